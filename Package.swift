@@ -1,0 +1,31 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "mediabase",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "mediabase", targets: ["mediabase"]),
+        .library(name: "MediabaseKit", targets: ["MediabaseKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(
+            name: "MediabaseKit",
+            dependencies: ["CSQLite", "CZlib", .product(name: "Yams", package: "Yams")],
+            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+        ),
+        .executableTarget(
+            name: "mediabase",
+            dependencies: ["MediabaseKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "MediabaseKitTests", dependencies: ["MediabaseKit"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["MediabaseKit"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

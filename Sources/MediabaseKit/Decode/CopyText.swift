@@ -1,0 +1,136 @@
+import Foundation
+
+/// PostgreSQL COPY text format: one row per line, TAB between fields, `\N` for NULL.
+///
+/// Rules from the PostgreSQL COPY documentation ("Text Format") and `CopyReadAttributesText`
+/// in `src/backend/commands/copyfromparse.c`: the NULL marker is matched on the raw field
+/// before backslash processing; `\b \f \n \r \t \v \\` are the letter escapes; `\` followed by
+/// one to three octal digits or by `x` and one or two hex digits gives that byte (octal values
+/// keep their low 8 bits); a backslash before any other character stands for that character.
+public enum CopyText {
+    /// What ``decodeLine(_:into:)`` found at the end of a line.
+    public enum LineEnd: Equatable {
+        /// The row is complete.
+        case complete
+        /// The line ends in an unpaired backslash: PostgreSQL takes the newline after it as data,
+        /// so the row continues on the next line. The caller appends `\n` and the next line and
+        /// decodes again.
+        case continues
+    }
+
+    /// Splits one COPY text line (without its newline) into fields, unescaping each, and appends
+    /// them to `row` (which the caller resets).
+    @discardableResult
+    public static func decodeLine(_ line: UnsafeBufferPointer<UInt8>, into row: RowBuffer) -> LineEnd {
+        guard let base = line.baseAddress, line.count > 0 else {
+            row.endField()
+            return .complete
+        }
+        let end = line.count
+        var i = 0
+        var fieldStart = 0
+        while true {
+            // A field is NULL only when its raw text is exactly `\N`.
+            if i == fieldStart, i + 2 <= end, base[i] == 0x5C, base[i + 1] == 0x4E, i + 2 == end || base[i + 2] == 0x09 {
+                row.appendNull()
+                i += 2
+                if i == end { return .complete }
+                i += 1
+                fieldStart = i
+                continue
+            }
+            // Copy runs of plain bytes in one go.
+            var runStart = i
+            while i < end {
+                let byte = base[i]
+                if byte == 0x09 || byte == 0x5C { break }
+                i += 1
+            }
+            if i > runStart { row.appendBytes(UnsafeBufferPointer(start: base + runStart, count: i - runStart)) }
+            if i == end {
+                row.endField()
+                return .complete
+            }
+            if base[i] == 0x09 {
+                row.endField()
+                i += 1
+                fieldStart = i
+                if i == end {
+                    row.endField()
+                    return .complete
+                }
+                continue
+            }
+            // Backslash escape.
+            i += 1
+            if i == end { return .continues }
+            let code = base[i]
+            i += 1
+            switch code {
+            case UInt8(ascii: "b"): row.appendByte(0x08)
+            case UInt8(ascii: "f"): row.appendByte(0x0C)
+            case UInt8(ascii: "n"): row.appendByte(0x0A)
+            case UInt8(ascii: "r"): row.appendByte(0x0D)
+            case UInt8(ascii: "t"): row.appendByte(0x09)
+            case UInt8(ascii: "v"): row.appendByte(0x0B)
+            case UInt8(ascii: "0")...UInt8(ascii: "7"):
+                var value = Int(code - 0x30)
+                var digits = 1
+                while digits < 3, i < end, base[i] >= 0x30, base[i] <= 0x37 {
+                    value = value * 8 + Int(base[i] - 0x30)
+                    i += 1
+                    digits += 1
+                }
+                row.appendByte(UInt8(value & 0xFF))
+            case UInt8(ascii: "x"):
+                if i < end, let first = hexValue(base[i]) {
+                    var value = first
+                    i += 1
+                    if i < end, let second = hexValue(base[i]) {
+                        value = value * 16 + second
+                        i += 1
+                    }
+                    row.appendByte(UInt8(value))
+                } else {
+                    row.appendByte(code)
+                }
+            default:
+                row.appendByte(code)
+            }
+            runStart = i
+        }
+    }
+
+    @inline(__always) static func hexValue(_ byte: UInt8) -> Int? {
+        switch byte {
+        case 0x30...0x39: return Int(byte - 0x30)
+        case 0x41...0x46: return Int(byte - 0x41 + 10)
+        case 0x61...0x66: return Int(byte - 0x61 + 10)
+        default: return nil
+        }
+    }
+
+    /// Appends `bytes` escaped for COPY text to `out`, or `\N` for nil.
+    ///
+    /// Backslash, TAB, LF and CR (and the other letter escapes) are escaped, so the encoded field
+    /// never contains a raw TAB or newline and no line of data can read as the `\.` terminator.
+    public static func encodeField(_ bytes: UnsafeBufferPointer<UInt8>?, into out: inout [UInt8]) {
+        guard let bytes else {
+            out.append(0x5C)
+            out.append(0x4E)
+            return
+        }
+        for byte in bytes {
+            switch byte {
+            case 0x5C: out.append(0x5C); out.append(0x5C)
+            case 0x09: out.append(0x5C); out.append(UInt8(ascii: "t"))
+            case 0x0A: out.append(0x5C); out.append(UInt8(ascii: "n"))
+            case 0x0D: out.append(0x5C); out.append(UInt8(ascii: "r"))
+            case 0x08: out.append(0x5C); out.append(UInt8(ascii: "b"))
+            case 0x0C: out.append(0x5C); out.append(UInt8(ascii: "f"))
+            case 0x0B: out.append(0x5C); out.append(UInt8(ascii: "v"))
+            default: out.append(byte)
+            }
+        }
+    }
+}

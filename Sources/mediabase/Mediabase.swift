@@ -1,0 +1,13 @@
+import ArgumentParser
+import MediabaseKit
+
+/// The `mediabase` command: converts MEDIABASE dumps and patient files without a server.
+@main
+struct Mediabase: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mediabase",
+        abstract: "Convert MEDIABASE pg_dump files, CSV exports and patient tables into SQLite or PostgreSQL bundles.",
+        version: MediabaseVersion.current,
+        subcommands: []
+    )
+}
