@@ -10,9 +10,12 @@ public enum JSONValueType: String, Sendable {
 /// written with, so `1.0` and `1` are different values and nothing is lost to `Double`
 /// rounding; a `.number` built by hand must hold RFC 8259 number text.
 public enum JSONValue: Sendable {
+    /// Members in input order, duplicate keys kept.
     case object([(key: String, value: JSONValue)])
     case array([JSONValue])
+    /// The decoded text.
     case string(String)
+    /// The number exactly as written, e.g. `-1.50e3`.
     case number(String)
     case bool(Bool)
     case null
