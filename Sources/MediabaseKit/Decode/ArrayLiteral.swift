@@ -98,18 +98,24 @@ public enum ArrayLiteral {
                 out.append(contentsOf: "NULL".utf8)
                 continue
             }
-            if needsQuotes(element) {
-                out.append(ASCII.quote)
-                for byte in element {
-                    if byte == ASCII.quote || byte == ASCII.backslash { out.append(ASCII.backslash) }
-                    out.append(byte)
-                }
-                out.append(ASCII.quote)
-            } else {
-                out.append(contentsOf: element)
-            }
+            appendQuotedElement(element, to: &out)
         }
         out.append(ASCII.closeBrace)
+    }
+
+    /// Appends one element as `array_out` writes it: double-quoted when ``needsQuotes(_:)``,
+    /// with `"` and `\` backslash-escaped inside the quotes.
+    static func appendQuotedElement(_ element: [UInt8], to out: inout [UInt8]) {
+        guard needsQuotes(element) else {
+            out.append(contentsOf: element)
+            return
+        }
+        out.append(ASCII.quote)
+        for byte in element {
+            if byte == ASCII.quote || byte == ASCII.backslash { out.append(ASCII.backslash) }
+            out.append(byte)
+        }
+        out.append(ASCII.quote)
     }
 
     private static func needsQuotes(_ element: [UInt8]) -> Bool {
