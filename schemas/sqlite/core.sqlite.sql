@@ -1,5 +1,6 @@
 -- mediabase normalized core, SQLite dialect.
 -- Single source of truth for the SQLite writer; the PostgreSQL twin is schemas/postgres/.
+-- Every table is written in one transaction; genes last, sorted by gene_id.
 -- Lists are JSON text; booleans are 0/1. Link-table uniqueness is enforced by the unique
 -- indexes in indexes.sqlite.sql, created after the bulk load.
 
@@ -53,7 +54,7 @@ CREATE TABLE gene_drug_interactions (
     evidence_type       TEXT,
     evidence_score      REAL,
     drug_score          REAL,
-    pathway_id          TEXT NOT NULL DEFAULT '',
+    pathway_id          TEXT,
     pmids               TEXT
 );
 

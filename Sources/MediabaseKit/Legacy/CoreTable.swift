@@ -1,0 +1,99 @@
+/// A value bound into an output row.
+public enum SQLValue: Equatable, Sendable {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+
+    /// Text, or NULL for nil.
+    public static func optional(_ text: String?) -> SQLValue { text.map(SQLValue.text) ?? .null }
+}
+
+/// The tables of the normalized core the normalizer fills, with the columns it provides for
+/// each, in order. The types, keys and constraints live in `schemas/`; a writer prepares
+/// `INSERT INTO table (columns) VALUES (...)` from this list, so a column missing from the DDL
+/// fails at once.
+public enum CoreTable: String, CaseIterable, Sendable {
+    case genes
+    case transcripts
+    case drugInteractions = "drug_interactions"
+    case geneDrugInteractions = "gene_drug_interactions"
+    case pathways
+    case genePathways = "gene_pathways"
+    case transcriptGoTerms = "transcript_go_terms"
+    case transcriptProducts = "transcript_products"
+    case geneAnnotations = "gene_annotations"
+    case geneCrossReferences = "gene_cross_references"
+    case transcriptCrossReferences = "transcript_cross_references"
+    case genePublications = "gene_publications"
+    case geneExtras = "gene_extras"
+    case transcriptExtras = "transcript_extras"
+
+    public var columns: [String] {
+        switch self {
+        case .genes:
+            return ["gene_id", "gene_symbol", "gene_name", "gene_type", "chromosome", "start_position", "end_position", "strand", "description"]
+        case .transcripts:
+            return ["transcript_id", "gene_id", "transcript_name", "transcript_type", "transcript_support_level",
+                    "start_position", "end_position", "strand", "expression_fold_change"]
+        case .drugInteractions:
+            return ["drug_interaction_id", "drug_name", "source_database", "source_drug_id", "mechanism_of_action",
+                    "action_type", "target_type", "indication", "max_phase", "attributes_json"]
+        case .geneDrugInteractions:
+            return ["gene_id", "drug_interaction_id", "interaction_type", "evidence_type", "evidence_score", "drug_score", "pathway_id", "pmids"]
+        case .pathways:
+            return ["pathway_id", "pathway_name", "source_database", "pathway_type"]
+        case .genePathways:
+            return ["gene_id", "pathway_id", "origin"]
+        case .transcriptGoTerms:
+            return ["transcript_id", "go_id", "go_term", "go_category", "evidence_code"]
+        case .transcriptProducts:
+            return ["transcript_id", "product_type"]
+        case .geneAnnotations:
+            return ["gene_id", "annotation_type", "annotation_value"]
+        case .geneCrossReferences:
+            return ["gene_id", "external_db", "external_id"]
+        case .transcriptCrossReferences:
+            return ["transcript_id", "external_db", "external_id"]
+        case .genePublications:
+            return ["gene_id", "pmid", "reference_category", "evidence_type", "year", "citation_count", "source_db"]
+        case .geneExtras:
+            return ["gene_id", "field", "value_json"]
+        case .transcriptExtras:
+            return ["transcript_id", "field", "value_json"]
+        }
+    }
+
+    /// The columns that identify a row: duplicates on them are merged (first row kept).
+    /// nil for tables whose rows are deduplicated before they are emitted.
+    public var uniqueKey: [String]? {
+        switch self {
+        case .genes: return ["gene_id"]
+        case .transcripts: return ["transcript_id"]
+        case .drugInteractions: return ["drug_interaction_id"]
+        case .pathways: return ["pathway_id"]
+        case .geneDrugInteractions: return ["gene_id", "drug_interaction_id", "interaction_type", "coalesce(pathway_id, '')"]
+        case .genePathways: return ["gene_id", "pathway_id"]
+        case .transcriptGoTerms: return ["transcript_id", "go_id"]
+        case .transcriptProducts: return ["transcript_id", "product_type"]
+        case .geneAnnotations: return ["gene_id", "annotation_type", "annotation_value"]
+        case .geneCrossReferences: return ["gene_id", "external_db", "external_id"]
+        case .transcriptCrossReferences: return ["transcript_id", "external_db", "external_id"]
+        case .genePublications: return ["gene_id", "pmid", "reference_category"]
+        case .geneExtras, .transcriptExtras: return nil
+        }
+    }
+}
+
+/// Where the normalizer sends its rows: the SQLite writer (and through it the bundle writer).
+public protocol CoreOutput: AnyObject {
+    /// One row of a core table, values in ``CoreTable/columns`` order.
+    func insert(_ table: CoreTable, _ values: [SQLValue]) throws
+    /// Notes that `table` may now hold rows equal on its ``CoreTable/uniqueKey`` (a gene whose
+    /// rows disagree, a transcript listed twice); the writer merges them before indexing.
+    func markMayHoldDuplicates(_ table: CoreTable)
+    /// A table of the dump other than the legacy table, carried through under its own name.
+    func beginCarriedTable(_ table: TableSchema) throws
+    func carriedRow(_ row: RowBuffer) throws
+    func endCarriedTable() throws
+}

@@ -1,0 +1,547 @@
+import Foundation
+
+/// The columns of the legacy table, in ``LegacyColumns/all`` order.
+enum LegacyField: Int, CaseIterable {
+    case transcriptId, geneSymbol, geneId, geneType, chromosome, coordinates, productType, goTerms,
+         pathways, drugs, drugScores, expressionFoldChange, expressionFreq, cancerTypes, features,
+         molecularFunctions, cellularLocation, uniprotIds, ncbiIds, refseqIds, pdbIds,
+         altTranscriptIds, altGeneIds, sourceReferences, pharmgkbPathways, pharmgkbVariants,
+         evidenceQualityMetrics
+
+    var name: String { LegacyColumns.all[rawValue].name }
+
+    /// Fields that belong to the gene and are repeated in each of its transcript rows.
+    static let geneLevel: [LegacyField] = [
+        .pathways, .drugs, .expressionFreq, .cancerTypes, .features, .molecularFunctions,
+        .cellularLocation, .uniprotIds, .ncbiIds, .refseqIds, .pdbIds, .altGeneIds,
+        .sourceReferences, .pharmgkbPathways, .pharmgkbVariants, .evidenceQualityMetrics,
+    ]
+}
+
+/// The state of one gene while its rows stream by: the scalar candidates (from the row with the
+/// smallest transcript id) and the hashes of the gene-level values already processed.
+final class GeneState {
+    /// Scalar attribute value and the transcript id it came from.
+    struct Candidate {
+        var transcriptId: String
+        var value: String
+    }
+
+    var symbol: Candidate?
+    var type: Candidate?
+    var chromosome: Candidate?
+    var strand: Candidate?
+    var start: Int64?
+    var end: Int64?
+    var conflict = false
+    /// (field, hash) of every gene-level value processed.
+    var processed: [(field: LegacyField, hash: ContentHash)] = []
+    /// The field that last fed each link table of this gene.
+    var feeders: [CoreTable: LegacyField] = [:]
+
+    /// Offers a scalar value from `transcriptId`'s row; keeps the one from the smallest id and
+    /// reports whether two non-empty values disagree.
+    static func offer(_ candidate: inout Candidate?, value: String, transcriptId: String) -> Bool {
+        guard !value.isEmpty else { return false }
+        guard let current = candidate else {
+            candidate = Candidate(transcriptId: transcriptId, value: value)
+            return false
+        }
+        if transcriptId < current.transcriptId { candidate = Candidate(transcriptId: transcriptId, value: value) }
+        return current.value != value
+    }
+}
+
+/// Turns the rows of the legacy table into the normalized core (SPEC 4 and 4.1) and carries
+/// every other table through.
+///
+/// Memory is bounded by genes and transcripts (a small state per gene, a 128-bit hash per
+/// transcript), never by rows: gene-level values are processed the first time a gene shows
+/// them and recognised by hash afterwards.
+public final class LegacyNormalizer: DumpSink {
+    private let output: CoreOutput
+    private let rejects: RejectLog
+    /// Figures for the report, filled while reading.
+    public private(set) var tally = NormalizationTally()
+
+    private var inLegacy = false
+    private var carried = false
+    private var tableName = ""
+    private var columnOf = [Int?](repeating: nil, count: LegacyField.allCases.count)
+    private var unknownColumns: [(index: Int, name: String, isJSON: Bool)] = []
+    private var fileColumnNames: [String] = []
+
+    private var genes: [String: GeneState] = [:]
+    private var transcriptGene: [ContentHash: ContentHash] = [:]
+    private var drugIds: [String: Int64] = [:]
+    private var pathwayIds = Set<String>()
+    private var goCache: (hash: ContentHash, terms: [[SQLValue]])?
+    private var pending: [CoreTable: Bool] = [:]
+
+    public init(output: CoreOutput, rejects: RejectLog) {
+        self.output = output
+        self.rejects = rejects
+    }
+
+    // MARK: DumpSink
+
+    public func beginTable(_ table: TableSchema) throws {
+        tableName = table.qualifiedName
+        if LegacyColumns.isLegacy(table) {
+            inLegacy = true
+            tally.legacyTables += 1
+            columnOf = LegacyField.allCases.map { table.columnIndex($0.name) }
+            fileColumnNames = table.columns.map(\.name)
+            unknownColumns = table.columns.enumerated().compactMap { index, column in
+                guard !LegacyColumns.names.contains(column.name) else { return nil }
+                let type = column.type?.lowercased() ?? ""
+                return (index, column.name, type == "jsonb" || type == "json")
+            }
+            tally.unknownColumns = unknownColumns.map(\.name)
+            tally.missingColumns = LegacyField.allCases.filter { columnOf[$0.rawValue] == nil }.map(\.name)
+        } else {
+            inLegacy = false
+            carried = true
+            try output.beginCarriedTable(table)
+        }
+    }
+
+    public func row(_ row: RowBuffer) throws {
+        if inLegacy {
+            try legacyRow(row)
+        } else {
+            try output.carriedRow(row)
+        }
+    }
+
+    public func endTable(_ table: TableSchema, rows: Int, bytes: Int64) throws {
+        if inLegacy {
+            tally.legacyRows += rows
+            tally.legacyBytes += bytes
+        } else if carried {
+            try output.endCarriedTable()
+            tally.carriedTables[table.qualifiedName] = rows
+        }
+        inLegacy = false
+        carried = false
+    }
+
+    /// Writes the genes (sorted by id, so the order does not depend on the input's) once every
+    /// row has been read.
+    public func finish() throws {
+        for geneId in genes.keys.sorted() {
+            let gene = genes[geneId]!
+            if gene.conflict { tally.conflictingGenes += 1 }
+            try output.insert(.genes, [
+                .text(geneId), .optional(gene.symbol?.value), .null, .optional(gene.type?.value),
+                .optional(gene.chromosome?.value), gene.start.map(SQLValue.integer) ?? .null,
+                gene.end.map(SQLValue.integer) ?? .null, gene.strand.flatMap { Int64($0.value) }.map(SQLValue.integer) ?? .null, .null,
+            ])
+        }
+        tally.genes = genes.count
+        tally.transcripts = transcriptGene.count
+        tally.drugs = drugIds.count
+        tally.pathways = pathwayIds.count
+    }
+
+    // MARK: Legacy rows
+
+    @inline(__always) private func field(_ row: RowBuffer, _ which: LegacyField) -> UnsafeBufferPointer<UInt8>? {
+        guard let index = columnOf[which.rawValue] else { return nil }
+        return row.field(index)
+    }
+
+    private func rejectRow(_ row: RowBuffer, reason: String, detail: String, field: String? = nil) throws {
+        try rejects.reject(reason: reason, detail: detail, table: tableName, line: row.line, byteOffset: row.byteOffset, field: field, raw: row.raw)
+    }
+
+    private func legacyRow(_ row: RowBuffer) throws {
+        for index in 0..<row.count {
+            guard let bytes = row.field(index), let offset = UTF8Validation.firstInvalidOffset(bytes) else { continue }
+            try rejectRow(row, reason: "invalid_text", detail: "column \(fileColumnNames[index]) is not valid UTF-8 text without NUL bytes (byte \(offset) of the value)", field: fileColumnNames[index])
+            return
+        }
+        guard let rawTranscript = field(row, .transcriptId), !Identifiers.trimmed(rawTranscript).isEmpty else {
+            return try rejectRow(row, reason: "missing_transcript_id", detail: "the row has no transcript_id")
+        }
+        guard let rawGene = field(row, .geneId), !Identifiers.trimmed(rawGene).isEmpty else {
+            return try rejectRow(row, reason: "missing_gene_id", detail: "the row has no gene_id, so its transcript cannot be linked to a gene")
+        }
+        if Identifiers.hasEnsemblVersion(rawTranscript) { tally.versionedIds += 1 }
+        let transcriptId = Identifiers.normalizedEnsemblId(rawTranscript)
+        let geneId = Identifiers.normalizedEnsemblId(rawGene)
+        let gene: GeneState
+        if let known = genes[geneId] {
+            gene = known
+        } else {
+            gene = GeneState()
+            genes[geneId] = gene
+        }
+        let transcriptKey = ContentHash(transcriptId)
+        let geneKey = ContentHash(geneId)
+        var firstTime = true
+        if let owner = transcriptGene[transcriptKey] {
+            firstTime = false
+            tally.mergedTranscriptRows += 1
+            if owner != geneKey { tally.transcriptsOnTwoGenes += 1 }
+            for table in [CoreTable.transcriptGoTerms, .transcriptProducts, .transcriptCrossReferences] { output.markMayHoldDuplicates(table) }
+        } else {
+            transcriptGene[transcriptKey] = geneKey
+        }
+
+        // Coordinates: the transcript's span, and the gene's as min start .. max end.
+        var start: Int64?
+        var end: Int64?
+        var strand: String?
+        if let bytes = field(row, .coordinates), let coordinates = try? JSON.parse(bytes) {
+            start = coordinates["start"]?.doubleValue.flatMap { Int64(exactly: $0) }
+            end = coordinates["end"]?.doubleValue.flatMap { Int64(exactly: $0) }
+            if case let .number(text)? = coordinates["strand"] { strand = text }
+            if case let .string(text)? = coordinates["strand"] { strand = text == "+" ? "1" : text == "-" ? "-1" : text }
+        }
+        if let start { gene.start = min(gene.start ?? start, start) }
+        if let end { gene.end = max(gene.end ?? end, end) }
+        var disagree = false
+        if let symbol = field(row, .geneSymbol) { disagree = GeneState.offer(&gene.symbol, value: Identifiers.trimmedText(symbol), transcriptId: transcriptId) || disagree }
+        if let type = field(row, .geneType) { disagree = GeneState.offer(&gene.type, value: Identifiers.trimmedText(type), transcriptId: transcriptId) || disagree }
+        if let chromosome = field(row, .chromosome) { disagree = GeneState.offer(&gene.chromosome, value: Identifiers.trimmedText(chromosome), transcriptId: transcriptId) || disagree }
+        if let strand { disagree = GeneState.offer(&gene.strand, value: strand, transcriptId: transcriptId) || disagree }
+        if disagree { gene.conflict = true }
+
+        if firstTime {
+            var foldChange = SQLValue.real(1.0)
+            if let text = field(row, .expressionFoldChange), let value = Double(String(decoding: Identifiers.trimmed(text), as: UTF8.self)) {
+                foldChange = .real(value)
+            }
+            try output.insert(.transcripts, [
+                .text(transcriptId), .text(geneId), .null, .null, .null,
+                start.map(SQLValue.integer) ?? .null, end.map(SQLValue.integer) ?? .null,
+                strand.flatMap { Int64($0) }.map(SQLValue.integer) ?? .null, foldChange,
+            ])
+        }
+        try transcriptFields(row, transcriptId: transcriptId)
+        for which in LegacyField.geneLevel {
+            guard let bytes = field(row, which), !bytes.isEmpty else { continue }
+            var hash = ContentHash(bytes)
+            if which == .drugs, let scores = field(row, .drugScores) {
+                let scoresHash = ContentHash(scores)
+                hash = ContentHash(low: hash.low ^ scoresHash.low &* 31, high: hash.high ^ scoresHash.high)
+            }
+            if gene.processed.contains(where: { $0.field == which && $0.hash == hash }) {
+                tally.identicalValuesSkipped += 1
+                continue
+            }
+            if gene.processed.contains(where: { $0.field == which }) {
+                gene.conflict = true
+                for table in which.tables { output.markMayHoldDuplicates(table) }
+            }
+            gene.processed.append((which, hash))
+            // Two different fields feeding one link table of a gene (`pathways` and PharmGKB data
+            // both give gene_pathways) may give the same link twice.
+            for table in which.tables where table != .geneExtras {
+                if let feeder = gene.feeders[table], feeder != which { output.markMayHoldDuplicates(table) }
+                gene.feeders[table] = which
+            }
+            try geneField(which, bytes, row: row, geneId: geneId)
+        }
+    }
+
+    // MARK: Transcript-level fields
+
+    private func transcriptFields(_ row: RowBuffer, transcriptId: String) throws {
+        if let bytes = field(row, .goTerms), !bytes.isEmpty {
+            let hash = ContentHash(bytes)
+            let terms: [[SQLValue]]
+            if let cached = goCache, cached.hash == hash {
+                terms = cached.terms
+            } else {
+                terms = try goTerms(bytes, row: row)
+                goCache = (hash, terms)
+            }
+            for term in terms { try output.insert(.transcriptGoTerms, [.text(transcriptId)] + term) }
+        }
+        if let bytes = field(row, .productType) {
+            for product in try arrayElements(bytes, row: row, column: .productType) {
+                try output.insert(.transcriptProducts, [.text(transcriptId), .text(product)])
+            }
+        }
+        if let bytes = field(row, .altTranscriptIds), !bytes.isEmpty {
+            for (database, id) in try externalIds(bytes, row: row, column: .altTranscriptIds) {
+                try output.insert(.transcriptCrossReferences, [.text(transcriptId), .text(database), .text(id)])
+            }
+        }
+        for column in unknownColumns {
+            guard let bytes = row.field(column.index), !bytes.isEmpty else { continue }
+            var json: [UInt8] = []
+            if column.isJSON, (try? JSON.validate(bytes)) != nil {
+                json.append(contentsOf: bytes)
+            } else {
+                JSON.appendString(bytes, to: &json)
+            }
+            try output.insert(.transcriptExtras, [.text(transcriptId), .text(column.name), .text(String(decoding: json, as: UTF8.self))])
+        }
+    }
+
+    /// `{"GO:0006915": {"term": …, "evidence": …, "aspect": …}}` → (go_id, term, category, evidence).
+    private func goTerms(_ bytes: UnsafeBufferPointer<UInt8>, row: RowBuffer) throws -> [[SQLValue]] {
+        guard let value = try parsedJSON(bytes, row: row, column: .goTerms) else { return [] }
+        guard case let .object(members) = value else {
+            if value != .null { try fieldReject(row, .goTerms, "go_terms is a JSON \(value.type.rawValue), not an object keyed by GO id") }
+            return []
+        }
+        var seen = Set<String>()
+        var terms: [[SQLValue]] = []
+        for (key, term) in members {
+            let goId = key.trimmingWhitespace
+            guard !goId.isEmpty, seen.insert(goId).inserted else { continue }
+            terms.append([
+                .text(goId), .optional(DrugFieldSplitter.text(term, "term", "name")),
+                .optional(DrugFieldSplitter.text(term, "aspect", "category", "namespace")),
+                .optional(DrugFieldSplitter.text(term, "evidence", "evidence_code")),
+            ])
+        }
+        return terms
+    }
+
+    // MARK: Gene-level fields
+
+    private func geneField(_ which: LegacyField, _ bytes: UnsafeBufferPointer<UInt8>, row: RowBuffer, geneId: String) throws {
+        let gene = SQLValue.text(geneId)
+        switch which {
+        case .pathways:
+            for text in try arrayElements(bytes, row: row, column: .pathways) {
+                guard let pathway = PathwayString.parse(text) else { continue }
+                try addPathway(id: pathway.id, name: pathway.name, source: pathway.source, type: nil)
+                try output.insert(.genePathways, [gene, .text(pathway.id), .text("pathways")])
+            }
+        case .drugs:
+            guard let value = try parsedJSON(bytes, row: row, column: .drugs) else { return }
+            var scores: [String: Double] = [:]
+            if let scoreBytes = field(row, .drugScores), let parsed = try parsedJSON(scoreBytes, row: row, column: .drugScores) {
+                for (key, score) in parsed.objectMembers ?? [] { scores[key.trimmingWhitespace] = score.doubleValue }
+            }
+            let split = DrugFieldSplitter.split(value)
+            try emitSplit(split, gene: gene, scores: scores, row: row, column: .drugs)
+            let used = Set(split.links.compactMap(\.key))
+            let unmatched = scores.keys.filter { !used.contains($0) }.sorted()
+            if !unmatched.isEmpty {
+                let object = JSONValue.object(unmatched.map { ($0, JSONValue.number(Self.numberText(scores[$0]!))) })
+                try output.insert(.geneExtras, [gene, .text("drug_scores"), .text(object.serialized())])
+            }
+        case .pharmgkbPathways:
+            guard let value = try parsedJSON(bytes, row: row, column: .pharmgkbPathways) else { return }
+            var split = DrugSplit()
+            DrugFieldSplitter.splitPathways(value, into: &split)
+            try emitSplit(split, gene: gene, scores: [:], row: row, column: .pharmgkbPathways)
+        case .molecularFunctions, .cellularLocation:
+            let type = which == .molecularFunctions ? "molecular_function" : "cellular_location"
+            for value in try arrayElements(bytes, row: row, column: which) {
+                try output.insert(.geneAnnotations, [gene, .text(type), .text(value)])
+            }
+        case .uniprotIds, .ncbiIds, .refseqIds, .pdbIds:
+            let database = [LegacyField.uniprotIds: "UniProt", .ncbiIds: "NCBI", .refseqIds: "RefSeq", .pdbIds: "PDB"][which]!
+            for value in try arrayElements(bytes, row: row, column: which) {
+                try output.insert(.geneCrossReferences, [gene, .text(database), .text(value)])
+            }
+        case .altGeneIds:
+            for (database, id) in try externalIds(bytes, row: row, column: .altGeneIds) {
+                try output.insert(.geneCrossReferences, [gene, .text(database), .text(id)])
+            }
+        case .sourceReferences:
+            try publications(bytes, row: row, gene: gene)
+        case .cancerTypes:
+            var json: [UInt8] = []
+            do {
+                try ArrayLiteral.appendJSON(bytes, to: &json)
+            } catch let error as DecodeError {
+                return try fieldReject(row, which, "cancer_types is not an array literal: \(error.expected) at byte \(error.offset)")
+            }
+            try output.insert(.geneExtras, [gene, .text(which.name), .text(String(decoding: json, as: UTF8.self))])
+        case .expressionFreq, .features, .pharmgkbVariants, .evidenceQualityMetrics:
+            guard try parsedJSON(bytes, row: row, column: which) != nil else { return }
+            try output.insert(.geneExtras, [gene, .text(which.name), .text(String(decoding: bytes, as: UTF8.self))])
+        default:
+            break
+        }
+    }
+
+    private func emitSplit(_ split: DrugSplit, gene: SQLValue, scores: [String: Double], row: RowBuffer, column: LegacyField) throws {
+        for problem in split.problems { try fieldReject(row, column, problem) }
+        for pathway in split.pathways {
+            try addPathway(id: pathway.id, name: pathway.name, source: "PharmGKB", type: pathway.type)
+            try output.insert(.genePathways, [gene, .text(pathway.id), .text(column == .drugs ? "drugs.pharmgkb_data" : "pharmgkb_pathways")])
+        }
+        for link in split.links {
+            let drugId = try drugInteractionId(link.drug)
+            let pmids = link.pmids.isEmpty ? SQLValue.null : .text(JSONValue.array(link.pmids.map(JSONValue.string)).serialized())
+            try output.insert(.geneDrugInteractions, [
+                gene, .integer(drugId), .text(link.interactionType), .optional(link.evidenceType),
+                link.evidenceScore.map(SQLValue.real) ?? .null, link.key.flatMap { scores[$0] }.map(SQLValue.real) ?? .null,
+                .optional(link.pathwayId), pmids,
+            ])
+        }
+        for extra in split.extras {
+            try output.insert(.geneExtras, [gene, .text(extra.field), .text(extra.json)])
+        }
+    }
+
+    /// The id of a drug, registering it on first sight. Drugs are the same within a source when
+    /// their source ids match or, without ids, their case-folded names do.
+    private func drugInteractionId(_ drug: DrugRecord) throws -> Int64 {
+        let identity = drug.source + "\u{1F}" + (drug.sourceId ?? "name:" + (drug.name ?? "").lowercased())
+        if let id = drugIds[identity] { return id }
+        let id = Int64(drugIds.count + 1)
+        drugIds[identity] = id
+        tally.drugsBySource[drug.source, default: 0] += 1
+        try output.insert(.drugInteractions, [
+            .integer(id), .optional(drug.name), .text(drug.source), .optional(drug.sourceId), .optional(drug.mechanism),
+            .optional(drug.actionType), .optional(drug.targetType), .optional(drug.indication),
+            drug.maxPhase.map(SQLValue.real) ?? .null, .optional(drug.attributesJSON),
+        ])
+        return id
+    }
+
+    private func addPathway(id: String, name: String?, source: String, type: String?) throws {
+        guard pathwayIds.insert(id).inserted else { return }
+        tally.pathwaysBySource[source, default: 0] += 1
+        try output.insert(.pathways, [.text(id), .optional(name), .text(source), .optional(type)])
+    }
+
+    /// Every item of every `source_references` category becomes a publication row.
+    private func publications(_ bytes: UnsafeBufferPointer<UInt8>, row: RowBuffer, gene: SQLValue) throws {
+        guard let value = try parsedJSON(bytes, row: row, column: .sourceReferences) else { return }
+        guard case let .object(categories) = value else {
+            if value != .null { try fieldReject(row, .sourceReferences, "source_references is a JSON \(value.type.rawValue), not an object of categories") }
+            return
+        }
+        var seen = Set<String>()
+        for (category, items) in categories {
+            for item in items.arrayValue ?? [items] {
+                let pmid: String?
+                switch item {
+                case .object: pmid = DrugFieldSplitter.text(item, "pmid", "PMID", "pubmed_id")
+                case let .string(text): pmid = text.trimmingWhitespace
+                case let .number(number): pmid = number
+                default: pmid = nil
+                }
+                guard let pmid, !pmid.isEmpty else {
+                    if item != .null { tally.publicationItemsWithoutPmid += 1 }
+                    continue
+                }
+                guard seen.insert(pmid + "\u{1F}" + category).inserted else { continue }
+                try output.insert(.genePublications, [
+                    gene, .text(pmid), .text(category), .optional(DrugFieldSplitter.text(item, "evidence_type")),
+                    .optional(DrugFieldSplitter.text(item, "year")), .optional(DrugFieldSplitter.text(item, "citation_count")),
+                    .optional(DrugFieldSplitter.text(item, "source_db")),
+                ])
+            }
+        }
+    }
+
+    // MARK: Decoding helpers
+
+    private func fieldReject(_ row: RowBuffer, _ column: LegacyField, _ detail: String) throws {
+        tally.fieldRejects += 1
+        try rejects.reject(reason: "field_\(column.name)", detail: detail, table: tableName, line: row.line, byteOffset: row.byteOffset, field: column.name, raw: row.raw)
+    }
+
+    private func parsedJSON(_ bytes: UnsafeBufferPointer<UInt8>, row: RowBuffer, column: LegacyField) throws -> JSONValue? {
+        do {
+            return try JSON.parse(bytes)
+        } catch let error as DecodeError {
+            try fieldReject(row, column, "\(column.name) is not valid JSON: expected \(error.expected) at byte \(error.offset)")
+            return nil
+        }
+    }
+
+    /// The non-NULL elements of a text[] value, trimmed, empty ones dropped, duplicates removed
+    /// (first occurrence kept).
+    private func arrayElements(_ bytes: UnsafeBufferPointer<UInt8>, row: RowBuffer, column: LegacyField) throws -> [String] {
+        var values: [String] = []
+        var seen = Set<String>()
+        do {
+            try ArrayLiteral.forEachElement(bytes) { element in
+                guard let element else { return }
+                let text = Identifiers.trimmedText(element)
+                if !text.isEmpty, seen.insert(text).inserted { values.append(text) }
+            }
+        } catch let error as DecodeError {
+            try fieldReject(row, column, "\(column.name) is not an array literal: expected \(error.expected) at byte \(error.offset)")
+            return []
+        }
+        return values
+    }
+
+    /// `{"ensembl": "ENSG…", "hgnc": ["HGNC:11998"]}` → (database, id) pairs; Ensembl ids are
+    /// normalized, others only trimmed.
+    private func externalIds(_ bytes: UnsafeBufferPointer<UInt8>, row: RowBuffer, column: LegacyField) throws -> [(String, String)] {
+        guard let value = try parsedJSON(bytes, row: row, column: column) else { return [] }
+        guard case let .object(members) = value else {
+            if value != .null { try fieldReject(row, column, "\(column.name) is a JSON \(value.type.rawValue), not an object keyed by database") }
+            return []
+        }
+        var pairs: [(String, String)] = []
+        var seen = Set<String>()
+        for (database, ids) in members {
+            for id in DrugFieldSplitter.identifiers(ids) {
+                let normalized = Identifiers.normalizedEnsemblId(id)
+                guard !normalized.isEmpty, seen.insert(database + "\u{1F}" + normalized).inserted else { continue }
+                pairs.append((database.trimmingWhitespace, normalized))
+            }
+        }
+        return pairs
+    }
+
+    static func numberText(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+    }
+}
+
+extension LegacyField {
+    /// The core tables a gene-level field feeds.
+    var tables: [CoreTable] {
+        switch self {
+        case .pathways: return [.genePathways]
+        case .drugs, .pharmgkbPathways: return [.geneDrugInteractions, .genePathways, .geneExtras]
+        case .molecularFunctions, .cellularLocation: return [.geneAnnotations]
+        case .uniprotIds, .ncbiIds, .refseqIds, .pdbIds, .altGeneIds: return [.geneCrossReferences]
+        case .sourceReferences: return [.genePublications]
+        default: return [.geneExtras]
+        }
+    }
+}
+
+extension ContentHash {
+    init(_ text: String) {
+        var text = text
+        self = text.withUTF8 { ContentHash($0) }
+    }
+
+    init(low: UInt64, high: UInt64) {
+        self.low = low
+        self.high = high
+    }
+}
+
+/// Counts the normalizer keeps for the report.
+public struct NormalizationTally: Codable, Equatable {
+    public var legacyTables = 0
+    public var legacyRows = 0
+    public var legacyBytes: Int64 = 0
+    public var genes = 0
+    public var transcripts = 0
+    public var drugs = 0
+    public var pathways = 0
+    public var drugsBySource: [String: Int] = [:]
+    public var pathwaysBySource: [String: Int] = [:]
+    public var versionedIds = 0
+    public var mergedTranscriptRows = 0
+    public var transcriptsOnTwoGenes = 0
+    public var conflictingGenes = 0
+    public var identicalValuesSkipped = 0
+    public var fieldRejects = 0
+    public var publicationItemsWithoutPmid = 0
+    public var unknownColumns: [String] = []
+    public var missingColumns: [String] = []
+    public var carriedTables: [String: Int] = [:]
+}
