@@ -1,0 +1,60 @@
+/// Turns the data of an archive's `TABLE DATA` entries into rows, shared by the custom and
+/// directory readers.
+///
+/// Column names and types come from the archive itself: the `CREATE TABLE` definitions and
+/// primary-key constraints of the TOC are learned up front (the TOC is complete before any
+/// data), and each data payload is read as pg_dump wrote it: COPY text when the entry has a
+/// COPY statement, `INSERT` statements (`pg_dump --inserts`) when it has none.
+final class ArchiveTableLoader {
+    private let file: String
+    private let catalog = SQLCatalog()
+    private let row = RowBuffer()
+
+    /// - Parameter file: the archive path, naming the input in errors.
+    init(toc: ArchiveTOC, file: String) throws {
+        self.file = file
+        for entry in toc.entries where entry.desc == "TABLE" || entry.desc == "CONSTRAINT" {
+            guard let definition = entry.definition, !definition.isEmpty else { continue }
+            try catalog.learn(statement: definition)
+        }
+    }
+
+    /// The entries whose rows a reader streams.
+    static func carriesRows(_ entry: ArchiveTOCEntry) -> Bool { entry.isTableData && entry.hasData }
+
+    /// A name for the entry's table in errors: `schema.tag`.
+    static func tableName(_ entry: ArchiveTOCEntry) -> String {
+        let tag = entry.tag ?? "dump id \(entry.dumpId)"
+        guard let schema = entry.namespace, !schema.isEmpty else { return tag }
+        return "\(schema).\(tag)"
+    }
+
+    /// Streams the rows of `entry` from its decompressed data `payload` into `sink`.
+    ///
+    /// - Parameter payloadName: names the payload in row errors, whose lines and offsets count
+    ///   from the start of the payload (a data block or data file).
+    func readRows(of entry: ArchiveTOCEntry, payload: ByteStream, payloadName: String, sink: DumpSink) throws {
+        let table = Self.tableName(entry)
+        guard !entry.withOIDs else {
+            throw MediabaseError.unsupportedInput(
+                SourceLocation(file: file, table: table),
+                reason: "the table was dumped WITH OIDS, which PostgreSQL 12 and later cannot restore")
+        }
+        guard let copyStatement = entry.copyStatement, !copyStatement.isEmpty else {
+            try PlainDumpReader(stream: payload, file: payloadName, catalog: catalog).read(into: sink)
+            return
+        }
+        let tokens = try SQLStatements.tokens(copyStatement)
+        guard let copy = SQLStatements.parseCopy(tokens),
+              let schema = catalog.schema(schema: copy.name.schema, name: copy.name.name, dataColumns: copy.columns)
+        else {
+            throw MediabaseError.malformedInput(
+                SourceLocation(file: file, table: table),
+                expected: "a COPY statement naming the table's columns in its TOC entry, not \"\(copyStatement)\"")
+        }
+        try sink.beginTable(schema)
+        let lines = LineReader(stream: payload, name: payloadName)
+        let result = try CopyData.readRows(lines: lines, table: schema, file: payloadName, sink: sink, row: row)
+        try sink.endTable(schema, rows: result.rows, bytes: result.bytes)
+    }
+}
