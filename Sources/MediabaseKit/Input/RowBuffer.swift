@@ -93,6 +93,9 @@ public final class RowBuffer {
         endField()
     }
 
+    /// Bytes appended to the field being built so far.
+    @inline(__always) public var pendingFieldLength: Int { byteCount - fieldStart }
+
     /// Drops bytes appended since the last completed field.
     @inline(__always) public func discardPartialField() { byteCount = fieldStart }
 

@@ -1,0 +1,138 @@
+import Foundation
+
+/// Reads delimiter-separated text with a header row (RFC 4180 quoting), as written by
+/// PostgreSQL's `COPY ... TO ... WITH CSV HEADER`, psql's `\copy`, R and spreadsheets.
+///
+/// Following PostgreSQL's CSV rules, an unquoted empty field is NULL and a quoted empty field
+/// (`""`) is the empty string. Quoted fields may span lines. A UTF-8 byte-order mark before the
+/// header is skipped; CRLF line ends are accepted.
+public final class CSVReader {
+    private let stream: ByteStream
+    private let file: String
+    private let delimiter: UInt8
+    private let tableName: String?
+    private let row = RowBuffer()
+    /// Column names from the header, available once reading has started.
+    public private(set) var header: [String] = []
+
+    /// - Parameter tableName: the table the rows are reported under; when nil, a header with a
+    ///   `transcript_id` column names the legacy table `cancer_transcript_base`, any other the
+    ///   file name without extensions.
+    public init(stream: ByteStream, file: String, delimiter: UInt8 = UInt8(ascii: ","), tableName: String? = nil) {
+        self.stream = stream
+        self.file = file
+        self.delimiter = delimiter
+        self.tableName = tableName
+    }
+
+    /// Streams the records after the header into `sink` as one table.
+    public func read(into sink: DumpSink) throws {
+        let lines = LineReader(stream: stream, name: file)
+        guard try readRecord(lines, isHeader: true) else {
+            throw MediabaseError.malformedInput(SourceLocation(file: file, line: 1, byteOffset: 0), expected: "a header row naming the columns (the file is empty)")
+        }
+        header = (0..<row.count).map { (row.string($0) ?? "").trimmingCharacters(in: .whitespaces) }
+        let name = tableName ?? (header.contains("transcript_id") ? "cancer_transcript_base" : Self.stem(of: file))
+        let table = TableSchema(name: name, columns: header.map { ColumnInfo(name: $0) })
+        try sink.beginTable(table)
+        var rows = 0
+        let startOffset = lines.nextOffset
+        while try readRecord(lines, isHeader: false) {
+            guard row.count == header.count else {
+                // A blank line between records is not a record.
+                if row.count == 1, row.isNull(0) { continue }
+                throw MediabaseError.malformedInput(
+                    SourceLocation(file: file, table: name, line: row.line, byteOffset: row.byteOffset),
+                    expected: "\(header.count) fields as in the header, found \(row.count)")
+            }
+            try sink.row(row)
+            rows += 1
+        }
+        try sink.endTable(table, rows: rows, bytes: lines.nextOffset - startOffset)
+    }
+
+    /// The file name without directories and extensions (`a/P1.deseq2.csv.gz` → `P1`).
+    public static func stem(of path: String) -> String {
+        let base = (path as NSString).lastPathComponent
+        return String(base.prefix { $0 != "." })
+    }
+
+    /// Reads one record into `row`; false at end of input.
+    private func readRecord(_ lines: LineReader, isHeader: Bool) throws -> Bool {
+        guard var line = try lines.nextLine() else { return false }
+        if isHeader, line.count >= 3, line[0] == 0xEF, line[1] == 0xBB, line[2] == 0xBF {
+            line = UnsafeBufferPointer(rebasing: line[3...])
+        }
+        row.reset()
+        row.line = lines.lineNumber
+        row.byteOffset = lines.lineOffset
+        let startLine = lines.lineNumber
+        var current = line.droppingCR()
+        var index = 0
+        var fieldIsQuoted = false
+        var inQuotes = false
+        var atFieldStart = true
+        while true {
+            while index < current.count {
+                let byte = current[index]
+                if inQuotes {
+                    if byte == 0x22 {
+                        if index + 1 < current.count, current[index + 1] == 0x22 {
+                            row.appendByte(0x22)
+                            index += 2
+                            continue
+                        }
+                        inQuotes = false
+                        index += 1
+                        guard index == current.count || current[index] == delimiter else {
+                            throw MediabaseError.malformedInput(
+                                SourceLocation(file: file, line: lines.lineNumber, byteOffset: lines.lineOffset + Int64(index)),
+                                expected: "a delimiter or the end of the line after a closing quote")
+                        }
+                        continue
+                    }
+                    row.appendByte(byte)
+                    index += 1
+                    continue
+                }
+                if byte == delimiter {
+                    finishField(quoted: fieldIsQuoted)
+                    fieldIsQuoted = false
+                    atFieldStart = true
+                    index += 1
+                    continue
+                }
+                if atFieldStart, byte == 0x22 {
+                    inQuotes = true
+                    fieldIsQuoted = true
+                    atFieldStart = false
+                    index += 1
+                    continue
+                }
+                atFieldStart = false
+                row.appendByte(byte)
+                index += 1
+            }
+            guard inQuotes else { break }
+            // The quoted field goes on past the line end: the newline is part of the value.
+            guard let next = try lines.nextLine() else {
+                throw MediabaseError.malformedInput(
+                    SourceLocation(file: file, line: startLine, byteOffset: row.byteOffset),
+                    expected: "a closing quote for the field opened in this record (the file ends inside it)")
+            }
+            row.appendByte(0x0A)
+            current = next.droppingCR()
+            index = 0
+        }
+        finishField(quoted: fieldIsQuoted)
+        return true
+    }
+
+    private func finishField(quoted: Bool) {
+        if !quoted, row.pendingFieldLength == 0 {
+            row.appendNull()
+        } else {
+            row.endField()
+        }
+    }
+}

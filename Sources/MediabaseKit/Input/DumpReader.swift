@@ -1,0 +1,62 @@
+import Foundation
+
+/// Opens any MEDIABASE input — pg_dump plain, custom or directory, CSV export, gzip-compressed
+/// or not — and streams its tables into a ``DumpSink``.
+public final class DumpReader {
+    /// The input path as the user gave it.
+    public let path: String
+    /// The detected format.
+    public let format: InputFormat
+    /// What the dump says about itself; complete after ``read(into:)``.
+    public private(set) var info = DumpInfo()
+    private var file: FileByteStream?
+
+    private init(path: String, format: InputFormat) {
+        self.path = path
+        self.format = format
+    }
+
+    /// Detects the format of `path` and prepares to read it.
+    public static func open(path: String) throws -> DumpReader {
+        DumpReader(path: path, format: try InputFormat.detect(path: path))
+    }
+
+    /// Bytes of the input file read so far (compressed bytes for gzip), for progress.
+    public var bytesRead: Int64 { file?.position ?? 0 }
+
+    /// Size of the input on disk, when known.
+    public var totalBytes: Int64? {
+        if format.kind == .directory { return Self.folderSize(path) }
+        return (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value
+    }
+
+    private static func folderSize(_ path: String) -> Int64? {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { return nil }
+        return names.reduce(Int64(0)) { total, name in
+            let size = (try? FileManager.default.attributesOfItem(atPath: (path as NSString).appendingPathComponent(name))[.size] as? NSNumber)?.int64Value
+            return total + (size ?? 0)
+        }
+    }
+
+    /// Opens the input as a byte stream, decompressing gzip.
+    private func openStream() throws -> ByteStream {
+        let file = try FileByteStream(path: path)
+        self.file = file
+        return format.gzip ? try InflateStream(source: file, wrapping: .gzip, name: path) : file
+    }
+
+    /// Streams every table's rows into `sink`.
+    public func read(into sink: DumpSink) throws {
+        switch format.kind {
+        case .plain:
+            let reader = PlainDumpReader(stream: try openStream(), file: path)
+            defer { info = reader.info }
+            try reader.read(into: sink)
+        case .csv:
+            let reader = CSVReader(stream: try openStream(), file: path)
+            try reader.read(into: sink)
+        case .custom, .directory:
+            throw MediabaseError.unsupportedInput(SourceLocation(file: path), reason: "\(format.kind.rawValue) archives are not read yet")
+        }
+    }
+}

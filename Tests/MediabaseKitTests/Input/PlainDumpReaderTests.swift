@@ -1,0 +1,141 @@
+import XCTest
+@testable import MediabaseKit
+
+final class PlainDumpReaderTests: XCTestCase {
+    private func read(_ script: String, file: String = "test.sql") throws -> (CollectingSink, DumpInfo) {
+        let reader = PlainDumpReader(stream: MemoryByteStream(script), file: file)
+        let sink = CollectingSink()
+        try reader.read(into: sink)
+        return (sink, reader.info)
+    }
+
+    private let header = """
+        --
+        -- PostgreSQL database dump
+        --
+
+        \\restrict AbCdEf0123456789
+
+        -- Dumped from database version 17.6
+        -- Dumped by pg_dump version 17.6
+
+        SET statement_timeout = 0;
+        SET client_encoding = 'UTF8';
+        SET standard_conforming_strings = on;
+        SELECT pg_catalog.set_config('search_path', '', false);
+
+        """
+
+    func testCopyBlockWithTypesFromCreateTable() throws {
+        let script = header + """
+            CREATE TABLE public.t (
+                id integer NOT NULL,
+                name character varying(50) DEFAULT 'x;y'::character varying,
+                tags text[],
+                doc jsonb,
+                CONSTRAINT t_check CHECK ((id > 0))
+            );
+
+            ALTER TABLE public.t OWNER TO u;
+
+            COPY public.t (id, name, tags, doc) FROM stdin;
+            1\tfoo\t{a,"b c"}\t{"k": "v\\\\n"}
+            2\t\\N\t{}\t\\N
+            3\ttab\\there\\\\back\t{NULL}\t{}
+            \\.
+
+
+            ALTER TABLE ONLY public.t
+                ADD CONSTRAINT t_pkey PRIMARY KEY (id);
+
+            --
+            -- PostgreSQL database dump complete
+            --
+
+            \\unrestrict AbCdEf0123456789
+
+            """
+        let (sink, info) = try read(script)
+        XCTAssertEqual(info.serverVersion, "17.6")
+        XCTAssertEqual(info.pgDumpVersion, "17.6")
+        XCTAssertEqual(info.encoding, "UTF8")
+        XCTAssertTrue(info.restricted)
+        let table = try XCTUnwrap(sink.table("public.t"))
+        XCTAssertEqual(table.schema.columns.map(\.type), ["integer", "character varying(50)", "text[]", "jsonb"])
+        XCTAssertEqual(table.rows.count, 3)
+        XCTAssertEqual(table.rows[0], ["1", "foo", "{a,\"b c\"}", "{\"k\": \"v\\n\"}"])
+        XCTAssertEqual(table.rows[1], ["2", nil, "{}", nil])
+        XCTAssertEqual(table.rows[2], ["3", "tab\there\\back", "{NULL}", "{}"])
+        XCTAssertEqual(table.endedWithRows, 3)
+        XCTAssertEqual(table.lines.first, 25)
+    }
+
+    func testInsertForms() throws {
+        let script = header + """
+            CREATE TABLE public.t (id integer, s text, a text[], j jsonb, b boolean, f double precision);
+            INSERT INTO public.t VALUES (1, 'it''s', '{x,y}', '{"a": 1}', true, -1.5e3);
+            INSERT INTO public.t VALUES (2, E'line\\nnext\\\\', ARRAY['a b', NULL, 'NULL', ''], '[1, 2]'::jsonb, false, 'NaN'::double precision), (3, NULL, ARRAY[]::text[], NULL, NULL, 'Infinity');
+            INSERT INTO public.t (id, s, a, j, b, f) VALUES (4, 'multi
+            line; with semicolon', '{}', '{}', true, 0);
+            INSERT INTO public.u VALUES (1);
+            """
+        XCTAssertThrowsError(try read(script)) { error in
+            XCTAssertTrue("\(error.localizedDescription)".contains("CREATE TABLE for u"), "\(error.localizedDescription)")
+        }
+        let good = script.replacingOccurrences(of: "INSERT INTO public.u VALUES (1);", with: "")
+        let (sink, _) = try read(good)
+        XCTAssertEqual(sink.tables.count, 1, "consecutive INSERTs into one table form one table")
+        let rows = try XCTUnwrap(sink.table("public.t")).rows
+        XCTAssertEqual(rows[0], ["1", "it's", "{x,y}", "{\"a\": 1}", "t", "-1.5e3"])
+        XCTAssertEqual(rows[1], ["2", "line\nnext\\", "{\"a b\",NULL,\"NULL\",\"\"}", "[1, 2]", "f", "NaN"])
+        XCTAssertEqual(rows[2], ["3", nil, "{}", nil, nil, "Infinity"])
+        XCTAssertEqual(rows[3], ["4", "multi\nline; with semicolon", "{}", "{}", "t", "0"])
+    }
+
+    func testNestedArrayConstructors() throws {
+        let (sink, _) = try read("INSERT INTO t (a) VALUES (ARRAY[ARRAY[1,2],ARRAY[3,-4]]), (ARRAY[['x','{'],['y',NULL]]);\n")
+        XCTAssertEqual(sink.tables[0].rows, [["{{1,2},{3,-4}}"], ["{{x,\"{\"},{y,NULL}}"]])
+    }
+
+    func testFunctionBodiesAndCommentsDoNotEndStatements() throws {
+        let script = """
+            CREATE FUNCTION f() RETURNS text LANGUAGE sql AS $_$ SELECT 'a;b'; $_$;
+            /* a block comment; with /* nesting; */ still comment */
+            COPY t (x) FROM stdin;
+            1
+            \\.
+            """
+        let (sink, _) = try read(script)
+        XCTAssertEqual(sink.tables[0].rows, [["1"]])
+    }
+
+    func testTruncatedCopyBlockNamesFileTableAndLine() throws {
+        let script = "COPY public.t (a, b) FROM stdin;\n1\t2\n3\t4\n"
+        XCTAssertThrowsError(try read(script, file: "cut.sql")) { error in
+            guard case let .malformedInput(location, expected)? = error as? MediabaseError else { return XCTFail("\(error)") }
+            XCTAssertEqual(location.file, "cut.sql")
+            XCTAssertEqual(location.table, "public.t")
+            XCTAssertEqual(location.line, 4)
+            XCTAssertTrue(expected.contains("\\."), expected)
+        }
+    }
+
+    func testWrongFieldCount() throws {
+        let script = "COPY public.t (a, b) FROM stdin;\n1\t2\n3\t4\t5\n\\.\n"
+        XCTAssertThrowsError(try read(script)) { error in
+            guard case let .malformedInput(location, expected)? = error as? MediabaseError else { return XCTFail("\(error)") }
+            XCTAssertEqual(location.line, 3)
+            XCTAssertTrue(expected.contains("2 tab-separated fields (a, b), found 3"), expected)
+        }
+    }
+
+    func testUnterminatedStatement() throws {
+        XCTAssertThrowsError(try read("CREATE TABLE t (a text DEFAULT 'oops);\n")) { error in
+            XCTAssertTrue(error.localizedDescription.contains("string constant"), error.localizedDescription)
+        }
+    }
+
+    func testEndMarkerWithDataBeforeItIsRejected() throws {
+        XCTAssertThrowsError(try read("COPY t (a) FROM stdin;\n\\.junk\n"))
+    }
+}
