@@ -43,15 +43,4 @@ final class ArchiveBlockPayload: ByteStream {
             throw MediabaseError.malformedInput(location, expected: expected)
         }
     }
-
-    /// Reads what the row reader left (the blank lines after `\.`), which for compressed data
-    /// also checks the stream's end and checksum, and the block's end marker.
-    func finish() throws {
-        if inflater != nil {
-            let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 1)
-            defer { scratch.deallocate() }
-            while try read(into: scratch) > 0 {}
-        }
-        try chunks.skipToEnd()
-    }
 }

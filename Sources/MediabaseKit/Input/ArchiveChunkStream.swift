@@ -35,10 +35,10 @@ final class ArchiveChunkStream: ByteStream {
             ended = true
             return false
         }
-        let limit = input.lengthLimit
-        guard length > 0, Int64(length) <= limit else {
-            throw input.malformed(at: at, "a chunk length of 0 (end of data) to \(limit) in \(what), not \(length)")
+        guard length > 0 else {
+            throw input.malformed(at: at, "the next chunk of \(what): a chunk length of 0 (end of data) or more, not \(length)")
         }
+        try input.checkLength(length, at: at, { "the next chunk of \(what)" }, "a chunk")
         remainingInChunk = length
         chunkStart = (payloadOffset, input.offset)
         return true

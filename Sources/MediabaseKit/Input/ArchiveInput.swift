@@ -53,6 +53,14 @@ final class ArchiveInput {
         return max(0, size - offset)
     }
 
+    /// Checks that a length just read at `at`, for something of `shape` (`a string`, `a chunk`),
+    /// fits in the rest of the input.
+    func checkLength(_ length: Int, at: Int64, _ what: () -> String, _ shape: String) throws {
+        guard Int64(length) > lengthLimit else { return }
+        if let size { throw truncated(at: at, what(), "\(shape) of \(length) bytes", endingAt: size) }
+        throw malformed(at: at, "\(what()): \(shape) of at most \(Self.unknownSizeLimit) bytes, not \(length)")
+    }
+
     /// An error at `offset` saying what should have been there.
     func malformed(at offset: Int64, _ expected: String) -> MediabaseError {
         .malformedInput(SourceLocation(file: file, table: table, byteOffset: offset), expected: expected)
@@ -73,8 +81,8 @@ final class ArchiveInput {
     func isAtEnd() throws -> Bool { try !fill() }
 
     /// The error for input that ends inside the primitive starting at `offset`.
-    private func truncated(at offset: Int64, _ what: String, _ shape: String) -> MediabaseError {
-        malformed(at: offset, "\(what) (\(shape)), but the input ends at byte \(self.offset)")
+    private func truncated(at offset: Int64, _ what: String, _ shape: String, endingAt end: Int64? = nil) -> MediabaseError {
+        malformed(at: offset, "\(what) (\(shape)), but the input ends at byte \(end ?? self.offset)")
     }
 
     @inline(__always) private func nextByte() throws -> UInt8? {
@@ -125,10 +133,8 @@ final class ArchiveInput {
         let at = offset
         let length = try readInt(what())
         if length == -1 { return nil }
-        let limit = lengthLimit
-        guard length >= 0, Int64(length) <= limit else {
-            throw malformed(at: at, "\(what()): a string of length -1 (NULL) to \(limit), not \(length)")
-        }
+        guard length >= 0 else { throw malformed(at: at, "\(what()): a string length of -1 (NULL) or more, not \(length)") }
+        try checkLength(length, at: at, what, "a string")
         var bytes = [UInt8]()
         bytes.reserveCapacity(length)
         while bytes.count < length {

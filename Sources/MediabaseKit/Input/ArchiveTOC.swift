@@ -114,7 +114,8 @@ public struct ArchiveTOC: Sendable {
         // Every entry takes more than one Int, which bounds a believable count.
         let limit = input.lengthLimit / Int64(1 + input.intSize)
         guard count >= 0, Int64(count) <= limit else {
-            throw input.malformed(at: countOffset, "a TOC entry count of 0 to \(limit), not \(count)")
+            throw input.malformed(
+                at: countOffset, "a TOC entry count of 0 to \(limit) (what the rest of the input can hold), not \(count)")
         }
         var toc = ArchiveTOC(header: header, entries: [], encoding: nil, standardConformingStrings: false)
         toc.entries.reserveCapacity(min(count, 4096))

@@ -29,11 +29,20 @@ final class ArchiveTableLoader {
         return "\(schema).\(tag)"
     }
 
-    /// Streams the rows of `entry` from its decompressed data `payload` into `sink`.
+    /// Streams the rows of `entry` from its decompressed data `payload` into `sink`, then reads
+    /// the payload to its end: past the blank lines after `\.` lie the end of a compressed
+    /// stream and its checksum, and in a custom archive the block's end marker.
     ///
     /// - Parameter payloadName: names the payload in row errors, whose lines and offsets count
     ///   from the start of the payload (a data block or data file).
     func readRows(of entry: ArchiveTOCEntry, payload: ByteStream, payloadName: String, sink: DumpSink) throws {
+        try decodeRows(of: entry, payload: payload, payloadName: payloadName, sink: sink)
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 1)
+        defer { scratch.deallocate() }
+        while try payload.read(into: scratch) > 0 {}
+    }
+
+    private func decodeRows(of entry: ArchiveTOCEntry, payload: ByteStream, payloadName: String, sink: DumpSink) throws {
         let table = Self.tableName(entry)
         guard !entry.withOIDs else {
             throw MediabaseError.unsupportedInput(
@@ -41,7 +50,14 @@ final class ArchiveTableLoader {
                 reason: "the table was dumped WITH OIDS, which PostgreSQL 12 and later cannot restore")
         }
         guard let copyStatement = entry.copyStatement, !copyStatement.isEmpty else {
-            try PlainDumpReader(stream: payload, file: payloadName, catalog: catalog).read(into: sink)
+            let tracker = TableStartTracker(sink)
+            try PlainDumpReader(stream: payload, file: payloadName, catalog: catalog).read(into: tracker)
+            // An empty table has no INSERT statement to announce it; report it as COPY data would.
+            if !tracker.began, let tag = entry.tag,
+               let schema = catalog.schema(schema: entry.namespace, name: tag, dataColumns: nil) {
+                try sink.beginTable(schema)
+                try sink.endTable(schema, rows: 0, bytes: 0)
+            }
             return
         }
         let tokens = try SQLStatements.tokens(copyStatement)
@@ -56,5 +72,24 @@ final class ArchiveTableLoader {
         let lines = LineReader(stream: payload, name: payloadName)
         let result = try CopyData.readRows(lines: lines, table: schema, file: payloadName, sink: sink, row: row)
         try sink.endTable(schema, rows: result.rows, bytes: result.bytes)
+    }
+}
+
+/// Forwards to a sink, noting whether a table was begun.
+private final class TableStartTracker: DumpSink {
+    private let target: DumpSink
+    private(set) var began = false
+
+    init(_ target: DumpSink) { self.target = target }
+
+    func beginTable(_ table: TableSchema) throws {
+        began = true
+        try target.beginTable(table)
+    }
+
+    func row(_ row: RowBuffer) throws { try target.row(row) }
+
+    func endTable(_ table: TableSchema, rows: Int, bytes: Int64) throws {
+        try target.endTable(table, rows: rows, bytes: bytes)
     }
 }

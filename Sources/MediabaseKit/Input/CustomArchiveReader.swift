@@ -60,18 +60,17 @@ public final class CustomArchiveReader {
                     at: blockOffset, "a data block for an entry of the TOC that has data, not one for dump id \(dumpId)")
             }
             let table = ArchiveTableLoader.tableName(entry)
-            input.table = table
+            input.table = entry.isTableData ? table : nil
             defer { input.table = nil }
             switch type {
             case 1 where ArchiveTableLoader.carriesRows(entry):
                 let payload = try ArchiveBlockPayload(input: input, compression: toc.header.compression, table: table)
                 try loader.readRows(
                     of: entry, payload: payload, payloadName: "\(file) (data block at byte \(blockOffset))", sink: sink)
-                try payload.finish()
             case 1:
                 try ArchiveChunkStream(input: input, what: "the data of \(table)", oneChunkPerRead: false).skipToEnd()
             case 3:
-                try skipLargeObjects(of: table)
+                try skipLargeObjects()
             default:
                 throw input.malformed(at: blockOffset, "a data block type of 1 (table data) or 3 (large objects), not \(type)")
             }
@@ -85,7 +84,7 @@ public final class CustomArchiveReader {
     }
 
     /// Skips a `BLK_BLOBS` block: per large object an Int OID and its chunks, ended by OID 0.
-    private func skipLargeObjects(of table: String) throws {
+    private func skipLargeObjects() throws {
         while true {
             let at = input.offset
             let oid = try input.readInt("the OID of the next large object")
