@@ -97,6 +97,20 @@ final class ArchiveReaderTests: XCTestCase {
         assertFixtureRows(piped)
     }
 
+    func testDumpReaderDetectsAndReadsArchives() throws {
+        let gzipped = try temporaryDirectory() + "/custom.dump.gz"
+        try Data(TestArchiveWriter.storedGzip(bytes("custom.dump"))).write(to: URL(fileURLWithPath: gzipped))
+        for (path, kind) in [(fixture("custom.dump"), InputFormat.Kind.custom), (fixture("directory"), .directory), (gzipped, .custom)] {
+            let reader = try DumpReader.open(path: path)
+            XCTAssertEqual(reader.format.kind, kind, path)
+            let sink = CollectingSink()
+            try reader.read(into: sink)
+            assertFixtureRows(sink)
+            XCTAssertEqual(reader.info.archiveVersion, "1.14")
+            XCTAssertEqual(reader.info.database, "fixture")
+        }
+    }
+
     // MARK: - Header and TOC of the fixtures
 
     func testCustomArchiveHeaderAndTOC() throws {
