@@ -12,7 +12,7 @@ final class ArchiveChunkStream: ByteStream {
     private var remainingInChunk = 0
     private var ended = false
     /// Payload bytes served so far.
-    private(set) var payloadOffset: Int64 = 0
+    private var payloadOffset: Int64 = 0
     /// The payload offset and file offset where the current chunk's bytes start.
     private var chunkStart: (payload: Int64, file: Int64) = (0, 0)
 

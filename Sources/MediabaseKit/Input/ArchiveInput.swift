@@ -100,12 +100,12 @@ final class ArchiveInput {
 
     /// Reads `count` little-endian bytes into a 64-bit value; bytes beyond the eighth must be 0.
     private func readLittleEndian(
-        count: Int, at: Int64, _ what: () -> String, _ shape: String
+        count: Int, at: Int64, _ what: () -> String, _ shape: () -> String
     ) throws -> UInt64? {
         var value: UInt64 = 0
         var fits = true
         for index in 0..<count {
-            guard let byte = try nextByte() else { throw truncated(at: at, what(), shape) }
+            guard let byte = try nextByte() else { throw truncated(at: at, what(), shape()) }
             if index < 8 {
                 value |= UInt64(byte) << (8 * UInt64(index))
             } else if byte != 0 {
@@ -118,8 +118,8 @@ final class ArchiveInput {
     /// Reads an Int (sign byte and `intSize` magnitude bytes).
     func readInt(_ what: @autoclosure () -> String) throws -> Int {
         let at = offset
-        let shape = "an integer of \(1 + intSize) bytes"
-        guard let sign = try nextByte() else { throw truncated(at: at, what(), shape) }
+        let shape = { "an integer of \(1 + self.intSize) bytes" }
+        guard let sign = try nextByte() else { throw truncated(at: at, what(), shape()) }
         guard sign <= 1 else { throw malformed(at: at, "\(what()): an integer whose sign byte is 0 or 1, not \(sign)") }
         guard let magnitude = try readLittleEndian(count: intSize, at: at, what, shape),
               magnitude <= UInt64(Int64.max)
@@ -149,8 +149,8 @@ final class ArchiveInput {
     /// Reads an Offset (flag byte and `offSize` bytes).
     func readOffset(_ what: @autoclosure () -> String) throws -> ArchiveDataOffset {
         let at = offset
-        let shape = "a data offset of \(1 + offSize) bytes"
-        guard let flag = try nextByte() else { throw truncated(at: at, what(), shape) }
+        let shape = { "a data offset of \(1 + self.offSize) bytes" }
+        guard let flag = try nextByte() else { throw truncated(at: at, what(), shape()) }
         guard let position = try readLittleEndian(count: offSize, at: at, what, shape),
               position <= UInt64(Int64.max)
         else { throw malformed(at: at, "\(what()): a file offset that fits in 64 bits") }

@@ -50,6 +50,9 @@ final class ArchiveTableLoader {
                 reason: "the table was dumped WITH OIDS, which PostgreSQL 12 and later cannot restore")
         }
         guard let copyStatement = entry.copyStatement, !copyStatement.isEmpty else {
+            // The payload has no SET lines, but needs none: pg_dump writes a literal containing
+            // backslashes as E'…' when standard_conforming_strings is off (appendStringLiteral in
+            // fe_utils/string_utils.c), so the INSERT reader's default reads either setting.
             let tracker = TableStartTracker(sink)
             try PlainDumpReader(stream: payload, file: payloadName, catalog: catalog).read(into: tracker)
             // An empty table has no INSERT statement to announce it; report it as COPY data would.
