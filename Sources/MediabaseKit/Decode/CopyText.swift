@@ -40,7 +40,7 @@ public enum CopyText {
                 continue
             }
             // Copy runs of plain bytes in one go.
-            var runStart = i
+            let runStart = i
             while i < end {
                 let byte = base[i]
                 if byte == 0x09 || byte == 0x5C { break }
@@ -97,7 +97,6 @@ public enum CopyText {
             default:
                 row.appendByte(code)
             }
-            runStart = i
         }
     }
 

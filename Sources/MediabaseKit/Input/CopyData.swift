@@ -53,6 +53,11 @@ enum CopyData {
                 rows += 1
                 continue
             }
+            if !lines.lastLineTerminated {
+                throw MediabaseError.malformedInput(
+                    SourceLocation(file: file, table: table.qualifiedName, line: row.line, byteOffset: row.byteOffset),
+                    expected: "a complete row, but the input ends inside it (truncated file?)")
+            }
             try deliver(row, expected: expected, table: table, file: file, sink: sink)
             rows += 1
             bytes += Int64(rawLine.count + 1)

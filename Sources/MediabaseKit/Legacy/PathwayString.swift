@@ -1,0 +1,46 @@
+/// A pathway named in the legacy `pathways` array.
+public struct PathwayRef: Equatable, Sendable {
+    public var id: String
+    public var name: String
+    public var source: String
+}
+
+/// Parses legacy pathway strings (SPEC 4.1, "Pathway strings").
+public enum PathwayString {
+    /// `Apoptosis [Reactome:R-HSA-109581]` → id `R-HSA-109581`, name `Apoptosis`, source
+    /// `Reactome`. Without a bracketed `Source:ID` suffix the id is `UNK-` and 16 hex digits of
+    /// the FNV-1a hash of the trimmed name (stable across machines and runs) and the source is
+    /// `unknown`. Returns nil for an empty string.
+    public static func parse(_ text: String) -> PathwayRef? {
+        let trimmed = text.trimmingWhitespace
+        guard !trimmed.isEmpty else { return nil }
+        if trimmed.hasSuffix("]"), let open = trimmed.lastIndex(of: "[") {
+            let inside = trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)]
+            if let colon = inside.firstIndex(of: ":") {
+                let source = inside[..<colon].trimmingWhitespace
+                let id = inside[inside.index(after: colon)...].trimmingWhitespace
+                if !source.isEmpty, !id.isEmpty {
+                    let name = trimmed[..<open].trimmingWhitespace
+                    return PathwayRef(id: id, name: name.isEmpty ? id : name, source: source)
+                }
+            }
+        }
+        return PathwayRef(id: derivedId(trimmed), name: trimmed, source: "unknown")
+    }
+
+    /// The id given to a pathway known only by its name.
+    public static func derivedId(_ name: String) -> String {
+        let hex = String(ContentHash.fnv1a64(name.utf8), radix: 16)
+        return "UNK-" + String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}
+
+extension StringProtocol {
+    /// The text without leading and trailing white space and line breaks.
+    var trimmingWhitespace: String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
+        return String(String.UnicodeScalarView(scalars[first...last]))
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+
+/// Draws a one-line progress display on stderr: percentage, bytes and throughput.
+///
+/// Readers call ``tick()`` per row; the clock is looked at every 4096 ticks and the line
+/// redrawn at most five times a second, so the cost per row is an increment and a compare.
+public final class ProgressReporter {
+    /// When progress is shown (`--progress`).
+    public enum Mode: String, CaseIterable, Sendable {
+        /// Only when stderr is a terminal.
+        case auto
+        case always
+        case never
+    }
+
+    private let label: String
+    private let position: () -> Int64
+    private let total: Int64?
+    private let start = Date()
+    private var ticks = 0
+    private var lastDraw = Date.distantPast
+
+    /// Returns nil when `mode` says not to show progress.
+    public init?(mode: Mode, label: String, total: Int64?, position: @escaping () -> Int64) {
+        switch mode {
+        case .never: return nil
+        case .auto: guard isatty(STDERR_FILENO) != 0 else { return nil }
+        case .always: break
+        }
+        self.label = label
+        self.total = total
+        self.position = position
+    }
+
+    @inline(__always) public func tick() {
+        ticks &+= 1
+        if ticks & 4095 == 0 { draw(final: false) }
+    }
+
+    /// Redraws if enough time has passed (or always when `final`).
+    public func draw(final: Bool) {
+        let now = Date()
+        guard final || now.timeIntervalSince(lastDraw) >= 0.2 else { return }
+        lastDraw = now
+        let done = position()
+        let seconds = max(now.timeIntervalSince(start), 0.001)
+        var line = "\r\(label) "
+        if let total, total > 0 {
+            let fraction = min(Double(done) / Double(total), 1)
+            let width = 30
+            let filled = Int(fraction * Double(width))
+            line += "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] "
+            line += "\(Int(fraction * 100))% "
+        }
+        line += "\(ByteFormat.string(done)) \(ByteFormat.string(Int64(Double(done) / seconds)))/s"
+        FileHandle.standardError.write(Data((line + "   ").utf8))
+    }
+
+    /// Ends the progress line.
+    public func finish() {
+        draw(final: true)
+        FileHandle.standardError.write(Data("\n".utf8))
+    }
+}
+
+/// Human-readable byte counts (`1.5 GB`), decimal units as `ls -h --si` and disk vendors use.
+public enum ByteFormat {
+    public static func string(_ bytes: Int64) -> String {
+        let units = ["B", "kB", "MB", "GB", "TB"]
+        var value = Double(bytes)
+        var unit = 0
+        while value >= 1000, unit < units.count - 1 {
+            value /= 1000
+            unit += 1
+        }
+        return unit == 0 ? "\(bytes) B" : "\((value * 10).rounded() / 10) \(units[unit])"
+    }
+}
