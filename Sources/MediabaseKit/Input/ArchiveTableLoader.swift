@@ -15,7 +15,18 @@ final class ArchiveTableLoader {
         self.file = file
         for entry in toc.entries where entry.desc == "TABLE" || entry.desc == "CONSTRAINT" {
             guard let definition = entry.definition, !definition.isEmpty else { continue }
-            try catalog.learn(statement: definition)
+            try Self.parsing(entry, "definition", file: file) { try catalog.learn(statement: definition) }
+        }
+    }
+
+    /// Runs `body` on SQL from `entry`'s `field`, reporting a tokenizer failure with the table.
+    private static func parsing<T>(_ entry: ArchiveTOCEntry, _ field: String, file: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as DecodeError {
+            throw MediabaseError.malformedInput(
+                SourceLocation(file: file, table: tableName(entry)),
+                expected: "\(error.expected) at byte \(error.offset) of the \(field) in TOC entry \(entry.dumpId)")
         }
     }
 
@@ -63,7 +74,7 @@ final class ArchiveTableLoader {
             }
             return
         }
-        let tokens = try SQLStatements.tokens(copyStatement)
+        let tokens = try Self.parsing(entry, "COPY statement", file: file) { try SQLStatements.tokens(copyStatement) }
         guard let copy = SQLStatements.parseCopy(tokens),
               let schema = catalog.schema(schema: copy.name.schema, name: copy.name.name, dataColumns: copy.columns)
         else {

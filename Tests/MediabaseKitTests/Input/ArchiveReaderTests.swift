@@ -497,6 +497,22 @@ final class ArchiveReaderTests: XCTestCase {
         XCTAssertTrue(expected.contains("a string of at most \(1 << 30) bytes, not \(0x5000_0000)"), expected)
     }
 
+    func testBadSQLInTheTOCNamesTheEntry() throws {
+        var writer = syntheticArchive(minor: 16, gzip: false)
+        writer.entries[1].defn = "CREATE TABLE public.t (\n    id integer DEFAULT 'unterminated\n);\n"
+        let error = assertMediabaseError { _ = try readCustom(writer.bytes()) }
+        guard case let .malformedInput(location, expected)? = error else { return XCTFail("\(String(describing: error))") }
+        XCTAssertEqual(location.table, "public.t")
+        XCTAssertTrue(expected.contains("of the definition in TOC entry 2"), expected)
+
+        writer = syntheticArchive(minor: 16, gzip: false)
+        writer.entries[2].copyStmt = "COPY public.t (id, tags) FROM stdin;\n"
+        let mismatch = assertMediabaseError { _ = try readCustom(writer.bytes()) }
+        guard case let .malformedInput(rowLocation, _)? = mismatch else { return XCTFail("\(String(describing: mismatch))") }
+        XCTAssertEqual(rowLocation.table, "public.t")
+        XCTAssertEqual(rowLocation.line, 1)
+    }
+
     func testCorruptBlocks() throws {
         let good = syntheticArchive(minor: 16, gzip: false).bytes()
         let header: [UInt8] = [1, 0, 3, 0, 0, 0]
