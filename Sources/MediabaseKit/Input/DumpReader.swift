@@ -55,8 +55,15 @@ public final class DumpReader {
         case .csv:
             let reader = CSVReader(stream: try openStream(), file: path)
             try reader.read(into: sink)
-        case .custom, .directory:
-            throw MediabaseError.unsupportedInput(SourceLocation(file: path), reason: "\(format.kind.rawValue) archives are not read yet")
+        case .custom:
+            let stream = try openStream()
+            let reader = try CustomArchiveReader(stream: stream, file: path, size: format.gzip ? nil : file?.size)
+            info = reader.info
+            try reader.read(into: sink)
+        case .directory:
+            let reader = try DirectoryArchiveReader(path: path)
+            info = reader.info
+            try reader.read(into: sink)
         }
     }
 }
