@@ -49,8 +49,11 @@ struct InspectCommand: ParsableCommand {
 
 /// `--progress auto|always|never`, shared by every long-running command.
 struct ProgressOptions: ParsableArguments {
-    @Option(help: "Show progress on stderr: auto (only on a terminal), always or never.")
-    var progress: ProgressReporter.Mode = .auto
+    @Option(name: .customLong("progress"), help: "Show progress on stderr: auto (only on a terminal), always or never.")
+    var progressFlag: ProgressReporter.Mode?
+
+    var progress: ProgressReporter.Mode { progressFlag ?? .auto }
+    var progressGiven: Bool { progressFlag != nil }
 }
 
 extension ProgressReporter.Mode: ExpressibleByArgument {}

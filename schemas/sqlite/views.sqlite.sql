@@ -80,21 +80,22 @@ FROM g JOIN c USING (pmid)
 ORDER BY g.pmid;
 
 CREATE TABLE cross_reference_lookup_view AS
-WITH refs AS (
-    SELECT x.external_db, x.external_id, x.gene_id, tr.transcript_id
-    FROM gene_cross_references x LEFT JOIN transcripts tr USING (gene_id)
-    UNION
-    SELECT x.external_db, x.external_id, tr.gene_id, x.transcript_id
-    FROM transcript_cross_references x JOIN transcripts tr USING (transcript_id))
-SELECT refs.external_db, refs.external_id, min(refs.gene_id) AS gene_id,
-       (SELECT gene_symbol FROM genes WHERE genes.gene_id = min(refs.gene_id)) AS gene_symbol,
-       (SELECT json_group_array(transcript_id) FROM (
-            SELECT DISTINCT r.transcript_id FROM refs r
-            WHERE r.external_db = refs.external_db AND r.external_id = refs.external_id AND r.transcript_id IS NOT NULL
-            ORDER BY r.transcript_id)) AS transcript_ids
-FROM refs
-GROUP BY refs.external_db, refs.external_id
-ORDER BY refs.external_db, refs.external_id;
+WITH
+    refs AS (
+        SELECT x.external_db, x.external_id, x.gene_id, tr.transcript_id
+        FROM gene_cross_references x LEFT JOIN transcripts tr USING (gene_id)
+        UNION
+        SELECT x.external_db, x.external_id, tr.gene_id, x.transcript_id
+        FROM transcript_cross_references x JOIN transcripts tr USING (transcript_id)),
+    keys AS (SELECT external_db, external_id, min(gene_id) AS gene_id FROM refs GROUP BY external_db, external_id),
+    lists AS (SELECT external_db, external_id, json_group_array(transcript_id) AS transcript_ids
+              FROM (SELECT DISTINCT external_db, external_id, transcript_id FROM refs
+                    WHERE transcript_id IS NOT NULL ORDER BY external_db, external_id, transcript_id)
+              GROUP BY external_db, external_id)
+SELECT keys.external_db, keys.external_id, keys.gene_id, genes.gene_symbol,
+       coalesce(lists.transcript_ids, '[]') AS transcript_ids
+FROM keys LEFT JOIN genes USING (gene_id) LEFT JOIN lists USING (external_db, external_id)
+ORDER BY keys.external_db, keys.external_id;
 
 CREATE TABLE patient_query_optimized_view AS
 SELECT t.transcript_id, t.gene_id, s.gene_symbol,

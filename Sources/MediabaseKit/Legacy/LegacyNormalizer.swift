@@ -367,12 +367,15 @@ public final class LegacyNormalizer: DumpSink {
 
     private func emitSplit(_ split: DrugSplit, gene: SQLValue, scores: [String: Double], row: RowBuffer, column: LegacyField) throws {
         for problem in split.problems { try fieldReject(row, column, problem) }
-        for pathway in split.pathways {
+        var linked = Set<String>()
+        for pathway in split.pathways where linked.insert("pathway\u{1F}" + pathway.id).inserted {
             try addPathway(id: pathway.id, name: pathway.name, source: "PharmGKB", type: pathway.type)
             try output.insert(.genePathways, [gene, .text(pathway.id), .text(column == .drugs ? "drugs.pharmgkb_data" : "pharmgkb_pathways")])
         }
         for link in split.links {
             let drugId = try drugInteractionId(link.drug)
+            // Names that fold to one drug (`aspirin`, `Aspirin`) give one link.
+            guard linked.insert("\(drugId)\u{1F}\(link.interactionType)\u{1F}\(link.pathwayId ?? "")").inserted else { continue }
             let pmids = link.pmids.isEmpty ? SQLValue.null : .text(JSONValue.array(link.pmids.map(JSONValue.string)).serialized())
             try output.insert(.geneDrugInteractions, [
                 gene, .integer(drugId), .text(link.interactionType), .optional(link.evidenceType),
@@ -524,7 +527,7 @@ extension ContentHash {
 }
 
 /// Counts the normalizer keeps for the report.
-public struct NormalizationTally: Codable, Equatable {
+public struct NormalizationTally: Codable, Equatable, Sendable {
     public var legacyTables = 0
     public var legacyRows = 0
     public var legacyBytes: Int64 = 0

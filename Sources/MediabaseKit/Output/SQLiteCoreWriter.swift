@@ -1,0 +1,215 @@
+import CSQLite
+import Foundation
+
+/// Writes the normalized core into a SQLite file in one transaction: tables from
+/// `schemas/sqlite/core.sqlite.sql`, rows through prepared statements, then merging of rows
+/// equal on a table's key, indexes, the view tables and the schema version.
+public final class SQLiteCoreWriter: CoreOutput {
+    /// The version row every core carries (SPEC 7).
+    public static let schemaVersion = "v0.6.0_baseline"
+
+    public let database: SQLiteDatabase
+    private var statements: [CoreTable: SQLiteStatement] = [:]
+    private var mayHoldDuplicates = Set<CoreTable>()
+    private var carried: (name: String, statement: SQLiteStatement, converters: [CarriedValue])?
+    /// Rows inserted per table (core and carried), for the report.
+    public private(set) var rowCounts: [String: Int] = [:]
+    /// Carried-through tables: dump name → SQLite name.
+    public private(set) var carriedTables: [(source: String, name: String)] = []
+
+    /// How a carried column's PostgreSQL text becomes a SQLite value (SPEC 4: arrays and JSONB as
+    /// JSON text, booleans as 1/0, timestamps as ISO-8601 text).
+    enum CarriedValue {
+        case text, array, boolean, timestamp, bytea
+
+        init(type: String?) {
+            let type = (type ?? "").lowercased()
+            if type.hasSuffix("]") { self = .array }
+            else if type == "boolean" || type == "bool" { self = .boolean }
+            else if type.hasPrefix("timestamp") { self = .timestamp }
+            else if type == "bytea" { self = .bytea }
+            else { self = .text }
+        }
+
+        /// The SQLite column type for a PostgreSQL type.
+        static func sqliteType(_ type: String?) -> String {
+            let type = (type ?? "").lowercased()
+            if type.hasSuffix("]") || type == "json" || type == "jsonb" { return "TEXT" }
+            if ["smallint", "integer", "bigint", "int", "int2", "int4", "int8", "boolean", "bool", "serial", "bigserial", "smallserial"].contains(type) { return "INTEGER" }
+            if ["real", "double precision", "float4", "float8"].contains(type) { return "REAL" }
+            if type.hasPrefix("numeric") || type.hasPrefix("decimal") { return "NUMERIC" }
+            if type == "bytea" { return "BLOB" }
+            return "TEXT"
+        }
+    }
+
+    /// Creates the schema in a new database at `path` (which must not exist) and opens the
+    /// load transaction.
+    public init(path: String) throws {
+        database = try SQLiteDatabase(path: path)
+        // The file is a temporary until renamed into place: durability during the load buys nothing.
+        try database.execute("""
+            PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE;
+            PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536; PRAGMA foreign_keys = OFF;
+            BEGIN;
+            """)
+        try database.execute(SchemaFiles.sqliteCore)
+        for table in CoreTable.allCases {
+            let columns = table.columns
+            let sql = "INSERT INTO \(table.rawValue) (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))"
+            statements[table] = try database.prepare(sql)
+        }
+    }
+
+    public func insert(_ table: CoreTable, _ values: [SQLValue]) throws {
+        let statement = statements[table]!
+        for (index, value) in values.enumerated() {
+            switch value {
+            case .null: statement.bind(index + 1, nil as String?)
+            case let .integer(number): statement.bind(index + 1, number)
+            case let .real(number): statement.bind(index + 1, number)
+            case let .text(text): statement.bind(index + 1, text)
+            }
+        }
+        try statement.step()
+        sqlite3_reset(statement.statement)
+        rowCounts[table.rawValue, default: 0] += 1
+    }
+
+    public func markMayHoldDuplicates(_ table: CoreTable) { mayHoldDuplicates.insert(table) }
+
+    /// Names the core uses; a carried table with one of them gets the prefix `legacy_`.
+    static let reservedNames: Set<String> = Set(CoreTable.allCases.map(\.rawValue) + [
+        "schema_versions", "gene_summary_view", "transcript_enrichment_view", "drug_interaction_summary_view",
+        "pathway_coverage_view", "go_term_hierarchy_view", "publication_summary_view",
+        "cross_reference_lookup_view", "patient_query_optimized_view",
+    ])
+
+    /// The SQLite name of a carried table: its name in `public`, `schema_name` elsewhere,
+    /// prefixed `legacy_` on a collision with the core.
+    public static func carriedName(_ table: TableSchema) -> String {
+        var name = table.schema == nil || table.schema == "public" ? table.name : "\(table.schema!)_\(table.name)"
+        if reservedNames.contains(name) { name = "legacy_" + name }
+        return name
+    }
+
+    static func quoted(_ identifier: String) -> String { "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+
+    public func beginCarriedTable(_ table: TableSchema) throws {
+        var name = Self.carriedName(table)
+        while carriedTables.contains(where: { $0.name == name }) { name = "legacy_" + name }
+        var definitions = table.columns.map { "\(Self.quoted($0.name)) \(CarriedValue.sqliteType($0.type))" }
+        let key = table.primaryKey.filter { key in table.columns.contains { $0.name == key } }
+        if !key.isEmpty { definitions.append("PRIMARY KEY (\(key.map(Self.quoted).joined(separator: ", ")))") }
+        try database.execute("CREATE TABLE \(Self.quoted(name)) (\(definitions.joined(separator: ", ")))")
+        let statement = try database.prepare(
+            "INSERT INTO \(Self.quoted(name)) VALUES (\(Array(repeating: "?", count: table.columns.count).joined(separator: ", ")))")
+        carried = (name, statement, table.columns.map { CarriedValue(type: $0.type) })
+        carriedTables.append((table.qualifiedName, name))
+        rowCounts[name] = 0
+    }
+
+    public func carriedRow(_ row: RowBuffer) throws {
+        guard let carried else { return }
+        let statement = carried.statement
+        var scratch: [UInt8] = []
+        for index in 0..<row.count {
+            guard let bytes = row.field(index) else {
+                statement.bind(index + 1, nil as String?)
+                continue
+            }
+            switch carried.converters[index] {
+            case .text:
+                statement.bind(index + 1, bytes: bytes)
+            case .array:
+                scratch.removeAll(keepingCapacity: true)
+                if (try? ArrayLiteral.appendJSON(bytes, to: &scratch)) != nil {
+                    scratch.withUnsafeBufferPointer { statement.bind(index + 1, bytes: $0) }
+                } else {
+                    statement.bind(index + 1, bytes: bytes)
+                }
+            case .boolean:
+                let first = bytes.first.map { $0 | 0x20 }
+                if first == UInt8(ascii: "t") || first == UInt8(ascii: "1") || first == UInt8(ascii: "y") { statement.bind(index + 1, Int64(1)) }
+                else if first == UInt8(ascii: "f") || first == UInt8(ascii: "0") || first == UInt8(ascii: "n") { statement.bind(index + 1, Int64(0)) }
+                else { statement.bind(index + 1, bytes: bytes) }
+            case .timestamp:
+                statement.bind(index + 1, Self.isoTimestamp(String(decoding: bytes, as: UTF8.self)))
+            case .bytea:
+                if bytes.count >= 2, bytes[0] == 0x5C, bytes[1] == UInt8(ascii: "x"), let blob = Self.hexBytes(bytes[2...]) {
+                    blob.withUnsafeBytes { raw in
+                        _ = sqlite3_bind_blob(statement.statement, Int32(index + 1), raw.baseAddress, Int32(raw.count), unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self))
+                    }
+                } else {
+                    statement.bind(index + 1, bytes: bytes)
+                }
+            }
+        }
+        try statement.step()
+        sqlite3_reset(statement.statement)
+        rowCounts[carried.name, default: 0] += 1
+    }
+
+    public func endCarriedTable() throws { carried = nil }
+
+    /// PostgreSQL's `2024-01-02 03:04:05.5+02` → ISO-8601 `2024-01-02T03:04:05.5+02:00`.
+    static func isoTimestamp(_ text: String) -> String {
+        var value = text
+        if let space = value.firstIndex(of: " "), value[value.startIndex..<space].count == 10 {
+            value.replaceSubrange(space...space, with: "T")
+        }
+        // A zone offset of hours only (`+02`) gets its minutes.
+        if let sign = value.lastIndex(where: { $0 == "+" || $0 == "-" }), value.contains("T"),
+           value.distance(from: value.firstIndex(of: "T")!, to: sign) > 0 {
+            let zone = value[value.index(after: sign)...]
+            if zone.count == 2, zone.allSatisfy(\.isNumber) { value += ":00" }
+        }
+        return value
+    }
+
+    static func hexBytes(_ hex: Slice<UnsafeBufferPointer<UInt8>>) -> [UInt8]? {
+        guard hex.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(hex.count / 2)
+        var index = hex.startIndex
+        while index < hex.endIndex {
+            guard let high = CopyText.hexValue(hex[index]), let low = CopyText.hexValue(hex[index + 1]) else { return nil }
+            bytes.append(UInt8(high * 16 + low))
+            index += 2
+        }
+        return bytes
+    }
+
+    /// Merges duplicate rows (first kept), builds indexes and the view tables, records the
+    /// schema version and commits.
+    /// - Parameter appliedAt: the `schema_versions.applied_at` text (fixed for reproducible output).
+    public func finish(appliedAt: String) throws {
+        for table in CoreTable.allCases.filter({ mayHoldDuplicates.contains($0) }) {
+            guard let key = table.uniqueKey else { continue }
+            try database.execute("DELETE FROM \(table.rawValue) WHERE rowid NOT IN (SELECT min(rowid) FROM \(table.rawValue) GROUP BY \(key.joined(separator: ", ")))")
+            rowCounts[table.rawValue] = try database.integer("SELECT count(*) FROM \(table.rawValue)")
+        }
+        try database.execute(SchemaFiles.sqliteIndexes)
+        try database.execute(SchemaFiles.sqliteViews)
+        let version = try database.prepare("INSERT INTO schema_versions (version, applied_at, description) VALUES (?, ?, ?)")
+        version.bind(1, Self.schemaVersion)
+        version.bind(2, appliedAt)
+        version.bind(3, "normalized core converted from the legacy cancer_transcript_base by mediabase \(MediabaseVersion.current)")
+        try version.run()
+        statements.removeAll()
+        try database.execute("COMMIT")
+        try database.execute("PRAGMA journal_mode = DELETE; PRAGMA locking_mode = NORMAL")
+        for name in SchemaFiles.viewTables { rowCounts[name] = try database.integer("SELECT count(*) FROM \(name)") }
+        rowCounts["schema_versions"] = 1
+    }
+}
+
+extension SchemaFiles {
+    /// The view tables `views.sqlite.sql` creates, in file order.
+    public static var viewTables: [String] {
+        statements(sqliteViews).compactMap { statement in
+            guard let range = statement.range(of: "CREATE TABLE ") else { return nil }
+            return String(statement[range.upperBound...].prefix { $0 != " " && $0 != "\n" })
+        }
+    }
+}

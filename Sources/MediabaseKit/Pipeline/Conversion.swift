@@ -1,0 +1,236 @@
+import Foundation
+
+/// What `convert` writes.
+public enum OutputTarget: String, CaseIterable, Sendable, Codable {
+    case sqlite
+    case bundle
+}
+
+/// Everything `mediabase convert` needs to know.
+public struct ConversionOptions: Sendable {
+    public var input: String
+    public var output: String
+    public var target: OutputTarget = .sqlite
+    public var dryRun = false
+    /// Rejects file; nil: `<output>.rejects.jsonl`.
+    public var rejectsPath: String?
+    /// nil: no limit.
+    public var maxRejects: Int?
+    /// nil: `report.json` in the output's folder (inside the bundle for a bundle).
+    public var reportPath: String?
+    public var progress: ProgressReporter.Mode = .auto
+    public var threads = 1
+    public var force = false
+    /// `schema_versions.applied_at`; fixed so that output is reproducible.
+    public var appliedAt = "1970-01-01T00:00:00Z"
+
+    public init(input: String, output: String) {
+        self.input = input
+        self.output = output
+    }
+}
+
+/// The `report.json` of a conversion (SPEC 2).
+public struct ConversionReport: Codable, Sendable {
+    public struct Input: Codable, Sendable {
+        public var path: String
+        public var format: String
+        public var bytes: Int64?
+        public var sha256: String
+    }
+
+    public var tool = "mediabase \(MediabaseVersion.current)"
+    public var command = "convert"
+    public var inputs: [Input] = []
+    public var output: String
+    public var target: OutputTarget
+    public var dryRun: Bool
+    public var rowsRead = 0
+    public var genes = 0
+    public var transcripts = 0
+    /// Legacy rows per distinct gene.
+    public var redundancyRatio = 0.0
+    public var rowsPerTable: [String: Int] = [:]
+    public var normalization = NormalizationTally()
+    public var rejectsFile: String?
+    public var rejectsByReason: [String: Int] = [:]
+    public var rejects = 0
+    public var conflicts = 0
+    public var secondsPerStage: [String: Double] = [:]
+    public var megabytesPerSecond = 0.0
+    public var peakMemoryBytes: Int64 = 0
+    public var validation: [ValidationCheck] = []
+}
+
+/// Runs `convert`: read → normalize → write SQLite → validate → rename into place.
+public enum Conversion {
+    /// Converts and returns the report (also written to disk). Throws on bad input, on a failed
+    /// validation, or when the output exists without `force`; nothing is left at the target then.
+    public static func run(_ options: ConversionOptions, log: (String) -> Void = { _ in }) throws -> ConversionReport {
+        let started = Date()
+        var stageStart = started
+        var report = ConversionReport(output: options.output, target: options.target, dryRun: options.dryRun)
+        func stage(_ name: String) {
+            let now = Date()
+            report.secondsPerStage[name] = (now.timeIntervalSince(stageStart) * 1000).rounded() / 1000
+            stageStart = now
+        }
+
+        let fileManager = FileManager.default
+        if fileManager.fileExists(atPath: options.output), !options.force, !options.dryRun {
+            throw MediabaseError.usage("\(options.output) exists; use --force to replace it")
+        }
+        guard options.target == .sqlite else {
+            throw MediabaseError.usage("--to bundle is not available yet")
+        }
+        let reader = try DumpReader.open(path: options.input)
+        let outputFolder = (options.output as NSString).deletingLastPathComponent.isEmpty ? "." : (options.output as NSString).deletingLastPathComponent
+        guard fileManager.fileExists(atPath: outputFolder) else {
+            throw MediabaseError.io(path: outputFolder, message: "the output folder does not exist")
+        }
+
+        // The input's digest is computed on the other core while the main thread converts.
+        let digest = DigestTask(path: options.input)
+
+        let temporary = "\(options.output).tmp-\(getpid())"
+        try? fileManager.removeItem(atPath: temporary)
+        TemporaryOutputs.register(temporary)
+        defer {
+            try? fileManager.removeItem(atPath: temporary)
+            TemporaryOutputs.unregister(temporary)
+        }
+        let rejectsPath = options.dryRun ? nil : (options.rejectsPath ?? "\(options.output).rejects.jsonl")
+        let rejects = try RejectLog(path: rejectsPath.map { "\($0).tmp-\(getpid())" }, maxRejects: options.maxRejects)
+        if let rejectsPath { TemporaryOutputs.register("\(rejectsPath).tmp-\(getpid())") }
+        defer {
+            if let rejectsPath {
+                try? fileManager.removeItem(atPath: "\(rejectsPath).tmp-\(getpid())")
+                TemporaryOutputs.unregister("\(rejectsPath).tmp-\(getpid())")
+            }
+        }
+
+        let writer = try SQLiteCoreWriter(path: temporary)
+        let normalizer = LegacyNormalizer(output: writer, rejects: rejects)
+        let progress = ProgressReporter(mode: options.progress, label: "convert", total: reader.totalBytes) { reader.bytesRead }
+        let counter = RowCounter(next: normalizer, progress: progress)
+        try reader.read(into: counter)
+        progress?.finish()
+        stage("read_and_normalize")
+        try normalizer.finish()
+        stage("write_genes")
+        try writer.finish(appliedAt: options.appliedAt)
+        stage("index_and_views")
+
+        report.validation = try CoreValidator.validate(writer.database, expectedCounts: writer.rowCounts)
+        stage("validate")
+        let failed = report.validation.filter { !$0.passed }
+
+        let tally = normalizer.tally
+        report.inputs = [ConversionReport.Input(path: options.input, format: reader.format.description, bytes: reader.totalBytes, sha256: try digest.wait())]
+        report.rowsRead = counter.rows
+        report.genes = tally.genes
+        report.transcripts = tally.transcripts
+        report.redundancyRatio = tally.genes == 0 ? 0 : (Double(tally.legacyRows) / Double(tally.genes) * 1000).rounded() / 1000
+        report.rowsPerTable = writer.rowCounts
+        report.normalization = tally
+        report.rejectsByReason = rejects.countsByReason
+        report.rejects = rejects.total
+        report.rejectsFile = rejectsPath
+        report.conflicts = tally.conflictingGenes
+        let seconds = Date().timeIntervalSince(started)
+        report.secondsPerStage["total"] = (seconds * 1000).rounded() / 1000
+        report.megabytesPerSecond = ((Double(reader.totalBytes ?? 0) / 1e6 / max(seconds, 0.001)) * 10).rounded() / 10
+        report.peakMemoryBytes = ProcessMemory.peakBytes
+
+        guard failed.isEmpty else {
+            throw MediabaseError.usage("validation failed: " + failed.map { "\($0.name): \($0.detail)" }.joined(separator: "; "))
+        }
+        try rejects.close()
+        if !options.dryRun {
+            if fileManager.fileExists(atPath: options.output) { try fileManager.removeItem(atPath: options.output) }
+            try fileManager.moveItem(atPath: temporary, toPath: options.output)
+            TemporaryOutputs.unregister(temporary)
+            if let rejectsPath {
+                if fileManager.fileExists(atPath: rejectsPath) { try fileManager.removeItem(atPath: rejectsPath) }
+                if rejects.total > 0 {
+                    try fileManager.moveItem(atPath: "\(rejectsPath).tmp-\(getpid())", toPath: rejectsPath)
+                } else {
+                    report.rejectsFile = nil
+                }
+            }
+        }
+        let reportPath = options.reportPath ?? (outputFolder as NSString).appendingPathComponent("report.json")
+        try ReportWriter.write(report, to: reportPath)
+        log(summary(report))
+        return report
+    }
+
+    /// The short human summary printed on stderr at the end of a run.
+    public static func summary(_ report: ConversionReport) -> String {
+        var lines = [
+            "\(report.dryRun ? "dry run: " : "")\(report.inputs.first?.path ?? "?") → \(report.output) (\(report.target.rawValue))",
+            "  rows read \(report.rowsRead), genes \(report.genes), transcripts \(report.transcripts), redundancy \(report.redundancyRatio)",
+            "  drugs \(report.normalization.drugs) (\(report.normalization.drugsBySource.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))), pathways \(report.normalization.pathways), conflicts \(report.conflicts)",
+            "  rejects \(report.rejects)" + (report.rejects > 0 ? " (\(report.rejectsByReason.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))) in \(report.rejectsFile ?? "-")" : ""),
+            "  \(report.secondsPerStage["total"] ?? 0) s, \(report.megabytesPerSecond) MB/s, peak memory \(ByteFormat.string(report.peakMemoryBytes))",
+        ]
+        if report.validation.allSatisfy(\.passed) { lines.append("  validation: \(report.validation.count) checks passed") }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Counts rows on their way to the normalizer and drives the progress display.
+final class RowCounter: DumpSink {
+    private let next: DumpSink
+    private let progress: ProgressReporter?
+    private(set) var rows = 0
+
+    init(next: DumpSink, progress: ProgressReporter?) {
+        self.next = next
+        self.progress = progress
+    }
+
+    func beginTable(_ table: TableSchema) throws { try next.beginTable(table) }
+
+    func row(_ row: RowBuffer) throws {
+        rows += 1
+        progress?.tick()
+        try next.row(row)
+    }
+
+    func endTable(_ table: TableSchema, rows: Int, bytes: Int64) throws { try next.endTable(table, rows: rows, bytes: bytes) }
+}
+
+/// Computes a file's SHA-256 on a background thread.
+final class DigestTask: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var result: Result<String, Error> = .success("")
+
+    init(path: String) {
+        Thread.detachNewThread { [self] in
+            result = Result { try FileDigest.sha256(path: path) }
+            done.signal()
+        }
+    }
+
+    func wait() throws -> String {
+        done.wait()
+        done.signal()
+        return try result.get()
+    }
+}
+
+/// Writes reports as pretty JSON with sorted keys, atomically.
+public enum ReportWriter {
+    public static func write(_ value: some Encodable, to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        var data = try encoder.encode(value)
+        data.append(0x0A)
+        do {
+            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw MediabaseError.io(path: path, message: "cannot write the report: \(error.localizedDescription)")
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import Crypto
+import Foundation
+
+/// SHA-256 of input files, for reports and manifests.
+public enum FileDigest {
+    /// Hex SHA-256 of a file's bytes (for a folder: of each file, combined in name order as
+    /// `name  hash` lines, like `sha256sum`).
+    public static func sha256(path: String) throws -> String {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            let names = try FileManager.default.contentsOfDirectory(atPath: path).sorted()
+            var listing = ""
+            for name in names { listing += "\(try sha256(path: (path as NSString).appendingPathComponent(name)))  \(name)\n" }
+            return hex(SHA256.hash(data: Data(listing.utf8)))
+        }
+        let stream = try FileByteStream(path: path)
+        var hasher = SHA256()
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let count = try stream.read(into: buffer)
+            if count == 0 { break }
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+        }
+        return hex(hasher.finalize())
+    }
+
+    /// Hex SHA-256 of bytes in memory.
+    public static func sha256(bytes: some DataProtocol) -> String { hex(SHA256.hash(data: bytes)) }
+
+    static func hex(_ digest: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        for byte in digest {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// Peak resident memory of this process, from getrusage.
+public enum ProcessMemory {
+    public static var peakBytes: Int64 {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Int64(usage.ru_maxrss) * 1024
+    }
+}

@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import MediabaseKit
+
+/// `mediabase convert INPUT --to sqlite FILE`: the legacy dump → the normalized core.
+struct ConvertCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "convert",
+        abstract: "Convert a legacy MEDIABASE dump or CSV export into the normalized core.",
+        discussion: """
+            INPUT is any pg_dump form (plain, --inserts, custom, directory), gzip-compressed or not, \
+            or a CSV export of cancer_transcript_base. The output is written to a temporary file \
+            beside the target and renamed into place only when it is complete and validated.
+
+            Example: mediabase convert mbase.dump --to sqlite core.sqlite --rejects rejects.jsonl
+            """)
+
+    @Argument(help: "The legacy dump or CSV export.")
+    var input: String
+
+    @Option(help: "Output kind: sqlite (a database file) or bundle (a folder for psql).")
+    var to: OutputTarget
+
+    @Argument(help: "The SQLite file or bundle folder to create.")
+    var output: String
+
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {
+        var options = ConversionOptions(input: input, output: output)
+        options.target = to
+        try common.apply(to: &options)
+        _ = try Conversion.run(options) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+    }
+}
+
+extension OutputTarget: ExpressibleByArgument {}
+
+/// Options every converting command shares (SPEC 2, "Common options").
+struct CommonOptions: ParsableArguments {
+    @Flag(help: "Parse and validate everything, write nothing but the report.")
+    var dryRun = false
+
+    @Option(help: "Where row-level rejects go (JSON lines). Default: <output>.rejects.jsonl.")
+    var rejects: String?
+
+    @Option(help: "Stop after this many rejects (0: any reject is fatal). Default: no limit.")
+    var maxRejects: Int?
+
+    @Option(help: "Where report.json goes. Default: report.json in the output's folder.")
+    var report: String?
+
+    @OptionGroup var progressOptions: ProgressOptions
+
+    @Option(help: "Worker threads. Default: the number of cores.")
+    var threads: Int?
+
+    @Option(help: "A YAML or JSON file with the same keys as these flags (e.g. max-rejects: 10).")
+    var config: String?
+
+    @Flag(help: "Replace an existing output.")
+    var force = false
+
+    func validate() throws {
+        if let maxRejects, maxRejects < 0 { throw ValidationError("--max-rejects must be 0 or more") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be 1 or more") }
+    }
+
+    /// Fills `options` from the flags, then from the config file for keys not given as flags.
+    func apply(to options: inout ConversionOptions) throws {
+        let config = try config.map(ConfigFile.load) ?? ConfigFile(values: [:])
+        options.dryRun = dryRun || config.bool("dry-run") == true
+        options.rejectsPath = rejects ?? config.string("rejects")
+        options.maxRejects = maxRejects ?? config.int("max-rejects")
+        options.reportPath = report ?? config.string("report")
+        options.progress = progressOptions.progressGiven ? progressOptions.progress : (config.string("progress").flatMap(ProgressReporter.Mode.init(rawValue:)) ?? progressOptions.progress)
+        options.threads = threads ?? config.int("threads") ?? ProcessInfo.processInfo.activeProcessorCount
+        options.force = force || config.bool("force") == true
+    }
+}
