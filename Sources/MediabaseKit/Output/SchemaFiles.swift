@@ -6,6 +6,14 @@ public enum SchemaFiles {
     public static var sqliteIndexes: String { text(PackageResources.indexes_sqlite_sql) }
     /// SQLite: the eight view tables, filled at the end.
     public static var sqliteViews: String { text(PackageResources.views_sqlite_sql) }
+    /// PostgreSQL: the core tables, without keys or indexes (a bundle's first part).
+    public static var postgresSchema: String { text(PackageResources.schema_pg_sql) }
+    /// PostgreSQL: keys, foreign keys and indexes, created after the data.
+    public static var postgresConstraints: String { text(PackageResources.constraints_pg_sql) }
+    /// PostgreSQL: the eight materialized views.
+    public static var postgresViews: String { text(PackageResources.views_pg_sql) }
+    /// The `load.sh` of every bundle (a POSIX shell script kept beside the DDL it loads).
+    public static var loadScript: String { text(PackageResources.load_sh) }
 
     private static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
 
@@ -14,6 +22,49 @@ public enum SchemaFiles {
     public static func statements(_ sql: String) -> [String] {
         sql.components(separatedBy: ";\n").map { $0.trimmingWhitespace }.filter { statement in
             !statement.isEmpty && !statement.split(separator: "\n").allSatisfy { $0.trimmingWhitespace.hasPrefix("--") || $0.trimmingWhitespace.isEmpty }
+        }
+    }
+}
+
+/// A table of `schema.pg.sql`: its name and its columns with their declared PostgreSQL types,
+/// in order.
+public struct PostgresTable: Equatable, Sendable {
+    public var name: String
+    /// Column names and types (`text`, `bigint`, `text[]`, ...), in order.
+    public var columns: [ColumnInfo]
+}
+
+extension SchemaFiles {
+    /// The tables `schema.pg.sql` creates, in file order, read from the DDL itself so that the
+    /// bundle writer exports exactly the columns the schema declares. The file keeps one column
+    /// per line: `name type [NOT NULL] [DEFAULT value],`.
+    public static var postgresTables: [PostgresTable] {
+        statements(postgresSchema).compactMap { statement in
+            let lines = statement.split(separator: "\n").map { $0.trimmingWhitespace }.filter { !$0.hasPrefix("--") }
+            guard let first = lines.first, first.hasPrefix("CREATE TABLE public."), first.hasSuffix("(") else { return nil }
+            let name = String(first.dropFirst("CREATE TABLE public.".count).dropLast()).trimmingWhitespace
+            var columns: [ColumnInfo] = []
+            for line in lines.dropFirst() where line != ")" {
+                let words = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+                guard let column = words.first else { continue }
+                // The type runs up to the first constraint keyword or the line's comma.
+                var type: [String] = []
+                for word in words.dropFirst() {
+                    if ["NOT", "NULL", "DEFAULT"].contains(word) { break }
+                    type.append(word.hasSuffix(",") ? String(word.dropLast()) : word)
+                    if word.hasSuffix(",") { break }
+                }
+                columns.append(ColumnInfo(name: column, type: type.joined(separator: " ")))
+            }
+            return PostgresTable(name: name, columns: columns)
+        }
+    }
+
+    /// The materialized views `views.pg.sql` creates, in file order.
+    public static var postgresViewNames: [String] {
+        statements(postgresViews).compactMap { statement in
+            guard let range = statement.range(of: "CREATE MATERIALIZED VIEW public.") else { return nil }
+            return String(statement[range.upperBound...].prefix { $0 != " " && $0 != "\n" })
         }
     }
 }
