@@ -102,6 +102,7 @@ public final class LegacyNormalizer: DumpSink {
         } else {
             inLegacy = false
             carried = true
+            fileColumnNames = table.columns.map(\.name)
             try output.beginCarriedTable(table)
         }
     }
@@ -110,8 +111,15 @@ public final class LegacyNormalizer: DumpSink {
         if inLegacy {
             try legacyRow(row)
         } else {
-            try output.carriedRow(row)
+            try carriedRow(row)
         }
+    }
+
+    /// A row of a carried table goes through as it is, unless a field is not text PostgreSQL can
+    /// hold (SPEC 4.1): then the row is a reject, as in the legacy table.
+    private func carriedRow(_ row: RowBuffer) throws {
+        if let column = firstInvalidText(row) { return try rejectRow(row, reason: "invalid_text", detail: column.detail, field: column.name) }
+        try output.carriedRow(row)
     }
 
     public func endTable(_ table: TableSchema, rows: Int, bytes: Int64) throws {
@@ -155,12 +163,17 @@ public final class LegacyNormalizer: DumpSink {
         try rejects.reject(reason: reason, detail: detail, table: tableName, line: row.line, byteOffset: row.byteOffset, field: field, raw: row.raw)
     }
 
-    private func legacyRow(_ row: RowBuffer) throws {
+    /// The first field that is not valid UTF-8 without NUL bytes, with a reject detail.
+    private func firstInvalidText(_ row: RowBuffer) -> (name: String, detail: String)? {
         for index in 0..<row.count {
             guard let bytes = row.field(index), let offset = UTF8Validation.firstInvalidOffset(bytes) else { continue }
-            try rejectRow(row, reason: "invalid_text", detail: "column \(fileColumnNames[index]) is not valid UTF-8 text without NUL bytes (byte \(offset) of the value)", field: fileColumnNames[index])
-            return
+            return (fileColumnNames[index], "column \(fileColumnNames[index]) is not valid UTF-8 text without NUL bytes (byte \(offset) of the value)")
         }
+        return nil
+    }
+
+    private func legacyRow(_ row: RowBuffer) throws {
+        if let column = firstInvalidText(row) { return try rejectRow(row, reason: "invalid_text", detail: column.detail, field: column.name) }
         guard let rawTranscript = field(row, .transcriptId), !Identifiers.trimmed(rawTranscript).isEmpty else {
             return try rejectRow(row, reason: "missing_transcript_id", detail: "the row has no transcript_id")
         }
@@ -434,7 +447,8 @@ public final class LegacyNormalizer: DumpSink {
                 guard seen.insert(pmid + "\u{1F}" + category).inserted else { continue }
                 try output.insert(.genePublications, [
                     gene, .text(pmid), .text(category), .optional(DrugFieldSplitter.text(item, "evidence_type")),
-                    .optional(DrugFieldSplitter.text(item, "year")), .optional(DrugFieldSplitter.text(item, "citation_count")),
+                    try integerValue(DrugFieldSplitter.text(item, "year"), row: row, column: .sourceReferences, what: "year"),
+                    try integerValue(DrugFieldSplitter.text(item, "citation_count"), row: row, column: .sourceReferences, what: "citation_count"),
                     .optional(DrugFieldSplitter.text(item, "source_db")),
                 ])
             }
@@ -446,6 +460,15 @@ public final class LegacyNormalizer: DumpSink {
     private func fieldReject(_ row: RowBuffer, _ column: LegacyField, _ detail: String) throws {
         tally.fieldRejects += 1
         try rejects.reject(reason: "field_\(column.name)", detail: detail, table: tableName, line: row.line, byteOffset: row.byteOffset, field: column.name, raw: row.raw)
+    }
+
+    /// The value of an integer column from JSON text (`2001`, `"2001"`, `2001.0`). Anything else
+    /// would be text in an INTEGER column, which PostgreSQL refuses: a field-level reject, NULL.
+    private func integerValue(_ text: String?, row: RowBuffer, column: LegacyField, what: String) throws -> SQLValue {
+        guard let text, !text.isEmpty else { return .null }
+        if let value = Int64(text) ?? Double(text).flatMap({ Int64(exactly: $0) }) { return .integer(value) }
+        try fieldReject(row, column, "\(what) \(text) in \(column.name) is not an integer")
+        return .null
     }
 
     private func parsedJSON(_ bytes: UnsafeBufferPointer<UInt8>, row: RowBuffer, column: LegacyField) throws -> JSONValue? {

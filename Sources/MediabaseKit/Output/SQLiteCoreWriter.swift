@@ -8,14 +8,37 @@ public final class SQLiteCoreWriter: CoreOutput {
     /// The version row every core carries (SPEC 7).
     public static let schemaVersion = "v0.6.0_baseline"
 
+    /// How carried tables keep their values.
+    public enum CarriedValueForm: Sendable {
+        /// Mapped to SQLite's types (SPEC 4): what a SQLite core holds.
+        case sqlite
+        /// The dump's PostgreSQL text, unchanged, in TEXT columns: what a bundle exports, so that
+        /// every value goes back to PostgreSQL exactly as it came (no round trip through
+        /// SQLite's types, which would lose `numeric` digits and array or time-zone spellings).
+        case postgresText
+    }
+
+    /// A table of the dump carried through under its own name.
+    public struct CarriedTable: Equatable, Sendable {
+        /// The table's name in the dump (`schema.name`).
+        public var source: String
+        /// Its name in the output.
+        public var name: String
+        /// Its columns with their PostgreSQL types as the dump declares them (nil when unknown).
+        public var columns: [ColumnInfo]
+        /// Its primary key, when the dump declared it before the data.
+        public var primaryKey: [String]
+    }
+
     public let database: SQLiteDatabase
+    private let carriedValueForm: CarriedValueForm
     private var statements: [CoreTable: SQLiteStatement] = [:]
     private var mayHoldDuplicates = Set<CoreTable>()
     private var carried: (name: String, statement: SQLiteStatement, converters: [CarriedValue])?
     /// Rows inserted per table (core and carried), for the report.
     public private(set) var rowCounts: [String: Int] = [:]
-    /// Carried-through tables: dump name → SQLite name.
-    public private(set) var carriedTables: [(source: String, name: String)] = []
+    /// Carried-through tables, in input order.
+    public private(set) var carriedTables: [CarriedTable] = []
 
     /// How a carried column's PostgreSQL text becomes a SQLite value (SPEC 4: arrays and JSONB as
     /// JSON text, booleans as 1/0, timestamps as ISO-8601 text).
@@ -45,8 +68,10 @@ public final class SQLiteCoreWriter: CoreOutput {
 
     /// Creates the schema in a new database at `path` (which must not exist) and opens the
     /// load transaction.
-    public init(path: String) throws {
+    /// - Parameter carriedValues: how carried tables store their values.
+    public init(path: String, carriedValues: CarriedValueForm = .sqlite) throws {
         database = try SQLiteDatabase(path: path)
+        carriedValueForm = carriedValues
         // The file is a temporary until renamed into place: durability during the load buys nothing.
         try database.execute("""
             PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE;
@@ -98,14 +123,15 @@ public final class SQLiteCoreWriter: CoreOutput {
     public func beginCarriedTable(_ table: TableSchema) throws {
         var name = Self.carriedName(table)
         while carriedTables.contains(where: { $0.name == name }) { name = "legacy_" + name }
-        var definitions = table.columns.map { "\(Self.quoted($0.name)) \(CarriedValue.sqliteType($0.type))" }
+        let keepText = carriedValueForm == .postgresText
+        var definitions = table.columns.map { "\(Self.quoted($0.name)) \(keepText ? "TEXT" : CarriedValue.sqliteType($0.type))" }
         let key = table.primaryKey.filter { key in table.columns.contains { $0.name == key } }
         if !key.isEmpty { definitions.append("PRIMARY KEY (\(key.map(Self.quoted).joined(separator: ", ")))") }
         try database.execute("CREATE TABLE \(Self.quoted(name)) (\(definitions.joined(separator: ", ")))")
         let statement = try database.prepare(
             "INSERT INTO \(Self.quoted(name)) VALUES (\(Array(repeating: "?", count: table.columns.count).joined(separator: ", ")))")
-        carried = (name, statement, table.columns.map { CarriedValue(type: $0.type) })
-        carriedTables.append((table.qualifiedName, name))
+        carried = (name, statement, table.columns.map { keepText ? .text : CarriedValue(type: $0.type) })
+        carriedTables.append(CarriedTable(source: table.qualifiedName, name: name, columns: table.columns, primaryKey: key))
         rowCounts[name] = 0
     }
 
