@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import MediabaseKit
 
-/// `mediabase convert INPUT --to sqlite FILE`: the legacy dump → the normalized core.
+/// `mediabase convert INPUT --to sqlite FILE` / `--to bundle DIR`: the legacy dump → the
+/// normalized core, as a SQLite file or as a gzip SQL bundle for PostgreSQL.
 struct ConvertCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "convert",
@@ -10,9 +11,12 @@ struct ConvertCommand: ParsableCommand {
         discussion: """
             INPUT is any pg_dump form (plain, --inserts, custom, directory), gzip-compressed or not, \
             or a CSV export of cancer_transcript_base. The output is written to a temporary file \
-            beside the target and renamed into place only when it is complete and validated.
+            (or folder) beside the target and renamed into place only when it is complete and \
+            validated. A bundle is a folder of .sql.gz parts with manifest.json and load.sh, which \
+            loads it into PostgreSQL 12+ in one transaction; --threads compresses in parallel.
 
-            Example: mediabase convert mbase.dump --to sqlite core.sqlite --rejects rejects.jsonl
+            Examples: mediabase convert mbase.dump --to sqlite core.sqlite --rejects rejects.jsonl
+                      mediabase convert mbase.dump --to bundle core.bundle && core.bundle/load.sh mydb
             """)
 
     @Argument(help: "The legacy dump or CSV export.")

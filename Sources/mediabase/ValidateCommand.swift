@@ -2,25 +2,36 @@ import ArgumentParser
 import Foundation
 import MediabaseKit
 
-/// `mediabase validate OUTPUT [--json]`: the validation suite on a converted core.
+/// `mediabase validate OUTPUT [--json]`: the validation suite on a SQLite core or a bundle.
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
-        abstract: "Run the validation suite on a SQLite core; exit 1 if any check fails.",
-        discussion: "Example: mediabase validate core.sqlite --json")
+        abstract: "Run the validation suite on a SQLite core or a bundle; exit 1 if any check fails.",
+        discussion: """
+            A file is checked as a SQLite core; a folder as a bundle, without a server: the \
+            manifest's sizes and SHA-256, gzip integrity, the COPY blocks' structure and row counts.
 
-    @Argument(help: "A SQLite core made by convert.")
+            Examples: mediabase validate core.sqlite --json
+                      mediabase validate core.bundle
+            """)
+
+    @Argument(help: "A SQLite core or a bundle folder made by convert.")
     var output: String
 
     @Flag(help: "Print the checks as JSON.")
     var json = false
 
     func run() throws {
-        guard FileManager.default.fileExists(atPath: output) else {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: output, isDirectory: &isFolder) else {
             throw MediabaseError.io(path: output, message: "no such file or directory")
         }
-        let database = try SQLiteDatabase(path: output, readOnly: true)
-        let checks = try CoreValidator.validate(database)
+        let checks: [ValidationCheck]
+        if isFolder.boolValue {
+            checks = try BundleValidator.validate(folder: output)
+        } else {
+            checks = try CoreValidator.validate(try SQLiteDatabase(path: output, readOnly: true))
+        }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -62,14 +62,18 @@ public struct ConversionReport: Codable, Sendable {
     public var validation: [ValidationCheck] = []
 }
 
-/// Runs `convert`: read → normalize → write SQLite → validate → rename into place.
+/// Runs `convert`: read → normalize → write SQLite → validate → (export the bundle → validate it)
+/// → rename into place.
 public enum Conversion {
     /// Converts and returns the report (also written to disk). Throws on bad input, on a failed
     /// validation, or when the output exists without `force`; nothing is left at the target then.
     public static func run(_ options: ConversionOptions, log: (String) -> Void = { _ in }) throws -> ConversionReport {
         let started = Date()
         var stageStart = started
-        var report = ConversionReport(output: options.output, target: options.target, dryRun: options.dryRun)
+        let bundle = options.target == .bundle
+        // `out/` and `out` are the same bundle; the rejects file goes beside it, not into it.
+        let output = bundle ? trimmingTrailingSlashes(options.output) : options.output
+        var report = ConversionReport(output: output, target: options.target, dryRun: options.dryRun)
         func stage(_ name: String) {
             let now = Date()
             report.secondsPerStage[name] = (now.timeIntervalSince(stageStart) * 1000).rounded() / 1000
@@ -77,14 +81,11 @@ public enum Conversion {
         }
 
         let fileManager = FileManager.default
-        if fileManager.fileExists(atPath: options.output), !options.force, !options.dryRun {
-            throw MediabaseError.usage("\(options.output) exists; use --force to replace it")
-        }
-        guard options.target == .sqlite else {
-            throw MediabaseError.usage("--to bundle is not available yet")
+        if fileManager.fileExists(atPath: output), !options.force, !options.dryRun {
+            throw MediabaseError.usage("\(output) exists; use --force to replace it")
         }
         let reader = try DumpReader.open(path: options.input)
-        let outputFolder = (options.output as NSString).deletingLastPathComponent.isEmpty ? "." : (options.output as NSString).deletingLastPathComponent
+        let outputFolder = (output as NSString).deletingLastPathComponent.isEmpty ? "." : (output as NSString).deletingLastPathComponent
         guard fileManager.fileExists(atPath: outputFolder) else {
             throw MediabaseError.io(path: outputFolder, message: "the output folder does not exist")
         }
@@ -92,14 +93,21 @@ public enum Conversion {
         // The input's digest is computed on the other core while the main thread converts.
         let digest = DigestTask(path: options.input)
 
-        let temporary = "\(options.output).tmp-\(getpid())"
-        try? fileManager.removeItem(atPath: temporary)
-        TemporaryOutputs.register(temporary)
-        defer {
-            try? fileManager.removeItem(atPath: temporary)
-            TemporaryOutputs.unregister(temporary)
+        // What is built beside the target and renamed into place at the end: the SQLite file, or
+        // the bundle folder. A bundle is exported from a SQLite core, a temporary of its own.
+        let temporary = "\(output).tmp-\(getpid())"
+        let coreFile = bundle ? "\(temporary).sqlite" : temporary
+        for path in Set([temporary, coreFile]) {
+            try? fileManager.removeItem(atPath: path)
+            TemporaryOutputs.register(path)
         }
-        let rejectsPath = options.dryRun ? nil : (options.rejectsPath ?? "\(options.output).rejects.jsonl")
+        defer {
+            for path in Set([temporary, coreFile]) {
+                try? fileManager.removeItem(atPath: path)
+                TemporaryOutputs.unregister(path)
+            }
+        }
+        let rejectsPath = options.dryRun ? nil : (options.rejectsPath ?? "\(output).rejects.jsonl")
         let rejects = try RejectLog(path: rejectsPath.map { "\($0).tmp-\(getpid())" }, maxRejects: options.maxRejects)
         if let rejectsPath { TemporaryOutputs.register("\(rejectsPath).tmp-\(getpid())") }
         defer {
@@ -109,7 +117,8 @@ public enum Conversion {
             }
         }
 
-        let writer = try SQLiteCoreWriter(path: temporary)
+        // Carried tables keep the dump's text when the SQLite file only feeds a bundle.
+        let writer = try SQLiteCoreWriter(path: coreFile, carriedValues: bundle ? .postgresText : .sqlite)
         let normalizer = LegacyNormalizer(output: writer, rejects: rejects)
         let progress = ProgressReporter(mode: options.progress, label: "convert", total: reader.totalBytes) { reader.bytesRead }
         let counter = RowCounter(next: normalizer, progress: progress)
@@ -123,10 +132,22 @@ public enum Conversion {
 
         report.validation = try CoreValidator.validate(writer.database, expectedCounts: writer.rowCounts)
         stage("validate")
-        let failed = report.validation.filter { !$0.passed }
+        try requirePassed(report.validation)
+
+        let input = ConversionReport.Input(path: options.input, format: reader.format.description, bytes: reader.totalBytes, sha256: try digest.wait())
+        if bundle {
+            let manifestInput = BundleManifest.Input(name: (options.input as NSString).lastPathComponent, format: input.format, bytes: input.bytes, sha256: input.sha256)
+            _ = try BundleWriter(database: writer.database, carriedTables: writer.carriedTables, threads: options.threads)
+                .write(to: temporary, inputs: [manifestInput])
+            stage("export_bundle")
+            let checks = try BundleValidator.validate(folder: temporary)
+            report.validation += checks.map { ValidationCheck(name: "bundle_" + $0.name, passed: $0.passed, detail: $0.detail) }
+            stage("validate_bundle")
+            try requirePassed(checks)
+        }
 
         let tally = normalizer.tally
-        report.inputs = [ConversionReport.Input(path: options.input, format: reader.format.description, bytes: reader.totalBytes, sha256: try digest.wait())]
+        report.inputs = [input]
         report.rowsRead = counter.rows
         report.genes = tally.genes
         report.transcripts = tally.transcripts
@@ -142,27 +163,52 @@ public enum Conversion {
         report.megabytesPerSecond = ((Double(reader.totalBytes ?? 0) / 1e6 / max(seconds, 0.001)) * 10).rounded() / 10
         report.peakMemoryBytes = ProcessMemory.peakBytes
 
-        guard failed.isEmpty else {
-            throw MediabaseError.usage("validation failed: " + failed.map { "\($0.name): \($0.detail)" }.joined(separator: "; "))
-        }
         try rejects.close()
+        if rejects.total == 0 { report.rejectsFile = nil }
+        // A bundle's report goes inside it (outside the manifest), written before the rename so
+        // that the folder appears complete.
+        let reportInBundle = bundle && !options.dryRun && options.reportPath == nil
+        let reportPath = options.reportPath
+            ?? (reportInBundle ? (output as NSString).appendingPathComponent("report.json") : (outputFolder as NSString).appendingPathComponent("report.json"))
+        if reportInBundle { try ReportWriter.write(report, to: (temporary as NSString).appendingPathComponent("report.json")) }
         if !options.dryRun {
-            if fileManager.fileExists(atPath: options.output) { try fileManager.removeItem(atPath: options.output) }
-            try fileManager.moveItem(atPath: temporary, toPath: options.output)
+            try replace(output, with: temporary)
             TemporaryOutputs.unregister(temporary)
             if let rejectsPath {
                 if fileManager.fileExists(atPath: rejectsPath) { try fileManager.removeItem(atPath: rejectsPath) }
-                if rejects.total > 0 {
-                    try fileManager.moveItem(atPath: "\(rejectsPath).tmp-\(getpid())", toPath: rejectsPath)
-                } else {
-                    report.rejectsFile = nil
-                }
+                if rejects.total > 0 { try fileManager.moveItem(atPath: "\(rejectsPath).tmp-\(getpid())", toPath: rejectsPath) }
             }
         }
-        let reportPath = options.reportPath ?? (outputFolder as NSString).appendingPathComponent("report.json")
-        try ReportWriter.write(report, to: reportPath)
+        if !reportInBundle { try ReportWriter.write(report, to: reportPath) }
         log(summary(report))
         return report
+    }
+
+    /// Throws when a check failed, naming every failure.
+    private static func requirePassed(_ checks: [ValidationCheck]) throws {
+        let failed = checks.filter { !$0.passed }
+        guard failed.isEmpty else {
+            throw MediabaseError.usage("validation failed: " + failed.map { "\($0.name): \($0.detail)" }.joined(separator: "; "))
+        }
+    }
+
+    /// Puts the finished `temporary` (file or folder) at `target`. A file replaces the old one in
+    /// one rename; an old folder is first renamed aside, then removed.
+    private static func replace(_ target: String, with temporary: String) throws {
+        let fileManager = FileManager.default
+        var isDirectory: ObjCBool = false
+        let aside = "\(target).old-\(getpid())"
+        let hadFolder = fileManager.fileExists(atPath: target, isDirectory: &isDirectory) && isDirectory.boolValue
+        if hadFolder, rename(target, aside) != 0 { throw MediabaseError.io(path: target, message: String(cString: strerror(errno))) }
+        guard rename(temporary, target) == 0 else { throw MediabaseError.io(path: target, message: String(cString: strerror(errno))) }
+        if hadFolder { try? fileManager.removeItem(atPath: aside) }
+    }
+
+    /// `out//` → `out`; `/` stays `/`.
+    static func trimmingTrailingSlashes(_ path: String) -> String {
+        var path = path
+        while path.count > 1, path.hasSuffix("/") { path.removeLast() }
+        return path
     }
 
     /// The short human summary printed on stderr at the end of a run.

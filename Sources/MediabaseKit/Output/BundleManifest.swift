@@ -1,0 +1,83 @@
+import Foundation
+
+/// `manifest.json`, the table of contents of a bundle: what made it, from what, the rows each
+/// table receives, and every file with its size and SHA-256, so that `mediabase validate DIR`
+/// can check a bundle without a server. `report.json` and the manifest itself are not listed.
+///
+/// ```json
+/// {"format_version": 1, "tool": "mediabase", "tool_version": "0.1.0",
+///  "files": [{"name": "01_schema.sql.gz", "bytes": 1234, "sha256": "…"}, …],
+///  "rows_per_table": {"genes": 77114, …}, …}
+/// ```
+public struct BundleManifest: Codable, Equatable, Sendable {
+    /// The layout version of bundles this tool writes and reads.
+    public static let currentFormatVersion = 1
+    /// The manifest's file name inside a bundle.
+    public static let fileName = "manifest.json"
+
+    /// An input of the conversion.
+    public struct Input: Codable, Equatable, Sendable {
+        /// The file (or folder) name, without the path, so the manifest does not depend on where
+        /// the input was.
+        public var name: String
+        public var format: String
+        public var bytes: Int64?
+        public var sha256: String
+    }
+
+    /// A file of the bundle.
+    public struct File: Codable, Equatable, Sendable {
+        /// Path relative to the bundle folder (`02_data.sql.gz`, `patients/patient_p1.sql.gz`).
+        public var name: String
+        public var bytes: Int64
+        public var sha256: String
+    }
+
+    public var formatVersion = BundleManifest.currentFormatVersion
+    public var tool = "mediabase"
+    public var toolVersion = MediabaseVersion.current
+    /// The core's `schema_versions` row.
+    public var schemaVersion = SQLiteCoreWriter.schemaVersion
+    /// The oldest PostgreSQL release the SQL is written for.
+    public var minimumPostgresVersion = 12
+    public var inputs: [Input] = []
+    /// Rows each table's COPY block holds, by table name (schema `public`).
+    public var rowsPerTable: [String: Int] = [:]
+    /// The parts in load order, then `load.sh`.
+    public var files: [File] = []
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case formatVersion = "format_version"
+        case tool
+        case toolVersion = "tool_version"
+        case schemaVersion = "schema_version"
+        case minimumPostgresVersion = "minimum_postgres_version"
+        case inputs
+        case rowsPerTable = "rows_per_table"
+        case files
+    }
+
+    /// Pretty JSON with sorted keys and a final newline: the same manifest gives the same bytes.
+    public func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        var data = try encoder.encode(self)
+        data.append(0x0A)
+        return data
+    }
+
+    /// Reads the manifest of the bundle in `folder`.
+    public static func read(folder: String) throws -> BundleManifest {
+        let path = (folder as NSString).appendingPathComponent(fileName)
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw MediabaseError.io(path: path, message: "no manifest: not a mediabase bundle")
+        }
+        do {
+            return try JSONDecoder().decode(BundleManifest.self, from: data)
+        } catch {
+            throw MediabaseError.malformedInput(SourceLocation(file: path), expected: "a bundle manifest (\(error))")
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import XCTest
+@testable import MediabaseKit
+
+final class GzipWriterTests: XCTestCase {
+    private var folder = ""
+
+    override func setUpWithError() throws { folder = try Fixtures.scratchFolder() }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }
+
+    /// Text with long repeats (matches across chunk boundaries) and random stretches.
+    private func sampleInput(bytes count: Int, seed: UInt64) -> [UInt8] {
+        var random = SplitMix64(seed: seed)
+        let words = ["ENSG00000141510\t", "TP53\t", "{\"drugs\": [1, 2]}\n", "protein_coding\t", "\\N\t", "é日本\n"]
+        var out: [UInt8] = []
+        while out.count < count {
+            if random.oneIn(4) { out += random.bytes(count: 64) } else { out += random.text(from: words, maxPieces: 30) }
+        }
+        return Array(out.prefix(count))
+    }
+
+    private func compress(_ input: [UInt8], threads: Int, chunkSize: Int, name: String) throws -> (path: String, sha256: String, bytes: Int64) {
+        let pool = try CompressionPool(threads: threads, level: 6)
+        defer { pool.shutdown() }
+        let path = (folder as NSString).appendingPathComponent(name)
+        let writer = try GzipWriter(path: path, name: name, pool: pool, chunkSize: chunkSize)
+        // Uneven writes, so chunk boundaries fall inside them.
+        var offset = 0
+        var step = 1
+        while offset < input.count {
+            let end = min(input.count, offset + step)
+            try writer.write(Array(input[offset..<end]))
+            offset = end
+            step = step * 3 % 70_001 + 1
+        }
+        let (sha256, bytes) = try writer.finish()
+        return (path, sha256, bytes)
+    }
+
+    private func inflate(_ path: String) throws -> [UInt8] {
+        let stream = try InflateStream(source: try FileByteStream(path: path), wrapping: .gzip, name: path)
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = try buffer.withUnsafeMutableBytes { try stream.read(into: $0) }
+            if count == 0 { return out }
+            out += buffer[0..<count]
+        }
+    }
+
+    private func gzipTest(_ path: String) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "gzip -t \"$0\"", path]
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    func testSameBytesWhateverTheThreadsAndTheyInflateBack() throws {
+        let input = sampleInput(bytes: 700_000, seed: 7)
+        let one = try compress(input, threads: 1, chunkSize: 64 * 1024, name: "one.gz")
+        let two = try compress(input, threads: 2, chunkSize: 64 * 1024, name: "two.gz")
+        let five = try compress(input, threads: 5, chunkSize: 64 * 1024, name: "five.gz")
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: one.path))
+        XCTAssertEqual(bytes, try Data(contentsOf: URL(fileURLWithPath: two.path)))
+        XCTAssertEqual(bytes, try Data(contentsOf: URL(fileURLWithPath: five.path)))
+        XCTAssertEqual(one.sha256, FileDigest.sha256(bytes: bytes))
+        XCTAssertEqual(one.bytes, Int64(bytes.count))
+        XCTAssertLessThan(bytes.count, input.count / 2, "the chunks still compress as one stream")
+        XCTAssertEqual(try inflate(one.path), input)
+        XCTAssertEqual(try gzipTest(one.path), 0)
+    }
+
+    func testHeaderHasNoTimeStampOrName() throws {
+        let file = try compress(Array("hello\n".utf8), threads: 2, chunkSize: 4, name: "h.gz")
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: file.path)))
+        XCTAssertEqual(Array(bytes.prefix(10)), [0x1F, 0x8B, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0x03])
+        XCTAssertEqual(try inflate(file.path), Array("hello\n".utf8))
+    }
+
+    func testEmptyInputAndExactChunkMultiplesAreValidGzip() throws {
+        for (index, input) in [[], sampleInput(bytes: 3 * 4096, seed: 3)].enumerated() {
+            let file = try compress(input, threads: 2, chunkSize: 4096, name: "e\(index).gz")
+            XCTAssertEqual(try inflate(file.path), input)
+            XCTAssertEqual(try gzipTest(file.path), 0)
+        }
+    }
+}
