@@ -7,10 +7,11 @@ public final class RowBuffer {
     private var capacity: Int
     /// Number of bytes used in storage.
     public private(set) var byteCount = 0
-    /// End offset of each field; a field starts where the previous one ends.
-    private var ends: [Int] = []
-    private var nulls: [Bool] = []
+    /// Where each field's bytes are: `start >= 0` is an offset in storage, `start < 0` is
+    /// `-(offset + 1)` in the borrowed line (``borrow(_:)``); `count == -1` is NULL.
+    private var spans: [(start: Int, count: Int)] = []
     private var fieldStart = 0
+    private var borrowed: UnsafePointer<UInt8>?
 
     /// 1-based line of the row in the decoded text stream (0 when not known).
     public var line = 0
@@ -23,21 +24,29 @@ public final class RowBuffer {
     public init(capacity: Int = 64 * 1024) {
         self.capacity = max(capacity, 16)
         storage = .allocate(capacity: self.capacity)
-        ends.reserveCapacity(64)
-        nulls.reserveCapacity(64)
+        spans.reserveCapacity(64)
     }
 
     deinit { storage.deallocate() }
 
     /// Number of fields in the row.
-    @inline(__always) public var count: Int { ends.count }
+    @inline(__always) public var count: Int { spans.count }
 
     /// Forgets all fields, keeping the allocated memory.
     @inline(__always) public func reset() {
         byteCount = 0
         fieldStart = 0
-        ends.removeAll(keepingCapacity: true)
-        nulls.removeAll(keepingCapacity: true)
+        borrowed = nil
+        spans.removeAll(keepingCapacity: true)
+    }
+
+    /// Lets fields refer to bytes of `line` without copying (see ``appendBorrowedField(offset:count:)``);
+    /// the line must stay valid as long as the row is used.
+    @inline(__always) public func borrow(_ line: UnsafePointer<UInt8>) { borrowed = line }
+
+    /// Appends a field made of `count` bytes at `offset` in the borrowed line.
+    @inline(__always) public func appendBorrowedField(offset: Int, count: Int) {
+        spans.append((-(offset + 1), count))
     }
 
     @inline(__always) private func reserve(_ extra: Int) {
@@ -75,16 +84,14 @@ public final class RowBuffer {
 
     /// Ends the field being built (all bytes appended since the previous field ended).
     @inline(__always) public func endField() {
-        ends.append(byteCount)
-        nulls.append(false)
+        spans.append((fieldStart, byteCount - fieldStart))
         fieldStart = byteCount
     }
 
     /// Appends a NULL field. Any bytes appended since the last field are discarded.
     @inline(__always) public func appendNull() {
         byteCount = fieldStart
-        ends.append(byteCount)
-        nulls.append(true)
+        spans.append((0, -1))
     }
 
     /// Appends a complete non-NULL field.
@@ -100,13 +107,14 @@ public final class RowBuffer {
     @inline(__always) public func discardPartialField() { byteCount = fieldStart }
 
     /// Whether field `index` is NULL.
-    @inline(__always) public func isNull(_ index: Int) -> Bool { nulls[index] }
+    @inline(__always) public func isNull(_ index: Int) -> Bool { spans[index].count < 0 }
 
     /// The bytes of field `index`, or nil for NULL. Valid until the buffer changes.
     @inline(__always) public func field(_ index: Int) -> UnsafeBufferPointer<UInt8>? {
-        if nulls[index] { return nil }
-        let start = index == 0 ? 0 : ends[index - 1]
-        return UnsafeBufferPointer(start: storage + start, count: ends[index] - start)
+        let span = spans[index]
+        if span.count < 0 { return nil }
+        if span.start >= 0 { return UnsafeBufferPointer(start: storage + span.start, count: span.count) }
+        return UnsafeBufferPointer(start: borrowed! + (-span.start - 1), count: span.count)
     }
 
     /// Field `index` decoded as UTF-8 (invalid sequences repaired), or nil for NULL.
