@@ -33,8 +33,8 @@ final class PostgresCluster {
         var description: String {
             switch self {
             case let .notInstalled(message):
-                return "\(message). Install PostgreSQL (apt-get install -y postgresql) "
-                    + "or set MEDIABASE_SKIP_PG=1 to skip the tests that need it."
+                return "\(message). The end-to-end tests need a PostgreSQL server: install it "
+                    + "(apt-get install -y postgresql) or set MEDIABASE_SKIP_PG=1 to skip them."
             case let .cannotPrepareDirectory(message):
                 return "cannot prepare the PostgreSQL test folder: \(message)"
             case let .serverDidNotStart(log):
@@ -70,8 +70,9 @@ final class PostgresCluster {
         binDirectory = try Self.findBinDirectory()
         serverUserPrefix = try Self.findServerUserPrefix()
         directory = try Self.makeTemporaryDirectory()
-        // TCP is off and the socket lives in this cluster's private folder, so any number is
-        // free; a random one keeps clusters of parallel test processes apart in `ps` and logs.
+        // TCP is off and the socket lives in this cluster's own folder, so every number is free;
+        // a random one also keeps apart the System V shared-memory keys PostgreSQL derives from
+        // the port when several clusters run side by side.
         port = Int.random(in: 49152...65535)
         workDirectory = directory + "/work"
         do {
@@ -112,6 +113,12 @@ final class PostgresCluster {
         try runClient(["pg_dump"] + connection(database) + arguments + ["-f", output])
     }
 
+    /// Runs the cluster's `pg_restore` with `arguments` and returns its output (`-l` lists an
+    /// archive's table of contents without a server).
+    func pgRestore(arguments: [String]) throws -> String {
+        try runClient(["pg_restore"] + arguments)
+    }
+
     /// `name` as a double-quoted SQL identifier.
     static func quoteIdentifier(_ name: String) -> String {
         "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
@@ -121,7 +128,8 @@ final class PostgresCluster {
     func stop() {
         if let server {
             self.server = nil
-            if (try? runServerProgram(["pg_ctl", "-D", dataDirectory, "-m", "immediate", "-w", "stop"])) == nil {
+            let stopped = (try? runServerProgram(["pg_ctl", "-D", dataDirectory, "-m", "immediate", "-w", "stop"])) != nil
+            if !stopped, server.isRunning {
                 server.terminate()
             }
             server.waitUntilExit()
