@@ -219,7 +219,7 @@ public final class LegacyNormalizer: DumpSink {
                 strand.flatMap { Int64($0) }.map(SQLValue.integer) ?? .null, foldChange,
             ])
         }
-        try transcriptFields(row, transcriptId: transcriptId)
+        try transcriptFields(row, transcriptId: transcriptId, gene: gene, geneId: geneId)
         for which in LegacyField.geneLevel {
             guard let bytes = field(row, which), !bytes.isEmpty else { continue }
             var hash = ContentHash(bytes)
@@ -248,7 +248,7 @@ public final class LegacyNormalizer: DumpSink {
 
     // MARK: Transcript-level fields
 
-    private func transcriptFields(_ row: RowBuffer, transcriptId: String) throws {
+    private func transcriptFields(_ row: RowBuffer, transcriptId: String, gene: GeneState, geneId: String) throws {
         if let bytes = field(row, .goTerms), !bytes.isEmpty {
             let hash = ContentHash(bytes)
             let terms: [[SQLValue]]
@@ -259,6 +259,11 @@ public final class LegacyNormalizer: DumpSink {
                 goCache = (hash, terms)
             }
             for term in terms { try output.insert(.transcriptGoTerms, [.text(transcriptId)] + term) }
+            // The gene's GO terms, once per distinct value, for the GO view's gene counts.
+            if !gene.processed.contains(where: { $0.field == .goTerms && $0.hash == hash }) {
+                gene.processed.append((.goTerms, hash))
+                for term in terms { try output.insert(.geneGoTermsWork, [.text(geneId), term[0], term[1], term[2]]) }
+            }
         }
         if let bytes = field(row, .productType) {
             for product in try arrayElements(bytes, row: row, column: .productType) {

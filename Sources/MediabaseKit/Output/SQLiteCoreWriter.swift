@@ -73,13 +73,13 @@ public final class SQLiteCoreWriter: CoreOutput {
         }
         try statement.step()
         sqlite3_reset(statement.statement)
-        rowCounts[table.rawValue, default: 0] += 1
+        if table != .geneGoTermsWork { rowCounts[table.rawValue, default: 0] += 1 }
     }
 
     public func markMayHoldDuplicates(_ table: CoreTable) { mayHoldDuplicates.insert(table) }
 
     /// Names the core uses; a carried table with one of them gets the prefix `legacy_`.
-    static let reservedNames: Set<String> = Set(CoreTable.allCases.map(\.rawValue) + [
+    static let reservedNames: Set<String> = Set(CoreTable.outputTables.map(\.rawValue) + [
         "schema_versions", "gene_summary_view", "transcript_enrichment_view", "drug_interaction_summary_view",
         "pathway_coverage_view", "go_term_hierarchy_view", "publication_summary_view",
         "cross_reference_lookup_view", "patient_query_optimized_view",
@@ -184,7 +184,7 @@ public final class SQLiteCoreWriter: CoreOutput {
     /// schema version and commits.
     /// - Parameter appliedAt: the `schema_versions.applied_at` text (fixed for reproducible output).
     public func finish(appliedAt: String) throws {
-        for table in CoreTable.allCases.filter({ mayHoldDuplicates.contains($0) }) {
+        for table in CoreTable.outputTables.filter({ mayHoldDuplicates.contains($0) }) {
             guard let key = table.uniqueKey else { continue }
             try database.execute("DELETE FROM \(table.rawValue) WHERE rowid NOT IN (SELECT min(rowid) FROM \(table.rawValue) GROUP BY \(key.joined(separator: ", ")))")
             rowCounts[table.rawValue] = try database.integer("SELECT count(*) FROM \(table.rawValue)")
