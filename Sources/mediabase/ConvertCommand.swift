@@ -26,10 +26,32 @@ struct ConvertCommand: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
+    @Option(help: "Keep a deterministic sample of N genes with all their transcripts and links.")
+    var sampleGenes: Int?
+
+    @Option(help: "The seed of --sample-genes (default 0).")
+    var seed: UInt64?
+
+    @Option(help: "Keep only these genes (comma-separated symbols or gene ids, case-insensitive).")
+    var genes: String?
+
+    func validate() throws {
+        if sampleGenes != nil && genes != nil { throw ValidationError("--sample-genes and --genes exclude each other") }
+        if let sampleGenes, sampleGenes < 1 { throw ValidationError("--sample-genes must be 1 or more") }
+        if seed != nil && sampleGenes == nil { throw ValidationError("--seed goes with --sample-genes") }
+    }
+
     func run() throws {
         var options = ConversionOptions(input: input, output: output)
         options.target = to
         try common.apply(to: &options)
+        if let sampleGenes {
+            options.genes = .sample(count: sampleGenes, seed: seed ?? 0)
+        } else if let genes {
+            let names = genes.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard !names.isEmpty else { throw ValidationError("--genes needs at least one symbol or gene id") }
+            options.genes = .named(names)
+        }
         _ = try Conversion.run(options) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
     }
 }

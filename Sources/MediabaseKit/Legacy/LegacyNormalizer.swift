@@ -108,6 +108,7 @@ public final class LegacyNormalizer: DumpSink {
 
     public func row(_ row: RowBuffer) throws {
         if inLegacy {
+            tally.legacyRows += 1
             try legacyRow(row)
         } else {
             try output.carriedRow(row)
@@ -116,7 +117,6 @@ public final class LegacyNormalizer: DumpSink {
 
     public func endTable(_ table: TableSchema, rows: Int, bytes: Int64) throws {
         if inLegacy {
-            tally.legacyRows += rows
             tally.legacyBytes += bytes
         } else if carried {
             try output.endCarriedTable()

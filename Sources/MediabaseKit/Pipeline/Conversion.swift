@@ -21,6 +21,8 @@ public struct ConversionOptions: Sendable {
     public var progress: ProgressReporter.Mode = .auto
     public var threads = 1
     public var force = false
+    /// Keep only these genes and what links to them; nil keeps everything.
+    public var genes: GeneSelection?
     /// `schema_versions.applied_at`; fixed so that output is reproducible.
     public var appliedAt = "1970-01-01T00:00:00Z"
 
@@ -46,6 +48,9 @@ public struct ConversionReport: Codable, Sendable {
     public var target: OutputTarget
     public var dryRun: Bool
     public var rowsRead = 0
+    /// With `--sample-genes`/`--genes`: the genes kept and the rows left out.
+    public var subsetGenes: Int?
+    public var subsetRowsDropped: Int?
     public var genes = 0
     public var transcripts = 0
     /// Legacy rows per distinct gene.
@@ -112,8 +117,19 @@ public enum Conversion {
         let writer = try SQLiteCoreWriter(path: temporary)
         let normalizer = LegacyNormalizer(output: writer, rejects: rejects)
         let progress = ProgressReporter(mode: options.progress, label: "convert", total: reader.totalBytes) { reader.bytesRead }
-        let counter = RowCounter(next: normalizer, progress: progress)
+        var subset: GeneSubsetFilter?
+        if let selection = options.genes {
+            // First pass: which genes to keep; the second pass below reads only their rows.
+            let planner = GeneSubsetPlanner(selection: selection)
+            try DumpReader.open(path: options.input).read(into: planner)
+            planner.finish()
+            subset = GeneSubsetFilter(next: normalizer, chosen: planner.chosen)
+            report.subsetGenes = planner.chosen.count
+            stage("choose_genes")
+        }
+        let counter = RowCounter(next: subset ?? normalizer, progress: progress)
         try reader.read(into: counter)
+        report.subsetRowsDropped = subset?.rowsDropped
         progress?.finish()
         stage("read_and_normalize")
         try normalizer.finish()
