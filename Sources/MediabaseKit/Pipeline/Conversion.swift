@@ -62,8 +62,12 @@ public struct ConversionReport: Codable, Sendable {
     public var rejects = 0
     public var conflicts = 0
     public var secondsPerStage: [String: Double] = [:]
+    /// The steps of the index-and-views stage.
+    public var secondsPerFinishStep: [String: Double] = [:]
     public var megabytesPerSecond = 0.0
     public var peakMemoryBytes: Int64 = 0
+    /// Peak resident memory so far at the end of each stage.
+    public var peakMemoryAfterStage: [String: Int64] = [:]
     public var validation: [ValidationCheck] = []
 }
 
@@ -78,6 +82,7 @@ public enum Conversion {
         func stage(_ name: String) {
             let now = Date()
             report.secondsPerStage[name] = (now.timeIntervalSince(stageStart) * 1000).rounded() / 1000
+            report.peakMemoryAfterStage[name] = ProcessMemory.peakBytes
             stageStart = now
         }
 
@@ -115,7 +120,9 @@ public enum Conversion {
         }
 
         let writer = try SQLiteCoreWriter(path: temporary)
-        let normalizer = LegacyNormalizer(output: writer, rejects: rejects)
+        let output = ThreadedCoreOutput(writer: writer)
+        defer { try? output.close() }
+        let normalizer = LegacyNormalizer(output: output, rejects: rejects)
         let progress = ProgressReporter(mode: options.progress, label: "convert", total: reader.totalBytes) { reader.bytesRead }
         var subset: GeneSubsetFilter?
         if let selection = options.genes {
@@ -133,9 +140,14 @@ public enum Conversion {
         progress?.finish()
         stage("read_and_normalize")
         try normalizer.finish()
+        try output.close()
         stage("write_genes")
         try writer.finish(appliedAt: options.appliedAt)
         stage("index_and_views")
+        report.secondsPerFinishStep = writer.secondsPerStep
+        for (step, bytes) in writer.peakMemoryAfterStep { report.peakMemoryAfterStage["index_and_views: \(step)"] = bytes }
+        report.secondsPerFinishStep["load: producer waiting for the writer"] = (output.producerWaitSeconds * 1000).rounded() / 1000
+        report.secondsPerFinishStep["load: writer waiting for the producer"] = (output.writerWaitSeconds * 1000).rounded() / 1000
 
         report.validation = try CoreValidator.validate(writer.database, expectedCounts: writer.rowCounts, thorough: false)
         stage("validate")
