@@ -54,7 +54,7 @@ public final class SQLiteCoreWriter: CoreOutput {
         // The file is a temporary until renamed into place: durability during the load buys nothing.
         try database.execute("""
             PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE;
-            PRAGMA temp_store = FILE; PRAGMA cache_size = -65536; PRAGMA foreign_keys = OFF; PRAGMA threads = 0;
+            PRAGMA temp_store = FILE; PRAGMA cache_size = -24576; PRAGMA foreign_keys = OFF; PRAGMA threads = 0;
             BEGIN;
             """)
         try database.execute(SchemaFiles.sqliteCore)
