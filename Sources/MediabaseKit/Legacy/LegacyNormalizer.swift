@@ -76,7 +76,12 @@ public final class LegacyNormalizer: DumpSink {
     private var drugIds: [String: Int64] = [:]
     private var pathwayIds = Set<String>()
     private var goCache: (hash: ContentHash, terms: [[SQLValue]])?
-    private var pending: [CoreTable: Bool] = [:]
+    /// Per column of the legacy table: non-empty fields, and how many of them went to the
+    /// rejects file with their row, were repeats of a value already processed, or were rejected.
+    private var nonEmpty: [Int] = []
+    private var inRejectedRows: [Int] = []
+    private var repeatsSkipped: [Int] = []
+    private var fieldRejected: [Int] = []
 
     public init(output: CoreOutput, rejects: RejectLog) {
         self.output = output
@@ -98,6 +103,10 @@ public final class LegacyNormalizer: DumpSink {
                 return (index, column.name, type == "jsonb" || type == "json")
             }
             tally.unknownColumns = unknownColumns.map(\.name)
+            nonEmpty = Array(repeating: 0, count: table.columns.count)
+            inRejectedRows = nonEmpty
+            repeatsSkipped = nonEmpty
+            fieldRejected = nonEmpty
             tally.missingColumns = LegacyField.allCases.filter { columnOf[$0.rawValue] == nil }.map(\.name)
         } else {
             inLegacy = false
@@ -118,6 +127,15 @@ public final class LegacyNormalizer: DumpSink {
     public func endTable(_ table: TableSchema, rows: Int, bytes: Int64) throws {
         if inLegacy {
             tally.legacyBytes += bytes
+            for (index, name) in fileColumnNames.enumerated() where nonEmpty[index] > 0 {
+                var account = tally.fields[name] ?? FieldAccount()
+                account.nonEmpty += nonEmpty[index]
+                account.inRejectedRows += inRejectedRows[index]
+                account.repeatsSkipped += repeatsSkipped[index]
+                account.fieldRejects += fieldRejected[index]
+                account.used = account.nonEmpty - account.inRejectedRows - account.repeatsSkipped - account.fieldRejects
+                tally.fields[name] = account
+            }
         } else if carried {
             try output.endCarriedTable()
             tally.carriedTables[table.qualifiedName] = rows
@@ -152,10 +170,12 @@ public final class LegacyNormalizer: DumpSink {
     }
 
     private func rejectRow(_ row: RowBuffer, reason: String, detail: String, field: String? = nil) throws {
+        for index in 0..<row.count where !(row.field(index)?.isEmpty ?? true) { inRejectedRows[index] += 1 }
         try rejects.reject(reason: reason, detail: detail, table: tableName, line: row.line, byteOffset: row.byteOffset, field: field, raw: row.raw)
     }
 
     private func legacyRow(_ row: RowBuffer) throws {
+        for index in 0..<row.count where !(row.field(index)?.isEmpty ?? true) { nonEmpty[index] += 1 }
         for index in 0..<row.count {
             guard let bytes = row.field(index), let offset = UTF8Validation.firstInvalidOffset(bytes) else { continue }
             try rejectRow(row, reason: "invalid_text", detail: "column \(fileColumnNames[index]) is not valid UTF-8 text without NUL bytes (byte \(offset) of the value)", field: fileColumnNames[index])
@@ -229,6 +249,7 @@ public final class LegacyNormalizer: DumpSink {
             }
             if gene.processed.contains(where: { $0.field == which && $0.hash == hash }) {
                 tally.identicalValuesSkipped += 1
+                repeatsSkipped[columnOf[which.rawValue]!] += 1
                 continue
             }
             if gene.processed.contains(where: { $0.field == which }) {
@@ -450,6 +471,7 @@ public final class LegacyNormalizer: DumpSink {
 
     private func fieldReject(_ row: RowBuffer, _ column: LegacyField, _ detail: String) throws {
         tally.fieldRejects += 1
+        if let index = columnOf[column.rawValue] { fieldRejected[index] += 1 }
         try rejects.reject(reason: "field_\(column.name)", detail: detail, table: tableName, line: row.line, byteOffset: row.byteOffset, field: column.name, raw: row.raw)
     }
 
@@ -552,4 +574,19 @@ public struct NormalizationTally: Codable, Equatable, Sendable {
     public var unknownColumns: [String] = []
     public var missingColumns: [String] = []
     public var carriedTables: [String: Int] = [:]
+    /// Every non-empty field of the legacy table, by column, and where it went.
+    public var fields: [String: FieldAccount] = [:]
+}
+
+/// Where the non-empty fields of one legacy column went (SPEC 4.1, "Nothing lost").
+public struct FieldAccount: Codable, Equatable, Sendable {
+    public var nonEmpty = 0
+    /// Fields of rows written to the rejects file whole.
+    public var inRejectedRows = 0
+    /// Gene-level values equal to one already processed for the same gene.
+    public var repeatsSkipped = 0
+    /// Fields logged as field-level rejects (their row was kept).
+    public var fieldRejects = 0
+    /// Fields whose content went into the core.
+    public var used = 0
 }

@@ -61,6 +61,8 @@ public struct ConversionReport: Codable, Sendable {
     public var rejectsByReason: [String: Int] = [:]
     public var rejects = 0
     public var conflicts = 0
+    /// Symbols that look wrong but belong to real Ensembl genes: kept, and listed here.
+    public var suspiciousSymbols = SuspiciousSymbols()
     public var secondsPerStage: [String: Double] = [:]
     /// The steps of the index-and-views stage.
     public var secondsPerFinishStep: [String: Double] = [:]
@@ -149,6 +151,7 @@ public enum Conversion {
         report.secondsPerFinishStep["load: producer waiting for the writer"] = (output.producerWaitSeconds * 1000).rounded() / 1000
         report.secondsPerFinishStep["load: writer waiting for the producer"] = (output.writerWaitSeconds * 1000).rounded() / 1000
 
+        report.suspiciousSymbols = try SuspiciousSymbols.find(in: writer.database)
         report.validation = try CoreValidator.validate(writer.database, expectedCounts: writer.rowCounts, thorough: false)
         stage("validate")
         let failed = report.validation.filter { !$0.passed }
