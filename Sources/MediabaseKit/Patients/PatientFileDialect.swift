@@ -28,7 +28,7 @@ public enum PatientColumnRole: Equatable, Sendable {
     private static let byKey: [String: PatientColumnRole] = {
         var roles: [String: PatientColumnRole] = [:]
         for name in ["transcript_id", "ensembl_transcript_id", "transcript", "enst_id", "target_id"] { roles[key(name)] = .transcriptId }
-        for name in ["gene_id", "ensembl_gene_id", "ensembl_id", "ensembl", "gene", "id"] { roles[key(name)] = .geneId }
+        for name in ["gene_id", "ensembl_gene_id", "ensembl_id", "ensembl", "gene", "genes", "id"] { roles[key(name)] = .geneId }
         for name in ["gene_symbol", "symbol", "gene_name", "hgnc_symbol", "external_gene_name"] { roles[key(name)] = .symbol }
         for name in ["cancer_fold", "expression_fold_change", "fold_change", "fc", "foldchange", "linear_fc"] { roles[key(name)] = .foldChange(.linear) }
         for name in ["log2FoldChange", "logFC", "log2fc", "log2_fold_change", "l2fc", "log2_fc"] { roles[key(name)] = .foldChange(.log2) }
