@@ -83,45 +83,46 @@ public final class CSVReader {
         var fieldIsQuoted = false
         var inQuotes = false
         var atFieldStart = true
+        // Bytes between quotes and delimiters are copied in runs found with memchr.
         while true {
             while index < current.count {
-                let byte = current[index]
                 if inQuotes {
-                    if byte == 0x22 {
-                        if index + 1 < current.count, current[index + 1] == 0x22 {
-                            row.appendByte(0x22)
-                            index += 2
-                            continue
-                        }
-                        inQuotes = false
-                        index += 1
-                        guard index == current.count || current[index] == delimiter else {
-                            throw MediabaseError.malformedInput(
-                                SourceLocation(file: file, line: lines.lineNumber, byteOffset: lines.lineOffset + Int64(index)),
-                                expected: "a delimiter or the end of the line after a closing quote")
-                        }
+                    guard let quote = Self.firstIndex(of: 0x22, in: current, from: index) else {
+                        row.appendBytes(UnsafeBufferPointer(rebasing: current[index...]))
+                        index = current.count
+                        break
+                    }
+                    row.appendBytes(UnsafeBufferPointer(rebasing: current[index..<quote]))
+                    if quote + 1 < current.count, current[quote + 1] == 0x22 {
+                        row.appendByte(0x22)
+                        index = quote + 2
                         continue
                     }
-                    row.appendByte(byte)
-                    index += 1
+                    inQuotes = false
+                    index = quote + 1
+                    guard index == current.count || current[index] == delimiter else {
+                        throw MediabaseError.malformedInput(
+                            SourceLocation(file: file, line: lines.lineNumber, byteOffset: lines.lineOffset + Int64(index)),
+                            expected: "a delimiter or the end of the line after a closing quote")
+                    }
                     continue
                 }
-                if byte == delimiter {
-                    finishField(quoted: fieldIsQuoted)
-                    fieldIsQuoted = false
-                    atFieldStart = true
-                    index += 1
-                    continue
-                }
-                if atFieldStart, byte == 0x22 {
+                if atFieldStart, current[index] == 0x22 {
                     inQuotes = true
                     fieldIsQuoted = true
                     atFieldStart = false
                     index += 1
                     continue
                 }
-                atFieldStart = false
-                row.appendByte(byte)
+                // An unquoted field, or what follows a closing quote, runs to the next delimiter;
+                // a quote inside it is an ordinary character.
+                let end = Self.firstIndex(of: delimiter, in: current, from: index) ?? current.count
+                row.appendBytes(UnsafeBufferPointer(rebasing: current[index..<end]))
+                index = end
+                guard end < current.count else { break }
+                finishField(quoted: fieldIsQuoted)
+                fieldIsQuoted = false
+                atFieldStart = true
                 index += 1
             }
             guard inQuotes else { break }
@@ -139,6 +140,12 @@ public final class CSVReader {
         }
         finishField(quoted: fieldIsQuoted)
         return true
+    }
+
+    /// The position of the first `byte` in `bytes` at or after `start`.
+    @inline(__always) private static func firstIndex(of byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        guard start < bytes.count, let base = bytes.baseAddress, let hit = memchr(base + start, Int32(byte), bytes.count - start) else { return nil }
+        return UnsafePointer(hit.assumingMemoryBound(to: UInt8.self)) - base
     }
 
     private func finishField(quoted: Bool) {
