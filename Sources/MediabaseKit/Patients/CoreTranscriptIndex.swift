@@ -21,14 +21,16 @@ public final class CoreTranscriptIndex: Sendable {
     /// Number of genes that have transcripts.
     public let geneCount: Int
     /// Normalized transcript id → position.
-    private let transcriptByKey: [String: Int32]
+    private let transcriptByKey: IdTable
     /// Positions 0..<n (each transcript's own span), then each gene's and each symbol's
-    /// transcripts, canonical first.
-    private let members: [Int32]
-    /// Normalized gene id → its transcripts in `members`.
-    private let geneByKey: [String: Span]
-    /// ASCII-lower-cased symbol → the transcripts of every gene with that symbol in `members`.
-    private let symbolByKey: [String: Span]
+    /// transcripts, canonical first. A ``Match`` is a range of it.
+    let members: [Int32]
+    /// Normalized gene id → index in `spans` of its transcripts in `members`.
+    private let geneByKey: IdTable
+    /// ASCII-lower-cased symbol → index in `spans` of the transcripts of every gene with that
+    /// symbol in `members`.
+    private let symbolByKey: IdTable
+    private let spans: [Span]
 
     private struct Span: Sendable {
         var start: Int32
@@ -40,10 +42,10 @@ public final class CoreTranscriptIndex: Sendable {
         case transcript, gene, symbol
     }
 
-    /// A matched id: how it matched and the transcripts (positions) that get its value.
-    public struct Match {
+    /// A matched id: how it matched and where in `members` the transcripts that get its value are.
+    public struct Match: Sendable {
         public var kind: MatchKind
-        public var targets: ArraySlice<Int32>
+        let members: Range<Int>
     }
 
     /// One transcript row of the core, as loaded.
@@ -96,41 +98,33 @@ public final class CoreTranscriptIndex: Sendable {
     public init(sortedRows rows: [Row]) {
         transcriptIds = rows.map(\.transcriptId)
         var members = (0..<Int32(rows.count)).map { $0 }
-        var transcriptByKey: [String: Int32] = [:]
-        transcriptByKey.reserveCapacity(rows.count)
         var transcriptsOfGene: [String: [Int32]] = [:]
         var symbolOfGene: [String: String] = [:]
         for (position, row) in rows.enumerated() {
-            let key = Identifiers.normalizedEnsemblId(row.transcriptId)
-            if transcriptByKey[key] == nil { transcriptByKey[key] = Int32(position) }
             let gene = Identifiers.normalizedEnsemblId(row.geneId)
             transcriptsOfGene[gene, default: []].append(Int32(position))
             if let symbol = row.geneSymbol?.trimmingWhitespace, !symbol.isEmpty { symbolOfGene[gene] = symbol }
         }
         // Canonical first: lowest support level (unknown last), then smallest transcript id.
         let rank = rows.map { Int32(clamping: $0.supportLevel ?? Int(Int32.max)) }
-        func canonicalOrder(_ positions: [Int32]) -> [Int32] {
-            positions.sorted { rank[Int($0)] != rank[Int($1)] ? rank[Int($0)] < rank[Int($1)] : $0 < $1 }
+        var spans: [Span] = []
+        func append(_ positions: [Int32]) -> Int32 {
+            spans.append(Span(start: Int32(members.count), count: Int32(positions.count)))
+            members.append(contentsOf: positions.sorted { rank[Int($0)] != rank[Int($1)] ? rank[Int($0)] < rank[Int($1)] : $0 < $1 })
+            return Int32(spans.count - 1)
         }
-        func append(_ positions: [Int32]) -> Span {
-            let span = Span(start: Int32(members.count), count: Int32(positions.count))
-            members.append(contentsOf: canonicalOrder(positions))
-            return span
-        }
-        var geneByKey: [String: Span] = [:]
+        var genes: [(key: String, value: Int32)] = []
         var genesOfSymbol: [String: [String]] = [:]
         for gene in transcriptsOfGene.keys.sorted() {
-            geneByKey[gene] = append(transcriptsOfGene[gene]!)
+            genes.append((gene, append(transcriptsOfGene[gene]!)))
             if let symbol = symbolOfGene[gene] { genesOfSymbol[Self.asciiLowercased(symbol), default: []].append(gene) }
         }
-        var symbolByKey: [String: Span] = [:]
-        for symbol in genesOfSymbol.keys.sorted() {
-            symbolByKey[symbol] = append(genesOfSymbol[symbol]!.flatMap { transcriptsOfGene[$0]! })
-        }
+        let symbols = genesOfSymbol.keys.sorted().map { symbol in (key: symbol, value: append(genesOfSymbol[symbol]!.flatMap { transcriptsOfGene[$0]! })) }
+        transcriptByKey = IdTable(rows.enumerated().map { (Identifiers.normalizedEnsemblId($0.element.transcriptId), Int32($0.offset)) })
+        geneByKey = IdTable(genes)
+        symbolByKey = IdTable(symbols)
         self.members = members
-        self.transcriptByKey = transcriptByKey
-        self.geneByKey = geneByKey
-        self.symbolByKey = symbolByKey
+        self.spans = spans
         geneCount = transcriptsOfGene.count
     }
 
@@ -139,27 +133,55 @@ public final class CoreTranscriptIndex: Sendable {
     /// a symbol (case-insensitive) is its gene's canonical transcript, or every transcript of
     /// the gene with `.allTranscripts`. A symbol several genes share stands for their
     /// transcripts together: the canonical one across them, or all. Nil when nothing matches.
-    public func match(_ id: UnsafeBufferPointer<UInt8>, mapping: SymbolMapping) -> Match? {
-        let key = Identifiers.normalizedEnsemblId(id)
-        if let position = transcriptByKey[key] {
+    public func match(_ raw: UnsafeBufferPointer<UInt8>, mapping: SymbolMapping) -> Match? {
+        let id = Identifiers.trimmed(raw)
+        // Nearly every file's ids are upper-case Ensembl ids, with or without a version: their
+        // key is a prefix of the bytes, no allocation needed.
+        if let length = Self.canonicalEnsemblLength(id) { return match(key: UnsafeBufferPointer(rebasing: id[..<length]), mapping: mapping) }
+        var key = Identifiers.normalizedEnsemblId(id)
+        return key.withUTF8 { match(key: $0, mapping: mapping) }
+    }
+
+    private func match(key: UnsafeBufferPointer<UInt8>, mapping: SymbolMapping) -> Match? {
+        if let position = transcriptByKey.value(for: key) {
             let start = Int(position)
-            return Match(kind: .transcript, targets: members[start..<(start + 1)])
+            return Match(kind: .transcript, members: start..<(start + 1))
         }
-        if let span = geneByKey[key] { return Match(kind: .gene, targets: targets(span, mapping)) }
-        if let span = symbolByKey[Self.asciiLowercased(key)] { return Match(kind: .symbol, targets: targets(span, mapping)) }
-        return nil
+        if let span = geneByKey.value(for: key) { return Match(kind: .gene, members: range(spans[Int(span)], mapping)) }
+        guard !key.isEmpty else { return nil }
+        let symbol = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: key.count) { lowered in
+            for (index, byte) in key.enumerated() { lowered[index] = Self.isUpper(byte) ? byte | 0x20 : byte }
+            return symbolByKey.value(for: UnsafeBufferPointer(lowered))
+        }
+        return symbol.map { Match(kind: .symbol, members: range(spans[Int($0)], mapping)) }
     }
 
-    private func targets(_ span: Span, _ mapping: SymbolMapping) -> ArraySlice<Int32> {
+    /// The transcripts (positions in ``transcriptIds``) a match stands for.
+    public func targets(of match: Match) -> ArraySlice<Int32> { members[match.members] }
+
+    private func range(_ span: Span, _ mapping: SymbolMapping) -> Range<Int> {
         let start = Int(span.start)
-        return members[start..<(start + (mapping == .canonical ? 1 : Int(span.count)))]
+        return start..<(start + (mapping == .canonical ? 1 : Int(span.count)))
     }
 
-    /// Whether the core has exactly this transcript id.
-    public func contains(transcriptId: String) -> Bool {
-        guard let position = transcriptByKey[Identifiers.normalizedEnsemblId(transcriptId)] else { return false }
-        return transcriptIds[Int(position)] == transcriptId
+    /// The length of the id rules' result when `id` is `ENS`, upper-case letters and digits,
+    /// optionally followed by a version (`ENST00000269305.4`): the part before the version.
+    /// Nil for any other shape, which takes the general rules of ``Identifiers``.
+    private static func canonicalEnsemblLength(_ id: UnsafeBufferPointer<UInt8>) -> Int? {
+        func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+        guard id.count > 4, id[0] == UInt8(ascii: "E"), id[1] == UInt8(ascii: "N"), id[2] == UInt8(ascii: "S") else { return nil }
+        var index = 3
+        while index < id.count, isUpper(id[index]) { index += 1 }
+        let digits = index
+        while index < id.count, isDigit(id[index]) { index += 1 }
+        guard index > digits else { return nil }
+        if index < id.count {
+            guard id[index] == UInt8(ascii: "."), index + 1 < id.count, id[(index + 1)...].allSatisfy(isDigit) else { return nil }
+        }
+        return index
     }
+
+    @inline(__always) private static func isUpper(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") }
 
     /// ASCII letters lower-cased, other characters kept: symbols are compared case-insensitively
     /// the same way on every machine, whatever the locale.

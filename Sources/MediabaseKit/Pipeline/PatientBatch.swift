@@ -328,7 +328,7 @@ public enum PatientBatch {
             patientId: patient.id.value, uploadDate: options.uploadDate, sourceFile: (patient.file as NSString).lastPathComponent,
             fileFormat: source.fileFormat, normalizationMethod: source.normalizationMethod, counts: expression.counts,
             clinical: patient.clinical, json: try document.encoded()))
-        return try PatientValidator.validate(writer.database, core: core)
+        return try PatientValidator.validate(writer.database, core: core, integrity: .quick)
     }
 
     /// Concatenates the per-patient rejects in patient order into `path` (written beside it and
