@@ -13,6 +13,13 @@ public enum NumberField: Equatable, Sendable {
 
     private static let missingMarkers: Set<String> = ["na", "n/a", "#n/a", "null", "none"]
 
+    /// Whether trimmed `text` is a missing-value marker (`NA`, `N/A`, `#N/A`, `NULL`, `None`, any
+    /// case): what R writes for a missing symbol as much as for a missing number.
+    public static func isMissingMarker(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard text.count <= 4 else { return false }
+        return missingMarkers.contains(String(decoding: text, as: UTF8.self).lowercased())
+    }
+
     /// Reads `bytes` (nil is a NULL field: missing). Surrounding white space is ignored.
     /// - Parameter decimalComma: whether a comma is the decimal mark (`2,5` in `;`-separated files).
     public static func parse(_ bytes: UnsafeBufferPointer<UInt8>?, decimalComma: Bool) -> NumberField {
@@ -23,7 +30,7 @@ public enum NumberField: Equatable, Sendable {
         // Every number starts with a digit, a sign or a dot; only then is the text parsed.
         let first = text[0]
         guard (first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9")) || first == UInt8(ascii: "-") || first == UInt8(ascii: "+") || first == UInt8(ascii: ".") else {
-            return missingMarkers.contains(string.lowercased()) ? .missing : .nonNumeric
+            return isMissingMarker(text) ? .missing : .nonNumeric
         }
         if decimalComma, !text.contains(UInt8(ascii: ".")), text.lazy.filter({ $0 == UInt8(ascii: ",") }).count == 1 {
             string = string.replacingOccurrences(of: ",", with: ".")

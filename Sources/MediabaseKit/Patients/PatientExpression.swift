@@ -167,7 +167,7 @@ public final class PatientExpression {
         if linear != 1.0 { state.pointee.nonBaselineRows += 1 }
 
         let idText = id.map(Identifiers.trimmed)
-        guard let idText, !idText.isEmpty else {
+        guard let idText, !idText.isEmpty, !NumberField.isMissingMarker(idText) else {
             state.pointee.counts.unmatched += 1
             return try reject(row, "missing_id", "the row has a fold change but no id", field: idColumn)
         }

@@ -193,6 +193,13 @@ final class PatientDialectFileTests: XCTestCase {
         assertFoldChanges(try PatientFixtures.values(XCTUnwrap(report.patients.first?.output)), ["ENST00000269305": 2])
     }
 
+    func testMissingSymbolsAsRWritesThem() throws {
+        let (patient, values) = try run("P8.csv", "\"symbol\",\"log2FoldChange\"\nNA,1\n\"TP53\",1\n")
+        assertCounts(patient, rows: 2, skipped: 0, matched: 1, unmatched: 1, stored: 1)
+        XCTAssertEqual(patient.rejectsByReason, ["missing_id": 1])
+        assertFoldChanges(values, ["ENST00000269305": 2])
+    }
+
     func testAllTranscriptsMapping() throws {
         let (patient, values) = try run("P7.csv", "gene_symbol,fc\ntp53,3\nENSG00000012048,0.5\n") { $0.symbolMapping = .allTranscripts }
         assertCounts(patient, rows: 2, skipped: 0, matched: 2, unmatched: 0, stored: 5)
