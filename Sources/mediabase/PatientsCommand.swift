@@ -19,8 +19,11 @@ struct PatientsCommand: ParsableCommand {
             only when complete and validated. The exit status is 1 when any patient failed; \
             report.json in DIR says which and why.
 
-            Example: mediabase patients P1.deseq2.csv P2.tsv --core core.sqlite --to sqlite patients/
-            Then:    sqlite3 -cmd "ATTACH 'core.sqlite' AS public" -cmd "ATTACH 'patients/patient_p1.sqlite' AS patient_p1"
+            Example:
+              mediabase patients P1.deseq2.csv P2.tsv --core core.sqlite \\
+                  --to sqlite patients/
+              sqlite3 -cmd "ATTACH 'core.sqlite' AS public" \\
+                  -cmd "ATTACH 'patients/patient_p1.sqlite' AS patient_p1"
             """)
 
     @Argument(help: ArgumentHelp("The patient files, then the output folder DIR.", valueName: "FILE... DIR"))
