@@ -264,6 +264,9 @@ public enum PatientBatch {
             rejects = log
             let expression = PatientExpression(core: core, mapping: options.symbolMapping, onDuplicate: options.onDuplicate, maxPadj: options.reading.maxPadj,
                                                rejects: log, file: patient.file, table: "\(patient.id.schemaName).expression_data")
+            // The input's digest is computed on another thread while it is read: a legacy dump
+            // can be gigabytes, too much to read twice in a row.
+            let digest = DigestTask(path: patient.file)
             let source: PatientSource
             do {
                 source = try PatientFileReader.read(path: patient.file, options: options.reading, into: expression)
@@ -273,7 +276,7 @@ public enum PatientBatch {
             }
             outcome.counts = expression.counts
             outcome.input.format = source.format.description
-            outcome.input.sha256 = try FileDigest.sha256(path: patient.file)
+            outcome.input.sha256 = try digest.wait()
             outcome.fileFormat = source.fileFormat
             outcome.normalizationMethod = source.normalizationMethod
             outcome.dialect = source.dialect.map(PatientBatchReport.Dialect.init)
