@@ -27,11 +27,11 @@ public enum PatientColumnRole: Equatable, Sendable {
     /// `log2_fold_change` and `Log2 Fold Change` meet their aliases.
     private static let byKey: [String: PatientColumnRole] = {
         var roles: [String: PatientColumnRole] = [:]
-        for name in ["transcript_id", "ensembl_transcript_id", "transcript", "enst_id", "target_id"] { roles[key(name)] = .transcriptId }
-        for name in ["gene_id", "ensembl_gene_id", "ensembl_id", "ensembl", "gene", "genes", "id"] { roles[key(name)] = .geneId }
+        for name in ["transcript_id", "ensembl_transcript_id", "ensembl_transcript_id_version", "transcript", "enst_id", "target_id"] { roles[key(name)] = .transcriptId }
+        for name in ["gene_id", "ensembl_gene_id", "ensembl_gene_id_version", "ensembl_id", "ensembl", "gene", "genes", "id"] { roles[key(name)] = .geneId }
         for name in ["gene_symbol", "symbol", "gene_name", "hgnc_symbol", "external_gene_name"] { roles[key(name)] = .symbol }
-        for name in ["cancer_fold", "expression_fold_change", "fold_change", "fc", "foldchange", "linear_fc"] { roles[key(name)] = .foldChange(.linear) }
-        for name in ["log2FoldChange", "logFC", "log2fc", "log2_fold_change", "l2fc", "log2_fc"] { roles[key(name)] = .foldChange(.log2) }
+        for name in ["cancer_fold", "expression_fold_change", "fold_change", "fc", "foldchange", "linear_fc", "fold"] { roles[key(name)] = .foldChange(.linear) }
+        for name in ["log2FoldChange", "logFC", "log2fc", "log2_fold_change", "l2fc", "log2_fc", "lfc"] { roles[key(name)] = .foldChange(.log2) }
         for name in ["padj", "adj.P.Val", "FDR", "adj_pvalue", "adj_pval", "qvalue", "qval"] { roles[key(name)] = .adjustedP }
         // DESeq2: baseMean lfcSE stat pvalue; edgeR: logCPM LR F PValue; limma: AveExpr t
         // P.Value B CI.L CI.R z SE.
