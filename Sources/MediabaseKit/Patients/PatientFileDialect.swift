@@ -16,6 +16,9 @@ public enum PatientColumnRole: Equatable, Sendable {
     /// The unnamed first column R's `write.csv` and `write.table` write for row names.
     case rowNames
     case symbol
+    /// A column named just `ID`, as GEO2R and limma write it: often probe ids, so the last
+    /// choice.
+    case anyId
     case foldChange(FoldChangeScale)
     case adjustedP
     /// A column DESeq2, edgeR or limma write that is not a fold change (`lfcSE`, `stat`,
@@ -28,8 +31,9 @@ public enum PatientColumnRole: Equatable, Sendable {
     private static let byKey: [String: PatientColumnRole] = {
         var roles: [String: PatientColumnRole] = [:]
         for name in ["transcript_id", "ensembl_transcript_id", "ensembl_transcript_id_version", "transcript", "enst_id", "target_id"] { roles[key(name)] = .transcriptId }
-        for name in ["gene_id", "ensembl_gene_id", "ensembl_gene_id_version", "ensembl_id", "ensembl", "gene", "genes", "id"] { roles[key(name)] = .geneId }
-        for name in ["gene_symbol", "symbol", "gene_name", "hgnc_symbol", "external_gene_name"] { roles[key(name)] = .symbol }
+        for name in ["gene_id", "ensembl_gene_id", "ensembl_gene_id_version", "ensembl_id", "ensembl", "genes"] { roles[key(name)] = .geneId }
+        for name in ["gene_symbol", "symbol", "gene_name", "hgnc_symbol", "external_gene_name", "gene"] { roles[key(name)] = .symbol }
+        roles["id"] = .anyId
         for name in ["cancer_fold", "expression_fold_change", "fold_change", "fc", "foldchange", "linear_fc", "fold"] { roles[key(name)] = .foldChange(.linear) }
         for name in ["log2FoldChange", "logFC", "log2fc", "log2_fold_change", "l2fc", "log2_fc", "lfc"] { roles[key(name)] = .foldChange(.log2) }
         for name in ["padj", "adj.P.Val", "FDR", "adj_pvalue", "adj_pval", "qvalue", "qval"] { roles[key(name)] = .adjustedP }
@@ -67,6 +71,7 @@ public enum PatientColumnRole: Equatable, Sendable {
         case .geneId: return "gene id"
         case .rowNames: return "row names"
         case .symbol: return "gene symbol"
+        case .anyId: return "id"
         case let .foldChange(scale): return scale == .linear ? "linear fold change" : "log2 fold change"
         case .adjustedP: return "adjusted p-value"
         case .statistic: return "statistic, not a fold change"
@@ -76,13 +81,14 @@ public enum PatientColumnRole: Equatable, Sendable {
 
     /// Id columns in order of preference: transcript ids first (the classic MEDIABASE layout with
     /// both matches by transcript), then gene ids, then R row names, then symbols, which are
-    /// not unique.
+    /// not unique, then a bare `ID`.
     var idPreference: Int? {
         switch self {
         case .transcriptId: return 0
         case .geneId: return 1
         case .rowNames: return 2
         case .symbol: return 3
+        case .anyId: return 4
         default: return nil
         }
     }

@@ -67,6 +67,22 @@ final class PatientFileDialectTests: XCTestCase {
         XCTAssertEqual(dialect.fileFormat, "limma")
     }
 
+    func testGEO2RAndCuffdiffTables() throws {
+        // GEO2R (limma on microarrays): ID holds probe ids, so the symbol column wins.
+        let geo = try resolve(["ID", "adj.P.Val", "P.Value", "t", "B", "logFC", "Gene.symbol", "Gene.title"])
+        XCTAssertEqual(geo.idColumnName, "Gene.symbol")
+        XCTAssertEqual(geo.fileFormat, "log2_fold_change_table")
+        // cuffdiff gene_exp.diff: gene_id over the gene (symbol) column, log2(fold_change), q_value.
+        let cuffdiff = try resolve(["test_id", "gene_id", "gene", "locus", "sample_1", "sample_2", "status", "value_1", "value_2",
+                                    "log2(fold_change)", "test_stat", "p_value", "q_value", "significant"])
+        XCTAssertEqual(cuffdiff.idColumnName, "gene_id")
+        XCTAssertEqual(cuffdiff.valueColumnName, "log2(fold_change)")
+        XCTAssertEqual(cuffdiff.padjColumnName, "q_value")
+        // A bare ID column comes after R's row names.
+        XCTAssertEqual(try resolve(["", "ID", "logFC", "AveExpr"]).idColumn, 0)
+        XCTAssertEqual(try resolve(["ID", "logFC", "AveExpr"]).idColumnName, "ID")
+    }
+
     func testLinearTableWithTranscriptAndGeneColumnsMatchesByTranscript() throws {
         let dialect = try resolve(["transcript_id", "cancer_fold", "gene_symbol", "p_value", "tissue_type"])
         XCTAssertEqual(dialect.idColumnName, "transcript_id")
