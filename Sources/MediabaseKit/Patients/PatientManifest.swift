@@ -81,7 +81,7 @@ public enum PatientManifest {
         }
     }
 
-    /// One patient's entries: lower-cased names → trimmed values; empty values left out.
+    /// One patient's entries: lower-cased names → values (CSV cells trimmed); empty values left out.
     private struct Record {
         var fields: [String: String] = [:]
         var line: Int?
@@ -134,7 +134,8 @@ public enum PatientManifest {
             for (key, value) in members {
                 let text: String
                 switch value {
-                case let .string(string): text = string.trimmingWhitespace
+                // A JSON string is taken as written: `" P1"` is not `P1`.
+                case let .string(string): text = string
                 case let .number(number): text = number
                 case let .bool(flag): text = flag ? "true" : "false"
                 case .null: continue

@@ -48,6 +48,7 @@ final class PatientManifestTests: XCTestCase {
         for (text, expected) in [
             ("patient_id,file\n\"x; DROP TABLE t\",a.csv\n", "x; DROP TABLE t"),
             ("{\"patients\": [{\"patient_id\": \"../etc\", \"file\": \"a.csv\"}]}", "../etc"),
+            ("{\"patients\": [{\"patient_id\": \" P1\", \"file\": \"a.csv\"}]}", "starts with \" \""),
             ("patient_id,file\nP1,\n", "a file for patient \"P1\""),
             ("file\na.csv\n", "a patient_id"),
             ("patient_id,file,read_depth_millions\nP1,a.csv,deep\n", "a number for read_depth_millions"),
