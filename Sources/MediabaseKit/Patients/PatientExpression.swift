@@ -197,7 +197,8 @@ public final class PatientExpression {
 
         var duplicate = false
         for member in match.members {
-            let position = Int(members[member])
+            // A transcript's own span is the identity part of `members`: skip the (cache-cold) load.
+            let position = match.kind == .transcript ? member : Int(members[member])
             if slots[position].count == 0 {
                 slots[position] = Slot(sum: linear, count: 1, firstLine: Int32(clamping: row.line))
                 continue
