@@ -101,9 +101,12 @@ public final class CoreTranscriptIndex: Sendable {
         var transcriptsOfGene: [String: [Int32]] = [:]
         var symbolOfGene: [String: String] = [:]
         for (position, row) in rows.enumerated() {
-            let gene = Identifiers.normalizedEnsemblId(row.geneId)
+            let gene = Self.lookupKey(row.geneId)
             transcriptsOfGene[gene, default: []].append(Int32(position))
-            if let symbol = row.geneSymbol?.trimmingWhitespace, !symbol.isEmpty { symbolOfGene[gene] = symbol }
+            if var symbol = row.geneSymbol {
+                symbol = symbol.withUTF8(Identifiers.trimmedText)
+                if !symbol.isEmpty { symbolOfGene[gene] = symbol }
+            }
         }
         // Canonical first: lowest support level (unknown last), then smallest transcript id.
         let rank = rows.map { Int32(clamping: $0.supportLevel ?? Int(Int32.max)) }
@@ -120,7 +123,7 @@ public final class CoreTranscriptIndex: Sendable {
             if let symbol = symbolOfGene[gene] { genesOfSymbol[Self.asciiLowercased(symbol), default: []].append(gene) }
         }
         let symbols = genesOfSymbol.keys.sorted().map { symbol in (key: symbol, value: append(genesOfSymbol[symbol]!.flatMap { transcriptsOfGene[$0]! })) }
-        transcriptByKey = IdTable(rows.enumerated().map { (Identifiers.normalizedEnsemblId($0.element.transcriptId), Int32($0.offset)) })
+        transcriptByKey = IdTable(rows.enumerated().map { (Self.lookupKey($0.element.transcriptId), Int32($0.offset)) })
         geneByKey = IdTable(genes)
         symbolByKey = IdTable(symbols)
         self.members = members
@@ -179,6 +182,14 @@ public final class CoreTranscriptIndex: Sendable {
             guard id[index] == UInt8(ascii: "."), index + 1 < id.count, id[(index + 1)...].allSatisfy(isDigit) else { return nil }
         }
         return index
+    }
+
+    /// The id rules applied to a core id, which is nearly always already in canonical form.
+    private static func lookupKey(_ id: String) -> String {
+        var text = id
+        return text.withUTF8 { bytes in
+            canonicalEnsemblLength(bytes) == bytes.count ? id : Identifiers.normalizedEnsemblId(bytes)
+        }
     }
 
     @inline(__always) private static func isUpper(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") }
