@@ -6,9 +6,15 @@ import XCTest
 /// a gene's canonical transcript is its smallest id), converted once per test process, and
 /// helpers to run patient batches on hand-written files.
 enum PatientFixtures {
+    /// Holds the converted core; removed when the test process exits.
+    private static let folder: String = {
+        let folder = try! Fixtures.scratchFolder()
+        atexit { try? FileManager.default.removeItem(atPath: PatientFixtures.folder) }
+        return folder
+    }()
+
     /// The converted core.
     static let corePath: String = {
-        let folder = try! Fixtures.scratchFolder()
         var options = ConversionOptions(input: Fixtures.path("patients/core.sql"), output: (folder as NSString).appendingPathComponent("core.sqlite"))
         options.progress = .never
         _ = try! Conversion.run(options)
