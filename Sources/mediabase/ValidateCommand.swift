@@ -2,32 +2,43 @@ import ArgumentParser
 import Foundation
 import MediabaseKit
 
-/// `mediabase validate OUTPUT [--json]`: the validation suite on a converted core.
+/// `mediabase validate OUTPUT [--json]`: the validation suite on a core, a patient file, or a
+/// folder of them.
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
-        abstract: "Run the validation suite on a SQLite core; exit 1 if any check fails.",
-        discussion: "Example: mediabase validate core.sqlite --json")
+        abstract: "Run the validation suite on a SQLite core or patient file, or a folder of them; exit 1 if any check fails.",
+        discussion: """
+            The kind of each SQLite file is told from its tables. Patient files are checked for \
+            rows at 1.0, non-positive values, transcript ids missing from the core, one metadata \
+            row and matched + unmatched = total.
 
-    @Argument(help: "A SQLite core made by convert.")
+            Example: mediabase validate core.sqlite --json
+                     mediabase validate patients/ --core core.sqlite
+            """)
+
+    @Argument(help: "A SQLite core made by convert, a patient file made by patients, or a folder of them.")
     var output: String
+
+    @Option(help: "The core patient files are checked against. Default: the one core in the folder validated, if any.")
+    var core: String?
 
     @Flag(help: "Print the checks as JSON.")
     var json = false
 
     func run() throws {
-        guard FileManager.default.fileExists(atPath: output) else {
-            throw MediabaseError.io(path: output, message: "no such file or directory")
-        }
-        let database = try SQLiteDatabase(path: output, readOnly: true)
-        let checks = try CoreValidator.validate(database)
+        let results = try OutputValidation.run(path: output, corePath: core)
+        let single = results.count == 1 && results[0].path == output
         if json {
             let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(checks), as: UTF8.self))
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: single ? try encoder.encode(results[0].checks) : try encoder.encode(results), as: UTF8.self))
         } else {
-            for check in checks { print("\(check.passed ? "ok  " : "FAIL") \(check.name): \(check.detail)") }
+            for result in results {
+                if !single { print("\(result.path) (\(result.kind.rawValue)):") }
+                for check in result.checks { print("\(single ? "" : "  ")\(check.passed ? "ok  " : "FAIL") \(check.name): \(check.detail)") }
+            }
         }
-        if checks.contains(where: { !$0.passed }) { throw ExitCode(1) }
+        if results.contains(where: { !$0.passed }) { throw ExitCode(1) }
     }
 }

@@ -6,6 +6,8 @@ public enum SchemaFiles {
     public static var sqliteIndexes: String { text(PackageResources.indexes_sqlite_sql) }
     /// SQLite: the eight view tables, filled at the end.
     public static var sqliteViews: String { text(PackageResources.views_sqlite_sql) }
+    /// SQLite: one patient's file (expression_data, metadata and the fold-change index).
+    public static var sqlitePatient: String { text(PackageResources.patient_sqlite_sql) }
 
     private static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
 
