@@ -34,10 +34,20 @@ final class GeneState {
     var start: Int64?
     var end: Int64?
     var conflict = false
-    /// (field, hash) of every gene-level value processed.
-    var processed: [(field: LegacyField, hash: ContentHash)] = []
-    /// The field that last fed each link table of this gene.
-    var feeders: [CoreTable: LegacyField] = [:]
+    /// The gene's number, in order of first appearance.
+    let index: UInt32
+    /// 64-bit hashes (field-tagged) of the gene-level values processed: enough to tell apart the
+    /// few values one gene shows, at 8 bytes each.
+    var processed: [UInt64] = []
+    /// Bit `field.rawValue` is set once the field has given a value.
+    var fieldsSeen: UInt32 = 0
+
+    init(index: UInt32) { self.index = index }
+
+    /// The tagged hash under which `field`'s value with `hash` is remembered.
+    @inline(__always) static func key(_ field: LegacyField, _ hash: ContentHash) -> UInt64 {
+        hash.low ^ (UInt64(field.rawValue + 1) &* 0x9E37_79B9_7F4A_7C15)
+    }
 
     /// Offers a scalar value from `transcriptId`'s row; keeps the one from the smallest id and
     /// reports whether two non-empty values disagree.
@@ -72,7 +82,8 @@ public final class LegacyNormalizer: DumpSink {
     private var fileColumnNames: [String] = []
 
     private var genes: [String: GeneState] = [:]
-    private var transcriptGene: [ContentHash: ContentHash] = [:]
+    /// Transcript id hash → the number of its gene: finds rows that repeat a transcript.
+    private var transcriptGene: [UInt64: UInt32] = [:]
     private var drugIds: [String: Int64] = [:]
     private var pathwayIds = Set<String>()
     private var goCache: (hash: ContentHash, terms: [[SQLValue]])?
@@ -194,19 +205,18 @@ public final class LegacyNormalizer: DumpSink {
         if let known = genes[geneId] {
             gene = known
         } else {
-            gene = GeneState()
+            gene = GeneState(index: UInt32(genes.count))
             genes[geneId] = gene
         }
-        let transcriptKey = ContentHash(transcriptId)
-        let geneKey = ContentHash(geneId)
+        let transcriptKey = ContentHash(transcriptId).low
         var firstTime = true
         if let owner = transcriptGene[transcriptKey] {
             firstTime = false
             tally.mergedTranscriptRows += 1
-            if owner != geneKey { tally.transcriptsOnTwoGenes += 1 }
+            if owner != gene.index { tally.transcriptsOnTwoGenes += 1 }
             for table in [CoreTable.transcriptGoTerms, .transcriptProducts, .transcriptCrossReferences] { output.markMayHoldDuplicates(table) }
         } else {
-            transcriptGene[transcriptKey] = geneKey
+            transcriptGene[transcriptKey] = gene.index
         }
 
         // Coordinates: the transcript's span, and the gene's as min start .. max end.
@@ -247,22 +257,24 @@ public final class LegacyNormalizer: DumpSink {
                 let scoresHash = ContentHash(scores)
                 hash = ContentHash(low: hash.low ^ scoresHash.low &* 31, high: hash.high ^ scoresHash.high)
             }
-            if gene.processed.contains(where: { $0.field == which && $0.hash == hash }) {
+            let key = GeneState.key(which, hash)
+            if gene.processed.contains(key) {
                 tally.identicalValuesSkipped += 1
                 repeatsSkipped[columnOf[which.rawValue]!] += 1
                 continue
             }
-            if gene.processed.contains(where: { $0.field == which }) {
+            let bit = UInt32(1) << UInt32(which.rawValue)
+            if gene.fieldsSeen & bit != 0 {
                 gene.conflict = true
                 for table in which.tables { output.markMayHoldDuplicates(table) }
             }
-            gene.processed.append((which, hash))
             // Two different fields feeding one link table of a gene (`pathways` and PharmGKB data
             // both give gene_pathways) may give the same link twice.
-            for table in which.tables where table != .geneExtras {
-                if let feeder = gene.feeders[table], feeder != which { output.markMayHoldDuplicates(table) }
-                gene.feeders[table] = which
+            for other in LegacyField.sharingLinkTables[which.rawValue] where gene.fieldsSeen & (UInt32(1) << UInt32(other.field.rawValue)) != 0 {
+                for table in other.tables { output.markMayHoldDuplicates(table) }
             }
+            gene.fieldsSeen |= bit
+            gene.processed.append(key)
             try geneField(which, bytes, row: row, geneId: geneId)
         }
     }
@@ -281,8 +293,9 @@ public final class LegacyNormalizer: DumpSink {
             }
             for term in terms { try output.insert(.transcriptGoTerms, [.text(transcriptId)] + term) }
             // The gene's GO terms, once per distinct value, for the GO view's gene counts.
-            if !gene.processed.contains(where: { $0.field == .goTerms && $0.hash == hash }) {
-                gene.processed.append((.goTerms, hash))
+            let key = GeneState.key(.goTerms, hash)
+            if !gene.processed.contains(key) {
+                gene.processed.append(key)
                 for term in terms { try output.insert(.geneGoTermsWork, [.text(geneId), term[0], term[1], term[2]]) }
             }
         }
@@ -528,6 +541,16 @@ public final class LegacyNormalizer: DumpSink {
 }
 
 extension LegacyField {
+    /// For each field, the other gene-level fields that feed one of its link tables, and those
+    /// tables (gene_extras aside, whose rows are not keyed).
+    static let sharingLinkTables: [[(field: LegacyField, tables: [CoreTable])]] = allCases.map { field in
+        geneLevel.compactMap { other in
+            guard other != field else { return nil }
+            let shared = field.tables.filter { $0 != .geneExtras && other.tables.contains($0) }
+            return shared.isEmpty ? nil : (other, shared)
+        }
+    }
+
     /// The core tables a gene-level field feeds.
     var tables: [CoreTable] {
         switch self {
