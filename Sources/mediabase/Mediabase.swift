@@ -8,6 +8,6 @@ struct Mediabase: ParsableCommand {
         commandName: "mediabase",
         abstract: "Convert MEDIABASE pg_dump files, CSV exports and patient tables into SQLite or PostgreSQL bundles.",
         version: MediabaseVersion.current,
-        subcommands: []
+        subcommands: [GenerateCommand.self]
     )
 }
