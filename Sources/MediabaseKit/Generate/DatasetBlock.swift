@@ -34,7 +34,7 @@ final class DatasetBlock {
 }
 
 /// Builds ``DatasetBlock``s. Genes are generated in blocks of ``genesPerBlock``; inside a
-/// block about one row in twelve is moved to the end of the block, so the rows of a gene are
+/// block about one transcript row in twelve is moved to the end of the block, so the rows of a gene are
 /// not always adjacent (in the real dump, UPDATEs scattered them over the heap). The block
 /// size is part of the output format, never derived from the thread count.
 struct BlockBuilder {
@@ -62,13 +62,14 @@ struct BlockBuilder {
         let blockGenes = range.map { synthesizer.make(index: $0) }
         for gene in blockGenes { block.tally.add(gene, isSpot: spotGenes.contains(gene.header.index)) }
 
-        // Row order: gene by gene, with some rows moved to the end of the block.
-        var random = SeededRandom(seed: synthesizer.seed, stream: .blockOrder, index: index)
+        // Row order: gene by gene, with some transcript rows moved to the end of the block.
+        // Planted rows stay in place and draw nothing, so --clean does not reorder the others.
         var order: [(gene: Int, row: Int)] = []
         var moved: [(gene: Int, row: Int)] = []
         for (geneOffset, gene) in blockGenes.enumerated() {
-            for rowOffset in gene.rows.indices {
-                if random.chance(0.08) { moved.append((geneOffset, rowOffset)) } else { order.append((geneOffset, rowOffset)) }
+            var random = SeededRandom(seed: synthesizer.seed, stream: .blockOrder, index: gene.header.index)
+            for (rowOffset, row) in gene.rows.enumerated() {
+                if row.role == .transcript, random.chance(0.08) { moved.append((geneOffset, rowOffset)) } else { order.append((geneOffset, rowOffset)) }
             }
         }
         order += moved
@@ -186,9 +187,11 @@ struct BlockBuilder {
             }
             if gene.facts.drugShape == .number { events.append(event(.fieldReject, "drugs is a JSON number", "drugs")) }
             guard gene.rows.contains(where: { $0.role == .duplicate && $0.number == row.number }) else { continue }
+            // The pair lists the original row first and the planted one second, whatever their order in the file.
             if let existing = duplicateEvents[row.number] {
-                events[existing].rawTranscriptIds.append(row.rawId)
-                for format in lines.indices { events[existing].lines[format] += lines[format] }
+                let slot = row.role == .duplicate ? 1 : 0
+                events[existing].rawTranscriptIds.insert(row.rawId, at: slot)
+                for format in lines.indices { events[existing].lines[format].insert(lines[format][0], at: slot) }
             } else {
                 duplicateEvents[row.number] = events.count
                 events.append(event(.duplicate, "transcript id repeated with another version suffix", "transcript_id"))

@@ -123,7 +123,7 @@ public enum RandomStream: UInt64 {
     case geneContent = 2
     /// Names and ids of the drug, pathway and GO term catalogs.
     case catalog = 3
-    /// Row order inside a block of genes.
+    /// Which rows of a gene move to the end of its block.
     case blockOrder = 4
     /// A patient's values for one gene (index = patient × 2^32 + gene).
     case patientGene = 5
