@@ -7,7 +7,11 @@
 /// transcript), drugs deduplicated by source and id (PharmGKB by case-folded name), pathways by
 /// id (bracketless names by name).
 public struct DatasetFacts: Codable, Equatable, Sendable {
+    /// `mediabase generate`.
     public var generator: String
+    /// Version of what the generator writes: raised whenever the same options start giving
+    /// other bytes (so committed fixtures are regenerated), not with the tool's version.
+    public var generatorVersion: Int
     public var seed: UInt64
     public var genesRequested: Int
     /// Whether `--clean` left out the planted row-level problems.

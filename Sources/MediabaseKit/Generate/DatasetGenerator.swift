@@ -44,6 +44,8 @@ public final class DatasetGenerator {
     /// Folder of the patient files and their manifest.
     public static let patientFolder = "patients"
     public static let manifestFileName = "patients.csv"
+    /// See ``DatasetFacts/generatorVersion``.
+    public static let generatorVersion = 1
 
     public init(options: GenerateOptions) {
         self.options = options
@@ -207,7 +209,7 @@ public final class DatasetGenerator {
         }
         let ratio = tally.genes == 0 ? 0 : (Double(tally.rows) / Double(tally.genes) * 10_000).rounded() / 10_000
         return DatasetFacts(
-            generator: "mediabase \(MediabaseVersion.current) generate", seed: options.seed, genesRequested: options.genes,
+            generator: "mediabase generate", generatorVersion: Self.generatorVersion, seed: options.seed, genesRequested: options.genes,
             clean: options.clean, formats: formats.map(\.rawValue), files: files,
             legacy: DatasetFacts.LegacyTableFacts(
                 rows: tally.rows, distinctRawGeneIds: tally.genes, distinctRawTranscriptIds: tally.rows, redundancyRatio: ratio,
