@@ -297,19 +297,19 @@ private struct GeneAnnotator {
             if roll < 80 {
                 let index = random.skewed(catalog.reactome.count, power: 2)
                 facts.reactome.append(index)
-                elements.append(catalog.reactome[index].element)
+                elements.append(catalog.reactome[index])
             } else if roll < 86 {
                 let index = random.skewed(catalog.kegg.count, power: 2)
                 facts.kegg.append(index)
-                elements.append(catalog.kegg[index].element)
+                elements.append(catalog.kegg[index])
             } else if roll < 92 {
                 let index = random.skewed(catalog.wikiPathways.count, power: 2)
                 facts.wikiPathways.append(index)
-                elements.append(catalog.wikiPathways[index].element)
+                elements.append(catalog.wikiPathways[index])
             } else {
                 let index = random.skewed(catalog.unnamedPathways.count, power: 2)
                 facts.unnamedPathways.append(index)
-                elements.append(catalog.unnamedPathways[index].element)
+                elements.append(catalog.unnamedPathways[index])
             }
         }
         if random.chance(0.03) { elements.append(elements[random.below(elements.count)]) }

@@ -7,7 +7,7 @@
 /// the helpers below. They use integer arithmetic and exactly rounded floating-point operations
 /// only (no `log`, `exp` or `cos`, whose last bit may differ between C libraries), so a seed
 /// gives the same bytes on every machine.
-public struct SeededRandom {
+struct SeededRandom {
     private var s0: UInt64
     private var s1: UInt64
     private var s2: UInt64
@@ -16,7 +16,7 @@ public struct SeededRandom {
     /// A generator for one independent stream of the run: `seed` is the user's `--seed`,
     /// `stream` names the kind of content (genes, a patient, the catalogs) and `index` the item
     /// in it (a gene index, a block index). Streams never depend on how work is split up.
-    public init(seed: UInt64, stream: RandomStream, index: Int = 0) {
+    init(seed: UInt64, stream: RandomStream, index: Int = 0) {
         var mixer = SplitMix64(state: seed)
         let base = mixer.next() ^ (stream.rawValue &* 0xD6E8_FEB8_6659_FD93)
         mixer = SplitMix64(state: base ^ (UInt64(bitPattern: Int64(index)) &* 0x9E37_79B9_7F4A_7C15))
@@ -27,7 +27,7 @@ public struct SeededRandom {
     }
 
     /// The next 64 random bits.
-    @inline(__always) public mutating func next() -> UInt64 {
+    @inline(__always) mutating func next() -> UInt64 {
         let result = rotate(s1 &* 5, 7) &* 9
         let t = s1 << 17
         s2 ^= s0
@@ -43,25 +43,20 @@ public struct SeededRandom {
 
     /// A uniform integer in `0..<bound` (Lemire's multiply-shift; the bias is below 2^-40 for
     /// every bound used here).
-    @inline(__always) public mutating func below(_ bound: Int) -> Int {
+    @inline(__always) mutating func below(_ bound: Int) -> Int {
         precondition(bound > 0)
         return Int(truncatingIfNeeded: next().multipliedFullWidth(by: UInt64(bound)).high)
     }
 
-    /// A uniform integer in `range`.
-    @inline(__always) public mutating func int(in range: ClosedRange<Int>) -> Int {
-        range.lowerBound + below(range.upperBound - range.lowerBound + 1)
-    }
-
     /// A uniform double in [0, 1) with 53 random bits.
-    @inline(__always) public mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+    @inline(__always) mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
 
     /// True with probability `p`.
-    @inline(__always) public mutating func chance(_ p: Double) -> Bool { unit() < p }
+    @inline(__always) mutating func chance(_ p: Double) -> Bool { unit() < p }
 
     /// An index in `0..<count` skewed towards 0 (density ∝ u^power), so a few catalog entries
     /// (popular drugs, well-studied pathways) are drawn much more often than the rest.
-    @inline(__always) public mutating func skewed(_ count: Int, power: Int = 3) -> Int {
+    @inline(__always) mutating func skewed(_ count: Int, power: Int = 3) -> Int {
         var u = unit()
         let base = u
         for _ in 1..<power { u *= base }
@@ -70,28 +65,20 @@ public struct SeededRandom {
 
     /// The number of failed trials before the first success, each succeeding with probability
     /// `p`, capped at `cap` (a geometric distribution without logarithms).
-    public mutating func geometric(_ p: Double, cap: Int) -> Int {
+    mutating func geometric(_ p: Double, cap: Int) -> Int {
         var n = 0
         while n < cap, !chance(p) { n += 1 }
         return n
     }
 
-    /// An approximately normal value with mean 0 and standard deviation 1 (Irwin–Hall: the sum
-    /// of twelve uniforms minus six), bounded to ±6.
-    public mutating func gaussian() -> Double {
-        var sum = 0.0
-        for _ in 0..<12 { sum += unit() }
-        return sum - 6
-    }
-
     /// One element of `items`, uniformly.
-    @inline(__always) public mutating func pick<C: RandomAccessCollection>(_ items: C) -> C.Element {
+    @inline(__always) mutating func pick<C: RandomAccessCollection>(_ items: C) -> C.Element {
         items[items.index(items.startIndex, offsetBy: below(items.count))]
     }
 
     /// `count` distinct indices in `0..<bound`, in ascending order, drawn with `draw`
     /// (e.g. a skewed draw); stops early if `bound` is too small.
-    public mutating func distinctIndices(_ count: Int, bound: Int, draw: (inout SeededRandom) -> Int) -> [Int] {
+    mutating func distinctIndices(_ count: Int, bound: Int, draw: (inout SeededRandom) -> Int) -> [Int] {
         let target = min(count, bound)
         var chosen: [Int] = []
         chosen.reserveCapacity(target)
@@ -106,7 +93,7 @@ public struct SeededRandom {
     }
 
     /// Shuffles `items` in place (Fisher–Yates with this generator's draws).
-    public mutating func shuffle<T>(_ items: inout [T]) {
+    mutating func shuffle<T>(_ items: inout [T]) {
         guard items.count > 1 else { return }
         for i in stride(from: items.count - 1, to: 0, by: -1) {
             items.swapAt(i, below(i + 1))
@@ -116,7 +103,7 @@ public struct SeededRandom {
 
 /// The independent random streams of a generation run. Raw values are fixed forever: changing
 /// one changes every generated file.
-public enum RandomStream: UInt64 {
+enum RandomStream: UInt64 {
     /// Ids, symbol, type, chromosome and transcript count of a gene (cheap to recompute).
     case geneHeader = 1
     /// Everything else about a gene.

@@ -16,14 +16,6 @@ final class SyntheticCatalog {
         let indication: [UInt8]
     }
 
-    /// A pathway of the `pathways` array; `source` is nil for the strings without brackets.
-    struct Pathway {
-        let id: [UInt8]
-        let name: [UInt8]
-        /// The whole array element: `Apoptosis [Reactome:R-HSA-109581]`, or the bare name.
-        let element: [UInt8]
-    }
-
     /// A PharmGKB pathway (`PA…`).
     struct PharmGKBPathway {
         let id: [UInt8]
@@ -43,11 +35,12 @@ final class SyntheticCatalog {
     /// PharmGKB drug names, lower case and distinct after case folding.
     let pharmgkbDrugs: [[UInt8]]
     let pharmgkbPathways: [PharmGKBPathway]
-    let reactome: [Pathway]
-    let kegg: [Pathway]
-    let wikiPathways: [Pathway]
+    /// Elements of the `pathways` array: `Apoptosis [Reactome:R-HSA-109581]`.
+    let reactome: [[UInt8]]
+    let kegg: [[UInt8]]
+    let wikiPathways: [[UInt8]]
     /// Pathway strings without a `[Source:ID]` suffix (source `unknown`).
-    let unnamedPathways: [Pathway]
+    let unnamedPathways: [[UInt8]]
     let goTerms: [GOTerm]
 
     init(seed: UInt64) {
@@ -101,10 +94,7 @@ final class SyntheticCatalog {
             wikiNumber += 1 + random.below(8)
             return Self.makePathway(name: inventPathway(&random), source: "WikiPathways", id: "WP\(wikiNumber)")
         }
-        unnamedPathways = (0..<220).map { _ in
-            let name = inventPathway(&random)
-            return Pathway(id: [], name: Array(name.utf8), element: Array(name.utf8))
-        }
+        unnamedPathways = (0..<220).map { _ in Array(inventPathway(&random).utf8) }
 
         var goNumber = 1_000
         goTerms = (0..<12_000).map { _ in
@@ -142,8 +132,8 @@ final class SyntheticCatalog {
                     maxPhase: random.pick([1, 2, 3, 4, 4, 4]), indication: Array(random.pick(cancerTypes).utf8))
     }
 
-    private static func makePathway(name: String, source: String, id: String) -> Pathway {
-        Pathway(id: Array(id.utf8), name: Array(name.utf8), element: Array("\(name) [\(source):\(id)]".utf8))
+    private static func makePathway(name: String, source: String, id: String) -> [UInt8] {
+        Array("\(name) [\(source):\(id)]".utf8)
     }
 
     private static func inventDrugName(_ random: inout SeededRandom) -> String {

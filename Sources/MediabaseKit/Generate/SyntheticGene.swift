@@ -7,9 +7,6 @@ struct SyntheticGene {
     var rows: [SyntheticRow]
     var facts: GeneFacts
 
-    /// Rows the converter keeps (all but the planted invalid-UTF-8 rows).
-    var acceptedRows: [SyntheticRow] { rows.filter { $0.role != .invalidUTF8 } }
-
     /// Distinct transcripts the converter keeps, ascending by number: duplicate rows merge.
     var acceptedTranscripts: [SyntheticRow] {
         rows.filter { $0.role == .transcript }.sorted { $0.number < $1.number }
