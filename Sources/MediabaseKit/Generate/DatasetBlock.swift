@@ -34,9 +34,9 @@ final class DatasetBlock {
 }
 
 /// Builds ``DatasetBlock``s. Genes are generated in blocks of ``genesPerBlock``; inside a
-/// block about one transcript row in twelve is moved to the end of the block, so the rows of a gene are
-/// not always adjacent (in the real dump, UPDATEs scattered them over the heap). The block
-/// size is part of the output format, never derived from the thread count.
+/// block about one transcript row in twelve is moved to the end of the block, so the rows of
+/// a gene are not always adjacent (in the real dump, UPDATEs scattered them over the heap).
+/// The block size is part of the output format, never derived from the thread count.
 struct BlockBuilder {
     static let genesPerBlock = 32
 
@@ -69,7 +69,11 @@ struct BlockBuilder {
         for (geneOffset, gene) in blockGenes.enumerated() {
             var random = SeededRandom(seed: synthesizer.seed, stream: .blockOrder, index: gene.header.index)
             for (rowOffset, row) in gene.rows.enumerated() {
-                if row.role == .transcript, random.chance(0.08) { moved.append((geneOffset, rowOffset)) } else { order.append((geneOffset, rowOffset)) }
+                if row.role == .transcript, random.chance(0.08) {
+                    moved.append((geneOffset, rowOffset))
+                } else {
+                    order.append((geneOffset, rowOffset))
+                }
             }
         }
         order += moved

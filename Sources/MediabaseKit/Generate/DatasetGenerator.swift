@@ -260,7 +260,9 @@ public final class DatasetGenerator {
     }
 
     private func writeManifest(_ patients: [SyntheticPatient], folder: String) throws {
-        var out: [UInt8] = Array("patient_id,file,cancer_type,cancer_subtype,tissue_type,sample_type,sequencing_platform,read_depth_millions,file_format\n".utf8)
+        let header = ["patient_id", "file", "cancer_type", "cancer_subtype", "tissue_type", "sample_type", "sequencing_platform",
+                      "read_depth_millions", "file_format"]
+        var out: [UInt8] = Array((header.joined(separator: ",") + "\n").utf8)
         for patient in patients {
             let fields = [patient.id, patient.fileName, patient.cancerType, patient.cancerSubtype, patient.tissueType,
                           patient.sampleType, patient.platform, patient.readDepthMillions, patient.dialect.rawValue]

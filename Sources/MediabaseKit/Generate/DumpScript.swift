@@ -106,7 +106,8 @@ struct DumpScript {
             text += String(decoding: openTargets.data(format), as: UTF8.self)
             text += format == .plain ? "\\.\n\n\n" : "\n\n"
             text += entry("\(table)_id_seq", "SEQUENCE SET")
-            text += "SELECT pg_catalog.setval('public.\(table)_id_seq', \(max(1, openTargets.rows.count)), \(openTargets.rows.isEmpty ? "false" : "true"));\n\n\n"
+            let isCalled = openTargets.rows.isEmpty ? "false" : "true"
+            text += "SELECT pg_catalog.setval('public.\(table)_id_seq', \(max(1, openTargets.rows.count)), \(isCalled));\n\n\n"
         }
         text += entry("\(Self.legacyTable) \(Self.legacyTable)_pkey", "CONSTRAINT")
         text += "ALTER TABLE ONLY public.\(Self.legacyTable)\n    ADD CONSTRAINT \(Self.legacyTable)_pkey PRIMARY KEY (transcript_id);\n\n\n"

@@ -478,7 +478,8 @@ private struct GeneAnnotator {
             json.key("level")
             json.string(random.pick(Self.evidenceLevels))
             json.key("summary")
-            json.string("\(header.symbol ?? header.geneId) is a Very Important Pharmacogene: variants alter response to \(String(decoding: catalog.pharmgkbDrugs[random.skewed(catalog.pharmgkbDrugs.count)], as: UTF8.self)).")
+            let drug = String(decoding: catalog.pharmgkbDrugs[random.skewed(catalog.pharmgkbDrugs.count)], as: UTF8.self)
+            json.string("\(header.symbol ?? header.geneId) is a Very Important Pharmacogene: variants alter response to \(drug).")
             json.endObject()
         } else {
             json.null()

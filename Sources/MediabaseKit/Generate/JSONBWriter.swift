@@ -84,7 +84,8 @@ struct JSONBWriter {
         #if DEBUG
         let current = Array(name)
         if let previous = lastKeys[lastKeys.count - 1] {
-            assert(Self.keyPrecedes(previous, current), "jsonb key order: \(String(decoding: previous, as: UTF8.self)) before \(String(decoding: current, as: UTF8.self))")
+            assert(Self.keyPrecedes(previous, current),
+                   "jsonb key order: \(String(decoding: previous, as: UTF8.self)) before \(String(decoding: current, as: UTF8.self))")
         }
         lastKeys[lastKeys.count - 1] = current
         #endif

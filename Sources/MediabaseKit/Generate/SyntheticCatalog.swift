@@ -74,7 +74,9 @@ final class SyntheticCatalog {
         var pathwayNames = Set<String>()
         func inventPathway(_ random: inout SeededRandom) -> String {
             while true {
-                let name = "\(random.pick(Self.pathwayVerbs))\(random.pick(Self.pathwaySubjects))\(random.chance(0.35) ? random.pick(Self.pathwayQualifiers) : "")"
+                let verb = random.pick(Self.pathwayVerbs)
+                let subject = random.pick(Self.pathwaySubjects)
+                let name = verb + subject + (random.chance(0.35) ? random.pick(Self.pathwayQualifiers) : "")
                 if pathwayNames.insert(name).inserted { return name }
             }
         }

@@ -102,10 +102,13 @@ final class GeneratedDumpLoadsIntoPostgresTests: XCTestCase {
         try assertCounts(cluster, "planted_plain", facts)
         XCTAssertEqual(try cluster.value(database: "planted_plain", "SELECT count(*) FROM cancer_transcript_base WHERE jsonb_typeof(drugs) = 'number'"),
                        "\(facts.planted.fieldRejects.count)")
-        XCTAssertEqual(try cluster.value(database: "planted_plain", "SELECT encode(product_type::text::bytea, 'escape') FROM cancer_transcript_base WHERE transcript_id = '\(rejected.rawTranscriptIds[0])'"),
-                       "{prot\\351ine}")
+        XCTAssertEqual(try cluster.value(database: "planted_plain", """
+            SELECT encode(product_type::text::bytea, 'escape') FROM cancer_transcript_base
+            WHERE transcript_id = '\(rejected.rawTranscriptIds[0])'
+            """), "{prot\\351ine}")
         let duplicate = try XCTUnwrap(facts.planted.duplicateTranscripts.first)
-        XCTAssertEqual(try cluster.value(database: "planted_plain", "SELECT count(*) FROM cancer_transcript_base WHERE transcript_id LIKE '%\(duplicate.transcriptId)%'"), "2")
+        XCTAssertEqual(try cluster.value(database: "planted_plain",
+                                         "SELECT count(*) FROM cancer_transcript_base WHERE transcript_id LIKE '%\(duplicate.transcriptId)%'"), "2")
         try assertCSVMatches(cluster, "planted_plain", folder.appendingPathComponent("cancer_transcript_base.csv"))
 
         try cluster.createDatabase("planted_inserts", encoding: "SQL_ASCII")
