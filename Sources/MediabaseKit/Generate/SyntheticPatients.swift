@@ -264,6 +264,10 @@ struct PatientRowWriter {
         out.append(0x22)
         out.append(text: id)
         out.append(0x22)
+        // An adjusted p-value has the order of magnitude of its p-value or a larger one.
+        let pExponent = -1 - random.skewed(100)
+        let pValue = random.rNumber(exponent: pExponent)
+        let adjusted = random.rNumber(exponent: min(-1, pExponent + random.below(4)))
         var fields: [[UInt8]] = []
         switch patient.dialect {
         case .deseq2, .deseq2Symbol:
@@ -271,20 +275,17 @@ struct PatientRowWriter {
                 // All counts zero: baseMean 0 and everything else NA (DESeq2 vignette).
                 fields = [[0x30], na, na, na, na, na]
             } else {
+                // A Cook's outlier has no p-values; independent filtering drops only padj.
                 let outlier = random.chance(0.01)
                 fields = [random.rNumber(exponent: random.below(5)), fold, random.rNumber(exponent: -1 - random.below(2)),
-                          random.rNumber(exponent: random.below(2), signed: true),
-                          outlier ? na : random.rNumber(exponent: -1 - random.skewed(100)),
-                          outlier || random.chance(0.1) ? na : random.rNumber(exponent: -1 - random.skewed(95))]
+                          random.rNumber(exponent: random.below(2), signed: true), outlier ? na : pValue,
+                          outlier || random.chance(0.1) ? na : adjusted]
             }
         case .edgeR:
-            fields = [missing ? na : fold, random.rNumber(exponent: random.below(2), signed: true),
-                      random.rNumber(exponent: random.below(3) - 1), random.rNumber(exponent: -1 - random.skewed(100)),
-                      random.rNumber(exponent: -1 - random.skewed(95))]
+            fields = [missing ? na : fold, random.rNumber(exponent: 0), random.rNumber(exponent: random.below(3) - 1), pValue, adjusted]
         default:
-            fields = [missing ? na : fold, random.rNumber(exponent: random.below(2)),
-                      random.rNumber(exponent: random.below(2), signed: true), random.rNumber(exponent: -1 - random.skewed(100)),
-                      random.rNumber(exponent: -1 - random.skewed(95)), random.rNumber(exponent: random.below(2) - 1, signed: true)]
+            fields = [missing ? na : fold, random.rNumber(exponent: 0), random.rNumber(exponent: 0, signed: true), pValue, adjusted,
+                      random.rNumber(exponent: 0, signed: true)]
         }
         for field in fields {
             out.append(0x2C)
