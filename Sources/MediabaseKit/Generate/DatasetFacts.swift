@@ -82,7 +82,12 @@ public struct DatasetFacts: Codable, Equatable, Sendable {
         public var transcriptGoTerms: Int
         /// `gene_publications` rows: distinct (gene, pmid, category).
         public var genePublications: Int
+        /// `gene_cross_references` rows: distinct (database, id) per gene over `uniprot_ids`,
+        /// `ncbi_ids`, `refseq_ids`, `pdb_ids` and the entries of `alt_gene_ids` (keyed `HGNC`,
+        /// `OMIM`, `HAVANA`, never a name the arrays also map to).
         public var geneCrossReferences: Int
+        /// `transcript_cross_references` rows: distinct (database, id) per transcript in
+        /// `alt_transcript_ids`.
         public var transcriptCrossReferences: Int
         /// `gene_annotations` rows by kind: `molecular_function`, `cellular_location`.
         public var geneAnnotations: [String: Int]
@@ -167,7 +172,9 @@ public struct DatasetFacts: Codable, Equatable, Sendable {
     }
 
     /// One patient file and what matching it against the core gives (SPEC 5.2, defaults:
-    /// symbols case-insensitive, gene ids and symbols to the canonical transcript).
+    /// symbols case-insensitive, gene ids and symbols to the canonical transcript, which is the
+    /// smallest transcript id since the legacy table has no support level). Symbol files only
+    /// name genes whose symbol is theirs alone, so no row is ambiguous; no file repeats an id.
     public struct PatientFacts: Codable, Equatable, Sendable {
         public var patientId: String
         public var file: String
