@@ -23,7 +23,9 @@ let package = Package(
             ],
             // `schemas` links to the repository's schemas/ folder: the DDL is written once there
             // and compiled into the binary.
-            resources: [.embedInCode("schemas")]
+            resources: [.embedInCode("schemas")],
+            // Exclusivity is checked at compile time; the run-time check costs ~3% on the hot loops.
+            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
         .executableTarget(
             name: "mediabase",

@@ -30,10 +30,32 @@ struct ConvertCommand: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
+    @Option(help: "Keep a deterministic sample of N genes with all their transcripts and links.")
+    var sampleGenes: Int?
+
+    @Option(help: "The seed of --sample-genes (default 0).")
+    var seed: UInt64?
+
+    @Option(help: "Keep only these genes (comma-separated symbols or gene ids, case-insensitive).")
+    var genes: String?
+
+    func validate() throws {
+        if sampleGenes != nil && genes != nil { throw ValidationError("--sample-genes and --genes exclude each other") }
+        if let sampleGenes, sampleGenes < 1 { throw ValidationError("--sample-genes must be 1 or more") }
+        if seed != nil && sampleGenes == nil { throw ValidationError("--seed goes with --sample-genes") }
+    }
+
     func run() throws {
         var options = ConversionOptions(input: input, output: output)
         options.target = to
         try common.apply(to: &options)
+        if let sampleGenes {
+            options.genes = .sample(count: sampleGenes, seed: seed ?? 0)
+        } else if let genes {
+            let names = genes.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard !names.isEmpty else { throw ValidationError("--genes needs at least one symbol or gene id") }
+            options.genes = .named(names)
+        }
         _ = try Conversion.run(options) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
     }
 }
@@ -45,10 +67,10 @@ struct CommonOptions: ParsableArguments {
     @Flag(help: "Parse and validate everything, write nothing but the report.")
     var dryRun = false
 
-    @Option(help: "Where row-level rejects go (JSON lines). Default: <output>.rejects.jsonl.")
+    @Option(help: "Where row-level rejects go (JSON lines). Default: <output>.rejects.jsonl; for patients DIR/rejects.jsonl.")
     var rejects: String?
 
-    @Option(help: "Stop after this many rejects (0: any reject is fatal). Default: no limit.")
+    @Option(help: "Stop after this many rejects (0: any reject is fatal; for patients, per patient). Default: no limit.")
     var maxRejects: Int?
 
     @Option(help: "Where report.json goes. Default: report.json in the output's folder.")
@@ -70,8 +92,10 @@ struct CommonOptions: ParsableArguments {
         if let threads, threads < 1 { throw ValidationError("--threads must be 1 or more") }
     }
 
-    /// Fills `options` from the flags, then from the config file for keys not given as flags.
-    func apply(to options: inout ConversionOptions) throws {
+    /// Fills `options` from the flags, then from the config file for keys not given as flags;
+    /// returns the config file for the command's own keys.
+    @discardableResult
+    func apply<Settings: CommonSettings>(to options: inout Settings) throws -> ConfigFile {
         let config = try config.map(ConfigFile.load) ?? ConfigFile(values: [:])
         options.dryRun = dryRun || config.bool("dry-run") == true
         options.rejectsPath = rejects ?? config.string("rejects")
@@ -80,5 +104,19 @@ struct CommonOptions: ParsableArguments {
         options.progress = progressOptions.progressGiven ? progressOptions.progress : (config.string("progress").flatMap(ProgressReporter.Mode.init(rawValue:)) ?? progressOptions.progress)
         options.threads = threads ?? config.int("threads") ?? ProcessInfo.processInfo.activeProcessorCount
         options.force = force || config.bool("force") == true
+        return config
     }
 }
+
+/// The settings ``CommonOptions`` fills, shared by the options of every converting command.
+protocol CommonSettings {
+    var dryRun: Bool { get set }
+    var rejectsPath: String? { get set }
+    var maxRejects: Int? { get set }
+    var reportPath: String? { get set }
+    var progress: ProgressReporter.Mode { get set }
+    var threads: Int { get set }
+    var force: Bool { get set }
+}
+
+extension ConversionOptions: CommonSettings {}

@@ -2,43 +2,46 @@ import ArgumentParser
 import Foundation
 import MediabaseKit
 
-/// `mediabase validate OUTPUT [--json]`: the validation suite on a SQLite core or a bundle.
+/// `mediabase validate OUTPUT [--json]`: the validation suite on a core, a patient file, a
+/// folder of them, or a bundle.
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
-        abstract: "Run the validation suite on a SQLite core or a bundle; exit 1 if any check fails.",
+        abstract: "Run the validation suite on a SQLite core or patient file, a folder of them, or a bundle; exit 1 if any check fails.",
         discussion: """
-            A file is checked as a SQLite core; a folder as a bundle, without a server: the \
-            manifest's sizes and SHA-256, gzip integrity, the COPY blocks' structure and row counts.
+            The kind of each SQLite file is told from its tables. Patient files are checked for \
+            rows at 1.0, non-positive values, transcript ids missing from the core, one metadata \
+            row and matched + unmatched = total. A folder with a manifest.json is a bundle, checked \
+            without a server: the manifest's sizes and SHA-256, gzip integrity, the COPY blocks' \
+            structure and row counts.
 
-            Examples: mediabase validate core.sqlite --json
-                      mediabase validate core.bundle
+            Example: mediabase validate core.sqlite --json
+                     mediabase validate patients/ --core core.sqlite
+                     mediabase validate core.bundle
             """)
 
-    @Argument(help: "A SQLite core or a bundle folder made by convert.")
+    @Argument(help: "A SQLite core made by convert, a patient file made by patients, a folder of them, or a bundle folder.")
     var output: String
+
+    @Option(help: "The core patient files are checked against. Default: the one core in the folder validated, if any.")
+    var core: String?
 
     @Flag(help: "Print the checks as JSON.")
     var json = false
 
     func run() throws {
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: output, isDirectory: &isFolder) else {
-            throw MediabaseError.io(path: output, message: "no such file or directory")
-        }
-        let checks: [ValidationCheck]
-        if isFolder.boolValue {
-            checks = try BundleValidator.validate(folder: output)
-        } else {
-            checks = try CoreValidator.validate(try SQLiteDatabase(path: output, readOnly: true))
-        }
+        let results = try OutputValidation.run(path: output, corePath: core)
+        let single = results.count == 1 && results[0].path == output
         if json {
             let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(checks), as: UTF8.self))
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: single ? try encoder.encode(results[0].checks) : try encoder.encode(results), as: UTF8.self))
         } else {
-            for check in checks { print("\(check.passed ? "ok  " : "FAIL") \(check.name): \(check.detail)") }
+            for result in results {
+                if !single { print("\(result.path) (\(result.kind.rawValue)):") }
+                for check in result.checks { print("\(single ? "" : "  ")\(check.passed ? "ok  " : "FAIL") \(check.name): \(check.detail)") }
+            }
         }
-        if checks.contains(where: { !$0.passed }) { throw ExitCode(1) }
+        if results.contains(where: { !$0.passed }) { throw ExitCode(1) }
     }
 }

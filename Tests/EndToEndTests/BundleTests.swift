@@ -59,14 +59,19 @@ final class BundleTests: XCTestCase {
 
     // MARK: Tests
 
-    func testCorruptionCasesBundleLoadsAndMatchesSQLite() throws {
-        let input = (Self.root as NSString).appendingPathComponent("fixtures/legacy/corruption_cases.sql")
-        try convert(input, to: "core.sqlite", .sqlite)
-        try convert(input, to: "core.bundle", .bundle)
-        let database = try newDatabase()
-        let result = try load("core.bundle", arguments: [database])
-        XCTAssertEqual(result.status, 0, result.output)
-        try assertSameContent(database, sqlite: path("core.sqlite"))
+    /// The hand-made corruption cases, and the generated dump (all 27 columns, planted corruption,
+    /// a carried opentargets_known_drugs) as plain COPY and as INSERT statements.
+    func testFixturesLoadAndMatchSQLite() throws {
+        for fixture in ["legacy/corruption_cases.sql", "generated/seed1-genes12/mbase.sql", "generated/seed1-genes12/mbase.inserts.sql"] {
+            let input = (Self.root as NSString).appendingPathComponent("fixtures/" + fixture)
+            let name = (fixture as NSString).lastPathComponent
+            try convert(input, to: "\(name).sqlite", .sqlite)
+            try convert(input, to: "\(name).bundle", .bundle)
+            let database = try newDatabase()
+            let result = try load("\(name).bundle", arguments: [database])
+            XCTAssertEqual(result.status, 0, "\(fixture): \(result.output)")
+            try assertSameContent(database, sqlite: path("\(name).sqlite"))
+        }
     }
 
     /// Dumps made by this server's pg_dump (plain with `\restrict`, custom, `--inserts`) of the
@@ -242,8 +247,12 @@ final class BundleTests: XCTestCase {
         var rows: [[String]] = []
         for line in data.split(separator: 0x0A, omittingEmptySubsequences: false).dropLast() {
             row.reset()
-            Array(line).withUnsafeBufferPointer { _ = CopyText.decodeLine($0, into: row) }
-            rows.append(zip(row.strings, kinds).map { $1.canonical($0) })
+            // The row borrows from the line: read it inside the closure.
+            let fields = Array(line).withUnsafeBufferPointer { bytes in
+                _ = CopyText.decodeLine(bytes, into: row)
+                return row.strings
+            }
+            rows.append(zip(fields, kinds).map { $1.canonical($0) })
         }
         return rows.sorted { $0.lexicographicallyPrecedes($1) }
     }

@@ -123,3 +123,13 @@ CREATE TABLE transcript_extras (
     field         TEXT NOT NULL,
     value_json    TEXT NOT NULL
 );
+
+-- Work table for the views, dropped with the connection: the (gene, GO term) pairs, written
+-- once per gene rather than once per transcript, so go_term_hierarchy_view counts genes
+-- without joining every transcript_go_terms row to its transcript.
+CREATE TEMP TABLE gene_go_terms_work (
+    gene_id     TEXT NOT NULL,
+    go_id       TEXT NOT NULL,
+    go_term     TEXT,
+    go_category TEXT
+);

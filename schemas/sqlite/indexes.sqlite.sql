@@ -13,7 +13,7 @@ CREATE INDEX transcripts_gene_id ON transcripts (gene_id);
 CREATE INDEX genes_gene_symbol ON genes (gene_symbol);
 CREATE INDEX gene_drug_interactions_drug ON gene_drug_interactions (drug_interaction_id);
 CREATE INDEX gene_pathways_pathway ON gene_pathways (pathway_id);
-CREATE INDEX transcript_go_terms_go_id ON transcript_go_terms (go_id);
+CREATE INDEX transcript_go_terms_go_id ON transcript_go_terms (go_id, evidence_code);
 CREATE INDEX gene_cross_references_external ON gene_cross_references (external_db, external_id);
 CREATE INDEX transcript_cross_references_external ON transcript_cross_references (external_db, external_id);
 CREATE INDEX gene_publications_pmid ON gene_publications (pmid);

@@ -54,17 +54,17 @@ ORDER BY p.pathway_id;
 
 CREATE TABLE go_term_hierarchy_view AS
 WITH
-    terms AS (SELECT go_id, min(go_term) AS go_term, min(go_category) AS go_category,
-                     count(DISTINCT tr.gene_id) AS gene_count, count(DISTINCT g.transcript_id) AS transcript_count
-              FROM transcript_go_terms g JOIN transcripts tr USING (transcript_id) GROUP BY go_id),
+    transcript_counts AS (SELECT go_id, count(*) AS n FROM transcript_go_terms GROUP BY go_id),
+    gene_counts AS (SELECT go_id, count(DISTINCT gene_id) AS n, min(go_term) AS go_term, min(go_category) AS go_category
+                    FROM temp.gene_go_terms_work GROUP BY go_id),
     codes AS (SELECT go_id, json_group_object(code, n) AS counts
               FROM (SELECT go_id, coalesce(evidence_code, '') AS code, count(*) AS n
                     FROM transcript_go_terms GROUP BY go_id, code ORDER BY go_id, code)
               GROUP BY go_id)
-SELECT terms.go_id, terms.go_term, terms.go_category, terms.gene_count, terms.transcript_count,
+SELECT t.go_id, g.go_term, g.go_category, coalesce(g.n, 0) AS gene_count, t.n AS transcript_count,
        codes.counts AS evidence_code_counts
-FROM terms JOIN codes USING (go_id)
-ORDER BY terms.go_id;
+FROM transcript_counts t LEFT JOIN gene_counts g USING (go_id) JOIN codes USING (go_id)
+ORDER BY t.go_id;
 
 CREATE TABLE publication_summary_view AS
 WITH

@@ -20,26 +20,52 @@ public enum CopyText {
 
     /// Splits one COPY text line (without its newline) into fields, unescaping each, and appends
     /// them to `row` (which the caller resets).
+    ///
+    /// Fields without a backslash, the common case, are not copied: the row borrows them from
+    /// `line`, which must therefore stay valid while the row is used.
     @discardableResult
     public static func decodeLine(_ line: UnsafeBufferPointer<UInt8>, into row: RowBuffer) -> LineEnd {
         guard let base = line.baseAddress, line.count > 0 else {
             row.endField()
             return .complete
         }
+        row.borrow(base)
         let end = line.count
-        var i = 0
         var fieldStart = 0
         while true {
-            // A field is NULL only when its raw text is exactly `\N`.
-            if i == fieldStart, i + 2 <= end, base[i] == 0x5C, base[i + 1] == 0x4E, i + 2 == end || base[i + 2] == 0x09 {
+            let tab = memchr(base + fieldStart, 0x09, end - fieldStart)
+            let candidateEnd = tab.map { UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self) - base } ?? end
+            let length = candidateEnd - fieldStart
+            if memchr(base + fieldStart, 0x5C, length) == nil {
+                row.appendBorrowedField(offset: fieldStart, count: length)
+            } else if length == 2, base[fieldStart + 1] == 0x4E {
+                // The NULL marker is matched on the raw field, before backslash processing.
                 row.appendNull()
-                i += 2
-                if i == end { return .complete }
-                i += 1
-                fieldStart = i
+            } else {
+                guard let fieldEnd = decodeEscapedField(base, from: fieldStart, end: end, into: row) else { return .continues }
+                if fieldEnd == end { return .complete }
+                fieldStart = fieldEnd + 1
+                if fieldStart == end {
+                    row.endField()
+                    return .complete
+                }
                 continue
             }
-            // Copy runs of plain bytes in one go.
+            if candidateEnd == end { return .complete }
+            fieldStart = candidateEnd + 1
+            if fieldStart == end {
+                row.endField()
+                return .complete
+            }
+        }
+    }
+
+    /// Decodes one field containing backslash escapes, starting at `start`, into `row`; returns
+    /// the offset of the TAB that ends it (or `end`), or nil when the line ends in an unpaired
+    /// backslash. A backslash before a TAB makes the TAB data, so the field's end is found here.
+    private static func decodeEscapedField(_ base: UnsafePointer<UInt8>, from start: Int, end: Int, into row: RowBuffer) -> Int? {
+        var i = start
+        while true {
             let runStart = i
             while i < end {
                 let byte = base[i]
@@ -47,23 +73,12 @@ public enum CopyText {
                 i += 1
             }
             if i > runStart { row.appendBytes(UnsafeBufferPointer(start: base + runStart, count: i - runStart)) }
-            if i == end {
+            if i == end || base[i] == 0x09 {
                 row.endField()
-                return .complete
+                return i
             }
-            if base[i] == 0x09 {
-                row.endField()
-                i += 1
-                fieldStart = i
-                if i == end {
-                    row.endField()
-                    return .complete
-                }
-                continue
-            }
-            // Backslash escape.
             i += 1
-            if i == end { return .continues }
+            if i == end { return nil }
             let code = base[i]
             i += 1
             switch code {

@@ -11,18 +11,25 @@ public final class CSVReader {
     private let file: String
     private let delimiter: UInt8
     private let tableName: String?
+    private let acceptsUnlabelledRowNames: Bool
     private let row = RowBuffer()
     /// Column names from the header, available once reading has started.
     public private(set) var header: [String] = []
 
-    /// - Parameter tableName: the table the rows are reported under; when nil, a header with a
-    ///   `transcript_id` column names the legacy table `cancer_transcript_base`, any other the
-    ///   file name without extensions.
-    public init(stream: ByteStream, file: String, delimiter: UInt8 = UInt8(ascii: ","), tableName: String? = nil) {
+    /// - Parameters:
+    ///   - tableName: the table the rows are reported under; when nil, a header with a
+    ///     `transcript_id` column names the legacy table `cancer_transcript_base`, any other the
+    ///     file name without extensions.
+    ///   - acceptsUnlabelledRowNames: when the first record has exactly one field more than the
+    ///     header, take the header to lack the name of a first row-name column and name it `""`.
+    ///     R's `write.table(x, row.names = TRUE)` writes such files (`write.csv` writes `""`).
+    public init(stream: ByteStream, file: String, delimiter: UInt8 = UInt8(ascii: ","), tableName: String? = nil,
+                acceptsUnlabelledRowNames: Bool = false) {
         self.stream = stream
         self.file = file
         self.delimiter = delimiter
         self.tableName = tableName
+        self.acceptsUnlabelledRowNames = acceptsUnlabelledRowNames
     }
 
     /// Streams the records after the header into `sink` as one table.
@@ -32,21 +39,24 @@ public final class CSVReader {
             throw MediabaseError.malformedInput(SourceLocation(file: file, line: 1, byteOffset: 0), expected: "a header row naming the columns (the file is empty)")
         }
         header = (0..<row.count).map { (row.string($0) ?? "").trimmingCharacters(in: .whitespaces) }
+        let startOffset = lines.nextOffset
+        var pending = try readRecord(lines, isHeader: false)
+        if acceptsUnlabelledRowNames, pending, row.count == header.count + 1 { header.insert("", at: 0) }
         let name = tableName ?? (header.contains("transcript_id") ? "cancer_transcript_base" : Self.stem(of: file))
         let table = TableSchema(name: name, columns: header.map { ColumnInfo(name: $0) })
         try sink.beginTable(table)
         var rows = 0
-        let startOffset = lines.nextOffset
-        while try readRecord(lines, isHeader: false) {
-            guard row.count == header.count else {
-                // A blank line between records is not a record.
-                if row.count == 1, row.isNull(0) { continue }
+        while pending {
+            if row.count == header.count {
+                try sink.row(row)
+                rows += 1
+            } else if row.count != 1 || !row.isNull(0) {
+                // (A blank line between records is not a record.)
                 throw MediabaseError.malformedInput(
                     SourceLocation(file: file, table: name, line: row.line, byteOffset: row.byteOffset),
                     expected: "\(header.count) fields as in the header, found \(row.count)")
             }
-            try sink.row(row)
-            rows += 1
+            pending = try readRecord(lines, isHeader: false)
         }
         try sink.endTable(table, rows: rows, bytes: lines.nextOffset - startOffset)
     }
@@ -68,49 +78,51 @@ public final class CSVReader {
         row.byteOffset = lines.lineOffset
         let startLine = lines.lineNumber
         var current = line.droppingCR()
+        row.raw = current
         var index = 0
         var fieldIsQuoted = false
         var inQuotes = false
         var atFieldStart = true
+        // Bytes between quotes and delimiters are copied in runs found with memchr.
         while true {
             while index < current.count {
-                let byte = current[index]
                 if inQuotes {
-                    if byte == 0x22 {
-                        if index + 1 < current.count, current[index + 1] == 0x22 {
-                            row.appendByte(0x22)
-                            index += 2
-                            continue
-                        }
-                        inQuotes = false
-                        index += 1
-                        guard index == current.count || current[index] == delimiter else {
-                            throw MediabaseError.malformedInput(
-                                SourceLocation(file: file, line: lines.lineNumber, byteOffset: lines.lineOffset + Int64(index)),
-                                expected: "a delimiter or the end of the line after a closing quote")
-                        }
+                    guard let quote = Self.firstIndex(of: 0x22, in: current, from: index) else {
+                        row.appendBytes(UnsafeBufferPointer(rebasing: current[index...]))
+                        index = current.count
+                        break
+                    }
+                    row.appendBytes(UnsafeBufferPointer(rebasing: current[index..<quote]))
+                    if quote + 1 < current.count, current[quote + 1] == 0x22 {
+                        row.appendByte(0x22)
+                        index = quote + 2
                         continue
                     }
-                    row.appendByte(byte)
-                    index += 1
+                    inQuotes = false
+                    index = quote + 1
+                    guard index == current.count || current[index] == delimiter else {
+                        throw MediabaseError.malformedInput(
+                            SourceLocation(file: file, line: lines.lineNumber, byteOffset: lines.lineOffset + Int64(index)),
+                            expected: "a delimiter or the end of the line after a closing quote")
+                    }
                     continue
                 }
-                if byte == delimiter {
-                    finishField(quoted: fieldIsQuoted)
-                    fieldIsQuoted = false
-                    atFieldStart = true
-                    index += 1
-                    continue
-                }
-                if atFieldStart, byte == 0x22 {
+                if atFieldStart, current[index] == 0x22 {
                     inQuotes = true
                     fieldIsQuoted = true
                     atFieldStart = false
                     index += 1
                     continue
                 }
-                atFieldStart = false
-                row.appendByte(byte)
+                // An unquoted field, or what follows a closing quote, runs to the next delimiter;
+                // a quote inside it is an ordinary character.
+                let end = Self.firstIndex(of: delimiter, in: current, from: index) ?? current.count
+                row.appendBytes(UnsafeBufferPointer(rebasing: current[index..<end]))
+                index = end
+                guard end < current.count else { break }
+                finishField(quoted: fieldIsQuoted)
+                fieldIsQuoted = false
+                atFieldStart = true
                 index += 1
             }
             guard inQuotes else { break }
@@ -121,11 +133,19 @@ public final class CSVReader {
                     expected: "a closing quote for the field opened in this record (the file ends inside it)")
             }
             row.appendByte(0x0A)
+            // The first line's bytes may have moved: a record spanning lines has no raw text.
+            row.raw = UnsafeBufferPointer(start: nil, count: 0)
             current = next.droppingCR()
             index = 0
         }
         finishField(quoted: fieldIsQuoted)
         return true
+    }
+
+    /// The position of the first `byte` in `bytes` at or after `start`.
+    @inline(__always) private static func firstIndex(of byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        guard start < bytes.count, let base = bytes.baseAddress, let hit = memchr(base + start, Int32(byte), bytes.count - start) else { return nil }
+        return UnsafePointer(hit.assumingMemoryBound(to: UInt8.self)) - base
     }
 
     private func finishField(quoted: Bool) {

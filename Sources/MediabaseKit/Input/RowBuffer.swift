@@ -1,16 +1,25 @@
-/// One decoded row: the fields' bytes stored back to back in a reusable buffer.
+/// One decoded row: the fields' bytes stored back to back in a reusable buffer, or borrowed
+/// from the line they were read from.
 ///
 /// Readers fill it and hand it to a ``DumpSink``; the bytes stay valid only until the sink
 /// returns, so a sink copies what it keeps. NULL is distinct from an empty field.
+///
+/// The field table is kept in raw memory rather than arrays: appending to an array property of a
+/// class costs a dynamic exclusivity check per field, a measurable share of reading a file.
 public final class RowBuffer {
     private var storage: UnsafeMutablePointer<UInt8>
     private var capacity: Int
     /// Number of bytes used in storage.
     public private(set) var byteCount = 0
-    /// End offset of each field; a field starts where the previous one ends.
-    private var ends: [Int] = []
-    private var nulls: [Bool] = []
+    /// Where each field's bytes are: `starts[i] >= 0` is an offset in storage, `starts[i] < 0` is
+    /// `-(offset + 1)` in the borrowed line (``borrow(_:)``); `counts[i] == -1` is NULL.
+    private var starts: UnsafeMutablePointer<Int>
+    private var counts: UnsafeMutablePointer<Int>
+    private var fieldCapacity = 64
+    /// Number of fields in the row.
+    public private(set) var count = 0
     private var fieldStart = 0
+    private var borrowed: UnsafePointer<UInt8>?
 
     /// 1-based line of the row in the decoded text stream (0 when not known).
     public var line = 0
@@ -23,21 +32,51 @@ public final class RowBuffer {
     public init(capacity: Int = 64 * 1024) {
         self.capacity = max(capacity, 16)
         storage = .allocate(capacity: self.capacity)
-        ends.reserveCapacity(64)
-        nulls.reserveCapacity(64)
+        starts = .allocate(capacity: fieldCapacity)
+        counts = .allocate(capacity: fieldCapacity)
     }
 
-    deinit { storage.deallocate() }
-
-    /// Number of fields in the row.
-    @inline(__always) public var count: Int { ends.count }
+    deinit {
+        storage.deallocate()
+        starts.deallocate()
+        counts.deallocate()
+    }
 
     /// Forgets all fields, keeping the allocated memory.
     @inline(__always) public func reset() {
         byteCount = 0
         fieldStart = 0
-        ends.removeAll(keepingCapacity: true)
-        nulls.removeAll(keepingCapacity: true)
+        count = 0
+        borrowed = nil
+    }
+
+    /// Records a field; the table doubles when full.
+    @inline(__always) private func appendSpan(start: Int, count length: Int) {
+        if count == fieldCapacity { growFieldTable() }
+        starts[count] = start
+        counts[count] = length
+        count += 1
+    }
+
+    private func growFieldTable() {
+        let grownStarts = UnsafeMutablePointer<Int>.allocate(capacity: fieldCapacity * 2)
+        grownStarts.update(from: starts, count: count)
+        starts.deallocate()
+        starts = grownStarts
+        let grownCounts = UnsafeMutablePointer<Int>.allocate(capacity: fieldCapacity * 2)
+        grownCounts.update(from: counts, count: count)
+        counts.deallocate()
+        counts = grownCounts
+        fieldCapacity *= 2
+    }
+
+    /// Lets fields refer to bytes of `line` without copying (see ``appendBorrowedField(offset:count:)``);
+    /// the line must stay valid as long as the row is used.
+    @inline(__always) public func borrow(_ line: UnsafePointer<UInt8>) { borrowed = line }
+
+    /// Appends a field made of `count` bytes at `offset` in the borrowed line.
+    @inline(__always) public func appendBorrowedField(offset: Int, count length: Int) {
+        appendSpan(start: -(offset + 1), count: length)
     }
 
     @inline(__always) private func reserve(_ extra: Int) {
@@ -75,16 +114,14 @@ public final class RowBuffer {
 
     /// Ends the field being built (all bytes appended since the previous field ended).
     @inline(__always) public func endField() {
-        ends.append(byteCount)
-        nulls.append(false)
+        appendSpan(start: fieldStart, count: byteCount - fieldStart)
         fieldStart = byteCount
     }
 
     /// Appends a NULL field. Any bytes appended since the last field are discarded.
     @inline(__always) public func appendNull() {
         byteCount = fieldStart
-        ends.append(byteCount)
-        nulls.append(true)
+        appendSpan(start: 0, count: -1)
     }
 
     /// Appends a complete non-NULL field.
@@ -100,13 +137,19 @@ public final class RowBuffer {
     @inline(__always) public func discardPartialField() { byteCount = fieldStart }
 
     /// Whether field `index` is NULL.
-    @inline(__always) public func isNull(_ index: Int) -> Bool { nulls[index] }
+    @inline(__always) public func isNull(_ index: Int) -> Bool {
+        precondition(index >= 0 && index < count, "field index out of range")
+        return counts[index] < 0
+    }
 
     /// The bytes of field `index`, or nil for NULL. Valid until the buffer changes.
     @inline(__always) public func field(_ index: Int) -> UnsafeBufferPointer<UInt8>? {
-        if nulls[index] { return nil }
-        let start = index == 0 ? 0 : ends[index - 1]
-        return UnsafeBufferPointer(start: storage + start, count: ends[index] - start)
+        precondition(index >= 0 && index < count, "field index out of range")
+        let length = counts[index]
+        if length < 0 { return nil }
+        let start = starts[index]
+        if start >= 0 { return UnsafeBufferPointer(start: storage + start, count: length) }
+        return UnsafeBufferPointer(start: borrowed! + (-start - 1), count: length)
     }
 
     /// Field `index` decoded as UTF-8 (invalid sequences repaired), or nil for NULL.

@@ -78,6 +78,15 @@ public final class Inspector: DumpSink {
     private var tableBadValues = 0
     private var legacy: LegacyTally?
     private let progress: ProgressReporter?
+    /// Types of JSON values already validated, by content: the legacy table repeats each gene's
+    /// values in every transcript row, so most values are seen before. Cleared when large, to keep
+    /// memory bounded whatever the input.
+    private var knownJSON: [ContentHash: JSONValueType] = [:]
+    /// Array values already validated, by content.
+    private var knownArrays = Set<ContentHash>()
+    private static let cacheLimit = 200_000
+    /// Values shorter than this are validated again rather than hashed and looked up.
+    private static let cacheMinimumLength = 128
 
     private enum ColumnCheck {
         case text
@@ -130,15 +139,31 @@ public final class Inspector: DumpSink {
             case .text:
                 break
             case let .json(expected):
-                do {
-                    let type = try JSON.validate(field)
-                    if let expected, type != expected { legacy?.unexpectedType(column: index, type: type, field: field) }
-                } catch let error as DecodeError {
-                    badValue(row, column: index, offset: error.offset, expected: "JSON: \(error.expected)")
+                let key = field.count >= Self.cacheMinimumLength ? ContentHash(field) : nil
+                var type = key.flatMap { knownJSON[$0] }
+                if type == nil {
+                    do {
+                        type = try JSON.validate(field)
+                        if let key {
+                            if knownJSON.count >= Self.cacheLimit { knownJSON.removeAll(keepingCapacity: true) }
+                            knownJSON[key] = type
+                        }
+                    } catch let error as DecodeError {
+                        badValue(row, column: index, offset: error.offset, expected: "JSON: \(error.expected)")
+                        continue
+                    }
                 }
+                if let expected, let type, type != expected { legacy?.unexpectedType(column: index, type: type, field: field) }
+                if index == legacy?.drugsIndex, type == .object { legacy?.countDrugs(field, key: key) }
             case .array:
+                let key = field.count >= Self.cacheMinimumLength ? ContentHash(field) : nil
+                if let key, knownArrays.contains(key) { continue }
                 do {
                     try ArrayLiteral.forEachElement(field) { _ in }
+                    if let key {
+                        if knownArrays.count >= Self.cacheLimit { knownArrays.removeAll(keepingCapacity: true) }
+                        knownArrays.insert(key)
+                    }
                 } catch let error as DecodeError {
                     badValue(row, column: index, offset: error.offset, expected: "an array literal: \(error.expected)")
                 }
@@ -172,7 +197,9 @@ private struct LegacyTally {
     private let transcriptIndex: Int?
     private let geneIndex: Int?
     private let symbolIndex: Int?
-    private let drugsIndex: Int?
+    let drugsIndex: Int?
+    /// Whether a `drugs` object holds `pharmgkb_data`, by content.
+    private var drugsWithPharmgkb: [ContentHash: Bool] = [:]
     private var genes = Set<Int>()
     private var transcripts = Set<Int>()
     private var genesPerSymbol: [String: Int] = [:]
@@ -203,10 +230,22 @@ private struct LegacyTally {
         } else {
             tally.rowsMissingGeneId += 1
         }
-        if let drugsIndex, let drugs = row.field(drugsIndex) {
-            try? JSON.forEachMember(drugs) { key, _ in
-                if key.equals("pharmgkb_data") { tally.rowsWithPharmgkbInDrugs += 1 }
-            }
+    }
+
+    /// Counts a row whose `drugs` object (already validated) holds `pharmgkb_data`.
+    mutating func countDrugs(_ drugs: UnsafeBufferPointer<UInt8>, key: ContentHash?) {
+        if let key, let known = drugsWithPharmgkb[key] {
+            if known { tally.rowsWithPharmgkbInDrugs += 1 }
+            return
+        }
+        var found = false
+        try? JSON.forEachMember(drugs) { name, _ in
+            if name.equals("pharmgkb_data") { found = true }
+        }
+        if found { tally.rowsWithPharmgkbInDrugs += 1 }
+        if let key {
+            if drugsWithPharmgkb.count >= 200_000 { drugsWithPharmgkb.removeAll(keepingCapacity: true) }
+            drugsWithPharmgkb[key] = found
         }
     }
 

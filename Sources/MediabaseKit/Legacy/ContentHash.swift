@@ -1,25 +1,41 @@
 /// A fast 128-bit hash of byte strings, used to recognise a gene-level field already processed
 /// (the legacy table repeats each gene's fields verbatim in every transcript row).
 ///
-/// Two independent multiply-xorshift lanes over 8-byte words; not cryptographic, but with 128
-/// bits an accidental collision among the few values of one gene is practically impossible.
+/// Not cryptographic; with 128 bits an accidental collision among the values of one input is
+/// practically impossible.
 public struct ContentHash: Hashable, Sendable {
     public var low: UInt64
     public var high: UInt64
 
+    private static let prime1: UInt64 = 0x9E37_79B1_85EB_CA87
+    private static let prime2: UInt64 = 0xC2B2_AE3D_27D4_EB4F
+
+    @inline(__always) private static func round(_ accumulator: UInt64, _ word: UInt64) -> UInt64 {
+        let mixed = accumulator &+ word &* prime2
+        return ((mixed << 31) | (mixed >> 33)) &* prime1
+    }
+
+    /// Hashes 32 bytes per step in four independent lanes (the xxHash64 round), so the
+    /// multiplications overlap; the lanes are then folded into two 64-bit halves.
     public init(_ bytes: UnsafeBufferPointer<UInt8>) {
-        var a: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
-        var b: UInt64 = 0xC2B2_AE3D_27D4_EB4F &+ UInt64(bytes.count)
         let count = bytes.count
+        var lane0: UInt64 = 0x6A09_E667_F3BC_C908 ^ UInt64(count)
+        var lane1: UInt64 = 0xBB67_AE85_84CA_A73B
+        var lane2: UInt64 = 0x3C6E_F372_FE94_F82B
+        var lane3: UInt64 = 0xA54F_F53A_5F1D_36F1
         var index = 0
         if let base = bytes.baseAddress {
             let raw = UnsafeRawPointer(base)
+            while index + 32 <= count {
+                lane0 = Self.round(lane0, raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                lane1 = Self.round(lane1, raw.loadUnaligned(fromByteOffset: index + 8, as: UInt64.self))
+                lane2 = Self.round(lane2, raw.loadUnaligned(fromByteOffset: index + 16, as: UInt64.self))
+                lane3 = Self.round(lane3, raw.loadUnaligned(fromByteOffset: index + 24, as: UInt64.self))
+                index += 32
+            }
             while index + 8 <= count {
-                let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                a = (a ^ word) &* 0xFF51_AFD7_ED55_8CCD
-                a ^= a >> 32
-                b = (b &+ word) &* 0xC4CE_B9FE_1A85_EC53
-                b ^= b >> 29
+                lane0 = Self.round(lane0, raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                swap(&lane0, &lane1)
                 index += 8
             }
             var tail: UInt64 = 0
@@ -29,11 +45,10 @@ public struct ContentHash: Hashable, Sendable {
                 shift += 8
                 index += 1
             }
-            a = (a ^ tail) &* 0xFF51_AFD7_ED55_8CCD
-            b = (b &+ tail) &* 0xC4CE_B9FE_1A85_EC53
+            lane2 = Self.round(lane2, tail)
         }
-        low = Self.finalize(a ^ (b >> 17))
-        high = Self.finalize(b ^ (a << 13))
+        low = Self.finalize(lane0 ^ Self.round(lane2, lane1))
+        high = Self.finalize(lane3 ^ Self.round(lane1, lane0 ^ lane2))
     }
 
     @inline(__always) private static func finalize(_ value: UInt64) -> UInt64 {

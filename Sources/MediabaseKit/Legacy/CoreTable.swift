@@ -28,6 +28,11 @@ public enum CoreTable: String, CaseIterable, Sendable {
     case genePublications = "gene_publications"
     case geneExtras = "gene_extras"
     case transcriptExtras = "transcript_extras"
+    /// Not part of the output: (gene, GO term) pairs, once per gene, for go_term_hierarchy_view.
+    case geneGoTermsWork = "gene_go_terms_work"
+
+    /// The tables of the output (every case but the work table).
+    public static let outputTables: [CoreTable] = allCases.filter { $0 != .geneGoTermsWork }
 
     public var columns: [String] {
         switch self {
@@ -61,6 +66,8 @@ public enum CoreTable: String, CaseIterable, Sendable {
             return ["gene_id", "field", "value_json"]
         case .transcriptExtras:
             return ["transcript_id", "field", "value_json"]
+        case .geneGoTermsWork:
+            return ["gene_id", "go_id", "go_term", "go_category"]
         }
     }
 
@@ -80,7 +87,7 @@ public enum CoreTable: String, CaseIterable, Sendable {
         case .geneCrossReferences: return ["gene_id", "external_db", "external_id"]
         case .transcriptCrossReferences: return ["transcript_id", "external_db", "external_id"]
         case .genePublications: return ["gene_id", "pmid", "reference_category"]
-        case .geneExtras, .transcriptExtras: return nil
+        case .geneExtras, .transcriptExtras, .geneGoTermsWork: return nil
         }
     }
 }

@@ -34,10 +34,20 @@ final class GeneState {
     var start: Int64?
     var end: Int64?
     var conflict = false
-    /// (field, hash) of every gene-level value processed.
-    var processed: [(field: LegacyField, hash: ContentHash)] = []
-    /// The field that last fed each link table of this gene.
-    var feeders: [CoreTable: LegacyField] = [:]
+    /// The gene's number, in order of first appearance.
+    let index: UInt32
+    /// 64-bit hashes (field-tagged) of the gene-level values processed: enough to tell apart the
+    /// few values one gene shows, at 8 bytes each.
+    var processed: [UInt64] = []
+    /// Bit `field.rawValue` is set once the field has given a value.
+    var fieldsSeen: UInt32 = 0
+
+    init(index: UInt32) { self.index = index }
+
+    /// The tagged hash under which `field`'s value with `hash` is remembered.
+    @inline(__always) static func key(_ field: LegacyField, _ hash: ContentHash) -> UInt64 {
+        hash.low ^ (UInt64(field.rawValue + 1) &* 0x9E37_79B9_7F4A_7C15)
+    }
 
     /// Offers a scalar value from `transcriptId`'s row; keeps the one from the smallest id and
     /// reports whether two non-empty values disagree.
@@ -72,11 +82,17 @@ public final class LegacyNormalizer: DumpSink {
     private var fileColumnNames: [String] = []
 
     private var genes: [String: GeneState] = [:]
-    private var transcriptGene: [ContentHash: ContentHash] = [:]
+    /// Transcript id hash → the number of its gene: finds rows that repeat a transcript.
+    private var transcriptGene: [UInt64: UInt32] = [:]
     private var drugIds: [String: Int64] = [:]
     private var pathwayIds = Set<String>()
     private var goCache: (hash: ContentHash, terms: [[SQLValue]])?
-    private var pending: [CoreTable: Bool] = [:]
+    /// Per column of the legacy table: non-empty fields, and how many of them went to the
+    /// rejects file with their row, were repeats of a value already processed, or were rejected.
+    private var nonEmpty: [Int] = []
+    private var inRejectedRows: [Int] = []
+    private var repeatsSkipped: [Int] = []
+    private var fieldRejected: [Int] = []
 
     public init(output: CoreOutput, rejects: RejectLog) {
         self.output = output
@@ -98,6 +114,10 @@ public final class LegacyNormalizer: DumpSink {
                 return (index, column.name, type == "jsonb" || type == "json")
             }
             tally.unknownColumns = unknownColumns.map(\.name)
+            nonEmpty = Array(repeating: 0, count: table.columns.count)
+            inRejectedRows = nonEmpty
+            repeatsSkipped = nonEmpty
+            fieldRejected = nonEmpty
             tally.missingColumns = LegacyField.allCases.filter { columnOf[$0.rawValue] == nil }.map(\.name)
         } else {
             inLegacy = false
@@ -109,6 +129,7 @@ public final class LegacyNormalizer: DumpSink {
 
     public func row(_ row: RowBuffer) throws {
         if inLegacy {
+            tally.legacyRows += 1
             try legacyRow(row)
         } else {
             try carriedRow(row)
@@ -118,14 +139,25 @@ public final class LegacyNormalizer: DumpSink {
     /// A row of a carried table goes through as it is, unless a field is not text PostgreSQL can
     /// hold (SPEC 4.1): then the row is a reject, as in the legacy table.
     private func carriedRow(_ row: RowBuffer) throws {
-        if let column = firstInvalidText(row) { return try rejectRow(row, reason: "invalid_text", detail: column.detail, field: column.name) }
+        if let column = firstInvalidText(row) {
+            // Not rejectRow: its field accounting is the legacy table's.
+            return try rejects.reject(reason: "invalid_text", detail: column.detail, table: tableName, line: row.line, byteOffset: row.byteOffset, field: column.name, raw: row.raw)
+        }
         try output.carriedRow(row)
     }
 
     public func endTable(_ table: TableSchema, rows: Int, bytes: Int64) throws {
         if inLegacy {
-            tally.legacyRows += rows
             tally.legacyBytes += bytes
+            for (index, name) in fileColumnNames.enumerated() where nonEmpty[index] > 0 {
+                var account = tally.fields[name] ?? FieldAccount()
+                account.nonEmpty += nonEmpty[index]
+                account.inRejectedRows += inRejectedRows[index]
+                account.repeatsSkipped += repeatsSkipped[index]
+                account.fieldRejects += fieldRejected[index]
+                account.used = account.nonEmpty - account.inRejectedRows - account.repeatsSkipped - account.fieldRejects
+                tally.fields[name] = account
+            }
         } else if carried {
             try output.endCarriedTable()
             tally.carriedTables[table.qualifiedName] = rows
@@ -160,6 +192,7 @@ public final class LegacyNormalizer: DumpSink {
     }
 
     private func rejectRow(_ row: RowBuffer, reason: String, detail: String, field: String? = nil) throws {
+        for index in 0..<row.count where !(row.field(index)?.isEmpty ?? true) { inRejectedRows[index] += 1 }
         try rejects.reject(reason: reason, detail: detail, table: tableName, line: row.line, byteOffset: row.byteOffset, field: field, raw: row.raw)
     }
 
@@ -173,6 +206,7 @@ public final class LegacyNormalizer: DumpSink {
     }
 
     private func legacyRow(_ row: RowBuffer) throws {
+        for index in 0..<row.count where !(row.field(index)?.isEmpty ?? true) { nonEmpty[index] += 1 }
         if let column = firstInvalidText(row) { return try rejectRow(row, reason: "invalid_text", detail: column.detail, field: column.name) }
         guard let rawTranscript = field(row, .transcriptId), !Identifiers.trimmed(rawTranscript).isEmpty else {
             return try rejectRow(row, reason: "missing_transcript_id", detail: "the row has no transcript_id")
@@ -187,19 +221,18 @@ public final class LegacyNormalizer: DumpSink {
         if let known = genes[geneId] {
             gene = known
         } else {
-            gene = GeneState()
+            gene = GeneState(index: UInt32(genes.count))
             genes[geneId] = gene
         }
-        let transcriptKey = ContentHash(transcriptId)
-        let geneKey = ContentHash(geneId)
+        let transcriptKey = ContentHash(transcriptId).low
         var firstTime = true
         if let owner = transcriptGene[transcriptKey] {
             firstTime = false
             tally.mergedTranscriptRows += 1
-            if owner != geneKey { tally.transcriptsOnTwoGenes += 1 }
+            if owner != gene.index { tally.transcriptsOnTwoGenes += 1 }
             for table in [CoreTable.transcriptGoTerms, .transcriptProducts, .transcriptCrossReferences] { output.markMayHoldDuplicates(table) }
         } else {
-            transcriptGene[transcriptKey] = geneKey
+            transcriptGene[transcriptKey] = gene.index
         }
 
         // Coordinates: the transcript's span, and the gene's as min start .. max end.
@@ -232,7 +265,7 @@ public final class LegacyNormalizer: DumpSink {
                 strand.flatMap { Int64($0) }.map(SQLValue.integer) ?? .null, foldChange,
             ])
         }
-        try transcriptFields(row, transcriptId: transcriptId)
+        try transcriptFields(row, transcriptId: transcriptId, gene: gene, geneId: geneId)
         for which in LegacyField.geneLevel {
             guard let bytes = field(row, which), !bytes.isEmpty else { continue }
             var hash = ContentHash(bytes)
@@ -240,28 +273,31 @@ public final class LegacyNormalizer: DumpSink {
                 let scoresHash = ContentHash(scores)
                 hash = ContentHash(low: hash.low ^ scoresHash.low &* 31, high: hash.high ^ scoresHash.high)
             }
-            if gene.processed.contains(where: { $0.field == which && $0.hash == hash }) {
+            let key = GeneState.key(which, hash)
+            if gene.processed.contains(key) {
                 tally.identicalValuesSkipped += 1
+                repeatsSkipped[columnOf[which.rawValue]!] += 1
                 continue
             }
-            if gene.processed.contains(where: { $0.field == which }) {
+            let bit = UInt32(1) << UInt32(which.rawValue)
+            if gene.fieldsSeen & bit != 0 {
                 gene.conflict = true
                 for table in which.tables { output.markMayHoldDuplicates(table) }
             }
-            gene.processed.append((which, hash))
             // Two different fields feeding one link table of a gene (`pathways` and PharmGKB data
             // both give gene_pathways) may give the same link twice.
-            for table in which.tables where table != .geneExtras {
-                if let feeder = gene.feeders[table], feeder != which { output.markMayHoldDuplicates(table) }
-                gene.feeders[table] = which
+            for other in LegacyField.sharingLinkTables[which.rawValue] where gene.fieldsSeen & (UInt32(1) << UInt32(other.field.rawValue)) != 0 {
+                for table in other.tables { output.markMayHoldDuplicates(table) }
             }
+            gene.fieldsSeen |= bit
+            gene.processed.append(key)
             try geneField(which, bytes, row: row, geneId: geneId)
         }
     }
 
     // MARK: Transcript-level fields
 
-    private func transcriptFields(_ row: RowBuffer, transcriptId: String) throws {
+    private func transcriptFields(_ row: RowBuffer, transcriptId: String, gene: GeneState, geneId: String) throws {
         if let bytes = field(row, .goTerms), !bytes.isEmpty {
             let hash = ContentHash(bytes)
             let terms: [[SQLValue]]
@@ -272,6 +308,12 @@ public final class LegacyNormalizer: DumpSink {
                 goCache = (hash, terms)
             }
             for term in terms { try output.insert(.transcriptGoTerms, [.text(transcriptId)] + term) }
+            // The gene's GO terms, once per distinct value, for the GO view's gene counts.
+            let key = GeneState.key(.goTerms, hash)
+            if !gene.processed.contains(key) {
+                gene.processed.append(key)
+                for term in terms { try output.insert(.geneGoTermsWork, [.text(geneId), term[0], term[1], term[2]]) }
+            }
         }
         if let bytes = field(row, .productType) {
             for product in try arrayElements(bytes, row: row, column: .productType) {
@@ -459,6 +501,7 @@ public final class LegacyNormalizer: DumpSink {
 
     private func fieldReject(_ row: RowBuffer, _ column: LegacyField, _ detail: String) throws {
         tally.fieldRejects += 1
+        if let index = columnOf[column.rawValue] { fieldRejected[index] += 1 }
         try rejects.reject(reason: "field_\(column.name)", detail: detail, table: tableName, line: row.line, byteOffset: row.byteOffset, field: column.name, raw: row.raw)
     }
 
@@ -524,6 +567,16 @@ public final class LegacyNormalizer: DumpSink {
 }
 
 extension LegacyField {
+    /// For each field, the other gene-level fields that feed one of its link tables, and those
+    /// tables (gene_extras aside, whose rows are not keyed).
+    static let sharingLinkTables: [[(field: LegacyField, tables: [CoreTable])]] = allCases.map { field in
+        geneLevel.compactMap { other in
+            guard other != field else { return nil }
+            let shared = field.tables.filter { $0 != .geneExtras && other.tables.contains($0) }
+            return shared.isEmpty ? nil : (other, shared)
+        }
+    }
+
     /// The core tables a gene-level field feeds.
     var tables: [CoreTable] {
         switch self {
@@ -570,4 +623,19 @@ public struct NormalizationTally: Codable, Equatable, Sendable {
     public var unknownColumns: [String] = []
     public var missingColumns: [String] = []
     public var carriedTables: [String: Int] = [:]
+    /// Every non-empty field of the legacy table, by column, and where it went.
+    public var fields: [String: FieldAccount] = [:]
+}
+
+/// Where the non-empty fields of one legacy column went (SPEC 4.1, "Nothing lost").
+public struct FieldAccount: Codable, Equatable, Sendable {
+    public var nonEmpty = 0
+    /// Fields of rows written to the rejects file whole.
+    public var inRejectedRows = 0
+    /// Gene-level values equal to one already processed for the same gene.
+    public var repeatsSkipped = 0
+    /// Fields logged as field-level rejects (their row was kept).
+    public var fieldRejects = 0
+    /// Fields whose content went into the core.
+    public var used = 0
 }

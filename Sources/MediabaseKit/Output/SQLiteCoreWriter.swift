@@ -37,6 +37,10 @@ public final class SQLiteCoreWriter: CoreOutput {
     private var carried: (name: String, statement: SQLiteStatement, converters: [CarriedValue])?
     /// Rows inserted per table (core and carried), for the report.
     public private(set) var rowCounts: [String: Int] = [:]
+    /// Seconds spent in each step of ``finish(appliedAt:)``.
+    public private(set) var secondsPerStep: [String: Double] = [:]
+    /// Peak resident memory at the end of each step of ``finish(appliedAt:)``.
+    public private(set) var peakMemoryAfterStep: [String: Int64] = [:]
     /// Carried-through tables, in input order.
     public private(set) var carriedTables: [CarriedTable] = []
 
@@ -75,7 +79,7 @@ public final class SQLiteCoreWriter: CoreOutput {
         // The file is a temporary until renamed into place: durability during the load buys nothing.
         try database.execute("""
             PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE;
-            PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536; PRAGMA foreign_keys = OFF;
+            PRAGMA temp_store = FILE; PRAGMA cache_size = -24576; PRAGMA foreign_keys = OFF; PRAGMA threads = 0;
             BEGIN;
             """)
         try database.execute(SchemaFiles.sqliteCore)
@@ -98,13 +102,24 @@ public final class SQLiteCoreWriter: CoreOutput {
         }
         try statement.step()
         sqlite3_reset(statement.statement)
-        rowCounts[table.rawValue, default: 0] += 1
+        if table != .geneGoTermsWork { rowCounts[table.rawValue, default: 0] += 1 }
     }
 
     public func markMayHoldDuplicates(_ table: CoreTable) { mayHoldDuplicates.insert(table) }
 
+    /// The prepared INSERT of `table`, for callers that bind values themselves.
+    func statement(for table: CoreTable) -> OpaquePointer { statements[table]!.statement }
+
+    /// Runs the INSERT of `table` bound through ``statement(for:)`` and counts the row.
+    func stepInsert(_ table: CoreTable) throws {
+        let statement = statements[table]!
+        try statement.step()
+        sqlite3_reset(statement.statement)
+        if table != .geneGoTermsWork { rowCounts[table.rawValue, default: 0] += 1 }
+    }
+
     /// Names the core uses; a carried table with one of them gets the prefix `legacy_`.
-    static let reservedNames: Set<String> = Set(CoreTable.allCases.map(\.rawValue) + [
+    static let reservedNames: Set<String> = Set(CoreTable.outputTables.map(\.rawValue) + [
         "schema_versions", "gene_summary_view", "transcript_enrichment_view", "drug_interaction_summary_view",
         "pathway_coverage_view", "go_term_hierarchy_view", "publication_summary_view",
         "cross_reference_lookup_view", "patient_query_optimized_view",
@@ -210,13 +225,25 @@ public final class SQLiteCoreWriter: CoreOutput {
     /// schema version and commits.
     /// - Parameter appliedAt: the `schema_versions.applied_at` text (fixed for reproducible output).
     public func finish(appliedAt: String) throws {
-        for table in CoreTable.allCases.filter({ mayHoldDuplicates.contains($0) }) {
+        var started = Date()
+        func lap(_ name: String) {
+            secondsPerStep[name] = (Date().timeIntervalSince(started) * 1000).rounded() / 1000
+            peakMemoryAfterStep[name] = ProcessMemory.peakBytes
+            started = Date()
+        }
+        for table in CoreTable.outputTables.filter({ mayHoldDuplicates.contains($0) }) {
             guard let key = table.uniqueKey else { continue }
             try database.execute("DELETE FROM \(table.rawValue) WHERE rowid NOT IN (SELECT min(rowid) FROM \(table.rawValue) GROUP BY \(key.joined(separator: ", ")))")
             rowCounts[table.rawValue] = try database.integer("SELECT count(*) FROM \(table.rawValue)")
         }
+        lap("merge_duplicates")
         try database.execute(SchemaFiles.sqliteIndexes)
-        try database.execute(SchemaFiles.sqliteViews)
+        lap("indexes")
+        for statement in SchemaFiles.statements(SchemaFiles.sqliteViews) {
+            try database.execute(statement)
+            let name = statement.range(of: "CREATE TABLE ").map { String(statement[$0.upperBound...].prefix { $0 != " " }) } ?? "view"
+            lap("view \(name)")
+        }
         let version = try database.prepare("INSERT INTO schema_versions (version, applied_at, description) VALUES (?, ?, ?)")
         version.bind(1, Self.schemaVersion)
         version.bind(2, appliedAt)
@@ -224,6 +251,7 @@ public final class SQLiteCoreWriter: CoreOutput {
         try version.run()
         statements.removeAll()
         try database.execute("COMMIT")
+        lap("commit")
         try database.execute("PRAGMA journal_mode = DELETE; PRAGMA locking_mode = NORMAL")
         for name in SchemaFiles.viewTables { rowCounts[name] = try database.integer("SELECT count(*) FROM \(name)") }
         rowCounts["schema_versions"] = 1

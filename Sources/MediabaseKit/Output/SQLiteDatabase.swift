@@ -17,10 +17,18 @@ public final class SQLiteDatabase {
     /// The file path, for error messages.
     public let path: String
 
+    /// Turns off SQLite's memory statistics, whose global mutex every allocation takes; must run
+    /// before the first connection opens.
+    private static let configured: Void = {
+        _ = mediabase_sqlite3_disable_memstatus()
+    }()
+
     /// Opens (creating if needed) the database at `path`.
     public init(path: String, readOnly: Bool = false) throws {
+        Self.configured
         var db: OpaquePointer?
-        let flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+        // One connection is used by one thread at a time: SQLite's per-call mutex is not needed.
+        let flags = (readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) | SQLITE_OPEN_NOMUTEX
         let status = sqlite3_open_v2(path, &db, flags, nil)
         guard status == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"

@@ -14,6 +14,8 @@ public enum SchemaFiles {
     public static var postgresViews: String { text(PackageResources.views_pg_sql) }
     /// The `load.sh` of every bundle (a POSIX shell script kept beside the DDL it loads).
     public static var loadScript: String { text(PackageResources.load_sh) }
+    /// SQLite: one patient's file (expression_data, metadata and the fold-change index).
+    public static var sqlitePatient: String { text(PackageResources.patient_sqlite_sql) }
 
     private static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
 

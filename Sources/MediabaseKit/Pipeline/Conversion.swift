@@ -21,6 +21,8 @@ public struct ConversionOptions: Sendable {
     public var progress: ProgressReporter.Mode = .auto
     public var threads = 1
     public var force = false
+    /// Keep only these genes and what links to them; nil keeps everything.
+    public var genes: GeneSelection?
     /// `schema_versions.applied_at`; fixed so that output is reproducible.
     public var appliedAt = "1970-01-01T00:00:00Z"
 
@@ -46,6 +48,9 @@ public struct ConversionReport: Codable, Sendable {
     public var target: OutputTarget
     public var dryRun: Bool
     public var rowsRead = 0
+    /// With `--sample-genes`/`--genes`: the genes kept and the rows left out.
+    public var subsetGenes: Int?
+    public var subsetRowsDropped: Int?
     public var genes = 0
     public var transcripts = 0
     /// Legacy rows per distinct gene.
@@ -56,9 +61,15 @@ public struct ConversionReport: Codable, Sendable {
     public var rejectsByReason: [String: Int] = [:]
     public var rejects = 0
     public var conflicts = 0
+    /// Symbols that look wrong but belong to real Ensembl genes: kept, and listed here.
+    public var suspiciousSymbols = SuspiciousSymbols()
     public var secondsPerStage: [String: Double] = [:]
+    /// The steps of the index-and-views stage.
+    public var secondsPerFinishStep: [String: Double] = [:]
     public var megabytesPerSecond = 0.0
     public var peakMemoryBytes: Int64 = 0
+    /// Peak resident memory so far at the end of each stage.
+    public var peakMemoryAfterStage: [String: Int64] = [:]
     public var validation: [ValidationCheck] = []
 }
 
@@ -77,6 +88,7 @@ public enum Conversion {
         func stage(_ name: String) {
             let now = Date()
             report.secondsPerStage[name] = (now.timeIntervalSince(stageStart) * 1000).rounded() / 1000
+            report.peakMemoryAfterStage[name] = ProcessMemory.peakBytes
             stageStart = now
         }
 
@@ -119,18 +131,37 @@ public enum Conversion {
 
         // Carried tables keep the dump's text when the SQLite file only feeds a bundle.
         let writer = try SQLiteCoreWriter(path: coreFile, carriedValues: bundle ? .postgresText : .sqlite)
-        let normalizer = LegacyNormalizer(output: writer, rejects: rejects)
+        let threadedOutput = ThreadedCoreOutput(writer: writer)
+        defer { try? threadedOutput.close() }
+        let normalizer = LegacyNormalizer(output: threadedOutput, rejects: rejects)
         let progress = ProgressReporter(mode: options.progress, label: "convert", total: reader.totalBytes) { reader.bytesRead }
-        let counter = RowCounter(next: normalizer, progress: progress)
+        var subset: GeneSubsetFilter?
+        if let selection = options.genes {
+            // First pass: which genes to keep; the second pass below reads only their rows.
+            let planner = GeneSubsetPlanner(selection: selection)
+            try DumpReader.open(path: options.input).read(into: planner)
+            planner.finish()
+            subset = GeneSubsetFilter(next: normalizer, chosen: planner.chosen)
+            report.subsetGenes = planner.chosen.count
+            stage("choose_genes")
+        }
+        let counter = RowCounter(next: subset ?? normalizer, progress: progress)
         try reader.read(into: counter)
+        report.subsetRowsDropped = subset?.rowsDropped
         progress?.finish()
         stage("read_and_normalize")
         try normalizer.finish()
+        try threadedOutput.close()
         stage("write_genes")
         try writer.finish(appliedAt: options.appliedAt)
         stage("index_and_views")
+        report.secondsPerFinishStep = writer.secondsPerStep
+        for (step, bytes) in writer.peakMemoryAfterStep { report.peakMemoryAfterStage["index_and_views: \(step)"] = bytes }
+        report.secondsPerFinishStep["load: producer waiting for the writer"] = (threadedOutput.producerWaitSeconds * 1000).rounded() / 1000
+        report.secondsPerFinishStep["load: writer waiting for the producer"] = (threadedOutput.writerWaitSeconds * 1000).rounded() / 1000
 
-        report.validation = try CoreValidator.validate(writer.database, expectedCounts: writer.rowCounts)
+        report.suspiciousSymbols = try SuspiciousSymbols.find(in: writer.database)
+        report.validation = try CoreValidator.validate(writer.database, expectedCounts: writer.rowCounts, thorough: false)
         stage("validate")
         try requirePassed(report.validation)
 

@@ -4,12 +4,15 @@ import Foundation
 ///
 /// Each line: `{"reason": …, "detail": …, "table": …, "line": …, "byte_offset": …, "field": …,
 /// "raw": …}`; `raw` is the row as it appeared in the input (`raw_base64` instead when it is not
-/// valid UTF-8). With `--max-rejects N` the N+1st reject stops the run.
+/// valid UTF-8). Members given as `context` (say the patient and file) come first on every line.
+/// With `--max-rejects N` the N+1st reject stops the run.
 public final class RejectLog {
     private let handle: FileHandle?
     /// Where the rejects go, nil for a dry run.
     public let path: String?
     private let maxRejects: Int?
+    /// `"key":"value",` for each context member, ready to follow the opening brace.
+    private let contextMembers: [UInt8]
     private var buffer: [UInt8] = []
     /// Rejects so far, by reason.
     public private(set) var countsByReason: [String: Int] = [:]
@@ -18,9 +21,19 @@ public final class RejectLog {
     /// - Parameters:
     ///   - path: the rejects file (created or truncated); nil to only count.
     ///   - maxRejects: stop after this many rejects (0: the first reject is fatal); nil: no limit.
-    public init(path: String?, maxRejects: Int?) throws {
+    ///   - context: members written at the start of every line, in this order.
+    public init(path: String?, maxRejects: Int?, context: KeyValuePairs<String, String> = [:]) throws {
         self.path = path
         self.maxRejects = maxRejects
+        var members: [UInt8] = []
+        for (key, value) in context {
+            var key = key, value = value
+            key.withUTF8 { JSON.appendString($0, to: &members) }
+            members.append(UInt8(ascii: ":"))
+            value.withUTF8 { JSON.appendString($0, to: &members) }
+            members.append(UInt8(ascii: ","))
+        }
+        contextMembers = members
         if let path {
             guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
                 throw MediabaseError.io(path: path, message: "cannot create the rejects file")
@@ -39,7 +52,9 @@ public final class RejectLog {
         total += 1
         countsByReason[reason, default: 0] += 1
         if handle != nil {
-            var out = Array("{\"reason\":".utf8)
+            var out: [UInt8] = [UInt8(ascii: "{")]
+            out.append(contentsOf: contextMembers)
+            out.append(contentsOf: "\"reason\":".utf8)
             appendJSONString(reason, to: &out)
             out.append(contentsOf: ",\"detail\":".utf8)
             appendJSONString(detail, to: &out)

@@ -68,10 +68,11 @@ final class TableExporterTests: XCTestCase {
         XCTAssertEqual(lines.dropFirst(hostile.count).first, "\\.")
         for (line, text) in zip(data, hostile) {
             XCTAssertNotEqual(line, "\\.")
+            // The row borrows from the line: read it inside the closure.
             let row = RowBuffer()
-            let bytes = Array(line.utf8)
-            XCTAssertEqual(bytes.withUnsafeBufferPointer { CopyText.decodeLine($0, into: row) }, .complete)
-            XCTAssertEqual(row.string(0), text)
+            let (end, decoded) = Array(line.utf8).withUnsafeBufferPointer { (CopyText.decodeLine($0, into: row), row.string(0)) }
+            XCTAssertEqual(end, .complete)
+            XCTAssertEqual(decoded, text)
         }
     }
 
@@ -125,7 +126,7 @@ final class TableExporterTests: XCTestCase {
 
     func testEveryCoreColumnTypeHasAnExportRule() throws {
         let tables = SchemaFiles.postgresTables
-        XCTAssertEqual(tables.map(\.name), ["schema_versions"] + CoreTable.allCases.map(\.rawValue))
+        XCTAssertEqual(tables.map(\.name), ["schema_versions"] + CoreTable.outputTables.map(\.rawValue))
         for table in tables {
             XCTAssertNoThrow(try table.columns.map { try TableExporter.Kind.forCoreType($0.type ?? "") }, table.name)
             if let core = CoreTable(rawValue: table.name) {

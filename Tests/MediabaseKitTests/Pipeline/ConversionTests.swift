@@ -89,3 +89,38 @@ final class ConversionTests: XCTestCase {
         return lines
     }
 }
+
+final class GeneSubsetTests: XCTestCase {
+    private var folder = ""
+
+    override func setUpWithError() throws { folder = try Fixtures.scratchFolder() }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }
+
+    private func convert(_ selection: GeneSelection, name: String) throws -> SQLiteDatabase {
+        var options = ConversionOptions(input: Fixtures.path("legacy/corruption_cases.sql"), output: (folder as NSString).appendingPathComponent(name))
+        options.progress = .never
+        options.genes = selection
+        let report = try Conversion.run(options)
+        XCTAssertTrue(report.validation.allSatisfy(\.passed))
+        return try SQLiteDatabase(path: options.output, readOnly: true)
+    }
+
+    func testNamedGenesKeepAllTheirTranscriptsAndLinks() throws {
+        let db = try convert(.named(["tp53"]), name: "tp53.sqlite")
+        XCTAssertEqual(try db.rows("SELECT gene_id FROM genes"), [["ENSG00000141510"]])
+        XCTAssertEqual(try db.integer("SELECT count(*) FROM transcripts"), 2)
+        XCTAssertEqual(try db.integer("SELECT count(*) FROM gene_drug_interactions"), 4)
+        XCTAssertEqual(try db.integer("SELECT count(*) FROM drug_interactions"), 4, "only drugs linked to the kept gene")
+        XCTAssertEqual(try db.rows("PRAGMA foreign_key_check"), [])
+    }
+
+    func testSampleIsDeterministicAndSeedDependent() throws {
+        let first = try convert(.sample(count: 2, seed: 7), name: "a.sqlite")
+        let again = try convert(.sample(count: 2, seed: 7), name: "b.sqlite")
+        let genes = try first.rows("SELECT gene_id FROM genes")
+        XCTAssertEqual(genes.count, 2)
+        XCTAssertEqual(genes, try again.rows("SELECT gene_id FROM genes"))
+        let seeds = try (0..<8).map { seed in try convert(.sample(count: 2, seed: UInt64(seed)), name: "s\(seed).sqlite").rows("SELECT gene_id FROM genes") }
+        XCTAssertGreaterThan(Set(seeds.map { $0.description }).count, 1, "different seeds choose different genes")
+    }
+}

@@ -1,0 +1,253 @@
+import CSQLite
+import Foundation
+
+/// Runs a ``SQLiteCoreWriter`` on a thread of its own: the normalizer's rows are encoded into
+/// batches on the calling thread and inserted on the writer's, so reading and normalizing use
+/// one core and SQLite the other. Batches are applied in order, so the output is the same as
+/// with the writer called directly.
+///
+/// Memory is bounded: at most ``queueCapacity`` batches of about ``batchSize`` bytes wait.
+public final class ThreadedCoreOutput: CoreOutput {
+    private enum Operation: UInt8 {
+        case insert = 1, markDuplicates, beginCarried, carriedRow, endCarried
+    }
+
+    private enum Tag: UInt8 {
+        case null = 0, integer, real, text
+    }
+
+    static let batchSize = 1 << 20
+    static let queueCapacity = 4
+
+    private let writer: SQLiteCoreWriter
+    private var batch: [UInt8] = []
+    private var carriedSchemas: [TableSchema] = []
+    private let condition = NSCondition()
+    private var queue: [[UInt8]] = []
+    private var closed = false
+    private var failure: Error?
+    private var finished = false
+    private var thread: Thread?
+    /// Seconds the producer waited for queue space (the writer was the bottleneck) and the
+    /// writer waited for batches (the producer was).
+    public private(set) var producerWaitSeconds = 0.0
+    public private(set) var writerWaitSeconds = 0.0
+
+    public init(writer: SQLiteCoreWriter) {
+        self.writer = writer
+        batch.reserveCapacity(Self.batchSize + 64 * 1024)
+        let thread = Thread { [unowned self] in self.drain() }
+        thread.stackSize = 1 << 22
+        self.thread = thread
+        thread.start()
+    }
+
+    // MARK: Producer side
+
+    public func insert(_ table: CoreTable, _ values: [SQLValue]) throws {
+        batch.append(Operation.insert.rawValue)
+        batch.append(UInt8(CoreTable.allCases.firstIndex(of: table)!))
+        for value in values {
+            switch value {
+            case .null:
+                batch.append(Tag.null.rawValue)
+            case let .integer(number):
+                batch.append(Tag.integer.rawValue)
+                appendWord(UInt64(bitPattern: number))
+            case let .real(number):
+                batch.append(Tag.real.rawValue)
+                appendWord(number.bitPattern)
+            case let .text(text):
+                batch.append(Tag.text.rawValue)
+                var text = text
+                text.withUTF8 { appendBytes($0) }
+            }
+        }
+        if batch.count >= Self.batchSize { try flush() }
+    }
+
+    public func markMayHoldDuplicates(_ table: CoreTable) {
+        batch.append(Operation.markDuplicates.rawValue)
+        batch.append(UInt8(CoreTable.allCases.firstIndex(of: table)!))
+    }
+
+    public func beginCarriedTable(_ table: TableSchema) throws {
+        condition.lock()
+        carriedSchemas.append(table)
+        let index = carriedSchemas.count - 1
+        condition.unlock()
+        batch.append(Operation.beginCarried.rawValue)
+        appendWord(UInt64(index))
+    }
+
+    public func carriedRow(_ row: RowBuffer) throws {
+        batch.append(Operation.carriedRow.rawValue)
+        appendWord(UInt64(row.count))
+        for index in 0..<row.count {
+            if let field = row.field(index) {
+                batch.append(Tag.text.rawValue)
+                appendBytes(field)
+            } else {
+                batch.append(Tag.null.rawValue)
+            }
+        }
+        if batch.count >= Self.batchSize { try flush() }
+    }
+
+    public func endCarriedTable() throws {
+        batch.append(Operation.endCarried.rawValue)
+    }
+
+    /// Sends the remaining rows, waits for the writer thread and rethrows its failure, if any.
+    /// Later calls do nothing; call it on every path, so the thread never outlives the run.
+    public func close() throws {
+        condition.lock()
+        let alreadyClosed = closed
+        condition.unlock()
+        if alreadyClosed { return }
+        do {
+            try flush()
+        } catch {
+            condition.lock()
+            closed = true
+            condition.broadcast()
+            while !finished { condition.wait() }
+            condition.unlock()
+            throw error
+        }
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        while !finished { condition.wait() }
+        let failure = self.failure
+        condition.unlock()
+        if let failure { throw failure }
+    }
+
+    @inline(__always) private func appendWord(_ word: UInt64) {
+        withUnsafeBytes(of: word.littleEndian) { batch.append(contentsOf: $0) }
+    }
+
+    @inline(__always) private func appendBytes(_ bytes: UnsafeBufferPointer<UInt8>) {
+        appendWord(UInt64(bytes.count))
+        batch.append(contentsOf: bytes)
+    }
+
+    private func flush() throws {
+        guard !batch.isEmpty else { return }
+        condition.lock()
+        defer { condition.unlock() }
+        if queue.count >= Self.queueCapacity {
+            let started = Date()
+            while queue.count >= Self.queueCapacity && failure == nil { condition.wait() }
+            producerWaitSeconds += Date().timeIntervalSince(started)
+        }
+        if let failure { throw failure }
+        queue.append(batch)
+        condition.broadcast()
+        batch.removeAll(keepingCapacity: true)
+    }
+
+    // MARK: Writer side
+
+    private func drain() {
+        let row = RowBuffer()
+        while true {
+            condition.lock()
+            if queue.isEmpty && !closed {
+                let started = Date()
+                while queue.isEmpty && !closed { condition.wait() }
+                writerWaitSeconds += Date().timeIntervalSince(started)
+            }
+            if queue.isEmpty {
+                finished = true
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+            let next = queue.removeFirst()
+            condition.broadcast()
+            condition.unlock()
+            do {
+                try apply(next, row: row)
+            } catch {
+                condition.lock()
+                failure = error
+                queue.removeAll()
+                // Keep consuming until closed, so the producer never waits forever.
+                while !closed {
+                    queue.removeAll()
+                    condition.broadcast()
+                    condition.wait()
+                }
+                finished = true
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+        }
+    }
+
+    private func apply(_ batch: [UInt8], row: RowBuffer) throws {
+        try batch.withUnsafeBufferPointer { bytes in
+            let base = UnsafeRawPointer(bytes.baseAddress!)
+            var offset = 0
+            func word() -> UInt64 {
+                let value = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+                offset += 8
+                return value
+            }
+            while offset < bytes.count {
+                let operation = Operation(rawValue: bytes[offset])!
+                offset += 1
+                switch operation {
+                case .insert:
+                    let table = CoreTable.allCases[Int(bytes[offset])]
+                    offset += 1
+                    let statement = writer.statement(for: table)
+                    for column in 1...table.columns.count {
+                        let tag = Tag(rawValue: bytes[offset])!
+                        offset += 1
+                        switch tag {
+                        case .null: sqlite3_bind_null(statement, Int32(column))
+                        case .integer: sqlite3_bind_int64(statement, Int32(column), Int64(bitPattern: word()))
+                        case .real: sqlite3_bind_double(statement, Int32(column), Double(bitPattern: word()))
+                        case .text:
+                            let count = Int(word())
+                            // The batch outlives the step: SQLite may use the bytes in place.
+                            sqlite3_bind_text(statement, Int32(column), base.advanced(by: offset).assumingMemoryBound(to: CChar.self), Int32(count), nil)
+                            offset += count
+                        }
+                    }
+                    try writer.stepInsert(table)
+                case .markDuplicates:
+                    writer.markMayHoldDuplicates(CoreTable.allCases[Int(bytes[offset])])
+                    offset += 1
+                case .beginCarried:
+                    let index = Int(word())
+                    condition.lock()
+                    let schema = carriedSchemas[index]
+                    condition.unlock()
+                    try writer.beginCarriedTable(schema)
+                case .carriedRow:
+                    let count = Int(word())
+                    row.reset()
+                    for _ in 0..<count {
+                        let tag = Tag(rawValue: bytes[offset])!
+                        offset += 1
+                        if tag == .null {
+                            row.appendNull()
+                        } else {
+                            let length = Int(word())
+                            row.appendField(UnsafeBufferPointer(start: bytes.baseAddress! + offset, count: length))
+                            offset += length
+                        }
+                    }
+                    try writer.carriedRow(row)
+                case .endCarried:
+                    try writer.endCarriedTable()
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,470 @@
+import Foundation
+
+/// Everything `mediabase patients` needs to know.
+public struct PatientBatchOptions: Sendable {
+    /// Patient files named on the command line (ids from their names, or `patientId`).
+    public var files: [String] = []
+    /// A CSV or JSON manifest naming patients, files and clinical metadata.
+    public var manifest: String?
+    /// The id of the single patient file in `files`.
+    public var patientId: String?
+    /// The core SQLite made by `convert` that ids are matched against.
+    public var core: String
+    /// The output folder.
+    public var output: String
+    public var target: OutputTarget = .sqlite
+    public var dryRun = false
+    /// Rejects file; nil: `rejects.jsonl` in the output folder.
+    public var rejectsPath: String?
+    /// Per patient; nil: no limit.
+    public var maxRejects: Int?
+    /// nil: `report.json` in the output folder.
+    public var reportPath: String?
+    public var progress: ProgressReporter.Mode = .auto
+    /// Patients processed at the same time.
+    public var threads = 1
+    /// Replace existing patient files.
+    public var force = false
+    public var reading = PatientReadOptions()
+    public var onDuplicate = DuplicatePolicy.error
+    public var symbolMapping = SymbolMapping.canonical
+    /// `metadata.upload_date` and every row's `created_at` / `updated_at`; fixed by default so
+    /// that the same input gives the same output.
+    public var uploadDate = "1970-01-01T00:00:00Z"
+
+    public init(core: String, output: String) {
+        self.core = core
+        self.output = output
+    }
+}
+
+/// The `report.json` of a patient batch.
+public struct PatientBatchReport: Codable, Sendable {
+    public struct Input: Codable, Sendable {
+        public var path: String
+        public var format: String?
+        public var bytes: Int64?
+        public var sha256: String?
+    }
+
+    /// How a delimited file was read.
+    public struct Dialect: Codable, Sendable, Equatable {
+        public var delimiter: String
+        public var idColumn: String
+        public var valueColumn: String
+        public var valueScale: FoldChangeScale
+        public var padjColumn: String?
+
+        init(_ dialect: PatientFileDialect) {
+            delimiter = dialect.delimiterName
+            idColumn = dialect.idColumnName
+            valueColumn = dialect.valueColumnName
+            valueScale = dialect.scale
+            padjColumn = dialect.padjColumnName
+        }
+    }
+
+    /// One patient's outcome.
+    public struct Patient: Codable, Sendable {
+        public var patientId: String
+        public var schema: String
+        /// `ok` or `failed`.
+        public var status: String
+        /// Why the patient failed.
+        public var error: String?
+        public var input: Input
+        /// The patient file written (nil for a dry run or a failure).
+        public var output: String?
+        public var fileFormat: String?
+        public var normalizationMethod: String?
+        public var dialect: Dialect?
+        public var counts: PatientCounts?
+        public var matchingSuccessRate: Double?
+        public var rejects = 0
+        public var rejectsByReason: [String: Int] = [:]
+        public var validation: [ValidationCheck] = []
+        public var seconds = 0.0
+    }
+
+    /// The flags that shape the output.
+    public struct Settings: Codable, Sendable {
+        public var onDuplicate: DuplicatePolicy
+        public var symbolMapping: SymbolMapping
+        public var idColumn: String?
+        public var valueColumn: String?
+        public var valueScale: FoldChangeScale?
+        public var padjColumn: String?
+        public var maxPadj: Double?
+        public var maxRejectsPerPatient: Int?
+        public var uploadDate: String
+        public var threads: Int
+    }
+
+    public var tool = "mediabase \(MediabaseVersion.current)"
+    public var command = "patients"
+    public var core: Input
+    public var coreTranscripts = 0
+    public var coreGenes = 0
+    public var output: String
+    public var target: OutputTarget
+    public var dryRun: Bool
+    public var settings: Settings
+    public var patients: [Patient] = []
+    public var succeeded = 0
+    /// Ids of the patients that failed.
+    public var failed: [String] = []
+    public var rowsRead = 0
+    public var rowsStored = 0
+    public var rejects = 0
+    public var rejectsByReason: [String: Int] = [:]
+    public var rejectsFile: String?
+    public var secondsPerStage: [String: Double] = [:]
+    public var filesPerSecond = 0.0
+    public var rowsPerSecond = 0.0
+    public var peakMemoryBytes: Int64 = 0
+}
+
+/// Runs `patients`: checks every patient id, loads the core once, then normalizes the patients
+/// in parallel, each into `patient_<id>.sqlite` written to a temporary file, validated and
+/// renamed into place. A failing patient does not stop the others; the report names it and
+/// why. Per-patient rejects are gathered into one rejects file in patient order.
+public enum PatientBatch {
+    /// Runs the batch and returns the report (also written to disk). Throws, before writing
+    /// anything, on a bad or repeated patient id, an unusable core or existing outputs without
+    /// `force`; patient failures are in the report instead.
+    public static func run(_ options: PatientBatchOptions, log: (String) -> Void = { _ in }) throws -> PatientBatchReport {
+        let started = Date()
+        guard options.target == .sqlite else {
+            throw MediabaseError.usage("patients --to bundle is not available yet; use --to sqlite")
+        }
+        let patients = try patientList(options)
+        let fileManager = FileManager.default
+        var isFolder: ObjCBool = false
+        if fileManager.fileExists(atPath: options.output, isDirectory: &isFolder), !isFolder.boolValue {
+            throw MediabaseError.usage("\(options.output) exists and is not a folder; patients --to sqlite writes a folder of patient files")
+        }
+        if !options.dryRun, !options.force {
+            let existing = patients.map { outputPath($0, options) }.filter { fileManager.fileExists(atPath: $0) }
+            if !existing.isEmpty {
+                throw MediabaseError.usage("\(existing.joined(separator: ", ")) already exist\(existing.count == 1 ? "s" : ""); use --force to replace")
+            }
+        }
+        let coreDigest = DigestTask(path: options.core)
+        let core = try CoreTranscriptIndex.load(path: options.core)
+        var report = PatientBatchReport(
+            core: .init(path: options.core, format: "sqlite", bytes: fileSize(options.core), sha256: nil), coreTranscripts: core.transcriptIds.count,
+            coreGenes: core.geneCount, output: options.output, target: options.target, dryRun: options.dryRun,
+            settings: .init(onDuplicate: options.onDuplicate, symbolMapping: options.symbolMapping, idColumn: options.reading.idColumn,
+                            valueColumn: options.reading.valueColumn, valueScale: options.reading.valueScale, padjColumn: options.reading.padjColumn,
+                            maxPadj: options.reading.maxPadj, maxRejectsPerPatient: options.maxRejects, uploadDate: options.uploadDate, threads: options.threads))
+        report.secondsPerStage["load_core"] = seconds(since: started)
+
+        // Nothing has been written so far; from here on the folder is needed.
+        do {
+            try fileManager.createDirectory(atPath: options.output, withIntermediateDirectories: true)
+        } catch {
+            throw MediabaseError.io(path: options.output, message: "cannot create the output folder: \(error.localizedDescription)")
+        }
+        let rejectsPath = options.dryRun ? nil : (options.rejectsPath ?? (options.output as NSString).appendingPathComponent("rejects.jsonl"))
+        let partPaths = patients.map { patient in rejectsPath.map { "\($0).\(patient.id.schemaName).tmp-\(getpid())" } }
+        for path in partPaths.compactMap({ $0 }) { TemporaryOutputs.register(path) }
+        defer {
+            for path in partPaths.compactMap({ $0 }) {
+                try? fileManager.removeItem(atPath: path)
+                TemporaryOutputs.unregister(path)
+            }
+        }
+
+        let processing = Date()
+        let totalBytes = patients.reduce(Int64(0)) { $0 + (fileSize($1.file) ?? 0) }
+        let tracker = ProgressTracker()
+        let progress = ProgressReporter(mode: options.progress, label: "patients", total: totalBytes) { tracker.bytesDone }
+        let outcomes = OutcomeList(count: patients.count)
+        DispatchQueue.concurrentPerform(iterations: max(1, min(options.threads, patients.count))) { _ in
+            while let index = outcomes.claimNext() {
+                let patient = patients[index]
+                outcomes.store(process(patient, core: core, options: options, rejectsPath: partPaths[index]), at: index)
+                tracker.finished(bytes: fileSize(patient.file) ?? 0) { progress?.draw(final: false) }
+            }
+        }
+        progress?.finish()
+        report.patients = outcomes.all
+        report.secondsPerStage["patients"] = seconds(since: processing)
+
+        let gathering = Date()
+        report.core.sha256 = try coreDigest.wait()
+        for patient in report.patients {
+            report.rowsRead += patient.counts?.rows ?? 0
+            report.rejects += patient.rejects
+            for (reason, count) in patient.rejectsByReason { report.rejectsByReason[reason, default: 0] += count }
+            if patient.status == "ok" {
+                report.succeeded += 1
+                report.rowsStored += patient.counts?.stored ?? 0
+            } else {
+                report.failed.append(patient.patientId)
+            }
+        }
+        if let rejectsPath {
+            try gatherRejects(parts: partPaths.compactMap { $0 }, into: rejectsPath, any: report.rejects > 0)
+            report.rejectsFile = report.rejects > 0 ? rejectsPath : nil
+        }
+        report.secondsPerStage["gather"] = seconds(since: gathering)
+        let total = max(Date().timeIntervalSince(started), 0.001)
+        report.secondsPerStage["total"] = (total * 1000).rounded() / 1000
+        report.filesPerSecond = (Double(patients.count) / total * 100).rounded() / 100
+        report.rowsPerSecond = (Double(report.rowsRead) / total).rounded()
+        report.peakMemoryBytes = ProcessMemory.peakBytes
+        try ReportWriter.write(report, to: options.reportPath ?? (options.output as NSString).appendingPathComponent("report.json"))
+        log(summary(report))
+        return report
+    }
+
+    /// The patients of the run, every id checked; throws on the first bad or repeated one.
+    static func patientList(_ options: PatientBatchOptions) throws -> [PatientSpec] {
+        var patients = try options.manifest.map(PatientManifest.load) ?? []
+        if let given = options.patientId {
+            guard options.files.count == 1 else {
+                throw MediabaseError.usage("--patient-id names the patient of a single FILE; with \(options.files.count) files, use a manifest or let the file names give the ids")
+            }
+            patients.append(PatientSpec(id: try PatientId(given, origin: "--patient-id"), file: options.files[0], origin: "--patient-id"))
+        } else {
+            for file in options.files {
+                let origin = "the file name \(PatientId.quoted(file))"
+                patients.append(PatientSpec(id: try PatientId(CSVReader.stem(of: file), origin: origin), file: file, origin: origin))
+            }
+        }
+        guard !patients.isEmpty else { throw MediabaseError.usage("no patients: name patient files or give --manifest") }
+        // Ids that differ only in case share their schema and file name.
+        var seen: [String: PatientSpec] = [:]
+        for patient in patients {
+            if let earlier = seen[patient.id.lowercased] {
+                throw MediabaseError.usage("patient id \(PatientId.quoted(patient.id.value)) from \(patient.origin) and \(PatientId.quoted(earlier.id.value)) from \(earlier.origin) both name \(patient.id.schemaName)")
+            }
+            seen[patient.id.lowercased] = patient
+        }
+        return patients
+    }
+
+    static func outputPath(_ patient: PatientSpec, _ options: PatientBatchOptions) -> String {
+        (options.output as NSString).appendingPathComponent(patient.id.sqliteFileName)
+    }
+
+    /// Reads, matches, writes, validates and renames one patient; never throws: a failure is
+    /// the outcome's `error`.
+    static func process(_ patient: PatientSpec, core: CoreTranscriptIndex, options: PatientBatchOptions, rejectsPath: String?) -> PatientBatchReport.Patient {
+        let started = Date()
+        var outcome = PatientBatchReport.Patient(
+            patientId: patient.id.value, schema: patient.id.schemaName, status: "failed",
+            input: .init(path: patient.file, format: nil, bytes: fileSize(patient.file), sha256: nil))
+        let target = outputPath(patient, options)
+        let temporary = "\(target).tmp-\(getpid())"
+        var rejects: RejectLog?
+        do {
+            let log = try RejectLog(path: rejectsPath, maxRejects: options.maxRejects, context: ["patient": patient.id.value, "file": patient.file])
+            rejects = log
+            let expression = PatientExpression(core: core, mapping: options.symbolMapping, onDuplicate: options.onDuplicate, maxPadj: options.reading.maxPadj,
+                                               rejects: log, file: patient.file, table: "\(patient.id.schemaName).expression_data")
+            // The input's digest is computed on another thread while it is read: a legacy dump
+            // can be gigabytes, too much to read twice in a row.
+            let digest = DigestTask(path: patient.file)
+            let source: PatientSource
+            do {
+                source = try PatientFileReader.read(path: patient.file, options: options.reading, into: expression)
+            } catch {
+                outcome.counts = expression.counts
+                throw error
+            }
+            outcome.counts = expression.counts
+            outcome.input.format = source.format.description
+            outcome.input.sha256 = try digest.wait()
+            outcome.fileFormat = source.fileFormat
+            outcome.normalizationMethod = source.normalizationMethod
+            outcome.dialect = source.dialect.map(PatientBatchReport.Dialect.init)
+
+            if !options.dryRun {
+                try? FileManager.default.removeItem(atPath: temporary)
+                TemporaryOutputs.register(temporary)
+            }
+            defer {
+                if !options.dryRun {
+                    try? FileManager.default.removeItem(atPath: temporary)
+                    TemporaryOutputs.unregister(temporary)
+                }
+            }
+            outcome.validation = try write(patient, expression: expression, source: source, sha256: outcome.input.sha256 ?? "", core: core,
+                                           options: options, path: options.dryRun ? ":memory:" : temporary)
+            outcome.counts = expression.counts
+            outcome.matchingSuccessRate = expression.counts.matchingSuccessRate
+            let failed = outcome.validation.filter { !$0.passed }
+            guard failed.isEmpty else {
+                throw MediabaseError.usage("validation failed: " + failed.map { "\($0.name): \($0.detail)" }.joined(separator: "; "))
+            }
+            try log.close()
+            if !options.dryRun {
+                guard rename(temporary, target) == 0 else {
+                    throw MediabaseError.io(path: target, message: "cannot move the finished file into place: \(String(cString: strerror(errno)))")
+                }
+                outcome.output = target
+            }
+            outcome.status = "ok"
+        } catch {
+            try? rejects?.close()
+            outcome.error = error.localizedDescription
+        }
+        outcome.rejects = rejects?.total ?? 0
+        outcome.rejectsByReason = rejects?.countsByReason ?? [:]
+        outcome.seconds = seconds(since: started)
+        return outcome
+    }
+
+    /// Writes the patient file at `path` and validates it; the database is closed on return.
+    private static func write(_ patient: PatientSpec, expression: PatientExpression, source: PatientSource, sha256: String,
+                              core: CoreTranscriptIndex, options: PatientBatchOptions, path: String) throws -> [ValidationCheck] {
+        let writer = try PatientSQLiteWriter(path: path, timestamp: options.uploadDate)
+        try expression.forEachStored { try writer.insert(transcriptId: $0, foldChange: $1) }
+        let document = PatientMetadataDocument(
+            counts: expression.counts, dialect: source.dialect.map(PatientBatchReport.Dialect.init), manifest: patient.clinical.extra,
+            input: .init(file: (patient.file as NSString).lastPathComponent, format: source.format.description, sha256: sha256),
+            options: .init(onDuplicate: options.onDuplicate, symbolMapping: options.symbolMapping, maxPadj: options.reading.maxPadj),
+            tool: "mediabase \(MediabaseVersion.current)")
+        try writer.finish(metadata: PatientMetadata(
+            patientId: patient.id.value, uploadDate: options.uploadDate, sourceFile: (patient.file as NSString).lastPathComponent,
+            fileFormat: source.fileFormat, normalizationMethod: source.normalizationMethod, counts: expression.counts,
+            clinical: patient.clinical, json: try document.encoded()))
+        return try PatientValidator.validate(writer.database, core: core, integrity: .quick)
+    }
+
+    /// Concatenates the per-patient rejects in patient order into `path` (written beside it and
+    /// renamed); with no rejects at all, removes a stale `path` instead.
+    private static func gatherRejects(parts: [String], into path: String, any: Bool) throws {
+        let fileManager = FileManager.default
+        guard any else {
+            if fileManager.fileExists(atPath: path) { try fileManager.removeItem(atPath: path) }
+            return
+        }
+        let temporary = "\(path).tmp-\(getpid())"
+        TemporaryOutputs.register(temporary)
+        defer {
+            try? fileManager.removeItem(atPath: temporary)
+            TemporaryOutputs.unregister(temporary)
+        }
+        guard fileManager.createFile(atPath: temporary, contents: nil), let output = FileHandle(forWritingAtPath: temporary) else {
+            throw MediabaseError.io(path: temporary, message: "cannot create the rejects file")
+        }
+        defer { try? output.close() }
+        for part in parts {
+            guard let input = FileHandle(forReadingAtPath: part) else { continue }
+            defer { try? input.close() }
+            while let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty { try output.write(contentsOf: chunk) }
+        }
+        try output.close()
+        guard rename(temporary, path) == 0 else {
+            throw MediabaseError.io(path: path, message: "cannot move the rejects file into place: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// The short human summary printed on stderr at the end of a run.
+    public static func summary(_ report: PatientBatchReport) -> String {
+        var lines = ["\(report.dryRun ? "dry run: " : "")\(report.patients.count) patient(s) → \(report.output) (\(report.target.rawValue)): \(report.succeeded) ok, \(report.failed.count) failed"]
+        for patient in report.patients {
+            if patient.status == "ok", let counts = patient.counts {
+                lines.append("  \(patient.patientId): \(patient.fileFormat ?? "?"), rows \(counts.rows), skipped \(counts.skipped), matched \(counts.matched), unmatched \(counts.unmatched), stored \(counts.stored)")
+            } else {
+                lines.append("  \(patient.patientId): FAILED: \(patient.error ?? "unknown error")")
+            }
+        }
+        lines.append("  rejects \(report.rejects)" + (report.rejects > 0 ? " (\(report.rejectsByReason.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))) in \(report.rejectsFile ?? "-")" : ""))
+        lines.append("  \(report.secondsPerStage["total"] ?? 0) s, \(report.filesPerSecond) files/s, \(Int(report.rowsPerSecond)) rows/s, peak memory \(ByteFormat.string(report.peakMemoryBytes))")
+        return lines.joined(separator: "\n")
+    }
+
+    private static func fileSize(_ path: String) -> Int64? {
+        (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value
+    }
+
+    private static func seconds(since start: Date) -> Double { (Date().timeIntervalSince(start) * 1000).rounded() / 1000 }
+}
+
+/// `metadata_json`: everything about the patient's file the `metadata` columns do not hold.
+/// Encoded with sorted snake_case keys and no timings, so the same input gives the same text.
+struct PatientMetadataDocument: Encodable {
+    struct Input: Encodable {
+        var file: String
+        var format: String
+        var sha256: String
+    }
+
+    struct Options: Encodable {
+        var onDuplicate: DuplicatePolicy
+        var symbolMapping: SymbolMapping
+        var maxPadj: Double?
+    }
+
+    var counts: PatientCounts
+    var dialect: PatientBatchReport.Dialect?
+    /// Manifest columns with no `metadata` column of their own.
+    var manifest: [String: String]
+    var input: Input
+    var options: Options
+    var tool: String
+
+    func encoded() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+}
+
+/// The outcomes of a batch, filled by worker threads.
+private final class OutcomeList: @unchecked Sendable {
+    private let lock = NSLock()
+    private var outcomes: [PatientBatchReport.Patient?]
+    private var next = 0
+
+    init(count: Int) { outcomes = Array(repeating: nil, count: count) }
+
+    /// The index of the next patient to process, nil when none is left.
+    func claimNext() -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard next < outcomes.count else { return nil }
+        next += 1
+        return next - 1
+    }
+
+    func store(_ outcome: PatientBatchReport.Patient, at index: Int) {
+        lock.lock()
+        outcomes[index] = outcome
+        lock.unlock()
+    }
+
+    var all: [PatientBatchReport.Patient] {
+        lock.lock()
+        defer { lock.unlock() }
+        return outcomes.compactMap { $0 }
+    }
+}
+
+/// Input bytes of finished patients, for the progress display.
+private final class ProgressTracker: @unchecked Sendable {
+    private let lock = NSLock()
+    private let drawing = NSLock()
+    private var done: Int64 = 0
+
+    var bytesDone: Int64 {
+        lock.lock()
+        defer { lock.unlock() }
+        return done
+    }
+
+    /// Counts a finished patient, then runs `redraw` while no other thread can.
+    func finished(bytes: Int64, redraw: () -> Void) {
+        lock.lock()
+        done += bytes
+        lock.unlock()
+        drawing.lock()
+        redraw()
+        drawing.unlock()
+    }
+}

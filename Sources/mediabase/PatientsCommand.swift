@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+import MediabaseKit
+
+/// `mediabase patients FILE... --core CORE --to sqlite DIR`: patient fold-change files → one
+/// sparse `patient_<id>.sqlite` per patient.
+struct PatientsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "patients",
+        abstract: "Normalize patient fold-change files into sparse per-patient SQLite files.",
+        usage: "mediabase patients [FILE...] [--manifest FILE] --core CORE.sqlite --to sqlite DIR [options]",
+        discussion: """
+            Each FILE is a DESeq2, edgeR or limma result table, a linear fold-change CSV or TSV \
+            (transcript_id,cancer_fold), or the pg_dump of a v0.5 per-patient database; gzip or \
+            not. Ids (transcript ids, gene ids, symbols) are matched against the core; values of \
+            exactly 1.0 are not stored. The patient id is --patient-id (one FILE), the manifest's \
+            patient_id, or the file name without extensions, and must match \
+            ^[A-Za-z][A-Za-z0-9_]{0,62}$. Patients are processed in parallel; each file appears \
+            only when complete and validated. The exit status is 1 when any patient failed; \
+            report.json in DIR says which and why.
+
+            Example:
+              mediabase patients P1.deseq2.csv P2.tsv --core core.sqlite \\
+                  --to sqlite patients/
+              sqlite3 -cmd "ATTACH 'core.sqlite' AS public" \\
+                  -cmd "ATTACH 'patients/patient_p1.sqlite' AS patient_p1"
+            """)
+
+    @Argument(help: ArgumentHelp("The patient files, then the output folder DIR.", valueName: "FILE... DIR"))
+    var paths: [String] = []
+
+    @Option(help: "The core SQLite made by convert that ids are matched against.")
+    var core: String?
+
+    @Option(help: "Output kind: sqlite (a folder of patient_<id>.sqlite files). bundle is not available yet.")
+    var to: OutputTarget
+
+    @Option(help: "A CSV or JSON manifest: patient_id, file, cancer_type, cancer_subtype, tissue_type, sample_type, sequencing_platform, read_depth_millions, clinical_notes.")
+    var manifest: String?
+
+    @Option(help: "The patient id of a single FILE. Default: the file name without extensions.")
+    var patientId: String?
+
+    @Option(help: "The id column, when the header does not settle it (case-insensitive).")
+    var idColumn: String?
+
+    @Option(help: "The fold-change column, when the header does not settle it (case-insensitive).")
+    var valueColumn: String?
+
+    @Option(help: "The fold-change scale, linear or log2, when the column name does not say it.")
+    var valueScale: FoldChangeScale?
+
+    @Option(help: "The adjusted p-value column for --max-padj, when there are several.")
+    var padjColumn: String?
+
+    @Option(help: "Skip rows whose adjusted p-value is above this or missing.")
+    var maxPadj: Double?
+
+    @Option(help: "Several rows for one transcript: error (default), last, or mean (of the linear fold changes).")
+    var onDuplicate: DuplicatePolicy?
+
+    @Option(help: "Gene ids and symbols map to the gene's canonical transcript (default) or all-transcripts.")
+    var symbolMapping: SymbolMapping?
+
+    @Option(help: "metadata.upload_date and the rows' created_at/updated_at. Default: 1970-01-01T00:00:00Z, for reproducible output.")
+    var uploadDate: String?
+
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        if paths.isEmpty { throw ValidationError("name the output folder: mediabase patients FILE... --core CORE.sqlite --to sqlite DIR") }
+        if let maxPadj, !(0...1).contains(maxPadj) { throw ValidationError("--max-padj must be between 0 and 1") }
+    }
+
+    func run() throws {
+        var options = PatientBatchOptions(core: "", output: paths.last!)
+        let config = try common.apply(to: &options)
+        guard let core = core ?? config.string("core") else {
+            throw ValidationError("name the core to match against with --core CORE.sqlite (made by mediabase convert)")
+        }
+        options.core = core
+        options.target = to
+        options.files = Array(paths.dropLast())
+        options.manifest = manifest ?? config.string("manifest")
+        options.patientId = patientId ?? config.string("patient-id")
+        options.reading.idColumn = idColumn ?? config.string("id-column")
+        options.reading.valueColumn = valueColumn ?? config.string("value-column")
+        options.reading.valueScale = try valueScale ?? config.string("value-scale").map { try choice($0, key: "value-scale") }
+        options.reading.padjColumn = padjColumn ?? config.string("padj-column")
+        options.reading.maxPadj = maxPadj ?? config.string("max-padj").flatMap(Double.init)
+        options.onDuplicate = try onDuplicate ?? config.string("on-duplicate").map { try choice($0, key: "on-duplicate") } ?? .error
+        options.symbolMapping = try symbolMapping ?? config.string("symbol-mapping").map { try choice($0, key: "symbol-mapping") } ?? .canonical
+        if let date = uploadDate ?? config.string("upload-date") { options.uploadDate = date }
+        let report = try PatientBatch.run(options) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        if !report.failed.isEmpty { throw ExitCode(1) }
+    }
+
+    /// A config-file value for an option with a fixed set of values.
+    private func choice<Value: RawRepresentable & CaseIterable>(_ text: String, key: String) throws -> Value where Value.RawValue == String {
+        guard let value = Value(rawValue: text) else {
+            throw ValidationError("\(key) in --config must be one of \(Value.allCases.map(\.rawValue).joined(separator: ", ")), found \(text)")
+        }
+        return value
+    }
+}
+
+extension PatientBatchOptions: CommonSettings {}
+extension FoldChangeScale: ExpressibleByArgument {}
+extension DuplicatePolicy: ExpressibleByArgument {}
+extension SymbolMapping: ExpressibleByArgument {}

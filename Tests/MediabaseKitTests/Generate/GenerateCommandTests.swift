@@ -1,0 +1,75 @@
+import Foundation
+import XCTest
+@testable import MediabaseKit
+
+/// `mediabase generate` as a user runs it: the output folder rules, and memory that stays flat
+/// as the gene count grows (each run's peak resident size comes from `wait4`).
+final class GenerateCommandTests: XCTestCase {
+    /// The `mediabase` executable: `MEDIABASE_BIN`, or the one built beside the test bundle.
+    private var binary: String {
+        get throws {
+            if let path = ProcessInfo.processInfo.environment["MEDIABASE_BIN"] { return path }
+            let path = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mediabase").path
+            guard FileManager.default.isExecutableFile(atPath: path) else {
+                throw XCTSkip("no mediabase executable at \(path); build it or set MEDIABASE_BIN")
+            }
+            return path
+        }
+    }
+
+    private func generate(_ arguments: [String]) throws -> ChildProcess.Result {
+        try ChildProcess.spawn([binary, "generate"] + arguments)
+    }
+
+    func testRefusesANonEmptyFolderWithoutForceAndReplacesItWithForce() throws {
+        let parent = try GeneratedData.scratchFolder("cli")
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let out = parent.appendingPathComponent("data")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: false)
+        let keep = out.appendingPathComponent("notes.txt")
+        try Data("mine".utf8).write(to: keep)
+
+        let refused = try generate(["--seed", "1", "--genes", "5", "--out", out.path])
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(String(decoding: refused.errors, as: UTF8.self).contains("--force"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: keep.path), "a refused run leaves the folder alone")
+
+        let replaced = try generate(["--seed", "1", "--genes", "5", "--out", out.path, "--force", "--threads", "1"])
+        XCTAssertEqual(replaced.status, 0, String(decoding: replaced.errors, as: UTF8.self))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: keep.path))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out.path).sorted(), ["expected.json", "mbase.sql"])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: parent.path), ["data"], "no temporary folder is left behind")
+    }
+
+    func testRejectsAnUnknownFormat() throws {
+        let parent = try GeneratedData.scratchFolder("cli-format")
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let result = try generate(["--genes", "5", "--formats", "plain,parquet", "--out", parent.appendingPathComponent("x").path])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(String(decoding: result.errors, as: UTF8.self).contains("unknown format 'parquet'"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: parent.appendingPathComponent("x").path))
+    }
+
+    /// Ten times the genes must not need much more memory: generation streams block by block.
+    /// Also prints the throughput of the larger run (a debug build; not asserted).
+    func testMemoryStaysFlatAsGenesGrow() throws {
+        let parent = try GeneratedData.scratchFolder("memory")
+        defer { try? FileManager.default.removeItem(at: parent) }
+        var peaks: [Int: Int] = [:]
+        for genes in [500, 5_000] {
+            let out = parent.appendingPathComponent("genes\(genes)")
+            let started = Date()
+            let result = try generate(["--seed", "9", "--genes", "\(genes)", "--threads", "2", "--out", out.path])
+            let seconds = Date().timeIntervalSince(started)
+            XCTAssertEqual(result.status, 0, String(decoding: result.errors, as: UTF8.self))
+            peaks[genes] = result.peakMemoryKiB
+            let bytes = try FileManager.default.attributesOfItem(atPath: out.appendingPathComponent("mbase.sql").path)[.size] as! NSNumber
+            print(String(format: "generate --genes %d: %.1f MB in %.2f s (%.0f MB/s), peak RSS %d MiB",
+                         genes, bytes.doubleValue / 1e6, seconds, bytes.doubleValue / 1e6 / seconds, result.peakMemoryKiB / 1024))
+            try FileManager.default.removeItem(at: out)
+        }
+        let small = try XCTUnwrap(peaks[500])
+        let large = try XCTUnwrap(peaks[5_000])
+        XCTAssertLessThan(large, small * 3 / 2 + 64 * 1024, "peak RSS grew from \(small) KiB to \(large) KiB")
+    }
+}

@@ -1,0 +1,69 @@
+import XCTest
+@testable import MediabaseKit
+
+/// RFC 4180 with PostgreSQL's NULL rule, R's header without a row-name field, and the raw text
+/// rejects quote.
+final class CSVReaderTests: XCTestCase {
+    private func read(_ text: String, delimiter: Character = ",", rowNames: Bool = false) throws -> CollectingSink.Table {
+        let sink = CollectingSink()
+        try CSVReader(stream: MemoryByteStream(text), file: "t.csv", delimiter: delimiter.asciiValue!, tableName: "t",
+                      acceptsUnlabelledRowNames: rowNames).read(into: sink)
+        return try XCTUnwrap(sink.tables.first)
+    }
+
+    func testQuotingAndNulls() throws {
+        let table = try read("a,b,c,d\n\"x, y\",,\"\",\"say \"\"hi\"\"\"\nab\"c,\"\"\"\",plain,\" padded \"\n")
+        XCTAssertEqual(table.schema.columns.map(\.name), ["a", "b", "c", "d"])
+        XCTAssertEqual(table.rows, [["x, y", nil, "", "say \"hi\""], ["ab\"c", "\"", "plain", " padded "]])
+    }
+
+    func testQuotedFieldAcrossLinesKeepsItsNewlineAndLineNumber() throws {
+        let table = try read("a,b\n\"two\nlines\",1\nx,2\n")
+        XCTAssertEqual(table.rows, [["two\nlines", "1"], ["x", "2"]])
+        XCTAssertEqual(table.lines, [2, 4])
+    }
+
+    func testBOMCRLFBlankLinesAndOtherDelimiters() throws {
+        XCTAssertEqual(try read("\u{FEFF}a;b\r\n1;2\r\n\r\n3;4\r\n", delimiter: ";").rows, [["1", "2"], ["3", "4"]])
+        XCTAssertEqual(try read("a\tb\n\"1\t2\"\t3\n", delimiter: "\t").rows, [["1\t2", "3"]])
+    }
+
+    func testRowNamesWithoutAHeaderField() throws {
+        let table = try read("logFC\tFDR\nENSG1\t1.5\t0.01\nENSG2\t-1\t0.2\n", delimiter: "\t", rowNames: true)
+        XCTAssertEqual(table.schema.columns.map(\.name), ["", "logFC", "FDR"])
+        XCTAssertEqual(table.rows, [["ENSG1", "1.5", "0.01"], ["ENSG2", "-1", "0.2"]])
+        // Without the flag, and for later rows, a field count off by one is an error.
+        XCTAssertThrowsError(try read("a,b\n1,2,3\n"))
+        XCTAssertThrowsError(try read("a,b\n1,2,3\n4,5\n", rowNames: true)) { error in
+            XCTAssertTrue(error.localizedDescription.contains("t.csv:3"), error.localizedDescription)
+        }
+    }
+
+    func testWideRows() throws {
+        let header = (0..<200).map { "c\($0)" }.joined(separator: ",")
+        let row = (0..<200).map { "\($0)" }.joined(separator: ",")
+        XCTAssertEqual(try read("\(header)\n\(row)\n").rows.first?.count, 200)
+    }
+
+    func testMalformedQuotingNamesTheOffset() {
+        XCTAssertThrowsError(try read("a,b\n\"x\"y,1\n")) { error in
+            XCTAssertTrue(error.localizedDescription.contains("t.csv:2 (byte 7)"), error.localizedDescription)
+            XCTAssertTrue(error.localizedDescription.contains("after a closing quote"), error.localizedDescription)
+        }
+        XCTAssertThrowsError(try read("a,b\n\"open,1\n")) { error in
+            XCTAssertTrue(error.localizedDescription.contains("closing quote"), error.localizedDescription)
+        }
+    }
+
+    func testRawTextOfSingleLineRecords() throws {
+        final class RawSink: DumpSink {
+            var raws: [String] = []
+            func beginTable(_ table: TableSchema) throws {}
+            func row(_ row: RowBuffer) throws { raws.append(String(decoding: row.raw, as: UTF8.self)) }
+            func endTable(_ table: TableSchema, rows: Int, bytes: Int64) throws {}
+        }
+        let sink = RawSink()
+        try CSVReader(stream: MemoryByteStream("a,b\r\n\"x\",1\r\n\"y\nz\",2\n"), file: "t.csv", tableName: "t").read(into: sink)
+        XCTAssertEqual(sink.raws, ["\"x\",1", ""])
+    }
+}
