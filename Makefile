@@ -24,12 +24,14 @@ demo: build
 	$(BIN) inspect $(DEMO_DATA)/mbase.sql || test $$? -eq 2
 	$(BIN) convert $(DEMO_DATA)/mbase.sql --to sqlite $(DEMO_OUT)/core.sqlite --progress never
 	$(BIN) validate $(DEMO_OUT)/core.sqlite
+	$(BIN) convert $(DEMO_DATA)/mbase.sql --to bundle $(DEMO_OUT)/core.bundle --progress never
+	$(BIN) validate $(DEMO_OUT)/core.bundle
 	$(BIN) patients --manifest $(DEMO_DATA)/patients/patients.csv --core $(DEMO_OUT)/core.sqlite \
 	  --to sqlite $(DEMO_OUT)/patients --progress never
 	$(BIN) validate $(DEMO_OUT)/patients --core $(DEMO_OUT)/core.sqlite
 	sqlite3 -header -column $(DEMO_OUT)/core.sqlite \
 	  "SELECT gene_symbol, transcript_count, drug_count, pathway_count, go_term_count FROM gene_summary_view ORDER BY gene_symbol"
-	@echo "demo: core in $(DEMO_OUT)/core.sqlite, patients in $(DEMO_OUT)/patients, reports beside them"
+	@echo "demo: core in $(DEMO_OUT)/core.sqlite, bundle in $(DEMO_OUT)/core.bundle (load.sh DBNAME loads it), patients in $(DEMO_OUT)/patients, reports beside them"
 
 fixtures: build
 	bash fixtures/make-fixtures.sh $(BIN)

@@ -106,8 +106,8 @@ final class CompressionJob: @unchecked Sendable {
 /// are the same either way, since a job's output depends only on its input and dictionary.
 final class CompressionPool: @unchecked Sendable {
     private let condition = NSCondition()
+    /// Jobs waiting for a worker, oldest first (at most a few: producers bound what they submit).
     private var queue: [CompressionJob] = []
-    private var queueHead = 0
     private var stopping = false
     private var running = 0
     private let inline: Deflater?
@@ -167,14 +167,9 @@ final class CompressionPool: @unchecked Sendable {
     private func work(with deflater: Deflater) {
         condition.lock()
         while true {
-            while queueHead == queue.count, !stopping { condition.wait() }
-            guard queueHead < queue.count else { break }
-            let job = queue[queueHead]
-            queueHead += 1
-            if queueHead == queue.count {
-                queue.removeAll(keepingCapacity: true)
-                queueHead = 0
-            }
+            while queue.isEmpty, !stopping { condition.wait() }
+            guard !queue.isEmpty else { break }
+            let job = queue.removeFirst()
             condition.unlock()
             job.run(with: deflater)
             condition.lock()

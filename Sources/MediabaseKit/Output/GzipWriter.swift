@@ -22,8 +22,8 @@ final class GzipWriter {
     private var descriptor: Int32
     private var pending: [UInt8] = []
     private var previousTail: [UInt8] = []
+    /// Submitted chunks not yet written, oldest first (at most the pool's `maxInFlight`).
     private var inFlight: [CompressionJob] = []
-    private var inFlightHead = 0
     private var crc: UInt = 0
     private var uncompressedBytes: Int64 = 0
     private var hasher = SHA256()
@@ -72,7 +72,7 @@ final class GzipWriter {
     /// - Returns: the SHA-256 (hex) and size of the file written.
     func finish() throws -> (sha256: String, bytes: Int64) {
         try submitChunk(final: true)
-        while inFlightHead < inFlight.count { try writeOldestChunk() }
+        while !inFlight.isEmpty { try writeOldestChunk() }
         // CRC-32 and the uncompressed size modulo 2^32, little-endian.
         var trailer: [UInt8] = []
         for shift in stride(from: 0, to: 32, by: 8) { trailer.append(UInt8(truncatingIfNeeded: crc >> UInt(shift))) }
@@ -93,16 +93,12 @@ final class GzipWriter {
         pending.reserveCapacity(chunkSize)
         pool.submit(job)
         inFlight.append(job)
-        while inFlight.count - inFlightHead >= pool.maxInFlight { try writeOldestChunk() }
+        while inFlight.count >= pool.maxInFlight { try writeOldestChunk() }
     }
 
     private func writeOldestChunk() throws {
-        let job = inFlight[inFlightHead]
-        inFlightHead += 1
-        if inFlightHead == inFlight.count {
-            inFlight.removeAll(keepingCapacity: true)
-            inFlightHead = 0
-        }
+        // Removed before waiting, so that its buffers are freed once written.
+        let job = inFlight.removeFirst()
         pool.wait(for: job)
         if let error = job.error { throw error }
         crc = crc32_combine(crc, job.crc, off_t(job.input.count))

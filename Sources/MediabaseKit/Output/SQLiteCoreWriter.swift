@@ -223,8 +223,12 @@ public final class SQLiteCoreWriter: CoreOutput {
 
     /// Merges duplicate rows (first kept), builds indexes and the view tables, records the
     /// schema version and commits.
-    /// - Parameter appliedAt: the `schema_versions.applied_at` text (fixed for reproducible output).
-    public func finish(appliedAt: String) throws {
+    /// - Parameters:
+    ///   - appliedAt: the `schema_versions.applied_at` text (fixed for reproducible output).
+    ///   - forQueries: false for a core that only feeds a bundle: then only the unique key
+    ///     indexes are built (they assert the merge). The lookup indexes and the view tables
+    ///     serve queries on the SQLite file; PostgreSQL builds its own.
+    public func finish(appliedAt: String, forQueries: Bool = true) throws {
         var started = Date()
         func lap(_ name: String) {
             secondsPerStep[name] = (Date().timeIntervalSince(started) * 1000).rounded() / 1000
@@ -237,9 +241,11 @@ public final class SQLiteCoreWriter: CoreOutput {
             rowCounts[table.rawValue] = try database.integer("SELECT count(*) FROM \(table.rawValue)")
         }
         lap("merge_duplicates")
-        try database.execute(SchemaFiles.sqliteIndexes)
+        for statement in SchemaFiles.statements(SchemaFiles.sqliteIndexes) where forQueries || statement.contains("CREATE UNIQUE INDEX") {
+            try database.execute(statement)
+        }
         lap("indexes")
-        for statement in SchemaFiles.statements(SchemaFiles.sqliteViews) {
+        for statement in forQueries ? SchemaFiles.statements(SchemaFiles.sqliteViews) : [] {
             try database.execute(statement)
             let name = statement.range(of: "CREATE TABLE ").map { String(statement[$0.upperBound...].prefix { $0 != " " }) } ?? "view"
             lap("view \(name)")
@@ -253,7 +259,7 @@ public final class SQLiteCoreWriter: CoreOutput {
         try database.execute("COMMIT")
         lap("commit")
         try database.execute("PRAGMA journal_mode = DELETE; PRAGMA locking_mode = NORMAL")
-        for name in SchemaFiles.viewTables { rowCounts[name] = try database.integer("SELECT count(*) FROM \(name)") }
+        for name in forQueries ? SchemaFiles.viewTables : [] { rowCounts[name] = try database.integer("SELECT count(*) FROM \(name)") }
         rowCounts["schema_versions"] = 1
     }
 }

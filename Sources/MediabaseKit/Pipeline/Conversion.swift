@@ -97,7 +97,7 @@ public enum Conversion {
             throw MediabaseError.usage("\(output) exists; use --force to replace it")
         }
         let reader = try DumpReader.open(path: options.input)
-        let outputFolder = (output as NSString).deletingLastPathComponent.isEmpty ? "." : (output as NSString).deletingLastPathComponent
+        let outputFolder = splitPath(output).folder
         guard fileManager.fileExists(atPath: outputFolder) else {
             throw MediabaseError.io(path: outputFolder, message: "the output folder does not exist")
         }
@@ -153,7 +153,7 @@ public enum Conversion {
         try normalizer.finish()
         try threadedOutput.close()
         stage("write_genes")
-        try writer.finish(appliedAt: options.appliedAt)
+        try writer.finish(appliedAt: options.appliedAt, forQueries: !bundle)
         stage("index_and_views")
         report.secondsPerFinishStep = writer.secondsPerStep
         for (step, bytes) in writer.peakMemoryAfterStep { report.peakMemoryAfterStage["index_and_views: \(step)"] = bytes }
@@ -161,13 +161,13 @@ public enum Conversion {
         report.secondsPerFinishStep["load: writer waiting for the producer"] = (threadedOutput.writerWaitSeconds * 1000).rounded() / 1000
 
         report.suspiciousSymbols = try SuspiciousSymbols.find(in: writer.database)
-        report.validation = try CoreValidator.validate(writer.database, expectedCounts: writer.rowCounts, thorough: false)
+        report.validation = try CoreValidator.validate(writer.database, expectedCounts: writer.rowCounts, thorough: false, viewTables: !bundle)
         stage("validate")
         try requirePassed(report.validation)
 
         let input = ConversionReport.Input(path: options.input, format: reader.format.description, bytes: reader.totalBytes, sha256: try digest.wait())
         if bundle {
-            let manifestInput = BundleManifest.Input(name: (options.input as NSString).lastPathComponent, format: input.format, bytes: input.bytes, sha256: input.sha256)
+            let manifestInput = BundleManifest.Input(name: splitPath(trimmingTrailingSlashes(options.input)).name, format: input.format, bytes: input.bytes, sha256: input.sha256)
             _ = try BundleWriter(database: writer.database, carriedTables: writer.carriedTables, threads: options.threads)
                 .write(to: temporary, inputs: [manifestInput])
             stage("export_bundle")
@@ -233,6 +233,14 @@ public enum Conversion {
         if hadFolder, rename(target, aside) != 0 { throw MediabaseError.io(path: target, message: String(cString: strerror(errno))) }
         guard rename(temporary, target) == 0 else { throw MediabaseError.io(path: target, message: String(cString: strerror(errno))) }
         if hadFolder { try? fileManager.removeItem(atPath: aside) }
+    }
+
+    /// A path's folder (`.` when it names none) and last component. Not NSString's path methods:
+    /// in swift-corelibs-foundation 6.3 they trap on some short relative paths (`b`, `abc`).
+    static func splitPath(_ path: String) -> (folder: String, name: String) {
+        guard let slash = path.lastIndex(of: "/") else { return (".", path) }
+        let folder = slash == path.startIndex ? "/" : String(path[..<slash])
+        return (folder, String(path[path.index(after: slash)...]))
     }
 
     /// `out//` → `out`; `/` stays `/`.

@@ -17,12 +17,14 @@ public enum CoreValidator {
     /// - Parameter expectedCounts: rows per table that must match (from a report or manifest).
     /// - Parameter thorough: run `PRAGMA integrity_check` (minutes on a large core) rather than
     ///   `quick_check`; the validate command does, convert's final check does not.
-    public static func validate(_ database: SQLiteDatabase, expectedCounts: [String: Int] = [:], thorough: Bool = true) throws -> [ValidationCheck] {
+    /// - Parameter viewTables: whether the view tables must exist (not in the core a bundle is
+    ///   exported from: PostgreSQL materializes the views).
+    public static func validate(_ database: SQLiteDatabase, expectedCounts: [String: Int] = [:], thorough: Bool = true, viewTables: Bool = true) throws -> [ValidationCheck] {
         var checks: [ValidationCheck] = []
         let tables = Set(try database.rows("SELECT name FROM sqlite_master WHERE type = 'table'").compactMap { $0[0] })
-        let missing = (CoreTable.outputTables.map(\.rawValue) + ["schema_versions"] + SchemaFiles.viewTables).filter { !tables.contains($0) }
+        let missing = (CoreTable.outputTables.map(\.rawValue) + ["schema_versions"] + (viewTables ? SchemaFiles.viewTables : [])).filter { !tables.contains($0) }
         checks.append(ValidationCheck(name: "schema_present", passed: missing.isEmpty,
-                                      detail: missing.isEmpty ? "every core table and view table exists" : "missing: \(missing.joined(separator: ", "))"))
+                                      detail: missing.isEmpty ? "every core table\(viewTables ? " and view table" : "") exists" : "missing: \(missing.joined(separator: ", "))"))
         guard missing.isEmpty else { return checks }
 
         let versions = try database.rows("SELECT version FROM schema_versions").compactMap { $0[0] }

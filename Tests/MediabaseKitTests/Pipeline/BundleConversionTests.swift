@@ -71,6 +71,15 @@ final class BundleConversionTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.contains(".tmp-") }, [])
     }
 
+    func testOutputPathsAreSplitWithoutFoundationPathMethods() {
+        XCTAssertEqual(Conversion.splitPath("b").folder, ".")
+        XCTAssertEqual(Conversion.splitPath("b").name, "b")
+        XCTAssertEqual(Conversion.splitPath("out/b").folder, "out")
+        XCTAssertEqual(Conversion.splitPath("/b").folder, "/")
+        XCTAssertEqual(Conversion.trimmingTrailingSlashes("out//"), "out")
+        XCTAssertEqual(Conversion.trimmingTrailingSlashes("/"), "/")
+    }
+
     func testDryRunWritesOnlyTheReport() throws {
         let report = try convert(to: "core.bundle") { $0.dryRun = true }
         XCTAssertTrue(report.validation.contains { $0.name == "bundle_row_counts" && $0.passed })
