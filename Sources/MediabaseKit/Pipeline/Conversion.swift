@@ -161,20 +161,33 @@ public enum Conversion {
         report.secondsPerFinishStep["load: writer waiting for the producer"] = (threadedOutput.writerWaitSeconds * 1000).rounded() / 1000
 
         report.suspiciousSymbols = try SuspiciousSymbols.find(in: writer.database)
-        report.validation = try CoreValidator.validate(writer.database, expectedCounts: writer.rowCounts, thorough: false, viewTables: !bundle)
-        stage("validate")
-        try requirePassed(report.validation)
-
+        let expectedCounts = writer.rowCounts
         let input = ConversionReport.Input(path: options.input, format: reader.format.description, bytes: reader.totalBytes, sha256: try digest.wait())
         if bundle {
+            // The core is checked on a second connection while the bundle is exported: the checks
+            // are single-threaded SQLite work, and compression keeps the other cores busy. A read
+            // on the load's connection first gives up its exclusive lock (finish() went back to
+            // the NORMAL locking mode, which takes effect at the next read).
+            _ = try writer.database.scalar("SELECT count(*) FROM schema_versions")
+            let coreChecks = BackgroundTask {
+                try CoreValidator.validate(try SQLiteDatabase(path: coreFile, readOnly: true), expectedCounts: expectedCounts, thorough: false, viewTables: false)
+            }
             let manifestInput = BundleManifest.Input(name: splitPath(trimmingTrailingSlashes(options.input)).name, format: input.format, bytes: input.bytes, sha256: input.sha256)
-            _ = try BundleWriter(database: writer.database, carriedTables: writer.carriedTables, threads: options.threads)
-                .write(to: temporary, inputs: [manifestInput])
-            stage("export_bundle")
-            let checks = try BundleValidator.validate(folder: temporary)
-            report.validation += checks.map { ValidationCheck(name: "bundle_" + $0.name, passed: $0.passed, detail: $0.detail) }
+            let exported = Result {
+                try BundleWriter(database: writer.database, carriedTables: writer.carriedTables, threads: options.threads).write(to: temporary, inputs: [manifestInput])
+            }
+            report.validation = try coreChecks.wait()
+            stage("validate_and_export_bundle")
+            try requirePassed(report.validation)
+            _ = try exported.get()
+            let bundleChecks = try BundleValidator.validate(folder: temporary)
+            report.validation += bundleChecks.map { ValidationCheck(name: "bundle_" + $0.name, passed: $0.passed, detail: $0.detail) }
             stage("validate_bundle")
-            try requirePassed(checks)
+            try requirePassed(bundleChecks)
+        } else {
+            report.validation = try CoreValidator.validate(writer.database, expectedCounts: expectedCounts, thorough: false)
+            stage("validate")
+            try requirePassed(report.validation)
         }
 
         let tally = normalizer.tally
@@ -286,23 +299,31 @@ final class RowCounter: DumpSink {
     func endTable(_ table: TableSchema, rows: Int, bytes: Int64) throws { try next.endTable(table, rows: rows, bytes: bytes) }
 }
 
-/// Computes a file's SHA-256 on a background thread.
-final class DigestTask: @unchecked Sendable {
+/// Runs work on a thread of its own; ``wait()`` returns its result (as often as asked).
+final class BackgroundTask<Value>: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
-    private var result: Result<String, Error> = .success("")
+    // Written once by the thread before `done` is signalled, read only after waiting on it.
+    private var result: Result<Value, Error>?
 
-    init(path: String) {
+    init(_ work: @escaping () throws -> Value) {
         Thread.detachNewThread { [self] in
-            result = Result { try FileDigest.sha256(path: path) }
+            result = Result { try work() }
             done.signal()
         }
     }
 
-    func wait() throws -> String {
+    func wait() throws -> Value {
         done.wait()
         done.signal()
-        return try result.get()
+        return try result!.get()
     }
+}
+
+/// Computes a file's SHA-256 on a background thread.
+typealias DigestTask = BackgroundTask<String>
+
+extension BackgroundTask where Value == String {
+    convenience init(path: String) { self.init { try FileDigest.sha256(path: path) } }
 }
 
 /// Writes reports as pretty JSON with sorted keys, atomically.
