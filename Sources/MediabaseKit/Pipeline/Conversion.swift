@@ -236,16 +236,19 @@ public enum Conversion {
         }
     }
 
-    /// Puts the finished `temporary` (file or folder) at `target`. A file replaces the old one in
-    /// one rename; an old folder is first renamed aside, then removed.
+    /// Puts the finished `temporary` (file or folder) at `target`. A file replaces an old file in
+    /// one rename; an old folder (or anything a folder replaces) is first renamed aside, then
+    /// removed, since rename(2) cannot put one kind over the other.
     private static func replace(_ target: String, with temporary: String) throws {
         let fileManager = FileManager.default
-        var isDirectory: ObjCBool = false
-        let aside = "\(target).old-\(getpid())"
-        let hadFolder = fileManager.fileExists(atPath: target, isDirectory: &isDirectory) && isDirectory.boolValue
-        if hadFolder, rename(target, aside) != 0 { throw MediabaseError.io(path: target, message: String(cString: strerror(errno))) }
+        var targetIsFolder: ObjCBool = false
+        var newIsFolder: ObjCBool = false
+        let exists = fileManager.fileExists(atPath: target, isDirectory: &targetIsFolder)
+        _ = fileManager.fileExists(atPath: temporary, isDirectory: &newIsFolder)
+        let aside = exists && (targetIsFolder.boolValue || newIsFolder.boolValue) ? "\(target).old-\(getpid())" : nil
+        if let aside, rename(target, aside) != 0 { throw MediabaseError.io(path: target, message: String(cString: strerror(errno))) }
         guard rename(temporary, target) == 0 else { throw MediabaseError.io(path: target, message: String(cString: strerror(errno))) }
-        if hadFolder { try? fileManager.removeItem(atPath: aside) }
+        if let aside { try? fileManager.removeItem(atPath: aside) }
     }
 
     /// A path's folder (`.` when it names none) and last component. Not NSString's path methods:

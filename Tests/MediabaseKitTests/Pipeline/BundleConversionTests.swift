@@ -65,6 +65,13 @@ final class BundleConversionTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.contains(".tmp-") || $0.contains(".old-") }, [])
         XCTAssertTrue(try BundleValidator.validate(folder: path("core.bundle")).allSatisfy(\.passed))
 
+        // --force replaces a file with a bundle, and a bundle with a SQLite file.
+        try Data("old".utf8).write(to: URL(fileURLWithPath: path("was-a-file")))
+        try convert(to: "was-a-file") { $0.force = true }
+        XCTAssertTrue(try BundleValidator.validate(folder: path("was-a-file")).allSatisfy(\.passed))
+        try convert(to: "was-a-file") { $0.force = true; $0.target = .sqlite }
+        XCTAssertTrue(try CoreValidator.validate(try SQLiteDatabase(path: path("was-a-file"), readOnly: true)).allSatisfy(\.passed))
+
         // A failing run (any reject is fatal) leaves no bundle and no temporaries.
         XCTAssertThrowsError(try convert(to: "failed.bundle") { $0.maxRejects = 0 })
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("failed.bundle")))
