@@ -66,9 +66,11 @@ public final class ThreadedCoreOutput: CoreOutput {
         if batch.count >= Self.batchSize { try flush() }
     }
 
-    public func markMayHoldDuplicates(_ table: CoreTable) {
+    public func markMayHoldDuplicates(_ table: CoreTable, id: String) {
         batch.append(Operation.markDuplicates.rawValue)
         batch.append(UInt8(CoreTable.allCases.firstIndex(of: table)!))
+        var id = id
+        id.withUTF8 { appendBytes($0) }
     }
 
     public func beginCarriedTable(_ table: TableSchema) throws {
@@ -221,8 +223,11 @@ public final class ThreadedCoreOutput: CoreOutput {
                     }
                     try writer.stepInsert(table)
                 case .markDuplicates:
-                    writer.markMayHoldDuplicates(CoreTable.allCases[Int(bytes[offset])])
+                    let table = CoreTable.allCases[Int(bytes[offset])]
                     offset += 1
+                    let count = Int(word())
+                    writer.markMayHoldDuplicates(table, id: String(decoding: UnsafeBufferPointer(rebasing: bytes[offset..<(offset + count)]), as: UTF8.self))
+                    offset += count
                 case .beginCarried:
                     let index = Int(word())
                     condition.lock()
