@@ -24,6 +24,9 @@ public final class ThreadedCoreOutput: CoreOutput {
     private var carriedSchemas: [TableSchema] = []
     private let condition = NSCondition()
     private var queue: [[UInt8]] = []
+    /// Emptied batches handed back by the writer, so their memory is reused rather than
+    /// allocated (and zeroed by the kernel) again for every batch.
+    private var spare: [[UInt8]] = []
     private var closed = false
     private var failure: Error?
     private var finished = false
@@ -147,7 +150,8 @@ public final class ThreadedCoreOutput: CoreOutput {
         if let failure { throw failure }
         queue.append(batch)
         condition.broadcast()
-        batch.removeAll(keepingCapacity: true)
+        batch = spare.popLast() ?? []
+        batch.reserveCapacity(Self.batchSize + 64 * 1024)
     }
 
     // MARK: Writer side
@@ -167,11 +171,15 @@ public final class ThreadedCoreOutput: CoreOutput {
                 condition.unlock()
                 return
             }
-            let next = queue.removeFirst()
+            var next = queue.removeFirst()
             condition.broadcast()
             condition.unlock()
             do {
                 try apply(next, row: row)
+                next.removeAll(keepingCapacity: true)
+                condition.lock()
+                spare.append(next)
+                condition.unlock()
             } catch {
                 condition.lock()
                 failure = error
