@@ -79,22 +79,26 @@ SELECT g.pmid, g.n AS gene_count, g.symbols AS gene_symbols, c.categories AS ref
 FROM g JOIN c USING (pmid)
 ORDER BY g.pmid;
 
+-- One row per external id; its transcripts are looked up per id through the indexes rather
+-- than by expanding every gene cross reference into all of the gene's transcripts.
 CREATE TABLE cross_reference_lookup_view AS
 WITH
-    refs AS (
-        SELECT x.external_db, x.external_id, x.gene_id, tr.transcript_id
-        FROM gene_cross_references x LEFT JOIN transcripts tr USING (gene_id)
-        UNION
-        SELECT x.external_db, x.external_id, tr.gene_id, x.transcript_id
-        FROM transcript_cross_references x JOIN transcripts tr USING (transcript_id)),
-    keys AS (SELECT external_db, external_id, min(gene_id) AS gene_id FROM refs GROUP BY external_db, external_id),
-    lists AS (SELECT external_db, external_id, json_group_array(transcript_id) AS transcript_ids
-              FROM (SELECT DISTINCT external_db, external_id, transcript_id FROM refs
-                    WHERE transcript_id IS NOT NULL ORDER BY external_db, external_id, transcript_id)
-              GROUP BY external_db, external_id)
+    keys AS (
+        SELECT external_db, external_id, min(gene_id) AS gene_id FROM (
+            SELECT external_db, external_id, gene_id FROM gene_cross_references
+            UNION ALL
+            SELECT x.external_db, x.external_id, tr.gene_id
+            FROM transcript_cross_references x JOIN transcripts tr USING (transcript_id))
+        GROUP BY external_db, external_id)
 SELECT keys.external_db, keys.external_id, keys.gene_id, genes.gene_symbol,
-       coalesce(lists.transcript_ids, '[]') AS transcript_ids
-FROM keys LEFT JOIN genes USING (gene_id) LEFT JOIN lists USING (external_db, external_id)
+       (SELECT json_group_array(transcript_id) FROM (
+            SELECT tr.transcript_id FROM gene_cross_references g JOIN transcripts tr USING (gene_id)
+            WHERE g.external_db = keys.external_db AND g.external_id = keys.external_id
+            UNION
+            SELECT t.transcript_id FROM transcript_cross_references t
+            WHERE t.external_db = keys.external_db AND t.external_id = keys.external_id
+            ORDER BY 1)) AS transcript_ids
+FROM keys LEFT JOIN genes USING (gene_id)
 ORDER BY keys.external_db, keys.external_id;
 
 CREATE TABLE patient_query_optimized_view AS

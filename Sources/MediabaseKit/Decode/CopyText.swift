@@ -65,15 +65,13 @@ public enum CopyText {
     /// backslash. A backslash before a TAB makes the TAB data, so the field's end is found here.
     private static func decodeEscapedField(_ base: UnsafePointer<UInt8>, from start: Int, end: Int, into row: RowBuffer) -> Int? {
         var i = start
+        // The TAB that ends the field unless a backslash escapes it; searched again if one does.
+        var tab = memchr(base + i, 0x09, end - i).map { UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self) - base } ?? end
         while true {
-            let runStart = i
-            while i < end {
-                let byte = base[i]
-                if byte == 0x09 || byte == 0x5C { break }
-                i += 1
-            }
-            if i > runStart { row.appendBytes(UnsafeBufferPointer(start: base + runStart, count: i - runStart)) }
-            if i == end || base[i] == 0x09 {
+            let backslash = memchr(base + i, 0x5C, tab - i).map { UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self) - base } ?? tab
+            if backslash > i { row.appendBytes(UnsafeBufferPointer(start: base + i, count: backslash - i)) }
+            i = backslash
+            if i == tab {
                 row.endField()
                 return i
             }
@@ -81,6 +79,9 @@ public enum CopyText {
             if i == end { return nil }
             let code = base[i]
             i += 1
+            if i > tab {
+                tab = memchr(base + i, 0x09, end - i).map { UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self) - base } ?? end
+            }
             switch code {
             case UInt8(ascii: "b"): row.appendByte(0x08)
             case UInt8(ascii: "f"): row.appendByte(0x0C)

@@ -96,9 +96,10 @@ public enum CoreTable: String, CaseIterable, Sendable {
 public protocol CoreOutput: AnyObject {
     /// One row of a core table, values in ``CoreTable/columns`` order.
     func insert(_ table: CoreTable, _ values: [SQLValue]) throws
-    /// Notes that `table` may now hold rows equal on its ``CoreTable/uniqueKey`` (a gene whose
-    /// rows disagree, a transcript listed twice); the writer merges them before indexing.
-    func markMayHoldDuplicates(_ table: CoreTable)
+    /// Notes that `table` may now hold rows equal on its ``CoreTable/uniqueKey`` among the rows
+    /// whose first key column is `id` (a gene whose rows disagree, a transcript listed twice);
+    /// the writer merges those before indexing.
+    func markMayHoldDuplicates(_ table: CoreTable, id: String)
     /// A table of the dump other than the legacy table, carried through under its own name.
     func beginCarriedTable(_ table: TableSchema) throws
     func carriedRow(_ row: RowBuffer) throws

@@ -33,7 +33,8 @@ public final class SQLiteCoreWriter: CoreOutput {
     public let database: SQLiteDatabase
     private let carriedValueForm: CarriedValueForm
     private var statements: [CoreTable: SQLiteStatement] = [:]
-    private var mayHoldDuplicates = Set<CoreTable>()
+    /// Per table, the first-key-column values whose rows may repeat a key.
+    private var mayHoldDuplicates: [CoreTable: Set<String>] = [:]
     private var carried: (name: String, statement: SQLiteStatement, converters: [CarriedValue])?
     /// Rows inserted per table (core and carried), for the report.
     public private(set) var rowCounts: [String: Int] = [:]
@@ -105,7 +106,7 @@ public final class SQLiteCoreWriter: CoreOutput {
         if table != .geneGoTermsWork { rowCounts[table.rawValue, default: 0] += 1 }
     }
 
-    public func markMayHoldDuplicates(_ table: CoreTable) { mayHoldDuplicates.insert(table) }
+    public func markMayHoldDuplicates(_ table: CoreTable, id: String) { mayHoldDuplicates[table, default: []].insert(id) }
 
     /// The prepared INSERT of `table`, for callers that bind values themselves.
     func statement(for table: CoreTable) -> OpaquePointer { statements[table]!.statement }
@@ -235,11 +236,28 @@ public final class SQLiteCoreWriter: CoreOutput {
             peakMemoryAfterStep[name] = ProcessMemory.peakBytes
             started = Date()
         }
-        for table in CoreTable.outputTables.filter({ mayHoldDuplicates.contains($0) }) {
-            guard let key = table.uniqueKey else { continue }
-            try database.execute("DELETE FROM \(table.rawValue) WHERE rowid NOT IN (SELECT min(rowid) FROM \(table.rawValue) GROUP BY \(key.joined(separator: ", ")))")
+        // Only the rows of the genes and transcripts that may repeat a key are grouped: one scan
+        // of the table with a hash lookup per row, instead of sorting the whole table.
+        try database.execute("CREATE TEMP TABLE duplicate_candidates (id TEXT PRIMARY KEY) WITHOUT ROWID")
+        let candidate = try database.prepare("INSERT OR IGNORE INTO duplicate_candidates (id) VALUES (?)")
+        for table in CoreTable.outputTables {
+            guard let ids = mayHoldDuplicates[table], let key = table.uniqueKey else { continue }
+            try database.execute("DELETE FROM duplicate_candidates")
+            for id in ids.sorted() {
+                candidate.bind(1, id)
+                try candidate.run()
+            }
+            let first = key[0]
+            try database.execute("""
+                DELETE FROM \(table.rawValue) WHERE rowid IN (
+                    SELECT rowid FROM \(table.rawValue) WHERE \(first) IN (SELECT id FROM duplicate_candidates)
+                    EXCEPT
+                    SELECT min(rowid) FROM \(table.rawValue) WHERE \(first) IN (SELECT id FROM duplicate_candidates)
+                    GROUP BY \(key.joined(separator: ", ")))
+                """)
             rowCounts[table.rawValue] = try database.integer("SELECT count(*) FROM \(table.rawValue)")
         }
+        try database.execute("DROP TABLE duplicate_candidates")
         lap("merge_duplicates")
         for statement in SchemaFiles.statements(SchemaFiles.sqliteIndexes) where forQueries || statement.contains("CREATE UNIQUE INDEX") {
             try database.execute(statement)

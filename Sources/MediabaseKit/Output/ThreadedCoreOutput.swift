@@ -24,6 +24,9 @@ public final class ThreadedCoreOutput: CoreOutput {
     private var carriedSchemas: [TableSchema] = []
     private let condition = NSCondition()
     private var queue: [[UInt8]] = []
+    /// Emptied batches handed back by the writer, so their memory is reused rather than
+    /// allocated (and zeroed by the kernel) again for every batch.
+    private var spare: [[UInt8]] = []
     private var closed = false
     private var failure: Error?
     private var finished = false
@@ -66,9 +69,11 @@ public final class ThreadedCoreOutput: CoreOutput {
         if batch.count >= Self.batchSize { try flush() }
     }
 
-    public func markMayHoldDuplicates(_ table: CoreTable) {
+    public func markMayHoldDuplicates(_ table: CoreTable, id: String) {
         batch.append(Operation.markDuplicates.rawValue)
         batch.append(UInt8(CoreTable.allCases.firstIndex(of: table)!))
+        var id = id
+        id.withUTF8 { appendBytes($0) }
     }
 
     public func beginCarriedTable(_ table: TableSchema) throws {
@@ -145,7 +150,8 @@ public final class ThreadedCoreOutput: CoreOutput {
         if let failure { throw failure }
         queue.append(batch)
         condition.broadcast()
-        batch.removeAll(keepingCapacity: true)
+        batch = spare.popLast() ?? []
+        batch.reserveCapacity(Self.batchSize + 64 * 1024)
     }
 
     // MARK: Writer side
@@ -165,11 +171,15 @@ public final class ThreadedCoreOutput: CoreOutput {
                 condition.unlock()
                 return
             }
-            let next = queue.removeFirst()
+            var next = queue.removeFirst()
             condition.broadcast()
             condition.unlock()
             do {
                 try apply(next, row: row)
+                next.removeAll(keepingCapacity: true)
+                condition.lock()
+                spare.append(next)
+                condition.unlock()
             } catch {
                 condition.lock()
                 failure = error
@@ -221,8 +231,11 @@ public final class ThreadedCoreOutput: CoreOutput {
                     }
                     try writer.stepInsert(table)
                 case .markDuplicates:
-                    writer.markMayHoldDuplicates(CoreTable.allCases[Int(bytes[offset])])
+                    let table = CoreTable.allCases[Int(bytes[offset])]
                     offset += 1
+                    let count = Int(word())
+                    writer.markMayHoldDuplicates(table, id: String(decoding: UnsafeBufferPointer(rebasing: bytes[offset..<(offset + count)]), as: UTF8.self))
+                    offset += count
                 case .beginCarried:
                     let index = Int(word())
                     condition.lock()
