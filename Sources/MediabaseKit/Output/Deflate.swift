@@ -112,15 +112,15 @@ final class CompressionPool: @unchecked Sendable {
     private var running = 0
     private let inline: Deflater?
 
-    /// Jobs a producer may have in flight before it waits: enough to keep every worker busy
-    /// while finished chunks are written, few enough to bound memory.
+    /// Jobs a producer may have in flight before it waits: one per worker and two more, so the
+    /// workers stay busy while the oldest chunk is written; memory stays a few MiB per thread.
     let maxInFlight: Int
 
     /// - Parameters:
     ///   - threads: worker threads; 1 compresses on the calling thread.
     ///   - level: zlib level 1–9.
     init(threads: Int, level: Int32) throws {
-        maxInFlight = max(2, threads * 2)
+        maxInFlight = max(1, threads) + 2
         if threads <= 1 {
             inline = try Deflater(level: level)
             return
