@@ -15,8 +15,10 @@ struct ConvertCommand: ParsableCommand {
             validated. A bundle is a folder of .sql.gz parts with manifest.json and load.sh, which \
             loads it into PostgreSQL 12+ in one transaction; --threads compresses in parallel.
 
-            Examples: mediabase convert mbase.dump --to sqlite core.sqlite --rejects rejects.jsonl
-                      mediabase convert mbase.dump --to bundle core.bundle && core.bundle/load.sh mydb
+            Examples:
+              mediabase convert mbase.dump --to sqlite core.sqlite --rejects rejects.jsonl
+              mediabase convert mbase.dump --to bundle core.bundle
+              core.bundle/load.sh mydb
             """)
 
     @Argument(help: "The legacy dump or CSV export.")
