@@ -59,12 +59,14 @@ final class BundleTests: XCTestCase {
 
     // MARK: Tests
 
-    /// The hand-made corruption cases, and the generated dump (all 27 columns, planted corruption,
-    /// a carried opentargets_known_drugs) as plain COPY and as INSERT statements.
+    /// The hand-made corruption cases; the generated dump (all 27 columns, planted corruption, a
+    /// carried opentargets_known_drugs) as plain COPY, INSERT statements and CSV; and pg_dump 15
+    /// custom and directory archives whose carried tables hold jsonb, arrays, doubles and escapes.
     func testFixturesLoadAndMatchSQLite() throws {
-        for fixture in ["legacy/corruption_cases.sql", "generated/seed1-genes12/mbase.sql", "generated/seed1-genes12/mbase.inserts.sql"] {
+        for fixture in ["legacy/corruption_cases.sql", "generated/seed1-genes12/mbase.sql", "generated/seed1-genes12/mbase.inserts.sql",
+                        "generated/seed1-genes12/cancer_transcript_base.csv", "archives/custom.dump", "archives/directory"] {
             let input = (Self.root as NSString).appendingPathComponent("fixtures/" + fixture)
-            let name = (fixture as NSString).lastPathComponent
+            let name = fixture.replacingOccurrences(of: "/", with: "_")
             try convert(input, to: "\(name).sqlite", .sqlite)
             try convert(input, to: "\(name).bundle", .bundle)
             let database = try newDatabase()
