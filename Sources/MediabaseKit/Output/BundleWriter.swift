@@ -121,7 +121,7 @@ public struct BundleWriter {
     }
 
     private func writePart(_ name: String, in folder: String, pool: CompressionPool, _ body: (GzipWriter) throws -> Void) throws -> BundleManifest.File {
-        let writer = try GzipWriter(path: (folder as NSString).appendingPathComponent(name), name: name, pool: pool)
+        let writer = try GzipWriter(path: (folder as NSString).appendingPathComponent(name), pool: pool)
         try writer.write(Self.partHeader(name))
         try body(writer)
         let (sha256, bytes) = try writer.finish()

@@ -14,8 +14,6 @@ final class GzipWriter {
     /// (dictionary priming, flush markers) and still give two cores plenty to share.
     static let defaultChunkSize = 1 << 20
 
-    /// The file's name inside the bundle, for the manifest and error messages.
-    let name: String
     private let path: String
     private let pool: CompressionPool
     private let chunkSize: Int
@@ -27,12 +25,11 @@ final class GzipWriter {
     private var crc: UInt = 0
     private var uncompressedBytes: Int64 = 0
     private var hasher = SHA256()
-    private(set) var writtenBytes: Int64 = 0
+    private var writtenBytes: Int64 = 0
 
     /// Creates (truncating) the file at `path` and writes the gzip header.
-    init(path: String, name: String, pool: CompressionPool, chunkSize: Int = GzipWriter.defaultChunkSize) throws {
+    init(path: String, pool: CompressionPool, chunkSize: Int = GzipWriter.defaultChunkSize) throws {
         self.path = path
-        self.name = name
         self.pool = pool
         self.chunkSize = chunkSize
         descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)

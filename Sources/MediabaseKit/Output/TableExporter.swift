@@ -15,7 +15,7 @@ import Foundation
 /// with its table, row and column, and the conversion stops.
 struct TableExporter {
     /// How a column's SQLite value becomes PostgreSQL text.
-    enum Kind: Equatable {
+    enum Kind {
         /// Text as stored (carried tables: the dump's own text for any type).
         case text
         /// An integer type, with its range.

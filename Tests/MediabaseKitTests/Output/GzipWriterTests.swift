@@ -23,7 +23,7 @@ final class GzipWriterTests: XCTestCase {
         let pool = try CompressionPool(threads: threads, level: 6)
         defer { pool.shutdown() }
         let path = (folder as NSString).appendingPathComponent(name)
-        let writer = try GzipWriter(path: path, name: name, pool: pool, chunkSize: chunkSize)
+        let writer = try GzipWriter(path: path, pool: pool, chunkSize: chunkSize)
         // Uneven writes, so chunk boundaries fall inside them.
         var offset = 0
         var step = 1

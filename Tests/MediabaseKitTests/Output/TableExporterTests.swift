@@ -31,7 +31,7 @@ final class TableExporterTests: XCTestCase {
         let pool = try CompressionPool(threads: 1, level: 1)
         defer { pool.shutdown() }
         let path = (folder as NSString).appendingPathComponent("t.gz")
-        let writer = try GzipWriter(path: path, name: "t.gz", pool: pool)
+        let writer = try GzipWriter(path: path, pool: pool)
         _ = try TableExporter(table: "t", columns: columns).export(from: database, into: writer)
         _ = try writer.finish()
         let lines = LineReader(stream: try InflateStream(source: try FileByteStream(path: path), wrapping: .gzip, name: path), name: path)

@@ -30,7 +30,7 @@ final class BundleValidatorTests: XCTestCase {
     private func replacePart(_ name: String, with text: String) throws {
         let pool = try CompressionPool(threads: 1, level: 6)
         defer { pool.shutdown() }
-        let writer = try GzipWriter(path: file(name), name: name, pool: pool)
+        let writer = try GzipWriter(path: file(name), pool: pool)
         try writer.write(text)
         let (sha256, bytes) = try writer.finish()
         var manifest = try BundleManifest.read(folder: bundle)
