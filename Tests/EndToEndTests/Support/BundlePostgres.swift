@@ -67,6 +67,7 @@ final class BundlePostgres {
         process.standardError = output
         try process.run()
         serverProcess = process
+        try startWatchdog()
         for _ in 0..<300 {
             if try Shell.run("\"$0\"/pg_isready -q -h \"$1\"", arguments: [binaries, folder]).status == 0 { return }
             guard process.isRunning else { break }
@@ -88,6 +89,19 @@ final class BundlePostgres {
         guard result.status == 0 else {
             throw NSError(domain: "BundlePostgres", code: Int(result.status), userInfo: [NSLocalizedDescriptionKey: "\(command) failed: \(result.output)"])
         }
+    }
+
+    /// Stops the server and deletes the cluster once this process is gone, should it crash
+    /// before ``stop()``; after a normal stop there is nothing left for it to do.
+    private func startWatchdog() throws {
+        let stopServer = (asPostgresUser ? "runuser -u postgres -- " : "") + "\(binaries)/pg_ctl -D \(folder)/data -m immediate stop"
+        let watchdog = Process()
+        watchdog.executableURL = URL(fileURLWithPath: "/bin/sh")
+        watchdog.arguments = ["-c", "while kill -0 \"$0\" 2>/dev/null; do sleep 1; done; \(stopServer) >/dev/null 2>&1; rm -rf \"$1\"", "\(getpid())", folder]
+        watchdog.standardInput = FileHandle.nullDevice
+        watchdog.standardOutput = FileHandle.nullDevice
+        watchdog.standardError = FileHandle.nullDevice
+        try watchdog.run()
     }
 
     /// Stops the server and deletes the cluster.
