@@ -9,9 +9,11 @@ DEMO_OUT := demo-out
 build:
 	$(SWIFT) build -c $(CONFIG) --product mediabase
 
-# Unit tests, decoder property tests, and end-to-end tests against a private PostgreSQL cluster.
+# The benchmark harness on small inputs (to keep it working), then the unit, property and
+# end-to-end tests (against a private PostgreSQL cluster); the test summary comes last.
 test:
 	$(SWIFT) build --build-tests
+	bash bench/run.sh --quick
 	$(SWIFT) test --skip-build
 
 DEMO_DATA ?= fixtures/generated/seed1-genes12

@@ -20,7 +20,7 @@ for index, path in enumerate(files):
     log2 = next((lower[c] for c in ("log2foldchange", "logfc") if c in lower), None)
     linear = next((lower[c] for c in ("cancer_fold", "fold_change", "expression_fold_change") if c in lower), None)
     ident = next((lower[c] for c in ("transcript_id", "ensembl_transcript_id") if c in lower), columns[0])
-    value = f'pow(2, "{log2}")' if log2 else f'"{linear}"'
+    value = f'pow(2, TRY_CAST("{log2}" AS DOUBLE))' if log2 else f'TRY_CAST("{linear}" AS DOUBLE)'
     con.execute(f"""
         CREATE TABLE patient_{index} AS
         SELECT t.transcript_id, {value} AS expression_fold_change
