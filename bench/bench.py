@@ -61,6 +61,9 @@ def measure(name, command, reps, prepare=None, **kwargs):
     return result
 
 
+GENERATED = {}
+
+
 def generate(binary, genes, patients=0, formats="plain", seed=1):
     # --clean: no planted invalid rows, so that PostgreSQL restores the same dump the converter reads.
     folder = os.path.join(WORK, f"gen-s{seed}-g{genes}-p{patients}-{formats.replace(',', '_')}-clean")
@@ -71,6 +74,9 @@ def generate(binary, genes, patients=0, formats="plain", seed=1):
     seconds, rss = run_timed([binary, "generate", "--seed", str(seed), "--genes", str(genes), "--out", folder,
                               "--patients", str(patients), "--formats", formats, "--clean", "--force"])
     log(f"  generated in {seconds:.1f} s, peak RSS {rss / 1e6:.1f} MB")
+    size = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(folder) for f in fs)
+    GENERATED[os.path.basename(folder)] = {"seconds": round(seconds, 2), "peak_rss_bytes": rss, "bytes": size,
+                                          "mb_per_s": round(size / 1e6 / max(seconds, 1e-9), 1)}
     return folder
 
 
@@ -152,9 +158,20 @@ def main():
         createdb = postgres.client("psql") + " -q -d postgres -c 'DROP DATABASE IF EXISTS bench' -c 'CREATE DATABASE bench'"
         results["psql restore"] = measure("psql restore", f"{postgres.client('psql')} -q -X -v ON_ERROR_STOP=1 -d bench -f '{dump}' > /dev/null",
                                           reps, shell=True, prepare=lambda: subprocess.run(createdb, shell=True, check=True, capture_output=True))
+        custom = os.path.join(scratch, "mbase.dump")
+        subprocess.run(f"{postgres.client('pg_dump')} -Fc -d bench -f '{custom}'", shell=True, check=True, capture_output=True)
     finally:
         postgres.stop()
     ratios.append(ratio(results, "convert sqlite", "psql restore", 0.25))
+
+    log("inspect throughput by input form")
+    gzipped = os.path.join(scratch, "mbase.sql.gz")
+    subprocess.run(f"gzip -1 -c '{dump}' > '{gzipped}'", shell=True, check=True)
+    for name, path in (("inspect (gzip)", gzipped), ("inspect (custom)", custom)):
+        results[name] = measure(name, [binary, "inspect", path, "--progress", "never"], reps, ok_codes=(0, 2))
+    for name in ("inspect", "inspect (gzip)", "inspect (custom)"):
+        # MB/s of the dump's uncompressed size, so the forms compare.
+        facts[f"{name} MB/s"] = round(facts["dump_bytes"] / 1e6 / results[name]["median_s"], 1)
     facts["core_bytes"] = os.path.getsize(core)
 
     log("convert --to bundle vs gzip -6")
@@ -186,6 +203,7 @@ def main():
     if args.full_scale:
         log("full scale: generate --genes 77114")
         full = generate(binary, 77114)
+        facts["full_scale_generate"] = GENERATED.get(os.path.basename(full), "cached (delete bench/work to time it)")
         full_dump = os.path.join(full, "mbase.sql")
         facts["full_dump_bytes"] = os.path.getsize(full_dump)
         for target, output in (("sqlite", os.path.join(scratch, "full.sqlite")), ("bundle", os.path.join(scratch, "full.bundle"))):
@@ -198,6 +216,7 @@ def main():
             results[name]["output_bytes"] = size
             results[name]["output_to_input"] = round(size / facts["full_dump_bytes"], 3)
 
+    facts["generated"] = GENERATED
     print_table(results, ratios, facts)
     with open(os.path.join(ROOT, "bench", "results.json"), "w") as handle:
         json.dump({"facts": facts, "results": results, "ratios": ratios}, handle, indent=2, sort_keys=True)
