@@ -2,13 +2,13 @@ import ArgumentParser
 import Foundation
 import MediabaseKit
 
-/// `mediabase patients FILE... --core CORE --to sqlite DIR`: patient fold-change files → one
-/// sparse `patient_<id>.sqlite` per patient.
+/// `mediabase patients FILE... --core CORE --to sqlite|bundle DIR`: patient fold-change files →
+/// one sparse `patient_<id>.sqlite` per patient, or one bundle part per patient.
 struct PatientsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "patients",
-        abstract: "Normalize patient fold-change files into sparse per-patient SQLite files.",
-        usage: "mediabase patients [FILE...] [--manifest FILE] --core CORE.sqlite --to sqlite DIR [options]",
+        abstract: "Normalize patient fold-change files into sparse per-patient SQLite files or bundle parts.",
+        usage: "mediabase patients [FILE...] [--manifest FILE] --core CORE.sqlite --to sqlite|bundle DIR [options]",
         discussion: """
             Each FILE is a DESeq2, edgeR or limma result table, a linear fold-change CSV or TSV \
             (transcript_id,cancer_fold), or the pg_dump of a v0.5 per-patient database; gzip or \
@@ -17,13 +17,22 @@ struct PatientsCommand: ParsableCommand {
             patient_id, or the file name without extensions, and must match \
             ^[A-Za-z][A-Za-z0-9_]{0,62}$. Patients are processed in parallel; each file appears \
             only when complete and validated. The exit status is 1 when any patient failed; \
-            report.json in DIR says which and why.
+            report.json in DIR (in DIR/patients for a bundle) says which and why.
+
+            --to bundle DIR writes patients/patient_<id>.sql.gz (CREATE SCHEMA patient_<id> and \
+            its COPY blocks) into the core bundle DIR made by convert --to bundle from the same \
+            core, and lists the parts in its manifest.json; its load.sh loads them after the core. \
+            A DIR that does not exist becomes a patients-only bundle, loaded into a database \
+            that already holds the core. Any other existing DIR is refused.
 
             Example:
               mediabase patients P1.deseq2.csv P2.tsv --core core.sqlite \\
                   --to sqlite patients/
               sqlite3 -cmd "ATTACH 'core.sqlite' AS public" \\
                   -cmd "ATTACH 'patients/patient_p1.sqlite' AS patient_p1"
+              mediabase patients --manifest patients.csv --core core.sqlite \
+                  --to bundle core.bundle
+              core.bundle/load.sh mediabase
             """)
 
     @Argument(help: ArgumentHelp("The patient files, then the output folder DIR.", valueName: "FILE... DIR"))
@@ -32,7 +41,7 @@ struct PatientsCommand: ParsableCommand {
     @Option(help: "The core SQLite made by convert that ids are matched against.")
     var core: String?
 
-    @Option(help: "Output kind: sqlite (a folder of patient_<id>.sqlite files). bundle is not available yet.")
+    @Option(help: "Output kind: sqlite (a folder of patient_<id>.sqlite files) or bundle (parts patients/patient_<id>.sql.gz added to the core bundle DIR, or to a new patients-only bundle when DIR does not exist).")
     var to: OutputTarget
 
     @Option(help: "A CSV or JSON manifest: patient_id, file, cancer_type, cancer_subtype, tissue_type, sample_type, sequencing_platform, read_depth_millions, clinical_notes.")

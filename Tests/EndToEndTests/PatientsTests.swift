@@ -109,12 +109,6 @@ final class PatientsTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: patients))
     }
 
-    func testBundleIsNotAvailableYet() throws {
-        let run = try Self.run(Self.binary, ["patients", Self.fixture("PATIENT123.deseq2.csv"), "--core", core, "--to", "bundle", patients])
-        XCTAssertNotEqual(run.status, 0)
-        XCTAssertTrue(run.stderr.contains("not available yet"), run.stderr)
-    }
-
     // MARK: - Helpers
 
     /// Runs `sql` with the core attached as `public` and PATIENT123 as `patient_PATIENT123`; each

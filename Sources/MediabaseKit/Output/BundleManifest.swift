@@ -41,10 +41,14 @@ public struct BundleManifest: Codable, Equatable, Sendable {
     /// The oldest PostgreSQL release the SQL is written for.
     public var minimumPostgresVersion = 12
     public var inputs: [Input] = []
-    /// Rows each table's COPY block holds, by table name (schema `public`).
+    /// Rows each table's COPY block holds, by table name: bare for schema `public`,
+    /// `patient_<id>.expression_data` and `patient_<id>.metadata` for the patient parts.
     public var rowsPerTable: [String: Int] = [:]
-    /// The parts in load order, then `load.sh`.
+    /// The parts in load order, then `load.sh`, then the patient parts (`patients/...`).
     public var files: [File] = []
+    /// True for a bundle of patient parts only, made by `patients --to bundle` into a new
+    /// folder and loaded after a core bundle; absent for a core bundle.
+    public var patientsOnly: Bool?
 
     public init() {}
 
@@ -57,6 +61,7 @@ public struct BundleManifest: Codable, Equatable, Sendable {
         case inputs
         case rowsPerTable = "rows_per_table"
         case files
+        case patientsOnly = "patients_only"
     }
 
     /// Pretty JSON with sorted keys and a final newline: the same manifest gives the same bytes.

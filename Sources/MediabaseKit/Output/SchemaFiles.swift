@@ -17,7 +17,28 @@ public enum SchemaFiles {
     /// SQLite: one patient's file (expression_data, metadata and the fold-change index).
     public static var sqlitePatient: String { text(PackageResources.patient_sqlite_sql) }
 
+    /// PostgreSQL: one patient's schema (`CREATE SCHEMA`, expression_data, metadata and the
+    /// fold-change index), for the bundle part `patients/patient_<id>.sql.gz`.
+    ///
+    /// The file's only placeholder, `{{schema}}`, becomes the double-quoted schema name of a
+    /// ``PatientId``, which the id rule limits to ASCII letters, digits and underscores: no
+    /// other text is ever put into the DDL.
+    public static func postgresPatient(_ id: PatientId) -> String {
+        text(PackageResources.patient_pg_sql).replacingOccurrences(of: "{{schema}}", with: "\"\(id.schemaName)\"")
+    }
+
     private static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
+
+    /// The statements of a DDL file (see ``statements(_:)``) split into those to run before the
+    /// data and the `CREATE INDEX` statements, which run after it: building an index once is
+    /// faster than keeping it up to date row by row.
+    static func statementsAndIndexes(_ sql: String) -> (beforeData: [String], indexes: [String]) {
+        let statements = statements(sql)
+        let isIndex = { (statement: String) in
+            statement.split(separator: "\n").first { !$0.trimmingWhitespace.hasPrefix("--") }?.trimmingWhitespace.hasPrefix("CREATE INDEX") == true
+        }
+        return (statements.filter { !isIndex($0) }, statements.filter(isIndex))
+    }
 
     /// The statements of a DDL file, split at `;` line ends (the files keep one statement per
     /// `;`-terminated block and no `;` inside literals).

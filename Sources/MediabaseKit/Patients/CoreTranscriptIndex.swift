@@ -162,6 +162,18 @@ public final class CoreTranscriptIndex: Sendable {
     /// The transcripts (positions in ``transcriptIds``) a match stands for.
     public func targets(of match: Match) -> ArraySlice<Int32> { members[match.members] }
 
+    /// Whether `transcriptId` is one of ``transcriptIds`` exactly (a binary search: they are
+    /// sorted bytewise).
+    func contains(transcriptId: String) -> Bool {
+        var low = 0
+        var high = transcriptIds.count
+        while low < high {
+            let middle = (low + high) / 2
+            if transcriptIds[middle].utf8.lexicographicallyPrecedes(transcriptId.utf8) { low = middle + 1 } else { high = middle }
+        }
+        return low < transcriptIds.count && transcriptIds[low] == transcriptId
+    }
+
     private func range(_ span: Span, _ mapping: SymbolMapping) -> Range<Int> {
         let start = Int(span.start)
         return start..<(start + (mapping == .canonical ? 1 : Int(span.count)))

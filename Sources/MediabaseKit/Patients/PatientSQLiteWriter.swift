@@ -32,7 +32,7 @@ public struct PatientMetadata: Sendable {
 ///
 /// Rows go in batches of ``batchRows`` per INSERT statement (prepared once): fewer statement
 /// executions for the same b-tree work, a third faster than one row per statement.
-public final class PatientSQLiteWriter {
+public final class PatientSQLiteWriter: PatientWriter {
     public let database: SQLiteDatabase
     /// Rows per multi-row INSERT.
     static let batchRows = 64
@@ -49,12 +49,9 @@ public final class PatientSQLiteWriter {
         database = try SQLiteDatabase(path: path)
         // The file is a temporary until renamed into place: durability during the load buys nothing.
         try database.execute("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE; PRAGMA page_size = 16384; BEGIN")
-        let statements = SchemaFiles.statements(SchemaFiles.sqlitePatient)
-        let isIndex = { (statement: String) in
-            statement.split(separator: "\n").first { !$0.trimmingWhitespace.hasPrefix("--") }?.trimmingWhitespace.hasPrefix("CREATE INDEX") == true
-        }
-        indexStatements = statements.filter(isIndex)
-        for statement in statements where !isIndex(statement) { try database.execute(statement) }
+        let (tables, indexes) = SchemaFiles.statementsAndIndexes(SchemaFiles.sqlitePatient)
+        indexStatements = indexes
+        for statement in tables { try database.execute(statement) }
         let insert = "INSERT INTO expression_data (transcript_id, expression_fold_change, created_at, updated_at) VALUES "
         batchInsert = try database.prepare(insert + (0..<Self.batchRows).map { "(?\(2 * $0 + 2), ?\(2 * $0 + 3), ?1, ?1)" }.joined(separator: ", "))
         singleInsert = try database.prepare(insert + "(?2, ?3, ?1, ?1)")
@@ -116,5 +113,13 @@ public final class PatientSQLiteWriter {
         try row.run()
         try database.execute("COMMIT")
         try database.execute("PRAGMA journal_mode = DELETE; PRAGMA locking_mode = NORMAL")
+    }
+}
+
+extension PatientSQLiteWriter {
+    /// ``PatientValidator``'s checks on the file just written (`quick_check`: it was written a
+    /// moment ago in one transaction).
+    func validate(core: CoreTranscriptIndex) throws -> [ValidationCheck] {
+        try PatientValidator.validate(database, core: core, integrity: .quick)
     }
 }

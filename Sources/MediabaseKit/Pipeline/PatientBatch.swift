@@ -10,15 +10,16 @@ public struct PatientBatchOptions: Sendable {
     public var patientId: String?
     /// The core SQLite made by `convert` that ids are matched against.
     public var core: String
-    /// The output folder.
+    /// The output folder: of patient files (`sqlite`), or a bundle (see ``PatientBundle``).
     public var output: String
     public var target: OutputTarget = .sqlite
     public var dryRun = false
-    /// Rejects file; nil: `rejects.jsonl` in the output folder.
+    /// Rejects file; nil: `rejects.jsonl` in the output folder (a bundle's `patients/`).
     public var rejectsPath: String?
     /// Per patient; nil: no limit.
     public var maxRejects: Int?
-    /// nil: `report.json` in the output folder.
+    /// nil: `report.json` in the output folder (a bundle's `patients/`; for a dry run, the
+    /// bundle's parent folder).
     public var reportPath: String?
     public var progress: ProgressReporter.Mode = .auto
     /// Patients processed at the same time.
@@ -75,6 +76,9 @@ public struct PatientBatchReport: Codable, Sendable {
         public var input: Input
         /// The patient file written (nil for a dry run or a failure).
         public var output: String?
+        /// The bundle part's SHA-256 and size (`--to bundle`), as the manifest lists them.
+        public var outputSha256: String?
+        public var outputBytes: Int64?
         public var fileFormat: String?
         public var normalizationMethod: String?
         public var dialect: Dialect?
@@ -125,26 +129,25 @@ public struct PatientBatchReport: Codable, Sendable {
 }
 
 /// Runs `patients`: checks every patient id, loads the core once, then normalizes the patients
-/// in parallel, each into `patient_<id>.sqlite` written to a temporary file, validated and
-/// renamed into place. A failing patient does not stop the others; the report names it and
-/// why. Per-patient rejects are gathered into one rejects file in patient order.
+/// in parallel, each into `patient_<id>.sqlite` or the bundle part `patients/patient_<id>.sql.gz`
+/// written to a temporary file, validated and renamed into place. A failing patient does not
+/// stop the others; the report names it and why. Per-patient rejects are gathered into one
+/// rejects file in patient order; a bundle's manifest is updated once, at the end.
 public enum PatientBatch {
     /// Runs the batch and returns the report (also written to disk). Throws, before writing
     /// anything, on a bad or repeated patient id, an unusable core or existing outputs without
     /// `force`; patient failures are in the report instead.
     public static func run(_ options: PatientBatchOptions, log: (String) -> Void = { _ in }) throws -> PatientBatchReport {
         let started = Date()
-        guard options.target == .sqlite else {
-            throw MediabaseError.usage("patients --to bundle is not available yet; use --to sqlite")
-        }
         let patients = try patientList(options)
         let fileManager = FileManager.default
+        let bundle = options.target == .bundle ? try PatientBundle.open(options.output) : nil
         var isFolder: ObjCBool = false
-        if fileManager.fileExists(atPath: options.output, isDirectory: &isFolder), !isFolder.boolValue {
+        if bundle == nil, fileManager.fileExists(atPath: options.output, isDirectory: &isFolder), !isFolder.boolValue {
             throw MediabaseError.usage("\(options.output) exists and is not a folder; patients --to sqlite writes a folder of patient files")
         }
         if !options.dryRun, !options.force {
-            let existing = patients.map { outputPath($0, options) }.filter { fileManager.fileExists(atPath: $0) }
+            let existing = patients.map { outputPath($0, options, bundle) }.filter { fileManager.fileExists(atPath: $0) }
             if !existing.isEmpty {
                 throw MediabaseError.usage("\(existing.joined(separator: ", ")) already exist\(existing.count == 1 ? "s" : ""); use --force to replace")
             }
@@ -159,13 +162,18 @@ public enum PatientBatch {
                             maxPadj: options.reading.maxPadj, maxRejectsPerPatient: options.maxRejects, uploadDate: options.uploadDate, threads: options.threads))
         report.secondsPerStage["load_core"] = seconds(since: started)
 
-        // Nothing has been written so far; from here on the folder is needed.
-        do {
-            try fileManager.createDirectory(atPath: options.output, withIntermediateDirectories: true)
-        } catch {
-            throw MediabaseError.io(path: options.output, message: "cannot create the output folder: \(error.localizedDescription)")
+        // Nothing has been written so far; from here on the folder is needed (a dry run of a
+        // bundle leaves it alone: a new folder without a manifest would not be a bundle).
+        if let bundle {
+            if !options.dryRun { try bundle.createFolders() }
+        } else {
+            do {
+                try fileManager.createDirectory(atPath: options.output, withIntermediateDirectories: true)
+            } catch {
+                throw MediabaseError.io(path: options.output, message: "cannot create the output folder: \(error.localizedDescription)")
+            }
         }
-        let rejectsPath = options.dryRun ? nil : (options.rejectsPath ?? (options.output as NSString).appendingPathComponent("rejects.jsonl"))
+        let rejectsPath = options.dryRun ? nil : (options.rejectsPath ?? bundle?.path(PatientBundle.rejectsName) ?? (options.output as NSString).appendingPathComponent("rejects.jsonl"))
         let partPaths = patients.map { patient in rejectsPath.map { "\($0).\(patient.id.schemaName).tmp-\(getpid())" } }
         for path in partPaths.compactMap({ $0 }) { TemporaryOutputs.register(path) }
         defer {
@@ -183,7 +191,7 @@ public enum PatientBatch {
         DispatchQueue.concurrentPerform(iterations: max(1, min(options.threads, patients.count))) { _ in
             while let index = outcomes.claimNext() {
                 let patient = patients[index]
-                outcomes.store(process(patient, core: core, options: options, rejectsPath: partPaths[index]), at: index)
+                outcomes.store(process(patient, core: core, options: options, bundle: bundle, rejectsPath: partPaths[index]), at: index)
                 tracker.finished(bytes: fileSize(patient.file) ?? 0) { progress?.draw(final: false) }
             }
         }
@@ -208,13 +216,19 @@ public enum PatientBatch {
             try gatherRejects(parts: partPaths.compactMap { $0 }, into: rejectsPath, any: report.rejects > 0)
             report.rejectsFile = report.rejects > 0 ? rejectsPath : nil
         }
+        if let bundle, !options.dryRun {
+            try bundle.updateManifest(adding: zip(patients, report.patients).compactMap { patient, outcome in
+                guard outcome.status == "ok", let sha256 = outcome.outputSha256, let bytes = outcome.outputBytes else { return nil }
+                return (BundleManifest.File(name: PatientBundleWriter.partName(patient.id), bytes: bytes, sha256: sha256), patient.id.schemaName, outcome.counts?.stored ?? 0)
+            })
+        }
         report.secondsPerStage["gather"] = seconds(since: gathering)
         let total = max(Date().timeIntervalSince(started), 0.001)
         report.secondsPerStage["total"] = (total * 1000).rounded() / 1000
         report.filesPerSecond = (Double(patients.count) / total * 100).rounded() / 100
         report.rowsPerSecond = (Double(report.rowsRead) / total).rounded()
         report.peakMemoryBytes = ProcessMemory.peakBytes
-        try ReportWriter.write(report, to: options.reportPath ?? (options.output as NSString).appendingPathComponent("report.json"))
+        try ReportWriter.write(report, to: options.reportPath ?? defaultReportPath(options, bundle))
         log(summary(report))
         return report
     }
@@ -245,19 +259,33 @@ public enum PatientBatch {
         return patients
     }
 
-    static func outputPath(_ patient: PatientSpec, _ options: PatientBatchOptions) -> String {
-        (options.output as NSString).appendingPathComponent(patient.id.sqliteFileName)
+    static func outputPath(_ patient: PatientSpec, _ options: PatientBatchOptions, _ bundle: PatientBundle?) -> String {
+        bundle?.partPath(patient.id) ?? (options.output as NSString).appendingPathComponent(patient.id.sqliteFileName)
+    }
+
+    /// `report.json` in the output folder; for a bundle in its `patients/`, or, for a dry run,
+    /// beside the bundle (as `convert --dry-run` does), which a dry run does not touch.
+    private static func defaultReportPath(_ options: PatientBatchOptions, _ bundle: PatientBundle?) -> String {
+        guard let bundle else { return (options.output as NSString).appendingPathComponent("report.json") }
+        return options.dryRun ? ((options.output as NSString).deletingLastPathComponent as NSString).appendingPathComponent("report.json") : bundle.path(PatientBundle.reportName)
     }
 
     /// Reads, matches, writes, validates and renames one patient; never throws: a failure is
     /// the outcome's `error`.
-    static func process(_ patient: PatientSpec, core: CoreTranscriptIndex, options: PatientBatchOptions, rejectsPath: String?) -> PatientBatchReport.Patient {
+    static func process(_ patient: PatientSpec, core: CoreTranscriptIndex, options: PatientBatchOptions, bundle: PatientBundle?,
+                        rejectsPath: String?) -> PatientBatchReport.Patient {
         let started = Date()
         var outcome = PatientBatchReport.Patient(
             patientId: patient.id.value, schema: patient.id.schemaName, status: "failed",
             input: .init(path: patient.file, format: nil, bytes: fileSize(patient.file), sha256: nil))
-        let target = outputPath(patient, options)
-        let temporary = "\(target).tmp-\(getpid())"
+        let target = outputPath(patient, options, bundle)
+        // A SQLite dry run writes to memory; a bundle part is a file even then, beside the
+        // bundle, which a dry run leaves alone.
+        let temporary: String? = switch (bundle != nil, options.dryRun) {
+        case (false, true): nil
+        case (true, true): "\(options.output).\(patient.id.schemaName).sql.gz.tmp-\(getpid())"
+        default: "\(target).tmp-\(getpid())"
+        }
         var rejects: RejectLog?
         do {
             let log = try RejectLog(path: rejectsPath, maxRejects: options.maxRejects, context: ["patient": patient.id.value, "file": patient.file])
@@ -281,18 +309,21 @@ public enum PatientBatch {
             outcome.normalizationMethod = source.normalizationMethod
             outcome.dialect = source.dialect.map(PatientBatchReport.Dialect.init)
 
-            if !options.dryRun {
+            if let temporary {
                 try? FileManager.default.removeItem(atPath: temporary)
                 TemporaryOutputs.register(temporary)
             }
             defer {
-                if !options.dryRun {
+                if let temporary {
                     try? FileManager.default.removeItem(atPath: temporary)
                     TemporaryOutputs.unregister(temporary)
                 }
             }
-            outcome.validation = try write(patient, expression: expression, source: source, sha256: outcome.input.sha256 ?? "", core: core,
-                                           options: options, path: options.dryRun ? ":memory:" : temporary)
+            let written = try write(patient, expression: expression, source: source, sha256: outcome.input.sha256 ?? "", core: core,
+                                    options: options, path: temporary ?? ":memory:")
+            outcome.validation = written.checks
+            outcome.outputSha256 = written.part?.sha256
+            outcome.outputBytes = written.part?.bytes
             outcome.counts = expression.counts
             outcome.matchingSuccessRate = expression.counts.matchingSuccessRate
             let failed = outcome.validation.filter { !$0.passed }
@@ -300,7 +331,7 @@ public enum PatientBatch {
                 throw MediabaseError.usage("validation failed: " + failed.map { "\($0.name): \($0.detail)" }.joined(separator: "; "))
             }
             try log.close()
-            if !options.dryRun {
+            if !options.dryRun, let temporary {
                 guard rename(temporary, target) == 0 else {
                     throw MediabaseError.io(path: target, message: "cannot move the finished file into place: \(String(cString: strerror(errno)))")
                 }
@@ -317,10 +348,13 @@ public enum PatientBatch {
         return outcome
     }
 
-    /// Writes the patient file at `path` and validates it; the database is closed on return.
+    /// Writes the patient file or bundle part at `path` and validates it; the output is closed
+    /// on return.
+    /// - Returns: the checks and, for a bundle part, its SHA-256 and size.
     private static func write(_ patient: PatientSpec, expression: PatientExpression, source: PatientSource, sha256: String,
-                              core: CoreTranscriptIndex, options: PatientBatchOptions, path: String) throws -> [ValidationCheck] {
-        let writer = try PatientSQLiteWriter(path: path, timestamp: options.uploadDate)
+                              core: CoreTranscriptIndex, options: PatientBatchOptions, path: String) throws -> (checks: [ValidationCheck], part: (sha256: String, bytes: Int64)?) {
+        let bundleWriter = options.target == .bundle ? try PatientBundleWriter(path: path, patient: patient.id, timestamp: options.uploadDate) : nil
+        let writer: PatientWriter = try bundleWriter ?? PatientSQLiteWriter(path: path, timestamp: options.uploadDate)
         try expression.forEachStored { try writer.insert(transcriptId: $0, foldChange: $1) }
         let document = PatientMetadataDocument(
             counts: expression.counts, dialect: source.dialect.map(PatientBatchReport.Dialect.init), manifest: patient.clinical.extra,
@@ -331,7 +365,7 @@ public enum PatientBatch {
             patientId: patient.id.value, uploadDate: options.uploadDate, sourceFile: (patient.file as NSString).lastPathComponent,
             fileFormat: source.fileFormat, normalizationMethod: source.normalizationMethod, counts: expression.counts,
             clinical: patient.clinical, json: try document.encoded()))
-        return try PatientValidator.validate(writer.database, core: core, integrity: .quick)
+        return (try writer.validate(core: core), bundleWriter?.digest)
     }
 
     /// Concatenates the per-patient rejects in patient order into `path` (written beside it and

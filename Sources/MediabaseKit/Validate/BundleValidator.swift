@@ -8,8 +8,9 @@ import Foundation
 /// let passed = checks.allSatisfy(\.passed)
 /// ```
 public enum BundleValidator {
-    /// Files a bundle may hold without listing them: the manifest and the run's report.
-    static let unlistedAllowed: Set<String> = [BundleManifest.fileName, "report.json"]
+    /// Files a bundle may hold without listing them: the manifest, the reports of `convert` and
+    /// `patients`, and the rejects of `patients` (see ``PatientBundle``).
+    static let unlistedAllowed: Set<String> = [BundleManifest.fileName, "report.json", PatientBundle.reportName, PatientBundle.rejectsName]
     /// Problems quoted per check; the count says how many there were.
     private static let examples = 5
 
@@ -38,6 +39,7 @@ public enum BundleValidator {
 
         // One pass over each part: decompress to the end, and follow the SQL and COPY blocks.
         var scan = PartScan()
+        scan.collectsTranscripts = manifest.files.contains { PatientPartFacts.schema(ofPart: $0.name) != nil }
         var gzipProblems: [String] = []
         for file in manifest.files where file.name.hasSuffix(".sql.gz") {
             let path = (folder as NSString).appendingPathComponent(file.name)
@@ -54,13 +56,17 @@ public enum BundleValidator {
         checks.append(ValidationCheck(name: "copy_structure", passed: scan.problems.isEmpty,
                                       detail: scan.problems.isEmpty ? "\(scan.blocks) COPY blocks, each ended by \\., every row with its header's column count; no psql meta-commands" : summary(scan.problems)))
 
-        let missingTables = SchemaFiles.postgresTables.map(\.name).filter { !scan.createdTables.contains($0) }
-        let missingViews = SchemaFiles.postgresViewNames.filter { !scan.createdViews.contains($0) }
-        let missing = missingTables + missingViews
-        checks.append(ValidationCheck(name: "schema_present", passed: missing.isEmpty,
-                                      detail: missing.isEmpty ? "every core table and materialized view is created" : "not created: \(missing.joined(separator: ", "))"))
-        let versionOK = scan.versions.contains(SQLiteCoreWriter.schemaVersion) && manifest.schemaVersion == SQLiteCoreWriter.schemaVersion
-        checks.append(ValidationCheck(name: "schema_version", passed: versionOK, detail: "schema_versions: \(scan.versions.joined(separator: ", "))"))
+        // A patients-only bundle is loaded after a core bundle; it creates no core table.
+        if manifest.patientsOnly != true {
+            let missingTables = SchemaFiles.postgresTables.map(\.name).filter { !scan.createdTables.contains($0) }
+            let missingViews = SchemaFiles.postgresViewNames.filter { !scan.createdViews.contains($0) }
+            let missing = missingTables + missingViews
+            checks.append(ValidationCheck(name: "schema_present", passed: missing.isEmpty,
+                                          detail: missing.isEmpty ? "every core table and materialized view is created" : "not created: \(missing.joined(separator: ", "))"))
+            let versionOK = scan.versions.contains(SQLiteCoreWriter.schemaVersion) && manifest.schemaVersion == SQLiteCoreWriter.schemaVersion
+            checks.append(ValidationCheck(name: "schema_version", passed: versionOK, detail: "schema_versions: \(scan.versions.joined(separator: ", "))"))
+        }
+        checks += patientChecks(scan.patientParts)
 
         var mismatches: [String] = []
         for table in Set(manifest.rowsPerTable.keys).union(scan.rows.keys).sorted() {
@@ -73,6 +79,33 @@ public enum BundleValidator {
         checks.append(ValidationCheck(name: "row_counts", passed: mismatches.isEmpty,
                                       detail: mismatches.isEmpty ? "\(manifest.rowsPerTable.count) tables match the manifest" : summary(mismatches)))
         return checks
+    }
+
+    /// The checks of ``PatientPartFacts`` over every patient part, one result per check name:
+    /// failed when any part fails it, naming the parts. None without patient parts.
+    static func patientChecks(_ parts: [(part: String, facts: PatientPartFacts)]) -> [ValidationCheck] {
+        guard !parts.isEmpty else { return [] }
+        var order: [String] = []
+        var failures: [String: [String]] = [:]
+        var checked: [String: Int] = [:]
+        var details: [String: String] = [:]
+        for (part, facts) in parts {
+            for check in facts.checks {
+                if failures[check.name] == nil {
+                    order.append(check.name)
+                    failures[check.name] = []
+                    details[check.name] = check.detail
+                }
+                checked[check.name, default: 0] += 1
+                if !check.passed { failures[check.name]!.append("\(part): \(check.detail)") }
+            }
+        }
+        return order.map { name in
+            let failed = failures[name]!
+            let count = checked[name]!
+            return ValidationCheck(name: "patients_" + name, passed: failed.isEmpty,
+                                   detail: failed.isEmpty ? "\(count) patient part(s) pass" + (count == 1 ? ": \(details[name]!)" : "") : summary(failed))
+        }
     }
 
     /// Every listed file exists with its size and SHA-256.
@@ -120,18 +153,32 @@ public enum BundleValidator {
 /// What a pass over the parts finds: COPY blocks and their rows, the tables and views created,
 /// the schema version rows, and structural problems.
 struct PartScan {
+    /// Rows per COPY block, by table: the bare name for schema `public`, `schema.table` else
+    /// (`patient_p1.expression_data`).
     private(set) var rows: [String: Int] = [:]
     private(set) var blocks = 0
     private(set) var problems: [String] = []
     private(set) var createdTables = Set<String>()
     private(set) var createdViews = Set<String>()
     private(set) var versions: [String] = []
+    /// What each patient part holds, by part name, in scan order.
+    private(set) var patientParts: [(part: String, facts: PatientPartFacts)] = []
+    /// Whether a transcript id is in the core, for the patient parts' orphan check; nil: the ids
+    /// of the core's `transcripts` COPY block, when a part scanned earlier had one.
+    var isKnownTranscript: ((String) -> Bool)?
+    /// Collect the core's transcript ids from its COPY block (for patient parts scanned later).
+    var collectsTranscripts = false
+    private var transcripts = Set<String>()
+    private let row = RowBuffer()
 
     /// Follows one part line by line. Outside COPY data a line is SQL; a `COPY ... FROM stdin;`
     /// line starts a block whose data lines must have the header's column count, up to the `\.`
     /// line that ends it.
     mutating func read(_ lines: LineReader, part: String) throws {
-        var copy: (table: String, columns: Int)?
+        var copy: (table: String, schema: String?, name: String, columns: Int)?
+        var patient = PatientPartFacts.schema(ofPart: part).map(PatientPartFacts.init)
+        defer { if let patient { patientParts.append((part, patient)) } }
+        let known = isKnownTranscript ?? (transcripts.isEmpty ? nil : { [transcripts] in transcripts.contains($0) })
         while let line = try lines.nextLine() {
             if let block = copy {
                 if line.equals("\\.") {
@@ -147,6 +194,14 @@ struct PartScan {
                 if line.contains(ASCII.carriageReturn) { problem("\(part):\(lines.lineNumber): a raw carriage return in a row of \(block.table)") }
                 if block.table == "schema_versions" {
                     versions.append(String(decoding: line.prefix { $0 != ASCII.tab }, as: UTF8.self))
+                } else if patient != nil || (collectsTranscripts && block.table == "transcripts") {
+                    row.reset()
+                    _ = CopyText.decodeLine(line, into: row)
+                    if patient != nil {
+                        patient!.row(row, table: block.name, isKnownTranscript: known)
+                    } else if let id = row.string(0) {
+                        transcripts.insert(id)
+                    }
                 }
                 continue
             }
@@ -154,6 +209,7 @@ struct PartScan {
                 problem("\(part):\(lines.lineNumber): a backslash outside quotes (a psql meta-command) at byte \(offset)")
             }
             let text = String(decoding: line, as: UTF8.self)
+            patient?.sqlLine(text)
             if text.hasPrefix("COPY ") {
                 guard let tokens = try? SQLStatements.tokens(text), tokens.last == .symbol(";"),
                       let header = SQLStatements.parseCopy(Array(tokens.dropLast())), let columns = header.columns
@@ -161,8 +217,11 @@ struct PartScan {
                     problem("\(part):\(lines.lineNumber): a COPY line that is not COPY table (columns) FROM stdin;")
                     continue
                 }
-                copy = (header.name.name, columns.count)
-                rows[header.name.name, default: 0] += 0
+                let schema = header.name.schema
+                let table = schema == nil || schema == "public" ? header.name.name : "\(schema!).\(header.name.name)"
+                patient?.copyBlock(schema: schema, table: header.name.name)
+                copy = (table, schema, header.name.name, columns.count)
+                rows[table, default: 0] += 0
                 blocks += 1
             } else if text.hasPrefix("CREATE TABLE ") || text.hasPrefix("CREATE MATERIALIZED VIEW ") {
                 guard let tokens = try? SQLStatements.tokens(text) else { continue }

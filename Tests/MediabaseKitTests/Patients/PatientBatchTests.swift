@@ -189,12 +189,6 @@ final class PatientBatchTests: XCTestCase {
         XCTAssertEqual(try PatientFixtures.run(files, in: folder) { $0.force = true }.failed, [])
     }
 
-    func testBundleTargetIsNotAvailableYet() {
-        XCTAssertThrowsError(try PatientFixtures.run(["A.csv": "transcript_id,fc\n"], in: folder) { $0.target = .bundle }) { error in
-            XCTAssertTrue(error.localizedDescription.contains("not available yet"), error.localizedDescription)
-        }
-    }
-
     func testMetadataRecordsEveryCount() throws {
         let manifest = try PatientFixtures.write([
             "m.csv": "patient_id,file,cancer_type,read_depth_millions,clinical_notes,cohort\nP1,p1.csv,breast,42.5,\"HER2+, ER-\",A\n",
