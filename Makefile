@@ -14,7 +14,7 @@ build:
 test:
 	$(SWIFT) build --build-tests
 	bash bench/run.sh --quick
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --disable-swift-testing
 
 DEMO_DATA ?= fixtures/generated/seed1-genes12
 
