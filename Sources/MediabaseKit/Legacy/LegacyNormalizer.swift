@@ -517,6 +517,11 @@ public final class LegacyNormalizer: DumpSink {
     }
 
     private func parsedJSON(_ bytes: UnsafeBufferPointer<UInt8>, row: RowBuffer, column: LegacyField) throws -> JSONValue? {
+        // `\u0000` is valid JSON but decodes to NUL, which neither PostgreSQL text nor jsonb can hold.
+        if let offset = Self.nulEscapeOffset(bytes) {
+            try fieldReject(row, column, "\(column.name) holds the JSON escape \\u0000 (NUL) at byte \(offset), which PostgreSQL text and jsonb cannot store")
+            return nil
+        }
         do {
             return try JSON.parse(bytes)
         } catch let error as DecodeError {
@@ -561,6 +566,24 @@ public final class LegacyNormalizer: DumpSink {
             }
         }
         return pairs
+    }
+
+    /// Offset of a `\u0000` escape (any hex case) preceded by an odd run of backslashes, if any.
+    static func nulEscapeOffset(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard bytes.count >= 6, let base = bytes.baseAddress else { return nil }
+        var index = 0
+        while index + 6 <= bytes.count, let hit = memchr(base + index, 0x5C, bytes.count - index - 5) {
+            let at = UnsafeRawPointer(hit).assumingMemoryBound(to: UInt8.self) - base
+            // A run of backslashes: pairs are escaped backslashes; an odd run escapes what follows.
+            var end = at
+            while end < bytes.count, base[end] == 0x5C { end += 1 }
+            if (end - at) % 2 == 1, end + 5 <= bytes.count, base[end] | 0x20 == UInt8(ascii: "u"),
+               base[end + 1] == 0x30, base[end + 2] == 0x30, base[end + 3] == 0x30, base[end + 4] == 0x30 {
+                return end - 1
+            }
+            index = max(end, at + 1)
+        }
+        return nil
     }
 
     static func numberText(_ value: Double) -> String {

@@ -124,3 +124,39 @@ final class GeneSubsetTests: XCTestCase {
         XCTAssertGreaterThan(Set(seeds.map { $0.description }).count, 1, "different seeds choose different genes")
     }
 }
+
+final class NulEscapeTests: XCTestCase {
+    private func offset(_ text: String) -> Int? {
+        var text = text
+        return text.withUTF8 { LegacyNormalizer.nulEscapeOffset($0) }
+    }
+
+    func testAJSONNulIsAFieldRejectAndTheBundleStillConverts() throws {
+        let folder = try Fixtures.scratchFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let dump = (folder as NSString).appendingPathComponent("nul.sql")
+        try """
+            COPY public.cancer_transcript_base (transcript_id, gene_id, gene_symbol, drugs) FROM stdin;
+            ENST00000000001\tENSG00000000001\tA\t{"1": {"name": "x\\\\u0000y"}}
+            \\.
+
+            """.write(toFile: dump, atomically: true, encoding: .utf8)
+        for target in OutputTarget.allCases {
+            var options = ConversionOptions(input: dump, output: (folder as NSString).appendingPathComponent("out-\(target.rawValue)"))
+            options.target = target
+            options.progress = .never
+            let report = try Conversion.run(options)
+            XCTAssertEqual(report.rejectsByReason, ["field_drugs": 1], "\(target)")
+            XCTAssertEqual(report.genes, 1)
+        }
+    }
+
+    func testFindsOnlyRealNulEscapes() {
+        XCTAssertEqual(offset(#"{"a": "x\u0000y"}"#), 8)
+        XCTAssertEqual(offset(#"{"a": "\U0000"}"#), 7)
+        XCTAssertNil(offset(#"{"a": "x\\u0000y"}"#), "an escaped backslash before u0000 is text")
+        XCTAssertEqual(offset(#"{"a": "\\\u0000"}"#), 9)
+        XCTAssertNil(offset(#"{"a": "\u0001"}"#))
+        XCTAssertNil(offset(#"\u000"#))
+    }
+}
