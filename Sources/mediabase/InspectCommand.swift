@@ -29,7 +29,11 @@ struct InspectCommand: ParsableCommand {
         let reader = try DumpReader.open(path: input)
         let reporter = ProgressReporter(mode: progress.progress, label: "inspect", total: reader.totalBytes) { reader.bytesRead }
         let inspector = Inspector(input: input, format: reader.format, progress: reporter)
-        try reader.read(into: inspector)
+        // Reading and decoding on this thread, checking on a second core.
+        let threaded = ThreadedDumpSink(next: inspector)
+        defer { try? threaded.close() }
+        try reader.read(into: threaded)
+        try threaded.close()
         reporter?.finish()
         let report = inspector.finish(info: reader.info)
         if json {
