@@ -13,28 +13,26 @@ public final class ThreadedDumpSink: DumpSink {
     static let queueCapacity = 3
 
     private let next: DumpSink
-    private var batch: [UInt8] = []
+    private var batch: [UInt8]
     private var tables: [(schema: TableSchema, rows: Int, bytes: Int64)] = []
-    private let condition = NSCondition()
-    private var queue: [[UInt8]] = []
-    private var spare: [[UInt8]] = []
-    private var closed = false
-    private var finished = false
-    private var failure: Error?
+    private let tablesLock = NSLock()
+    private var pipe: BatchPipe!
 
     public init(next: DumpSink) {
         self.next = next
-        batch.reserveCapacity(Self.batchSize + 64 * 1024)
-        let thread = Thread { [unowned self] in self.drain() }
-        thread.stackSize = 1 << 22
-        thread.start()
+        let row = RowBuffer()
+        batch = []
+        pipe = BatchPipe(capacity: Self.queueCapacity, batchSize: Self.batchSize) { [unowned self] batch in
+            try self.replay(batch, row: row)
+        }
+        batch = pipe.emptyBatch()
     }
 
     public func beginTable(_ table: TableSchema) throws {
-        condition.lock()
+        tablesLock.lock()
         tables.append((table, 0, 0))
         let index = tables.count - 1
-        condition.unlock()
+        tablesLock.unlock()
         batch.append(Operation.begin.rawValue)
         appendWord(UInt64(index))
     }
@@ -52,15 +50,15 @@ public final class ThreadedDumpSink: DumpSink {
                 appendWord(UInt64.max)
             }
         }
-        if batch.count >= Self.batchSize { try flush() }
+        if batch.count >= Self.batchSize { try pipe.submit(&batch) }
     }
 
     public func endTable(_ table: TableSchema, rows: Int, bytes: Int64) throws {
-        condition.lock()
+        tablesLock.lock()
         let index = tables.lastIndex { $0.schema == table } ?? tables.count - 1
         tables[index].rows = rows
         tables[index].bytes = bytes
-        condition.unlock()
+        tablesLock.unlock()
         batch.append(Operation.end.rawValue)
         appendWord(UInt64(index))
     }
@@ -68,71 +66,14 @@ public final class ThreadedDumpSink: DumpSink {
     /// Replays the remaining rows, waits for the sink's thread and rethrows its failure.
     /// Later calls do nothing; call it on every path, so the thread never outlives the read.
     public func close() throws {
-        condition.lock()
-        let alreadyClosed = closed
-        condition.unlock()
-        if alreadyClosed { return }
-        var flushError: Error?
-        do { try flush() } catch { flushError = error }
-        condition.lock()
-        closed = true
-        condition.broadcast()
-        while !finished { condition.wait() }
-        let failure = self.failure
-        condition.unlock()
-        if let error = failure ?? flushError { throw error }
+        var submitError: Error?
+        do { try pipe.submit(&batch) } catch { submitError = error }
+        try pipe.close()
+        if let submitError { throw submitError }
     }
 
     @inline(__always) private func appendWord(_ word: UInt64) {
         withUnsafeBytes(of: word.littleEndian) { batch.append(contentsOf: $0) }
-    }
-
-    private func flush() throws {
-        guard !batch.isEmpty else { return }
-        condition.lock()
-        defer { condition.unlock() }
-        while queue.count >= Self.queueCapacity && failure == nil { condition.wait() }
-        if let failure { throw failure }
-        queue.append(batch)
-        condition.broadcast()
-        batch = spare.popLast() ?? []
-        batch.reserveCapacity(Self.batchSize + 64 * 1024)
-    }
-
-    private func drain() {
-        let row = RowBuffer()
-        while true {
-            condition.lock()
-            while queue.isEmpty && !closed { condition.wait() }
-            if queue.isEmpty {
-                finished = true
-                condition.broadcast()
-                condition.unlock()
-                return
-            }
-            var next = queue.removeFirst()
-            condition.broadcast()
-            condition.unlock()
-            do {
-                try replay(next, row: row)
-                next.removeAll(keepingCapacity: true)
-                condition.lock()
-                spare.append(next)
-                condition.unlock()
-            } catch {
-                condition.lock()
-                failure = error
-                while !closed {
-                    queue.removeAll()
-                    condition.broadcast()
-                    condition.wait()
-                }
-                finished = true
-                condition.broadcast()
-                condition.unlock()
-                return
-            }
-        }
     }
 
     private func replay(_ batch: [UInt8], row: RowBuffer) throws {
@@ -150,9 +91,9 @@ public final class ThreadedDumpSink: DumpSink {
                 switch operation {
                 case .begin, .end:
                     let index = Int(word())
-                    condition.lock()
+                    tablesLock.lock()
                     let table = tables[index]
-                    condition.unlock()
+                    tablesLock.unlock()
                     if operation == .begin {
                         try next.beginTable(table.schema)
                     } else {

@@ -20,29 +20,23 @@ public final class ThreadedCoreOutput: CoreOutput {
     static let queueCapacity = 4
 
     private let writer: SQLiteCoreWriter
-    private var batch: [UInt8] = []
+    private var batch: [UInt8]
     private var carriedSchemas: [TableSchema] = []
-    private let condition = NSCondition()
-    private var queue: [[UInt8]] = []
-    /// Emptied batches handed back by the writer, so their memory is reused rather than
-    /// allocated (and zeroed by the kernel) again for every batch.
-    private var spare: [[UInt8]] = []
-    private var closed = false
-    private var failure: Error?
-    private var finished = false
-    private var thread: Thread?
-    /// Seconds the producer waited for queue space (the writer was the bottleneck) and the
-    /// writer waited for batches (the producer was).
-    public private(set) var producerWaitSeconds = 0.0
-    public private(set) var writerWaitSeconds = 0.0
+    private let schemasLock = NSLock()
+    private var pipe: BatchPipe!
+
+    /// Seconds the producer waited for the writer, and the writer for the producer.
+    public var producerWaitSeconds: Double { pipe.producerWaitSeconds }
+    public var writerWaitSeconds: Double { pipe.consumerWaitSeconds }
 
     public init(writer: SQLiteCoreWriter) {
         self.writer = writer
-        batch.reserveCapacity(Self.batchSize + 64 * 1024)
-        let thread = Thread { [unowned self] in self.drain() }
-        thread.stackSize = 1 << 22
-        self.thread = thread
-        thread.start()
+        let row = RowBuffer()
+        batch = []
+        pipe = BatchPipe(capacity: Self.queueCapacity, batchSize: Self.batchSize) { [unowned self] batch in
+            try self.apply(batch, row: row)
+        }
+        batch = pipe.emptyBatch()
     }
 
     // MARK: Producer side
@@ -66,7 +60,7 @@ public final class ThreadedCoreOutput: CoreOutput {
                 text.withUTF8 { appendBytes($0) }
             }
         }
-        if batch.count >= Self.batchSize { try flush() }
+        if batch.count >= Self.batchSize { try pipe.submit(&batch) }
     }
 
     public func markMayHoldDuplicates(_ table: CoreTable, id: String) {
@@ -77,10 +71,10 @@ public final class ThreadedCoreOutput: CoreOutput {
     }
 
     public func beginCarriedTable(_ table: TableSchema) throws {
-        condition.lock()
+        schemasLock.lock()
         carriedSchemas.append(table)
         let index = carriedSchemas.count - 1
-        condition.unlock()
+        schemasLock.unlock()
         batch.append(Operation.beginCarried.rawValue)
         appendWord(UInt64(index))
     }
@@ -96,7 +90,7 @@ public final class ThreadedCoreOutput: CoreOutput {
                 batch.append(Tag.null.rawValue)
             }
         }
-        if batch.count >= Self.batchSize { try flush() }
+        if batch.count >= Self.batchSize { try pipe.submit(&batch) }
     }
 
     public func endCarriedTable() throws {
@@ -106,27 +100,10 @@ public final class ThreadedCoreOutput: CoreOutput {
     /// Sends the remaining rows, waits for the writer thread and rethrows its failure, if any.
     /// Later calls do nothing; call it on every path, so the thread never outlives the run.
     public func close() throws {
-        condition.lock()
-        let alreadyClosed = closed
-        condition.unlock()
-        if alreadyClosed { return }
-        do {
-            try flush()
-        } catch {
-            condition.lock()
-            closed = true
-            condition.broadcast()
-            while !finished { condition.wait() }
-            condition.unlock()
-            throw error
-        }
-        condition.lock()
-        closed = true
-        condition.broadcast()
-        while !finished { condition.wait() }
-        let failure = self.failure
-        condition.unlock()
-        if let failure { throw failure }
+        var submitError: Error?
+        do { try pipe.submit(&batch) } catch { submitError = error }
+        try pipe.close()
+        if let submitError { throw submitError }
     }
 
     @inline(__always) private func appendWord(_ word: UInt64) {
@@ -136,66 +113,6 @@ public final class ThreadedCoreOutput: CoreOutput {
     @inline(__always) private func appendBytes(_ bytes: UnsafeBufferPointer<UInt8>) {
         appendWord(UInt64(bytes.count))
         batch.append(contentsOf: bytes)
-    }
-
-    private func flush() throws {
-        guard !batch.isEmpty else { return }
-        condition.lock()
-        defer { condition.unlock() }
-        if queue.count >= Self.queueCapacity {
-            let started = Date()
-            while queue.count >= Self.queueCapacity && failure == nil { condition.wait() }
-            producerWaitSeconds += Date().timeIntervalSince(started)
-        }
-        if let failure { throw failure }
-        queue.append(batch)
-        condition.broadcast()
-        batch = spare.popLast() ?? []
-        batch.reserveCapacity(Self.batchSize + 64 * 1024)
-    }
-
-    // MARK: Writer side
-
-    private func drain() {
-        let row = RowBuffer()
-        while true {
-            condition.lock()
-            if queue.isEmpty && !closed {
-                let started = Date()
-                while queue.isEmpty && !closed { condition.wait() }
-                writerWaitSeconds += Date().timeIntervalSince(started)
-            }
-            if queue.isEmpty {
-                finished = true
-                condition.broadcast()
-                condition.unlock()
-                return
-            }
-            var next = queue.removeFirst()
-            condition.broadcast()
-            condition.unlock()
-            do {
-                try apply(next, row: row)
-                next.removeAll(keepingCapacity: true)
-                condition.lock()
-                spare.append(next)
-                condition.unlock()
-            } catch {
-                condition.lock()
-                failure = error
-                queue.removeAll()
-                // Keep consuming until closed, so the producer never waits forever.
-                while !closed {
-                    queue.removeAll()
-                    condition.broadcast()
-                    condition.wait()
-                }
-                finished = true
-                condition.broadcast()
-                condition.unlock()
-                return
-            }
-        }
     }
 
     private func apply(_ batch: [UInt8], row: RowBuffer) throws {
@@ -238,9 +155,9 @@ public final class ThreadedCoreOutput: CoreOutput {
                     offset += count
                 case .beginCarried:
                     let index = Int(word())
-                    condition.lock()
+                    schemasLock.lock()
                     let schema = carriedSchemas[index]
-                    condition.unlock()
+                    schemasLock.unlock()
                     try writer.beginCarriedTable(schema)
                 case .carriedRow:
                     let count = Int(word())
