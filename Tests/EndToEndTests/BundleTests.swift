@@ -4,35 +4,8 @@ import XCTest
 
 /// Bundles loaded into a real PostgreSQL with their own load.sh, compared with the SQLite output
 /// of the same input.
-final class BundleTests: XCTestCase {
-    private static var cluster: Result<BundlePostgres, Error>?
+final class BundleTests: PostgresBundleTestCase {
     private static var databases = 0
-
-    override class func setUp() {
-        cluster = Result { try BundlePostgres.start() }
-    }
-
-    override class func tearDown() {
-        if case let .success(postgres)? = cluster { postgres.stop() }
-        cluster = nil
-    }
-
-    private var postgres: BundlePostgres!
-    private var folder = ""
-
-    override func setUpWithError() throws {
-        postgres = try Self.cluster!.get()
-        folder = (NSTemporaryDirectory() as NSString).appendingPathComponent("mediabase-e2e-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }
-
-    private static let root: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.path
-    }()
 
     private func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
 
@@ -65,7 +38,7 @@ final class BundleTests: XCTestCase {
     func testFixturesLoadAndMatchSQLite() throws {
         for fixture in ["legacy/corruption_cases.sql", "generated/seed1-genes12/mbase.sql", "generated/seed1-genes12/mbase.inserts.sql",
                         "generated/seed1-genes12/cancer_transcript_base.csv", "archives/custom.dump", "archives/directory"] {
-            let input = (Self.root as NSString).appendingPathComponent("fixtures/" + fixture)
+            let input = (Self.repositoryRoot as NSString).appendingPathComponent("fixtures/" + fixture)
             let name = fixture.replacingOccurrences(of: "/", with: "_")
             try convert(input, to: "\(name).sqlite", .sqlite)
             try convert(input, to: "\(name).bundle", .bundle)
@@ -80,7 +53,7 @@ final class BundleTests: XCTestCase {
     /// fixture, converted both ways.
     func testRealPgDumpOutputLoadsAndMatchesSQLite() throws {
         let source = try newDatabase()
-        let fixture = (Self.root as NSString).appendingPathComponent("fixtures/legacy/corruption_cases.sql")
+        let fixture = (Self.repositoryRoot as NSString).appendingPathComponent("fixtures/legacy/corruption_cases.sql")
         try postgres.psql(source, try String(contentsOfFile: fixture, encoding: .utf8))
         for (name, flags) in [("plain.sql", "-Fp"), ("custom.dump", "-Fc"), ("inserts.sql", "-Fp --inserts")] {
             let dump = try Shell.run("\"$0\"/pg_dump \(flags) -d \"$1\" -f \"$2\"", arguments: [postgres.binaries, source, path(name)], environment: postgres.environment)
@@ -169,7 +142,7 @@ final class BundleTests: XCTestCase {
     }
 
     func testFailedLoadLeavesTheDatabaseAsItWas() throws {
-        let input = (Self.root as NSString).appendingPathComponent("fixtures/legacy/corruption_cases.sql")
+        let input = (Self.repositoryRoot as NSString).appendingPathComponent("fixtures/legacy/corruption_cases.sql")
         try convert(input, to: "core.bundle", .bundle)
         let views = path("core.bundle/04_views.sql.gz")
         let original = try Data(contentsOf: URL(fileURLWithPath: views))
@@ -204,7 +177,7 @@ final class BundleTests: XCTestCase {
     }
 
     func testLoadScriptTakesTheUsualConnectionSettings() throws {
-        let input = (Self.root as NSString).appendingPathComponent("fixtures/legacy/corruption_cases.sql")
+        let input = (Self.repositoryRoot as NSString).appendingPathComponent("fixtures/legacy/corruption_cases.sql")
         try convert(input, to: "core.bundle", .bundle, threads: 1)
         var environment = postgres.environment
         let fromEnvironment = try newDatabase()

@@ -6,34 +6,9 @@ import XCTest
 /// core bundle load with its load.sh into a real PostgreSQL, every patient schema holds the rows
 /// of the SQLite patient file of the same input, and the guide's example query gives the same
 /// answer on both; a new folder becomes a patients-only bundle that loads after the core.
-final class PatientBundleTests: XCTestCase {
-    private static var cluster: Result<BundlePostgres, Error>?
+final class PatientBundleTests: PostgresBundleTestCase {
 
-    override class func setUp() {
-        cluster = Result { try BundlePostgres.start() }
-    }
-
-    override class func tearDown() {
-        if case let .success(postgres)? = cluster { postgres.stop() }
-        cluster = nil
-    }
-
-    private var postgres: BundlePostgres!
-    private var folder = ""
-
-    override func setUpWithError() throws {
-        postgres = try Self.cluster!.get()
-        folder = (NSTemporaryDirectory() as NSString).appendingPathComponent("mediabase-e2e-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }
-
-    private static let fixtures: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.appendingPathComponent("fixtures/generated/seed1-genes12").path
-    }()
+    private static let fixtures = (repositoryRoot as NSString).appendingPathComponent("fixtures/generated/seed1-genes12")
 
     private static var binary: String {
         if let given = ProcessInfo.processInfo.environment["MEDIABASE_BIN"] { return given }

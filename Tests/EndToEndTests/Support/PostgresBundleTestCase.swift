@@ -1,0 +1,41 @@
+import Foundation
+import XCTest
+
+/// A test case with a private PostgreSQL cluster for the whole class (started in the class
+/// set-up, stopped in its tear-down) and a fresh scratch folder for each test.
+class PostgresBundleTestCase: XCTestCase {
+    /// One cluster per test class; a failed start is kept so every test reports it.
+    private static var clusters: [ObjectIdentifier: Result<BundlePostgres, Error>] = [:]
+
+    var postgres: BundlePostgres!
+    var folder = ""
+
+    /// The repository root, found from this file's path.
+    static let repositoryRoot: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<4 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    override class func setUp() {
+        super.setUp()
+        clusters[ObjectIdentifier(self)] = Result { try BundlePostgres.start() }
+    }
+
+    override class func tearDown() {
+        if case let .success(postgres)? = clusters.removeValue(forKey: ObjectIdentifier(self)) { postgres.stop() }
+        super.tearDown()
+    }
+
+    override func setUpWithError() throws {
+        try super.setUpWithError()
+        postgres = try Self.clusters[ObjectIdentifier(type(of: self))]!.get()
+        folder = (NSTemporaryDirectory() as NSString).appendingPathComponent("mediabase-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(atPath: folder)
+        try super.tearDownWithError()
+    }
+}
