@@ -283,7 +283,7 @@ struct StatementScanner {
                     state = .doubleQuote
                 case 0x24:
                     let previous = statement.last ?? 0x20
-                    if !SQLTokenizer.isIdentifierByte(previous), let tag = Self.dollarTag(line, at: index) {
+                    if !SQLTokenizer.isIdentifierByte(previous), let tag = SQLTokenizer.dollarTag(line, at: index) {
                         statement.append(contentsOf: tag)
                         index += tag.count
                         state = .dollarQuote(tag)
@@ -351,17 +351,6 @@ struct StatementScanner {
             }
         }
         return nil
-    }
-
-    private static func dollarTag(_ line: UnsafeBufferPointer<UInt8>, at position: Int) -> [UInt8]? {
-        var probe = position + 1
-        if probe < line.count, line[probe] >= 0x30, line[probe] <= 0x39 { return nil }
-        while probe < line.count, line[probe] != 0x24 {
-            guard SQLTokenizer.isIdentifierByte(line[probe]) else { return nil }
-            probe += 1
-        }
-        guard probe < line.count else { return nil }
-        return Array(line[position...probe])
     }
 
     /// Whether the statement is `COPY ... FROM stdin` (data follows it).

@@ -107,7 +107,7 @@ struct SQLTokenizer {
                 index += 1
             }
         }
-        if byte == 0x24, let tag = dollarTag(at: index) {
+        if byte == 0x24, let tag = Self.dollarTag(bytes, at: index) {
             index += tag.count
             let bodyStart = index
             while index < bytes.count {
@@ -147,12 +147,13 @@ struct SQLTokenizer {
         return .symbol(String(UnicodeScalar(byte)))
     }
 
-    /// The dollar-quote tag (`$$` or `$name$`) starting at `position`, if any.
-    private func dollarTag(at position: Int) -> [UInt8]? {
+    /// The dollar-quote tag (`$$` or `$name$`) starting at `position` in `bytes`, if any; a `$`
+    /// followed by a digit is a parameter (`$1`), not a tag.
+    static func dollarTag(_ bytes: UnsafeBufferPointer<UInt8>, at position: Int) -> [UInt8]? {
         var probe = position + 1
         if probe < bytes.count, bytes[probe] >= 0x30, bytes[probe] <= 0x39 { return nil }
         while probe < bytes.count, bytes[probe] != 0x24 {
-            guard Self.isIdentifierByte(bytes[probe]), bytes[probe] != 0x24 else { return nil }
+            guard isIdentifierByte(bytes[probe]) else { return nil }
             probe += 1
         }
         guard probe < bytes.count else { return nil }

@@ -216,15 +216,16 @@ private struct LegacyTally {
     }
 
     mutating func count(_ row: RowBuffer) {
-        if let transcriptIndex, let id = row.field(transcriptIndex).map(Self.trimmed), !id.isEmpty {
-            if Self.hasVersionSuffix(id) { tally.versionedTranscriptIds += 1 }
-            transcripts.insert(Self.hash(Self.unversioned(id)))
+        if let transcriptIndex, let id = row.field(transcriptIndex).map(Identifiers.trimmed), !id.isEmpty {
+            if Identifiers.hasEnsemblVersion(id) { tally.versionedTranscriptIds += 1 }
+            transcripts.insert(Self.hash(Identifiers.withoutEnsemblVersion(id)))
         } else {
             tally.rowsMissingTranscriptId += 1
         }
-        if let geneIndex, let id = row.field(geneIndex).map(Self.trimmed), !id.isEmpty {
-            if Self.hasVersionSuffix(id) { tally.versionedGeneIds += 1 }
-            if genes.insert(Self.hash(Self.unversioned(id))).inserted, let symbolIndex, let symbol = row.field(symbolIndex).map(Self.trimmed), !symbol.isEmpty {
+        if let geneIndex, let id = row.field(geneIndex).map(Identifiers.trimmed), !id.isEmpty {
+            if Identifiers.hasEnsemblVersion(id) { tally.versionedGeneIds += 1 }
+            if genes.insert(Self.hash(Identifiers.withoutEnsemblVersion(id))).inserted, let symbolIndex,
+               let symbol = row.field(symbolIndex).map(Identifiers.trimmed), !symbol.isEmpty {
                 genesPerSymbol[String(decoding: symbol, as: UTF8.self), default: 0] += 1
             }
         } else {
@@ -268,26 +269,6 @@ private struct LegacyTally {
         result.redundancyRatio = genes.isEmpty ? 0 : (Double(rows) / Double(genes.count) * 1000).rounded() / 1000
         result.symbolsOnSeveralGenes = genesPerSymbol.filter { $0.value > 1 }
         return result
-    }
-
-    static func trimmed(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
-        var start = 0
-        var end = bytes.count
-        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
-        while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
-        return UnsafeBufferPointer(rebasing: bytes[start..<end])
-    }
-
-    /// `ENST00000269305.4`: an Ensembl id followed by `.digits` (other ids keep their dots).
-    static func hasVersionSuffix(_ id: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard id.count > 3, id[0] | 0x20 == UInt8(ascii: "e"), id[1] | 0x20 == UInt8(ascii: "n"), id[2] | 0x20 == UInt8(ascii: "s") else { return false }
-        guard let dot = id.lastIndex(of: 0x2E), dot > 0, dot < id.count - 1 else { return false }
-        return id[(dot + 1)...].allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
-    }
-
-    static func unversioned(_ id: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
-        guard hasVersionSuffix(id), let dot = id.lastIndex(of: 0x2E) else { return id }
-        return UnsafeBufferPointer(rebasing: id[..<dot])
     }
 
     static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {

@@ -62,6 +62,14 @@ public enum Identifiers {
         return isEnsembl(id) && dot < id.count - 1
     }
 
+    /// A trimmed Ensembl id without its `.digits` version suffix (other ids unchanged), without
+    /// copying: for counting distinct ids as ``normalizedEnsemblId(_:)`` would make them.
+    public static func withoutEnsemblVersion(_ id: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        guard isEnsembl(id), let dot = id.lastIndex(of: 0x2E), dot < id.count - 1,
+              id[(dot + 1)...].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return id }
+        return UnsafeBufferPointer(rebasing: id[..<dot])
+    }
+
     /// A trimmed external id or symbol (case kept).
     public static func trimmedText(_ raw: UnsafeBufferPointer<UInt8>) -> String {
         String(decoding: trimmed(raw), as: UTF8.self)
