@@ -9,14 +9,16 @@ CREATE UNIQUE INDEX gene_cross_references_key ON gene_cross_references (gene_id,
 CREATE UNIQUE INDEX transcript_cross_references_key ON transcript_cross_references (transcript_id, external_db, external_id);
 CREATE UNIQUE INDEX gene_publications_key ON gene_publications (gene_id, pmid, reference_category);
 
-CREATE INDEX transcripts_gene_id ON transcripts (gene_id);
+-- The lookup indexes carry the columns the view tables read with them, so those scans never
+-- visit the table (ViewTableFiller).
+CREATE INDEX transcripts_gene_id ON transcripts (gene_id, transcript_id);
 CREATE INDEX genes_gene_symbol ON genes (gene_symbol);
-CREATE INDEX gene_drug_interactions_drug ON gene_drug_interactions (drug_interaction_id);
+CREATE INDEX gene_drug_interactions_drug ON gene_drug_interactions (drug_interaction_id, gene_id);
 CREATE INDEX gene_pathways_pathway ON gene_pathways (pathway_id);
 CREATE INDEX transcript_go_terms_go_id ON transcript_go_terms (go_id, evidence_code);
-CREATE INDEX gene_cross_references_external ON gene_cross_references (external_db, external_id);
-CREATE INDEX transcript_cross_references_external ON transcript_cross_references (external_db, external_id);
-CREATE INDEX gene_publications_pmid ON gene_publications (pmid);
+CREATE INDEX gene_cross_references_external ON gene_cross_references (external_db, external_id, gene_id);
+CREATE INDEX transcript_cross_references_external ON transcript_cross_references (external_db, external_id, transcript_id);
+CREATE INDEX gene_publications_pmid ON gene_publications (pmid, gene_id, reference_category);
 CREATE INDEX gene_extras_gene ON gene_extras (gene_id, field);
 CREATE INDEX transcript_extras_transcript ON transcript_extras (transcript_id, field);
 CREATE INDEX drug_interactions_name ON drug_interactions (drug_name);

@@ -1,6 +1,9 @@
 -- The eight query views of the migration guide. PostgreSQL has them as materialized views
 -- (schemas/postgres/views.pg.sql); SQLite gets tables filled once at the end of conversion.
 -- Lists are JSON arrays, sorted; every table is ordered by its key so the file is deterministic.
+-- The tables declared without a query are filled by Sources/MediabaseKit/Output/ViewTableFiller.swift
+-- from index scans already in key order (their SQL form needs a sort or a subquery per row); their
+-- rows equal the queries of the PostgreSQL twin, which the end-to-end tests compare.
 
 CREATE TABLE gene_summary_view AS
 WITH
@@ -32,17 +35,15 @@ FROM transcripts t JOIN genes USING (gene_id)
 LEFT JOIN go USING (transcript_id) LEFT JOIN pr USING (transcript_id)
 ORDER BY t.transcript_id;
 
-CREATE TABLE drug_interaction_summary_view AS
-WITH targets AS (
-    SELECT drug_interaction_id, count(*) AS n, json_group_array(gene_symbol) AS symbols
-    FROM (SELECT DISTINCT gdi.drug_interaction_id, gdi.gene_id, genes.gene_symbol
-          FROM gene_drug_interactions gdi JOIN genes USING (gene_id)
-          ORDER BY gdi.drug_interaction_id, genes.gene_symbol, gdi.gene_id)
-    GROUP BY drug_interaction_id)
-SELECT di.drug_interaction_id, di.drug_name, di.source_database,
-       coalesce(targets.n, 0) AS target_gene_count, coalesce(targets.symbols, '[]') AS target_gene_symbols
-FROM drug_interactions di LEFT JOIN targets USING (drug_interaction_id)
-ORDER BY di.drug_interaction_id;
+-- Filled by ViewTableFiller from gene_drug_interactions_drug: per drug, its distinct genes and their
+-- symbols ordered by symbol (NULL first), then gene id.
+CREATE TABLE drug_interaction_summary_view(
+  drug_interaction_id INT,
+  drug_name TEXT,
+  source_database TEXT,
+  target_gene_count,
+  target_gene_symbols
+);
 
 CREATE TABLE pathway_coverage_view AS
 WITH
@@ -66,40 +67,26 @@ SELECT t.go_id, g.go_term, g.go_category, coalesce(g.n, 0) AS gene_count, t.n AS
 FROM transcript_counts t LEFT JOIN gene_counts g USING (go_id) JOIN codes USING (go_id)
 ORDER BY t.go_id;
 
-CREATE TABLE publication_summary_view AS
-WITH
-    g AS (SELECT pmid, count(*) AS n, json_group_array(gene_symbol) AS symbols
-          FROM (SELECT DISTINCT pub.pmid, pub.gene_id, genes.gene_symbol
-                FROM gene_publications pub JOIN genes USING (gene_id) ORDER BY pub.pmid, genes.gene_symbol, pub.gene_id)
-          GROUP BY pmid),
-    c AS (SELECT pmid, json_group_array(reference_category) AS categories
-          FROM (SELECT DISTINCT pmid, reference_category FROM gene_publications ORDER BY pmid, reference_category)
-          GROUP BY pmid)
-SELECT g.pmid, g.n AS gene_count, g.symbols AS gene_symbols, c.categories AS reference_categories
-FROM g JOIN c USING (pmid)
-ORDER BY g.pmid;
+-- Filled by ViewTableFiller from gene_publications_pmid: per pmid, its distinct genes (symbols ordered
+-- by symbol, NULL first, then gene id) and its distinct reference categories, sorted.
+CREATE TABLE publication_summary_view(
+  pmid TEXT,
+  gene_count,
+  gene_symbols,
+  reference_categories
+);
 
--- One row per external id; its transcripts are looked up per id through the indexes rather
--- than by expanding every gene cross reference into all of the gene's transcripts.
-CREATE TABLE cross_reference_lookup_view AS
-WITH
-    keys AS (
-        SELECT external_db, external_id, min(gene_id) AS gene_id FROM (
-            SELECT external_db, external_id, gene_id FROM gene_cross_references
-            UNION ALL
-            SELECT x.external_db, x.external_id, tr.gene_id
-            FROM transcript_cross_references x JOIN transcripts tr USING (transcript_id))
-        GROUP BY external_db, external_id)
-SELECT keys.external_db, keys.external_id, keys.gene_id, genes.gene_symbol,
-       (SELECT json_group_array(transcript_id) FROM (
-            SELECT tr.transcript_id FROM gene_cross_references g JOIN transcripts tr USING (gene_id)
-            WHERE g.external_db = keys.external_db AND g.external_id = keys.external_id
-            UNION
-            SELECT t.transcript_id FROM transcript_cross_references t
-            WHERE t.external_db = keys.external_db AND t.external_id = keys.external_id
-            ORDER BY 1)) AS transcript_ids
-FROM keys LEFT JOIN genes USING (gene_id)
-ORDER BY keys.external_db, keys.external_id;
+-- Filled by ViewTableFiller from the two *_cross_references_external indexes merged: per external id,
+-- the smallest gene id carrying it (directly or through a transcript), that gene's symbol, and the
+-- sorted distinct transcripts it reaches (every transcript of a carrying gene, and each carrying
+-- transcript).
+CREATE TABLE cross_reference_lookup_view(
+  external_db TEXT,
+  external_id TEXT,
+  gene_id,
+  gene_symbol TEXT,
+  transcript_ids
+);
 
 CREATE TABLE patient_query_optimized_view AS
 SELECT t.transcript_id, t.gene_id, s.gene_symbol,

@@ -40,6 +40,8 @@ public final class SQLiteCoreWriter: CoreOutput {
     public private(set) var rowCounts: [String: Int] = [:]
     /// Seconds spent in each step of ``finish(appliedAt:)``.
     public private(set) var secondsPerStep: [String: Double] = [:]
+    /// CPU seconds of each step of ``finish(appliedAt:)`` (it runs on one thread).
+    public private(set) var cpuSecondsPerStep: [String: Double] = [:]
     /// Peak resident memory at the end of each step of ``finish(appliedAt:)``.
     public private(set) var peakMemoryAfterStep: [String: Int64] = [:]
     /// Carried-through tables, in input order.
@@ -231,10 +233,13 @@ public final class SQLiteCoreWriter: CoreOutput {
     ///     serve queries on the SQLite file; PostgreSQL builds its own.
     public func finish(appliedAt: String, forQueries: Bool = true) throws {
         var started = Date()
+        var startedCPU = ThreadClock.cpuSeconds
         func lap(_ name: String) {
             secondsPerStep[name] = (Date().timeIntervalSince(started) * 1000).rounded() / 1000
+            cpuSecondsPerStep[name] = ((ThreadClock.cpuSeconds - startedCPU) * 1000).rounded() / 1000
             peakMemoryAfterStep[name] = ProcessMemory.peakBytes
             started = Date()
+            startedCPU = ThreadClock.cpuSeconds
         }
         // Only the rows of the genes and transcripts that may repeat a key are grouped: one scan
         // of the table with a hash lookup per row, instead of sorting the whole table.
@@ -263,9 +268,11 @@ public final class SQLiteCoreWriter: CoreOutput {
             try database.execute(statement)
         }
         lap("indexes")
+        let filler = ViewTableFiller(database: database)
         for statement in forQueries ? SchemaFiles.statements(SchemaFiles.sqliteViews) : [] {
             try database.execute(statement)
-            let name = statement.range(of: "CREATE TABLE ").map { String(statement[$0.upperBound...].prefix { $0 != " " }) } ?? "view"
+            let name = SchemaFiles.createdTable(statement) ?? "view"
+            if ViewTableFiller.filledTables.contains(name) { try filler.fill(name) }
             lap("view \(name)")
         }
         let version = try database.prepare("INSERT INTO schema_versions (version, applied_at, description) VALUES (?, ?, ?)")
@@ -284,10 +291,11 @@ public final class SQLiteCoreWriter: CoreOutput {
 
 extension SchemaFiles {
     /// The view tables `views.sqlite.sql` creates, in file order.
-    public static var viewTables: [String] {
-        statements(sqliteViews).compactMap { statement in
-            guard let range = statement.range(of: "CREATE TABLE ") else { return nil }
-            return String(statement[range.upperBound...].prefix { $0 != " " && $0 != "\n" })
-        }
+    public static var viewTables: [String] { statements(sqliteViews).compactMap(createdTable) }
+
+    /// The name of the table a `CREATE TABLE` statement creates.
+    static func createdTable(_ statement: String) -> String? {
+        guard let range = statement.range(of: "CREATE TABLE ") else { return nil }
+        return String(statement[range.upperBound...].prefix { $0 != " " && $0 != "\n" && $0 != "(" })
     }
 }

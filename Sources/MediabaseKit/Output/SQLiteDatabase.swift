@@ -124,6 +124,15 @@ public final class SQLiteStatement {
         _ = sqlite3_bind_text(statement, Int32(index), pointer ?? emptyText, Int32(bytes.count), sqliteTransient)
     }
 
+    /// Binds bytes as text (nil binds NULL). SQLite copies the bytes.
+    public func bind(_ index: Int, bytes: [UInt8]?) {
+        guard let bytes else {
+            sqlite3_bind_null(statement, Int32(index))
+            return
+        }
+        bytes.withUnsafeBufferPointer { bind(index, bytes: $0) }
+    }
+
     public func bind(_ index: Int, _ value: Int64?) {
         if let value { sqlite3_bind_int64(statement, Int32(index), value) } else { sqlite3_bind_null(statement, Int32(index)) }
     }

@@ -66,6 +66,8 @@ public struct ConversionReport: Codable, Sendable {
     public var secondsPerStage: [String: Double] = [:]
     /// The steps of the index-and-views stage.
     public var secondsPerFinishStep: [String: Double] = [:]
+    /// CPU seconds of the same steps: comparable across runs on a machine shared with others.
+    public var cpuSecondsPerFinishStep: [String: Double] = [:]
     public var megabytesPerSecond = 0.0
     public var peakMemoryBytes: Int64 = 0
     /// Peak resident memory so far at the end of each stage.
@@ -156,6 +158,7 @@ public enum Conversion {
         try writer.finish(appliedAt: options.appliedAt, forQueries: !bundle)
         stage("index_and_views")
         report.secondsPerFinishStep = writer.secondsPerStep
+        report.cpuSecondsPerFinishStep = writer.cpuSecondsPerStep
         for (step, bytes) in writer.peakMemoryAfterStep { report.peakMemoryAfterStage["index_and_views: \(step)"] = bytes }
         report.secondsPerFinishStep["load: producer waiting for the writer"] = (threadedOutput.producerWaitSeconds * 1000).rounded() / 1000
         report.secondsPerFinishStep["load: writer waiting for the producer"] = (threadedOutput.writerWaitSeconds * 1000).rounded() / 1000

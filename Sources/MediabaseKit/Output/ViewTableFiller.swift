@@ -1,0 +1,248 @@
+import CSQLite
+
+/// Fills the view tables whose SQL form is slow in SQLite from index scans that are already in
+/// the table's order, so no view needs a sort or a temporary table per row.
+///
+/// The rows are those of the PostgreSQL materialized view of the same name
+/// (`schemas/postgres/views.pg.sql`): lists are JSON arrays as SQLite's `json_group_array`
+/// writes them, ordered by bytes (`COLLATE "C"`), NULL symbols first. Each fill relies on a
+/// covering index of `indexes.sqlite.sql` that starts with the view's key.
+struct ViewTableFiller {
+    let database: SQLiteDatabase
+
+    /// The view tables this type fills; `views.sqlite.sql` declares them without a query.
+    static let filledTables: Set<String> = ["drug_interaction_summary_view", "publication_summary_view", "cross_reference_lookup_view"]
+
+    func fill(_ table: String) throws {
+        switch table {
+        case "drug_interaction_summary_view": try fillDrugInteractionSummary()
+        case "publication_summary_view": try fillPublicationSummary()
+        case "cross_reference_lookup_view": try fillCrossReferenceLookup()
+        default: throw MediabaseError.io(path: database.path, message: "no filler for view table \(table)")
+        }
+    }
+
+    /// One row per drug: how many genes it targets and their symbols.
+    private func fillDrugInteractionSummary() throws {
+        let drugs = try database.prepare("SELECT drug_interaction_id, drug_name, source_database FROM drug_interactions ORDER BY drug_interaction_id")
+        let targets = try database.prepare("SELECT drug_interaction_id, gene_id FROM gene_drug_interactions ORDER BY drug_interaction_id, gene_id")
+        let insert = try database.prepare("INSERT INTO drug_interaction_summary_view VALUES (?, ?, ?, ?, ?)")
+        let symbols = GeneSymbols(database: try database.prepare("SELECT gene_symbol FROM genes WHERE gene_id = ?"))
+        var target = try targets.step() ? targets.int64(0) : nil
+        var genes = DistinctValues()
+        while try drugs.step() {
+            let id = drugs.int64(0)
+            genes.removeAll()
+            while let current = target, current <= id {
+                if current == id { genes.insert(targets.bytes(1)) }
+                target = try targets.step() ? targets.int64(0) : nil
+            }
+            insert.bind(1, id)
+            insert.bind(2, bytes: drugs.bytes(1))
+            insert.bind(3, bytes: drugs.bytes(2))
+            insert.bind(4, Int64(genes.count))
+            try bindJSON(insert, 5, try symbols.sortedSymbolsJSON(of: genes.values))
+            try insert.run()
+        }
+    }
+
+    /// One row per pmid: its genes (count and symbols) and its reference categories.
+    private func fillPublicationSummary() throws {
+        let links = try database.prepare("SELECT pmid, gene_id, reference_category FROM gene_publications ORDER BY pmid, gene_id, reference_category")
+        let insert = try database.prepare("INSERT INTO publication_summary_view VALUES (?, ?, ?, ?)")
+        let symbols = GeneSymbols(database: try database.prepare("SELECT gene_symbol FROM genes WHERE gene_id = ?"))
+        var pmid: [UInt8] = []
+        var genes = DistinctValues()
+        var categories = DistinctValues()
+        var open = false
+        func flush() throws {
+            guard open else { return }
+            insert.bind(1, bytes: pmid)
+            insert.bind(2, Int64(genes.count))
+            try bindJSON(insert, 3, try symbols.sortedSymbolsJSON(of: genes.values))
+            try bindJSON(insert, 4, JSONArray.strings(categories.values.sorted(by: Bytes.precedes)))
+            try insert.run()
+        }
+        while try links.step() {
+            guard let key = links.bytes(0) else { continue }
+            if !open || !key.elementsEqual(pmid) {
+                try flush()
+                pmid = Array(key)
+                genes.removeAll()
+                categories.removeAll()
+                open = true
+            }
+            genes.insert(links.bytes(1))
+            categories.insert(links.bytes(2))
+        }
+        try flush()
+    }
+
+    /// One row per (external_db, external_id): the smallest gene id that carries it (directly
+    /// or through one of its transcripts), that gene's symbol, and every transcript it reaches:
+    /// all transcripts of a gene that carries it, and each transcript that carries it itself.
+    private func fillCrossReferenceLookup() throws {
+        let geneReferences = try database.prepare("SELECT external_db, external_id, gene_id FROM gene_cross_references ORDER BY external_db, external_id, gene_id")
+        let transcriptReferences = try database.prepare("""
+            SELECT x.external_db, x.external_id, x.transcript_id, tr.gene_id
+            FROM transcript_cross_references x JOIN transcripts tr USING (transcript_id)
+            ORDER BY x.external_db, x.external_id
+            """)
+        let geneTranscripts = try database.prepare("SELECT transcript_id FROM transcripts WHERE gene_id = ?")
+        let symbol = try database.prepare("SELECT gene_symbol FROM genes WHERE gene_id = ?")
+        let insert = try database.prepare("INSERT INTO cross_reference_lookup_view VALUES (?, ?, ?, ?, ?)")
+
+        var geneKey = try geneReferences.step() ? ReferenceKey(geneReferences) : nil
+        var transcriptKey = try transcriptReferences.step() ? ReferenceKey(transcriptReferences) : nil
+        var transcripts: [[UInt8]] = []
+        while geneKey != nil || transcriptKey != nil {
+            let key: ReferenceKey
+            switch (geneKey, transcriptKey) {
+            case let (gene?, transcript?): key = gene.precedes(transcript) ? gene : transcript
+            case let (gene?, nil): key = gene
+            case let (nil, transcript?): key = transcript
+            case (nil, nil): return
+            }
+            var smallestGene: [UInt8]?
+            func consider(_ gene: UnsafeBufferPointer<UInt8>?) {
+                guard let gene else { return }
+                if let smallest = smallestGene, !Bytes.precedes(gene, smallest) { return }
+                smallestGene = Array(gene)
+            }
+            transcripts.removeAll(keepingCapacity: true)
+            while let current = geneKey, current == key {
+                consider(geneReferences.bytes(2))
+                geneTranscripts.bind(1, bytes: geneReferences.bytes(2))
+                while try geneTranscripts.step() {
+                    if let id = geneTranscripts.bytes(0) { transcripts.append(Array(id)) }
+                }
+                geneTranscripts.reset()
+                geneKey = try geneReferences.step() ? ReferenceKey(geneReferences) : nil
+            }
+            while let current = transcriptKey, current == key {
+                consider(transcriptReferences.bytes(3))
+                if let id = transcriptReferences.bytes(2) { transcripts.append(Array(id)) }
+                transcriptKey = try transcriptReferences.step() ? ReferenceKey(transcriptReferences) : nil
+            }
+            transcripts.sort(by: Bytes.precedes)
+            var unique: [[UInt8]] = []
+            unique.reserveCapacity(transcripts.count)
+            for id in transcripts where unique.last != id { unique.append(id) }
+
+            insert.bind(1, bytes: key.database)
+            insert.bind(2, bytes: key.identifier)
+            insert.bind(3, bytes: smallestGene)
+            if let smallestGene {
+                symbol.bind(1, bytes: smallestGene)
+                insert.bind(4, bytes: try symbol.step() ? symbol.bytes(0) : nil)
+            } else {
+                insert.bind(4, bytes: nil as [UInt8]?)
+            }
+            try bindJSON(insert, 5, JSONArray.strings(unique))
+            try insert.run()
+            symbol.reset()
+        }
+    }
+
+    private func bindJSON(_ statement: SQLiteStatement, _ index: Int, _ json: [UInt8]) throws {
+        statement.bind(index, bytes: json)
+    }
+}
+
+/// An (external_db, external_id) pair copied out of a row, compared by bytes as SQLite's
+/// BINARY collation does.
+private struct ReferenceKey: Equatable {
+    let database: [UInt8]
+    let identifier: [UInt8]
+
+    init(_ statement: SQLiteStatement) {
+        database = statement.bytes(0).map(Array.init) ?? []
+        identifier = statement.bytes(1).map(Array.init) ?? []
+    }
+
+    func precedes(_ other: ReferenceKey) -> Bool {
+        database != other.database ? Bytes.precedes(database, other.database) : Bytes.precedes(identifier, other.identifier)
+    }
+}
+
+/// Distinct byte strings (NULL included), in first-seen order.
+private struct DistinctValues {
+    private(set) var values: [[UInt8]?] = []
+    private var seen: Set<[UInt8]?> = []
+
+    var count: Int { values.count }
+
+    mutating func insert(_ value: UnsafeBufferPointer<UInt8>?) {
+        let copy = value.map(Array.init)
+        if seen.insert(copy).inserted { values.append(copy) }
+    }
+
+    mutating func removeAll() {
+        values.removeAll(keepingCapacity: true)
+        seen.removeAll(keepingCapacity: true)
+    }
+}
+
+/// Looks up gene symbols and writes a gene list as a JSON array of symbols ordered by symbol
+/// (NULL first, as SQLite sorts) and then by gene id.
+private struct GeneSymbols {
+    let database: SQLiteStatement
+
+    func sortedSymbolsJSON(of genes: [[UInt8]?]) throws -> [UInt8] {
+        var pairs: [(symbol: [UInt8]?, gene: [UInt8])] = []
+        pairs.reserveCapacity(genes.count)
+        for case let gene? in genes {
+            database.bind(1, bytes: gene)
+            let symbol = try database.step() ? database.bytes(0).map(Array.init) : nil
+            database.reset()
+            pairs.append((symbol, gene))
+        }
+        pairs.sort { left, right in
+            switch (left.symbol, right.symbol) {
+            case let (l?, r?) where l != r: return Bytes.precedes(l, r)
+            case (nil, _?): return true
+            case (_?, nil): return false
+            default: return Bytes.precedes(left.gene, right.gene)
+            }
+        }
+        return JSONArray.strings(pairs.map(\.symbol))
+    }
+}
+
+/// Byte-string order of SQLite's BINARY collation: `memcmp`, then the shorter first.
+enum Bytes {
+    static func precedes<A: Collection<UInt8>, B: Collection<UInt8>>(_ left: A, _ right: B) -> Bool {
+        left.lexicographicallyPrecedes(right)
+    }
+
+    static func precedes(_ left: [UInt8]?, _ right: [UInt8]?) -> Bool {
+        switch (left, right) {
+        case let (l?, r?): return l.lexicographicallyPrecedes(r)
+        case (nil, _?): return true
+        default: return false
+        }
+    }
+}
+
+/// JSON arrays of strings written as SQLite's `json_group_array` writes them.
+enum JSONArray {
+    static func strings<S: Sequence>(_ values: S) -> [UInt8] where S.Element == [UInt8]? {
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        var first = true
+        for value in values {
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
+            if let value {
+                value.withUnsafeBufferPointer { JSON.appendString($0, to: &out) }
+            } else {
+                out.append(contentsOf: "null".utf8)
+            }
+        }
+        out.append(UInt8(ascii: "]"))
+        return out
+    }
+
+    static func strings<S: Sequence>(_ values: S) -> [UInt8] where S.Element == [UInt8] {
+        strings(values.lazy.map { Optional($0) })
+    }
+}
