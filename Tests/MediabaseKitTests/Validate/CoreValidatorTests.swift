@@ -1,0 +1,69 @@
+import Foundation
+import XCTest
+@testable import MediabaseKit
+
+/// The core checks pass on a sound core and name what is wrong in a broken one.
+final class CoreValidatorTests: XCTestCase {
+    private var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("core-validator-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
+
+    /// A small core with the unique key indexes: two genes, three transcripts, links on both.
+    private func core(_ name: String, extra: String = "") throws -> SQLiteDatabase {
+        let database = try SQLiteDatabase(path: directory.appendingPathComponent(name).path)
+        try database.execute(SchemaFiles.sqliteCore)
+        for statement in SchemaFiles.statements(SchemaFiles.sqliteIndexes) where statement.contains("CREATE UNIQUE INDEX") {
+            try database.execute(statement)
+        }
+        try database.execute("""
+            INSERT INTO schema_versions VALUES ('\(SQLiteCoreWriter.schemaVersion)', '2024-01-01T00:00:00Z', NULL);
+            INSERT INTO genes (gene_id, gene_symbol) VALUES ('ENSG1', 'TP53'), ('ENSG2', 'BRCA1');
+            INSERT INTO transcripts (transcript_id, gene_id) VALUES ('ENST1', 'ENSG1'), ('ENST2', 'ENSG1'), ('ENST3', 'ENSG2');
+            INSERT INTO drug_interactions (drug_interaction_id, drug_name, source_database) VALUES (1, 'aspirin', 'DrugCentral');
+            INSERT INTO gene_drug_interactions (gene_id, drug_interaction_id, interaction_type) VALUES ('ENSG1', 1, 'target'), ('ENSG2', 1, 'target');
+            INSERT INTO transcript_go_terms (transcript_id, go_id) VALUES ('ENST1', 'GO:1'), ('ENST1', 'GO:2'), ('ENST3', 'GO:1');
+            \(extra)
+            """)
+        return database
+    }
+
+    private func check(_ checks: [ValidationCheck], _ name: String) -> ValidationCheck? { checks.first { $0.name == name } }
+
+    func testSoundCorePasses() throws {
+        let checks = try CoreValidator.validate(try core("sound.sqlite"), expectedCounts: ["genes": 2, "transcript_go_terms": 3], viewTables: false)
+        XCTAssertTrue(checks.allSatisfy(\.passed), "\(checks)")
+        XCTAssertEqual(check(checks, "foreign_keys")?.detail, "every link row has both ends")
+    }
+
+    func testLinkRowsWithoutTheirParentAreNamed() throws {
+        let database = try core("orphans.sqlite", extra: """
+            INSERT INTO transcript_go_terms (transcript_id, go_id) VALUES ('ENST9', 'GO:1'), ('ENST9', 'GO:2'), ('ENST8', 'GO:1');
+            INSERT INTO gene_drug_interactions (gene_id, drug_interaction_id, interaction_type) VALUES ('ENSG1', 7, 'target');
+            """)
+        let foreign = try XCTUnwrap(check(try CoreValidator.validate(database, viewTables: false), "foreign_keys"))
+        XCTAssertFalse(foreign.passed)
+        XCTAssertTrue(foreign.detail.contains("transcript_go_terms.transcript_id: 2 value(s) not in transcripts.transcript_id, e.g. 'ENST8'"), foreign.detail)
+        XCTAssertTrue(foreign.detail.contains("gene_drug_interactions.drug_interaction_id: 1 value(s) not in drug_interactions.drug_interaction_id, e.g. '7'"), foreign.detail)
+        XCTAssertFalse(foreign.detail.contains("gene_drug_interactions.gene_id"), foreign.detail)
+    }
+
+    func testTranscriptWithoutGeneAndWrongCountsFail() throws {
+        let database = try core("broken.sqlite", extra: "INSERT INTO transcripts (transcript_id, gene_id) VALUES ('ENST4', 'ENSG4');")
+        let checks = try CoreValidator.validate(database, expectedCounts: ["genes": 3], viewTables: false)
+        XCTAssertEqual(check(checks, "transcripts_have_genes")?.passed, false)
+        XCTAssertEqual(check(checks, "foreign_keys")?.passed, false)
+        XCTAssertEqual(check(checks, "row_counts")?.detail, "genes: 2 rows, expected 3")
+    }
+
+    func testMissingViewTablesAreListed() throws {
+        let checks = try CoreValidator.validate(try core("no-views.sqlite"), viewTables: true)
+        XCTAssertEqual(checks.count, 1)
+        XCTAssertFalse(checks[0].passed)
+        XCTAssertTrue(checks[0].detail.contains("gene_summary_view"), checks[0].detail)
+    }
+}
