@@ -228,10 +228,12 @@ public final class SQLiteCoreWriter: CoreOutput {
     /// schema version and commits.
     /// - Parameters:
     ///   - appliedAt: the `schema_versions.applied_at` text (fixed for reproducible output).
+    ///   - threads: with two or more, the view tables are built on two threads (see
+    ///     ``fillViewTablesInParallel(lap:)``); the file is the same either way.
     ///   - forQueries: false for a core that only feeds a bundle: then only the unique key
     ///     indexes are built (they assert the merge). The lookup indexes and the view tables
     ///     serve queries on the SQLite file; PostgreSQL builds its own.
-    public func finish(appliedAt: String, forQueries: Bool = true) throws {
+    public func finish(appliedAt: String, forQueries: Bool = true, threads: Int = 1) throws {
         var started = Date()
         var startedCPU = ThreadClock.cpuSeconds
         func lap(_ name: String) {
@@ -268,12 +270,16 @@ public final class SQLiteCoreWriter: CoreOutput {
             try database.execute(statement)
         }
         lap("indexes")
-        let filler = ViewTableFiller(database: database)
-        for statement in forQueries ? SchemaFiles.statements(SchemaFiles.sqliteViews) : [] {
-            try database.execute(statement)
-            let name = SchemaFiles.createdTable(statement) ?? "view"
-            if ViewTableFiller.filledTables.contains(name) { try filler.fill(name) }
-            lap("view \(name)")
+        if forQueries && threads > 1 {
+            try fillViewTablesInParallel(lap: lap)
+        } else if forQueries {
+            let filler = ViewTableFiller(database: database)
+            for statement in SchemaFiles.statements(SchemaFiles.sqliteViews) {
+                try database.execute(statement)
+                let name = SchemaFiles.createdTable(statement) ?? "view"
+                if ViewTableFiller.filledTables.contains(name) { try filler.fill(name) }
+                lap("view \(name)")
+            }
         }
         let version = try database.prepare("INSERT INTO schema_versions (version, applied_at, description) VALUES (?, ?, ?)")
         version.bind(1, Self.schemaVersion)
@@ -287,6 +293,89 @@ public final class SQLiteCoreWriter: CoreOutput {
         for name in forQueries ? SchemaFiles.viewTables : [] { rowCounts[name] = try database.integer("SELECT count(*) FROM \(name)") }
         rowCounts["schema_versions"] = 1
     }
+
+    /// Builds the view tables on two threads, then copies them into the core in file order.
+    ///
+    /// One SQLite file has one writer, so both threads only read the committed core: this
+    /// connection writes the SQL-defined tables into a scratch file it attaches, a second
+    /// connection fills the ``ViewTableFiller`` tables into a scratch file of its own. The
+    /// copies (`INSERT INTO t SELECT * FROM s.t` into an empty table of the same definition)
+    /// move whole records in rowid order, so the core holds what building in place would give.
+    private func fillViewTablesInParallel(lap: (String) -> Void) throws {
+        let statements = SchemaFiles.statements(SchemaFiles.sqliteViews)
+        let scratch = (sql: database.path + ".views-sql", filled: database.path + ".views-filled")
+        for path in [scratch.sql, scratch.filled] {
+            unlink(path)
+            TemporaryOutputs.register(path)
+        }
+        defer {
+            for path in [scratch.sql, scratch.filled] {
+                unlink(path)
+                TemporaryOutputs.unregister(path)
+            }
+        }
+        // Readers need the core committed and its exclusive lock given up (the mode changes at
+        // the next read).
+        try database.execute("COMMIT; PRAGMA locking_mode = NORMAL")
+        _ = try database.scalar("SELECT count(*) FROM schema_versions")
+
+        let corePath = database.path
+        let filledStatements = statements.filter { SchemaFiles.createdTable($0).map(ViewTableFiller.filledTables.contains) ?? false }
+        let second = BackgroundTask { () throws -> [(name: String, seconds: Double, cpu: Double)] in
+            let views = try SQLiteDatabase(path: scratch.filled)
+            try views.execute("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF")
+            try views.execute("ATTACH DATABASE \(Self.quotedLiteral(corePath)) AS core")
+            try views.execute("PRAGMA core.cache_size = -24576; BEGIN")
+            let filler = ViewTableFiller(database: views)
+            var laps: [(name: String, seconds: Double, cpu: Double)] = []
+            for statement in filledStatements {
+                let (started, startedCPU) = (Date(), ThreadClock.cpuSeconds)
+                let name = SchemaFiles.createdTable(statement)!
+                try views.execute(statement)
+                try filler.fill(name)
+                laps.append((name, Date().timeIntervalSince(started), ThreadClock.cpuSeconds - startedCPU))
+            }
+            try views.execute("COMMIT")
+            return laps
+        }
+
+        let first = Result {
+            try database.execute("ATTACH DATABASE \(Self.quotedLiteral(scratch.sql)) AS views_sql")
+            try database.execute("PRAGMA views_sql.journal_mode = OFF; PRAGMA views_sql.synchronous = OFF; BEGIN")
+            for statement in statements where !filledStatements.contains(statement) {
+                // Unqualified names still find the core (main) first, and the earlier view
+                // tables (patient_query_optimized_view reads gene_summary_view) in views_sql.
+                guard let range = statement.range(of: "CREATE TABLE ") else { continue }
+                try database.execute(statement.replacingCharacters(in: range, with: "CREATE TABLE views_sql."))
+                lap("view \(SchemaFiles.createdTable(statement) ?? "view")")
+            }
+            try database.execute("COMMIT")
+        }
+        let secondLaps = Result { try second.wait() }
+        try first.get()
+        for item in try secondLaps.get() {
+            secondsPerStep["view \(item.name) (second thread)"] = (item.seconds * 1000).rounded() / 1000
+            cpuSecondsPerStep["view \(item.name) (second thread)"] = (item.cpu * 1000).rounded() / 1000
+        }
+        lap("view tables: waiting for the second thread")
+
+        try database.execute("ATTACH DATABASE \(Self.quotedLiteral(scratch.filled)) AS views_filled")
+        try database.execute("PRAGMA locking_mode = EXCLUSIVE; BEGIN")
+        for statement in statements {
+            guard let name = SchemaFiles.createdTable(statement) else { continue }
+            let source = filledStatements.contains(statement) ? "views_filled" : "views_sql"
+            guard let definition = try database.scalar("SELECT sql FROM \(source).sqlite_master WHERE type = 'table' AND name = ?", [name]) else {
+                throw MediabaseError.io(path: database.path, message: "view table \(name) was not built")
+            }
+            try database.execute(definition)
+            try database.execute("INSERT INTO main.\(name) SELECT * FROM \(source).\(name)")
+        }
+        lap("view tables: copy into the core")
+        try database.execute("COMMIT; DETACH DATABASE views_sql; DETACH DATABASE views_filled; BEGIN")
+    }
+
+    /// `text` as an SQL string literal.
+    static func quotedLiteral(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
 }
 
 extension SchemaFiles {

@@ -155,7 +155,7 @@ public enum Conversion {
         try normalizer.finish()
         try threadedOutput.close()
         stage("write_genes")
-        try writer.finish(appliedAt: options.appliedAt, forQueries: !bundle)
+        try writer.finish(appliedAt: options.appliedAt, forQueries: !bundle, threads: options.threads)
         stage("index_and_views")
         report.secondsPerFinishStep = writer.secondsPerStep
         report.cpuSecondsPerFinishStep = writer.cpuSecondsPerStep

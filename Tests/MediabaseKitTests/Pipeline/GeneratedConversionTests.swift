@@ -32,6 +32,7 @@ final class GeneratedConversionTests: XCTestCase {
                                         output: folder.appendingPathComponent("\(format.rawValue).sqlite").path)
         options.progress = .never
         options.force = true
+        options.threads = format == .plain ? 2 : 1
         options.reportPath = folder.appendingPathComponent("\(format.rawValue).report.json").path
         let report = try Conversion.run(options)
         return (report, try SQLiteDatabase(path: options.output, readOnly: true))
