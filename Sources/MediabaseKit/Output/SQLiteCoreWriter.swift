@@ -229,11 +229,14 @@ public final class SQLiteCoreWriter: CoreOutput {
     /// - Parameters:
     ///   - appliedAt: the `schema_versions.applied_at` text (fixed for reproducible output).
     ///   - threads: with two or more, the view tables are built on two threads (see
-    ///     ``fillViewTablesInParallel(lap:)``); the file is the same either way.
+    ///     ``fillViewTablesInParallel(lap:whenCoreCommitted:)``); the file is the same either way.
+    ///   - whenCoreCommitted: called, when the view tables are built on two threads, once every
+    ///     core table, index and `schema_versions` is committed and only the view tables are
+    ///     still to come: from then on other connections may read the core.
     ///   - forQueries: false for a core that only feeds a bundle: then only the unique key
     ///     indexes are built (they assert the merge). The lookup indexes and the view tables
     ///     serve queries on the SQLite file; PostgreSQL builds its own.
-    public func finish(appliedAt: String, forQueries: Bool = true, threads: Int = 1) throws {
+    public func finish(appliedAt: String, forQueries: Bool = true, threads: Int = 1, whenCoreCommitted: (() -> Void)? = nil) throws {
         var started = Date()
         var startedCPU = ThreadClock.cpuSeconds
         func lap(_ name: String) {
@@ -270,8 +273,14 @@ public final class SQLiteCoreWriter: CoreOutput {
             try database.execute(statement)
         }
         lap("indexes")
+        let version = try database.prepare("INSERT INTO schema_versions (version, applied_at, description) VALUES (?, ?, ?)")
+        version.bind(1, Self.schemaVersion)
+        version.bind(2, appliedAt)
+        version.bind(3, "normalized core converted from the legacy cancer_transcript_base by mediabase \(MediabaseVersion.current)")
+        try version.run()
+        rowCounts["schema_versions"] = 1
         if forQueries && threads > 1 {
-            try fillViewTablesInParallel(lap: lap)
+            try fillViewTablesInParallel(lap: lap, whenCoreCommitted: whenCoreCommitted)
         } else if forQueries {
             let filler = ViewTableFiller(database: database)
             for statement in SchemaFiles.statements(SchemaFiles.sqliteViews) {
@@ -281,17 +290,11 @@ public final class SQLiteCoreWriter: CoreOutput {
                 lap("view \(name)")
             }
         }
-        let version = try database.prepare("INSERT INTO schema_versions (version, applied_at, description) VALUES (?, ?, ?)")
-        version.bind(1, Self.schemaVersion)
-        version.bind(2, appliedAt)
-        version.bind(3, "normalized core converted from the legacy cancer_transcript_base by mediabase \(MediabaseVersion.current)")
-        try version.run()
         statements.removeAll()
         try database.execute("COMMIT")
         lap("commit")
         try database.execute("PRAGMA journal_mode = DELETE; PRAGMA locking_mode = NORMAL")
         for name in forQueries ? SchemaFiles.viewTables : [] { rowCounts[name] = try database.integer("SELECT count(*) FROM \(name)") }
-        rowCounts["schema_versions"] = 1
     }
 
     /// Builds the view tables on two threads, then copies them into the core in file order.
@@ -301,7 +304,7 @@ public final class SQLiteCoreWriter: CoreOutput {
     /// connection fills the ``ViewTableFiller`` tables into a scratch file of its own. The
     /// copies (`INSERT INTO t SELECT * FROM s.t` into an empty table of the same definition)
     /// move whole records in rowid order, so the core holds what building in place would give.
-    private func fillViewTablesInParallel(lap: (String) -> Void) throws {
+    private func fillViewTablesInParallel(lap: (String) -> Void, whenCoreCommitted: (() -> Void)?) throws {
         let statements = SchemaFiles.statements(SchemaFiles.sqliteViews)
         let scratch = (sql: database.path + ".views-sql", filled: database.path + ".views-filled")
         for path in [scratch.sql, scratch.filled] {
@@ -318,6 +321,7 @@ public final class SQLiteCoreWriter: CoreOutput {
         // the next read).
         try database.execute("COMMIT; PRAGMA locking_mode = NORMAL")
         _ = try database.scalar("SELECT count(*) FROM schema_versions")
+        whenCoreCommitted?()
 
         let corePath = database.path
         let filledStatements = statements.filter { SchemaFiles.createdTable($0).map(ViewTableFiller.filledTables.contains) ?? false }

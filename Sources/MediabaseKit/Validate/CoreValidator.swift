@@ -49,8 +49,9 @@ public enum CoreValidator {
 
     public static func validate(_ database: SQLiteDatabase, expectedCounts: [String: Int] = [:], thorough: Bool = true, viewTables: Bool = true) throws -> [ValidationCheck] {
         var checks: [ValidationCheck] = []
-        // As much page cache as the writer uses: the checks read the whole file.
-        try database.execute("PRAGMA cache_size = -24576")
+        // Every check walks tables or indexes in key order (foreign keys are probed in order of
+        // the distinct values), so a modest cache serves them.
+        try database.execute("PRAGMA cache_size = -8192")
         let tables = Set(try database.rows("SELECT name FROM sqlite_master WHERE type = 'table'").compactMap { $0[0] })
         let missing = (CoreTable.outputTables.map(\.rawValue) + ["schema_versions"] + (viewTables ? SchemaFiles.viewTables : [])).filter { !tables.contains($0) }
         checks.append(ValidationCheck(name: "schema_present", passed: missing.isEmpty,
@@ -86,16 +87,50 @@ public enum CoreValidator {
             }
         }
 
-        if !expectedCounts.isEmpty {
-            var mismatches: [String] = []
-            for (table, expected) in expectedCounts.sorted(by: { $0.key < $1.key }) {
-                guard tables.contains(table) else { mismatches.append("\(table): missing"); continue }
-                let actual = try database.integer("SELECT count(*) FROM \(SQLiteCoreWriter.quoted(table))")
-                if actual != expected { mismatches.append("\(table): \(actual) rows, expected \(expected)") }
-            }
-            checks.append(ValidationCheck(name: "row_counts", passed: mismatches.isEmpty,
-                                          detail: mismatches.isEmpty ? "\(expectedCounts.count) tables match" : mismatches.joined(separator: "; ")))
-        }
+        if !expectedCounts.isEmpty { checks.append(try rowCountCheck(database, tables: tables, expectedCounts: expectedCounts)) }
         return checks
     }
+    /// Completes checks that ran on the core before its view tables were added (``validate(_:expectedCounts:thorough:viewTables:)``
+    /// with `viewTables: false` and no counts): the view tables must exist and pass
+    /// `quick_check`, and every table's rows must match `expectedCounts`. Gives the checks
+    /// and names a whole run would.
+    public static func completeWithViewTables(_ coreChecks: [ValidationCheck], database: SQLiteDatabase, expectedCounts: [String: Int]) throws -> [ValidationCheck] {
+        try database.execute("PRAGMA cache_size = -8192")
+        var checks = coreChecks
+        let tables = Set(try database.rows("SELECT name FROM sqlite_master WHERE type = 'table'").compactMap { $0[0] })
+        let missing = SchemaFiles.viewTables.filter { !tables.contains($0) }
+        if let index = checks.firstIndex(where: { $0.name == "schema_present" }) {
+            if missing.isEmpty && checks[index].passed {
+                checks[index].detail = "every core table and view table exists"
+            } else if !missing.isEmpty {
+                checks[index].passed = false
+                checks[index].detail += "; missing: \(missing.joined(separator: ", "))"
+            }
+        }
+        if let index = checks.firstIndex(where: { $0.name == "quick_check" }) {
+            var problems: [String] = []
+            for table in SchemaFiles.viewTables where tables.contains(table) {
+                let result = try database.rows("PRAGMA quick_check(\(SQLiteCoreWriter.quoted(table)))").compactMap { $0[0] }
+                if result != ["ok"] { problems += result.prefix(5) }
+            }
+            if !problems.isEmpty {
+                checks[index].passed = false
+                checks[index].detail = ([checks[index].detail] + problems).prefix(5).joined(separator: "; ")
+            }
+        }
+        checks.append(try rowCountCheck(database, tables: tables, expectedCounts: expectedCounts))
+        return checks
+    }
+
+    private static func rowCountCheck(_ database: SQLiteDatabase, tables: Set<String>, expectedCounts: [String: Int]) throws -> ValidationCheck {
+        var mismatches: [String] = []
+        for (table, expected) in expectedCounts.sorted(by: { $0.key < $1.key }) {
+            guard tables.contains(table) else { mismatches.append("\(table): missing"); continue }
+            let actual = try database.integer("SELECT count(*) FROM \(SQLiteCoreWriter.quoted(table))")
+            if actual != expected { mismatches.append("\(table): \(actual) rows, expected \(expected)") }
+        }
+        return ValidationCheck(name: "row_counts", passed: mismatches.isEmpty,
+                               detail: mismatches.isEmpty ? "\(expectedCounts.count) tables match" : mismatches.joined(separator: "; "))
+    }
 }
+

@@ -66,4 +66,26 @@ final class CoreValidatorTests: XCTestCase {
         XCTAssertFalse(checks[0].passed)
         XCTAssertTrue(checks[0].detail.contains("gene_summary_view"), checks[0].detail)
     }
+
+    /// Checks split in two (the core while the view tables are built, then the view tables)
+    /// give the checks one run gives, and still notice a missing view table or a wrong count.
+    func testCompletingCoreChecksWithTheViewTables() throws {
+        let database = try core("split.sqlite")
+        for statement in SchemaFiles.statements(SchemaFiles.sqliteViews) where SchemaFiles.createdTable(statement) != "go_term_hierarchy_view" {
+            try database.execute(statement)
+        }
+        let coreChecks = try CoreValidator.validate(database, thorough: false, viewTables: false)
+        let checks = try CoreValidator.completeWithViewTables(coreChecks, database: database, expectedCounts: ["genes": 2, "gene_summary_view": 3])
+        XCTAssertEqual(checks.map(\.name), ["schema_present", "schema_version", "quick_check", "foreign_keys", "unique_genes", "transcripts_have_genes", "row_counts"])
+        XCTAssertEqual(check(checks, "schema_present")?.passed, false)
+        XCTAssertTrue(check(checks, "schema_present")?.detail.contains("missing: go_term_hierarchy_view") ?? false)
+        XCTAssertEqual(check(checks, "quick_check")?.detail, "ok")
+        XCTAssertEqual(check(checks, "row_counts")?.detail, "gene_summary_view: 2 rows, expected 3")
+
+        try database.execute(SchemaFiles.statements(SchemaFiles.sqliteViews).first { SchemaFiles.createdTable($0) == "go_term_hierarchy_view" }!)
+        let complete = try CoreValidator.completeWithViewTables(coreChecks, database: database, expectedCounts: ["genes": 2, "gene_summary_view": 2])
+        XCTAssertTrue(complete.allSatisfy(\.passed), "\(complete)")
+        XCTAssertEqual(check(complete, "schema_present")?.detail, "every core table and view table exists")
+        XCTAssertEqual(check(complete, "row_counts")?.detail, "2 tables match")
+    }
 }
