@@ -52,7 +52,7 @@ public enum PatientManifest {
         let bytes = [UInt8](data)
         let first = bytes.first { !Identifiers.isSpace($0) && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }
         let records = first == UInt8(ascii: "{") || first == UInt8(ascii: "[") ? try jsonRecords(bytes, path: path) : try csvRecords(bytes, path: path)
-        let folder = (path as NSString).deletingLastPathComponent
+        let folder = path.contains("/") ? Conversion.splitPath(path).folder : ""
         return try records.map { record in
             let origin = "manifest \(path) \(record.position)"
             guard let id = record.fields["patient_id"] else {

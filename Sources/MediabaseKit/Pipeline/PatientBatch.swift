@@ -267,7 +267,7 @@ public enum PatientBatch {
     /// beside the bundle (as `convert --dry-run` does), which a dry run does not touch.
     private static func defaultReportPath(_ options: PatientBatchOptions, _ bundle: PatientBundle?) -> String {
         guard let bundle else { return (options.output as NSString).appendingPathComponent("report.json") }
-        return options.dryRun ? ((options.output as NSString).deletingLastPathComponent as NSString).appendingPathComponent("report.json") : bundle.path(PatientBundle.reportName)
+        return options.dryRun ? (Conversion.splitPath(Conversion.trimmingTrailingSlashes(options.output)).folder as NSString).appendingPathComponent("report.json") : bundle.path(PatientBundle.reportName)
     }
 
     /// Reads, matches, writes, validates and renames one patient; never throws: a failure is
