@@ -1,4 +1,5 @@
 import CSQLite
+import Foundation
 
 /// Fills the view tables whose SQL form is slow in SQLite from index scans that are already in
 /// the table's order, so no view needs a sort or a temporary table per row.
@@ -92,53 +93,62 @@ struct ViewTableFiller {
         let symbol = try database.prepare("SELECT gene_symbol FROM genes WHERE gene_id = ?")
         let insert = try database.prepare("INSERT INTO cross_reference_lookup_view VALUES (?, ?, ?, ?, ?)")
 
-        var geneKey = try geneReferences.step() ? ReferenceKey(geneReferences) : nil
-        var transcriptKey = try transcriptReferences.step() ? ReferenceKey(transcriptReferences) : nil
-        var transcripts: [[UInt8]] = []
-        while geneKey != nil || transcriptKey != nil {
-            let key: ReferenceKey
-            switch (geneKey, transcriptKey) {
-            case let (gene?, transcript?): key = gene.precedes(transcript) ? gene : transcript
-            case let (gene?, nil): key = gene
-            case let (nil, transcript?): key = transcript
-            case (nil, nil): return
+        // The current key, its smallest gene and its transcripts live in buffers reused from key
+        // to key: the view has a row for every external id.
+        var keyDatabase: [UInt8] = [], keyIdentifier: [UInt8] = [], smallestGene: [UInt8] = []
+        var hasGene = false
+        var transcripts = ByteStrings()
+        var json: [UInt8] = []
+        func consider(_ gene: UnsafeBufferPointer<UInt8>?) {
+            guard let gene, !hasGene || Bytes.compare(gene, smallestGene) < 0 else { return }
+            smallestGene.replace(with: gene)
+            hasGene = true
+        }
+        // The key columns are NOT NULL; a NULL would read as empty here and in the key alike.
+        let empty = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+        func hasKey(_ statement: SQLiteStatement) -> Bool {
+            Bytes.compare(statement.bytes(0) ?? empty, keyDatabase) == 0 && Bytes.compare(statement.bytes(1) ?? empty, keyIdentifier) == 0
+        }
+        var geneRow = try geneReferences.step()
+        var transcriptRow = try transcriptReferences.step()
+        while geneRow || transcriptRow {
+            var fromGene = geneRow
+            if geneRow && transcriptRow {
+                let order = Bytes.compare(geneReferences.bytes(0), transcriptReferences.bytes(0))
+                fromGene = order < 0 || (order == 0 && Bytes.compare(geneReferences.bytes(1), transcriptReferences.bytes(1)) <= 0)
             }
-            var smallestGene: [UInt8]?
-            func consider(_ gene: UnsafeBufferPointer<UInt8>?) {
-                guard let gene else { return }
-                if let smallest = smallestGene, !Bytes.precedes(gene, smallest) { return }
-                smallestGene = Array(gene)
-            }
-            transcripts.removeAll(keepingCapacity: true)
-            while let current = geneKey, current == key {
+            let source = fromGene ? geneReferences : transcriptReferences
+            keyDatabase.replace(with: source.bytes(0))
+            keyIdentifier.replace(with: source.bytes(1))
+            hasGene = false
+            transcripts.removeAll()
+            while geneRow && hasKey(geneReferences) {
                 consider(geneReferences.bytes(2))
                 geneTranscripts.bind(1, bytes: geneReferences.bytes(2))
                 while try geneTranscripts.step() {
-                    if let id = geneTranscripts.bytes(0) { transcripts.append(Array(id)) }
+                    if let id = geneTranscripts.bytes(0) { transcripts.append(id) }
                 }
                 geneTranscripts.reset()
-                geneKey = try geneReferences.step() ? ReferenceKey(geneReferences) : nil
+                geneRow = try geneReferences.step()
             }
-            while let current = transcriptKey, current == key {
+            while transcriptRow && hasKey(transcriptReferences) {
                 consider(transcriptReferences.bytes(3))
-                if let id = transcriptReferences.bytes(2) { transcripts.append(Array(id)) }
-                transcriptKey = try transcriptReferences.step() ? ReferenceKey(transcriptReferences) : nil
+                if let id = transcriptReferences.bytes(2) { transcripts.append(id) }
+                transcriptRow = try transcriptReferences.step()
             }
-            transcripts.sort(by: Bytes.precedes)
-            var unique: [[UInt8]] = []
-            unique.reserveCapacity(transcripts.count)
-            for id in transcripts where unique.last != id { unique.append(id) }
+            transcripts.writeSortedDistinctJSON(to: &json)
 
-            insert.bind(1, bytes: key.database)
-            insert.bind(2, bytes: key.identifier)
-            insert.bind(3, bytes: smallestGene)
-            if let smallestGene {
+            insert.bind(1, bytes: keyDatabase)
+            insert.bind(2, bytes: keyIdentifier)
+            if hasGene {
+                insert.bind(3, bytes: smallestGene)
                 symbol.bind(1, bytes: smallestGene)
                 insert.bind(4, bytes: try symbol.step() ? symbol.bytes(0) : nil)
             } else {
+                insert.bind(3, bytes: nil as [UInt8]?)
                 insert.bind(4, bytes: nil as [UInt8]?)
             }
-            try bindJSON(insert, 5, JSONArray.strings(unique))
+            insert.bind(5, bytes: json)
             try insert.run()
             symbol.reset()
         }
@@ -146,22 +156,6 @@ struct ViewTableFiller {
 
     private func bindJSON(_ statement: SQLiteStatement, _ index: Int, _ json: [UInt8]) throws {
         statement.bind(index, bytes: json)
-    }
-}
-
-/// An (external_db, external_id) pair copied out of a row, compared by bytes as SQLite's
-/// BINARY collation does.
-private struct ReferenceKey: Equatable {
-    let database: [UInt8]
-    let identifier: [UInt8]
-
-    init(_ statement: SQLiteStatement) {
-        database = statement.bytes(0).map(Array.init) ?? []
-        identifier = statement.bytes(1).map(Array.init) ?? []
-    }
-
-    func precedes(_ other: ReferenceKey) -> Bool {
-        database != other.database ? Bytes.precedes(database, other.database) : Bytes.precedes(identifier, other.identifier)
     }
 }
 
@@ -211,6 +205,22 @@ private struct GeneSymbols {
 
 /// Byte-string order of SQLite's BINARY collation: `memcmp`, then the shorter first.
 enum Bytes {
+    /// `memcmp` order, the shorter first on a tie; NULL (nil) first.
+    static func compare(_ left: UnsafeBufferPointer<UInt8>?, _ right: UnsafeBufferPointer<UInt8>?) -> Int {
+        guard let left else { return right == nil ? 0 : -1 }
+        guard let right else { return 1 }
+        let common = Swift.min(left.count, right.count)
+        if common > 0 {
+            let order = memcmp(left.baseAddress!, right.baseAddress!, common)
+            if order != 0 { return Int(order) }
+        }
+        return left.count == right.count ? 0 : (left.count < right.count ? -1 : 1)
+    }
+
+    static func compare(_ left: UnsafeBufferPointer<UInt8>?, _ right: [UInt8]) -> Int {
+        right.withUnsafeBufferPointer { compare(left, $0) }
+    }
+
     static func precedes<A: Collection<UInt8>, B: Collection<UInt8>>(_ left: A, _ right: B) -> Bool {
         left.lexicographicallyPrecedes(right)
     }
@@ -244,5 +254,47 @@ enum JSONArray {
 
     static func strings<S: Sequence>(_ values: S) -> [UInt8] where S.Element == [UInt8] {
         strings(values.lazy.map { Optional($0) })
+    }
+}
+
+/// Byte strings kept end to end in one buffer, for lists rebuilt for every row of a view.
+private struct ByteStrings {
+    private var bytes: [UInt8] = []
+    private var spans: [Range<Int>] = []
+
+    mutating func append(_ value: UnsafeBufferPointer<UInt8>) {
+        spans.append(bytes.count..<(bytes.count + value.count))
+        bytes.append(contentsOf: value)
+    }
+
+    mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+        spans.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes the distinct strings in byte order as a JSON array, as `json_group_array` would.
+    mutating func writeSortedDistinctJSON(to out: inout [UInt8]) {
+        out.removeAll(keepingCapacity: true)
+        out.append(UInt8(ascii: "["))
+        bytes.withUnsafeBufferPointer { buffer in
+            func string(_ span: Range<Int>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: buffer[span]) }
+            spans.sort { Bytes.compare(string($0), string($1)) < 0 }
+            var previous: Range<Int>?
+            for span in spans {
+                if let previous, Bytes.compare(string(previous), string(span)) == 0 { continue }
+                if previous != nil { out.append(UInt8(ascii: ",")) }
+                JSON.appendString(string(span), to: &out)
+                previous = span
+            }
+        }
+        out.append(UInt8(ascii: "]"))
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Replaces the contents, keeping the capacity.
+    fileprivate mutating func replace(with bytes: UnsafeBufferPointer<UInt8>?) {
+        removeAll(keepingCapacity: true)
+        if let bytes { append(contentsOf: bytes) }
     }
 }
