@@ -13,11 +13,14 @@ bench/results.json keeps everything. Targets (from the performance issue):
   peak RSS of convert <= 300 MB, and growing <= 10 % from a 1 GB to a 4 GB input
 
 --quick: small inputs, one repetition, the debug binary; what CI runs to keep this working.
+--only patients: just the patients comparison.
 """
 import argparse
 import json
+import math
 import os
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -64,15 +67,23 @@ def measure(name, command, reps, prepare=None, **kwargs):
 GENERATED = {}
 
 
-def generate(binary, genes, patients=0, formats="plain", seed=1):
+def generate(binary, genes, patients=0, formats="plain", seed=1, patient_rows=None, patient_dialects=None):
     # --clean: no planted invalid rows, so that PostgreSQL restores the same dump the converter reads.
-    folder = os.path.join(WORK, f"gen-s{seed}-g{genes}-p{patients}-{formats.replace(',', '_')}-clean")
+    name = f"gen-s{seed}-g{genes}-p{patients}"
+    options = []
+    if patient_rows is not None:
+        name += f"-r{patient_rows}"
+        options += ["--patient-rows", str(patient_rows)]
+    if patient_dialects is not None:
+        name += "-" + patient_dialects.replace(",", "_")
+        options += ["--patient-dialects", patient_dialects]
+    folder = os.path.join(WORK, f"{name}-{formats.replace(',', '_')}-clean")
     if os.path.exists(os.path.join(folder, "expected.json")):
         return folder
     log(f"generating {genes} genes, {patients} patients ({formats}) into {folder}")
     shutil.rmtree(folder, ignore_errors=True)
     seconds, rss = run_timed([binary, "generate", "--seed", str(seed), "--genes", str(genes), "--out", folder,
-                              "--patients", str(patients), "--formats", formats, "--clean", "--force"])
+                              "--patients", str(patients), "--formats", formats, "--clean", "--force", *options])
     log(f"  generated in {seconds:.1f} s, peak RSS {rss / 1e6:.1f} MB")
     size = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(folder) for f in fs)
     GENERATED[os.path.basename(folder)] = {"seconds": round(seconds, 2), "peak_rss_bytes": rss, "bytes": size,
@@ -119,6 +130,7 @@ def main():
     parser.add_argument("--large-genes", type=int, default=None, help="genes of the RSS-growth input (about 4 GB)")
     parser.add_argument("--full-scale", action="store_true", help="also generate and convert --genes 77114")
     parser.add_argument("--skip-duckdb", action="store_true")
+    parser.add_argument("--only", choices=["patients"], help="run one comparison (its inputs are cached like the others)")
     args = parser.parse_args()
     quick = args.quick
     reps = 1 if quick else args.reps
@@ -126,6 +138,12 @@ def main():
     if not os.path.exists(binary):
         sys.exit(f"{binary} is missing: run `swift build{'' if quick else ' -c release'}` first")
     os.makedirs(WORK, exist_ok=True)
+    if args.only == "patients":
+        scratch = tempfile.mkdtemp(prefix="mediabase-bench-", dir=WORK)
+        patients_result = bench_patients(binary, quick, reps, scratch, args.skip_duckdb)
+        patients_result["facts"].update({"quick": quick, "reps": reps, "generated": GENERATED})
+        finish(patients_result["results"], patients_result["ratios"], patients_result["facts"], scratch)
+        return
     # 22,000 genes make a plain dump of about 1 GB (the generator's rows average 8.8 KB).
     genes = args.genes or (300 if quick else 22000)
     results, ratios, facts = {}, [], {"quick": quick, "reps": reps, "genes": genes}
@@ -217,6 +235,10 @@ def main():
             results[name]["output_to_input"] = round(size / facts["full_dump_bytes"], 3)
 
     facts["generated"] = GENERATED
+    finish(results, ratios, facts, scratch)
+
+
+def finish(results, ratios, facts, scratch):
     print_table(results, ratios, facts)
     with open(os.path.join(ROOT, "bench", "results.json"), "w") as handle:
         json.dump({"facts": facts, "results": results, "ratios": ratios}, handle, indent=2, sort_keys=True)
@@ -224,40 +246,90 @@ def main():
     shutil.rmtree(scratch, ignore_errors=True)
 
 
+# Every fold-change dialect of the generator; the v0.5 per-patient dumps are whole databases
+# (every transcript of the core), not fold-change tables of a given length.
+PATIENT_DIALECTS = "linear-csv,deseq2,deseq2-symbol,edger,limma,tsv,excel-csv"
+
+
 def bench_patients(binary, quick, reps, scratch, skip_duckdb):
-    """100 patient files of 60,000 rows (quick: 5 of the generator's size) against one core."""
-    files = 5 if quick else 100
-    genes = 300 if quick else 14000
-    folder = generate(binary, genes, patients=files)
-    core = os.path.join(scratch, "patients-core.sqlite")
-    subprocess.run([binary, "convert", os.path.join(folder, "mbase.sql"), "--to", "sqlite", core, "--force", "--progress", "never",
-                    "--report", os.path.join(scratch, "pc.json")], check=True, capture_output=True)
+    """100 fold-change files of exactly 60,000 data rows (quick: 7 of 200, one per dialect), the
+    dialects in turn, against a core of the real database's 77,114 genes (quick: 300), so that
+    gene-level files of 60,000 rows name real genes."""
+    files, rows_per_file, genes = (7, 200, 300) if quick else (100, 60_000, 77_114)
+    folder = generate(binary, genes, patients=files, patient_rows=rows_per_file, patient_dialects=PATIENT_DIALECTS)
+    # The core is an input too: cached beside the generated folder (convert renames it into
+    # place only when complete).
+    core = folder + ".core.sqlite"
+    if not os.path.exists(core):
+        log(f"converting {folder}/mbase.sql into {core}")
+        subprocess.run([binary, "convert", os.path.join(folder, "mbase.sql"), "--to", "sqlite", core, "--force", "--progress", "never",
+                        "--report", os.path.join(scratch, "pc.json")], check=True, capture_output=True)
+    with open(os.path.join(folder, "expected.json")) as handle:
+        expected = {patient["patientId"]: patient for patient in json.load(handle)["patients"]}
     patient_dir = os.path.join(folder, "patients")
-    # The per-patient legacy dumps (every eighth patient) are whole databases; the comparison
-    # with DuckDB is about fold-change tables.
-    inputs = sorted(os.path.join(patient_dir, name) for name in os.listdir(patient_dir)
-                    if name.endswith((".csv", ".tsv", ".txt")) and name != "patients.csv")
-    rows = sum(max(0, sum(1 for _ in open(path, "rb")) - 1) for path in inputs)
+    inputs = [os.path.join(folder, patient["file"]) for patient in expected.values()]
+    rows = 0
+    for path in inputs:
+        with open(path, "rb") as handle:
+            lines = sum(1 for _ in handle) - 1
+        if lines != rows_per_file:
+            raise RuntimeError(f"{path} has {lines} data rows, not {rows_per_file}")
+        rows += lines
     out = os.path.join(scratch, "patients-out")
     results = {"patients": measure("patients", [binary, "patients", *inputs, "--core", core, "--to", "sqlite", out, "--force",
-                                               "--progress", "never"], reps, ok_codes=(0, 1))}
-    facts = {"patient_files": len(inputs), "patient_rows": rows,
+                                               "--progress", "never"], reps)}
+    with open(os.path.join(out, "report.json")) as handle:
+        ours = {patient["patientId"]: patient["counts"] for patient in json.load(handle)["patients"]}
+    for patient, counts in ours.items():
+        stored = sqlite3.connect(os.path.join(out, f"patient_{patient.lower()}.sqlite"))
+        counts["fold_sum"] = stored.execute("SELECT total(expression_fold_change) FROM expression_data").fetchone()[0]
+        stored.close()
+    dialects = sorted({patient["dialect"] for patient in expected.values()})
+    facts = {"patient_files": len(inputs), "patient_rows_per_file": rows_per_file, "patient_rows": rows,
+             "patient_core_genes": genes, "patient_dialects": {d: sum(p["dialect"] == d for p in expected.values()) for d in dialects},
+             "patient_rows_stored": sum(counts["stored"] for counts in ours.values()),
              "patients_files_per_s": round(len(inputs) / results["patients"]["median_s"], 1),
              "patients_rows_per_s": round(rows / results["patients"]["median_s"])}
+    check_same_counts("mediabase patients", ours, expected, patient_dir)
     ratios = []
     duckdb_python = duckdb_environment() if not skip_duckdb else None
     if duckdb_python:
         transcripts = os.path.join(scratch, "transcripts.csv")
-        subprocess.run(["sqlite3", "-csv", "-header", core,
-                        "SELECT transcript_id, gene_id, gene_symbol FROM transcripts JOIN genes USING (gene_id)"],
-                       stdout=open(transcripts, "w"), check=True)
+        with open(transcripts, "w") as handle:
+            subprocess.run(["sqlite3", "-csv", "-header", core, "SELECT transcript_id, gene_id, gene_symbol, transcript_support_level "
+                            "FROM transcripts JOIN genes USING (gene_id)"], stdout=handle, check=True)
         script = os.path.join(ROOT, "bench", "duckdb_patients.py")
-        results["duckdb patients"] = measure("duckdb patients", [duckdb_python, script, transcripts, os.path.join(scratch, "duck.db"), *inputs], reps)
+        database = os.path.join(scratch, "duck.db")
+        results["duckdb patients"] = measure("duckdb patients", [duckdb_python, script, transcripts, database, *inputs], reps)
+        results["duckdb patients"]["rows_per_s"] = round(rows / results["duckdb patients"]["median_s"])
+        theirs = json.loads(subprocess.run([duckdb_python, script, "--counts", database], check=True, capture_output=True).stdout)
+        check_same_counts("DuckDB", theirs, expected, patient_dir)
+        different = [patient for patient, counts in ours.items()
+                     if not math.isclose(counts["fold_sum"], theirs[patient]["fold_sum"], rel_tol=1e-9)]
+        if different:
+            raise RuntimeError(f"mediabase and DuckDB stored other fold changes for {', '.join(different[:10])}")
+        facts["patients_same_work"] = ("rows, matched and stored rows per patient equal in mediabase, DuckDB and expected.json; "
+                                       "the stored fold changes sum to the same per patient")
         ratios.append(ratio(results, "patients", "duckdb patients", 1.0))
     else:
         ratios.append({"name": "patients", "reference": "duckdb patients", "ratio": None, "target": 1.0, "met": None,
                        "note": "DuckDB not available (pip install duckdb failed or --skip-duckdb)"})
     return {"results": results, "ratios": ratios, "facts": facts}
+
+
+def check_same_counts(who, counts, expected, patient_dir):
+    """Both sides must read, match and store what the generator says the files hold."""
+    problems = []
+    for patient, facts in expected.items():
+        got = counts.get(patient)
+        if got is None:
+            problems.append(f"{patient}: missing")
+            continue
+        for key in ("rows", "matched", "stored"):
+            if got[key] != facts[key]:
+                problems.append(f"{patient}: {key} {got[key]}, expected {facts[key]}")
+    if problems:
+        raise RuntimeError(f"{who} did other work than expected.json in {patient_dir}: " + "; ".join(problems[:10]))
 
 
 def duckdb_environment():

@@ -21,7 +21,15 @@ struct GenerateCommand: ParsableCommand {
             value that is a JSON number, a transcript id repeated with another version); --clean \
             leaves them out.
 
+            A fold-change table holds about 0.9 rows per transcript (transcript-level dialects) \
+            or per gene (gene-level ones) of the core; --patient-rows N gives each exactly N data \
+            rows instead, drawn evenly over the genes, topped up with ids the core lacks when the \
+            core is too small (per-patient dumps still hold every transcript). \
+            --patient-dialects limits the rotation, e.g. to leave out the per-patient dumps.
+
             Example: mediabase generate --seed 7 --genes 2000 --patients 8 --formats plain,csv --out synthetic
+            Example: mediabase generate --genes 77114 --patients 100 --patient-rows 60000 \
+            --patient-dialects linear-csv,deseq2,deseq2-symbol,edger,limma,tsv,excel-csv --out bench
             """)
 
     @Option(help: "Seed of every random choice.")
@@ -35,6 +43,14 @@ struct GenerateCommand: ParsableCommand {
 
     @Option(help: "Number of patients (each gets one file; dialects rotate).")
     var patients = 0
+
+    @Option(help: ArgumentHelp("Data rows of every fold-change table (default: about 0.9 per transcript or gene of the core).",
+                               valueName: "n"))
+    var patientRows: Int?
+
+    @Option(help: ArgumentHelp("Comma-separated dialects patients rotate through, in order (default: all eight: \(PatientDialect.allCases.map(\.rawValue).joined(separator: ","))).",
+                               valueName: "list"))
+    var patientDialects: String?
 
     @Option(help: "Comma-separated forms of the legacy database: plain, inserts, csv.")
     var formats = "plain"
@@ -52,7 +68,28 @@ struct GenerateCommand: ParsableCommand {
         guard genes >= 0 else { throw ValidationError("--genes must not be negative") }
         guard patients >= 0 else { throw ValidationError("--patients must not be negative") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        if let patientRows {
+            guard patientRows >= 0, patientRows <= 10_000_000 else { throw ValidationError("--patient-rows must be between 0 and 10000000") }
+            guard genes >= 1 else { throw ValidationError("--patient-rows needs --genes of at least 1") }
+        }
         _ = try parsedFormats()
+        _ = try parsedDialects()
+    }
+
+    private func parsedDialects() throws -> [PatientDialect] {
+        guard let patientDialects else { return PatientDialect.allCases }
+        let names = patientDialects.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let all = PatientDialect.allCases.map(\.rawValue).joined(separator: ", ")
+        guard !names.isEmpty else { throw ValidationError("--patient-dialects needs at least one of \(all)") }
+        var dialects: [PatientDialect] = []
+        for name in names {
+            guard let dialect = PatientDialect(rawValue: name) else {
+                throw ValidationError("unknown dialect '\(name)' in --patient-dialects; use \(all)")
+            }
+            guard !dialects.contains(dialect) else { throw ValidationError("dialect '\(name)' is named twice in --patient-dialects") }
+            dialects.append(dialect)
+        }
+        return dialects
     }
 
     private func parsedFormats() throws -> [LegacyDumpFormat] {
@@ -68,7 +105,8 @@ struct GenerateCommand: ParsableCommand {
 
     func run() throws {
         let options = GenerateOptions(seed: seed, genes: genes, patients: patients, formats: try parsedFormats(),
-                                      threads: threads, clean: clean)
+                                      threads: threads, clean: clean, patientRows: patientRows,
+                                      patientDialects: try parsedDialects())
         let started = Date()
         let facts = try DatasetGenerator(options: options).generate(into: out, replace: force)
         let seconds = max(Date().timeIntervalSince(started), 0.001)

@@ -44,6 +44,9 @@ struct BlockBuilder {
     let genes: Int
     let formats: [LegacyDumpFormat]
     let patients: [SyntheticPatient]
+    /// Data rows of each fold-change table (`--patient-rows`), spread evenly over the blocks;
+    /// nil: each gene draws its own rows.
+    let patientRows: Int?
     /// Gene indices whose values go into `spotChecks`.
     let spotGenes: Set<Int>
 
@@ -87,6 +90,11 @@ struct BlockBuilder {
             let slot = formats.count + position
             if patient.dialect == .legacyDump {
                 appendPatientDumpRows(blockGenes, order: order, patient: patient, slot: slot, block: block, tally: &block.patientTallies[position])
+            } else if let rows = patientRows {
+                let first = rows * index / blockCount
+                PatientRowWriter(seed: synthesizer.seed, patient: patient)
+                    .appendRows(count: rows * (index + 1) / blockCount - first, for: blockGenes, block: index, firstRow: first,
+                                to: &block.outputs[slot], tally: &block.patientTallies[position])
             } else {
                 let writer = PatientRowWriter(seed: synthesizer.seed, patient: patient)
                 for gene in blockGenes { writer.appendRows(for: gene, to: &block.outputs[slot], tally: &block.patientTallies[position]) }

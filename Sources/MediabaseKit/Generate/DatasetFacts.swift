@@ -16,6 +16,10 @@ public struct DatasetFacts: Codable, Equatable, Sendable {
     public var genesRequested: Int
     /// Whether `--clean` left out the planted row-level problems.
     public var clean: Bool
+    /// `--patient-rows`, when given.
+    public var patientRows: Int?
+    /// `--patient-dialects`, when it names other dialects than all eight in their order.
+    public var patientDialects: [String]?
     public var formats: [String]
     /// Every file written, by path relative to the output folder.
     public var files: [String: FileFacts]

@@ -12,15 +12,23 @@ public struct GenerateOptions: Sendable, Equatable {
     public var threads: Int
     /// Leave out the planted row-level problems.
     public var clean: Bool
+    /// Data rows of every fold-change table; nil: each gene of the core gives its own share
+    /// (about 0.9 rows per transcript or per gene). Per-patient dumps always hold every
+    /// transcript.
+    public var patientRows: Int?
+    /// The dialects patients rotate through, in order.
+    public var patientDialects: [PatientDialect]
 
     public init(seed: UInt64, genes: Int, patients: Int = 0, formats: [LegacyDumpFormat] = [.plain], threads: Int = 1,
-                clean: Bool = false) {
+                clean: Bool = false, patientRows: Int? = nil, patientDialects: [PatientDialect] = PatientDialect.allCases) {
         self.seed = seed
         self.genes = genes
         self.patients = patients
         self.formats = formats
         self.threads = threads
         self.clean = clean
+        self.patientRows = patientRows
+        self.patientDialects = patientDialects
     }
 }
 
@@ -95,10 +103,11 @@ public final class DatasetGenerator {
         let genes = max(0, options.genes)
         let catalog = SyntheticCatalog(seed: seed)
         let plan = PlantingPlan(seed: seed, genes: genes, clean: options.clean)
-        let patients = (0..<max(0, options.patients)).map { SyntheticPatient(seed: seed, number: $0) }
+        let dialects = options.patientDialects.isEmpty ? PatientDialect.allCases : options.patientDialects
+        let patients = (0..<max(0, options.patients)).map { SyntheticPatient(seed: seed, number: $0, dialects: dialects) }
         let formats = options.formats.reduce(into: [LegacyDumpFormat]()) { if !$0.contains($1) { $0.append($1) } }
         let builder = BlockBuilder(synthesizer: GeneSynthesizer(seed: seed, catalog: catalog, plan: plan), genes: genes,
-                                   formats: formats, patients: patients, spotGenes: Self.spotGenes(seed: seed, genes: genes, plan: plan))
+                                   formats: formats, patients: patients, patientRows: options.patientRows, spotGenes: Self.spotGenes(seed: seed, genes: genes, plan: plan))
         let coreScript = DumpScript(seed: seed, includesOpenTargets: true)
         let patientScript = DumpScript(seed: seed, includesOpenTargets: false)
 
@@ -175,7 +184,7 @@ public final class DatasetGenerator {
             files[path] = DatasetFacts.FileFacts(bytes: try Self.size(folder, path), content: "manifest")
         }
 
-        let facts = makeFacts(tally: tally, files: files, formats: formats, openTargets: openTargets,
+        let facts = makeFacts(tally: tally, files: files, formats: formats, dialects: dialects, openTargets: openTargets,
                               planted: DatasetFacts.PlantedFacts(
                                   rowRejects: rowRejects, fieldRejects: fieldRejects, duplicateTranscripts: duplicates,
                                   conflicts: tally.conflicts,
@@ -197,7 +206,7 @@ public final class DatasetGenerator {
     }
 
     private func makeFacts(tally: GenerationTally, files: [String: DatasetFacts.FileFacts], formats: [LegacyDumpFormat],
-                           openTargets: OpenTargetsTable, planted: DatasetFacts.PlantedFacts,
+                           dialects: [PatientDialect], openTargets: OpenTargetsTable, planted: DatasetFacts.PlantedFacts,
                            patients: [DatasetFacts.PatientFacts]) -> DatasetFacts {
         var nonNull: [String: Int] = [:]
         for column in GeneratedColumn.allCases { nonNull[column.name] = tally.nonNull[column.rawValue] }
@@ -210,7 +219,9 @@ public final class DatasetGenerator {
         let ratio = tally.genes == 0 ? 0 : (Double(tally.rows) / Double(tally.genes) * 10_000).rounded() / 10_000
         return DatasetFacts(
             generator: "mediabase generate", generatorVersion: Self.generatorVersion, seed: options.seed, genesRequested: options.genes,
-            clean: options.clean, formats: formats.map(\.rawValue), files: files,
+            clean: options.clean, patientRows: options.patientRows,
+            patientDialects: dialects == PatientDialect.allCases ? nil : dialects.map(\.rawValue),
+            formats: formats.map(\.rawValue), files: files,
             legacy: DatasetFacts.LegacyTableFacts(
                 rows: tally.rows, distinctRawGeneIds: tally.genes, distinctRawTranscriptIds: tally.rows, redundancyRatio: ratio,
                 nonNullValues: nonNull, versionedTranscriptIds: tally.versionedTranscriptIds,

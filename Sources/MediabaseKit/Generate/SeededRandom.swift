@@ -92,6 +92,15 @@ struct SeededRandom {
         return chosen
     }
 
+    /// `count` distinct indices in `0..<bound`, uniformly, in ascending order (a partial
+    /// Fisher–Yates shuffle: `count` draws); all of them if `bound` is smaller.
+    mutating func sample(_ count: Int, from bound: Int) -> [Int] {
+        var indices = Array(0..<bound)
+        let target = min(count, bound)
+        for i in 0..<target { indices.swapAt(i, i + below(bound - i)) }
+        return indices.prefix(target).sorted()
+    }
+
     /// Shuffles `items` in place (Fisher–Yates with this generator's draws).
     mutating func shuffle<T>(_ items: inout [T]) {
         guard items.count > 1 else { return }
@@ -120,6 +129,9 @@ enum RandomStream: UInt64 {
     case openTargets = 7
     /// The `\restrict` key of the dumps.
     case dumpKey = 8
+    /// Which rows of a block a patient file holds under `--patient-rows` (index = patient ×
+    /// 2^32 + block).
+    case patientBlock = 9
 }
 
 /// SplitMix64 (Steele, Lea and Flood, 2014): used only to expand a seed into generator state.

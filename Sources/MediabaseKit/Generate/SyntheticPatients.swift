@@ -1,5 +1,6 @@
-/// The layouts patient expression data arrives in (SPEC 5.2). Patient `k` gets dialect
-/// `k mod 8`, so any eight consecutive patients cover them all.
+/// The layouts patient expression data arrives in (SPEC 5.2). Patients rotate through the
+/// dialects of the run (all eight unless `--patient-dialects` names fewer): patient `k` gets
+/// the dialect at `k mod count`, so any `count` consecutive patients cover them all.
 public enum PatientDialect: String, CaseIterable, Codable, Sendable {
     /// `transcript_id,cancer_fold` as MEDIABASE's own export (psql `COPY ... CSV HEADER`)
     /// writes it, linear values, many ids versioned, NULL as an empty field.
@@ -51,10 +52,10 @@ struct SyntheticPatient {
     let platform: String
     let readDepthMillions: String
 
-    init(seed: UInt64, number: Int) {
+    init(seed: UInt64, number: Int, dialects: [PatientDialect] = PatientDialect.allCases) {
         var random = SeededRandom(seed: seed, stream: .patient, index: number)
         self.number = number
-        dialect = PatientDialect.allCases[number % PatientDialect.allCases.count]
+        dialect = dialects[number % dialects.count]
         let cancer = Self.cancers[random.below(Self.cancers.count)]
         let digits = String(number + 1)
         id = "P" + String(repeating: "0", count: max(0, 3 - digits.count)) + digits + "_" + cancer.code
@@ -182,9 +183,7 @@ struct PatientRowWriter {
                                     symbol: gene.header.symbol, missing: missing, to: &out, tally: &tally, &random)
             }
             if random.chance(0.012) || first {
-                let number = Self.unmatchedTranscriptBase + gene.header.index * 4 + random.below(4)
-                appendTranscriptRow(id: GeneHeader.ensemblId("ENST", number), transcriptId: nil, symbol: nil, missing: false,
-                                    to: &out, tally: &tally, &random)
+                appendUnmatchedRow(number: gene.header.index * 4 + random.below(4), to: &out, tally: &tally, &random)
             }
         case .deseq2, .deseq2Symbol, .edgeR, .limma:
             let canonical = transcripts[0].transcriptId
@@ -199,12 +198,95 @@ struct PatientRowWriter {
                 appendGeneRow(id: id, transcriptId: canonical, missing: random.chance(0.03) || first, to: &out, tally: &tally, &random)
             }
             if random.chance(0.012) || first {
-                let offset = gene.header.index * 4 + random.below(4)
-                let id = patient.dialect == .deseq2Symbol ? "LOC\(100_000_000 + offset)" : GeneHeader.ensemblId("ENSG", Self.unmatchedGeneBase + offset)
-                appendGeneRow(id: id, transcriptId: nil, missing: false, to: &out, tally: &tally, &random)
+                appendUnmatchedRow(number: gene.header.index * 4 + random.below(4), to: &out, tally: &tally, &random)
             }
         case .legacyDump:
             break
+        }
+    }
+
+    /// One row a `--patient-rows` file may hold: a transcript of the gene (its position in
+    /// `acceptedTranscripts`), the gene itself (gene-level dialects), or an id the core lacks.
+    private enum Candidate {
+        case transcript(Int)
+        case gene
+        case unmatched
+    }
+
+    /// Appends exactly `count` rows for one block of genes (`--patient-rows`) and counts them.
+    ///
+    /// The candidates are what the dialect can say about the block — every transcript, or
+    /// every gene with a usable id, plus an id the core lacks for about one gene in 80 — and
+    /// `count` of them are drawn uniformly from the patient's stream for the block, then
+    /// written in gene order with values from each gene's stream. A block with fewer
+    /// candidates than `count` is topped up with ids the core lacks, numbered by `firstRow`
+    /// (the file's row the block starts at), so they are distinct across the file.
+    func appendRows(count: Int, for genes: [SyntheticGene], block: Int, firstRow: Int, to out: inout [UInt8],
+                    tally: inout PatientTally) {
+        var streams = genes.map { random(for: $0.header.index) }
+        let transcripts = genes.map(\.acceptedTranscripts)
+        var candidates: [(gene: Int, row: Candidate)] = []
+        for (offset, gene) in genes.enumerated() {
+            switch patient.dialect {
+            case .linearCSV, .tsv, .excelCSV:
+                candidates += transcripts[offset].indices.map { (offset, .transcript($0)) }
+            case .deseq2Symbol:
+                if Self.hasMatchableSymbol(gene) { candidates.append((offset, .gene)) }
+            case .deseq2, .edgeR, .limma:
+                candidates.append((offset, .gene))
+            case .legacyDump:
+                return
+            }
+            if streams[offset].chance(0.012) { candidates.append((offset, .unmatched)) }
+        }
+        var selection = SeededRandom(seed: seed, stream: .patientBlock, index: patient.number << 32 | block)
+        for index in selection.sample(count, from: candidates.count) {
+            let (offset, row) = candidates[index]
+            let gene = genes[offset]
+            switch row {
+            case .transcript(let position):
+                let transcript = transcripts[offset][position]
+                appendTranscriptRow(id: transcriptIdAsWritten(transcript, &streams[offset]), transcriptId: transcript.transcriptId,
+                                    symbol: gene.header.symbol, missing: streams[offset].chance(0.02), to: &out, tally: &tally,
+                                    &streams[offset])
+            case .gene:
+                let id: String
+                if patient.dialect == .deseq2Symbol {
+                    id = GenerationTally.resolvedSymbol(gene)!
+                } else {
+                    let versioned = patient.dialect == .deseq2 && streams[offset].chance(0.4)
+                    id = gene.header.geneId + (versioned ? ".\(1 + streams[offset].below(20))" : "")
+                }
+                appendGeneRow(id: id, transcriptId: transcripts[offset][0].transcriptId, missing: streams[offset].chance(0.03),
+                              to: &out, tally: &tally, &streams[offset])
+            case .unmatched:
+                appendUnmatchedRow(number: gene.header.index * 4 + streams[offset].below(4), to: &out, tally: &tally,
+                                   &streams[offset])
+            }
+        }
+        guard count > candidates.count else { return }
+        for row in firstRow + candidates.count ..< firstRow + count {
+            appendUnmatchedRow(number: Self.fillerBase + row, to: &out, tally: &tally, &selection)
+        }
+    }
+
+    /// Top-up rows of `--patient-rows` are numbered from here, above the ids
+    /// ``appendRows(for:to:tally:)`` gives (at most four per gene).
+    static let fillerBase = 50_000_000
+
+    /// A row whose id no core transcript, gene or symbol matches: `ENST00900000000 + number`,
+    /// `ENSG00800000000 + number` or `LOC(100000000 + number)`; `number` is below four per gene
+    /// index, or a ``fillerBase`` number.
+    private func appendUnmatchedRow(number: Int, to out: inout [UInt8], tally: inout PatientTally, _ random: inout SeededRandom) {
+        switch patient.dialect {
+        case .linearCSV, .tsv, .excelCSV:
+            appendTranscriptRow(id: GeneHeader.ensemblId("ENST", Self.unmatchedTranscriptBase + number), transcriptId: nil, symbol: nil,
+                                missing: false, to: &out, tally: &tally, &random)
+        case .deseq2Symbol:
+            appendGeneRow(id: "LOC\(100_000_000 + number)", transcriptId: nil, missing: false, to: &out, tally: &tally, &random)
+        default:
+            appendGeneRow(id: GeneHeader.ensemblId("ENSG", Self.unmatchedGeneBase + number), transcriptId: nil, missing: false,
+                          to: &out, tally: &tally, &random)
         }
     }
 

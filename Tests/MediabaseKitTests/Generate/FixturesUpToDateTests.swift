@@ -21,7 +21,10 @@ final class FixturesUpToDateTests: XCTestCase {
             let recorded = try JSONDecoder().decode(DatasetFacts.self, from: XCTUnwrap(committed[DatasetGenerator.factsFileName]))
             let options = GenerateOptions(seed: recorded.seed, genes: recorded.genesRequested, patients: recorded.patients.count,
                                           formats: recorded.formats.compactMap(LegacyDumpFormat.init(rawValue:)), threads: 2,
-                                          clean: recorded.clean)
+                                          clean: recorded.clean, patientRows: recorded.patientRows,
+                                          patientDialects: try recorded.patientDialects.map {
+                                              try $0.map { try XCTUnwrap(PatientDialect(rawValue: $0)) }
+                                          } ?? PatientDialect.allCases)
             let (regenerated, _) = try GeneratedData.generate(options, name: "fixture-\(folder.lastPathComponent)")
             defer { try? FileManager.default.removeItem(at: regenerated.deletingLastPathComponent()) }
             let fresh = try GeneratedData.contents(of: regenerated)

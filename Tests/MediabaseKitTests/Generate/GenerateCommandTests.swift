@@ -50,6 +50,26 @@ final class GenerateCommandTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: parent.appendingPathComponent("x").path))
     }
 
+    func testPatientRowsAndDialectsAreChecked() throws {
+        let parent = try GeneratedData.scratchFolder("cli-patient-rows")
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let out = parent.appendingPathComponent("x").path
+        for (arguments, message) in [
+            (["--patient-dialects", "deseq2,salmon"], "unknown dialect 'salmon'"),
+            (["--patient-dialects", "tsv,tsv"], "named twice"),
+            (["--patient-rows=-1"], "--patient-rows must be between"),
+        ] {
+            let result = try generate(["--genes", "5", "--patients", "2", "--out", out] + arguments)
+            XCTAssertNotEqual(result.status, 0, "\(arguments)")
+            XCTAssertTrue(String(decoding: result.errors, as: UTF8.self).contains(message), String(decoding: result.errors, as: UTF8.self))
+        }
+        let made = try generate(["--genes", "40", "--patients", "3", "--patient-rows", "25", "--patient-dialects", "edger,tsv",
+                                 "--threads", "1", "--out", out])
+        XCTAssertEqual(made.status, 0, String(decoding: made.errors, as: UTF8.self))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: parent.appendingPathComponent("x/patients").path).sorted(),
+                       ["P001_LUAD.edger.csv", "P002_LAML.tsv", "P003_COAD.edger.csv", "patients.csv"])
+    }
+
     /// Ten times the genes must not need much more memory: generation streams block by block.
     /// Also prints the throughput of the larger run (a debug build; not asserted).
     func testMemoryStaysFlatAsGenesGrow() throws {
