@@ -73,6 +73,11 @@ public final class SQLiteCoreWriter: CoreOutput {
         }
     }
 
+    /// The page cache of the load (it also bounds each SQLite sorter), in KiB.
+    static let cacheKiB = 24576
+    /// The cache while the SQL view tables are built: the bound of each of their sorters.
+    static let viewSorterKiB = 6144
+
     /// Creates the schema in a new database at `path` (which must not exist) and opens the
     /// load transaction.
     /// - Parameter carriedValues: how carried tables store their values.
@@ -82,7 +87,7 @@ public final class SQLiteCoreWriter: CoreOutput {
         // The file is a temporary until renamed into place: durability during the load buys nothing.
         try database.execute("""
             PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE;
-            PRAGMA temp_store = FILE; PRAGMA cache_size = -24576; PRAGMA foreign_keys = OFF; PRAGMA threads = 0;
+            PRAGMA temp_store = FILE; PRAGMA cache_size = -\(Self.cacheKiB); PRAGMA foreign_keys = OFF; PRAGMA threads = 0;
             BEGIN;
             """)
         try database.execute(SchemaFiles.sqliteCore)
@@ -329,7 +334,7 @@ public final class SQLiteCoreWriter: CoreOutput {
             let views = try SQLiteDatabase(path: scratch.filled)
             try views.execute("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF")
             try views.execute("ATTACH DATABASE \(Self.quotedLiteral(corePath)) AS core")
-            try views.execute("PRAGMA core.cache_size = -24576; BEGIN")
+            try views.execute("PRAGMA core.cache_size = -\(Self.cacheKiB); BEGIN")
             let filler = ViewTableFiller(database: views)
             var laps: [(name: String, seconds: Double, cpu: Double)] = []
             for statement in filledStatements {
@@ -345,7 +350,13 @@ public final class SQLiteCoreWriter: CoreOutput {
 
         let first = Result {
             try database.execute("ATTACH DATABASE \(Self.quotedLiteral(scratch.sql)) AS views_sql")
-            try database.execute("PRAGMA views_sql.journal_mode = OFF; PRAGMA views_sql.synchronous = OFF; BEGIN")
+            // SQLite sizes each sorter by the main cache, and one view query runs several at
+            // once; a small cache keeps their sum from growing with the input (the core is only
+            // read in key order here).
+            try database.execute("""
+                PRAGMA views_sql.journal_mode = OFF; PRAGMA views_sql.synchronous = OFF;
+                PRAGMA main.cache_size = -\(Self.viewSorterKiB); BEGIN
+                """)
             for statement in statements where !filledStatements.contains(statement) {
                 // Unqualified names still find the core (main) first, and the earlier view
                 // tables (patient_query_optimized_view reads gene_summary_view) in views_sql.
@@ -353,7 +364,7 @@ public final class SQLiteCoreWriter: CoreOutput {
                 try database.execute(statement.replacingCharacters(in: range, with: "CREATE TABLE views_sql."))
                 lap("view \(SchemaFiles.createdTable(statement) ?? "view")")
             }
-            try database.execute("COMMIT")
+            try database.execute("COMMIT; PRAGMA main.cache_size = -\(Self.cacheKiB)")
         }
         let secondLaps = Result { try second.wait() }
         try first.get()
