@@ -29,11 +29,16 @@ struct InspectCommand: ParsableCommand {
         let reader = try DumpReader.open(path: input)
         let reporter = ProgressReporter(mode: progress.progress, label: "inspect", total: reader.totalBytes) { reader.bytesRead }
         let inspector = Inspector(input: input, format: reader.format, progress: reporter)
-        // Reading and decoding on this thread, checking on a second core.
-        let threaded = ThreadedDumpSink(next: inspector)
-        defer { try? threaded.close() }
-        try reader.read(into: threaded)
-        try threaded.close()
+        if reader.mapPlainFile() {
+            // The inspector reads the COPY blocks of the mapped file itself, on two cores.
+            try reader.read(into: inspector)
+        } else {
+            // Reading and decoding on this thread, checking on a second core.
+            let threaded = ThreadedDumpSink(next: inspector)
+            defer { try? threaded.close() }
+            try reader.read(into: threaded)
+            try threaded.close()
+        }
         reporter?.finish()
         let report = inspector.finish(info: reader.info)
         if json {

@@ -27,7 +27,8 @@ public struct DumpInfo: Sendable, Equatable {
 /// comments); psql meta-commands (`\restrict`, `\unrestrict`, `\connect`, ...) are lines starting
 /// with a backslash between statements. Statements that carry no data are read past.
 public final class PlainDumpReader {
-    private let stream: ByteStream
+    private let stream: ByteStream?
+    private let mappedFile: MappedFile?
     private let file: String
     /// Table definitions, shared with the archive readers that feed INSERT payloads through here.
     public let catalog: SQLCatalog
@@ -39,13 +40,23 @@ public final class PlainDumpReader {
 
     public init(stream: ByteStream, file: String, catalog: SQLCatalog = SQLCatalog()) {
         self.stream = stream
+        mappedFile = nil
+        self.file = file
+        self.catalog = catalog
+    }
+
+    /// Reads a mapped file in place; a sink that is a ``CopyBlockSink`` then reads the COPY
+    /// blocks itself.
+    public init(mapped: MappedFile, file: String, catalog: SQLCatalog = SQLCatalog()) {
+        stream = nil
+        mappedFile = mapped
         self.file = file
         self.catalog = catalog
     }
 
     /// Streams every table's rows into `sink`.
     public func read(into sink: DumpSink) throws {
-        let lines = LineReader(stream: stream, name: file)
+        let lines = mappedFile.map { LineReader(mapped: $0, name: file) } ?? LineReader(stream: stream!, name: file)
         var statement: [UInt8] = []
         statement.reserveCapacity(64 * 1024)
         var scanner = StatementScanner()
@@ -140,8 +151,15 @@ public final class PlainDumpReader {
                 throw MediabaseError.malformedInput(location, expected: "a column list in COPY, or an earlier CREATE TABLE for \(copy.name.name)")
             }
             try sink.beginTable(table)
-            let counts = try CopyData.readRows(lines: lines, table: table, file: file, sink: sink, row: row)
-            try sink.endTable(table, rows: counts.rows, bytes: counts.bytes)
+            if let mapped = lines.mappedFile, let blockSink = sink as? CopyBlockSink {
+                let block = CopyBlock(table: table, file: mapped, fileName: file, start: Int(lines.nextOffset), startLine: lines.lineNumber)
+                let end = try blockSink.readCopyBlock(block)
+                lines.skip(to: Int64(end.offset), lines: end.lines)
+                try sink.endTable(table, rows: end.rows, bytes: end.bytes)
+            } else {
+                let counts = try CopyData.readRows(lines: lines, table: table, file: file, sink: sink, row: row)
+                try sink.endTable(table, rows: counts.rows, bytes: counts.bytes)
+            }
         case .word("create")?, .word("alter")?:
             let second = try? head.next()
             let third = try? head.next()

@@ -1,0 +1,39 @@
+/// The data of a `COPY ... FROM stdin` block in a mapped plain dump, from its first row to the end
+/// of the file (where the block ends is for the reader of the rows to find).
+public struct CopyBlock {
+    public var table: TableSchema
+    public var file: MappedFile
+    /// How errors name the input.
+    public var fileName: String
+    /// Offset of the first row in the file.
+    public var start: Int
+    /// Line number of the COPY statement's last line; the first row is on the next.
+    public var startLine: Int
+}
+
+/// Where a ``CopyBlock`` ended and what it held.
+public struct CopyBlockEnd: Equatable {
+    public var rows: Int
+    /// Bytes of row text, terminator excluded (as ``CopyData/readRows`` counts them).
+    public var bytes: Int64
+    /// Lines read, the `\.` terminator included.
+    public var lines: Int
+    /// Offset just past the terminator's line.
+    public var offset: Int
+
+    public init(rows: Int, bytes: Int64, lines: Int, offset: Int) {
+        self.rows = rows
+        self.bytes = bytes
+        self.lines = lines
+        self.offset = offset
+    }
+}
+
+/// A ``DumpSink`` that reads the COPY blocks of a mapped plain dump itself rather than row by
+/// row, e.g. in parts on several threads. It must find and report what ``CopyData/readRows``
+/// would: the rows between the statement and the `\.` line, and the same errors at the same
+/// lines and offsets.
+public protocol CopyBlockSink: DumpSink {
+    /// Reads the block's rows; called between ``DumpSink/beginTable(_:)`` and ``DumpSink/endTable(_:rows:bytes:)``.
+    func readCopyBlock(_ block: CopyBlock) throws -> CopyBlockEnd
+}

@@ -1,0 +1,173 @@
+import XCTest
+@testable import MediabaseKit
+
+/// The mapped, two-thread reading of COPY blocks must report exactly what reading the dump as a
+/// stream, row by row, reports: counts, bad values with their lines, and errors.
+final class InspectorTests: XCTestCase {
+    private var scratch = ""
+
+    override func setUpWithError() throws { scratch = try Fixtures.scratchFolder() }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: scratch) }
+
+    /// Inspects `path` read as a stream, through the second-core sink as `inspect` does.
+    private func streamed(_ path: String) throws -> InspectionReport {
+        let reader = try DumpReader.open(path: path)
+        let inspector = Inspector(input: path, format: reader.format)
+        let threaded = ThreadedDumpSink(next: inspector)
+        defer { try? threaded.close() }
+        try reader.read(into: threaded)
+        try threaded.close()
+        return inspector.finish(info: reader.info)
+    }
+
+    /// Inspects `path` mapped, with COPY blocks cut in chunks of the given sizes.
+    private func mapped(_ path: String, first: Int = 1 << 20, rest: Int = 8 << 20) throws -> InspectionReport {
+        let reader = try DumpReader.open(path: path)
+        XCTAssertTrue(reader.mapPlainFile())
+        let inspector = Inspector(input: path, format: reader.format)
+        inspector.copyChunkSizes = .init(first: first, rest: rest)
+        try reader.read(into: inspector)
+        return inspector.finish(info: reader.info)
+    }
+
+    private func write(_ text: String, name: String = "dump.sql") throws -> String {
+        let path = (scratch as NSString).appendingPathComponent(name)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    private func errorText(_ body: () throws -> InspectionReport) -> String? {
+        do {
+            _ = try body()
+            return nil
+        } catch {
+            return error.localizedDescription
+        }
+    }
+
+    private static let header = """
+        SET standard_conforming_strings = on;
+        CREATE TABLE public.cancer_transcript_base (transcript_id text, gene_symbol text, gene_id text, drugs jsonb, pathways text[]);
+
+        """
+
+    private static func copyHead(_ table: String = "public.cancer_transcript_base") -> String {
+        "COPY \(table) (transcript_id, gene_symbol, gene_id, drugs, pathways) FROM stdin;\n"
+    }
+
+    /// Rows in the legacy table's shape with every case the raw reading handles: values repeated
+    /// from the row before (escaped or not), NULLs, escaped TABs, a backslash-newline row, CRLF,
+    /// invalid values repeated in consecutive rows, twice-encoded drugs and pharmgkb_data.
+    private static func legacyRows(_ count: Int) -> String {
+        var rows = ""
+        for index in 0..<count {
+            let gene = index / 5
+            let transcript = index % 3 == 0 ? "ENST\(index).\(gene % 4)" : "ENST\(index)"
+            let geneId = gene % 2 == 0 ? "ENSG\(gene).1" : "ENSG\(gene)"
+            let symbol = gene % 7 == 0 ? "SHARED" : "SYM\(gene)"
+            var drugs: String
+            switch gene % 6 {
+            case 0: drugs = #"{"d\#(gene)": {"name": "x\\"y"}, "pharmgkb_data": [1]}"#
+            case 1: drugs = #"{"d\#(gene)": {"name": "plain"}}"#
+            case 2: drugs = #""{\\"a\\": \#(gene)}""#
+            case 3: drugs = "[\(gene)]"
+            case 4: drugs = #"{"bad": \#(gene)"#
+            default: drugs = "\\N"
+            }
+            var pathways = gene % 5 == 1 ? "{a,\"b\\\\\\\\c\"}" : "{p\(gene),q}"
+            if gene % 9 == 4 { pathways = "{unterminated" }
+            if gene % 11 == 3 { pathways = "{\\xff}" }
+            var line = [transcript, symbol, geneId, drugs, pathways].joined(separator: "\t")
+            if index % 13 == 7 { line = [transcript, "split\\\nsymbol", geneId, drugs, pathways].joined(separator: "\t") }
+            if index % 17 == 5 { line += "\r" }
+            if index % 19 == 2 { line = [transcript, "tab\\\tinside", geneId, drugs, "\\N"].joined(separator: "\t") }
+            rows += line + "\n"
+        }
+        return rows
+    }
+
+    private static func legacyDump(rows: Int) -> String {
+        header + copyHead() + legacyRows(rows) + "\\.\n"
+            + "CREATE TABLE public.other (a text, b jsonb);\nCOPY public.other (a, b) FROM stdin;\n\\.\n"
+            + "COPY public.other (a, b) FROM stdin;\nx\t{\"k\": 1}\ny\t[}\n\\.\n"
+    }
+
+    func testMappedReadingReportsWhatStreamedReadingDoesOnTheFixtures() throws {
+        let plain = try FileManager.default.subpathsOfDirectory(atPath: Fixtures.path("")).filter { $0.hasSuffix(".sql") }
+        XCTAssertFalse(plain.isEmpty)
+        for relative in plain {
+            let path = Fixtures.path(relative)
+            guard try DumpReader.open(path: path).format.kind == .plain else { continue }
+            let expected = errorText { try streamed(path) }
+            XCTAssertEqual(errorText { try mapped(path) }, expected, relative)
+            guard expected == nil else { continue }
+            let reference = try streamed(path)
+            XCTAssertEqual(try mapped(path), reference, relative)
+            XCTAssertEqual(try mapped(path, first: 1, rest: 997), reference, relative + " in small chunks")
+        }
+    }
+
+    func testThePlantedInvalidByteIsFoundAtTheSameLineInEveryChunking() throws {
+        let path = Fixtures.path("generated/seed1-genes12/mbase.sql")
+        let reference = try streamed(path)
+        XCTAssertGreaterThan(reference.badValueCount, 0)
+        for rest in [64, 1000, 4096, 30_000] {
+            XCTAssertEqual(try mapped(path, first: rest / 2, rest: rest), reference, "chunks of \(rest)")
+        }
+    }
+
+    func testEveryChunkBoundaryGivesTheSameReport() throws {
+        let path = try write(Self.legacyDump(rows: 60))
+        let reference = try streamed(path)
+        XCTAssertGreaterThan(reference.badValueCount, 5)
+        XCTAssertEqual(reference.legacy?.twiceEncodedDrugs, 10)
+        XCTAssertGreaterThan(reference.legacy?.rowsWithPharmgkbInDrugs ?? 0, 0)
+        XCTAssertEqual(reference.tables.map(\.rows), [60, 0, 2])
+        let size = try Data(contentsOf: URL(fileURLWithPath: path)).count
+        // A first chunk ending at every byte puts the cut between and inside every pair of rows.
+        for first in 1...size {
+            XCTAssertEqual(try mapped(path, first: first, rest: 1 << 20), reference, "cut after \(first) bytes")
+        }
+        for rest in [1, 2, 3, 50, 333, 1200] {
+            XCTAssertEqual(try mapped(path, first: 1, rest: rest), reference, "chunks of \(rest)")
+        }
+    }
+
+    func testTinyAndEmptyCopyBlocks() throws {
+        for body in ["", "only\t\\N\t\\N\t\\N\t\\N\n"] {
+            let path = try write(Self.header + Self.copyHead() + body + "\\.\n")
+            let reference = try streamed(path)
+            XCTAssertEqual(try mapped(path), reference)
+            XCTAssertEqual(try mapped(path, first: 1, rest: 1), reference)
+        }
+    }
+
+    func testErrorsAreTheSameAsReadingRowByRow() throws {
+        let rows = Self.legacyRows(30)
+        let cases = [
+            "no terminator": Self.header + Self.copyHead() + rows,
+            "no newline at the end": Self.header + Self.copyHead() + rows + "last\tx\ty\t\\N\t\\N",
+            "backslash at the end": Self.header + Self.copyHead() + rows + "last\tx\ty\t\\N\t\\N\\",
+            "junk after the terminator": Self.header + Self.copyHead() + rows + "\\. junk\n",
+            "a short row": Self.header + Self.copyHead() + rows + "a\tb\n\\.\n",
+            "a short continued row": Self.header + Self.copyHead() + rows + "a\tb\\\nc\td\n\\.\n",
+            "nothing after the statement": Self.header + "COPY public.cancer_transcript_base (transcript_id, gene_symbol, gene_id, drugs, pathways) FROM stdin;",
+        ]
+        for (name, text) in cases {
+            let path = try write(text, name: "error.sql")
+            let expected = errorText { try streamed(path) }
+            XCTAssertNotNil(expected, name)
+            for (first, rest) in [(1 << 20, 8 << 20), (1, 7), (100, 100), (500, 3)] {
+                XCTAssertEqual(errorText { try mapped(path, first: first, rest: rest) }, expected, "\(name), chunks \(first)/\(rest)")
+            }
+        }
+    }
+
+    func testOnlyNonEmptyRegularFilesAreMapped() throws {
+        let path = try write(Self.legacyDump(rows: 10))
+        let reader = try DumpReader.open(path: path)
+        XCTAssertTrue(reader.mapPlainFile())
+        XCTAssertNil(MappedFile(path: scratch), "a folder is not mapped")
+        XCTAssertNil(MappedFile(path: try write("", name: "empty.sql")), "an empty file is not mapped")
+    }
+}
