@@ -29,8 +29,8 @@ struct InspectCommand: ParsableCommand {
         let reader = try DumpReader.open(path: input)
         let reporter = ProgressReporter(mode: progress.progress, label: "inspect", total: reader.totalBytes) { reader.bytesRead }
         let inspector = Inspector(input: input, format: reader.format, progress: reporter)
-        if reader.mapPlainFile() {
-            // The inspector reads the COPY blocks of the mapped file itself, on two cores.
+        if reader.letsSinksReadCopyBlocks {
+            // The inspector reads the COPY blocks itself, on two cores.
             try reader.read(into: inspector)
         } else {
             // Reading and decoding on this thread, checking on a second core.

@@ -1,8 +1,11 @@
-/// The data of a `COPY ... FROM stdin` block in a mapped plain dump, from its first row to the end
+/// The data of a `COPY ... FROM stdin` block in a plain dump file, from its first row to the end
 /// of the file (where the block ends is for the reader of the rows to find).
 public struct CopyBlock {
     public var table: TableSchema
-    public var file: MappedFile
+    /// The file, to read with ``FileByteStream/read(at:into:)``; its offsets are the dump's.
+    public var file: FileByteStream
+    /// Size of the file.
+    public var size: Int
     /// How errors name the input.
     public var fileName: String
     /// Offset of the first row in the file.
@@ -29,8 +32,8 @@ public struct CopyBlockEnd: Equatable {
     }
 }
 
-/// A ``DumpSink`` that reads the COPY blocks of a mapped plain dump itself rather than row by
-/// row, e.g. in parts on several threads. It must find and report what ``CopyData/readRows``
+/// A ``DumpSink`` that reads the COPY blocks of a plain dump file itself rather than row by row,
+/// e.g. in parts on several threads. It must find and report what ``CopyData/readRows``
 /// would: the rows between the statement and the `\.` line, and the same errors at the same
 /// lines and offsets.
 public protocol CopyBlockSink: DumpSink {

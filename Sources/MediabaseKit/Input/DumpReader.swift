@@ -10,7 +10,6 @@ public final class DumpReader {
     /// What the dump says about itself; complete after ``read(into:)``.
     public private(set) var info = DumpInfo()
     private var file: FileByteStream?
-    private var mapped: MappedFile?
 
     private init(path: String, format: InputFormat) {
         self.path = path
@@ -23,7 +22,7 @@ public final class DumpReader {
     }
 
     /// Bytes of the input file read so far (compressed bytes for gzip), for progress.
-    public var bytesRead: Int64 { mapped?.position ?? file?.position ?? 0 }
+    public var bytesRead: Int64 { file?.position ?? 0 }
 
     /// Size of the input on disk, when known.
     public var totalBytes: Int64? {
@@ -46,25 +45,18 @@ public final class DumpReader {
         return format.gzip ? try InflateStream(source: file, wrapping: .gzip, name: path) : file
     }
 
-    /// Maps an uncompressed plain dump that is a regular file, so that ``read(into:)`` reads it
-    /// in place rather than with `read(2)`, and a sink that is a ``CopyBlockSink`` reads its COPY
-    /// blocks itself. Returns whether the input is mapped.
-    public func mapPlainFile() -> Bool {
-        guard format.kind == .plain, !format.gzip else { return false }
-        if mapped == nil { mapped = MappedFile(path: path) }
-        return mapped != nil
+    /// Whether the input is an uncompressed plain dump in a regular file, whose COPY blocks a
+    /// ``CopyBlockSink`` reads itself (at file offsets, on threads of its own).
+    public var letsSinksReadCopyBlocks: Bool {
+        guard format.kind == .plain, !format.gzip, let stream = try? FileByteStream(path: path) else { return false }
+        return stream.size != nil
     }
 
     /// Streams every table's rows into `sink`.
     public func read(into sink: DumpSink) throws {
         switch format.kind {
         case .plain:
-            let reader: PlainDumpReader
-            if let mapped {
-                reader = PlainDumpReader(mapped: mapped, file: path)
-            } else {
-                reader = PlainDumpReader(stream: try openStream(), file: path)
-            }
+            let reader = PlainDumpReader(stream: try openStream(), file: path)
             defer { info = reader.info }
             try reader.read(into: sink)
         case .csv:

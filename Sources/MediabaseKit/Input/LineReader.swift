@@ -4,15 +4,8 @@ import Foundation
 ///
 /// A returned line excludes its `\n` and is valid until the next call. Lines may be of any
 /// length (the buffer grows for a multi-megabyte row and keeps that size).
-///
-/// Over a ``MappedFile`` the buffer is the mapping itself: nothing is read or copied, and the
-/// pages behind the reader are released every ``releaseStep`` bytes.
 public final class LineReader {
-    private let stream: ByteStream?
-    /// The mapped file read, when the reader was made over one.
-    public let mappedFile: MappedFile?
-    private var releasedUpTo = 0
-    private var releaseStep = Int.max
+    private let stream: ByteStream
     /// How errors name the input.
     public let name: String
     private var buffer: UnsafeMutablePointer<UInt8>
@@ -33,41 +26,24 @@ public final class LineReader {
         self.name = name
         capacity = bufferSize
         buffer = .allocate(capacity: bufferSize)
-        mappedFile = nil
     }
 
-    /// Reads the lines of a mapped file in place.
-    public init(mapped file: MappedFile, name: String) {
-        stream = nil
-        self.name = name
-        mappedFile = file
-        buffer = UnsafeMutablePointer(mutating: file.bytes.baseAddress!)
-        capacity = file.bytes.count
-        end = capacity
-        reachedEnd = true
-        releaseStep = 32 << 20
-    }
-
-    deinit { if mappedFile == nil { buffer.deallocate() } }
-
-    /// Moves a mapped reader past bytes read by someone else: `lines` more lines, ending just
-    /// before `offset`.
-    public func skip(to offset: Int64, lines: Int) {
-        precondition(mappedFile != nil, "only a mapped reader can skip")
-        start = Int(offset)
-        lineNumber += lines
-        releaseConsumed()
-    }
-
-    private func releaseConsumed() {
-        guard let mappedFile else { return }
-        mappedFile.release(from: releasedUpTo, to: start)
-        mappedFile.advance(to: start)
-        releasedUpTo = start
-    }
+    deinit { buffer.deallocate() }
 
     /// Byte offset just past the line last returned (where the next line starts).
     public var nextOffset: Int64 { bufferBase + Int64(start) }
+
+    /// Continues at byte `offset` of the file, `lines` lines further on, after someone else
+    /// read the bytes in between (``CopyBlockSink``). The stream must be a ``FileByteStream``.
+    public func skip(to offset: Int64, lines: Int) throws {
+        guard let file = stream as? FileByteStream else { preconditionFailure("only a file stream can skip") }
+        try file.seek(to: offset)
+        start = 0
+        end = 0
+        reachedEnd = false
+        bufferBase = offset
+        lineNumber += lines
+    }
 
     /// The next line without its newline, or nil at end of stream.
     public func nextLine() throws -> UnsafeBufferPointer<UInt8>? {
@@ -79,7 +55,6 @@ public final class LineReader {
                 lineOffset = bufferBase + Int64(start)
                 lineNumber += 1
                 start = index + 1
-                if start &- releasedUpTo > releaseStep { releaseConsumed() }
                 return line
             }
             if reachedEnd {
@@ -107,7 +82,7 @@ public final class LineReader {
                 buffer = grown
                 capacity *= 2
             }
-            let count = try stream!.read(into: UnsafeMutableRawBufferPointer(start: buffer + end, count: capacity - end))
+            let count = try stream.read(into: UnsafeMutableRawBufferPointer(start: buffer + end, count: capacity - end))
             if count == 0 { reachedEnd = true } else { end += count }
         }
     }

@@ -27,8 +27,7 @@ public struct DumpInfo: Sendable, Equatable {
 /// comments); psql meta-commands (`\restrict`, `\unrestrict`, `\connect`, ...) are lines starting
 /// with a backslash between statements. Statements that carry no data are read past.
 public final class PlainDumpReader {
-    private let stream: ByteStream?
-    private let mappedFile: MappedFile?
+    private let stream: ByteStream
     private let file: String
     /// Table definitions, shared with the archive readers that feed INSERT payloads through here.
     public let catalog: SQLCatalog
@@ -40,23 +39,14 @@ public final class PlainDumpReader {
 
     public init(stream: ByteStream, file: String, catalog: SQLCatalog = SQLCatalog()) {
         self.stream = stream
-        mappedFile = nil
         self.file = file
         self.catalog = catalog
     }
 
-    /// Reads a mapped file in place; a sink that is a ``CopyBlockSink`` then reads the COPY
-    /// blocks itself.
-    public init(mapped: MappedFile, file: String, catalog: SQLCatalog = SQLCatalog()) {
-        stream = nil
-        mappedFile = mapped
-        self.file = file
-        self.catalog = catalog
-    }
-
-    /// Streams every table's rows into `sink`.
+    /// Streams every table's rows into `sink`. When the stream is a regular file read as is and
+    /// the sink a ``CopyBlockSink``, the sink reads the COPY blocks itself.
     public func read(into sink: DumpSink) throws {
-        let lines = mappedFile.map { LineReader(mapped: $0, name: file) } ?? LineReader(stream: stream!, name: file)
+        let lines = LineReader(stream: stream, name: file)
         var statement: [UInt8] = []
         statement.reserveCapacity(64 * 1024)
         var scanner = StatementScanner()
@@ -151,10 +141,11 @@ public final class PlainDumpReader {
                 throw MediabaseError.malformedInput(location, expected: "a column list in COPY, or an earlier CREATE TABLE for \(copy.name.name)")
             }
             try sink.beginTable(table)
-            if let mapped = lines.mappedFile, let blockSink = sink as? CopyBlockSink {
-                let block = CopyBlock(table: table, file: mapped, fileName: file, start: Int(lines.nextOffset), startLine: lines.lineNumber)
+            if let blockSink = sink as? CopyBlockSink, let file = stream as? FileByteStream, let size = file.size {
+                let block = CopyBlock(
+                    table: table, file: file, size: Int(size), fileName: self.file, start: Int(lines.nextOffset), startLine: lines.lineNumber)
                 let end = try blockSink.readCopyBlock(block)
-                lines.skip(to: Int64(end.offset), lines: end.lines)
+                try lines.skip(to: Int64(end.offset), lines: end.lines)
                 try sink.endTable(table, rows: end.rows, bytes: end.bytes)
             } else {
                 let counts = try CopyData.readRows(lines: lines, table: table, file: file, sink: sink, row: row)

@@ -70,7 +70,7 @@ public struct InspectionReport: Codable, Equatable {
 /// A ``DumpSink`` that counts and checks everything it is given, keeping memory bounded by the
 /// number of genes (hashes of ids), never by the number of rows.
 ///
-/// Given a mapped plain dump, it reads each COPY block itself, in parts on two threads
+/// Given a plain dump file, it reads each COPY block itself, in parts on two threads
 /// (``CopyBlockInspection``), with the same findings as reading it row by row.
 public final class Inspector: DumpSink, CopyBlockSink {
     public private(set) var report: InspectionReport
@@ -80,7 +80,7 @@ public final class Inspector: DumpSink, CopyBlockSink {
     /// Checks already made, by content: one cache for this thread, one for a COPY block's helper.
     private let cache = CheckedValueCache()
     private let helperCache = CheckedValueCache()
-    /// How COPY blocks of a mapped file are cut; tests make the chunks small.
+    /// How COPY blocks are cut and read; tests make the chunks and buffers small.
     var copyChunkSizes = CopyBlockInspection.ChunkSizes()
 
     public init(input: String, format: InputFormat, progress: ProgressReporter? = nil) {

@@ -1,8 +1,8 @@
 import XCTest
 @testable import MediabaseKit
 
-/// The mapped, two-thread reading of COPY blocks must report exactly what reading the dump as a
-/// stream, row by row, reports: counts, bad values with their lines, and errors.
+/// Reading COPY blocks in chunks on two threads must report exactly what reading the dump row by
+/// row reports: counts, bad values with their lines, and errors.
 final class InspectorTests: XCTestCase {
     private var scratch = ""
 
@@ -20,12 +20,12 @@ final class InspectorTests: XCTestCase {
         return inspector.finish(info: reader.info)
     }
 
-    /// Inspects `path` mapped, with COPY blocks cut in chunks of the given sizes.
-    private func mapped(_ path: String, first: Int = 1 << 20, rest: Int = 8 << 20) throws -> InspectionReport {
+    /// Inspects `path` reading its COPY blocks in chunks of the given sizes.
+    private func chunked(_ path: String, first: Int = 1 << 20, rest: Int = 8 << 20, buffer: Int = 1 << 20) throws -> InspectionReport {
         let reader = try DumpReader.open(path: path)
-        XCTAssertTrue(reader.mapPlainFile())
+        XCTAssertTrue(reader.letsSinksReadCopyBlocks)
         let inspector = Inspector(input: path, format: reader.format)
-        inspector.copyChunkSizes = .init(first: first, rest: rest)
+        inspector.copyChunkSizes = .init(first: first, rest: rest, buffer: buffer)
         try reader.read(into: inspector)
         return inspector.finish(info: reader.info)
     }
@@ -92,18 +92,18 @@ final class InspectorTests: XCTestCase {
             + "COPY public.other (a, b) FROM stdin;\nx\t{\"k\": 1}\ny\t[}\n\\.\n"
     }
 
-    func testMappedReadingReportsWhatStreamedReadingDoesOnTheFixtures() throws {
+    func testChunkedReadingReportsWhatStreamedReadingDoesOnTheFixtures() throws {
         let plain = try FileManager.default.subpathsOfDirectory(atPath: Fixtures.path("")).filter { $0.hasSuffix(".sql") }
         XCTAssertFalse(plain.isEmpty)
         for relative in plain {
             let path = Fixtures.path(relative)
             guard try DumpReader.open(path: path).format.kind == .plain else { continue }
             let expected = errorText { try streamed(path) }
-            XCTAssertEqual(errorText { try mapped(path) }, expected, relative)
+            XCTAssertEqual(errorText { try chunked(path) }, expected, relative)
             guard expected == nil else { continue }
             let reference = try streamed(path)
-            XCTAssertEqual(try mapped(path), reference, relative)
-            XCTAssertEqual(try mapped(path, first: 1, rest: 997), reference, relative + " in small chunks")
+            XCTAssertEqual(try chunked(path), reference, relative)
+            XCTAssertEqual(try chunked(path, first: 1, rest: 997), reference, relative + " in small chunks")
         }
     }
 
@@ -112,7 +112,7 @@ final class InspectorTests: XCTestCase {
         let reference = try streamed(path)
         XCTAssertGreaterThan(reference.badValueCount, 0)
         for rest in [64, 1000, 4096, 30_000] {
-            XCTAssertEqual(try mapped(path, first: rest / 2, rest: rest), reference, "chunks of \(rest)")
+            XCTAssertEqual(try chunked(path, first: rest / 2, rest: rest), reference, "chunks of \(rest)")
         }
     }
 
@@ -126,10 +126,10 @@ final class InspectorTests: XCTestCase {
         let size = try Data(contentsOf: URL(fileURLWithPath: path)).count
         // A first chunk ending at every byte puts the cut between and inside every pair of rows.
         for first in 1...size {
-            XCTAssertEqual(try mapped(path, first: first, rest: 1 << 20), reference, "cut after \(first) bytes")
+            XCTAssertEqual(try chunked(path, first: first, rest: 1 << 20), reference, "cut after \(first) bytes")
         }
         for rest in [1, 2, 3, 50, 333, 1200] {
-            XCTAssertEqual(try mapped(path, first: 1, rest: rest), reference, "chunks of \(rest)")
+            XCTAssertEqual(try chunked(path, first: 1, rest: rest), reference, "chunks of \(rest)")
         }
     }
 
@@ -137,8 +137,8 @@ final class InspectorTests: XCTestCase {
         for body in ["", "only\t\\N\t\\N\t\\N\t\\N\n"] {
             let path = try write(Self.header + Self.copyHead() + body + "\\.\n")
             let reference = try streamed(path)
-            XCTAssertEqual(try mapped(path), reference)
-            XCTAssertEqual(try mapped(path, first: 1, rest: 1), reference)
+            XCTAssertEqual(try chunked(path), reference)
+            XCTAssertEqual(try chunked(path, first: 1, rest: 1), reference)
         }
     }
 
@@ -158,16 +158,31 @@ final class InspectorTests: XCTestCase {
             let expected = errorText { try streamed(path) }
             XCTAssertNotNil(expected, name)
             for (first, rest) in [(1 << 20, 8 << 20), (1, 7), (100, 100), (500, 3)] {
-                XCTAssertEqual(errorText { try mapped(path, first: first, rest: rest) }, expected, "\(name), chunks \(first)/\(rest)")
+                XCTAssertEqual(errorText { try chunked(path, first: first, rest: rest) }, expected, "\(name), chunks \(first)/\(rest)")
             }
         }
     }
 
-    func testOnlyNonEmptyRegularFilesAreMapped() throws {
-        let path = try write(Self.legacyDump(rows: 10))
-        let reader = try DumpReader.open(path: path)
-        XCTAssertTrue(reader.mapPlainFile())
-        XCTAssertNil(MappedFile(path: scratch), "a folder is not mapped")
-        XCTAssertNil(MappedFile(path: try write("", name: "empty.sql")), "an empty file is not mapped")
+    func testSmallReadBuffersGiveTheSameReport() throws {
+        let path = try write(Self.legacyDump(rows: 60))
+        let reference = try streamed(path)
+        // Rows are ~100 bytes: buffers smaller than a row grow, larger ones move the kept rows.
+        for buffer in [2, 7, 64, 150, 333, 1000] {
+            XCTAssertEqual(try chunked(path, buffer: buffer), reference, "buffer of \(buffer)")
+            XCTAssertEqual(try chunked(path, first: 1, rest: 500, buffer: buffer), reference, "buffer of \(buffer), chunks of 500")
+        }
+    }
+
+    func testOnlyPlainDumpsInRegularFilesAreReadInChunks() throws {
+        XCTAssertTrue(try DumpReader.open(path: try write(Self.legacyDump(rows: 10))).letsSinksReadCopyBlocks)
+        XCTAssertFalse(try DumpReader.open(path: Fixtures.path("archives/custom.dump")).letsSinksReadCopyBlocks)
+        let gzip = (scratch as NSString).appendingPathComponent("dump.sql.gz")
+        let pool = try CompressionPool(threads: 1, level: 6)
+        defer { pool.shutdown() }
+        let writer = try GzipWriter(path: gzip, pool: pool)
+        try writer.write(Self.legacyDump(rows: 10))
+        _ = try writer.finish()
+        XCTAssertFalse(try DumpReader.open(path: gzip).letsSinksReadCopyBlocks)
+        XCTAssertEqual(try streamed(gzip).tables.map(\.rows), [10, 0, 2])
     }
 }
