@@ -29,16 +29,12 @@ struct InspectCommand: ParsableCommand {
         let reader = try DumpReader.open(path: input)
         let reporter = ProgressReporter(mode: progress.progress, label: "inspect", total: reader.totalBytes) { reader.bytesRead }
         let inspector = Inspector(input: input, format: reader.format, progress: reporter)
-        if reader.letsSinksReadCopyBlocks {
-            // The inspector reads the COPY blocks itself, on two cores.
-            try reader.read(into: inspector)
-        } else {
-            // Reading and decoding on this thread, checking on a second core.
-            let threaded = ThreadedDumpSink(next: inspector)
-            defer { try? threaded.close() }
-            try reader.read(into: threaded)
-            try threaded.close()
-        }
+        // Reading and decoding on this thread, checking on a second core; the COPY blocks of a
+        // plain dump file the inspector reads itself, in parts on both.
+        let threaded = ThreadedDumpSink(next: inspector)
+        defer { try? threaded.close() }
+        try reader.read(into: threaded)
+        try threaded.close()
         reporter?.finish()
         let report = inspector.finish(info: reader.info)
         if json {

@@ -32,11 +32,12 @@ public struct CopyBlockEnd: Equatable {
     }
 }
 
-/// A ``DumpSink`` that reads the COPY blocks of a plain dump file itself rather than row by row,
-/// e.g. in parts on several threads. It must find and report what ``CopyData/readRows``
+/// A ``DumpSink`` that can read the COPY blocks of a plain dump file itself rather than row by
+/// row, e.g. in parts on several threads. It must find and report what ``CopyData/readRows``
 /// would: the rows between the statement and the `\.` line, and the same errors at the same
 /// lines and offsets.
 public protocol CopyBlockSink: DumpSink {
-    /// Reads the block's rows; called between ``DumpSink/beginTable(_:)`` and ``DumpSink/endTable(_:rows:bytes:)``.
-    func readCopyBlock(_ block: CopyBlock) throws -> CopyBlockEnd
+    /// Reads the block's rows, or returns nil to be given them row by row; called between
+    /// ``DumpSink/beginTable(_:)`` and ``DumpSink/endTable(_:rows:bytes:)``.
+    func readCopyBlock(_ block: CopyBlock) throws -> CopyBlockEnd?
 }

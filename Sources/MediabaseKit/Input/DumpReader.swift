@@ -45,13 +45,6 @@ public final class DumpReader {
         return format.gzip ? try InflateStream(source: file, wrapping: .gzip, name: path) : file
     }
 
-    /// Whether the input is an uncompressed plain dump in a regular file, whose COPY blocks a
-    /// ``CopyBlockSink`` reads itself (at file offsets, on threads of its own).
-    public var letsSinksReadCopyBlocks: Bool {
-        guard format.kind == .plain, !format.gzip, let stream = try? FileByteStream(path: path) else { return false }
-        return stream.size != nil
-    }
-
     /// Streams every table's rows into `sink`.
     public func read(into sink: DumpSink) throws {
         switch format.kind {

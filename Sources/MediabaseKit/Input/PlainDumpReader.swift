@@ -141,10 +141,9 @@ public final class PlainDumpReader {
                 throw MediabaseError.malformedInput(location, expected: "a column list in COPY, or an earlier CREATE TABLE for \(copy.name.name)")
             }
             try sink.beginTable(table)
-            if let blockSink = sink as? CopyBlockSink, let file = stream as? FileByteStream, let size = file.size {
-                let block = CopyBlock(
-                    table: table, file: file, size: Int(size), fileName: self.file, start: Int(lines.nextOffset), startLine: lines.lineNumber)
-                let end = try blockSink.readCopyBlock(block)
+            if let blockSink = sink as? CopyBlockSink, let file = stream as? FileByteStream, let size = file.size,
+               let end = try blockSink.readCopyBlock(CopyBlock(
+                   table: table, file: file, size: Int(size), fileName: self.file, start: Int(lines.nextOffset), startLine: lines.lineNumber)) {
                 try lines.skip(to: Int64(end.offset), lines: end.lines)
                 try sink.endTable(table, rows: end.rows, bytes: end.bytes)
             } else {

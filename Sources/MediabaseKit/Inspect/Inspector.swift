@@ -122,7 +122,7 @@ public final class Inspector: DumpSink, CopyBlockSink {
         tally.legacy?.countIds { row.field($0) }
     }
 
-    public func readCopyBlock(_ block: CopyBlock) throws -> CopyBlockEnd {
+    public func readCopyBlock(_ block: CopyBlock) throws -> CopyBlockEnd? {
         let inspection = CopyBlockInspection(
             block: block, tally: tally!, checker: checker!, helperChecker: ValueChecker(table: block.table, cache: helperCache),
             progress: progress, sizes: copyChunkSizes)

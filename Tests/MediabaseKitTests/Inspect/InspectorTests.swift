@@ -9,24 +9,35 @@ final class InspectorTests: XCTestCase {
     override func setUpWithError() throws { scratch = try Fixtures.scratchFolder() }
     override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: scratch) }
 
-    /// Inspects `path` read as a stream, through the second-core sink as `inspect` does.
+    /// Passes rows on and nothing else, so the inspector behind it is given every row.
+    private final class RowByRow: DumpSink {
+        let next: DumpSink
+        init(next: DumpSink) { self.next = next }
+        func beginTable(_ table: TableSchema) throws { try next.beginTable(table) }
+        func row(_ row: RowBuffer) throws { try next.row(row) }
+        func endTable(_ table: TableSchema, rows: Int, bytes: Int64) throws { try next.endTable(table, rows: rows, bytes: bytes) }
+    }
+
+    /// Inspects `path` row by row, checking on a second thread.
     private func streamed(_ path: String) throws -> InspectionReport {
         let reader = try DumpReader.open(path: path)
         let inspector = Inspector(input: path, format: reader.format)
-        let threaded = ThreadedDumpSink(next: inspector)
+        let threaded = ThreadedDumpSink(next: RowByRow(next: inspector))
         defer { try? threaded.close() }
         try reader.read(into: threaded)
         try threaded.close()
         return inspector.finish(info: reader.info)
     }
 
-    /// Inspects `path` reading its COPY blocks in chunks of the given sizes.
+    /// Inspects `path` as `inspect` does, reading COPY blocks in chunks of the given sizes.
     private func chunked(_ path: String, first: Int = 1 << 20, rest: Int = 8 << 20, buffer: Int = 1 << 20) throws -> InspectionReport {
         let reader = try DumpReader.open(path: path)
-        XCTAssertTrue(reader.letsSinksReadCopyBlocks)
         let inspector = Inspector(input: path, format: reader.format)
         inspector.copyChunkSizes = .init(first: first, rest: rest, buffer: buffer)
-        try reader.read(into: inspector)
+        let threaded = ThreadedDumpSink(next: inspector)
+        defer { try? threaded.close() }
+        try reader.read(into: threaded)
+        try threaded.close()
         return inspector.finish(info: reader.info)
     }
 
@@ -173,16 +184,32 @@ final class InspectorTests: XCTestCase {
         }
     }
 
-    func testOnlyPlainDumpsInRegularFilesAreReadInChunks() throws {
-        XCTAssertTrue(try DumpReader.open(path: try write(Self.legacyDump(rows: 10))).letsSinksReadCopyBlocks)
-        XCTAssertFalse(try DumpReader.open(path: Fixtures.path("archives/custom.dump")).letsSinksReadCopyBlocks)
+    func testOnlyPlainDumpsInFilesAreOfferedTheirCopyBlocks() throws {
+        /// Declines every block, so its rows come one by one.
+        final class Declining: CopyBlockSink {
+            var offered = 0
+            var rows = 0
+            func beginTable(_ table: TableSchema) throws {}
+            func row(_ row: RowBuffer) throws { rows += 1 }
+            func endTable(_ table: TableSchema, rows: Int, bytes: Int64) throws {}
+            func readCopyBlock(_ block: CopyBlock) throws -> CopyBlockEnd? {
+                offered += 1
+                return nil
+            }
+        }
+        let text = Self.legacyDump(rows: 10)
+        let plain = try write(text)
         let gzip = (scratch as NSString).appendingPathComponent("dump.sql.gz")
         let pool = try CompressionPool(threads: 1, level: 6)
         defer { pool.shutdown() }
         let writer = try GzipWriter(path: gzip, pool: pool)
-        try writer.write(Self.legacyDump(rows: 10))
+        try writer.write(text)
         _ = try writer.finish()
-        XCTAssertFalse(try DumpReader.open(path: gzip).letsSinksReadCopyBlocks)
-        XCTAssertEqual(try streamed(gzip).tables.map(\.rows), [10, 0, 2])
+        for (path, offered) in [(plain, 3), (gzip, 0), (Fixtures.path("archives/custom.dump"), 0)] {
+            let sink = Declining()
+            try DumpReader.open(path: path).read(into: sink)
+            XCTAssertEqual(sink.offered, offered, path)
+            XCTAssertGreaterThan(sink.rows, 0, path)
+        }
     }
 }
