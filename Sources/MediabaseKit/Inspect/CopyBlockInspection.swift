@@ -356,7 +356,7 @@ final class ChunkReader {
                     result.terminatorEnd = bufferOffset + (line.terminated ? line.end + 1 : line.end)
                     return result
                 }
-                guard let fields = CopyText.splitRawFields(text, count: count, starts: starts, ends: ends, capacity: columns + 1) else {
+                if count > 0, text[count - 1] == 0x5C, CopyText.backslashRun(text, before: count, from: 0) & 1 == 1 {
                     try readContinuedRow(UnsafeBufferPointer(start: text, count: count), offset: offset, end: end, result: &result)
                     previousRowStart = position
                     continue
@@ -364,8 +364,7 @@ final class ChunkReader {
                 if !line.terminated, end == block.size {
                     throw malformed(line: result.lines, offset: offset, "a complete row, but the input ends inside it (truncated file?)")
                 }
-                guard fields == columns else { throw fieldCount(fields, line: result.lines, offset: offset) }
-                try inspectRaw(text, line: result.lines, offset: Int64(offset), tally: &result.tally)
+                try inspectRaw(text, count: count, line: result.lines, offset: offset, tally: &result.tally)
                 previousRowStart = line.start
                 result.rows += 1
                 result.bytes += Int64(line.end - line.start + 1)
@@ -376,26 +375,45 @@ final class ChunkReader {
         return result
     }
 
-    /// Checks a row whose fields `starts`/`ends` hold, from its raw text.
-    private func inspectRaw(_ line: UnsafePointer<UInt8>, line number: Int, offset: Int64, tally: inout TableTally) throws {
+    /// Splits a complete row (`count` bytes, not ending in an unpaired backslash) into fields and
+    /// checks them from their raw text. A field is first compared with the same column's previous
+    /// value: the same bytes followed by a TAB (or by the end of the row, in the last column) are
+    /// that value, as a TAB after them is a separator as it was there, so the field's end need not
+    /// be searched for and its value not checked.
+    private func inspectRaw(_ line: UnsafePointer<UInt8>, count: Int, line number: Int, offset: Int, tally: inout TableTally) throws {
+        var fieldStart = 0
         for column in 0..<columns {
-            let value = line + starts[column]
-            let count = ends[column] - starts[column]
-            if count == 2, value[0] == 0x5C, value[1] == 0x4E { continue }
-            if let earlier = previous[column], previousCount[column] == count, memcmp(earlier, value, count) == 0 {
-                tally.count(previousFacts[column], column: column)
-                continue
+            let isLast = column == columns - 1
+            if let earlier = previous[column] {
+                let fieldEnd = fieldStart + previousCount[column]
+                if fieldEnd <= count, fieldEnd == count ? isLast : !isLast && line[fieldEnd] == 0x09,
+                   memcmp(earlier, line + fieldStart, fieldEnd - fieldStart) == 0 {
+                    starts[column] = fieldStart
+                    ends[column] = fieldEnd
+                    tally.count(previousFacts[column], column: column)
+                    fieldStart = fieldEnd + 1
+                    continue
+                }
             }
-            let field = decoded(value, count: count, into: scratch)
-            switch try checker.check(field, column: column) {
+            let fieldEnd = Self.fieldEnd(line, from: fieldStart, count: count)
+            if fieldEnd == count ? !isLast : isLast {
+                throw fieldCount(CopyText.splitRawFields(line, count: count, starts: starts, ends: ends, capacity: 0)!, line: number, offset: offset)
+            }
+            starts[column] = fieldStart
+            ends[column] = fieldEnd
+            fieldStart = fieldEnd + 1
+            let value = line + starts[column]
+            let length = fieldEnd - starts[column]
+            if length == 2, value[0] == 0x5C, value[1] == 0x4E { continue }
+            switch try checker.check(decoded(value, count: length, into: scratch), column: column) {
             case let .valid(facts):
                 tally.count(facts, column: column)
                 previous[column] = value
-                previousCount[column] = count
+                previousCount[column] = length
                 previousFacts[column] = facts
             case let .invalid(at, expected):
                 previous[column] = nil
-                tally.badValue(column: column, line: number, byteOffset: offset, offset: at, expected: expected)
+                tally.badValue(column: column, line: number, byteOffset: Int64(offset), offset: at, expected: expected)
             }
         }
         guard tally.legacy != nil else { return }
@@ -413,6 +431,21 @@ final class ChunkReader {
             if count == 2, value[0] == 0x5C, value[1] == 0x4E { return nil }
             return decoded(value, count: count, into: idScratch[column])
         }
+    }
+
+    /// Where the field starting at `start` ends: at the first TAB not escaped by an odd run of
+    /// backslashes before it in the field (as ``CopyText/decodeLine(_:into:)`` reads it), or at `count`.
+    private static func fieldEnd(_ line: UnsafePointer<UInt8>, from start: Int, count: Int) -> Int {
+        var searchFrom = start
+        while let hit = memchr(line + searchFrom, 0x09, count - searchFrom) {
+            let tab = UnsafeRawPointer(hit).assumingMemoryBound(to: UInt8.self) - line
+            if tab > start, line[tab - 1] == 0x5C, CopyText.backslashRun(line, before: tab, from: start) & 1 == 1 {
+                searchFrom = tab + 1
+                continue
+            }
+            return tab
+        }
+        return count
     }
 
     /// The decoded bytes of a raw non-NULL field: the raw bytes themselves when unescaped.

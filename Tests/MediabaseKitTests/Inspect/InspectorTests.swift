@@ -161,6 +161,11 @@ final class InspectorTests: XCTestCase {
             "backslash at the end": Self.header + Self.copyHead() + rows + "last\tx\ty\t\\N\t\\N\\",
             "junk after the terminator": Self.header + Self.copyHead() + rows + "\\. junk\n",
             "a short row": Self.header + Self.copyHead() + rows + "a\tb\n\\.\n",
+            "a long row": Self.header + Self.copyHead() + rows + "a\tb\tc\td\te\tf\n\\.\n",
+            "the last row again with one more field": Self.header + Self.copyHead() + rows
+                + rows.split(separator: "\n").last! + "\textra\n\\.\n",
+            "the last row again without its last field": Self.header + Self.copyHead() + rows
+                + rows.split(separator: "\n").last!.split(separator: "\t").dropLast().joined(separator: "\t") + "\n\\.\n",
             "a short continued row": Self.header + Self.copyHead() + rows + "a\tb\\\nc\td\n\\.\n",
             "nothing after the statement": Self.header + "COPY public.cancer_transcript_base (transcript_id, gene_symbol, gene_id, drugs, pathways) FROM stdin;",
         ]
