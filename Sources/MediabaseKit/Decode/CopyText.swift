@@ -60,40 +60,25 @@ public enum CopyText {
         }
     }
 
-    /// Finds the fields of one COPY text line (without its newline) without decoding them, for
-    /// readers that look at most values only to compare them: field `i` is the raw, still
-    /// escaped text `starts[i]..<ends[i]`, stored for the first `capacity` fields.
-    ///
-    /// A TAB is data when an odd run of backslashes precedes it in its field (the last one escapes
-    /// it), which is how ``decodeLine(_:into:)`` reads the line; a field is NULL when its raw text
-    /// is exactly `\N`.
+    /// Counts the fields of one COPY text line (without its newline) without decoding them: a TAB
+    /// is data when an odd run of backslashes precedes it in its field (the last one escapes it),
+    /// which is how ``decodeLine(_:into:)`` reads the line.
     ///
     /// - Returns: the number of fields, or nil when the line ends in an unpaired backslash (the
     ///   newline is data: the row continues on the next line, see ``LineEnd/continues``).
-    static func splitRawFields(
-        _ base: UnsafePointer<UInt8>, count end: Int,
-        starts: UnsafeMutablePointer<Int>, ends: UnsafeMutablePointer<Int>, capacity: Int
-    ) -> Int? {
-        var fields = 0
+    static func countRawFields(_ base: UnsafePointer<UInt8>, count end: Int) -> Int? {
+        var fields = 1
         var fieldStart = 0
         var searchFrom = 0
         while let hit = memchr(base + searchFrom, 0x09, end - searchFrom) {
             let tab = UnsafeRawPointer(hit).assumingMemoryBound(to: UInt8.self) - base
             searchFrom = tab + 1
             if tab > fieldStart, base[tab - 1] == 0x5C, backslashRun(base, before: tab, from: fieldStart) & 1 == 1 { continue }
-            if fields < capacity {
-                starts[fields] = fieldStart
-                ends[fields] = tab
-            }
             fields += 1
             fieldStart = tab + 1
         }
         if end > fieldStart, base[end - 1] == 0x5C, backslashRun(base, before: end, from: fieldStart) & 1 == 1 { return nil }
-        if fields < capacity {
-            starts[fields] = fieldStart
-            ends[fields] = end
-        }
-        return fields + 1
+        return fields
     }
 
     /// Length of the run of backslashes that ends just before `position`, not looking before `from`.

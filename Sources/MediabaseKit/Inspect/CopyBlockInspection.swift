@@ -244,8 +244,8 @@ final class ChunkReader {
         capacity = max(bufferSize, 2)
         columns = block.table.columns.count
         buffer = .allocate(capacity: capacity)
-        starts = .allocate(capacity: columns + 1)
-        ends = .allocate(capacity: columns + 1)
+        starts = .allocate(capacity: columns)
+        ends = .allocate(capacity: columns)
         previous = .allocate(capacity: columns)
         previous.initialize(repeating: nil, count: columns)
         previousCount = .allocate(capacity: columns)
@@ -381,6 +381,8 @@ final class ChunkReader {
     /// that value, as a TAB after them is a separator as it was there, so the field's end need not
     /// be searched for and its value not checked.
     private func inspectRaw(_ line: UnsafePointer<UInt8>, count: Int, line number: Int, offset: Int, tally: inout TableTally) throws {
+        // Every line has a field, even an empty one.
+        guard columns > 0 else { throw fieldCount(CopyText.countRawFields(line, count: count)!, line: number, offset: offset) }
         var fieldStart = 0
         for column in 0..<columns {
             let isLast = column == columns - 1
@@ -397,7 +399,7 @@ final class ChunkReader {
             }
             let fieldEnd = Self.fieldEnd(line, from: fieldStart, count: count)
             if fieldEnd == count ? !isLast : isLast {
-                throw fieldCount(CopyText.splitRawFields(line, count: count, starts: starts, ends: ends, capacity: 0)!, line: number, offset: offset)
+                throw fieldCount(CopyText.countRawFields(line, count: count)!, line: number, offset: offset)
             }
             starts[column] = fieldStart
             ends[column] = fieldEnd

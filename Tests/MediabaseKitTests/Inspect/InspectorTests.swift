@@ -167,6 +167,7 @@ final class InspectorTests: XCTestCase {
             "the last row again without its last field": Self.header + Self.copyHead() + rows
                 + rows.split(separator: "\n").last!.split(separator: "\t").dropLast().joined(separator: "\t") + "\n\\.\n",
             "a short continued row": Self.header + Self.copyHead() + rows + "a\tb\\\nc\td\n\\.\n",
+            "a row of a table without columns": Self.header + "CREATE TABLE public.nothing ();\nCOPY public.nothing  FROM stdin;\n\n\\.\n",
             "nothing after the statement": Self.header + "COPY public.cancer_transcript_base (transcript_id, gene_symbol, gene_id, drugs, pathways) FROM stdin;",
         ]
         for (name, text) in cases {
