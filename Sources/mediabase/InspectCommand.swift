@@ -29,7 +29,8 @@ struct InspectCommand: ParsableCommand {
         let reader = try DumpReader.open(path: input)
         let reporter = ProgressReporter(mode: progress.progress, label: "inspect", total: reader.totalBytes) { reader.bytesRead }
         let inspector = Inspector(input: input, format: reader.format, progress: reporter)
-        // Reading and decoding on this thread, checking on a second core.
+        // Reading and decoding on this thread, checking on a second core; the COPY blocks of a
+        // plain dump file the inspector reads itself, in parts on both.
         let threaded = ThreadedDumpSink(next: inspector)
         defer { try? threaded.close() }
         try reader.read(into: threaded)

@@ -60,6 +60,37 @@ public enum CopyText {
         }
     }
 
+    /// Counts the fields of one COPY text line (without its newline) without decoding them: a TAB
+    /// is data when an odd run of backslashes precedes it in its field (the last one escapes it),
+    /// which is how ``decodeLine(_:into:)`` reads the line.
+    ///
+    /// - Returns: the number of fields, or nil when the line ends in an unpaired backslash (the
+    ///   newline is data: the row continues on the next line, see ``LineEnd/continues``).
+    static func countRawFields(_ base: UnsafePointer<UInt8>, count end: Int) -> Int? {
+        var fields = 1
+        var fieldStart = 0
+        var searchFrom = 0
+        while let hit = memchr(base + searchFrom, 0x09, end - searchFrom) {
+            let tab = UnsafeRawPointer(hit).assumingMemoryBound(to: UInt8.self) - base
+            searchFrom = tab + 1
+            if tab > fieldStart, base[tab - 1] == 0x5C, backslashRun(base, before: tab, from: fieldStart) & 1 == 1 { continue }
+            fields += 1
+            fieldStart = tab + 1
+        }
+        if end > fieldStart, base[end - 1] == 0x5C, backslashRun(base, before: end, from: fieldStart) & 1 == 1 { return nil }
+        return fields
+    }
+
+    /// Length of the run of backslashes that ends just before `position`, not looking before `from`.
+    /// Escapes pair backslashes from the left of a run (no escape consumes a backslash as one of
+    /// its digits), so an odd run ends in a backslash that escapes the byte at `position`.
+    @inline(__always)
+    static func backslashRun(_ base: UnsafePointer<UInt8>, before position: Int, from: Int) -> Int {
+        var index = position
+        while index > from, base[index - 1] == 0x5C { index -= 1 }
+        return position - index
+    }
+
     /// Decodes one field containing backslash escapes, starting at `start`, into `row`; returns
     /// the offset of the TAB that ends it (or `end`), or nil when the line ends in an unpaired
     /// backslash. A backslash before a TAB makes the TAB data, so the field's end is found here.

@@ -177,10 +177,15 @@ struct JSONScanner {
         var i = position + 1
         var escaped = false
         while true {
-            // Skip 8 bytes at a time while none is a quote, a backslash, a control or non-ASCII byte.
+            // Skip 8 bytes at a time while none is a quote, a backslash, a control or non-ASCII
+            // byte, then straight to the first one that is.
             while i + 8 <= end {
-                let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-                if JSONScanner.needsAttention(word) { break }
+                let word = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+                let attention = JSONScanner.attentionBits(word)
+                if attention != 0 {
+                    i += attention.trailingZeroBitCount >> 3
+                    break
+                }
                 i += 8
             }
             guard i < end else { throw DecodeError(offset: end, expected: "a closing quote") }
@@ -203,9 +208,11 @@ struct JSONScanner {
         }
     }
 
-    /// Whether a byte of `word` is `"`, `\`, below 0x20 or above 0x7F (SWAR tests from
-    /// "Bit Twiddling Hacks", "Determine if a word has a byte less than n"; exact as a yes/no).
-    @inline(__always) static func needsAttention(_ word: UInt64) -> Bool {
+    /// The high bits of the bytes of `word` that are `"`, `\`, below 0x20 or above 0x7F (SWAR
+    /// tests from "Bit Twiddling Hacks", "Determine if a word has a byte less than n"). Exact as a
+    /// yes/no, and the lowest set bit marks the first such byte: a borrow only flags bytes above
+    /// the one that caused it.
+    @inline(__always) static func attentionBits(_ word: UInt64) -> UInt64 {
         let low = UTF8Validation.lowBits
         let high = UTF8Validation.highBits
         let quote = word ^ (low &* 0x22)
@@ -213,7 +220,7 @@ struct JSONScanner {
         let hasQuote = (quote &- low) & ~quote
         let hasBackslash = (backslash &- low) & ~backslash
         let hasControl = (word &- low &* 0x20) & ~word
-        return (hasQuote | hasBackslash | hasControl | word) & high != 0
+        return (hasQuote | hasBackslash | hasControl | word) & high
     }
 
     /// Validates the escape whose backslash is at `i`; returns where it ends and the Unicode

@@ -48,6 +48,18 @@ public final class FileByteStream: ByteStream {
         }
     }
 
+    /// Fills up to `buffer.count` bytes from absolute `offset` without moving the stream (regular
+    /// files only; `pread(2)`, so threads may read different parts at once). Returns how many;
+    /// 0 means end of file.
+    public func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        while true {
+            let count = pread(descriptor, buffer.baseAddress, buffer.count, off_t(offset))
+            if count >= 0 { return count }
+            if errno == EINTR { continue }
+            throw MediabaseError.io(path: path, message: String(cString: strerror(errno)))
+        }
+    }
+
     /// Moves to absolute `offset` (regular files only).
     public func seek(to offset: Int64) throws {
         guard lseek(descriptor, off_t(offset), SEEK_SET) >= 0 else {

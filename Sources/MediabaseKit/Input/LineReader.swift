@@ -33,6 +33,18 @@ public final class LineReader {
     /// Byte offset just past the line last returned (where the next line starts).
     public var nextOffset: Int64 { bufferBase + Int64(start) }
 
+    /// Continues at byte `offset` of the file, `lines` lines further on, after someone else
+    /// read the bytes in between (``CopyBlockSink``). The stream must be a ``FileByteStream``.
+    public func skip(to offset: Int64, lines: Int) throws {
+        guard let file = stream as? FileByteStream else { preconditionFailure("only a file stream can skip") }
+        try file.seek(to: offset)
+        start = 0
+        end = 0
+        reachedEnd = false
+        bufferBase = offset
+        lineNumber += lines
+    }
+
     /// The next line without its newline, or nil at end of stream.
     public func nextLine() throws -> UnsafeBufferPointer<UInt8>? {
         var scanFrom = start

@@ -43,7 +43,8 @@ public final class PlainDumpReader {
         self.catalog = catalog
     }
 
-    /// Streams every table's rows into `sink`.
+    /// Streams every table's rows into `sink`. When the stream is a regular file read as is and
+    /// the sink a ``CopyBlockSink``, the sink reads the COPY blocks itself.
     public func read(into sink: DumpSink) throws {
         let lines = LineReader(stream: stream, name: file)
         var statement: [UInt8] = []
@@ -140,8 +141,15 @@ public final class PlainDumpReader {
                 throw MediabaseError.malformedInput(location, expected: "a column list in COPY, or an earlier CREATE TABLE for \(copy.name.name)")
             }
             try sink.beginTable(table)
-            let counts = try CopyData.readRows(lines: lines, table: table, file: file, sink: sink, row: row)
-            try sink.endTable(table, rows: counts.rows, bytes: counts.bytes)
+            if let blockSink = sink as? CopyBlockSink, let file = stream as? FileByteStream, let size = file.size,
+               let end = try blockSink.readCopyBlock(CopyBlock(
+                   table: table, file: file, size: Int(size), fileName: self.file, start: Int(lines.nextOffset), startLine: lines.lineNumber)) {
+                try lines.skip(to: Int64(end.offset), lines: end.lines)
+                try sink.endTable(table, rows: end.rows, bytes: end.bytes)
+            } else {
+                let counts = try CopyData.readRows(lines: lines, table: table, file: file, sink: sink, row: row)
+                try sink.endTable(table, rows: counts.rows, bytes: counts.bytes)
+            }
         case .word("create")?, .word("alter")?:
             let second = try? head.next()
             let third = try? head.next()

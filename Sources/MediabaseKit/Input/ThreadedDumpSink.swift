@@ -6,7 +6,10 @@ import Foundation
 /// seen directly, with each row's bytes, line and offset.
 ///
 /// Memory is bounded: at most ``queueCapacity`` batches of about ``batchSize`` bytes wait.
-public final class ThreadedDumpSink: DumpSink {
+///
+/// When the sink is a ``CopyBlockSink``, so is this one: once the sink has caught up with the rows
+/// before, it reads the block on the reading thread (and threads of its own) while its own waits.
+public final class ThreadedDumpSink: DumpSink, CopyBlockSink {
     private enum Operation: UInt8 { case begin = 1, row, end }
 
     static let batchSize = 4 << 20
@@ -61,6 +64,13 @@ public final class ThreadedDumpSink: DumpSink {
         tablesLock.unlock()
         batch.append(Operation.end.rawValue)
         appendWord(UInt64(index))
+    }
+
+    public func readCopyBlock(_ block: CopyBlock) throws -> CopyBlockEnd? {
+        guard let blockSink = next as? CopyBlockSink else { return nil }
+        try pipe.submit(&batch)
+        try pipe.waitUntilIdle()
+        return try blockSink.readCopyBlock(block)
     }
 
     /// Replays the remaining rows, waits for the sink's thread and rethrows its failure.

@@ -14,6 +14,8 @@ final class BatchPipe {
     private var spare: [[UInt8]] = []
     private var closed = false
     private var finished = false
+    /// Whether the consumer is working on a batch.
+    private var consuming = false
     private var failure: Error?
     /// Seconds the producer waited for room (the consumer was the bottleneck) and the consumer
     /// waited for batches (the producer was).
@@ -53,6 +55,15 @@ final class BatchPipe {
         batch = spare.popLast() ?? emptyBatch()
     }
 
+    /// Waits until every queued batch is consumed (the pipe stays open) and rethrows the
+    /// consumer's failure; what the consumer changed is then visible to the caller.
+    func waitUntilIdle() throws {
+        condition.lock()
+        defer { condition.unlock() }
+        while (!queue.isEmpty || consuming) && failure == nil { condition.wait() }
+        if let failure { throw failure }
+    }
+
     /// Waits until every queued batch is consumed and rethrows the consumer's failure. Later
     /// calls do nothing; call it on every path, so the consumer thread never outlives its work.
     func close() throws {
@@ -80,6 +91,7 @@ final class BatchPipe {
                 return
             }
             var batch = queue.removeFirst()
+            consuming = true
             condition.broadcast()
             condition.unlock()
             do {
@@ -87,9 +99,12 @@ final class BatchPipe {
                 batch.removeAll(keepingCapacity: true)
                 condition.lock()
                 spare.append(batch)
+                consuming = false
+                condition.broadcast()
                 condition.unlock()
             } catch {
                 condition.lock()
+                consuming = false
                 failure = error
                 // Drop what is queued and what comes, until closed, so the producer never waits forever.
                 while !closed {
