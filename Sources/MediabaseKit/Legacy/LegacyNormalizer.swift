@@ -18,56 +18,12 @@ enum LegacyField: Int, CaseIterable {
     ]
 }
 
-/// The state of one gene while its rows stream by: the scalar candidates (from the row with the
-/// smallest transcript id) and the hashes of the gene-level values already processed.
-final class GeneState {
-    /// Scalar attribute value and the transcript id it came from.
-    struct Candidate {
-        var transcriptId: String
-        var value: String
-    }
-
-    var symbol: Candidate?
-    var type: Candidate?
-    var chromosome: Candidate?
-    var strand: Candidate?
-    var start: Int64?
-    var end: Int64?
-    var conflict = false
-    /// The gene's number, in order of first appearance.
-    let index: UInt32
-    /// 64-bit hashes (field-tagged) of the gene-level values processed: enough to tell apart the
-    /// few values one gene shows, at 8 bytes each.
-    var processed: [UInt64] = []
-    /// Bit `field.rawValue` is set once the field has given a value.
-    var fieldsSeen: UInt32 = 0
-
-    init(index: UInt32) { self.index = index }
-
-    /// The tagged hash under which `field`'s value with `hash` is remembered.
-    @inline(__always) static func key(_ field: LegacyField, _ hash: ContentHash) -> UInt64 {
-        hash.low ^ (UInt64(field.rawValue + 1) &* 0x9E37_79B9_7F4A_7C15)
-    }
-
-    /// Offers a scalar value from `transcriptId`'s row; keeps the one from the smallest id and
-    /// reports whether two non-empty values disagree.
-    static func offer(_ candidate: inout Candidate?, value: String, transcriptId: String) -> Bool {
-        guard !value.isEmpty else { return false }
-        guard let current = candidate else {
-            candidate = Candidate(transcriptId: transcriptId, value: value)
-            return false
-        }
-        if transcriptId < current.transcriptId { candidate = Candidate(transcriptId: transcriptId, value: value) }
-        return current.value != value
-    }
-}
-
 /// Turns the rows of the legacy table into the normalized core (SPEC 4 and 4.1) and carries
 /// every other table through.
 ///
-/// Memory is bounded by genes and transcripts (a small state per gene, a 128-bit hash per
-/// transcript), never by rows: gene-level values are processed the first time a gene shows
-/// them and recognised by hash afterwards.
+/// Memory does not grow with the input: gene-level values are processed the first time a gene
+/// shows them and recognised by hash afterwards, and the per-gene and per-transcript state beyond
+/// the most recent genes waits in temporary files (``GeneStates``, ``TranscriptOwners``).
 public final class LegacyNormalizer: DumpSink {
     private let output: CoreOutput
     private let rejects: RejectLog
@@ -81,9 +37,9 @@ public final class LegacyNormalizer: DumpSink {
     private var unknownColumns: [(index: Int, name: String, isJSON: Bool)] = []
     private var fileColumnNames: [String] = []
 
-    private var genes: [String: GeneState] = [:]
+    private let genes: GeneStates
     /// Transcript id hash → the number of its gene: finds rows that repeat a transcript.
-    private var transcriptGene: [UInt64: UInt32] = [:]
+    private let transcriptGenes: TranscriptOwners
     private var drugIds: [String: Int64] = [:]
     private var pathwayIds = Set<String>()
     private var goCache: (hash: ContentHash, terms: [[SQLValue]])?
@@ -94,9 +50,17 @@ public final class LegacyNormalizer: DumpSink {
     private var repeatsSkipped: [Int] = []
     private var fieldRejected: [Int] = []
 
-    public init(output: CoreOutput, rejects: RejectLog) {
+    public convenience init(output: CoreOutput, rejects: RejectLog) throws {
+        try self.init(output: output, rejects: rejects, residentGenes: GeneStates.defaultCapacity)
+    }
+
+    /// - Parameter residentGenes: how many genes keep their state in memory; the others wait in
+    ///   a temporary file (see ``GeneStates``).
+    init(output: CoreOutput, rejects: RejectLog, residentGenes: Int) throws {
         self.output = output
         self.rejects = rejects
+        genes = try GeneStates(capacity: residentGenes)
+        transcriptGenes = try TranscriptOwners()
     }
 
     // MARK: DumpSink
@@ -169,8 +133,7 @@ public final class LegacyNormalizer: DumpSink {
     /// Writes the genes (sorted by id, so the order does not depend on the input's) once every
     /// row has been read.
     public func finish() throws {
-        for geneId in genes.keys.sorted() {
-            let gene = genes[geneId]!
+        try genes.forEachSorted { geneId, gene in
             if gene.conflict { tally.conflictingGenes += 1 }
             try output.insert(.genes, [
                 .text(geneId), .optional(gene.symbol?.value), .null, .optional(gene.type?.value),
@@ -179,7 +142,7 @@ public final class LegacyNormalizer: DumpSink {
             ])
         }
         tally.genes = genes.count
-        tally.transcripts = transcriptGene.count
+        tally.transcripts = transcriptGenes.count
         tally.drugs = drugIds.count
         tally.pathways = pathwayIds.count
     }
@@ -217,24 +180,15 @@ public final class LegacyNormalizer: DumpSink {
         if Identifiers.hasEnsemblVersion(rawTranscript) { tally.versionedIds += 1 }
         let transcriptId = Identifiers.normalizedEnsemblId(rawTranscript)
         let geneId = Identifiers.normalizedEnsemblId(rawGene)
-        let gene: GeneState
-        if let known = genes[geneId] {
-            gene = known
-        } else {
-            gene = GeneState(index: UInt32(genes.count))
-            genes[geneId] = gene
-        }
-        let transcriptKey = ContentHash(transcriptId).low
+        let gene = try genes.state(for: geneId)
         var firstTime = true
-        if let owner = transcriptGene[transcriptKey] {
+        if let owner = try transcriptGenes.owner(of: ContentHash(transcriptId).low, registering: gene.index) {
             firstTime = false
             tally.mergedTranscriptRows += 1
             if owner != gene.index { tally.transcriptsOnTwoGenes += 1 }
             for table in [CoreTable.transcriptGoTerms, .transcriptProducts, .transcriptCrossReferences] {
                 output.markMayHoldDuplicates(table, id: transcriptId)
             }
-        } else {
-            transcriptGene[transcriptKey] = gene.index
         }
 
         // Coordinates: the transcript's span, and the gene's as min start .. max end.

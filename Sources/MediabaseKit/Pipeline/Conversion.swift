@@ -135,7 +135,7 @@ public enum Conversion {
         let writer = try SQLiteCoreWriter(path: coreFile, carriedValues: bundle ? .postgresText : .sqlite)
         let threadedOutput = ThreadedCoreOutput(writer: writer)
         defer { try? threadedOutput.close() }
-        let normalizer = LegacyNormalizer(output: threadedOutput, rejects: rejects)
+        let normalizer = try LegacyNormalizer(output: threadedOutput, rejects: rejects)
         let progress = ProgressReporter(mode: options.progress, label: "convert", total: reader.totalBytes) { reader.bytesRead }
         var subset: GeneSubsetFilter?
         if let selection = options.genes {
