@@ -51,16 +51,20 @@ public final class LegacyNormalizer: DumpSink {
     private var fieldRejected: [Int] = []
 
     public convenience init(output: CoreOutput, rejects: RejectLog) throws {
-        try self.init(output: output, rejects: rejects, residentGenes: GeneStates.defaultCapacity)
+        try self.init(output: output, rejects: rejects, residentGenes: GeneStates.defaultCapacity,
+                      pendingTranscripts: TranscriptOwners.pendingCapacity)
     }
 
-    /// - Parameter residentGenes: how many genes keep their state in memory; the others wait in
-    ///   a temporary file (see ``GeneStates``).
-    init(output: CoreOutput, rejects: RejectLog, residentGenes: Int) throws {
+    /// - Parameters:
+    ///   - residentGenes: how many genes keep their state in memory; the others wait in a
+    ///     temporary file (see ``GeneStates``).
+    ///   - pendingTranscripts: how many transcripts are kept in memory before they go to a
+    ///     temporary file (see ``TranscriptOwners``).
+    init(output: CoreOutput, rejects: RejectLog, residentGenes: Int, pendingTranscripts: Int) throws {
         self.output = output
         self.rejects = rejects
         genes = try GeneStates(capacity: residentGenes)
-        transcriptGenes = try TranscriptOwners()
+        transcriptGenes = try TranscriptOwners(pendingCapacity: pendingTranscripts)
     }
 
     // MARK: DumpSink
