@@ -99,7 +99,7 @@ public protocol CoreOutput: AnyObject {
     /// Notes that `table` may now hold rows equal on its ``CoreTable/uniqueKey`` among the rows
     /// whose first key column is `id` (a gene whose rows disagree, a transcript listed twice);
     /// the writer merges those before indexing.
-    func markMayHoldDuplicates(_ table: CoreTable, id: String)
+    func markMayHoldDuplicates(_ table: CoreTable, id: String) throws
     /// A table of the dump other than the legacy table, carried through under its own name.
     func beginCarriedTable(_ table: TableSchema) throws
     func carriedRow(_ row: RowBuffer) throws

@@ -191,7 +191,7 @@ public final class LegacyNormalizer: DumpSink {
             tally.mergedTranscriptRows += 1
             if owner != gene.index { tally.transcriptsOnTwoGenes += 1 }
             for table in [CoreTable.transcriptGoTerms, .transcriptProducts, .transcriptCrossReferences] {
-                output.markMayHoldDuplicates(table, id: transcriptId)
+                try output.markMayHoldDuplicates(table, id: transcriptId)
             }
         }
 
@@ -242,12 +242,12 @@ public final class LegacyNormalizer: DumpSink {
             let bit = UInt32(1) << UInt32(which.rawValue)
             if gene.fieldsSeen & bit != 0 {
                 gene.conflict = true
-                for table in which.tables { output.markMayHoldDuplicates(table, id: geneId) }
+                for table in which.tables { try output.markMayHoldDuplicates(table, id: geneId) }
             }
             // Two different fields feeding one link table of a gene (`pathways` and PharmGKB data
             // both give gene_pathways) may give the same link twice.
             for other in LegacyField.sharingLinkTables[which.rawValue] where gene.fieldsSeen & (UInt32(1) << UInt32(other.field.rawValue)) != 0 {
-                for table in other.tables { output.markMayHoldDuplicates(table, id: geneId) }
+                for table in other.tables { try output.markMayHoldDuplicates(table, id: geneId) }
             }
             gene.fieldsSeen |= bit
             gene.processed.append(key)

@@ -33,8 +33,9 @@ public final class SQLiteCoreWriter: CoreOutput {
     public let database: SQLiteDatabase
     private let carriedValueForm: CarriedValueForm
     private var statements: [CoreTable: SQLiteStatement] = [:]
-    /// Per table, the first-key-column values whose rows may repeat a key.
-    private var mayHoldDuplicates: [CoreTable: Set<String>] = [:]
+    /// The tables with rows in `temp.duplicate_marks` (see ``markMayHoldDuplicates(_:id:)``).
+    private var markedTables: Set<CoreTable> = []
+    private var mark: SQLiteStatement!
     private var carried: (name: String, statement: SQLiteStatement, converters: [CarriedValue])?
     /// Rows inserted per table (core and carried), for the report.
     public private(set) var rowCounts: [String: Int] = [:]
@@ -96,6 +97,11 @@ public final class SQLiteCoreWriter: CoreOutput {
             let sql = "INSERT INTO \(table.rawValue) (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))"
             statements[table] = try database.prepare(sql)
         }
+        // Per table, the first-key-column values whose rows may repeat a key: a table in SQLite's
+        // temp file (behind its small cache) rather than sets in memory, because nearly every gene
+        // with both drugs and pathways is marked, so sets would grow with the input.
+        try database.execute("CREATE TEMP TABLE duplicate_marks (table_name TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (table_name, id)) WITHOUT ROWID")
+        mark = try database.prepare("INSERT OR IGNORE INTO duplicate_marks (table_name, id) VALUES (?, ?)")
     }
 
     public func insert(_ table: CoreTable, _ values: [SQLValue]) throws {
@@ -113,7 +119,14 @@ public final class SQLiteCoreWriter: CoreOutput {
         if table != .geneGoTermsWork { rowCounts[table.rawValue, default: 0] += 1 }
     }
 
-    public func markMayHoldDuplicates(_ table: CoreTable, id: String) { mayHoldDuplicates[table, default: []].insert(id) }
+    public func markMayHoldDuplicates(_ table: CoreTable, id: String) throws {
+        // Rows of tables without a key are never merged.
+        guard table.uniqueKey != nil else { return }
+        markedTables.insert(table)
+        mark.bind(1, table.rawValue)
+        mark.bind(2, id)
+        try mark.run()
+    }
 
     /// The prepared INSERT of `table`, for callers that bind values themselves.
     func statement(for table: CoreTable) -> OpaquePointer { statements[table]!.statement }
@@ -254,14 +267,12 @@ public final class SQLiteCoreWriter: CoreOutput {
         // Only the rows of the genes and transcripts that may repeat a key are grouped: one scan
         // of the table with a hash lookup per row, instead of sorting the whole table.
         try database.execute("CREATE TEMP TABLE duplicate_candidates (id TEXT PRIMARY KEY) WITHOUT ROWID")
-        let candidate = try database.prepare("INSERT OR IGNORE INTO duplicate_candidates (id) VALUES (?)")
+        let candidate = try database.prepare("INSERT INTO duplicate_candidates (id) SELECT id FROM duplicate_marks WHERE table_name = ?")
         for table in CoreTable.outputTables {
-            guard let ids = mayHoldDuplicates[table], let key = table.uniqueKey else { continue }
+            guard markedTables.contains(table), let key = table.uniqueKey else { continue }
             try database.execute("DELETE FROM duplicate_candidates")
-            for id in ids.sorted() {
-                candidate.bind(1, id)
-                try candidate.run()
-            }
+            candidate.bind(1, table.rawValue)
+            try candidate.run()
             let first = key[0]
             try database.execute("""
                 DELETE FROM \(table.rawValue) WHERE rowid IN (
@@ -272,7 +283,7 @@ public final class SQLiteCoreWriter: CoreOutput {
                 """)
             rowCounts[table.rawValue] = try database.integer("SELECT count(*) FROM \(table.rawValue)")
         }
-        try database.execute("DROP TABLE duplicate_candidates")
+        try database.execute("DROP TABLE duplicate_candidates; DROP TABLE duplicate_marks")
         lap("merge_duplicates")
         for statement in SchemaFiles.statements(SchemaFiles.sqliteIndexes) where forQueries || statement.contains("CREATE UNIQUE INDEX") {
             try database.execute(statement)

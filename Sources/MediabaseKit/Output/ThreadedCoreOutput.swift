@@ -63,7 +63,7 @@ public final class ThreadedCoreOutput: CoreOutput {
         if batch.count >= Self.batchSize { try pipe.submit(&batch) }
     }
 
-    public func markMayHoldDuplicates(_ table: CoreTable, id: String) {
+    public func markMayHoldDuplicates(_ table: CoreTable, id: String) throws {
         batch.append(Operation.markDuplicates.rawValue)
         batch.append(UInt8(CoreTable.allCases.firstIndex(of: table)!))
         var id = id
@@ -151,7 +151,7 @@ public final class ThreadedCoreOutput: CoreOutput {
                     let table = CoreTable.allCases[Int(bytes[offset])]
                     offset += 1
                     let count = Int(word())
-                    writer.markMayHoldDuplicates(table, id: String(decoding: UnsafeBufferPointer(rebasing: bytes[offset..<(offset + count)]), as: UTF8.self))
+                    try writer.markMayHoldDuplicates(table, id: String(decoding: UnsafeBufferPointer(rebasing: bytes[offset..<(offset + count)]), as: UTF8.self))
                     offset += count
                 case .beginCarried:
                     let index = Int(word())
