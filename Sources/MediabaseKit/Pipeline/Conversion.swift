@@ -104,8 +104,6 @@ public enum Conversion {
             throw MediabaseError.io(path: outputFolder, message: "the output folder does not exist")
         }
 
-        // The input's digest is computed on the other core while the main thread converts.
-        let digest = DigestTask(path: options.input)
 
         // What is built beside the target and renamed into place at the end: the SQLite file, or
         // the bundle folder. A bundle is exported from a SQLite core, a temporary of its own.
@@ -149,6 +147,11 @@ public enum Conversion {
         }
         let counter = RowCounter(next: subset ?? normalizer, progress: progress)
         try reader.read(into: counter)
+        // The input's digest is computed once the load is over, on the core that the end
+        // phase's single-threaded steps (merging, indexes) leave idle; during the load both
+        // cores are busy reading and writing. The file was just read, so it comes from the
+        // page cache.
+        let digest = DigestTask(path: options.input)
         report.subsetRowsDropped = subset?.rowsDropped
         progress?.finish()
         stage("read_and_normalize")
