@@ -80,7 +80,9 @@ public final class SQLiteCoreWriter: CoreOutput {
     /// The page cache of the load (it also bounds each SQLite sorter), in KiB.
     static let cacheKiB = 24576
     /// The cache while the SQL view tables are built: the bound of each of their sorters.
-    static let viewSorterKiB = 6144
+    static let viewSorterKiB = 2048
+    /// The cache from duplicate merging on: it bounds the sorters of merging and indexing.
+    static let endCacheKiB = 8192
 
     /// Creates the schema in a new database at `path` (which must not exist) and opens the
     /// load transaction.
@@ -269,6 +271,9 @@ public final class SQLiteCoreWriter: CoreOutput {
         }
         // Only the rows of the genes and transcripts that may repeat a key are grouped: one scan
         // of the table with a hash lookup per row, instead of sorting the whole table.
+        // The end steps scan and sort; the cache bounds each sorter, so a smaller one keeps their
+        // memory from growing with the input (measured: flat from 1 GB to 4 GB, no slower).
+        try database.execute("PRAGMA cache_size = -\(Self.endCacheKiB)")
         try database.execute("CREATE TEMP TABLE duplicate_candidates (id TEXT PRIMARY KEY) WITHOUT ROWID")
         let candidate = try database.prepare("INSERT INTO duplicate_candidates (id) SELECT id FROM duplicate_marks WHERE table_name = ?")
         for table in CoreTable.outputTables {
@@ -378,7 +383,7 @@ public final class SQLiteCoreWriter: CoreOutput {
                 try database.execute(statement.replacingCharacters(in: range, with: "CREATE TABLE views_sql."))
                 lap("view \(SchemaFiles.createdTable(statement) ?? "view")")
             }
-            try database.execute("COMMIT; PRAGMA main.cache_size = -\(Self.cacheKiB)")
+            try database.execute("COMMIT; PRAGMA main.cache_size = -\(Self.endCacheKiB)")
         }
         let secondLaps = Result { try second.wait() }
         try first.get()
