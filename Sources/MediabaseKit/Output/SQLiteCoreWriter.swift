@@ -353,7 +353,7 @@ public final class SQLiteCoreWriter: CoreOutput {
             let views = try SQLiteDatabase(path: scratch.filled)
             try views.execute("PRAGMA page_size = \(Self.pageSize); PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF")
             try views.execute("ATTACH DATABASE \(Self.quotedLiteral(corePath)) AS core")
-            try views.execute("PRAGMA core.cache_size = -\(Self.cacheKiB); BEGIN")
+            try views.execute("PRAGMA core.cache_size = -\(Self.endCacheKiB); BEGIN")
             let filler = ViewTableFiller(database: views)
             var laps: [(name: String, seconds: Double, cpu: Double)] = []
             for statement in filledStatements {
