@@ -252,14 +252,15 @@ public final class SQLiteCoreWriter: CoreOutput {
     /// - Parameters:
     ///   - appliedAt: the `schema_versions.applied_at` text (fixed for reproducible output).
     ///   - threads: with two or more, the view tables are built on two threads (see
-    ///     ``fillViewTablesInParallel(lap:whenCoreCommitted:)``); the file is the same either way.
-    ///   - whenCoreCommitted: called, when the view tables are built on two threads, once every
-    ///     core table, index and `schema_versions` is committed and only the view tables are
-    ///     still to come: from then on other connections may read the core.
+    ///     ``fillViewTablesInParallel(lap:whileViewTablesAreBuilt:)``); the file is the same either way.
+    ///   - whileViewTablesAreBuilt: when the view tables are built on two threads, run on a
+    ///     third once every core table, index and `schema_versions` is committed, while only
+    ///     the view tables are still to come; it may read the core on its own connection, and
+    ///     the view tables are copied in only after it returns. Its error is rethrown.
     ///   - forQueries: false for a core that only feeds a bundle: then only the unique key
     ///     indexes are built (they assert the merge). The lookup indexes and the view tables
     ///     serve queries on the SQLite file; PostgreSQL builds its own.
-    public func finish(appliedAt: String, forQueries: Bool = true, threads: Int = 1, whenCoreCommitted: (() -> Void)? = nil) throws {
+    public func finish(appliedAt: String, forQueries: Bool = true, threads: Int = 1, whileViewTablesAreBuilt: (@Sendable () throws -> Void)? = nil) throws {
         var started = Date()
         var startedCPU = ThreadClock.cpuSeconds
         func lap(_ name: String) {
@@ -304,7 +305,7 @@ public final class SQLiteCoreWriter: CoreOutput {
         try version.run()
         rowCounts["schema_versions"] = 1
         if forQueries && threads > 1 {
-            try fillViewTablesInParallel(lap: lap, whenCoreCommitted: whenCoreCommitted)
+            try fillViewTablesInParallel(lap: lap, whileViewTablesAreBuilt: whileViewTablesAreBuilt)
         } else if forQueries {
             let filler = ViewTableFiller(database: database)
             for statement in SchemaFiles.statements(SchemaFiles.sqliteViews) {
@@ -328,7 +329,7 @@ public final class SQLiteCoreWriter: CoreOutput {
     /// connection fills the ``ViewTableFiller`` tables into a scratch file of its own. The
     /// copies (`INSERT INTO t SELECT * FROM s.t` into an empty table of the same definition)
     /// move whole records in rowid order, so the core holds what building in place would give.
-    private func fillViewTablesInParallel(lap: (String) -> Void, whenCoreCommitted: (() -> Void)?) throws {
+    private func fillViewTablesInParallel(lap: (String) -> Void, whileViewTablesAreBuilt: (@Sendable () throws -> Void)?) throws {
         let statements = SchemaFiles.statements(SchemaFiles.sqliteViews)
         let scratch = (sql: database.path + ".views-sql", filled: database.path + ".views-filled")
         for path in [scratch.sql, scratch.filled] {
@@ -345,7 +346,7 @@ public final class SQLiteCoreWriter: CoreOutput {
         // the next read).
         try database.execute("COMMIT; PRAGMA locking_mode = NORMAL")
         _ = try database.scalar("SELECT count(*) FROM schema_versions")
-        whenCoreCommitted?()
+        let third = whileViewTablesAreBuilt.map { work in BackgroundTask { try work() } }
 
         let corePath = database.path
         let filledStatements = statements.filter { SchemaFiles.createdTable($0).map(ViewTableFiller.filledTables.contains) ?? false }
@@ -386,7 +387,10 @@ public final class SQLiteCoreWriter: CoreOutput {
             try database.execute("COMMIT; PRAGMA main.cache_size = -\(Self.endCacheKiB)")
         }
         let secondLaps = Result { try second.wait() }
+        // The copies below lock the core: the third thread's reads must be over.
+        let thirdDone = Result { try third?.wait() }
         try first.get()
+        try thirdDone.get()
         for item in try secondLaps.get() {
             secondsPerStep["view \(item.name) (second thread)"] = (item.seconds * 1000).rounded() / 1000
             cpuSecondsPerStep["view \(item.name) (second thread)"] = (item.cpu * 1000).rounded() / 1000

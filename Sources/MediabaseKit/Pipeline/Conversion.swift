@@ -160,13 +160,11 @@ public enum Conversion {
         stage("write_genes")
         // With the view tables built on two threads, the core is checked on a third connection
         // meanwhile (it no longer changes); only the view tables are checked afterwards.
-        var coreChecks: BackgroundTask<[ValidationCheck]>?
-        try writer.finish(appliedAt: options.appliedAt, forQueries: !bundle, threads: options.threads) {
-            guard !bundle else { return }
-            coreChecks = BackgroundTask {
-                try CoreValidator.validate(try SQLiteDatabase(path: coreFile, readOnly: true), thorough: false, viewTables: false)
-            }
+        let coreChecks = CoreChecks()
+        let checkCore: @Sendable () throws -> Void = {
+            coreChecks.checks = try CoreValidator.validate(try SQLiteDatabase(path: coreFile, readOnly: true), thorough: false, viewTables: false)
         }
+        try writer.finish(appliedAt: options.appliedAt, forQueries: !bundle, threads: options.threads, whileViewTablesAreBuilt: bundle ? nil : checkCore)
         stage("index_and_views")
         report.secondsPerFinishStep = writer.secondsPerStep
         report.cpuSecondsPerFinishStep = writer.cpuSecondsPerStep
@@ -199,8 +197,8 @@ public enum Conversion {
             stage("validate_bundle")
             try requirePassed(bundleChecks)
         } else {
-            if let coreChecks {
-                report.validation = try CoreValidator.completeWithViewTables(try coreChecks.wait(), database: writer.database, expectedCounts: expectedCounts)
+            if let checks = coreChecks.checks {
+                report.validation = try CoreValidator.completeWithViewTables(checks, database: writer.database, expectedCounts: expectedCounts)
             } else {
                 report.validation = try CoreValidator.validate(writer.database, expectedCounts: expectedCounts, thorough: false)
             }
@@ -338,6 +336,13 @@ final class BackgroundTask<Value>: @unchecked Sendable {
         done.signal()
         return try result!.get()
     }
+}
+
+/// The core's checks, made on the third thread while the view tables are built; written
+/// there before ``SQLiteCoreWriter/finish(appliedAt:forQueries:threads:whileViewTablesAreBuilt:)``
+/// waits for that thread, read after it returns.
+final class CoreChecks: @unchecked Sendable {
+    var checks: [ValidationCheck]?
 }
 
 /// Computes a file's SHA-256 on a background thread.
