@@ -19,6 +19,15 @@ enum GeneratedData {
         return (folder, facts)
     }
 
+    /// Converts the generated `mbase.sql` in `folder` to SQLite at `output`, its report beside it.
+    @discardableResult
+    static func convertDump(in folder: URL, to output: String) throws -> ConversionReport {
+        var conversion = ConversionOptions(input: folder.appendingPathComponent("mbase.sql").path, output: output)
+        conversion.progress = .never
+        conversion.reportPath = output + ".report.json"
+        return try Conversion.run(conversion)
+    }
+
     /// Every file under `folder` by relative path, with its bytes.
     static func contents(of folder: URL) throws -> [String: Data] {
         var files: [String: Data] = [:]

@@ -94,13 +94,10 @@ final class PatientRowsTests: XCTestCase {
                                       patientDialects: Self.foldChangeDialects)
         let (folder, facts) = try GeneratedData.generate(options, name: "patient-rows-normalize")
         defer { try? FileManager.default.removeItem(at: folder.deletingLastPathComponent()) }
-        var conversion = ConversionOptions(input: folder.appendingPathComponent("mbase.sql").path,
-                                           output: folder.appendingPathComponent("core.sqlite").path)
-        conversion.progress = .never
-        conversion.reportPath = folder.appendingPathComponent("core.report.json").path
-        _ = try Conversion.run(conversion)
+        let core = folder.appendingPathComponent("core.sqlite").path
+        try GeneratedData.convertDump(in: folder, to: core)
 
-        var batch = PatientBatchOptions(core: conversion.output, output: folder.appendingPathComponent("normalized").path)
+        var batch = PatientBatchOptions(core: core, output: folder.appendingPathComponent("normalized").path)
         batch.files = facts.patients.map { folder.appendingPathComponent($0.file).path }
         batch.progress = .never
         batch.threads = 2

@@ -131,12 +131,9 @@ final class ViewTableFillerTests: XCTestCase {
         let options = GenerateOptions(seed: 11, genes: 60, patients: 0, formats: [.plain], threads: 2)
         let (folder, _) = try GeneratedData.generate(options, name: "view-filler")
         defer { try? FileManager.default.removeItem(at: folder.deletingLastPathComponent()) }
-        var conversion = ConversionOptions(input: folder.appendingPathComponent("mbase.sql").path,
-                                           output: directory.appendingPathComponent("generated.sqlite").path)
-        conversion.progress = .never
-        conversion.reportPath = directory.appendingPathComponent("generated.report.json").path
-        _ = try Conversion.run(conversion)
-        let database = try SQLiteDatabase(path: conversion.output)
+        let output = directory.appendingPathComponent("generated.sqlite").path
+        try GeneratedData.convertDump(in: folder, to: output)
+        let database = try SQLiteDatabase(path: output)
         XCTAssertGreaterThan(try database.integer("SELECT count(*) FROM cross_reference_lookup_view"), 20)
         try assertFilledEqualsReference(database)
     }
