@@ -38,9 +38,9 @@ demo: build
 fixtures: build
 	bash fixtures/make-fixtures.sh $(BIN)
 
-# Full benchmark (about 1 GB inputs, 3 repetitions); see bench/bench.py --help.
+# Full benchmark (about 1 GB inputs, 3 repetitions, then the full-scale run); see bench/bench.py --help.
 bench: build
-	bash bench/run.sh
+	bash bench/run.sh --full-scale
 
 # Small inputs, one repetition, the debug binary: keeps the harness working (make test runs it).
 bench-quick:
