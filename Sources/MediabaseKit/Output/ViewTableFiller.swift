@@ -42,7 +42,7 @@ struct ViewTableFiller {
             insert.bind(2, bytes: drugs.bytes(1))
             insert.bind(3, bytes: drugs.bytes(2))
             insert.bind(4, Int64(genes.count))
-            try bindJSON(insert, 5, try symbols.sortedSymbolsJSON(of: genes.values))
+            insert.bind(5, bytes: try symbols.sortedSymbolsJSON(of: genes.values))
             try insert.run()
         }
     }
@@ -60,8 +60,8 @@ struct ViewTableFiller {
             guard open else { return }
             insert.bind(1, bytes: pmid)
             insert.bind(2, Int64(genes.count))
-            try bindJSON(insert, 3, try symbols.sortedSymbolsJSON(of: genes.values))
-            try bindJSON(insert, 4, JSONArray.strings(categories.values.sorted(by: Bytes.precedes)))
+            insert.bind(3, bytes: try symbols.sortedSymbolsJSON(of: genes.values))
+            insert.bind(4, bytes: JSONArray.strings(categories.values.sorted(by: Bytes.precedes)))
             try insert.run()
         }
         while try links.step() {
@@ -153,10 +153,6 @@ struct ViewTableFiller {
             symbol.reset()
         }
     }
-
-    private func bindJSON(_ statement: SQLiteStatement, _ index: Int, _ json: [UInt8]) throws {
-        statement.bind(index, bytes: json)
-    }
 }
 
 /// Distinct byte strings (NULL included), in first-seen order.
@@ -221,10 +217,6 @@ enum Bytes {
         right.withUnsafeBufferPointer { compare(left, $0) }
     }
 
-    static func precedes<A: Collection<UInt8>, B: Collection<UInt8>>(_ left: A, _ right: B) -> Bool {
-        left.lexicographicallyPrecedes(right)
-    }
-
     static func precedes(_ left: [UInt8]?, _ right: [UInt8]?) -> Bool {
         switch (left, right) {
         case let (l?, r?): return l.lexicographicallyPrecedes(r)
@@ -250,10 +242,6 @@ enum JSONArray {
         }
         out.append(UInt8(ascii: "]"))
         return out
-    }
-
-    static func strings<S: Sequence>(_ values: S) -> [UInt8] where S.Element == [UInt8] {
-        strings(values.lazy.map { Optional($0) })
     }
 }
 
