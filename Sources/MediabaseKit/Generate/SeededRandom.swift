@@ -134,8 +134,9 @@ enum RandomStream: UInt64 {
     case patientBlock = 9
 }
 
-/// SplitMix64 (Steele, Lea and Flood, 2014): used only to expand a seed into generator state.
-struct SplitMix64 {
+/// SplitMix64 (Steele, Lea and Flood, 2014): here it expands a seed into generator state; the
+/// tests use it as their seeded generator.
+struct SplitMix64: RandomNumberGenerator {
     var state: UInt64
 
     mutating func next() -> UInt64 {

@@ -1,4 +1,4 @@
-import MediabaseKit
+@testable import MediabaseKit
 import XCTest
 
 final class CopyTextTests: XCTestCase {

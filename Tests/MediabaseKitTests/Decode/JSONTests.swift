@@ -1,5 +1,5 @@
 import Foundation
-import MediabaseKit
+@testable import MediabaseKit
 import XCTest
 
 final class JSONTests: XCTestCase {

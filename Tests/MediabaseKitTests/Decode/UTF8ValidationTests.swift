@@ -1,4 +1,4 @@
-import MediabaseKit
+@testable import MediabaseKit
 import XCTest
 
 final class UTF8ValidationTests: XCTestCase {

@@ -1,17 +1,9 @@
-/// SplitMix64 (Steele, Lea & Flood, "Fast Splittable Pseudorandom Number Generators", 2014):
-/// a tiny seeded generator, so every property test sees the same inputs on every run.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
+@testable import MediabaseKit
 
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+/// The library's SplitMix64 (Steele, Lea & Flood, "Fast Splittable Pseudorandom Number
+/// Generators", 2014) as the property tests' seeded generator, so every run sees the same inputs.
+extension SplitMix64 {
+    init(seed: UInt64) { self.init(state: seed) }
 
     /// True with probability `1 / n`.
     mutating func oneIn(_ n: Int) -> Bool { Int.random(in: 0..<n, using: &self) == 0 }
