@@ -1,5 +1,5 @@
 /// A value bound into an output row.
-public enum SQLValue: Equatable, Sendable {
+public enum SQLValue: Hashable, Sendable {
     case null
     case integer(Int64)
     case real(Double)
@@ -33,6 +33,28 @@ public enum CoreTable: String, CaseIterable, Sendable {
 
     /// The tables of the output (every case but the work table).
     public static let outputTables: [CoreTable] = allCases.filter { $0 != .geneGoTermsWork }
+
+    /// The table's position in `allCases`: per-table state lives in arrays, since a dictionary
+    /// lookup per row (hashing the name) showed in profiles of the load.
+    var ordinal: Int {
+        switch self {
+        case .genes: return 0
+        case .transcripts: return 1
+        case .drugInteractions: return 2
+        case .geneDrugInteractions: return 3
+        case .pathways: return 4
+        case .genePathways: return 5
+        case .transcriptGoTerms: return 6
+        case .transcriptProducts: return 7
+        case .geneAnnotations: return 8
+        case .geneCrossReferences: return 9
+        case .transcriptCrossReferences: return 10
+        case .genePublications: return 11
+        case .geneExtras: return 12
+        case .transcriptExtras: return 13
+        case .geneGoTermsWork: return 14
+        }
+    }
 
     public var columns: [String] {
         switch self {
@@ -90,6 +112,17 @@ public enum CoreTable: String, CaseIterable, Sendable {
         case .geneExtras, .transcriptExtras, .geneGoTermsWork: return nil
         }
     }
+
+    /// The positions in ``columns`` of the ``uniqueKey`` columns (NULL counts as '' in
+    /// `coalesce(pathway_id, '')`, as it does for the merge).
+    var keyColumnIndexes: [Int] { Self.keyColumnIndexes[self]! }
+
+    private static let keyColumnIndexes: [CoreTable: [Int]] = Dictionary(uniqueKeysWithValues: allCases.map { table in
+        (table, (table.uniqueKey ?? []).map { key in
+            let column = key.hasPrefix("coalesce(") ? String(key.dropFirst(9).prefix { $0 != "," }) : key
+            return table.columns.firstIndex(of: column)!
+        })
+    })
 }
 
 /// Where the normalizer sends its rows: the SQLite writer (and through it the bundle writer).

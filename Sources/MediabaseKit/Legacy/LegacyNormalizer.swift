@@ -43,6 +43,12 @@ public final class LegacyNormalizer: DumpSink {
     private var drugIds: [String: Int64] = [:]
     private var pathwayIds = Set<String>()
     private var goCache: (hash: ContentHash, terms: [[SQLValue]])?
+    private var goRow = [SQLValue](repeating: .null, count: CoreTable.transcriptGoTerms.columns.count)
+    /// The keys (``CoreTable/uniqueKey``) of the gene link rows written for the current row.
+    /// Fields of one row that feed one link table (`drugs` and `pharmgkb_pathways` both give
+    /// gene_pathways and gene_drug_interactions) are merged here, as are repeats within a field;
+    /// only links that meet across rows are left to the writer's merge step.
+    private var rowLinks = Set<LinkKey>()
     /// Per column of the legacy table: non-empty fields, and how many of them went to the
     /// rejects file with their row, were repeats of a value already processed, or were rejected.
     private var nonEmpty: [Int] = []
@@ -226,6 +232,8 @@ public final class LegacyNormalizer: DumpSink {
             ])
         }
         try transcriptFields(row, transcriptId: transcriptId, gene: gene, geneId: geneId)
+        let fieldsSeenBefore = gene.fieldsSeen
+        rowLinks.removeAll(keepingCapacity: true)
         for which in LegacyField.geneLevel {
             guard let bytes = field(row, which), !bytes.isEmpty else { continue }
             var hash = ContentHash(bytes)
@@ -245,8 +253,9 @@ public final class LegacyNormalizer: DumpSink {
                 for table in which.tables { try output.markMayHoldDuplicates(table, id: geneId) }
             }
             // Two different fields feeding one link table of a gene (`pathways` and PharmGKB data
-            // both give gene_pathways) may give the same link twice.
-            for other in LegacyField.sharingLinkTables[which.rawValue] where gene.fieldsSeen & (UInt32(1) << UInt32(other.field.rawValue)) != 0 {
+            // both give gene_pathways) may give the same link twice. Within this row `rowLinks`
+            // merges them; a field processed for an earlier row leaves it to the merge step.
+            for other in LegacyField.sharingLinkTables[which.rawValue] where fieldsSeenBefore & (UInt32(1) << UInt32(other.field.rawValue)) != 0 {
                 for table in other.tables { try output.markMayHoldDuplicates(table, id: geneId) }
             }
             gene.fieldsSeen |= bit
@@ -267,7 +276,13 @@ public final class LegacyNormalizer: DumpSink {
                 terms = try goTerms(bytes, row: row)
                 goCache = (hash, terms)
             }
-            for term in terms { try output.insert(.transcriptGoTerms, [.text(transcriptId)] + term) }
+            // One row buffer for every term: a new array per GO row (the most numerous rows)
+            // showed in profiles.
+            goRow[0] = .text(transcriptId)
+            for term in terms {
+                goRow.replaceSubrange(1..., with: term)
+                try output.insert(.transcriptGoTerms, goRow)
+            }
             // The gene's GO terms, once per distinct value, for the GO view's gene counts.
             let key = GeneState.key(.goTerms, hash)
             if !gene.processed.contains(key) {
@@ -327,7 +342,7 @@ public final class LegacyNormalizer: DumpSink {
             for text in try arrayElements(bytes, row: row, column: .pathways) {
                 guard let pathway = PathwayString.parse(text) else { continue }
                 try addPathway(id: pathway.id, name: pathway.name, source: pathway.source, type: nil)
-                try output.insert(.genePathways, [gene, .text(pathway.id), .text("pathways")])
+                try insertLink(.genePathways, [gene, .text(pathway.id), .text("pathways")])
             }
         case .drugs:
             guard let value = try parsedJSON(bytes, row: row, column: .drugs) else { return }
@@ -351,16 +366,16 @@ public final class LegacyNormalizer: DumpSink {
         case .molecularFunctions, .cellularLocation:
             let type = which == .molecularFunctions ? "molecular_function" : "cellular_location"
             for value in try arrayElements(bytes, row: row, column: which) {
-                try output.insert(.geneAnnotations, [gene, .text(type), .text(value)])
+                try insertLink(.geneAnnotations, [gene, .text(type), .text(value)])
             }
         case .uniprotIds, .ncbiIds, .refseqIds, .pdbIds:
             let database = [LegacyField.uniprotIds: "UniProt", .ncbiIds: "NCBI", .refseqIds: "RefSeq", .pdbIds: "PDB"][which]!
             for value in try arrayElements(bytes, row: row, column: which) {
-                try output.insert(.geneCrossReferences, [gene, .text(database), .text(value)])
+                try insertLink(.geneCrossReferences, [gene, .text(database), .text(value)])
             }
         case .altGeneIds:
             for (database, id) in try externalIds(bytes, row: row, column: .altGeneIds) {
-                try output.insert(.geneCrossReferences, [gene, .text(database), .text(id)])
+                try insertLink(.geneCrossReferences, [gene, .text(database), .text(id)])
             }
         case .sourceReferences:
             try publications(bytes, row: row, gene: gene)
@@ -382,17 +397,15 @@ public final class LegacyNormalizer: DumpSink {
 
     private func emitSplit(_ split: DrugSplit, gene: SQLValue, scores: [String: Double], row: RowBuffer, column: LegacyField) throws {
         for problem in split.problems { try fieldReject(row, column, problem) }
-        var linked = Set<String>()
-        for pathway in split.pathways where linked.insert("pathway\u{1F}" + pathway.id).inserted {
+        for pathway in split.pathways {
             try addPathway(id: pathway.id, name: pathway.name, source: "PharmGKB", type: pathway.type)
-            try output.insert(.genePathways, [gene, .text(pathway.id), .text(column == .drugs ? "drugs.pharmgkb_data" : "pharmgkb_pathways")])
+            try insertLink(.genePathways, [gene, .text(pathway.id), .text(column == .drugs ? "drugs.pharmgkb_data" : "pharmgkb_pathways")])
         }
         for link in split.links {
+            // Names that fold to one drug (`aspirin`, `Aspirin`) give one link (insertLink).
             let drugId = try drugInteractionId(link.drug)
-            // Names that fold to one drug (`aspirin`, `Aspirin`) give one link.
-            guard linked.insert("\(drugId)\u{1F}\(link.interactionType)\u{1F}\(link.pathwayId ?? "")").inserted else { continue }
             let pmids = link.pmids.isEmpty ? SQLValue.null : .text(JSONValue.array(link.pmids.map(JSONValue.string)).serialized())
-            try output.insert(.geneDrugInteractions, [
+            try insertLink(.geneDrugInteractions, [
                 gene, .integer(drugId), .text(link.interactionType), .optional(link.evidenceType),
                 link.evidenceScore.map(SQLValue.real) ?? .null, link.key.flatMap { scores[$0] }.map(SQLValue.real) ?? .null,
                 .optional(link.pathwayId), pmids,
@@ -432,7 +445,6 @@ public final class LegacyNormalizer: DumpSink {
             if value != .null { try fieldReject(row, .sourceReferences, "source_references is a JSON \(value.type.rawValue), not an object of categories") }
             return
         }
-        var seen = Set<String>()
         for (category, items) in categories {
             for item in items.arrayValue ?? [items] {
                 let pmid: String?
@@ -446,8 +458,7 @@ public final class LegacyNormalizer: DumpSink {
                     if item != .null { tally.publicationItemsWithoutPmid += 1 }
                     continue
                 }
-                guard seen.insert(pmid + "\u{1F}" + category).inserted else { continue }
-                try output.insert(.genePublications, [
+                try insertLink(.genePublications, [
                     gene, .text(pmid), .text(category), .optional(DrugFieldSplitter.text(item, "evidence_type")),
                     try integerValue(DrugFieldSplitter.text(item, "year"), row: row, column: .sourceReferences, what: "year"),
                     try integerValue(DrugFieldSplitter.text(item, "citation_count"), row: row, column: .sourceReferences, what: "citation_count"),
@@ -455,6 +466,20 @@ public final class LegacyNormalizer: DumpSink {
                 ])
             }
         }
+    }
+
+    /// Writes a gene link row unless the current row already gave one with the same key.
+    private func insertLink(_ table: CoreTable, _ values: [SQLValue]) throws {
+        // Every link of a row is the row's gene's: the key's other columns tell them apart
+        // (at most three; NULL as '', as `coalesce(pathway_id, '')` has it).
+        let columns = table.keyColumnIndexes
+        func part(_ position: Int) -> SQLValue {
+            guard position < columns.count else { return .null }
+            let value = values[columns[position]]
+            return value == .null ? .text("") : value
+        }
+        guard rowLinks.insert(LinkKey(table: table, first: part(1), second: part(2), third: part(3))).inserted else { return }
+        try output.insert(table, values)
     }
 
     // MARK: Decoding helpers
@@ -517,10 +542,11 @@ public final class LegacyNormalizer: DumpSink {
         var pairs: [(String, String)] = []
         var seen = Set<String>()
         for (database, ids) in members {
+            let database = database.trimmingWhitespace
             for id in DrugFieldSplitter.identifiers(ids) {
                 let normalized = Identifiers.normalizedEnsemblId(id)
                 guard !normalized.isEmpty, seen.insert(database + "\u{1F}" + normalized).inserted else { continue }
-                pairs.append((database.trimmingWhitespace, normalized))
+                pairs.append((database, normalized))
             }
         }
         return pairs
@@ -547,6 +573,14 @@ public final class LegacyNormalizer: DumpSink {
     static func numberText(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
+}
+
+/// A gene link's key columns after gene_id (see ``LegacyNormalizer/insertLink(_:_:)``).
+private struct LinkKey: Hashable {
+    let table: CoreTable
+    let first: SQLValue
+    let second: SQLValue
+    let third: SQLValue
 }
 
 extension LegacyField {

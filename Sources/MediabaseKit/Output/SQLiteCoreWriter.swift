@@ -32,7 +32,10 @@ public final class SQLiteCoreWriter: CoreOutput {
 
     public let database: SQLiteDatabase
     private let carriedValueForm: CarriedValueForm
-    private var statements: [CoreTable: SQLiteStatement] = [:]
+    /// The prepared INSERT of each core table, by ``CoreTable/ordinal``.
+    private var statements: [SQLiteStatement] = []
+    /// Rows inserted per core table, by ``CoreTable/ordinal``; added to `rowCounts` by `finish`.
+    private var insertedRows = [Int](repeating: 0, count: CoreTable.allCases.count)
     /// The tables with rows in `temp.duplicate_marks` (see ``markMayHoldDuplicates(_:id:)``).
     private var markedTables: Set<CoreTable> = []
     private var mark: SQLiteStatement!
@@ -97,20 +100,22 @@ public final class SQLiteCoreWriter: CoreOutput {
             BEGIN;
             """)
         try database.execute(SchemaFiles.sqliteCore)
+        assert(CoreTable.allCases.indices.allSatisfy { CoreTable.allCases[$0].ordinal == $0 })
         for table in CoreTable.allCases {
             let columns = table.columns
             let sql = "INSERT INTO \(table.rawValue) (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))"
-            statements[table] = try database.prepare(sql)
+            statements.append(try database.prepare(sql))
         }
         // Per table, the first-key-column values whose rows may repeat a key: a table in SQLite's
-        // temp file (behind its small cache) rather than sets in memory, because nearly every gene
-        // with both drugs and pathways is marked, so sets would grow with the input.
+        // temp file (behind its small cache) rather than sets in memory. Only links that meet
+        // across legacy rows are marked (the normalizer merges those of one row), but in a dump
+        // whose genes' rows disagree that can be most genes, so sets would grow with the input.
         try database.execute("CREATE TEMP TABLE duplicate_marks (table_name TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (table_name, id)) WITHOUT ROWID")
         mark = try database.prepare("INSERT OR IGNORE INTO duplicate_marks (table_name, id) VALUES (?, ?)")
     }
 
     public func insert(_ table: CoreTable, _ values: [SQLValue]) throws {
-        let statement = statements[table]!
+        let statement = statements[table.ordinal]
         for (index, value) in values.enumerated() {
             switch value {
             case .null: statement.bind(index + 1, nil as String?)
@@ -121,7 +126,7 @@ public final class SQLiteCoreWriter: CoreOutput {
         }
         try statement.step()
         sqlite3_reset(statement.statement)
-        if table != .geneGoTermsWork { rowCounts[table.rawValue, default: 0] += 1 }
+        insertedRows[table.ordinal] += 1
     }
 
     public func markMayHoldDuplicates(_ table: CoreTable, id: String) throws {
@@ -134,14 +139,14 @@ public final class SQLiteCoreWriter: CoreOutput {
     }
 
     /// The prepared INSERT of `table`, for callers that bind values themselves.
-    func statement(for table: CoreTable) -> OpaquePointer { statements[table]!.statement }
+    func statement(for table: CoreTable) -> OpaquePointer { statements[table.ordinal].statement }
 
     /// Runs the INSERT of `table` bound through ``statement(for:)`` and counts the row.
     func stepInsert(_ table: CoreTable) throws {
-        let statement = statements[table]!
+        let statement = statements[table.ordinal]
         try statement.step()
         sqlite3_reset(statement.statement)
-        if table != .geneGoTermsWork { rowCounts[table.rawValue, default: 0] += 1 }
+        insertedRows[table.ordinal] += 1
     }
 
     /// Names the core uses; a carried table with one of them gets the prefix `legacy_`.
@@ -274,6 +279,7 @@ public final class SQLiteCoreWriter: CoreOutput {
         // of the table with a hash lookup per row, instead of sorting the whole table.
         // The end steps scan and sort; the cache bounds each sorter, so a smaller one keeps their
         // memory from growing with the input (measured: flat from 1 GB to 4 GB, no slower).
+        for table in CoreTable.outputTables where insertedRows[table.ordinal] > 0 { rowCounts[table.rawValue] = insertedRows[table.ordinal] }
         try database.execute("PRAGMA cache_size = -\(Self.endCacheKiB)")
         try database.execute("CREATE TEMP TABLE duplicate_candidates (id TEXT PRIMARY KEY) WITHOUT ROWID")
         let candidate = try database.prepare("INSERT INTO duplicate_candidates (id) SELECT id FROM duplicate_marks WHERE table_name = ?")

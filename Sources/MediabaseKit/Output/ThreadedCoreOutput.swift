@@ -43,7 +43,7 @@ public final class ThreadedCoreOutput: CoreOutput {
 
     public func insert(_ table: CoreTable, _ values: [SQLValue]) throws {
         batch.append(Operation.insert.rawValue)
-        batch.append(UInt8(CoreTable.allCases.firstIndex(of: table)!))
+        batch.append(UInt8(table.ordinal))
         for value in values {
             switch value {
             case .null:
@@ -65,7 +65,7 @@ public final class ThreadedCoreOutput: CoreOutput {
 
     public func markMayHoldDuplicates(_ table: CoreTable, id: String) throws {
         batch.append(Operation.markDuplicates.rawValue)
-        batch.append(UInt8(CoreTable.allCases.firstIndex(of: table)!))
+        batch.append(UInt8(table.ordinal))
         var id = id
         id.withUTF8 { appendBytes($0) }
     }
