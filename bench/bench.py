@@ -13,7 +13,8 @@ bench/results.json keeps everything. Targets (from the performance issue):
   peak RSS of convert <= 300 MB, and growing <= 10 % from a 1 GB to a 4 GB input
 
 --quick: small inputs, one repetition, the debug binary; what CI runs to keep this working.
---only patients: just the patients comparison.
+--only patients: just the patients comparison; --only convert: just convert --to sqlite against
+  sqlite3 .import and the psql restore.
 """
 import argparse
 import json
@@ -133,7 +134,9 @@ def main():
     parser.add_argument("--large-genes", type=int, default=None, help="genes of the RSS-growth input (about 4 GB)")
     parser.add_argument("--full-scale", action="store_true", help="also generate and convert --genes 77114")
     parser.add_argument("--skip-duckdb", action="store_true")
-    parser.add_argument("--only", choices=["patients"], help="run one comparison (its inputs are cached like the others)")
+    parser.add_argument("--only", choices=["patients", "convert"],
+                        help="run one comparison (its inputs are cached like the others); convert: convert sqlite against "
+                             "sqlite3 .import and the psql restore")
     args = parser.parse_args()
     quick = args.quick
     reps = 1 if quick else args.reps
@@ -187,6 +190,11 @@ def main():
     finally:
         postgres.stop()
     ratios.append(ratio(results, "convert sqlite", "psql restore", 0.25))
+    if args.only == "convert":
+        facts["convert_peak_rss_bytes"] = results["convert sqlite"]["peak_rss_bytes"]
+        facts["generated"] = GENERATED
+        finish(results, ratios, facts, scratch)
+        return
 
     log("inspect throughput by input form")
     gzipped = os.path.join(scratch, "mbase.sql.gz")
