@@ -115,20 +115,34 @@ public enum CoreTable: String, CaseIterable, Sendable {
 
     /// The positions in ``columns`` of the ``uniqueKey`` columns (NULL counts as '' in
     /// `coalesce(pathway_id, '')`, as it does for the merge).
-    var keyColumnIndexes: [Int] { Self.keyColumnIndexes[self]! }
+    var keyColumnIndexes: [Int] { Self.keyColumnIndexes[ordinal] }
 
-    private static let keyColumnIndexes: [CoreTable: [Int]] = Dictionary(uniqueKeysWithValues: allCases.map { table in
-        (table, (table.uniqueKey ?? []).map { key in
+    private static let keyColumnIndexes: [[Int]] = allCases.map { table in
+        (table.uniqueKey ?? []).map { key in
             let column = key.hasPrefix("coalesce(") ? String(key.dropFirst(9).prefix { $0 != "," }) : key
             return table.columns.firstIndex(of: column)!
-        })
-    })
+        }
+    }
+}
+
+/// Rows that share their first column, for ``CoreOutput/insert(_:first:tails:)``. A GO terms
+/// value is often the same for many transcripts: its rows are built once, and an output may
+/// keep its own encoding of them here.
+public final class RowTails {
+    /// Each row's values after the first column, in ``CoreTable/columns`` order.
+    public let rows: [[SQLValue]]
+    /// The rows as ``ThreadedCoreOutput`` encodes them, made at first use.
+    var encoded: [UInt8]?
+
+    public init(_ rows: [[SQLValue]]) { self.rows = rows }
 }
 
 /// Where the normalizer sends its rows: the SQLite writer (and through it the bundle writer).
 public protocol CoreOutput: AnyObject {
     /// One row of a core table, values in ``CoreTable/columns`` order.
     func insert(_ table: CoreTable, _ values: [SQLValue]) throws
+    /// One row per element of `tails`: `first` then the element's values.
+    func insert(_ table: CoreTable, first: SQLValue, tails: RowTails) throws
     /// Notes that `table` may now hold rows equal on its ``CoreTable/uniqueKey`` among the rows
     /// whose first key column is `id` (a gene whose rows disagree, a transcript listed twice);
     /// the writer merges those before indexing.

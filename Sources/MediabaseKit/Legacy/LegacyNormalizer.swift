@@ -42,8 +42,7 @@ public final class LegacyNormalizer: DumpSink {
     private let transcriptGenes: TranscriptOwners
     private var drugIds: [String: Int64] = [:]
     private var pathwayIds = Set<String>()
-    private var goCache: (hash: ContentHash, terms: [[SQLValue]])?
-    private var goRow = [SQLValue](repeating: .null, count: CoreTable.transcriptGoTerms.columns.count)
+    private var goCache: (hash: ContentHash, terms: RowTails)?
     /// The keys (``CoreTable/uniqueKey``) of the gene link rows written for the current row.
     /// Fields of one row that feed one link table (`drugs` and `pharmgkb_pathways` both give
     /// gene_pathways and gene_drug_interactions) are merged here, as are repeats within a field;
@@ -269,25 +268,20 @@ public final class LegacyNormalizer: DumpSink {
     private func transcriptFields(_ row: RowBuffer, transcriptId: String, gene: GeneState, geneId: String) throws {
         if let bytes = field(row, .goTerms), !bytes.isEmpty {
             let hash = ContentHash(bytes)
-            let terms: [[SQLValue]]
+            let terms: RowTails
             if let cached = goCache, cached.hash == hash {
                 terms = cached.terms
             } else {
-                terms = try goTerms(bytes, row: row)
+                terms = RowTails(try goTerms(bytes, row: row))
                 goCache = (hash, terms)
             }
-            // One row buffer for every term: a new array per GO row (the most numerous rows)
-            // showed in profiles.
-            goRow[0] = .text(transcriptId)
-            for term in terms {
-                goRow.replaceSubrange(1..., with: term)
-                try output.insert(.transcriptGoTerms, goRow)
-            }
+            // The most numerous rows: built once per GO value, not per transcript.
+            try output.insert(.transcriptGoTerms, first: .text(transcriptId), tails: terms)
             // The gene's GO terms, once per distinct value, for the GO view's gene counts.
             let key = GeneState.key(.goTerms, hash)
             if !gene.processed.contains(key) {
                 gene.processed.append(key)
-                for term in terms { try output.insert(.geneGoTermsWork, [.text(geneId), term[0], term[1], term[2]]) }
+                for term in terms.rows { try output.insert(.geneGoTermsWork, [.text(geneId), term[0], term[1], term[2]]) }
             }
         }
         if let bytes = field(row, .productType) {

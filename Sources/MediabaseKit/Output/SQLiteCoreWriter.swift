@@ -116,17 +116,30 @@ public final class SQLiteCoreWriter: CoreOutput {
 
     public func insert(_ table: CoreTable, _ values: [SQLValue]) throws {
         let statement = statements[table.ordinal]
-        for (index, value) in values.enumerated() {
-            switch value {
-            case .null: statement.bind(index + 1, nil as String?)
-            case let .integer(number): statement.bind(index + 1, number)
-            case let .real(number): statement.bind(index + 1, number)
-            case let .text(text): statement.bind(index + 1, text)
-            }
-        }
+        for (index, value) in values.enumerated() { Self.bind(value, at: index + 1, of: statement) }
         try statement.step()
         sqlite3_reset(statement.statement)
         insertedRows[table.ordinal] += 1
+    }
+
+    public func insert(_ table: CoreTable, first: SQLValue, tails: RowTails) throws {
+        let statement = statements[table.ordinal]
+        for tail in tails.rows {
+            Self.bind(first, at: 1, of: statement)
+            for (index, value) in tail.enumerated() { Self.bind(value, at: index + 2, of: statement) }
+            try statement.step()
+            sqlite3_reset(statement.statement)
+        }
+        insertedRows[table.ordinal] += tails.rows.count
+    }
+
+    private static func bind(_ value: SQLValue, at column: Int, of statement: SQLiteStatement) {
+        switch value {
+        case .null: statement.bind(column, nil as String?)
+        case let .integer(number): statement.bind(column, number)
+        case let .real(number): statement.bind(column, number)
+        case let .text(text): statement.bind(column, text)
+        }
     }
 
     public func markMayHoldDuplicates(_ table: CoreTable, id: String) throws {

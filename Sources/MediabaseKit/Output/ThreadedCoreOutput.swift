@@ -9,7 +9,7 @@ import Foundation
 /// Memory is bounded: at most ``queueCapacity`` batches of about ``batchSize`` bytes wait.
 public final class ThreadedCoreOutput: CoreOutput {
     private enum Operation: UInt8 {
-        case insert = 1, markDuplicates, beginCarried, carriedRow, endCarried
+        case insert = 1, insertTails, markDuplicates, beginCarried, carriedRow, endCarried
     }
 
     private enum Tag: UInt8 {
@@ -44,23 +44,44 @@ public final class ThreadedCoreOutput: CoreOutput {
     public func insert(_ table: CoreTable, _ values: [SQLValue]) throws {
         batch.append(Operation.insert.rawValue)
         batch.append(UInt8(table.ordinal))
-        for value in values {
-            switch value {
-            case .null:
-                batch.append(Tag.null.rawValue)
-            case let .integer(number):
-                batch.append(Tag.integer.rawValue)
-                appendWord(UInt64(bitPattern: number))
-            case let .real(number):
-                batch.append(Tag.real.rawValue)
-                appendWord(number.bitPattern)
-            case let .text(text):
-                batch.append(Tag.text.rawValue)
-                var text = text
-                text.withUTF8 { appendBytes($0) }
+        for value in values { Self.append(value, to: &batch) }
+        if batch.count >= Self.batchSize { try pipe.submit(&batch) }
+    }
+
+    /// The shared tails are encoded once (kept in `tails`) and copied in whole: the writer's
+    /// thread, which has time to spare during the load, takes the rows apart.
+    public func insert(_ table: CoreTable, first: SQLValue, tails: RowTails) throws {
+        if tails.encoded == nil {
+            var encoded: [UInt8] = []
+            for row in tails.rows { for value in row { Self.append(value, to: &encoded) } }
+            tails.encoded = encoded
+        }
+        batch.append(Operation.insertTails.rawValue)
+        batch.append(UInt8(table.ordinal))
+        Self.append(first, to: &batch)
+        appendWord(UInt64(tails.rows.count))
+        tails.encoded!.withUnsafeBufferPointer { appendBytes($0) }
+        if batch.count >= Self.batchSize { try pipe.submit(&batch) }
+    }
+
+    private static func append(_ value: SQLValue, to bytes: inout [UInt8]) {
+        switch value {
+        case .null:
+            bytes.append(Tag.null.rawValue)
+        case let .integer(number):
+            bytes.append(Tag.integer.rawValue)
+            withUnsafeBytes(of: UInt64(bitPattern: number).littleEndian) { bytes.append(contentsOf: $0) }
+        case let .real(number):
+            bytes.append(Tag.real.rawValue)
+            withUnsafeBytes(of: number.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
+        case let .text(text):
+            bytes.append(Tag.text.rawValue)
+            var text = text
+            text.withUTF8 { utf8 in
+                withUnsafeBytes(of: UInt64(utf8.count).littleEndian) { bytes.append(contentsOf: $0) }
+                bytes.append(contentsOf: utf8)
             }
         }
-        if batch.count >= Self.batchSize { try pipe.submit(&batch) }
     }
 
     public func markMayHoldDuplicates(_ table: CoreTable, id: String) throws {
@@ -124,6 +145,20 @@ public final class ThreadedCoreOutput: CoreOutput {
                 offset += 8
                 return value
             }
+            func bindValue(_ statement: OpaquePointer, _ column: Int) {
+                let tag = Tag(rawValue: bytes[offset])!
+                offset += 1
+                switch tag {
+                case .null: sqlite3_bind_null(statement, Int32(column))
+                case .integer: sqlite3_bind_int64(statement, Int32(column), Int64(bitPattern: word()))
+                case .real: sqlite3_bind_double(statement, Int32(column), Double(bitPattern: word()))
+                case .text:
+                    let count = Int(word())
+                    // The batch outlives the step: SQLite may use the bytes in place.
+                    sqlite3_bind_text(statement, Int32(column), base.advanced(by: offset).assumingMemoryBound(to: CChar.self), Int32(count), nil)
+                    offset += count
+                }
+            }
             while offset < bytes.count {
                 let operation = Operation(rawValue: bytes[offset])!
                 offset += 1
@@ -132,21 +167,20 @@ public final class ThreadedCoreOutput: CoreOutput {
                     let table = CoreTable.allCases[Int(bytes[offset])]
                     offset += 1
                     let statement = writer.statement(for: table)
-                    for column in 1...table.columns.count {
-                        let tag = Tag(rawValue: bytes[offset])!
-                        offset += 1
-                        switch tag {
-                        case .null: sqlite3_bind_null(statement, Int32(column))
-                        case .integer: sqlite3_bind_int64(statement, Int32(column), Int64(bitPattern: word()))
-                        case .real: sqlite3_bind_double(statement, Int32(column), Double(bitPattern: word()))
-                        case .text:
-                            let count = Int(word())
-                            // The batch outlives the step: SQLite may use the bytes in place.
-                            sqlite3_bind_text(statement, Int32(column), base.advanced(by: offset).assumingMemoryBound(to: CChar.self), Int32(count), nil)
-                            offset += count
-                        }
-                    }
+                    for column in 1...table.columns.count { bindValue(statement, column) }
                     try writer.stepInsert(table)
+                case .insertTails:
+                    let table = CoreTable.allCases[Int(bytes[offset])]
+                    offset += 1
+                    let statement = writer.statement(for: table)
+                    // A binding outlives the statement's reset: the first column is bound once.
+                    bindValue(statement, 1)
+                    let rows = Int(word())
+                    offset += 8  // the tails' length: their values follow
+                    for _ in 0..<rows {
+                        for column in 2...table.columns.count { bindValue(statement, column) }
+                        try writer.stepInsert(table)
+                    }
                 case .markDuplicates:
                     let table = CoreTable.allCases[Int(bytes[offset])]
                     offset += 1
