@@ -10,7 +10,7 @@ CREATE UNIQUE INDEX transcript_cross_references_key ON transcript_cross_referenc
 CREATE UNIQUE INDEX gene_publications_key ON gene_publications (gene_id, pmid, reference_category);
 
 -- The lookup indexes carry the columns the view tables read with them, so those scans never
--- visit the table (ViewTableFiller); the two *_external ones serve lookups by external id.
+-- visit the table (ViewTableFiller).
 CREATE INDEX transcripts_gene_id ON transcripts (gene_id, transcript_id);
 CREATE INDEX genes_gene_symbol ON genes (gene_symbol);
 CREATE INDEX gene_drug_interactions_drug ON gene_drug_interactions (drug_interaction_id, gene_id);

@@ -70,8 +70,8 @@ CREATE TABLE publication_summary_view(
   reference_categories
 );
 
--- Filled by ViewTableFiller from the link tables read in gene (transcript) order, sorted by key once:
--- per external id, the smallest gene id carrying it (directly or through a transcript), that gene's symbol, and the
+-- Filled by ViewTableFiller from the two *_cross_references_external indexes merged: per external id,
+-- the smallest gene id carrying it (directly or through a transcript), that gene's symbol, and the
 -- sorted distinct transcripts it reaches (every transcript of a carrying gene, and each carrying
 -- transcript).
 CREATE TABLE cross_reference_lookup_view(

@@ -133,13 +133,6 @@ public final class SQLiteStatement {
         bytes.withUnsafeBufferPointer { bind(index, bytes: $0) }
     }
 
-    /// Binds bytes as a blob. SQLite copies the bytes.
-    public func bind(_ index: Int, blob: [UInt8]) {
-        blob.withUnsafeBytes { bytes in
-            _ = sqlite3_bind_blob(statement, Int32(index), bytes.baseAddress ?? UnsafeRawPointer(emptyText), Int32(bytes.count), sqliteTransient)
-        }
-    }
-
     public func bind(_ index: Int, _ value: Int64?) {
         if let value { sqlite3_bind_int64(statement, Int32(index), value) } else { sqlite3_bind_null(statement, Int32(index)) }
     }
@@ -184,12 +177,6 @@ public final class SQLiteStatement {
         let pointer = sqlite3_column_text(statement, Int32(column))
         let count = Int(sqlite3_column_bytes(statement, Int32(column)))
         return UnsafeBufferPointer(start: pointer, count: count)
-    }
-
-    /// Column value as a blob, valid until the next step; empty for NULL.
-    public func blob(_ column: Int) -> UnsafeRawBufferPointer {
-        guard let pointer = sqlite3_column_blob(statement, Int32(column)) else { return UnsafeRawBufferPointer(start: nil, count: 0) }
-        return UnsafeRawBufferPointer(start: pointer, count: Int(sqlite3_column_bytes(statement, Int32(column))))
     }
 
     public func int64(_ column: Int) -> Int64 { sqlite3_column_int64(statement, Int32(column)) }

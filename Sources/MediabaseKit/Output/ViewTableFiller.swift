@@ -1,14 +1,13 @@
 import CSQLite
 import Foundation
 
-/// Fills the view tables whose SQL form is slow in SQLite from index scans in a useful order, so
-/// no view needs a subquery per row.
+/// Fills the view tables whose SQL form is slow in SQLite from index scans that are already in
+/// the table's order, so no view needs a sort or a temporary table per row.
 ///
 /// The rows are those of the PostgreSQL materialized view of the same name
 /// (`schemas/postgres/views.pg.sql`): lists are JSON arrays as SQLite's `json_group_array`
-/// writes them, ordered by bytes (`COLLATE "C"`), NULL symbols first. The drug and publication
-/// fills read a covering index of `indexes.sqlite.sql` that starts with the view's key; the
-/// cross-reference fill reads the link tables' key indexes and sorts its candidates once.
+/// writes them, ordered by bytes (`COLLATE "C"`), NULL symbols first. Each fill relies on a
+/// covering index of `indexes.sqlite.sql` that starts with the view's key.
 struct ViewTableFiller {
     let database: SQLiteDatabase
 
@@ -80,124 +79,78 @@ struct ViewTableFiller {
         try flush()
     }
 
-    /// One row per external id: the smallest gene carrying it (directly or through one of its
-    /// transcripts), that gene's symbol, and the distinct transcripts it reaches.
-    ///
-    /// Two passes. The first reads each link table in the order of its key index, which starts
-    /// with the gene (or transcript) id, so the lookups of genes and transcripts walk the core
-    /// in order, and writes one candidate per link: key, gene, symbol, transcripts. The second
-    /// reads the candidates sorted by key and merges them. Looking genes up in external-id order
-    /// instead jumped through the core: 1.2 s at 1 GB, 8.9 s at 4 GB.
+    /// One row per (external_db, external_id): the smallest gene id that carries it (directly
+    /// or through one of its transcripts), that gene's symbol, and every transcript it reaches:
+    /// all transcripts of a gene that carries it, and each transcript that carries it itself.
     private func fillCrossReferenceLookup() throws {
-        try database.execute("""
-            CREATE TEMP TABLE xref_candidates (external_db TEXT NOT NULL, external_id TEXT NOT NULL, gene_id TEXT,
-                                               gene_symbol TEXT, transcript_ids BLOB NOT NULL)
-            """)
-        defer { try? database.execute("DROP TABLE temp.xref_candidates") }
-        let candidate = try database.prepare("INSERT INTO temp.xref_candidates VALUES (?, ?, ?, ?, ?)")
-
-        // A gene's transcripts are looked up once, for all its links.
-        let geneReferences = try database.prepare("""
-            SELECT x.gene_id, x.external_db, x.external_id, g.gene_symbol
-            FROM gene_cross_references x LEFT JOIN genes g USING (gene_id)
-            ORDER BY x.gene_id, x.external_db, x.external_id
+        let geneReferences = try database.prepare("SELECT external_db, external_id, gene_id FROM gene_cross_references ORDER BY external_db, external_id, gene_id")
+        let transcriptReferences = try database.prepare("""
+            SELECT x.external_db, x.external_id, x.transcript_id, tr.gene_id
+            FROM transcript_cross_references x JOIN transcripts tr USING (transcript_id)
+            ORDER BY x.external_db, x.external_id
             """)
         let geneTranscripts = try database.prepare("SELECT transcript_id FROM transcripts WHERE gene_id = ?")
-        var gene: [UInt8] = [], hasGene = false
-        var packed = PackedStrings()
-        while try geneReferences.step() {
-            guard let id = geneReferences.bytes(0) else { continue }
-            if !hasGene || Bytes.compare(id, gene) != 0 {
-                gene.replace(with: id)
-                hasGene = true
-                packed.removeAll()
-                geneTranscripts.bind(1, bytes: id)
-                while try geneTranscripts.step() {
-                    if let transcript = geneTranscripts.bytes(0) { packed.append(transcript) }
-                }
-                geneTranscripts.reset()
-            }
-            candidate.bind(1, bytes: geneReferences.bytes(1))
-            candidate.bind(2, bytes: geneReferences.bytes(2))
-            candidate.bind(3, bytes: id)
-            candidate.bind(4, bytes: geneReferences.bytes(3))
-            packed.bind(to: candidate, at: 5)
-            try candidate.run()
-        }
-
-        let transcriptReferences = try database.prepare("""
-            SELECT x.external_db, x.external_id, tr.gene_id, g.gene_symbol, x.transcript_id
-            FROM transcript_cross_references x JOIN transcripts tr USING (transcript_id) LEFT JOIN genes g ON g.gene_id = tr.gene_id
-            ORDER BY x.transcript_id, x.external_db, x.external_id
-            """)
-        while try transcriptReferences.step() {
-            packed.removeAll()
-            if let transcript = transcriptReferences.bytes(4) { packed.append(transcript) }
-            for column in 0..<4 { candidate.bind(column + 1, bytes: transcriptReferences.bytes(column)) }
-            packed.bind(to: candidate, at: 5)
-            try candidate.run()
-        }
-
-        let candidates = try database.prepare("""
-            SELECT external_db, external_id, gene_id, gene_symbol, transcript_ids
-            FROM temp.xref_candidates ORDER BY external_db, external_id
-            """)
+        let symbol = try database.prepare("SELECT gene_symbol FROM genes WHERE gene_id = ?")
         let insert = try database.prepare("INSERT INTO cross_reference_lookup_view VALUES (?, ?, ?, ?, ?)")
-        // The current key, its smallest gene with that gene's symbol, and its transcripts live in
-        // buffers reused from key to key: the view has a row for every external id.
-        var keyDatabase: [UInt8] = [], keyIdentifier: [UInt8] = [], smallestGene: [UInt8] = [], symbol: [UInt8] = []
-        var hasSymbol = false
+
+        // The current key, its smallest gene and its transcripts live in buffers reused from key
+        // to key: the view has a row for every external id.
+        var keyDatabase: [UInt8] = [], keyIdentifier: [UInt8] = [], smallestGene: [UInt8] = []
+        var hasGene = false
         var transcripts = ByteStrings()
         var json: [UInt8] = []
-        var row = try candidates.step()
-        while row {
-            keyDatabase.replace(with: candidates.bytes(0))
-            keyIdentifier.replace(with: candidates.bytes(1))
+        func consider(_ gene: UnsafeBufferPointer<UInt8>?) {
+            guard let gene, !hasGene || Bytes.compare(gene, smallestGene) < 0 else { return }
+            smallestGene.replace(with: gene)
+            hasGene = true
+        }
+        // The key columns are NOT NULL; a NULL would read as empty here and in the key alike.
+        let empty = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+        func hasKey(_ statement: SQLiteStatement) -> Bool {
+            Bytes.compare(statement.bytes(0) ?? empty, keyDatabase) == 0 && Bytes.compare(statement.bytes(1) ?? empty, keyIdentifier) == 0
+        }
+        var geneRow = try geneReferences.step()
+        var transcriptRow = try transcriptReferences.step()
+        while geneRow || transcriptRow {
+            var fromGene = geneRow
+            if geneRow && transcriptRow {
+                let order = Bytes.compare(geneReferences.bytes(0), transcriptReferences.bytes(0))
+                fromGene = order < 0 || (order == 0 && Bytes.compare(geneReferences.bytes(1), transcriptReferences.bytes(1)) <= 0)
+            }
+            let source = fromGene ? geneReferences : transcriptReferences
+            keyDatabase.replace(with: source.bytes(0))
+            keyIdentifier.replace(with: source.bytes(1))
             hasGene = false
             transcripts.removeAll()
-            // The key columns are NOT NULL.
-            while row && Bytes.compare(candidates.bytes(0), keyDatabase) == 0 && Bytes.compare(candidates.bytes(1), keyIdentifier) == 0 {
-                if let gene = candidates.bytes(2), !hasGene || Bytes.compare(gene, smallestGene) < 0 {
-                    smallestGene.replace(with: gene)
-                    hasGene = true
-                    hasSymbol = !candidates.isNull(3)
-                    symbol.replace(with: candidates.bytes(3))
+            while geneRow && hasKey(geneReferences) {
+                consider(geneReferences.bytes(2))
+                geneTranscripts.bind(1, bytes: geneReferences.bytes(2))
+                while try geneTranscripts.step() {
+                    if let id = geneTranscripts.bytes(0) { transcripts.append(id) }
                 }
-                PackedStrings.forEach(in: candidates.blob(4)) { transcripts.append($0) }
-                row = try candidates.step()
+                geneTranscripts.reset()
+                geneRow = try geneReferences.step()
+            }
+            while transcriptRow && hasKey(transcriptReferences) {
+                consider(transcriptReferences.bytes(3))
+                if let id = transcriptReferences.bytes(2) { transcripts.append(id) }
+                transcriptRow = try transcriptReferences.step()
             }
             transcripts.writeSortedDistinctJSON(to: &json)
+
             insert.bind(1, bytes: keyDatabase)
             insert.bind(2, bytes: keyIdentifier)
-            insert.bind(3, bytes: hasGene ? smallestGene : nil)
-            insert.bind(4, bytes: hasGene && hasSymbol ? symbol : nil)
+            if hasGene {
+                insert.bind(3, bytes: smallestGene)
+                symbol.bind(1, bytes: smallestGene)
+                insert.bind(4, bytes: try symbol.step() ? symbol.bytes(0) : nil)
+            } else {
+                insert.bind(3, bytes: nil as [UInt8]?)
+                insert.bind(4, bytes: nil as [UInt8]?)
+            }
             insert.bind(5, bytes: json)
             try insert.run()
-        }
-    }
-}
-
-/// Byte strings packed into one blob (each a 4-byte little-endian length, then its bytes), for
-/// a list carried through an SQLite column.
-private struct PackedStrings {
-    private var bytes: [UInt8] = []
-
-    mutating func append(_ value: UnsafeBufferPointer<UInt8>) {
-        withUnsafeBytes(of: UInt32(value.count).littleEndian) { bytes.append(contentsOf: $0) }
-        bytes.append(contentsOf: value)
-    }
-
-    mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
-
-    func bind(to statement: SQLiteStatement, at index: Int) { statement.bind(index, blob: bytes) }
-
-    static func forEach(in blob: UnsafeRawBufferPointer, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
-        var offset = 0
-        while offset + 4 <= blob.count {
-            let count = Int(UInt32(littleEndian: blob.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
-            offset += 4
-            body(UnsafeBufferPointer(start: blob.baseAddress!.advanced(by: offset).assumingMemoryBound(to: UInt8.self), count: count))
-            offset += count
+            symbol.reset()
         }
     }
 }
