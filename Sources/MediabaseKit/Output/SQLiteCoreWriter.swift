@@ -86,6 +86,10 @@ public final class SQLiteCoreWriter: CoreOutput {
     static let viewSorterKiB = 2048
     /// The cache from duplicate merging on: it bounds the sorters of merging and indexing.
     static let endCacheKiB = 8192
+    /// The view tables the second connection fills while this one builds the others: the
+    /// split that finished both sides together (measured at 1 GB; the cross-reference view
+    /// alone takes about as long as four SQL ones).
+    static let secondConnectionTables: Set<String> = ["drug_interaction_summary_view", "cross_reference_lookup_view"]
 
     /// Creates the schema in a new database at `path` (which must not exist) and opens the
     /// load transaction.
@@ -313,9 +317,13 @@ public final class SQLiteCoreWriter: CoreOutput {
         }
         try database.execute("DROP TABLE duplicate_candidates; DROP TABLE duplicate_marks")
         lap("merge_duplicates")
+        // The index builds are the one step with a core to spare (only the input's digest runs
+        // beside them): SQLite's sorter may sort on a helper thread while this one reads.
+        try database.execute("PRAGMA threads = \(threads > 1 ? 1 : 0)")
         for statement in SchemaFiles.statements(SchemaFiles.sqliteIndexes) where forQueries || statement.contains("CREATE UNIQUE INDEX") {
             try database.execute(statement)
         }
+        try database.execute("PRAGMA threads = 0")
         lap("indexes")
         let version = try database.prepare("INSERT INTO schema_versions (version, applied_at, description) VALUES (?, ?, ?)")
         version.bind(1, Self.schemaVersion)
@@ -344,10 +352,11 @@ public final class SQLiteCoreWriter: CoreOutput {
     /// Builds the view tables on two threads, then copies them into the core in file order.
     ///
     /// One SQLite file has one writer, so both threads only read the committed core: this
-    /// connection writes the SQL-defined tables into a scratch file it attaches, a second
-    /// connection fills the ``ViewTableFiller`` tables into a scratch file of its own. The
-    /// copies (`INSERT INTO t SELECT * FROM s.t` into an empty table of the same definition)
-    /// move whole records in rowid order, so the core holds what building in place would give.
+    /// connection writes the SQL-defined tables and the publication table into a scratch file
+    /// it attaches, a second connection fills ``secondConnectionTables`` into a scratch file of
+    /// its own. The copies (`INSERT INTO t SELECT * FROM s.t` into an empty table of the same
+    /// definition) move whole records in rowid order, so the core holds what building in place
+    /// would give.
     private func fillViewTablesInParallel(lap: (String) -> Void, whileViewTablesAreBuilt: (@Sendable () throws -> Void)?) throws {
         let statements = SchemaFiles.statements(SchemaFiles.sqliteViews)
         let scratch = (sql: database.path + ".views-sql", filled: database.path + ".views-filled")
@@ -368,7 +377,7 @@ public final class SQLiteCoreWriter: CoreOutput {
         let third = whileViewTablesAreBuilt.map { work in BackgroundTask { try work() } }
 
         let corePath = database.path
-        let filledStatements = statements.filter { SchemaFiles.createdTable($0).map(ViewTableFiller.filledTables.contains) ?? false }
+        let filledStatements = statements.filter { SchemaFiles.createdTable($0).map(Self.secondConnectionTables.contains) ?? false }
         let second = BackgroundTask { () throws -> [(name: String, seconds: Double, cpu: Double)] in
             let views = try SQLiteDatabase(path: scratch.filled)
             try views.execute("PRAGMA page_size = \(Self.pageSize); PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF")
@@ -401,6 +410,9 @@ public final class SQLiteCoreWriter: CoreOutput {
                 // tables (patient_query_optimized_view reads gene_summary_view) in views_sql.
                 guard let range = statement.range(of: "CREATE TABLE ") else { continue }
                 try database.execute(statement.replacingCharacters(in: range, with: "CREATE TABLE views_sql."))
+                if let name = SchemaFiles.createdTable(statement), ViewTableFiller.filledTables.contains(name) {
+                    try ViewTableFiller(database: database).fill(name)
+                }
                 lap("view \(SchemaFiles.createdTable(statement) ?? "view")")
             }
             try database.execute("COMMIT; PRAGMA main.cache_size = -\(Self.endCacheKiB)")

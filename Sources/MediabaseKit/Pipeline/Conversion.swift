@@ -146,12 +146,9 @@ public enum Conversion {
             stage("choose_genes")
         }
         let counter = RowCounter(next: subset ?? normalizer, progress: progress)
+        // The input's SHA-256 is computed beside the load at idle priority (see DigestTask).
+        let digest = DigestTask(path: options.input, idle: true)
         try reader.read(into: counter)
-        // The input's digest is computed once the load is over, on the core that the end
-        // phase's single-threaded steps (merging, indexes) leave idle; during the load both
-        // cores are busy reading and writing. The file was just read, so it comes from the
-        // page cache.
-        let digest = DigestTask(path: options.input)
         report.subsetRowsDropped = subset?.rowsDropped
         progress?.finish()
         stage("read_and_normalize")
@@ -349,7 +346,23 @@ final class CoreChecks: @unchecked Sendable {
 typealias DigestTask = BackgroundTask<String>
 
 extension BackgroundTask where Value == String {
-    convenience init(path: String) { self.init { try FileDigest.sha256(path: path) } }
+    /// - Parameter idle: hash at idle priority (Linux `SCHED_IDLE`): the thread runs only on a
+    ///   core nothing else wants. Convert starts it with the load, and it soaks up the time the
+    ///   writer's thread waits and the single-threaded index builds leave, without slowing
+    ///   either.
+    convenience init(path: String, idle: Bool = false) {
+        self.init {
+            #if os(Linux)
+            if idle {
+                var parameters = sched_param()
+                parameters.sched_priority = 0
+                // SCHED_IDLE is 5 in <linux/sched.h>; Glibc's module shows it only with _GNU_SOURCE.
+                _ = sched_setscheduler(0, 5, &parameters)
+            }
+            #endif
+            return try FileDigest.sha256(path: path)
+        }
+    }
 }
 
 /// Writes reports as pretty JSON with sorted keys, atomically.
