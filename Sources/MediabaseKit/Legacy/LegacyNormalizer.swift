@@ -40,7 +40,7 @@ public final class LegacyNormalizer: DumpSink {
     private let genes: GeneStates
     /// Transcript id hash → the number of its gene: finds rows that repeat a transcript.
     private let transcriptGenes: TranscriptOwners
-    private var drugIds: [String: Int64] = [:]
+    private var drugIds: [DrugIdentity: Int64] = [:]
     private var pathwayIds = Set<String>()
     private var goCache: (hash: ContentHash, terms: RowTails)?
     /// The keys (``CoreTable/uniqueKey``) of the gene link rows written for the current row.
@@ -413,7 +413,7 @@ public final class LegacyNormalizer: DumpSink {
     /// The id of a drug, registering it on first sight. Drugs are the same within a source when
     /// their source ids match or, without ids, their case-folded names do.
     private func drugInteractionId(_ drug: DrugRecord) throws -> Int64 {
-        let identity = drug.source + "\u{1F}" + (drug.sourceId ?? "name:" + (drug.name ?? "").lowercased())
+        let identity = DrugIdentity(source: drug.source, sourceId: drug.sourceId, foldedName: drug.sourceId == nil ? (drug.name ?? "").lowercased() : "")
         if let id = drugIds[identity] { return id }
         let id = Int64(drugIds.count + 1)
         drugIds[identity] = id
@@ -567,6 +567,14 @@ public final class LegacyNormalizer: DumpSink {
     static func numberText(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
+}
+
+/// What makes two drug records one drug: the source and its id, or without an id the
+/// case-folded name.
+private struct DrugIdentity: Hashable {
+    let source: String
+    let sourceId: String?
+    let foldedName: String
 }
 
 /// A gene link's key columns after gene_id (see ``LegacyNormalizer/insertLink(_:_:)``).

@@ -14,11 +14,15 @@ public enum PathwayString {
     public static func parse(_ text: String) -> PathwayRef? {
         let trimmed = text.trimmingWhitespace
         guard !trimmed.isEmpty else { return nil }
-        if trimmed.hasSuffix("]"), let open = trimmed.lastIndex(of: "[") {
-            let inside = trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)]
-            if let colon = inside.firstIndex(of: ":") {
-                let source = inside[..<colon].trimmingWhitespace
-                let id = inside[inside.index(after: colon)...].trimmingWhitespace
+        // `[`, `:` and `]` are ASCII: in UTF-8 their bytes never occur inside another
+        // character's, so the search runs on bytes (a character-level search showed in profiles).
+        let utf8 = trimmed.utf8
+        if utf8.last == UInt8(ascii: "]"), let open = utf8.lastIndex(of: UInt8(ascii: "[")) {
+            let close = utf8.index(before: utf8.endIndex)
+            let inside = utf8.index(after: open)
+            if let colon = utf8[inside..<close].firstIndex(of: UInt8(ascii: ":")) {
+                let source = trimmed[inside..<colon].trimmingWhitespace
+                let id = trimmed[utf8.index(after: colon)..<close].trimmingWhitespace
                 if !source.isEmpty, !id.isEmpty {
                     let name = trimmed[..<open].trimmingWhitespace
                     return PathwayRef(id: id, name: name.isEmpty ? id : name, source: source)
