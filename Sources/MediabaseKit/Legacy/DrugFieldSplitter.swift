@@ -207,19 +207,26 @@ enum DrugFieldSplitter {
     }
 
     /// A member's value as trimmed text: strings as they are, numbers as written; nil otherwise.
-    static func text(_ value: JSONValue, _ keys: String...) -> String? {
-        for key in keys {
-            switch value[key] {
-            case let .string(text)?:
-                let trimmed = text.trimmingWhitespace
-                if !trimmed.isEmpty { return trimmed }
-            case let .number(number)?:
-                return number
-            default:
-                continue
-            }
+    static func text(_ value: JSONValue, _ key: String) -> String? {
+        switch value[key] {
+        case let .string(text)?:
+            let trimmed = text.trimmingWhitespace
+            return trimmed.isEmpty ? nil : trimmed
+        case let .number(number)?:
+            return number
+        default:
+            return nil
         }
-        return nil
+    }
+
+    /// The first of the keys with text (no variadic list: it cost an array per call, and the
+    /// publications ask five times per item).
+    static func text(_ value: JSONValue, _ first: String, _ second: String) -> String? {
+        text(value, first) ?? text(value, second)
+    }
+
+    static func text(_ value: JSONValue, _ first: String, _ second: String, _ third: String) -> String? {
+        text(value, first) ?? text(value, second) ?? text(value, third)
     }
 
     /// A list of identifiers (pmids): strings and numbers from an array, or a single one.

@@ -510,19 +510,18 @@ public final class LegacyNormalizer: DumpSink {
     /// The non-NULL elements of a text[] value, trimmed, empty ones dropped, duplicates removed
     /// (first occurrence kept).
     private func arrayElements(_ bytes: UnsafeBufferPointer<UInt8>, row: RowBuffer, column: LegacyField) throws -> [String] {
-        var values: [String] = []
-        var seen = Set<String>()
+        var values = DistinctList<String>()
         do {
             try ArrayLiteral.forEachElement(bytes) { element in
                 guard let element else { return }
                 let text = Identifiers.trimmedText(element)
-                if !text.isEmpty, seen.insert(text).inserted { values.append(text) }
+                if !text.isEmpty { values.append(text) }
             }
         } catch let error as DecodeError {
             try fieldReject(row, column, "\(column.name) is not an array literal: expected \(error.expected) at byte \(error.offset)")
             return []
         }
-        return values
+        return values.elements
     }
 
     /// `{"ensembl": "ENSG…", "hgnc": ["HGNC:11998"]}` → (database, id) pairs; Ensembl ids are
@@ -533,17 +532,15 @@ public final class LegacyNormalizer: DumpSink {
             if value != .null { try fieldReject(row, column, "\(column.name) is a JSON \(value.type.rawValue), not an object keyed by database") }
             return []
         }
-        var pairs: [(String, String)] = []
-        var seen = Set<String>()
+        var pairs = DistinctList<DatabaseId>()
         for (database, ids) in members {
             let database = database.trimmingWhitespace
             for id in DrugFieldSplitter.identifiers(ids) {
                 let normalized = Identifiers.normalizedEnsemblId(id)
-                guard !normalized.isEmpty, seen.insert(database + "\u{1F}" + normalized).inserted else { continue }
-                pairs.append((database, normalized))
+                if !normalized.isEmpty { pairs.append(DatabaseId(database: database, id: normalized)) }
             }
         }
-        return pairs
+        return pairs.elements.map { ($0.database, $0.id) }
     }
 
     /// Offset of a `\u0000` escape (any hex case) preceded by an odd run of backslashes, if any.
@@ -567,6 +564,27 @@ public final class LegacyNormalizer: DumpSink {
     static func numberText(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
+}
+
+/// Values in first-seen order without repeats. Most lists here are a handful of values, which a
+/// linear search deduplicates without hashing; longer ones switch to a set.
+struct DistinctList<Element: Hashable> {
+    private(set) var elements: [Element] = []
+    private var seen: Set<Element>?
+
+    mutating func append(_ element: Element) {
+        if seen == nil {
+            guard !elements.contains(element) else { return }
+            if elements.count == 16 { seen = Set(elements) }
+        }
+        if seen != nil, !seen!.insert(element).inserted { return }
+        elements.append(element)
+    }
+}
+
+private struct DatabaseId: Hashable {
+    let database: String
+    let id: String
 }
 
 /// What makes two drug records one drug: the source and its id, or without an id the

@@ -82,3 +82,15 @@ final class LinkDedupTests: XCTestCase {
         XCTAssertEqual(try db.rows("SELECT external_id FROM gene_cross_references ORDER BY rowid"), [["P11"], ["P12"]])
     }
 }
+
+final class DistinctListTests: XCTestCase {
+    func testKeepsFirstSeenOrderWithoutRepeatsBeforeAndAfterTheSwitchToASet() {
+        var list = DistinctList<Int>()
+        let values = (0..<40).map { $0 % 23 } + [5, 22, 39, 0]
+        for value in values { list.append(value) }
+        var expected: [Int] = []
+        for value in values where !expected.contains(value) { expected.append(value) }
+        XCTAssertEqual(list.elements, expected)
+        XCTAssertEqual(list.elements.count, 24)
+    }
+}
