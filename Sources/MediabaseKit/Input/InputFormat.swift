@@ -36,6 +36,12 @@ public struct InputFormat: Sendable, Equatable, CustomStringConvertible {
             }
             throw MediabaseError.unsupportedInput(SourceLocation(file: path), reason: "a folder without toc.dat is not a pg_dump directory archive")
         }
+        // A pipe can be read once, and an input is read more than once (this detection, the
+        // SHA-256 beside the load, the first pass of a subset).
+        var info = stat()
+        if stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG {
+            throw MediabaseError.unsupportedInput(SourceLocation(file: path), reason: "not a regular file (a pipe or a device): the input is read more than once, so save it to a file first (`pg_dump ... > dump.sql`)")
+        }
         let file = try FileByteStream(path: path)
         var head = try readPrefix(file, count: 64 * 1024)
         var gzip = false

@@ -291,6 +291,18 @@ final class ArchiveReaderTests: XCTestCase {
 
     // MARK: - Unsupported inputs
 
+    func testAPipeIsRefusedBeforeAnythingReadsIt() throws {
+        let folder = try Fixtures.scratchFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let pipe = (folder as NSString).appendingPathComponent("dump.sql")
+        XCTAssertEqual(mkfifo(pipe, 0o600), 0)
+        // Opening a FIFO for reading would wait for a writer: the refusal must come first.
+        let error = assertMediabaseError { _ = try DumpReader.open(path: pipe) }
+        guard case let .unsupportedInput(location, reason)? = error else { return XCTFail("\(String(describing: error))") }
+        XCTAssertEqual(location.file, pipe)
+        XCTAssertTrue(reason.contains("not a regular file"), reason)
+    }
+
     func testUnsupportedVersionsAreNamed() throws {
         for (major, minor) in [(UInt8(1), UInt8(9)), (1, 17), (2, 0)] {
             var writer = syntheticArchive(minor: 16, gzip: false)
