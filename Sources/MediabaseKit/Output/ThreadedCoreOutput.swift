@@ -29,11 +29,12 @@ public final class ThreadedCoreOutput: CoreOutput {
     public var producerWaitSeconds: Double { pipe.producerWaitSeconds }
     public var writerWaitSeconds: Double { pipe.consumerWaitSeconds }
 
-    public init(writer: SQLiteCoreWriter) {
+    /// - Parameter whileIdle: work for the writer's thread when no batch waits (see ``BatchPipe``).
+    public init(writer: SQLiteCoreWriter, whileIdle: (() -> Bool)? = nil) {
         self.writer = writer
         let row = RowBuffer()
         batch = []
-        pipe = BatchPipe(capacity: Self.queueCapacity, batchSize: Self.batchSize) { [unowned self] batch in
+        pipe = BatchPipe(capacity: Self.queueCapacity, batchSize: Self.batchSize, whileIdle: whileIdle) { [unowned self] batch in
             try self.apply(batch, row: row)
         }
         batch = pipe.emptyBatch()

@@ -22,9 +22,17 @@ final class BatchPipe {
     private(set) var producerWaitSeconds = 0.0
     private(set) var consumerWaitSeconds = 0.0
 
-    init(capacity: Int, batchSize: Int, consume: @escaping ([UInt8]) throws -> Void) {
+    /// Work the consumer does a piece at a time while no batch waits (it returns false when
+    /// there is no more); touched only by the consumer's thread.
+    private var whileIdle: (() -> Bool)?
+
+    /// - Parameter whileIdle: called on the consumer's thread, instead of waiting, whenever no
+    ///   batch is queued, until it returns false; each call should be short (a batch that
+    ///   arrives meanwhile waits for it).
+    init(capacity: Int, batchSize: Int, whileIdle: (() -> Bool)? = nil, consume: @escaping ([UInt8]) throws -> Void) {
         self.capacity = capacity
         self.batchSize = batchSize
+        self.whileIdle = whileIdle
         self.consume = consume
         // The thread keeps the pipe alive until it is closed.
         let thread = Thread { self.drain() }
@@ -79,6 +87,11 @@ final class BatchPipe {
     private func drain() {
         while true {
             condition.lock()
+            if queue.isEmpty && !closed, let work = whileIdle {
+                condition.unlock()
+                if !work() { whileIdle = nil }
+                continue
+            }
             if queue.isEmpty && !closed {
                 let started = Date()
                 while queue.isEmpty && !closed { condition.wait() }

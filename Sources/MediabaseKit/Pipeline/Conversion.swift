@@ -131,7 +131,12 @@ public enum Conversion {
 
         // Carried tables keep the dump's text when the SQLite file only feeds a bundle.
         let writer = try SQLiteCoreWriter(path: coreFile, carriedValues: bundle ? .postgresText : .sqlite)
-        let threadedOutput = ThreadedCoreOutput(writer: writer)
+        // The input's SHA-256: the writer's thread hashes it a megabyte at a time whenever it
+        // would wait for rows during the load (it is busy about 60 % of it); what is left is
+        // hashed on a thread of its own after the load, beside the single-threaded index builds.
+        // A folder (`-Fd`) is hashed then, whole.
+        let partialDigest = reader.format.kind == .directory ? nil : try FileDigestInProgress(path: options.input)
+        let threadedOutput = ThreadedCoreOutput(writer: writer, whileIdle: partialDigest.map { digest in { digest.step() } })
         defer { try? threadedOutput.close() }
         let normalizer = try LegacyNormalizer(output: threadedOutput, rejects: rejects)
         let progress = ProgressReporter(mode: options.progress, label: "convert", total: reader.totalBytes) { reader.bytesRead }
@@ -146,14 +151,14 @@ public enum Conversion {
             stage("choose_genes")
         }
         let counter = RowCounter(next: subset ?? normalizer, progress: progress)
-        // The input's SHA-256 is computed beside the load at idle priority (see DigestTask).
-        let digest = DigestTask(path: options.input, idle: true)
         try reader.read(into: counter)
         report.subsetRowsDropped = subset?.rowsDropped
         progress?.finish()
         stage("read_and_normalize")
         try normalizer.finish()
         try threadedOutput.close()
+        // The writer's thread is done with the partial digest: it passes to a thread of its own.
+        let digest = partialDigest.map { partial in DigestTask { try partial.finish() } } ?? DigestTask(path: options.input)
         stage("write_genes")
         // With the view tables built on two threads, the core is checked on a third connection
         // meanwhile (it no longer changes); only the view tables are checked afterwards.
@@ -346,23 +351,7 @@ final class CoreChecks: @unchecked Sendable {
 typealias DigestTask = BackgroundTask<String>
 
 extension BackgroundTask where Value == String {
-    /// - Parameter idle: hash at idle priority (Linux `SCHED_IDLE`): the thread runs only on a
-    ///   core nothing else wants. Convert starts it with the load, and it soaks up the time the
-    ///   writer's thread waits and the single-threaded index builds leave, without slowing
-    ///   either.
-    convenience init(path: String, idle: Bool = false) {
-        self.init {
-            #if os(Linux)
-            if idle {
-                var parameters = sched_param()
-                parameters.sched_priority = 0
-                // SCHED_IDLE is 5 in <linux/sched.h>; Glibc's module shows it only with _GNU_SOURCE.
-                _ = sched_setscheduler(0, 5, &parameters)
-            }
-            #endif
-            return try FileDigest.sha256(path: path)
-        }
-    }
+    convenience init(path: String) { self.init { try FileDigest.sha256(path: path) } }
 }
 
 /// Writes reports as pretty JSON with sorted keys, atomically.

@@ -13,16 +13,7 @@ public enum FileDigest {
             for name in names { listing += "\(try sha256(path: (path as NSString).appendingPathComponent(name)))  \(name)\n" }
             return hex(SHA256.hash(data: Data(listing.utf8)))
         }
-        let stream = try FileByteStream(path: path)
-        var hasher = SHA256()
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-        defer { buffer.deallocate() }
-        while true {
-            let count = try stream.read(into: buffer)
-            if count == 0 { break }
-            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
-        }
-        return hex(hasher.finalize())
+        return try FileDigestInProgress(path: path).finish()
     }
 
     /// Hex SHA-256 of bytes in memory.
@@ -36,6 +27,46 @@ public enum FileDigest {
             out.append(digits[Int(byte & 15)])
         }
         return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// The SHA-256 of a file computed a chunk at a time: ``step()`` can fill the moments a busy
+/// thread would wait, and ``finish()`` does the rest. Used by one thread at a time.
+final class FileDigestInProgress {
+    private let stream: FileByteStream
+    private var hasher = SHA256()
+    private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+    private var failure: Error?
+    private var done = false
+
+    init(path: String) throws {
+        stream = try FileByteStream(path: path)
+    }
+
+    deinit { buffer.deallocate() }
+
+    /// Hashes the next megabyte; false once the whole file is hashed (or reading it failed).
+    func step() -> Bool {
+        guard !done else { return false }
+        do {
+            let count = try stream.read(into: buffer)
+            if count == 0 {
+                done = true
+            } else {
+                hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+            }
+        } catch {
+            failure = error
+            done = true
+        }
+        return !done
+    }
+
+    /// Hashes what is left and returns the hex digest.
+    func finish() throws -> String {
+        while step() {}
+        if let failure { throw failure }
+        return FileDigest.hex(hasher.finalize())
     }
 }
 

@@ -53,6 +53,16 @@ final class ConversionTests: XCTestCase {
         XCTAssertTrue(rejects[0].contains("\"line\":25"), String(rejects[0]))
     }
 
+    /// The writer's thread hashes the input while it waits for rows; the digest must still be
+    /// the file's.
+    func testTheReportGivesTheInputsSHA256() throws {
+        for fixture in ["generated/seed1-genes12/mbase.sql", "legacy/corruption_cases.sql"] {
+            let (report, _) = try convert(fixture, to: "digest-\((fixture as NSString).lastPathComponent).sqlite")
+            let expected = FileDigest.sha256(bytes: try Data(contentsOf: URL(fileURLWithPath: Fixtures.path(fixture))))
+            XCTAssertEqual(report.inputs.map(\.sha256), [expected], fixture)
+        }
+    }
+
     func testOutputIsDeterministicAndAtomic() throws {
         // Two threads build the view tables in scratch files and copy them in; one builds them in place.
         let (_, first) = try convert("legacy/corruption_cases.sql", to: "a.sqlite") { $0.threads = 2 }
