@@ -566,22 +566,6 @@ public final class LegacyNormalizer: DumpSink {
     }
 }
 
-/// Values in first-seen order without repeats. Most lists here are a handful of values, which a
-/// linear search deduplicates without hashing; longer ones switch to a set.
-struct DistinctList<Element: Hashable> {
-    private(set) var elements: [Element] = []
-    private var seen: Set<Element>?
-
-    mutating func append(_ element: Element) {
-        if seen == nil {
-            guard !elements.contains(element) else { return }
-            if elements.count == 16 { seen = Set(elements) }
-        }
-        if seen != nil, !seen!.insert(element).inserted { return }
-        elements.append(element)
-    }
-}
-
 private struct DatabaseId: Hashable {
     let database: String
     let id: String

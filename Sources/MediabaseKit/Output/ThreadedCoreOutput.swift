@@ -60,8 +60,8 @@ public final class ThreadedCoreOutput: CoreOutput {
         batch.append(Operation.insertTails.rawValue)
         batch.append(UInt8(table.ordinal))
         Self.append(first, to: &batch)
-        appendWord(UInt64(tails.rows.count))
-        tails.encoded!.withUnsafeBufferPointer { appendBytes($0) }
+        Self.appendWord(UInt64(tails.rows.count), to: &batch)
+        tails.encoded!.withUnsafeBufferPointer { Self.appendBytes($0, to: &batch) }
         if batch.count >= Self.batchSize { try pipe.submit(&batch) }
     }
 
@@ -71,17 +71,14 @@ public final class ThreadedCoreOutput: CoreOutput {
             bytes.append(Tag.null.rawValue)
         case let .integer(number):
             bytes.append(Tag.integer.rawValue)
-            withUnsafeBytes(of: UInt64(bitPattern: number).littleEndian) { bytes.append(contentsOf: $0) }
+            appendWord(UInt64(bitPattern: number), to: &bytes)
         case let .real(number):
             bytes.append(Tag.real.rawValue)
-            withUnsafeBytes(of: number.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
+            appendWord(number.bitPattern, to: &bytes)
         case let .text(text):
             bytes.append(Tag.text.rawValue)
             var text = text
-            text.withUTF8 { utf8 in
-                withUnsafeBytes(of: UInt64(utf8.count).littleEndian) { bytes.append(contentsOf: $0) }
-                bytes.append(contentsOf: utf8)
-            }
+            text.withUTF8 { appendBytes($0, to: &bytes) }
         }
     }
 
@@ -89,7 +86,7 @@ public final class ThreadedCoreOutput: CoreOutput {
         batch.append(Operation.markDuplicates.rawValue)
         batch.append(UInt8(table.ordinal))
         var id = id
-        id.withUTF8 { appendBytes($0) }
+        id.withUTF8 { Self.appendBytes($0, to: &batch) }
     }
 
     public func beginCarriedTable(_ table: TableSchema) throws {
@@ -98,16 +95,16 @@ public final class ThreadedCoreOutput: CoreOutput {
         let index = carriedSchemas.count - 1
         schemasLock.unlock()
         batch.append(Operation.beginCarried.rawValue)
-        appendWord(UInt64(index))
+        Self.appendWord(UInt64(index), to: &batch)
     }
 
     public func carriedRow(_ row: RowBuffer) throws {
         batch.append(Operation.carriedRow.rawValue)
-        appendWord(UInt64(row.count))
+        Self.appendWord(UInt64(row.count), to: &batch)
         for index in 0..<row.count {
             if let field = row.field(index) {
                 batch.append(Tag.text.rawValue)
-                appendBytes(field)
+                Self.appendBytes(field, to: &batch)
             } else {
                 batch.append(Tag.null.rawValue)
             }
@@ -128,13 +125,14 @@ public final class ThreadedCoreOutput: CoreOutput {
         if let submitError { throw submitError }
     }
 
-    @inline(__always) private func appendWord(_ word: UInt64) {
-        withUnsafeBytes(of: word.littleEndian) { batch.append(contentsOf: $0) }
+    @inline(__always) private static func appendWord(_ word: UInt64, to bytes: inout [UInt8]) {
+        withUnsafeBytes(of: word.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
-    @inline(__always) private func appendBytes(_ bytes: UnsafeBufferPointer<UInt8>) {
-        appendWord(UInt64(bytes.count))
-        batch.append(contentsOf: bytes)
+    /// The length as a word, then the bytes.
+    @inline(__always) private static func appendBytes(_ value: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) {
+        appendWord(UInt64(value.count), to: &bytes)
+        bytes.append(contentsOf: value)
     }
 
     private func apply(_ batch: [UInt8], row: RowBuffer) throws {

@@ -30,19 +30,19 @@ struct ViewTableFiller {
         let insert = try database.prepare("INSERT INTO drug_interaction_summary_view VALUES (?, ?, ?, ?, ?)")
         let symbols = GeneSymbols(database: try database.prepare("SELECT gene_symbol FROM genes WHERE gene_id = ?"))
         var target = try targets.step() ? targets.int64(0) : nil
-        var genes = DistinctValues()
+        var genes = DistinctList<[UInt8]?>()
         while try drugs.step() {
             let id = drugs.int64(0)
             genes.removeAll()
             while let current = target, current <= id {
-                if current == id { genes.insert(targets.bytes(1)) }
+                if current == id { genes.append(targets.bytes(1).map(Array.init)) }
                 target = try targets.step() ? targets.int64(0) : nil
             }
             insert.bind(1, id)
             insert.bind(2, bytes: drugs.bytes(1))
             insert.bind(3, bytes: drugs.bytes(2))
             insert.bind(4, Int64(genes.count))
-            insert.bind(5, bytes: try symbols.sortedSymbolsJSON(of: genes.values))
+            insert.bind(5, bytes: try symbols.sortedSymbolsJSON(of: genes.elements))
             try insert.run()
         }
     }
@@ -53,15 +53,15 @@ struct ViewTableFiller {
         let insert = try database.prepare("INSERT INTO publication_summary_view VALUES (?, ?, ?, ?)")
         let symbols = GeneSymbols(database: try database.prepare("SELECT gene_symbol FROM genes WHERE gene_id = ?"))
         var pmid: [UInt8] = []
-        var genes = DistinctValues()
-        var categories = DistinctValues()
+        var genes = DistinctList<[UInt8]?>()
+        var categories = DistinctList<[UInt8]?>()
         var open = false
         func flush() throws {
             guard open else { return }
             insert.bind(1, bytes: pmid)
             insert.bind(2, Int64(genes.count))
-            insert.bind(3, bytes: try symbols.sortedSymbolsJSON(of: genes.values))
-            insert.bind(4, bytes: JSONArray.strings(categories.values.sorted(by: Bytes.precedes)))
+            insert.bind(3, bytes: try symbols.sortedSymbolsJSON(of: genes.elements))
+            insert.bind(4, bytes: JSONArray.strings(categories.elements.sorted(by: Bytes.precedes)))
             try insert.run()
         }
         while try links.step() {
@@ -73,8 +73,8 @@ struct ViewTableFiller {
                 categories.removeAll()
                 open = true
             }
-            genes.insert(links.bytes(1))
-            categories.insert(links.bytes(2))
+            genes.append(links.bytes(1).map(Array.init))
+            categories.append(links.bytes(2).map(Array.init))
         }
         try flush()
     }
@@ -152,24 +152,6 @@ struct ViewTableFiller {
             try insert.run()
             symbol.reset()
         }
-    }
-}
-
-/// Distinct byte strings (NULL included), in first-seen order.
-private struct DistinctValues {
-    private(set) var values: [[UInt8]?] = []
-    private var seen: Set<[UInt8]?> = []
-
-    var count: Int { values.count }
-
-    mutating func insert(_ value: UnsafeBufferPointer<UInt8>?) {
-        let copy = value.map(Array.init)
-        if seen.insert(copy).inserted { values.append(copy) }
-    }
-
-    mutating func removeAll() {
-        values.removeAll(keepingCapacity: true)
-        seen.removeAll(keepingCapacity: true)
     }
 }
 

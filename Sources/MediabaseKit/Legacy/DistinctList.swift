@@ -1,0 +1,23 @@
+/// Values in first-seen order without repeats. Most lists here are a handful of values, which a
+/// linear search deduplicates without hashing; longer ones switch to a set.
+struct DistinctList<Element: Hashable> {
+    private(set) var elements: [Element] = []
+    private var seen: Set<Element>?
+
+    var count: Int { elements.count }
+
+    mutating func append(_ element: Element) {
+        if seen == nil {
+            guard !elements.contains(element) else { return }
+            if elements.count == 16 { seen = Set(elements) }
+        }
+        if seen != nil, !seen!.insert(element).inserted { return }
+        elements.append(element)
+    }
+
+    /// Empties the list, keeping its storage for the next one.
+    mutating func removeAll() {
+        elements.removeAll(keepingCapacity: true)
+        seen = nil
+    }
+}
