@@ -21,7 +21,7 @@ struct ConvertCommand: ParsableCommand {
               core.bundle/load.sh mydb
             """)
 
-    @Argument(help: "The legacy dump or CSV export.")
+    @Argument(help: "The legacy dump or CSV export: a file or folder (a pipe is refused, as the input is read more than once).")
     var input: String
 
     @Option(help: "Output kind: sqlite (a database file) or bundle (a folder for psql).")
