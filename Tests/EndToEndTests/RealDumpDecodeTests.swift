@@ -37,6 +37,7 @@ final class RealDumpDecodeTests: XCTestCase {
     func testCustomUncompressed() throws { try assertReadsEveryValue(.customUncompressed) }
     func testDirectory() throws { try assertReadsEveryValue(.directory) }
     func testDirectoryUncompressed() throws { try assertReadsEveryValue(.directoryUncompressed) }
+    func testTar() throws { try assertReadsEveryValue(.tar) }
 
     /// Guards the fixture: the expected values really hold the hostile cases, so a change in
     /// the SQL or in psql cannot quietly make the decode tests easy.
@@ -76,6 +77,9 @@ final class RealDumpDecodeTests: XCTestCase {
         XCTAssertTrue(try text(.rowsPerInsert).contains("INSERT INTO public.hostile VALUES\n\t(1, "))
         XCTAssertEqual(try head(dumps.path(for: .custom), 5), Array("PGDMP".utf8))
         XCTAssertEqual(try head(dumps.path(for: .customUncompressed), 5), Array("PGDMP".utf8))
+        let tar = try head(dumps.path(for: .tar), 512)
+        XCTAssertEqual(Array(tar[0..<8]), Array("toc.dat\0".utf8))
+        XCTAssertEqual(Array(tar[257..<262]), Array("ustar".utf8))
         for (form, suffix) in [(DumpForm.directory, ".dat.gz"), (.directoryUncompressed, ".dat")] {
             let names = try FileManager.default.contentsOfDirectory(atPath: dumps.path(for: form))
             XCTAssertTrue(names.contains("toc.dat"), "\(form): \(names)")
