@@ -23,8 +23,8 @@ enum PostgresVersions {
         }
     }
 
-    /// The bin folder of PostgreSQL `major`, or throws ``Missing`` (`XCTSkip` when skipped).
-    static func binDirectory(_ major: Int) throws -> String {
+    /// Throws `XCTSkip` when the environment asks to skip these tests.
+    static func skipIfRequested() throws {
         let environment = ProcessInfo.processInfo.environment
         if environment["MEDIABASE_SKIP_PG"] == "1" {
             throw XCTSkip("MEDIABASE_SKIP_PG=1: skipping the tests that need a PostgreSQL server")
@@ -32,6 +32,12 @@ enum PostgresVersions {
         if environment["MEDIABASE_SKIP_PG_VERSIONS"] == "1" {
             throw XCTSkip("MEDIABASE_SKIP_PG_VERSIONS=1: skipping the tests that dump with every PostgreSQL version")
         }
+    }
+
+    /// The bin folder of PostgreSQL `major`, or throws ``Missing`` (`XCTSkip` when skipped).
+    static func binDirectory(_ major: Int) throws -> String {
+        try skipIfRequested()
+        let environment = ProcessInfo.processInfo.environment
         let root = environment["MEDIABASE_PG_ROOT"] ?? "/opt/mediabase-postgres"
         let candidates = ["\(root)/\(major)/bin", "/usr/lib/postgresql/\(major)/bin"]
         let programs = ["initdb", "postgres", "pg_ctl", "psql", "pg_dump"]
