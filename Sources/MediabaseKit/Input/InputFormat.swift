@@ -61,7 +61,7 @@ public struct InputFormat: Sendable, Equatable, CustomStringConvertible {
             guard member == "toc.dat" else {
                 throw MediabaseError.unsupportedInput(
                     SourceLocation(file: path, byteOffset: 0),
-                    reason: "a tar file whose first member is \"\(member)\", not toc.dat: not a pg_dump tar archive (pg_dump -Ft writes toc.dat first)")
+                    reason: "a tar file whose first member is \"\(member)\", not toc.dat: not a pg_dump tar archive (pg_dump -Ft writes toc.dat first); if it holds the files of a pg_dump archive, extract it and give the folder")
             }
             return InputFormat(kind: .tar, gzip: gzip)
         }

@@ -42,7 +42,7 @@ public final class TarArchiveReader {
         guard first.name == "toc.dat" else {
             throw MediabaseError.unsupportedInput(
                 SourceLocation(file: file, byteOffset: first.headerOffset),
-                reason: "the tar's first member is \"\(first.name)\", not toc.dat: not a pg_dump tar archive (pg_dump -Ft writes toc.dat first)")
+                reason: "the tar's first member is \"\(first.name)\", not toc.dat: not a pg_dump tar archive (pg_dump -Ft writes toc.dat first); if it holds the files of a pg_dump archive, extract it and give the folder")
         }
         let member = tar.contents(of: first)
         toc = try ArchiveTOC.read(from: ArchiveInput(stream: member, file: Self.memberName(first, in: file), size: first.size), layout: .directory)
