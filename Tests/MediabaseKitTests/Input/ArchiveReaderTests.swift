@@ -161,6 +161,21 @@ final class ArchiveReaderTests: XCTestCase {
         }
     }
 
+    /// Sizes of 8 GiB and more are written in base-256 (high bit of the field's first byte set);
+    /// the same size so written reads the same.
+    func testTarSizeInBase256() throws {
+        var tar = try bytes("tar.tar")
+        for member in tarMembers(tar) where member.name.hasSuffix(".dat") {
+            let field = [0x80] + [UInt8](repeating: 0, count: 8) + [UInt8(member.size >> 16 & 0xFF), UInt8(member.size >> 8 & 0xFF), UInt8(member.size & 0xFF)]
+            tar.replaceSubrange((member.header + 124)..<(member.header + 136), with: field)
+            let sum = tar[member.header..<(member.header + 512)].enumerated().reduce(0) { $0 + ((148..<156).contains($1.offset) ? 0x20 : Int($1.element)) }
+            tar.replaceSubrange((member.header + 148)..<(member.header + 156), with: Array(String(format: "%06o", sum).utf8) + [0, 0x20])
+        }
+        let sink = CollectingSink()
+        try TarArchiveReader(stream: MemoryByteStream(tar), file: "base256.tar", size: Int64(tar.count)).read(into: sink)
+        assertFixtureRows(sink)
+    }
+
     /// A damaged header is caught by its checksum, with the header's offset.
     func testCorruptTarHeaderNamesItsOffset() throws {
         var tar = try bytes("tar.tar")
