@@ -9,7 +9,7 @@ struct ConvertCommand: ParsableCommand {
         commandName: "convert",
         abstract: "Convert a legacy MEDIABASE dump or CSV export into the normalized core.",
         discussion: """
-            INPUT is any pg_dump form (plain, --inserts, custom, directory), gzip-compressed or not, \
+            INPUT is any pg_dump form (plain, --inserts, custom, directory, tar), gzip-compressed or not, \
             or a CSV export of cancer_transcript_base. The output is written to a temporary file \
             (or folder) beside the target and renamed into place only when it is complete and \
             validated. A bundle is a folder of .sql.gz parts with manifest.json and load.sh, which \

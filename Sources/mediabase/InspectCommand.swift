@@ -17,7 +17,7 @@ struct InspectCommand: ParsableCommand {
             Example: mediabase inspect mediabase_dump.sql.gz --json
             """)
 
-    @Argument(help: "A pg_dump file (plain, custom) or directory, or a CSV export; gzip or not. Not a pipe: the input is read more than once.")
+    @Argument(help: "A pg_dump file (plain, custom, tar) or directory, or a CSV export; gzip or not. Not a pipe: the input is read more than once.")
     var input: String
 
     @Flag(help: "Print the report as JSON on stdout.")

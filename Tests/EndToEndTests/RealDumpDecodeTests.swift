@@ -37,6 +37,27 @@ final class RealDumpDecodeTests: XCTestCase {
     func testCustomUncompressed() throws { try assertReadsEveryValue(.customUncompressed) }
     func testDirectory() throws { try assertReadsEveryValue(.directory) }
     func testDirectoryUncompressed() throws { try assertReadsEveryValue(.directoryUncompressed) }
+    func testTar() throws { try assertReadsEveryValue(.tar) }
+
+    /// psql's `\copy ... TO ... CSV HEADER` of every table reads back byte for byte: a CSV
+    /// export writes CR, LF, quotes and delimiters inside values raw between quotes.
+    func testCSVExports() throws {
+        for expected in dumps.expected {
+            let parts = expected.qualifiedName.split(separator: ".", maxSplits: 1).map(String.init)
+            let table = PostgresCluster.quoteIdentifier(parts[0]) + "." + PostgresCluster.quoteIdentifier(parts[1])
+            let path = dumps.cluster.workDirectory + "/export-\(parts[0])-\(parts[1].count).csv"
+            try dumps.cluster.psql(sql: "\\copy \(table) TO '\(path)' CSV HEADER", database: HostileDumps.database)
+            let reader = try DumpReader.open(path: path)
+            XCTAssertEqual(reader.format, InputFormat(kind: .csv), expected.qualifiedName)
+            let sink = CollectingSink()
+            try reader.read(into: sink)
+            guard let read = sink.tables.first else {
+                XCTFail("\(expected.qualifiedName): no table read from the CSV export")
+                continue
+            }
+            assertSame(read, expected, form: "CSV export", file: #filePath, line: #line)
+        }
+    }
 
     /// Guards the fixture: the expected values really hold the hostile cases, so a change in
     /// the SQL or in psql cannot quietly make the decode tests easy.
@@ -76,6 +97,9 @@ final class RealDumpDecodeTests: XCTestCase {
         XCTAssertTrue(try text(.rowsPerInsert).contains("INSERT INTO public.hostile VALUES\n\t(1, "))
         XCTAssertEqual(try head(dumps.path(for: .custom), 5), Array("PGDMP".utf8))
         XCTAssertEqual(try head(dumps.path(for: .customUncompressed), 5), Array("PGDMP".utf8))
+        let tar = try head(dumps.path(for: .tar), 512)
+        XCTAssertEqual(Array(tar[0..<8]), Array("toc.dat\0".utf8))
+        XCTAssertEqual(Array(tar[257..<262]), Array("ustar".utf8))
         for (form, suffix) in [(DumpForm.directory, ".dat.gz"), (.directoryUncompressed, ".dat")] {
             let names = try FileManager.default.contentsOfDirectory(atPath: dumps.path(for: form))
             XCTAssertTrue(names.contains("toc.dat"), "\(form): \(names)")
@@ -102,7 +126,7 @@ final class RealDumpDecodeTests: XCTestCase {
                 }
                 continue
             }
-            assertSame(table, expected, form: form, file: file, line: line)
+            assertSame(table, expected, form: "\(form)", file: file, line: line)
         }
         let expectedNames = Set(dumps.expected.map(\.qualifiedName))
         for table in sink.tables where !expectedNames.contains(table.schema.qualifiedName) {
@@ -111,7 +135,7 @@ final class RealDumpDecodeTests: XCTestCase {
     }
 
     private func assertSame(
-        _ table: CollectingSink.Table, _ expected: TableContents, form: DumpForm, file: StaticString, line: UInt
+        _ table: CollectingSink.Table, _ expected: TableContents, form: String, file: StaticString, line: UInt
     ) {
         let name = "\(form): \(expected.qualifiedName)"
         XCTAssertEqual(table.schema.columns.map(\.name), expected.columns, "\(name): columns", file: file, line: line)

@@ -59,13 +59,13 @@ public enum ArchiveCompression: UInt8, Sendable, CustomStringConvertible {
     }
 }
 
-/// The header of a custom archive or of a directory archive's `toc.dat`, as `ReadHead` in
+/// The header of a custom archive or of a directory or tar archive's `toc.dat`, as `ReadHead` in
 /// `pg_backup_archiver.c` reads it.
 public struct ArchiveHeader: Sendable, Equatable {
     /// The format byte of a custom archive (`archCustom`).
     public static let customFormatCode: UInt8 = 1
-    /// The format byte of a directory archive's `toc.dat`: directory archives share the code
-    /// of the tar format (`archTar`; see `InitArchiveFmt_Directory` in `pg_backup_directory.c`).
+    /// The format byte of a directory or tar archive's `toc.dat`: directory archives share the
+    /// code of the tar format (`archTar`; see `InitArchiveFmt_Directory` in `pg_backup_directory.c`).
     public static let directoryFormatCode: UInt8 = 3
 
     public var version: ArchiveVersion

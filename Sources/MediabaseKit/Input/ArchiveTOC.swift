@@ -74,22 +74,23 @@ public struct ArchiveTOCEntry: Equatable, Sendable {
     public var dependencies: [Int]
     /// Custom archives: where the data block is. Nil in directory archives.
     public var dataOffset: ArchiveDataOffset?
-    /// Directory archives: the data file's name (`3350.dat`), to which pg_dump may have
-    /// appended a compression suffix. Nil when the entry has no data, and in custom archives.
+    /// Directory and tar archives: the data file's name (`3350.dat`), to which pg_dump may have
+    /// appended a compression suffix in a directory archive. Nil when the entry has no data, and
+    /// in custom archives.
     public var dataFile: String?
 
     /// `TABLE DATA`: the rows of a table.
     public var isTableData: Bool { desc == "TABLE DATA" }
 }
 
-/// The header and table of contents of a pg_dump custom archive, or of a directory archive's
-/// `toc.dat`.
+/// The header and table of contents of a pg_dump custom archive, or of a directory or tar
+/// archive's `toc.dat`.
 public struct ArchiveTOC: Sendable {
     /// What follows each TOC entry's common fields (the archive format's `ReadExtraToc`).
     enum Layout {
         /// `pg_backup_custom.c`: an Offset to the data block.
         case custom
-        /// `pg_backup_directory.c`: a Str with the data file's name.
+        /// `pg_backup_directory.c` and `pg_backup_tar.c`: a Str with the data file's name.
         case directory
 
         var formatCode: UInt8 {

@@ -4,8 +4,10 @@ import Foundation
 /// PostgreSQL's `COPY ... TO ... WITH CSV HEADER`, psql's `\copy`, R and spreadsheets.
 ///
 /// Following PostgreSQL's CSV rules, an unquoted empty field is NULL and a quoted empty field
-/// (`""`) is the empty string. Quoted fields may span lines. A UTF-8 byte-order mark before the
-/// header is skipped; CRLF line ends are accepted.
+/// (`""`) is the empty string. Quoted fields may span lines and keep every byte between the
+/// quotes, a CR before a line feed included (psql writes CR LF in a value raw). A UTF-8
+/// byte-order mark before the header is skipped; a CR LF record end (outside quotes) ends a
+/// record as LF does.
 public final class CSVReader {
     private let stream: ByteStream
     private let file: String
@@ -77,8 +79,11 @@ public final class CSVReader {
         row.line = lines.lineNumber
         row.byteOffset = lines.lineOffset
         let startLine = lines.lineNumber
-        var current = line.droppingCR()
-        row.raw = current
+        // Inside quotes a line's bytes run to its LF, a CR before it included; outside quotes
+        // they stop at `limit`, before a CR that is part of a CR LF record end.
+        var current = line
+        var limit = line.droppingCR().count
+        row.raw = line.droppingCR()
         var index = 0
         var fieldIsQuoted = false
         var inQuotes = false
@@ -86,6 +91,7 @@ public final class CSVReader {
         // Bytes between quotes and delimiters are copied in runs found with memchr.
         while true {
             while index < current.count {
+                guard inQuotes || index < limit else { break }
                 if inQuotes {
                     guard let quote = Self.firstIndex(of: 0x22, in: current, from: index) else {
                         row.appendBytes(UnsafeBufferPointer(rebasing: current[index...]))
@@ -100,7 +106,7 @@ public final class CSVReader {
                     }
                     inQuotes = false
                     index = quote + 1
-                    guard index == current.count || current[index] == delimiter else {
+                    guard index == limit || current[index] == delimiter else {
                         throw MediabaseError.malformedInput(
                             SourceLocation(file: file, line: lines.lineNumber, byteOffset: lines.lineOffset + Int64(index)),
                             expected: "a delimiter or the end of the line after a closing quote")
@@ -116,10 +122,10 @@ public final class CSVReader {
                 }
                 // An unquoted field, or what follows a closing quote, runs to the next delimiter;
                 // a quote inside it is an ordinary character.
-                let end = Self.firstIndex(of: delimiter, in: current, from: index) ?? current.count
+                let end = Self.firstIndex(of: delimiter, in: current, from: index, before: limit) ?? limit
                 row.appendBytes(UnsafeBufferPointer(rebasing: current[index..<end]))
                 index = end
-                guard end < current.count else { break }
+                guard end < limit else { break }
                 finishField(quoted: fieldIsQuoted)
                 fieldIsQuoted = false
                 atFieldStart = true
@@ -135,16 +141,19 @@ public final class CSVReader {
             row.appendByte(0x0A)
             // The first line's bytes may have moved: a record spanning lines has no raw text.
             row.raw = UnsafeBufferPointer(start: nil, count: 0)
-            current = next.droppingCR()
+            current = next
+            limit = next.droppingCR().count
             index = 0
         }
         finishField(quoted: fieldIsQuoted)
         return true
     }
 
-    /// The position of the first `byte` in `bytes` at or after `start`.
-    @inline(__always) private static func firstIndex(of byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
-        guard start < bytes.count, let base = bytes.baseAddress, let hit = memchr(base + start, Int32(byte), bytes.count - start) else { return nil }
+    /// The position of the first `byte` in `bytes` at or after `start` and before `end` (all of
+    /// `bytes` when nil).
+    @inline(__always) private static func firstIndex(of byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, from start: Int, before end: Int? = nil) -> Int? {
+        let end = end ?? bytes.count
+        guard start < end, let base = bytes.baseAddress, let hit = memchr(base + start, Int32(byte), end - start) else { return nil }
         return UnsafePointer(hit.assumingMemoryBound(to: UInt8.self)) - base
     }
 

@@ -80,30 +80,35 @@ public final class DirectoryArchiveReader {
         case .gzip:
             return (try InflateStream(source: file, wrapping: .gzip, name: found), found)
         case let .unsupported(algorithm):
-            throw MediabaseError.unsupportedInput(
-                SourceLocation(file: found, table: table, byteOffset: 0),
-                reason: "the table's data is compressed with \(algorithm), which mediabase does not read; "
-                    + "convert the archive with pg_restore -f or dump again with --compress=gzip")
+            throw DataFileCompression.unsupportedError(algorithm, file: found, table: table)
+        }
+    }
+}
+
+/// The compression of a directory archive's data file or a tar archive's data member, from its
+/// magic number: gzip (RFC 1952), an LZ4 frame, or a Zstandard frame (RFC 8878).
+enum DataFileCompression {
+    case none
+    case gzip
+    case unsupported(ArchiveCompression)
+
+    init(magic: ArraySlice<UInt8>) {
+        if magic.starts(with: [0x1F, 0x8B]) {
+            self = .gzip
+        } else if magic.starts(with: [0x04, 0x22, 0x4D, 0x18]) {
+            self = .unsupported(.lz4)
+        } else if magic.starts(with: [0x28, 0xB5, 0x2F, 0xFD]) {
+            self = .unsupported(.zstd)
+        } else {
+            self = .none
         }
     }
 
-    /// The compression of a data file, from its magic number: gzip (RFC 1952), an LZ4 frame,
-    /// or a Zstandard frame (RFC 8878).
-    private enum DataFileCompression {
-        case none
-        case gzip
-        case unsupported(ArchiveCompression)
-
-        init(magic: ArraySlice<UInt8>) {
-            if magic.starts(with: [0x1F, 0x8B]) {
-                self = .gzip
-            } else if magic.starts(with: [0x04, 0x22, 0x4D, 0x18]) {
-                self = .unsupported(.lz4)
-            } else if magic.starts(with: [0x28, 0xB5, 0x2F, 0xFD]) {
-                self = .unsupported(.zstd)
-            } else {
-                self = .none
-            }
-        }
+    /// The error for data in a compression mediabase does not read.
+    static func unsupportedError(_ algorithm: ArchiveCompression, file: String, table: String) -> MediabaseError {
+        .unsupportedInput(
+            SourceLocation(file: file, table: table, byteOffset: 0),
+            reason: "the table's data is compressed with \(algorithm), which mediabase does not read; "
+                + "convert the archive with pg_restore -f or dump again with --compress=gzip")
     }
 }

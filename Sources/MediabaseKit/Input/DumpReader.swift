@@ -1,6 +1,6 @@
 import Foundation
 
-/// Opens any MEDIABASE input — pg_dump plain, custom or directory, CSV export, gzip-compressed
+/// Opens any MEDIABASE input — pg_dump plain, custom, directory or tar, CSV export, gzip-compressed
 /// or not — and streams its tables into a ``DumpSink``.
 public final class DumpReader {
     /// The input path as the user gave it.
@@ -58,6 +58,10 @@ public final class DumpReader {
         case .custom:
             let stream = try openStream()
             let reader = try CustomArchiveReader(stream: stream, file: path, size: format.gzip ? nil : file?.size)
+            info = reader.info
+            try reader.read(into: sink)
+        case .tar:
+            let reader = try TarArchiveReader(stream: try openStream(), file: path, size: format.gzip ? nil : file?.size)
             info = reader.info
             try reader.read(into: sink)
         case .directory:

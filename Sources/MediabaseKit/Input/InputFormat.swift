@@ -9,6 +9,8 @@ public struct InputFormat: Sendable, Equatable, CustomStringConvertible {
         case custom
         /// pg_dump directory archive (`-Fd`): a folder with `toc.dat`.
         case directory
+        /// pg_dump tar archive (`-Ft`): a POSIX tar whose first member is `toc.dat`.
+        case tar
         /// Delimited text with a header row.
         case csv
     }
@@ -55,11 +57,19 @@ public struct InputFormat: Sendable, Equatable, CustomStringConvertible {
                                                 expected: "a pg_dump archive, a plain SQL dump or a CSV export, but the \(gzip ? "decompressed " : "")file is empty")
         }
         if head.starts(with: Array("PGDMP".utf8)) { return InputFormat(kind: .custom, gzip: gzip) }
+        if let member = TarArchiveReader.firstMemberName(head) {
+            guard member == "toc.dat" else {
+                throw MediabaseError.unsupportedInput(
+                    SourceLocation(file: path, byteOffset: 0),
+                    reason: "a tar file whose first member is \"\(member)\", not toc.dat: not a pg_dump tar archive (pg_dump -Ft writes toc.dat first); if it holds the files of a pg_dump archive, extract it and give the folder")
+            }
+            return InputFormat(kind: .tar, gzip: gzip)
+        }
         if looksLikeSQL(head) { return InputFormat(kind: .plain, gzip: gzip) }
         if looksLikeDelimitedText(head) { return InputFormat(kind: .csv, gzip: gzip) }
         throw MediabaseError.unsupportedInput(
             SourceLocation(file: path, byteOffset: 0),
-            reason: "the \(gzip ? "decompressed " : "")bytes are not a pg_dump archive (PGDMP), an SQL script or delimited text with a header")
+            reason: "the \(gzip ? "decompressed " : "")bytes are not a pg_dump archive (PGDMP, or a tar starting with toc.dat), an SQL script or delimited text with a header")
     }
 
     private static func readPrefix(_ stream: ByteStream, count: Int, tolerateErrors: Bool = false) throws -> [UInt8] {

@@ -14,7 +14,8 @@ public struct DumpInfo: Sendable, Equatable {
     public var compression: String?
     /// Database name recorded in an archive header, or named by `\connect`.
     public var database: String?
-    /// Whether the dump carries PostgreSQL 17.6+ `\restrict` lines.
+    /// Whether the dump carries `\restrict` lines, which pg_dump writes from 14.19, 15.14, 16.10,
+    /// 17.6 and 18 on.
     public var restricted = false
 
     public init() {}

@@ -4,7 +4,7 @@ import MediabaseKit
 /// The forms of `pg_dump` output mediabase reads, as made by the installed `pg_dump`.
 enum DumpForm: String, CaseIterable {
     case plain, plainGzip, inserts, columnInserts, rowsPerInsert
-    case custom, customUncompressed, directory, directoryUncompressed
+    case custom, customUncompressed, directory, directoryUncompressed, tar
 
     /// The `pg_dump` options that produce this form.
     var pgDumpArguments: [String] {
@@ -18,6 +18,7 @@ enum DumpForm: String, CaseIterable {
         case .customUncompressed: return ["-Fc", "-Z", "0"]
         case .directory: return ["-Fd"]
         case .directoryUncompressed: return ["-Fd", "-Z", "0"]
+        case .tar: return ["-Ft"]
         }
     }
 
@@ -28,6 +29,7 @@ enum DumpForm: String, CaseIterable {
         case .plainGzip: return rawValue + ".sql.gz"
         case .custom, .customUncompressed: return rawValue + ".dump"
         case .directory, .directoryUncompressed: return rawValue
+        case .tar: return rawValue + ".tar"
         }
     }
 
@@ -38,6 +40,7 @@ enum DumpForm: String, CaseIterable {
         case .plainGzip: return InputFormat(kind: .plain, gzip: true)
         case .custom, .customUncompressed: return InputFormat(kind: .custom)
         case .directory, .directoryUncompressed: return InputFormat(kind: .directory)
+        case .tar: return InputFormat(kind: .tar)
         }
     }
 

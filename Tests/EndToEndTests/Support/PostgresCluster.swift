@@ -15,7 +15,8 @@ import XCTest
 ///
 /// PostgreSQL must be installed: CI installs the Debian `postgresql` package (`.ci/run`), so a
 /// missing installation is a test failure, not a skip. Developers without PostgreSQL can set
-/// `MEDIABASE_SKIP_PG=1` to skip the tests that need it.
+/// `MEDIABASE_SKIP_PG=1` to skip the tests that need it. A cluster of another major version
+/// runs from that version's bin folder (``PostgresVersions``).
 ///
 /// When the tests run as root (as in CI), the server programs run as the `postgres` OS user
 /// through `runuser`, because PostgreSQL refuses to run as root; the client programs (`psql`,
@@ -58,16 +59,17 @@ final class PostgresCluster {
     private var server: Process?
     private var watchdog: Process?
 
-    /// Starts a new cluster, or throws `XCTSkip` when `MEDIABASE_SKIP_PG=1` is set.
-    static func start() throws -> PostgresCluster {
+    /// Starts a new cluster with the programs in `binDirectory` (default: the newest installed
+    /// server), or throws `XCTSkip` when `MEDIABASE_SKIP_PG=1` is set.
+    static func start(binDirectory: String? = nil) throws -> PostgresCluster {
         if ProcessInfo.processInfo.environment["MEDIABASE_SKIP_PG"] == "1" {
             throw XCTSkip("MEDIABASE_SKIP_PG=1: skipping the tests that need a PostgreSQL server")
         }
-        return try PostgresCluster()
+        return try PostgresCluster(binDirectory: binDirectory)
     }
 
-    private init() throws {
-        binDirectory = try Self.findBinDirectory()
+    private init(binDirectory: String?) throws {
+        self.binDirectory = try binDirectory ?? Self.findBinDirectory()
         serverUserPrefix = try Self.findServerUserPrefix()
         directory = try Self.makeTemporaryDirectory()
         // TCP is off and the socket lives in this cluster's own folder, so every number is free;
@@ -100,6 +102,25 @@ final class PostgresCluster {
         return try runClient(
             ["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"] + connection(database) + ["-f", script]
         )
+    }
+
+    /// Runs the psql script in `file` (a plain dump) in `database`, stopping at the first error.
+    func psql(file: String, database: String) throws {
+        try runClient(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-o", "/dev/null"] + connection(database) + ["-f", file])
+    }
+
+    /// Where a client program run from outside finds this server, with this cluster's programs
+    /// first on the `PATH` (what a bundle's `load.sh` needs).
+    var clientEnvironment: [String: String] {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        return ["PATH": binDirectory + ":" + path, "PGHOST": directory, "PGPORT": String(port), "PGUSER": "postgres"]
+    }
+
+    /// Runs `command` (an absolute path and its arguments) with ``clientEnvironment``, in the
+    /// work folder, and returns its standard output.
+    @discardableResult
+    func runWithClientEnvironment(_ command: [String]) throws -> String {
+        try Subprocess.run(command, in: workDirectory, scratch: workDirectory, extraEnvironment: clientEnvironment)
     }
 
     /// Creates an empty database called `name`.

@@ -45,8 +45,10 @@ enum Subprocess {
     ///   - scratch: a writable folder for the output capture files.
     ///   - timeout: seconds before the child is terminated and the call fails, so a stuck
     ///     server or client fails the test instead of hanging the suite.
+    ///   - extraEnvironment: variables set on top of ``environment`` (`PATH`, `PGHOST`, ...).
     @discardableResult
-    static func run(_ command: [String], in directory: String, scratch: String, timeout: TimeInterval = 120) throws -> String {
+    static func run(_ command: [String], in directory: String, scratch: String, timeout: TimeInterval = 120,
+                    extraEnvironment: [String: String] = [:]) throws -> String {
         let capture = scratch + "/" + UUID().uuidString
         let outputPath = capture + ".out"
         let errorPath = capture + ".err"
@@ -58,6 +60,7 @@ enum Subprocess {
             command, in: directory,
             output: try captureFile(outputPath, for: command), error: try captureFile(errorPath, for: command)
         )
+        process.environment = environment.merging(extraEnvironment) { $1 }
         let exited = DispatchSemaphore(value: 0)
         process.terminationHandler = { _ in exited.signal() }
         try launch(process, command)

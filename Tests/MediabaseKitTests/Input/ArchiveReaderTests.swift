@@ -88,6 +88,125 @@ final class ArchiveReaderTests: XCTestCase {
         }
     }
 
+    // MARK: - Tar archives (pg_dump -Ft)
+
+    func testTarArchiveGivesTheDumpedRows() throws {
+        let reader = try TarArchiveReader(path: fixture("tar.tar"))
+        XCTAssertEqual(reader.toc.header.formatCode, ArchiveHeader.directoryFormatCode)
+        XCTAssertEqual(reader.info.archiveVersion, "1.14")
+        XCTAssertEqual(reader.info.database, "fixture")
+        let names = reader.toc.entries.filter { $0.isTableData }.map { "\($0.tag ?? ""):\($0.dataFile ?? "")" }
+        XCTAssertEqual(Set(names), ["genes:3350.dat", "bulk:3351.dat", "empty:3352.dat"])
+        let sink = CollectingSink()
+        try reader.read(into: sink)
+        assertFixtureRows(sink)
+    }
+
+    /// Detected from the bytes, plain or gzip-compressed (`pg_dump -Ft | gzip`), and read
+    /// through ``DumpReader`` like any other input.
+    func testDumpReaderDetectsAndReadsTarArchives() throws {
+        let gzipped = try temporaryDirectory() + "/tar.tar.gz"
+        try Data(TestArchiveWriter.storedGzip(bytes("tar.tar"))).write(to: URL(fileURLWithPath: gzipped))
+        for (path, format) in [(fixture("tar.tar"), InputFormat(kind: .tar)), (gzipped, InputFormat(kind: .tar, gzip: true))] {
+            let reader = try DumpReader.open(path: path)
+            XCTAssertEqual(reader.format, format, path)
+            XCTAssertEqual(reader.format.description, format.gzip ? "tar (gzip)" : "tar")
+            let sink = CollectingSink()
+            try reader.read(into: sink)
+            assertFixtureRows(sink)
+            XCTAssertEqual(reader.info.archiveVersion, "1.14")
+        }
+    }
+
+    /// The tar holds exactly the directory archive's files: its rows are the same, table by table.
+    func testTarAndDirectoryArchivesGiveTheSameRows() throws {
+        let tar = CollectingSink()
+        try TarArchiveReader(path: fixture("tar.tar")).read(into: tar)
+        let directory = CollectingSink()
+        try DirectoryArchiveReader(path: fixture("directory-z0")).read(into: directory)
+        XCTAssertEqual(tar.tables.map(\.schema.qualifiedName), directory.tables.map(\.schema.qualifiedName))
+        XCTAssertEqual(tar.tables.map(\.rows), directory.tables.map(\.rows))
+    }
+
+    /// The tar's member headers, by name: where each starts and its size, read independently of
+    /// the reader (octal size at byte 124 of each 512-byte header).
+    private func tarMembers(_ tar: [UInt8]) -> [(name: String, header: Int, size: Int)] {
+        var members: [(String, Int, Int)] = []
+        var at = 0
+        while at + 512 <= tar.count, tar[at] != 0 {
+            let name = String(decoding: tar[at..<(at + 100)].prefix { $0 != 0 }, as: UTF8.self)
+            let size = Int(String(decoding: tar[(at + 124)..<(at + 135)], as: UTF8.self), radix: 8)!
+            members.append((name, at, size))
+            at += 512 + (size + 511) / 512 * 512
+        }
+        return members
+    }
+
+    /// Every cut before the end of the last data member fails with a MediabaseError that names
+    /// the file: a truncated tar never reads as a shorter table.
+    func testTruncatedTarArchivesAlwaysFail() throws {
+        let tar = try bytes("tar.tar")
+        let members = tarMembers(tar)
+        XCTAssertEqual(members.map(\.name), ["toc.dat", "3352.dat", "3351.dat", "3350.dat", "blob_16404.dat", "blobs.toc", "restore.sql"])
+        let genes = try XCTUnwrap(members.first { $0.name == "3350.dat" })
+        let dataEnd = genes.header + 512 + genes.size
+        let path = try temporaryDirectory() + "/cut.tar"
+        for length in Array(stride(from: 0, to: dataEnd, by: 61)) + [512, genes.header, genes.header + 512, dataEnd - 1] {
+            try Data(tar[0..<length]).write(to: URL(fileURLWithPath: path))
+            let error = assertMediabaseError("cut to \(length) bytes") {
+                let reader = try DumpReader.open(path: path)
+                try reader.read(into: CollectingSink())
+            }
+            XCTAssertTrue(error?.localizedDescription.contains(path) ?? false, "\(length): \(String(describing: error))")
+        }
+    }
+
+    /// Sizes of 8 GiB and more are written in base-256 (high bit of the field's first byte set);
+    /// the same size so written reads the same.
+    func testTarSizeInBase256() throws {
+        var tar = try bytes("tar.tar")
+        for member in tarMembers(tar) where member.name.hasSuffix(".dat") {
+            let field = [0x80] + [UInt8](repeating: 0, count: 8) + [UInt8(member.size >> 16 & 0xFF), UInt8(member.size >> 8 & 0xFF), UInt8(member.size & 0xFF)]
+            tar.replaceSubrange((member.header + 124)..<(member.header + 136), with: field)
+            let sum = tar[member.header..<(member.header + 512)].enumerated().reduce(0) { $0 + ((148..<156).contains($1.offset) ? 0x20 : Int($1.element)) }
+            tar.replaceSubrange((member.header + 148)..<(member.header + 156), with: Array(String(format: "%06o", sum).utf8) + [0, 0x20])
+        }
+        let sink = CollectingSink()
+        try TarArchiveReader(stream: MemoryByteStream(tar), file: "base256.tar", size: Int64(tar.count)).read(into: sink)
+        assertFixtureRows(sink)
+    }
+
+    /// A damaged header is caught by its checksum, with the header's offset.
+    func testCorruptTarHeaderNamesItsOffset() throws {
+        var tar = try bytes("tar.tar")
+        let bulk = try XCTUnwrap(tarMembers(tar).first { $0.name == "3351.dat" })
+        tar[bulk.header + 1] ^= 0x01
+        let path = try temporaryDirectory() + "/corrupt.tar"
+        try Data(tar).write(to: URL(fileURLWithPath: path))
+        let error = assertMediabaseError { try TarArchiveReader(path: path).read(into: CollectingSink()) }
+        guard case let .malformedInput(location, expected)? = error else { return XCTFail("\(String(describing: error))") }
+        XCTAssertEqual(location.byteOffset, Int64(bulk.header))
+        XCTAssertTrue(expected.contains("checksum"), expected)
+    }
+
+    /// A tar that is not pg_dump's (its first member is not toc.dat) is refused by detection,
+    /// with the member it found.
+    func testTarWithoutTOCFirstIsRefused() throws {
+        var tar = try bytes("tar.tar")
+        tar[0] = UInt8(ascii: "x")
+        // The header checksum is the sum of its bytes, the checksum field taken as spaces.
+        let sum = tar[0..<512].enumerated().reduce(0) { $0 + ((148..<156).contains($1.offset) ? 0x20 : Int($1.element)) }
+        let field = Array(String(format: "%06o", sum).utf8) + [0, 0x20]
+        tar.replaceSubrange(148..<156, with: field)
+        let path = try temporaryDirectory() + "/other.tar"
+        try Data(tar).write(to: URL(fileURLWithPath: path))
+        let error = assertMediabaseError { _ = try DumpReader.open(path: path) }
+        guard case let .unsupportedInput(_, reason)? = error else { return XCTFail("\(String(describing: error))") }
+        XCTAssertTrue(reason.contains("\"xoc.dat\", not toc.dat"), reason)
+        let direct = assertMediabaseError { _ = try TarArchiveReader(path: path) }
+        XCTAssertTrue(direct?.localizedDescription.contains("not a pg_dump tar archive") ?? false, "\(String(describing: direct))")
+    }
+
     func testPipedCustomArchiveReadsFromAStreamWithoutSize() throws {
         let (_, sink) = try readCustom(bytes("custom-piped.dump"))
         assertFixtureRows(sink)

@@ -66,4 +66,33 @@ final class CSVReaderTests: XCTestCase {
         try CSVReader(stream: MemoryByteStream("a,b\r\n\"x\",1\r\n\"y\nz\",2\n"), file: "t.csv", tableName: "t").read(into: sink)
         XCTAssertEqual(sink.raws, ["\"x\",1", ""])
     }
+
+    /// psql's `COPY ... TO ... CSV` writes a CR LF inside a value raw between the quotes: every
+    /// byte of a quoted value comes back, whatever the record ends are, and a CR LF record end
+    /// still ends the record (issue 12, point 1).
+    func testQuotedValuesKeepCRLFAndEveryOtherByte() throws {
+        let values = ["a\r\nb", "\r\n", "end\r", "\r", "tab\there \\ back \"quoted\"", "\n\n", "x\r\n\r\ny"]
+        for recordEnd in ["\n", "\r\n"] {
+            let body = values.enumerated().map { "\($0.offset),\"" + $0.element.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+            let table = try read("id,v" + recordEnd + body.joined(separator: recordEnd) + recordEnd)
+            let expected: [[[UInt8]?]] = values.enumerated().map { [Array(String($0.offset).utf8), Array($0.element.utf8)] }
+            XCTAssertEqual(Self.bytes(table.rows), expected, "record end \(recordEnd.debugDescription)")
+        }
+        // Unquoted, a CR before the LF is the record end, not a byte of the last field.
+        XCTAssertEqual(try read("a,b\r\n1,\r\n2,x\r\n").rows, [["1", nil], ["2", "x"]])
+    }
+
+    /// Patient tables go through the same reader (tab-separated, R's header without a row-name
+    /// field): their quoted values keep CR LF too.
+    func testPatientLayoutKeepsCRLFInQuotes() throws {
+        let table = try read("logFC\tnote\r\n\"ENSG1\"\t1.5\t\"two\r\nlines\"\r\nENSG2\t-1\t\"\"\r\n", delimiter: "\t", rowNames: true)
+        let expected: [[[UInt8]?]] = [[Array("ENSG1".utf8), Array("1.5".utf8), Array("two\r\nlines".utf8)], [Array("ENSG2".utf8), Array("-1".utf8), []]]
+        XCTAssertEqual(Self.bytes(table.rows), expected)
+        XCTAssertEqual(table.lines, [2, 4])
+    }
+
+    /// The rows' fields as bytes: `String` equality would take `"\r\n"` for one character.
+    private static func bytes(_ rows: [[String?]]) -> [[[UInt8]?]] {
+        rows.map { $0.map { $0.map { Array($0.utf8) } } }
+    }
 }
