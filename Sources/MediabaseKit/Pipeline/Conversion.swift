@@ -120,7 +120,7 @@ public enum Conversion {
             }
         }
         let rejectsPath = options.dryRun ? nil : (options.rejectsPath ?? "\(output).rejects.jsonl")
-        let rejects = try RejectLog(path: rejectsPath.map { "\($0).tmp-\(getpid())" }, maxRejects: options.maxRejects)
+        let rejects = try RejectLog(path: rejectsPath.map { "\($0).tmp-\(getpid())" }, maxRejects: options.maxRejects, input: options.input)
         if let rejectsPath { TemporaryOutputs.register("\(rejectsPath).tmp-\(getpid())") }
         defer {
             if let rejectsPath {

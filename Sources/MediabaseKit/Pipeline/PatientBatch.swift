@@ -288,7 +288,7 @@ public enum PatientBatch {
         }
         var rejects: RejectLog?
         do {
-            let log = try RejectLog(path: rejectsPath, maxRejects: options.maxRejects, context: ["patient": patient.id.value, "file": patient.file])
+            let log = try RejectLog(path: rejectsPath, maxRejects: options.maxRejects, input: patient.file, context: ["patient": patient.id.value, "file": patient.file])
             rejects = log
             let expression = PatientExpression(core: core, mapping: options.symbolMapping, onDuplicate: options.onDuplicate, maxPadj: options.reading.maxPadj,
                                                rejects: log, file: patient.file, table: "\(patient.id.schemaName).expression_data")
