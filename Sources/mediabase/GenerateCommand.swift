@@ -113,7 +113,7 @@ struct GenerateCommand: ParsableCommand {
                                       threads: threads, clean: clean, patientRows: patientRows,
                                       patientDialects: dialects)
         let started = Date()
-        let facts = try DatasetGenerator(options: options).generate(into: out, replace: force)
+        let facts = try DatasetGenerator(options: options).generate(into: out, replace: force) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         let seconds = max(Date().timeIntervalSince(started), 0.001)
         let bytes = facts.files.values.reduce(Int64(0)) { $0 + $1.bytes }
         let megabytes = Double(bytes) / 1_000_000

@@ -95,6 +95,8 @@ public enum Conversion {
         }
 
         let fileManager = FileManager.default
+        let rejectsPath = options.dryRun ? nil : (options.rejectsPath ?? "\(output).rejects.jsonl")
+        TemporaryOutputs.removeStale(of: [output] + (rejectsPath.map { [$0] } ?? []), log: log)
         if fileManager.fileExists(atPath: output), !options.force, !options.dryRun {
             throw MediabaseError.usage("\(output) exists; use --force to replace it")
         }
@@ -107,7 +109,7 @@ public enum Conversion {
 
         // What is built beside the target and renamed into place at the end: the SQLite file, or
         // the bundle folder. A bundle is exported from a SQLite core, a temporary of its own.
-        let temporary = "\(output).tmp-\(getpid())"
+        let temporary = TemporaryOutputs.temporary(for: output)
         let coreFile = bundle ? "\(temporary).sqlite" : temporary
         for path in Set([temporary, coreFile]) {
             try? fileManager.removeItem(atPath: path)
@@ -119,13 +121,13 @@ public enum Conversion {
                 TemporaryOutputs.unregister(path)
             }
         }
-        let rejectsPath = options.dryRun ? nil : (options.rejectsPath ?? "\(output).rejects.jsonl")
-        let rejects = try RejectLog(path: rejectsPath.map { "\($0).tmp-\(getpid())" }, maxRejects: options.maxRejects, input: options.input)
-        if let rejectsPath { TemporaryOutputs.register("\(rejectsPath).tmp-\(getpid())") }
+        let rejectsTemporary = rejectsPath.map(TemporaryOutputs.temporary(for:))
+        let rejects = try RejectLog(path: rejectsTemporary, maxRejects: options.maxRejects, input: options.input)
+        if let rejectsTemporary { TemporaryOutputs.register(rejectsTemporary) }
         defer {
-            if let rejectsPath {
-                try? fileManager.removeItem(atPath: "\(rejectsPath).tmp-\(getpid())")
-                TemporaryOutputs.unregister("\(rejectsPath).tmp-\(getpid())")
+            if let rejectsTemporary {
+                try? fileManager.removeItem(atPath: rejectsTemporary)
+                TemporaryOutputs.unregister(rejectsTemporary)
             }
         }
 
@@ -247,7 +249,7 @@ public enum Conversion {
             TemporaryOutputs.unregister(temporary)
             if let rejectsPath {
                 if fileManager.fileExists(atPath: rejectsPath) { try fileManager.removeItem(atPath: rejectsPath) }
-                if rejects.total > 0 { try fileManager.moveItem(atPath: "\(rejectsPath).tmp-\(getpid())", toPath: rejectsPath) }
+                if rejects.total > 0, let rejectsTemporary { try fileManager.moveItem(atPath: rejectsTemporary, toPath: rejectsPath) }
             }
         }
         if !reportInBundle { try ReportWriter.write(report, to: reportPath) }
@@ -273,7 +275,7 @@ public enum Conversion {
         var newIsFolder: ObjCBool = false
         let exists = fileManager.fileExists(atPath: target, isDirectory: &targetIsFolder)
         _ = fileManager.fileExists(atPath: temporary, isDirectory: &newIsFolder)
-        let aside = exists && (targetIsFolder.boolValue || newIsFolder.boolValue) ? "\(target).old-\(getpid())" : nil
+        let aside = exists && (targetIsFolder.boolValue || newIsFolder.boolValue) ? TemporaryOutputs.aside(for: target) : nil
         if let aside, rename(target, aside) != 0 { throw MediabaseError.io(path: target, message: String(cString: strerror(errno))) }
         guard rename(temporary, target) == 0 else { throw MediabaseError.io(path: target, message: String(cString: strerror(errno))) }
         if let aside { try? fileManager.removeItem(atPath: aside) }
