@@ -22,9 +22,12 @@ public enum TemporaryOutputs {
     /// `NAME[.PART].tmp-PID[.…|-…]`) whose process is gone, and logs each removal.
     ///
     /// A process counts as gone when `kill(pid, 0)` fails with ESRCH. A live process with that
-    /// id keeps its temporaries, unless (on Linux) it started after the temporary was last
-    /// modified: then the id was reused by an unrelated process, since the owner wrote the
-    /// temporary while it ran. Temporaries of this process are never touched.
+    /// id keeps its temporaries, unless (on Linux) it started more than ``reuseMargin`` after
+    /// the temporary was last modified: then the id was reused by an unrelated process, since
+    /// the owner wrote the temporary while it ran. The margin is wide because the start time is
+    /// read against the wall clock as it is now: a clock stepped forward during a run would
+    /// otherwise make its own temporaries look older than it. Temporaries of this process are
+    /// never touched.
     public static func removeStale(of targets: [String], log: (String) -> Void) {
         let fileManager = FileManager.default
         var seen = Set<String>()
@@ -59,14 +62,17 @@ public enum TemporaryOutputs {
         return nil
     }
 
+    /// How much later than a temporary's last change a live process with its id must have
+    /// started to count as another process that reused the id (seconds).
+    static let reuseMargin = 3600.0
+
     /// Whether `pid` is a running process that may own `path`.
     static func isRunning(_ pid: pid_t, owning path: String) -> Bool {
         guard kill(pid, 0) == 0 || errno == EPERM else { return errno != ESRCH }
         #if os(Linux)
         var status = stat()
-        if let started = processStartTime(pid), stat(path, &status) == 0 {
-            // Start times have a resolution of a clock tick, boot time of a second.
-            return started <= Double(status.st_mtim.tv_sec) + Double(status.st_mtim.tv_nsec) / 1e9 + 2
+        if let started = processStartTime(pid), lstat(path, &status) == 0 {
+            return started <= Double(status.st_mtim.tv_sec) + Double(status.st_mtim.tv_nsec) / 1e9 + reuseMargin
         }
         #endif
         return true

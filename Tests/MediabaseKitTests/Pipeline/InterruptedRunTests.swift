@@ -139,13 +139,16 @@ final class InterruptedRunTests: XCTestCase {
         let old = path("out.sqlite.tmp-\(pid)")
         let recent = path("out.sqlite.tmp-\(pid).views-sql")
         for file in [old, recent] { XCTAssertTrue(FileManager.default.createFile(atPath: file, contents: Data("x".utf8))) }
-        // Last written an hour before the process started.
-        var times = [timeval(tv_sec: time(nil) - 3600, tv_usec: 0), timeval(tv_sec: time(nil) - 3600, tv_usec: 0)]
+        // Last written a day before the process started; the other one an hour before it, within
+        // the margin a clock step may account for.
+        var times = [timeval(tv_sec: time(nil) - 86_400, tv_usec: 0), timeval(tv_sec: time(nil) - 86_400, tv_usec: 0)]
+        var within = [timeval(tv_sec: time(nil) - 3_000, tv_usec: 0), timeval(tv_sec: time(nil) - 3_000, tv_usec: 0)]
+        XCTAssertEqual(utimes(recent, &within), 0)
         XCTAssertEqual(utimes(old, &times), 0)
         var logged: [String] = []
         TemporaryOutputs.removeStale(of: [path("out.sqlite")]) { logged.append($0) }
         XCTAssertFalse(FileManager.default.fileExists(atPath: old))
-        XCTAssertTrue(FileManager.default.fileExists(atPath: recent), "written while the process ran: it may be its own")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: recent), "within the margin: it may be the process's own")
         XCTAssertEqual(logged, ["removed \(old), left by process \(pid), which is no longer running"])
         #else
         throw XCTSkip("process start times are read from /proc")
