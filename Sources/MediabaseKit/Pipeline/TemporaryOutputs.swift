@@ -7,10 +7,9 @@ import Foundation
 /// `TARGET.tmp-PID` (and what SQLite or the view builder add after it: `TARGET.tmp-PID.sqlite`,
 /// `….views-sql`, `…-journal`), `TARGET.SCHEMA.tmp-PID` for a patient's part,
 /// `TARGET.tmp-PID.old` for an old output moved aside while it is replaced — and renamed into
-/// place only once
-/// complete, so the target itself is never half-written. SIGINT, SIGTERM and SIGHUP remove the
-/// registered temporaries; SIGKILL cannot be caught, so the next run on the same target removes
-/// those whose process is gone (SPEC 6) with ``removeStale(of:log:)``.
+/// place only once complete, so the target itself is never half-written. SIGINT, SIGTERM and
+/// SIGHUP remove the registered temporaries; SIGKILL cannot be caught, so the next run on the
+/// same target removes those whose process is gone (SPEC 6) with ``removeStale(of:log:)``.
 public enum TemporaryOutputs {
     /// Where this process builds `target`: `target.tmp-PID`.
     public static func temporary(for target: String) -> String { "\(target).tmp-\(getpid())" }
@@ -21,13 +20,14 @@ public enum TemporaryOutputs {
     /// Removes the temporaries of each target (files or folders beside it named
     /// `NAME[.PART].tmp-PID[.…|-…]`) whose process is gone, and logs each removal.
     ///
-    /// A process counts as gone when `kill(pid, 0)` fails with ESRCH. A live process with that
-    /// id keeps its temporaries, unless (on Linux) it started more than ``reuseMargin`` after
-    /// the temporary was last modified: then the id was reused by an unrelated process, since
-    /// the owner wrote the temporary while it ran. The margin is wide because the start time is
-    /// read against the wall clock as it is now: a clock stepped forward during a run would
-    /// otherwise make its own temporaries look older than it. Temporaries of this process are
-    /// never touched.
+    /// A process counts as gone when `kill(pid, 0)` fails with ESRCH, or (on Linux) when it is a
+    /// zombie no parent has reaped yet (a killed child of a shell that has exited). A live
+    /// process with that id keeps its temporaries, unless (on Linux) it started more than
+    /// ``reuseMargin`` after the temporary was last modified: then the id was reused by an
+    /// unrelated process, since the owner wrote the temporary while it ran. The margin is wide
+    /// because the start time is read against the wall clock as it is now: a clock stepped
+    /// forward during a run would otherwise make its own temporaries look older than it.
+    /// Temporaries of this process are never touched.
     public static func removeStale(of targets: [String], log: (String) -> Void) {
         let fileManager = FileManager.default
         var seen = Set<String>()
@@ -36,7 +36,7 @@ public enum TemporaryOutputs {
             guard !name.isEmpty, let entries = try? fileManager.contentsOfDirectory(atPath: folder) else { continue }
             for entry in entries.sorted() where entry.hasPrefix(name) {
                 guard let pid = owner(of: entry.dropFirst(name.count)), pid != getpid() else { continue }
-                let path = folder == "/" ? "/" + entry : folder + "/" + entry
+                let path = folder == "." ? entry : folder == "/" ? "/" + entry : folder + "/" + entry
                 guard seen.insert(path).inserted, !isRunning(pid, owning: path) else { continue }
                 do {
                     try fileManager.removeItem(atPath: path)
@@ -70,18 +70,20 @@ public enum TemporaryOutputs {
     static func isRunning(_ pid: pid_t, owning path: String) -> Bool {
         guard kill(pid, 0) == 0 || errno == EPERM else { return errno != ESRCH }
         #if os(Linux)
+        guard let process = processStatus(pid) else { return true }
+        if process.state == "Z" || process.state == "X" { return false }
         var status = stat()
-        if let started = processStartTime(pid), lstat(path, &status) == 0 {
-            return started <= Double(status.st_mtim.tv_sec) + Double(status.st_mtim.tv_nsec) / 1e9 + reuseMargin
+        if lstat(path, &status) == 0 {
+            return process.started <= Double(status.st_mtim.tv_sec) + Double(status.st_mtim.tv_nsec) / 1e9 + reuseMargin
         }
         #endif
         return true
     }
 
     #if os(Linux)
-    /// When `pid` started, in seconds since 1970: field 22 of `/proc/PID/stat` (clock ticks
-    /// after boot) plus `btime` of `/proc/stat`.
-    static func processStartTime(_ pid: pid_t) -> Double? {
+    /// The state of `pid` (field 3 of `/proc/PID/stat`: `Z` for a zombie) and when it started,
+    /// in seconds since 1970 (field 22, clock ticks after boot, plus `btime` of `/proc/stat`).
+    static func processStatus(_ pid: pid_t) -> (state: Substring, started: Double)? {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
               let close = stat.lastIndex(of: ")") else { return nil }
         // Fields after the command name (which may hold spaces) start at field 3.
@@ -90,7 +92,7 @@ public enum TemporaryOutputs {
               let boot = try? String(contentsOfFile: "/proc/stat", encoding: .utf8)
                   .split(separator: "\n").first(where: { $0.hasPrefix("btime ") })
                   .flatMap({ Double($0.dropFirst(6)) }) else { return nil }
-        return boot + ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
+        return (fields[0], boot + ticks / Double(sysconf(Int32(_SC_CLK_TCK))))
     }
     #endif
 

@@ -185,6 +185,34 @@ final class InterruptedRunTests: XCTestCase {
         XCTAssertEqual(try entries().filter { $0.hasPrefix("data") }, ["data"])
     }
 
+    /// A killed process nobody has reaped yet still answers `kill(pid, 0)`; it is gone all the same.
+    func testAZombiesTemporariesAreRemoved() throws {
+        #if os(Linux)
+        var pid: pid_t = 0
+        let arguments: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/true"), nil]
+        defer { arguments.forEach { free($0) } }
+        XCTAssertEqual(posix_spawn(&pid, "/bin/true", nil, nil, arguments, nil), 0)
+        defer { waitpid(pid, nil, 0) }
+        // Not reaped: wait until it has exited and is a zombie.
+        var state = ""
+        for _ in 0..<500 where state != "Z" {
+            usleep(10_000)
+            let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+            state = stat.lastIndex(of: ")").map { String(stat[stat.index($0, offsetBy: 2)]) } ?? ""
+        }
+        XCTAssertEqual(state, "Z")
+        XCTAssertEqual(kill(pid, 0), 0, "a zombie still answers kill(pid, 0)")
+        let temporary = path("out.sqlite.tmp-\(pid)")
+        XCTAssertTrue(FileManager.default.createFile(atPath: temporary, contents: Data("x".utf8)))
+        var logged: [String] = []
+        TemporaryOutputs.removeStale(of: [path("out.sqlite")]) { logged.append($0) }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: temporary))
+        XCTAssertEqual(logged, ["removed \(temporary), left by process \(pid), which is no longer running"])
+        #else
+        throw XCTSkip("process states are read from /proc")
+        #endif
+    }
+
     func testTheOwnerIsReadFromTheName() {
         XCTAssertEqual(TemporaryOutputs.owner(of: ".tmp-123"), 123)
         XCTAssertEqual(TemporaryOutputs.owner(of: ".tmp-123.sqlite"), 123)
