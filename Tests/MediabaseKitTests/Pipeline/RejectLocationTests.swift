@@ -12,9 +12,18 @@ final class RejectLocationTests: XCTestCase {
     override func setUpWithError() throws { folder = try Fixtures.scratchFolder() }
     override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }
 
-    /// A COPY dump whose third line is the bad row; returns its path, line and byte offset.
+    /// A plain dump whose last row is the bad one; returns its path, and the row's line and byte offset.
     private func dump(named name: String, badRow: [UInt8]) throws -> (path: String, line: Int, offset: Int) {
         let head = Array("""
+            CREATE TABLE public.cancer_transcript_base (
+                transcript_id text NOT NULL,
+                gene_id text,
+                gene_symbol text,
+                gene_type text,
+                product_type text[],
+                drugs jsonb
+            );
+
             COPY public.cancer_transcript_base (transcript_id, gene_id, gene_symbol, gene_type, product_type, drugs) FROM stdin;
             ENST00000000001\tENSG00000000001\tA\tprotein_coding\t{enzyme}\t{}
 
@@ -47,6 +56,19 @@ final class RejectLocationTests: XCTestCase {
                 }
                 XCTAssertFalse(FileManager.default.fileExists(atPath: options.output), "no output after a fatal reject")
             }
+        }
+    }
+
+    /// `inspect` lists each bad value with the file, line, byte offset, table and column.
+    func testInspectNamesFileLineTableAndColumnOfEachBadValue() throws {
+        for (kind, column) in zip(Self.kinds, ["gene_type", "product_type", "drugs"]) {
+            let input = try dump(named: "inspect-\(kind.name).sql", badRow: kind.row)
+            let result = try ChildProcess.spawn([try MediabaseBinary.path, "inspect", input.path, "--progress", "never"])
+            let stderr = String(decoding: result.errors, as: UTF8.self)
+            XCTAssertEqual(result.status, 2, "bad values found: \(stderr)")
+            XCTAssertTrue(stderr.contains("\(input.path): line \(input.line) (byte \(input.offset)) in table public.cancer_transcript_base, column \(column): expected "),
+                          "\(kind.name): \(stderr)")
+            XCTAssertTrue(stderr.contains("\(input.path): 1 bad value(s)"), "\(kind.name): \(stderr)")
         }
     }
 
