@@ -33,6 +33,9 @@ public enum MediabaseError: Error, LocalizedError, Equatable {
     case malformedInput(SourceLocation, expected: String)
     /// The input is in a format or variant mediabase does not read (e.g. an lz4-compressed archive).
     case unsupportedInput(SourceLocation, reason: String)
+    /// More rows or fields were rejected than `--max-rejects` allows; `location` is the last
+    /// reject's, `last` its reason and detail.
+    case tooManyRejects(SourceLocation, count: Int, limit: Int, last: String)
     /// The file system refused an operation.
     case io(path: String, message: String)
     /// The command line or configuration is inconsistent.
@@ -44,6 +47,8 @@ public enum MediabaseError: Error, LocalizedError, Equatable {
             return "\(location): expected \(expected)"
         case let .unsupportedInput(location, reason):
             return "\(location): unsupported input: \(reason)"
+        case let .tooManyRejects(location, count, limit, last):
+            return "\(location): too many rejects: \(count) > --max-rejects \(limit) (last: \(last))"
         case let .io(path, message):
             return "\(path): \(message)"
         case let .usage(message):

@@ -25,7 +25,9 @@ struct GenerateCommand: ParsableCommand {
             or per gene (gene-level ones) of the core; --patient-rows N gives each exactly N data \
             rows instead, drawn evenly over the genes, topped up with ids the core lacks when the \
             core is too small (per-patient dumps still hold every transcript). \
-            --patient-dialects limits the rotation, e.g. to leave out the per-patient dumps.
+            --patient-dialects limits the rotation, e.g. to leave out the per-patient dumps. \
+            Without --patients there is one patient per dialect rotated through (eight by \
+            default); --patients 0 writes none.
 
             Example: mediabase generate --seed 7 --genes 2000 --patients 8 --formats plain,csv --out synthetic
             Example: mediabase generate --genes 77114 --patients 100 --patient-rows 60000 \
@@ -41,8 +43,9 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Output folder; refused if it exists and is not empty, unless --force.")
     var out: String
 
-    @Option(help: "Number of patients (each gets one file; dialects rotate).")
-    var patients = 0
+    @Option(help: ArgumentHelp("Number of patients (each gets one file; dialects rotate; default: one per dialect of --patient-dialects; 0: none).",
+                               valueName: "n"))
+    var patients: Int?
 
     @Option(help: ArgumentHelp("Data rows of every fold-change table (default: about 0.9 per transcript or gene of the core).",
                                valueName: "n"))
@@ -66,7 +69,7 @@ struct GenerateCommand: ParsableCommand {
 
     func validate() throws {
         guard genes >= 0 else { throw ValidationError("--genes must not be negative") }
-        guard patients >= 0 else { throw ValidationError("--patients must not be negative") }
+        guard (patients ?? 0) >= 0 else { throw ValidationError("--patients must not be negative") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         if let patientRows {
             guard patientRows >= 0, patientRows <= 10_000_000 else { throw ValidationError("--patient-rows must be between 0 and 10000000") }
@@ -104,11 +107,13 @@ struct GenerateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let options = GenerateOptions(seed: seed, genes: genes, patients: patients, formats: try parsedFormats(),
+        // SPEC 2: the command without --patients gives a dump and one patient file per dialect.
+        let dialects = try parsedDialects()
+        let options = GenerateOptions(seed: seed, genes: genes, patients: patients ?? dialects.count, formats: try parsedFormats(),
                                       threads: threads, clean: clean, patientRows: patientRows,
-                                      patientDialects: try parsedDialects())
+                                      patientDialects: dialects)
         let started = Date()
-        let facts = try DatasetGenerator(options: options).generate(into: out, replace: force)
+        let facts = try DatasetGenerator(options: options).generate(into: out, replace: force) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         let seconds = max(Date().timeIntervalSince(started), 0.001)
         let bytes = facts.files.values.reduce(Int64(0)) { $0 + $1.bytes }
         let megabytes = Double(bytes) / 1_000_000

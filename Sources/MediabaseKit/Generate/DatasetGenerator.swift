@@ -63,7 +63,7 @@ public final class DatasetGenerator {
     /// beside it and renamed into place at the end, so a failed run leaves nothing behind.
     /// An existing non-empty `directory` is refused unless `replace` is set.
     @discardableResult
-    public func generate(into directory: String, replace: Bool) throws -> DatasetFacts {
+    public func generate(into directory: String, replace: Bool, log: (String) -> Void = { _ in }) throws -> DatasetFacts {
         let files = FileManager.default
         let target = URL(fileURLWithPath: directory).standardizedFileURL
         var isFolder: ObjCBool = false
@@ -77,13 +77,16 @@ public final class DatasetGenerator {
         }
         let parent = target.deletingLastPathComponent()
         try files.createDirectory(at: parent, withIntermediateDirectories: true)
-        let temporary = parent.appendingPathComponent(".\(target.lastPathComponent).generating-\(getpid())")
+        TemporaryOutputs.removeStale(of: [target.path], log: log)
+        let temporary = URL(fileURLWithPath: TemporaryOutputs.temporary(for: target.path))
         try? files.removeItem(at: temporary)
         try files.createDirectory(at: temporary, withIntermediateDirectories: false)
+        TemporaryOutputs.register(temporary.path)
+        defer { TemporaryOutputs.unregister(temporary.path) }
         do {
             let facts = try write(into: temporary.path)
             if exists {
-                let old = parent.appendingPathComponent(".\(target.lastPathComponent).replaced-\(getpid())")
+                let old = URL(fileURLWithPath: TemporaryOutputs.aside(for: target.path))
                 try files.moveItem(at: target, to: old)
                 try files.moveItem(at: temporary, to: target)
                 try files.removeItem(at: old)

@@ -46,9 +46,10 @@ public struct BundleWriter {
         self.level = level
     }
 
-    /// Creates `folder` (which must not exist) and writes the bundle into it.
+    /// Creates `folder` (which must not exist) and writes the bundle into it; `progress` is told
+    /// of each table exported.
     /// - Returns: the manifest, also written as `manifest.json`.
-    public func write(to folder: String, inputs: [BundleManifest.Input]) throws -> BundleManifest {
+    public func write(to folder: String, inputs: [BundleManifest.Input], progress: ProgressReporter? = nil) throws -> BundleManifest {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
         } catch {
@@ -68,11 +69,13 @@ public struct BundleWriter {
             for table in SchemaFiles.postgresTables {
                 let columns = try table.columns.map { ($0.name, try TableExporter.Kind.forCoreType($0.type ?? "")) }
                 rows[table.name] = try TableExporter(table: table.name, columns: columns).export(from: database, into: part)
+                progress?.stepDone()
             }
             // Carried values are the dump's own text for their type: exported as they are.
             for table in carriedTables {
                 let exporter = TableExporter(table: table.name, columns: table.columns.map { ($0.name, .text) })
                 rows[table.name] = try exporter.export(from: database, into: part)
+                progress?.stepDone()
             }
         })
         manifest.rowsPerTable = rows

@@ -282,7 +282,9 @@ public final class SQLiteCoreWriter: CoreOutput {
     ///   - forQueries: false for a core that only feeds a bundle: then only the unique key
     ///     indexes are built (they assert the merge). The lookup indexes and the view tables
     ///     serve queries on the SQLite file; PostgreSQL builds its own.
-    public func finish(appliedAt: String, forQueries: Bool = true, threads: Int = 1, whileViewTablesAreBuilt: (@Sendable () throws -> Void)? = nil) throws {
+    ///   - progress: shown the stages (merge, indexes, view tables, commit) and their steps.
+    public func finish(appliedAt: String, forQueries: Bool = true, threads: Int = 1, whileViewTablesAreBuilt: (@Sendable () throws -> Void)? = nil,
+                       progress: ProgressReporter? = nil) throws {
         var started = Date()
         var startedCPU = ThreadClock.cpuSeconds
         func lap(_ name: String) {
@@ -297,6 +299,7 @@ public final class SQLiteCoreWriter: CoreOutput {
         // The end steps scan and sort; the cache bounds each sorter, so a smaller one keeps their
         // memory from growing with the input (measured: flat from 1 GB to 4 GB, no slower).
         for table in CoreTable.outputTables where insertedRows[table.ordinal] > 0 { rowCounts[table.rawValue] = insertedRows[table.ordinal] }
+        progress?.beginStage("merging repeated rows")
         try database.execute("PRAGMA cache_size = -\(Self.endCacheKiB)")
         try database.execute("CREATE TEMP TABLE duplicate_candidates (id TEXT PRIMARY KEY) WITHOUT ROWID")
         let candidate = try database.prepare("INSERT INTO duplicate_candidates (id) SELECT id FROM duplicate_marks WHERE table_name = ?")
@@ -320,8 +323,11 @@ public final class SQLiteCoreWriter: CoreOutput {
         // The index builds are the one step with a core to spare (only the input's digest runs
         // beside them): SQLite's sorter may sort on a helper thread while this one reads.
         try database.execute("PRAGMA threads = \(threads > 1 ? 1 : 0)")
-        for statement in SchemaFiles.statements(SchemaFiles.sqliteIndexes) where forQueries || statement.contains("CREATE UNIQUE INDEX") {
+        let indexes = SchemaFiles.statements(SchemaFiles.sqliteIndexes).filter { forQueries || $0.contains("CREATE UNIQUE INDEX") }
+        progress?.beginStage("building indexes", steps: indexes.count)
+        for statement in indexes {
             try database.execute(statement)
+            progress?.stepDone()
         }
         try database.execute("PRAGMA threads = 0")
         lap("indexes")
@@ -332,17 +338,21 @@ public final class SQLiteCoreWriter: CoreOutput {
         try version.run()
         rowCounts["schema_versions"] = 1
         if forQueries && threads > 1 {
-            try fillViewTablesInParallel(lap: lap, whileViewTablesAreBuilt: whileViewTablesAreBuilt)
+            try fillViewTablesInParallel(lap: lap, whileViewTablesAreBuilt: whileViewTablesAreBuilt, progress: progress)
         } else if forQueries {
             let filler = ViewTableFiller(database: database)
-            for statement in SchemaFiles.statements(SchemaFiles.sqliteViews) {
+            let views = SchemaFiles.statements(SchemaFiles.sqliteViews)
+            progress?.beginStage("filling view tables", steps: views.count)
+            for statement in views {
                 try database.execute(statement)
                 let name = SchemaFiles.createdTable(statement) ?? "view"
                 if ViewTableFiller.filledTables.contains(name) { try filler.fill(name) }
                 lap("view \(name)")
+                progress?.stepDone()
             }
         }
         statements.removeAll()
+        progress?.beginStage("committing")
         try database.execute("COMMIT")
         lap("commit")
         try database.execute("PRAGMA journal_mode = DELETE; PRAGMA locking_mode = NORMAL")
@@ -357,8 +367,13 @@ public final class SQLiteCoreWriter: CoreOutput {
     /// its own. The copies (`INSERT INTO t SELECT * FROM s.t` into an empty table of the same
     /// definition) move whole records in rowid order, so the core holds what building in place
     /// would give.
-    private func fillViewTablesInParallel(lap: (String) -> Void, whileViewTablesAreBuilt: (@Sendable () throws -> Void)?) throws {
+    private func fillViewTablesInParallel(lap: (String) -> Void, whileViewTablesAreBuilt: (@Sendable () throws -> Void)?,
+                                          progress: ProgressReporter?) throws {
         let statements = SchemaFiles.statements(SchemaFiles.sqliteViews)
+        // Steps are counted on this thread: its own tables as each is done, the second
+        // thread's when it is joined.
+        let tableCount = statements.filter { SchemaFiles.createdTable($0) != nil }.count
+        progress?.beginStage("filling view tables", steps: tableCount)
         let scratch = (sql: database.path + ".views-sql", filled: database.path + ".views-filled")
         for path in [scratch.sql, scratch.filled] {
             unlink(path)
@@ -414,10 +429,12 @@ public final class SQLiteCoreWriter: CoreOutput {
                     try ViewTableFiller(database: database).fill(name)
                 }
                 lap("view \(SchemaFiles.createdTable(statement) ?? "view")")
+                progress?.stepDone()
             }
             try database.execute("COMMIT; PRAGMA main.cache_size = -\(Self.endCacheKiB)")
         }
         let secondLaps = Result { try second.wait() }
+        for _ in filledStatements { progress?.stepDone() }
         // The copies below lock the core: the third thread's reads must be over.
         let thirdDone = Result { try third?.wait() }
         try first.get()
@@ -430,6 +447,7 @@ public final class SQLiteCoreWriter: CoreOutput {
 
         try database.execute("ATTACH DATABASE \(Self.quotedLiteral(scratch.filled)) AS views_filled")
         try database.execute("PRAGMA locking_mode = EXCLUSIVE; BEGIN")
+        progress?.beginStage("copying view tables into the core", steps: tableCount)
         for statement in statements {
             guard let name = SchemaFiles.createdTable(statement) else { continue }
             let source = filledStatements.contains(statement) ? "views_filled" : "views_sql"
@@ -438,6 +456,7 @@ public final class SQLiteCoreWriter: CoreOutput {
             }
             try database.execute(definition)
             try database.execute("INSERT INTO main.\(name) SELECT * FROM \(source).\(name)")
+            progress?.stepDone()
         }
         lap("view tables: copy into the core")
         try database.execute("COMMIT; DETACH DATABASE views_sql; DETACH DATABASE views_filled; BEGIN")

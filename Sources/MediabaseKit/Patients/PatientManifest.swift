@@ -119,8 +119,8 @@ public enum PatientManifest {
         let document: JSONValue
         do {
             document = try bytes.withUnsafeBufferPointer { try JSON.parse($0) }
-        } catch {
-            throw MediabaseError.malformedInput(SourceLocation(file: path), expected: "a JSON manifest: \(error.localizedDescription)")
+        } catch let error as DecodeError {
+            throw MediabaseError.malformedInput(SourceLocation(file: path, byteOffset: Int64(error.offset)), expected: "a JSON manifest: \(error.expected)")
         }
         guard let patients = document["patients"]?.arrayValue ?? document.arrayValue else {
             throw MediabaseError.malformedInput(SourceLocation(file: path), expected: "{\"patients\": [...]} or an array of patient objects")

@@ -95,6 +95,8 @@ public enum Conversion {
         }
 
         let fileManager = FileManager.default
+        let rejectsPath = options.dryRun ? nil : (options.rejectsPath ?? "\(output).rejects.jsonl")
+        TemporaryOutputs.removeStale(of: [output] + (rejectsPath.map { [$0] } ?? []), log: log)
         if fileManager.fileExists(atPath: output), !options.force, !options.dryRun {
             throw MediabaseError.usage("\(output) exists; use --force to replace it")
         }
@@ -107,7 +109,7 @@ public enum Conversion {
 
         // What is built beside the target and renamed into place at the end: the SQLite file, or
         // the bundle folder. A bundle is exported from a SQLite core, a temporary of its own.
-        let temporary = "\(output).tmp-\(getpid())"
+        let temporary = TemporaryOutputs.temporary(for: output)
         let coreFile = bundle ? "\(temporary).sqlite" : temporary
         for path in Set([temporary, coreFile]) {
             try? fileManager.removeItem(atPath: path)
@@ -119,13 +121,13 @@ public enum Conversion {
                 TemporaryOutputs.unregister(path)
             }
         }
-        let rejectsPath = options.dryRun ? nil : (options.rejectsPath ?? "\(output).rejects.jsonl")
-        let rejects = try RejectLog(path: rejectsPath.map { "\($0).tmp-\(getpid())" }, maxRejects: options.maxRejects)
-        if let rejectsPath { TemporaryOutputs.register("\(rejectsPath).tmp-\(getpid())") }
+        let rejectsTemporary = rejectsPath.map(TemporaryOutputs.temporary(for:))
+        let rejects = try RejectLog(path: rejectsTemporary, maxRejects: options.maxRejects, input: options.input)
+        if let rejectsTemporary { TemporaryOutputs.register(rejectsTemporary) }
         defer {
-            if let rejectsPath {
-                try? fileManager.removeItem(atPath: "\(rejectsPath).tmp-\(getpid())")
-                TemporaryOutputs.unregister("\(rejectsPath).tmp-\(getpid())")
+            if let rejectsTemporary {
+                try? fileManager.removeItem(atPath: rejectsTemporary)
+                TemporaryOutputs.unregister(rejectsTemporary)
             }
         }
 
@@ -140,6 +142,8 @@ public enum Conversion {
         defer { try? threadedOutput.close() }
         let normalizer = try LegacyNormalizer(output: threadedOutput, rejects: rejects)
         let progress = ProgressReporter(mode: options.progress, label: "convert", total: reader.totalBytes) { reader.bytesRead }
+        // An error's message must not continue a stage's line.
+        defer { progress?.endStageLine() }
         var subset: GeneSubsetFilter?
         if let selection = options.genes {
             // First pass: which genes to keep; the second pass below reads only their rows.
@@ -155,6 +159,7 @@ public enum Conversion {
         report.subsetRowsDropped = subset?.rowsDropped
         progress?.finish()
         stage("read_and_normalize")
+        progress?.beginStage("writing the last rows")
         try normalizer.finish()
         try threadedOutput.close()
         // The writer's thread is done with the partial digest: it passes to a thread of its own.
@@ -166,7 +171,8 @@ public enum Conversion {
         let checkCore: @Sendable () throws -> Void = {
             coreChecks.checks = try CoreValidator.validate(try SQLiteDatabase(path: coreFile, readOnly: true), thorough: false, viewTables: false)
         }
-        try writer.finish(appliedAt: options.appliedAt, forQueries: !bundle, threads: options.threads, whileViewTablesAreBuilt: bundle ? nil : checkCore)
+        try writer.finish(appliedAt: options.appliedAt, forQueries: !bundle, threads: options.threads, whileViewTablesAreBuilt: bundle ? nil : checkCore,
+                         progress: progress)
         stage("index_and_views")
         report.secondsPerFinishStep = writer.secondsPerStep
         report.cpuSecondsPerFinishStep = writer.cpuSecondsPerStep
@@ -174,8 +180,10 @@ public enum Conversion {
         report.secondsPerFinishStep["load: producer waiting for the writer"] = (threadedOutput.producerWaitSeconds * 1000).rounded() / 1000
         report.secondsPerFinishStep["load: writer waiting for the producer"] = (threadedOutput.writerWaitSeconds * 1000).rounded() / 1000
 
+        progress?.beginStage("looking for suspicious symbols")
         report.suspiciousSymbols = try SuspiciousSymbols.find(in: writer.database)
         let expectedCounts = writer.rowCounts
+        progress?.beginStage("hashing the input (SHA-256)")
         let input = ConversionReport.Input(path: options.input, format: reader.format.description, bytes: reader.totalBytes, sha256: try digest.wait())
         if bundle {
             // The core is checked on a second connection while the bundle is exported: the checks
@@ -186,19 +194,22 @@ public enum Conversion {
             let coreChecks = BackgroundTask {
                 try CoreValidator.validate(try SQLiteDatabase(path: coreFile, readOnly: true), expectedCounts: expectedCounts, thorough: false, viewTables: false)
             }
+            progress?.beginStage("exporting the bundle (tables)", steps: SchemaFiles.postgresTables.count + writer.carriedTables.count)
             let manifestInput = BundleManifest.Input(name: splitPath(trimmingTrailingSlashes(options.input)).name, format: input.format, bytes: input.bytes, sha256: input.sha256)
             let exported = Result {
-                try BundleWriter(database: writer.database, carriedTables: writer.carriedTables, threads: options.threads).write(to: temporary, inputs: [manifestInput])
+                try BundleWriter(database: writer.database, carriedTables: writer.carriedTables, threads: options.threads).write(to: temporary, inputs: [manifestInput], progress: progress)
             }
             report.validation = try coreChecks.wait()
             stage("validate_and_export_bundle")
             try requirePassed(report.validation)
             _ = try exported.get()
+            progress?.beginStage("validating the bundle")
             let bundleChecks = try BundleValidator.validate(folder: temporary)
             report.validation += bundleChecks.map { ValidationCheck(name: "bundle_" + $0.name, passed: $0.passed, detail: $0.detail) }
             stage("validate_bundle")
             try requirePassed(bundleChecks)
         } else {
+            progress?.beginStage("validating")
             if let checks = coreChecks.checks {
                 report.validation = try CoreValidator.completeWithViewTables(checks, database: writer.database, expectedCounts: expectedCounts)
             } else {
@@ -238,10 +249,11 @@ public enum Conversion {
             TemporaryOutputs.unregister(temporary)
             if let rejectsPath {
                 if fileManager.fileExists(atPath: rejectsPath) { try fileManager.removeItem(atPath: rejectsPath) }
-                if rejects.total > 0 { try fileManager.moveItem(atPath: "\(rejectsPath).tmp-\(getpid())", toPath: rejectsPath) }
+                if rejects.total > 0, let rejectsTemporary { try fileManager.moveItem(atPath: rejectsTemporary, toPath: rejectsPath) }
             }
         }
         if !reportInBundle { try ReportWriter.write(report, to: reportPath) }
+        progress?.end()
         log(summary(report))
         return report
     }
@@ -263,7 +275,7 @@ public enum Conversion {
         var newIsFolder: ObjCBool = false
         let exists = fileManager.fileExists(atPath: target, isDirectory: &targetIsFolder)
         _ = fileManager.fileExists(atPath: temporary, isDirectory: &newIsFolder)
-        let aside = exists && (targetIsFolder.boolValue || newIsFolder.boolValue) ? "\(target).old-\(getpid())" : nil
+        let aside = exists && (targetIsFolder.boolValue || newIsFolder.boolValue) ? TemporaryOutputs.aside(for: target) : nil
         if let aside, rename(target, aside) != 0 { throw MediabaseError.io(path: target, message: String(cString: strerror(errno))) }
         guard rename(temporary, target) == 0 else { throw MediabaseError.io(path: target, message: String(cString: strerror(errno))) }
         if let aside { try? fileManager.removeItem(atPath: aside) }

@@ -174,7 +174,12 @@ public enum PatientBatch {
             }
         }
         let rejectsPath = options.dryRun ? nil : (options.rejectsPath ?? bundle?.path(PatientBundle.rejectsName) ?? (options.output as NSString).appendingPathComponent("rejects.jsonl"))
-        let partPaths = patients.map { patient in rejectsPath.map { "\($0).\(patient.id.schemaName).tmp-\(getpid())" } }
+        // What killed runs on these targets left (SPEC 6): each patient's output, the rejects,
+        // the bundle's manifest, and the parts a bundle dry run writes beside the bundle.
+        TemporaryOutputs.removeStale(
+            of: patients.map { outputPath($0, options, bundle) } + [rejectsPath, bundle?.path(BundleManifest.fileName), bundle.map { _ in options.output }].compactMap { $0 },
+            log: log)
+        let partPaths = patients.map { patient in rejectsPath.map { TemporaryOutputs.temporary(for: "\($0).\(patient.id.schemaName)") } }
         for path in partPaths.compactMap({ $0 }) { TemporaryOutputs.register(path) }
         defer {
             for path in partPaths.compactMap({ $0 }) {
@@ -283,12 +288,12 @@ public enum PatientBatch {
         // bundle, which a dry run leaves alone.
         let temporary: String? = switch (bundle != nil, options.dryRun) {
         case (false, true): nil
-        case (true, true): "\(options.output).\(patient.id.schemaName).sql.gz.tmp-\(getpid())"
-        default: "\(target).tmp-\(getpid())"
+        case (true, true): TemporaryOutputs.temporary(for: "\(options.output).\(patient.id.schemaName).sql.gz")
+        default: TemporaryOutputs.temporary(for: target)
         }
         var rejects: RejectLog?
         do {
-            let log = try RejectLog(path: rejectsPath, maxRejects: options.maxRejects, context: ["patient": patient.id.value, "file": patient.file])
+            let log = try RejectLog(path: rejectsPath, maxRejects: options.maxRejects, input: patient.file, context: ["patient": patient.id.value, "file": patient.file])
             rejects = log
             let expression = PatientExpression(core: core, mapping: options.symbolMapping, onDuplicate: options.onDuplicate, maxPadj: options.reading.maxPadj,
                                                rejects: log, file: patient.file, table: "\(patient.id.schemaName).expression_data")
@@ -376,7 +381,7 @@ public enum PatientBatch {
             if fileManager.fileExists(atPath: path) { try fileManager.removeItem(atPath: path) }
             return
         }
-        let temporary = "\(path).tmp-\(getpid())"
+        let temporary = TemporaryOutputs.temporary(for: path)
         TemporaryOutputs.register(temporary)
         defer {
             try? fileManager.removeItem(atPath: temporary)

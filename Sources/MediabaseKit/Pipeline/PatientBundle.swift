@@ -78,7 +78,7 @@ struct PatientBundle {
             manifest.rowsPerTable["\(part.schema).metadata"] = 1
         }
         let target = path(BundleManifest.fileName)
-        let temporary = "\(target).tmp-\(getpid())"
+        let temporary = TemporaryOutputs.temporary(for: target)
         TemporaryOutputs.register(temporary)
         defer {
             try? FileManager.default.removeItem(atPath: temporary)

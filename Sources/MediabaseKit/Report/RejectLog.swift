@@ -11,6 +11,7 @@ public final class RejectLog {
     /// Where the rejects go, nil for a dry run.
     public let path: String?
     private let maxRejects: Int?
+    private let input: String
     /// `"key":"value",` for each context member, ready to follow the opening brace.
     private let contextMembers: [UInt8]
     private var buffer: [UInt8] = []
@@ -21,9 +22,11 @@ public final class RejectLog {
     /// - Parameters:
     ///   - path: the rejects file (created or truncated); nil to only count.
     ///   - maxRejects: stop after this many rejects (0: the first reject is fatal); nil: no limit.
+    ///   - input: the file the rejects come from, named when too many rejects stop the run.
     ///   - context: members written at the start of every line, in this order.
-    public init(path: String?, maxRejects: Int?, context: KeyValuePairs<String, String> = [:]) throws {
+    public init(path: String?, maxRejects: Int?, input: String, context: KeyValuePairs<String, String> = [:]) throws {
         self.path = path
+        self.input = input
         self.maxRejects = maxRejects
         var members: [UInt8] = []
         for (key, value) in context {
@@ -82,7 +85,8 @@ public final class RejectLog {
         }
         if let maxRejects, total > maxRejects {
             try flush()
-            throw MediabaseError.usage("too many rejects: \(total) > --max-rejects \(maxRejects) (last: \(reason): \(detail) in \(table)\(line.map { " line \($0)" } ?? ""))")
+            throw MediabaseError.tooManyRejects(SourceLocation(file: input, table: table, line: line, byteOffset: byteOffset),
+                                                count: total, limit: maxRejects, last: "\(reason): \(detail)")
         }
     }
 

@@ -34,11 +34,42 @@ final class GenerateCommandTests: XCTestCase {
         XCTAssertTrue(String(decoding: refused.errors, as: UTF8.self).contains("--force"))
         XCTAssertTrue(FileManager.default.fileExists(atPath: keep.path), "a refused run leaves the folder alone")
 
-        let replaced = try generate(["--seed", "1", "--genes", "5", "--out", out.path, "--force", "--threads", "1"])
+        let replaced = try generate(["--seed", "1", "--genes", "5", "--out", out.path, "--force", "--threads", "1", "--patients", "0"])
         XCTAssertEqual(replaced.status, 0, String(decoding: replaced.errors, as: UTF8.self))
         XCTAssertFalse(FileManager.default.fileExists(atPath: keep.path))
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out.path).sorted(), ["expected.json", "mbase.sql"])
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: parent.path), ["data"], "no temporary folder is left behind")
+    }
+
+    /// SPEC 2's command as written: without `--patients`, one patient per dialect and the
+    /// manifest; `--patients 0` gives none; the default follows `--patient-dialects`.
+    func testWritesOnePatientPerDialectByDefault() throws {
+        let parent = try GeneratedData.scratchFolder("cli-default-patients")
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let all = parent.appendingPathComponent("all")
+        let made = try generate(["--seed", "7", "--genes", "200", "--threads", "1", "--out", all.path])
+        XCTAssertEqual(made.status, 0, String(decoding: made.errors, as: UTF8.self))
+        let files = try FileManager.default.contentsOfDirectory(atPath: all.appendingPathComponent("patients").path)
+        XCTAssertEqual(files.count, PatientDialect.allCases.count + 1, "\(files)")
+        XCTAssertTrue(files.contains("patients.csv"))
+        let manifest = try String(contentsOf: all.appendingPathComponent("patients/patients.csv"), encoding: .utf8)
+        XCTAssertEqual(manifest.split(separator: "\n").count, PatientDialect.allCases.count + 1, "a header and one line per patient")
+        let facts = try JSONDecoder().decode(DatasetFacts.self, from: Data(contentsOf: all.appendingPathComponent(DatasetGenerator.factsFileName)))
+        XCTAssertEqual(Set(facts.patients.map(\.dialect)), Set(PatientDialect.allCases.map(\.rawValue)), "every dialect once")
+
+        let none = parent.appendingPathComponent("none")
+        let without = try generate(["--seed", "7", "--genes", "20", "--threads", "1", "--patients", "0", "--out", none.path])
+        XCTAssertEqual(without.status, 0, String(decoding: without.errors, as: UTF8.self))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: none.path).sorted(), ["expected.json", "mbase.sql"])
+
+        let two = parent.appendingPathComponent("two")
+        let limited = try generate(["--seed", "7", "--genes", "20", "--threads", "1", "--patient-dialects", "edger,tsv", "--out", two.path])
+        XCTAssertEqual(limited.status, 0, String(decoding: limited.errors, as: UTF8.self))
+        let limitedFiles = try FileManager.default.contentsOfDirectory(atPath: two.appendingPathComponent("patients").path).sorted()
+        XCTAssertEqual(limitedFiles.count, 3, "\(limitedFiles)")
+        XCTAssertTrue(limitedFiles[0].hasPrefix("P001_") && limitedFiles[0].hasSuffix(".edger.csv"), "\(limitedFiles)")
+        XCTAssertTrue(limitedFiles[1].hasPrefix("P002_") && limitedFiles[1].hasSuffix(".tsv"), "\(limitedFiles)")
+        XCTAssertEqual(limitedFiles[2], "patients.csv")
     }
 
     func testRejectsAnUnknownFormat() throws {
@@ -79,7 +110,7 @@ final class GenerateCommandTests: XCTestCase {
         for genes in [500, 5_000] {
             let out = parent.appendingPathComponent("genes\(genes)")
             let started = Date()
-            let result = try generate(["--seed", "9", "--genes", "\(genes)", "--threads", "2", "--out", out.path])
+            let result = try generate(["--seed", "9", "--genes", "\(genes)", "--threads", "2", "--patients", "0", "--out", out.path])
             let seconds = Date().timeIntervalSince(started)
             XCTAssertEqual(result.status, 0, String(decoding: result.errors, as: UTF8.self))
             peaks[genes] = result.peakMemoryKiB

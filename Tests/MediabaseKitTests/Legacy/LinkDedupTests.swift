@@ -30,7 +30,7 @@ final class LinkDedupTests: XCTestCase {
         let input = (folder as NSString).appendingPathComponent("links.sql")
         try dump.write(toFile: input, atomically: true, encoding: .utf8)
         let writer = try SQLiteCoreWriter(path: (folder as NSString).appendingPathComponent("core.sqlite"))
-        let normalizer = try LegacyNormalizer(output: writer, rejects: try RejectLog(path: nil, maxRejects: nil))
+        let normalizer = try LegacyNormalizer(output: writer, rejects: try RejectLog(path: nil, maxRejects: nil, input: "test.sql"))
         try DumpReader.open(path: input).read(into: normalizer)
         try normalizer.finish()
         let marks = try writer.database.integer("SELECT count(*) FROM temp.duplicate_marks")

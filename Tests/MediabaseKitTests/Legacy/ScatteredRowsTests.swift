@@ -60,7 +60,7 @@ final class ScatteredRowsTests: XCTestCase {
 
     private func convert(_ input: String, residentGenes: Int, pendingTranscripts: Int, name: String) throws -> (NormalizationTally, SQLiteDatabase) {
         let writer = try SQLiteCoreWriter(path: (folder as NSString).appendingPathComponent(name))
-        let normalizer = try LegacyNormalizer(output: writer, rejects: try RejectLog(path: nil, maxRejects: nil),
+        let normalizer = try LegacyNormalizer(output: writer, rejects: try RejectLog(path: nil, maxRejects: nil, input: "test.sql"),
                                               residentGenes: residentGenes, pendingTranscripts: pendingTranscripts)
         try DumpReader.open(path: input).read(into: normalizer)
         try normalizer.finish()

@@ -12,7 +12,7 @@ final class ThreadedCoreOutputTests: XCTestCase {
     private func convert(_ input: String, threaded: Bool) throws -> [String] {
         let writer = try SQLiteCoreWriter(path: (folder as NSString).appendingPathComponent(threaded ? "threaded.sqlite" : "direct.sqlite"))
         let threadedOutput = threaded ? ThreadedCoreOutput(writer: writer) : nil
-        let normalizer = try LegacyNormalizer(output: threadedOutput ?? writer, rejects: try RejectLog(path: nil, maxRejects: nil))
+        let normalizer = try LegacyNormalizer(output: threadedOutput ?? writer, rejects: try RejectLog(path: nil, maxRejects: nil, input: "test.sql"))
         try DumpReader.open(path: input).read(into: normalizer)
         try normalizer.finish()
         try threadedOutput?.close()
