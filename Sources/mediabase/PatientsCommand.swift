@@ -65,7 +65,7 @@ struct PatientsCommand: ParsableCommand {
     @Option(help: "Skip rows whose adjusted p-value is above this or missing.")
     var maxPadj: Double?
 
-    @Option(help: "Several rows for one transcript: error (default), last, or mean (of the linear fold changes).")
+    @Option(help: "Rows giving one transcript different values: error (default), last, or mean (of the linear fold changes). Equal values are kept once.")
     var onDuplicate: DuplicatePolicy?
 
     @Option(help: "Gene ids and symbols map to the gene's canonical transcript (default) or all-transcripts.")
