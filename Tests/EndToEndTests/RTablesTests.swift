@@ -48,8 +48,14 @@ final class RTablesTests: XCTestCase {
         try checkEveryTable(mapping: "all-transcripts")
     }
 
+    /// `--max-padj` reads each program's adjusted p column (`padj`, `FDR`, `adj.P.Val`), decimal
+    /// commas and `NA` included.
+    func testEveryTableWithMaxPadj() throws {
+        try checkEveryTable(mapping: "canonical", maxPadj: 0.2)
+    }
+
     /// Runs one batch over every committed table and compares each patient with its expectation.
-    private func checkEveryTable(mapping: String) throws {
+    private func checkEveryTable(mapping: String, maxPadj: Double? = nil) throws {
         let core = (folder as NSString).appendingPathComponent("core.sqlite")
         try Subprocess.run([Self.binary, "convert", Self.fixture("core.sql"), "--to", "sqlite", core, "--progress", "never"], in: folder, scratch: folder)
         let coreIndex = try CoreIds(path: core, scratch: folder)
@@ -64,7 +70,8 @@ final class RTablesTests: XCTestCase {
         // A failed patient is a failure below, with the others still compared.
         do {
             try Subprocess.run([Self.binary, "patients", "--manifest", manifestPath, "--core", core, "--to", "sqlite", output,
-                                "--symbol-mapping", mapping, "--threads", "2", "--progress", "never"], in: folder, scratch: folder)
+                                "--symbol-mapping", mapping, "--threads", "2", "--progress", "never"] + (maxPadj.map { ["--max-padj", "\($0)"] } ?? []),
+                               in: folder, scratch: folder)
         } catch {
             XCTFail("\(error)")
         }
@@ -74,7 +81,7 @@ final class RTablesTests: XCTestCase {
         var coverage = Coverage()
         for name in names {
             let table = try RTable(path: Self.fixture("tables/\(name)"), scratch: folder)
-            let expected = try table.expectation(core: coreIndex, allTranscripts: mapping == "all-transcripts", name: name)
+            let expected = try table.expectation(core: coreIndex, allTranscripts: mapping == "all-transcripts", maxPadj: maxPadj, name: name)
             coverage.add(expected)
             let id = Self.patientId(name)
             let database = (output as NSString).appendingPathComponent("patient_\(id.lowercased()).sqlite")
@@ -97,15 +104,18 @@ final class RTablesTests: XCTestCase {
             let reportedCounts = patient?["counts"] as? [String: Any]
             XCTAssertEqual(reportedCounts?["sharedSymbolRows"] as? Int, expected.sharedSymbolRows, "\(name): rows with a shared symbol")
             XCTAssertEqual(reportedCounts?["skippedMissing"] as? Int, expected.missing, "\(name): NA values")
+            XCTAssertEqual(reportedCounts?["skippedPadj"] as? Int, expected.aboveMaxPadj, "\(name): rows above --max-padj or without an adjusted p")
         }
         // The tables hold what the issue asks for; a regenerated fixture must keep it.
         XCTAssertGreaterThan(coverage.versionedIds, 100, "versioned Ensembl ids")
         XCTAssertGreaterThan(coverage.unmatchedSpikeIns, 0, "ERCC spike-ins")
         XCTAssertGreaterThan(coverage.unmatchedOthers, 0, "ids the core lacks")
         XCTAssertGreaterThan(coverage.missing, 0, "NA fold changes (all-zero rows in DESeq2)")
-        XCTAssertGreaterThan(coverage.baseline, 0, "fold changes of exactly 1.0 (all-zero rows in edgeR)")
+        if maxPadj == nil { XCTAssertGreaterThan(coverage.baseline, 0, "fold changes of exactly 1.0 (all-zero rows in edgeR, whose FDR is 1)") }
         XCTAssertGreaterThan(coverage.sharedSymbolRows, 0, "symbols several genes share")
         XCTAssertGreaterThan(coverage.recased, 0, "symbols in another case than the core's")
+        XCTAssertGreaterThan(coverage.missingPadj, 0, "NA adjusted p-values beside a fold change")
+        if maxPadj != nil { XCTAssertGreaterThan(coverage.aboveMaxPadj, 0, "rows --max-padj drops") }
     }
 
     // MARK: - The expectation, computed from the table and the core
@@ -117,6 +127,10 @@ final class RTablesTests: XCTestCase {
         var total = 0
         var matched = 0
         var missing = 0
+        /// Rows with a fold change and an `NA` adjusted p.
+        var missingPadj = 0
+        /// Rows `--max-padj` skips.
+        var aboveMaxPadj = 0
         var sharedSymbolRows = 0
         /// Lower-cased.
         var sharedSymbols: Set<String> = []
@@ -129,6 +143,7 @@ final class RTablesTests: XCTestCase {
 
     struct Coverage {
         var versionedIds = 0, unmatchedSpikeIns = 0, unmatchedOthers = 0, missing = 0, baseline = 0, sharedSymbolRows = 0, recased = 0
+        var missingPadj = 0, aboveMaxPadj = 0
 
         mutating func add(_ expectation: Expectation) {
             versionedIds += expectation.versionedIds
@@ -138,6 +153,8 @@ final class RTablesTests: XCTestCase {
             baseline += expectation.baseline
             sharedSymbolRows += expectation.sharedSymbolRows
             recased += expectation.recased
+            missingPadj += expectation.missingPadj
+            aboveMaxPadj += expectation.aboveMaxPadj
         }
     }
 
@@ -241,9 +258,14 @@ final class RTablesTests: XCTestCase {
         }
 
         /// Ids in the first column (row names, `row`, `ID`); log2 fold changes in
-        /// `log2FoldChange` (DESeq2) or `logFC` (edgeR, limma).
-        func expectation(core: CoreIds, allTranscripts: Bool, name: String) throws -> Expectation {
+        /// `log2FoldChange` (DESeq2) or `logFC` (edgeR, limma); adjusted p in `padj`, `FDR` or
+        /// `adj.P.Val`.
+        func expectation(core: CoreIds, allTranscripts: Bool, maxPadj: Double?, name: String) throws -> Expectation {
             let column = try XCTUnwrap(header.firstIndex { $0 == "log2FoldChange" || $0 == "logFC" }, "\(name): no log2 fold-change column in \(header)")
+            let padjColumn = try XCTUnwrap(header.firstIndex { ["padj", "FDR", "adj.P.Val"].contains($0) }, "\(name): no adjusted p column in \(header)")
+            func number(_ text: String) throws -> Double {
+                try XCTUnwrap(Double(decimalComma ? text.replacingOccurrences(of: ",", with: ".") : text), "\(name): \(text)")
+            }
             var expectation = Expectation()
             for row in rows {
                 let text = row[column]
@@ -251,7 +273,12 @@ final class RTablesTests: XCTestCase {
                     expectation.missing += 1
                     continue
                 }
-                let log2 = try XCTUnwrap(Double(decimalComma ? text.replacingOccurrences(of: ",", with: ".") : text), "\(name): \(text)")
+                if row[padjColumn] == "NA" { expectation.missingPadj += 1 }
+                if let maxPadj, try row[padjColumn] == "NA" || number(row[padjColumn]) > maxPadj {
+                    expectation.aboveMaxPadj += 1
+                    continue
+                }
+                let log2 = try number(text)
                 let value = pow(2, log2)
                 expectation.total += 1
                 let id = row[0]
