@@ -89,10 +89,10 @@ final class PerPatientDumpTests: XCTestCase {
 
     private func storedValues(_ path: String) throws -> [String: Double] {
         let database = try SQLiteDatabase(path: path, readOnly: true)
+        let statement = try database.prepare("SELECT transcript_id, expression_fold_change FROM expression_data")
         var values: [String: Double] = [:]
-        for row in try database.rows("SELECT transcript_id, printf('%.17g', expression_fold_change) FROM expression_data") {
-            values[row[0] ?? ""] = row[1].flatMap(Double.init)
-        }
+        while try statement.step() { values[statement.text(0) ?? ""] = statement.double(1) }
+        withExtendedLifetime(database) {}
         return values
     }
 
