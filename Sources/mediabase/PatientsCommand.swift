@@ -15,9 +15,10 @@ struct PatientsCommand: ParsableCommand {
             not. Ids (transcript ids, gene ids, symbols) are matched against the core; values of \
             exactly 1.0 are not stored. The patient id is --patient-id (one FILE), the manifest's \
             patient_id, or the file name without extensions, and must match \
-            ^[A-Za-z][A-Za-z0-9_]{0,62}$. Patients are processed in parallel; each file appears \
-            only when complete and validated. The exit status is 1 when any patient failed; \
-            report.json in DIR (in DIR/patients for a bundle) says which and why.
+            ^[A-Za-z][A-Za-z0-9_]{0,62}$: a patient whose id does not, or whose id another \
+            patient shares but for case, is refused alone. Patients are processed in parallel; \
+            each file appears only when complete and validated. The exit status is 1 when any \
+            patient failed; report.json in DIR (in DIR/patients for a bundle) says which and why.
 
             --to bundle DIR writes patients/patient_<id>.sql.gz (CREATE SCHEMA patient_<id> and \
             its COPY blocks) into the core bundle DIR made by convert --to bundle from the same \
@@ -65,7 +66,7 @@ struct PatientsCommand: ParsableCommand {
     @Option(help: "Skip rows whose adjusted p-value is above this or missing.")
     var maxPadj: Double?
 
-    @Option(help: "Several rows for one transcript: error (default), last, or mean (of the linear fold changes).")
+    @Option(help: "Rows giving one transcript different values: error (default), last, or mean (of the linear fold changes). Equal values are kept once.")
     var onDuplicate: DuplicatePolicy?
 
     @Option(help: "Gene ids and symbols map to the gene's canonical transcript (default) or all-transcripts.")

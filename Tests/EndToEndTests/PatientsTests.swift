@@ -100,13 +100,26 @@ final class PatientsTests: XCTestCase {
         XCTAssertEqual(report?["failed"] as? [String], ["NoIds"])
     }
 
-    func testAHostileIdIsRefusedBeforeAnythingIsWritten() throws {
+    /// Issue 12: a manifest with one hostile id writes the other patients and exits 1, for both
+    /// targets; the refused patient is in the summary and in report.json.
+    func testAHostileIdFailsThatPatientAloneForEitherTarget() throws {
         let manifest = (folder as NSString).appendingPathComponent("m.csv")
-        try Data("patient_id,file\n\"x; DROP TABLE metadata\",\(Self.fixture("PATIENT123.deseq2.csv"))\n".utf8).write(to: URL(fileURLWithPath: manifest))
-        let run = try Self.run(Self.binary, ["patients", "--manifest", manifest, "--core", core, "--to", "sqlite", patients])
-        XCTAssertNotEqual(run.status, 0)
-        XCTAssertTrue(run.stderr.contains("patient id \"x; DROP TABLE metadata\" from manifest"), run.stderr)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: patients))
+        try Data("patient_id,file\n\"x; DROP SCHEMA public\",\(Self.fixture("PATIENT123.deseq2.csv"))\nP2,\(Self.fixture("PATIENT123.deseq2.csv"))\n".utf8)
+            .write(to: URL(fileURLWithPath: manifest))
+        for target in ["sqlite", "bundle"] {
+            let output = (folder as NSString).appendingPathComponent("out-\(target)")
+            let run = try Self.run(Self.binary, ["patients", "--manifest", manifest, "--core", core, "--to", target, output, "--progress", "never"])
+            XCTAssertEqual(run.status, 1, run.stderr)
+            XCTAssertTrue(run.stderr.contains("1 ok, 1 failed"), run.stderr)
+            XCTAssertTrue(run.stderr.contains("\"x; DROP SCHEMA public\": FAILED: patient id \"x; DROP SCHEMA public\" from manifest \(manifest) line 2 is refused"), run.stderr)
+            let written = target == "sqlite" ? output : (output as NSString).appendingPathComponent("patients")
+            XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: written).sorted(),
+                           [target == "sqlite" ? "patient_p2.sqlite" : "patient_p2.sql.gz", "rejects.jsonl", "report.json"])
+            let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: (written as NSString).appendingPathComponent("report.json")))) as? [String: Any]
+            XCTAssertEqual(report?["failed"] as? [String], ["x; DROP SCHEMA public"])
+            let validate = try Self.run(Self.binary, ["validate", output, "--core", core])
+            XCTAssertEqual(validate.status, 0, validate.stdout + validate.stderr)
+        }
     }
 
     // MARK: - Helpers

@@ -23,7 +23,7 @@ public final class CoreTranscriptIndex: Sendable {
     /// Normalized transcript id → position.
     private let transcriptByKey: IdTable
     /// Positions 0..<n (each transcript's own span), then each gene's and each symbol's
-    /// transcripts, canonical first. A ``Match`` is a range of it.
+    /// transcripts, the canonical ones first. A ``Match`` is a range of it.
     let members: [Int32]
     /// Normalized gene id → index in `spans` of its transcripts in `members`.
     private let geneByKey: IdTable
@@ -31,10 +31,16 @@ public final class CoreTranscriptIndex: Sendable {
     /// symbol in `members`.
     private let symbolByKey: IdTable
     private let spans: [Span]
+    /// The symbols several genes share, as the core spells them (the first gene's spelling),
+    /// by span index: what reports name.
+    private let sharedSymbolNames: [Int32: String]
 
+    /// A gene's or symbol's transcripts in `members`: `canonical` of them first (one per gene,
+    /// each gene's canonical transcript), then the others.
     private struct Span: Sendable {
         var start: Int32
         var count: Int32
+        var canonical: Int32
     }
 
     /// What a patient id matched.
@@ -46,6 +52,12 @@ public final class CoreTranscriptIndex: Sendable {
     public struct Match: Sendable {
         public var kind: MatchKind
         let members: Range<Int>
+        /// For a symbol several genes share: its span, which ``sharedSymbol(of:)`` names; else -1.
+        let sharedSpan: Int32
+
+        /// Whether the id is a symbol several genes of the core share (SPEC 5.2: its value goes
+        /// to each of those genes).
+        public var isSharedSymbol: Bool { sharedSpan >= 0 }
     }
 
     /// One transcript row of the core, as loaded.
@@ -110,32 +122,49 @@ public final class CoreTranscriptIndex: Sendable {
         }
         // Canonical first: lowest support level (unknown last), then smallest transcript id.
         let rank = rows.map { Int32(clamping: $0.supportLevel ?? Int(Int32.max)) }
+        func canonicalOrder(_ positions: [Int32]) -> [Int32] {
+            positions.sorted { rank[Int($0)] != rank[Int($1)] ? rank[Int($0)] < rank[Int($1)] : $0 < $1 }
+        }
         var spans: [Span] = []
-        func append(_ positions: [Int32]) -> Int32 {
-            spans.append(Span(start: Int32(members.count), count: Int32(positions.count)))
-            members.append(contentsOf: positions.sorted { rank[Int($0)] != rank[Int($1)] ? rank[Int($0)] < rank[Int($1)] : $0 < $1 })
+        /// Appends the transcripts of `genes` (each in canonical order): every gene's canonical
+        /// transcript, then the rest.
+        func append(_ genes: [[Int32]]) -> Int32 {
+            spans.append(Span(start: Int32(members.count), count: Int32(genes.reduce(0) { $0 + $1.count }), canonical: Int32(genes.count)))
+            members.append(contentsOf: genes.map { $0[0] })
+            for gene in genes { members.append(contentsOf: gene.dropFirst()) }
             return Int32(spans.count - 1)
         }
         var genes: [(key: String, value: Int32)] = []
+        var ordered: [String: [Int32]] = [:]
         var genesOfSymbol: [String: [String]] = [:]
         for gene in transcriptsOfGene.keys.sorted() {
-            genes.append((gene, append(transcriptsOfGene[gene]!)))
+            let transcripts = canonicalOrder(transcriptsOfGene[gene]!)
+            ordered[gene] = transcripts
+            genes.append((gene, append([transcripts])))
             if let symbol = symbolOfGene[gene] { genesOfSymbol[Self.asciiLowercased(symbol), default: []].append(gene) }
         }
-        let symbols = genesOfSymbol.keys.sorted().map { symbol in (key: symbol, value: append(genesOfSymbol[symbol]!.flatMap { transcriptsOfGene[$0]! })) }
+        var sharedSymbolNames: [Int32: String] = [:]
+        let symbols = genesOfSymbol.keys.sorted().map { symbol in
+            let owners = genesOfSymbol[symbol]!
+            let span = append(owners.map { ordered[$0]! })
+            if owners.count > 1 { sharedSymbolNames[span] = symbolOfGene[owners[0]]! }
+            return (key: symbol, value: span)
+        }
         transcriptByKey = IdTable(rows.enumerated().map { (Self.lookupKey($0.element.transcriptId), Int32($0.offset)) })
         geneByKey = IdTable(genes)
         symbolByKey = IdTable(symbols)
         self.members = members
         self.spans = spans
+        self.sharedSymbolNames = sharedSymbolNames
         geneCount = transcriptsOfGene.count
     }
 
     /// The transcripts a patient id stands for: a transcript id (after the id rules of SPEC 4.1:
     /// trimmed, `ensembl:` dropped, version stripped, `ENS` upper-cased) is itself; a gene id or
     /// a symbol (case-insensitive) is its gene's canonical transcript, or every transcript of
-    /// the gene with `.allTranscripts`. A symbol several genes share stands for their
-    /// transcripts together: the canonical one across them, or all. Nil when nothing matches.
+    /// the gene with `.allTranscripts`. A symbol several genes share (`Metazoa_SRP`) stands for
+    /// each of those genes: every one's canonical transcript, or with `.allTranscripts` every
+    /// transcript of each. Nil when nothing matches.
     public func match(_ raw: UnsafeBufferPointer<UInt8>, mapping: SymbolMapping) -> Match? {
         let id = Identifiers.trimmed(raw)
         // Nearly every file's ids are upper-case Ensembl ids, with or without a version: their
@@ -148,19 +177,22 @@ public final class CoreTranscriptIndex: Sendable {
     private func match(key: UnsafeBufferPointer<UInt8>, mapping: SymbolMapping) -> Match? {
         if let position = transcriptByKey.value(for: key) {
             let start = Int(position)
-            return Match(kind: .transcript, members: start..<(start + 1))
+            return Match(kind: .transcript, members: start..<(start + 1), sharedSpan: -1)
         }
-        if let span = geneByKey.value(for: key) { return Match(kind: .gene, members: range(spans[Int(span)], mapping)) }
+        if let span = geneByKey.value(for: key) { return Match(kind: .gene, members: range(spans[Int(span)], mapping), sharedSpan: -1) }
         guard !key.isEmpty else { return nil }
         let symbol = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: key.count) { lowered in
             for (index, byte) in key.enumerated() { lowered[index] = Self.isUpper(byte) ? byte | 0x20 : byte }
             return symbolByKey.value(for: UnsafeBufferPointer(lowered))
         }
-        return symbol.map { Match(kind: .symbol, members: range(spans[Int($0)], mapping)) }
+        return symbol.map { Match(kind: .symbol, members: range(spans[Int($0)], mapping), sharedSpan: spans[Int($0)].canonical > 1 ? $0 : -1) }
     }
 
     /// The transcripts (positions in ``transcriptIds``) a match stands for.
     public func targets(of match: Match) -> ArraySlice<Int32> { members[match.members] }
+
+    /// The core's spelling of a symbol several genes share, for a match of one; nil otherwise.
+    public func sharedSymbol(of match: Match) -> String? { match.isSharedSymbol ? sharedSymbolNames[match.sharedSpan] : nil }
 
     /// Whether `transcriptId` is one of ``transcriptIds`` exactly (a binary search: they are
     /// sorted bytewise).
@@ -176,7 +208,7 @@ public final class CoreTranscriptIndex: Sendable {
 
     private func range(_ span: Span, _ mapping: SymbolMapping) -> Range<Int> {
         let start = Int(span.start)
-        return start..<(start + (mapping == .canonical ? 1 : Int(span.count)))
+        return start..<(start + Int(mapping == .canonical ? span.canonical : span.count))
     }
 
     /// The length of the id rules' result when `id` is `ENS`, upper-case letters and digits,

@@ -1,8 +1,9 @@
 import Foundation
 
-/// What to do when several rows give a value for the same transcript (`--on-duplicate`).
+/// What to do when several rows give different values to the same transcript
+/// (`--on-duplicate`). Rows that give it the same value are no conflict under any policy.
 public enum DuplicatePolicy: String, CaseIterable, Sendable, Codable {
-    /// The patient fails with an error naming both lines.
+    /// The patient fails with an error naming both ids, lines and values.
     case error
     /// The later row wins.
     case last
@@ -41,12 +42,17 @@ public struct PatientCounts: Codable, Equatable, Sendable {
     public var nonPositive = 0
     /// Matched rows whose log2 value gives 0 or infinity as 2^x: rejects.
     public var outOfRange = 0
-    /// Matched rows that gave a value to a transcript that already had one.
+    /// Matched rows whose id is a symbol several genes share (`Metazoa_SRP`): each gave its
+    /// value to every one of those genes (SPEC 5.2). ``PatientExpression/sharedSymbols`` names them.
+    public var sharedSymbolRows = 0
+    /// Matched rows that gave a value to a transcript that already had one: the same value
+    /// (kept once, whatever `--on-duplicate` says) or another one (combined by `--on-duplicate`).
     public var duplicateRows = 0
     /// Rows of `expression_data`.
     public var stored = 0
     /// Legacy per-patient dumps: the source's rows with a fold change other than 1.0, which
-    /// `stored` must equal (SPEC 7).
+    /// `stored` must equal (SPEC 7). A row that repeats an earlier row's transcript and value
+    /// (`ENST…5.7` and `ENST…5`, both 2.0) is one source row: it gives one stored row.
     public var sourceNonBaselineRows: Int?
 
     public init() {}
@@ -81,13 +87,24 @@ public final class PatientExpression {
         var count: Int32
         /// The line that gave the first, for duplicate errors.
         var firstLine: Int32
+        /// Where the id of that line, as the file wrote it, is in `State.firstIds`
+        /// (`--on-duplicate error` only).
+        var firstId: UInt32
+        var firstIdLength: UInt32
     }
 
     /// The counts and the layout of the rows, changed on every row.
     private struct State {
         var counts = PatientCounts()
         var nonBaselineRows = 0
+        /// Rows with a value other than 1.0 that repeat an earlier row's transcript and value.
+        var repeatedNonBaselineRows = 0
         var scale = FoldChangeScale.linear
+        /// The ids of the rows that gave transcripts their first value, for duplicate errors:
+        /// one per such row, so at most one per core transcript.
+        var firstIds: [UInt8] = []
+        /// The spans of the shared symbols matched (see ``CoreTranscriptIndex/sharedSymbol(of:)``).
+        var sharedSymbols: [Int32: String] = [:]
     }
 
     private let slots: UnsafeMutableBufferPointer<Slot>
@@ -100,6 +117,8 @@ public final class PatientExpression {
     public var counts: PatientCounts { state.pointee.counts }
     /// Rows with a numeric fold change other than 1.0 (before matching).
     public var nonBaselineRows: Int { state.pointee.nonBaselineRows }
+    /// The symbols several genes share that rows matched, as the core spells them, sorted.
+    public var sharedSymbols: [String] { state.pointee.sharedSymbols.values.sorted() }
 
     /// - Parameters:
     ///   - file: the input's path, for errors.
@@ -115,7 +134,7 @@ public final class PatientExpression {
         self.file = file
         self.table = table
         slots = .allocate(capacity: core.transcriptIds.count)
-        slots.initialize(repeating: Slot(sum: 0, count: 0, firstLine: 0))
+        slots.initialize(repeating: Slot(sum: 0, count: 0, firstLine: 0, firstId: 0, firstIdLength: 0))
         state = .allocate(capacity: 1)
         state.initialize(to: State())
     }
@@ -181,6 +200,10 @@ public final class PatientExpression {
         case .gene: state.pointee.counts.matchedByGeneId += 1
         case .symbol: state.pointee.counts.matchedBySymbol += 1
         }
+        if match.isSharedSymbol {
+            state.pointee.counts.sharedSymbolRows += 1
+            if state.pointee.sharedSymbols[match.sharedSpan] == nil { state.pointee.sharedSymbols[match.sharedSpan] = core.sharedSymbol(of: match) }
+        }
         guard linear > 0 else {
             if scale == .linear {
                 state.pointee.counts.nonPositive += 1
@@ -196,19 +219,28 @@ public final class PatientExpression {
         if linear == 1.0 { state.pointee.counts.baselineRows += 1 }
 
         var duplicate = false
+        var repeated = true
+        var firstId: (start: UInt32, length: UInt32)?
         for member in match.members {
             // A transcript's own span is the identity part of `members`: skip the (cache-cold) load.
             let position = match.kind == .transcript ? member : Int(members[member])
             if slots[position].count == 0 {
-                slots[position] = Slot(sum: linear, count: 1, firstLine: Int32(clamping: row.line))
+                // Only an error names the first id; the other policies need not keep it.
+                if onDuplicate == .error, firstId == nil { firstId = keepFirstId(idText) }
+                slots[position] = Slot(sum: linear, count: 1, firstLine: Int32(clamping: row.line),
+                                       firstId: firstId?.start ?? 0, firstIdLength: firstId?.length ?? 0)
+                repeated = false
                 continue
             }
             duplicate = true
+            // The same value again (a v0.5 dump holding `ENST…5.7` and `ENST…5`) is no conflict
+            // (SPEC 5.2): the transcript keeps it.
+            let slot = slots[position]
+            let same = (slot.count == 1 ? slot.sum : slot.sum / Double(slot.count)) == linear
+            if !same { repeated = false }
             switch onDuplicate {
             case .error:
-                throw MediabaseError.malformedInput(
-                    SourceLocation(file: file, line: row.line),
-                    expected: "one value per transcript, but \(core.transcriptIds[position]) already got one from line \(slots[position].firstLine). Use --on-duplicate last or --on-duplicate mean to combine them")
+                if !same { throw conflict(at: position, id: idText, value: linear, row: row) }
             case .last:
                 slots[position].sum = linear
                 slots[position].count = 1
@@ -218,6 +250,27 @@ public final class PatientExpression {
             }
         }
         if duplicate { state.pointee.counts.duplicateRows += 1 }
+        if duplicate, repeated, linear != 1.0 { state.pointee.repeatedNonBaselineRows += 1 }
+    }
+
+    /// Appends the id as the file wrote it to `firstIds`.
+    private func keepFirstId(_ id: UnsafeBufferPointer<UInt8>) -> (start: UInt32, length: UInt32) {
+        let start = UInt32(clamping: state.pointee.firstIds.count)
+        state.pointee.firstIds.append(contentsOf: id)
+        return (start, UInt32(clamping: id.count))
+    }
+
+    /// The error for a row that gives the transcript at `position` a value other than the one an
+    /// earlier row gave it: both ids as the file wrote them, both lines, both values.
+    private func conflict(at position: Int, id: UnsafeBufferPointer<UInt8>, value: Double, row: RowBuffer) -> MediabaseError {
+        let slot = slots[position]
+        let start = Int(slot.firstId)
+        let firstId = String(decoding: state.pointee.firstIds[start..<(start + Int(slot.firstIdLength))], as: UTF8.self)
+        let transcript = core.transcriptIds[position]
+        func shown(_ id: String) -> String { PatientId.quoted(id) + (id == transcript ? "" : " (\(transcript) in the core)") }
+        return MediabaseError.malformedInput(
+            SourceLocation(file: file, line: row.line),
+            expected: "one value per transcript, but line \(row.line) gives \(shown(String(decoding: id, as: UTF8.self))) the fold change \(value) and line \(slot.firstLine) gave \(shown(firstId)) \(slot.sum). Use --on-duplicate last or --on-duplicate mean to combine them")
     }
 
     /// Calls `body` with each transcript id and its final fold change, in transcript-id order,
@@ -234,7 +287,9 @@ public final class PatientExpression {
     }
 
     /// Records what only the reader knows: the source's non-baseline rows of a legacy dump.
-    public func recordSourceNonBaselineRows() { state.pointee.counts.sourceNonBaselineRows = state.pointee.nonBaselineRows }
+    public func recordSourceNonBaselineRows() {
+        state.pointee.counts.sourceNonBaselineRows = state.pointee.nonBaselineRows - state.pointee.repeatedNonBaselineRows
+    }
 
     private func reject(_ row: RowBuffer, _ reason: String, _ detail: String, field: String) throws {
         try rejects.reject(reason: reason, detail: detail, table: table, line: row.line, byteOffset: row.byteOffset, field: field, raw: row.raw)

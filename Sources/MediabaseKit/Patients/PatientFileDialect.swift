@@ -16,8 +16,10 @@ public enum PatientColumnRole: Equatable, Sendable {
     /// The unnamed first column R's `write.csv` and `write.table` write for row names.
     case rowNames
     case symbol
-    /// A column named just `ID`, as GEO2R and limma write it: often probe ids, so the last
-    /// choice.
+    /// A column of ids of any kind, named for what it is, not for what it holds: `ID` (GEO2R,
+    /// limma), `row` (DESeq2's `results(tidy = TRUE)`), `rowname` (tibble's
+    /// `rownames_to_column`), `Row.names` (`merge(by = 0)`), `rn` (data.table). Often probe
+    /// ids, so the last choice.
     case anyId
     case foldChange(FoldChangeScale)
     case adjustedP
@@ -33,7 +35,7 @@ public enum PatientColumnRole: Equatable, Sendable {
         for name in ["transcript_id", "ensembl_transcript_id", "ensembl_transcript_id_version", "transcript", "enst_id", "target_id"] { roles[key(name)] = .transcriptId }
         for name in ["gene_id", "ensembl_gene_id", "ensembl_gene_id_version", "ensembl_id", "ensembl", "genes"] { roles[key(name)] = .geneId }
         for name in ["gene_symbol", "symbol", "gene_name", "hgnc_symbol", "external_gene_name", "gene"] { roles[key(name)] = .symbol }
-        roles["id"] = .anyId
+        for name in ["ID", "row", "rowname", "rownames", "Row.names", "rn"] { roles[key(name)] = .anyId }
         for name in ["cancer_fold", "expression_fold_change", "fold_change", "fc", "foldchange", "linear_fc", "fold"] { roles[key(name)] = .foldChange(.linear) }
         for name in ["log2FoldChange", "logFC", "log2fc", "log2_fold_change", "l2fc", "log2_fc", "lfc"] { roles[key(name)] = .foldChange(.log2) }
         for name in ["padj", "adj.P.Val", "FDR", "adj_pvalue", "adj_pval", "qvalue", "qval"] { roles[key(name)] = .adjustedP }
@@ -161,8 +163,13 @@ public struct PatientFileDialect: Sendable, Equatable {
 
     /// Resolves the columns of `header` (as the CSV reader returns it: trimmed, with `""` for R's
     /// unnamed row-name column).
-    /// - Parameter file: the file's path, for errors.
-    public static func resolve(header: [String], delimiter: UInt8, options: PatientReadOptions, file: String) throws -> PatientFileDialect {
+    /// - Parameters:
+    ///   - sample: the first data row's fields, nil when the file has none. Only the hint of an
+    ///     error looks at it: a table whose id column has an unknown name must not be told it was
+    ///     written without ids.
+    ///   - file: the file's path, for errors.
+    public static func resolve(header: [String], delimiter: UInt8, options: PatientReadOptions, sample: [String?]? = nil,
+                               file: String) throws -> PatientFileDialect {
         let roles = header.enumerated().map { PatientColumnRole(name: $0.element, index: $0.offset) }
         func columnList() -> String {
             zip(header, roles).map { "\(shown($0)) (\($1.label))" }.joined(separator: ", ")
@@ -185,8 +192,8 @@ public struct PatientFileDialect: Sendable, Equatable {
         } else {
             let preferences = roles.compactMap(\.idPreference)
             guard let best = preferences.min() else {
-                throw failure("a column of transcript ids, gene ids or gene symbols (transcript_id, gene_id, gene_symbol, ... or R's unnamed row-name column), found none",
-                              "Name the id column with --id-column; a table written without ids (R's write.csv(row.names = FALSE)) cannot be matched")
+                throw failure("a column of transcript ids, gene ids or gene symbols (transcript_id, gene_id, gene_symbol, row, ID, ... or R's unnamed row-name column), found none",
+                              missingIdsRemedy(header: header, sample: sample, delimiter: delimiter))
             }
             let candidates = roles.indices.filter { roles[$0].idPreference == best }
             guard candidates.count == 1 else {
@@ -249,6 +256,27 @@ public struct PatientFileDialect: Sendable, Equatable {
             delimiter: delimiter, idColumn: idColumn, idColumnName: header[idColumn], valueColumn: valueColumn,
             valueColumnName: header[valueColumn], scale: scale, padjColumn: padjColumn, padjColumnName: padjColumn.map { header[$0] },
             fileFormat: fileFormat(keys: Set(header.map(PatientColumnRole.key)), scale: scale))
+    }
+
+    /// What to do about a header without a known id column. Says that the table has no ids only
+    /// when the first data row holds no text at all; a column holding text is named as the
+    /// likely ids.
+    private static func missingIdsRemedy(header: [String], sample: [String?]?, delimiter: UInt8) -> String {
+        guard let sample else {
+            return "Name the id column with --id-column; if the table was written without ids (R's write.csv(row.names = FALSE) drops the row names that hold them), it cannot be matched"
+        }
+        let decimalComma = delimiter == UInt8(ascii: ";")
+        let textColumns = zip(header, sample).filter { _, value in
+            guard let value else { return false }
+            var bytes = value
+            let parsed = bytes.withUTF8 { NumberField.parse($0, decimalComma: decimalComma) }
+            return parsed == .nonNumeric && !["nan", "inf", "-inf", "+inf", "infinity", "-infinity"].contains(value.trimmingWhitespace.lowercased())
+        }
+        guard let (name, value) = textColumns.first else {
+            return "Name the id column with --id-column; the first data row holds only numbers, so the table looks written without ids (R's write.csv(row.names = FALSE) drops the row names that hold them) and cannot be matched"
+        }
+        let others = textColumns.dropFirst().map { shown($0.0) }
+        return "Column \(shown(name)) holds text (\(PatientId.quoted(value ?? "")) in the first data row)\(others.isEmpty ? "" : ", as do \(others.joined(separator: ", "))"): if it holds the ids, choose it with --id-column \(shown(name))"
     }
 
     /// `deseq2`, `edger` or `limma` when the columns are those programs' result columns.

@@ -58,7 +58,8 @@ public enum PatientFileReader {
     }
 
     /// Resolves the layout from the header, then hands each row's id, fold change and adjusted
-    /// p-value to the expression.
+    /// p-value to the expression. The layout is resolved at the first row (or the end of an
+    /// empty table), so that an error about the header can say what the first row holds.
     private final class DelimitedSink: DumpSink {
         private let expression: PatientExpression
         private let options: PatientReadOptions
@@ -69,6 +70,7 @@ public enum PatientFileReader {
         private var valueColumn = 0
         private var padjColumn: Int?
         private var decimalComma = false
+        private var header: [String] = []
 
         init(expression: PatientExpression, options: PatientReadOptions, delimiter: UInt8, file: String) {
             self.expression = expression
@@ -77,8 +79,11 @@ public enum PatientFileReader {
             self.file = file
         }
 
-        func beginTable(_ table: TableSchema) throws {
-            let dialect = try PatientFileDialect.resolve(header: table.columns.map(\.name), delimiter: delimiter, options: options, file: file)
+        func beginTable(_ table: TableSchema) throws { header = table.columns.map(\.name) }
+
+        private func resolve(sample: RowBuffer?) throws {
+            let dialect = try PatientFileDialect.resolve(header: header, delimiter: delimiter, options: options,
+                                                         sample: sample.map { row in header.indices.map { $0 < row.count ? row.string($0) : nil } }, file: file)
             self.dialect = dialect
             idColumn = dialect.idColumn
             valueColumn = dialect.valueColumn
@@ -88,12 +93,15 @@ public enum PatientFileReader {
         }
 
         func row(_ row: RowBuffer) throws {
+            if dialect == nil { try resolve(sample: row) }
             try expression.add(
                 id: row.field(idColumn), value: NumberField.parse(row.field(valueColumn), decimalComma: decimalComma),
                 padj: padjColumn.map { NumberField.parse(row.field($0), decimalComma: decimalComma) }, row: row)
         }
 
-        func endTable(_ table: TableSchema, rows: Int, bytes: Int64) throws {}
+        func endTable(_ table: TableSchema, rows: Int, bytes: Int64) throws {
+            if dialect == nil { try resolve(sample: nil) }
+        }
     }
 
     /// Takes `transcript_id` and `expression_fold_change` of the legacy table; skips every

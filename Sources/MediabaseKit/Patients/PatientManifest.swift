@@ -32,11 +32,41 @@ public struct PatientSpec: Sendable, Equatable {
     }
 }
 
+/// A patient a batch names, that the batch either processes or refuses before reading its file.
+public enum PatientRequest: Sendable, Equatable {
+    case accepted(PatientSpec)
+    /// The manifest entry or file name cannot make a patient (a bad or missing id, no file, an
+    /// unreadable field, an id another patient of the batch shares): that patient's failure,
+    /// not the batch's (SPEC 5.2).
+    case refused(PatientRefusal)
+}
+
+/// Why a patient of a batch was refused, and what little is known about it.
+public struct PatientRefusal: Sendable, Equatable {
+    /// The id as given (empty when none was).
+    public var givenId: String
+    /// The input path, when one was given.
+    public var file: String?
+    /// Where the patient was named (`manifest m.csv line 3`).
+    public var origin: String
+    /// The message: what was wrong, where, and what was expected.
+    public var reason: String
+
+    public init(givenId: String, file: String?, origin: String, reason: String) {
+        self.givenId = givenId
+        self.file = file
+        self.origin = origin
+        self.reason = reason
+    }
+}
+
 /// Reads a batch manifest (SPEC 5.2): CSV with a header row (`patient_id,file,cancer_type,...`,
 /// comma, tab or semicolon separated) or JSON `{"patients": [{"patient_id": ..., "file": ...}]}`
 /// (a bare array of such objects is accepted too). Column and key names are case-insensitive.
 /// Relative file paths are relative to the manifest's folder. Every id is checked against the
-/// rule of ``PatientId``; the first bad one stops the batch before anything is written.
+/// rule of ``PatientId``. A manifest that cannot be read at all fails the batch; an entry that
+/// cannot make a patient (a bad id, no file) is refused alone, so that one bad patient does not
+/// stop the others.
 public enum PatientManifest {
     /// The `metadata` columns a manifest may fill, by manifest column name.
     private static let knownFields: Set<String> = [
@@ -44,8 +74,8 @@ public enum PatientManifest {
         "sequencing_platform", "read_depth_millions", "clinical_notes",
     ]
 
-    /// Reads the manifest at `path`.
-    public static func load(path: String) throws -> [PatientSpec] {
+    /// Reads the manifest at `path`: one request per entry, in the manifest's order.
+    public static func load(path: String) throws -> [PatientRequest] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw MediabaseError.io(path: path, message: "cannot read the manifest")
         }
@@ -53,32 +83,46 @@ public enum PatientManifest {
         let first = bytes.first { !Identifiers.isSpace($0) && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }
         let records = first == UInt8(ascii: "{") || first == UInt8(ascii: "[") ? try jsonRecords(bytes, path: path) : try csvRecords(bytes, path: path)
         let folder = path.contains("/") ? Conversion.splitPath(path).folder : ""
-        return try records.map { record in
+        return records.map { record in
             let origin = "manifest \(path) \(record.position)"
-            guard let id = record.fields["patient_id"] else {
-                throw MediabaseError.malformedInput(SourceLocation(file: path, line: record.line), expected: "a patient_id for the patient at \(record.position)")
+            do {
+                return .accepted(try spec(record, path: path, folder: folder, origin: origin))
+            } catch {
+                return .refused(PatientRefusal(givenId: record.fields["patient_id"] ?? "", file: record.fields["file"].map { resolve($0, folder) }, origin: origin,
+                                               reason: error.localizedDescription))
             }
-            guard let file = record.fields["file"], !file.isEmpty else {
-                throw MediabaseError.malformedInput(SourceLocation(file: path, line: record.line), expected: "a file for patient \(PatientId.quoted(id)) at \(record.position)")
-            }
-            var clinical = ClinicalMetadata()
-            clinical.cancerType = record.fields["cancer_type"]
-            clinical.cancerSubtype = record.fields["cancer_subtype"]
-            clinical.tissueType = record.fields["tissue_type"]
-            clinical.sampleType = record.fields["sample_type"]
-            clinical.sequencingPlatform = record.fields["sequencing_platform"]
-            clinical.clinicalNotes = record.fields["clinical_notes"]
-            if let depth = record.fields["read_depth_millions"] {
-                guard let value = Double(depth), value.isFinite else {
-                    throw MediabaseError.malformedInput(SourceLocation(file: path, line: record.line),
-                                                        expected: "a number for read_depth_millions at \(record.position), found \(PatientId.quoted(depth))")
-                }
-                clinical.readDepthMillions = value
-            }
-            clinical.extra = record.fields.filter { !knownFields.contains($0.key) }
-            let resolved = file.hasPrefix("/") || folder.isEmpty ? file : (folder as NSString).appendingPathComponent(file)
-            return PatientSpec(id: try PatientId(id, origin: origin), file: resolved, clinical: clinical, origin: origin)
         }
+    }
+
+    /// The patient of one entry; throws what is wrong with it.
+    private static func spec(_ record: Record, path: String, folder: String, origin: String) throws -> PatientSpec {
+        guard let id = record.fields["patient_id"] else {
+            throw MediabaseError.malformedInput(SourceLocation(file: path, line: record.line), expected: "a patient_id for the patient at \(record.position)")
+        }
+        guard let file = record.fields["file"], !file.isEmpty else {
+            throw MediabaseError.malformedInput(SourceLocation(file: path, line: record.line), expected: "a file for patient \(PatientId.quoted(id)) at \(record.position)")
+        }
+        var clinical = ClinicalMetadata()
+        clinical.cancerType = record.fields["cancer_type"]
+        clinical.cancerSubtype = record.fields["cancer_subtype"]
+        clinical.tissueType = record.fields["tissue_type"]
+        clinical.sampleType = record.fields["sample_type"]
+        clinical.sequencingPlatform = record.fields["sequencing_platform"]
+        clinical.clinicalNotes = record.fields["clinical_notes"]
+        if let depth = record.fields["read_depth_millions"] {
+            guard let value = Double(depth), value.isFinite else {
+                throw MediabaseError.malformedInput(SourceLocation(file: path, line: record.line),
+                                                    expected: "a number for read_depth_millions at \(record.position), found \(PatientId.quoted(depth))")
+            }
+            clinical.readDepthMillions = value
+        }
+        clinical.extra = record.fields.filter { !knownFields.contains($0.key) }
+        return PatientSpec(id: try PatientId(id, origin: origin), file: resolve(file, folder), clinical: clinical, origin: origin)
+    }
+
+    /// A manifest's file path: relative ones are relative to the manifest's folder.
+    private static func resolve(_ file: String, _ folder: String) -> String {
+        file.hasPrefix("/") || folder.isEmpty ? file : (folder as NSString).appendingPathComponent(file)
     }
 
     /// One patient's entries: lower-cased names → values (CSV cells trimmed); empty values left out.

@@ -67,8 +67,10 @@ public struct PatientBatchReport: Codable, Sendable {
 
     /// One patient's outcome.
     public struct Patient: Codable, Sendable {
+        /// The id as given (for a refused patient possibly invalid, or empty when none was).
         public var patientId: String
-        public var schema: String
+        /// `patient_<id>`; nil for a refused patient (a bad id, or one another patient shares).
+        public var schema: String?
         /// `ok` or `failed`.
         public var status: String
         /// Why the patient failed.
@@ -84,6 +86,9 @@ public struct PatientBatchReport: Codable, Sendable {
         public var dialect: Dialect?
         public var counts: PatientCounts?
         public var matchingSuccessRate: Double?
+        /// The symbols several genes share that rows matched (`Metazoa_SRP`), as the core spells
+        /// them: each such row's value went to every one of those genes.
+        public var sharedSymbols: [String] = []
         public var rejects = 0
         public var rejectsByReason: [String: Int] = [:]
         public var validation: [ValidationCheck] = []
@@ -131,15 +136,17 @@ public struct PatientBatchReport: Codable, Sendable {
 /// Runs `patients`: checks every patient id, loads the core once, then normalizes the patients
 /// in parallel, each into `patient_<id>.sqlite` or the bundle part `patients/patient_<id>.sql.gz`
 /// written to a temporary file, validated and renamed into place. A failing patient does not
-/// stop the others; the report names it and why. Per-patient rejects are gathered into one
-/// rejects file in patient order; a bundle's manifest is updated once, at the end.
+/// stop the others, nor does a patient refused for its id; the report names it and why.
+/// Per-patient rejects are gathered into one rejects file in patient order; a bundle's manifest
+/// is updated once, at the end.
 public enum PatientBatch {
     /// Runs the batch and returns the report (also written to disk). Throws, before writing
-    /// anything, on a bad or repeated patient id, an unusable core or existing outputs without
-    /// `force`; patient failures are in the report instead.
+    /// anything, on an unreadable manifest, an unusable core or existing outputs without
+    /// `force`; patient failures, bad patient ids among them, are in the report instead.
     public static func run(_ options: PatientBatchOptions, log: (String) -> Void = { _ in }) throws -> PatientBatchReport {
         let started = Date()
-        let patients = try patientList(options)
+        let requests = try patientList(options)
+        let patients = requests.compactMap { if case let .accepted(patient) = $0 { patient } else { nil } }
         let fileManager = FileManager.default
         let bundle = options.target == .bundle ? try PatientBundle.open(options.output) : nil
         var isFolder: ObjCBool = false
@@ -201,7 +208,14 @@ public enum PatientBatch {
             }
         }
         progress?.finish()
-        report.patients = outcomes.all
+        let processed = outcomes.all
+        var next = processed.makeIterator()
+        report.patients = requests.map { request in
+            switch request {
+            case .accepted: next.next()!
+            case let .refused(refusal): refused(refusal)
+            }
+        }
         report.secondsPerStage["patients"] = seconds(since: processing)
 
         let gathering = Date()
@@ -222,7 +236,7 @@ public enum PatientBatch {
             report.rejectsFile = report.rejects > 0 ? rejectsPath : nil
         }
         if let bundle, !options.dryRun {
-            try bundle.updateManifest(adding: zip(patients, report.patients).compactMap { patient, outcome in
+            try bundle.updateManifest(adding: zip(patients, processed).compactMap { patient, outcome in
                 guard outcome.status == "ok", let sha256 = outcome.outputSha256, let bytes = outcome.outputBytes else { return nil }
                 return (BundleManifest.File(name: PatientBundleWriter.partName(patient.id), bytes: bytes, sha256: sha256), patient.id.schemaName, outcome.counts?.stored ?? 0)
             })
@@ -238,30 +252,54 @@ public enum PatientBatch {
         return report
     }
 
-    /// The patients of the run, every id checked; throws on the first bad or repeated one.
-    static func patientList(_ options: PatientBatchOptions) throws -> [PatientSpec] {
-        var patients = try options.manifest.map(PatientManifest.load) ?? []
+    /// The patients of the run in order, every id checked: a bad id refuses its patient alone.
+    /// Patients whose ids are equal but for case would share a schema and a file: every one of
+    /// them is refused, since writing any would be a guess at which data the name should hold.
+    static func patientList(_ options: PatientBatchOptions) throws -> [PatientRequest] {
+        var requests = try options.manifest.map(PatientManifest.load) ?? []
         if let given = options.patientId {
             guard options.files.count == 1 else {
                 throw MediabaseError.usage("--patient-id names the patient of a single FILE; with \(options.files.count) files, use a manifest or let the file names give the ids")
             }
-            patients.append(PatientSpec(id: try PatientId(given, origin: "--patient-id"), file: options.files[0], origin: "--patient-id"))
+            requests.append(request(id: given, file: options.files[0], origin: "--patient-id"))
         } else {
             for file in options.files {
-                let origin = "the file name \(PatientId.quoted(file))"
-                patients.append(PatientSpec(id: try PatientId(CSVReader.stem(of: file), origin: origin), file: file, origin: origin))
+                requests.append(request(id: CSVReader.stem(of: file), file: file, origin: "the file name \(PatientId.quoted(file))"))
             }
         }
-        guard !patients.isEmpty else { throw MediabaseError.usage("no patients: name patient files or give --manifest") }
-        // Ids that differ only in case share their schema and file name.
-        var seen: [String: PatientSpec] = [:]
-        for patient in patients {
-            if let earlier = seen[patient.id.lowercased] {
-                throw MediabaseError.usage("patient id \(PatientId.quoted(patient.id.value)) from \(patient.origin) and \(PatientId.quoted(earlier.id.value)) from \(earlier.origin) both name \(patient.id.schemaName)")
-            }
-            seen[patient.id.lowercased] = patient
+        guard !requests.isEmpty else { throw MediabaseError.usage("no patients: name patient files or give --manifest") }
+        var sharing: [String: [Int]] = [:]
+        for (index, request) in requests.enumerated() {
+            if case let .accepted(patient) = request { sharing[patient.id.lowercased, default: []].append(index) }
         }
-        return patients
+        return requests.enumerated().map { index, request in
+            guard case let .accepted(patient) = request, let group = sharing[patient.id.lowercased], group.count > 1 else { return request }
+            let others = group.filter { $0 != index }.compactMap { other -> String? in
+                guard case let .accepted(spec) = requests[other] else { return nil }
+                return "\(PatientId.quoted(spec.id.value)) from \(spec.origin)"
+            }
+            return .refused(PatientRefusal(
+                givenId: patient.id.value, file: patient.file, origin: patient.origin,
+                reason: "patient id \(PatientId.quoted(patient.id.value)) from \(patient.origin) is refused: \(others.joined(separator: " and ")) also name\(others.count == 1 ? "s" : "") \(patient.id.schemaName) (ids equal but for case share a schema and a file); give each patient its own id"))
+        }
+    }
+
+    /// A patient named on the command line, or refused for its id.
+    private static func request(id: String, file: String, origin: String) -> PatientRequest {
+        do {
+            return .accepted(PatientSpec(id: try PatientId(id, origin: origin), file: file, origin: origin))
+        } catch {
+            return .refused(PatientRefusal(givenId: id, file: file, origin: origin, reason: error.localizedDescription))
+        }
+    }
+
+    /// The outcome of a refused patient: failed, nothing read.
+    private static func refused(_ refusal: PatientRefusal) -> PatientBatchReport.Patient {
+        var outcome = PatientBatchReport.Patient(
+            patientId: refusal.givenId, schema: nil, status: "failed",
+            input: .init(path: refusal.file ?? "", format: nil, bytes: refusal.file.flatMap(fileSize), sha256: nil))
+        outcome.error = refusal.reason
+        return outcome
     }
 
     static func outputPath(_ patient: PatientSpec, _ options: PatientBatchOptions, _ bundle: PatientBundle?) -> String {
@@ -305,9 +343,11 @@ public enum PatientBatch {
                 source = try PatientFileReader.read(path: patient.file, options: options.reading, into: expression)
             } catch {
                 outcome.counts = expression.counts
+                outcome.sharedSymbols = expression.sharedSymbols
                 throw error
             }
             outcome.counts = expression.counts
+            outcome.sharedSymbols = expression.sharedSymbols
             outcome.input.format = source.format.description
             outcome.input.sha256 = try digest.wait()
             outcome.fileFormat = source.fileFormat
@@ -362,7 +402,7 @@ public enum PatientBatch {
         let writer: PatientWriter = try bundleWriter ?? PatientSQLiteWriter(path: path, timestamp: options.uploadDate)
         try expression.forEachStored { try writer.insert(transcriptId: $0, foldChange: $1) }
         let document = PatientMetadataDocument(
-            counts: expression.counts, dialect: source.dialect.map(PatientBatchReport.Dialect.init), manifest: patient.clinical.extra,
+            counts: expression.counts, sharedSymbols: expression.sharedSymbols, dialect: source.dialect.map(PatientBatchReport.Dialect.init), manifest: patient.clinical.extra,
             input: .init(file: (patient.file as NSString).lastPathComponent, format: source.format.description, sha256: sha256),
             options: .init(onDuplicate: options.onDuplicate, symbolMapping: options.symbolMapping, maxPadj: options.reading.maxPadj),
             tool: "mediabase \(MediabaseVersion.current)")
@@ -407,14 +447,23 @@ public enum PatientBatch {
         var lines = ["\(report.dryRun ? "dry run: " : "")\(report.patients.count) patient(s) → \(report.output) (\(report.target.rawValue)): \(report.succeeded) ok, \(report.failed.count) failed"]
         for patient in report.patients {
             if patient.status == "ok", let counts = patient.counts {
-                lines.append("  \(patient.patientId): \(patient.fileFormat ?? "?"), rows \(counts.rows), skipped \(counts.skipped), matched \(counts.matched), unmatched \(counts.unmatched), stored \(counts.stored)")
+                lines.append("  \(patient.patientId): \(patient.fileFormat ?? "?"), rows \(counts.rows), skipped \(counts.skipped), matched \(counts.matched), unmatched \(counts.unmatched), stored \(counts.stored)"
+                    + sharedSymbolNote(counts.sharedSymbolRows, patient.sharedSymbols))
             } else {
-                lines.append("  \(patient.patientId): FAILED: \(patient.error ?? "unknown error")")
+                // A refused id is shown quoted: it may hold anything.
+                lines.append("  \(patient.schema == nil ? PatientId.quoted(patient.patientId) : patient.patientId): FAILED: \(patient.error ?? "unknown error")")
             }
         }
         lines.append("  rejects \(report.rejects)" + (report.rejects > 0 ? " (\(report.rejectsByReason.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))) in \(report.rejectsFile ?? "-")" : ""))
         lines.append("  \(report.secondsPerStage["total"] ?? 0) s, \(report.filesPerSecond) files/s, \(Int(report.rowsPerSecond)) rows/s, peak memory \(ByteFormat.string(report.peakMemoryBytes))")
         return lines.joined(separator: "\n")
+    }
+
+    /// `, shared symbols: 3 row(s) (Metazoa_SRP, Y_RNA)`; a long list is cut after a few names.
+    private static func sharedSymbolNote(_ rows: Int, _ symbols: [String]) -> String {
+        guard rows > 0 else { return "" }
+        let shown = symbols.prefix(5).joined(separator: ", ") + (symbols.count > 5 ? " and \(symbols.count - 5) more" : "")
+        return ", shared symbols: \(rows) row(s) (\(shown)), each value given to every gene of its symbol"
     }
 
     private static func fileSize(_ path: String) -> Int64? {
@@ -440,6 +489,8 @@ struct PatientMetadataDocument: Encodable {
     }
 
     var counts: PatientCounts
+    /// See ``PatientBatchReport/Patient/sharedSymbols``.
+    var sharedSymbols: [String]
     var dialect: PatientBatchReport.Dialect?
     /// Manifest columns with no `metadata` column of their own.
     var manifest: [String: String]

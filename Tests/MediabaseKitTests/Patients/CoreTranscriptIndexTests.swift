@@ -12,6 +12,8 @@ final class CoreTranscriptIndexTests: XCTestCase {
         .init(transcriptId: "ENST00000000021", geneId: "ENSG00000000002", supportLevel: 5, geneSymbol: "C1orf112"),
         .init(transcriptId: "ENST00000000030", geneId: "ENSG00000000003", supportLevel: nil, geneSymbol: "Metazoa_SRP"),
         .init(transcriptId: "ENST00000000040", geneId: "ENSG00000000004", supportLevel: nil, geneSymbol: "Metazoa_SRP"),
+        .init(transcriptId: "ENST00000000041", geneId: "ENSG00000000004", supportLevel: 2, geneSymbol: "Metazoa_SRP"),
+        .init(transcriptId: "ENST00000000050", geneId: "ENSG00000000005", supportLevel: 4, geneSymbol: "metazoa_srp"),
     ])
 
     /// The transcript ids `id` matches.
@@ -44,9 +46,18 @@ final class CoreTranscriptIndexTests: XCTestCase {
         XCTAssertNil(match("BETA"))
     }
 
-    func testASymbolOfSeveralGenesStandsForThemTogether() {
-        XCTAssertEqual(match("Metazoa_SRP"), ["ENST00000000030"])
-        XCTAssertEqual(match("METAZOA_SRP", .allTranscripts), ["ENST00000000030", "ENST00000000040"])
+    func testASymbolOfSeveralGenesStandsForEachOfThem() {
+        // Each gene's canonical transcript: ENSG…4's is ENST…41 (support level 2 before none).
+        XCTAssertEqual(match("Metazoa_SRP").map(Set.init), ["ENST00000000030", "ENST00000000041", "ENST00000000050"])
+        XCTAssertEqual(match("METAZOA_SRP", .allTranscripts).map(Set.init), ["ENST00000000030", "ENST00000000040", "ENST00000000041", "ENST00000000050"])
+        var id = "metazoa_SRP"
+        let shared = id.withUTF8 { index.match($0, mapping: .canonical) }
+        XCTAssertEqual(shared?.isSharedSymbol, true)
+        XCTAssertEqual(shared.flatMap(index.sharedSymbol(of:)), "Metazoa_SRP")
+        var single = "ALPHA"
+        XCTAssertEqual(single.withUTF8 { index.match($0, mapping: .canonical)?.isSharedSymbol }, false)
+        var gene = "ENSG00000000004"
+        XCTAssertEqual(gene.withUTF8 { index.match($0, mapping: .canonical).map { index.targets(of: $0).map { index.transcriptIds[Int($0)] } } }, ["ENST00000000041"])
     }
 
     func testSupportLevelsAsEnsemblWritesThemInTheCore() throws {

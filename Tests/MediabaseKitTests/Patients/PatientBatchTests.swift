@@ -27,9 +27,90 @@ final class PatientBatchTests: XCTestCase {
         XCTAssertEqual(report.failed, ["P1"])
         let error = try XCTUnwrap(report.patients[0].error)
         XCTAssertTrue(error.contains("P1.csv:4"), error)
-        XCTAssertTrue(error.contains("ENST00000269305 already got one from line 2"), error)
+        XCTAssertTrue(error.contains("line 4 gives \"ENST00000269305.3\" (ENST00000269305 in the core) the fold change 4.0 and line 2 gave \"ENST00000269305\" 2.0"), error)
         XCTAssertTrue(error.contains("--on-duplicate"), error)
         XCTAssertFalse(FileManager.default.fileExists(atPath: (output as NSString).appendingPathComponent("patient_p1.sqlite")))
+    }
+
+    func testAConflictNamesTheIdsAsTheFileWroteThem() throws {
+        let report = try PatientFixtures.run(["P1.tsv": "gene_symbol\tlog2FoldChange\nPTEN\t1\nMYC\t2\nmetazoa_srp\t-1\nEGFR\t1\nMyc\t3\n"], in: folder)
+        let error = try XCTUnwrap(report.patients[0].error)
+        XCTAssertTrue(error.contains("P1.tsv:6"), error)
+        XCTAssertTrue(error.contains("line 6 gives \"Myc\" (ENST00000377970 in the core) the fold change 8.0 and line 3 gave \"MYC\" (ENST00000377970 in the core) 4.0"), error)
+        let shared = try PatientFixtures.run(["P2.csv": "id,fc\nENST00000620000,2\nMetazoa_SRP,3\n"], in: folder)
+        let sharedError = try XCTUnwrap(shared.patients[0].error)
+        XCTAssertTrue(sharedError.contains("line 3 gives \"Metazoa_SRP\" (ENST00000620000 in the core) the fold change 3.0 and line 2 gave \"ENST00000620000\" 2.0"), sharedError)
+    }
+
+    /// SPEC 5.2: rows that reach one transcript with the same value are no conflict, under
+    /// every policy; the value is stored once.
+    func testEqualDuplicatesGiveTheirValue() throws {
+        let table = "id,cancer_fold\nENST00000269305.7,2.5\nENST00000269305,2.5\nTP53,2.5\nENSG00000171862,1.0\nPTEN,1\nENST00000371953.2,1.0\n"
+        for policy in DuplicatePolicy.allCases {
+            let report = try PatientFixtures.run(["P1.csv": table], in: folder) {
+                $0.onDuplicate = policy
+                $0.force = true
+            }
+            let patient = report.patients[0]
+            XCTAssertEqual(patient.status, "ok", "\(policy): \(patient.error ?? "")")
+            XCTAssertEqual(patient.counts?.duplicateRows, 4, "\(policy)")
+            XCTAssertEqual(patient.counts?.matched, 6)
+            XCTAssertEqual(patient.counts?.stored, 1)
+            assertFoldChanges(try PatientFixtures.values(XCTUnwrap(patient.output)), ["ENST00000269305": 2.5])
+        }
+    }
+
+    /// The v0.5 dump of issue 12: a transcript twice after version stripping, both at 1.0; and
+    /// the same at another value, which is one source row and one stored row.
+    func testALegacyDumpRepeatingATranscriptWithTheSameValue() throws {
+        let dump = try String(contentsOfFile: Fixtures.path("patients/legacy_patient_P7.sql"), encoding: .utf8)
+        let lines = dump.components(separatedBy: "\n")
+        for (suffix, value) in [("A", "1.0"), ("B", "8.5")] {
+            let extra = value == "1.0" ? "ENST00000282470.7\tSPARCL1\tENSG00000152583\tprotein_coding\tchr4\t1.0" : "ENST00000269571.4\tERBB2\tENSG00000141736\tprotein_coding\tchr17\t8.5"
+            let anchor = try XCTUnwrap(lines.firstIndex { $0.hasPrefix("ENST00000620000\t") })
+            var edited = lines
+            edited.insert(extra, at: anchor + 1)
+            let report = try PatientFixtures.run(["P\(suffix).sql": edited.joined(separator: "\n")], in: folder)
+            let patient = report.patients[0]
+            XCTAssertEqual(patient.status, "ok", patient.error ?? "")
+            XCTAssertEqual(patient.counts?.duplicateRows, 1)
+            XCTAssertEqual(patient.counts?.sourceNonBaselineRows, 7)
+            XCTAssertEqual(patient.counts?.stored, 7)
+            XCTAssertTrue(patient.validation.contains { $0.name == "legacy_rows_migrated" && $0.passed })
+        }
+        // A different value for the same transcript is still a conflict, naming both lines.
+        let anchor = try XCTUnwrap(lines.firstIndex { $0.hasPrefix("ENST00000620000\t") })
+        var conflicting = lines
+        conflicting.insert("ENST00000269571.4\tERBB2\tENSG00000141736\tprotein_coding\tchr17\t9", at: anchor + 1)
+        let report = try PatientFixtures.run(["PC.sql": conflicting.joined(separator: "\n")], in: folder)
+        let error = try XCTUnwrap(report.patients[0].error)
+        XCTAssertTrue(error.contains("gives \"ENST00000269571.4\" (ENST00000269571 in the core) the fold change 9.0 and line"), error)
+        XCTAssertTrue(error.contains("gave \"ENST00000269571.7\" (ENST00000269571 in the core) 8.5"), error)
+    }
+
+    /// SPEC 5.2: a symbol several genes share gives its value to each of them; the report counts
+    /// the rows and names the symbols.
+    func testASharedSymbolReachesEveryGene() throws {
+        let table = "gene_symbol,logFC\nMetazoa_SRP,2\nTP53,-1\n"
+        let canonical = try PatientFixtures.run(["P1.csv": table], in: folder)
+        let patient = canonical.patients[0]
+        XCTAssertEqual(patient.status, "ok", patient.error ?? "")
+        assertFoldChanges(try PatientFixtures.values(XCTUnwrap(patient.output)), ["ENST00000610000": 4, "ENST00000620000": 4, "ENST00000269305": 0.5])
+        XCTAssertEqual(patient.counts?.sharedSymbolRows, 1)
+        XCTAssertEqual(patient.counts?.matched, 2)
+        XCTAssertEqual(patient.sharedSymbols, ["Metazoa_SRP"])
+        XCTAssertTrue(PatientBatch.summary(canonical).contains("shared symbols: 1 row(s) (Metazoa_SRP)"), PatientBatch.summary(canonical))
+        let metadata = try SQLiteDatabase(path: XCTUnwrap(patient.output), readOnly: true).scalar("SELECT metadata_json FROM metadata") ?? ""
+        XCTAssertTrue(metadata.contains("\"shared_symbols\":[\"Metazoa_SRP\"]"), metadata)
+        XCTAssertTrue(metadata.contains("\"shared_symbol_rows\":1"), metadata)
+
+        let all = try PatientFixtures.run(["P1.csv": table], in: folder) {
+            $0.symbolMapping = .allTranscripts
+            $0.force = true
+        }
+        assertFoldChanges(try PatientFixtures.values(XCTUnwrap(all.patients[0].output)), [
+            "ENST00000610000": 4, "ENST00000620000": 4, "ENST00000269305": 0.5, "ENST00000359597": 0.5, "ENST00000413465": 0.5,
+        ])
     }
 
     func testDuplicatesLastAndMean() throws {
@@ -50,34 +131,55 @@ final class PatientBatchTests: XCTestCase {
         XCTAssertEqual(report.patients[0].status, "ok")
     }
 
-    func testHostileManifestIdsAreRefusedBeforeAnythingIsWritten() throws {
+    /// SPEC 5.2: one bad patient does not stop the others, a bad id included.
+    func testHostileManifestIdsRefuseThatPatientAlone() throws {
         let good = try PatientFixtures.write(["good.csv": "transcript_id,fc\nENST00000269305,2\n"], in: folder)[0]
-        for hostile in ["x; DROP TABLE metadata", "../etc", String(repeating: "a", count: 64), "paciente_ñ", "1st", "P1\"", "P1'); --"] {
-            let manifest = (folder as NSString).appendingPathComponent("m.json")
-            let entry = JSONValue.object([("patient_id", .string(hostile)), ("file", .string(good))])
-            let document = JSONValue.object([("patients", .array([.object([("patient_id", .string("OK")), ("file", .string(good))]), entry]))])
-            try Data(document.serialized().utf8).write(to: URL(fileURLWithPath: manifest))
-            var options = PatientBatchOptions(core: PatientFixtures.corePath, output: output)
-            options.manifest = manifest
-            options.progress = .never
-            XCTAssertThrowsError(try PatientBatch.run(options)) { error in
-                XCTAssertTrue(error.localizedDescription.contains("is refused"), error.localizedDescription)
+        for target in [OutputTarget.sqlite, .bundle] {
+            for hostile in ["x; DROP SCHEMA public", "../etc", String(repeating: "a", count: 64), "paciente_ñ", "1st", "P1\"", "P1'); --", "x\ny"] {
+                let output = (folder as NSString).appendingPathComponent("out-\(target.rawValue)")
+                try? FileManager.default.removeItem(atPath: output)
+                let manifest = (folder as NSString).appendingPathComponent("m.json")
+                let entry = JSONValue.object([("patient_id", .string(hostile)), ("file", .string(good))])
+                let document = JSONValue.object([("patients", .array([.object([("patient_id", .string("OK")), ("file", .string(good))]), entry]))])
+                try Data(document.serialized().utf8).write(to: URL(fileURLWithPath: manifest))
+                var options = PatientBatchOptions(core: PatientFixtures.corePath, output: output)
+                options.manifest = manifest
+                options.target = target
+                options.progress = .never
+                let report = try PatientBatch.run(options)
+                XCTAssertEqual(report.patients.map(\.status), ["ok", "failed"], hostile)
+                XCTAssertEqual(report.failed, [hostile])
+                XCTAssertNil(report.patients[1].schema)
+                XCTAssertTrue(report.patients[1].error?.contains("is refused") == true, report.patients[1].error ?? "")
+                XCTAssertTrue(report.patients[1].error?.contains("manifest \(manifest) patients[1]") == true, report.patients[1].error ?? "")
+                XCTAssertTrue(PatientBatch.summary(report).contains("  \(PatientId.quoted(hostile)): FAILED: "), PatientBatch.summary(report))
+                let written = target == .sqlite ? ["patient_ok.sqlite", "report.json"] : ["patient_ok.sql.gz", "report.json"]
+                let folder = target == .sqlite ? output : (output as NSString).appendingPathComponent("patients")
+                XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder).sorted(), written, hostile)
+                let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: (folder as NSString).appendingPathComponent("report.json")))) as? [String: Any]
+                XCTAssertEqual(json?["failed"] as? [String], [hostile])
             }
-            XCTAssertFalse(FileManager.default.fileExists(atPath: output), "nothing written for \(hostile)")
         }
     }
 
     func testIdsFromFileNamesAndCollisions() throws {
-        XCTAssertThrowsError(try PatientFixtures.run(["2024_sample.csv": "transcript_id,fc\n"], in: folder)) { error in
-            XCTAssertTrue(error.localizedDescription.contains("the file name"), error.localizedDescription)
+        let badName = try PatientFixtures.run(["2024_sample.csv": "transcript_id,fc\n", "good.csv": "transcript_id,fc\nENST00000269305,2\n"], in: folder)
+        XCTAssertEqual(badName.failed, ["2024_sample"])
+        XCTAssertTrue(badName.patients[0].error?.contains("the file name") == true, badName.patients[0].error ?? "")
+        XCTAssertEqual(badName.patients[1].status, "ok")
+        // Ids equal but for case would share patient_p1: every one of them is refused.
+        let clash = try PatientFixtures.run(["p1.csv": "transcript_id,fc\n", "P1.tsv": "transcript_id\tfc\n", "P2.csv": "transcript_id,fc\nENST00000269305,2\n"], in: folder) {
+            $0.force = true
         }
-        XCTAssertThrowsError(try PatientFixtures.run(["p1.csv": "transcript_id,fc\n", "P1.tsv": "transcript_id\tfc\n"], in: folder)) { error in
-            XCTAssertTrue(error.localizedDescription.contains("both name patient_p1"), error.localizedDescription)
-        }
+        XCTAssertEqual(clash.failed, ["p1", "P1"])
+        XCTAssertTrue(clash.patients[0].error?.contains("\"P1\" from the file name") == true, clash.patients[0].error ?? "")
+        XCTAssertTrue(clash.patients[1].error?.contains("\"p1\" from the file name") == true, clash.patients[1].error ?? "")
+        XCTAssertTrue(clash.patients[0].error?.contains("also names patient_p1") == true, clash.patients[0].error ?? "")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: (output as NSString).appendingPathComponent("patient_p1.sqlite")))
+        XCTAssertEqual(clash.patients[2].status, "ok")
         XCTAssertThrowsError(try PatientFixtures.run(["a.csv": "transcript_id,fc\n", "b.csv": "transcript_id,fc\n"], in: folder) { $0.patientId = "P9" }) { error in
             XCTAssertTrue(error.localizedDescription.contains("--patient-id"), error.localizedDescription)
         }
-        XCTAssertFalse(FileManager.default.fileExists(atPath: output))
         let named = try PatientFixtures.run(["P1.deseq2.csv": "transcript_id,fc\nENST00000269305,2\n"], in: folder) { $0.patientId = "Tumour_A" }
         XCTAssertEqual(named.patients[0].output, (output as NSString).appendingPathComponent("patient_tumour_a.sqlite"))
         XCTAssertEqual(try SQLiteDatabase(path: named.patients[0].output!, readOnly: true).scalar("SELECT patient_id FROM metadata"), "Tumour_A")

@@ -103,7 +103,36 @@ final class PatientDialectFileTests: XCTestCase {
         XCTAssertTrue(error.contains("P4.csv:1"), error)
         XCTAssertTrue(error.contains("baseMean (statistic, not a fold change), log2FoldChange (log2 fold change)"), error)
         XCTAssertTrue(error.contains("--id-column"), error)
+        XCTAssertTrue(error.contains("looks written without ids"), error)
         XCTAssertNil(patient.output)
+    }
+
+    /// Issue 12: DESeq2's `results(tidy = TRUE)` names its id column `row`.
+    func testDESeq2TidyResultsMatchByTheRowColumn() throws {
+        let (patient, values) = try run("P5.csv", """
+            "row","baseMean","log2FoldChange","lfcSE","stat","pvalue","padj"
+            "ENSG00000141510.18",997.4,-2,0.2,21.7,9.9e-105,1.8e-100
+            "ENSG00000146648.4",12.1,1.5,0.3,5.1,3e-07,NA
+            "ERCC-00002",3.2,0.5,1.1,0.4,0.6,NA
+            """)
+        assertCounts(patient, rows: 3, skipped: 0, matched: 2, unmatched: 1, stored: 2)
+        XCTAssertEqual(patient.dialect?.idColumn, "row")
+        assertFoldChanges(values, ["ENST00000269305": 0.25, "ENST00000275493": pow(2, 1.5)])
+    }
+
+    /// A hint never says a table has no ids when a column holds them: an id column of an unknown
+    /// name is pointed at instead.
+    func testAnUnknownIdColumnIsNamedNotCalledMissing() throws {
+        let (patient, _) = try run("P6.csv", """
+            feature_name,baseMean,log2FoldChange,padj
+            ENSG00000141510,997.4,-2,NA
+            """)
+        let error = try XCTUnwrap(patient.error)
+        XCTAssertTrue(error.contains("Column feature_name holds text (\"ENSG00000141510\" in the first data row): if it holds the ids, choose it with --id-column feature_name"), error)
+        XCTAssertFalse(error.contains("without ids"), error)
+        let (empty, _) = try run("P7.csv", "feature_name,baseMean,log2FoldChange,padj\n")
+        let emptyError = try XCTUnwrap(empty.error)
+        XCTAssertTrue(emptyError.contains("if the table was written without ids"), emptyError)
     }
 
     func testEdgeRTablesWrittenByWriteTableAndWriteCSV() throws {

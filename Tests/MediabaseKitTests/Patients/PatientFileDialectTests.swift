@@ -50,6 +50,15 @@ final class PatientFileDialectTests: XCTestCase {
         XCTAssertTrue(message.contains("--id-column"), message)
     }
 
+    func testIdColumnsNamedForWhatTheyAre() throws {
+        for name in ["row", "ID", "rowname", "Row.names", "rn"] {
+            let dialect = try resolve([name, "baseMean", "log2FoldChange", "lfcSE", "stat", "pvalue", "padj"])
+            XCTAssertEqual(dialect.idColumn, 0, name)
+        }
+        // A gene or symbol column is preferred to them.
+        XCTAssertEqual(try resolve(["row", "symbol", "logFC", "AveExpr"]).idColumnName, "symbol")
+    }
+
     func testEdgeRTables() throws {
         for header in [["", "logFC", "logCPM", "PValue", "FDR"], ["", "logFC", "logCPM", "LR", "PValue", "FDR"], ["", "logFC", "logCPM", "F", "PValue", "FDR"]] {
             let dialect = try resolve(header)

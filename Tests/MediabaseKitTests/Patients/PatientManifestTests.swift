@@ -18,7 +18,7 @@ final class PatientManifestTests: XCTestCase {
             P2,/abs/p2.tsv,lung,,,,,,,
 
             """#)
-        let patients = try PatientManifest.load(path: path)
+        let patients = try accepted(PatientManifest.load(path: path))
         XCTAssertEqual(patients.map(\.id.value), ["P1", "P2"])
         XCTAssertEqual(patients[0].file, (folder as NSString).appendingPathComponent("data/p1.csv"))
         XCTAssertEqual(patients[1].file, "/abs/p2.tsv")
@@ -37,26 +37,50 @@ final class PatientManifestTests: XCTestCase {
               {"PATIENT_ID": "P2", "FILE": "p2.csv", "clinical_notes": null, "cohort": {"arm": "B"}}
             ]}
             """)
-        let patients = try PatientManifest.load(path: path)
+        let patients = try accepted(PatientManifest.load(path: path))
         XCTAssertEqual(patients.map(\.id.value), ["P1", "P2"])
         XCTAssertEqual(patients[0].clinical.readDepthMillions, 30)
         XCTAssertEqual(patients[1].clinical.extra, ["cohort": "{\"arm\":\"B\"}"])
         XCTAssertEqual(patients[1].origin, "manifest \(path) patients[1]")
     }
 
-    func testHostileIdsAndMissingFieldsAreRefused() throws {
-        for (text, expected) in [
-            ("patient_id,file\n\"x; DROP TABLE t\",a.csv\n", "x; DROP TABLE t"),
-            ("{\"patients\": [{\"patient_id\": \"../etc\", \"file\": \"a.csv\"}]}", "../etc"),
-            ("{\"patients\": [{\"patient_id\": \" P1\", \"file\": \"a.csv\"}]}", "starts with \" \""),
-            ("patient_id,file\nP1,\n", "a file for patient \"P1\""),
-            ("file\na.csv\n", "a patient_id"),
-            ("patient_id,file,read_depth_millions\nP1,a.csv,deep\n", "a number for read_depth_millions"),
-            ("{\"patients\": 3}", "{\"patients\": [...]}"),
+    func testHostileIdsAndMissingFieldsRefuseThatPatientAlone() throws {
+        for (text, expected, givenId) in [
+            ("patient_id,file\n\"x; DROP TABLE t\",a.csv\nP2,b.csv\n", "x; DROP TABLE t", "x; DROP TABLE t"),
+            ("{\"patients\": [{\"patient_id\": \"../etc\", \"file\": \"a.csv\"}, {\"patient_id\": \"P2\", \"file\": \"b.csv\"}]}", "../etc", "../etc"),
+            ("{\"patients\": [{\"patient_id\": \" P1\", \"file\": \"a.csv\"}, {\"patient_id\": \"P2\", \"file\": \"b.csv\"}]}", "starts with \" \"", " P1"),
+            ("patient_id,file\nP1,\nP2,b.csv\n", "a file for patient \"P1\"", "P1"),
+            ("file,patient_id\na.csv,\nb.csv,P2\n", "a patient_id", ""),
+            ("patient_id,file,read_depth_millions\nP1,a.csv,deep\nP2,b.csv,3\n", "a number for read_depth_millions", "P1"),
         ] {
             let path = try manifest("m", text)
-            XCTAssertThrowsError(try PatientManifest.load(path: path)) { error in
-                XCTAssertTrue(error.localizedDescription.contains(expected), error.localizedDescription)
+            let requests = try PatientManifest.load(path: path)
+            XCTAssertEqual(requests.count, 2, text)
+            guard case let .refused(refusal) = requests[0] else { return XCTFail("not refused: \(text)") }
+            XCTAssertTrue(refusal.reason.contains(expected), refusal.reason)
+            XCTAssertEqual(refusal.givenId, givenId)
+            XCTAssertTrue(refusal.origin.hasPrefix("manifest \(path) "), refusal.origin)
+            XCTAssertEqual(try accepted([requests[1]]).map(\.id.value), ["P2"], text)
+        }
+    }
+
+    func testAManifestThatCannotBeReadFailsTheBatch() throws {
+        let path = try manifest("m", "{\"patients\": 3}")
+        XCTAssertThrowsError(try PatientManifest.load(path: path)) { error in
+            XCTAssertTrue(error.localizedDescription.contains("{\"patients\": [...]}"), error.localizedDescription)
+        }
+    }
+
+    private struct UnexpectedRefusal: Error {
+        var reason: String
+    }
+
+    /// The accepted patients; throws (failing the test) on a refused one.
+    private func accepted(_ requests: [PatientRequest]) throws -> [PatientSpec] {
+        try requests.map { request in
+            switch request {
+            case let .accepted(patient): return patient
+            case let .refused(refusal): throw UnexpectedRefusal(reason: refusal.reason)
             }
         }
     }
