@@ -139,7 +139,7 @@ extension StatementRewriter {
             }
         case "real", "float", "float4", "float8", "double precision":
             pieces = [.text("CAST("), operand, .text(" AS REAL)")]
-        case "text", "varchar", "character varying", "char varying", "name" where arguments.isEmpty:
+        case _ where ["text", "varchar", "character varying", "char varying", "name"].contains(base) && arguments.isEmpty:
             pieces = [.text("CAST("), operand, .text(" AS TEXT)")]
         default:
             refuse(at: typeFirst, "the cast to \(type) has no SQLite equivalent (SQLite has INTEGER, REAL and TEXT)")

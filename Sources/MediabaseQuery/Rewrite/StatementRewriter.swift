@@ -15,6 +15,8 @@ final class StatementRewriter {
     private(set) var problems: [QueryRewriteError.Problem] = []
     var edits = TextEdits()
     private var occurrences: [LegacyOccurrence] = []
+    /// The statement of each occurrence (significant token range), for naming.
+    private var occurrenceStatements: [ClosedRange<Int>] = []
     /// Tokens that disappear from the output (legacy aliases and qualifiers), whose names are
     /// therefore free for the replacement tables.
     private var vanishingTokens: Set<Int> = []
@@ -185,7 +187,10 @@ final class StatementRewriter {
         var inner = expr
         while true {
             switch inner.kind {
-            case .cast, .parenthesized where inner.children.count == 1:
+            case .cast:
+                inner = inner.children[0]
+                continue
+            case .parenthesized where inner.children.count == 1:
                 inner = inner.children[0]
                 continue
             case let .column(parts):
@@ -242,6 +247,7 @@ final class StatementRewriter {
                 }
                 let occurrence = LegacyOccurrence(id: occurrences.count, exposedName: exposed)
                 occurrences.append(occurrence)
+                occurrenceStatements.append(statementRange)
                 if let alias = item.alias { vanishingTokens.insert(alias) }
                 scope.entries.append(.init(name: exposed, schema: item.alias == nil ? schema : nil, kind: .legacy(occurrence), qualifier: exposed))
                 replaceLegacyTable(item, occurrence: occurrence, parenthesize: !chainStart)
@@ -528,15 +534,16 @@ final class StatementRewriter {
 
     // MARK: - Output
 
-    /// The output text, with names for the replacement tables that no identifier of the query
-    /// uses (the names of vanished legacy aliases are free again).
+    /// The output text, with names for the replacement tables that no identifier of their
+    /// statement uses (the names of vanished legacy aliases are free again).
     func render() -> String {
-        var used: Set<String> = []
-        for (index, token) in tokens.enumerated() where (token.kind == .word || token.kind == .quotedIdentifier) && !vanishingTokens.contains(index) {
-            used.insert(normalizedName(index))
-        }
         var names: [Int: [AliasRole: String]] = [:]
-        for occurrence in occurrences {
+        var usedByStatement: [ClosedRange<Int>: Set<String>] = [:]
+        for (occurrence, range) in zip(occurrences, occurrenceStatements) {
+            var used = usedByStatement[range] ?? Set(range.filter {
+                (tokens[$0].kind == .word || tokens[$0].kind == .quotedIdentifier) && !vanishingTokens.contains($0)
+            }.map(normalizedName))
+            defer { usedByStatement[range] = used }
             var assigned: [AliasRole: String] = [:]
             for role in AliasRole.allCases {
                 if role == .genes, let reused = occurrence.reusedGenesName {

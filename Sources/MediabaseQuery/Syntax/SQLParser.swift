@@ -613,7 +613,7 @@ struct SQLParser {
             let operand = try parseExpression(above: .not)
             return Expr(.prefix(first), first: first, last: operand.last, children: [operand])
         }
-        if tokens[index].kind == .op {
+        if tokens[index].kind == .op, text(index) != "*" {
             index += 1
             let operand = try parseExpression(above: .unary)
             return Expr(.prefix(first), first: first, last: operand.last, children: [operand])
@@ -771,6 +771,9 @@ struct SQLParser {
                 // The field (`year`, `'epoch'`) is a keyword here, not a column.
                 arguments.append(Expr(.literal, first: index, last: index))
                 index += 1
+            } else if functionName == "position" {
+                // `POSITION(a IN b)`: this IN is the separator, not the operator.
+                arguments.append(try parseExpression(above: .patternOrRange))
             } else if !(functionName == "trim" && word() == "from") {
                 arguments.append(try parseArgument())
             }
