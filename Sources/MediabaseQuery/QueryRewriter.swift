@@ -59,6 +59,7 @@ public struct QueryRewriter: Sendable {
         for statement in statements {
             rewriter.rewrite(statement)
         }
+        if dialect == .sqlite { rewriter.adaptTriviaForSQLite() }
         if !rewriter.problems.isEmpty {
             throw QueryRewriteError(rewriter.problems.sorted { ($0.position.line, $0.position.column) < ($1.position.line, $1.position.column) })
         }

@@ -85,10 +85,23 @@ extension StatementRewriter {
         case "^":
             let (left, right) = (expr.children[0], expr.children[1])
             edits.replace(tokens[expr.first].start, endOf(expr.last), with: [.text("power("), source(left), .text(", "), source(right), .text(")")])
-        case "=":
-            if case let .call(call) = expr.children[1].kind, let name = parser.word(at: call.name.last!), ["any", "some"].contains(name),
-               call.arguments.count == 1, case .subquery = call.arguments[0].kind {
-                edits.replace(tokens[operators[0]].start, endOf(call.name.last!), with: [.text("IN")])
+        case "=", "<>", "!=":
+            // `x = ANY (SELECT …)` → `x IN (SELECT …)`; `x = ANY (ARRAY[a, b])` → `x IN (a, b)`,
+            // `x <> ALL (ARRAY[a, b])` → `x NOT IN (a, b)`.
+            guard case let .call(call) = expr.children[1].kind, let name = parser.word(at: call.name.last!), call.arguments.count == 1 else { break }
+            let wanted = symbol == "=" ? ["any", "some"] : ["all"]
+            guard wanted.contains(name) else { break }
+            let keyword = symbol == "=" ? "IN" : "NOT IN"
+            let argument = call.arguments[0]
+            if case .subquery = argument.kind {
+                edits.replace(tokens[operators[0]].start, endOf(call.name.last!), with: [.text(keyword)])
+            } else if parser.word(at: argument.first) == "array", argument.first + 1 < tokens.count, tokens[argument.first + 1].kind == .leftBracket {
+                var pieces: [TextEdit.Piece] = [.text(keyword + " (")]
+                for (position, element) in argument.children.enumerated() {
+                    if position > 0 { pieces.append(.text(", ")) }
+                    pieces.append(source(element))
+                }
+                edits.replace(tokens[operators[0]].start, endOf(expr.children[1].last), with: pieces + [.text(")")])
             }
         case "~", "~*", "!~", "!~*", "@>", "<@", "&&", "?", "?|", "?&", "#>", "#>>", "#-", "@@", "@?", "<->", "-|-", "&<", "&>", "<<", ">>", "#", "&", "|":
             refuse(at: operators[0], "operator \(symbol) is PostgreSQL-only (or means something else in SQLite)")
@@ -173,10 +186,18 @@ extension StatementRewriter {
             if name == "count", call.distinct, arguments.count > 1 {
                 refuse(at: nameToken, "count(DISTINCT a, b) is PostgreSQL-only")
             }
-        case "any", "some":
-            let equals = expr.first > 0 && tokens[expr.first - 1].kind == .op && text(expr.first - 1) == "="
-            guard equals, arguments.count == 1, case .subquery = arguments[0].kind else {
-                refuse(at: nameToken, "\(name.uppercased())(…) is translated for SQLite only as = \(name.uppercased()) (SELECT …), which becomes IN (SELECT …)")
+        case "any", "some", "all":
+            // Translated with their operator (translateInfix) when they can be.
+            let previous = expr.first > 0 && tokens[expr.first - 1].kind == .op ? text(expr.first - 1) : ""
+            let translatable = arguments.count == 1 && (name == "all" ? ["<>", "!="].contains(previous) : previous == "=")
+            let listOrQuery: Bool
+            if let argument = arguments.first, case .subquery = argument.kind {
+                listOrQuery = true
+            } else {
+                listOrQuery = arguments.first.map { parser.word(at: $0.first) == "array" && tokens[$0.first + 1].kind == .leftBracket } ?? false
+            }
+            guard translatable, listOrQuery else {
+                refuse(at: nameToken, "\(name.uppercased())(…) is translated for SQLite only as = ANY (SELECT … | ARRAY[…]) or <> ALL (…), which become [NOT] IN (…)")
                 return
             }
         case "char_length", "character_length":
@@ -238,6 +259,34 @@ extension StatementRewriter {
 
     /// Makes PostgreSQL's default NULL placement explicit: NULLs sort as larger than any value
     /// there (last ascending, first descending) and as smaller in SQLite.
+    /// Comments and psql lines for SQLite: its block comments do not nest, so the inner `/*`
+    /// and `*/` of a nested comment are broken up (the comment still ends where it ended); a
+    /// psql meta-command (`\timing on`) becomes a `--` comment.
+    func adaptTriviaForSQLite() {
+        for token in allTokens where token.kind == .trivia && source[token.start] == UInt8(ascii: "\\") {
+            edits.replace(token.start, token.start, with: [.text("-- ")])
+        }
+        for token in allTokens where token.kind == .trivia && token.end - token.start >= 4 && source[token.start] == UInt8(ascii: "/") {
+            let inner = Array(source[(token.start + 2)..<(token.end - 2)])
+            var flattened: [UInt8] = []
+            var index = 0
+            var changed = false
+            while index < inner.count {
+                if index + 1 < inner.count, (inner[index] == UInt8(ascii: "/") && inner[index + 1] == UInt8(ascii: "*")) || (inner[index] == UInt8(ascii: "*") && inner[index + 1] == UInt8(ascii: "/")) {
+                    flattened += [inner[index], UInt8(ascii: " "), inner[index + 1]]
+                    index += 2
+                    changed = true
+                } else {
+                    flattened.append(inner[index])
+                    index += 1
+                }
+            }
+            if changed {
+                edits.replace(token.start, token.end, with: [.text("/*" + String(decoding: flattened, as: UTF8.self) + "*/")])
+            }
+        }
+    }
+
     func translateSortItems(_ items: [SortItem]) {
         guard dialect == .sqlite else { return }
         for item in items where !item.placesNulls {

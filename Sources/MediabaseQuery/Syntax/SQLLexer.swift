@@ -68,6 +68,10 @@ struct SQLLexer {
         case UInt8(ascii: "-") where byte(1) == UInt8(ascii: "-"):
             while let next = byte(), next != UInt8(ascii: "\n") { advance() }
             return .trivia
+        case UInt8(ascii: "\\") where atLineStart():
+            // A psql meta-command (`\timing on`, `\x`): kept as it is, like a comment.
+            while let next = byte(), next != UInt8(ascii: "\n") { advance() }
+            return .trivia
         case UInt8(ascii: "/") where byte(1) == UInt8(ascii: "*"):
             try scanBlockComment(at: position)
             return .trivia
@@ -126,6 +130,11 @@ struct SQLLexer {
             }
             throw QueryRewriteError(at: position, "unexpected character \(Self.describe(first))")
         }
+    }
+
+    /// Whether only blanks precede ``offset`` on its line.
+    private func atLineStart() -> Bool {
+        bytes[lineStart..<offset].allSatisfy { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
     }
 
     private mutating func scanBlockComment(at position: SourcePosition) throws {
