@@ -42,7 +42,7 @@ final class StatementRewriter {
             _ = rewriteQuery(query, outer: nil, ctes: CTEEnvironment())
         case let .write(verb, targets, query):
             if let target = targets.first(where: isLegacyTable) {
-                refuse(at: target.parts.first!, "\(verb) of cancer_transcript_base is refused: v0.6 keeps the core read-only and a patient's values in \(patientSchema).expression_data, written by `mediabase patients`")
+                refuse(at: target.parts.first!, "\(verb) on cancer_transcript_base is refused: v0.6 keeps the core read-only and a patient's values in \(patientSchema).expression_data, written by `mediabase patients`")
             } else if let query {
                 _ = rewriteQuery(query, outer: nil, ctes: CTEEnvironment())
             } else {
@@ -76,7 +76,7 @@ final class StatementRewriter {
                 columns = rewriteQuery(inner, outer: outer, ctes: ctes)
             case let .write(verb, targets, inner):
                 if let target = targets.first(where: isLegacyTable) {
-                    refuse(at: target.parts.first!, "\(verb) of cancer_transcript_base is refused: v0.6 keeps the core read-only and a patient's values in \(patientSchema).expression_data, written by `mediabase patients`")
+                    refuse(at: target.parts.first!, "\(verb) on cancer_transcript_base is refused: v0.6 keeps the core read-only and a patient's values in \(patientSchema).expression_data, written by `mediabase patients`")
                 } else if let inner {
                     rewriteQuery(inner, outer: outer, ctes: ctes)
                 }

@@ -913,7 +913,7 @@ struct SQLParser {
     // MARK: - Names and tokens
 
     mutating func parseQualifiedName() throws -> QualifiedName {
-        var parts = [try expectName(allowKeywords: true)]
+        var parts = [try expectName()]
         while index + 1 < tokens.count, tokens[index].kind == .dot, tokens[index + 1].kind == .word || tokens[index + 1].kind == .quotedIdentifier {
             parts.append(index + 1)
             index += 2
