@@ -176,6 +176,21 @@ final class QueryEquivalenceTests: PostgresBundleTestCase {
         XCTAssertGreaterThanOrEqual(compared.nonEmpty, compared.postgres - 2, "nearly every query returns rows, so that the comparison says something")
     }
 
+    func testTheCommandChecksThePatientIdAndWritesNothingWhenItRefuses() throws {
+        let query = path("query.sql")
+        try Data("SELECT gene_symbol FROM cancer_transcript_base;\nSELECT drugs FROM cancer_transcript_base;\n".utf8).write(to: URL(fileURLWithPath: query))
+        let badId = try Shell.run("exec \"$0\" rewrite-query \"$1\" --patient-id 'x; DROP TABLE y' --out \"$2\"", arguments: [Self.binary, query, path("out.sql")])
+        XCTAssertNotEqual(badId.status, 0)
+        XCTAssertTrue(badId.output.contains("patient id") && badId.output.contains("^[A-Za-z][A-Za-z0-9_]{0,62}$"), badId.output)
+        let refused = try Shell.run("exec \"$0\" rewrite-query \"$1\" --patient-id P1 --out \"$2\"", arguments: [Self.binary, query, path("out.sql")])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.output.hasPrefix("\(query):2:8: column \"drugs\" of cancer_transcript_base has no scalar home in v0.6"), refused.output)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("out.sql")), "nothing is written on a refusal")
+        let piped = try Shell.run("exec \"$0\" rewrite-query --patient-id P1 --dialect sqlite", arguments: [Self.binary], input: Data("SELECT gene_symbol FROM cancer_transcript_base".utf8))
+        XCTAssertEqual(piped.status, 0)
+        XCTAssertEqual(piped.output, "SELECT g.gene_symbol FROM public.transcripts t LEFT JOIN patient_p1.expression_data pe ON t.transcript_id = pe.transcript_id JOIN public.genes g ON t.gene_id = g.gene_id")
+    }
+
     // MARK: - Comparing
 
     /// Compares a v0.5 result with a v0.6 one. When the rewrite returns fewer columns (a
