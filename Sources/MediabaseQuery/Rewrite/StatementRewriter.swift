@@ -20,6 +20,8 @@ final class StatementRewriter {
     /// Tokens that disappear from the output (legacy aliases and qualifiers), whose names are
     /// therefore free for the replacement tables.
     private var vanishingTokens: Set<Int> = []
+    /// Joins to `genes` that became the replacement's own (by their first keyword token).
+    private var reusedJoins: Set<Int> = []
     /// Where the current statement starts and ends (significant token indices).
     private var statementRange = 0...0
 
@@ -35,8 +37,20 @@ final class StatementRewriter {
 
     // MARK: - Statements
 
+    /// Keywords of PostgreSQL syntax SQLite lacks, with what to write instead.
+    static let sqliteMissingKeywords: [String: String] = [
+        "lateral": "LATERAL is PostgreSQL-only; write a correlated subquery in the select list or a join",
+        "fetch": "FETCH FIRST … ROWS is not translated for SQLite; write LIMIT",
+        "tablesample": "TABLESAMPLE is PostgreSQL-only",
+    ]
+
     func rewrite(_ statement: Statement) {
         statementRange = statement.first...max(statement.first, statement.last)
+        if dialect == .sqlite {
+            for index in statementRange {
+                if let word = parser.word(at: index), let reason = Self.sqliteMissingKeywords[word] { refuse(at: index, reason) }
+            }
+        }
         switch statement.kind {
         case let .query(query), let .wrappedQuery(query):
             _ = rewriteQuery(query, outer: nil, ctes: CTEEnvironment())
@@ -265,9 +279,10 @@ final class StatementRewriter {
             let qualifier = item.alias.map { text($0) } ?? (schema == nil ? text(name.parts.last!) : text(name.parts[name.parts.count - 2]) + "." + text(name.parts.last!))
             scope.entries.append(.init(name: exposed, schema: item.alias == nil ? schema : nil, kind: .relation(columns: columns), qualifier: qualifier))
         case let .subquery(query):
-            // A subquery in FROM sees the enclosing SELECT's scope, not its siblings (LATERAL
-            // aside, which is rare enough to resolve the same way).
-            let outputs = rewriteQuery(query, outer: scope.parent, ctes: ctes)
+            // A subquery in FROM sees the FROM items before it only when LATERAL, and a query
+            // that names them otherwise is an error in PostgreSQL already: resolving through
+            // them covers LATERAL without changing the meaning of a valid query.
+            let outputs = rewriteQuery(query, outer: scope, ctes: ctes)
             let columns = item.aliasColumns.map { Set($0.map(normalizedName)) } ?? outputs.map(Set.init)
             let name = item.alias.map(normalizedName) ?? ""
             scope.entries.append(.init(name: name, schema: nil, kind: .relation(columns: columns), qualifier: item.alias.map { text($0) } ?? ""))
@@ -318,37 +333,44 @@ final class StatementRewriter {
     /// the same chain, with nothing but that condition and no RIGHT or FULL join before it
     /// (those would make moving it change the result).
     private func reuseGenesJoin(in item: FromItem, scope: Scope) {
-        var joins: [Join] = []
+        // The chain's joins, first to last, each with its last token.
+        var joins: [(join: Join, last: Int)] = []
         var leftmost = item
         while case let .join(join) = leftmost.kind {
-            joins.insert(join, at: 0)
+            joins.insert((join, leftmost.last), at: 0)
             leftmost = join.left
         }
         if case let .parenthesized(inner) = leftmost.kind { reuseGenesJoin(in: inner, scope: scope) }
-        for join in joins {
+        for (join, _) in joins {
             if case let .parenthesized(inner) = join.right.kind { reuseGenesJoin(in: inner, scope: scope) }
         }
         guard case let .table(name) = leftmost.kind, isLegacyTable(name), leftmost.aliasColumns == nil else { return }
         let exposed = leftmost.alias.map(normalizedName) ?? normalizedName(name.parts.last!)
         guard let occurrence = occurrences.first(where: { $0.exposedName == exposed && $0.reusedGenesName == nil && isOccurrence($0, in: scope) }) else { return }
-        for join in joins {
+        for (join, joinLast) in joins {
             if join.kind == .right || join.kind == .full { return }
             guard join.kind == .inner, !join.natural, case let .table(genesName) = join.right.kind, join.right.aliasColumns == nil,
                   normalizedName(genesName.parts.last!) == "genes",
-                  genesName.parts.count == 1 || (genesName.parts.count == 2 && normalizedName(genesName.parts[0]) == "public"),
-                  let condition = join.condition, case let .infix(operators) = condition.kind, operators.count == 1, parser.text(operators[0]) == "=",
-                  case let .column(left) = condition.children[0].kind, case let .column(right) = condition.children[1].kind,
-                  left.count == 2, right.count == 2 else { continue }
+                  genesName.parts.count == 1 || (genesName.parts.count == 2 && normalizedName(genesName.parts[0]) == "public") else { continue }
             let genesExposed = join.right.alias.map(normalizedName) ?? "genes"
-            let sides = [(normalizedName(left[0]), normalizedName(left[1])), (normalizedName(right[0]), normalizedName(right[1]))]
-            let matches = sides.contains { $0 == (exposed, "gene_id") } && sides.contains { $0 == (genesExposed, "gene_id") } && exposed != genesExposed
-            guard matches else { continue }
+            if let using = join.using {
+                // `JOIN genes USING (gene_id)`: the same join (its merged gene_id is t.gene_id).
+                guard using.count == 1, normalizedName(using[0]) == "gene_id" else { continue }
+            } else {
+                guard let condition = join.condition, case let .infix(operators) = condition.kind, operators.count == 1, parser.text(operators[0]) == "=",
+                      case let .column(left) = condition.children[0].kind, case let .column(right) = condition.children[1].kind,
+                      left.count == 2, right.count == 2 else { continue }
+                let sides = [(normalizedName(left[0]), normalizedName(left[1])), (normalizedName(right[0]), normalizedName(right[1]))]
+                let matches = sides.contains { $0 == (exposed, "gene_id") } && sides.contains { $0 == (genesExposed, "gene_id") } && exposed != genesExposed
+                guard matches else { continue }
+            }
+            reusedJoins.insert(join.keywordFirst)
             occurrence.reusedGenesName = join.right.alias.map { text($0) } ?? text(genesName.parts.last!)
             // Remove the join with the whitespace before it; keep a line break after a `--`.
             var startAll = allIndexOfSignificant[join.keywordFirst]
             while startAll > 0, allTokens[startAll - 1].kind == .trivia, !isComment(allTokens[startAll - 1]) { startAll -= 1 }
             let afterLineComment = startAll > 0 && isLineComment(allTokens[startAll - 1])
-            edits.replace(allTokens[startAll].start, endOf(condition.last), with: [.text(afterLineComment ? "\n" : "")])
+            edits.replace(allTokens[startAll].start, endOf(joinLast), with: [.text(afterLineComment ? "\n" : "")])
             return
         }
     }
@@ -363,7 +385,7 @@ final class StatementRewriter {
             rewriteJoinConditions(join.left, scope: scope, ctes: ctes)
             rewriteJoinConditions(join.right, scope: scope, ctes: ctes)
             if let condition = join.condition { rewriteExpr(condition, scope: scope, ctes: ctes) }
-            if let using = join.using {
+            if let using = join.using, !reusedJoins.contains(join.keywordFirst) {
                 for column in using where LegacyColumnMap.home(of: normalizedName(column)) != nil && joinTouchesLegacy(join, scope: scope) {
                     refuse(at: column, "JOIN … USING (\(text(column))) with cancer_transcript_base is refused: write the condition with ON, naming the legacy column")
                 }

@@ -97,6 +97,16 @@ struct SQLLexer {
                 advance()
                 return .op
             }
+            // A psql variable (`:name`, `:'name'`, `:"name"`), interpolated before the server
+            // sees the text: a value, like a parameter.
+            if let next = byte(), Self.isIdentifierStart(next) || next == UInt8(ascii: "'") || next == UInt8(ascii: "\""), !inSubscript() {
+                if next == UInt8(ascii: "'") || next == UInt8(ascii: "\"") {
+                    try scanQuoted(next, backslashEscapes: false, at: position, what: "psql variable")
+                } else {
+                    while let part = byte(), Self.isIdentifierPart(part) { advance() }
+                }
+                return .parameter
+            }
             return .colon
         case UInt8(ascii: "."):
             if let next = byte(1), Self.isDigit(next) {
@@ -130,6 +140,15 @@ struct SQLLexer {
             }
             throw QueryRewriteError(at: position, "unexpected character \(Self.describe(first))")
         }
+    }
+
+    /// Whether the last `[` or `]` before ``offset`` opened a subscript (`a[i:j]` is a slice).
+    private func inSubscript() -> Bool {
+        for token in tokens.reversed() {
+            if token.kind == .leftBracket { return true }
+            if token.kind == .rightBracket || token.kind == .semicolon { return false }
+        }
+        return false
     }
 
     /// Whether only blanks precede ``offset`` on its line.
