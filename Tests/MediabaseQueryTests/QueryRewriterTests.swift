@@ -116,6 +116,22 @@ final class QueryRewriterTests: XCTestCase {
                        "SELECT t.gene_id FROM public.opentargets_known_drugs o LEFT JOIN (\(Self.joins)) ON t.gene_id = o.target_gene_id")
     }
 
+    func testAGenesJoinUsingTheGeneIdIsReusedToo() throws {
+        XCTAssertEqual(try rewrite("SELECT c.transcript_id, gene_id, x.chromosome FROM cancer_transcript_base c JOIN genes x USING (gene_id)"),
+                       "SELECT t.transcript_id, t.gene_id, x.chromosome FROM public.transcripts t LEFT JOIN patient_p1.expression_data pe ON t.transcript_id = pe.transcript_id JOIN public.genes x ON t.gene_id = x.gene_id")
+    }
+
+    func testLateralSubqueriesAndPsqlVariables() throws {
+        XCTAssertEqual(try rewrite("SELECT x.n FROM cancer_transcript_base c, LATERAL (SELECT c.gene_id AS n) x WHERE c.gene_symbol = :'symbol'"),
+                       "SELECT x.n FROM \(Self.joins), LATERAL (SELECT t.gene_id AS n) x WHERE g.gene_symbol = :'symbol'")
+    }
+
+    func testWholeRowAndAmbiguousReferencesAreRefused() {
+        XCTAssertEqual(problems("SELECT row_to_json(c) FROM cancer_transcript_base c").map { String($0.prefix(5)) }, ["1:20:"])
+        XCTAssertEqual(problems("SELECT gene_id FROM cancer_transcript_base a, cancer_transcript_base b"),
+                       ["1:8: column reference \"gene_id\" is ambiguous: more than one cancer_transcript_base is in scope; qualify it"])
+    }
+
     // MARK: - Columns
 
     func testStarCoordinatesAndTheirIntegerCasts() throws {

@@ -6,8 +6,8 @@ extension StatementRewriter {
     func rewriteExpr(_ expr: Expr, scope: Scope, ctes: CTEEnvironment) {
         switch expr.kind {
         case let .column(parts):
-            guard case let .legacy(occurrence, column)? = resolve(parts, scope: scope) else { return }
-            guard checkColumn(column, at: parts.last!) else { return }
+            guard let (occurrence, column) = legacyColumn(resolve(parts, scope: scope), at: parts.last!),
+                  checkColumn(column, at: parts.last!) else { return }
             markVanishing(parts)
             edits.replace(tokens[expr.first].start, endOf(expr.last), with: columnPieces(occurrence, column: column))
         case let .star(parts):

@@ -468,7 +468,12 @@ final class StatementRewriter {
     // MARK: - Names
 
     enum Resolution {
+        /// A column of a legacy table (perhaps one it does not have: ``checkColumn(_:_:at:)``).
         case legacy(LegacyOccurrence, column: String)
+        /// The legacy table's alias used as a value (a whole-row reference).
+        case wholeRow
+        /// An unqualified legacy column with more than one legacy table in scope.
+        case ambiguous
         case other
     }
 
@@ -499,13 +504,13 @@ final class StatementRewriter {
                 switch entry.kind {
                 case let .legacy(occurrence):
                     if isLegacyColumn { legacy.append(occurrence) }
-                    if entry.name == column { return .legacy(occurrence, column: "") }
+                    if entry.name == column, !isLegacyColumn { return .wholeRow }
                 case let .relation(columns):
                     if columns?.contains(column) ?? !isLegacyColumn { mayHave = true }
                 }
             }
             if let occurrence = legacy.first, legacy.count == 1 { return .legacy(occurrence, column: column) }
-            if legacy.count > 1 { return .legacy(legacy[0], column: "\u{0}ambiguous") }
+            if legacy.count > 1 { return .ambiguous }
             if mayHave { return .other }
             current = searched.parent
         }
@@ -527,17 +532,25 @@ final class StatementRewriter {
         }
     }
 
+    /// Refuses what a name resolved to when it cannot be rewritten: an ambiguous name, a
+    /// whole-row reference. Returns the legacy column it names, if any.
+    func legacyColumn(_ resolution: Resolution?, at token: Int) -> (LegacyOccurrence, String)? {
+        switch resolution {
+        case let .legacy(occurrence, column)?:
+            return (occurrence, column)
+        case .ambiguous?:
+            refuse(at: token, "column reference \"\(text(token))\" is ambiguous: more than one cancer_transcript_base is in scope; qualify it")
+        case .wholeRow?:
+            refuse(at: token, "a whole-row reference to cancer_transcript_base is refused: its columns are spread over three tables in v0.6; name the columns")
+        case .other?, nil:
+            break
+        }
+        return nil
+    }
+
     /// Refuses a legacy column without a scalar home (or one the table does not have).
     /// Returns whether the column can be mapped.
     func checkColumn(_ column: String, at token: Int) -> Bool {
-        if column == "\u{0}ambiguous" {
-            refuse(at: token, "column reference \"\(text(token))\" is ambiguous: more than one cancer_transcript_base is in scope; qualify it")
-            return false
-        }
-        if column.isEmpty {
-            refuse(at: token, "a whole-row reference to cancer_transcript_base is refused: its columns are spread over three tables in v0.6; name the columns")
-            return false
-        }
         switch LegacyColumnMap.home(of: column) {
         case nil:
             refuse(at: token, "cancer_transcript_base has no column \"\(column)\" (its 27 columns are listed in the README)")
