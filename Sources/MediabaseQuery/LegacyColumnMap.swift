@@ -9,11 +9,6 @@ public enum LegacyColumnMap {
     /// The legacy table's name.
     public static let tableName = "cancer_transcript_base"
 
-    /// Which of the replacing tables a mapped column comes from.
-    enum Source {
-        case transcripts, genes, expression
-    }
-
     /// What a legacy column becomes.
     public enum Home: Equatable, Sendable {
         /// A column of `public.transcripts` (`t.<column>`).

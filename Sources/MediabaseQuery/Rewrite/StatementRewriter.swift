@@ -633,7 +633,8 @@ final class StatementRewriter {
     func quotedName(_ name: String) -> String {
         let simple = name.utf8.first.map { SQLLexer.isIdentifierStart($0) && $0 < 0x80 && !($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z")) } ?? false
             && name.utf8.allSatisfy { ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || SQLLexer.isDigit($0) || $0 == UInt8(ascii: "_") }
-        if simple, !Keywords.reserved.contains(name) { return name }
+        // `exists` is not reserved in PostgreSQL but is in SQLite (`SELECT EXISTS (…)`).
+        if simple, !Keywords.reserved.contains(name), name != "exists" { return name }
         return "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 

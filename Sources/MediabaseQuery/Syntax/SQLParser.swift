@@ -816,9 +816,7 @@ struct SQLParser {
             extras.append(try parseExpression())
             try expect(.rightParen)
         }
-        var over = false
         if accept("over") {
-            over = true
             if tokens[index].kind == .leftParen {
                 let (exprs, items) = try parseWindowSpecification()
                 extras += exprs
@@ -828,7 +826,7 @@ struct SQLParser {
             }
         }
         let call = FunctionCall(name: name, arguments: arguments, separators: separators, extras: extras, sortItems: sortItems,
-                                hasArgumentOrderBy: hasArgumentOrderBy, hasWithinGroup: hasWithinGroup, distinct: distinct, over: over)
+                                hasArgumentOrderBy: hasArgumentOrderBy, hasWithinGroup: hasWithinGroup, distinct: distinct)
         return Expr(.call(call), first: first, last: index - 1, children: arguments + extras)
     }
 

@@ -205,5 +205,4 @@ struct FunctionCall {
     let hasArgumentOrderBy: Bool
     let hasWithinGroup: Bool
     let distinct: Bool
-    let over: Bool
 }
