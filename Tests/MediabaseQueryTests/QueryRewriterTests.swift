@@ -1,3 +1,4 @@
+import Foundation
 import MediabaseQuery
 import XCTest
 
@@ -154,9 +155,21 @@ final class QueryRewriterTests: XCTestCase {
         XCTAssertTrue(found[3].hasPrefix("3:72: cancer_transcript_base has no column \"nosuch\""), found[3])
     }
 
-    func testEveryLegacyColumnHasAnEntry() {
+    func testEveryLegacyColumnHasAnEntryAndARowInTheREADME() throws {
         XCTAssertEqual(LegacyColumnMap.columns.count, 27)
         XCTAssertEqual(LegacyColumnMap.starColumns, ["transcript_id", "gene_symbol", "gene_id", "gene_type", "chromosome", "coordinates", "expression_fold_change"])
+        var readme = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { readme.deleteLastPathComponent() }
+        let text = try String(contentsOf: readme.appendingPathComponent("README.md"), encoding: .utf8)
+        let section = text.components(separatedBy: "### rewrite-query").dropFirst().first ?? ""
+        let tableRows = section.split(separator: "\n").filter { $0.hasPrefix("| `") }
+        for (name, home) in LegacyColumnMap.columns {
+            guard let row = tableRows.first(where: { $0.hasPrefix("| `\(name)`") || $0.contains(", `\(name)`") }) else {
+                XCTFail("the README's column table has no row for \(name)")
+                continue
+            }
+            XCTAssertEqual(row.contains("| refused"), home.isRefused, "README row of \(name): \(row)")
+        }
     }
 
     // MARK: - Statements
@@ -205,5 +218,12 @@ final class QueryRewriterTests: XCTestCase {
     func testSQLiteRefusesWhatItCannotRun() {
         let found = problems("SELECT DISTINCT ON (gene_id) gene_id, array_agg(transcript_id), gene_symbol ~ '^TP' FROM cancer_transcript_base WHERE gene_symbol LIKE gene_id", dialect: .sqlite)
         XCTAssertEqual(found.map { String($0.prefix(while: { $0 != " " })) }, ["1:17:", "1:39:", "1:77:", "1:131:"], "\(found)")
+    }
+}
+
+private extension LegacyColumnMap.Home {
+    var isRefused: Bool {
+        if case .refused = self { return true }
+        return false
     }
 }
