@@ -24,6 +24,8 @@ final class StatementRewriter {
     private var reusedJoins: Set<Int> = []
     /// Where the current statement starts and ends (significant token indices).
     private var statementRange = 0...0
+    /// Set while rewriting the first SELECT of a UNION / INTERSECT / EXCEPT.
+    private var namingSetOperation = false
 
     init(source: [UInt8], parser: SQLParser, allTokens: [SQLToken], allIndexOfSignificant: [Int], patientSchema: String, dialect: QueryDialect) {
         self.source = source
@@ -123,7 +125,11 @@ final class StatementRewriter {
         case let .nested(query):
             return rewriteQuery(query, outer: outer, ctes: ctes)
         case let .setOperation(left, right):
+            // The first SELECT names the columns that the ORDER BY of the whole refers to; SQLite
+            // matches those names only against explicit aliases.
+            namingSetOperation = true
             let names = rewriteSetTerm(left, outer: outer, ctes: ctes, orderBy: [])
+            namingSetOperation = false
             _ = rewriteSetTerm(right, outer: outer, ctes: ctes, orderBy: [])
             return names
         case let .table(name, first):
@@ -137,6 +143,8 @@ final class StatementRewriter {
     // MARK: - SELECT
 
     private func rewriteSelect(_ core: SelectCore, outer: Scope?, ctes: CTEEnvironment, orderBy: [SortItem]) -> [String]? {
+        let namesSetOperation = namingSetOperation
+        namingSetOperation = false
         let scope = Scope(parent: outer)
         for item in core.from {
             collectFromItem(item, scope: scope, ctes: ctes, chainStart: true)
@@ -160,7 +168,7 @@ final class StatementRewriter {
             }
             let originalName = target.alias.map(normalizedName) ?? figuredName(target.expr)
             rewriteExpr(target.expr, scope: scope, ctes: ctes)
-            if target.alias == nil, needsAlias(target.expr, scope: scope) {
+            if target.alias == nil, needsAlias(target.expr, scope: scope) || (namesSetOperation && dialect == .sqlite && isRewrittenColumn(target.expr, scope: scope)) {
                 edits.replace(endOf(target.expr.last), endOf(target.expr.last), with: [.text(" AS " + quotedName(originalName))])
             }
             outputs?.append(originalName)
@@ -216,6 +224,11 @@ final class StatementRewriter {
                 return false
             }
         }
+    }
+
+    private func isRewrittenColumn(_ expr: Expr, scope: Scope) -> Bool {
+        guard case let .column(parts) = expr.kind, case .legacy? = resolve(parts, scope: scope) else { return false }
+        return true
     }
 
     private func isBareColumn(_ expr: Expr) -> Bool {
