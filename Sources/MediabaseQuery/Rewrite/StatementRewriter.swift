@@ -52,6 +52,7 @@ final class StatementRewriter {
             for index in statementRange {
                 if let word = parser.word(at: index), let reason = Self.sqliteMissingKeywords[word] { refuse(at: index, reason) }
             }
+            translateLimitClauses()
         }
         switch statement.kind {
         case let .query(query), let .wrappedQuery(query):
@@ -73,6 +74,34 @@ final class StatementRewriter {
         guard statement.first <= statement.last else { return }
         if let mention = (statement.first...statement.last).first(where: { normalizedName($0) == LegacyColumnMap.tableName }) {
             refuse(at: mention, message)
+        }
+    }
+
+    /// SQLite has no `LIMIT ALL` and no OFFSET without a LIMIT before it: both become
+    /// `LIMIT -1`, SQLite's "no limit".
+    private func translateLimitClauses() {
+        var depthOfLimit: [Int: Bool] = [:]
+        var depth = 0
+        for index in statementRange {
+            switch tokens[index].kind {
+            case .leftParen: depth += 1
+            case .rightParen:
+                depthOfLimit[depth] = nil
+                depth -= 1
+            default: break
+            }
+            switch parser.word(at: index) {
+            case "select"?:
+                depthOfLimit[depth] = false
+            case "limit"?:
+                depthOfLimit[depth] = true
+                if parser.word(at: index + 1) == "all" {
+                    edits.replace(tokens[index + 1].start, endOf(index + 1), with: [.text("-1")])
+                }
+            case "offset"? where depthOfLimit[depth] == false:
+                edits.replace(tokens[index].start, tokens[index].start, with: [.text("LIMIT -1 ")])
+            default: break
+            }
         }
     }
 
