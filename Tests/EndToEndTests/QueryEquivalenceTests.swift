@@ -131,16 +131,23 @@ final class QueryEquivalenceTests: PostgresBundleTestCase {
         let files = try FileManager.default.contentsOfDirectory(atPath: Self.corpus).filter { $0.hasSuffix(".sql") }.sorted()
         XCTAssertGreaterThanOrEqual(files.count, 43, "the guide's three queries and at least 40 more")
         var compared = (postgres: 0, sqlite: 0, nonEmpty: 0)
-        for file in files {
-            let original = (Self.corpus as NSString).appendingPathComponent(file)
+        let originals = files.map { (Self.corpus as NSString).appendingPathComponent($0) }
+        let rewrites = files.map { path($0 + ".v06.sql") }
+        for (original, rewritten) in zip(originals, rewrites) {
+            try mediabase(["rewrite-query", original, "--patient-id", "P1", "--out", rewritten])
+        }
+        // One psql session per database runs all the queries (a psql start per query costs more
+        // than the query).
+        let resultsBefore = try postgresBatch("v05", originals)
+        let resultsAfter = try postgresBatch("v06", rewrites)
+        for (index, file) in files.enumerated() {
+            let original = originals[index]
+            let rewritten = rewrites[index]
             let text = try String(contentsOfFile: original, encoding: .utf8)
             let mode = directive("compare", in: text) ?? "missing"
             let sqliteMode = directive("sqlite", in: text)
-
-            let rewritten = path(file + ".v06.sql")
-            try mediabase(["rewrite-query", original, "--patient-id", "P1", "--out", rewritten])
-            let before = try? postgresRows("v05", file: original)
-            let after = try? postgresRows("v06", file: rewritten)
+            let before = resultsBefore[index]
+            let after = resultsAfter[index]
             if mode == "error" {
                 let errorBefore = try postgresError("v05", file: original)
                 let errorAfter = try postgresError("v06", file: rewritten)
@@ -291,6 +298,25 @@ final class QueryEquivalenceTests: PostgresBundleTestCase {
         let result = try Shell.runCapturingStdout("psql -X -q --csv -v ON_ERROR_STOP=1 -d \"$0\" -f \"$1\"", arguments: [database, file], environment: postgres.environment)
         guard result.status == 0 else { throw Failure(String(decoding: result.stderr, as: UTF8.self)) }
         return try Self.parseCSV(String(decoding: result.stdout, as: UTF8.self))
+    }
+
+    /// Runs each script in one psql session, its CSV output to a file of its own: the result of
+    /// each, or nil for one that failed (its output file stays empty: psql's CSV always has a
+    /// header).
+    private func postgresBatch(_ database: String, _ scripts: [String]) throws -> [ResultTable?] {
+        let outputs = scripts.indices.map { path("\(database)-\($0).csv") }
+        var batch = ""
+        for (script, output) in zip(scripts, outputs) {
+            batch += "\\o '\(output)'\n\\i '\(script)'\n"
+        }
+        batch += "\\o\n"
+        let batchFile = path("\(database)-batch.psql")
+        try Data(batch.utf8).write(to: URL(fileURLWithPath: batchFile))
+        _ = try Shell.runCapturingStdout("psql -X -q --csv -d \"$0\" -f \"$1\"", arguments: [database, batchFile], environment: postgres.environment)
+        return try outputs.map { output in
+            let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+            return text.isEmpty ? nil : try Self.parseCSV(text)
+        }
     }
 
     /// PostgreSQL's error for the script, without the `psql:file:line:` prefix; nil if it runs.
