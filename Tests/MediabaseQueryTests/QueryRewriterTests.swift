@@ -193,6 +193,12 @@ final class QueryRewriterTests: XCTestCase {
         XCTAssertEqual(try rewrite("SET search_path = public; SELECT 1"), "SET search_path = public; SELECT 1")
     }
 
+    func testPsqlMetaCommandsAreKeptAndBackslashGEndsAStatement() throws {
+        let sql = "\\timing on\nSELECT gene_id FROM cancer_transcript_base \\gx\nSELECT 1"
+        XCTAssertEqual(try rewrite(sql), "\\timing on\nSELECT t.gene_id FROM \(Self.joins) \\gx\nSELECT 1")
+        XCTAssertEqual(try rewrite(sql, dialect: .sqlite), "-- \\timing on\nSELECT t.gene_id FROM \(Self.joins) ; -- \\gx\nSELECT 1")
+    }
+
     func testParseErrorsNameLineAndColumn() {
         XCTAssertEqual(problems("SELECT a\nFROM b WHERE c = 'open"), ["2:18: unterminated string: the closing ' is missing"])
         XCTAssertEqual(problems("SELECT a,\n  FROM b"), ["2:3: syntax error at \"FROM\": expected an expression"])

@@ -261,10 +261,12 @@ extension StatementRewriter {
     /// there (last ascending, first descending) and as smaller in SQLite.
     /// Comments and psql lines for SQLite: its block comments do not nest, so the inner `/*`
     /// and `*/` of a nested comment are broken up (the comment still ends where it ended); a
-    /// psql meta-command (`\timing on`) becomes a `--` comment.
+    /// psql meta-command (`\timing on`) becomes a `--` comment, after a `;` when it sends the
+    /// statement (`\g`).
     func adaptTriviaForSQLite() {
-        for token in allTokens where token.kind == .trivia && source[token.start] == UInt8(ascii: "\\") {
-            edits.replace(token.start, token.start, with: [.text("-- ")])
+        for token in allTokens where source[token.start] == UInt8(ascii: "\\") {
+            // `\g` ends a statement: SQLite needs the `;`.
+            edits.replace(token.start, token.start, with: [.text(token.kind == .semicolon ? "; -- " : "-- ")])
         }
         for token in allTokens where token.kind == .trivia && token.end - token.start >= 4 && source[token.start] == UInt8(ascii: "/") {
             let inner = Array(source[(token.start + 2)..<(token.end - 2)])

@@ -68,10 +68,12 @@ struct SQLLexer {
         case UInt8(ascii: "-") where byte(1) == UInt8(ascii: "-"):
             while let next = byte(), next != UInt8(ascii: "\n") { advance() }
             return .trivia
-        case UInt8(ascii: "\\") where atLineStart():
-            // A psql meta-command (`\timing on`, `\x`): kept as it is, like a comment.
+        case UInt8(ascii: "\\"):
+            // A psql meta-command (`\timing on`, `\x`) up to the end of the line: kept as it is,
+            // like a comment; `\g`, `\gx`, `\gset` … also end the statement, as `;` does.
+            let sends = byte(1) == UInt8(ascii: "g")
             while let next = byte(), next != UInt8(ascii: "\n") { advance() }
-            return .trivia
+            return sends ? .semicolon : .trivia
         case UInt8(ascii: "/") where byte(1) == UInt8(ascii: "*"):
             try scanBlockComment(at: position)
             return .trivia
@@ -149,11 +151,6 @@ struct SQLLexer {
             if token.kind == .rightBracket || token.kind == .semicolon { return false }
         }
         return false
-    }
-
-    /// Whether only blanks precede ``offset`` on its line.
-    private func atLineStart() -> Bool {
-        bytes[lineStart..<offset].allSatisfy { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
     }
 
     private mutating func scanBlockComment(at position: SourcePosition) throws {
