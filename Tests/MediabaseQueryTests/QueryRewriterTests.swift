@@ -122,6 +122,11 @@ final class QueryRewriterTests: XCTestCase {
                        "SELECT t.transcript_id, t.gene_id, x.chromosome FROM public.transcripts t LEFT JOIN patient_p1.expression_data pe ON t.transcript_id = pe.transcript_id JOIN public.genes x ON t.gene_id = x.gene_id")
     }
 
+    func testAGenesTableBeforeTheLegacyOneKeepsItsJoin() throws {
+        XCTAssertEqual(try rewrite("SELECT c.gene_symbol FROM genes x JOIN cancer_transcript_base c ON c.gene_id = x.gene_id JOIN opentargets_known_drugs o ON o.target_gene_id = x.gene_id"),
+                       "SELECT x.gene_symbol FROM public.genes x JOIN public.transcripts t ON t.gene_id = x.gene_id LEFT JOIN patient_p1.expression_data pe ON t.transcript_id = pe.transcript_id JOIN public.opentargets_known_drugs o ON o.target_gene_id = x.gene_id")
+    }
+
     func testLateralSubqueriesAndPsqlVariables() throws {
         XCTAssertEqual(try rewrite("SELECT x.n FROM cancer_transcript_base c, LATERAL (SELECT c.gene_id AS n) x WHERE c.gene_symbol = :'symbol'"),
                        "SELECT x.n FROM \(Self.joins), LATERAL (SELECT t.gene_id AS n) x WHERE g.gene_symbol = :'symbol'")

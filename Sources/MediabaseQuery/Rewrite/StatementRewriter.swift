@@ -336,6 +336,10 @@ final class StatementRewriter {
         case let .join(join):
             if join.using != nil || join.natural { scope.hasMergingJoin = true }
             collectFromItem(join.left, scope: scope, ctes: ctes, chainStart: chainStart)
+            if let genesName = genesJoinedToLegacy(join, ctes: ctes) {
+                collectLegacyAfterGenes(join, genesName: genesName, scope: scope)
+                return
+            }
             collectFromItem(join.right, scope: scope, ctes: ctes, chainStart: false)
             if join.natural, scope.entries.contains(where: { if case .legacy = $0.kind { return true } else { return false } }) {
                 refuse(at: join.keywordFirst, "NATURAL JOIN with cancer_transcript_base is refused: its columns are spread over three tables in v0.6; join ON the columns instead")
@@ -343,6 +347,48 @@ final class StatementRewriter {
         case let .parenthesized(inner):
             collectFromItem(inner, scope: scope, ctes: ctes, chainStart: true)
         }
+    }
+
+    /// For `genes g JOIN cancer_transcript_base ctb ON ctb.gene_id = g.gene_id` (the genes
+    /// table first): the name the query gives `genes`, whose join is then the replacement's.
+    private func genesJoinedToLegacy(_ join: Join, ctes: CTEEnvironment) -> String? {
+        guard join.kind == .inner, !join.natural, join.using == nil,
+              case let .table(genesName) = join.left.kind, join.left.aliasColumns == nil,
+              normalizedName(genesName.parts.last!) == "genes", !(genesName.parts.count == 1 && ctes.contains("genes")),
+              genesName.parts.count == 1 || (genesName.parts.count == 2 && normalizedName(genesName.parts[0]) == "public"),
+              case let .table(legacyName) = join.right.kind, isLegacyTable(legacyName), join.right.aliasColumns == nil,
+              !(legacyName.parts.count == 1 && ctes.contains(LegacyColumnMap.tableName)),
+              let condition = join.condition, case let .infix(operators) = condition.kind, operators.count == 1, parser.text(operators[0]) == "=",
+              case let .column(left) = condition.children[0].kind, case let .column(right) = condition.children[1].kind,
+              left.count == 2, right.count == 2 else { return nil }
+        let genesExposed = join.left.alias.map(normalizedName) ?? "genes"
+        let legacyExposed = join.right.alias.map(normalizedName) ?? LegacyColumnMap.tableName
+        let sides = [(normalizedName(left[0]), normalizedName(left[1])), (normalizedName(right[0]), normalizedName(right[1]))]
+        guard genesExposed != legacyExposed, sides.contains(where: { $0 == (genesExposed, "gene_id") }),
+              sides.contains(where: { $0 == (legacyExposed, "gene_id") }) else { return nil }
+        return join.left.alias.map { text($0) } ?? text(genesName.parts.last!)
+    }
+
+    /// The legacy table joined to a `genes` before it: it becomes `public.transcripts t` in
+    /// place (the query's ON condition, rewritten, joins it to genes) and the patient's table
+    /// follows that condition.
+    private func collectLegacyAfterGenes(_ join: Join, genesName: String, scope: Scope) {
+        let item = join.right
+        guard case let .table(name) = item.kind, let condition = join.condition else { return }
+        let exposed = item.alias.map(normalizedName) ?? normalizedName(name.parts.last!)
+        let occurrence = LegacyOccurrence(id: occurrences.count, exposedName: exposed)
+        occurrence.reusedGenesName = genesName
+        occurrences.append(occurrence)
+        occurrenceStatements.append(statementRange)
+        if let alias = item.alias { vanishingTokens.insert(alias) }
+        scope.entries.append(.init(name: exposed, schema: item.alias == nil && name.parts.count > 1 ? normalizedName(name.parts[name.parts.count - 2]) : nil,
+                                   kind: .legacy(occurrence), qualifier: exposed))
+        let id = occurrence.id
+        edits.replace(tokens[item.first].start, endOf(item.last), with: [.text("public.transcripts "), .alias(id, .transcripts)])
+        edits.replace(endOf(condition.last), endOf(condition.last), with: [
+            .text(lineSeparator(at: join.keywordFirst) + "LEFT JOIN \(patientSchema).expression_data "), .alias(id, .expression), .text(" ON "),
+            .alias(id, .transcripts), .text(".transcript_id = "), .alias(id, .expression), .text(".transcript_id"),
+        ])
     }
 
     /// Replaces `cancer_transcript_base [AS] ctb` by the three v0.6 tables.
