@@ -182,6 +182,8 @@ extension StatementRewriter {
         switch name {
         case "trim" where !call.separators.isEmpty || parser.word(at: nameToken + 2).map({ ["both", "leading", "trailing"].contains($0) }) == true:
             refuse(at: nameToken, "TRIM(… FROM …) is not translated for SQLite; write trim(x) or trim(x, characters)")
+        case "trunc" where arguments.count > 1:
+            refuse(at: nameToken, "trunc(x, digits) has no SQLite equivalent (its trunc takes one argument); use round or a cast")
         case _ where Self.sqliteSameFunctions.contains(name):
             if name == "count", call.distinct, arguments.count > 1 {
                 refuse(at: nameToken, "count(DISTINCT a, b) is PostgreSQL-only")

@@ -14,6 +14,9 @@ struct SQLLexer {
     private var offset = 0
     private var line = 1
     private var lineStart = 0
+    /// Where ``column`` was counted up to.
+    private var columnOffset = 0
+    private var column = 1
     private var tokens: [SQLToken] = []
 
     init(_ bytes: [UInt8]) {
@@ -35,13 +38,16 @@ struct SQLLexer {
         return tokens
     }
 
-    /// The position of ``offset``; the column counts characters (UTF-8 lead bytes).
-    private func currentPosition() -> SourcePosition {
-        var column = 1
-        var index = lineStart
-        while index < offset {
-            if bytes[index] & 0xC0 != 0x80 { column += 1 }
-            index += 1
+    /// The position of ``offset``; the column counts characters (UTF-8 lead bytes), carried
+    /// on from the previous token's so that a long line costs no more than a short one.
+    private mutating func currentPosition() -> SourcePosition {
+        if columnOffset < lineStart {
+            columnOffset = lineStart
+            column = 1
+        }
+        while columnOffset < offset {
+            if bytes[columnOffset] & 0xC0 != 0x80 { column += 1 }
+            columnOffset += 1
         }
         return SourcePosition(line: line, column: column)
     }
