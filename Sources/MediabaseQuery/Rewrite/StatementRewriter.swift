@@ -473,15 +473,74 @@ final class StatementRewriter {
             rewriteJoinConditions(join.left, scope: scope, ctes: ctes)
             rewriteJoinConditions(join.right, scope: scope, ctes: ctes)
             if let condition = join.condition { rewriteExpr(condition, scope: scope, ctes: ctes) }
-            if let using = join.using, !reusedJoins.contains(join.keywordFirst) {
-                for column in using where LegacyColumnMap.home(of: normalizedName(column)) != nil && joinTouchesLegacy(join, scope: scope) {
-                    refuse(at: column, "JOIN … USING (\(text(column))) with cancer_transcript_base is refused: write the condition with ON, naming the legacy column")
-                }
+            if let using = join.using, !reusedJoins.contains(join.keywordFirst), joinTouchesLegacy(join, scope: scope) {
+                rewriteUsing(join, columns: using, scope: scope)
             }
         case let .parenthesized(inner):
             rewriteJoinConditions(inner, scope: scope, ctes: ctes)
         default:
             break
+        }
+    }
+
+    /// `JOIN x USING (gene_id)` with the legacy table on one side: the columns are no longer
+    /// in one table, so it becomes `ON t.gene_id = x.gene_id`. An unqualified `gene_id`
+    /// elsewhere then names the legacy side's, which is the merged column of an inner join, and
+    /// of a LEFT (RIGHT) join when the legacy table is on the left (right); other cases are
+    /// refused.
+    private func rewriteUsing(_ join: Join, columns: [Int], scope: Scope) {
+        let leftLeaves = leaves(join.left, scope: scope)
+        let rightLeaves = leaves(join.right, scope: scope)
+        let legacyOnLeft = leftLeaves.contains { if case .legacy = $0.kind { return true } else { return false } }
+        let legacyOnRight = rightLeaves.contains { if case .legacy = $0.kind { return true } else { return false } }
+        let allowed = join.kind == .inner || (join.kind == .left && legacyOnLeft && !legacyOnRight) || (join.kind == .right && legacyOnRight && !legacyOnLeft)
+        guard allowed, let first = columns.first, first >= 2 else {
+            refuse(at: join.keywordFirst, "this JOIN … USING with cancer_transcript_base is refused (a FULL join, or an outer join with the legacy table on its nullable side): write it with ON")
+            return
+        }
+        var pieces: [TextEdit.Piece] = [.text("ON ")]
+        for (position, column) in columns.enumerated() {
+            let name = normalizedName(column)
+            guard let left = usingSide(leftLeaves, column: name, at: column), let right = usingSide(rightLeaves, column: name, at: column) else { return }
+            if position > 0 { pieces.append(.text(" AND ")) }
+            pieces += left + [.text(" = ")] + right
+        }
+        edits.replace(tokens[first - 2].start, endOf(columns.last! + 1), with: pieces)
+    }
+
+    /// The one table of a join side that has `column`, as the expression naming that column.
+    private func usingSide(_ leaves: [Scope.Entry], column: String, at token: Int) -> [TextEdit.Piece]? {
+        let having = leaves.filter { entry in
+            switch entry.kind {
+            case .legacy: return LegacyColumnMap.home(of: column) != nil
+            case let .relation(columns): return columns?.contains(column) ?? true
+            }
+        }
+        guard having.count == 1, let entry = having.first, !entry.qualifier.isEmpty else {
+            refuse(at: token, "USING (\(text(token))) with cancer_transcript_base is refused: the column is not in exactly one named table of each side; write the join with ON")
+            return nil
+        }
+        if case let .legacy(occurrence) = entry.kind {
+            guard checkColumn(column, at: token) else { return nil }
+            return columnPieces(occurrence, column: column)
+        }
+        return [.text(entry.qualifier + "." + quotedName(column))]
+    }
+
+    /// The scope entries of the tables inside a FROM item.
+    private func leaves(_ item: FromItem, scope: Scope) -> [Scope.Entry] {
+        switch item.kind {
+        case let .join(join): return leaves(join.left, scope: scope) + leaves(join.right, scope: scope)
+        case let .parenthesized(inner): return leaves(inner, scope: scope)
+        case let .table(name):
+            let exposed = item.alias.map(normalizedName) ?? normalizedName(name.parts.last!)
+            return scope.entries.filter { $0.name == exposed }
+        case let .function(call):
+            let exposed = item.alias.map(normalizedName) ?? figuredName(call)
+            return scope.entries.filter { $0.name == exposed }
+        case .subquery:
+            guard let alias = item.alias else { return [] }
+            return scope.entries.filter { $0.name == normalizedName(alias) }
         }
     }
 
