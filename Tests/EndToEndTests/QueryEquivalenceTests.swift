@@ -178,6 +178,41 @@ final class QueryEquivalenceTests: PostgresBundleTestCase {
             assertSameRows(before, fromSQLite, mode: mode, "\(file) on SQLite")
             compared.sqlite += 1
         }
+        // The guide's own v0.6 versions of its queries 1 and 2 (patient schema filled in) give
+        // the rows of the tool's rewrites; the guide adds `clinical_phase_label` to query 2.
+        let guideRewrites = [
+            ("guide_1_overexpressed.sql", 2, """
+                SELECT g.gene_symbol, COALESCE(pe.expression_fold_change, 1.0) as fold_change
+                FROM public.transcripts t
+                LEFT JOIN patient_p1.expression_data pe ON t.transcript_id = pe.transcript_id
+                JOIN public.genes g ON t.gene_id = g.gene_id
+                WHERE COALESCE(pe.expression_fold_change, 1.0) > 2.0
+                ORDER BY COALESCE(pe.expression_fold_change, 1.0) DESC
+                LIMIT 20;
+                """),
+            ("guide_2_drug_targeting.sql", 4, """
+                SELECT g.gene_symbol, COALESCE(pe.expression_fold_change, 1.0) as fold_change, okd.molecule_name,
+                       okd.mechanism_of_action, okd.clinical_phase_label
+                FROM public.transcripts t
+                LEFT JOIN patient_p1.expression_data pe ON t.transcript_id = pe.transcript_id
+                JOIN public.genes g ON t.gene_id = g.gene_id
+                JOIN public.opentargets_known_drugs okd ON g.gene_id = okd.target_gene_id
+                WHERE COALESCE(pe.expression_fold_change, 1.0) > 3.0
+                  AND okd.is_approved = true
+                ORDER BY COALESCE(pe.expression_fold_change, 1.0) DESC;
+                """),
+        ]
+        for (file, columns, printed) in guideRewrites {
+            guard let index = files.firstIndex(of: file), let ours = resultsAfter[index] else {
+                XCTFail("\(file): no result of the rewrite")
+                continue
+            }
+            var guide = try postgresRows("v06", printed)
+            guide.rows = guide.rows.map { Array($0.prefix(columns)) }
+            guide.header = ours.header
+            XCTAssertFalse(guide.rows.isEmpty, "\(file): the guide's v0.6 query returns rows")
+            assertSameRows(guide, ours, mode: "ordered by 2", "\(file): the guide's printed v0.6 query and the rewrite")
+        }
         XCTAssertGreaterThanOrEqual(compared.postgres, 43)
         XCTAssertGreaterThanOrEqual(compared.sqlite, 40)
         XCTAssertGreaterThanOrEqual(compared.nonEmpty, compared.postgres - 2, "nearly every query returns rows, so that the comparison says something")
