@@ -44,6 +44,7 @@ final class StatementRewriter {
         "lateral": "LATERAL is PostgreSQL-only; write a correlated subquery in the select list or a join",
         "fetch": "FETCH FIRST … ROWS is not translated for SQLite; write LIMIT",
         "tablesample": "TABLESAMPLE is PostgreSQL-only",
+        "copy": "COPY is PostgreSQL-only; in the sqlite3 shell, .mode csv and .output do what COPY … TO does",
     ]
 
     func rewrite(_ statement: Statement) {
@@ -58,7 +59,9 @@ final class StatementRewriter {
         case let .query(query), let .wrappedQuery(query):
             _ = rewriteQuery(query, outer: nil, ctes: CTEEnvironment())
         case let .write(verb, targets, query):
-            if let target = targets.first(where: isLegacyTable) {
+            if verb == "COPY … TO", let target = targets.first(where: isLegacyTable) {
+                refuse(at: target.parts.first!, "COPY cancer_transcript_base TO … is refused: write COPY (SELECT … FROM cancer_transcript_base) TO …, whose query rewrite-query rewrites")
+            } else if let target = targets.first(where: isLegacyTable) {
                 refuse(at: target.parts.first!, "\(verb) on cancer_transcript_base is refused: v0.6 keeps the core read-only and a patient's values in \(patientSchema).expression_data, written by `mediabase patients`")
             } else if let query {
                 _ = rewriteQuery(query, outer: nil, ctes: CTEEnvironment())

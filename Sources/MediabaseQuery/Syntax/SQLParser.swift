@@ -92,7 +92,21 @@ struct SQLParser {
             }
             kind = .write(verb: verb, targets: targets, query: nil)
             skipToStatementEnd()
-        case "copy", "lock", "vacuum", "analyze", "cluster", "reindex", "comment", "grant", "revoke":
+        case "copy":
+            index += 1
+            if accept(.leftParen) {
+                // `COPY (query) TO …`: an export, whose query is rewritten.
+                let query = try parseQuery()
+                try expect(.rightParen)
+                skipToStatementEnd()
+                kind = .wrappedQuery(query)
+            } else {
+                let target = try parseQualifiedName()
+                if index < tokens.count, tokens[index].kind == .leftParen { try skipBalanced() }
+                kind = .write(verb: word() == "to" ? "COPY … TO" : "COPY", targets: [target], query: nil)
+                skipToStatementEnd()
+            }
+        case "lock", "vacuum", "analyze", "cluster", "reindex", "comment", "grant", "revoke":
             let verb = word()!.uppercased()
             index += 1
             var targets: [QualifiedName] = []
