@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "mediabase", targets: ["mediabase"]),
         .library(name: "MediabaseKit", targets: ["MediabaseKit"]),
+        .library(name: "MediabaseQuery", targets: ["MediabaseQuery"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -27,12 +28,15 @@ let package = Package(
             // Exclusivity is checked at compile time; the run-time check costs ~3% on the hot loops.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
+        // `rewrite-query`: SQL tokenizer, parser and the v0.5 → v0.6 rewriter; depends on nothing.
+        .target(name: "MediabaseQuery", swiftSettings: [.swiftLanguageMode(.v6)]),
         .executableTarget(
             name: "mediabase",
-            dependencies: ["MediabaseKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["MediabaseKit", "MediabaseQuery", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "MediabaseKitTests", dependencies: ["MediabaseKit"]),
         .testTarget(name: "EndToEndTests", dependencies: ["MediabaseKit"]),
+        .testTarget(name: "MediabaseQueryTests", dependencies: ["MediabaseQuery"], swiftSettings: [.swiftLanguageMode(.v6)]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -8,6 +8,6 @@ struct Mediabase: ParsableCommand {
         commandName: "mediabase",
         abstract: "Convert MEDIABASE pg_dump files, CSV exports and patient tables into SQLite or PostgreSQL bundles.",
         version: MediabaseVersion.current,
-        subcommands: [InspectCommand.self, ConvertCommand.self, PatientsCommand.self, ValidateCommand.self, GenerateCommand.self]
+        subcommands: [InspectCommand.self, ConvertCommand.self, PatientsCommand.self, ValidateCommand.self, GenerateCommand.self, RewriteQueryCommand.self]
     )
 }

@@ -1,0 +1,243 @@
+import Foundation
+import MediabaseQuery
+import XCTest
+
+/// The rewriter on small inputs. Each expected text is written out by hand from the rules of
+/// SPEC 9 and the README's column table; the equivalence of the rewrites on real data is
+/// `QueryEquivalenceTests` (EndToEndTests).
+final class QueryRewriterTests: XCTestCase {
+    private static let joins = "public.transcripts t LEFT JOIN patient_p1.expression_data pe ON t.transcript_id = pe.transcript_id JOIN public.genes g ON t.gene_id = g.gene_id"
+
+    private func rewrite(_ sql: String, dialect: QueryDialect = .postgres) throws -> String {
+        try QueryRewriter(patientSchema: "patient_p1", dialect: dialect).rewrite(sql)
+    }
+
+    /// The problems of a refused input, as `line:column: message` strings.
+    private func problems(_ sql: String, dialect: QueryDialect = .postgres, file: StaticString = #filePath, line: UInt = #line) -> [String] {
+        do {
+            let output = try rewrite(sql, dialect: dialect)
+            XCTFail("expected a refusal, got: \(output)", file: file, line: line)
+            return []
+        } catch let error as QueryRewriteError {
+            return error.problems.map { "\($0.position.line):\($0.position.column): \($0.message)" }
+        } catch {
+            XCTFail("unexpected error \(error)", file: file, line: line)
+            return []
+        }
+    }
+
+    // MARK: - The guide's queries
+
+    func testGuideQueryOne() throws {
+        let sql = """
+            SELECT
+                gene_symbol,
+                expression_fold_change
+            FROM cancer_transcript_base
+            WHERE expression_fold_change > 2.0
+            ORDER BY expression_fold_change DESC
+            LIMIT 20;
+            """
+        XCTAssertEqual(try rewrite(sql), """
+            SELECT
+                g.gene_symbol,
+                COALESCE(pe.expression_fold_change, 1.0) AS expression_fold_change
+            FROM public.transcripts t
+            LEFT JOIN patient_p1.expression_data pe ON t.transcript_id = pe.transcript_id
+            JOIN public.genes g ON t.gene_id = g.gene_id
+            WHERE COALESCE(pe.expression_fold_change, 1.0) > 2.0
+            ORDER BY COALESCE(pe.expression_fold_change, 1.0) DESC
+            LIMIT 20;
+            """)
+    }
+
+    func testGuideQueryTwoReusesItsGenesJoinAndKeepsTheDrugTable() throws {
+        let sql = """
+            SELECT
+                ctb.gene_symbol,
+                ctb.expression_fold_change,
+                okd.molecule_name
+            FROM cancer_transcript_base ctb
+            JOIN genes g ON ctb.gene_id = g.gene_id
+            JOIN opentargets_known_drugs okd ON g.gene_id = okd.target_gene_id
+            WHERE ctb.expression_fold_change > 3.0
+              AND okd.is_approved = true
+            ORDER BY ctb.expression_fold_change DESC;
+            """
+        XCTAssertEqual(try rewrite(sql), """
+            SELECT
+                g.gene_symbol,
+                COALESCE(pe.expression_fold_change, 1.0) AS expression_fold_change,
+                okd.molecule_name
+            FROM public.transcripts t
+            LEFT JOIN patient_p1.expression_data pe ON t.transcript_id = pe.transcript_id
+            JOIN public.genes g ON t.gene_id = g.gene_id
+            JOIN public.opentargets_known_drugs okd ON g.gene_id = okd.target_gene_id
+            WHERE COALESCE(pe.expression_fold_change, 1.0) > 3.0
+              AND okd.is_approved = true
+            ORDER BY COALESCE(pe.expression_fold_change, 1.0) DESC;
+            """)
+    }
+
+    // MARK: - Names
+
+    func testStringsCommentsAndQuotedIdentifiersAreTokens() throws {
+        let sql = """
+            SELECT 'it''s gene_symbol', E'a\\'gene_symbol', $q$ gene_symbol $q$, "gene_symbol" /* gene_symbol /* nested */ */
+            FROM cancer_transcript_base -- gene_symbol
+            """
+        XCTAssertEqual(try rewrite(sql), """
+            SELECT 'it''s gene_symbol', E'a\\'gene_symbol', $q$ gene_symbol $q$, g.gene_symbol /* gene_symbol /* nested */ */
+            FROM public.transcripts t
+            LEFT JOIN patient_p1.expression_data pe ON t.transcript_id = pe.transcript_id
+            JOIN public.genes g ON t.gene_id = g.gene_id -- gene_symbol
+            """)
+    }
+
+    func testAliasesOfTheQueryAreNotReused() throws {
+        // `t` and `g` are the query's own; the legacy alias `x` disappears.
+        XCTAssertEqual(try rewrite("SELECT x.gene_id, g FROM cancer_transcript_base x JOIN other t ON t.id = x.transcript_id, (SELECT 1 AS g) s"),
+                       "SELECT t2.gene_id, g FROM public.transcripts t2 LEFT JOIN patient_p1.expression_data pe ON t2.transcript_id = pe.transcript_id JOIN public.genes g2 ON t2.gene_id = g2.gene_id JOIN other t ON t.id = t2.transcript_id, (SELECT 1 AS g) s")
+        // A legacy alias `t` is free again.
+        XCTAssertEqual(try rewrite("SELECT t.transcript_id FROM cancer_transcript_base t"), "SELECT t.transcript_id FROM \(Self.joins)")
+    }
+
+    func testEachLegacyOccurrenceHasItsOwnTablesAndCorrelatedNamesResolveOutward() throws {
+        let sql = "SELECT a.transcript_id FROM cancer_transcript_base a WHERE a.expression_fold_change > (SELECT avg(b.expression_fold_change) FROM cancer_transcript_base b WHERE b.gene_id = a.gene_id)"
+        XCTAssertEqual(try rewrite(sql), "SELECT t.transcript_id FROM \(Self.joins) WHERE COALESCE(pe.expression_fold_change, 1.0) > (SELECT avg(COALESCE(pe2.expression_fold_change, 1.0)) FROM public.transcripts t2 LEFT JOIN patient_p1.expression_data pe2 ON t2.transcript_id = pe2.transcript_id JOIN public.genes g2 ON t2.gene_id = g2.gene_id WHERE t2.gene_id = t.gene_id)")
+    }
+
+    func testColumnsOfASubqueryAreNotTheLegacyTables() throws {
+        let sql = "WITH up AS (SELECT gene_symbol, expression_fold_change FROM cancer_transcript_base) SELECT gene_symbol, expression_fold_change FROM up"
+        XCTAssertEqual(try rewrite(sql), "WITH up AS (SELECT g.gene_symbol, COALESCE(pe.expression_fold_change, 1.0) AS expression_fold_change FROM \(Self.joins)) SELECT gene_symbol, expression_fold_change FROM up")
+    }
+
+    func testTheLegacyTableOnTheRightOfAJoinIsParenthesized() throws {
+        XCTAssertEqual(try rewrite("SELECT ctb.gene_id FROM opentargets_known_drugs o LEFT JOIN cancer_transcript_base ctb ON ctb.gene_id = o.target_gene_id"),
+                       "SELECT t.gene_id FROM public.opentargets_known_drugs o LEFT JOIN (\(Self.joins)) ON t.gene_id = o.target_gene_id")
+    }
+
+    func testAGenesJoinUsingTheGeneIdIsReusedToo() throws {
+        XCTAssertEqual(try rewrite("SELECT c.transcript_id, gene_id, x.chromosome FROM cancer_transcript_base c JOIN genes x USING (gene_id)"),
+                       "SELECT t.transcript_id, t.gene_id, x.chromosome FROM public.transcripts t LEFT JOIN patient_p1.expression_data pe ON t.transcript_id = pe.transcript_id JOIN public.genes x ON t.gene_id = x.gene_id")
+    }
+
+    func testAGenesTableBeforeTheLegacyOneKeepsItsJoin() throws {
+        XCTAssertEqual(try rewrite("SELECT c.gene_symbol FROM genes x JOIN cancer_transcript_base c ON c.gene_id = x.gene_id JOIN opentargets_known_drugs o ON o.target_gene_id = x.gene_id"),
+                       "SELECT x.gene_symbol FROM public.genes x JOIN public.transcripts t ON t.gene_id = x.gene_id LEFT JOIN patient_p1.expression_data pe ON t.transcript_id = pe.transcript_id JOIN public.opentargets_known_drugs o ON o.target_gene_id = x.gene_id")
+    }
+
+    func testLateralSubqueriesAndPsqlVariables() throws {
+        XCTAssertEqual(try rewrite("SELECT x.n FROM cancer_transcript_base c, LATERAL (SELECT c.gene_id AS n) x WHERE c.gene_symbol = :'symbol'"),
+                       "SELECT x.n FROM \(Self.joins), LATERAL (SELECT t.gene_id AS n) x WHERE g.gene_symbol = :'symbol'")
+    }
+
+    func testWholeRowAndAmbiguousReferencesAreRefused() {
+        XCTAssertEqual(problems("SELECT row_to_json(c) FROM cancer_transcript_base c").map { String($0.prefix(5)) }, ["1:20:"])
+        XCTAssertEqual(problems("SELECT gene_id FROM cancer_transcript_base a, cancer_transcript_base b"),
+                       ["1:8: column reference \"gene_id\" is ambiguous: more than one cancer_transcript_base is in scope; qualify it"])
+    }
+
+    // MARK: - Columns
+
+    func testStarCoordinatesAndTheirIntegerCasts() throws {
+        XCTAssertEqual(try rewrite("SELECT * FROM cancer_transcript_base"),
+                       "SELECT t.transcript_id, g.gene_symbol, t.gene_id, g.gene_type, g.chromosome, jsonb_strip_nulls(jsonb_build_object('end', t.end_position, 'start', t.start_position, 'strand', t.strand)) AS coordinates, COALESCE(pe.expression_fold_change, 1.0) AS expression_fold_change FROM \(Self.joins)")
+        XCTAssertEqual(try rewrite("SELECT (coordinates->>'end')::int - (coordinates->>'start')::bigint, coordinates->>'strand' FROM cancer_transcript_base"),
+                       "SELECT t.end_position - t.start_position, CAST(t.strand AS text) FROM \(Self.joins)")
+    }
+
+    func testColumnsWithoutAScalarHomeAreRefusedWithTheirPlaceAndTable() {
+        let found = problems("""
+            SELECT gene_symbol,
+                   drugs, ctb.go_terms
+            FROM cancer_transcript_base ctb WHERE coordinates->>'chr' = '1' OR ctb.nosuch IS NULL
+            """)
+        XCTAssertEqual(found.count, 4)
+        XCTAssertTrue(found[0].hasPrefix("2:8: column \"drugs\" of cancer_transcript_base has no scalar home in v0.6: its values are in public.gene_drug_interactions"), found[0])
+        XCTAssertTrue(found[1].hasPrefix("2:19: column \"go_terms\"") && found[1].contains("public.transcript_go_terms"), found[1])
+        XCTAssertTrue(found[2].hasPrefix("3:53: cancer_transcript_base.coordinates->'chr' has no v0.6 home"), found[2])
+        XCTAssertTrue(found[3].hasPrefix("3:72: cancer_transcript_base has no column \"nosuch\""), found[3])
+    }
+
+    func testEveryLegacyColumnHasAnEntryAndARowInTheREADME() throws {
+        XCTAssertEqual(LegacyColumnMap.columns.count, 27)
+        XCTAssertEqual(LegacyColumnMap.starColumns, ["transcript_id", "gene_symbol", "gene_id", "gene_type", "chromosome", "coordinates", "expression_fold_change"])
+        var readme = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { readme.deleteLastPathComponent() }
+        let text = try String(contentsOf: readme.appendingPathComponent("README.md"), encoding: .utf8)
+        let section = text.components(separatedBy: "### rewrite-query").dropFirst().first ?? ""
+        let tableRows = section.split(separator: "\n").filter { $0.hasPrefix("| `") }
+        for (name, home) in LegacyColumnMap.columns {
+            guard let row = tableRows.first(where: { $0.hasPrefix("| `\(name)`") || $0.contains(", `\(name)`") }) else {
+                XCTFail("the README's column table has no row for \(name)")
+                continue
+            }
+            XCTAssertEqual(row.contains("| refused"), home.isRefused, "README row of \(name): \(row)")
+        }
+    }
+
+    // MARK: - Statements
+
+    func testWritesToTheLegacyTableAreRefused() {
+        let found = problems("""
+            UPDATE cancer_transcript_base SET expression_fold_change = 2;
+            INSERT INTO public.cancer_transcript_base (transcript_id) VALUES ('x');
+            DELETE FROM cancer_transcript_base;
+            ALTER TABLE cancer_transcript_base ADD COLUMN x int;
+            DROP TABLE IF EXISTS cancer_transcript_base;
+            TRUNCATE cancer_transcript_base;
+            """)
+        XCTAssertEqual(found.map { String($0.prefix(while: { $0 != " " })) }, ["1:8:", "2:13:", "3:13:", "4:13:", "5:22:", "6:10:"])
+        XCTAssertTrue(found.allSatisfy { $0.contains("on cancer_transcript_base is refused") && $0.contains("patient_p1.expression_data") }, "\(found)")
+    }
+
+    func testAQueryInsideOtherStatementsIsRewritten() throws {
+        XCTAssertEqual(try rewrite("INSERT INTO results SELECT transcript_id FROM cancer_transcript_base; EXPLAIN SELECT gene_id FROM cancer_transcript_base"),
+                       "INSERT INTO results SELECT t.transcript_id FROM \(Self.joins); EXPLAIN SELECT t.gene_id FROM \(Self.joins)")
+        XCTAssertEqual(try rewrite("SET search_path = public; SELECT 1"), "SET search_path = public; SELECT 1")
+        XCTAssertEqual(try rewrite("COPY (SELECT transcript_id FROM cancer_transcript_base) TO STDOUT WITH CSV HEADER"),
+                       "COPY (SELECT t.transcript_id FROM \(Self.joins)) TO STDOUT WITH CSV HEADER")
+        XCTAssertEqual(problems("COPY cancer_transcript_base TO STDOUT").map { String($0.prefix(32)) }, ["1:6: COPY cancer_transcript_base"])
+    }
+
+    func testPsqlMetaCommandsAreKeptAndBackslashGEndsAStatement() throws {
+        let sql = "\\timing on\nSELECT gene_id FROM cancer_transcript_base \\gx\nSELECT 1"
+        XCTAssertEqual(try rewrite(sql), "\\timing on\nSELECT t.gene_id FROM \(Self.joins) \\gx\nSELECT 1")
+        XCTAssertEqual(try rewrite(sql, dialect: .sqlite), "-- \\timing on\nSELECT t.gene_id FROM \(Self.joins) ; -- \\gx\nSELECT 1")
+    }
+
+    func testParseErrorsNameLineAndColumn() {
+        XCTAssertEqual(problems("SELECT a\nFROM b WHERE c = 'open"), ["2:18: unterminated string: the closing ' is missing"])
+        XCTAssertEqual(problems("SELECT a,\n  FROM b"), ["2:3: syntax error at \"FROM\": expected an expression"])
+        XCTAssertEqual(problems("SELECT (a FROM b"), ["1:11: syntax error at \"FROM\": expected \")\""])
+        XCTAssertEqual(problems("/* open /* nested */\nSELECT 1"), ["1:1: unterminated /* comment */"])
+    }
+
+    func testThePatientSchemaIsCheckedBeforeUse() {
+        XCTAssertThrowsError(try QueryRewriter(patientSchema: "patient_x; DROP TABLE y", dialect: .postgres))
+        XCTAssertThrowsError(try QueryRewriter(patientSchema: "patient_P1", dialect: .postgres))
+        XCTAssertThrowsError(try QueryRewriter(patientSchema: "public", dialect: .postgres))
+        XCTAssertNoThrow(try QueryRewriter(patientSchema: "patient_p1_2", dialect: .sqlite))
+    }
+
+    // MARK: - SQLite
+
+    func testSQLiteTranslations() throws {
+        let sql = "SELECT expression_fold_change::numeric(6, 2), CAST(gene_id AS varchar), POSITION('1' IN gene_id) FROM cancer_transcript_base WHERE gene_symbol ILIKE 'tp%' AND chromosome LIKE 'chr1_' AND E'a\\tb' <> $$x$$ ORDER BY 1 DESC, 2"
+        XCTAssertEqual(try rewrite(sql, dialect: .sqlite),
+                       "SELECT ROUND(CAST(COALESCE(pe.expression_fold_change, 1.0) AS REAL), 2) AS expression_fold_change, CAST(t.gene_id AS TEXT) AS gene_id, instr(t.gene_id, '1') AS position FROM \(Self.joins) WHERE g.gene_symbol LIKE 'tp%' AND g.chromosome GLOB 'chr1?' AND 'a\tb' <> 'x' ORDER BY 1 DESC NULLS FIRST, 2 NULLS LAST")
+    }
+
+    func testSQLiteRefusesWhatItCannotRun() {
+        let found = problems("SELECT DISTINCT ON (gene_id) gene_id, array_agg(transcript_id), gene_symbol ~ '^TP' FROM cancer_transcript_base WHERE gene_symbol LIKE gene_id", dialect: .sqlite)
+        XCTAssertEqual(found.map { String($0.prefix(while: { $0 != " " })) }, ["1:17:", "1:39:", "1:77:", "1:131:"], "\(found)")
+    }
+}
+
+private extension LegacyColumnMap.Home {
+    var isRefused: Bool {
+        if case .refused = self { return true }
+        return false
+    }
+}
