@@ -1,4 +1,4 @@
-/// Where each of the 27 columns of the v0.5 table `cancer_transcript_base` (SPEC 3.1) lives in
+/// Where each of the 27 columns of the v0.5 table `cancer_transcript_base` (docs/spec.md §3.1) lives in
 /// the v0.6 layout, as `rewrite-query` maps it.
 ///
 /// A column with a scalar home is rewritten to an expression over the three tables that replace

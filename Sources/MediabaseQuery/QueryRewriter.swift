@@ -7,7 +7,7 @@ public enum QueryDialect: String, CaseIterable, Sendable {
 }
 
 /// Rewrites SQL written for a v0.5 per-patient database (`cancer_transcript_base` with the
-/// patient's `expression_fold_change`) into SQL for the v0.6 layout (SPEC 9).
+/// patient's `expression_fold_change`) into SQL for the v0.6 layout (docs/spec.md §9).
 ///
 /// Each reference to the legacy table becomes `public.transcripts t LEFT JOIN
 /// patient_<id>.expression_data pe ON t.transcript_id = pe.transcript_id JOIN public.genes g ON
@@ -22,7 +22,7 @@ public struct QueryRewriter: Sendable {
     public let patientSchema: String
     public let dialect: QueryDialect
 
-    /// - Parameter patientSchema: `patient_` and a patient id that SPEC 5.1 allows, lower-cased
+    /// - Parameter patientSchema: `patient_` and a patient id that docs/spec.md §5.1 allows, lower-cased
     ///   (`patient_p001`). It is the only name the rewriter puts into the SQL, so anything else
     ///   is refused here.
     public init(patientSchema: String, dialect: QueryDialect) throws {

@@ -64,7 +64,7 @@ struct ConvertCommand: ParsableCommand {
 
 extension OutputTarget: ExpressibleByArgument {}
 
-/// Options every converting command shares (SPEC 2, "Common options").
+/// Options every converting command shares (docs/spec.md §2, "Common options").
 struct CommonOptions: ParsableArguments {
     @Flag(help: "Parse and validate everything, write nothing but the report.")
     var dryRun = false

@@ -107,7 +107,7 @@ struct GenerateCommand: ParsableCommand {
     }
 
     func run() throws {
-        // SPEC 2: the command without --patients gives a dump and one patient file per dialect.
+        // docs/spec.md §2: the command without --patients gives a dump and one patient file per dialect.
         let dialects = try parsedDialects()
         let options = GenerateOptions(seed: seed, genes: genes, patients: patients ?? dialects.count, formats: try parsedFormats(),
                                       threads: threads, clean: clean, patientRows: patientRows,

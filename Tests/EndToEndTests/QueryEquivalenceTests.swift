@@ -7,7 +7,7 @@ import XCTest
 /// attached as `public` and `patient_p1` — and must return the same rows.
 ///
 /// The v0.5 database is the generated legacy dump restored into PostgreSQL, made clean the way
-/// v0.6 is by definition (SPEC 4.1: version suffixes stripped, one value per gene attribute),
+/// v0.6 is by definition (docs/spec.md §4.1: version suffixes stripped, one value per gene attribute),
 /// with extra `opentargets_known_drugs` rows so that the drug joins return something, and the
 /// patient's fold changes from the generated v0.5 per-patient dump UPDATEd into
 /// `expression_fold_change`. The v0.6 side is made from dumps of that database with the
@@ -52,7 +52,7 @@ final class QueryEquivalenceTests: PostgresBundleTestCase {
         try postgres.createDatabase("v05")
         try psqlFile("v05", path("generated/mbase.sql"))
         try postgres.psql("v05", """
-            -- SPEC 4.1: v0.6 trims ids, symbols and chromosome names and strips the version of an
+            -- docs/spec.md §4.1: v0.6 trims ids, symbols and chromosome names and strips the version of an
             -- Ensembl id; --clean plants no duplicate, so this only renames.
             CREATE FUNCTION pg_temp.ensembl(id text) RETURNS text LANGUAGE sql AS $$
                 SELECT regexp_replace(regexp_replace(btrim(id), '^ensembl:', '', 'i'), '^(ENS[A-Z]*[0-9]+)\\.[0-9]+$', '\\1', 'i')
@@ -60,7 +60,7 @@ final class QueryEquivalenceTests: PostgresBundleTestCase {
             UPDATE public.cancer_transcript_base
                SET transcript_id = pg_temp.ensembl(transcript_id), gene_id = pg_temp.ensembl(gene_id),
                    gene_symbol = btrim(gene_symbol), gene_type = btrim(gene_type), chromosome = btrim(chromosome);
-            -- SPEC 4.1: a gene's scalar attribute is the one of its row with the smallest transcript id.
+            -- docs/spec.md §4.1: a gene's scalar attribute is the one of its row with the smallest transcript id.
             UPDATE public.cancer_transcript_base c
                SET gene_symbol = f.gene_symbol, gene_type = f.gene_type, chromosome = f.chromosome
               FROM (SELECT DISTINCT ON (gene_id) gene_id, gene_symbol, gene_type, chromosome

@@ -11,7 +11,7 @@ import XCTest
 ///   is a failure naming `.ci/install-deps.sh`; `MEDIABASE_SKIP_R=1` skips that one test.
 /// * `mediabase patients` runs on every table, and the stored rows must equal what this test
 ///   computes from the table's own numbers, parsed here without the project's code, and the
-///   core's tables read with `sqlite3`, by the rules of SPEC 5.2.
+///   core's tables read with `sqlite3`, by the rules of docs/spec.md §5.2.
 final class RTablesTests: XCTestCase {
     private var folder = ""
 

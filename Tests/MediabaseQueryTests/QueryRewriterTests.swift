@@ -3,7 +3,7 @@ import MediabaseQuery
 import XCTest
 
 /// The rewriter on small inputs. Each expected text is written out by hand from the rules of
-/// SPEC 9 and the README's column table; the equivalence of the rewrites on real data is
+/// docs/spec.md §9 and the README's column table; the equivalence of the rewrites on real data is
 /// `QueryEquivalenceTests` (EndToEndTests).
 final class QueryRewriterTests: XCTestCase {
     private static let joins = "public.transcripts t LEFT JOIN patient_p1.expression_data pe ON t.transcript_id = pe.transcript_id JOIN public.genes g ON t.gene_id = g.gene_id"

@@ -1,5 +1,5 @@
 -- mediabase per-patient bundle part, PostgreSQL dialect (12 or newer): the schema of ONE
--- patient (SPEC 5.1), the twin of schemas/sqlite/patient.sqlite.sql. The writer replaces the
+-- patient (docs/spec.md §5.1), the twin of schemas/sqlite/patient.sqlite.sql. The writer replaces the
 -- schema placeholder with the double-quoted schema name "patient_<id>" of a validated patient
 -- id (^[A-Za-z][A-Za-z0-9_]{0,62}$, lower-cased), and with nothing else.
 -- The CREATE INDEX statements run after the COPY blocks, the rest before them.

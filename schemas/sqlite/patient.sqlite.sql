@@ -1,5 +1,5 @@
 -- mediabase per-patient file, SQLite dialect: one file patient_<id>.sqlite per patient, the
--- twin of a PostgreSQL schema patient_<id> (SPEC 5.1). Attach it next to the core to query:
+-- twin of a PostgreSQL schema patient_<id> (docs/spec.md §5.1). Attach it next to the core to query:
 --   ATTACH 'core.sqlite' AS public; ATTACH 'patient_p1.sqlite' AS patient_p1;
 -- Sparse: a transcript without a row has the baseline fold change 1.0, so readers use
 -- COALESCE(pe.expression_fold_change, 1.0). Rows are inserted sorted by transcript_id; the

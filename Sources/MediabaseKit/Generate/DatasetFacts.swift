@@ -2,7 +2,7 @@
 /// it wrote, computed from its own model of the data (never by reading the files back), so
 /// tests can hold a conversion against ground truth the converter did not produce.
 ///
-/// Counts under `normalized` follow the rules of SPEC 4.1: ids normalized, rows with the same
+/// Counts under `normalized` follow the rules of docs/spec.md §4.1: ids normalized, rows with the same
 /// transcript id merged, planted row rejects left out, list values deduplicated per gene (or
 /// transcript), drugs deduplicated by source and id (PharmGKB by case-folded name), pathways by
 /// id (bracketless names by name).
@@ -61,7 +61,7 @@ public struct DatasetFacts: Codable, Equatable, Sendable {
         public var geneIdQuirkRows: Int
         /// Genes by the JSON shape of their `drugs` value.
         public var drugShapes: [String: Int]
-        /// Rows whose `drugs` object holds the misplaced `pharmgkb_data` key (SPEC 3.2).
+        /// Rows whose `drugs` object holds the misplaced `pharmgkb_data` key (docs/spec.md §3.2).
         public var rowsWithPharmgkbInDrugs: Int
         public var genesWithPharmgkbInDrugs: Int
         /// Genes with very large JSONB annotations (the long tail of row sizes).
@@ -175,7 +175,7 @@ public struct DatasetFacts: Codable, Equatable, Sendable {
         public var drugShape: String
     }
 
-    /// One patient file and what matching it against the core gives (SPEC 5.2, defaults:
+    /// One patient file and what matching it against the core gives (docs/spec.md §5.2, defaults:
     /// symbols case-insensitive, gene ids and symbols to the canonical transcript, which is the
     /// smallest transcript id since the legacy table has no support level). Symbol files only
     /// name genes whose symbol is theirs alone, so no row is ambiguous; no file repeats an id.

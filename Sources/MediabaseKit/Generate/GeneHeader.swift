@@ -123,7 +123,7 @@ struct GeneHeader {
     }
 
     /// How the dump writes an Ensembl gene id: mostly clean, sometimes versioned, rarely with
-    /// the quirks the id rules of SPEC 4.1 undo.
+    /// the quirks the id rules of docs/spec.md §4.1 undo.
     private static func rawId(prefix: String, number: Int, _ random: inout SeededRandom) -> (String, Bool) {
         var id = ensemblId(prefix, number)
         if random.chance(0.12) { id += ".\(1 + random.below(25))" }

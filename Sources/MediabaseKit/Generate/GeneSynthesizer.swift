@@ -4,7 +4,7 @@
 /// Sizes follow three tiers: most protein-coding genes carry a few KB of annotation per row;
 /// about 3% of them (1% of all genes) are "heavy", with tens to hundreds of KB of JSONB per
 /// row; the non-coding majority carries little. PharmGKB pathway data sits inside `drugs` on
-/// about 60% of protein-coding and 15% of other genes (some 30% of all genes, SPEC 3.2).
+/// about 60% of protein-coding and 15% of other genes (some 30% of all genes, docs/spec.md §3.2).
 struct GeneSynthesizer {
     let seed: UInt64
     let catalog: SyntheticCatalog
@@ -458,7 +458,7 @@ private struct GeneAnnotator {
 
     private static let evidenceTypes = ["clinical_trial", "approved", "literature", "experimental", "computational"]
 
-    /// The misplaced PharmGKB object of SPEC 3.2.
+    /// The misplaced PharmGKB object of docs/spec.md §3.2.
     private mutating func pharmgkbData() -> [UInt8] {
         let pathwayCount: Int
         switch tier {

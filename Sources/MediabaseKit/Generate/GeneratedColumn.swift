@@ -1,4 +1,4 @@
-/// The 27 columns of the legacy `cancer_transcript_base` table (SPEC 3.1) as the generator
+/// The 27 columns of the legacy `cancer_transcript_base` table (docs/spec.md §3.1) as the generator
 /// writes them: name, SQL definition, how values are encoded, and whether the value belongs to
 /// the transcript or is a gene-level value copied into every row of the gene.
 enum GeneratedColumn: Int, CaseIterable {

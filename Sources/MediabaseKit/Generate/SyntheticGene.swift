@@ -30,7 +30,7 @@ struct SyntheticRow {
         case invalidUTF8
     }
 
-    /// Ways the dump mangles a transcript id that the id rules of SPEC 4.1 undo.
+    /// Ways the dump mangles a transcript id that the id rules of docs/spec.md §4.1 undo.
     enum IdQuirk: String, Codable {
         case whitespace, lowerCasePrefix, databasePrefix
     }

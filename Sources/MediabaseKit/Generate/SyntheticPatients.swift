@@ -1,4 +1,4 @@
-/// The layouts patient expression data arrives in (SPEC 5.2). Patients rotate through the
+/// The layouts patient expression data arrives in (docs/spec.md §5.2). Patients rotate through the
 /// dialects of the run (all eight unless `--patient-dialects` names fewer): patient `k` gets
 /// the dialect at `k mod count`, so any `count` consecutive patients cover them all.
 public enum PatientDialect: String, CaseIterable, Codable, Sendable {

@@ -35,7 +35,7 @@ public struct InspectionReport: Codable, Equatable {
         public var distinctTranscripts = 0
         /// Rows per distinct gene (5 in the real database).
         public var redundancyRatio = 0.0
-        /// Rows whose `drugs` object holds the misplaced `pharmgkb_data` key (SPEC 3.2).
+        /// Rows whose `drugs` object holds the misplaced `pharmgkb_data` key (docs/spec.md §3.2).
         public var rowsWithPharmgkbInDrugs = 0
         public var versionedTranscriptIds = 0
         public var versionedGeneIds = 0

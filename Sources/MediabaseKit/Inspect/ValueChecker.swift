@@ -21,7 +21,7 @@ struct ValueFacts: Equatable {
     var unexpectedType: JSONValueType?
     /// A `drugs` value that is a JSON string whose content is itself JSON.
     var twiceEncoded = false
-    /// A `drugs` object that holds the misplaced `pharmgkb_data` key (SPEC 3.2).
+    /// A `drugs` object that holds the misplaced `pharmgkb_data` key (docs/spec.md §3.2).
     var pharmgkb = false
 
     var isEmpty: Bool { unexpectedType == nil && !pharmgkb }

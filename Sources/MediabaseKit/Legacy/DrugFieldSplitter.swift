@@ -30,7 +30,7 @@ struct PharmGKBPathway {
     var type: String?
 }
 
-/// The drug/pathway split of SPEC 4.1 applied to one `drugs` (or `pharmgkb_pathways`) value.
+/// The drug/pathway split of docs/spec.md §4.1 applied to one `drugs` (or `pharmgkb_pathways`) value.
 struct DrugSplit {
     var links: [DrugLink] = []
     var pathways: [PharmGKBPathway] = []

@@ -1,4 +1,4 @@
-/// Identifier rules of SPEC 4.1.
+/// Identifier rules of docs/spec.md §4.1.
 public enum Identifiers {
     /// Trims spaces, tabs and line breaks at both ends.
     public static func trimmed(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {

@@ -1,4 +1,4 @@
-/// The columns of the legacy `cancer_transcript_base` table (SPEC 3.1), in the order of the
+/// The columns of the legacy `cancer_transcript_base` table (docs/spec.md §3.1), in the order of the
 /// 27-column form. Older and cleaned forms have subsets; columns are matched by name.
 public enum LegacyColumns {
     /// The legacy table's name.

@@ -18,7 +18,7 @@ enum LegacyField: Int, CaseIterable {
     ]
 }
 
-/// Turns the rows of the legacy table into the normalized core (SPEC 4 and 4.1) and carries
+/// Turns the rows of the legacy table into the normalized core (docs/spec.md §4 and 4.1) and carries
 /// every other table through.
 ///
 /// Memory does not grow with the input: gene-level values are processed the first time a gene
@@ -110,7 +110,7 @@ public final class LegacyNormalizer: DumpSink {
     }
 
     /// A row of a carried table goes through as it is, unless a field is not text PostgreSQL can
-    /// hold (SPEC 4.1): then the row is a reject, as in the legacy table.
+    /// hold (docs/spec.md §4.1): then the row is a reject, as in the legacy table.
     private func carriedRow(_ row: RowBuffer) throws {
         if let column = firstInvalidText(row) {
             // Not rejectRow: its field accounting is the legacy table's.
@@ -648,7 +648,7 @@ public struct NormalizationTally: Codable, Equatable, Sendable {
     public var fields: [String: FieldAccount] = [:]
 }
 
-/// Where the non-empty fields of one legacy column went (SPEC 4.1, "Nothing lost").
+/// Where the non-empty fields of one legacy column went (docs/spec.md §4.1, "Nothing lost").
 public struct FieldAccount: Codable, Equatable, Sendable {
     public var nonEmpty = 0
     /// Fields of rows written to the rejects file whole.

@@ -5,7 +5,7 @@ public struct PathwayRef: Equatable, Sendable {
     public var source: String
 }
 
-/// Parses legacy pathway strings (SPEC 4.1, "Pathway strings").
+/// Parses legacy pathway strings (docs/spec.md §4.1, "Pathway strings").
 public enum PathwayString {
     /// `Apoptosis [Reactome:R-HSA-109581]` → id `R-HSA-109581`, name `Apoptosis`, source
     /// `Reactome`. Without a bracketed `Source:ID` suffix the id is `UNK-` and 16 hex digits of

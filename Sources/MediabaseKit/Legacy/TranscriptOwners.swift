@@ -2,7 +2,7 @@ import CSQLite
 import Foundation
 
 /// Which gene each transcript seen so far belongs to, keyed by a 64-bit hash of the transcript
-/// id: finds the rows that repeat a transcript (SPEC 4.1, "two rows with the same transcript_id
+/// id: finds the rows that repeat a transcript (docs/spec.md §4.1, "two rows with the same transcript_id
 /// after version stripping merge") wherever they are in the input.
 ///
 /// Memory does not grow with the transcript count: the newest ``pendingCapacity`` transcripts

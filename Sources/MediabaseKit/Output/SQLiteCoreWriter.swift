@@ -5,12 +5,12 @@ import Foundation
 /// `schemas/sqlite/core.sqlite.sql`, rows through prepared statements, then merging of rows
 /// equal on a table's key, indexes, the view tables and the schema version.
 public final class SQLiteCoreWriter: CoreOutput {
-    /// The version row every core carries (SPEC 7).
+    /// The version row every core carries (docs/spec.md §7).
     public static let schemaVersion = "v0.6.0_baseline"
 
     /// How carried tables keep their values.
     public enum CarriedValueForm: Sendable {
-        /// Mapped to SQLite's types (SPEC 4): what a SQLite core holds.
+        /// Mapped to SQLite's types (docs/spec.md §4): what a SQLite core holds.
         case sqlite
         /// The dump's PostgreSQL text, unchanged, in TEXT columns: what a bundle exports, so that
         /// every value goes back to PostgreSQL exactly as it came (no round trip through
@@ -51,7 +51,7 @@ public final class SQLiteCoreWriter: CoreOutput {
     /// Carried-through tables, in input order.
     public private(set) var carriedTables: [CarriedTable] = []
 
-    /// How a carried column's PostgreSQL text becomes a SQLite value (SPEC 4: arrays and JSONB as
+    /// How a carried column's PostgreSQL text becomes a SQLite value (docs/spec.md §4: arrays and JSONB as
     /// JSON text, booleans as 1/0, timestamps as ISO-8601 text).
     enum CarriedValue {
         case text, array, boolean, timestamp, bytea

@@ -4,13 +4,13 @@ import Foundation
 /// How a gene id or symbol in a patient file maps to transcripts (`--symbol-mapping`).
 public enum SymbolMapping: String, CaseIterable, Sendable, Codable {
     /// The gene's canonical transcript only: lowest transcript support level, then smallest
-    /// transcript id (SPEC 5.2).
+    /// transcript id (docs/spec.md §5.2).
     case canonical
     /// Every transcript of the gene.
     case allTranscripts = "all-transcripts"
 }
 
-/// The core's transcripts, genes and symbols in memory, for matching patient ids (SPEC 5.2).
+/// The core's transcripts, genes and symbols in memory, for matching patient ids (docs/spec.md §5.2).
 ///
 /// Loaded once per run and shared read-only by every worker thread. A transcript is known by
 /// its position in ``transcriptIds`` (sorted bytewise, as SQLite sorts text), so a patient's
@@ -55,7 +55,7 @@ public final class CoreTranscriptIndex: Sendable {
         /// For a symbol several genes share: its span, which ``sharedSymbol(of:)`` names; else -1.
         let sharedSpan: Int32
 
-        /// Whether the id is a symbol several genes of the core share (SPEC 5.2: its value goes
+        /// Whether the id is a symbol several genes of the core share (docs/spec.md §5.2: its value goes
         /// to each of those genes).
         public var isSharedSymbol: Bool { sharedSpan >= 0 }
     }
@@ -159,7 +159,7 @@ public final class CoreTranscriptIndex: Sendable {
         geneCount = transcriptsOfGene.count
     }
 
-    /// The transcripts a patient id stands for: a transcript id (after the id rules of SPEC 4.1:
+    /// The transcripts a patient id stands for: a transcript id (after the id rules of docs/spec.md §4.1:
     /// trimmed, `ensembl:` dropped, version stripped, `ENS` upper-cased) is itself; a gene id or
     /// a symbol (case-insensitive) is its gene's canonical transcript, or every transcript of
     /// the gene with `.allTranscripts`. A symbol several genes share (`Metazoa_SRP`) stands for

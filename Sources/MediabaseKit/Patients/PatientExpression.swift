@@ -11,7 +11,7 @@ public enum DuplicatePolicy: String, CaseIterable, Sendable, Codable {
     case mean
 }
 
-/// The counts of one patient (SPEC 5.2), as the report and `metadata_json` record them.
+/// The counts of one patient (docs/spec.md §5.2), as the report and `metadata_json` record them.
 ///
 /// `rows` = `skipped` + `total`; `total` = `matched` + `unmatched`. Of the matched rows,
 /// `nonPositive` and `outOfRange` are rejected; the others give values, `baselineRows` of them
@@ -43,7 +43,7 @@ public struct PatientCounts: Codable, Equatable, Sendable {
     /// Matched rows whose log2 value gives 0 or infinity as 2^x: rejects.
     public var outOfRange = 0
     /// Matched rows whose id is a symbol several genes share (`Metazoa_SRP`): each gave its
-    /// value to every one of those genes (SPEC 5.2). ``PatientExpression/sharedSymbols`` names them.
+    /// value to every one of those genes (docs/spec.md §5.2). ``PatientExpression/sharedSymbols`` names them.
     public var sharedSymbolRows = 0
     /// Matched rows that gave a value to a transcript that already had one: the same value
     /// (kept once, whatever `--on-duplicate` says) or another one (combined by `--on-duplicate`).
@@ -51,7 +51,7 @@ public struct PatientCounts: Codable, Equatable, Sendable {
     /// Rows of `expression_data`.
     public var stored = 0
     /// Legacy per-patient dumps: the source's rows with a fold change other than 1.0, which
-    /// `stored` must equal (SPEC 7). A row that repeats an earlier row's transcript and value
+    /// `stored` must equal (docs/spec.md §7). A row that repeats an earlier row's transcript and value
     /// (`ENST…5.7` and `ENST…5`, both 2.0) is one source row: it gives one stored row.
     public var sourceNonBaselineRows: Int?
 
@@ -62,7 +62,7 @@ public struct PatientCounts: Codable, Equatable, Sendable {
 }
 
 /// One patient's fold changes on their way from the input to `expression_data`: matched
-/// against the core, checked, combined per transcript and counted (SPEC 5.2).
+/// against the core, checked, combined per transcript and counted (docs/spec.md §5.2).
 ///
 /// Memory is a few bytes per core transcript, whatever the input's size: values are kept in
 /// slots indexed by the transcript's position in the ``CoreTranscriptIndex``. The slots and the
@@ -234,7 +234,7 @@ public final class PatientExpression {
             }
             duplicate = true
             // The same value again (a v0.5 dump holding `ENST…5.7` and `ENST…5`) is no conflict
-            // (SPEC 5.2): the transcript keeps it.
+            // (docs/spec.md §5.2): the transcript keeps it.
             let slot = slots[position]
             let same = (slot.count == 1 ? slot.sum : slot.sum / Double(slot.count)) == linear
             if !same { repeated = false }

@@ -8,7 +8,7 @@ public enum FoldChangeScale: String, Sendable, Codable, CaseIterable {
     case log2
 }
 
-/// What a header column is for, told from its name alone (SPEC 5.2). Values are never looked at
+/// What a header column is for, told from its name alone (docs/spec.md §5.2). Values are never looked at
 /// to guess a role: a column of small signed numbers may be log2 fold changes or a statistic.
 public enum PatientColumnRole: Equatable, Sendable {
     case transcriptId
@@ -116,7 +116,7 @@ public struct PatientReadOptions: Sendable, Equatable {
 /// The layout of one delimited patient file: the separator and which columns hold the ids, the
 /// fold change (and on which scale) and the adjusted p-value.
 ///
-/// Resolved from the header row alone (SPEC 5.2), so the same header always reads the same way.
+/// Resolved from the header row alone (docs/spec.md §5.2), so the same header always reads the same way.
 /// Anything ambiguous or missing is an error that lists the columns found with their roles and
 /// names the flag that settles it.
 public struct PatientFileDialect: Sendable, Equatable {

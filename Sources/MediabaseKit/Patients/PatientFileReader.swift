@@ -16,7 +16,7 @@ public struct PatientSource: Sendable, Equatable {
 }
 
 /// Reads one patient's input into a ``PatientExpression``, streaming: a delimited fold-change
-/// table (DESeq2, edgeR, limma, a linear CSV; SPEC 5.2) or the `pg_dump` of a v0.5 per-patient
+/// table (DESeq2, edgeR, limma, a linear CSV; docs/spec.md §5.2) or the `pg_dump` of a v0.5 per-patient
 /// database, whose `cancer_transcript_base.expression_fold_change` holds the patient's values.
 /// Either may be gzip-compressed; the kind is told from the bytes.
 public enum PatientFileReader {

@@ -1,4 +1,4 @@
-/// A patient identifier that SPEC 5.1 allows: `^[A-Za-z][A-Za-z0-9_]{0,62}$`.
+/// A patient identifier that docs/spec.md §5.1 allows: `^[A-Za-z][A-Za-z0-9_]{0,62}$`.
 ///
 /// The id becomes part of a schema name (`patient_<id>`) and a file name
 /// (`patient_<id>.sqlite`), both lower-cased, so anything else is refused before it can reach

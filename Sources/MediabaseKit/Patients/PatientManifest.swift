@@ -1,6 +1,6 @@
 import Foundation
 
-/// What a manifest says about a patient besides the file: the `metadata` columns of SPEC 5.1.
+/// What a manifest says about a patient besides the file: the `metadata` columns of docs/spec.md §5.1.
 public struct ClinicalMetadata: Sendable, Equatable {
     public var cancerType: String?
     public var cancerSubtype: String?
@@ -37,7 +37,7 @@ public enum PatientRequest: Sendable, Equatable {
     case accepted(PatientSpec)
     /// The manifest entry or file name cannot make a patient (a bad or missing id, no file, an
     /// unreadable field, an id another patient of the batch shares): that patient's failure,
-    /// not the batch's (SPEC 5.2).
+    /// not the batch's (docs/spec.md §5.2).
     case refused(PatientRefusal)
 }
 
@@ -60,7 +60,7 @@ public struct PatientRefusal: Sendable, Equatable {
     }
 }
 
-/// Reads a batch manifest (SPEC 5.2): CSV with a header row (`patient_id,file,cancer_type,...`,
+/// Reads a batch manifest (docs/spec.md §5.2): CSV with a header row (`patient_id,file,cancer_type,...`,
 /// comma, tab or semicolon separated) or JSON `{"patients": [{"patient_id": ..., "file": ...}]}`
 /// (a bare array of such objects is accepted too). Column and key names are case-insensitive.
 /// Relative file paths are relative to the manifest's folder. Every id is checked against the

@@ -1,7 +1,7 @@
 import CSQLite
 import Foundation
 
-/// The `metadata` row of a patient (SPEC 5.1).
+/// The `metadata` row of a patient (docs/spec.md §5.1).
 public struct PatientMetadata: Sendable {
     public var patientId: String
     public var uploadDate: String

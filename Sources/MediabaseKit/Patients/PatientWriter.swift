@@ -10,6 +10,6 @@ protocol PatientWriter: AnyObject {
     func insert(transcriptId: String, foldChange: Double) throws
     /// Writes what is left, the fold-change index and the metadata row, and closes the output.
     func finish(metadata: PatientMetadata) throws
-    /// The checks of SPEC 7 on the finished output, read back from it rather than trusted.
+    /// The checks of docs/spec.md §7 on the finished output, read back from it rather than trusted.
     func validate(core: CoreTranscriptIndex) throws -> [ValidationCheck]
 }

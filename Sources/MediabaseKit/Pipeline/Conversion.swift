@@ -32,7 +32,7 @@ public struct ConversionOptions: Sendable {
     }
 }
 
-/// The `report.json` of a conversion (SPEC 2).
+/// The `report.json` of a conversion (docs/spec.md §2).
 public struct ConversionReport: Codable, Sendable {
     public struct Input: Codable, Sendable {
         public var path: String

@@ -5,7 +5,7 @@ public enum GeneSelection: Sendable, Equatable {
     /// `n` genes chosen by the smallest sample keys (``GeneSubsetPlanner/sampleKey(seed:geneId:)``)
     /// of their ids: the same genes for the same input, seed and n on every machine.
     case sample(count: Int, seed: UInt64)
-    /// Genes named by symbol (case-insensitive) or gene id (normalized as SPEC 4.1).
+    /// Genes named by symbol (case-insensitive) or gene id (normalized as docs/spec.md §4.1).
     case named([String])
 }
 

@@ -181,7 +181,7 @@ public enum PatientBatch {
             }
         }
         let rejectsPath = options.dryRun ? nil : (options.rejectsPath ?? bundle?.path(PatientBundle.rejectsName) ?? (options.output as NSString).appendingPathComponent("rejects.jsonl"))
-        // What killed runs on these targets left (SPEC 6): each patient's output, the rejects,
+        // What killed runs on these targets left (docs/spec.md §6): each patient's output, the rejects,
         // the bundle's manifest, and the parts a bundle dry run writes beside the bundle.
         TemporaryOutputs.removeStale(
             of: patients.map { outputPath($0, options, bundle) } + [rejectsPath, bundle?.path(BundleManifest.fileName), bundle.map { _ in options.output }].compactMap { $0 },

@@ -9,7 +9,7 @@ import Foundation
 /// `TARGET.tmp-PID.old` for an old output moved aside while it is replaced — and renamed into
 /// place only once complete, so the target itself is never half-written. SIGINT, SIGTERM and
 /// SIGHUP remove the registered temporaries; SIGKILL cannot be caught, so the next run on the
-/// same target removes those whose process is gone (SPEC 6) with ``removeStale(of:log:)``.
+/// same target removes those whose process is gone (docs/spec.md §6) with ``removeStale(of:log:)``.
 public enum TemporaryOutputs {
     /// Where this process builds `target`: `target.tmp-PID`.
     public static func temporary(for target: String) -> String { "\(target).tmp-\(getpid())" }

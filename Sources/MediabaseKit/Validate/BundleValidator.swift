@@ -1,6 +1,6 @@
 import Foundation
 
-/// The checks of SPEC 7 that apply to a bundle, run without a server: the manifest against the
+/// The checks of docs/spec.md §7 that apply to a bundle, run without a server: the manifest against the
 /// files, gzip integrity, and the structure of the SQL the parts hold.
 ///
 /// ```swift

@@ -1,4 +1,4 @@
-/// One check of the validation suite (SPEC 7) and its outcome.
+/// One check of the validation suite (docs/spec.md §7) and its outcome.
 public struct ValidationCheck: Codable, Equatable, Sendable {
     public var name: String
     public var passed: Bool
@@ -11,7 +11,7 @@ public struct ValidationCheck: Codable, Equatable, Sendable {
     }
 }
 
-/// The checks of SPEC 7 that apply to a normalized core in SQLite.
+/// The checks of docs/spec.md §7 that apply to a normalized core in SQLite.
 public enum CoreValidator {
     /// Runs every check; never throws for a failed check, only for an unreadable database.
     /// - Parameter expectedCounts: rows per table that must match (from a report or manifest).

@@ -21,7 +21,7 @@ public enum SQLiteOutputKind: String, Sendable, Codable {
 }
 
 /// `mediabase validate`: runs the suite that fits each SQLite file, a core or a patient, alone
-/// or a folder of them (SPEC 7).
+/// or a folder of them (docs/spec.md §7).
 public enum OutputValidation {
     /// The checks of one file.
     public struct FileResult: Codable, Sendable {

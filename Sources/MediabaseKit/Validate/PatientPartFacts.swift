@@ -1,7 +1,7 @@
 import Foundation
 
 /// What one bundle part `patients/patient_<id>.sql.gz` holds, gathered while ``PartScan`` reads
-/// it, for the patient checks of SPEC 7 that need no server: the schema and its constraint
+/// it, for the patient checks of docs/spec.md §7 that need no server: the schema and its constraint
 /// names, no row at 1.0, no value that is not a number above 0, no duplicate or orphan
 /// transcript id, one metadata row, matched + unmatched = total, and the stored rows equal to
 /// the count recorded in `metadata_json`.

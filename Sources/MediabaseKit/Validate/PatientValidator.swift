@@ -1,6 +1,6 @@
 import Foundation
 
-/// The checks of SPEC 7 that apply to one patient file `patient_<id>.sqlite`.
+/// The checks of docs/spec.md §7 that apply to one patient file `patient_<id>.sqlite`.
 ///
 /// Each is asked of the data, not of the schema, so a file whose constraints were bypassed (a
 /// table rebuilt without its CHECKs) is still caught: zero rows at 1.0, zero non-positive or
@@ -17,7 +17,7 @@ public enum PatientValidator {
         case quick
     }
 
-    /// The constraint and index names every patient file carries (SPEC 5.1).
+    /// The constraint and index names every patient file carries (docs/spec.md §5.1).
     static let requiredNames = ["check_fold_change_not_default", "check_fold_change_positive", "idx_expression_data_fold_change"]
 
     /// Runs every check; throws only for an unreadable database.

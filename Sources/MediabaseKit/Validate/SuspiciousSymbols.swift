@@ -1,4 +1,4 @@
-/// Gene symbols worth a second look (SPEC 4.1): the same symbol on several genes (`Metazoa_SRP`
+/// Gene symbols worth a second look (docs/spec.md §4.1): the same symbol on several genes (`Metazoa_SRP`
 /// on 170 genes in the real data), and symbols that are clone, scaffold or contig names
 /// (`AC012345.1`, `chrKI270728.1`) rather than gene names. They are real Ensembl genes, kept as
 /// they are; the report lists them.

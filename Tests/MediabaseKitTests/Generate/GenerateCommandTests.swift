@@ -41,7 +41,7 @@ final class GenerateCommandTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: parent.path), ["data"], "no temporary folder is left behind")
     }
 
-    /// SPEC 2's command as written: without `--patients`, one patient per dialect and the
+    /// docs/spec.md §2's command as written: without `--patients`, one patient per dialect and the
     /// manifest; `--patients 0` gives none; the default follows `--patient-dialects`.
     func testWritesOnePatientPerDialectByDefault() throws {
         let parent = try GeneratedData.scratchFolder("cli-default-patients")

@@ -3,7 +3,7 @@ import XCTest
 @testable import MediabaseKit
 
 /// Helpers shared by the generator tests: scratch folders, raw row capture, and the small
-/// parts of the normalization rules (SPEC 4.1) the tests recompute independently.
+/// parts of the normalization rules (docs/spec.md §4.1) the tests recompute independently.
 enum GeneratedData {
     /// A new empty folder under the system temporary folder; removed by the caller.
     static func scratchFolder(_ name: String) throws -> URL {

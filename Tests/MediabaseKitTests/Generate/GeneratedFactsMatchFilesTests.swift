@@ -4,7 +4,7 @@ import XCTest
 
 /// `expected.json` is computed from the generator's model; these tests recompute the same facts
 /// from the written files alone (the plain dump read by `DumpReader`, JSON by
-/// `JSONSerialization`, patient files by `CSVReader`) and with the rules of SPEC 4.1 and 5.2,
+/// `JSONSerialization`, patient files by `CSVReader`) and with the rules of docs/spec.md §4.1 and 5.2,
 /// so a fact that does not describe the files fails here before it misleads a converter test.
 final class GeneratedFactsMatchFilesTests: XCTestCase {
     private static var dataset: (folder: URL, facts: DatasetFacts, core: CoreModel)?
@@ -264,7 +264,7 @@ private struct CoreModel {
         }
     }
 
-    /// The drug/pathway split of SPEC 4.1 for one `drugs` value.
+    /// The drug/pathway split of docs/spec.md §4.1 for one `drugs` value.
     private func collectDrugs(_ value: Any?, into drugs: inout [String: Set<String>], pathways: inout Set<String>) {
         switch value {
         case let object as [String: Any]:
@@ -300,7 +300,7 @@ private struct CoreModel {
     }
 }
 
-/// A patient file matched against the core with the rules of SPEC 5.2.
+/// A patient file matched against the core with the rules of docs/spec.md §5.2.
 private struct PatientCounts {
     var rows = 0
     var skipped = 0

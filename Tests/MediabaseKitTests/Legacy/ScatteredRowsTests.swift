@@ -1,7 +1,7 @@
 import XCTest
 @testable import MediabaseKit
 
-/// The rows of a gene need not be adjacent (SPEC 4.1 dedups by gene wherever its rows are): the
+/// The rows of a gene need not be adjacent (docs/spec.md §4.1 dedups by gene wherever its rows are): the
 /// normalizer keeps only recent genes in memory and spills the others, and the result must be
 /// the same as with every gene in memory.
 final class ScatteredRowsTests: XCTestCase {

@@ -1,7 +1,7 @@
 import XCTest
 @testable import MediabaseKit
 
-/// Matching patient ids against the core: the id rules of SPEC 4.1, case-insensitive symbols,
+/// Matching patient ids against the core: the id rules of docs/spec.md §4.1, case-insensitive symbols,
 /// canonical transcripts by support level.
 final class CoreTranscriptIndexTests: XCTestCase {
     private let index = CoreTranscriptIndex(sortedRows: [

@@ -42,7 +42,7 @@ final class PatientBatchTests: XCTestCase {
         XCTAssertTrue(sharedError.contains("line 3 gives \"Metazoa_SRP\" (ENST00000620000 in the core) the fold change 3.0 and line 2 gave \"ENST00000620000\" 2.0"), sharedError)
     }
 
-    /// SPEC 5.2: rows that reach one transcript with the same value are no conflict, under
+    /// docs/spec.md §5.2: rows that reach one transcript with the same value are no conflict, under
     /// every policy; the value is stored once.
     func testEqualDuplicatesGiveTheirValue() throws {
         let table = "id,cancer_fold\nENST00000269305.7,2.5\nENST00000269305,2.5\nTP53,2.5\nENSG00000171862,1.0\nPTEN,1\nENST00000371953.2,1.0\n"
@@ -88,7 +88,7 @@ final class PatientBatchTests: XCTestCase {
         XCTAssertTrue(error.contains("gave \"ENST00000269571.7\" (ENST00000269571 in the core) 8.5"), error)
     }
 
-    /// SPEC 5.2: a symbol several genes share gives its value to each of them; the report counts
+    /// docs/spec.md §5.2: a symbol several genes share gives its value to each of them; the report counts
     /// the rows and names the symbols.
     func testASharedSymbolReachesEveryGene() throws {
         let table = "gene_symbol,logFC\nMetazoa_SRP,2\nTP53,-1\n"
@@ -131,7 +131,7 @@ final class PatientBatchTests: XCTestCase {
         XCTAssertEqual(report.patients[0].status, "ok")
     }
 
-    /// SPEC 5.2: one bad patient does not stop the others, a bad id included.
+    /// docs/spec.md §5.2: one bad patient does not stop the others, a bad id included.
     func testHostileManifestIdsRefuseThatPatientAlone() throws {
         let good = try PatientFixtures.write(["good.csv": "transcript_id,fc\nENST00000269305,2\n"], in: folder)[0]
         for target in [OutputTarget.sqlite, .bundle] {

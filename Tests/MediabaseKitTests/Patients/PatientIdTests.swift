@@ -1,7 +1,7 @@
 import XCTest
 @testable import MediabaseKit
 
-/// The patient id rule of SPEC 5.1: `^[A-Za-z][A-Za-z0-9_]{0,62}$`, lower-cased in names.
+/// The patient id rule of docs/spec.md §5.1: `^[A-Za-z][A-Za-z0-9_]{0,62}$`, lower-cased in names.
 final class PatientIdTests: XCTestCase {
     func testValidIds() throws {
         let id = try PatientId("PATIENT_123", origin: "test")

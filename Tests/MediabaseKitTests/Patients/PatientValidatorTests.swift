@@ -1,7 +1,7 @@
 import XCTest
 @testable import MediabaseKit
 
-/// The patient checks of SPEC 7 catch files corrupted by hand, including ones whose CHECK
+/// The patient checks of docs/spec.md §7 catch files corrupted by hand, including ones whose CHECK
 /// constraints were bypassed by rebuilding the table.
 final class PatientValidatorTests: XCTestCase {
     private var folder = ""

@@ -4,7 +4,7 @@ import XCTest
 
 /// `mediabase convert` as a user runs it: a run killed outright (SIGKILL) leaves temporaries
 /// named for its process; the next run on the same target removes them and says so, but never
-/// those of a process that still runs (SPEC 6).
+/// those of a process that still runs (docs/spec.md §6).
 final class InterruptedRunTests: XCTestCase {
     private var folder = ""
 
