@@ -9,7 +9,7 @@ final class PatientDirectory: Sendable {
     let path: String
     /// Invalid files already named on stderr, by name and identity: each is named once, again
     /// only if it changes.
-    private let reported = NIOLockedValueBox<[String: FileIdentity]>([:])
+    private let reported = NIOLockedValueBox<[String: FileIdentity?]>([:])
 
     init(path: String) { self.path = path }
 
@@ -29,9 +29,8 @@ final class PatientDirectory: Sendable {
     /// Names an invalid patient file on stderr, once per version of the file.
     func reportInvalid(_ name: String, identity: FileIdentity?, reason: String) {
         let isNew = reported.withLockedValue { reported -> Bool in
-            guard let identity else { return true }
-            if reported[name] == identity { return false }
-            reported[name] = identity
+            if let seen = reported[name], seen == identity { return false }
+            reported[name] = .some(identity)
             return true
         }
         guard isNew else { return }
