@@ -39,6 +39,9 @@ final class CoreConnection {
 
     init(path: String) throws {
         database = try SQLiteDatabase(path: path, readOnly: true)
+        // Up to 32 MB of pages per worker (SQLite's default is 2 MB): the link tables' pages of
+        // popular genes stay in memory across requests.
+        try database.execute("PRAGMA cache_size = -32768")
         transcript = try database.prepare(Self.transcriptColumns + " WHERE t.transcript_id = ?1")
         symbolTranscripts = try database.prepare("""
             SELECT t.transcript_id FROM genes g JOIN transcripts t ON t.gene_id = g.gene_id WHERE g.gene_symbol = ?1

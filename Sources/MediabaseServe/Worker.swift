@@ -56,6 +56,8 @@ final class Worker {
     let summary: CoreSummary
     let directory: PatientDirectory?
     private var patients: [String: PatientConnection] = [:]
+    /// The connections that hold a read transaction for the job running (``beginJob()``).
+    private var reading: [SQLiteDatabase] = []
 
     /// Open patient files kept per worker; past it the cache starts over (connections a request
     /// holds stay open until it ends).
@@ -65,6 +67,25 @@ final class Worker {
         core = try CoreConnection(path: corePath)
         self.summary = summary
         self.directory = directory
+    }
+
+    /// Starts a job: one read transaction per connection for the whole job, so SQLite takes
+    /// its shared lock and checks the file once per request rather than once per statement
+    /// (hundreds for a page of nested transcripts), and the page cache stays valid.
+    func beginJob() throws {
+        try core.database.execute("BEGIN")
+        reading = [core.database]
+    }
+
+    func endJob() {
+        for database in reading { try? database.execute("COMMIT") }
+        reading = []
+    }
+
+    private func beginReading(_ database: SQLiteDatabase) throws {
+        guard !reading.contains(where: { $0 === database }) else { return }
+        try database.execute("BEGIN")
+        reading.append(database)
     }
 
     /// The patient's file, opened (or reused) after its id passed the rule; 404 when there is
@@ -111,6 +132,7 @@ final class Worker {
         let fileId = String(name.dropFirst("patient_".count).dropLast(".sqlite".count))
         let metadataId: String
         do {
+            try beginReading(connection.database)
             guard let row = try connection.metadataRow(), case .text(let text) = row[0].value else {
                 throw MediabaseError.usage("its metadata table has no patient row")
             }
@@ -149,6 +171,8 @@ final class WorkerPool: Sendable {
         try await threads.runIfActive { [free] in
             let worker = free.withLockedValue { $0.removeLast() }
             defer { free.withLockedValue { $0.append(worker) } }
+            try worker.worker.beginJob()
+            defer { worker.worker.endJob() }
             return try job(worker.worker)
         }
     }
