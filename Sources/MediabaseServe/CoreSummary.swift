@@ -70,7 +70,7 @@ struct BaselineFoldChanges: FoldChangeSource, Sendable {
         let statement = try database.prepare("SELECT transcript_id, expression_fold_change FROM transcripts WHERE expression_fold_change <> 1.0")
         var rows: [(id: String, value: Double)] = []
         while try statement.step() { rows.append((statement.text(0) ?? "", statement.double(1))) }
-        rows.sort { $0.value != $1.value ? $0.value > $1.value : $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) }
+        rows.sort { $0.value != $1.value ? $0.value > $1.value : $0.id.precedesInBytes($1.id) }
         sorted = rows
         values = Dictionary(rows.map { ($0.id, $0.value) }, uniquingKeysWith: { first, _ in first })
     }

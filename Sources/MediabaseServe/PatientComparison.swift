@@ -75,7 +75,7 @@ struct PatientComparison {
         guard filter.minimum <= filter.maximum else { return [] }
         var union = Set<String>()
         for patient in patients { union.formUnion(try patient.storedIds(from: filter.minimum, to: filter.maximum)) }
-        return try page(union.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+        return try page(union.sorted { $0.precedesInBytes($1) })
     }
 
     /// A k-way merge of the patients' stored rows by id; the values come from the cursors.
@@ -88,7 +88,7 @@ struct PatientComparison {
         while page.count < filter.limit {
             var smallest: String?
             for cursor in cursors {
-                if let id = cursor.current?.id, smallest.map({ id.utf8.lexicographicallyPrecedes($0.utf8) }) ?? true { smallest = id }
+                if let id = cursor.current?.id, smallest.map({ id.precedesInBytes($0) }) ?? true { smallest = id }
             }
             guard let id = smallest else { break }
             var values: [Double] = []

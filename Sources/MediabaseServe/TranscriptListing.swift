@@ -74,7 +74,7 @@ struct TranscriptListing {
             let value = try source.storedValue(id) ?? 1.0
             if filter.admits(value) { rows.append((row, value)) }
         }
-        rows.sort { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.transcriptId.utf8.lexicographicallyPrecedes($1.0.transcriptId.utf8) }
+        rows.sort { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.transcriptId.precedesInBytes($1.0.transcriptId) }
         return Array(rows.dropFirst(filter.offset).prefix(filter.limit))
     }
 }
@@ -91,5 +91,5 @@ func namedTranscriptIds(worker: Worker, filter: TranscriptFilter) throws -> [Str
     }
     var named = filter.transcriptIds.map(Set.init) ?? ofSymbols ?? []
     if let ofSymbols, filter.transcriptIds != nil { named.formIntersection(ofSymbols) }
-    return named.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    return named.sorted { $0.precedesInBytes($1) }
 }
