@@ -8,8 +8,9 @@ import MediabaseKit
 /// least one patient stores, or the named ones; a row passes the bounds when any patient's value
 /// is within them.
 /// * Named transcripts: each patient's value is looked up per name.
-/// * Bounds that exclude 1.0: only stored values can pass, so each patient's in-bound ids come
-///   from its fold-change index; their union, sorted, is paged, then the page's values read.
+/// * Bounds that exclude 1.0: only stored values can pass, so the patients' in-bound rows are
+///   merged in id order, read lazily until the page is full; the page's values are then
+///   looked up in every patient.
 /// * Otherwise: the patients' stored rows are merged in id order (each file's primary key).
 struct PatientComparison {
     let worker: Worker
@@ -22,7 +23,7 @@ struct PatientComparison {
         if filter.namesTranscripts {
             page = try namedPage()
         } else if filter.admits(1.0) {
-            page = try mergedPage()
+            page = try mergedPage(patients.map { $0.storedById() }, bounded: false)
         } else {
             page = try boundedPage()
         }
@@ -73,14 +74,12 @@ struct PatientComparison {
 
     private func boundedPage() throws -> [(CoreTranscript, [Double])] {
         guard filter.minimum <= filter.maximum else { return [] }
-        var union = Set<String>()
-        for patient in patients { union.formUnion(try patient.storedIds(from: filter.minimum, to: filter.maximum)) }
-        return try page(union.sorted { $0.precedesInBytes($1) })
+        return try mergedPage(patients.map { $0.storedById(from: filter.minimum, to: filter.maximum) }, bounded: true)
     }
 
-    /// A k-way merge of the patients' stored rows by id; the values come from the cursors.
-    private func mergedPage() throws -> [(CoreTranscript, [Double])] {
-        let cursors = patients.map { $0.storedById() }
+    /// A k-way merge of the cursors by id. Unbounded, the cursors hold every stored row and
+    /// give the values; bounded, a row in any cursor passes and its values are looked up.
+    private func mergedPage(_ cursors: [StoredCursor], bounded: Bool) throws -> [(CoreTranscript, [Double])] {
         defer { cursors.forEach { $0.reset() } }
         for cursor in cursors { try cursor.advance() }
         var page: [(CoreTranscript, [Double])] = []
@@ -100,12 +99,12 @@ struct PatientComparison {
                     values.append(1.0)
                 }
             }
-            guard values.contains(where: filter.admits), let row = try worker.core.transcript(id) else { continue }
+            guard bounded || values.contains(where: filter.admits), let row = try worker.core.transcript(id) else { continue }
             if skip > 0 {
                 skip -= 1
                 continue
             }
-            page.append((row, values))
+            page.append((row, bounded ? try self.values(of: id) : values))
         }
         return page
     }

@@ -23,7 +23,7 @@ final class PatientConnection: FoldChangeSource {
     let identity: FileIdentity
     private let value: SQLiteStatement
     private let range: SQLiteStatement
-    private let rangeIds: SQLiteStatement
+    private let rangeById: SQLiteStatement
     private let byId: SQLiteStatement
     private let count: SQLiteStatement
     private let metadata: SQLiteStatement
@@ -44,7 +44,10 @@ final class PatientConnection: FoldChangeSource {
             SELECT transcript_id, expression_fold_change FROM expression_data
             WHERE expression_fold_change BETWEEN ?1 AND ?2 ORDER BY expression_fold_change DESC, transcript_id
             """)
-        rangeIds = try database.prepare("SELECT transcript_id FROM expression_data WHERE expression_fold_change BETWEEN ?1 AND ?2")
+        rangeById = try database.prepare("""
+            SELECT transcript_id, expression_fold_change FROM expression_data
+            WHERE expression_fold_change BETWEEN ?1 AND ?2 ORDER BY transcript_id
+            """)
         byId = try database.prepare("SELECT transcript_id, expression_fold_change FROM expression_data ORDER BY transcript_id")
         count = try database.prepare("SELECT count(*) FROM expression_data")
         metadata = try database.prepare("SELECT \(Self.metadataColumns.joined(separator: ", ")) FROM metadata ORDER BY patient_id LIMIT 1")
@@ -65,18 +68,15 @@ final class PatientConnection: FoldChangeSource {
         }
     }
 
-    /// The ids of the stored values within `low...high`, in no order.
-    func storedIds(from low: Double, to high: Double) throws -> [String] {
-        rangeIds.bind(1, low)
-        rangeIds.bind(2, high)
-        defer { rangeIds.reset() }
-        var ids: [String] = []
-        while try rangeIds.step() { ids.append(rangeIds.text(0) ?? "") }
-        return ids
-    }
-
     /// A cursor over the stored values in transcript id order (the table's primary key).
     func storedById() -> StoredCursor { StoredCursor(statement: byId) }
+
+    /// A cursor over the stored values within `low...high`, in transcript id order.
+    func storedById(from low: Double, to high: Double) -> StoredCursor {
+        rangeById.bind(1, low)
+        rangeById.bind(2, high)
+        return StoredCursor(statement: rangeById)
+    }
 
     func storedCount() throws -> Int64 {
         defer { count.reset() }
