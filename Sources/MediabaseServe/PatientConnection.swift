@@ -44,9 +44,12 @@ final class PatientConnection: FoldChangeSource {
             SELECT transcript_id, expression_fold_change FROM expression_data
             WHERE expression_fold_change BETWEEN ?1 AND ?2 ORDER BY expression_fold_change DESC, transcript_id
             """)
+        // `+` keeps SQLite off the fold-change index: it walks the primary key in order and
+        // filters, so a merge that stops after a page reads a page's worth, not every in-bound
+        // row sorted (a patient's whole table at most).
         rangeById = try database.prepare("""
             SELECT transcript_id, expression_fold_change FROM expression_data
-            WHERE expression_fold_change BETWEEN ?1 AND ?2 ORDER BY transcript_id
+            WHERE +expression_fold_change BETWEEN ?1 AND ?2 ORDER BY transcript_id
             """)
         byId = try database.prepare("SELECT transcript_id, expression_fold_change FROM expression_data ORDER BY transcript_id")
         count = try database.prepare("SELECT count(*) FROM expression_data")
