@@ -13,6 +13,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
@@ -30,9 +33,18 @@ let package = Package(
         ),
         // `rewrite-query`: SQL tokenizer, parser and the v0.5 → v0.6 rewriter; depends on nothing.
         .target(name: "MediabaseQuery", swiftSettings: [.swiftLanguageMode(.v6)]),
+        // `mediabase serve`: the v0.6 HTTP API over the SQLite outputs (docs/spec.md §10).
+        .target(
+            name: "MediabaseServe",
+            dependencies: [
+                "MediabaseKit", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "mediabase",
-            dependencies: ["MediabaseKit", "MediabaseQuery", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["MediabaseKit", "MediabaseQuery", "MediabaseServe", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "MediabaseKitTests", dependencies: ["MediabaseKit"]),
         .testTarget(name: "EndToEndTests", dependencies: ["MediabaseKit"]),

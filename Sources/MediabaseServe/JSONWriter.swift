@@ -1,0 +1,116 @@
+/// Writes JSON into bytes by hand, keys in the order the caller writes them.
+///
+/// The API's answers are assembled field by field from prepared statements; writing them here
+/// rather than through `JSONEncoder` keeps the key order the one docs/spec.md §10 lists (the same bytes
+/// for the same data) and avoids an intermediate `Codable` model per row.
+///
+///     var json = JSONWriter()
+///     json.object { json.key("status"); json.string("healthy") }
+///     json.bytes    // {"status":"healthy"}
+struct JSONWriter {
+    private(set) var bytes: [UInt8] = []
+    /// Per open container: whether a value was written in it (a comma goes before the next).
+    private var hasValue: [Bool] = []
+    /// A key was just written: the next value follows its colon, without a comma.
+    private var afterKey = false
+
+    init() { bytes.reserveCapacity(4096) }
+
+    private mutating func beginValue() {
+        if afterKey {
+            afterKey = false
+            return
+        }
+        if let last = hasValue.last {
+            if last { bytes.append(UInt8(ascii: ",")) }
+            hasValue[hasValue.count - 1] = true
+        }
+    }
+
+    mutating func object(_ body: (inout JSONWriter) throws -> Void) rethrows {
+        beginValue()
+        bytes.append(UInt8(ascii: "{"))
+        hasValue.append(false)
+        try body(&self)
+        hasValue.removeLast()
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    mutating func array(_ body: (inout JSONWriter) throws -> Void) rethrows {
+        beginValue()
+        bytes.append(UInt8(ascii: "["))
+        hasValue.append(false)
+        try body(&self)
+        hasValue.removeLast()
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    mutating func key(_ name: String) {
+        beginValue()
+        appendQuoted(name)
+        bytes.append(UInt8(ascii: ":"))
+        afterKey = true
+    }
+
+    mutating func string(_ value: String?) {
+        beginValue()
+        if let value { appendQuoted(value) } else { appendLiteral("null") }
+    }
+
+    mutating func integer(_ value: Int64?) {
+        beginValue()
+        if let value { appendLiteral(String(value)) } else { appendLiteral("null") }
+    }
+
+    /// A number in Swift's shortest round-trip form (`8.0`, `2.8284271247461903`, as Python's
+    /// `repr`); JSON has no infinity or NaN, so those are null.
+    mutating func number(_ value: Double?) {
+        beginValue()
+        if let value, value.isFinite { appendLiteral(String(value)) } else { appendLiteral("null") }
+    }
+
+    mutating func bool(_ value: Bool) {
+        beginValue()
+        appendLiteral(value ? "true" : "false")
+    }
+
+    /// Bytes already in JSON form (a stored JSON document), written as they are.
+    mutating func raw(_ json: String) {
+        beginValue()
+        appendLiteral(json)
+    }
+
+    mutating func field(_ name: String, _ value: String?) { key(name); string(value) }
+    mutating func field(_ name: String, _ value: Int64?) { key(name); integer(value) }
+    mutating func field(_ name: String, _ value: Double?) { key(name); number(value) }
+    mutating func field(_ name: String, _ value: Bool) { key(name); bool(value) }
+
+    private mutating func appendLiteral(_ text: String) { bytes.append(contentsOf: text.utf8) }
+
+    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// RFC 8259 escaping: quote, backslash and control characters; everything else as UTF-8.
+    private mutating func appendQuoted(_ text: String) {
+        bytes.append(UInt8(ascii: "\""))
+        // Most text needs no escape: copied whole.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 == 0x7F }) {
+            bytes.append(contentsOf: text.utf8)
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case UInt8(ascii: "\n"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case UInt8(ascii: "\r"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case UInt8(ascii: "\t"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0..<0x20, 0x7F:
+                bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                                          Self.hex[Int(byte >> 4)], Self.hex[Int(byte & 0xF)]])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+}
