@@ -4,7 +4,7 @@ CONFIG ?= release
 BIN := .build/$(CONFIG)/mediabase
 DEMO_OUT := demo-out
 
-.PHONY: build test demo bench bench-quick fixtures clean
+.PHONY: build test demo bench bench-quick fixtures clean install uninstall release man goldens install-test
 
 build:
 	$(SWIFT) build -c $(CONFIG) --product mediabase
@@ -49,3 +49,51 @@ bench-quick:
 
 clean:
 	rm -rf .build $(DEMO_OUT)
+
+# --- Install like a native tool ------------------------------------------------------------
+# make install [PREFIX=/usr/local] [DESTDIR=]: the release binary, with the Swift runtime and
+# Foundation linked in statically, so it runs without the toolchain; one man page per command,
+# generated from the argument parser by swift-argument-parser's generate-manual plugin; and the
+# bash, zsh and fish completions the binary writes itself.
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR := $(DESTDIR)$(PREFIX)/bin
+MANDIR := $(DESTDIR)$(PREFIX)/share/man/man1
+BASHDIR := $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+ZSHDIR := $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+FISHDIR := $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+RELEASE_BIN := .build/release/mediabase
+MAN_OUT := .build/plugins/GenerateManual/outputs/mediabase
+# The pages' date: the last commit's, so that the same sources give the same pages.
+MAN_DATE := $(shell git log -1 --format=%cs 2>/dev/null || echo 1970-01-01)
+
+# The plugin builds the package and runs the binary's --experimental-dump-help; the debug build
+# gives the same pages without rebuilding the release one with other flags.
+man:
+	rm -rf $(MAN_OUT)
+	$(SWIFT) package generate-manual --configuration debug --multi-page --date $(MAN_DATE)
+
+release:
+	$(SWIFT) build -c release --static-swift-stdlib --product mediabase
+
+install: release man
+	install -d $(BINDIR) $(MANDIR) $(BASHDIR) $(ZSHDIR) $(FISHDIR)
+	install -s -m 755 $(RELEASE_BIN) $(BINDIR)/mediabase
+	install -m 644 $(MAN_OUT)/*.1 $(MANDIR)/
+	$(RELEASE_BIN) --generate-completion-script bash > $(BASHDIR)/mediabase
+	$(RELEASE_BIN) --generate-completion-script zsh > $(ZSHDIR)/_mediabase
+	$(RELEASE_BIN) --generate-completion-script fish > $(FISHDIR)/mediabase.fish
+
+uninstall:
+	rm -f $(BINDIR)/mediabase $(MANDIR)/mediabase.1 $(MANDIR)/mediabase.*.1
+	rm -f $(BASHDIR)/mediabase $(ZSHDIR)/_mediabase $(FISHDIR)/mediabase.fish
+
+# Installs into a scratch prefix and runs the installed binary with the toolchain out of reach
+# (Tests/install-test.sh says how).
+install-test:
+	bash Tests/install-test.sh
+
+# Rewrites the help golden files (Tests/Goldens/help) from the built binary; review the diff.
+goldens:
+	$(SWIFT) build --build-tests
+	MEDIABASE_UPDATE_GOLDENS=1 $(SWIFT) test --skip-build --disable-swift-testing --filter HelpGoldenTests

@@ -42,15 +42,20 @@ struct ConvertCommand: ParsableCommand {
     var genes: String?
 
     func validate() throws {
-        if sampleGenes != nil && genes != nil { throw ValidationError("--sample-genes and --genes exclude each other") }
         if let sampleGenes, sampleGenes < 1 { throw ValidationError("--sample-genes must be 1 or more") }
-        if seed != nil && sampleGenes == nil { throw ValidationError("--seed goes with --sample-genes") }
     }
 
     func run() throws {
         var options = ConversionOptions(input: input, output: output)
         options.target = to
-        try common.apply(to: &options)
+        let config = try common.apply(to: &options)
+        let sampleGenes = try config.int("sample-genes", flag: sampleGenes, atLeast: 1)
+        let seed = try config.uint64("seed", flag: seed)
+        let genes = try config.string("genes", flag: genes)
+        try config.rejectUnknownKeys(of: "convert")
+        // Checked here rather than in validate(): either side may come from the config file.
+        if sampleGenes != nil && genes != nil { throw ValidationError("--sample-genes and --genes exclude each other") }
+        if seed != nil && sampleGenes == nil { throw ValidationError("--seed goes with --sample-genes") }
         if let sampleGenes {
             options.genes = .sample(count: sampleGenes, seed: seed ?? 0)
         } else if let genes {
@@ -83,7 +88,7 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Worker threads. Default: the number of cores.")
     var threads: Int?
 
-    @Option(help: "A YAML or JSON file with the same keys as these flags (e.g. max-rejects: 10).")
+    @Option(help: "A YAML or JSON file with the same keys as these flags (e.g. max-rejects: 10); flags win; an unknown key or a bad value is an error.")
     var config: String?
 
     @Flag(help: "Replace an existing output.")
@@ -95,17 +100,17 @@ struct CommonOptions: ParsableArguments {
     }
 
     /// Fills `options` from the flags, then from the config file for keys not given as flags;
-    /// returns the config file for the command's own keys.
-    @discardableResult
+    /// returns the config file for the command's own keys (the command then calls
+    /// ``ConfigFile/rejectUnknownKeys(of:)``).
     func apply<Settings: CommonSettings>(to options: inout Settings) throws -> ConfigFile {
-        let config = try config.map(ConfigFile.load) ?? ConfigFile(values: [:])
-        options.dryRun = dryRun || config.bool("dry-run") == true
-        options.rejectsPath = rejects ?? config.string("rejects")
-        options.maxRejects = maxRejects ?? config.int("max-rejects")
-        options.reportPath = report ?? config.string("report")
-        options.progress = progressOptions.progressGiven ? progressOptions.progress : (config.string("progress").flatMap(ProgressReporter.Mode.init(rawValue:)) ?? progressOptions.progress)
-        options.threads = threads ?? config.int("threads") ?? ProcessInfo.processInfo.activeProcessorCount
-        options.force = force || config.bool("force") == true
+        let config = try config.map(ConfigFile.init(path:)) ?? ConfigFile()
+        options.dryRun = try config.bool("dry-run", flag: dryRun)
+        options.rejectsPath = try config.string("rejects", flag: rejects)
+        options.maxRejects = try config.int("max-rejects", flag: maxRejects, atLeast: 0)
+        options.reportPath = try config.string("report", flag: report)
+        options.progress = try config.choice("progress", flag: progressOptions.progressFlag) ?? progressOptions.progress
+        options.threads = try config.int("threads", flag: threads, atLeast: 1) ?? ProcessInfo.processInfo.activeProcessorCount
+        options.force = try config.bool("force", flag: force)
         return config
     }
 }

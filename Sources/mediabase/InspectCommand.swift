@@ -58,7 +58,6 @@ struct ProgressOptions: ParsableArguments {
     var progressFlag: ProgressReporter.Mode?
 
     var progress: ProgressReporter.Mode { progressFlag ?? .auto }
-    var progressGiven: Bool { progressFlag != nil }
 }
 
 extension ProgressReporter.Mode: ExpressibleByArgument {}

@@ -85,32 +85,26 @@ struct PatientsCommand: ParsableCommand {
     func run() throws {
         var options = PatientBatchOptions(core: "", output: paths.last!)
         let config = try common.apply(to: &options)
-        guard let core = core ?? config.string("core") else {
+        let core = try config.string("core", flag: core)
+        options.manifest = try config.string("manifest", flag: manifest)
+        options.patientId = try config.string("patient-id", flag: patientId)
+        options.reading.idColumn = try config.string("id-column", flag: idColumn)
+        options.reading.valueColumn = try config.string("value-column", flag: valueColumn)
+        options.reading.valueScale = try config.choice("value-scale", flag: valueScale)
+        options.reading.padjColumn = try config.string("padj-column", flag: padjColumn)
+        options.reading.maxPadj = try config.double("max-padj", flag: maxPadj, in: 0...1)
+        options.onDuplicate = try config.choice("on-duplicate", flag: onDuplicate) ?? .error
+        options.symbolMapping = try config.choice("symbol-mapping", flag: symbolMapping) ?? .canonical
+        if let date = try config.string("upload-date", flag: uploadDate) { options.uploadDate = date }
+        try config.rejectUnknownKeys(of: "patients")
+        guard let core else {
             throw ValidationError("name the core to match against with --core CORE.sqlite (made by mediabase convert)")
         }
         options.core = core
         options.target = to
         options.files = Array(paths.dropLast())
-        options.manifest = manifest ?? config.string("manifest")
-        options.patientId = patientId ?? config.string("patient-id")
-        options.reading.idColumn = idColumn ?? config.string("id-column")
-        options.reading.valueColumn = valueColumn ?? config.string("value-column")
-        options.reading.valueScale = try valueScale ?? config.string("value-scale").map { try choice($0, key: "value-scale") }
-        options.reading.padjColumn = padjColumn ?? config.string("padj-column")
-        options.reading.maxPadj = maxPadj ?? config.string("max-padj").flatMap(Double.init)
-        options.onDuplicate = try onDuplicate ?? config.string("on-duplicate").map { try choice($0, key: "on-duplicate") } ?? .error
-        options.symbolMapping = try symbolMapping ?? config.string("symbol-mapping").map { try choice($0, key: "symbol-mapping") } ?? .canonical
-        if let date = uploadDate ?? config.string("upload-date") { options.uploadDate = date }
         let report = try PatientBatch.run(options) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         if !report.failed.isEmpty { throw ExitCode(1) }
-    }
-
-    /// A config-file value for an option with a fixed set of values.
-    private func choice<Value: RawRepresentable & CaseIterable>(_ text: String, key: String) throws -> Value where Value.RawValue == String {
-        guard let value = Value(rawValue: text) else {
-            throw ValidationError("\(key) in --config must be one of \(Value.allCases.map(\.rawValue).joined(separator: ", ")), found \(text)")
-        }
-        return value
     }
 }
 

@@ -35,8 +35,8 @@ enum ChildProcess {
         return result
     }
 
-    /// Runs `arguments` and returns however it ended.
-    static func spawn(_ arguments: [String]) throws -> Result {
+    /// Runs `arguments` and returns however it ended; `environment` replaces the test's own.
+    static func spawn(_ arguments: [String], environment: [String: String]? = nil) throws -> Result {
         // Output goes to files, not pipes: a daemon the child starts cannot hold them open.
         let folder = FileManager.default.temporaryDirectory
         let outputPath = folder.appendingPathComponent("mediabase-child-out-\(UUID().uuidString)").path
@@ -54,7 +54,9 @@ enum ChildProcess {
         let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, arguments[0], &actions, nil, argv, environ)
+        let envp: [UnsafeMutablePointer<CChar>?]? = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
+        defer { envp?.forEach { free($0) } }
+        let spawned = envp.map { posix_spawn(&pid, arguments[0], &actions, nil, argv, $0) } ?? posix_spawn(&pid, arguments[0], &actions, nil, argv, environ)
         guard spawned == 0 else {
             throw Failure(command: arguments.joined(separator: " "), status: -1, errors: String(cString: strerror(spawned)))
         }
