@@ -24,6 +24,7 @@ The inspect-by-input-form, RSS-growth, patients and full-scale runs use the "tod
 --quick: small inputs, one repetition, the debug binary; what CI runs to keep this working.
 --only patients: just the patients comparison; --only convert: just convert --to sqlite against
   sqlite3 .import and the psql restore, on every profile.
+--only legacy: the profiles' comparisons, not the inspect forms, RSS growth, patients or full scale.
 --profiles a,b: only those profiles. --linear: also convert a 4x input of every profile (long).
 """
 import argparse
@@ -156,9 +157,9 @@ def main():
     parser.add_argument("--large-genes", type=int, default=None, help="genes of the RSS-growth input (about 4 GB)")
     parser.add_argument("--full-scale", action="store_true", help="also generate and convert --genes 77114")
     parser.add_argument("--skip-duckdb", action="store_true")
-    parser.add_argument("--only", choices=["patients", "convert"],
+    parser.add_argument("--only", choices=["patients", "convert", "legacy"],
                         help="run one comparison (its inputs are cached like the others); convert: convert sqlite against "
-                             "sqlite3 .import and the psql restore")
+                             "sqlite3 .import and the psql restore; legacy: every profile's comparisons, nothing else")
     args = parser.parse_args()
     quick = args.quick
     reps = 1 if quick else args.reps
@@ -190,7 +191,7 @@ def main():
                 today_files = files
     finally:
         postgres.stop()
-    if args.only == "convert" or "today" not in profiles:
+    if args.only in ("convert", "legacy") or "today" not in profiles:
         facts["generated"] = GENERATED
         finish(results, ratios, facts, scratch)
         return
