@@ -6,8 +6,10 @@ DEMO_OUT := demo-out
 
 .PHONY: build test demo bench bench-quick fixtures clean install uninstall release man goldens install-test
 
+# The binary links the Swift runtime statically, as `make install` ships it (and so that the
+# two never rebuild each other's output with other flags).
 build:
-	$(SWIFT) build -c $(CONFIG) --product mediabase
+	$(SWIFT) build -c $(CONFIG) --static-swift-stdlib --product mediabase
 
 # The benchmark harness on small inputs (to keep it working), then the unit, property and
 # end-to-end tests (against a private PostgreSQL cluster); the test summary comes last.
@@ -74,7 +76,7 @@ man:
 	$(SWIFT) package generate-manual --configuration debug --multi-page --date $(MAN_DATE)
 
 release:
-	$(SWIFT) build -c release --static-swift-stdlib --product mediabase
+	$(MAKE) build CONFIG=release
 
 install: release man
 	install -d $(BINDIR) $(MANDIR) $(BASHDIR) $(ZSHDIR) $(FISHDIR)

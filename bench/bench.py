@@ -11,10 +11,21 @@ bench/results.json keeps everything. Targets (from the performance issue):
   convert --to bundle <= 1.0 x  gzip -6 of the dump
   patients (100 x 60,000 rows) <= 1.0 x DuckDB doing the same in SQL
   peak RSS of convert <= 300 MB, and growing <= 10 % from a 1 GB to a 4 GB input
+  convert --to sqlite of a 4x input <= 4.4 x the time of the 1x input (--linear)
+
+The legacy-table comparisons run on every profile (shape of legacy data, issue 13), each about
+--size-mb of plain dump (default 1000):
+  today           mediabase generate's default shape (rows of a gene together, ~8.8 KB per row)
+  scattered       the same rows, each gene's rows scattered over the table (--row-order scattered)
+  lean-scattered  ~1.3 KB per row, scattered (--profile lean)
+  fat-scattered   ~47 KB per row, scattered (--profile fat)
+The inspect-by-input-form, RSS-growth, patients and full-scale runs use the "today" profile.
 
 --quick: small inputs, one repetition, the debug binary; what CI runs to keep this working.
 --only patients: just the patients comparison; --only convert: just convert --to sqlite against
-  sqlite3 .import and the psql restore.
+  sqlite3 .import and the psql restore, on every profile.
+--only legacy: the profiles' comparisons, not the inspect forms, RSS growth, patients or full scale.
+--profiles a,b: only those profiles. --linear: also convert a 4x input of every profile (long).
 """
 import argparse
 import json
@@ -71,10 +82,19 @@ def measure(name, command, reps, prepare=None, **kwargs):
 GENERATED = {}
 
 
-def generate(binary, genes, patients=0, formats="plain", seed=1, patient_rows=None, patient_dialects=None):
+# name -> (generate options, genes per MB of plain dump, measured with the release binary).
+PROFILES = {
+    "today": ([], 22.0),
+    "scattered": (["--row-order", "scattered"], 22.0),
+    "lean-scattered": (["--profile", "lean", "--row-order", "scattered"], 172.0),
+    "fat-scattered": (["--profile", "fat", "--row-order", "scattered"], 4.9),
+}
+
+
+def generate(binary, genes, patients=0, formats="plain", seed=1, patient_rows=None, patient_dialects=None, profile="today"):
     # --clean: no planted invalid rows, so that PostgreSQL restores the same dump the converter reads.
-    name = f"gen-s{seed}-g{genes}-p{patients}"
-    options = []
+    name = f"gen-s{seed}-g{genes}-p{patients}" + ("" if profile == "today" else f"-{profile}")
+    options = list(PROFILES[profile][0])
     if patient_rows is not None:
         name += f"-r{patient_rows}"
         options += ["--patient-rows", str(patient_rows)]
@@ -130,13 +150,16 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="small inputs, one repetition, debug binary")
     parser.add_argument("--reps", type=int, default=3)
-    parser.add_argument("--genes", type=int, default=None, help="genes of the main input (default: about 1 GB)")
+    parser.add_argument("--genes", type=int, default=None, help="genes of every profile's input (default: --size-mb worth)")
+    parser.add_argument("--size-mb", type=float, default=None, help="plain dump size per profile (default 1000; quick: 1.5)")
+    parser.add_argument("--profiles", default=None, help=f"comma-separated profiles (default: all of {','.join(PROFILES)})")
+    parser.add_argument("--linear", action="store_true", help="also convert a 4x input of every profile (linear cost check)")
     parser.add_argument("--large-genes", type=int, default=None, help="genes of the RSS-growth input (about 4 GB)")
     parser.add_argument("--full-scale", action="store_true", help="also generate and convert --genes 77114")
     parser.add_argument("--skip-duckdb", action="store_true")
-    parser.add_argument("--only", choices=["patients", "convert"],
+    parser.add_argument("--only", choices=["patients", "convert", "legacy"],
                         help="run one comparison (its inputs are cached like the others); convert: convert sqlite against "
-                             "sqlite3 .import and the psql restore")
+                             "sqlite3 .import and the psql restore; legacy: every profile's comparisons, nothing else")
     args = parser.parse_args()
     quick = args.quick
     reps = 1 if quick else args.reps
@@ -150,84 +173,52 @@ def main():
         patients_result["facts"].update({"quick": quick, "reps": reps, "generated": GENERATED})
         finish(patients_result["results"], patients_result["ratios"], patients_result["facts"], scratch)
         return
-    # 22,000 genes make a plain dump of about 1 GB (the generator's rows average 8.8 KB).
-    genes = args.genes or (300 if quick else 22000)
-    results, ratios, facts = {}, [], {"quick": quick, "reps": reps, "genes": genes}
-
-    data = generate(binary, genes, formats="plain,csv")
-    dump = os.path.join(data, "mbase.sql")
-    csv = os.path.join(data, "cancer_transcript_base.csv")
-    facts["dump_bytes"] = os.path.getsize(dump)
-    facts["csv_bytes"] = os.path.getsize(csv)
-    log(f"main input: {dump} ({facts['dump_bytes'] / 1e6:.1f} MB)")
+    profiles = args.profiles.split(",") if args.profiles else list(PROFILES)
+    unknown = [name for name in profiles if name not in PROFILES]
+    if unknown:
+        sys.exit(f"unknown profile {', '.join(unknown)}; use {', '.join(PROFILES)}")
+    # Quick: a few MB per profile, seconds each with the debug binary.
+    size_mb = args.size_mb or (1.5 if quick else 1000)
+    genes_of = {name: args.genes or max(8, round(size_mb * PROFILES[name][1])) for name in profiles}
+    results, ratios, facts = {}, [], {"quick": quick, "reps": reps, "profiles": {}}
     scratch = tempfile.mkdtemp(prefix="mediabase-bench-", dir=WORK)
-
-    log("read floor")
-    results["cat"] = measure("cat", f"cat '{dump}' > /dev/null", reps, shell=True)
-    results["wc -l"] = measure("wc -l", ["wc", "-l", dump], reps)
-    log("inspect")
-    results["inspect"] = measure("inspect", [binary, "inspect", dump, "--progress", "never"], reps, ok_codes=(0, 2))
-    ratios.append(ratio(results, "inspect", "wc -l", 3.0))
-
-    log("convert --to sqlite vs sqlite3 .import and psql restore")
-    raw = os.path.join(scratch, "raw.sqlite")
-    results["sqlite3 .import"] = measure("sqlite3 .import", ["sqlite3", raw, f".import --csv {csv} raw"], reps,
-                                         prepare=lambda: os.path.exists(raw) and os.unlink(raw))
-    core = os.path.join(scratch, "core.sqlite")
-    # Like .import's raw table, the previous run's output is removed before each run (untimed):
-    # replacing a 0.5 GB file costs the kernel a few tenths of a second that a first run does not pay.
-    results["convert sqlite"] = measure("convert sqlite", [binary, "convert", dump, "--to", "sqlite", core, "--force",
-                                                           "--progress", "never", "--report", os.path.join(scratch, "r.json")], reps,
-                                        prepare=lambda: os.path.exists(core) and os.unlink(core))
-    ratios.append(ratio(results, "convert sqlite", "sqlite3 .import", 1.5))
     postgres = Postgres()
     try:
-        createdb = postgres.client("psql") + " -q -d postgres -c 'DROP DATABASE IF EXISTS bench' -c 'CREATE DATABASE bench'"
-        results["psql restore"] = measure("psql restore", f"{postgres.client('psql')} -q -X -v ON_ERROR_STOP=1 -d bench -f '{dump}' > /dev/null",
-                                          reps, shell=True, prepare=lambda: subprocess.run(createdb, shell=True, check=True, capture_output=True))
-        custom = os.path.join(scratch, "mbase.dump")
-        subprocess.run(f"{postgres.client('pg_dump')} -Fc -d bench -f '{custom}'", shell=True, check=True, capture_output=True)
+        for name in profiles:
+            files = bench_profile(binary, name, genes_of[name], reps, scratch, postgres, results, ratios, facts,
+                                  only_convert=args.only == "convert", linear=args.linear and not quick)
+            if name == "today":
+                today_files = files
     finally:
         postgres.stop()
-    ratios.append(ratio(results, "convert sqlite", "psql restore", 0.25))
-    if args.only == "convert":
-        facts["convert_peak_rss_bytes"] = results["convert sqlite"]["peak_rss_bytes"]
+    if args.only in ("convert", "legacy") or "today" not in profiles:
         facts["generated"] = GENERATED
         finish(results, ratios, facts, scratch)
         return
+    dump, core, custom = today_files
+    today_facts = facts["profiles"]["today"]
 
-    log("inspect throughput by input form")
+    log("inspect throughput by input form (today)")
     gzipped = os.path.join(scratch, "mbase.sql.gz")
     subprocess.run(f"gzip -1 -c '{dump}' > '{gzipped}'", shell=True, check=True)
-    for name, path in (("inspect (gzip)", gzipped), ("inspect (custom)", custom)):
+    for name, path in (("today: inspect (gzip)", gzipped), ("today: inspect (custom)", custom)):
         results[name] = measure(name, [binary, "inspect", path, "--progress", "never"], reps, ok_codes=(0, 2))
-    for name in ("inspect", "inspect (gzip)", "inspect (custom)"):
+    for name in ("today: inspect", "today: inspect (gzip)", "today: inspect (custom)"):
         # MB/s of the dump's uncompressed size, so the forms compare.
-        facts[f"{name} MB/s"] = round(facts["dump_bytes"] / 1e6 / results[name]["median_s"], 1)
-    facts["core_bytes"] = os.path.getsize(core)
-
-    log("convert --to bundle vs gzip -6")
-    results["gzip -6"] = measure("gzip -6", f"gzip -6 -c '{dump}' > /dev/null", reps, shell=True)
-    bundle = os.path.join(scratch, "bundle")
-    results["convert bundle"] = measure("convert bundle", [binary, "convert", dump, "--to", "bundle", bundle, "--force",
-                                                           "--progress", "never", "--report", os.path.join(scratch, "rb.json")], reps,
-                                        prepare=lambda: shutil.rmtree(bundle, ignore_errors=True))
-    ratios.append(ratio(results, "convert bundle", "gzip -6", 1.0))
-    facts["bundle_bytes"] = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(bundle) for f in fs)
-
-    facts["convert_peak_rss_bytes"] = results["convert sqlite"]["peak_rss_bytes"]
-    ratios.append({"name": "convert peak RSS", "value_mb": round(facts["convert_peak_rss_bytes"] / 1e6, 1), "target": "<= 300 MB",
-                   "met": facts["convert_peak_rss_bytes"] <= 300e6})
+        today_facts[f"{name.split(': ')[1]} MB/s"] = round(today_facts["dump_bytes"] / 1e6 / results[name]["median_s"], 1)
 
     if not quick:
-        large_genes = args.large_genes or genes * 4
-        large = os.path.join(generate(binary, large_genes), "mbase.sql")
-        facts["large_dump_bytes"] = os.path.getsize(large)
-        results["convert sqlite (4x input)"] = measure("convert sqlite (4x input)", [binary, "convert", large, "--to", "sqlite",
-                                                       core, "--force", "--progress", "never", "--report", os.path.join(scratch, "r4.json")], 1,
-                                                       prepare=lambda: os.path.exists(core) and os.unlink(core))
-        growth = results["convert sqlite (4x input)"]["peak_rss_bytes"] / results["convert sqlite"]["peak_rss_bytes"] - 1
-        ratios.append({"name": "convert RSS growth 1x -> 4x input", "growth": round(growth, 3), "target": "<= 0.10", "met": growth <= 0.10})
+        name = "today: convert sqlite (4x input)"
+        if name not in results or args.large_genes:
+            # Without --linear (which converted it already), the 4x input just for peak RSS.
+            large = os.path.join(generate(binary, args.large_genes or genes_of["today"] * 4), "mbase.sql")
+            facts["large_dump_bytes"] = os.path.getsize(large)
+            results[name] = measure(name, [binary, "convert", large, "--to", "sqlite", core, "--force", "--progress", "never",
+                                           "--report", os.path.join(scratch, "r4.json")], 1,
+                                    prepare=lambda: os.path.exists(core) and os.unlink(core))
+        growth = results[name]["peak_rss_bytes"] / results["today: convert sqlite"]["peak_rss_bytes"] - 1
+        ratios.append({"profile": "today", "name": "convert RSS growth 1x -> 4x input", "growth": round(growth, 3),
+                       "target": "<= 0.10", "met": growth <= 0.10})
 
     patients_result = bench_patients(binary, quick, reps, scratch, args.skip_duckdb)
     results.update(patients_result["results"])
@@ -252,6 +243,81 @@ def main():
 
     facts["generated"] = GENERATED
     finish(results, ratios, facts, scratch)
+
+
+def bench_profile(binary, profile, genes, reps, scratch, postgres, results, ratios, facts, only_convert, linear):
+    """The legacy-table comparisons on one profile; results and ratios are named "PROFILE: ...".
+    Returns the dump, the converted core and a custom-format dump of the restored database."""
+    data = generate(binary, genes, formats="plain,csv", profile=profile)
+    dump = os.path.join(data, "mbase.sql")
+    csv = os.path.join(data, "cancer_transcript_base.csv")
+    with open(os.path.join(data, "expected.json")) as handle:
+        rows = json.load(handle)["legacy"]["rows"]
+    own = {"genes": genes, "rows": rows, "dump_bytes": os.path.getsize(dump), "csv_bytes": os.path.getsize(csv),
+           "bytes_per_row": round(os.path.getsize(dump) / max(rows, 1))}
+    facts["profiles"][profile] = own
+    log(f"profile {profile}: {dump} ({own['dump_bytes'] / 1e6:.1f} MB, {rows} rows)")
+    prefix = f"{profile}: "
+
+    def timed(name, command, **kwargs):
+        results[prefix + name] = measure(prefix + name, command, reps, **kwargs)
+
+    def compare(name, reference, target):
+        item = ratio(results, prefix + name, prefix + reference, target)
+        item.update({"profile": profile, "name": name, "reference": reference})
+        ratios.append(item)
+
+    if not only_convert:
+        timed("wc -l", ["wc", "-l", dump])
+        timed("inspect", [binary, "inspect", dump, "--progress", "never"], ok_codes=(0, 2))
+        compare("inspect", "wc -l", 3.0)
+
+    raw = os.path.join(scratch, "raw.sqlite")
+    timed("sqlite3 .import", ["sqlite3", raw, f".import --csv {csv} raw"], prepare=lambda: os.path.exists(raw) and os.unlink(raw))
+    core = os.path.join(scratch, f"core-{profile}.sqlite")
+    # Like .import's raw table, the previous run's output is removed before each run (untimed):
+    # replacing a 0.5 GB file costs the kernel a few tenths of a second that a first run does not pay.
+    convert = [binary, "convert", dump, "--to", "sqlite", core, "--force", "--progress", "never",
+               "--report", os.path.join(scratch, "r.json")]
+    timed("convert sqlite", convert, prepare=lambda: os.path.exists(core) and os.unlink(core))
+    compare("convert sqlite", "sqlite3 .import", 1.5)
+    createdb = postgres.client("psql") + " -q -d postgres -c 'DROP DATABASE IF EXISTS bench' -c 'CREATE DATABASE bench'"
+    timed("psql restore", f"{postgres.client('psql')} -q -X -v ON_ERROR_STOP=1 -d bench -f '{dump}' > /dev/null", shell=True,
+          prepare=lambda: subprocess.run(createdb, shell=True, check=True, capture_output=True))
+    compare("convert sqlite", "psql restore", 0.25)
+    custom = None
+    if profile == "today" and not only_convert:
+        custom = os.path.join(scratch, "mbase.dump")
+        subprocess.run(f"{postgres.client('pg_dump')} -Fc -d bench -f '{custom}'", shell=True, check=True, capture_output=True)
+    own["core_bytes"] = os.path.getsize(core)
+    own["convert_peak_rss_bytes"] = results[prefix + "convert sqlite"]["peak_rss_bytes"]
+    ratios.append({"profile": profile, "name": "convert peak RSS", "value_mb": round(own["convert_peak_rss_bytes"] / 1e6, 1),
+                   "target": "<= 300 MB", "met": own["convert_peak_rss_bytes"] <= 300e6})
+
+    if not only_convert:
+        timed("gzip -6", f"gzip -6 -c '{dump}' > /dev/null", shell=True)
+        bundle = os.path.join(scratch, "bundle")
+        timed("convert bundle", [binary, "convert", dump, "--to", "bundle", bundle, "--force", "--progress", "never",
+                                 "--report", os.path.join(scratch, "rb.json")], prepare=lambda: shutil.rmtree(bundle, ignore_errors=True))
+        compare("convert bundle", "gzip -6", 1.0)
+        own["bundle_bytes"] = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(bundle) for f in fs)
+        shutil.rmtree(bundle, ignore_errors=True)
+
+    if linear:
+        # Linear cost (issue 13): 4x the genes, one run, against the median of the 1x runs.
+        large = os.path.join(generate(binary, genes * 4, profile=profile), "mbase.sql")
+        own["linear_4x_dump_bytes"] = os.path.getsize(large)
+        name = "convert sqlite (4x input)"
+        results[prefix + name] = measure(prefix + name, [binary, "convert", large, "--to", "sqlite", core, "--force", "--progress",
+                                                         "never", "--report", os.path.join(scratch, "r4.json")], 1,
+                                         prepare=lambda: os.path.exists(core) and os.unlink(core))
+        value = results[prefix + name]["median_s"] / max(results[prefix + "convert sqlite"]["median_s"], 1e-9)
+        size = own["linear_4x_dump_bytes"] / own["dump_bytes"]
+        ratios.append({"profile": profile, "name": "convert sqlite 4x input / 1x input", "ratio": round(value, 3), "target": 4.4,
+                       "met": value <= 4.4, "note": f"input {size:.2f}x"})
+    if profile != "today":
+        os.path.exists(core) and os.unlink(core)
+    return dump, core, custom
 
 
 def finish(results, ratios, facts, scratch):
@@ -364,17 +430,29 @@ def duckdb_environment():
 
 def print_table(results, ratios, facts):
     print()
-    print(f"{'command':34} {'median s':>10} {'peak RSS MB':>12}")
+    print(f"{'command':48} {'median s':>10} {'peak RSS MB':>12}")
     for name, result in results.items():
-        print(f"{name:34} {result['median_s']:10.3f} {result['peak_rss_bytes'] / 1e6:12.1f}")
+        print(f"{name:48} {result['median_s']:10.3f} {result['peak_rss_bytes'] / 1e6:12.1f}")
+    for profile, own in facts.get("profiles", {}).items():
+        print(f"\n{profile}: {own['dump_bytes'] / 1e6:.1f} MB plain dump, {own['rows']} rows, {own['bytes_per_row']} bytes per row")
+        print_ratios([item for item in ratios if item.get("profile") == profile])
+    others = [item for item in ratios if "profile" not in item]
+    if others:
+        print()
+        print_ratios(others)
     print()
-    print(f"{'ratio':48} {'value':>8} {'target':>10}  met")
-    for item in ratios:
+    print("facts: " + ", ".join(f"{key}={value}" for key, value in sorted(facts.items()) if key != "profiles"))
+
+
+def print_ratios(items):
+    """One line per ratio with its target; a miss is marked MISS."""
+    print(f"  {'ratio':52} {'value':>8} {'target':>10}  met")
+    for item in items:
         label = f"{item['name']} / {item['reference']}" if "reference" in item else item["name"]
         value = item.get("ratio", item.get("growth", item.get("value_mb")))
-        print(f"{label:48} {str(value):>8} {str(item['target']):>10}  {item['met']}")
-    print()
-    print("facts: " + ", ".join(f"{key}={value}" for key, value in sorted(facts.items())))
+        mark = "n/a" if item["met"] is None else "ok" if item["met"] else "MISS"
+        note = f"  ({item['note']})" if item.get("note") else ""
+        print(f"  {label:52} {str(value):>8} {str(item['target']):>10}  {mark}{note}")
 
 
 if __name__ == "__main__":

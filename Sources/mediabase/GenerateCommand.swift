@@ -29,6 +29,14 @@ struct GenerateCommand: ParsableCommand {
             Without --patients there is one patient per dialect rotated through (eight by \
             default); --patients 0 writes none.
 
+            Shapes of legacy data (both deterministic, both kept true in expected.json): \
+            --row-order scattered spreads each gene's rows at random over the whole table, as a \
+            heap looks after UPDATEs (in every form, the same order; per-patient dumps keep \
+            theirs); --profile lean writes about 1.3 KB per row (a few GO terms, annotations \
+            and publications per gene), --profile fat about 50 KB per row, as the real database \
+            (a quarter of the genes with hundreds of KB of go_terms, source_references, features \
+            and PharmGKB data per row).
+
             Example: mediabase generate --seed 7 --genes 2000 --patients 8 --formats plain,csv --out synthetic
             Example: mediabase generate --genes 77114 --patients 100 --patient-rows 60000 \
             --patient-dialects linear-csv,deseq2,deseq2-symbol,edger,limma,tsv,excel-csv --out bench
@@ -60,6 +68,12 @@ struct GenerateCommand: ParsableCommand {
 
     @Option(help: "Worker threads (the output does not depend on it).")
     var threads = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "Annotation per legacy row: standard (about 8.8 KB), lean (about 1.3 KB), fat (about 50 KB).")
+    var profile: DatasetProfile = .standard
+
+    @Option(help: "Order of the legacy rows: generated (gene by gene) or scattered (each row at a seeded random place).")
+    var rowOrder: RowOrder = .generated
 
     @Flag(help: "Plant no row-level problems.")
     var clean = false
@@ -111,7 +125,7 @@ struct GenerateCommand: ParsableCommand {
         let dialects = try parsedDialects()
         let options = GenerateOptions(seed: seed, genes: genes, patients: patients ?? dialects.count, formats: try parsedFormats(),
                                       threads: threads, clean: clean, patientRows: patientRows,
-                                      patientDialects: dialects)
+                                      patientDialects: dialects, profile: profile, rowOrder: rowOrder)
         let started = Date()
         let facts = try DatasetGenerator(options: options).generate(into: out, replace: force) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         let seconds = max(Date().timeIntervalSince(started), 0.001)
@@ -123,3 +137,6 @@ struct GenerateCommand: ParsableCommand {
         FileHandle.standardError.write(Data(summary.utf8))
     }
 }
+
+extension DatasetProfile: ExpressibleByArgument {}
+extension RowOrder: ExpressibleByArgument {}

@@ -4,6 +4,11 @@ final class DatasetBlock {
     var outputs: [[UInt8]]
     /// Lines the block adds to each legacy format's data, in `formats` order.
     var lines: [Int]
+    /// Legacy rows in the block (the same in every format).
+    var rowCount = 0
+    /// Per legacy format, where each row starts in `outputs` and its first line (0-based).
+    var rowStarts: [[Int]] = []
+    var rowLines: [[Int]] = []
     /// Planted rows with their line offsets inside the block (0-based), per legacy format.
     var events: [PendingEvent] = []
     var tally: GenerationTally
@@ -30,6 +35,8 @@ final class DatasetBlock {
         var rawTranscriptIds: [String]
         /// Per legacy format, the 0-based line of each row inside the block.
         var lines: [[Int]]
+        /// The position of each row among the block's rows.
+        var rows: [Int]
     }
 }
 
@@ -83,8 +90,12 @@ struct BlockBuilder {
 
         var rowLines: [[Int]] = []
         for (slot, format) in formats.enumerated() {
-            rowLines.append(appendLegacyRows(blockGenes, order: order, format: format, slot: slot, block: block))
+            let (lines, starts) = appendLegacyRows(blockGenes, order: order, format: format, slot: slot, block: block)
+            rowLines.append(lines)
+            block.rowStarts.append(starts)
         }
+        block.rowCount = order.count
+        block.rowLines = rowLines
         block.events = plantedEvents(blockGenes, order: order, rowLines: rowLines)
         for (position, patient) in patients.enumerated() {
             let slot = formats.count + position
@@ -159,10 +170,10 @@ struct BlockBuilder {
         return lines
     }
 
-    /// Appends the block's legacy rows in `format`; returns the 0-based line of each row in
-    /// `order` inside the block.
+    /// Appends the block's legacy rows in `format`; returns the 0-based line and the byte
+    /// offset of each row in `order` inside the block.
     private func appendLegacyRows(_ genes: [SyntheticGene], order: [(gene: Int, row: Int)], format: LegacyDumpFormat,
-                                  slot: Int, block: DatasetBlock) -> [Int] {
+                                  slot: Int, block: DatasetBlock) -> (lines: [Int], starts: [Int]) {
         let encoded = genes.map { EncodedGene($0, format: format) }
         var out: [UInt8] = []
         out.reserveCapacity(zip(genes, encoded).reduce(0) { total, pair in
@@ -170,15 +181,18 @@ struct BlockBuilder {
         })
         var rowLines: [Int] = []
         rowLines.reserveCapacity(order.count)
+        var rowStarts: [Int] = []
+        rowStarts.reserveCapacity(order.count)
         var line = 0
         for (geneOffset, rowOffset) in order {
             rowLines.append(line)
+            rowStarts.append(out.count)
             line += appendRow(genes[geneOffset], encoded[geneOffset], genes[geneOffset].rows[rowOffset], fold: Self.coreFold,
                               format: format, to: &out)
         }
         block.outputs[slot] = out
         block.lines[slot] = line
-        return rowLines
+        return (rowLines, rowStarts)
     }
 
     /// The planted rows of the block with their lines in every format.
@@ -191,7 +205,8 @@ struct BlockBuilder {
             let lines = rowLines.map { [$0[position]] }
             func event(_ kind: DatasetBlock.PendingEvent.Kind, _ reason: String, _ column: String) -> DatasetBlock.PendingEvent {
                 DatasetBlock.PendingEvent(kind: kind, reason: reason, column: column, geneId: gene.header.geneId,
-                                          transcriptId: row.transcriptId, rawTranscriptIds: [row.rawId], lines: lines)
+                                          transcriptId: row.transcriptId, rawTranscriptIds: [row.rawId], lines: lines,
+                                          rows: [position])
             }
             if row.role == .invalidUTF8 {
                 events.append(event(.rowReject, "invalid UTF-8 (byte 0xE9) in product_type", "product_type"))
@@ -203,6 +218,7 @@ struct BlockBuilder {
             if let existing = duplicateEvents[row.number] {
                 let slot = row.role == .duplicate ? 1 : 0
                 events[existing].rawTranscriptIds.insert(row.rawId, at: slot)
+                events[existing].rows.insert(position, at: slot)
                 for format in lines.indices { events[existing].lines[format].insert(lines[format][0], at: slot) }
             } else {
                 duplicateEvents[row.number] = events.count

@@ -20,6 +20,10 @@ public struct DatasetFacts: Codable, Equatable, Sendable {
     public var patientRows: Int?
     /// `--patient-dialects`, when it names other dialects than all eight in their order.
     public var patientDialects: [String]?
+    /// `--profile`, when not `standard`.
+    public var profile: String?
+    /// `--row-order`, when not `generated`.
+    public var rowOrder: String?
     public var formats: [String]
     /// Every file written, by path relative to the output folder.
     public var files: [String: FileFacts]

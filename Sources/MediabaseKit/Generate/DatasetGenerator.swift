@@ -18,9 +18,14 @@ public struct GenerateOptions: Sendable, Equatable {
     public var patientRows: Int?
     /// The dialects patients rotate through, in order.
     public var patientDialects: [PatientDialect]
+    /// How much annotation the legacy rows carry.
+    public var profile: DatasetProfile
+    /// Where each gene's rows sit in the legacy table (per-patient dumps keep the generated order).
+    public var rowOrder: RowOrder
 
     public init(seed: UInt64, genes: Int, patients: Int = 0, formats: [LegacyDumpFormat] = [.plain], threads: Int = 1,
-                clean: Bool = false, patientRows: Int? = nil, patientDialects: [PatientDialect] = PatientDialect.allCases) {
+                clean: Bool = false, patientRows: Int? = nil, patientDialects: [PatientDialect] = PatientDialect.allCases,
+                profile: DatasetProfile = .standard, rowOrder: RowOrder = .generated) {
         self.seed = seed
         self.genes = genes
         self.patients = patients
@@ -29,6 +34,8 @@ public struct GenerateOptions: Sendable, Equatable {
         self.clean = clean
         self.patientRows = patientRows
         self.patientDialects = patientDialects
+        self.profile = profile
+        self.rowOrder = rowOrder
     }
 }
 
@@ -109,13 +116,18 @@ public final class DatasetGenerator {
         let dialects = options.patientDialects.isEmpty ? PatientDialect.allCases : options.patientDialects
         let patients = (0..<max(0, options.patients)).map { SyntheticPatient(seed: seed, number: $0, dialects: dialects) }
         let formats = options.formats.reduce(into: [LegacyDumpFormat]()) { if !$0.contains($1) { $0.append($1) } }
-        let builder = BlockBuilder(synthesizer: GeneSynthesizer(seed: seed, catalog: catalog, plan: plan), genes: genes,
+        let builder = BlockBuilder(synthesizer: GeneSynthesizer(seed: seed, catalog: catalog, plan: plan, profile: options.profile), genes: genes,
                                    formats: formats, patients: patients, patientRows: options.patientRows, spotGenes: Self.spotGenes(seed: seed, genes: genes, plan: plan))
         let coreScript = DumpScript(seed: seed, includesOpenTargets: true)
         let patientScript = DumpScript(seed: seed, includesOpenTargets: false)
 
         var outputs: [OutputFile] = []
         defer { outputs.forEach { $0.closeQuietly() } }
+        let scatterer = options.rowOrder == .scattered && !formats.isEmpty
+            ? try RowScatterer(seed: seed, genes: genes, profile: options.profile, formats: formats.count,
+                               folder: (folder as NSString).appendingPathComponent(".scattered-rows"))
+            : nil
+        defer { scatterer?.discard() }
         var headerLines: [Int] = []
         for format in formats {
             let header: [UInt8] = format == .csv
@@ -142,9 +154,20 @@ public final class DatasetGenerator {
         var rowRejects: [DatasetFacts.RowEvent] = []
         var fieldRejects: [DatasetFacts.RowEvent] = []
         var duplicates: [DatasetFacts.RowEvent] = []
+        // Under --row-order scattered, each event's kind and position in its list, to set its lines after the merge.
+        var scatteredEvents: [(kind: DatasetBlock.PendingEvent.Kind, index: Int)] = []
         try OrderedPipeline.run(count: builder.blockCount, threads: options.threads, window: 2 * options.threads + 2,
                                 produce: { builder.build(block: $0) }) { block in
-            for (slot, bytes) in block.outputs.enumerated() { try outputs[slot].write(bytes) }
+            for (slot, bytes) in block.outputs.enumerated() where scatterer == nil || slot >= formats.count {
+                try outputs[slot].write(bytes)
+            }
+            if let scatterer {
+                var rowEvents: [Int: (event: Int, slot: Int)] = [:]
+                for (offset, event) in block.events.enumerated() {
+                    for (slot, row) in event.rows.enumerated() { rowEvents[row] = (scatteredEvents.count + offset, slot) }
+                }
+                try scatterer.add(block, rowEvents: rowEvents)
+            }
             for event in block.events {
                 var lines: [String: [Int]] = [:]
                 for (index, format) in formats.enumerated() {
@@ -158,10 +181,36 @@ public final class DatasetGenerator {
                 case .fieldReject: fieldRejects.append(facts)
                 case .duplicate: duplicates.append(facts)
                 }
+                if scatterer != nil {
+                    let count = event.kind == .rowReject ? rowRejects.count : event.kind == .fieldReject ? fieldRejects.count : duplicates.count
+                    scatteredEvents.append((event.kind, count - 1))
+                }
             }
             for index in formats.indices { linesBefore[index] += block.lines[index] }
             tally.absorb(block.tally)
             for index in patients.indices { patientTallies[index].absorb(block.patientTallies[index]) }
+        }
+
+        if let scatterer {
+            let lines = try scatterer.merge(into: Array(outputs.prefix(formats.count)), linesBefore: headerLines,
+                                            events: scatteredEvents.count)
+            for (event, (kind, index)) in zip(lines, scatteredEvents) {
+                var byFormat: [String: [Int]] = [:]
+                for (position, format) in formats.enumerated() {
+                    byFormat[format.rawValue] = event[position].keys.sorted().map { event[position][$0]! }
+                }
+                switch kind {
+                case .rowReject: rowRejects[index].lines = byFormat
+                case .fieldReject: fieldRejects[index].lines = byFormat
+                case .duplicate: duplicates[index].lines = byFormat
+                }
+            }
+            // Listed in file order, as they are when the rows keep the generated order.
+            let first = formats[0].rawValue
+            func byLine(_ a: DatasetFacts.RowEvent, _ b: DatasetFacts.RowEvent) -> Bool { a.lines[first]!.min()! < b.lines[first]!.min()! }
+            rowRejects.sort(by: byLine)
+            fieldRejects.sort(by: byLine)
+            duplicates.sort(by: byLine)
         }
 
         let openTargets = OpenTargetsTable(seed: seed, genes: genes, catalog: catalog)
@@ -224,6 +273,8 @@ public final class DatasetGenerator {
             generator: "mediabase generate", generatorVersion: Self.generatorVersion, seed: options.seed, genesRequested: options.genes,
             clean: options.clean, patientRows: options.patientRows,
             patientDialects: dialects == PatientDialect.allCases ? nil : dialects.map(\.rawValue),
+            profile: options.profile == .standard ? nil : options.profile.rawValue,
+            rowOrder: options.rowOrder == .generated ? nil : options.rowOrder.rawValue,
             formats: formats.map(\.rawValue), files: files,
             legacy: DatasetFacts.LegacyTableFacts(
                 rows: tally.rows, distinctRawGeneIds: tally.genes, distinctRawTranscriptIds: tally.rows, redundancyRatio: ratio,

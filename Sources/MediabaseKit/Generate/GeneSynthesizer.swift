@@ -9,6 +9,8 @@ struct GeneSynthesizer {
     let seed: UInt64
     let catalog: SyntheticCatalog
     let plan: PlantingPlan
+    /// How much annotation a row carries (`--profile`).
+    var profile: DatasetProfile = .standard
 
     /// First Ensembl transcript number of synthetic transcripts; gene `i` uses the numbers
     /// `base + i * slotsPerGene ..< base + (i + 1) * slotsPerGene`.
@@ -17,7 +19,7 @@ struct GeneSynthesizer {
 
     func make(index: Int) -> SyntheticGene {
         let header = GeneHeader(seed: seed, index: index)
-        var annotator = GeneAnnotator(header: header, catalog: catalog,
+        var annotator = GeneAnnotator(header: header, catalog: catalog, profile: profile,
                                       random: SeededRandom(seed: seed, stream: .geneContent, index: index))
         let plants = plan.plants(for: index)
         var rows = annotator.transcriptRows(plants: plants, clean: plan.clean)
@@ -49,16 +51,27 @@ private struct GeneAnnotator {
     var random: SeededRandom
     var facts = GeneFacts()
     let tier: Tier
+    /// `--profile lean`: every gene annotated like a non-coding one, with a few GO terms and
+    /// annotations more (the shape of a sparsely annotated legacy database).
+    let lean: Bool
     /// Columns added in a later MEDIABASE version are NULL on some genes never updated since.
     let predatesNewColumns: Bool
     /// The transcript that the planted duplicate row repeats.
     private var duplicatedNumber: Int?
 
-    init(header: GeneHeader, catalog: SyntheticCatalog, random: SeededRandom) {
+    init(header: GeneHeader, catalog: SyntheticCatalog, profile: DatasetProfile, random: SeededRandom) {
         self.header = header
         self.catalog = catalog
         self.random = random
-        tier = header.isHeavy ? .heavy : header.isProteinCoding ? .coding : .other
+        lean = profile == .lean
+        switch profile {
+        case .standard: tier = header.isHeavy ? .heavy : header.isProteinCoding ? .coding : .other
+        case .lean: tier = .other
+        // A quarter heavy (about 200 KB per row), the rest annotated like protein-coding genes:
+        // about 50 KB per row on average, as the real database's 18 GB for 385,659 rows.
+        case .fat: tier = self.random.chance(0.25) ? .heavy : .coding
+        }
+        facts.heavy = tier == .heavy
         predatesNewColumns = self.random.chance(0.04)
     }
 
@@ -256,7 +269,7 @@ private struct GeneAnnotator {
         switch tier {
         case .heavy: count = 150 + random.below(250)
         case .coding: count = 3 + random.geometric(0.09, cap: 60)
-        case .other: count = random.chance(0.3) ? 1 + random.below(3) : 0
+        case .other: count = lean ? 1 + random.below(4) : random.chance(0.3) ? 1 + random.below(3) : 0
         }
         if random.chance(0.01) { return .null }
         let bound = catalog.goTerms.count
@@ -693,7 +706,7 @@ private struct GeneAnnotator {
         switch tier {
         case .heavy: count = 15 + random.below(25)
         case .coding: count = 1 + random.below(8)
-        case .other: count = random.chance(0.3) ? 1 + random.below(2) : 0
+        case .other: count = lean ? 1 + random.below(3) : random.chance(0.3) ? 1 + random.below(2) : 0
         }
         if count == 0 { return (random.chance(0.2) ? .null : .bytes(Array("{}".utf8)), 0) }
         var elements: [String?] = (0..<count).map { _ in random.pick(vocabulary) }

@@ -104,7 +104,7 @@ struct GenerationTally {
             genesWithPharmgkbInDrugs += 1
             rowsWithPharmgkbInDrugs += gene.rows.count
         }
-        if header.isHeavy { heavyGenes += 1 }
+        if facts.heavy { heavyGenes += 1 }
 
         facts.drugCentral.forEach { drugCentral.insert($0) }
         facts.chembl.forEach { chembl.insert($0) }

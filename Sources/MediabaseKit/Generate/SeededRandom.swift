@@ -132,6 +132,10 @@ enum RandomStream: UInt64 {
     /// Which rows of a block a patient file holds under `--patient-rows` (index = patient ×
     /// 2^32 + block).
     case patientBlock = 9
+    /// The bucket of each legacy row under `--row-order scattered` (index = block).
+    case rowScatter = 10
+    /// The order of the rows inside one such bucket (index = bucket).
+    case bucketShuffle = 11
 }
 
 /// SplitMix64 (Steele, Lea and Flood, 2014): here it expands a seed into generator state; the

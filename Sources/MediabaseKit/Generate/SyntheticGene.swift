@@ -66,6 +66,8 @@ struct GeneFacts {
     }
 
     var drugShape = DrugShape.null
+    /// Annotated with the heavy tier's tens to hundreds of KB per row.
+    var heavy = false
     var drugCentral: [Int] = []
     var chembl: [Int] = []
     /// PharmGKB drugs (indices into the PharmGKB name catalog) from pathway reactions.

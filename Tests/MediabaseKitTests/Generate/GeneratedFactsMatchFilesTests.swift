@@ -6,26 +6,82 @@ import XCTest
 /// from the written files alone (the plain dump read by `DumpReader`, JSON by
 /// `JSONSerialization`, patient files by `CSVReader`) and with the rules of docs/spec.md §4.1 and 5.2,
 /// so a fact that does not describe the files fails here before it misleads a converter test.
+///
+/// The same checks run on the other shapes `generate` writes: rows scattered over the table
+/// (`--row-order scattered`) with lean and with fat rows (`--profile`).
 final class GeneratedFactsMatchFilesTests: XCTestCase {
-    private static var dataset: (folder: URL, facts: DatasetFacts, core: CoreModel)?
+    private typealias Dataset = (folder: URL, facts: DatasetFacts, core: CoreModel)
+    private static var datasets: [String: Dataset] = [:]
 
-    private func dataset() throws -> (folder: URL, facts: DatasetFacts, core: CoreModel) {
-        if let dataset = Self.dataset { return dataset }
-        let (folder, facts) = try GeneratedData.generate(
-            GenerateOptions(seed: 3, genes: 400, patients: 8, formats: [.plain, .inserts, .csv], threads: 2), name: "facts")
+    private static let shapes: [String: GenerateOptions] = [
+        "facts": GenerateOptions(seed: 3, genes: 400, patients: 8, formats: [.plain, .inserts, .csv], threads: 2),
+        "scattered": GenerateOptions(seed: 4, genes: 300, formats: [.plain, .inserts, .csv], threads: 2, rowOrder: .scattered),
+        "lean-scattered": GenerateOptions(seed: 5, genes: 600, formats: [.plain, .inserts, .csv], threads: 2, profile: .lean,
+                                          rowOrder: .scattered),
+        "fat-scattered": GenerateOptions(seed: 6, genes: 24, formats: [.plain, .inserts, .csv], threads: 2, profile: .fat,
+                                         rowOrder: .scattered),
+    ]
+
+    private func dataset(_ name: String = "facts") throws -> Dataset {
+        if let dataset = Self.datasets[name] { return dataset }
+        let (folder, facts) = try GeneratedData.generate(Self.shapes[name]!, name: name)
         let core = try CoreModel(plain: RawRowSink.read(folder.appendingPathComponent("mbase.sql")))
-        Self.dataset = (folder, facts, core)
+        Self.datasets[name] = (folder, facts, core)
         return (folder, facts, core)
     }
 
     override class func tearDown() {
-        if let folder = dataset?.folder { try? FileManager.default.removeItem(at: folder.deletingLastPathComponent()) }
-        dataset = nil
+        for dataset in datasets.values { try? FileManager.default.removeItem(at: dataset.folder.deletingLastPathComponent()) }
+        datasets = [:]
         super.tearDown()
     }
 
-    func testLegacyTableFacts() throws {
-        let (_, facts, core) = try dataset()
+    func testLegacyTableFacts() throws { try checkLegacyTableFacts(dataset()) }
+    func testPlantedRowsAreWhereExpectedSaysInEveryForm() throws { try checkPlantedRows(dataset()) }
+    func testNormalizedFacts() throws { try checkNormalizedFacts(dataset()) }
+    func testSpotChecks() throws { try checkSpotChecks(dataset()) }
+
+    func testScatteredShapesMatchTheirFacts() throws {
+        for name in ["scattered", "lean-scattered", "fat-scattered"] {
+            let shape = try dataset(name)
+            try checkLegacyTableFacts(shape)
+            try checkPlantedRows(shape)
+            try checkNormalizedFacts(shape)
+            try checkSpotChecks(shape)
+            XCTAssertFalse(shape.facts.planted.rowRejects.isEmpty, "\(name) plants rows whose lines are checked")
+        }
+    }
+
+    /// Scattered: a gene's rows are rarely next to each other (generated: mostly).
+    func testScatteredRowsOfAGeneAreNotAdjacent() throws {
+        func adjacentShare(_ core: CoreModel) -> Double {
+            let genes = core.allRows.map(\.geneId)
+            return Double(zip(genes, genes.dropFirst()).filter { $0 == $1 }.count) / Double(max(1, genes.count - 1))
+        }
+        XCTAssertGreaterThan(adjacentShare(try dataset().core), 0.5)
+        XCTAssertLessThan(adjacentShare(try dataset("scattered").core), 0.05)
+        XCTAssertLessThan(adjacentShare(try dataset("lean-scattered").core), 0.05)
+    }
+
+    /// Bytes per legacy row of each profile (the COPY data lines of the plain dump).
+    func testProfilesGiveTheirRowSizes() throws {
+        func bytesPerRow(_ shape: Dataset) throws -> Double {
+            let text = try Data(contentsOf: shape.folder.appendingPathComponent("mbase.sql"))
+            let header = try XCTUnwrap(text.range(of: Data("COPY public.cancer_transcript_base".utf8)))
+            let start = try XCTUnwrap(text[header.upperBound...].firstIndex(of: 0x0A)) + 1
+            let end = try XCTUnwrap(text.range(of: Data("\n\\.\n".utf8), in: start..<text.count)).lowerBound + 1
+            return Double(end - start) / Double(shape.facts.legacy.rows)
+        }
+        let standard = try bytesPerRow(dataset())
+        let lean = try bytesPerRow(dataset("lean-scattered"))
+        let fat = try bytesPerRow(dataset("fat-scattered"))
+        XCTAssert((1_000...1_700).contains(lean), "lean: \(lean) bytes per row")
+        XCTAssertGreaterThan(fat, 20_000, "fat")
+        XCTAssert(lean < standard && standard < fat, "standard: \(standard) bytes per row")
+    }
+
+    private func checkLegacyTableFacts(_ shape: Dataset) throws {
+        let (_, facts, core) = shape
         let rows = core.allRows
         XCTAssertEqual(rows.count, facts.legacy.rows)
         XCTAssertEqual(Set(rows.map { $0.text("gene_id")! }).count, facts.legacy.distinctRawGeneIds)
@@ -41,8 +97,8 @@ final class GeneratedFactsMatchFilesTests: XCTestCase {
                        facts.symbols.shared["Metazoa_SRP"] ?? 0)
     }
 
-    func testPlantedRowsAreWhereExpectedSaysInEveryForm() throws {
-        let (folder, facts, core) = try dataset()
+    private func checkPlantedRows(_ shape: Dataset) throws {
+        let (folder, facts, core) = shape
         let invalid = core.allRows.filter { !$0.isValidUTF8 }
         XCTAssertEqual(invalid.map(\.line), facts.planted.rowRejects.flatMap { $0.lines["plain"]! })
         XCTAssertEqual(invalid.map { $0.text("transcript_id", repairing: true)! }, facts.planted.rowRejects.flatMap(\.rawTranscriptIds))
@@ -67,8 +123,8 @@ final class GeneratedFactsMatchFilesTests: XCTestCase {
         }
     }
 
-    func testNormalizedFacts() throws {
-        let (_, facts, core) = try dataset()
+    private func checkNormalizedFacts(_ shape: Dataset) throws {
+        let (_, facts, core) = shape
         let expected = facts.normalized
         XCTAssertEqual(core.genes.count, expected.genes)
         XCTAssertEqual(Set(core.rows.map(\.transcriptId)).count, expected.transcripts)
@@ -87,8 +143,8 @@ final class GeneratedFactsMatchFilesTests: XCTestCase {
         XCTAssertEqual(Set(core.conflicts), Set(facts.planted.conflicts.map { [$0.geneId, $0.field, $0.resolved] }))
     }
 
-    func testSpotChecks() throws {
-        let (_, facts, core) = try dataset()
+    private func checkSpotChecks(_ shape: Dataset) throws {
+        let (_, facts, core) = shape
         XCTAssertGreaterThanOrEqual(facts.spotChecks.genes.count, 5)
         for spot in facts.spotChecks.genes {
             let rows = try XCTUnwrap(core.genes[spot.geneId], spot.geneId).sorted { $0.transcriptId < $1.transcriptId }

@@ -26,6 +26,53 @@ final class GeneratorDeterminismTests: XCTestCase {
         }
     }
 
+    /// The other shapes too: scattered rows of every profile, in every form.
+    func testScatteredProfilesGiveIdenticalBytesForAnyThreadCount() throws {
+        for profile in DatasetProfile.allCases {
+            let genes = profile == .fat ? 12 : 150
+            let options = GenerateOptions(seed: 42, genes: genes, formats: allFormats, threads: 1, profile: profile, rowOrder: .scattered)
+            var threeThreads = options
+            threeThreads.threads = 3
+            let (first, _) = try GeneratedData.generate(options, name: "scattered-\(profile)-1")
+            let (second, _) = try GeneratedData.generate(threeThreads, name: "scattered-\(profile)-3")
+            defer { [first, second].forEach { try? FileManager.default.removeItem(at: $0.deletingLastPathComponent()) } }
+            let reference = try GeneratedData.contents(of: first)
+            XCTAssertEqual(Set(reference.keys), Set(allFormats.map(\.fileName) + ["expected.json"]), "\(profile): no bucket file is left")
+            XCTAssert(try GeneratedData.contents(of: second) == reference, "\(profile): bytes differ between thread counts")
+        }
+    }
+
+    /// Scattering moves rows and nothing else: the same rows (as text), the same facts but the
+    /// planted rows' lines.
+    func testScatteredHoldsTheSameRowsInAnotherOrder() throws {
+        let options = GenerateOptions(seed: 11, genes: 200, formats: [.plain], threads: 2)
+        var scatteredOptions = options
+        scatteredOptions.rowOrder = .scattered
+        let (generated, generatedFacts) = try GeneratedData.generate(options, name: "order-generated")
+        let (scattered, scatteredFacts) = try GeneratedData.generate(scatteredOptions, name: "order-scattered")
+        defer { [generated, scattered].forEach { try? FileManager.default.removeItem(at: $0.deletingLastPathComponent()) } }
+        func lines(_ folder: URL) throws -> [Substring] {
+            try String(decoding: Data(contentsOf: folder.appendingPathComponent("mbase.sql")), as: UTF8.self)
+                .split(separator: "\n", omittingEmptySubsequences: false)
+        }
+        let before = try lines(generated)
+        let after = try lines(scattered)
+        XCTAssertNotEqual(before, after)
+        XCTAssertEqual(before.sorted(), after.sorted())
+        XCTAssertEqual(generatedFacts.legacy, scatteredFacts.legacy)
+        XCTAssertEqual(generatedFacts.normalized, scatteredFacts.normalized)
+        XCTAssertEqual(generatedFacts.spotChecks, scatteredFacts.spotChecks)
+        XCTAssertEqual(scatteredFacts.rowOrder, "scattered")
+        XCTAssertNil(generatedFacts.rowOrder)
+        let reasons = { (facts: DatasetFacts) in (facts.planted.rowRejects + facts.planted.fieldRejects).map(\.rawTranscriptIds).sorted { $0[0] < $1[0] } }
+        XCTAssertEqual(reasons(generatedFacts), reasons(scatteredFacts))
+        for event in scatteredFacts.planted.rowRejects + scatteredFacts.planted.fieldRejects + scatteredFacts.planted.duplicateTranscripts {
+            for (line, rawId) in zip(event.lines["plain"]!, event.rawTranscriptIds) {
+                XCTAssert(after[line - 1].hasPrefix(rawId + "\t"), "line \(line) holds \(rawId)")
+            }
+        }
+    }
+
     func testDifferentSeedsDiffer() throws {
         let (first, _) = try GeneratedData.generate(GenerateOptions(seed: 1, genes: 60, threads: 2), name: "seed-1")
         let (second, _) = try GeneratedData.generate(GenerateOptions(seed: 2, genes: 60, threads: 2), name: "seed-2")
