@@ -5,17 +5,7 @@ import XCTest
 /// `mediabase generate` as a user runs it: the output folder rules, and memory that stays flat
 /// as the gene count grows (each run's peak resident size comes from `wait4`).
 final class GenerateCommandTests: XCTestCase {
-    /// The `mediabase` executable: `MEDIABASE_BIN`, or the one built beside the test bundle.
-    private var binary: String {
-        get throws {
-            if let path = ProcessInfo.processInfo.environment["MEDIABASE_BIN"] { return path }
-            let path = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mediabase").path
-            guard FileManager.default.isExecutableFile(atPath: path) else {
-                throw XCTSkip("no mediabase executable at \(path); build it or set MEDIABASE_BIN")
-            }
-            return path
-        }
-    }
+    private var binary: String { get throws { try MediabaseBinary.path } }
 
     private func generate(_ arguments: [String]) throws -> ChildProcess.Result {
         try ChildProcess.spawn([binary, "generate"] + arguments)
