@@ -43,7 +43,16 @@ struct SQLParser {
         let first = index
         let kind: Statement.Kind
         switch word() {
-        case "select", "with", "values", "table":
+        case "with":
+            let ctes = try parseWithClause()
+            if let verb = word(), ["insert", "update", "delete"].contains(verb) {
+                let modification = try parseModification()
+                modification.ctes = ctes
+                kind = .modify(modification)
+            } else {
+                kind = .query(try parseQuery(ctes: ctes, first: first))
+            }
+        case "select", "values", "table":
             kind = .query(try parseQuery())
         case _ where tokens[index].kind == .leftParen:
             kind = .query(try parseQuery())
@@ -57,19 +66,8 @@ struct SQLParser {
             kind = .wrappedQuery(try parseQuery())
         case "create":
             kind = try parseCreate()
-        case "insert":
-            kind = try parseInsert()
-        case "update":
-            index += 1
-            _ = accept("only")
-            kind = .write(verb: "UPDATE", targets: [try parseQualifiedName()], query: nil)
-            skipToStatementEnd()
-        case "delete":
-            index += 1
-            try expect("from")
-            _ = accept("only")
-            kind = .write(verb: "DELETE", targets: [try parseQualifiedName()], query: nil)
-            skipToStatementEnd()
+        case "insert", "update", "delete":
+            kind = .modify(try parseModification())
         case "truncate":
             index += 1
             _ = accept("table")
@@ -79,7 +77,7 @@ struct SQLParser {
                 targets.append(try parseQualifiedName())
                 if isOperator("*") { index += 1 }
             } while accept(.comma)
-            kind = .write(verb: "TRUNCATE", targets: targets, query: nil)
+            kind = .write(verb: "TRUNCATE", targets: targets)
             skipToStatementEnd()
         case "alter", "drop":
             let verb = word()!.uppercased()
@@ -90,7 +88,7 @@ struct SQLParser {
                 _ = accept("only")
                 repeat { targets.append(try parseQualifiedName()) } while verb == "DROP" && accept(.comma)
             }
-            kind = .write(verb: verb, targets: targets, query: nil)
+            kind = .write(verb: verb, targets: targets)
             skipToStatementEnd()
         case "copy":
             index += 1
@@ -103,7 +101,7 @@ struct SQLParser {
             } else {
                 let target = try parseQualifiedName()
                 if index < tokens.count, tokens[index].kind == .leftParen { try skipBalanced() }
-                kind = .write(verb: word() == "to" ? "COPY … TO" : "COPY", targets: [target], query: nil)
+                kind = .write(verb: word() == "to" ? "COPY … TO" : "COPY", targets: [target])
                 skipToStatementEnd()
             }
         case "lock", "vacuum", "analyze", "cluster", "reindex", "comment", "grant", "revoke":
@@ -117,7 +115,7 @@ struct SQLParser {
                     index += 1
                 }
             }
-            kind = .write(verb: verb, targets: targets, query: nil)
+            kind = .write(verb: verb, targets: targets)
         default:
             skipToStatementEnd()
             kind = .other
@@ -150,7 +148,7 @@ struct SQLParser {
                 _ = accept("only")
                 let target = try parseQualifiedName()
                 skipToStatementEnd()
-                return .write(verb: "CREATE INDEX", targets: [target], query: nil)
+                return .write(verb: "CREATE INDEX", targets: [target])
             }
         }
         index = start
@@ -158,20 +156,72 @@ struct SQLParser {
         return .other
     }
 
-    private mutating func parseInsert() throws -> Statement.Kind {
+    /// INSERT, UPDATE or DELETE, after any WITH clause.
+    private mutating func parseModification() throws -> DataModification {
+        let verb = word()!.uppercased()
         index += 1
-        try expect("into")
-        let target = try parseQualifiedName()
-        if accept("as") { index += 1 }
-        if tokens[index].kind == .leftParen { try skipBalanced() }
-        if accept("overriding") { index += 2; try expect("value") }
-        if let next = word(), next == "select" || next == "with" || next == "values" || next == "table" || (index < tokens.count && tokens[index].kind == .leftParen) {
-            let query = try parseQuery()
-            skipToStatementEnd()
-            return .write(verb: "INSERT", targets: [target], query: query)
+        if verb == "INSERT" {
+            try expect("into")
+        } else if verb == "DELETE" {
+            try expect("from")
         }
-        skipToStatementEnd()
-        return .write(verb: "INSERT", targets: [target], query: nil)
+        _ = accept("only")
+        let targetFirst = index
+        let name = try parseQualifiedName()
+        if isOperator("*") { index += 1 }
+        var alias: Int?
+        if accept("as") {
+            alias = try expectName()
+        } else if index < tokens.count, tokens[index].kind == .quotedIdentifier || (tokens[index].kind == .word && !Keywords.reserved.contains(words[index]!) && !["set", "values", "default", "overriding"].contains(words[index]!)) {
+            alias = index
+            index += 1
+        }
+        let modification = DataModification(verb: verb, target: FromItem(kind: .table(name), first: targetFirst, last: index - 1, alias: alias, aliasColumns: nil))
+        switch verb {
+        case "INSERT":
+            if index < tokens.count, tokens[index].kind == .leftParen, !startsQuery() { try skipBalanced() }
+            if accept("overriding") { index += 2; try expect("value") }
+            if accept("default") {
+                try expect("values")
+            } else {
+                modification.query = try parseQuery()
+            }
+            // ON CONFLICT … and RETURNING are kept as written.
+            skipToStatementEnd()
+            return modification
+        case "UPDATE":
+            try expect("set")
+            repeat {
+                if index < tokens.count, tokens[index].kind == .leftParen {
+                    _ = try parseNameList()
+                } else {
+                    _ = try parseQualifiedName()
+                    if index < tokens.count, tokens[index].kind == .leftBracket { _ = try parseExpression() }
+                }
+                guard isOperator("=") else { throw unexpected("\"=\" in UPDATE's SET") }
+                index += 1
+                if !accept("default") { modification.values.append(try parseExpression()) }
+            } while accept(.comma)
+            if accept("from") {
+                repeat { modification.from.append(try parseFromItem()) } while accept(.comma)
+            }
+        default:
+            if accept("using") {
+                repeat { modification.from.append(try parseFromItem()) } while accept(.comma)
+            }
+        }
+        if accept("where") {
+            if accept("current") {
+                try expect("of")
+                _ = try expectName()
+            } else {
+                modification.whereClause = try parseExpression()
+            }
+        }
+        if accept("returning") {
+            repeat { modification.returning.append(try parseTarget()) } while accept(.comma)
+        }
+        return modification
     }
 
     /// Moves to the `;` ending the statement (or the end), over balanced parentheses.
@@ -180,7 +230,10 @@ struct SQLParser {
         while index < tokens.count {
             switch tokens[index].kind {
             case .leftParen: depth += 1
-            case .rightParen: depth -= 1
+            case .rightParen:
+                // The end of a data-modifying WITH query.
+                if depth == 0 { return }
+                depth -= 1
             case .semicolon where depth <= 0: return
             default: break
             }
@@ -190,29 +243,37 @@ struct SQLParser {
 
     // MARK: - Queries
 
-    mutating func parseQuery() throws -> Query {
-        let first = index
+    /// `WITH [RECURSIVE] name [(columns)] AS [NOT] [MATERIALIZED] (statement), …`.
+    private mutating func parseWithClause() throws -> [CommonTableExpression] {
         var ctes: [CommonTableExpression] = []
-        if accept("with") {
-            _ = accept("recursive")
-            repeat {
-                let name = try expectName()
-                var columns: [Int]?
-                if tokens[index].kind == .leftParen { columns = try parseNameList() }
-                try expect("as")
-                if accept("not") { try expect("materialized") } else { _ = accept("materialized") }
-                try expect(.leftParen)
-                let statementFirst = index
-                let statement: Statement
-                if let next = word(), ["select", "with", "values", "table"].contains(next) || tokens[index].kind == .leftParen {
-                    statement = Statement(kind: .query(try parseQuery()), first: statementFirst, last: index - 1)
-                } else {
-                    statement = try parseStatement()
-                }
-                try expect(.rightParen)
-                ctes.append(CommonTableExpression(name: name, columns: columns, statement: statement))
-            } while accept(.comma)
-        }
+        try expect("with")
+        _ = accept("recursive")
+        repeat {
+            let name = try expectName()
+            var columns: [Int]?
+            if tokens[index].kind == .leftParen { columns = try parseNameList() }
+            try expect("as")
+            if accept("not") { try expect("materialized") } else { _ = accept("materialized") }
+            try expect(.leftParen)
+            let statementFirst = index
+            let statement: Statement
+            if let next = word(), ["select", "with", "values", "table"].contains(next) || tokens[index].kind == .leftParen {
+                statement = Statement(kind: .query(try parseQuery()), first: statementFirst, last: index - 1)
+            } else {
+                statement = try parseStatement()
+            }
+            try expect(.rightParen)
+            ctes.append(CommonTableExpression(name: name, columns: columns, statement: statement))
+        } while accept(.comma)
+        return ctes
+    }
+
+    /// A query; `ctes` when its WITH clause was read already (a statement starting with WITH
+    /// may turn out to be an INSERT, UPDATE or DELETE), starting at `first`.
+    mutating func parseQuery(ctes given: [CommonTableExpression]? = nil, first givenFirst: Int? = nil) throws -> Query {
+        let first = givenFirst ?? index
+        var ctes = given ?? []
+        if given == nil, word() == "with" { ctes = try parseWithClause() }
         let body = try parseSetTerm()
         let query = Query(body: body, first: first, last: index - 1)
         query.ctes = ctes
