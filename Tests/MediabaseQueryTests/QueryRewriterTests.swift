@@ -183,6 +183,15 @@ final class QueryRewriterTests: XCTestCase {
                        ["1:6: a WITH query that writes (INSERT, UPDATE, DELETE inside WITH) has no SQLite equivalent: run it as a statement of its own"])
     }
 
+    func testDataModifyingStatementsForSQLite() throws {
+        XCTAssertEqual(try rewrite("UPDATE marks m SET fc = c.expression_fold_change FROM cancer_transcript_base c WHERE m.transcript_id = c.transcript_id", dialect: .sqlite),
+                       "UPDATE marks AS m SET fc = COALESCE(pe.expression_fold_change, 1.0) FROM \(Self.joins) WHERE m.transcript_id = t.transcript_id")
+        XCTAssertEqual(try rewrite("DELETE FROM marks USING cancer_transcript_base c WHERE marks.transcript_id = c.transcript_id", dialect: .sqlite),
+                       "DELETE FROM marks WHERE EXISTS (SELECT 1 FROM \(Self.joins) WHERE marks.transcript_id = t.transcript_id)")
+        XCTAssertEqual(problems("SELECT v.s FROM (VALUES ('TP53')) AS v(s) JOIN cancer_transcript_base c ON c.gene_symbol = v.s", dialect: .sqlite),
+                       ["1:40: column aliases on a FROM item (AS v(a, b)) are PostgreSQL-only; for VALUES write a CTE, WITH v(a, b) AS (VALUES …), which SQLite has"])
+    }
+
     func testCollationsForSQLite() throws {
         XCTAssertEqual(try rewrite("SELECT gene_symbol FROM cancer_transcript_base ORDER BY gene_symbol COLLATE \"C\" LIMIT 3", dialect: .sqlite),
                        "SELECT g.gene_symbol FROM \(Self.joins) ORDER BY g.gene_symbol COLLATE BINARY NULLS LAST LIMIT 3")

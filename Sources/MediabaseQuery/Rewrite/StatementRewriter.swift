@@ -193,7 +193,22 @@ final class StatementRewriter {
         }
         for value in modification.values { rewriteExpr(value, scope: scope, ctes: ctes) }
         if let whereClause = modification.whereClause { rewriteExpr(whereClause, scope: scope, ctes: ctes) }
+        if dialect == .sqlite { translateModification(modification) }
         return rewriteTargets(modification.returning, scope: scope, ctes: ctes, namesSetOperation: false)
+    }
+
+    /// SQLite wants `AS` before the alias of the written table, and has no `DELETE … USING`:
+    /// `DELETE FROM x USING items WHERE cond` becomes `DELETE FROM x WHERE EXISTS (SELECT 1
+    /// FROM items WHERE cond)`, which deletes the same rows.
+    private func translateModification(_ modification: DataModification) {
+        if let alias = modification.target.alias, parser.word(at: alias - 1) != "as" {
+            edits.replace(tokens[alias].start, tokens[alias].start, with: [.text("AS ")])
+        }
+        guard modification.verb == "DELETE", let firstItem = modification.from.first, let lastItem = modification.from.last else { return }
+        let using = firstItem.first - 1
+        edits.replace(tokens[using].start, endOf(using), with: [.text("WHERE EXISTS (SELECT 1 FROM")])
+        let end = modification.whereClause?.last ?? lastItem.last
+        edits.replace(endOf(end), endOf(end), with: [.text(")")])
     }
 
     private func rewriteSetTerm(_ term: SetTerm, outer: Scope?, ctes: CTEEnvironment, orderBy: [SortItem]) -> [String]? {
@@ -400,6 +415,13 @@ final class StatementRewriter {
     /// `chainStart`: whether the item is the first of its join chain, where the legacy table's
     /// replacement needs no parentheses.
     private func collectFromItem(_ item: FromItem, scope: Scope, ctes: CTEEnvironment, chainStart: Bool) {
+        if dialect == .sqlite, let columns = item.aliasColumns {
+            var legacy = false
+            if case let .table(name) = item.kind { legacy = isLegacyTable(name) }
+            if !legacy {
+                refuse(at: columns.first!, "column aliases on a FROM item (AS v(a, b)) are PostgreSQL-only; for VALUES write a CTE, WITH v(a, b) AS (VALUES …), which SQLite has")
+            }
+        }
         switch item.kind {
         case let .table(name):
             let tableName = normalizedName(name.parts.last!)
