@@ -192,6 +192,13 @@ final class QueryRewriterTests: XCTestCase {
                        ["1:40: column aliases on a FROM item (AS v(a, b)) are PostgreSQL-only; for VALUES write a CTE, WITH v(a, b) AS (VALUES …), which SQLite has"])
     }
 
+    func testIncompleteDataModifyingStatementsAreParseErrors() {
+        XCTAssertEqual(problems("WITH x"), ["1:6: syntax error: the input ends where AS was expected"])
+        XCTAssertEqual(problems("UPDATE x SET a"), ["1:14: syntax error: the input ends where \"=\" in UPDATE's SET was expected"])
+        XCTAssertEqual(problems("WITH x AS (SELECT 1) DELETE"), ["1:22: syntax error: the input ends where FROM was expected"])
+        XCTAssertEqual(try rewrite("UPDATE x SET a[1] = 2"), "UPDATE x SET a[1] = 2")
+    }
+
     func testCollationsForSQLite() throws {
         XCTAssertEqual(try rewrite("SELECT gene_symbol FROM cancer_transcript_base ORDER BY gene_symbol COLLATE \"C\" LIMIT 3", dialect: .sqlite),
                        "SELECT g.gene_symbol FROM \(Self.joins) ORDER BY g.gene_symbol COLLATE BINARY NULLS LAST LIMIT 3")

@@ -196,7 +196,10 @@ struct SQLParser {
                     _ = try parseNameList()
                 } else {
                     _ = try parseQualifiedName()
-                    if index < tokens.count, tokens[index].kind == .leftBracket { _ = try parseExpression() }
+                    while accept(.leftBracket) {
+                        _ = try parseExpression()
+                        try expect(.rightBracket)
+                    }
                 }
                 guard isOperator("=") else { throw unexpected("\"=\" in UPDATE's SET") }
                 index += 1
@@ -251,7 +254,7 @@ struct SQLParser {
         repeat {
             let name = try expectName()
             var columns: [Int]?
-            if tokens[index].kind == .leftParen { columns = try parseNameList() }
+            if index < tokens.count, tokens[index].kind == .leftParen { columns = try parseNameList() }
             try expect("as")
             if accept("not") { try expect("materialized") } else { _ = accept("materialized") }
             try expect(.leftParen)
