@@ -199,6 +199,21 @@ final class QueryRewriterTests: XCTestCase {
         XCTAssertEqual(try rewrite("UPDATE x SET a[1] = 2"), "UPDATE x SET a[1] = 2")
     }
 
+    /// Every prefix of a query is a parse error or a rewrite, never a crash.
+    func testTruncatedInputsAreParseErrors() {
+        let sql = "WITH x AS (SELECT gene_symbol, AVG(expression_fold_change) FROM cancer_transcript_base GROUP BY GROUPING SETS ((gene_symbol), ()) HAVING count(*) FILTER (WHERE coordinates->>'strand' = '-1') > 0 ORDER BY 2 DESC) UPDATE m SET a[1] = x.avg FROM x WHERE m.s = x.gene_symbol RETURNING *"
+        let bytes = Array(sql.utf8)
+        for cut in 1..<bytes.count {
+            for dialect in QueryDialect.allCases {
+                do {
+                    _ = try rewrite(String(decoding: bytes[..<cut], as: UTF8.self), dialect: dialect)
+                } catch {
+                    XCTAssertTrue(error is QueryRewriteError, "\(cut): \(error)")
+                }
+            }
+        }
+    }
+
     func testCollationsForSQLite() throws {
         XCTAssertEqual(try rewrite("SELECT gene_symbol FROM cancer_transcript_base ORDER BY gene_symbol COLLATE \"C\" LIMIT 3", dialect: .sqlite),
                        "SELECT g.gene_symbol FROM \(Self.joins) ORDER BY g.gene_symbol COLLATE BINARY NULLS LAST LIMIT 3")
