@@ -15,7 +15,8 @@ import XCTest
 ///
 /// Each corpus file starts with `-- compare: unordered | ordered | ordered by N,M | error`:
 /// `ordered by` names the output columns of the ORDER BY, so rows that tie on them may come in
-/// any order; `error` expects PostgreSQL to fail the same way on both sides.
+/// any order; `error` expects PostgreSQL to fail the same way on both sides; `refused` expects
+/// rewrite-query to refuse the query. On PostgreSQL the output column names must be the same too.
 /// `-- sqlite: refused` expects `--dialect sqlite` to refuse the query, `-- sqlite: skip` to
 /// leave SQLite out.
 final class QueryEquivalenceTests: PostgresBundleTestCase {
@@ -128,8 +129,23 @@ final class QueryEquivalenceTests: PostgresBundleTestCase {
         XCTAssertGreaterThan(v05.rows.count, 100, "the generated database has some data")
         assertSameRows(v05, v06, mode: "ordered", "v0.5 and v0.6 hold the same data")
 
-        let files = try FileManager.default.contentsOfDirectory(atPath: Self.corpus).filter { $0.hasSuffix(".sql") }.sorted()
+        var files = try FileManager.default.contentsOfDirectory(atPath: Self.corpus).filter { $0.hasSuffix(".sql") }.sorted()
+        // `-- compare: refused`: rewrite-query must refuse the query, naming the file and place.
+        var refused = 0
+        for file in files {
+            let original = (Self.corpus as NSString).appendingPathComponent(file)
+            guard directive("compare", in: try String(contentsOfFile: original, encoding: .utf8)) == "refused" else { continue }
+            let run = try Shell.run("exec \"$0\" rewrite-query \"$1\" --patient-id P1", arguments: [Self.binary, original])
+            XCTAssertEqual(run.status, 1, "\(file): rewrite-query should refuse it: \(run.output)")
+            XCTAssertTrue(run.output.hasPrefix("\(original):"), "\(file): the refusal names the file and place: \(run.output)")
+            refused += 1
+        }
+        files = files.filter { file in
+            let text = (try? String(contentsOfFile: (Self.corpus as NSString).appendingPathComponent(file), encoding: .utf8)) ?? ""
+            return directive("compare", in: text) != "refused"
+        }
         XCTAssertGreaterThanOrEqual(files.count, 43, "the guide's three queries and at least 40 more")
+        XCTAssertGreaterThan(refused, 0, "the corpus has refused queries")
         var compared = (postgres: 0, sqlite: 0, nonEmpty: 0)
         let originals = files.map { (Self.corpus as NSString).appendingPathComponent($0) }
         let rewrites = files.map { path($0 + ".v06.sql") }
@@ -158,6 +174,9 @@ final class QueryEquivalenceTests: PostgresBundleTestCase {
             guard let before else { XCTFail("\(file): the original fails on v0.5: \(try postgresError("v05", file: original) ?? "")"); continue }
             guard let after else { XCTFail("\(file): the rewrite fails on v0.6: \(try postgresError("v06", file: rewritten) ?? "")"); continue }
             assertSameRows(before, after, mode: mode, "\(file) on PostgreSQL")
+            if after.header.count == before.header.count {
+                XCTAssertEqual(after.header, before.header, "\(file): the rewrite's output columns keep PostgreSQL's names")
+            }
             compared.postgres += 1
             if !before.rows.isEmpty { compared.nonEmpty += 1 }
 

@@ -144,7 +144,82 @@ final class QueryRewriterTests: XCTestCase {
         XCTAssertEqual(try rewrite("SELECT * FROM cancer_transcript_base"),
                        "SELECT t.transcript_id, g.gene_symbol, t.gene_id, g.gene_type, g.chromosome, jsonb_strip_nulls(jsonb_build_object('end', t.end_position, 'start', t.start_position, 'strand', t.strand)) AS coordinates, COALESCE(pe.expression_fold_change, 1.0) AS expression_fold_change FROM \(Self.joins)")
         XCTAssertEqual(try rewrite("SELECT (coordinates->>'end')::int - (coordinates->>'start')::bigint, coordinates->>'strand' FROM cancer_transcript_base"),
-                       "SELECT t.end_position - t.start_position, CAST(t.strand AS text) FROM \(Self.joins)")
+                       "SELECT t.end_position - t.start_position, CAST(t.strand AS text) AS \"?column?\" FROM \(Self.joins)")
+    }
+
+    /// PostgreSQL names an unaliased item after its column, function or cast type; where the
+    /// rewrite would change that name, the original's becomes an alias.
+    func testOutputNamesThatTheRewriteWouldChangeBecomeAliases() throws {
+        XCTAssertEqual(try rewrite("SELECT (coordinates->>'start')::int, CAST(coordinates->>'end' AS double precision), coordinates->>'strand' AS s, gene_symbol FROM cancer_transcript_base"),
+                       "SELECT t.start_position AS int4, CAST(CAST(t.end_position AS text) AS double precision) AS float8, CAST(t.strand AS text) AS s, g.gene_symbol FROM \(Self.joins)")
+        XCTAssertEqual(try rewrite("SELECT round(expression_fold_change::numeric, 2), expression_fold_change::text FROM cancer_transcript_base"),
+                       "SELECT round(COALESCE(pe.expression_fold_change, 1.0)::numeric, 2), COALESCE(pe.expression_fold_change, 1.0)::text AS expression_fold_change FROM \(Self.joins)")
+    }
+
+    /// v0.5 selects other columns of a query grouped by its primary key; v0.6 groups by the
+    /// keys of genes and the patient's table as well, which keeps the groups.
+    func testGroupingByTheLegacyPrimaryKeyAddsTheOtherTablesKeys() throws {
+        XCTAssertEqual(try rewrite("SELECT transcript_id, gene_symbol, expression_fold_change, count(okd.id) FROM cancer_transcript_base ctb LEFT JOIN opentargets_known_drugs okd ON okd.target_gene_id = ctb.gene_id GROUP BY ctb.transcript_id"),
+                       "SELECT t.transcript_id, g.gene_symbol, COALESCE(pe.expression_fold_change, 1.0) AS expression_fold_change, count(okd.id) FROM \(Self.joins) LEFT JOIN public.opentargets_known_drugs okd ON okd.target_gene_id = t.gene_id GROUP BY t.transcript_id, g.gene_id, pe.transcript_id")
+        XCTAssertEqual(try rewrite("SELECT transcript_id, gene_symbol FROM cancer_transcript_base GROUP BY 1"),
+                       "SELECT t.transcript_id, g.gene_symbol FROM \(Self.joins) GROUP BY 1, g.gene_id, pe.transcript_id")
+        XCTAssertEqual(try rewrite("SELECT gene_id, count(*) FROM cancer_transcript_base GROUP BY gene_id"),
+                       "SELECT t.gene_id, count(*) FROM \(Self.joins) GROUP BY t.gene_id")
+    }
+
+    func testDataModifyingStatementsThatReadTheLegacyTable() throws {
+        XCTAssertEqual(try rewrite("UPDATE marks m SET fc = c.expression_fold_change, sym = upper(gene_symbol) FROM cancer_transcript_base c WHERE m.transcript_id = c.transcript_id RETURNING m.transcript_id"),
+                       "UPDATE marks m SET fc = COALESCE(pe.expression_fold_change, 1.0), sym = upper(g.gene_symbol) FROM \(Self.joins) WHERE m.transcript_id = t.transcript_id RETURNING m.transcript_id")
+        XCTAssertEqual(try rewrite("DELETE FROM marks USING cancer_transcript_base c WHERE marks.transcript_id = c.transcript_id AND c.expression_fold_change < 1"),
+                       "DELETE FROM marks USING \(Self.joins) WHERE marks.transcript_id = t.transcript_id AND COALESCE(pe.expression_fold_change, 1.0) < 1")
+        XCTAssertEqual(try rewrite("WITH up AS (SELECT transcript_id FROM cancer_transcript_base WHERE expression_fold_change > 2) INSERT INTO marks (transcript_id) SELECT transcript_id FROM up"),
+                       "WITH up AS (SELECT t.transcript_id FROM \(Self.joins) WHERE COALESCE(pe.expression_fold_change, 1.0) > 2) INSERT INTO marks (transcript_id) SELECT transcript_id FROM up")
+        XCTAssertEqual(try rewrite("WITH d AS (DELETE FROM marks WHERE transcript_id IN (SELECT transcript_id FROM cancer_transcript_base WHERE gene_symbol = 'TP53') RETURNING *) SELECT count(*) FROM d"),
+                       "WITH d AS (DELETE FROM marks WHERE transcript_id IN (SELECT t.transcript_id FROM \(Self.joins) WHERE g.gene_symbol = 'TP53') RETURNING *) SELECT count(*) FROM d")
+        XCTAssertEqual(problems("WITH x AS (SELECT 1) UPDATE cancer_transcript_base SET gene_symbol = 'A'"),
+                       ["1:29: UPDATE on cancer_transcript_base is refused: v0.6 keeps the core read-only and a patient's values in patient_p1.expression_data, written by `mediabase patients`"])
+        XCTAssertEqual(problems("WITH d AS (DELETE FROM cancer_transcript_base RETURNING transcript_id) SELECT * FROM d").count, 1)
+        XCTAssertEqual(problems("WITH d AS (DELETE FROM marks RETURNING transcript_id) SELECT * FROM d, cancer_transcript_base c", dialect: .sqlite),
+                       ["1:6: a WITH query that writes (INSERT, UPDATE, DELETE inside WITH) has no SQLite equivalent: run it as a statement of its own"])
+    }
+
+    func testDataModifyingStatementsForSQLite() throws {
+        XCTAssertEqual(try rewrite("UPDATE marks m SET fc = c.expression_fold_change FROM cancer_transcript_base c WHERE m.transcript_id = c.transcript_id", dialect: .sqlite),
+                       "UPDATE marks AS m SET fc = COALESCE(pe.expression_fold_change, 1.0) FROM \(Self.joins) WHERE m.transcript_id = t.transcript_id")
+        XCTAssertEqual(try rewrite("DELETE FROM marks USING cancer_transcript_base c WHERE marks.transcript_id = c.transcript_id", dialect: .sqlite),
+                       "DELETE FROM marks WHERE EXISTS (SELECT 1 FROM \(Self.joins) WHERE marks.transcript_id = t.transcript_id)")
+        XCTAssertEqual(problems("SELECT v.s FROM (VALUES ('TP53')) AS v(s) JOIN cancer_transcript_base c ON c.gene_symbol = v.s", dialect: .sqlite),
+                       ["1:40: column aliases on a FROM item (AS v(a, b)) are PostgreSQL-only; for VALUES write a CTE, WITH v(a, b) AS (VALUES …), which SQLite has"])
+    }
+
+    func testIncompleteDataModifyingStatementsAreParseErrors() {
+        XCTAssertEqual(problems("WITH x"), ["1:6: syntax error: the input ends where AS was expected"])
+        XCTAssertEqual(problems("UPDATE x SET a"), ["1:14: syntax error: the input ends where \"=\" in UPDATE's SET was expected"])
+        XCTAssertEqual(problems("WITH x AS (SELECT 1) DELETE"), ["1:22: syntax error: the input ends where FROM was expected"])
+        XCTAssertEqual(try rewrite("UPDATE x SET a[1] = 2"), "UPDATE x SET a[1] = 2")
+    }
+
+    /// Every prefix of a query is a parse error or a rewrite, never a crash.
+    func testTruncatedInputsAreParseErrors() {
+        let sql = "WITH x AS (SELECT gene_symbol, AVG(expression_fold_change) FROM cancer_transcript_base GROUP BY GROUPING SETS ((gene_symbol), ()) HAVING count(*) FILTER (WHERE coordinates->>'strand' = '-1') > 0 ORDER BY 2 DESC) UPDATE m SET a[1] = x.avg FROM x WHERE m.s = x.gene_symbol RETURNING *"
+        let bytes = Array(sql.utf8)
+        for cut in 1..<bytes.count {
+            for dialect in QueryDialect.allCases {
+                do {
+                    _ = try rewrite(String(decoding: bytes[..<cut], as: UTF8.self), dialect: dialect)
+                } catch {
+                    XCTAssertTrue(error is QueryRewriteError, "\(cut): \(error)")
+                }
+            }
+        }
+    }
+
+    func testCollationsForSQLite() throws {
+        XCTAssertEqual(try rewrite("SELECT gene_symbol FROM cancer_transcript_base ORDER BY gene_symbol COLLATE \"C\" LIMIT 3", dialect: .sqlite),
+                       "SELECT g.gene_symbol FROM \(Self.joins) ORDER BY g.gene_symbol COLLATE BINARY NULLS LAST LIMIT 3")
+        XCTAssertEqual(try rewrite("SELECT 1 WHERE 'a' < 'B' COLLATE pg_catalog.\"POSIX\"", dialect: .sqlite), "SELECT 1 WHERE 'a' < 'B' COLLATE BINARY")
+        XCTAssertEqual(problems("SELECT gene_symbol FROM cancer_transcript_base ORDER BY gene_symbol COLLATE \"en_US\"", dialect: .sqlite),
+                       ["1:77: COLLATE \"en_US\" has no SQLite counterpart: SQLite compares text by bytes (COLLATE \"C\"), or ignoring ASCII case (COLLATE NOCASE, no PostgreSQL equivalent)"])
     }
 
     func testColumnsWithoutAScalarHomeAreRefusedWithTheirPlaceAndTable() {
@@ -160,20 +235,20 @@ final class QueryRewriterTests: XCTestCase {
         XCTAssertTrue(found[3].hasPrefix("3:72: cancer_transcript_base has no column \"nosuch\""), found[3])
     }
 
-    func testEveryLegacyColumnHasAnEntryAndARowInTheREADME() throws {
+    func testEveryLegacyColumnHasAnEntryAndARowInTheCommandReference() throws {
         XCTAssertEqual(LegacyColumnMap.columns.count, 27)
         XCTAssertEqual(LegacyColumnMap.starColumns, ["transcript_id", "gene_symbol", "gene_id", "gene_type", "chromosome", "coordinates", "expression_fold_change"])
         var readme = URL(fileURLWithPath: #filePath)
         for _ in 0..<3 { readme.deleteLastPathComponent() }
-        let text = try String(contentsOf: readme.appendingPathComponent("README.md"), encoding: .utf8)
-        let section = text.components(separatedBy: "### rewrite-query").dropFirst().first ?? ""
+        let text = try String(contentsOf: readme.appendingPathComponent("docs/commands.md"), encoding: .utf8)
+        let section = text.components(separatedBy: "## rewrite-query").dropFirst().first ?? ""
         let tableRows = section.split(separator: "\n").filter { $0.hasPrefix("| `") }
         for (name, home) in LegacyColumnMap.columns {
             guard let row = tableRows.first(where: { $0.hasPrefix("| `\(name)`") || $0.contains(", `\(name)`") }) else {
-                XCTFail("the README's column table has no row for \(name)")
+                XCTFail("docs/commands.md's column table has no row for \(name)")
                 continue
             }
-            XCTAssertEqual(row.contains("| refused"), home.isRefused, "README row of \(name): \(row)")
+            XCTAssertEqual(row.contains("| refused"), home.isRefused, "docs/commands.md row of \(name): \(row)")
         }
     }
 

@@ -54,20 +54,21 @@ final class StatementRewriter {
                 if let word = parser.word(at: index), let reason = Self.sqliteMissingKeywords[word] { refuse(at: index, reason) }
             }
             translateLimitClauses()
+            translateCollations()
         }
         switch statement.kind {
         case let .query(query), let .wrappedQuery(query):
             _ = rewriteQuery(query, outer: nil, ctes: CTEEnvironment())
-        case let .write(verb, targets, query):
+        case let .write(verb, targets):
             if verb == "COPY … TO", let target = targets.first(where: isLegacyTable) {
                 refuse(at: target.parts.first!, "COPY cancer_transcript_base TO … is refused: write COPY (SELECT … FROM cancer_transcript_base) TO …, whose query rewrite-query rewrites")
             } else if let target = targets.first(where: isLegacyTable) {
                 refuse(at: target.parts.first!, "\(verb) on cancer_transcript_base is refused: v0.6 keeps the core read-only and a patient's values in \(patientSchema).expression_data, written by `mediabase patients`")
-            } else if let query {
-                _ = rewriteQuery(query, outer: nil, ctes: CTEEnvironment())
             } else {
                 refuseLegacyMention(in: statement, "rewrite-query rewrites queries that read cancer_transcript_base, not a \(verb) statement that uses it")
             }
+        case let .modify(modification):
+            rewriteModification(modification, outer: nil, ctes: CTEEnvironment())
         case .other:
             refuseLegacyMention(in: statement, "rewrite-query rewrites SELECT queries (also inside CREATE … AS, EXPLAIN, INSERT … SELECT); this statement uses cancer_transcript_base otherwise")
         }
@@ -77,6 +78,22 @@ final class StatementRewriter {
         guard statement.first <= statement.last else { return }
         if let mention = (statement.first...statement.last).first(where: { normalizedName($0) == LegacyColumnMap.tableName }) {
             refuse(at: mention, message)
+        }
+    }
+
+    /// PostgreSQL's byte-order collations are SQLite's BINARY; other collations (ICU or libc
+    /// locales) have no SQLite counterpart.
+    private func translateCollations() {
+        for index in statementRange where parser.word(at: index) == "collate" && index < statementRange.upperBound {
+            var last = index + 1
+            while last + 2 <= statementRange.upperBound, tokens[last + 1].kind == .dot { last += 2 }
+            let name = normalizedName(last)
+            let schema = last > index + 1 ? normalizedName(last - 2) : "pg_catalog"
+            if ["C", "POSIX", "ucs_basic"].contains(name), schema == "pg_catalog" {
+                edits.replace(tokens[index + 1].start, endOf(last), with: [.text("BINARY")])
+            } else {
+                refuse(at: index + 1, "COLLATE \(text(last)) has no SQLite counterpart: SQLite compares text by bytes (COLLATE \"C\"), or ignoring ASCII case (COLLATE NOCASE, no PostgreSQL equivalent)")
+            }
         }
     }
 
@@ -113,27 +130,7 @@ final class StatementRewriter {
     /// Rewrites a query; returns the names of its output columns when they are known.
     @discardableResult
     func rewriteQuery(_ query: Query, outer: Scope?, ctes inherited: CTEEnvironment) -> [String]? {
-        var ctes = inherited
-        for cte in query.ctes {
-            let name = normalizedName(cte.name)
-            // A recursive CTE sees itself; its columns are known once its first branch is.
-            ctes.add(name, columns: cte.columns.map { Set($0.map(normalizedName)) })
-            var columns: [String]?
-            switch cte.statement.kind {
-            case let .query(inner), let .wrappedQuery(inner):
-                columns = rewriteQuery(inner, outer: outer, ctes: ctes)
-            case let .write(verb, targets, inner):
-                if let target = targets.first(where: isLegacyTable) {
-                    refuse(at: target.parts.first!, "\(verb) on cancer_transcript_base is refused: v0.6 keeps the core read-only and a patient's values in \(patientSchema).expression_data, written by `mediabase patients`")
-                } else if let inner {
-                    rewriteQuery(inner, outer: outer, ctes: ctes)
-                }
-            case .other:
-                break
-            }
-            let known = cte.columns.map { $0.map(normalizedName) } ?? columns
-            ctes.add(name, columns: known.map(Set.init))
-        }
+        let ctes = rewriteCTEs(query.ctes, outer: outer, inherited: inherited)
         let outputs = rewriteSetTerm(query.body, outer: outer, ctes: ctes, orderBy: query.orderBy)
         if case .select = query.body {} else {
             // ORDER BY of a set operation or VALUES names output columns, which keep their names.
@@ -143,6 +140,75 @@ final class StatementRewriter {
             rewriteExpr(limit, scope: outer ?? Scope(parent: nil), ctes: ctes)
         }
         return outputs
+    }
+
+    /// Rewrites the queries of a WITH clause; returns the names they add.
+    private func rewriteCTEs(_ list: [CommonTableExpression], outer: Scope?, inherited: CTEEnvironment) -> CTEEnvironment {
+        var ctes = inherited
+        for cte in list {
+            let name = normalizedName(cte.name)
+            // A recursive CTE sees itself; its columns are known once its first branch is.
+            ctes.add(name, columns: cte.columns.map { Set($0.map(normalizedName)) })
+            var columns: [String]?
+            switch cte.statement.kind {
+            case let .query(inner), let .wrappedQuery(inner):
+                columns = rewriteQuery(inner, outer: outer, ctes: ctes)
+            case let .modify(modification):
+                if dialect == .sqlite {
+                    refuse(at: cte.name, "a WITH query that writes (INSERT, UPDATE, DELETE inside WITH) has no SQLite equivalent: run it as a statement of its own")
+                }
+                columns = rewriteModification(modification, outer: outer, ctes: ctes)
+            case .write, .other:
+                break
+            }
+            let known = cte.columns.map { $0.map(normalizedName) } ?? columns
+            ctes.add(name, columns: known.map(Set.init))
+        }
+        return ctes
+    }
+
+    /// `[WITH …] INSERT / UPDATE / DELETE`: refused when it writes the legacy table; otherwise
+    /// what it reads is rewritten (`UPDATE other … FROM cancer_transcript_base c WHERE …`, an
+    /// INSERT's SELECT). Returns the names of its RETURNING columns when known.
+    @discardableResult
+    private func rewriteModification(_ modification: DataModification, outer: Scope?, ctes inherited: CTEEnvironment) -> [String]? {
+        guard let target = modification.targetName else { return nil }
+        if isLegacyTable(target) {
+            refuse(at: target.parts.first!, "\(modification.verb) on cancer_transcript_base is refused: v0.6 keeps the core read-only and a patient's values in \(patientSchema).expression_data, written by `mediabase patients`")
+            return nil
+        }
+        let ctes = rewriteCTEs(modification.ctes, outer: outer, inherited: inherited)
+        if let query = modification.query {
+            rewriteQuery(query, outer: outer, ctes: ctes)
+            return nil
+        }
+        let scope = Scope(parent: outer)
+        collectFromItem(modification.target, scope: scope, ctes: ctes, chainStart: true)
+        for item in modification.from {
+            collectFromItem(item, scope: scope, ctes: ctes, chainStart: true)
+        }
+        for item in modification.from {
+            reuseGenesJoin(in: item, scope: scope)
+            rewriteJoinConditions(item, scope: scope, ctes: ctes)
+        }
+        for value in modification.values { rewriteExpr(value, scope: scope, ctes: ctes) }
+        if let whereClause = modification.whereClause { rewriteExpr(whereClause, scope: scope, ctes: ctes) }
+        if dialect == .sqlite { translateModification(modification) }
+        return rewriteTargets(modification.returning, scope: scope, ctes: ctes, namesSetOperation: false)
+    }
+
+    /// SQLite wants `AS` before the alias of the written table, and has no `DELETE … USING`:
+    /// `DELETE FROM x USING items WHERE cond` becomes `DELETE FROM x WHERE EXISTS (SELECT 1
+    /// FROM items WHERE cond)`, which deletes the same rows.
+    private func translateModification(_ modification: DataModification) {
+        if let alias = modification.target.alias, parser.word(at: alias - 1) != "as" {
+            edits.replace(tokens[alias].start, tokens[alias].start, with: [.text("AS ")])
+        }
+        guard modification.verb == "DELETE", let firstItem = modification.from.first, let lastItem = modification.from.last else { return }
+        let using = firstItem.first - 1
+        edits.replace(tokens[using].start, endOf(using), with: [.text("WHERE EXISTS (SELECT 1 FROM")])
+        let end = modification.whereClause?.last ?? lastItem.last
+        edits.replace(endOf(end), endOf(end), with: [.text(")")])
     }
 
     private func rewriteSetTerm(_ term: SetTerm, outer: Scope?, ctes: CTEEnvironment, orderBy: [SortItem]) -> [String]? {
@@ -191,22 +257,10 @@ final class StatementRewriter {
             }
             for expr in distinctOn.exprs { rewriteExpr(expr, scope: scope, ctes: ctes) }
         }
-        var outputs: [String]? = []
-        for target in core.targets {
-            if case let .star(parts) = target.expr.kind {
-                let names = rewriteStar(target.expr, parts: parts, scope: scope)
-                if let names, outputs != nil { outputs! += names } else { outputs = nil }
-                continue
-            }
-            let originalName = target.alias.map(normalizedName) ?? figuredName(target.expr)
-            rewriteExpr(target.expr, scope: scope, ctes: ctes)
-            if target.alias == nil, needsAlias(target.expr, scope: scope) || (namesSetOperation && dialect == .sqlite && isRewrittenColumn(target.expr, scope: scope)) {
-                edits.replace(endOf(target.expr.last), endOf(target.expr.last), with: [.text(" AS " + quotedName(originalName))])
-            }
-            outputs?.append(originalName)
-        }
+        let outputs = rewriteTargets(core.targets, scope: scope, ctes: ctes, namesSetOperation: namesSetOperation)
         if let whereClause = core.whereClause { rewriteExpr(whereClause, scope: scope, ctes: ctes) }
         for expr in core.groupBy { rewriteExpr(expr, scope: scope, ctes: ctes) }
+        keepFunctionalDependencies(core, scope: scope)
         if let having = core.having { rewriteExpr(having, scope: scope, ctes: ctes) }
         for expr in core.windows { rewriteExpr(expr, scope: scope, ctes: ctes) }
         // ORDER BY: a bare name matching an output column refers to that column (SQL-92 rule),
@@ -231,13 +285,55 @@ final class StatementRewriter {
         return outputs
     }
 
+    /// A select list (or RETURNING list): each item rewritten, with an alias where its output
+    /// name would change. Returns the output names when known.
+    private func rewriteTargets(_ targets: [SelectTarget], scope: Scope, ctes: CTEEnvironment, namesSetOperation: Bool) -> [String]? {
+        var outputs: [String]? = []
+        for target in targets {
+            if case let .star(parts) = target.expr.kind {
+                let names = rewriteStar(target.expr, parts: parts, scope: scope)
+                if let names, outputs != nil { outputs! += names } else { outputs = nil }
+                continue
+            }
+            let originalName = target.alias.map(normalizedName) ?? figuredName(target.expr)
+            rewriteExpr(target.expr, scope: scope, ctes: ctes)
+            if target.alias == nil, needsAlias(target.expr, scope: scope) || (namesSetOperation && dialect == .sqlite && isRewrittenColumn(target.expr, scope: scope)) {
+                edits.replace(endOf(target.expr.last), endOf(target.expr.last), with: [.text(" AS " + quotedName(originalName))])
+            }
+            outputs?.append(originalName)
+        }
+        return outputs
+    }
+
+    /// v0.5 lets a query grouped by the legacy table's primary key (`GROUP BY transcript_id`)
+    /// select its other columns, which depend on it. In v0.6 those come from `genes` and the
+    /// patient's table, so their primary keys join the GROUP BY: `g.gene_id` and
+    /// `pe.transcript_id` are functions of `t.transcript_id` in the replacement's joins, so the
+    /// groups stay the same, and PostgreSQL then sees the other columns depend on them.
+    private func keepFunctionalDependencies(_ core: SelectCore, scope: Scope) {
+        guard let lastItem = core.groupBy.last else { return }
+        var grouped: [LegacyOccurrence] = []
+        for item in core.groupBy {
+            var expr = item
+            if case .literal = expr.kind, let position = Int(text(expr.first)), position >= 1, position <= core.targets.count {
+                expr = core.targets[position - 1].expr
+            }
+            guard case let .column(parts) = expr.kind, case let .legacy(occurrence, column)? = resolve(parts, scope: scope),
+                  column == "transcript_id", !grouped.contains(where: { $0 === occurrence }) else { continue }
+            grouped.append(occurrence)
+        }
+        for occurrence in grouped {
+            edits.replace(endOf(lastItem.last), endOf(lastItem.last), with: [
+                .text(", "), .alias(occurrence.id, .genes), .text(".gene_id, "), .alias(occurrence.id, .expression), .text(".transcript_id"),
+            ])
+        }
+    }
+
     /// Whether a select item without an alias must get one to keep its output column's name:
     /// when its name comes from a legacy column whose replacement is an expression, and in
     /// SQLite (which names a column by its text) whenever it is not a bare column.
     private func needsAlias(_ expr: Expr, scope: Scope) -> Bool {
-        let name = figuredName(expr)
-        guard name != "?column?" else { return false }
-        if dialect == .sqlite, !isBareColumn(expr) { return true }
+        if dialect == .sqlite, figuredName(expr) != "?column?", !isBareColumn(expr) { return true }
         var inner = expr
         while true {
             switch inner.kind {
@@ -252,10 +348,21 @@ final class StatementRewriter {
                     return home == .foldChange || home == .coordinates
                 }
                 return false
+            case .infix:
+                // `coordinates->>'start'` (PostgreSQL's `?column?`, or under a cast the type's
+                // name) becomes a column of public.transcripts, which would name it.
+                return isCoordinateAccess(inner, scope: scope)
             default:
                 return false
             }
         }
+    }
+
+    private func isCoordinateAccess(_ expr: Expr, scope: Scope) -> Bool {
+        guard case let .infix(operators) = expr.kind, operators.count == 1, ["->>", "->", "#>>", "#>"].contains(text(operators[0])),
+              case let .column(parts) = expr.children[0].kind,
+              case let .legacy(_, column)? = resolve(parts, scope: scope) else { return false }
+        return column == "coordinates"
     }
 
     private func isRewrittenColumn(_ expr: Expr, scope: Scope) -> Bool {
@@ -273,9 +380,9 @@ final class StatementRewriter {
     func figuredName(_ expr: Expr) -> String {
         switch expr.kind {
         case let .column(parts): return normalizedName(parts.last!)
-        case let .cast(typeFirst, _, _):
+        case let .cast(typeFirst, typeLast, _):
             let inner = figuredName(expr.children[0])
-            return inner == "?column?" ? normalizedName(typeFirst) : inner
+            return inner == "?column?" ? Self.internalTypeName(typeText(typeFirst, typeLast)) : inner
         case let .call(call): return normalizedName(call.name.last!)
         case .caseExpression: return "case"
         case .parenthesized where expr.children.count == 1: return figuredName(expr.children[0])
@@ -284,12 +391,37 @@ final class StatementRewriter {
         }
     }
 
+    /// The name PostgreSQL gives a cast's column: the last part of the type's name after the
+    /// grammar maps the SQL-standard spellings to its own (`int` → `int4`).
+    static func internalTypeName(_ type: String) -> String {
+        var name = type.lowercased()
+        if let parenthesis = name.firstIndex(of: "(") { name = String(name[..<parenthesis]) }
+        name = name.split(separator: " ").joined(separator: " ")
+        if name.hasSuffix("[]") { return name }
+        if let dot = name.lastIndex(of: ".") { name = String(name[name.index(after: dot)...]) }
+        let standard: [String: String] = [
+            "int": "int4", "integer": "int4", "smallint": "int2", "bigint": "int8", "real": "float4", "float": "float8",
+            "double precision": "float8", "decimal": "numeric", "dec": "numeric", "boolean": "bool",
+            "character varying": "varchar", "char varying": "varchar", "character": "bpchar", "char": "bpchar",
+            "timestamp without time zone": "timestamp", "timestamp with time zone": "timestamptz",
+            "time without time zone": "time", "time with time zone": "timetz",
+        ]
+        return standard[name] ?? name
+    }
+
     // MARK: - FROM
 
     /// Adds the scope entries of a FROM item (and rewrites its subqueries and functions).
     /// `chainStart`: whether the item is the first of its join chain, where the legacy table's
     /// replacement needs no parentheses.
     private func collectFromItem(_ item: FromItem, scope: Scope, ctes: CTEEnvironment, chainStart: Bool) {
+        if dialect == .sqlite, let columns = item.aliasColumns {
+            var legacy = false
+            if case let .table(name) = item.kind { legacy = isLegacyTable(name) }
+            if !legacy {
+                refuse(at: columns.first!, "column aliases on a FROM item (AS v(a, b)) are PostgreSQL-only; for VALUES write a CTE, WITH v(a, b) AS (VALUES …), which SQLite has")
+            }
+        }
         switch item.kind {
         case let .table(name):
             let tableName = normalizedName(name.parts.last!)

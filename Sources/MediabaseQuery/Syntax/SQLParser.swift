@@ -25,14 +25,14 @@ struct SQLParser {
     mutating func parseStatements() throws -> [Statement] {
         var statements: [Statement] = []
         while index < tokens.count {
-            if tokens[index].kind == .semicolon {
+            if tokenKind() == .semicolon {
                 index += 1
                 continue
             }
             let statement = try parseStatement()
             statements.append(statement)
             if index < tokens.count {
-                guard tokens[index].kind == .semicolon else { throw unexpected("\";\" or the end of the statement") }
+                guard tokenKind() == .semicolon else { throw unexpected("\";\" or the end of the statement") }
                 index += 1
             }
         }
@@ -43,13 +43,22 @@ struct SQLParser {
         let first = index
         let kind: Statement.Kind
         switch word() {
-        case "select", "with", "values", "table":
+        case "with":
+            let ctes = try parseWithClause()
+            if let verb = word(), ["insert", "update", "delete"].contains(verb) {
+                let modification = try parseModification()
+                modification.ctes = ctes
+                kind = .modify(modification)
+            } else {
+                kind = .query(try parseQuery(ctes: ctes, first: first))
+            }
+        case "select", "values", "table":
             kind = .query(try parseQuery())
-        case _ where tokens[index].kind == .leftParen:
+        case _ where tokenKind() == .leftParen:
             kind = .query(try parseQuery())
         case "explain":
             index += 1
-            if tokens[index].kind == .leftParen {
+            if tokenKind() == .leftParen {
                 try skipBalanced()
             } else {
                 while let option = word(), ["analyze", "analyse", "verbose"].contains(option) { index += 1 }
@@ -57,19 +66,8 @@ struct SQLParser {
             kind = .wrappedQuery(try parseQuery())
         case "create":
             kind = try parseCreate()
-        case "insert":
-            kind = try parseInsert()
-        case "update":
-            index += 1
-            _ = accept("only")
-            kind = .write(verb: "UPDATE", targets: [try parseQualifiedName()], query: nil)
-            skipToStatementEnd()
-        case "delete":
-            index += 1
-            try expect("from")
-            _ = accept("only")
-            kind = .write(verb: "DELETE", targets: [try parseQualifiedName()], query: nil)
-            skipToStatementEnd()
+        case "insert", "update", "delete":
+            kind = .modify(try parseModification())
         case "truncate":
             index += 1
             _ = accept("table")
@@ -79,7 +77,7 @@ struct SQLParser {
                 targets.append(try parseQualifiedName())
                 if isOperator("*") { index += 1 }
             } while accept(.comma)
-            kind = .write(verb: "TRUNCATE", targets: targets, query: nil)
+            kind = .write(verb: "TRUNCATE", targets: targets)
             skipToStatementEnd()
         case "alter", "drop":
             let verb = word()!.uppercased()
@@ -90,7 +88,7 @@ struct SQLParser {
                 _ = accept("only")
                 repeat { targets.append(try parseQualifiedName()) } while verb == "DROP" && accept(.comma)
             }
-            kind = .write(verb: verb, targets: targets, query: nil)
+            kind = .write(verb: verb, targets: targets)
             skipToStatementEnd()
         case "copy":
             index += 1
@@ -102,22 +100,22 @@ struct SQLParser {
                 kind = .wrappedQuery(query)
             } else {
                 let target = try parseQualifiedName()
-                if index < tokens.count, tokens[index].kind == .leftParen { try skipBalanced() }
-                kind = .write(verb: word() == "to" ? "COPY … TO" : "COPY", targets: [target], query: nil)
+                if index < tokens.count, tokenKind() == .leftParen { try skipBalanced() }
+                kind = .write(verb: word() == "to" ? "COPY … TO" : "COPY", targets: [target])
                 skipToStatementEnd()
             }
         case "lock", "vacuum", "analyze", "cluster", "reindex", "comment", "grant", "revoke":
             let verb = word()!.uppercased()
             index += 1
             var targets: [QualifiedName] = []
-            while index < tokens.count, tokens[index].kind != .semicolon {
-                if tokens[index].kind == .word || tokens[index].kind == .quotedIdentifier, let name = try? parseQualifiedName() {
+            while index < tokens.count, tokenKind() != .semicolon {
+                if tokenKind() == .word || tokenKind() == .quotedIdentifier, let name = try? parseQualifiedName() {
                     targets.append(name)
                 } else {
                     index += 1
                 }
             }
-            kind = .write(verb: verb, targets: targets, query: nil)
+            kind = .write(verb: verb, targets: targets)
         default:
             skipToStatementEnd()
             kind = .other
@@ -133,9 +131,9 @@ struct SQLParser {
         if accept("table") || accept("view") {
             if accept("if") { try expect("not"); try expect("exists") }
             _ = try parseQualifiedName()
-            if tokens[index].kind == .leftParen { try skipBalanced() }
-            while index < tokens.count, word() != "as", tokens[index].kind != .semicolon { index += 1 }
-            if accept("as"), let next = word(), ["select", "with", "values", "table"].contains(next) || tokens[index].kind == .leftParen {
+            if tokenKind() == .leftParen { try skipBalanced() }
+            while index < tokens.count, word() != "as", tokenKind() != .semicolon { index += 1 }
+            if accept("as"), let next = word(), ["select", "with", "values", "table"].contains(next) || tokenKind() == .leftParen {
                 let query = try parseQuery()
                 skipToStatementEnd()
                 return .wrappedQuery(query)
@@ -145,12 +143,12 @@ struct SQLParser {
         }
         if accept("unique") || word() == "index" {
             _ = accept("index")
-            while index < tokens.count, word() != "on", tokens[index].kind != .semicolon { index += 1 }
+            while index < tokens.count, word() != "on", tokenKind() != .semicolon { index += 1 }
             if accept("on") {
                 _ = accept("only")
                 let target = try parseQualifiedName()
                 skipToStatementEnd()
-                return .write(verb: "CREATE INDEX", targets: [target], query: nil)
+                return .write(verb: "CREATE INDEX", targets: [target])
             }
         }
         index = start
@@ -158,20 +156,75 @@ struct SQLParser {
         return .other
     }
 
-    private mutating func parseInsert() throws -> Statement.Kind {
+    /// INSERT, UPDATE or DELETE, after any WITH clause.
+    private mutating func parseModification() throws -> DataModification {
+        let verb = word()!.uppercased()
         index += 1
-        try expect("into")
-        let target = try parseQualifiedName()
-        if accept("as") { index += 1 }
-        if tokens[index].kind == .leftParen { try skipBalanced() }
-        if accept("overriding") { index += 2; try expect("value") }
-        if let next = word(), next == "select" || next == "with" || next == "values" || next == "table" || (index < tokens.count && tokens[index].kind == .leftParen) {
-            let query = try parseQuery()
-            skipToStatementEnd()
-            return .write(verb: "INSERT", targets: [target], query: query)
+        if verb == "INSERT" {
+            try expect("into")
+        } else if verb == "DELETE" {
+            try expect("from")
         }
-        skipToStatementEnd()
-        return .write(verb: "INSERT", targets: [target], query: nil)
+        _ = accept("only")
+        let targetFirst = index
+        let name = try parseQualifiedName()
+        if isOperator("*") { index += 1 }
+        var alias: Int?
+        if accept("as") {
+            alias = try expectName()
+        } else if index < tokens.count, tokenKind() == .quotedIdentifier || (tokenKind() == .word && !Keywords.reserved.contains(words[index]!) && !["set", "values", "default", "overriding"].contains(words[index]!)) {
+            alias = index
+            index += 1
+        }
+        let modification = DataModification(verb: verb, target: FromItem(kind: .table(name), first: targetFirst, last: index - 1, alias: alias, aliasColumns: nil))
+        switch verb {
+        case "INSERT":
+            if index < tokens.count, tokenKind() == .leftParen, !startsQuery() { try skipBalanced() }
+            if accept("overriding") { index += 2; try expect("value") }
+            if accept("default") {
+                try expect("values")
+            } else {
+                modification.query = try parseQuery()
+            }
+            // ON CONFLICT … and RETURNING are kept as written.
+            skipToStatementEnd()
+            return modification
+        case "UPDATE":
+            try expect("set")
+            repeat {
+                if index < tokens.count, tokenKind() == .leftParen {
+                    _ = try parseNameList()
+                } else {
+                    _ = try parseQualifiedName()
+                    while accept(.leftBracket) {
+                        _ = try parseExpression()
+                        try expect(.rightBracket)
+                    }
+                }
+                guard isOperator("=") else { throw unexpected("\"=\" in UPDATE's SET") }
+                index += 1
+                if !accept("default") { modification.values.append(try parseExpression()) }
+            } while accept(.comma)
+            if accept("from") {
+                repeat { modification.from.append(try parseFromItem()) } while accept(.comma)
+            }
+        default:
+            if accept("using") {
+                repeat { modification.from.append(try parseFromItem()) } while accept(.comma)
+            }
+        }
+        if accept("where") {
+            if accept("current") {
+                try expect("of")
+                _ = try expectName()
+            } else {
+                modification.whereClause = try parseExpression()
+            }
+        }
+        if accept("returning") {
+            repeat { modification.returning.append(try parseTarget()) } while accept(.comma)
+        }
+        return modification
     }
 
     /// Moves to the `;` ending the statement (or the end), over balanced parentheses.
@@ -180,7 +233,10 @@ struct SQLParser {
         while index < tokens.count {
             switch tokens[index].kind {
             case .leftParen: depth += 1
-            case .rightParen: depth -= 1
+            case .rightParen:
+                // The end of a data-modifying WITH query.
+                if depth == 0 { return }
+                depth -= 1
             case .semicolon where depth <= 0: return
             default: break
             }
@@ -190,29 +246,37 @@ struct SQLParser {
 
     // MARK: - Queries
 
-    mutating func parseQuery() throws -> Query {
-        let first = index
+    /// `WITH [RECURSIVE] name [(columns)] AS [NOT] [MATERIALIZED] (statement), …`.
+    private mutating func parseWithClause() throws -> [CommonTableExpression] {
         var ctes: [CommonTableExpression] = []
-        if accept("with") {
-            _ = accept("recursive")
-            repeat {
-                let name = try expectName()
-                var columns: [Int]?
-                if tokens[index].kind == .leftParen { columns = try parseNameList() }
-                try expect("as")
-                if accept("not") { try expect("materialized") } else { _ = accept("materialized") }
-                try expect(.leftParen)
-                let statementFirst = index
-                let statement: Statement
-                if let next = word(), ["select", "with", "values", "table"].contains(next) || tokens[index].kind == .leftParen {
-                    statement = Statement(kind: .query(try parseQuery()), first: statementFirst, last: index - 1)
-                } else {
-                    statement = try parseStatement()
-                }
-                try expect(.rightParen)
-                ctes.append(CommonTableExpression(name: name, columns: columns, statement: statement))
-            } while accept(.comma)
-        }
+        try expect("with")
+        _ = accept("recursive")
+        repeat {
+            let name = try expectName()
+            var columns: [Int]?
+            if index < tokens.count, tokenKind() == .leftParen { columns = try parseNameList() }
+            try expect("as")
+            if accept("not") { try expect("materialized") } else { _ = accept("materialized") }
+            try expect(.leftParen)
+            let statementFirst = index
+            let statement: Statement
+            if let next = word(), ["select", "with", "values", "table"].contains(next) || tokenKind() == .leftParen {
+                statement = Statement(kind: .query(try parseQuery()), first: statementFirst, last: index - 1)
+            } else {
+                statement = try parseStatement()
+            }
+            try expect(.rightParen)
+            ctes.append(CommonTableExpression(name: name, columns: columns, statement: statement))
+        } while accept(.comma)
+        return ctes
+    }
+
+    /// A query; `ctes` when its WITH clause was read already (a statement starting with WITH
+    /// may turn out to be an INSERT, UPDATE or DELETE), starting at `first`.
+    mutating func parseQuery(ctes given: [CommonTableExpression]? = nil, first givenFirst: Int? = nil) throws -> Query {
+        let first = givenFirst ?? index
+        var ctes = given ?? []
+        if given == nil, word() == "with" { ctes = try parseWithClause() }
         let body = try parseSetTerm()
         let query = Query(body: body, first: first, last: index - 1)
         query.ctes = ctes
@@ -232,7 +296,7 @@ struct SQLParser {
                 if !accept("rows") { try expect("row") }
                 if !accept("only") { try expect("with"); try expect("ties") }
             } else if word() == "for", let next = word(at: index + 1), ["update", "share", "no", "key"].contains(next) {
-                while index < tokens.count, tokens[index].kind != .semicolon, tokens[index].kind != .rightParen { index += 1 }
+                while index < tokens.count, tokenKind() != .semicolon, tokenKind() != .rightParen { index += 1 }
             } else {
                 break
             }
@@ -253,7 +317,7 @@ struct SQLParser {
     }
 
     private mutating func parseSetPrimary() throws -> SetTerm {
-        if tokens.indices.contains(index), tokens[index].kind == .leftParen {
+        if tokens.indices.contains(index), tokenKind() == .leftParen {
             index += 1
             let query = try parseQuery()
             try expect(.rightParen)
@@ -335,7 +399,7 @@ struct SQLParser {
         if accept("as") {
             return SelectTarget(expr: expr, alias: try expectName(allowKeywords: true))
         }
-        if index < tokens.count, tokens[index].kind == .quotedIdentifier || (tokens[index].kind == .word && !Keywords.reserved.contains(words[index]!)) {
+        if index < tokens.count, tokenKind() == .quotedIdentifier || (tokenKind() == .word && !Keywords.reserved.contains(words[index]!)) {
             let alias = index
             index += 1
             return SelectTarget(expr: expr, alias: alias)
@@ -349,13 +413,13 @@ struct SQLParser {
             index += 2
             try expect(.leftParen)
             var children: [Expr] = []
-            if tokens[index].kind != .rightParen {
+            if tokenKind() != .rightParen {
                 repeat { children.append(try parseGroupingItem()) } while accept(.comma)
             }
             try expect(.rightParen)
             return Expr(.other, first: first, last: index - 1, children: children)
         }
-        if tokens[index].kind == .leftParen, tokens[index + 1].kind == .rightParen {
+        if tokenKind() == .leftParen, tokenKind(1) == .rightParen {
             index += 2
             return Expr(.parenthesized, first: index - 2, last: index - 1)
         }
@@ -423,7 +487,7 @@ struct SQLParser {
         let first = index
         _ = accept("lateral")
         guard index < tokens.count else { throw unexpected("a table, a subquery or a function") }
-        if tokens[index].kind == .leftParen {
+        if tokenKind() == .leftParen {
             index += 1
             let kind: FromItem.Kind
             if startsQuery() {
@@ -444,7 +508,7 @@ struct SQLParser {
         _ = accept("only")
         let nameStart = index
         let name = try parseQualifiedName()
-        if index < tokens.count, tokens[index].kind == .leftParen {
+        if index < tokens.count, tokenKind() == .leftParen {
             index = nameStart
             let call = try parsePrimary()
             if accept("with") { try expect("ordinality") }
@@ -465,12 +529,12 @@ struct SQLParser {
         var alias: Int?
         if accept("as") {
             alias = try expectName(allowKeywords: true)
-        } else if index < tokens.count, tokens[index].kind == .quotedIdentifier || (tokens[index].kind == .word && !Keywords.reserved.contains(words[index]!) && !Keywords.afterFromItem.contains(words[index]!)) {
+        } else if index < tokens.count, tokenKind() == .quotedIdentifier || (tokenKind() == .word && !Keywords.reserved.contains(words[index]!) && !Keywords.afterFromItem.contains(words[index]!)) {
             alias = index
             index += 1
         }
         var columns: [Int]?
-        if alias != nil, index < tokens.count, tokens[index].kind == .leftParen {
+        if alias != nil, index < tokens.count, tokenKind() == .leftParen {
             columns = try parseNameList()
         }
         return (alias, columns)
@@ -498,7 +562,7 @@ struct SQLParser {
 
     private mutating func parseExpressionList(until end: SQLToken.Kind) throws -> [Expr] {
         var exprs: [Expr] = []
-        if index < tokens.count, tokens[index].kind == end { return exprs }
+        if index < tokens.count, tokenKind() == end { return exprs }
         repeat { exprs.append(try parseExpression()) } while accept(.comma)
         return exprs
     }
@@ -519,8 +583,8 @@ struct SQLParser {
             if token.kind == .leftBracket {
                 index += 1
                 var children = [left]
-                if tokens[index].kind != .colon { children.append(try parseExpression()) }
-                if accept(.colon), tokens[index].kind != .rightBracket { children.append(try parseExpression()) }
+                if tokenKind() != .colon { children.append(try parseExpression()) }
+                if accept(.colon), tokenKind() != .rightBracket { children.append(try parseExpression()) }
                 try expect(.rightBracket)
                 left = Expr(.other, first: left.first, last: index - 1, children: children)
                 continue
@@ -543,7 +607,7 @@ struct SQLParser {
                     let right = try parseExpression(above: .isTest)
                     left = Expr(.infix(operators), first: left.first, last: right.last, children: [left, right])
                 } else {
-                    guard index < tokens.count, tokens[index].kind == .word else { throw unexpected("NULL, TRUE, FALSE, UNKNOWN or DISTINCT FROM after IS") }
+                    guard index < tokens.count, tokenKind() == .word else { throw unexpected("NULL, TRUE, FALSE, UNKNOWN or DISTINCT FROM after IS") }
                     operators.append(index)
                     index += 1
                     left = Expr(.postfix(operators), first: left.first, last: index - 1, children: [left])
@@ -627,7 +691,7 @@ struct SQLParser {
             let operand = try parseExpression(above: .not)
             return Expr(.prefix(first), first: first, last: operand.last, children: [operand])
         }
-        if tokens[index].kind == .op, text(index) != "*" {
+        if tokenKind() == .op, text(index) != "*" {
             index += 1
             let operand = try parseExpression(above: .unary)
             return Expr(.prefix(first), first: first, last: operand.last, children: [operand])
@@ -693,7 +757,7 @@ struct SQLParser {
                 index += 1
                 return Expr(.literal, first: first, last: first)
             case "interval", "date", "timestamp", "time", "timestamptz":
-                if index + 1 < tokens.count, tokens[index + 1].kind == .string {
+                if index + 1 < tokens.count, tokenKind(1) == .string {
                     index += 2
                     while let unit = word(), Keywords.intervalUnits.contains(unit) { index += 1 }
                     return Expr(.literal, first: first, last: index - 1)
@@ -707,19 +771,19 @@ struct SQLParser {
         // A name: a column, `t.*`, a function call, or a typed literal (`numeric '1.5'`).
         var parts = [index]
         index += 1
-        while index + 1 < tokens.count, tokens[index].kind == .dot {
-            if tokens[index + 1].kind == .op, text(index + 1) == "*" {
+        while index + 1 < tokens.count, tokenKind() == .dot {
+            if tokenKind(1) == .op, text(index + 1) == "*" {
                 index += 2
                 return Expr(.star(parts), first: first, last: index - 1)
             }
-            guard tokens[index + 1].kind == .word || tokens[index + 1].kind == .quotedIdentifier else { break }
+            guard tokenKind(1) == .word || tokenKind(1) == .quotedIdentifier else { break }
             parts.append(index + 1)
             index += 2
         }
-        if index < tokens.count, tokens[index].kind == .leftParen {
+        if index < tokens.count, tokenKind() == .leftParen {
             return try parsePostfixSelection(try parseCall(name: parts, first: first))
         }
-        if parts.count == 1, tokens[first].kind == .word, index < tokens.count, tokens[index].kind == .string {
+        if parts.count == 1, tokens[first].kind == .word, index < tokens.count, tokenKind() == .string {
             index += 1
             return Expr(.literal, first: first, last: index - 1)
         }
@@ -728,7 +792,7 @@ struct SQLParser {
 
     /// `(expr).field`: a field of a composite value; kept as it is.
     private mutating func parsePostfixSelection(_ expr: Expr) throws -> Expr {
-        guard index + 1 < tokens.count, tokens[index].kind == .dot else { return expr }
+        guard index + 1 < tokens.count, tokenKind() == .dot else { return expr }
         index += 1
         if isOperator("*") { index += 1 } else { _ = try expectName(allowKeywords: true) }
         return Expr(.other, first: expr.first, last: index - 1, children: [expr])
@@ -737,9 +801,9 @@ struct SQLParser {
     private mutating func parseArrayBrackets(first: Int) throws -> Expr {
         try expect(.leftBracket)
         var children: [Expr] = []
-        if tokens[index].kind != .rightBracket {
+        if tokenKind() != .rightBracket {
             repeat {
-                if tokens[index].kind == .leftBracket {
+                if tokenKind() == .leftBracket {
                     children.append(try parseArrayBrackets(first: index))
                 } else {
                     children.append(try parseExpression())
@@ -777,11 +841,11 @@ struct SQLParser {
         var distinct = false
         var hasArgumentOrderBy = false
         var sortItems: [SortItem] = []
-        if tokens[index].kind != .rightParen {
+        if tokenKind() != .rightParen {
             if accept("distinct") { distinct = true } else { _ = accept("all") }
             _ = accept("variadic")
             if functionName == "trim", let side = word(), ["both", "leading", "trailing"].contains(side) { index += 1 }
-            if functionName == "extract", index < tokens.count, tokens[index].kind == .word || tokens[index].kind == .string {
+            if functionName == "extract", index < tokens.count, tokenKind() == .word || tokenKind() == .string {
                 // The field (`year`, `'epoch'`) is a keyword here, not a column.
                 arguments.append(Expr(.literal, first: index, last: index))
                 index += 1
@@ -824,14 +888,14 @@ struct SQLParser {
             extras += items.map(\.expr)
             try expect(.rightParen)
         }
-        if word() == "filter", index + 1 < tokens.count, tokens[index + 1].kind == .leftParen {
+        if word() == "filter", index + 1 < tokens.count, tokenKind(1) == .leftParen {
             index += 2
             try expect("where")
             extras.append(try parseExpression())
             try expect(.rightParen)
         }
         if accept("over") {
-            if tokens[index].kind == .leftParen {
+            if tokenKind() == .leftParen {
                 let (exprs, items) = try parseWindowSpecification()
                 extras += exprs
                 sortItems += items
@@ -846,8 +910,8 @@ struct SQLParser {
 
     /// An argument: an expression, or `name => value` / `name := value` (the value is returned).
     private mutating func parseArgument() throws -> Expr {
-        if index + 1 < tokens.count, tokens[index].kind == .word || tokens[index].kind == .quotedIdentifier,
-           tokens[index + 1].kind == .op, text(index + 1) == "=>" || text(index + 1) == ":=" {
+        if index + 1 < tokens.count, tokenKind() == .word || tokenKind() == .quotedIdentifier,
+           tokenKind(1) == .op, text(index + 1) == "=>" || text(index + 1) == ":=" {
             index += 2
         }
         if let next = word(), ["select", "with", "values"].contains(next) {
@@ -865,7 +929,7 @@ struct SQLParser {
         try expect(.leftParen)
         var exprs: [Expr] = []
         var items: [SortItem] = []
-        if index < tokens.count, tokens[index].kind == .word, let name = words[index], !["partition", "order", "rows", "range", "groups"].contains(name) {
+        if index < tokens.count, tokenKind() == .word, let name = words[index], !["partition", "order", "rows", "range", "groups"].contains(name) {
             index += 1
         }
         if accept("partition") {
@@ -880,9 +944,9 @@ struct SQLParser {
         if let frame = word(), ["rows", "range", "groups"].contains(frame) {
             // Frame bounds are constants (`2 PRECEDING`, `INTERVAL '1 day' FOLLOWING`).
             var depth = 0
-            while index < tokens.count, !(depth == 0 && tokens[index].kind == .rightParen) {
-                if tokens[index].kind == .leftParen { depth += 1 }
-                if tokens[index].kind == .rightParen { depth -= 1 }
+            while index < tokens.count, !(depth == 0 && tokenKind() == .rightParen) {
+                if tokenKind() == .leftParen { depth += 1 }
+                if tokenKind() == .rightParen { depth -= 1 }
                 index += 1
             }
         }
@@ -894,7 +958,7 @@ struct SQLParser {
     /// `character varying(20)`, `timestamp with time zone`, `text[]`, `pg_catalog.int4`.
     private mutating func parseTypeName() throws -> (Int, Int) {
         let first = index
-        guard index < tokens.count, tokens[index].kind == .word || tokens[index].kind == .quotedIdentifier else {
+        guard index < tokens.count, tokenKind() == .word || tokenKind() == .quotedIdentifier else {
             throw unexpected("a type name")
         }
         _ = try parseQualifiedName()
@@ -905,7 +969,7 @@ struct SQLParser {
             default: break
             }
         }
-        if tokens.indices.contains(index), tokens[index].kind == .leftParen { try skipBalanced() }
+        if tokens.indices.contains(index), tokenKind() == .leftParen { try skipBalanced() }
         if let last = words[first], ["timestamp", "time"].contains(last), word() == "with" || word() == "without" {
             index += 1
             try expect("time")
@@ -914,9 +978,9 @@ struct SQLParser {
         if let last = words[first], last == "interval" {
             while let unit = word(), Keywords.intervalUnits.contains(unit) { index += 1 }
         }
-        while index < tokens.count, tokens[index].kind == .leftBracket {
+        while index < tokens.count, tokenKind() == .leftBracket {
             index += 1
-            if tokens[index].kind == .number { index += 1 }
+            if tokenKind() == .number { index += 1 }
             try expect(.rightBracket)
         }
         return (first, index - 1)
@@ -926,7 +990,7 @@ struct SQLParser {
 
     mutating func parseQualifiedName() throws -> QualifiedName {
         var parts = [try expectName()]
-        while index + 1 < tokens.count, tokens[index].kind == .dot, tokens[index + 1].kind == .word || tokens[index + 1].kind == .quotedIdentifier {
+        while index + 1 < tokens.count, tokenKind() == .dot, tokenKind(1) == .word || tokenKind(1) == .quotedIdentifier {
             parts.append(index + 1)
             index += 2
         }
@@ -943,7 +1007,7 @@ struct SQLParser {
 
     private mutating func expectName(allowKeywords: Bool = false) throws -> Int {
         guard index < tokens.count,
-              tokens[index].kind == .quotedIdentifier || (tokens[index].kind == .word && (allowKeywords || !Keywords.reserved.contains(words[index]!))) else {
+              tokenKind() == .quotedIdentifier || (tokenKind() == .word && (allowKeywords || !Keywords.reserved.contains(words[index]!))) else {
             throw unexpected("a name")
         }
         index += 1
@@ -956,8 +1020,8 @@ struct SQLParser {
         try expect(.leftParen)
         var depth = 1
         while index < tokens.count, depth > 0 {
-            if tokens[index].kind == .leftParen { depth += 1 }
-            if tokens[index].kind == .rightParen { depth -= 1 }
+            if tokenKind() == .leftParen { depth += 1 }
+            if tokenKind() == .rightParen { depth -= 1 }
             index += 1
         }
         guard depth == 0 else { throw QueryRewriteError(at: position(open), "this \"(\" is never closed") }
@@ -968,12 +1032,17 @@ struct SQLParser {
         return position < tokens.count ? words[position] : nil
     }
 
+    /// The kind of the token `offset` after the current one; nil past the end of the input.
+    private func tokenKind(_ offset: Int = 0) -> SQLToken.Kind? {
+        index + offset < tokens.count ? tokens[index + offset].kind : nil
+    }
+
     func text(_ position: Int) -> String {
         String(decoding: source[tokens[position].start..<tokens[position].end], as: UTF8.self)
     }
 
     private func isOperator(_ text: String) -> Bool {
-        index < tokens.count && tokens[index].kind == .op && self.text(index) == text
+        index < tokens.count && tokenKind() == .op && self.text(index) == text
     }
 
     private mutating func accept(_ keyword: String) -> Bool {
@@ -983,7 +1052,7 @@ struct SQLParser {
     }
 
     private mutating func accept(_ kind: SQLToken.Kind) -> Bool {
-        guard index < tokens.count, tokens[index].kind == kind else { return false }
+        guard index < tokens.count, tokenKind() == kind else { return false }
         index += 1
         return true
     }

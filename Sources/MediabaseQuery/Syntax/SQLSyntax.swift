@@ -11,9 +11,10 @@ final class Statement {
         /// `CREATE TABLE/VIEW … AS query`, `EXPLAIN query`: the query part is rewritten, the
         /// rest kept.
         case wrappedQuery(Query)
-        /// INSERT, UPDATE, DELETE, TRUNCATE, ALTER, DROP, COPY…: `targets` are the tables it
-        /// names as its object; `query` is the SELECT of an `INSERT … SELECT`.
-        case write(verb: String, targets: [QualifiedName], query: Query?)
+        /// TRUNCATE, ALTER, DROP, COPY…: `targets` are the tables it names as its object.
+        case write(verb: String, targets: [QualifiedName])
+        /// `[WITH …] INSERT / UPDATE / DELETE`.
+        case modify(DataModification)
         /// Anything else (SET, BEGIN, …), kept as it is.
         case other
     }
@@ -26,6 +27,34 @@ final class Statement {
         self.kind = kind
         self.first = first
         self.last = last
+    }
+}
+
+/// `[WITH …] INSERT INTO target … | UPDATE target SET … [FROM …] | DELETE FROM target [USING …]`,
+/// `[WHERE …] [RETURNING …]`: the parts that read tables, which are rewritten when the target is
+/// not the legacy table.
+final class DataModification {
+    let verb: String
+    /// The written table (a `.table` item with its alias).
+    let target: FromItem
+    var ctes: [CommonTableExpression] = []
+    /// `UPDATE … FROM` or `DELETE … USING`.
+    var from: [FromItem] = []
+    /// The right-hand sides of UPDATE's SET.
+    var values: [Expr] = []
+    var whereClause: Expr?
+    var returning: [SelectTarget] = []
+    /// The rows of an INSERT (`SELECT …`, `VALUES …`).
+    var query: Query?
+
+    init(verb: String, target: FromItem) {
+        self.verb = verb
+        self.target = target
+    }
+
+    var targetName: QualifiedName? {
+        if case let .table(name) = target.kind { return name }
+        return nil
     }
 }
 
