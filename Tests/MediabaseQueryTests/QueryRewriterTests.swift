@@ -235,20 +235,20 @@ final class QueryRewriterTests: XCTestCase {
         XCTAssertTrue(found[3].hasPrefix("3:72: cancer_transcript_base has no column \"nosuch\""), found[3])
     }
 
-    func testEveryLegacyColumnHasAnEntryAndARowInTheCommandReference() throws {
+    func testEveryLegacyColumnHasAnEntryAndARowInTheREADME() throws {
         XCTAssertEqual(LegacyColumnMap.columns.count, 27)
         XCTAssertEqual(LegacyColumnMap.starColumns, ["transcript_id", "gene_symbol", "gene_id", "gene_type", "chromosome", "coordinates", "expression_fold_change"])
         var readme = URL(fileURLWithPath: #filePath)
         for _ in 0..<3 { readme.deleteLastPathComponent() }
-        let text = try String(contentsOf: readme.appendingPathComponent("docs/commands.md"), encoding: .utf8)
-        let section = text.components(separatedBy: "## rewrite-query").dropFirst().first ?? ""
+        let text = try String(contentsOf: readme.appendingPathComponent("README.md"), encoding: .utf8)
+        let section = text.components(separatedBy: "## v0.5 queries: where each column went").dropFirst().first ?? ""
         let tableRows = section.split(separator: "\n").filter { $0.hasPrefix("| `") }
         for (name, home) in LegacyColumnMap.columns {
             guard let row = tableRows.first(where: { $0.hasPrefix("| `\(name)`") || $0.contains(", `\(name)`") }) else {
-                XCTFail("docs/commands.md's column table has no row for \(name)")
+                XCTFail("the README's column table has no row for \(name)")
                 continue
             }
-            XCTAssertEqual(row.contains("| refused"), home.isRefused, "docs/commands.md row of \(name): \(row)")
+            XCTAssertEqual(row.contains("| refused"), home.isRefused, "README row of \(name): \(row)")
         }
     }
 
