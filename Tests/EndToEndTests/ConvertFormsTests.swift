@@ -28,11 +28,7 @@ final class ConvertFormsTests: XCTestCase {
         super.tearDown()
     }
 
-    private static var fixture: String {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.appendingPathComponent("fixtures/legacy/corruption_cases.sql").path
-    }
+    private static var fixture: String { Repository.path("fixtures/legacy/corruption_cases.sql") }
 
     /// Converts `input` and returns every core table's rows, in rowid order, as text.
     private func core(of input: String, name: String) throws -> [String: [[String?]]] {

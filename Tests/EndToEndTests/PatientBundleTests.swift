@@ -10,10 +10,7 @@ final class PatientBundleTests: PostgresBundleTestCase {
 
     private static let fixtures = (repositoryRoot as NSString).appendingPathComponent("fixtures/generated/seed1-genes12")
 
-    private static var binary: String {
-        if let given = ProcessInfo.processInfo.environment["MEDIABASE_BIN"] { return given }
-        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mediabase").path
-    }
+    private static var binary: String { Repository.binary }
 
     private func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
 

@@ -139,17 +139,9 @@ final class PatientsTests: XCTestCase {
     /// A number to 10 significant digits: sqlite3 prints 15, so printed and computed values meet.
     private func number(_ value: Double) -> String { String(format: "%.10g", value) }
 
-    private static func fixture(_ name: String) -> String {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.appendingPathComponent("fixtures/patients/\(name)").path
-    }
+    private static func fixture(_ name: String) -> String { Repository.path("fixtures/patients/\(name)") }
 
-    /// The `mediabase` binary built beside the test bundle, or `$MEDIABASE_BIN`.
-    private static var binary: String {
-        if let given = ProcessInfo.processInfo.environment["MEDIABASE_BIN"] { return given }
-        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mediabase").path
-    }
+    private static var binary: String { Repository.binary }
 
     private static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()

@@ -96,9 +96,5 @@ final class PerPatientDumpTests: XCTestCase {
         return values
     }
 
-    private static func fixture(_ name: String) -> String {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.appendingPathComponent("fixtures/patients/\(name)").path
-    }
+    private static func fixture(_ name: String) -> String { Repository.path("fixtures/patients/\(name)") }
 }

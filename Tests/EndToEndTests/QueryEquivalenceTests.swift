@@ -22,10 +22,7 @@ import XCTest
 final class QueryEquivalenceTests: PostgresBundleTestCase {
     private static let corpus = (repositoryRoot as NSString).appendingPathComponent("Tests/QueryCorpus")
 
-    private static var binary: String {
-        if let given = ProcessInfo.processInfo.environment["MEDIABASE_BIN"] { return given }
-        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mediabase").path
-    }
+    private static var binary: String { Repository.binary }
 
     private func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
 

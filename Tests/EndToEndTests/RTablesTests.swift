@@ -328,17 +328,9 @@ final class RTablesTests: XCTestCase {
         try FileManager.default.contentsOfDirectory(atPath: fixture("tables")).sorted()
     }
 
-    private static func fixture(_ name: String) -> String {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.appendingPathComponent("fixtures/r/\(name)").path
-    }
+    private static func fixture(_ name: String) -> String { Repository.path("fixtures/r/\(name)") }
 
-    /// The `mediabase` binary built beside the test bundle, or `$MEDIABASE_BIN`.
-    private static var binary: String {
-        if let given = ProcessInfo.processInfo.environment["MEDIABASE_BIN"] { return given }
-        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mediabase").path
-    }
+    private static var binary: String { Repository.binary }
 
     /// `name` found on `PATH`.
     private static func executable(_ name: String) -> String? {

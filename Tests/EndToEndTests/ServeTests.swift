@@ -124,15 +124,7 @@ final class ServeTests: XCTestCase {
         XCTAssertEqual(server.terminationStatus, 0, serverLog)
     }
 
-    private static func resource(_ name: String) -> String {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.appendingPathComponent("fixtures/serve/\(name)").path
-    }
+    private static func resource(_ name: String) -> String { Repository.path("fixtures/serve/\(name)") }
 
-    /// The `mediabase` binary built beside the test bundle, or `$MEDIABASE_BIN`.
-    private static var binary: String {
-        if let given = ProcessInfo.processInfo.environment["MEDIABASE_BIN"] { return given }
-        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mediabase").path
-    }
+    private static var binary: String { Repository.binary }
 }

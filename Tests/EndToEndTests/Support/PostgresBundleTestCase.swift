@@ -11,11 +11,7 @@ class PostgresBundleTestCase: XCTestCase {
     var folder = ""
 
     /// The repository root, found from this file's path.
-    static let repositoryRoot: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<4 { url.deleteLastPathComponent() }
-        return url.path
-    }()
+    static let repositoryRoot = Repository.root
 
     override class func setUp() {
         super.setUp()

@@ -37,6 +37,15 @@ final class InterruptedRunTests: XCTestCase {
     }
 
     /// A process id that is certainly not running: a child that has exited and been reaped.
+    /// A live process to own temporaries: `sleep 600`, which the caller terminates.
+    private func startSleeper() throws -> Process {
+        let sleeper = Process()
+        sleeper.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        sleeper.arguments = ["600"]
+        try sleeper.run()
+        return sleeper
+    }
+
     private func deadPid() throws -> pid_t {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/true")
@@ -85,10 +94,7 @@ final class InterruptedRunTests: XCTestCase {
     /// the same target; temporaries of live processes and other files stay.
     func testOnlyTemporariesOfProcessesThatAreGoneAreRemoved() throws {
         let dead = try deadPid()
-        let sleeper = Process()
-        sleeper.executableURL = URL(fileURLWithPath: "/bin/sleep")
-        sleeper.arguments = ["600"]
-        try sleeper.run()
+        let sleeper = try startSleeper()
         defer {
             sleeper.terminate()
             sleeper.waitUntilExit()
@@ -127,10 +133,7 @@ final class InterruptedRunTests: XCTestCase {
     /// written, so it cannot own it (Linux: start time from /proc).
     func testAReusedProcessIdDoesNotKeepATemporary() throws {
         #if os(Linux)
-        let sleeper = Process()
-        sleeper.executableURL = URL(fileURLWithPath: "/bin/sleep")
-        sleeper.arguments = ["600"]
-        try sleeper.run()
+        let sleeper = try startSleeper()
         defer {
             sleeper.terminate()
             sleeper.waitUntilExit()
