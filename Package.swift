@@ -1,14 +1,27 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Exclusivity is checked at compile time; the run-time check costs ~3% on the hot loops. Hot loops
+// cross target boundaries (decoders, buffers, SQLite statements), so release builds optimize
+// across modules.
+let optimized: [SwiftSetting] = [
+    .unsafeFlags(["-enforce-exclusivity=unchecked", "-cross-module-optimization"], .when(configuration: .release)),
+]
+
+/// Every library target, for the test targets.
+let libraries: [Target.Dependency] = [
+    "MediabaseBytes", "MediabaseConcurrency", "MediabaseSQLite", "MediabaseModel", "MediabaseInput", "MediabaseLegacy", "MediabaseOutput",
+    "MediabasePatients", "MediabaseValidate", "MediabaseInspect", "MediabaseGenerate", "MediabasePipeline",
+]
+
+func layer(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
+    .target(name: name, dependencies: dependencies, swiftSettings: optimized)
+}
+
 let package = Package(
     name: "mediabase",
     platforms: [.macOS(.v13)],
-    products: [
-        .executable(name: "mediabase", targets: ["mediabase"]),
-        .library(name: "MediabaseKit", targets: ["MediabaseKit"]),
-        .library(name: "MediabaseQuery", targets: ["MediabaseQuery"]),
-    ],
+    products: [.executable(name: "mediabase", targets: ["mediabase"])],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
@@ -20,34 +33,57 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // The layers, bottom up (docs/architecture.md): each target depends only on those above it
+        // in this list, and the compiler keeps it so.
+        // Bytes: buffers, streams and decoders (COPY text, arrays, JSON, UTF-8), the error type.
+        layer("MediabaseBytes", ["CZlib"]),
+        // The one set of threading primitives, checked by the compiler (Swift 6 mode).
+        .target(name: "MediabaseConcurrency", swiftSettings: [.swiftLanguageMode(.v6)] + optimized),
+        // The only target that imports CSQLite.
+        layer("MediabaseSQLite", ["CSQLite", "MediabaseBytes"]),
+        // Tables, values, identifiers, the legacy columns, reports and temporaries.
+        layer("MediabaseModel", ["MediabaseBytes", .product(name: "Crypto", package: "swift-crypto")]),
+        // Features.
+        layer("MediabaseInput", ["MediabaseBytes", "MediabaseConcurrency", "MediabaseModel"]),
+        layer("MediabaseLegacy", ["MediabaseBytes", "MediabaseSQLite", "MediabaseModel"]),
         .target(
-            name: "MediabaseKit",
-            dependencies: [
-                "CSQLite", "CZlib", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
-            ],
+            name: "MediabaseOutput",
+            dependencies: ["CZlib", "MediabaseBytes", "MediabaseConcurrency", "MediabaseSQLite", "MediabaseModel"],
             // `schemas` links to the repository's schemas/ folder: the DDL is written once there
             // and compiled into the binary.
             resources: [.embedInCode("schemas")],
-            // Exclusivity is checked at compile time; the run-time check costs ~3% on the hot loops.
-            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+            swiftSettings: optimized
         ),
+        layer("MediabasePatients", ["MediabaseBytes", "MediabaseSQLite", "MediabaseModel", "MediabaseInput", "MediabaseOutput"]),
+        layer("MediabaseValidate", ["MediabaseBytes", "MediabaseSQLite", "MediabaseModel", "MediabaseInput", "MediabaseOutput", "MediabasePatients"]),
+        layer("MediabaseInspect", ["MediabaseBytes", "MediabaseModel", "MediabaseInput"]),
+        layer("MediabaseGenerate", ["MediabaseBytes", "MediabaseConcurrency", "MediabaseModel"]),
+        // `convert` and `patients` from end to end: wires the features together.
+        layer("MediabasePipeline", [
+            "MediabaseBytes", "MediabaseConcurrency", "MediabaseSQLite", "MediabaseModel", "MediabaseInput", "MediabaseLegacy",
+            "MediabaseOutput", "MediabasePatients", "MediabaseValidate",
+        ]),
         // `rewrite-query`: SQL tokenizer, parser and the v0.5 → v0.6 rewriter; depends on nothing.
         .target(name: "MediabaseQuery", swiftSettings: [.swiftLanguageMode(.v6)]),
         // `mediabase serve`: the v0.6 HTTP API over the SQLite outputs (docs/spec.md §10).
         .target(
             name: "MediabaseServe",
             dependencies: [
-                "MediabaseKit", .product(name: "Hummingbird", package: "hummingbird"),
+                "MediabaseBytes", "MediabaseSQLite", "MediabaseModel", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
             name: "mediabase",
-            dependencies: ["MediabaseKit", "MediabaseQuery", "MediabaseServe", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "MediabaseBytes", "MediabaseModel", "MediabaseInput", "MediabaseOutput", "MediabasePatients", "MediabaseValidate", "MediabaseInspect",
+                "MediabaseGenerate", "MediabasePipeline", "MediabaseQuery", "MediabaseServe",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Yams", package: "Yams"),
+            ]
         ),
-        .testTarget(name: "MediabaseKitTests", dependencies: ["MediabaseKit"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["MediabaseKit"]),
+        .testTarget(name: "MediabaseKitTests", dependencies: libraries),
+        .testTarget(name: "EndToEndTests", dependencies: libraries),
         .testTarget(name: "MediabaseQueryTests", dependencies: ["MediabaseQuery"], swiftSettings: [.swiftLanguageMode(.v6)]),
     ],
     swiftLanguageModes: [.v5]

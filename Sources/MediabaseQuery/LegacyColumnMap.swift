@@ -5,12 +5,12 @@
 /// the legacy table (`public.transcripts t`, `patient_<id>.expression_data pe`, `public.genes
 /// g`); any other column is refused, and the message names the v0.6 table that holds its
 /// values now. The README's column table is this list.
-public enum LegacyColumnMap {
+package enum LegacyColumnMap {
     /// The legacy table's name.
-    public static let tableName = "cancer_transcript_base"
+    package static let tableName = "cancer_transcript_base"
 
     /// What a legacy column becomes.
-    public enum Home: Equatable, Sendable {
+    package enum Home: Equatable, Sendable {
         /// A column of `public.transcripts` (`t.<column>`).
         case transcript(String)
         /// A column of `public.genes` (`g.<column>`).
@@ -25,7 +25,7 @@ public enum LegacyColumnMap {
     }
 
     /// The 27 columns in the order of the legacy table, with their homes.
-    public static let columns: [(name: String, home: Home)] = [
+    package static let columns: [(name: String, home: Home)] = [
         ("transcript_id", .transcript("transcript_id")),
         ("gene_symbol", .gene("gene_symbol")),
         ("gene_id", .transcript("gene_id")),
@@ -57,7 +57,7 @@ public enum LegacyColumnMap {
 
     /// The columns `SELECT *` and `ctb.*` become: every column with a scalar home, in the legacy
     /// table's order.
-    public static let starColumns: [String] = columns.filter {
+    package static let starColumns: [String] = columns.filter {
         if case .refused = $0.home { return false }
         return true
     }.map(\.name)
@@ -65,10 +65,10 @@ public enum LegacyColumnMap {
     private static let homes: [String: Home] = Dictionary(uniqueKeysWithValues: columns.map { ($0.name, $0.home) })
 
     /// The home of a legacy column, or nil when the table has no such column.
-    public static func home(of column: String) -> Home? { homes[column] }
+    package static func home(of column: String) -> Home? { homes[column] }
 
     /// The keys of the legacy `coordinates` object and the `public.transcripts` column of each.
-    public static let coordinateKeys: [String: String] = ["start": "start_position", "end": "end_position", "strand": "strand"]
+    package static let coordinateKeys: [String: String] = ["start": "start_position", "end": "end_position", "strand": "strand"]
 
     /// Columns of the tables a v0.5 query may join besides the legacy table, so that an
     /// unqualified name is resolved as PostgreSQL resolves it. `genes` is the v0.6

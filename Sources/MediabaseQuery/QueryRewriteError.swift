@@ -3,14 +3,14 @@
 /// Parse errors stop at the first problem; refusals (a legacy column without a scalar v0.6
 /// home, a write to the legacy table, syntax SQLite lacks) are collected over the whole input
 /// so that one run lists them all.
-public struct QueryRewriteError: Error, Equatable, Sendable, CustomStringConvertible {
+package struct QueryRewriteError: Error, Equatable, Sendable, CustomStringConvertible {
     /// One problem: where it is and what it is.
-    public struct Problem: Equatable, Sendable {
-        public let position: SourcePosition
-        public let message: String
+    package struct Problem: Equatable, Sendable {
+        package let position: SourcePosition
+        package let message: String
     }
 
-    public let problems: [Problem]
+    package let problems: [Problem]
 
     init(_ problems: [Problem]) {
         self.problems = problems
@@ -22,11 +22,11 @@ public struct QueryRewriteError: Error, Equatable, Sendable, CustomStringConvert
 
     /// Each problem on a line of its own, prefixed by `name:line:column: ` (the compiler's
     /// convention, which editors turn into links).
-    public func lines(source name: String) -> [String] {
+    package func lines(source name: String) -> [String] {
         problems.map { "\(name):\($0.position.line):\($0.position.column): \($0.message)" }
     }
 
-    public var description: String {
+    package var description: String {
         problems.map { "\($0.position): \($0.message)" }.joined(separator: "\n")
     }
 }

@@ -1,5 +1,5 @@
 /// The SQL dialect `rewrite-query` writes.
-public enum QueryDialect: String, CaseIterable, Sendable {
+package enum QueryDialect: String, CaseIterable, Sendable {
     /// PostgreSQL: the bundle loaded with `load.sh`.
     case postgres
     /// SQLite with the core attached as `public` and the patient file as `patient_<id>`.
@@ -17,15 +17,15 @@ public enum QueryDialect: String, CaseIterable, Sendable {
 ///
 ///     let rewriter = try QueryRewriter(patientSchema: "patient_p001", dialect: .postgres)
 ///     let v06 = try rewriter.rewrite("SELECT gene_symbol FROM cancer_transcript_base WHERE expression_fold_change > 2")
-public struct QueryRewriter: Sendable {
+package struct QueryRewriter: Sendable {
     /// `patient_<id>`: the schema (PostgreSQL) or attached database (SQLite) of the patient.
-    public let patientSchema: String
-    public let dialect: QueryDialect
+    package let patientSchema: String
+    package let dialect: QueryDialect
 
     /// - Parameter patientSchema: `patient_` and a patient id that docs/spec.md §5.1 allows, lower-cased
     ///   (`patient_p001`). It is the only name the rewriter puts into the SQL, so anything else
     ///   is refused here.
-    public init(patientSchema: String, dialect: QueryDialect) throws {
+    package init(patientSchema: String, dialect: QueryDialect) throws {
         guard Self.isSchemaName(patientSchema) else {
             throw QueryRewriteError(at: SourcePosition(line: 1, column: 1),
                                     "the patient schema \"\(patientSchema.prefix(80))\" is not patient_ followed by a lower-cased patient id (^[a-z][a-z0-9_]{0,62}$)")
@@ -47,7 +47,7 @@ public struct QueryRewriter: Sendable {
     /// Rewrites every statement of `sql`. Throws a ``QueryRewriteError`` listing every problem
     /// (parse error, refused column or statement, untranslatable syntax) with its place; then
     /// nothing is returned.
-    public func rewrite(_ sql: String) throws -> String {
+    package func rewrite(_ sql: String) throws -> String {
         let source = Array(sql.utf8)
         let allTokens = try SQLLexer.tokenize(source)
         let significant = allTokens.enumerated().filter { $0.element.kind != .trivia }

@@ -1,17 +1,19 @@
 import Foundation
 import Hummingbird
 import Logging
-import MediabaseKit
+import MediabaseBytes
+import MediabaseSQLite
+import MediabaseModel
 
 /// What `mediabase serve` was asked to serve.
-public struct ServeConfiguration: Sendable {
-    public var corePath: String
-    public var patientsPath: String?
-    public var host: String
-    public var port: Int
-    public var threads: Int
+package struct ServeConfiguration: Sendable {
+    package var corePath: String
+    package var patientsPath: String?
+    package var host: String
+    package var port: Int
+    package var threads: Int
 
-    public init(corePath: String, patientsPath: String?, host: String, port: Int, threads: Int) {
+    package init(corePath: String, patientsPath: String?, host: String, port: Int, threads: Int) {
         self.corePath = corePath
         self.patientsPath = patientsPath
         self.host = host
@@ -29,12 +31,12 @@ public struct ServeConfiguration: Sendable {
 ///
 ///     try await APIServer(ServeConfiguration(corePath: "core.sqlite", patientsPath: "patients",
 ///                                            host: "127.0.0.1", port: 8000, threads: 2)).run()
-public struct APIServer: Sendable {
+package struct APIServer: Sendable {
     let configuration: ServeConfiguration
     let api: API
 
     /// Opens the core (checking it is one) and a connection per worker; nothing listens yet.
-    public init(_ configuration: ServeConfiguration) throws {
+    package init(_ configuration: ServeConfiguration) throws {
         guard FileIdentity.of(configuration.corePath) != nil else {
             throw MediabaseError.io(path: configuration.corePath, message: "no such core file (make one with mediabase convert --to sqlite)")
         }
@@ -55,7 +57,7 @@ public struct APIServer: Sendable {
     }
 
     /// Listens until SIGINT or SIGTERM; prints the bound address to stderr once listening.
-    public func run() async throws {
+    package func run() async throws {
         Self.raiseOpenFileLimit()
         var logger = Logger(label: "mediabase-serve")
         logger.logLevel = .warning

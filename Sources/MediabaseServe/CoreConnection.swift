@@ -1,4 +1,4 @@
-import MediabaseKit
+import MediabaseSQLite
 
 /// One transcript of the core with what `/transcripts` filters on.
 struct CoreTranscript {

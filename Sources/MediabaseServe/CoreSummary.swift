@@ -1,4 +1,5 @@
-import MediabaseKit
+import MediabaseBytes
+import MediabaseSQLite
 
 /// What the server reads from the core once at start: the `/stats` figures and the core's own
 /// fold changes that are not 1.0. The core is opened read-only and never changes while served.

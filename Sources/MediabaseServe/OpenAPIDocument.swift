@@ -1,4 +1,5 @@
-import MediabaseKit
+import MediabaseModel
+
 
 /// The OpenAPI 3 document served at `/openapi.json`, written by hand from docs/spec.md §10: every path,
 /// parameter, response shape and error of the API.

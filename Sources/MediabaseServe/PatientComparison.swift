@@ -1,4 +1,4 @@
-import MediabaseKit
+import MediabaseModel
 
 /// `GET /api/v1/patients/compare?patient_ids=A,B,...`: per transcript, each patient's fold
 /// change (1.0 where none is stored), ordered by transcript id (docs/spec.md §10).

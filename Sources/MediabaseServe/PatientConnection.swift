@@ -1,5 +1,5 @@
 import Foundation
-import MediabaseKit
+import MediabaseSQLite
 
 /// A patient's stored fold changes, in the orders the listing and the comparison read them.
 ///

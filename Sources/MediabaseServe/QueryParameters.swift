@@ -1,5 +1,5 @@
 import Foundation
-import MediabaseKit
+import MediabaseModel
 
 /// The decoded query string of a request: `application/x-www-form-urlencoded` rules, as
 /// Python's `requests` and `urllib.parse.urlencode` write them (`+` is a space, `%2C` a comma).

@@ -1,7 +1,9 @@
 import Foundation
-import MediabaseKit
 import NIOConcurrencyHelpers
 import NIOPosix
+import MediabaseBytes
+import MediabaseSQLite
+import MediabaseModel
 
 /// The folder of patient files the server answers from, looked up per request so a file added
 /// (or replaced) later is served without a restart.

@@ -1,6 +1,6 @@
 import Foundation
-import MediabaseKit
 import Yams
+import MediabaseBytes
 
 /// `--config FILE`: YAML or JSON (JSON is YAML) with the long flags' names as keys, with or
 /// without the leading dashes and with `-` or `_` (`max-rejects`, `max_rejects`). A flag given

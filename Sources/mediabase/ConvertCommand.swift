@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import MediabaseKit
+import MediabaseModel
+import MediabasePipeline
 
 /// `mediabase convert INPUT --to sqlite FILE` / `--to bundle DIR`: the legacy dump → the
 /// normalized core, as a SQLite file or as a gzip SQL bundle for PostgreSQL.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import MediabaseKit
+import MediabaseBytes
+import MediabaseGenerate
 
 /// `mediabase generate --seed N --genes N --out DIR`: a deterministic synthetic dataset.
 struct GenerateCommand: ParsableCommand {

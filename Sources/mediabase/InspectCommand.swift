@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
-import MediabaseKit
+import MediabaseBytes
+import MediabaseModel
+import MediabaseInput
+import MediabaseInspect
 
 /// `mediabase inspect INPUT [--json]`: what is in a dump, without writing anything.
 struct InspectCommand: ParsableCommand {

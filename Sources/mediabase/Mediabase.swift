@@ -1,5 +1,5 @@
 import ArgumentParser
-import MediabaseKit
+import MediabaseModel
 
 /// The `mediabase` command: converts MEDIABASE dumps and patient files without a server.
 /// Async so that `serve` can be an `AsyncParsableCommand` (the other subcommands stay

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import MediabaseKit
+import MediabasePatients
+import MediabasePipeline
 
 /// `mediabase patients FILE... --core CORE --to sqlite|bundle DIR`: patient fold-change files →
 /// one sparse `patient_<id>.sqlite` per patient, or one bundle part per patient.

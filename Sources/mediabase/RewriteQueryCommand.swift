@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import MediabaseKit
+import MediabaseBytes
+import MediabaseModel
 import MediabaseQuery
 
 /// `mediabase rewrite-query [FILE] --patient-id ID`: v0.5 per-patient SQL → v0.6 shared-core SQL.
@@ -17,7 +18,7 @@ struct RewriteQueryCommand: ParsableCommand {
             statement that writes to the legacy table are refused with their line and column and \
             the v0.6 table to use; then nothing is written and the exit status is 1.
 
-            --dialect sqlite writes for SQLite with the core attached as public and the patient \
+            --dialect sqlite writes for SQLite with the core attached as package and the patient \
             file as patient_<id> (ATTACH 'core.sqlite' AS public), translating or refusing \
             PostgreSQL-only syntax.
 

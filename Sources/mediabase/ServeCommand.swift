@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import MediabaseKit
 import MediabaseServe
 
 /// `mediabase serve --core core.sqlite [--patients DIR]`: the v0.6 HTTP API over the SQLite

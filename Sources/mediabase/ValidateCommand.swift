@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import MediabaseKit
+import MediabaseValidate
 
 /// `mediabase validate OUTPUT [--json]`: the validation suite on a core, a patient file, a
 /// folder of them, or a bundle.

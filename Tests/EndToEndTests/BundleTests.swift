@@ -1,6 +1,9 @@
 import Foundation
-@testable import MediabaseKit
 import XCTest
+@testable import MediabaseBytes
+@testable import MediabaseSQLite
+@testable import MediabaseGenerate
+@testable import MediabasePipeline
 
 /// Bundles loaded into a real PostgreSQL with their own load.sh, compared with the SQLite output
 /// of the same input.

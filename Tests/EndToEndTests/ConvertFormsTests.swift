@@ -1,6 +1,9 @@
 import Foundation
-import MediabaseKit
 import XCTest
+import MediabaseSQLite
+import MediabaseModel
+import MediabaseOutput
+import MediabasePipeline
 
 /// The legacy fixture loaded into a real PostgreSQL, dumped by the installed `pg_dump` in every
 /// form and exported as CSV: converting any of them must give the same core.

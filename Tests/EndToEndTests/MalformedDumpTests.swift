@@ -1,6 +1,7 @@
 import Foundation
-import MediabaseKit
 import XCTest
+import MediabaseBytes
+import MediabaseInput
 
 /// Damages real `pg_dump` output in the ways files really get damaged (cut short, a flipped
 /// byte, an edited line) and checks that the readers refuse it with an error that names the

@@ -1,6 +1,6 @@
 import Foundation
-import MediabaseKit
 import XCTest
+import MediabaseSQLite
 
 /// `patients --to bundle` with the built binary on the generated fixture: the parts added to a
 /// core bundle load with its load.sh into a real PostgreSQL, every patient schema holds the rows

@@ -1,6 +1,7 @@
 import Foundation
-import MediabaseKit
 import XCTest
+import MediabaseSQLite
+import MediabasePipeline
 
 /// v0.5 per-patient databases dumped by the installed `pg_dump` (issue 12, point 2): a transcript
 /// held twice after version stripping (`ENST…7` and `ENST…`) with one value is no conflict; with

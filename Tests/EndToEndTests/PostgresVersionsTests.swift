@@ -1,6 +1,12 @@
 import Foundation
-import MediabaseKit
 import XCTest
+import MediabaseSQLite
+import MediabaseModel
+import MediabaseInput
+import MediabaseOutput
+import MediabaseInspect
+import MediabaseGenerate
+import MediabasePipeline
 
 /// Real tools write the inputs: a small generated legacy database is restored into PostgreSQL
 /// 14, 15, 16, 17 and 18 with each version's psql, dumped by that version's pg_dump in every

@@ -1,6 +1,6 @@
 import Foundation
-import MediabaseKit
 import XCTest
+import MediabaseInput
 
 /// Reads real `pg_dump` output of hostile values in every form and checks each field, byte
 /// for byte, against PostgreSQL's own text output of the value (``TableContents``).

@@ -1,6 +1,6 @@
 import Foundation
-import MediabaseQuery
 import XCTest
+import MediabaseQuery
 
 /// The rewriter on small inputs. Each expected text is written out by hand from the rules of
 /// docs/spec.md §9 and the README's column table; the equivalence of the rewrites on real data is

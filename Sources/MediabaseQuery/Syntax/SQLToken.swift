@@ -32,9 +32,9 @@ struct SQLToken {
 }
 
 /// A place in the source text, for messages: `line 3, column 14`.
-public struct SourcePosition: Equatable, Sendable, CustomStringConvertible {
-    public let line: Int
-    public let column: Int
+package struct SourcePosition: Equatable, Sendable, CustomStringConvertible {
+    package let line: Int
+    package let column: Int
 
-    public var description: String { "line \(line), column \(column)" }
+    package var description: String { "line \(line), column \(column)" }
 }

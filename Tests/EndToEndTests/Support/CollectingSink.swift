@@ -1,4 +1,5 @@
-import MediabaseKit
+import MediabaseBytes
+import MediabaseModel
 
 /// Copies every table and row a reader produces as raw bytes, so tests can compare them byte
 /// for byte with NULL kept apart from the empty string.

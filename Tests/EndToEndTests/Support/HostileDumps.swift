@@ -1,5 +1,5 @@
 import Foundation
-import MediabaseKit
+import MediabaseInput
 
 /// The forms of `pg_dump` output mediabase reads, as made by the installed `pg_dump`.
 enum DumpForm: String, CaseIterable {

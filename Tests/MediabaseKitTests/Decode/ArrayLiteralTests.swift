@@ -1,5 +1,6 @@
-@testable import MediabaseKit
 import XCTest
+@testable import MediabaseBytes
+@testable import MediabaseGenerate
 
 final class ArrayLiteralTests: XCTestCase {
     private func elements(_ text: String, delimiter: Character = ",", file: StaticString = #filePath, line: UInt = #line) -> [String?] {

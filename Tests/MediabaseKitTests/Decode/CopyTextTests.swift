@@ -1,5 +1,6 @@
-@testable import MediabaseKit
 import XCTest
+@testable import MediabaseBytes
+@testable import MediabaseGenerate
 
 final class CopyTextTests: XCTestCase {
     private func decode(_ line: [UInt8]) -> (fields: [[UInt8]?], end: CopyText.LineEnd) {

@@ -1,6 +1,7 @@
 import Foundation
-@testable import MediabaseKit
 import XCTest
+@testable import MediabaseBytes
+@testable import MediabaseGenerate
 
 final class JSONTests: XCTestCase {
     private func validate(_ text: String) throws -> JSONValueType { try withBytes(text, JSON.validate) }

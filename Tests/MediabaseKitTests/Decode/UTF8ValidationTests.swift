@@ -1,5 +1,6 @@
-@testable import MediabaseKit
 import XCTest
+@testable import MediabaseBytes
+@testable import MediabaseGenerate
 
 final class UTF8ValidationTests: XCTestCase {
     private func firstInvalid(_ bytes: [UInt8]) -> Int? {

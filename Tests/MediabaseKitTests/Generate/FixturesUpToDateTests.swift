@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import MediabaseKit
+@testable import MediabaseGenerate
 
 /// The datasets committed under `fixtures/generated/` are what the generator makes today from
 /// the options recorded in their `expected.json`. When this fails after an intended change,

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import MediabaseKit
+@testable import MediabaseGenerate
 
 /// `mediabase generate` as a user runs it: the output folder rules, and memory that stays flat
 /// as the gene count grows (each run's peak resident size comes from `wait4`).

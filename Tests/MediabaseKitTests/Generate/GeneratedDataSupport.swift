@@ -1,6 +1,10 @@
 import Foundation
 import XCTest
-@testable import MediabaseKit
+@testable import MediabaseBytes
+@testable import MediabaseModel
+@testable import MediabaseInput
+@testable import MediabaseGenerate
+@testable import MediabasePipeline
 
 /// Helpers shared by the generator tests: scratch folders, raw row capture, and the small
 /// parts of the normalization rules (docs/spec.md §4.1) the tests recompute independently.

@@ -1,5 +1,5 @@
 import XCTest
-@testable import MediabaseKit
+@testable import MediabaseGenerate
 
 /// The generated dumps are valid PostgreSQL: they load with `psql -v ON_ERROR_STOP=1` into a
 /// real PostgreSQL 15, hold the rows `expected.json` counts, and survive a dump round trip byte

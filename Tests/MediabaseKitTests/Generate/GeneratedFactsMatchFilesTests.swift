@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
-@testable import MediabaseKit
+@testable import MediabasePatients
+@testable import MediabaseGenerate
 
 /// `expected.json` is computed from the generator's model; these tests recompute the same facts
 /// from the written files alone (the plain dump read by `DumpReader`, JSON by

@@ -1,5 +1,5 @@
 import XCTest
-@testable import MediabaseKit
+@testable import MediabaseGenerate
 
 /// Same seed and options → the same bytes, whatever the thread count; another seed → other
 /// bytes; `--clean` changes nothing but the planted rows.

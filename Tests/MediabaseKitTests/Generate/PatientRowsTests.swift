@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
-@testable import MediabaseKit
+@testable import MediabaseGenerate
+@testable import MediabasePipeline
 
 /// `generate --patient-rows N --patient-dialects LIST`: every fold-change table holds exactly N
 /// data rows whatever the core's size or `--threads`, patients rotate through the dialects

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
-@testable import MediabaseKit
+@testable import MediabaseBytes
+@testable import MediabaseInput
 
 /// The custom and directory archive readers, on archives written by pg_dump 15
 /// (`fixtures/archives/make.sh`) and on synthetic archives of versions 1.10 to 1.16.

@@ -1,5 +1,7 @@
 import XCTest
-@testable import MediabaseKit
+@testable import MediabaseBytes
+@testable import MediabaseModel
+@testable import MediabaseInput
 
 /// RFC 4180 with PostgreSQL's NULL rule, R's header without a row-name field, and the raw text
 /// rejects quote.

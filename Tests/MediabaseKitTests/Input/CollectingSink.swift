@@ -1,4 +1,5 @@
-import MediabaseKit
+import MediabaseBytes
+import MediabaseModel
 
 /// Copies every table and row a reader produces, for assertions.
 final class CollectingSink: DumpSink {

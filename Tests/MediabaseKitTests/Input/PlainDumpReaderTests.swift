@@ -1,5 +1,6 @@
 import XCTest
-@testable import MediabaseKit
+@testable import MediabaseBytes
+@testable import MediabaseInput
 
 final class PlainDumpReaderTests: XCTestCase {
     private func read(_ script: String, file: String = "test.sql") throws -> (CollectingSink, DumpInfo) {

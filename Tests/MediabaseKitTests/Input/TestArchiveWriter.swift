@@ -1,4 +1,3 @@
-import MediabaseKit
 
 /// Writes pg_dump archives byte by byte, following `WriteHead`, `WriteToc`, `WriteInt`,
 /// `WriteStr` and `WriteOffset` in PostgreSQL's `pg_backup_archiver.c` and the block layout of

@@ -1,5 +1,7 @@
 import XCTest
-@testable import MediabaseKit
+@testable import MediabaseBytes
+@testable import MediabaseModel
+@testable import MediabaseInput
 
 final class ThreadedDumpSinkTests: XCTestCase {
     func testReplaysExactlyWhatTheReaderProduced() throws {

@@ -1,5 +1,9 @@
 import XCTest
-@testable import MediabaseKit
+@testable import MediabaseBytes
+@testable import MediabaseModel
+@testable import MediabaseInput
+@testable import MediabaseOutput
+@testable import MediabaseInspect
 
 /// Reading COPY blocks in chunks on two threads must report exactly what reading the dump row by
 /// row reports: counts, bad values with their lines, and errors.

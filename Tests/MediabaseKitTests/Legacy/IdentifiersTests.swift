@@ -1,5 +1,5 @@
 import XCTest
-@testable import MediabaseKit
+@testable import MediabaseModel
 
 final class IdentifiersTests: XCTestCase {
     private func bytes<T>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {

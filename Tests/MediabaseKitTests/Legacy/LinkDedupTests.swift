@@ -1,5 +1,10 @@
 import XCTest
-@testable import MediabaseKit
+@testable import MediabaseSQLite
+@testable import MediabaseModel
+@testable import MediabaseInput
+@testable import MediabaseLegacy
+@testable import MediabaseOutput
+@testable import MediabaseValidate
 
 /// Gene link rows that repeat a key: within one legacy row the normalizer drops the repeats
 /// itself; across rows it marks the gene and the writer's merge step drops them. Either way the

@@ -1,5 +1,5 @@
 import XCTest
-@testable import MediabaseKit
+@testable import MediabaseLegacy
 
 final class PathwayStringTests: XCTestCase {
     private func parsed(_ text: String) -> [String]? {

@@ -1,5 +1,9 @@
 import XCTest
-@testable import MediabaseKit
+@testable import MediabaseSQLite
+@testable import MediabaseModel
+@testable import MediabaseInput
+@testable import MediabaseLegacy
+@testable import MediabaseOutput
 
 /// The rows of a gene need not be adjacent (docs/spec.md §4.1 dedups by gene wherever its rows are): the
 /// normalizer keeps only recent genes in memory and spills the others, and the result must be

@@ -1,6 +1,9 @@
 import Foundation
 import XCTest
-@testable import MediabaseKit
+@testable import MediabaseBytes
+@testable import MediabaseModel
+@testable import MediabaseOutput
+@testable import MediabaseGenerate
 
 final class GzipWriterTests: XCTestCase {
     private var folder = ""

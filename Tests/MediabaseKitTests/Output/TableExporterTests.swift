@@ -1,6 +1,9 @@
 import Foundation
 import XCTest
-@testable import MediabaseKit
+@testable import MediabaseBytes
+@testable import MediabaseSQLite
+@testable import MediabaseModel
+@testable import MediabaseOutput
 
 final class TableExporterTests: XCTestCase {
     private var folder = ""

@@ -1,5 +1,8 @@
 import XCTest
-@testable import MediabaseKit
+@testable import MediabaseModel
+@testable import MediabaseInput
+@testable import MediabaseLegacy
+@testable import MediabaseOutput
 
 /// The threaded output encodes rows into batches (shared GO tails once per value) and the writer
 /// takes them apart on its own thread: the core must be what the writer gives when called directly.

@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
-@testable import MediabaseKit
+@testable import MediabaseSQLite
+@testable import MediabaseOutput
+@testable import MediabaseGenerate
 
 /// The view tables ViewTableFiller fills from index scans hold exactly the rows of the SQL
 /// queries that define them (the queries below, which the PostgreSQL twin also uses), on

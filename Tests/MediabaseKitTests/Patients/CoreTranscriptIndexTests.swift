@@ -1,5 +1,7 @@
 import XCTest
-@testable import MediabaseKit
+@testable import MediabaseSQLite
+@testable import MediabaseOutput
+@testable import MediabasePatients
 
 /// Matching patient ids against the core: the id rules of docs/spec.md §4.1, case-insensitive symbols,
 /// canonical transcripts by support level.

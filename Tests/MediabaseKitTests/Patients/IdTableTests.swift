@@ -1,5 +1,5 @@
 import XCTest
-@testable import MediabaseKit
+@testable import MediabasePatients
 
 final class IdTableTests: XCTestCase {
     private func value(_ table: IdTable, _ key: String) -> Int32? {

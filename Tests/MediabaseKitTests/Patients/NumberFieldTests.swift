@@ -1,5 +1,5 @@
 import XCTest
-@testable import MediabaseKit
+@testable import MediabasePatients
 
 /// `strtod` semantics, R's and spreadsheets' missing-value markers, and decimal commas.
 final class NumberFieldTests: XCTestCase {

@@ -1,5 +1,9 @@
 import XCTest
-@testable import MediabaseKit
+@testable import MediabaseBytes
+@testable import MediabaseSQLite
+@testable import MediabaseModel
+@testable import MediabasePatients
+@testable import MediabasePipeline
 
 /// The batch as a whole: duplicates, ids refused before anything is written, failures that do
 /// not stop the others, legacy per-patient dumps, rejects, determinism and atomic outputs.

@@ -1,5 +1,10 @@
 import XCTest
-@testable import MediabaseKit
+@testable import MediabaseBytes
+@testable import MediabaseModel
+@testable import MediabaseOutput
+@testable import MediabasePatients
+@testable import MediabaseValidate
+@testable import MediabasePipeline
 
 /// The bundle part of one patient: its SQL and COPY text, escaping of hostile metadata, the
 /// checks read back from the part, determinism; and `patients --to bundle` adding parts to a

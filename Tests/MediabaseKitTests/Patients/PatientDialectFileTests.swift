@@ -1,5 +1,5 @@
 import XCTest
-@testable import MediabaseKit
+@testable import MediabasePipeline
 
 /// One test per file shape of notes/formats.md section D and the linear MEDIABASE exports:
 /// hand-written files through the whole batch, with the sparse values known in advance

@@ -1,5 +1,5 @@
 import XCTest
-@testable import MediabaseKit
+@testable import MediabasePatients
 
 /// Column roles and separators from headers as DESeq2, edgeR, limma and hand-made tables write
 /// them (notes/formats.md section D). Headers are given as the CSV reader returns them: R's

@@ -1,5 +1,5 @@
 import XCTest
-@testable import MediabaseKit
+@testable import MediabaseModel
 
 /// The patient id rule of docs/spec.md §5.1: `^[A-Za-z][A-Za-z0-9_]{0,62}$`, lower-cased in names.
 final class PatientIdTests: XCTestCase {

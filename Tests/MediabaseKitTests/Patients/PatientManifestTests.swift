@@ -1,5 +1,5 @@
 import XCTest
-@testable import MediabaseKit
+@testable import MediabasePatients
 
 final class PatientManifestTests: XCTestCase {
     private var folder = ""

@@ -1,5 +1,7 @@
 import XCTest
-@testable import MediabaseKit
+@testable import MediabaseSQLite
+@testable import MediabasePatients
+@testable import MediabaseValidate
 
 /// The patient checks of docs/spec.md §7 catch files corrupted by hand, including ones whose CHECK
 /// constraints were bypassed by rebuilding the table.

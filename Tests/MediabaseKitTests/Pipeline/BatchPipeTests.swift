@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import MediabaseKit
+@testable import MediabaseConcurrency
 
 final class BatchPipeTests: XCTestCase {
     /// Idle work runs on the consumer's thread between batches until it says it is done, and

@@ -1,6 +1,10 @@
 import Foundation
 import XCTest
-@testable import MediabaseKit
+@testable import MediabaseSQLite
+@testable import MediabaseModel
+@testable import MediabaseOutput
+@testable import MediabaseValidate
+@testable import MediabasePipeline
 
 final class BundleConversionTests: XCTestCase {
     private var folder = ""
@@ -79,12 +83,12 @@ final class BundleConversionTests: XCTestCase {
     }
 
     func testOutputPathsAreSplitWithoutFoundationPathMethods() {
-        XCTAssertEqual(Conversion.splitPath("b").folder, ".")
-        XCTAssertEqual(Conversion.splitPath("b").name, "b")
-        XCTAssertEqual(Conversion.splitPath("out/b").folder, "out")
-        XCTAssertEqual(Conversion.splitPath("/b").folder, "/")
-        XCTAssertEqual(Conversion.trimmingTrailingSlashes("out//"), "out")
-        XCTAssertEqual(Conversion.trimmingTrailingSlashes("/"), "/")
+        XCTAssertEqual(Paths.split("b").folder, ".")
+        XCTAssertEqual(Paths.split("b").name, "b")
+        XCTAssertEqual(Paths.split("out/b").folder, "out")
+        XCTAssertEqual(Paths.split("/b").folder, "/")
+        XCTAssertEqual(Paths.trimmingTrailingSlashes("out//"), "out")
+        XCTAssertEqual(Paths.trimmingTrailingSlashes("/"), "/")
     }
 
     func testDryRunWritesOnlyTheReport() throws {

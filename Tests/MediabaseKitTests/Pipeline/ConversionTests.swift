@@ -1,5 +1,8 @@
 import XCTest
-@testable import MediabaseKit
+@testable import MediabaseSQLite
+@testable import MediabaseModel
+@testable import MediabaseLegacy
+@testable import MediabasePipeline
 
 final class ConversionTests: XCTestCase {
     private var folder = ""

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import MediabaseKit
+@testable import MediabasePipeline
 
 /// `--sample-genes` spreads its sample over the ids: consecutive Ensembl-like ids are kept or
 /// left independently, so a 10 % sample leaves blocks of neighbouring ids empty only as often

@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
-@testable import MediabaseKit
+@testable import MediabaseSQLite
+@testable import MediabaseGenerate
+@testable import MediabasePipeline
 
 /// Converts generated data in every form and checks the core against the generator's
 /// `expected.json`: ground truth computed from the generator's model, not by the converter.

@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
-@testable import MediabaseKit
+@testable import MediabaseModel
+@testable import MediabaseGenerate
+@testable import MediabasePipeline
 
 /// `mediabase convert` as a user runs it: a run killed outright (SIGKILL) leaves temporaries
 /// named for its process; the next run on the same target removes them and says so, but never

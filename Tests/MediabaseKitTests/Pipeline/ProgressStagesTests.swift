@@ -1,6 +1,5 @@
 import Foundation
 import XCTest
-@testable import MediabaseKit
 
 /// `convert --progress always`: after the reading bar, each later stage shows on a line of its
 /// own with its steps counted up to the total, in the order the run does them, and the last

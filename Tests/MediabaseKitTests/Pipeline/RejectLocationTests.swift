@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
-@testable import MediabaseKit
+@testable import MediabasePatients
+@testable import MediabasePipeline
 
 /// `--max-rejects` stops a run with a message naming the input file, the table, the line and
 /// the byte offset of the last reject, for each kind of bad value, for `--to sqlite` and

@@ -1,6 +1,6 @@
 import Foundation
-import MediabaseKit
 import XCTest
+import MediabaseBytes
 
 /// The marker placed in test inputs where a decoder must report its error (swift-format style).
 let errorMarker = "1️⃣"

@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
-@testable import MediabaseKit
+@testable import MediabaseSQLite
+@testable import MediabasePatients
+@testable import MediabasePipeline
 
 /// The small core of `fixtures/patients/core.sql` (16 genes, 20 transcripts, no support levels:
 /// a gene's canonical transcript is its smallest id), converted once per test process, and

@@ -1,4 +1,4 @@
-@testable import MediabaseKit
+@testable import MediabaseGenerate
 
 /// The library's SplitMix64 (Steele, Lea & Flood, "Fast Splittable Pseudorandom Number
 /// Generators", 2014) as the property tests' seeded generator, so every run sees the same inputs.

@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
-@testable import MediabaseKit
+@testable import MediabaseOutput
+@testable import MediabaseValidate
+@testable import MediabasePipeline
 
 final class BundleValidatorTests: XCTestCase {
     private var folder = ""

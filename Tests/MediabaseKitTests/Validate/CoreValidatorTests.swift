@@ -1,6 +1,9 @@
 import Foundation
 import XCTest
-@testable import MediabaseKit
+@testable import MediabaseSQLite
+@testable import MediabaseModel
+@testable import MediabaseOutput
+@testable import MediabaseValidate
 
 /// The core checks pass on a sound core and name what is wrong in a broken one.
 final class CoreValidatorTests: XCTestCase {

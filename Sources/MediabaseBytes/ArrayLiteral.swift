@@ -1,0 +1,427 @@
+/// PostgreSQL array literals in their text form (`array_out` output, after COPY unescaping):
+/// `{a,b,"c, d",NULL}`, `{{1,2},{3,4}}`, `[0:1]={x,y}`.
+///
+/// Reading follows `array_in` of PostgreSQL 17 (src/backend/utils/adt/arrayfuncs.c,
+/// `ReadArrayDimensions`, `ReadArrayStr`, `ReadArrayToken`):
+/// * whitespace (`scanner_isspace`: space, `\t \n \r \v \f`) is skipped around tokens and trimmed
+///   from the end of an unquoted element, but kept inside quotes;
+/// * a backslash, quoted or not, makes the next byte literal (`\"`, `\\`, `\,` …), and an escaped
+///   byte is never trimmed;
+/// * an unquoted `NULL` in any case and without escapes is a NULL element; `"NULL"` and `N\ULL`
+///   are the text `NULL`;
+/// * an unquoted element may not contain `{` or `"`; after a closing quote only whitespace may
+///   come before the delimiter or brace;
+/// * nested braces are dimensions (at most 6, PostgreSQL's `MAXDIM`); sub-arrays must all have the
+///   same length and elements must all sit at the innermost level;
+/// * an optional `[lower:upper]` (or `[upper]`) prefix per dimension, then `=`, fixes the lengths,
+///   which the contents must match;
+/// * only whitespace may follow the outer `}`.
+///
+/// Malformed literals throw a ``DecodeError`` at the offending byte, or at the end of the input
+/// when it ends early.
+package enum ArrayLiteral {
+    /// PostgreSQL's `MAXDIM` (src/include/utils/array.h).
+    static let maxDimensions = 6
+
+    /// Calls `body` for every element, in order, flattening nested dimensions; nil is a NULL element.
+    ///
+    /// The bytes passed are valid only during the call: they point into the input when the element
+    /// has no escapes, and into one scratch buffer (allocated once per call, on the first escape)
+    /// otherwise. The literal is checked as it is read, so `body` may have seen the elements before
+    /// a malformed spot when this throws.
+    package static func forEachElement(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        delimiter: UInt8 = UInt8(ascii: ","),
+        _ body: (UnsafeBufferPointer<UInt8>?) throws -> Void
+    ) throws {
+        try read(bytes, delimiter: delimiter) { event in
+            if case let .element(value) = event { try body(value) }
+        }
+    }
+
+    /// The elements of `text` as strings (nil for NULL), flattened. For tests and cold paths.
+    package static func elements(_ text: String) throws -> [String?] {
+        var text = text
+        var result: [String?] = []
+        try text.withUTF8 { bytes in
+            try forEachElement(bytes) { element in
+                result.append(element.map { String(decoding: $0, as: UTF8.self) })
+            }
+        }
+        return result
+    }
+
+    /// Appends the array as JSON text, the form arrays take in SQLite: `{a,NULL,{b}}` becomes
+    /// `["a",null,["b"]]`. Nested dimensions stay nested, every element is a JSON string, and a
+    /// dimension prefix is dropped. On error `out` is left as it was.
+    package static func appendJSON(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        delimiter: UInt8 = UInt8(ascii: ","),
+        to out: inout [UInt8]
+    ) throws {
+        let originalCount = out.count
+        var needsComma = false
+        do {
+            try read(bytes, delimiter: delimiter) { event in
+                switch event {
+                case .open:
+                    if needsComma { out.append(ASCII.comma) }
+                    out.append(ASCII.openBracket)
+                    needsComma = false
+                case .close:
+                    out.append(ASCII.closeBracket)
+                    needsComma = true
+                case let .element(value):
+                    if needsComma { out.append(ASCII.comma) }
+                    if let value {
+                        JSON.appendString(value, to: &out)
+                    } else {
+                        out.append(contentsOf: "null".utf8)
+                    }
+                    needsComma = true
+                }
+            }
+        } catch {
+            out.removeSubrange(originalCount...)
+            throw error
+        }
+    }
+
+    /// Appends the one-dimensional array literal of `elements` (nil is NULL), quoting exactly as
+    /// `array_out` does: an element is double-quoted when it is empty, equals `NULL` in any case,
+    /// or contains `{`, `}`, `,`, `"`, `\` or whitespace; inside quotes `"` and `\` get a backslash.
+    package static func appendLiteral(_ elements: [[UInt8]?], to out: inout [UInt8]) {
+        out.append(ASCII.openBrace)
+        for (index, element) in elements.enumerated() {
+            if index > 0 { out.append(ASCII.comma) }
+            guard let element else {
+                out.append(contentsOf: "NULL".utf8)
+                continue
+            }
+            appendQuotedElement(element, to: &out)
+        }
+        out.append(ASCII.closeBrace)
+    }
+
+    /// Appends one element as `array_out` writes it: double-quoted when ``needsQuotes(_:)``,
+    /// with `"` and `\` backslash-escaped inside the quotes.
+    package static func appendQuotedElement(_ element: [UInt8], to out: inout [UInt8]) {
+        guard needsQuotes(element) else {
+            out.append(contentsOf: element)
+            return
+        }
+        out.append(ASCII.quote)
+        for byte in element {
+            if byte == ASCII.quote || byte == ASCII.backslash { out.append(ASCII.backslash) }
+            out.append(byte)
+        }
+        out.append(ASCII.quote)
+    }
+
+    private static func needsQuotes(_ element: [UInt8]) -> Bool {
+        if element.isEmpty { return true }
+        if element.withUnsafeBufferPointer(isNullWord) { return true }
+        return element.contains { byte in
+            byte == ASCII.openBrace || byte == ASCII.closeBrace || byte == ASCII.comma
+                || byte == ASCII.quote || byte == ASCII.backslash || isSpace(byte)
+        }
+    }
+
+    /// Whether the bytes are `NULL` in any case.
+    static func isNullWord(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        bytes.count == 4 && bytes[0] | 0x20 == UInt8(ascii: "n") && bytes[1] | 0x20 == UInt8(ascii: "u")
+            && bytes[2] | 0x20 == UInt8(ascii: "l") && bytes[3] | 0x20 == UInt8(ascii: "l")
+    }
+
+    /// PostgreSQL's `scanner_isspace` (src/backend/parser/scansup.c).
+    @inline(__always) static func isSpace(_ byte: UInt8) -> Bool {
+        byte == ASCII.space || (byte >= 0x09 && byte <= 0x0D)
+    }
+
+    /// What the reader reports to its consumer, in input order.
+    enum Event {
+        /// A `{`: a new dimension level starts.
+        case open
+        /// A `}`.
+        case close
+        /// An element; nil is NULL.
+        case element(UnsafeBufferPointer<UInt8>?)
+    }
+
+    /// Reads a whole literal, checking its structure as `ReadArrayStr` does, and reports it.
+    static func read(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        delimiter: UInt8,
+        _ handle: (Event) throws -> Void
+    ) throws {
+        guard let base = bytes.baseAddress else { throw DecodeError(offset: 0, expected: "\"{\" or \"[\"") }
+        var scanner = ArrayLiteralScanner(base: base, end: bytes.count, delimiter: delimiter)
+        defer { scanner.scratch?.deallocate() }
+        // Per level: the length the level must have (-1 until known) and the items seen so far.
+        try withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * maxDimensions) { levels in
+            try scanner.readArray(lengths: levels.baseAddress!, counts: levels.baseAddress! + maxDimensions, handle)
+        }
+    }
+}
+
+/// The tokenizer and structure checks behind ``ArrayLiteral``.
+struct ArrayLiteralScanner {
+    enum Token {
+        case open, close, delimiter, end
+        case element(UnsafeBufferPointer<UInt8>?)
+    }
+
+    let base: UnsafePointer<UInt8>
+    let end: Int
+    let delimiter: UInt8
+    var position = 0
+    /// Offset of the last token read, for errors about it.
+    var tokenStart = 0
+    /// Where elements with escapes are decoded; allocated on first use with room for the whole
+    /// input, since an element never decodes to more bytes than it is written with. The owner
+    /// deallocates it.
+    var scratch: UnsafeMutablePointer<UInt8>?
+
+    init(base: UnsafePointer<UInt8>, end: Int, delimiter: UInt8) {
+        self.base = base
+        self.end = end
+        self.delimiter = delimiter
+    }
+
+    @inline(__always) var current: UInt8? { position < end ? base[position] : nil }
+
+    mutating func skipWhitespace() {
+        while position < end, ArrayLiteral.isSpace(base[position]) { position += 1 }
+    }
+
+    /// `","` or `"}"`, with the delimiter in use.
+    var delimiterOrClose: String { "\"\(Character(Unicode.Scalar(delimiter)))\" or \"}\"" }
+
+    /// What may come where an element is due: `}` too while the level is still empty.
+    func elementExpectation(_ itemsInLevel: Int) -> String {
+        itemsInLevel == 0 ? "an element or \"}\"" : "an element"
+    }
+
+    /// Reads the optional dimensions, then the braces and elements (`ReadArrayStr`'s state
+    /// machine), then checks that nothing but whitespace follows.
+    mutating func readArray(
+        lengths: UnsafeMutablePointer<Int>,
+        counts: UnsafeMutablePointer<Int>,
+        _ handle: (ArrayLiteral.Event) throws -> Void
+    ) throws {
+        skipWhitespace()
+        var dimensions = try readDimensions(into: lengths)
+        let dimensionsGiven = dimensions > 0
+        for level in dimensions..<ArrayLiteral.maxDimensions { lengths[level] = -1 }
+        guard current == ASCII.openBrace else {
+            throw DecodeError(offset: position, expected: dimensionsGiven ? "\"{\"" : "\"{\" or \"[\"")
+        }
+        let dimensionMismatch = dimensionsGiven
+            ? "array contents matching the given dimensions"
+            : "sub-arrays with matching dimensions"
+        // Once an element is seen (or dimensions are given), the number of dimensions is fixed.
+        var dimensionsFixed = dimensionsGiven
+        var depth = 0
+        var expectDelimiter = false
+        repeat {
+            switch try nextToken() {
+            case .open:
+                if expectDelimiter { throw DecodeError(offset: tokenStart, expected: delimiterOrClose) }
+                guard depth < ArrayLiteral.maxDimensions else {
+                    throw DecodeError(offset: tokenStart, expected: "at most \(ArrayLiteral.maxDimensions) array dimensions")
+                }
+                counts[depth] = 0
+                depth += 1
+                if depth > dimensions {
+                    if dimensionsFixed { throw DecodeError(offset: tokenStart, expected: dimensionMismatch) }
+                    dimensions = depth
+                }
+                try handle(.open)
+            case .close:
+                // `}` may close an empty level; otherwise it must come where a delimiter could.
+                if counts[depth - 1] > 0, !expectDelimiter { throw DecodeError(offset: tokenStart, expected: "an element") }
+                depth -= 1
+                if depth > 0 { counts[depth - 1] += 1 }
+                if lengths[depth] < 0 {
+                    lengths[depth] = counts[depth]
+                } else if counts[depth] != lengths[depth] {
+                    throw DecodeError(offset: tokenStart, expected: dimensionMismatch)
+                }
+                expectDelimiter = true
+                try handle(.close)
+            case .delimiter:
+                guard expectDelimiter else {
+                    throw DecodeError(offset: tokenStart, expected: elementExpectation(counts[depth - 1]))
+                }
+                expectDelimiter = false
+            case let .element(value):
+                if expectDelimiter { throw DecodeError(offset: tokenStart, expected: delimiterOrClose) }
+                counts[depth - 1] += 1
+                dimensionsFixed = true
+                if depth != dimensions { throw DecodeError(offset: tokenStart, expected: dimensionMismatch) }
+                expectDelimiter = true
+                try handle(.element(value))
+            case .end:
+                throw DecodeError(offset: end, expected: expectDelimiter ? delimiterOrClose : elementExpectation(counts[depth - 1]))
+            }
+        } while depth > 0
+        skipWhitespace()
+        guard position == end else { throw DecodeError(offset: position, expected: "end of input after \"}\"") }
+    }
+
+    /// Reads `[lower:upper]` or `[upper]` items and the `=` after them (`ReadArrayDimensions`),
+    /// storing each dimension's length; returns how many there were (0 without a prefix).
+    mutating func readDimensions(into lengths: UnsafeMutablePointer<Int>) throws -> Int {
+        var count = 0
+        while current == ASCII.openBracket {
+            guard count < ArrayLiteral.maxDimensions else {
+                throw DecodeError(offset: position, expected: "at most \(ArrayLiteral.maxDimensions) array dimensions")
+            }
+            position += 1
+            var lower = 1
+            var upper = try readBound()
+            if current == ASCII.colon {
+                position += 1
+                lower = upper
+                upper = try readBound()
+            }
+            guard current == ASCII.closeBracket else { throw DecodeError(offset: position, expected: "\"]\"") }
+            // PostgreSQL allows upper = lower - 1, an empty dimension.
+            guard upper >= lower - 1 else {
+                throw DecodeError(offset: position, expected: "an upper bound not below the lower bound minus one")
+            }
+            position += 1
+            lengths[count] = upper - lower + 1
+            count += 1
+            skipWhitespace()
+        }
+        guard count > 0 else { return 0 }
+        guard current == ASCII.equals else { throw DecodeError(offset: position, expected: "\"=\" after the array dimensions") }
+        position += 1
+        skipWhitespace()
+        return count
+    }
+
+    /// A signed decimal array bound within the range of a PostgreSQL `int4`.
+    mutating func readBound() throws -> Int {
+        let start = position
+        let negative = current == ASCII.minus
+        if negative || current == ASCII.plus { position += 1 }
+        var magnitude = 0
+        let digitsStart = position
+        while let byte = current, byte &- ASCII.zero < 10 {
+            magnitude = magnitude * 10 + Int(byte - ASCII.zero)
+            guard magnitude <= Int(Int32.max) else {
+                throw DecodeError(offset: start, expected: "an array bound within integer range")
+            }
+            position += 1
+        }
+        guard position > digitsStart else { throw DecodeError(offset: position, expected: "a digit") }
+        return negative ? -magnitude : magnitude
+    }
+
+    /// The next token, after skipping whitespace (`ReadArrayToken`).
+    mutating func nextToken() throws -> Token {
+        skipWhitespace()
+        tokenStart = position
+        guard let byte = current else { return .end }
+        switch byte {
+        case ASCII.openBrace:
+            position += 1
+            return .open
+        case ASCII.closeBrace:
+            position += 1
+            return .close
+        case delimiter:
+            position += 1
+            return .delimiter
+        case ASCII.quote:
+            return .element(try readQuoted())
+        default:
+            return .element(try readUnquoted())
+        }
+    }
+
+    mutating func scratchBuffer() -> UnsafeMutablePointer<UInt8> {
+        if let scratch { return scratch }
+        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: end)
+        scratch = buffer
+        return buffer
+    }
+
+    /// Reads a quoted element (the cursor is on its opening quote) and the whitespace after it.
+    mutating func readQuoted() throws -> UnsafeBufferPointer<UInt8> {
+        let start = position + 1
+        var i = start
+        while i < end, base[i] != ASCII.quote, base[i] != ASCII.backslash { i += 1 }
+        let value: UnsafeBufferPointer<UInt8>
+        if i < end, base[i] == ASCII.quote {
+            value = UnsafeBufferPointer(start: base + start, count: i - start)
+        } else {
+            let out = scratchBuffer()
+            var count = i - start
+            out.initialize(from: base + start, count: count)
+            while true {
+                guard i < end else { throw DecodeError(offset: end, expected: "a closing quote") }
+                if base[i] == ASCII.quote { break }
+                if base[i] == ASCII.backslash {
+                    i += 1
+                    guard i < end else { throw DecodeError(offset: end, expected: "a character after \"\\\"") }
+                }
+                out[count] = base[i]
+                count += 1
+                i += 1
+            }
+            value = UnsafeBufferPointer(start: out, count: count)
+        }
+        i += 1
+        while i < end, ArrayLiteral.isSpace(base[i]) { i += 1 }
+        guard i < end else { throw DecodeError(offset: end, expected: delimiterOrClose) }
+        // `{` is let through to be refused by the state machine, as PostgreSQL does.
+        guard base[i] == delimiter || base[i] == ASCII.closeBrace || base[i] == ASCII.openBrace else {
+            throw DecodeError(offset: i, expected: "\(delimiterOrClose) after a quoted element")
+        }
+        position = i
+        return value
+    }
+
+    /// Reads an unquoted element (the cursor is on its first byte), dropping trailing whitespace
+    /// that is not escaped. Returns nil for the NULL marker.
+    mutating func readUnquoted() throws -> UnsafeBufferPointer<UInt8>? {
+        let start = position
+        var out: UnsafeMutablePointer<UInt8>?  // set at the first escape
+        var count = 0  // decoded length so far
+        var kept = 0  // decoded length without trailing unescaped whitespace
+        var i = start
+        while true {
+            guard i < end else { throw DecodeError(offset: end, expected: delimiterOrClose) }
+            let byte = base[i]
+            if byte == delimiter || byte == ASCII.closeBrace { break }
+            switch byte {
+            case ASCII.openBrace:
+                throw DecodeError(offset: i, expected: "no \"{\" inside an unquoted element")
+            case ASCII.quote:
+                throw DecodeError(offset: i, expected: "no '\"' inside an unquoted element (quote all of it or none)")
+            case ASCII.backslash:
+                if out == nil {
+                    out = scratchBuffer()
+                    out!.initialize(from: base + start, count: count)
+                }
+                i += 1
+                guard i < end else { throw DecodeError(offset: end, expected: "a character after \"\\\"") }
+                out![count] = base[i]
+                count += 1
+                kept = count
+            default:
+                out?[count] = byte
+                count += 1
+                if !ArrayLiteral.isSpace(byte) { kept = count }
+            }
+            i += 1
+        }
+        position = i
+        if let out { return UnsafeBufferPointer(start: out, count: kept) }
+        let value = UnsafeBufferPointer(start: base + start, count: kept)
+        return ArrayLiteral.isNullWord(value) ? nil : value
+    }
+}

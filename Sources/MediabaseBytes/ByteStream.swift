@@ -1,0 +1,89 @@
+import Foundation
+
+/// A source of bytes read in large chunks: a file, a decompressor, a memory buffer.
+package protocol ByteStream: AnyObject {
+    /// Fills up to `buffer.count` bytes and returns how many; 0 means end of stream.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
+}
+
+/// Reads a file with large `read(2)` calls.
+package final class FileByteStream: ByteStream {
+    /// The path as given, used in error messages.
+    package let path: String
+    private let descriptor: Int32
+    /// Bytes read from the file so far (for progress and offsets).
+    package private(set) var position: Int64 = 0
+    /// File size when known (regular files), for progress.
+    package let size: Int64?
+
+    package init(path: String) throws {
+        self.path = path
+        descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else {
+            throw MediabaseError.io(path: path, message: String(cString: strerror(errno)))
+        }
+        var info = stat()
+        if fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG {
+            size = Int64(info.st_size)
+        } else {
+            size = nil
+        }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            close(descriptor)
+            throw MediabaseError.io(path: path, message: "is a directory")
+        }
+    }
+
+    deinit { close(descriptor) }
+
+    package func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        while true {
+            let count = Foundation.read(descriptor, buffer.baseAddress, buffer.count)
+            if count >= 0 {
+                position += Int64(count)
+                return count
+            }
+            if errno == EINTR { continue }
+            throw MediabaseError.io(path: path, message: String(cString: strerror(errno)))
+        }
+    }
+
+    /// Fills up to `buffer.count` bytes from absolute `offset` without moving the stream (regular
+    /// files only; `pread(2)`, so threads may read different parts at once). Returns how many;
+    /// 0 means end of file.
+    package func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        while true {
+            let count = pread(descriptor, buffer.baseAddress, buffer.count, off_t(offset))
+            if count >= 0 { return count }
+            if errno == EINTR { continue }
+            throw MediabaseError.io(path: path, message: String(cString: strerror(errno)))
+        }
+    }
+
+    /// Moves to absolute `offset` (regular files only).
+    package func seek(to offset: Int64) throws {
+        guard lseek(descriptor, off_t(offset), SEEK_SET) >= 0 else {
+            throw MediabaseError.io(path: path, message: String(cString: strerror(errno)))
+        }
+        position = offset
+    }
+}
+
+/// Serves bytes from memory; for tests and for data already in hand.
+package final class MemoryByteStream: ByteStream {
+    private let bytes: [UInt8]
+    private var offset = 0
+
+    package init(_ bytes: [UInt8]) { self.bytes = bytes }
+    package convenience init(_ text: String) { self.init(Array(text.utf8)) }
+
+    package func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let count = min(buffer.count, bytes.count - offset)
+        guard count > 0 else { return 0 }
+        bytes.withUnsafeBytes { source in
+            buffer.baseAddress!.copyMemory(from: source.baseAddress! + offset, byteCount: count)
+        }
+        offset += count
+        return count
+    }
+}

@@ -1,0 +1,182 @@
+import Foundation
+
+/// PostgreSQL COPY text format: one row per line, TAB between fields, `\N` for NULL.
+///
+/// Rules from the PostgreSQL COPY documentation ("Text Format") and `CopyReadAttributesText`
+/// in `src/backend/commands/copyfromparse.c`: the NULL marker is matched on the raw field
+/// before backslash processing; `\b \f \n \r \t \v \\` are the letter escapes; `\` followed by
+/// one to three octal digits or by `x` and one or two hex digits gives that byte (octal values
+/// keep their low 8 bits); a backslash before any other character stands for that character.
+package enum CopyText {
+    /// What ``decodeLine(_:into:)`` found at the end of a line.
+    package enum LineEnd: Equatable {
+        /// The row is complete.
+        case complete
+        /// The line ends in an unpaired backslash: PostgreSQL takes the newline after it as data,
+        /// so the row continues on the next line. The caller appends `\n` and the next line and
+        /// decodes again.
+        case continues
+    }
+
+    /// Splits one COPY text line (without its newline) into fields, unescaping each, and appends
+    /// them to `row` (which the caller resets).
+    ///
+    /// Fields without a backslash, the common case, are not copied: the row borrows them from
+    /// `line`, which must therefore stay valid while the row is used.
+    @discardableResult
+    package static func decodeLine(_ line: UnsafeBufferPointer<UInt8>, into row: RowBuffer) -> LineEnd {
+        guard let base = line.baseAddress, line.count > 0 else {
+            row.endField()
+            return .complete
+        }
+        row.borrow(base)
+        let end = line.count
+        var fieldStart = 0
+        while true {
+            let tab = memchr(base + fieldStart, 0x09, end - fieldStart)
+            let candidateEnd = tab.map { UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self) - base } ?? end
+            let length = candidateEnd - fieldStart
+            if memchr(base + fieldStart, 0x5C, length) == nil {
+                row.appendBorrowedField(offset: fieldStart, count: length)
+            } else if length == 2, base[fieldStart + 1] == 0x4E {
+                // The NULL marker is matched on the raw field, before backslash processing.
+                row.appendNull()
+            } else {
+                guard let fieldEnd = decodeEscapedField(base, from: fieldStart, end: end, into: row) else { return .continues }
+                if fieldEnd == end { return .complete }
+                fieldStart = fieldEnd + 1
+                if fieldStart == end {
+                    row.endField()
+                    return .complete
+                }
+                continue
+            }
+            if candidateEnd == end { return .complete }
+            fieldStart = candidateEnd + 1
+            if fieldStart == end {
+                row.endField()
+                return .complete
+            }
+        }
+    }
+
+    /// Counts the fields of one COPY text line (without its newline) without decoding them: a TAB
+    /// is data when an odd run of backslashes precedes it in its field (the last one escapes it),
+    /// which is how ``decodeLine(_:into:)`` reads the line.
+    ///
+    /// - Returns: the number of fields, or nil when the line ends in an unpaired backslash (the
+    ///   newline is data: the row continues on the next line, see ``LineEnd/continues``).
+    package static func countRawFields(_ base: UnsafePointer<UInt8>, count end: Int) -> Int? {
+        var fields = 1
+        var fieldStart = 0
+        var searchFrom = 0
+        while let hit = memchr(base + searchFrom, 0x09, end - searchFrom) {
+            let tab = UnsafeRawPointer(hit).assumingMemoryBound(to: UInt8.self) - base
+            searchFrom = tab + 1
+            if tab > fieldStart, base[tab - 1] == 0x5C, backslashRun(base, before: tab, from: fieldStart) & 1 == 1 { continue }
+            fields += 1
+            fieldStart = tab + 1
+        }
+        if end > fieldStart, base[end - 1] == 0x5C, backslashRun(base, before: end, from: fieldStart) & 1 == 1 { return nil }
+        return fields
+    }
+
+    /// Length of the run of backslashes that ends just before `position`, not looking before `from`.
+    /// Escapes pair backslashes from the left of a run (no escape consumes a backslash as one of
+    /// its digits), so an odd run ends in a backslash that escapes the byte at `position`.
+    @inline(__always)
+    package static func backslashRun(_ base: UnsafePointer<UInt8>, before position: Int, from: Int) -> Int {
+        var index = position
+        while index > from, base[index - 1] == 0x5C { index -= 1 }
+        return position - index
+    }
+
+    /// Decodes one field containing backslash escapes, starting at `start`, into `row`; returns
+    /// the offset of the TAB that ends it (or `end`), or nil when the line ends in an unpaired
+    /// backslash. A backslash before a TAB makes the TAB data, so the field's end is found here.
+    private static func decodeEscapedField(_ base: UnsafePointer<UInt8>, from start: Int, end: Int, into row: RowBuffer) -> Int? {
+        var i = start
+        // The TAB that ends the field unless a backslash escapes it; searched again if one does.
+        var tab = memchr(base + i, 0x09, end - i).map { UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self) - base } ?? end
+        while true {
+            let backslash = memchr(base + i, 0x5C, tab - i).map { UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self) - base } ?? tab
+            if backslash > i { row.appendBytes(UnsafeBufferPointer(start: base + i, count: backslash - i)) }
+            i = backslash
+            if i == tab {
+                row.endField()
+                return i
+            }
+            i += 1
+            if i == end { return nil }
+            let code = base[i]
+            i += 1
+            if i > tab {
+                tab = memchr(base + i, 0x09, end - i).map { UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self) - base } ?? end
+            }
+            switch code {
+            case UInt8(ascii: "b"): row.appendByte(0x08)
+            case UInt8(ascii: "f"): row.appendByte(0x0C)
+            case UInt8(ascii: "n"): row.appendByte(0x0A)
+            case UInt8(ascii: "r"): row.appendByte(0x0D)
+            case UInt8(ascii: "t"): row.appendByte(0x09)
+            case UInt8(ascii: "v"): row.appendByte(0x0B)
+            case UInt8(ascii: "0")...UInt8(ascii: "7"):
+                var value = Int(code - 0x30)
+                var digits = 1
+                while digits < 3, i < end, base[i] >= 0x30, base[i] <= 0x37 {
+                    value = value * 8 + Int(base[i] - 0x30)
+                    i += 1
+                    digits += 1
+                }
+                row.appendByte(UInt8(value & 0xFF))
+            case UInt8(ascii: "x"):
+                if i < end, let first = hexValue(base[i]) {
+                    var value = first
+                    i += 1
+                    if i < end, let second = hexValue(base[i]) {
+                        value = value * 16 + second
+                        i += 1
+                    }
+                    row.appendByte(UInt8(value))
+                } else {
+                    row.appendByte(code)
+                }
+            default:
+                row.appendByte(code)
+            }
+        }
+    }
+
+    @inline(__always) package static func hexValue(_ byte: UInt8) -> Int? {
+        switch byte {
+        case 0x30...0x39: return Int(byte - 0x30)
+        case 0x41...0x46: return Int(byte - 0x41 + 10)
+        case 0x61...0x66: return Int(byte - 0x61 + 10)
+        default: return nil
+        }
+    }
+
+    /// Appends `bytes` escaped for COPY text to `out`, or `\N` for nil.
+    ///
+    /// Backslash, TAB, LF and CR (and the other letter escapes) are escaped, so the encoded field
+    /// never contains a raw TAB or newline and no line of data can read as the `\.` terminator.
+    package static func encodeField(_ bytes: UnsafeBufferPointer<UInt8>?, into out: inout [UInt8]) {
+        guard let bytes else {
+            out.append(0x5C)
+            out.append(0x4E)
+            return
+        }
+        for byte in bytes {
+            switch byte {
+            case 0x5C: out.append(0x5C); out.append(0x5C)
+            case 0x09: out.append(0x5C); out.append(UInt8(ascii: "t"))
+            case 0x0A: out.append(0x5C); out.append(UInt8(ascii: "n"))
+            case 0x0D: out.append(0x5C); out.append(UInt8(ascii: "r"))
+            case 0x08: out.append(0x5C); out.append(UInt8(ascii: "b"))
+            case 0x0C: out.append(0x5C); out.append(UInt8(ascii: "f"))
+            case 0x0B: out.append(0x5C); out.append(UInt8(ascii: "v"))
+            default: out.append(byte)
+            }
+        }
+    }
+}

@@ -1,0 +1,163 @@
+/// One decoded row: the fields' bytes stored back to back in a reusable buffer, or borrowed
+/// from the line they were read from.
+///
+/// Readers fill it and hand it to a ``DumpSink``; the bytes stay valid only until the sink
+/// returns, so a sink copies what it keeps. NULL is distinct from an empty field.
+///
+/// The field table is kept in raw memory rather than arrays: appending to an array property of a
+/// class costs a dynamic exclusivity check per field, a measurable share of reading a file.
+package final class RowBuffer {
+    private var storage: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    /// Number of bytes used in storage.
+    package private(set) var byteCount = 0
+    /// Where each field's bytes are: `starts[i] >= 0` is an offset in storage, `starts[i] < 0` is
+    /// `-(offset + 1)` in the borrowed line (``borrow(_:)``); `counts[i] == -1` is NULL.
+    private var starts: UnsafeMutablePointer<Int>
+    private var counts: UnsafeMutablePointer<Int>
+    private var fieldCapacity = 64
+    /// Number of fields in the row.
+    package private(set) var count = 0
+    private var fieldStart = 0
+    private var borrowed: UnsafePointer<UInt8>?
+
+    /// 1-based line of the row in the decoded text stream (0 when not known).
+    package var line = 0
+    /// Byte offset of the row in the decoded text stream.
+    package var byteOffset: Int64 = 0
+    /// The row as it appeared in the input (a COPY line, an INSERT tuple, a CSV record);
+    /// valid only inside the sink callback. Used for rejects.
+    package var raw = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+
+    package init(capacity: Int = 64 * 1024) {
+        self.capacity = max(capacity, 16)
+        storage = .allocate(capacity: self.capacity)
+        starts = .allocate(capacity: fieldCapacity)
+        counts = .allocate(capacity: fieldCapacity)
+    }
+
+    deinit {
+        storage.deallocate()
+        starts.deallocate()
+        counts.deallocate()
+    }
+
+    /// Forgets all fields, keeping the allocated memory.
+    @inline(__always) package func reset() {
+        byteCount = 0
+        fieldStart = 0
+        count = 0
+        borrowed = nil
+    }
+
+    /// Records a field; the table doubles when full.
+    @inline(__always) private func appendSpan(start: Int, count length: Int) {
+        if count == fieldCapacity { growFieldTable() }
+        starts[count] = start
+        counts[count] = length
+        count += 1
+    }
+
+    private func growFieldTable() {
+        let grownStarts = UnsafeMutablePointer<Int>.allocate(capacity: fieldCapacity * 2)
+        grownStarts.update(from: starts, count: count)
+        starts.deallocate()
+        starts = grownStarts
+        let grownCounts = UnsafeMutablePointer<Int>.allocate(capacity: fieldCapacity * 2)
+        grownCounts.update(from: counts, count: count)
+        counts.deallocate()
+        counts = grownCounts
+        fieldCapacity *= 2
+    }
+
+    /// Lets fields refer to bytes of `line` without copying (see ``appendBorrowedField(offset:count:)``);
+    /// the line must stay valid as long as the row is used.
+    @inline(__always) package func borrow(_ line: UnsafePointer<UInt8>) { borrowed = line }
+
+    /// Appends a field made of `count` bytes at `offset` in the borrowed line.
+    @inline(__always) package func appendBorrowedField(offset: Int, count length: Int) {
+        appendSpan(start: -(offset + 1), count: length)
+    }
+
+    @inline(__always) private func reserve(_ extra: Int) {
+        let needed = byteCount + extra
+        guard needed > capacity else { return }
+        var newCapacity = capacity * 2
+        while newCapacity < needed { newCapacity *= 2 }
+        let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        grown.update(from: storage, count: byteCount)
+        storage.deallocate()
+        storage = grown
+        capacity = newCapacity
+    }
+
+    /// Appends one byte to the field being built.
+    @inline(__always) package func appendByte(_ byte: UInt8) {
+        if byteCount == capacity { reserve(1) }
+        storage[byteCount] = byte
+        byteCount += 1
+    }
+
+    /// Appends bytes to the field being built.
+    @inline(__always) package func appendBytes(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        reserve(bytes.count)
+        (storage + byteCount).update(from: base, count: bytes.count)
+        byteCount += bytes.count
+    }
+
+    /// Appends the UTF-8 bytes of `text` to the field being built.
+    package func appendString(_ text: String) {
+        var text = text
+        text.withUTF8 { appendBytes($0) }
+    }
+
+    /// Ends the field being built (all bytes appended since the previous field ended).
+    @inline(__always) package func endField() {
+        appendSpan(start: fieldStart, count: byteCount - fieldStart)
+        fieldStart = byteCount
+    }
+
+    /// Appends a NULL field. Any bytes appended since the last field are discarded.
+    @inline(__always) package func appendNull() {
+        byteCount = fieldStart
+        appendSpan(start: 0, count: -1)
+    }
+
+    /// Appends a complete non-NULL field.
+    @inline(__always) package func appendField(_ bytes: UnsafeBufferPointer<UInt8>) {
+        appendBytes(bytes)
+        endField()
+    }
+
+    /// Bytes appended to the field being built so far.
+    @inline(__always) package var pendingFieldLength: Int { byteCount - fieldStart }
+
+    /// Drops bytes appended since the last completed field.
+    @inline(__always) package func discardPartialField() { byteCount = fieldStart }
+
+    /// Whether field `index` is NULL.
+    @inline(__always) package func isNull(_ index: Int) -> Bool {
+        precondition(index >= 0 && index < count, "field index out of range")
+        return counts[index] < 0
+    }
+
+    /// The bytes of field `index`, or nil for NULL. Valid until the buffer changes.
+    @inline(__always) package func field(_ index: Int) -> UnsafeBufferPointer<UInt8>? {
+        precondition(index >= 0 && index < count, "field index out of range")
+        let length = counts[index]
+        if length < 0 { return nil }
+        let start = starts[index]
+        if start >= 0 { return UnsafeBufferPointer(start: storage + start, count: length) }
+        return UnsafeBufferPointer(start: borrowed! + (-start - 1), count: length)
+    }
+
+    /// Field `index` decoded as UTF-8 (invalid sequences repaired), or nil for NULL.
+    package func string(_ index: Int) -> String? {
+        guard let bytes = field(index) else { return nil }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Field values as strings, for tests and diagnostics.
+    package var strings: [String?] { (0..<count).map { string($0) } }
+}

@@ -1,0 +1,88 @@
+/// Checks that decoded bytes are text PostgreSQL can hold: well-formed UTF-8 without NUL bytes.
+///
+/// Well-formedness is the Unicode Standard's Table 3-7 ("Well-Formed UTF-8 Byte Sequences"),
+/// which PostgreSQL's `pg_utf8_islegal` (src/common/wchar.c) also applies: no overlong forms,
+/// no surrogates (U+D800–U+DFFF), nothing above U+10FFFF, no truncated sequences. NUL is refused
+/// because the server stores text as C strings ("invalid byte sequence for encoding UTF8: 0x00").
+///
+/// ```swift
+/// try UTF8Validation.validateText(fieldBytes)   // throws DecodeError(offset: 3, ...) for "abc\0"
+/// ```
+package enum UTF8Validation {
+    /// The offset at which the bytes stop being acceptable text, or nil when all of them are.
+    ///
+    /// The offset is where the offending sequence starts: the NUL byte, or the lead byte of the
+    /// malformed, overlong, surrogate, out-of-range or truncated sequence (`"a\u{E2}\u{82}"` → 1,
+    /// `"a\u{E2}A"` → 1). Everything before it is valid text; this is the convention of
+    /// PostgreSQL's error report and of Rust's `Utf8Error::valid_up_to`.
+    package static func firstInvalidOffset(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard let base = bytes.baseAddress else { return nil }
+        let end = bytes.count
+        var i = 0
+        while i < end {
+            // ASCII fast path: whole words with no high bit and no zero byte.
+            while i + 8 <= end {
+                let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                if word & highBits != 0 || hasZeroByte(word) { break }
+                i += 8
+            }
+            guard i < end else { return nil }
+            let byte = base[i]
+            if byte < 0x80 {
+                if byte == 0 { return i }
+                i += 1
+            } else {
+                let length = sequenceLength(base, i, end)
+                if length == 0 { return i }
+                i += length
+            }
+        }
+        return nil
+    }
+
+    /// Throws a ``DecodeError`` at ``firstInvalidOffset(_:)`` unless the bytes are acceptable text.
+    package static func validateText(_ bytes: UnsafeBufferPointer<UInt8>) throws {
+        if let offset = firstInvalidOffset(bytes) {
+            throw DecodeError(offset: offset, expected: "valid UTF-8 text without NUL bytes")
+        }
+    }
+
+    static let highBits: UInt64 = 0x8080_8080_8080_8080
+    static let lowBits: UInt64 = 0x0101_0101_0101_0101
+
+    /// Whether any byte of `word` is zero (exact: borrows only propagate above a zero byte).
+    @inline(__always) static func hasZeroByte(_ word: UInt64) -> Bool {
+        (word &- lowBits) & ~word & highBits != 0
+    }
+
+    /// Length (2–4) of the well-formed multi-byte sequence starting at `base[i]`, or 0 when the
+    /// bytes there are not one (Unicode Table 3-7). `base[i]` must be ≥ 0x80.
+    @inline(__always)
+    static func sequenceLength(_ base: UnsafePointer<UInt8>, _ i: Int, _ end: Int) -> Int {
+        let lead = base[i]
+        switch lead {
+        case 0xC2...0xDF:
+            return i + 1 < end && isContinuation(base[i + 1]) ? 2 : 0
+        case 0xE0...0xEF:
+            guard i + 2 < end else { return 0 }
+            // E0 needs A0..BF (no overlongs); ED needs 80..9F (no surrogates).
+            let second = base[i + 1]
+            let low: UInt8 = lead == 0xE0 ? 0xA0 : 0x80
+            let high: UInt8 = lead == 0xED ? 0x9F : 0xBF
+            return second >= low && second <= high && isContinuation(base[i + 2]) ? 3 : 0
+        case 0xF0...0xF4:
+            guard i + 3 < end else { return 0 }
+            // F0 needs 90..BF (no overlongs); F4 needs 80..8F (nothing above U+10FFFF).
+            let second = base[i + 1]
+            let low: UInt8 = lead == 0xF0 ? 0x90 : 0x80
+            let high: UInt8 = lead == 0xF4 ? 0x8F : 0xBF
+            return second >= low && second <= high && isContinuation(base[i + 2]) && isContinuation(base[i + 3])
+                ? 4 : 0
+        default:
+            // 80..BF (a stray continuation), C0/C1 (overlong), F5..FF (beyond U+10FFFF).
+            return 0
+        }
+    }
+
+    @inline(__always) static func isContinuation(_ byte: UInt8) -> Bool { byte & 0xC0 == 0x80 }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import MediabaseBytes
+import MediabaseModel
+
+/// Opens any MEDIABASE input — pg_dump plain, custom, directory or tar, CSV export, gzip-compressed
+/// or not — and streams its tables into a ``DumpSink``.
+package final class DumpReader {
+    /// The input path as the user gave it.
+    package let path: String
+    /// The detected format.
+    package let format: InputFormat
+    /// What the dump says about itself; complete after ``read(into:)``.
+    package private(set) var info = DumpInfo()
+    private var file: FileByteStream?
+
+    private init(path: String, format: InputFormat) {
+        self.path = path
+        self.format = format
+    }
+
+    /// Detects the format of `path` and prepares to read it.
+    package static func open(path: String) throws -> DumpReader {
+        DumpReader(path: path, format: try InputFormat.detect(path: path))
+    }
+
+    /// Bytes of the input file read so far (compressed bytes for gzip), for progress.
+    package var bytesRead: Int64 { file?.position ?? 0 }
+
+    /// Size of the input on disk, when known.
+    package var totalBytes: Int64? {
+        if format.kind == .directory { return Self.folderSize(path) }
+        return (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value
+    }
+
+    private static func folderSize(_ path: String) -> Int64? {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { return nil }
+        return names.reduce(Int64(0)) { total, name in
+            let size = (try? FileManager.default.attributesOfItem(atPath: (path as NSString).appendingPathComponent(name))[.size] as? NSNumber)?.int64Value
+            return total + (size ?? 0)
+        }
+    }
+
+    /// Opens the input as a byte stream, decompressing gzip.
+    private func openStream() throws -> ByteStream {
+        let file = try FileByteStream(path: path)
+        self.file = file
+        return format.gzip ? try InflateStream(source: file, wrapping: .gzip, name: path) : file
+    }
+
+    /// Streams every table's rows into `sink`.
+    package func read(into sink: DumpSink) throws {
+        switch format.kind {
+        case .plain:
+            let reader = PlainDumpReader(stream: try openStream(), file: path)
+            defer { info = reader.info }
+            try reader.read(into: sink)
+        case .csv:
+            let reader = CSVReader(stream: try openStream(), file: path)
+            try reader.read(into: sink)
+        case .custom:
+            let stream = try openStream()
+            let reader = try CustomArchiveReader(stream: stream, file: path, size: format.gzip ? nil : file?.size)
+            info = reader.info
+            try reader.read(into: sink)
+        case .tar:
+            let reader = try TarArchiveReader(stream: try openStream(), file: path, size: format.gzip ? nil : file?.size)
+            info = reader.info
+            try reader.read(into: sink)
+        case .directory:
+            let reader = try DirectoryArchiveReader(path: path)
+            info = reader.info
+            try reader.read(into: sink)
+        }
+    }
+}

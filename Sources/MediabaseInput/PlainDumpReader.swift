@@ -1,0 +1,377 @@
+import Foundation
+import MediabaseBytes
+import MediabaseModel
+
+/// Facts a dump states about itself, for `inspect` and reports.
+package struct DumpInfo: Sendable, Equatable {
+    /// `Dumped from database version` (plain) or the archive's server version.
+    package var serverVersion: String?
+    /// `Dumped by pg_dump version` (plain) or the archive's pg_dump version.
+    package var pgDumpVersion: String?
+    /// Archive format version (`1.14`) for custom and directory archives.
+    package var archiveVersion: String?
+    /// `client_encoding` the data is written in.
+    package var encoding: String?
+    /// Compression of the data (`gzip`, `none`).
+    package var compression: String?
+    /// Database name recorded in an archive header, or named by `\connect`.
+    package var database: String?
+    /// Whether the dump carries `\restrict` lines, which pg_dump writes from 14.19, 15.14, 16.10,
+    /// 17.6 and 18 on.
+    package var restricted = false
+
+    package init() {}
+}
+
+/// Reads a pg_dump plain-format script (`-Fp`, what `psql` replays): COPY blocks, INSERT
+/// statements, and the DDL that names and types their columns.
+///
+/// Statements are split the way psql splits them (a `;` outside quotes, dollar quotes and
+/// comments); psql meta-commands (`\restrict`, `\unrestrict`, `\connect`, ...) are lines starting
+/// with a backslash between statements. Statements that carry no data are read past.
+package final class PlainDumpReader {
+    private let stream: ByteStream
+    private let file: String
+    /// Table definitions, shared with the archive readers that feed INSERT payloads through here.
+    package let catalog: SQLCatalog
+    /// What the script says about itself (versions, encoding), filled while reading.
+    package private(set) var info = DumpInfo()
+    private var standardConformingStrings = true
+    private var insertTable: (name: QualifiedName, schema: TableSchema, rows: Int, bytes: Int64)?
+    private let row = RowBuffer()
+
+    package init(stream: ByteStream, file: String, catalog: SQLCatalog = SQLCatalog()) {
+        self.stream = stream
+        self.file = file
+        self.catalog = catalog
+    }
+
+    /// Streams every table's rows into `sink`. When the stream is a regular file read as is and
+    /// the sink a ``CopyBlockSink``, the sink reads the COPY blocks itself.
+    package func read(into sink: DumpSink) throws {
+        let lines = LineReader(stream: stream, name: file)
+        var statement: [UInt8] = []
+        statement.reserveCapacity(64 * 1024)
+        var scanner = StatementScanner()
+        var statementLine = 0
+        var statementOffset: Int64 = 0
+        while let line = try lines.nextLine() {
+            var position = 0
+            if statement.isEmpty, scanner.isIdle {
+                let trimmed = Self.trimLeadingSpace(line)
+                if trimmed.isEmpty { continue }
+                if trimmed.hasPrefix("--") {
+                    noteComment(trimmed)
+                    continue
+                }
+                if trimmed[0] == 0x5C {
+                    try metaCommand(trimmed, lines: lines)
+                    continue
+                }
+            }
+            while position < line.count {
+                if statement.isEmpty, scanner.isIdle {
+                    let rest = UnsafeBufferPointer(rebasing: line[position...])
+                    if Self.trimLeadingSpace(rest).isEmpty { break }
+                    statementLine = lines.lineNumber
+                    statementOffset = lines.lineOffset + Int64(position)
+                }
+                guard let end = scanner.scan(line, from: position, into: &statement) else { break }
+                try statement.withUnsafeBufferPointer { bytes in
+                    try handle(statement: bytes, line: statementLine, offset: statementOffset, lines: lines, sink: sink)
+                }
+                statement.removeAll(keepingCapacity: true)
+                scanner.standardConformingStrings = standardConformingStrings
+                position = end
+                if scanner.startedData { break }
+            }
+            if !statement.isEmpty || !scanner.isIdle { statement.append(0x0A) }
+            scanner.endLine()
+        }
+        if !Self.trimLeadingSpace(statement.withUnsafeBufferPointer { $0 }).isEmpty || !scanner.isIdle {
+            throw MediabaseError.malformedInput(
+                SourceLocation(file: file, line: statementLine, byteOffset: statementOffset),
+                expected: "the statement starting here to end with ';' (\(scanner.openConstruct)): truncated file?")
+        }
+        try finishInsertTable(sink: sink)
+    }
+
+    static func trimLeadingSpace(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        var index = 0
+        while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x09 || bytes[index] == 0x0D { index += 1 }
+        return UnsafeBufferPointer(rebasing: bytes[index...])
+    }
+
+    private func noteComment(_ comment: UnsafeBufferPointer<UInt8>) {
+        let text = String(decoding: comment.droppingCR(), as: UTF8.self)
+        if text.hasPrefix("-- Dumped from database version ") {
+            info.serverVersion = String(text.dropFirst("-- Dumped from database version ".count))
+        } else if text.hasPrefix("-- Dumped by pg_dump version ") {
+            info.pgDumpVersion = String(text.dropFirst("-- Dumped by pg_dump version ".count))
+        }
+    }
+
+    private func metaCommand(_ command: UnsafeBufferPointer<UInt8>, lines: LineReader) throws {
+        let text = String(decoding: command.droppingCR(), as: UTF8.self)
+        let word = text.prefix { $0 != " " && $0 != "\t" }
+        switch word {
+        case "\\restrict", "\\unrestrict":
+            info.restricted = true
+        case "\\connect", "\\c":
+            info.database = text.split(separator: " ").dropFirst().first.map(String.init)
+        case "\\.":
+            throw MediabaseError.malformedInput(
+                SourceLocation(file: file, line: lines.lineNumber, byteOffset: lines.lineOffset),
+                expected: "an SQL statement, not an end-of-data marker \\. outside a COPY block")
+        default:
+            break
+        }
+    }
+
+    private func handle(statement: UnsafeBufferPointer<UInt8>, line: Int, offset: Int64, lines: LineReader, sink: DumpSink) throws {
+        let location = SourceLocation(file: file, line: line, byteOffset: offset)
+        var head = SQLTokenizer(statement, standardConformingStrings: standardConformingStrings)
+        let first: SQLToken?
+        do { first = try head.next() } catch let error as DecodeError { throw malformed(error, location) }
+        if first != .word("insert") { try finishInsertTable(sink: sink) }
+        switch first {
+        case .word("insert")?:
+            try insert(statement, location: location, sink: sink)
+        case .word("copy")?:
+            let tokens = try tokenize(statement, location)
+            guard let copy = SQLStatements.parseCopy(tokens) else { return }
+            guard let table = catalog.schema(schema: copy.name.schema, name: copy.name.name, dataColumns: copy.columns) else {
+                throw MediabaseError.malformedInput(location, expected: "a column list in COPY, or an earlier CREATE TABLE for \(copy.name.name)")
+            }
+            try sink.beginTable(table)
+            if let blockSink = sink as? CopyBlockSink, let file = stream as? FileByteStream, let size = file.size,
+               let end = try blockSink.readCopyBlock(CopyBlock(
+                   table: table, file: file, size: Int(size), fileName: self.file, start: Int(lines.nextOffset), startLine: lines.lineNumber)) {
+                try lines.skip(to: Int64(end.offset), lines: end.lines)
+                try sink.endTable(table, rows: end.rows, bytes: end.bytes)
+            } else {
+                let counts = try CopyData.readRows(lines: lines, table: table, file: file, sink: sink, row: row)
+                try sink.endTable(table, rows: counts.rows, bytes: counts.bytes)
+            }
+        case .word("create")?, .word("alter")?:
+            let second = try? head.next()
+            let third = try? head.next()
+            let isTable = second == .word("table") || third == .word("table")
+            guard isTable else { return }
+            catalog.learn(tokens: try tokenize(statement, location))
+        case .word("set")?:
+            let tokens = try tokenize(statement, location)
+            guard tokens.count >= 4, case let .word(name) = tokens[1] else { return }
+            let value: String
+            switch tokens[3] {
+            case let .word(word): value = word
+            case let .string(bytes): value = String(decoding: bytes, as: UTF8.self)
+            default: return
+            }
+            if name == "standard_conforming_strings" { standardConformingStrings = value.lowercased() != "off" }
+            if name == "client_encoding" { info.encoding = value }
+        default:
+            break
+        }
+    }
+
+    private func tokenize(_ statement: UnsafeBufferPointer<UInt8>, _ location: SourceLocation) throws -> [SQLToken] {
+        var tokenizer = SQLTokenizer(statement, standardConformingStrings: standardConformingStrings)
+        var tokens: [SQLToken] = []
+        do {
+            while let token = try tokenizer.next() { tokens.append(token) }
+        } catch let error as DecodeError {
+            throw malformed(error, location)
+        }
+        return tokens
+    }
+
+    private func malformed(_ error: DecodeError, _ location: SourceLocation) -> MediabaseError {
+        var at = location
+        at.byteOffset = (location.byteOffset ?? 0) + Int64(error.offset)
+        return .malformedInput(at, expected: error.expected)
+    }
+
+    private func insert(_ statement: UnsafeBufferPointer<UInt8>, location: SourceLocation, sink: DumpSink) throws {
+        var table: TableSchema?
+        do {
+            try InsertStatement.parse(
+                statement, standardConformingStrings: standardConformingStrings,
+                head: { insert in
+                    if let current = insertTable, current.name == insert.table,
+                       insert.columns == nil || insert.columns! == current.schema.columns.map(\.name) {
+                        table = current.schema
+                        return
+                    }
+                    try finishInsertTable(sink: sink)
+                    guard let schema = catalog.schema(schema: insert.table.schema, name: insert.table.name, dataColumns: insert.columns) else {
+                        throw MediabaseError.malformedInput(location, expected: "a column list in INSERT, or an earlier CREATE TABLE for \(insert.table.name)")
+                    }
+                    try sink.beginTable(schema)
+                    insertTable = (insert.table, schema, 0, 0)
+                    table = schema
+                },
+                emit: { row in
+                    guard let table else { return }
+                    row.line = location.line ?? 0
+                    row.byteOffset = location.byteOffset ?? 0
+                    guard row.count == table.columns.count else {
+                        var at = location
+                        at.table = table.qualifiedName
+                        throw MediabaseError.malformedInput(at, expected: "\(table.columns.count) values (\(table.columns.map(\.name).joined(separator: ", "))), found \(row.count)")
+                    }
+                    try sink.row(row)
+                    insertTable?.rows += 1
+                    insertTable?.bytes += Int64(row.raw.count)
+                },
+                row: row)
+        } catch let error as DecodeError {
+            var at = location
+            at.table = table?.qualifiedName
+            throw malformed(error, at)
+        }
+    }
+
+    private func finishInsertTable(sink: DumpSink) throws {
+        guard let current = insertTable else { return }
+        insertTable = nil
+        try sink.endTable(current.schema, rows: current.rows, bytes: current.bytes)
+    }
+}
+
+/// Finds statement ends in SQL text fed line by line, tracking quotes, dollar quotes and
+/// comments across lines (psql's lexer, psqlscan.l, in miniature).
+struct StatementScanner {
+    private enum State: Equatable {
+        case normal
+        case singleQuote(backslashEscapes: Bool)
+        case doubleQuote
+        case dollarQuote([UInt8])
+        case blockComment(depth: Int)
+    }
+
+    private var state = State.normal
+    /// Set when the statement just ended was a `COPY ... FROM stdin`, whose data follows on the
+    /// next line (the rest of the line is not SQL).
+    private(set) var startedData = false
+    var standardConformingStrings = true
+
+    var isIdle: Bool { state == .normal }
+
+    var openConstruct: String {
+        switch state {
+        case .normal: return "no ';' found"
+        case .singleQuote: return "inside a string constant"
+        case .doubleQuote: return "inside a quoted identifier"
+        case let .dollarQuote(tag): return "inside a \(String(decoding: tag, as: UTF8.self)) dollar-quoted string"
+        case .blockComment: return "inside a /* comment */"
+        }
+    }
+
+    mutating func endLine() { startedData = false }
+
+    /// Appends statement bytes from `line[from...]` to `statement` until a `;` outside any quote
+    /// or comment; returns the index after the `;`, or nil when the line ended first.
+    mutating func scan(_ line: UnsafeBufferPointer<UInt8>, from: Int, into statement: inout [UInt8]) -> Int? {
+        var index = from
+        let count = line.count
+        while index < count {
+            let byte = line[index]
+            switch state {
+            case .normal:
+                switch byte {
+                case 0x3B:
+                    startedData = Self.isCopyFromStdin(statement)
+                    return index + 1
+                case 0x27:
+                    var escapes = !standardConformingStrings
+                    if let last = statement.last, last | 0x20 == UInt8(ascii: "e") {
+                        let beforeLast = statement.count >= 2 ? statement[statement.count - 2] : 0x20
+                        if !SQLTokenizer.isIdentifierByte(beforeLast) { escapes = true }
+                    }
+                    state = .singleQuote(backslashEscapes: escapes)
+                case 0x22:
+                    state = .doubleQuote
+                case 0x24:
+                    let previous = statement.last ?? 0x20
+                    if !SQLTokenizer.isIdentifierByte(previous), let tag = SQLTokenizer.dollarTag(line, at: index) {
+                        statement.append(contentsOf: tag)
+                        index += tag.count
+                        state = .dollarQuote(tag)
+                        continue
+                    }
+                case 0x2D where index + 1 < count && line[index + 1] == 0x2D:
+                    return nil
+                case 0x2F where index + 1 < count && line[index + 1] == 0x2A:
+                    state = .blockComment(depth: 1)
+                    index += 2
+                    continue
+                default:
+                    break
+                }
+                statement.append(byte)
+                index += 1
+            case let .singleQuote(backslashEscapes):
+                // Copy a run of ordinary string bytes at once.
+                var end = index
+                while end < count, line[end] != 0x27, line[end] != 0x5C { end += 1 }
+                statement.append(contentsOf: line[index..<end])
+                index = end
+                guard index < count else { return nil }
+                if line[index] == 0x5C {
+                    statement.append(0x5C)
+                    index += 1
+                    if backslashEscapes, index < count {
+                        statement.append(line[index])
+                        index += 1
+                    }
+                    continue
+                }
+                statement.append(0x27)
+                index += 1
+                if index < count, line[index] == 0x27 {
+                    statement.append(0x27)
+                    index += 1
+                } else {
+                    state = .normal
+                }
+            case .doubleQuote:
+                statement.append(byte)
+                index += 1
+                if byte == 0x22 { state = .normal }
+            case let .dollarQuote(tag):
+                if byte == 0x24, index + tag.count <= count, line[index..<(index + tag.count)].elementsEqual(tag) {
+                    statement.append(contentsOf: tag)
+                    index += tag.count
+                    state = .normal
+                } else {
+                    statement.append(byte)
+                    index += 1
+                }
+            case let .blockComment(depth):
+                if byte == 0x2F, index + 1 < count, line[index + 1] == 0x2A {
+                    state = .blockComment(depth: depth + 1)
+                    index += 2
+                } else if byte == 0x2A, index + 1 < count, line[index + 1] == 0x2F {
+                    state = depth == 1 ? .normal : .blockComment(depth: depth - 1)
+                    index += 2
+                    if state == .normal { statement.append(0x20) }
+                } else {
+                    index += 1
+                }
+            }
+        }
+        return nil
+    }
+
+    /// Whether the statement is `COPY ... FROM stdin` (data follows it).
+    private static func isCopyFromStdin(_ statement: [UInt8]) -> Bool {
+        var start = 0
+        while start < statement.count, statement[start] == 0x20 || statement[start] == 0x0A || statement[start] == 0x09 || statement[start] == 0x0D { start += 1 }
+        guard statement.count - start >= 4 else { return false }
+        let word = statement[start..<(start + 4)].map { $0 | 0x20 }
+        guard word == Array("copy".utf8) else { return false }
+        let lower = String(decoding: statement.suffix(32), as: UTF8.self).lowercased()
+        return lower.contains("stdin")
+    }
+}

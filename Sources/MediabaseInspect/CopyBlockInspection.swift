@@ -1,0 +1,208 @@
+import Foundation
+import MediabaseBytes
+import MediabaseModel
+import MediabaseInput
+
+/// Checks one COPY block of a plain dump file on two threads.
+///
+/// The block is cut into chunks at row starts: a first small one, read alone (most blocks end in
+/// it), then chunks that this thread and a helper take in turn, each reading its own with
+/// `pread(2)`. Each chunk is checked with its own ``TableTally``, lines numbered from its start;
+/// the tallies are added up in chunk order as chunks finish, so the findings, line numbers
+/// included, are those of reading the block row by row. The chunk holding the `\.` line ends the
+/// block; chunks after it (past the block's end, where the text is not rows) are abandoned and
+/// their findings dropped.
+///
+/// Chunk boundaries are found without reading what comes before: a boundary is the first line
+/// start at or after a nominal offset whose preceding line does not end in an unpaired backslash
+/// (which would make the newline data, ``CopyText/LineEnd/continues``).
+final class CopyBlockInspection {
+    /// Bytes of the first chunk and of the others, and of the buffer a chunk is read into.
+    struct ChunkSizes {
+        var first = 1 << 20
+        var rest = 8 << 20
+        var buffer = 1 << 20
+    }
+
+    private let sizes: ChunkSizes
+    private let block: CopyBlock
+    private let checker: ValueChecker
+    private let helperChecker: ValueChecker
+    private let progress: ProgressReporter?
+
+    private let lock = NSLock()
+    private var nextChunk = 1
+    /// The first chunk known to end the block (by its `\.` line or an error); later ones are not started.
+    private var lastChunk = Int.max
+    private var finished: [Int: ChunkResult] = [:]
+    private var nextToAdd = 0
+    private var total: TableTally
+    private var rows = 0
+    private var bytes: Int64 = 0
+    private var lines = 0
+    private var outcome: ChunkResult?
+    private var failure: Error?
+
+    /// What a chunk held, with lines numbered from 1 at its start.
+    struct ChunkResult {
+        var tally: TableTally
+        var rows = 0
+        var bytes: Int64 = 0
+        var lines = 0
+        /// Offset past the `\.` line, when the chunk holds the block's end.
+        var terminatorEnd: Int?
+        var error: Error?
+        /// Whether the chunk was given up because an earlier one ended the block.
+        var abandoned = false
+
+        var endsBlock: Bool { terminatorEnd != nil || error != nil }
+    }
+
+    /// `tally` is the table's so far; the block's rows are added to it.
+    init(
+        block: CopyBlock, tally: TableTally, checker: ValueChecker, helperChecker: ValueChecker, progress: ProgressReporter?,
+        sizes: ChunkSizes = ChunkSizes()
+    ) {
+        self.sizes = sizes
+        self.block = block
+        self.checker = checker
+        self.helperChecker = helperChecker
+        self.progress = progress
+        total = tally
+    }
+
+    /// Checks the block; returns where it ended and the table's tally with the block's rows
+    /// added, or throws the error reading it row by row would have thrown.
+    func run() throws -> (CopyBlockEnd, TableTally) {
+        let reader = ChunkReader(block: block, checker: checker, bufferSize: sizes.buffer)
+        let firstEnd = try boundary(after: block.start + sizes.first)
+        add(reader.read(chunk: 0, from: block.start, to: firstEnd, inspection: self), index: 0)
+        if outcome == nil, firstEnd < block.size {
+            let done = DispatchSemaphore(value: 0)
+            let helperChecker = helperChecker
+            let thread = Thread { [self] in
+                work(ChunkReader(block: block, checker: helperChecker, bufferSize: sizes.buffer))
+                done.signal()
+            }
+            thread.stackSize = 1 << 22
+            thread.start()
+            work(reader)
+            done.wait()
+        }
+        if let failure { throw failure }
+        if let outcome {
+            if let error = outcome.error { throw rebased(error, lineOffset: block.startLine + lines - outcome.lines) }
+            return (CopyBlockEnd(rows: rows, bytes: bytes, lines: lines, offset: outcome.terminatorEnd!), total)
+        }
+        throw MediabaseError.malformedInput(
+            SourceLocation(file: block.fileName, table: block.table.qualifiedName, line: block.startLine + lines + 1, byteOffset: Int64(block.size)),
+            expected: "more rows or the end-of-data marker \\. (the COPY block that starts after line \(block.startLine) is cut short: truncated file?)")
+    }
+
+    /// Takes chunks until the block or the file ends.
+    private func work(_ reader: ChunkReader) {
+        do {
+            while let chunk = try claim() {
+                add(reader.read(chunk: chunk.index, from: chunk.start, to: chunk.end, inspection: self), index: chunk.index)
+            }
+        } catch {
+            // The file could not be read: stop both threads and report it.
+            lock.lock()
+            failure = failure ?? error
+            lastChunk = 0
+            lock.unlock()
+        }
+    }
+
+    private func nominalStart(_ index: Int) -> Int { block.start + sizes.first + (index - 1) * sizes.rest }
+
+    private func claim() throws -> (index: Int, start: Int, end: Int)? {
+        lock.lock()
+        let index = nextChunk
+        guard index < lastChunk, nominalStart(index) < block.size else {
+            lock.unlock()
+            return nil
+        }
+        nextChunk += 1
+        lock.unlock()
+        return (index, try boundary(after: nominalStart(index)), try boundary(after: nominalStart(index + 1)))
+    }
+
+    /// Whether a chunk before `index` ended the block, so chunk `index` is not part of it.
+    func isPastEnd(_ index: Int) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return lastChunk < index
+    }
+
+    /// Records a chunk's result and adds up, in order, every chunk that can be.
+    private func add(_ result: ChunkResult, index: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        if result.endsBlock { lastChunk = min(lastChunk, index) }
+        guard !result.abandoned else { return }
+        finished[index] = result
+        while outcome == nil, let next = finished.removeValue(forKey: nextToAdd) {
+            total.absorb(next.tally, lineOffset: block.startLine + lines)
+            rows += next.rows
+            bytes += next.bytes
+            lines += next.lines
+            nextToAdd += 1
+            if next.endsBlock {
+                outcome = next
+                finished.removeAll()
+            }
+        }
+        if let progress {
+            // The stream's position is what progress shows; the reader moves it past the block after.
+            try? block.file.seek(to: Int64(min(nominalStart(nextToAdd), block.size)))
+            progress.draw(final: false)
+        }
+    }
+
+    /// The first row start at or after `offset`, or the end of the file.
+    func boundary(after offset: Int) throws -> Int {
+        guard offset > block.start else { return block.start }
+        guard offset < block.size else { return block.size }
+        let windowSize = 64 * 1024
+        return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: windowSize) { window in
+            let base = window.baseAddress!
+            var position = offset - 1
+            while position < block.size {
+                let count = try block.file.read(at: Int64(position), into: UnsafeMutableRawBufferPointer(window))
+                guard count > 0 else { break }
+                guard let hit = memchr(base, 0x0A, count) else {
+                    position += count
+                    continue
+                }
+                let newline = position + (UnsafeMutableRawPointer(hit).assumingMemoryBound(to: UInt8.self) - base)
+                var lineEnd = newline
+                if lineEnd > block.start, try byte(at: lineEnd - 1) == 0x0D { lineEnd -= 1 }
+                if try backslashRun(before: lineEnd) & 1 == 0 { return newline + 1 }
+                position = newline + 1
+            }
+            return block.size
+        }
+    }
+
+    private func byte(at offset: Int) throws -> UInt8 {
+        var value: UInt8 = 0
+        _ = try withUnsafeMutableBytes(of: &value) { try block.file.read(at: Int64(offset), into: $0) }
+        return value
+    }
+
+    /// Length of the run of backslashes that ends just before `offset` in the block.
+    private func backslashRun(before offset: Int) throws -> Int {
+        var start = offset
+        while start > block.start, try byte(at: start - 1) == 0x5C { start -= 1 }
+        return offset - start
+    }
+
+    /// `error` with its line moved from chunk numbering to file numbering.
+    private func rebased(_ error: Error, lineOffset: Int) -> Error {
+        guard case let .malformedInput(location, expected)? = error as? MediabaseError, let line = location.line else { return error }
+        var moved = location
+        moved.line = line + lineOffset
+        return MediabaseError.malformedInput(moved, expected: expected)
+    }
+}

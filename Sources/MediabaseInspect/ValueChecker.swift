@@ -1,0 +1,166 @@
+import MediabaseBytes
+import MediabaseModel
+/// Results of checks already made, by content: the legacy table repeats each gene's values in
+/// every transcript row, and values recur across genes. One per thread; each map is cleared when
+/// large, to keep memory bounded whatever the input.
+final class CheckedValueCache {
+    /// JSON type of each valid JSON value.
+    var json: [ContentHash: JSONValueType] = [:]
+    /// Valid array literals.
+    var arrays = Set<ContentHash>()
+    /// For each valid `drugs` object, whether it holds `pharmgkb_data`.
+    var drugsWithPharmgkb: [ContentHash: Bool] = [:]
+
+    static let limit = 200_000
+    /// Values shorter than this are validated again rather than hashed and looked up.
+    static let minimumLength = 128
+}
+
+/// What checking a valid value found that counts toward the report. Kept with the value, so the
+/// same bytes in the next row count the same without being checked again.
+struct ValueFacts: Equatable {
+    /// The JSON type, when it is not the one the legacy column should hold.
+    var unexpectedType: JSONValueType?
+    /// A `drugs` value that is a JSON string whose content is itself JSON.
+    var twiceEncoded = false
+    /// A `drugs` object that holds the misplaced `pharmgkb_data` key (docs/spec.md §3.2).
+    var pharmgkb = false
+
+    var isEmpty: Bool { unexpectedType == nil && !pharmgkb }
+}
+
+/// The outcome of checking one decoded value against its column's type.
+enum ValueVerdict {
+    case valid(ValueFacts)
+    /// Not valid: `offset` is the byte of the value where it went wrong.
+    case invalid(offset: Int, expected: String)
+}
+
+/// Checks decoded values against the types of one table's columns: UTF-8 without NUL for every
+/// value, then JSON or array-literal syntax where the column says so.
+struct ValueChecker {
+    private enum ColumnCheck {
+        case text
+        case json(expected: JSONValueType?)
+        case array
+    }
+
+    private let checks: [ColumnCheck]
+    private let drugsIndex: Int?
+    /// Columns named `drugs` (the first is ``drugsIndex``).
+    private let isDrugs: [Bool]
+    private let cache: CheckedValueCache
+
+    init(table: TableSchema, cache: CheckedValueCache) {
+        let isLegacy = LegacyColumns.isLegacy(table)
+        checks = table.columns.map { column in
+            let type = column.type?.lowercased() ?? ""
+            if type.hasSuffix("]") { return .array }
+            if type == "jsonb" || type == "json" {
+                return .json(expected: isLegacy ? LegacyColumns.all.first { $0.name == column.name }?.json : nil)
+            }
+            if type.isEmpty, isLegacy, let known = LegacyColumns.all.first(where: { $0.name == column.name }), known.json != nil {
+                return .json(expected: known.json)
+            }
+            return .text
+        }
+        drugsIndex = isLegacy ? table.columnIndex("drugs") : nil
+        isDrugs = table.columns.map { $0.name == "drugs" }
+        self.cache = cache
+    }
+
+    /// Checks `field`, the decoded value of column `column`.
+    func check(_ field: UnsafeBufferPointer<UInt8>, column: Int) throws -> ValueVerdict {
+        switch checks[column] {
+        case .text:
+            if let offset = UTF8Validation.firstInvalidOffset(field) { return Self.invalidText(offset) }
+            return .valid(ValueFacts())
+        case let .json(expected):
+            // Valid JSON is valid UTF-8 without NUL (strings refuse raw control bytes and are
+            // checked as UTF-8; nothing else may be non-ASCII), so text is checked only to tell
+            // which error an invalid value has.
+            let key = field.count >= CheckedValueCache.minimumLength ? ContentHash(field) : nil
+            let type: JSONValueType
+            var pharmgkb: Bool?
+            if let key, let known = cache.json[key] {
+                type = known
+            } else {
+                if column == drugsIndex, let found = Self.objectHoldsPharmgkb(field) {
+                    // Reading the members validates the object: one pass instead of two.
+                    type = .object
+                    pharmgkb = found
+                } else {
+                    do {
+                        type = try JSON.validate(field)
+                    } catch let error as DecodeError {
+                        if let offset = UTF8Validation.firstInvalidOffset(field) { return Self.invalidText(offset) }
+                        return .invalid(offset: error.offset, expected: "JSON: \(error.expected)")
+                    }
+                }
+                if let key {
+                    if cache.json.count >= CheckedValueCache.limit { cache.json.removeAll(keepingCapacity: true) }
+                    cache.json[key] = type
+                    if let pharmgkb { remember(pharmgkb, key: key) }
+                }
+            }
+            var facts = ValueFacts()
+            if let expected, type != expected {
+                facts.unexpectedType = type
+                if isDrugs[column], type == .string { facts.twiceEncoded = Self.isTwiceEncoded(field) }
+            }
+            if column == drugsIndex, type == .object { facts.pharmgkb = pharmgkb ?? holdsPharmgkb(field, key: key) }
+            return .valid(facts)
+        case .array:
+            if let offset = UTF8Validation.firstInvalidOffset(field) { return Self.invalidText(offset) }
+            let key = field.count >= CheckedValueCache.minimumLength ? ContentHash(field) : nil
+            if let key, cache.arrays.contains(key) { return .valid(ValueFacts()) }
+            do {
+                try ArrayLiteral.forEachElement(field) { _ in }
+            } catch let error as DecodeError {
+                return .invalid(offset: error.offset, expected: "an array literal: \(error.expected)")
+            }
+            if let key {
+                if cache.arrays.count >= CheckedValueCache.limit { cache.arrays.removeAll(keepingCapacity: true) }
+                cache.arrays.insert(key)
+            }
+            return .valid(ValueFacts())
+        }
+    }
+
+    private static func invalidText(_ offset: Int) -> ValueVerdict {
+        .invalid(offset: offset, expected: "valid UTF-8 text without NUL bytes")
+    }
+
+    /// Whether a valid `drugs` object holds `pharmgkb_data`.
+    private func holdsPharmgkb(_ drugs: UnsafeBufferPointer<UInt8>, key: ContentHash?) -> Bool {
+        if let key, let known = cache.drugsWithPharmgkb[key] { return known }
+        let found = Self.objectHoldsPharmgkb(drugs) ?? false
+        if let key { remember(found, key: key) }
+        return found
+    }
+
+    private func remember(_ pharmgkb: Bool, key: ContentHash) {
+        if cache.drugsWithPharmgkb.count >= CheckedValueCache.limit { cache.drugsWithPharmgkb.removeAll(keepingCapacity: true) }
+        cache.drugsWithPharmgkb[key] = pharmgkb
+    }
+
+    /// Whether `value` is a JSON object holding `pharmgkb_data`; nil when it is not a valid object.
+    private static func objectHoldsPharmgkb(_ value: UnsafeBufferPointer<UInt8>) -> Bool? {
+        var found = false
+        do {
+            try JSON.forEachMember(value) { name, _ in
+                if name.equals("pharmgkb_data") { found = true }
+            }
+        } catch {
+            return nil
+        }
+        return found
+    }
+
+    /// Whether a JSON string value holds, once decoded, valid JSON.
+    private static func isTwiceEncoded(_ field: UnsafeBufferPointer<UInt8>) -> Bool {
+        var decoded: [UInt8] = []
+        guard (try? JSON.decodeString(field, into: &decoded)) != nil else { return false }
+        return (try? decoded.withUnsafeBufferPointer({ try JSON.validate($0) })) != nil
+    }
+}

@@ -1,0 +1,654 @@
+import Foundation
+import MediabaseBytes
+import MediabaseModel
+
+/// The columns of the legacy table, in ``LegacyColumns/all`` order.
+enum LegacyField: Int, CaseIterable {
+    case transcriptId, geneSymbol, geneId, geneType, chromosome, coordinates, productType, goTerms,
+         pathways, drugs, drugScores, expressionFoldChange, expressionFreq, cancerTypes, features,
+         molecularFunctions, cellularLocation, uniprotIds, ncbiIds, refseqIds, pdbIds,
+         altTranscriptIds, altGeneIds, sourceReferences, pharmgkbPathways, pharmgkbVariants,
+         evidenceQualityMetrics
+
+    var name: String { LegacyColumns.all[rawValue].name }
+
+    /// Fields that belong to the gene and are repeated in each of its transcript rows.
+    static let geneLevel: [LegacyField] = [
+        .pathways, .drugs, .expressionFreq, .cancerTypes, .features, .molecularFunctions,
+        .cellularLocation, .uniprotIds, .ncbiIds, .refseqIds, .pdbIds, .altGeneIds,
+        .sourceReferences, .pharmgkbPathways, .pharmgkbVariants, .evidenceQualityMetrics,
+    ]
+}
+
+/// Turns the rows of the legacy table into the normalized core (docs/spec.md §4 and 4.1) and carries
+/// every other table through.
+///
+/// Memory does not grow with the input: gene-level values are processed the first time a gene
+/// shows them and recognised by hash afterwards, and the per-gene and per-transcript state beyond
+/// the most recent genes waits in temporary files (``GeneStates``, ``TranscriptOwners``).
+package final class LegacyNormalizer: DumpSink {
+    private let output: CoreOutput
+    private let rejects: RejectLog
+    /// Figures for the report, filled while reading.
+    package private(set) var tally = NormalizationTally()
+
+    private var inLegacy = false
+    private var carried = false
+    private var tableName = ""
+    private var columnOf = [Int?](repeating: nil, count: LegacyField.allCases.count)
+    private var unknownColumns: [(index: Int, name: String, isJSON: Bool)] = []
+    private var fileColumnNames: [String] = []
+
+    private let genes: GeneStates
+    /// Transcript id hash → the number of its gene: finds rows that repeat a transcript.
+    private let transcriptGenes: TranscriptOwners
+    private var drugIds: [DrugIdentity: Int64] = [:]
+    private var pathwayIds = Set<String>()
+    private var goCache: (hash: ContentHash, terms: RowTails)?
+    /// The keys (``CoreTable/uniqueKey``) of the gene link rows written for the current row.
+    /// Fields of one row that feed one link table (`drugs` and `pharmgkb_pathways` both give
+    /// gene_pathways and gene_drug_interactions) are merged here, as are repeats within a field;
+    /// only links that meet across rows are left to the writer's merge step.
+    private var rowLinks = Set<LinkKey>()
+    /// Per column of the legacy table: non-empty fields, and how many of them went to the
+    /// rejects file with their row, were repeats of a value already processed, or were rejected.
+    private var nonEmpty: [Int] = []
+    private var inRejectedRows: [Int] = []
+    private var repeatsSkipped: [Int] = []
+    private var fieldRejected: [Int] = []
+
+    package convenience init(output: CoreOutput, rejects: RejectLog) throws {
+        try self.init(output: output, rejects: rejects, residentGenes: GeneStates.defaultCapacity,
+                      pendingTranscripts: TranscriptOwners.pendingCapacity)
+    }
+
+    /// - Parameters:
+    ///   - residentGenes: how many genes keep their state in memory; the others wait in a
+    ///     temporary file (see ``GeneStates``).
+    ///   - pendingTranscripts: how many transcripts are kept in memory before they go to a
+    ///     temporary file (see ``TranscriptOwners``).
+    init(output: CoreOutput, rejects: RejectLog, residentGenes: Int, pendingTranscripts: Int) throws {
+        self.output = output
+        self.rejects = rejects
+        genes = try GeneStates(capacity: residentGenes)
+        transcriptGenes = try TranscriptOwners(pendingCapacity: pendingTranscripts)
+    }
+
+    // MARK: DumpSink
+
+    package func beginTable(_ table: TableSchema) throws {
+        tableName = table.qualifiedName
+        if LegacyColumns.isLegacy(table) {
+            inLegacy = true
+            tally.legacyTables += 1
+            columnOf = LegacyField.allCases.map { table.columnIndex($0.name) }
+            fileColumnNames = table.columns.map(\.name)
+            unknownColumns = table.columns.enumerated().compactMap { index, column in
+                guard !LegacyColumns.names.contains(column.name) else { return nil }
+                let type = column.type?.lowercased() ?? ""
+                return (index, column.name, type == "jsonb" || type == "json")
+            }
+            tally.unknownColumns = unknownColumns.map(\.name)
+            nonEmpty = Array(repeating: 0, count: table.columns.count)
+            inRejectedRows = nonEmpty
+            repeatsSkipped = nonEmpty
+            fieldRejected = nonEmpty
+            tally.missingColumns = LegacyField.allCases.filter { columnOf[$0.rawValue] == nil }.map(\.name)
+        } else {
+            inLegacy = false
+            carried = true
+            fileColumnNames = table.columns.map(\.name)
+            try output.beginCarriedTable(table)
+        }
+    }
+
+    package func row(_ row: RowBuffer) throws {
+        if inLegacy {
+            tally.legacyRows += 1
+            try legacyRow(row)
+        } else {
+            try carriedRow(row)
+        }
+    }
+
+    /// A row of a carried table goes through as it is, unless a field is not text PostgreSQL can
+    /// hold (docs/spec.md §4.1): then the row is a reject, as in the legacy table.
+    private func carriedRow(_ row: RowBuffer) throws {
+        if let column = firstInvalidText(row) {
+            // Not rejectRow: its field accounting is the legacy table's.
+            return try rejects.reject(reason: "invalid_text", detail: column.detail, table: tableName, line: row.line, byteOffset: row.byteOffset, field: column.name, raw: row.raw)
+        }
+        try output.carriedRow(row)
+    }
+
+    package func endTable(_ table: TableSchema, rows: Int, bytes: Int64) throws {
+        if inLegacy {
+            tally.legacyBytes += bytes
+            for (index, name) in fileColumnNames.enumerated() where nonEmpty[index] > 0 {
+                var account = tally.fields[name] ?? FieldAccount()
+                account.nonEmpty += nonEmpty[index]
+                account.inRejectedRows += inRejectedRows[index]
+                account.repeatsSkipped += repeatsSkipped[index]
+                account.fieldRejects += fieldRejected[index]
+                account.used = account.nonEmpty - account.inRejectedRows - account.repeatsSkipped - account.fieldRejects
+                tally.fields[name] = account
+            }
+        } else if carried {
+            try output.endCarriedTable()
+            tally.carriedTables[table.qualifiedName] = rows
+        }
+        inLegacy = false
+        carried = false
+    }
+
+    /// Writes the genes (sorted by id, so the order does not depend on the input's) once every
+    /// row has been read.
+    package func finish() throws {
+        try genes.forEachSorted { geneId, gene in
+            if gene.conflict { tally.conflictingGenes += 1 }
+            try output.insert(.genes, [
+                .text(geneId), .optional(gene.symbol?.value), .null, .optional(gene.type?.value),
+                .optional(gene.chromosome?.value), gene.start.map(SQLValue.integer) ?? .null,
+                gene.end.map(SQLValue.integer) ?? .null, gene.strand.flatMap { Int64($0.value) }.map(SQLValue.integer) ?? .null, .null,
+            ])
+        }
+        tally.genes = genes.count
+        tally.transcripts = transcriptGenes.count
+        tally.drugs = drugIds.count
+        tally.pathways = pathwayIds.count
+    }
+
+    // MARK: Legacy rows
+
+    @inline(__always) private func field(_ row: RowBuffer, _ which: LegacyField) -> UnsafeBufferPointer<UInt8>? {
+        guard let index = columnOf[which.rawValue] else { return nil }
+        return row.field(index)
+    }
+
+    private func rejectRow(_ row: RowBuffer, reason: String, detail: String, field: String? = nil) throws {
+        for index in 0..<row.count where !(row.field(index)?.isEmpty ?? true) { inRejectedRows[index] += 1 }
+        try rejects.reject(reason: reason, detail: detail, table: tableName, line: row.line, byteOffset: row.byteOffset, field: field, raw: row.raw)
+    }
+
+    /// The first field that is not valid UTF-8 without NUL bytes, with a reject detail.
+    private func firstInvalidText(_ row: RowBuffer) -> (name: String, detail: String)? {
+        for index in 0..<row.count {
+            guard let bytes = row.field(index), let offset = UTF8Validation.firstInvalidOffset(bytes) else { continue }
+            return (fileColumnNames[index], "column \(fileColumnNames[index]) is not valid UTF-8 text without NUL bytes (byte \(offset) of the value)")
+        }
+        return nil
+    }
+
+    private func legacyRow(_ row: RowBuffer) throws {
+        for index in 0..<row.count where !(row.field(index)?.isEmpty ?? true) { nonEmpty[index] += 1 }
+        if let column = firstInvalidText(row) { return try rejectRow(row, reason: "invalid_text", detail: column.detail, field: column.name) }
+        guard let rawTranscript = field(row, .transcriptId), !Identifiers.trimmed(rawTranscript).isEmpty else {
+            return try rejectRow(row, reason: "missing_transcript_id", detail: "the row has no transcript_id")
+        }
+        guard let rawGene = field(row, .geneId), !Identifiers.trimmed(rawGene).isEmpty else {
+            return try rejectRow(row, reason: "missing_gene_id", detail: "the row has no gene_id, so its transcript cannot be linked to a gene")
+        }
+        if Identifiers.hasEnsemblVersion(rawTranscript) { tally.versionedIds += 1 }
+        let transcriptId = Identifiers.normalizedEnsemblId(rawTranscript)
+        let geneId = Identifiers.normalizedEnsemblId(rawGene)
+        let gene = try genes.state(for: geneId)
+        var firstTime = true
+        if let owner = try transcriptGenes.owner(of: ContentHash(transcriptId).low, registering: gene.index) {
+            firstTime = false
+            tally.mergedTranscriptRows += 1
+            if owner != gene.index { tally.transcriptsOnTwoGenes += 1 }
+            for table in [CoreTable.transcriptGoTerms, .transcriptProducts, .transcriptCrossReferences] {
+                try output.markMayHoldDuplicates(table, id: transcriptId)
+            }
+        }
+
+        // Coordinates: the transcript's span, and the gene's as min start .. max end.
+        var start: Int64?
+        var end: Int64?
+        var strand: String?
+        if let bytes = field(row, .coordinates), let coordinates = try? JSON.parse(bytes) {
+            start = coordinates["start"]?.doubleValue.flatMap { Int64(exactly: $0) }
+            end = coordinates["end"]?.doubleValue.flatMap { Int64(exactly: $0) }
+            if case let .number(text)? = coordinates["strand"] { strand = text }
+            if case let .string(text)? = coordinates["strand"] { strand = text == "+" ? "1" : text == "-" ? "-1" : text }
+        }
+        if let start { gene.start = min(gene.start ?? start, start) }
+        if let end { gene.end = max(gene.end ?? end, end) }
+        var disagree = false
+        if let symbol = field(row, .geneSymbol) { disagree = GeneState.offer(&gene.symbol, value: Identifiers.trimmedText(symbol), transcriptId: transcriptId) || disagree }
+        if let type = field(row, .geneType) { disagree = GeneState.offer(&gene.type, value: Identifiers.trimmedText(type), transcriptId: transcriptId) || disagree }
+        if let chromosome = field(row, .chromosome) { disagree = GeneState.offer(&gene.chromosome, value: Identifiers.trimmedText(chromosome), transcriptId: transcriptId) || disagree }
+        if let strand { disagree = GeneState.offer(&gene.strand, value: strand, transcriptId: transcriptId) || disagree }
+        if disagree { gene.conflict = true }
+
+        if firstTime {
+            var foldChange = SQLValue.real(1.0)
+            if let text = field(row, .expressionFoldChange), let value = Double(String(decoding: Identifiers.trimmed(text), as: UTF8.self)) {
+                foldChange = .real(value)
+            }
+            try output.insert(.transcripts, [
+                .text(transcriptId), .text(geneId), .null, .null, .null,
+                start.map(SQLValue.integer) ?? .null, end.map(SQLValue.integer) ?? .null,
+                strand.flatMap { Int64($0) }.map(SQLValue.integer) ?? .null, foldChange,
+            ])
+        }
+        try transcriptFields(row, transcriptId: transcriptId, gene: gene, geneId: geneId)
+        let fieldsSeenBefore = gene.fieldsSeen
+        rowLinks.removeAll(keepingCapacity: true)
+        for which in LegacyField.geneLevel {
+            guard let bytes = field(row, which), !bytes.isEmpty else { continue }
+            var hash = ContentHash(bytes)
+            if which == .drugs, let scores = field(row, .drugScores) {
+                let scoresHash = ContentHash(scores)
+                hash = ContentHash(low: hash.low ^ scoresHash.low &* 31, high: hash.high ^ scoresHash.high)
+            }
+            let key = GeneState.key(which, hash)
+            if gene.processed.contains(key) {
+                tally.identicalValuesSkipped += 1
+                repeatsSkipped[columnOf[which.rawValue]!] += 1
+                continue
+            }
+            let bit = UInt32(1) << UInt32(which.rawValue)
+            if gene.fieldsSeen & bit != 0 {
+                gene.conflict = true
+                for table in which.tables { try output.markMayHoldDuplicates(table, id: geneId) }
+            }
+            // Two different fields feeding one link table of a gene (`pathways` and PharmGKB data
+            // both give gene_pathways) may give the same link twice. Within this row `rowLinks`
+            // merges them; a field processed for an earlier row leaves it to the merge step.
+            for other in LegacyField.sharingLinkTables[which.rawValue] where fieldsSeenBefore & (UInt32(1) << UInt32(other.field.rawValue)) != 0 {
+                for table in other.tables { try output.markMayHoldDuplicates(table, id: geneId) }
+            }
+            gene.fieldsSeen |= bit
+            gene.processed.append(key)
+            try geneField(which, bytes, row: row, geneId: geneId)
+        }
+    }
+
+    // MARK: Transcript-level fields
+
+    private func transcriptFields(_ row: RowBuffer, transcriptId: String, gene: GeneState, geneId: String) throws {
+        if let bytes = field(row, .goTerms), !bytes.isEmpty {
+            let hash = ContentHash(bytes)
+            let terms: RowTails
+            if let cached = goCache, cached.hash == hash {
+                terms = cached.terms
+            } else {
+                terms = RowTails(try goTerms(bytes, row: row))
+                goCache = (hash, terms)
+            }
+            // The most numerous rows: built once per GO value, not per transcript.
+            try output.insert(.transcriptGoTerms, first: .text(transcriptId), tails: terms)
+            // The gene's GO terms, once per distinct value, for the GO view's gene counts.
+            let key = GeneState.key(.goTerms, hash)
+            if !gene.processed.contains(key) {
+                gene.processed.append(key)
+                for term in terms.rows { try output.insert(.geneGoTermsWork, [.text(geneId), term[0], term[1], term[2]]) }
+            }
+        }
+        if let bytes = field(row, .productType) {
+            for product in try arrayElements(bytes, row: row, column: .productType) {
+                try output.insert(.transcriptProducts, [.text(transcriptId), .text(product)])
+            }
+        }
+        if let bytes = field(row, .altTranscriptIds), !bytes.isEmpty {
+            for (database, id) in try externalIds(bytes, row: row, column: .altTranscriptIds) {
+                try output.insert(.transcriptCrossReferences, [.text(transcriptId), .text(database), .text(id)])
+            }
+        }
+        for column in unknownColumns {
+            guard let bytes = row.field(column.index), !bytes.isEmpty else { continue }
+            var json: [UInt8] = []
+            if column.isJSON, (try? JSON.validate(bytes)) != nil {
+                json.append(contentsOf: bytes)
+            } else {
+                JSON.appendString(bytes, to: &json)
+            }
+            try output.insert(.transcriptExtras, [.text(transcriptId), .text(column.name), .text(String(decoding: json, as: UTF8.self))])
+        }
+    }
+
+    /// `{"GO:0006915": {"term": …, "evidence": …, "aspect": …}}` → (go_id, term, category, evidence).
+    private func goTerms(_ bytes: UnsafeBufferPointer<UInt8>, row: RowBuffer) throws -> [[SQLValue]] {
+        guard let value = try parsedJSON(bytes, row: row, column: .goTerms) else { return [] }
+        guard case let .object(members) = value else {
+            if value != .null { try fieldReject(row, .goTerms, "go_terms is a JSON \(value.type.rawValue), not an object keyed by GO id") }
+            return []
+        }
+        var seen = Set<String>()
+        var terms: [[SQLValue]] = []
+        for (key, term) in members {
+            let goId = key.trimmingWhitespace
+            guard !goId.isEmpty, seen.insert(goId).inserted else { continue }
+            terms.append([
+                .text(goId), .optional(DrugFieldSplitter.text(term, "term", "name")),
+                .optional(DrugFieldSplitter.text(term, "aspect", "category", "namespace")),
+                .optional(DrugFieldSplitter.text(term, "evidence", "evidence_code")),
+            ])
+        }
+        return terms
+    }
+
+    // MARK: Gene-level fields
+
+    private func geneField(_ which: LegacyField, _ bytes: UnsafeBufferPointer<UInt8>, row: RowBuffer, geneId: String) throws {
+        let gene = SQLValue.text(geneId)
+        switch which {
+        case .pathways:
+            for text in try arrayElements(bytes, row: row, column: .pathways) {
+                guard let pathway = PathwayString.parse(text) else { continue }
+                try addPathway(id: pathway.id, name: pathway.name, source: pathway.source, type: nil)
+                try insertLink(.genePathways, [gene, .text(pathway.id), .text("pathways")])
+            }
+        case .drugs:
+            guard let value = try parsedJSON(bytes, row: row, column: .drugs) else { return }
+            var scores: [String: Double] = [:]
+            if let scoreBytes = field(row, .drugScores), let parsed = try parsedJSON(scoreBytes, row: row, column: .drugScores) {
+                for (key, score) in parsed.objectMembers ?? [] { scores[key.trimmingWhitespace] = score.doubleValue }
+            }
+            let split = DrugFieldSplitter.split(value)
+            try emitSplit(split, gene: gene, scores: scores, row: row, column: .drugs)
+            let used = Set(split.links.compactMap(\.key))
+            let unmatched = scores.keys.filter { !used.contains($0) }.sorted()
+            if !unmatched.isEmpty {
+                let object = JSONValue.object(unmatched.map { ($0, JSONValue.number(Self.numberText(scores[$0]!))) })
+                try output.insert(.geneExtras, [gene, .text("drug_scores"), .text(object.serialized())])
+            }
+        case .pharmgkbPathways:
+            guard let value = try parsedJSON(bytes, row: row, column: .pharmgkbPathways) else { return }
+            var split = DrugSplit()
+            DrugFieldSplitter.splitPathways(value, into: &split)
+            try emitSplit(split, gene: gene, scores: [:], row: row, column: .pharmgkbPathways)
+        case .molecularFunctions, .cellularLocation:
+            let type = which == .molecularFunctions ? "molecular_function" : "cellular_location"
+            for value in try arrayElements(bytes, row: row, column: which) {
+                try insertLink(.geneAnnotations, [gene, .text(type), .text(value)])
+            }
+        case .uniprotIds, .ncbiIds, .refseqIds, .pdbIds:
+            let database = [LegacyField.uniprotIds: "UniProt", .ncbiIds: "NCBI", .refseqIds: "RefSeq", .pdbIds: "PDB"][which]!
+            for value in try arrayElements(bytes, row: row, column: which) {
+                try insertLink(.geneCrossReferences, [gene, .text(database), .text(value)])
+            }
+        case .altGeneIds:
+            for (database, id) in try externalIds(bytes, row: row, column: .altGeneIds) {
+                try insertLink(.geneCrossReferences, [gene, .text(database), .text(id)])
+            }
+        case .sourceReferences:
+            try publications(bytes, row: row, gene: gene)
+        case .cancerTypes:
+            var json: [UInt8] = []
+            do {
+                try ArrayLiteral.appendJSON(bytes, to: &json)
+            } catch let error as DecodeError {
+                return try fieldReject(row, which, "cancer_types is not an array literal: \(error.expected) at byte \(error.offset)")
+            }
+            try output.insert(.geneExtras, [gene, .text(which.name), .text(String(decoding: json, as: UTF8.self))])
+        case .expressionFreq, .features, .pharmgkbVariants, .evidenceQualityMetrics:
+            guard try parsedJSON(bytes, row: row, column: which) != nil else { return }
+            try output.insert(.geneExtras, [gene, .text(which.name), .text(String(decoding: bytes, as: UTF8.self))])
+        default:
+            break
+        }
+    }
+
+    private func emitSplit(_ split: DrugSplit, gene: SQLValue, scores: [String: Double], row: RowBuffer, column: LegacyField) throws {
+        for problem in split.problems { try fieldReject(row, column, problem) }
+        for pathway in split.pathways {
+            try addPathway(id: pathway.id, name: pathway.name, source: "PharmGKB", type: pathway.type)
+            try insertLink(.genePathways, [gene, .text(pathway.id), .text(column == .drugs ? "drugs.pharmgkb_data" : "pharmgkb_pathways")])
+        }
+        for link in split.links {
+            // Names that fold to one drug (`aspirin`, `Aspirin`) give one link (insertLink).
+            let drugId = try drugInteractionId(link.drug)
+            let pmids = link.pmids.isEmpty ? SQLValue.null : .text(JSONValue.array(link.pmids.map(JSONValue.string)).serialized())
+            try insertLink(.geneDrugInteractions, [
+                gene, .integer(drugId), .text(link.interactionType), .optional(link.evidenceType),
+                link.evidenceScore.map(SQLValue.real) ?? .null, link.key.flatMap { scores[$0] }.map(SQLValue.real) ?? .null,
+                .optional(link.pathwayId), pmids,
+            ])
+        }
+        for extra in split.extras {
+            try output.insert(.geneExtras, [gene, .text(extra.field), .text(extra.json)])
+        }
+    }
+
+    /// The id of a drug, registering it on first sight. Drugs are the same within a source when
+    /// their source ids match or, without ids, their case-folded names do.
+    private func drugInteractionId(_ drug: DrugRecord) throws -> Int64 {
+        let identity = DrugIdentity(source: drug.source, sourceId: drug.sourceId, foldedName: drug.sourceId == nil ? (drug.name ?? "").lowercased() : "")
+        if let id = drugIds[identity] { return id }
+        let id = Int64(drugIds.count + 1)
+        drugIds[identity] = id
+        tally.drugsBySource[drug.source, default: 0] += 1
+        try output.insert(.drugInteractions, [
+            .integer(id), .optional(drug.name), .text(drug.source), .optional(drug.sourceId), .optional(drug.mechanism),
+            .optional(drug.actionType), .optional(drug.targetType), .optional(drug.indication),
+            drug.maxPhase.map(SQLValue.real) ?? .null, .optional(drug.attributesJSON),
+        ])
+        return id
+    }
+
+    private func addPathway(id: String, name: String?, source: String, type: String?) throws {
+        guard pathwayIds.insert(id).inserted else { return }
+        tally.pathwaysBySource[source, default: 0] += 1
+        try output.insert(.pathways, [.text(id), .optional(name), .text(source), .optional(type)])
+    }
+
+    /// Every item of every `source_references` category becomes a publication row.
+    private func publications(_ bytes: UnsafeBufferPointer<UInt8>, row: RowBuffer, gene: SQLValue) throws {
+        guard let value = try parsedJSON(bytes, row: row, column: .sourceReferences) else { return }
+        guard case let .object(categories) = value else {
+            if value != .null { try fieldReject(row, .sourceReferences, "source_references is a JSON \(value.type.rawValue), not an object of categories") }
+            return
+        }
+        for (category, items) in categories {
+            for item in items.arrayValue ?? [items] {
+                let pmid: String?
+                switch item {
+                case .object: pmid = DrugFieldSplitter.text(item, "pmid", "PMID", "pubmed_id")
+                case let .string(text): pmid = text.trimmingWhitespace
+                case let .number(number): pmid = number
+                default: pmid = nil
+                }
+                guard let pmid, !pmid.isEmpty else {
+                    if item != .null { tally.publicationItemsWithoutPmid += 1 }
+                    continue
+                }
+                try insertLink(.genePublications, [
+                    gene, .text(pmid), .text(category), .optional(DrugFieldSplitter.text(item, "evidence_type")),
+                    try integerValue(DrugFieldSplitter.text(item, "year"), row: row, column: .sourceReferences, what: "year"),
+                    try integerValue(DrugFieldSplitter.text(item, "citation_count"), row: row, column: .sourceReferences, what: "citation_count"),
+                    .optional(DrugFieldSplitter.text(item, "source_db")),
+                ])
+            }
+        }
+    }
+
+    /// Writes a gene link row unless the current row already gave one with the same key.
+    private func insertLink(_ table: CoreTable, _ values: [SQLValue]) throws {
+        // Every link of a row is the row's gene's: the key's other columns tell them apart
+        // (at most three; NULL as '', as `coalesce(pathway_id, '')` has it).
+        let columns = table.keyColumnIndexes
+        func part(_ position: Int) -> SQLValue {
+            guard position < columns.count else { return .null }
+            let value = values[columns[position]]
+            return value == .null ? .text("") : value
+        }
+        guard rowLinks.insert(LinkKey(table: table, first: part(1), second: part(2), third: part(3))).inserted else { return }
+        try output.insert(table, values)
+    }
+
+    // MARK: Decoding helpers
+
+    private func fieldReject(_ row: RowBuffer, _ column: LegacyField, _ detail: String) throws {
+        tally.fieldRejects += 1
+        if let index = columnOf[column.rawValue] { fieldRejected[index] += 1 }
+        try rejects.reject(reason: "field_\(column.name)", detail: detail, table: tableName, line: row.line, byteOffset: row.byteOffset, field: column.name, raw: row.raw)
+    }
+
+    /// The value of an integer column from JSON text (`2001`, `"2001"`, `2001.0`). Anything else
+    /// would be text in an INTEGER column, which PostgreSQL refuses: a field-level reject, NULL.
+    private func integerValue(_ text: String?, row: RowBuffer, column: LegacyField, what: String) throws -> SQLValue {
+        guard let text, !text.isEmpty else { return .null }
+        if let value = Int64(text) ?? Double(text).flatMap({ Int64(exactly: $0) }) { return .integer(value) }
+        try fieldReject(row, column, "\(what) \(text) in \(column.name) is not an integer")
+        return .null
+    }
+
+    private func parsedJSON(_ bytes: UnsafeBufferPointer<UInt8>, row: RowBuffer, column: LegacyField) throws -> JSONValue? {
+        // `\u0000` is valid JSON but decodes to NUL, which neither PostgreSQL text nor jsonb can hold.
+        if let offset = Self.nulEscapeOffset(bytes) {
+            try fieldReject(row, column, "\(column.name) holds the JSON escape \\u0000 (NUL) at byte \(offset), which PostgreSQL text and jsonb cannot store")
+            return nil
+        }
+        do {
+            return try JSON.parse(bytes)
+        } catch let error as DecodeError {
+            try fieldReject(row, column, "\(column.name) is not valid JSON: expected \(error.expected) at byte \(error.offset)")
+            return nil
+        }
+    }
+
+    /// The non-NULL elements of a text[] value, trimmed, empty ones dropped, duplicates removed
+    /// (first occurrence kept).
+    private func arrayElements(_ bytes: UnsafeBufferPointer<UInt8>, row: RowBuffer, column: LegacyField) throws -> [String] {
+        var values = DistinctList<String>()
+        do {
+            try ArrayLiteral.forEachElement(bytes) { element in
+                guard let element else { return }
+                let text = Identifiers.trimmedText(element)
+                if !text.isEmpty { values.append(text) }
+            }
+        } catch let error as DecodeError {
+            try fieldReject(row, column, "\(column.name) is not an array literal: expected \(error.expected) at byte \(error.offset)")
+            return []
+        }
+        return values.elements
+    }
+
+    /// `{"ensembl": "ENSG…", "hgnc": ["HGNC:11998"]}` → (database, id) pairs; Ensembl ids are
+    /// normalized, others only trimmed.
+    private func externalIds(_ bytes: UnsafeBufferPointer<UInt8>, row: RowBuffer, column: LegacyField) throws -> [(String, String)] {
+        guard let value = try parsedJSON(bytes, row: row, column: column) else { return [] }
+        guard case let .object(members) = value else {
+            if value != .null { try fieldReject(row, column, "\(column.name) is a JSON \(value.type.rawValue), not an object keyed by database") }
+            return []
+        }
+        var pairs = DistinctList<DatabaseId>()
+        for (database, ids) in members {
+            let database = database.trimmingWhitespace
+            for id in DrugFieldSplitter.identifiers(ids) {
+                let normalized = Identifiers.normalizedEnsemblId(id)
+                if !normalized.isEmpty { pairs.append(DatabaseId(database: database, id: normalized)) }
+            }
+        }
+        return pairs.elements.map { ($0.database, $0.id) }
+    }
+
+    /// Offset of a `\u0000` escape (any hex case) preceded by an odd run of backslashes, if any.
+    static func nulEscapeOffset(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard bytes.count >= 6, let base = bytes.baseAddress else { return nil }
+        var index = 0
+        while index + 6 <= bytes.count, let hit = memchr(base + index, 0x5C, bytes.count - index - 5) {
+            let at = UnsafeRawPointer(hit).assumingMemoryBound(to: UInt8.self) - base
+            // A run of backslashes: pairs are escaped backslashes; an odd run escapes what follows.
+            var end = at
+            while end < bytes.count, base[end] == 0x5C { end += 1 }
+            if (end - at) % 2 == 1, end + 5 <= bytes.count, base[end] | 0x20 == UInt8(ascii: "u"),
+               base[end + 1] == 0x30, base[end + 2] == 0x30, base[end + 3] == 0x30, base[end + 4] == 0x30 {
+                return end - 1
+            }
+            index = max(end, at + 1)
+        }
+        return nil
+    }
+
+    static func numberText(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+    }
+}
+
+private struct DatabaseId: Hashable {
+    let database: String
+    let id: String
+}
+
+/// What makes two drug records one drug: the source and its id, or without an id the
+/// case-folded name.
+private struct DrugIdentity: Hashable {
+    let source: String
+    let sourceId: String?
+    let foldedName: String
+}
+
+/// A gene link's key columns after gene_id (see ``LegacyNormalizer/insertLink(_:_:)``).
+private struct LinkKey: Hashable {
+    let table: CoreTable
+    let first: SQLValue
+    let second: SQLValue
+    let third: SQLValue
+}
+
+extension LegacyField {
+    /// For each field, the other gene-level fields that feed one of its link tables, and those
+    /// tables (gene_extras aside, whose rows are not keyed).
+    static let sharingLinkTables: [[(field: LegacyField, tables: [CoreTable])]] = allCases.map { field in
+        geneLevel.compactMap { other in
+            guard other != field else { return nil }
+            let shared = field.tables.filter { $0 != .geneExtras && other.tables.contains($0) }
+            return shared.isEmpty ? nil : (other, shared)
+        }
+    }
+
+    /// The core tables a gene-level field feeds.
+    var tables: [CoreTable] {
+        switch self {
+        case .pathways: return [.genePathways]
+        case .drugs, .pharmgkbPathways: return [.geneDrugInteractions, .genePathways, .geneExtras]
+        case .molecularFunctions, .cellularLocation: return [.geneAnnotations]
+        case .uniprotIds, .ncbiIds, .refseqIds, .pdbIds, .altGeneIds: return [.geneCrossReferences]
+        case .sourceReferences: return [.genePublications]
+        default: return [.geneExtras]
+        }
+    }
+}
+
+/// Counts the normalizer keeps for the report.
+package struct NormalizationTally: Codable, Equatable, Sendable {
+    package init() {}
+
+    package var legacyTables = 0
+    package var legacyRows = 0
+    package var legacyBytes: Int64 = 0
+    package var genes = 0
+    package var transcripts = 0
+    package var drugs = 0
+    package var pathways = 0
+    package var drugsBySource: [String: Int] = [:]
+    package var pathwaysBySource: [String: Int] = [:]
+    package var versionedIds = 0
+    package var mergedTranscriptRows = 0
+    package var transcriptsOnTwoGenes = 0
+    package var conflictingGenes = 0
+    package var identicalValuesSkipped = 0
+    package var fieldRejects = 0
+    package var publicationItemsWithoutPmid = 0
+    package var unknownColumns: [String] = []
+    package var missingColumns: [String] = []
+    package var carriedTables: [String: Int] = [:]
+    /// Every non-empty field of the legacy table, by column, and where it went.
+    package var fields: [String: FieldAccount] = [:]
+}
+
+/// Where the non-empty fields of one legacy column went (docs/spec.md §4.1, "Nothing lost").
+package struct FieldAccount: Codable, Equatable, Sendable {
+    package var nonEmpty = 0
+    /// Fields of rows written to the rejects file whole.
+    package var inRejectedRows = 0
+    /// Gene-level values equal to one already processed for the same gene.
+    package var repeatsSkipped = 0
+    /// Fields logged as field-level rejects (their row was kept).
+    package var fieldRejects = 0
+    /// Fields whose content went into the core.
+    package var used = 0
+}

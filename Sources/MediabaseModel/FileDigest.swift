@@ -1,0 +1,91 @@
+import Crypto
+import Foundation
+import MediabaseBytes
+
+/// SHA-256 of input files, for reports and manifests.
+package enum FileDigest {
+    /// Hex SHA-256 of a file's bytes (for a folder: of each file, combined in name order as
+    /// `name  hash` lines, like `sha256sum`).
+    package static func sha256(path: String) throws -> String {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            let names = try FileManager.default.contentsOfDirectory(atPath: path).sorted()
+            var listing = ""
+            for name in names { listing += "\(try sha256(path: (path as NSString).appendingPathComponent(name)))  \(name)\n" }
+            return hex(SHA256.hash(data: Data(listing.utf8)))
+        }
+        return try FileDigestInProgress(path: path).finish()
+    }
+
+    /// Hex SHA-256 of bytes in memory.
+    package static func sha256(bytes: some DataProtocol) -> String { hex(SHA256.hash(data: bytes)) }
+
+    package static func hex(_ digest: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        for byte in digest {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// The SHA-256 of a file computed a chunk at a time: ``step()`` can fill the moments a busy
+/// thread would wait, and ``finish()`` does the rest. Used by one thread at a time.
+package final class FileDigestInProgress {
+    private let stream: FileByteStream
+    private var hasher = SHA256()
+    private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+    private var failure: Error?
+    private var done = false
+
+    package init(path: String) throws {
+        stream = try FileByteStream(path: path)
+    }
+
+    deinit { buffer.deallocate() }
+
+    /// Hashes the next megabyte; false once the whole file is hashed (or reading it failed).
+    package func step() -> Bool {
+        guard !done else { return false }
+        do {
+            let count = try stream.read(into: buffer)
+            if count == 0 {
+                done = true
+            } else {
+                hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+            }
+        } catch {
+            failure = error
+            done = true
+        }
+        return !done
+    }
+
+    /// Hashes what is left and returns the hex digest.
+    package func finish() throws -> String {
+        while step() {}
+        if let failure { throw failure }
+        return FileDigest.hex(hasher.finalize())
+    }
+}
+
+/// Peak resident memory of this process, from getrusage.
+package enum ProcessMemory {
+    package static var peakBytes: Int64 {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Int64(usage.ru_maxrss) * 1024
+    }
+}
+
+/// CPU time of the calling thread: unlike wall time, it does not count waiting for a core that
+/// other processes hold, so a step's cost can be compared across runs on a shared machine.
+package enum ThreadClock {
+    package static var cpuSeconds: Double {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+}

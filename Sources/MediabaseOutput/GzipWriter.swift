@@ -1,0 +1,123 @@
+import CZlib
+import Crypto
+import Foundation
+import MediabaseBytes
+import MediabaseModel
+
+/// Writes one gzip file (RFC 1952) from a stream of bytes, compressing fixed-size chunks on a
+/// ``CompressionPool`` and writing them in order, as a single member.
+///
+/// The output is byte-identical for the same input whatever the number of threads: chunk
+/// boundaries depend only on the byte count, each chunk's deflate bytes only on the chunk and
+/// the 32 KiB before it, and the header carries no time stamp or file name (as `gzip -n`).
+/// The SHA-256 and size of what is written are computed on the way, for the manifest.
+package final class GzipWriter {
+    /// Uncompressed bytes per chunk: pigz uses 128 KiB; larger chunks cost less per-chunk work
+    /// (dictionary priming, flush markers) and still give two cores plenty to share.
+    static let defaultChunkSize = 1 << 20
+
+    private let path: String
+    private let pool: CompressionPool
+    private let chunkSize: Int
+    private var descriptor: Int32
+    private var pending: [UInt8] = []
+    private var previousTail: [UInt8] = []
+    /// Submitted chunks not yet written, oldest first (at most the pool's `maxInFlight`).
+    private var inFlight: [CompressionJob] = []
+    private var crc: UInt = 0
+    private var uncompressedBytes: Int64 = 0
+    private var hasher = SHA256()
+    private var writtenBytes: Int64 = 0
+
+    /// Creates (truncating) the file at `path` and writes the gzip header.
+    package init(path: String, pool: CompressionPool, chunkSize: Int = GzipWriter.defaultChunkSize) throws {
+        self.path = path
+        self.pool = pool
+        self.chunkSize = chunkSize
+        descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw MediabaseError.io(path: path, message: String(cString: strerror(errno))) }
+        pending.reserveCapacity(chunkSize)
+        // ID1 ID2, CM = deflate, FLG = none, MTIME = 0, XFL = 0, OS = 3 (Unix) — fixed, so that
+        // bundles are reproducible.
+        try writeToFile([0x1F, 0x8B, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0x03])
+    }
+
+    deinit { if descriptor >= 0 { close(descriptor) } }
+
+    /// Appends uncompressed bytes.
+    func write(_ bytes: UnsafeBufferPointer<UInt8>) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let take = min(chunkSize - pending.count, bytes.count - offset)
+            pending.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[offset..<(offset + take)]))
+            offset += take
+            if pending.count == chunkSize { try submitChunk(final: false) }
+        }
+    }
+
+    /// Appends uncompressed bytes.
+    package func write(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBufferPointer { try write($0) }
+    }
+
+    /// Appends the UTF-8 bytes of `text`.
+    package func write(_ text: String) throws {
+        var text = text
+        try text.withUTF8 { try write($0) }
+    }
+
+    /// Compresses what is pending, writes the remaining chunks and the trailer, and closes the
+    /// file.
+    /// - Returns: the SHA-256 (hex) and size of the file written.
+    package func finish() throws -> (sha256: String, bytes: Int64) {
+        try submitChunk(final: true)
+        while !inFlight.isEmpty { try writeOldestChunk() }
+        // CRC-32 and the uncompressed size modulo 2^32, little-endian.
+        var trailer: [UInt8] = []
+        for shift in stride(from: 0, to: 32, by: 8) { trailer.append(UInt8(truncatingIfNeeded: crc >> UInt(shift))) }
+        for shift in stride(from: 0, to: 32, by: 8) { trailer.append(UInt8(truncatingIfNeeded: uncompressedBytes >> Int64(shift))) }
+        try writeToFile(trailer)
+        guard close(descriptor) == 0 else {
+            descriptor = -1
+            throw MediabaseError.io(path: path, message: String(cString: strerror(errno)))
+        }
+        descriptor = -1
+        return (FileDigest.hex(hasher.finalize()), writtenBytes)
+    }
+
+    private func submitChunk(final: Bool) throws {
+        let job = CompressionJob(input: pending, dictionary: previousTail, final: final)
+        previousTail = Array(pending.suffix(Deflater.windowSize))
+        pending = []
+        pending.reserveCapacity(chunkSize)
+        pool.submit(job)
+        inFlight.append(job)
+        while inFlight.count >= pool.maxInFlight { try writeOldestChunk() }
+    }
+
+    private func writeOldestChunk() throws {
+        // Removed before waiting, so that its buffers are freed once written.
+        let job = inFlight.removeFirst()
+        pool.wait(for: job)
+        if let error = job.error { throw error }
+        crc = crc32_combine(crc, job.crc, off_t(job.input.count))
+        uncompressedBytes += Int64(job.input.count)
+        try writeToFile(job.output)
+    }
+
+    private func writeToFile(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { buffer in
+            hasher.update(bufferPointer: buffer)
+            var offset = 0
+            while offset < buffer.count {
+                let count = Foundation.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    throw MediabaseError.io(path: path, message: String(cString: strerror(errno)))
+                }
+                offset += count
+            }
+        }
+        writtenBytes += Int64(bytes.count)
+    }
+}

@@ -1,0 +1,482 @@
+import CSQLite
+import Foundation
+import MediabaseBytes
+import MediabaseConcurrency
+import MediabaseSQLite
+import MediabaseModel
+
+/// Writes the normalized core into a SQLite file in one transaction: tables from
+/// `schemas/sqlite/core.sqlite.sql`, rows through prepared statements, then merging of rows
+/// equal on a table's key, indexes, the view tables and the schema version.
+package final class SQLiteCoreWriter: CoreOutput {
+    /// The version row every core carries (docs/spec.md §7).
+    package static let schemaVersion = "v0.6.0_baseline"
+
+    /// How carried tables keep their values.
+    package enum CarriedValueForm: Sendable {
+        /// Mapped to SQLite's types (docs/spec.md §4): what a SQLite core holds.
+        case sqlite
+        /// The dump's PostgreSQL text, unchanged, in TEXT columns: what a bundle exports, so that
+        /// every value goes back to PostgreSQL exactly as it came (no round trip through
+        /// SQLite's types, which would lose `numeric` digits and array or time-zone spellings).
+        case postgresText
+    }
+
+    /// A table of the dump carried through under its own name.
+    package struct CarriedTable: Equatable, Sendable {
+        /// The table's name in the dump (`schema.name`).
+        package var source: String
+        /// Its name in the output.
+        package var name: String
+        /// Its columns with their PostgreSQL types as the dump declares them (nil when unknown).
+        package var columns: [ColumnInfo]
+        /// Its primary key, when the dump declared it before the data.
+        package var primaryKey: [String]
+    }
+
+    package let database: SQLiteDatabase
+    private let carriedValueForm: CarriedValueForm
+    /// The prepared INSERT of each core table, by ``CoreTable/ordinal``.
+    private var statements: [SQLiteStatement] = []
+    /// Rows inserted per core table, by ``CoreTable/ordinal``; added to `rowCounts` by `finish`.
+    private var insertedRows = [Int](repeating: 0, count: CoreTable.allCases.count)
+    /// The tables with rows in `temp.duplicate_marks` (see ``markMayHoldDuplicates(_:id:)``).
+    private var markedTables: Set<CoreTable> = []
+    private var mark: SQLiteStatement!
+    private var carried: (name: String, statement: SQLiteStatement, converters: [CarriedValue])?
+    /// Rows inserted per table (core and carried), for the report.
+    package private(set) var rowCounts: [String: Int] = [:]
+    /// Seconds spent in each step of ``finish(appliedAt:)``.
+    package private(set) var secondsPerStep: [String: Double] = [:]
+    /// CPU seconds of each step of ``finish(appliedAt:)`` (it runs on one thread).
+    package private(set) var cpuSecondsPerStep: [String: Double] = [:]
+    /// Peak resident memory at the end of each step of ``finish(appliedAt:)``.
+    package private(set) var peakMemoryAfterStep: [String: Int64] = [:]
+    /// Carried-through tables, in input order.
+    package private(set) var carriedTables: [CarriedTable] = []
+
+    /// How a carried column's PostgreSQL text becomes a SQLite value (docs/spec.md §4: arrays and JSONB as
+    /// JSON text, booleans as 1/0, timestamps as ISO-8601 text).
+    enum CarriedValue {
+        case text, array, boolean, timestamp, bytea
+
+        init(type: String?) {
+            let type = (type ?? "").lowercased()
+            if type.hasSuffix("]") { self = .array }
+            else if type == "boolean" || type == "bool" { self = .boolean }
+            else if type.hasPrefix("timestamp") { self = .timestamp }
+            else if type == "bytea" { self = .bytea }
+            else { self = .text }
+        }
+
+        /// The SQLite column type for a PostgreSQL type.
+        static func sqliteType(_ type: String?) -> String {
+            let type = (type ?? "").lowercased()
+            if type.hasSuffix("]") || type == "json" || type == "jsonb" { return "TEXT" }
+            if ["smallint", "integer", "bigint", "int", "int2", "int4", "int8", "boolean", "bool", "serial", "bigserial", "smallserial"].contains(type) { return "INTEGER" }
+            if ["real", "double precision", "float4", "float8"].contains(type) { return "REAL" }
+            if type.hasPrefix("numeric") || type.hasPrefix("decimal") { return "NUMERIC" }
+            if type == "bytea" { return "BLOB" }
+            return "TEXT"
+        }
+    }
+
+    /// 16 KiB pages: SQLite reads and writes a page per system call, and at 4 KiB those calls
+    /// took a third of the system time of a conversion (measured with `make bench`'s input).
+    static let pageSize = 16384
+    /// The page cache of the load (it also bounds each SQLite sorter), in KiB.
+    static let cacheKiB = 24576
+    /// The cache while the SQL view tables are built: the bound of each of their sorters.
+    static let viewSorterKiB = 2048
+    /// The cache from duplicate merging on: it bounds the sorters of merging and indexing.
+    static let endCacheKiB = 8192
+    /// The view tables the second connection fills while this one builds the others: the
+    /// split that finished both sides together (measured at 1 GB; the cross-reference view
+    /// alone takes about as long as four SQL ones).
+    static let secondConnectionTables: Set<String> = ["drug_interaction_summary_view", "cross_reference_lookup_view"]
+
+    /// Creates the schema in a new database at `path` (which must not exist) and opens the
+    /// load transaction.
+    /// - Parameter carriedValues: how carried tables store their values.
+    package init(path: String, carriedValues: CarriedValueForm = .sqlite) throws {
+        database = try SQLiteDatabase(path: path)
+        carriedValueForm = carriedValues
+        // The file is a temporary until renamed into place: durability during the load buys nothing.
+        try database.execute("""
+            PRAGMA page_size = \(Self.pageSize); PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE;
+            PRAGMA temp_store = FILE; PRAGMA cache_size = -\(Self.cacheKiB); PRAGMA foreign_keys = OFF; PRAGMA threads = 0;
+            BEGIN;
+            """)
+        try database.execute(SchemaFiles.sqliteCore)
+        assert(CoreTable.allCases.indices.allSatisfy { CoreTable.allCases[$0].ordinal == $0 })
+        for table in CoreTable.allCases {
+            let columns = table.columns
+            let sql = "INSERT INTO \(table.rawValue) (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))"
+            statements.append(try database.prepare(sql))
+        }
+        // Per table, the first-key-column values whose rows may repeat a key: a table in SQLite's
+        // temp file (behind its small cache) rather than sets in memory. Only links that meet
+        // across legacy rows are marked (the normalizer merges those of one row), but in a dump
+        // whose genes' rows disagree that can be most genes, so sets would grow with the input.
+        try database.execute("CREATE TEMP TABLE duplicate_marks (table_name TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (table_name, id)) WITHOUT ROWID")
+        mark = try database.prepare("INSERT OR IGNORE INTO duplicate_marks (table_name, id) VALUES (?, ?)")
+    }
+
+    package func insert(_ table: CoreTable, _ values: [SQLValue]) throws {
+        let statement = statements[table.ordinal]
+        for (index, value) in values.enumerated() { Self.bind(value, at: index + 1, of: statement) }
+        try statement.step()
+        sqlite3_reset(statement.statement)
+        insertedRows[table.ordinal] += 1
+    }
+
+    package func insert(_ table: CoreTable, first: SQLValue, tails: RowTails) throws {
+        let statement = statements[table.ordinal]
+        for tail in tails.rows {
+            Self.bind(first, at: 1, of: statement)
+            for (index, value) in tail.enumerated() { Self.bind(value, at: index + 2, of: statement) }
+            try statement.step()
+            sqlite3_reset(statement.statement)
+        }
+        insertedRows[table.ordinal] += tails.rows.count
+    }
+
+    private static func bind(_ value: SQLValue, at column: Int, of statement: SQLiteStatement) {
+        switch value {
+        case .null: statement.bind(column, nil as String?)
+        case let .integer(number): statement.bind(column, number)
+        case let .real(number): statement.bind(column, number)
+        case let .text(text): statement.bind(column, text)
+        }
+    }
+
+    package func markMayHoldDuplicates(_ table: CoreTable, id: String) throws {
+        // Rows of tables without a key are never merged.
+        guard table.uniqueKey != nil else { return }
+        markedTables.insert(table)
+        mark.bind(1, table.rawValue)
+        mark.bind(2, id)
+        try mark.run()
+    }
+
+    /// The prepared INSERT of `table`, for callers that bind values themselves.
+    func statement(for table: CoreTable) -> OpaquePointer { statements[table.ordinal].statement }
+
+    /// Runs the INSERT of `table` bound through ``statement(for:)`` and counts the row.
+    func stepInsert(_ table: CoreTable) throws {
+        let statement = statements[table.ordinal]
+        try statement.step()
+        sqlite3_reset(statement.statement)
+        insertedRows[table.ordinal] += 1
+    }
+
+    /// Names the core uses; a carried table with one of them gets the prefix `legacy_`.
+    static let reservedNames: Set<String> = Set(CoreTable.outputTables.map(\.rawValue) + [
+        "schema_versions", "gene_summary_view", "transcript_enrichment_view", "drug_interaction_summary_view",
+        "pathway_coverage_view", "go_term_hierarchy_view", "publication_summary_view",
+        "cross_reference_lookup_view", "patient_query_optimized_view",
+    ])
+
+    /// The SQLite name of a carried table: its name in `public`, `schema_name` elsewhere,
+    /// prefixed `legacy_` on a collision with the core.
+    package static func carriedName(_ table: TableSchema) -> String {
+        var name = table.schema == nil || table.schema == "public" ? table.name : "\(table.schema!)_\(table.name)"
+        if reservedNames.contains(name) { name = "legacy_" + name }
+        return name
+    }
+
+    package static func quoted(_ identifier: String) -> String { "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+
+    package func beginCarriedTable(_ table: TableSchema) throws {
+        var name = Self.carriedName(table)
+        while carriedTables.contains(where: { $0.name == name }) { name = "legacy_" + name }
+        let keepText = carriedValueForm == .postgresText
+        var definitions = table.columns.map { "\(Self.quoted($0.name)) \(keepText ? "TEXT" : CarriedValue.sqliteType($0.type))" }
+        let key = table.primaryKey.filter { key in table.columns.contains { $0.name == key } }
+        if !key.isEmpty { definitions.append("PRIMARY KEY (\(key.map(Self.quoted).joined(separator: ", ")))") }
+        try database.execute("CREATE TABLE \(Self.quoted(name)) (\(definitions.joined(separator: ", ")))")
+        let statement = try database.prepare(
+            "INSERT INTO \(Self.quoted(name)) VALUES (\(Array(repeating: "?", count: table.columns.count).joined(separator: ", ")))")
+        carried = (name, statement, table.columns.map { keepText ? .text : CarriedValue(type: $0.type) })
+        carriedTables.append(CarriedTable(source: table.qualifiedName, name: name, columns: table.columns, primaryKey: key))
+        rowCounts[name] = 0
+    }
+
+    package func carriedRow(_ row: RowBuffer) throws {
+        guard let carried else { return }
+        let statement = carried.statement
+        var scratch: [UInt8] = []
+        for index in 0..<row.count {
+            guard let bytes = row.field(index) else {
+                statement.bind(index + 1, nil as String?)
+                continue
+            }
+            switch carried.converters[index] {
+            case .text:
+                statement.bind(index + 1, bytes: bytes)
+            case .array:
+                scratch.removeAll(keepingCapacity: true)
+                if (try? ArrayLiteral.appendJSON(bytes, to: &scratch)) != nil {
+                    scratch.withUnsafeBufferPointer { statement.bind(index + 1, bytes: $0) }
+                } else {
+                    statement.bind(index + 1, bytes: bytes)
+                }
+            case .boolean:
+                let first = bytes.first.map { $0 | 0x20 }
+                if first == UInt8(ascii: "t") || first == UInt8(ascii: "1") || first == UInt8(ascii: "y") { statement.bind(index + 1, Int64(1)) }
+                else if first == UInt8(ascii: "f") || first == UInt8(ascii: "0") || first == UInt8(ascii: "n") { statement.bind(index + 1, Int64(0)) }
+                else { statement.bind(index + 1, bytes: bytes) }
+            case .timestamp:
+                statement.bind(index + 1, Self.isoTimestamp(String(decoding: bytes, as: UTF8.self)))
+            case .bytea:
+                if bytes.count >= 2, bytes[0] == 0x5C, bytes[1] == UInt8(ascii: "x"), let blob = Self.hexBytes(bytes[2...]) {
+                    blob.withUnsafeBytes { raw in
+                        _ = sqlite3_bind_blob(statement.statement, Int32(index + 1), raw.baseAddress, Int32(raw.count), unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self))
+                    }
+                } else {
+                    statement.bind(index + 1, bytes: bytes)
+                }
+            }
+        }
+        try statement.step()
+        sqlite3_reset(statement.statement)
+        rowCounts[carried.name, default: 0] += 1
+    }
+
+    package func endCarriedTable() throws { carried = nil }
+
+    /// PostgreSQL's `2024-01-02 03:04:05.5+02` → ISO-8601 `2024-01-02T03:04:05.5+02:00`.
+    static func isoTimestamp(_ text: String) -> String {
+        var value = text
+        if let space = value.firstIndex(of: " "), value[value.startIndex..<space].count == 10 {
+            value.replaceSubrange(space...space, with: "T")
+        }
+        // A zone offset of hours only (`+02`) gets its minutes.
+        if let sign = value.lastIndex(where: { $0 == "+" || $0 == "-" }), value.contains("T"),
+           value.distance(from: value.firstIndex(of: "T")!, to: sign) > 0 {
+            let zone = value[value.index(after: sign)...]
+            if zone.count == 2, zone.allSatisfy(\.isNumber) { value += ":00" }
+        }
+        return value
+    }
+
+    static func hexBytes(_ hex: Slice<UnsafeBufferPointer<UInt8>>) -> [UInt8]? {
+        guard hex.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(hex.count / 2)
+        var index = hex.startIndex
+        while index < hex.endIndex {
+            guard let high = CopyText.hexValue(hex[index]), let low = CopyText.hexValue(hex[index + 1]) else { return nil }
+            bytes.append(UInt8(high * 16 + low))
+            index += 2
+        }
+        return bytes
+    }
+
+    /// Merges duplicate rows (first kept), builds indexes and the view tables, records the
+    /// schema version and commits.
+    /// - Parameters:
+    ///   - appliedAt: the `schema_versions.applied_at` text (fixed for reproducible output).
+    ///   - threads: with two or more, the view tables are built on two threads (see
+    ///     ``fillViewTablesInParallel(lap:whileViewTablesAreBuilt:)``); the file is the same either way.
+    ///   - whileViewTablesAreBuilt: when the view tables are built on two threads, run on a
+    ///     third once every core table, index and `schema_versions` is committed, while only
+    ///     the view tables are still to come; it may read the core on its own connection, and
+    ///     the view tables are copied in only after it returns. Its error is rethrown.
+    ///   - forQueries: false for a core that only feeds a bundle: then only the unique key
+    ///     indexes are built (they assert the merge). The lookup indexes and the view tables
+    ///     serve queries on the SQLite file; PostgreSQL builds its own.
+    ///   - progress: shown the stages (merge, indexes, view tables, commit) and their steps.
+    package func finish(appliedAt: String, forQueries: Bool = true, threads: Int = 1, whileViewTablesAreBuilt: (@Sendable () throws -> Void)? = nil,
+                       progress: ProgressReporter? = nil) throws {
+        var started = Date()
+        var startedCPU = ThreadClock.cpuSeconds
+        func lap(_ name: String) {
+            secondsPerStep[name] = (Date().timeIntervalSince(started) * 1000).rounded() / 1000
+            cpuSecondsPerStep[name] = ((ThreadClock.cpuSeconds - startedCPU) * 1000).rounded() / 1000
+            peakMemoryAfterStep[name] = ProcessMemory.peakBytes
+            started = Date()
+            startedCPU = ThreadClock.cpuSeconds
+        }
+        // Only the rows of the genes and transcripts that may repeat a key are grouped: one scan
+        // of the table with a hash lookup per row, instead of sorting the whole table.
+        // The end steps scan and sort; the cache bounds each sorter, so a smaller one keeps their
+        // memory from growing with the input (measured: flat from 1 GB to 4 GB, no slower).
+        for table in CoreTable.outputTables where insertedRows[table.ordinal] > 0 { rowCounts[table.rawValue] = insertedRows[table.ordinal] }
+        progress?.beginStage("merging repeated rows")
+        try database.execute("PRAGMA cache_size = -\(Self.endCacheKiB)")
+        try database.execute("CREATE TEMP TABLE duplicate_candidates (id TEXT PRIMARY KEY) WITHOUT ROWID")
+        let candidate = try database.prepare("INSERT INTO duplicate_candidates (id) SELECT id FROM duplicate_marks WHERE table_name = ?")
+        for table in CoreTable.outputTables {
+            guard markedTables.contains(table), let key = table.uniqueKey else { continue }
+            try database.execute("DELETE FROM duplicate_candidates")
+            candidate.bind(1, table.rawValue)
+            try candidate.run()
+            let first = key[0]
+            try database.execute("""
+                DELETE FROM \(table.rawValue) WHERE rowid IN (
+                    SELECT rowid FROM \(table.rawValue) WHERE \(first) IN (SELECT id FROM duplicate_candidates)
+                    EXCEPT
+                    SELECT min(rowid) FROM \(table.rawValue) WHERE \(first) IN (SELECT id FROM duplicate_candidates)
+                    GROUP BY \(key.joined(separator: ", ")))
+                """)
+            rowCounts[table.rawValue] = try database.integer("SELECT count(*) FROM \(table.rawValue)")
+        }
+        try database.execute("DROP TABLE duplicate_candidates; DROP TABLE duplicate_marks")
+        lap("merge_duplicates")
+        // The index builds are the one step with a core to spare (only the input's digest runs
+        // beside them): SQLite's sorter may sort on a helper thread while this one reads.
+        try database.execute("PRAGMA threads = \(threads > 1 ? 1 : 0)")
+        let indexes = SchemaFiles.statements(SchemaFiles.sqliteIndexes).filter { forQueries || $0.contains("CREATE UNIQUE INDEX") }
+        progress?.beginStage("building indexes", steps: indexes.count)
+        for statement in indexes {
+            try database.execute(statement)
+            progress?.stepDone()
+        }
+        try database.execute("PRAGMA threads = 0")
+        lap("indexes")
+        let version = try database.prepare("INSERT INTO schema_versions (version, applied_at, description) VALUES (?, ?, ?)")
+        version.bind(1, Self.schemaVersion)
+        version.bind(2, appliedAt)
+        version.bind(3, "normalized core converted from the legacy cancer_transcript_base by mediabase \(MediabaseVersion.current)")
+        try version.run()
+        rowCounts["schema_versions"] = 1
+        if forQueries && threads > 1 {
+            try fillViewTablesInParallel(lap: lap, whileViewTablesAreBuilt: whileViewTablesAreBuilt, progress: progress)
+        } else if forQueries {
+            let filler = ViewTableFiller(database: database)
+            let views = SchemaFiles.statements(SchemaFiles.sqliteViews)
+            progress?.beginStage("filling view tables", steps: views.count)
+            for statement in views {
+                try database.execute(statement)
+                let name = SchemaFiles.createdTable(statement) ?? "view"
+                if ViewTableFiller.filledTables.contains(name) { try filler.fill(name) }
+                lap("view \(name)")
+                progress?.stepDone()
+            }
+        }
+        statements.removeAll()
+        progress?.beginStage("committing")
+        try database.execute("COMMIT")
+        lap("commit")
+        try database.execute("PRAGMA journal_mode = DELETE; PRAGMA locking_mode = NORMAL")
+        for name in forQueries ? SchemaFiles.viewTables : [] { rowCounts[name] = try database.integer("SELECT count(*) FROM \(name)") }
+    }
+
+    /// Builds the view tables on two threads, then copies them into the core in file order.
+    ///
+    /// One SQLite file has one writer, so both threads only read the committed core: this
+    /// connection writes the SQL-defined tables and the publication table into a scratch file
+    /// it attaches, a second connection fills ``secondConnectionTables`` into a scratch file of
+    /// its own. The copies (`INSERT INTO t SELECT * FROM s.t` into an empty table of the same
+    /// definition) move whole records in rowid order, so the core holds what building in place
+    /// would give.
+    private func fillViewTablesInParallel(lap: (String) -> Void, whileViewTablesAreBuilt: (@Sendable () throws -> Void)?,
+                                          progress: ProgressReporter?) throws {
+        let statements = SchemaFiles.statements(SchemaFiles.sqliteViews)
+        // Steps are counted on this thread: its own tables as each is done, the second
+        // thread's when it is joined.
+        let tableCount = statements.filter { SchemaFiles.createdTable($0) != nil }.count
+        progress?.beginStage("filling view tables", steps: tableCount)
+        let scratch = (sql: database.path + ".views-sql", filled: database.path + ".views-filled")
+        for path in [scratch.sql, scratch.filled] {
+            unlink(path)
+            TemporaryOutputs.register(path)
+        }
+        defer {
+            for path in [scratch.sql, scratch.filled] {
+                unlink(path)
+                TemporaryOutputs.unregister(path)
+            }
+        }
+        // Readers need the core committed and its exclusive lock given up (the mode changes at
+        // the next read).
+        try database.execute("COMMIT; PRAGMA locking_mode = NORMAL")
+        _ = try database.scalar("SELECT count(*) FROM schema_versions")
+        let third = whileViewTablesAreBuilt.map { work in BackgroundTask { try work() } }
+
+        let corePath = database.path
+        let filledStatements = statements.filter { SchemaFiles.createdTable($0).map(Self.secondConnectionTables.contains) ?? false }
+        let second = BackgroundTask { () throws -> [(name: String, seconds: Double, cpu: Double)] in
+            let views = try SQLiteDatabase(path: scratch.filled)
+            try views.execute("PRAGMA page_size = \(Self.pageSize); PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF")
+            try views.execute("ATTACH DATABASE \(Self.quotedLiteral(corePath)) AS core")
+            try views.execute("PRAGMA core.cache_size = -\(Self.endCacheKiB); BEGIN")
+            let filler = ViewTableFiller(database: views)
+            var laps: [(name: String, seconds: Double, cpu: Double)] = []
+            for statement in filledStatements {
+                let (started, startedCPU) = (Date(), ThreadClock.cpuSeconds)
+                let name = SchemaFiles.createdTable(statement)!
+                try views.execute(statement)
+                try filler.fill(name)
+                laps.append((name, Date().timeIntervalSince(started), ThreadClock.cpuSeconds - startedCPU))
+            }
+            try views.execute("COMMIT")
+            return laps
+        }
+
+        let first = Result {
+            try database.execute("ATTACH DATABASE \(Self.quotedLiteral(scratch.sql)) AS views_sql")
+            // SQLite sizes each sorter by the main cache, and one view query runs several at
+            // once; a small cache keeps their sum from growing with the input (the core is only
+            // read in key order here).
+            try database.execute("""
+                PRAGMA views_sql.page_size = \(Self.pageSize); PRAGMA views_sql.journal_mode = OFF; PRAGMA views_sql.synchronous = OFF;
+                PRAGMA main.cache_size = -\(Self.viewSorterKiB); BEGIN
+                """)
+            for statement in statements where !filledStatements.contains(statement) {
+                // Unqualified names still find the core (main) first, and the earlier view
+                // tables (patient_query_optimized_view reads gene_summary_view) in views_sql.
+                guard let range = statement.range(of: "CREATE TABLE ") else { continue }
+                try database.execute(statement.replacingCharacters(in: range, with: "CREATE TABLE views_sql."))
+                if let name = SchemaFiles.createdTable(statement), ViewTableFiller.filledTables.contains(name) {
+                    try ViewTableFiller(database: database).fill(name)
+                }
+                lap("view \(SchemaFiles.createdTable(statement) ?? "view")")
+                progress?.stepDone()
+            }
+            try database.execute("COMMIT; PRAGMA main.cache_size = -\(Self.endCacheKiB)")
+        }
+        let secondLaps = Result { try second.wait() }
+        for _ in filledStatements { progress?.stepDone() }
+        // The copies below lock the core: the third thread's reads must be over.
+        let thirdDone = Result { try third?.wait() }
+        try first.get()
+        try thirdDone.get()
+        for item in try secondLaps.get() {
+            secondsPerStep["view \(item.name) (second thread)"] = (item.seconds * 1000).rounded() / 1000
+            cpuSecondsPerStep["view \(item.name) (second thread)"] = (item.cpu * 1000).rounded() / 1000
+        }
+        lap("view tables: waiting for the second thread")
+
+        try database.execute("ATTACH DATABASE \(Self.quotedLiteral(scratch.filled)) AS views_filled")
+        try database.execute("PRAGMA locking_mode = EXCLUSIVE; BEGIN")
+        progress?.beginStage("copying view tables into the core", steps: tableCount)
+        for statement in statements {
+            guard let name = SchemaFiles.createdTable(statement) else { continue }
+            let source = filledStatements.contains(statement) ? "views_filled" : "views_sql"
+            guard let definition = try database.scalar("SELECT sql FROM \(source).sqlite_master WHERE type = 'table' AND name = ?", [name]) else {
+                throw MediabaseError.io(path: database.path, message: "view table \(name) was not built")
+            }
+            try database.execute(definition)
+            try database.execute("INSERT INTO main.\(name) SELECT * FROM \(source).\(name)")
+            progress?.stepDone()
+        }
+        lap("view tables: copy into the core")
+        try database.execute("COMMIT; DETACH DATABASE views_sql; DETACH DATABASE views_filled; BEGIN")
+    }
+
+    /// `text` as an SQL string literal.
+    static func quotedLiteral(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
+}
+
+extension SchemaFiles {
+    /// The view tables `views.sqlite.sql` creates, in file order.
+    package static var viewTables: [String] { statements(sqliteViews).compactMap(createdTable) }
+
+    /// The name of the table a `CREATE TABLE` statement creates.
+    static func createdTable(_ statement: String) -> String? {
+        guard let range = statement.range(of: "CREATE TABLE ") else { return nil }
+        return String(statement[range.upperBound...].prefix { $0 != " " && $0 != "\n" && $0 != "(" })
+    }
+}

@@ -1,0 +1,273 @@
+import CSQLite
+import Foundation
+import MediabaseBytes
+import MediabaseSQLite
+import MediabaseModel
+
+/// Fills the view tables whose SQL form is slow in SQLite from index scans that are already in
+/// the table's order, so no view needs a sort or a temporary table per row.
+///
+/// The rows are those of the PostgreSQL materialized view of the same name
+/// (`schemas/postgres/views.pg.sql`): lists are JSON arrays as SQLite's `json_group_array`
+/// writes them, ordered by bytes (`COLLATE "C"`), NULL symbols first. Each fill relies on a
+/// covering index of `indexes.sqlite.sql` that starts with the view's key.
+struct ViewTableFiller {
+    let database: SQLiteDatabase
+
+    /// The view tables this type fills; `views.sqlite.sql` declares them without a query.
+    static let filledTables: Set<String> = ["drug_interaction_summary_view", "publication_summary_view", "cross_reference_lookup_view"]
+
+    func fill(_ table: String) throws {
+        switch table {
+        case "drug_interaction_summary_view": try fillDrugInteractionSummary()
+        case "publication_summary_view": try fillPublicationSummary()
+        case "cross_reference_lookup_view": try fillCrossReferenceLookup()
+        default: throw MediabaseError.io(path: database.path, message: "no filler for view table \(table)")
+        }
+    }
+
+    /// One row per drug: how many genes it targets and their symbols.
+    private func fillDrugInteractionSummary() throws {
+        let drugs = try database.prepare("SELECT drug_interaction_id, drug_name, source_database FROM drug_interactions ORDER BY drug_interaction_id")
+        let targets = try database.prepare("SELECT drug_interaction_id, gene_id FROM gene_drug_interactions ORDER BY drug_interaction_id, gene_id")
+        let insert = try database.prepare("INSERT INTO drug_interaction_summary_view VALUES (?, ?, ?, ?, ?)")
+        let symbols = GeneSymbols(database: try database.prepare("SELECT gene_symbol FROM genes WHERE gene_id = ?"))
+        var target = try targets.step() ? targets.int64(0) : nil
+        var genes = DistinctList<[UInt8]?>()
+        while try drugs.step() {
+            let id = drugs.int64(0)
+            genes.removeAll()
+            while let current = target, current <= id {
+                if current == id { genes.append(targets.bytes(1).map(Array.init)) }
+                target = try targets.step() ? targets.int64(0) : nil
+            }
+            insert.bind(1, id)
+            insert.bind(2, bytes: drugs.bytes(1))
+            insert.bind(3, bytes: drugs.bytes(2))
+            insert.bind(4, Int64(genes.count))
+            insert.bind(5, bytes: try symbols.sortedSymbolsJSON(of: genes.elements))
+            try insert.run()
+        }
+    }
+
+    /// One row per pmid: its genes (count and symbols) and its reference categories.
+    private func fillPublicationSummary() throws {
+        let links = try database.prepare("SELECT pmid, gene_id, reference_category FROM gene_publications ORDER BY pmid, gene_id, reference_category")
+        let insert = try database.prepare("INSERT INTO publication_summary_view VALUES (?, ?, ?, ?)")
+        let symbols = GeneSymbols(database: try database.prepare("SELECT gene_symbol FROM genes WHERE gene_id = ?"))
+        var pmid: [UInt8] = []
+        var genes = DistinctList<[UInt8]?>()
+        var categories = DistinctList<[UInt8]?>()
+        var open = false
+        func flush() throws {
+            guard open else { return }
+            insert.bind(1, bytes: pmid)
+            insert.bind(2, Int64(genes.count))
+            insert.bind(3, bytes: try symbols.sortedSymbolsJSON(of: genes.elements))
+            insert.bind(4, bytes: JSONArray.strings(categories.elements.sorted(by: Bytes.precedes)))
+            try insert.run()
+        }
+        while try links.step() {
+            guard let key = links.bytes(0) else { continue }
+            if !open || !key.elementsEqual(pmid) {
+                try flush()
+                pmid = Array(key)
+                genes.removeAll()
+                categories.removeAll()
+                open = true
+            }
+            genes.append(links.bytes(1).map(Array.init))
+            categories.append(links.bytes(2).map(Array.init))
+        }
+        try flush()
+    }
+
+    /// One row per (external_db, external_id): the smallest gene id that carries it (directly
+    /// or through one of its transcripts), that gene's symbol, and every transcript it reaches:
+    /// all transcripts of a gene that carries it, and each transcript that carries it itself.
+    private func fillCrossReferenceLookup() throws {
+        let geneReferences = try database.prepare("SELECT external_db, external_id, gene_id FROM gene_cross_references ORDER BY external_db, external_id, gene_id")
+        let transcriptReferences = try database.prepare("""
+            SELECT x.external_db, x.external_id, x.transcript_id, tr.gene_id
+            FROM transcript_cross_references x JOIN transcripts tr USING (transcript_id)
+            ORDER BY x.external_db, x.external_id
+            """)
+        let geneTranscripts = try database.prepare("SELECT transcript_id FROM transcripts WHERE gene_id = ?")
+        let symbol = try database.prepare("SELECT gene_symbol FROM genes WHERE gene_id = ?")
+        let insert = try database.prepare("INSERT INTO cross_reference_lookup_view VALUES (?, ?, ?, ?, ?)")
+
+        // The current key, its smallest gene and its transcripts live in buffers reused from key
+        // to key: the view has a row for every external id.
+        var keyDatabase: [UInt8] = [], keyIdentifier: [UInt8] = [], smallestGene: [UInt8] = []
+        var hasGene = false
+        var transcripts = ByteStrings()
+        var json: [UInt8] = []
+        func consider(_ gene: UnsafeBufferPointer<UInt8>?) {
+            guard let gene, !hasGene || Bytes.compare(gene, smallestGene) < 0 else { return }
+            smallestGene.replace(with: gene)
+            hasGene = true
+        }
+        // The key columns are NOT NULL; a NULL would read as empty here and in the key alike.
+        let empty = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+        func hasKey(_ statement: SQLiteStatement) -> Bool {
+            Bytes.compare(statement.bytes(0) ?? empty, keyDatabase) == 0 && Bytes.compare(statement.bytes(1) ?? empty, keyIdentifier) == 0
+        }
+        var geneRow = try geneReferences.step()
+        var transcriptRow = try transcriptReferences.step()
+        while geneRow || transcriptRow {
+            var fromGene = geneRow
+            if geneRow && transcriptRow {
+                let order = Bytes.compare(geneReferences.bytes(0), transcriptReferences.bytes(0))
+                fromGene = order < 0 || (order == 0 && Bytes.compare(geneReferences.bytes(1), transcriptReferences.bytes(1)) <= 0)
+            }
+            let source = fromGene ? geneReferences : transcriptReferences
+            keyDatabase.replace(with: source.bytes(0))
+            keyIdentifier.replace(with: source.bytes(1))
+            hasGene = false
+            transcripts.removeAll()
+            while geneRow && hasKey(geneReferences) {
+                consider(geneReferences.bytes(2))
+                geneTranscripts.bind(1, bytes: geneReferences.bytes(2))
+                while try geneTranscripts.step() {
+                    if let id = geneTranscripts.bytes(0) { transcripts.append(id) }
+                }
+                geneTranscripts.reset()
+                geneRow = try geneReferences.step()
+            }
+            while transcriptRow && hasKey(transcriptReferences) {
+                consider(transcriptReferences.bytes(3))
+                if let id = transcriptReferences.bytes(2) { transcripts.append(id) }
+                transcriptRow = try transcriptReferences.step()
+            }
+            transcripts.writeSortedDistinctJSON(to: &json)
+
+            insert.bind(1, bytes: keyDatabase)
+            insert.bind(2, bytes: keyIdentifier)
+            if hasGene {
+                insert.bind(3, bytes: smallestGene)
+                symbol.bind(1, bytes: smallestGene)
+                insert.bind(4, bytes: try symbol.step() ? symbol.bytes(0) : nil)
+            } else {
+                insert.bind(3, bytes: nil as [UInt8]?)
+                insert.bind(4, bytes: nil as [UInt8]?)
+            }
+            insert.bind(5, bytes: json)
+            try insert.run()
+            symbol.reset()
+        }
+    }
+}
+
+/// Looks up gene symbols and writes a gene list as a JSON array of symbols ordered by symbol
+/// (NULL first, as SQLite sorts) and then by gene id.
+private struct GeneSymbols {
+    let database: SQLiteStatement
+
+    func sortedSymbolsJSON(of genes: [[UInt8]?]) throws -> [UInt8] {
+        var pairs: [(symbol: [UInt8]?, gene: [UInt8])] = []
+        pairs.reserveCapacity(genes.count)
+        for case let gene? in genes {
+            database.bind(1, bytes: gene)
+            let symbol = try database.step() ? database.bytes(0).map(Array.init) : nil
+            database.reset()
+            pairs.append((symbol, gene))
+        }
+        pairs.sort { left, right in
+            switch (left.symbol, right.symbol) {
+            case let (l?, r?) where l != r: return Bytes.precedes(l, r)
+            case (nil, _?): return true
+            case (_?, nil): return false
+            default: return Bytes.precedes(left.gene, right.gene)
+            }
+        }
+        return JSONArray.strings(pairs.map(\.symbol))
+    }
+}
+
+/// Byte-string order of SQLite's BINARY collation: `memcmp`, then the shorter first.
+enum Bytes {
+    /// `memcmp` order, the shorter first on a tie; NULL (nil) first.
+    static func compare(_ left: UnsafeBufferPointer<UInt8>?, _ right: UnsafeBufferPointer<UInt8>?) -> Int {
+        guard let left else { return right == nil ? 0 : -1 }
+        guard let right else { return 1 }
+        let common = Swift.min(left.count, right.count)
+        if common > 0 {
+            let order = memcmp(left.baseAddress!, right.baseAddress!, common)
+            if order != 0 { return Int(order) }
+        }
+        return left.count == right.count ? 0 : (left.count < right.count ? -1 : 1)
+    }
+
+    static func compare(_ left: UnsafeBufferPointer<UInt8>?, _ right: [UInt8]) -> Int {
+        right.withUnsafeBufferPointer { compare(left, $0) }
+    }
+
+    static func precedes(_ left: [UInt8]?, _ right: [UInt8]?) -> Bool {
+        switch (left, right) {
+        case let (l?, r?): return l.lexicographicallyPrecedes(r)
+        case (nil, _?): return true
+        default: return false
+        }
+    }
+}
+
+/// JSON arrays of strings written as SQLite's `json_group_array` writes them.
+enum JSONArray {
+    static func strings<S: Sequence>(_ values: S) -> [UInt8] where S.Element == [UInt8]? {
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        var first = true
+        for value in values {
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
+            if let value {
+                value.withUnsafeBufferPointer { JSON.appendString($0, to: &out) }
+            } else {
+                out.append(contentsOf: "null".utf8)
+            }
+        }
+        out.append(UInt8(ascii: "]"))
+        return out
+    }
+}
+
+/// Byte strings kept end to end in one buffer, for lists rebuilt for every row of a view.
+private struct ByteStrings {
+    private var bytes: [UInt8] = []
+    private var spans: [Range<Int>] = []
+
+    mutating func append(_ value: UnsafeBufferPointer<UInt8>) {
+        spans.append(bytes.count..<(bytes.count + value.count))
+        bytes.append(contentsOf: value)
+    }
+
+    mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+        spans.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes the distinct strings in byte order as a JSON array, as `json_group_array` would.
+    mutating func writeSortedDistinctJSON(to out: inout [UInt8]) {
+        out.removeAll(keepingCapacity: true)
+        out.append(UInt8(ascii: "["))
+        bytes.withUnsafeBufferPointer { buffer in
+            func string(_ span: Range<Int>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: buffer[span]) }
+            spans.sort { Bytes.compare(string($0), string($1)) < 0 }
+            var previous: Range<Int>?
+            for span in spans {
+                if let previous, Bytes.compare(string(previous), string(span)) == 0 { continue }
+                if previous != nil { out.append(UInt8(ascii: ",")) }
+                JSON.appendString(string(span), to: &out)
+                previous = span
+            }
+        }
+        out.append(UInt8(ascii: "]"))
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Replaces the contents, keeping the capacity.
+    fileprivate mutating func replace(with bytes: UnsafeBufferPointer<UInt8>?) {
+        removeAll(keepingCapacity: true)
+        if let bytes { append(contentsOf: bytes) }
+    }
+}

@@ -1,0 +1,299 @@
+import Foundation
+import MediabaseBytes
+import MediabaseModel
+
+/// What to do when several rows give different values to the same transcript
+/// (`--on-duplicate`). Rows that give it the same value are no conflict under any policy.
+package enum DuplicatePolicy: String, CaseIterable, Sendable, Codable {
+    /// The patient fails with an error naming both ids, lines and values.
+    case error
+    /// The later row wins.
+    case last
+    /// The arithmetic mean of the rows' linear fold changes.
+    case mean
+}
+
+/// The counts of one patient (docs/spec.md §5.2), as the report and `metadata_json` record them.
+///
+/// `rows` = `skipped` + `total`; `total` = `matched` + `unmatched`. Of the matched rows,
+/// `nonPositive` and `outOfRange` are rejected; the others give values, `baselineRows` of them
+/// exactly 1.0. `stored` counts the transcripts whose final value (after duplicates are
+/// combined) is not 1.0: the rows of `expression_data`.
+package struct PatientCounts: Codable, Equatable, Sendable {
+    /// Data rows read (the header and blank lines not counted).
+    package var rows = 0
+    /// Rows without a numeric fold change or dropped by `--max-padj`: the sum of the next three.
+    package var skipped = 0
+    /// Fold change empty or `NA` (and the like).
+    package var skippedMissing = 0
+    /// Fold change not a finite number (`NaN`, `Inf`, text): also a reject.
+    package var skippedNonNumeric = 0
+    /// Adjusted p-value above `--max-padj` or missing, when `--max-padj` is given.
+    package var skippedPadj = 0
+    /// Rows with a numeric fold change: `total_transcripts_uploaded`.
+    package var total = 0
+    package var matched = 0
+    package var unmatched = 0
+    /// How the matched rows matched: by transcript id, gene id or gene symbol.
+    package var matchedByTranscriptId = 0
+    package var matchedByGeneId = 0
+    package var matchedBySymbol = 0
+    /// Matched rows whose fold change is exactly 1.0 (not stored unless combined with another row).
+    package var baselineRows = 0
+    /// Matched rows with a linear fold change ≤ 0: rejects.
+    package var nonPositive = 0
+    /// Matched rows whose log2 value gives 0 or infinity as 2^x: rejects.
+    package var outOfRange = 0
+    /// Matched rows whose id is a symbol several genes share (`Metazoa_SRP`): each gave its
+    /// value to every one of those genes (docs/spec.md §5.2). ``PatientExpression/sharedSymbols`` names them.
+    package var sharedSymbolRows = 0
+    /// Matched rows that gave a value to a transcript that already had one: the same value
+    /// (kept once, whatever `--on-duplicate` says) or another one (combined by `--on-duplicate`).
+    package var duplicateRows = 0
+    /// Rows of `expression_data`.
+    package var stored = 0
+    /// Legacy per-patient dumps: the source's rows with a fold change other than 1.0, which
+    /// `stored` must equal (docs/spec.md §7). A row that repeats an earlier row's transcript and value
+    /// (`ENST…5.7` and `ENST…5`, both 2.0) is one source row: it gives one stored row.
+    package var sourceNonBaselineRows: Int?
+
+    package init() {}
+
+    /// `matched / total`, 0 for an empty file.
+    package var matchingSuccessRate: Double { total == 0 ? 0 : Double(matched) / Double(total) }
+}
+
+/// One patient's fold changes on their way from the input to `expression_data`: matched
+/// against the core, checked, combined per transcript and counted (docs/spec.md §5.2).
+///
+/// Memory is a few bytes per core transcript, whatever the input's size: values are kept in
+/// slots indexed by the transcript's position in the ``CoreTranscriptIndex``. The slots and the
+/// running counts live behind pointers: as stored properties of a class, each update in the
+/// per-row path would pay a dynamic exclusivity check, together a tenth of the reading time.
+package final class PatientExpression {
+    private let core: CoreTranscriptIndex
+    /// The core's gene and symbol spans, which a ``CoreTranscriptIndex/Match`` indexes.
+    private let members: [Int32]
+    private let mapping: SymbolMapping
+    private let onDuplicate: DuplicatePolicy
+    private let maxPadj: Double?
+    private let rejects: RejectLog
+    private let file: String
+    private let table: String
+
+    /// What a transcript has been given so far.
+    private struct Slot {
+        /// Sum of the linear values.
+        var sum: Double
+        /// How many values.
+        var count: Int32
+        /// The line that gave the first, for duplicate errors.
+        var firstLine: Int32
+        /// Where the id of that line, as the file wrote it, is in `State.firstIds`
+        /// (`--on-duplicate error` only).
+        var firstId: UInt32
+        var firstIdLength: UInt32
+    }
+
+    /// The counts and the layout of the rows, changed on every row.
+    private struct State {
+        var counts = PatientCounts()
+        var nonBaselineRows = 0
+        /// Rows with a value other than 1.0 that repeat an earlier row's transcript and value.
+        var repeatedNonBaselineRows = 0
+        var scale = FoldChangeScale.linear
+        /// The ids of the rows that gave transcripts their first value, for duplicate errors:
+        /// one per such row, so at most one per core transcript.
+        var firstIds: [UInt8] = []
+        /// The spans of the shared symbols matched (see ``CoreTranscriptIndex/sharedSymbol(of:)``).
+        var sharedSymbols: [Int32: String] = [:]
+    }
+
+    private let slots: UnsafeMutableBufferPointer<Slot>
+    private let state: UnsafeMutablePointer<State>
+    /// The columns rejects name, set by ``begin(idColumn:valueColumn:scale:)``.
+    private var idColumn = "id"
+    private var valueColumn = "value"
+
+    /// The counts so far.
+    package var counts: PatientCounts { state.pointee.counts }
+    /// Rows with a numeric fold change other than 1.0 (before matching).
+    package var nonBaselineRows: Int { state.pointee.nonBaselineRows }
+    /// The symbols several genes share that rows matched, as the core spells them, sorted.
+    package var sharedSymbols: [String] { state.pointee.sharedSymbols.values.sorted() }
+
+    /// - Parameters:
+    ///   - file: the input's path, for errors.
+    ///   - table: the table rejects are reported under (`patient_p1.expression_data`).
+    package init(core: CoreTranscriptIndex, mapping: SymbolMapping, onDuplicate: DuplicatePolicy, maxPadj: Double?,
+                rejects: RejectLog, file: String, table: String) {
+        self.core = core
+        members = core.members
+        self.mapping = mapping
+        self.onDuplicate = onDuplicate
+        self.maxPadj = maxPadj
+        self.rejects = rejects
+        self.file = file
+        self.table = table
+        slots = .allocate(capacity: core.transcriptIds.count)
+        slots.initialize(repeating: Slot(sum: 0, count: 0, firstLine: 0, firstId: 0, firstIdLength: 0))
+        state = .allocate(capacity: 1)
+        state.initialize(to: State())
+    }
+
+    deinit {
+        slots.deallocate()
+        state.deinitialize(count: 1)
+        state.deallocate()
+    }
+
+    /// Says which columns the rows come from (for rejects) and how the fold change is written.
+    package func begin(idColumn: String, valueColumn: String, scale: FoldChangeScale) {
+        self.idColumn = idColumn
+        self.valueColumn = valueColumn
+        state.pointee.scale = scale
+    }
+
+    /// Takes one data row.
+    /// - Parameters:
+    ///   - id: the id field (nil for NULL).
+    ///   - value: the fold-change field, parsed.
+    ///   - padj: the adjusted p-value field, parsed; only looked at with `--max-padj`.
+    ///   - row: the row, for the line, offset and raw text of rejects.
+    package func add(id: UnsafeBufferPointer<UInt8>?, value: NumberField, padj: NumberField?, row: RowBuffer) throws {
+        state.pointee.counts.rows += 1
+        let number: Double
+        switch value {
+        case .missing:
+            state.pointee.counts.skipped += 1
+            state.pointee.counts.skippedMissing += 1
+            return
+        case .nonNumeric:
+            state.pointee.counts.skipped += 1
+            state.pointee.counts.skippedNonNumeric += 1
+            return try reject(row, "non_numeric_value", "the fold change is not a finite number", field: valueColumn)
+        case let .number(parsed):
+            number = parsed
+        }
+        if let maxPadj {
+            guard case let .number(p)? = padj, p <= maxPadj else {
+                state.pointee.counts.skipped += 1
+                state.pointee.counts.skippedPadj += 1
+                return
+            }
+        }
+        state.pointee.counts.total += 1
+        let scale = state.pointee.scale
+        let linear = scale == .log2 ? exp2(number) : number
+        if linear != 1.0 { state.pointee.nonBaselineRows += 1 }
+
+        let idText = id.map(Identifiers.trimmed)
+        guard let idText, !idText.isEmpty, !NumberField.isMissingMarker(idText) else {
+            state.pointee.counts.unmatched += 1
+            return try reject(row, "missing_id", "the row has a fold change but no id", field: idColumn)
+        }
+        guard let match = core.match(idText, mapping: mapping) else {
+            state.pointee.counts.unmatched += 1
+            return try reject(row, "unmatched_id", "\(PatientId.quoted(String(decoding: idText, as: UTF8.self))) matches no transcript id, gene id or gene symbol of the core", field: idColumn)
+        }
+        state.pointee.counts.matched += 1
+        switch match.kind {
+        case .transcript: state.pointee.counts.matchedByTranscriptId += 1
+        case .gene: state.pointee.counts.matchedByGeneId += 1
+        case .symbol: state.pointee.counts.matchedBySymbol += 1
+        }
+        if match.isSharedSymbol {
+            state.pointee.counts.sharedSymbolRows += 1
+            if state.pointee.sharedSymbols[match.sharedSpan] == nil { state.pointee.sharedSymbols[match.sharedSpan] = core.sharedSymbol(of: match) }
+        }
+        guard linear > 0 else {
+            if scale == .linear {
+                state.pointee.counts.nonPositive += 1
+                return try reject(row, "non_positive_fold_change", "a linear fold change must be above 0, found \(number)", field: valueColumn)
+            }
+            state.pointee.counts.outOfRange += 1
+            return try reject(row, "fold_change_out_of_range", "2^\(number) is 0 as a double", field: valueColumn)
+        }
+        guard linear.isFinite else {
+            state.pointee.counts.outOfRange += 1
+            return try reject(row, "fold_change_out_of_range", "2^\(number) is beyond the largest double", field: valueColumn)
+        }
+        if linear == 1.0 { state.pointee.counts.baselineRows += 1 }
+
+        var duplicate = false
+        var repeated = true
+        var firstId: (start: UInt32, length: UInt32)?
+        for member in match.members {
+            // A transcript's own span is the identity part of `members`: skip the (cache-cold) load.
+            let position = match.kind == .transcript ? member : Int(members[member])
+            if slots[position].count == 0 {
+                // Only an error names the first id; the other policies need not keep it.
+                if onDuplicate == .error, firstId == nil { firstId = keepFirstId(idText) }
+                slots[position] = Slot(sum: linear, count: 1, firstLine: Int32(clamping: row.line),
+                                       firstId: firstId?.start ?? 0, firstIdLength: firstId?.length ?? 0)
+                repeated = false
+                continue
+            }
+            duplicate = true
+            // The same value again (a v0.5 dump holding `ENST…5.7` and `ENST…5`) is no conflict
+            // (docs/spec.md §5.2): the transcript keeps it.
+            let slot = slots[position]
+            let same = (slot.count == 1 ? slot.sum : slot.sum / Double(slot.count)) == linear
+            if !same { repeated = false }
+            switch onDuplicate {
+            case .error:
+                if !same { throw conflict(at: position, id: idText, value: linear, row: row) }
+            case .last:
+                slots[position].sum = linear
+                slots[position].count = 1
+            case .mean:
+                slots[position].sum += linear
+                slots[position].count += 1
+            }
+        }
+        if duplicate { state.pointee.counts.duplicateRows += 1 }
+        if duplicate, repeated, linear != 1.0 { state.pointee.repeatedNonBaselineRows += 1 }
+    }
+
+    /// Appends the id as the file wrote it to `firstIds`.
+    private func keepFirstId(_ id: UnsafeBufferPointer<UInt8>) -> (start: UInt32, length: UInt32) {
+        let start = UInt32(clamping: state.pointee.firstIds.count)
+        state.pointee.firstIds.append(contentsOf: id)
+        return (start, UInt32(clamping: id.count))
+    }
+
+    /// The error for a row that gives the transcript at `position` a value other than the one an
+    /// earlier row gave it: both ids as the file wrote them, both lines, both values.
+    private func conflict(at position: Int, id: UnsafeBufferPointer<UInt8>, value: Double, row: RowBuffer) -> MediabaseError {
+        let slot = slots[position]
+        let start = Int(slot.firstId)
+        let firstId = String(decoding: state.pointee.firstIds[start..<(start + Int(slot.firstIdLength))], as: UTF8.self)
+        let transcript = core.transcriptIds[position]
+        func shown(_ id: String) -> String { PatientId.quoted(id) + (id == transcript ? "" : " (\(transcript) in the core)") }
+        return MediabaseError.malformedInput(
+            SourceLocation(file: file, line: row.line),
+            expected: "one value per transcript, but line \(row.line) gives \(shown(String(decoding: id, as: UTF8.self))) the fold change \(value) and line \(slot.firstLine) gave \(shown(firstId)) \(slot.sum). Use --on-duplicate last or --on-duplicate mean to combine them")
+    }
+
+    /// Calls `body` with each transcript id and its final fold change, in transcript-id order,
+    /// leaving out values of exactly 1.0 (sparse storage), and counts them as stored.
+    package func forEachStored(_ body: (String, Double) throws -> Void) throws {
+        var stored = 0
+        for (position, slot) in slots.enumerated() where slot.count > 0 {
+            let value = slot.count == 1 ? slot.sum : slot.sum / Double(slot.count)
+            guard value != 1.0 else { continue }
+            try body(core.transcriptIds[position], value)
+            stored += 1
+        }
+        state.pointee.counts.stored = stored
+    }
+
+    /// Records what only the reader knows: the source's non-baseline rows of a legacy dump.
+    package func recordSourceNonBaselineRows() {
+        state.pointee.counts.sourceNonBaselineRows = state.pointee.nonBaselineRows - state.pointee.repeatedNonBaselineRows
+    }
+
+    private func reject(_ row: RowBuffer, _ reason: String, _ detail: String, field: String) throws {
+        try rejects.reject(reason: reason, detail: detail, table: table, line: row.line, byteOffset: row.byteOffset, field: field, raw: row.raw)
+    }
+}

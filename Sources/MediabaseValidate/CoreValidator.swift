@@ -1,0 +1,126 @@
+import MediabaseSQLite
+import MediabaseModel
+import MediabaseOutput
+/// The checks of docs/spec.md §7 that apply to a normalized core in SQLite.
+package enum CoreValidator {
+    /// Runs every check; never throws for a failed check, only for an unreadable database.
+    /// - Parameter expectedCounts: rows per table that must match (from a report or manifest).
+    /// - Parameter thorough: run `PRAGMA integrity_check` (minutes on a large core) rather than
+    ///   `quick_check`; the validate command does, convert's final check does not.
+    /// - Parameter viewTables: whether the view tables must exist (not in the core a bundle is
+    ///   exported from: PostgreSQL materializes the views).
+    /// The declared foreign keys that do not hold, one line per key. Each distinct child value is
+    /// looked up once, rather than each row as `PRAGMA foreign_key_check` does: a link table
+    /// repeats its parent (about 15 GO rows per transcript), and its key index lists the
+    /// distinct values in order.
+    static func foreignKeyViolations(_ database: SQLiteDatabase, tables: [String]) throws -> [String] {
+        var violations: [String] = []
+        for table in tables where !table.hasPrefix("sqlite_") {
+            let keys = try database.rows("SELECT id, seq, \"table\", \"from\", \"to\" FROM pragma_foreign_key_list(?) ORDER BY id, seq", [table])
+            if keys.contains(where: { $0[1] != "0" }) {
+                let count = try database.integer("SELECT count(*) FROM pragma_foreign_key_check(?)", [table])
+                if count > 0 { violations.append("\(table): \(count) row(s) without their parent") }
+                continue
+            }
+            for key in keys {
+                guard let parent = key[2], let column = key[3] else { continue }
+                let parentColumn = try key[4] ?? database.scalar("SELECT name FROM pragma_table_info(?) WHERE pk = 1", [parent]) ?? "rowid"
+                let (child, childColumn) = (SQLiteCoreWriter.quoted(table), SQLiteCoreWriter.quoted(column))
+                let missing = try database.rows("""
+                    SELECT count(*), min(value) FROM (SELECT DISTINCT \(childColumn) AS value FROM \(child) WHERE \(childColumn) IS NOT NULL)
+                    WHERE NOT EXISTS (SELECT 1 FROM \(SQLiteCoreWriter.quoted(parent)) WHERE \(SQLiteCoreWriter.quoted(parentColumn)) = value)
+                    """)
+                guard let count = missing.first?[0], count != "0" else { continue }
+                violations.append("\(table).\(column): \(count) value(s) not in \(parent).\(parentColumn), e.g. '\(missing[0][1] ?? "")'")
+            }
+        }
+        return violations
+    }
+
+    package static func validate(_ database: SQLiteDatabase, expectedCounts: [String: Int] = [:], thorough: Bool = true, viewTables: Bool = true) throws -> [ValidationCheck] {
+        var checks: [ValidationCheck] = []
+        // Every check walks tables or indexes in key order (foreign keys are probed in order of
+        // the distinct values), so a modest cache serves them.
+        try database.execute("PRAGMA cache_size = -8192")
+        let tables = Set(try database.rows("SELECT name FROM sqlite_master WHERE type = 'table'").compactMap { $0[0] })
+        let missing = (CoreTable.outputTables.map(\.rawValue) + ["schema_versions"] + (viewTables ? SchemaFiles.viewTables : [])).filter { !tables.contains($0) }
+        checks.append(ValidationCheck(name: "schema_present", passed: missing.isEmpty,
+                                      detail: missing.isEmpty ? "every core table\(viewTables ? " and view table" : "") exists" : "missing: \(missing.joined(separator: ", "))"))
+        guard missing.isEmpty else { return checks }
+
+        let versions = try database.rows("SELECT version FROM schema_versions").compactMap { $0[0] }
+        checks.append(ValidationCheck(name: "schema_version", passed: versions.contains(SQLiteCoreWriter.schemaVersion),
+                                      detail: "schema_versions: \(versions.joined(separator: ", "))"))
+
+        // `quick_check` verifies every page and row; `integrity_check` also that each index matches its table.
+        let pragma = thorough ? "integrity_check" : "quick_check"
+        let integrity = try database.rows("PRAGMA \(pragma)").compactMap { $0[0] }
+        checks.append(ValidationCheck(name: pragma, passed: integrity == ["ok"], detail: integrity.prefix(5).joined(separator: "; ")))
+
+        let foreign = try foreignKeyViolations(database, tables: tables.sorted())
+        checks.append(ValidationCheck(name: "foreign_keys", passed: foreign.isEmpty,
+                                      detail: foreign.isEmpty ? "every link row has both ends" : foreign.prefix(5).joined(separator: "; ")))
+
+        let duplicateGenes = try database.integer("SELECT count(*) - count(DISTINCT gene_id) FROM genes")
+        checks.append(ValidationCheck(name: "unique_genes", passed: duplicateGenes == 0, detail: "\(duplicateGenes) duplicate gene row(s)"))
+
+        let orphans = try database.integer("SELECT count(*) FROM transcripts t WHERE NOT EXISTS (SELECT 1 FROM genes g WHERE g.gene_id = t.gene_id)")
+        checks.append(ValidationCheck(name: "transcripts_have_genes", passed: orphans == 0, detail: "\(orphans) transcript(s) without their gene"))
+
+        let indexes = Set(try database.rows("SELECT name FROM sqlite_master WHERE type = 'index'").compactMap { $0[0] })
+        for table in CoreTable.outputTables {
+            // A key with its unique index (schemas/sqlite/indexes.sqlite.sql) cannot repeat.
+            guard let key = table.uniqueKey, !indexes.contains("\(table.rawValue)_key") else { continue }
+            let duplicates = try database.integer("SELECT count(*) FROM (SELECT 1 FROM \(table.rawValue) GROUP BY \(key.joined(separator: ", ")) HAVING count(*) > 1)")
+            if duplicates > 0 {
+                checks.append(ValidationCheck(name: "unique_\(table.rawValue)", passed: false, detail: "\(duplicates) key(s) appear more than once"))
+            }
+        }
+
+        if !expectedCounts.isEmpty { checks.append(try rowCountCheck(database, tables: tables, expectedCounts: expectedCounts)) }
+        return checks
+    }
+    /// Completes checks that ran on the core before its view tables were added (``validate(_:expectedCounts:thorough:viewTables:)``
+    /// with `viewTables: false` and no counts): the view tables must exist and pass
+    /// `quick_check`, and every table's rows must match `expectedCounts`. Gives the checks
+    /// and names a whole run would.
+    package static func completeWithViewTables(_ coreChecks: [ValidationCheck], database: SQLiteDatabase, expectedCounts: [String: Int]) throws -> [ValidationCheck] {
+        try database.execute("PRAGMA cache_size = -8192")
+        var checks = coreChecks
+        let tables = Set(try database.rows("SELECT name FROM sqlite_master WHERE type = 'table'").compactMap { $0[0] })
+        let missing = SchemaFiles.viewTables.filter { !tables.contains($0) }
+        if let index = checks.firstIndex(where: { $0.name == "schema_present" }) {
+            if missing.isEmpty && checks[index].passed {
+                checks[index].detail = "every core table and view table exists"
+            } else if !missing.isEmpty {
+                checks[index].passed = false
+                checks[index].detail += "; missing: \(missing.joined(separator: ", "))"
+            }
+        }
+        if let index = checks.firstIndex(where: { $0.name == "quick_check" }) {
+            var problems: [String] = []
+            for table in SchemaFiles.viewTables where tables.contains(table) {
+                let result = try database.rows("PRAGMA quick_check(\(SQLiteCoreWriter.quoted(table)))").compactMap { $0[0] }
+                if result != ["ok"] { problems += result.prefix(5) }
+            }
+            if !problems.isEmpty {
+                checks[index].passed = false
+                checks[index].detail = ([checks[index].detail] + problems).prefix(5).joined(separator: "; ")
+            }
+        }
+        checks.append(try rowCountCheck(database, tables: tables, expectedCounts: expectedCounts))
+        return checks
+    }
+
+    private static func rowCountCheck(_ database: SQLiteDatabase, tables: Set<String>, expectedCounts: [String: Int]) throws -> ValidationCheck {
+        var mismatches: [String] = []
+        for (table, expected) in expectedCounts.sorted(by: { $0.key < $1.key }) {
+            guard tables.contains(table) else { mismatches.append("\(table): missing"); continue }
+            let actual = try database.integer("SELECT count(*) FROM \(SQLiteCoreWriter.quoted(table))")
+            if actual != expected { mismatches.append("\(table): \(actual) rows, expected \(expected)") }
+        }
+        return ValidationCheck(name: "row_counts", passed: mismatches.isEmpty,
+                               detail: mismatches.isEmpty ? "\(expectedCounts.count) tables match" : mismatches.joined(separator: "; "))
+    }
+}
+
