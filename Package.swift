@@ -46,8 +46,11 @@ let package = Package(
             name: "mediabase",
             dependencies: ["MediabaseKit", "MediabaseQuery", "MediabaseServe", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "MediabaseKitTests", dependencies: ["MediabaseKit"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["MediabaseKit"]),
+        // What both test targets share: the private PostgreSQL cluster, running programs and the
+        // binary, the repository's files, a sink that collects what a reader delivers.
+        .target(name: "MediabaseTestSupport", dependencies: ["MediabaseKit"], path: "Tests/TestSupport"),
+        .testTarget(name: "MediabaseKitTests", dependencies: ["MediabaseKit", "MediabaseTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["MediabaseKit", "MediabaseTestSupport"]),
         .testTarget(name: "MediabaseQueryTests", dependencies: ["MediabaseQuery"], swiftSettings: [.swiftLanguageMode(.v6)]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,5 +1,6 @@
 import Foundation
 import MediabaseKit
+import MediabaseTestSupport
 import XCTest
 
 /// The legacy fixture loaded into a real PostgreSQL, dumped by the installed `pg_dump` in every

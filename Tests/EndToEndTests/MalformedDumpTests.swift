@@ -1,5 +1,6 @@
 import Foundation
 import MediabaseKit
+import MediabaseTestSupport
 import XCTest
 
 /// Damages real `pg_dump` output in the ways files really get damaged (cut short, a flipped

@@ -1,5 +1,6 @@
 import Foundation
 import MediabaseKit
+import MediabaseTestSupport
 import XCTest
 
 /// v0.5 per-patient databases dumped by the installed `pg_dump` (issue 12, point 2): a transcript

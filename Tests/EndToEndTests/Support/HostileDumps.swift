@@ -1,5 +1,6 @@
 import Foundation
 import MediabaseKit
+import MediabaseTestSupport
 
 /// The forms of `pg_dump` output mediabase reads, as made by the installed `pg_dump`.
 enum DumpForm: String, CaseIterable {
