@@ -12,8 +12,7 @@ final class PatientsTests: XCTestCase {
     private var patients: String { (folder as NSString).appendingPathComponent("patients") }
 
     override func setUpWithError() throws {
-        folder = (NSTemporaryDirectory() as NSString).appendingPathComponent("mediabase-e2e-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        folder = try Repository.scratchFolder("e2e")
         let convert = try Self.run(Self.binary, ["convert", Self.fixture("core.sql"), "--to", "sqlite", core, "--progress", "never"])
         XCTAssertEqual(convert.status, 0, convert.stderr)
     }

@@ -193,8 +193,7 @@ private final class Reference {
     let patientValues: [String: Double]
 
     init() throws {
-        folder = (NSTemporaryDirectory() as NSString).appendingPathComponent("mediabase-versions-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        folder = try Repository.scratchFolder("versions")
         let generated = folder + "/generated"
         let options = GenerateOptions(seed: 2026, genes: 40, patients: 1, formats: [.plain], clean: true, patientDialects: [.legacyDump])
         _ = try DatasetGenerator(options: options).generate(into: generated, replace: false)

@@ -17,8 +17,7 @@ final class RTablesTests: XCTestCase {
     private var folder = ""
 
     override func setUpWithError() throws {
-        folder = (NSTemporaryDirectory() as NSString).appendingPathComponent("mediabase-r-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        folder = try Repository.scratchFolder("r")
     }
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }

@@ -18,4 +18,12 @@ package enum Repository {
         if let given = ProcessInfo.processInfo.environment["MEDIABASE_BIN"] { return given }
         return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mediabase").path
     }
+
+    /// A new empty folder `mediabase-<name>-<UUID>` under the system temporary folder; the
+    /// caller removes it.
+    package static func scratchFolder(_ name: String) throws -> String {
+        let path = (NSTemporaryDirectory() as NSString).appendingPathComponent("mediabase-\(name)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
 }

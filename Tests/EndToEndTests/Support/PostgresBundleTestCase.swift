@@ -27,8 +27,7 @@ class PostgresBundleTestCase: XCTestCase {
     override func setUpWithError() throws {
         try super.setUpWithError()
         postgres = try Self.clusters[ObjectIdentifier(type(of: self))]!.get()
-        folder = (NSTemporaryDirectory() as NSString).appendingPathComponent("mediabase-e2e-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        folder = try Repository.scratchFolder("e2e")
     }
 
     override func tearDownWithError() throws {

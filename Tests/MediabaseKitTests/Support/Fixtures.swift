@@ -10,8 +10,6 @@ enum Fixtures {
 
     /// A new empty folder under the system temp folder, removed by the caller.
     static func scratchFolder() throws -> String {
-        let path = (NSTemporaryDirectory() as NSString).appendingPathComponent("mediabase-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
+        try Repository.scratchFolder("test")
     }
 }
