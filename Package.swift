@@ -82,8 +82,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Yams", package: "Yams"),
             ]
         ),
-        .testTarget(name: "MediabaseKitTests", dependencies: libraries),
-        .testTarget(name: "EndToEndTests", dependencies: libraries),
+        // What both test targets share: the private PostgreSQL cluster, running programs and the
+        // binary, the repository's files, a sink that collects what a reader delivers.
+        .target(name: "MediabaseTestSupport", dependencies: ["MediabaseBytes", "MediabaseModel"], path: "Tests/TestSupport"),
+        .testTarget(name: "MediabaseKitTests", dependencies: libraries + ["MediabaseTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: libraries + ["MediabaseTestSupport"]),
         .testTarget(name: "MediabaseQueryTests", dependencies: ["MediabaseQuery"], swiftSettings: [.swiftLanguageMode(.v6)]),
     ],
     swiftLanguageModes: [.v5]

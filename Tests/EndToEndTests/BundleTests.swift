@@ -1,4 +1,5 @@
 import Foundation
+import MediabaseTestSupport
 import XCTest
 @testable import MediabaseBytes
 @testable import MediabaseSQLite
@@ -29,8 +30,8 @@ final class BundleTests: PostgresBundleTestCase {
         return try Conversion.run(options)
     }
 
-    private func load(_ bundle: String, arguments: [String], environment: [String: String]? = nil) throws -> Shell.Result {
-        try Shell.run("\"$0\"/load.sh \"$@\"", arguments: [path(bundle)] + arguments, environment: environment ?? postgres.environment)
+    private func load(_ bundle: String, arguments: [String], environment: [String: String]? = nil) throws -> Subprocess.Outcome {
+        try Subprocess.shell("\"$0\"/load.sh \"$@\"", arguments: [path(bundle)] + arguments, environment: environment ?? postgres.environment)
     }
 
     // MARK: Tests
@@ -47,7 +48,7 @@ final class BundleTests: PostgresBundleTestCase {
             try convert(input, to: "\(name).bundle", .bundle)
             let database = try newDatabase()
             let result = try load("\(name).bundle", arguments: [database])
-            XCTAssertEqual(result.status, 0, "\(fixture): \(result.output)")
+            XCTAssertEqual(result.status, 0, "\(fixture): \(result.text)")
             try assertSameContent(database, sqlite: path("\(name).sqlite"))
         }
     }
@@ -57,15 +58,15 @@ final class BundleTests: PostgresBundleTestCase {
     func testRealPgDumpOutputLoadsAndMatchesSQLite() throws {
         let source = try newDatabase()
         let fixture = (Self.repositoryRoot as NSString).appendingPathComponent("fixtures/legacy/corruption_cases.sql")
-        try postgres.psql(source, try String(contentsOfFile: fixture, encoding: .utf8))
+        try postgres.psql(sql: try String(contentsOfFile: fixture, encoding: .utf8), database: source)
         for (name, flags) in [("plain.sql", "-Fp"), ("custom.dump", "-Fc"), ("inserts.sql", "-Fp --inserts")] {
-            let dump = try Shell.run("\"$0\"/pg_dump \(flags) -d \"$1\" -f \"$2\"", arguments: [postgres.binaries, source, path(name)], environment: postgres.environment)
-            XCTAssertEqual(dump.status, 0, dump.output)
+            let dump = try Subprocess.shell("\"$0\"/pg_dump \(flags) -d \"$1\" -f \"$2\"", arguments: [postgres.binDirectory, source, path(name)], environment: postgres.environment)
+            XCTAssertEqual(dump.status, 0, dump.text)
             try convert(path(name), to: "\(name).sqlite", .sqlite)
             try convert(path(name), to: "\(name).bundle", .bundle)
             let database = try newDatabase()
             let result = try load("\(name).bundle", arguments: ["--dbname=\(database)"])
-            XCTAssertEqual(result.status, 0, "\(name): \(result.output)")
+            XCTAssertEqual(result.status, 0, "\(name): \(result.text)")
             try assertSameContent(database, sqlite: path("\(name).sqlite"))
         }
     }
@@ -128,7 +129,7 @@ final class BundleTests: PostgresBundleTestCase {
         try convert(path("fuzz.sql"), to: "fuzz.bundle", .bundle)
         let database = try newDatabase()
         let result = try load("fuzz.bundle", arguments: [database])
-        XCTAssertEqual(result.status, 0, result.output)
+        XCTAssertEqual(result.status, 0, result.text)
 
         XCTAssertEqual(try hexRows(database, "SELECT gene_id, encode(convert_to(gene_symbol, 'UTF8'), 'hex') FROM public.genes"), symbols.mapValues(Self.hex))
         XCTAssertEqual(try hexRows(database, "SELECT transcript_id, encode(convert_to(value_json #>> '{}', 'UTF8'), 'hex') FROM public.transcript_extras WHERE field = 'note'"),
@@ -158,26 +159,26 @@ final class BundleTests: PostgresBundleTestCase {
         var database = try newDatabase()
         var result = try load("core.bundle", arguments: [database])
         XCTAssertNotEqual(result.status, 0)
-        XCTAssertEqual(try postgres.relations(database), [])
+        XCTAssertEqual(try postgres.relations(database: database), [])
 
         // A last part that fails at its very end, after every table was created and filled.
-        let sql = try Shell.run("gzip -dc", input: original).output
-        let failing = try Shell.run("gzip -n -c > \"$0\"", arguments: [views], input: Data((sql + "\nSELECT 1 / 0;\n").utf8))
+        let sql = try Subprocess.shell("gzip -dc", input: original).text
+        let failing = try Subprocess.shell("gzip -n -c > \"$0\"", arguments: [views], input: Data((sql + "\nSELECT 1 / 0;\n").utf8))
         XCTAssertEqual(failing.status, 0)
         database = try newDatabase()
         result = try load("core.bundle", arguments: [database])
         XCTAssertNotEqual(result.status, 0)
-        XCTAssertTrue(result.output.contains("division by zero"), result.output)
-        XCTAssertEqual(try postgres.relations(database), [])
+        XCTAssertTrue(result.text.contains("division by zero"), result.text)
+        XCTAssertEqual(try postgres.relations(database: database), [])
 
         // A database that already holds one of the tables keeps it as it was.
         try original.write(to: URL(fileURLWithPath: views))
         database = try newDatabase()
-        try postgres.psql(database, "CREATE TABLE public.pathways (mine integer); INSERT INTO public.pathways VALUES (42);")
+        try postgres.psql(sql: "CREATE TABLE public.pathways (mine integer); INSERT INTO public.pathways VALUES (42);", database: database)
         result = try load("core.bundle", arguments: [database])
         XCTAssertNotEqual(result.status, 0)
-        XCTAssertEqual(try postgres.relations(database), ["pathways"])
-        XCTAssertEqual(try postgres.psql(database, "SELECT mine FROM public.pathways"), "42\n")
+        XCTAssertEqual(try postgres.relations(database: database), ["pathways"])
+        XCTAssertEqual(try postgres.psql(sql: "SELECT mine FROM public.pathways", database: database), "42\n")
     }
 
     func testLoadScriptTakesTheUsualConnectionSettings() throws {
@@ -190,8 +191,8 @@ final class BundleTests: PostgresBundleTestCase {
         let fromOption = try newDatabase()
         XCTAssertEqual(try load("core.bundle", arguments: ["-d", fromOption]).status, 0)
         for database in [fromEnvironment, fromOption] {
-            XCTAssertEqual(try postgres.psql(database, "SELECT count(*) FROM public.genes"), "4\n")
-            XCTAssertEqual(try postgres.psql(database, "SELECT count(*) FROM public.gene_summary_view"), "4\n")
+            XCTAssertEqual(try postgres.psql(sql: "SELECT count(*) FROM public.genes", database: database), "4\n")
+            XCTAssertEqual(try postgres.psql(sql: "SELECT count(*) FROM public.gene_summary_view", database: database), "4\n")
         }
     }
 
@@ -203,12 +204,12 @@ final class BundleTests: PostgresBundleTestCase {
     private func assertSameContent(_ database: String, sqlite path: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let sqlite = try SQLiteDatabase(path: path, readOnly: true)
         let tables = try sqlite.rows("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").compactMap { $0[0] }
-        XCTAssertEqual(try postgres.relations(database), tables, "the same tables", file: file, line: line)
+        XCTAssertEqual(try postgres.relations(database: database), tables, "the same tables", file: file, line: line)
         for table in tables {
-            let pgColumns = try postgres.psql(database, """
+            let pgColumns = try postgres.psql(sql: """
                 SELECT attname || '|' || format_type(atttypid, atttypmod) FROM pg_attribute
                 WHERE attrelid = 'public.\(table.replacingOccurrences(of: "'", with: "''"))'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum
-                """).split(separator: "\n").map { $0.split(separator: "|", maxSplits: 1).map(String.init) }
+                """, database: database).split(separator: "\n").map { $0.split(separator: "|", maxSplits: 1).map(String.init) }
             let sqliteColumns = try sqlite.rows("SELECT name FROM pragma_table_info(?)", [table]).compactMap { $0[0] }
             XCTAssertEqual(pgColumns.map { $0[0] }, sqliteColumns, "\(table): the same columns", file: file, line: line)
             let kinds = pgColumns.map { ComparedKind(postgresType: $0[1]) }
@@ -221,7 +222,7 @@ final class BundleTests: PostgresBundleTestCase {
 
     private func postgresRows(_ database: String, table: String, columns: [String], kinds: [ComparedKind]) throws -> [[String]] {
         let expressions = zip(columns, kinds).map { column, kind in kind.postgresExpression("\"\(column.replacingOccurrences(of: "\"", with: "\"\""))\"") }
-        let data = try postgres.copyOut(database, "SELECT \(expressions.joined(separator: ", ")) FROM public.\"\(table)\"")
+        let data = try postgres.copyOut(query: "SELECT \(expressions.joined(separator: ", ")) FROM public.\"\(table)\"", database: database)
         let row = RowBuffer()
         var rows: [[String]] = []
         for line in data.split(separator: 0x0A, omittingEmptySubsequences: false).dropLast() {
@@ -259,7 +260,7 @@ final class BundleTests: PostgresBundleTestCase {
     /// unaligned output (the queries return hex, so no escaping is involved).
     private func hexRows(_ database: String, _ query: String) throws -> [String: String] {
         var rows: [String: String] = [:]
-        for line in try postgres.psql(database, query).split(separator: "\n") {
+        for line in try postgres.psql(sql: query, database: database).split(separator: "\n") {
             let parts = line.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             rows[parts[0]] = parts[1]
         }

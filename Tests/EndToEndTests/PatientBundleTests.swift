@@ -1,4 +1,5 @@
 import Foundation
+import MediabaseTestSupport
 import XCTest
 import MediabaseSQLite
 
@@ -17,17 +18,17 @@ final class PatientBundleTests: PostgresBundleTestCase {
     /// Runs the binary; asserts exit status 0 unless told otherwise.
     @discardableResult
     private func mediabase(_ arguments: [String], status: Int32 = 0, file: StaticString = #filePath, line: UInt = #line) throws -> String {
-        let result = try Shell.run("exec \"$0\" \"$@\"", arguments: [Self.binary] + arguments)
-        XCTAssertEqual(result.status, status, result.output, file: file, line: line)
-        return result.output
+        let result = try Subprocess.shell("exec \"$0\" \"$@\"", arguments: [Self.binary] + arguments)
+        XCTAssertEqual(result.status, status, result.text, file: file, line: line)
+        return result.text
     }
 
     /// The SQLite output of `sql` on `database`, one row per line, fields split at `|`.
     private func sqlite(_ database: String, attach: [(String, String)] = [], _ sql: String) throws -> [[String]] {
         let attachments = attach.flatMap { ["-cmd", "ATTACH '\($0.0)' AS \($0.1)"] }
-        let result = try Shell.runCapturingStdout("exec \"$0\" \"$@\"", arguments: ["sqlite3"] + attachments + [database, sql], environment: ProcessInfo.processInfo.environment)
-        XCTAssertEqual(result.status, 0, String(decoding: result.stderr, as: UTF8.self))
-        return rows(String(decoding: result.stdout, as: UTF8.self))
+        let result = try Subprocess.shell("exec \"$0\" \"$@\"", arguments: ["sqlite3"] + attachments + [database, sql], environment: ProcessInfo.processInfo.environment, mergingErrors: false)
+        XCTAssertEqual(result.status, 0, String(decoding: result.errors, as: UTF8.self))
+        return rows(String(decoding: result.output, as: UTF8.self))
     }
 
     private func rows(_ text: String) -> [[String]] {
@@ -45,12 +46,12 @@ final class PatientBundleTests: PostgresBundleTestCase {
         XCTAssertTrue(validation.contains("patients_no_baseline_rows"), validation)
 
         try postgres.createDatabase("patients_core")
-        let load = try Shell.run("\"$0\"/load.sh patients_core", arguments: [path("core.bundle")], environment: postgres.environment)
-        XCTAssertEqual(load.status, 0, load.output)
+        let load = try Subprocess.shell("\"$0\"/load.sh patients_core", arguments: [path("core.bundle")], environment: postgres.environment)
+        XCTAssertEqual(load.status, 0, load.text)
 
         let files = try FileManager.default.contentsOfDirectory(atPath: path("sqlite")).filter { $0.hasSuffix(".sqlite") }.sorted()
         XCTAssertEqual(files.count, 8)
-        let schemas = try postgres.psql("patients_core", "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'patient\\_%' ORDER BY 1").split(separator: "\n").map(String.init)
+        let schemas = try postgres.psql(sql: "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'patient\\_%' ORDER BY 1", database: "patients_core").split(separator: "\n").map(String.init)
         XCTAssertEqual(schemas, files.map { String($0.dropLast(".sqlite".count)) })
 
         var overexpressed = 0
@@ -65,14 +66,14 @@ final class PatientBundleTests: PostgresBundleTestCase {
                 expected.append((0..<3).map { statement.text($0) ?? "" })
                 expectedValues.append(statement.double(3))
             }
-            let loaded = rows(try postgres.psql("patients_core", "SELECT transcript_id, created_at, updated_at, expression_fold_change FROM \(schema).expression_data ORDER BY transcript_id COLLATE \"C\""))
+            let loaded = rows(try postgres.psql(sql: "SELECT transcript_id, created_at, updated_at, expression_fold_change FROM \(schema).expression_data ORDER BY transcript_id COLLATE \"C\"", database: "patients_core"))
             XCTAssertFalse(expected.isEmpty, schema)
             XCTAssertEqual(loaded.map { Array($0.prefix(3)) }, expected, schema)
             XCTAssertEqual(loaded.map { Double($0[3]) }, expectedValues, schema)
 
             let columns = "patient_id, upload_date, source_file, file_format, normalization_method, total_transcripts_uploaded, transcripts_matched, transcripts_unmatched, matching_success_rate, clinical_notes, cancer_type, cancer_subtype, tissue_type, sample_type, sequencing_platform, read_depth_millions"
             let expectedMetadata = try sqlite(file, "SELECT \(columns), metadata_json FROM metadata")
-            let loadedMetadata = rows(try postgres.psql("patients_core", "SELECT \(columns), metadata_json FROM \(schema).metadata"))
+            let loadedMetadata = rows(try postgres.psql(sql: "SELECT \(columns), metadata_json FROM \(schema).metadata", database: "patients_core"))
             XCTAssertEqual(expectedMetadata.count, 1, schema)
             XCTAssertEqual(loadedMetadata.count, 1, schema)
             guard let want = expectedMetadata.first, let got = loadedMetadata.first else { continue }
@@ -98,13 +99,13 @@ final class PatientBundleTests: PostgresBundleTestCase {
                 LIMIT 20;
                 """
             let fromSQLite = try sqlite(":memory:", attach: [(path("core.sqlite"), "public"), (file, schema)], query)
-            let fromPostgres = rows(try postgres.psql("patients_core", query))
+            let fromPostgres = rows(try postgres.psql(sql: query, database: "patients_core"))
             XCTAssertEqual(fromPostgres.map { $0[0] }, fromSQLite.map { $0[0] }, schema)
             XCTAssertEqual(fromPostgres.map { Double($0[1]).map { String(format: "%.10g", $0) } }, fromSQLite.map { Double($0[1]).map { String(format: "%.10g", $0) } }, schema)
             overexpressed += fromPostgres.count
 
             // The guide's validation queries.
-            XCTAssertEqual(try postgres.psql("patients_core", "SELECT COUNT(*) FROM \(schema).expression_data WHERE expression_fold_change = 1.0; SELECT COUNT(*) FROM \(schema).metadata;"), "0\n1\n")
+            XCTAssertEqual(try postgres.psql(sql: "SELECT COUNT(*) FROM \(schema).expression_data WHERE expression_fold_change = 1.0; SELECT COUNT(*) FROM \(schema).metadata;", database: "patients_core"), "0\n1\n")
         }
         XCTAssertGreaterThan(overexpressed, 0, "the fixture has overexpressed genes")
     }
@@ -124,11 +125,11 @@ final class PatientBundleTests: PostgresBundleTestCase {
 
         try postgres.createDatabase("patients_apart")
         for bundle in ["core.bundle", "patients.bundle"] {
-            let load = try Shell.run("\"$0\"/load.sh patients_apart", arguments: [path(bundle)], environment: postgres.environment)
-            XCTAssertEqual(load.status, 0, load.output)
+            let load = try Subprocess.shell("\"$0\"/load.sh patients_apart", arguments: [path(bundle)], environment: postgres.environment)
+            XCTAssertEqual(load.status, 0, load.text)
         }
-        XCTAssertEqual(try postgres.psql("patients_apart", "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'patient\\_%'"), "8\n")
-        XCTAssertEqual(try postgres.psql("patients_apart", "SELECT count(*) FROM patient_p008_paad.expression_data pe JOIN public.transcripts t USING (transcript_id)"),
-                       try postgres.psql("patients_apart", "SELECT count(*) FROM patient_p008_paad.expression_data"))
+        XCTAssertEqual(try postgres.psql(sql: "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'patient\\_%'", database: "patients_apart"), "8\n")
+        XCTAssertEqual(try postgres.psql(sql: "SELECT count(*) FROM patient_p008_paad.expression_data pe JOIN public.transcripts t USING (transcript_id)", database: "patients_apart"),
+                       try postgres.psql(sql: "SELECT count(*) FROM patient_p008_paad.expression_data", database: "patients_apart"))
     }
 }

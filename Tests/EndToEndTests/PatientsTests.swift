@@ -1,4 +1,5 @@
 import Foundation
+import MediabaseTestSupport
 import XCTest
 
 /// Runs the built `mediabase` binary and the `sqlite3` shell on `fixtures/patients/`: the second
@@ -11,8 +12,7 @@ final class PatientsTests: XCTestCase {
     private var patients: String { (folder as NSString).appendingPathComponent("patients") }
 
     override func setUpWithError() throws {
-        folder = (NSTemporaryDirectory() as NSString).appendingPathComponent("mediabase-e2e-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        folder = try Repository.scratchFolder("e2e")
         let convert = try Self.run(Self.binary, ["convert", Self.fixture("core.sql"), "--to", "sqlite", core, "--progress", "never"])
         XCTAssertEqual(convert.status, 0, convert.stderr)
     }
@@ -144,18 +144,7 @@ final class PatientsTests: XCTestCase {
     private static var binary: String { Repository.binary }
 
     private static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read both pipes before waiting, so a full pipe cannot block the child.
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+        let outcome = try Subprocess.spawn([executable] + arguments)
+        return (outcome.status, outcome.text, String(decoding: outcome.errors, as: UTF8.self))
     }
 }

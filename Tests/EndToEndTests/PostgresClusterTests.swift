@@ -1,4 +1,5 @@
 import Foundation
+import MediabaseTestSupport
 import XCTest
 
 /// Checks the test harness itself: that it starts a usable server, reports SQL errors with

@@ -1,4 +1,5 @@
 import Foundation
+import MediabaseTestSupport
 import XCTest
 import MediabaseSQLite
 import MediabaseModel
@@ -161,9 +162,9 @@ final class PostgresVersionsTests: XCTestCase {
         try reader.read(into: sink)
         let table = try XCTUnwrap(sink.tables.first)
         XCTAssertEqual(table.schema.columns.map(\.name), expected.columns)
-        XCTAssertEqual(table.rows.count, expected.rows.count)
+        XCTAssertEqual(table.fields.count, expected.rows.count)
         var mismatches = 0
-        for (index, (actual, wanted)) in zip(table.rows, expected.rows).enumerated() where actual != wanted && mismatches < 5 {
+        for (index, (actual, wanted)) in zip(table.fields, expected.rows).enumerated() where actual != wanted && mismatches < 5 {
             mismatches += 1
             XCTFail("CSV row \(index + 1): read \(actual.map { $0.map { String(decoding: $0, as: UTF8.self) } }), the server has \(wanted.map { $0.map { String(decoding: $0, as: UTF8.self) } })")
         }
@@ -198,8 +199,7 @@ private final class Reference {
     let patientValues: [String: Double]
 
     init() throws {
-        folder = (NSTemporaryDirectory() as NSString).appendingPathComponent("mediabase-versions-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        folder = try Repository.scratchFolder("versions")
         let generated = folder + "/generated"
         let options = GenerateOptions(seed: 2026, genes: 40, patients: 1, formats: [.plain], clean: true, patientDialects: [.legacyDump])
         _ = try DatasetGenerator(options: options).generate(into: generated, replace: false)

@@ -1,4 +1,5 @@
 import Foundation
+import MediabaseTestSupport
 import XCTest
 
 /// `rewrite-query`'s proof of equivalence (issue 15): every v0.5 query of `Tests/QueryCorpus`
@@ -28,15 +29,15 @@ final class QueryEquivalenceTests: PostgresBundleTestCase {
 
     @discardableResult
     private func mediabase(_ arguments: [String], file: StaticString = #filePath, line: UInt = #line) throws -> String {
-        let result = try Shell.run("exec \"$0\" \"$@\"", arguments: [Self.binary] + arguments)
-        XCTAssertEqual(result.status, 0, "mediabase \(arguments.joined(separator: " ")): \(result.output)", file: file, line: line)
-        return result.output
+        let result = try Subprocess.shell("exec \"$0\" \"$@\"", arguments: [Self.binary] + arguments)
+        XCTAssertEqual(result.status, 0, "mediabase \(arguments.joined(separator: " ")): \(result.text)", file: file, line: line)
+        return result.text
     }
 
     /// Runs a psql script file in `database`; throws with psql's message when it fails.
     private func psqlFile(_ database: String, _ script: String) throws {
-        let result = try Shell.run("psql -X -q -v ON_ERROR_STOP=1 -d \"$0\" -f \"$1\"", arguments: [database, script], environment: postgres.environment)
-        guard result.status == 0 else { throw Failure("psql -f \(script) on \(database): \(result.output)") }
+        let result = try Subprocess.shell("psql -X -q -v ON_ERROR_STOP=1 -d \"$0\" -f \"$1\"", arguments: [database, script], environment: postgres.environment)
+        guard result.status == 0 else { throw Failure("psql -f \(script) on \(database): \(result.text)") }
     }
 
     // MARK: - The two databases
@@ -49,7 +50,7 @@ final class QueryEquivalenceTests: PostgresBundleTestCase {
 
         try postgres.createDatabase("v05")
         try psqlFile("v05", path("generated/mbase.sql"))
-        try postgres.psql("v05", """
+        try postgres.psql(sql: """
             -- docs/spec.md §4.1: v0.6 trims ids, symbols and chromosome names and strips the version of an
             -- Ensembl id; --clean plants no duplicate, so this only renames.
             CREATE FUNCTION pg_temp.ensembl(id text) RETURNS text LANGUAGE sql AS $$
@@ -73,39 +74,39 @@ final class QueryEquivalenceTests: PostgresBundleTestCase {
                    (n + k) % 2 = 0, 'Test mechanism ' || n, 'INHIBITOR'
               FROM (SELECT gene_id, row_number() OVER (ORDER BY gene_id) AS n FROM (SELECT DISTINCT gene_id FROM public.cancer_transcript_base) d) g
               JOIN (VALUES (0), (1)) AS extra(k) ON (k = 0 AND n % 3 = 0) OR (k = 1 AND n % 5 = 0);
-            """)
+            """, database: "v05")
         // The v0.6 core is converted from this database, with every fold change at 1.0.
-        try Shell.run("\"$0\"/pg_dump -d v05 -f \"$1\"", arguments: [postgres.binaries, path("core05.sql")], environment: postgres.environment)
+        try Subprocess.shell("\"$0\"/pg_dump -d v05 -f \"$1\"", arguments: [postgres.binDirectory, path("core05.sql")], environment: postgres.environment)
             .check("pg_dump v05")
 
         // The patient's values, from the generated v0.5 per-patient dump.
         try postgres.createDatabase("patient05")
         try psqlFile("patient05", patientDumpPath)
-        let values = try postgres.copyOut("patient05", "SELECT regexp_replace(btrim(transcript_id), '\\.[0-9]+$', ''), expression_fold_change FROM public.cancer_transcript_base")
+        let values = try postgres.copyOut(query: "SELECT regexp_replace(btrim(transcript_id), '\\.[0-9]+$', ''), expression_fold_change FROM public.cancer_transcript_base", database: "patient05")
         try Data(values).write(to: URL(fileURLWithPath: path("values.tsv")))
-        try postgres.psql("v05", """
+        try postgres.psql(sql: """
             CREATE TEMP TABLE patient_values (transcript_id text PRIMARY KEY, expression_fold_change double precision);
             \\copy patient_values FROM '\(path("values.tsv"))'
             UPDATE public.cancer_transcript_base c SET expression_fold_change = v.expression_fold_change
               FROM patient_values v WHERE v.transcript_id = c.transcript_id;
-            """)
-        let matched = try postgres.psql("v05", "SELECT count(*) FROM public.cancer_transcript_base WHERE expression_fold_change <> 1")
+            """, database: "v05")
+        let matched = try postgres.psql(sql: "SELECT count(*) FROM public.cancer_transcript_base WHERE expression_fold_change <> 1", database: "v05")
         XCTAssertGreaterThan(Int(matched.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0, 20, "the patient changes some transcripts")
         // The per-patient v0.5 table as `mediabase patients` reads it.
-        try Shell.run("\"$0\"/pg_dump -d v05 -t public.cancer_transcript_base -f \"$1\"", arguments: [postgres.binaries, path("patient05.sql")], environment: postgres.environment)
+        try Subprocess.shell("\"$0\"/pg_dump -d v05 -t public.cancer_transcript_base -f \"$1\"", arguments: [postgres.binDirectory, path("patient05.sql")], environment: postgres.environment)
             .check("pg_dump patient table")
         // v0.5 had a genes table beside the legacy one (the guide's query 2 joins it).
-        try postgres.psql("v05", """
+        try postgres.psql(sql: """
             CREATE TABLE public.genes AS
             SELECT DISTINCT gene_id, gene_symbol, gene_type, chromosome FROM public.cancer_transcript_base;
-            """)
+            """, database: "v05")
 
         try mediabase(["convert", path("core05.sql"), "--to", "bundle", path("core.bundle"), "--progress", "never"])
         try mediabase(["convert", path("core05.sql"), "--to", "sqlite", path("core.sqlite"), "--progress", "never"])
         try mediabase(["patients", path("patient05.sql"), "--patient-id", "P1", "--core", path("core.sqlite"), "--to", "bundle", path("core.bundle"), "--progress", "never"])
         try mediabase(["patients", path("patient05.sql"), "--patient-id", "P1", "--core", path("core.sqlite"), "--to", "sqlite", path("patients"), "--progress", "never"])
         try postgres.createDatabase("v06")
-        try Shell.run("\"$0\"/load.sh v06", arguments: [path("core.bundle")], environment: postgres.environment).check("load.sh")
+        try Subprocess.shell("\"$0\"/load.sh v06", arguments: [path("core.bundle")], environment: postgres.environment).check("load.sh")
     }
 
     // MARK: - The test
@@ -132,9 +133,9 @@ final class QueryEquivalenceTests: PostgresBundleTestCase {
         for file in files {
             let original = (Self.corpus as NSString).appendingPathComponent(file)
             guard directive("compare", in: try String(contentsOfFile: original, encoding: .utf8)) == "refused" else { continue }
-            let run = try Shell.run("exec \"$0\" rewrite-query \"$1\" --patient-id P1", arguments: [Self.binary, original])
-            XCTAssertEqual(run.status, 1, "\(file): rewrite-query should refuse it: \(run.output)")
-            XCTAssertTrue(run.output.hasPrefix("\(original):"), "\(file): the refusal names the file and place: \(run.output)")
+            let run = try Subprocess.shell("exec \"$0\" rewrite-query \"$1\" --patient-id P1", arguments: [Self.binary, original])
+            XCTAssertEqual(run.status, 1, "\(file): rewrite-query should refuse it: \(run.text)")
+            XCTAssertTrue(run.text.hasPrefix("\(original):"), "\(file): the refusal names the file and place: \(run.text)")
             refused += 1
         }
         files = files.filter { file in
@@ -178,16 +179,16 @@ final class QueryEquivalenceTests: PostgresBundleTestCase {
             if !before.rows.isEmpty { compared.nonEmpty += 1 }
 
             let sqliteFile = path(file + ".sqlite.sql")
-            let sqliteRun = try Shell.run("exec \"$0\" rewrite-query \"$1\" --patient-id P1 --dialect sqlite --out \"$2\"", arguments: [Self.binary, original, sqliteFile])
+            let sqliteRun = try Subprocess.shell("exec \"$0\" rewrite-query \"$1\" --patient-id P1 --dialect sqlite --out \"$2\"", arguments: [Self.binary, original, sqliteFile])
             switch sqliteMode {
             case "skip":
                 continue
             case "refused":
                 XCTAssertEqual(sqliteRun.status, 1, "\(file): --dialect sqlite should refuse it")
-                XCTAssertTrue(sqliteRun.output.contains("\(file):"), "\(file): the refusal names the file and place: \(sqliteRun.output)")
+                XCTAssertTrue(sqliteRun.text.contains("\(file):"), "\(file): the refusal names the file and place: \(sqliteRun.text)")
                 continue
             default:
-                XCTAssertEqual(sqliteRun.status, 0, "\(file): \(sqliteRun.output)")
+                XCTAssertEqual(sqliteRun.status, 0, "\(file): \(sqliteRun.text)")
             }
             let fromSQLite = try sqliteRows(file: sqliteFile)
             guard let fromSQLite else { XCTFail("\(file): the SQLite rewrite fails: \(try sqliteError(file: sqliteFile))"); continue }
@@ -237,16 +238,16 @@ final class QueryEquivalenceTests: PostgresBundleTestCase {
     func testTheCommandChecksThePatientIdAndWritesNothingWhenItRefuses() throws {
         let query = path("query.sql")
         try Data("SELECT gene_symbol FROM cancer_transcript_base;\nSELECT drugs FROM cancer_transcript_base;\n".utf8).write(to: URL(fileURLWithPath: query))
-        let badId = try Shell.run("exec \"$0\" rewrite-query \"$1\" --patient-id 'x; DROP TABLE y' --out \"$2\"", arguments: [Self.binary, query, path("out.sql")])
+        let badId = try Subprocess.shell("exec \"$0\" rewrite-query \"$1\" --patient-id 'x; DROP TABLE y' --out \"$2\"", arguments: [Self.binary, query, path("out.sql")])
         XCTAssertNotEqual(badId.status, 0)
-        XCTAssertTrue(badId.output.contains("patient id") && badId.output.contains("^[A-Za-z][A-Za-z0-9_]{0,62}$"), badId.output)
-        let refused = try Shell.run("exec \"$0\" rewrite-query \"$1\" --patient-id P1 --out \"$2\"", arguments: [Self.binary, query, path("out.sql")])
+        XCTAssertTrue(badId.text.contains("patient id") && badId.text.contains("^[A-Za-z][A-Za-z0-9_]{0,62}$"), badId.text)
+        let refused = try Subprocess.shell("exec \"$0\" rewrite-query \"$1\" --patient-id P1 --out \"$2\"", arguments: [Self.binary, query, path("out.sql")])
         XCTAssertEqual(refused.status, 1)
-        XCTAssertTrue(refused.output.hasPrefix("\(query):2:8: column \"drugs\" of cancer_transcript_base has no scalar home in v0.6"), refused.output)
+        XCTAssertTrue(refused.text.hasPrefix("\(query):2:8: column \"drugs\" of cancer_transcript_base has no scalar home in v0.6"), refused.text)
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("out.sql")), "nothing is written on a refusal")
-        let piped = try Shell.run("exec \"$0\" rewrite-query --patient-id P1 --dialect sqlite", arguments: [Self.binary], input: Data("SELECT gene_symbol FROM cancer_transcript_base".utf8))
+        let piped = try Subprocess.shell("exec \"$0\" rewrite-query --patient-id P1 --dialect sqlite", arguments: [Self.binary], input: Data("SELECT gene_symbol FROM cancer_transcript_base".utf8))
         XCTAssertEqual(piped.status, 0)
-        XCTAssertEqual(piped.output, "SELECT g.gene_symbol FROM public.transcripts t LEFT JOIN patient_p1.expression_data pe ON t.transcript_id = pe.transcript_id JOIN public.genes g ON t.gene_id = g.gene_id")
+        XCTAssertEqual(piped.text, "SELECT g.gene_symbol FROM public.transcripts t LEFT JOIN patient_p1.expression_data pe ON t.transcript_id = pe.transcript_id JOIN public.genes g ON t.gene_id = g.gene_id")
     }
 
     // MARK: - Comparing
@@ -346,9 +347,9 @@ final class QueryEquivalenceTests: PostgresBundleTestCase {
     }
 
     private func postgresRows(_ database: String, file: String) throws -> ResultTable {
-        let result = try Shell.runCapturingStdout("psql -X -q --csv -v ON_ERROR_STOP=1 -d \"$0\" -f \"$1\"", arguments: [database, file], environment: postgres.environment)
-        guard result.status == 0 else { throw Failure(String(decoding: result.stderr, as: UTF8.self)) }
-        return try Self.parseCSV(String(decoding: result.stdout, as: UTF8.self))
+        let result = try Subprocess.shell("psql -X -q --csv -v ON_ERROR_STOP=1 -d \"$0\" -f \"$1\"", arguments: [database, file], environment: postgres.environment, mergingErrors: false)
+        guard result.status == 0 else { throw Failure(String(decoding: result.errors, as: UTF8.self)) }
+        return try Self.parseCSV(String(decoding: result.output, as: UTF8.self))
     }
 
     /// Runs each script in one psql session, its CSV output to a file of its own: the result of
@@ -363,7 +364,7 @@ final class QueryEquivalenceTests: PostgresBundleTestCase {
         batch += "\\o\n"
         let batchFile = path("\(database)-batch.psql")
         try Data(batch.utf8).write(to: URL(fileURLWithPath: batchFile))
-        _ = try Shell.runCapturingStdout("psql -X -q --csv -d \"$0\" -f \"$1\"", arguments: [database, batchFile], environment: postgres.environment)
+        _ = try Subprocess.shell("psql -X -q --csv -d \"$0\" -f \"$1\"", arguments: [database, batchFile], environment: postgres.environment, mergingErrors: false)
         return try outputs.map { output in
             let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
             return text.isEmpty ? nil : try Self.parseCSV(text)
@@ -372,9 +373,9 @@ final class QueryEquivalenceTests: PostgresBundleTestCase {
 
     /// PostgreSQL's error for the script, without the `psql:file:line:` prefix; nil if it runs.
     private func postgresError(_ database: String, file: String) throws -> String? {
-        let result = try Shell.runCapturingStdout("psql -X -q --csv -v ON_ERROR_STOP=1 -d \"$0\" -f \"$1\"", arguments: [database, file], environment: postgres.environment)
+        let result = try Subprocess.shell("psql -X -q --csv -v ON_ERROR_STOP=1 -d \"$0\" -f \"$1\"", arguments: [database, file], environment: postgres.environment, mergingErrors: false)
         guard result.status != 0 else { return nil }
-        let message = String(decoding: result.stderr, as: UTF8.self).split(separator: "\n").first { $0.contains("ERROR:") } ?? ""
+        let message = String(decoding: result.errors, as: UTF8.self).split(separator: "\n").first { $0.contains("ERROR:") } ?? ""
         return message.range(of: "ERROR:").map { String(message[$0.lowerBound...]) } ?? String(message)
     }
 
@@ -385,16 +386,16 @@ final class QueryEquivalenceTests: PostgresBundleTestCase {
 
     private func sqliteRows(file: String) throws -> ResultTable? {
         let (command, arguments) = sqliteCommand(file)
-        let result = try Shell.runCapturingStdout(command, arguments: arguments, environment: ProcessInfo.processInfo.environment)
-        guard result.status == 0, result.stderr.isEmpty else { return nil }
+        let result = try Subprocess.shell(command, arguments: arguments, environment: ProcessInfo.processInfo.environment, mergingErrors: false)
+        guard result.status == 0, result.errors.isEmpty else { return nil }
         // sqlite3 prints no header for no rows.
-        if result.stdout.isEmpty { return ResultTable(header: [], rows: []) }
-        return try Self.parseCSV(String(decoding: result.stdout, as: UTF8.self))
+        if result.output.isEmpty { return ResultTable(header: [], rows: []) }
+        return try Self.parseCSV(String(decoding: result.output, as: UTF8.self))
     }
 
     private func sqliteError(file: String) throws -> String {
         let (command, arguments) = sqliteCommand(file)
-        return String(decoding: try Shell.runCapturingStdout(command, arguments: arguments, environment: ProcessInfo.processInfo.environment).stderr, as: UTF8.self)
+        return String(decoding: try Subprocess.shell(command, arguments: arguments, environment: ProcessInfo.processInfo.environment, mergingErrors: false).errors, as: UTF8.self)
     }
 
     /// RFC 4180 CSV with a header (psql --csv, sqlite3 -csv -header); NULL and '' both read as
@@ -446,8 +447,8 @@ final class QueryEquivalenceTests: PostgresBundleTestCase {
     }
 }
 
-private extension Shell.Result {
+private extension Subprocess.Outcome {
     func check(_ what: String) throws {
-        guard status == 0 else { throw QueryEquivalenceTests.Failure("\(what) failed: \(output)") }
+        guard status == 0 else { throw QueryEquivalenceTests.Failure("\(what) failed: \(text)") }
     }
 }

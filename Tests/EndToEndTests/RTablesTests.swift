@@ -1,4 +1,5 @@
 import Foundation
+import MediabaseTestSupport
 import XCTest
 
 /// Patient tables written by R itself (issue 12): `fixtures/r/make-r-tables.R` runs DESeq2, edgeR
@@ -16,8 +17,7 @@ final class RTablesTests: XCTestCase {
     private var folder = ""
 
     override func setUpWithError() throws {
-        folder = (NSTemporaryDirectory() as NSString).appendingPathComponent("mediabase-r-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        folder = try Repository.scratchFolder("r")
     }
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }
@@ -30,7 +30,7 @@ final class RTablesTests: XCTestCase {
             return XCTFail("Rscript is not installed: .ci/install-deps.sh installs R with DESeq2, edgeR and limma (r-base-core r-bioc-deseq2 r-bioc-edger r-bioc-limma); set MEDIABASE_SKIP_R=1 to skip this test")
         }
         let written = (folder as NSString).appendingPathComponent("tables")
-        try Subprocess.run([rscript, Self.fixture("make-r-tables.R"), Self.fixture("core.sql"), written], in: folder, scratch: folder, timeout: 1200)
+        try Subprocess.run([rscript, Self.fixture("make-r-tables.R"), Self.fixture("core.sql"), written], in: folder, timeout: 1200)
         let committed = try Self.tableNames()
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: written).sorted(), committed)
         for name in committed {
@@ -57,7 +57,7 @@ final class RTablesTests: XCTestCase {
     /// Runs one batch over every committed table and compares each patient with its expectation.
     private func checkEveryTable(mapping: String, maxPadj: Double? = nil) throws {
         let core = (folder as NSString).appendingPathComponent("core.sqlite")
-        try Subprocess.run([Self.binary, "convert", Self.fixture("core.sql"), "--to", "sqlite", core, "--progress", "never"], in: folder, scratch: folder)
+        try Subprocess.run([Self.binary, "convert", Self.fixture("core.sql"), "--to", "sqlite", core, "--progress", "never"], in: folder)
         let coreIndex = try CoreIds(path: core, scratch: folder)
         let names = try Self.tableNames()
         XCTAssertEqual(names.count, 11, "the tables of make-r-tables.R")
@@ -71,7 +71,7 @@ final class RTablesTests: XCTestCase {
         do {
             try Subprocess.run([Self.binary, "patients", "--manifest", manifestPath, "--core", core, "--to", "sqlite", output,
                                 "--symbol-mapping", mapping, "--threads", "2", "--progress", "never"] + (maxPadj.map { ["--max-padj", "\($0)"] } ?? []),
-                               in: folder, scratch: folder)
+                               in: folder)
         } catch {
             XCTFail("\(error)")
         }
@@ -96,7 +96,7 @@ final class RTablesTests: XCTestCase {
                 XCTAssertEqual(got, value, accuracy: abs(value) * 1e-12, "\(name): \(transcript)")
             }
             let counts = try Subprocess.run(["/usr/bin/env", "sqlite3", database,
-                                             "SELECT total_transcripts_uploaded, transcripts_matched, transcripts_unmatched FROM metadata"], in: folder, scratch: folder)
+                                             "SELECT total_transcripts_uploaded, transcripts_matched, transcripts_unmatched FROM metadata"], in: folder)
             XCTAssertEqual(counts, "\(expected.total)|\(expected.matched)|\(expected.total - expected.matched)\n", "\(name): total|matched|unmatched")
             let patient = reported[id]
             XCTAssertEqual(patient?["status"] as? String, "ok", name)
@@ -172,7 +172,7 @@ final class RTablesTests: XCTestCase {
             let rows = try Subprocess.run(["/usr/bin/env", "sqlite3", "-separator", "\t", path, """
                 SELECT t.transcript_id, t.gene_id, COALESCE(t.transcript_support_level, ''), COALESCE(g.gene_symbol, '')
                 FROM transcripts t JOIN genes g ON g.gene_id = t.gene_id
-                """], in: scratch, scratch: scratch)
+                """], in: scratch)
             var ranked: [String: [(level: Int, id: String)]] = [:]
             for line in rows.split(separator: "\n") {
                 let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
@@ -217,7 +217,7 @@ final class RTablesTests: XCTestCase {
 
         init(path: String, scratch: String) throws {
             let text = path.hasSuffix(".gz")
-                ? try Subprocess.run(["/usr/bin/env", "gzip", "-dc", path], in: scratch, scratch: scratch)
+                ? try Subprocess.run(["/usr/bin/env", "gzip", "-dc", path], in: scratch)
                 : String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)
             let lines = text.split(separator: "\n").map(String.init)
             let separator: Character = path.hasSuffix(".tsv") ? "\t" : path.contains("csv2") ? ";" : ","
@@ -311,7 +311,7 @@ final class RTablesTests: XCTestCase {
     /// `transcript_id` → fold change of a patient file, read with `sqlite3` at full precision.
     private static func storedValues(_ path: String, scratch: String) throws -> [String: Double] {
         let text = try Subprocess.run(["/usr/bin/env", "sqlite3", "-separator", "\t", path,
-                                       "SELECT transcript_id, printf('%.17g', expression_fold_change) FROM expression_data"], in: scratch, scratch: scratch)
+                                       "SELECT transcript_id, printf('%.17g', expression_fold_change) FROM expression_data"], in: scratch)
         var values: [String: Double] = [:]
         for line in text.split(separator: "\n") {
             let fields = line.split(separator: "\t")

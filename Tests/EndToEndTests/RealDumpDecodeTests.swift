@@ -1,4 +1,5 @@
 import Foundation
+import MediabaseTestSupport
 import XCTest
 import MediabaseInput
 
@@ -139,10 +140,10 @@ final class RealDumpDecodeTests: XCTestCase {
     ) {
         let name = "\(form): \(expected.qualifiedName)"
         XCTAssertEqual(table.schema.columns.map(\.name), expected.columns, "\(name): columns", file: file, line: line)
-        XCTAssertEqual(table.reportedRows, table.rows.count, "\(name): row count passed to endTable", file: file, line: line)
-        XCTAssertEqual(table.rows.count, expected.rows.count, "\(name): rows", file: file, line: line)
+        XCTAssertEqual(table.reportedRows, table.fields.count, "\(name): row count passed to endTable", file: file, line: line)
+        XCTAssertEqual(table.fields.count, expected.rows.count, "\(name): rows", file: file, line: line)
         var mismatches = 0
-        for (index, (actual, wanted)) in zip(table.rows, expected.rows).enumerated() {
+        for (index, (actual, wanted)) in zip(table.fields, expected.rows).enumerated() {
             for column in 0..<min(actual.count, wanted.count) where actual[column] != wanted[column] {
                 mismatches += 1
                 guard mismatches <= 10 else {

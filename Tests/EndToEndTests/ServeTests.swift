@@ -1,4 +1,5 @@
 import Foundation
+import MediabaseTestSupport
 import XCTest
 
 /// Starts the built `mediabase serve` on a free loopback port over a generated core and 13
@@ -28,9 +29,9 @@ final class ServeTests: XCTestCase {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             let generated = folder + "/generated"
             try Subprocess.run([binary, "generate", "--seed", "16", "--genes", "60", "--patients", "12", "--clean", "--out", generated],
-                               in: folder, scratch: folder)
+                               in: folder)
             try Subprocess.run([binary, "convert", generated + "/mbase.sql", "--to", "sqlite", core, "--progress", "never"],
-                               in: folder, scratch: folder)
+                               in: folder)
             let manifest = generated + "/patients/patients.csv"
             var text = try String(contentsOfFile: manifest, encoding: .utf8)
             // The first patient's row again under the guide's id: same file, same metadata.
@@ -38,7 +39,7 @@ final class ServeTests: XCTestCase {
             text += (text.hasSuffix("\n") ? "" : "\n") + "PATIENT123,\(firstRow)\n"
             try text.write(toFile: manifest, atomically: true, encoding: .utf8)
             try Subprocess.run([binary, "patients", "--manifest", manifest, "--core", core, "--to", "sqlite", patients, "--progress", "never"],
-                               in: generated + "/patients", scratch: folder)
+                               in: generated + "/patients")
         } catch {
             setupError = error
         }
@@ -75,7 +76,7 @@ final class ServeTests: XCTestCase {
 
         let url = try startServer(patients: served)
         let output = try Subprocess.run(["/usr/bin/env", "python3", Self.resource("serve_check.py"), url, Self.core, served, spare],
-                                        in: Self.folder, scratch: Self.folder, timeout: 90)
+                                        in: Self.folder, timeout: 90)
         XCTAssertTrue(output.contains(", 0 failures"), output)
         try stopServer()
         XCTAssertTrue(serverLog.contains("patient_bad.sqlite is not a valid patient file"), serverLog)
@@ -85,7 +86,7 @@ final class ServeTests: XCTestCase {
     func testTheGuidesClientRunsUnchanged() throws {
         let url = try startServer(patients: Self.patients)
         let output = try Subprocess.run(["/usr/bin/env", "python3", Self.resource("guide_api_client.py"), url],
-                                        in: Self.folder, scratch: Self.folder, timeout: 60)
+                                        in: Self.folder, timeout: 60)
         XCTAssertTrue(output.contains("guide client: ok"), output)
         try stopServer()
     }

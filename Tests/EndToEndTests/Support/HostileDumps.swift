@@ -1,4 +1,5 @@
 import Foundation
+import MediabaseTestSupport
 import MediabaseInput
 
 /// The forms of `pg_dump` output mediabase reads, as made by the installed `pg_dump`.

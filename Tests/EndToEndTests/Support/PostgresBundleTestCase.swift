@@ -1,21 +1,22 @@
 import Foundation
+import MediabaseTestSupport
 import XCTest
 
 /// A test case with a private PostgreSQL cluster for the whole class (started in the class
 /// set-up, stopped in its tear-down) and a fresh scratch folder for each test.
 class PostgresBundleTestCase: XCTestCase {
     /// One cluster per test class; a failed start is kept so every test reports it.
-    private static var clusters: [ObjectIdentifier: Result<BundlePostgres, Error>] = [:]
+    private static var clusters: [ObjectIdentifier: Result<PostgresCluster, Error>] = [:]
 
-    var postgres: BundlePostgres!
+    var postgres: PostgresCluster!
     var folder = ""
 
-    /// The repository root, found from this file's path.
+    /// The repository root.
     static let repositoryRoot = Repository.root
 
     override class func setUp() {
         super.setUp()
-        clusters[ObjectIdentifier(self)] = Result { try BundlePostgres.start() }
+        clusters[ObjectIdentifier(self)] = Result { try PostgresCluster.start() }
     }
 
     override class func tearDown() {
@@ -26,8 +27,7 @@ class PostgresBundleTestCase: XCTestCase {
     override func setUpWithError() throws {
         try super.setUpWithError()
         postgres = try Self.clusters[ObjectIdentifier(type(of: self))]!.get()
-        folder = (NSTemporaryDirectory() as NSString).appendingPathComponent("mediabase-e2e-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        folder = try Repository.scratchFolder("e2e")
     }
 
     override func tearDownWithError() throws {

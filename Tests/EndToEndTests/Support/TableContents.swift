@@ -1,4 +1,5 @@
 import Foundation
+import MediabaseTestSupport
 
 /// A table's contents as PostgreSQL itself prints them: what a dump reader must reproduce.
 struct TableContents {

@@ -1,4 +1,5 @@
 import Foundation
+import MediabaseTestSupport
 import XCTest
 
 /// `--config FILE`: YAML and JSON files with the flags' names as keys set the options a flag
@@ -18,8 +19,8 @@ final class ConfigFileTests: XCTestCase {
         return path(name)
     }
 
-    private func convert(_ extra: [String], output: String = "core.sqlite") throws -> ChildProcess.Result {
-        try ChildProcess.spawn([try MediabaseBinary.path, "convert", Self.dump, "--to", "sqlite", path(output), "--progress", "never"] + extra)
+    private func convert(_ extra: [String], output: String = "core.sqlite") throws -> Subprocess.Outcome {
+        try Subprocess.spawn([Repository.binary, "convert", Self.dump, "--to", "sqlite", path(output), "--progress", "never"] + extra)
     }
 
     private func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: path(name)) }
@@ -96,12 +97,12 @@ final class ConfigFileTests: XCTestCase {
     /// patients reads its own keys too, and checks a choice against its values.
     func testPatientsKeysAreChecked() throws {
         let config = try write("patients.yaml", "core: core.sqlite\non-duplicate: first\n")
-        let result = try ChildProcess.spawn([try MediabaseBinary.path, "patients", "--config", config, "--to", "sqlite", path("out")])
+        let result = try Subprocess.spawn([Repository.binary, "patients", "--config", config, "--to", "sqlite", path("out")])
         let stderr = String(decoding: result.errors, as: UTF8.self)
         XCTAssertEqual(result.status, 1, stderr)
         XCTAssertTrue(stderr.contains("\(config):2: expected one of error, last, mean for on-duplicate, found 'first'"), stderr)
         let unknown = try write("unknown.yaml", "sample-genes: 3\n")
-        let other = String(decoding: try ChildProcess.spawn([try MediabaseBinary.path, "patients", "--config", unknown, "--to", "sqlite", path("out")]).errors, as: UTF8.self)
+        let other = String(decoding: try Subprocess.spawn([Repository.binary, "patients", "--config", unknown, "--to", "sqlite", path("out")]).errors, as: UTF8.self)
         XCTAssertTrue(other.contains("\(unknown):1: expected an option of mediabase patients ("), other)
         XCTAssertTrue(other.contains("on-duplicate"), other)
     }

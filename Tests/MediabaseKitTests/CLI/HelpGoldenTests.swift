@@ -1,4 +1,5 @@
 import Foundation
+import MediabaseTestSupport
 import XCTest
 
 /// `mediabase --help` and every subcommand's `--help`, compared byte for byte with the golden
@@ -15,14 +16,14 @@ final class HelpGoldenTests: XCTestCase {
     static let environment = ["COLUMNS": "80", "LINES": "24", "PATH": "/usr/bin:/bin"]
 
     func testHelpOfEveryCommandMatchesItsGolden() throws {
-        let binary = try MediabaseBinary.path
+        let binary = Repository.binary
         let update = ProcessInfo.processInfo.environment["MEDIABASE_UPDATE_GOLDENS"] == "1"
         let commands = try subcommands(of: binary)
         XCTAssertTrue(commands.contains("convert") && commands.contains("patients"), "subcommands: \(commands)")
         var expectedFiles: Set<String> = []
         for command in [nil] + commands.map(Optional.some) {
             let arguments = [binary] + (command.map { [$0] } ?? []) + ["--help"]
-            let result = try ChildProcess.spawn(arguments, environment: Self.environment)
+            let result = try Subprocess.spawn(arguments, environment: Self.environment)
             XCTAssertEqual(result.status, 0, "\(arguments): \(String(decoding: result.errors, as: UTF8.self))")
             let name = "mediabase" + (command.map { "-" + $0 } ?? "") + ".txt"
             expectedFiles.insert(name)
@@ -44,8 +45,8 @@ final class HelpGoldenTests: XCTestCase {
 
     /// The names of the top-level subcommands, from the parser's own description of the tool.
     private func subcommands(of binary: String) throws -> [String] {
-        let result = try ChildProcess.run([binary, "--experimental-dump-help"])
-        let dump = try XCTUnwrap(try JSONSerialization.jsonObject(with: result.output) as? [String: Any])
+        let output = try Subprocess.run([binary, "--experimental-dump-help"])
+        let dump = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
         let command = try XCTUnwrap(dump["command"] as? [String: Any])
         let subcommands = try XCTUnwrap(command["subcommands"] as? [[String: Any]])
         return subcommands.compactMap { $0["commandName"] as? String }.filter { $0 != "help" }

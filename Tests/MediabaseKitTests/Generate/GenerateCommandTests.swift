@@ -1,14 +1,15 @@
 import Foundation
+import MediabaseTestSupport
 import XCTest
 @testable import MediabaseGenerate
 
 /// `mediabase generate` as a user runs it: the output folder rules, and memory that stays flat
 /// as the gene count grows (each run's peak resident size comes from `wait4`).
 final class GenerateCommandTests: XCTestCase {
-    private var binary: String { get throws { try MediabaseBinary.path } }
+    private var binary: String { Repository.binary }
 
-    private func generate(_ arguments: [String]) throws -> ChildProcess.Result {
-        try ChildProcess.spawn([binary, "generate"] + arguments)
+    private func generate(_ arguments: [String]) throws -> Subprocess.Outcome {
+        try Subprocess.spawn([binary, "generate"] + arguments)
     }
 
     func testRefusesANonEmptyFolderWithoutForceAndReplacesItWithForce() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import MediabaseTestSupport
 import XCTest
 @testable import MediabaseBytes
 @testable import MediabaseModel
@@ -11,9 +12,7 @@ import XCTest
 enum GeneratedData {
     /// A new empty folder under the system temporary folder; removed by the caller.
     static func scratchFolder(_ name: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("mediabase-\(name)-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        URL(fileURLWithPath: try Repository.scratchFolder(name))
     }
 
     /// Generates into a new scratch folder and returns it with the facts.

@@ -1,9 +1,11 @@
+import MediabaseTestSupport
 import XCTest
 @testable import MediabaseGenerate
 
 /// The generated dumps are valid PostgreSQL: they load with `psql -v ON_ERROR_STOP=1` into a
-/// real PostgreSQL 15, hold the rows `expected.json` counts, and survive a dump round trip byte
-/// for byte (which proves jsonb values are in jsonb's output form and arrays in `array_out`'s).
+/// real PostgreSQL (a private `PostgresCluster`, 15 in CI), hold the rows `expected.json`
+/// counts, and survive a dump round trip byte for byte (which proves jsonb values are in
+/// jsonb's output form and arrays in `array_out`'s).
 ///
 /// Rows are compared as sorted lines: a bulk load may fill free space in earlier pages, so
 /// `COPY TO` need not return rows in load order.
@@ -24,11 +26,11 @@ final class GeneratedDumpLoadsIntoPostgresTests: XCTestCase {
     }
 
     /// `COPY cancer_transcript_base TO STDOUT` of `database`, as sorted lines.
-    private func copyOut(_ cluster: ScratchPostgres, _ database: String) throws -> [Data] {
-        sortedLines(try cluster.psql(database: database, command: "COPY cancer_transcript_base TO STDOUT"))
+    private func copyOut(_ cluster: PostgresCluster, _ database: String) throws -> [Data] {
+        sortedLines(try cluster.copyOut(query: "SELECT * FROM cancer_transcript_base", database: database))
     }
 
-    private func assertCounts(_ cluster: ScratchPostgres, _ database: String, _ facts: DatasetFacts,
+    private func assertCounts(_ cluster: PostgresCluster, _ database: String, _ facts: DatasetFacts,
                               file: StaticString = #filePath, line: UInt = #line) throws {
         XCTAssertEqual(try cluster.value(database: database, "SELECT count(*) FROM cancer_transcript_base"), "\(facts.legacy.rows)",
                        file: file, line: line)
@@ -41,10 +43,10 @@ final class GeneratedDumpLoadsIntoPostgresTests: XCTestCase {
     }
 
     /// Loads the CSV form into a copy of the legacy table and checks it holds the same rows.
-    private func assertCSVMatches(_ cluster: ScratchPostgres, _ database: String, _ csv: URL,
+    private func assertCSVMatches(_ cluster: PostgresCluster, _ database: String, _ csv: URL,
                                   file: StaticString = #filePath, line: UInt = #line) throws {
-        try cluster.psql(database: database, command: "CREATE TABLE from_csv (LIKE cancer_transcript_base)")
-        try cluster.psql(database: database, command: "\\copy from_csv FROM '\(csv.path)' WITH (FORMAT csv, HEADER)")
+        try cluster.psql(sql: "CREATE TABLE from_csv (LIKE cancer_transcript_base)", database: database)
+        try cluster.psql(sql: "\\copy from_csv FROM '\(csv.path)' WITH (FORMAT csv, HEADER)", database: database)
         for query in ["SELECT * FROM cancer_transcript_base EXCEPT ALL SELECT * FROM from_csv",
                       "SELECT * FROM from_csv EXCEPT ALL SELECT * FROM cancer_transcript_base"] {
             XCTAssertEqual(try cluster.value(database: database, "SELECT count(*) FROM (\(query)) difference"), "0", file: file, line: line)
@@ -52,7 +54,7 @@ final class GeneratedDumpLoadsIntoPostgresTests: XCTestCase {
     }
 
     func testCleanDumpsLoadIntoUTF8AndRoundTripByteForByte() throws {
-        let cluster = try ScratchPostgres()
+        let cluster = try PostgresCluster.start()
         defer { cluster.stop() }
         let (folder, facts) = try GeneratedData.generate(
             GenerateOptions(seed: 11, genes: 300, patients: 8, formats: formats, threads: 2, clean: true), name: "pg-clean")
@@ -61,28 +63,28 @@ final class GeneratedDumpLoadsIntoPostgresTests: XCTestCase {
         let expectedBlock = try copyBlock(plain)
 
         try cluster.createDatabase("clean_plain")
-        try cluster.psql(database: "clean_plain", file: plain)
+        try cluster.psql(file: plain.path, database: "clean_plain")
         try assertCounts(cluster, "clean_plain", facts)
         XCTAssert(try copyOut(cluster, "clean_plain") == expectedBlock,
                   "COPY TO after loading the plain dump gives back its COPY block")
         try assertCSVMatches(cluster, "clean_plain", folder.appendingPathComponent("cancer_transcript_base.csv"))
 
         try cluster.createDatabase("clean_inserts")
-        try cluster.psql(database: "clean_inserts", file: folder.appendingPathComponent("mbase.inserts.sql"))
+        try cluster.psql(file: folder.appendingPathComponent("mbase.inserts.sql").path, database: "clean_inserts")
         try assertCounts(cluster, "clean_inserts", facts)
         XCTAssert(try copyOut(cluster, "clean_inserts") == expectedBlock,
                   "the INSERT form loads the same values")
 
         let patient = try XCTUnwrap(facts.patients.first { $0.dialect == PatientDialect.legacyDump.rawValue })
         try cluster.createDatabase("patient_dump")
-        try cluster.psql(database: "patient_dump", file: folder.appendingPathComponent(patient.file))
+        try cluster.psql(file: folder.appendingPathComponent(patient.file).path, database: "patient_dump")
         XCTAssertEqual(try cluster.value(database: "patient_dump", "SELECT count(*) FROM cancer_transcript_base"), "\(patient.rows)")
         XCTAssertEqual(try cluster.value(database: "patient_dump", "SELECT count(*) FROM cancer_transcript_base WHERE expression_fold_change <> 1.0"),
                        "\(patient.stored)")
     }
 
     func testPlantedDumpIsRefusedByUTF8AndLoadsIntoSQLASCII() throws {
-        let cluster = try ScratchPostgres()
+        let cluster = try PostgresCluster.start()
         defer { cluster.stop() }
         let (folder, facts) = try GeneratedData.generate(GenerateOptions(seed: 11, genes: 300, formats: formats, threads: 2),
                                                          name: "pg-planted")
@@ -93,12 +95,12 @@ final class GeneratedDumpLoadsIntoPostgresTests: XCTestCase {
         // The planted octal escape decodes to a byte that is not UTF-8: a UTF-8 server refuses it,
         // which is why such rows only exist in dumps of SQL_ASCII databases.
         try cluster.createDatabase("planted_utf8")
-        XCTAssertThrowsError(try cluster.psql(database: "planted_utf8", file: plain)) { error in
+        XCTAssertThrowsError(try cluster.psql(file: plain.path, database: "planted_utf8")) { error in
             XCTAssertTrue("\(error)".contains("invalid byte sequence for encoding \"UTF8\""), "\(error)")
         }
 
         try cluster.createDatabase("planted_plain", encoding: "SQL_ASCII")
-        try cluster.psql(database: "planted_plain", file: plain)
+        try cluster.psql(file: plain.path, database: "planted_plain")
         try assertCounts(cluster, "planted_plain", facts)
         XCTAssertEqual(try cluster.value(database: "planted_plain", "SELECT count(*) FROM cancer_transcript_base WHERE jsonb_typeof(drugs) = 'number'"),
                        "\(facts.planted.fieldRejects.count)")
@@ -112,9 +114,16 @@ final class GeneratedDumpLoadsIntoPostgresTests: XCTestCase {
         try assertCSVMatches(cluster, "planted_plain", folder.appendingPathComponent("cancer_transcript_base.csv"))
 
         try cluster.createDatabase("planted_inserts", encoding: "SQL_ASCII")
-        try cluster.psql(database: "planted_inserts", file: folder.appendingPathComponent("mbase.inserts.sql"))
+        try cluster.psql(file: folder.appendingPathComponent("mbase.inserts.sql").path, database: "planted_inserts")
         try assertCounts(cluster, "planted_inserts", facts)
         XCTAssert(try copyOut(cluster, "planted_inserts") == copyOut(cluster, "planted_plain"),
                   "the INSERT form loads the same values as the COPY form")
+    }
+}
+
+private extension PostgresCluster {
+    /// One value of a one-row query, as text.
+    func value(database: String, _ query: String) throws -> String {
+        try psql(sql: query, database: database).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

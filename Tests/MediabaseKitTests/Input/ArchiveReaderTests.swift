@@ -1,4 +1,5 @@
 import Foundation
+import MediabaseTestSupport
 import XCTest
 @testable import MediabaseBytes
 @testable import MediabaseInput
@@ -63,12 +64,12 @@ final class ArchiveReaderTests: XCTestCase {
         XCTAssertEqual(genes.schema.columns.map(\.type), ["integer", "text", "jsonb", "text[]", "double precision"], file: file, line: line)
         XCTAssertEqual(genes.schema.primaryKey, ["id"], file: file, line: line)
         XCTAssertEqual(genes.rows, Self.genes, file: file, line: line)
-        XCTAssertEqual(genes.endedWithRows, 5, file: file, line: line)
+        XCTAssertEqual(genes.reportedRows, 5, file: file, line: line)
         XCTAssertEqual(bulk.rows.count, 400, file: file, line: line)
         XCTAssertEqual(bulk.rows.first, ["1", "c4ca4238a0b923820dcc509a6f75849b"], file: file, line: line)
         XCTAssertEqual(bulk.rows.last, ["400", "18d8042386b79e2c279fd162df0205c8"], file: file, line: line)
         XCTAssertEqual(empty.rows.count, 0, file: file, line: line)
-        XCTAssertEqual(empty.endedWithRows, 0, file: file, line: line)
+        XCTAssertEqual(empty.reportedRows, 0, file: file, line: line)
     }
 
     func testCustomArchivesGiveTheDumpedRows() throws {

@@ -1,3 +1,4 @@
+import MediabaseTestSupport
 import XCTest
 @testable import MediabaseBytes
 @testable import MediabaseInput
@@ -67,7 +68,7 @@ final class PlainDumpReaderTests: XCTestCase {
         XCTAssertEqual(table.rows[0], ["1", "foo", "{a,\"b c\"}", "{\"k\": \"v\\n\"}"])
         XCTAssertEqual(table.rows[1], ["2", nil, "{}", nil])
         XCTAssertEqual(table.rows[2], ["3", "tab\there\\back", "{NULL}", "{}"])
-        XCTAssertEqual(table.endedWithRows, 3)
+        XCTAssertEqual(table.reportedRows, 3)
         XCTAssertEqual(table.lines.first, 25)
     }
 

@@ -1,3 +1,4 @@
+import MediabaseTestSupport
 import XCTest
 @testable import MediabaseBytes
 @testable import MediabaseModel
@@ -15,7 +16,7 @@ final class ThreadedDumpSinkTests: XCTestCase {
         XCTAssertEqual(collected.tables.map(\.schema), direct.tables.map(\.schema))
         XCTAssertEqual(collected.tables.map(\.rows), direct.tables.map(\.rows))
         XCTAssertEqual(collected.tables.map(\.lines), direct.tables.map(\.lines))
-        XCTAssertEqual(collected.tables.map(\.endedWithRows), direct.tables.map(\.endedWithRows))
+        XCTAssertEqual(collected.tables.map(\.reportedRows), direct.tables.map(\.reportedRows))
         XCTAssertGreaterThan(collected.tables.first?.rows.count ?? 0, 10)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import MediabaseTestSupport
 import XCTest
 @testable import MediabaseBytes
 @testable import MediabaseModel
@@ -52,12 +53,7 @@ final class GzipWriterTests: XCTestCase {
     }
 
     private func gzipTest(_ path: String) throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "gzip -t \"$0\"", path]
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus
+        try Subprocess.shell("gzip -t \"$0\"", arguments: [path]).status
     }
 
     func testSameBytesWhateverTheThreadsAndTheyInflateBack() throws {

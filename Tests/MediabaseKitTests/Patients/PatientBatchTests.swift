@@ -1,7 +1,6 @@
 import XCTest
 @testable import MediabaseBytes
 @testable import MediabaseSQLite
-@testable import MediabaseModel
 @testable import MediabasePatients
 @testable import MediabasePipeline
 

@@ -1,3 +1,4 @@
+import MediabaseTestSupport
 import XCTest
 @testable import MediabasePipeline
 
@@ -208,11 +209,7 @@ final class PatientDialectFileTests: XCTestCase {
 
     func testGzipCompressedFile() throws {
         let plain = try PatientFixtures.write(["P6.csv": "transcript_id,cancer_fold\nENST00000269305,2\n"], in: folder)[0]
-        let gzip = Process()
-        gzip.executableURL = URL(fileURLWithPath: "/bin/sh")
-        gzip.arguments = ["-c", "gzip -n '\(plain)'"]
-        try gzip.run()
-        gzip.waitUntilExit()
+        try Subprocess.shell("gzip -n \"$0\"", arguments: [plain])
         var options = PatientBatchOptions(core: PatientFixtures.corePath, output: (folder as NSString).appendingPathComponent("out"))
         options.files = [plain + ".gz"]
         options.progress = .never

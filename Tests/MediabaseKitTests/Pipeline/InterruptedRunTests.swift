@@ -1,4 +1,5 @@
 import Foundation
+import MediabaseTestSupport
 import XCTest
 @testable import MediabaseModel
 @testable import MediabaseGenerate
@@ -28,30 +29,18 @@ final class InterruptedRunTests: XCTestCase {
 
     /// Starts `mediabase ARGUMENTS` with stderr going to a file.
     private func start(_ arguments: [String], errors: String) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try MediabaseBinary.path)
-        process.arguments = arguments
         XCTAssertTrue(FileManager.default.createFile(atPath: errors, contents: nil))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errors))
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        return process
+        return try Subprocess.start([Repository.binary] + arguments, in: folder, errors: FileHandle(forWritingTo: URL(fileURLWithPath: errors)))
     }
 
     /// A process id that is certainly not running: a child that has exited and been reaped.
     /// A live process to own temporaries: `sleep 600`, which the caller terminates.
     private func startSleeper() throws -> Process {
-        let sleeper = Process()
-        sleeper.executableURL = URL(fileURLWithPath: "/bin/sleep")
-        sleeper.arguments = ["600"]
-        try sleeper.run()
-        return sleeper
+        try Subprocess.start(["/bin/sleep", "600"], in: folder)
     }
 
     private func deadPid() throws -> pid_t {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/true")
-        try process.run()
+        let process = try Subprocess.start(["/bin/true"], in: folder)
         process.waitUntilExit()
         return process.processIdentifier
     }

@@ -1,4 +1,5 @@
 import Foundation
+import MediabaseTestSupport
 import XCTest
 
 /// `convert --progress always`: after the reading bar, each later stage shows on a line of its
@@ -52,7 +53,7 @@ final class ProgressStagesTests: XCTestCase {
         ]
         for (target, threads, stages) in cases {
             let output = (folder as NSString).appendingPathComponent("out-\(target)-\(threads)")
-            let result = try ChildProcess.spawn([try MediabaseBinary.path, "convert", Self.dump, "--to", target, output,
+            let result = try Subprocess.spawn([Repository.binary, "convert", Self.dump, "--to", target, output,
                                                  "--threads", "\(threads)", "--progress", "always"])
             let stderr = String(decoding: result.errors, as: UTF8.self)
             XCTAssertEqual(result.status, 0, stderr)

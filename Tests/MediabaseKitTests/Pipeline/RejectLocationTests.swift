@@ -1,4 +1,5 @@
 import Foundation
+import MediabaseTestSupport
 import XCTest
 @testable import MediabasePatients
 @testable import MediabasePipeline
@@ -64,7 +65,7 @@ final class RejectLocationTests: XCTestCase {
     func testInspectNamesFileLineTableAndColumnOfEachBadValue() throws {
         for (kind, column) in zip(Self.kinds, ["gene_type", "product_type", "drugs"]) {
             let input = try dump(named: "inspect-\(kind.name).sql", badRow: kind.row)
-            let result = try ChildProcess.spawn([try MediabaseBinary.path, "inspect", input.path, "--progress", "never"])
+            let result = try Subprocess.spawn([Repository.binary, "inspect", input.path, "--progress", "never"])
             let stderr = String(decoding: result.errors, as: UTF8.self)
             XCTAssertEqual(result.status, 2, "bad values found: \(stderr)")
             XCTAssertTrue(stderr.contains("\(input.path): line \(input.line) (byte \(input.offset)) in table public.cancer_transcript_base, column \(column): expected "),

@@ -8,23 +8,23 @@ import XCTest
 /// (default `/opt/mediabase-postgres`). Every version is required: a missing one fails the
 /// test that needs it, naming the script; `MEDIABASE_SKIP_PG_VERSIONS=1` (or
 /// `MEDIABASE_SKIP_PG=1`, which skips every test that needs a server) skips them instead.
-enum PostgresVersions {
+package enum PostgresVersions {
     /// The major versions the tests dump with.
-    static let required = [14, 15, 16, 17, 18]
+    package static let required = [14, 15, 16, 17, 18]
 
     /// A version that is not installed.
-    struct Missing: Error, CustomStringConvertible {
-        var major: Int
-        var looked: [String]
+    package struct Missing: Error, CustomStringConvertible {
+        package var major: Int
+        package var looked: [String]
 
-        var description: String {
+        package var description: String {
             "PostgreSQL \(major) not found (no initdb, postgres, psql and pg_dump in \(looked.joined(separator: " or "))): "
                 + "run .ci/install-deps.sh, which installs PostgreSQL 14-18, or set MEDIABASE_SKIP_PG_VERSIONS=1 to skip these tests"
         }
     }
 
     /// Throws `XCTSkip` when the environment asks to skip these tests.
-    static func skipIfRequested() throws {
+    package static func skipIfRequested() throws {
         let environment = ProcessInfo.processInfo.environment
         if environment["MEDIABASE_SKIP_PG"] == "1" {
             throw XCTSkip("MEDIABASE_SKIP_PG=1: skipping the tests that need a PostgreSQL server")
@@ -35,7 +35,7 @@ enum PostgresVersions {
     }
 
     /// The bin folder of PostgreSQL `major`, or throws ``Missing`` (`XCTSkip` when skipped).
-    static func binDirectory(_ major: Int) throws -> String {
+    package static func binDirectory(_ major: Int) throws -> String {
         try skipIfRequested()
         let environment = ProcessInfo.processInfo.environment
         let root = environment["MEDIABASE_PG_ROOT"] ?? "/opt/mediabase-postgres"

@@ -1,38 +1,45 @@
 import MediabaseBytes
 import MediabaseModel
 
-/// Copies every table and row a reader produces as raw bytes, so tests can compare them byte
-/// for byte with NULL kept apart from the empty string.
+/// Copies every table and row a reader produces as raw bytes, with each row's line, so tests
+/// can compare them byte for byte with NULL kept apart from the empty string.
 ///
 /// It also checks the call sequence a reader owes a sink: rows only between `beginTable` and
 /// `endTable` of the same table, each row with one field per column, and (as pg_dump writes
 /// each table's data in one piece) every table once.
-final class CollectingSink: DumpSink {
+package final class CollectingSink: DumpSink {
     /// A table as the reader delivered it.
-    struct Table {
-        var schema: TableSchema
+    package struct Table {
+        package var schema: TableSchema
         /// Fields' bytes, nil for NULL.
-        var rows: [[[UInt8]?]] = []
+        package var fields: [[[UInt8]?]] = []
+        /// The line (or record) each row started on.
+        package var lines: [Int] = []
         /// The row count the reader passed to `endTable`; nil until then.
-        var reportedRows: Int?
+        package var reportedRows: Int?
+
+        /// The rows' fields as text (`RowBuffer.strings`), nil for NULL.
+        package var rows: [[String?]] { fields.map { $0.map { $0.map { String(decoding: $0, as: UTF8.self) } } } }
     }
 
     /// A call sequence that breaks the sink contract.
-    struct UnexpectedCall: Error, CustomStringConvertible {
-        var description: String
+    package struct UnexpectedCall: Error, CustomStringConvertible {
+        package var description: String
     }
 
     /// Tables in the order they were delivered.
-    private(set) var tables: [Table] = []
+    package private(set) var tables: [Table] = []
     /// Index in ``tables`` of the table between `beginTable` and `endTable`.
     private var current: Int?
 
+    package init() {}
+
     /// The delivered table called `qualifiedName` (`public.hostile`, `other.t2`).
-    func table(_ qualifiedName: String) -> Table? {
+    package func table(_ qualifiedName: String) -> Table? {
         tables.first { $0.schema.qualifiedName == qualifiedName }
     }
 
-    func beginTable(_ table: TableSchema) throws {
+    package func beginTable(_ table: TableSchema) throws {
         if let current {
             throw UnexpectedCall(description: "beginTable(\(table.qualifiedName)) before endTable(\(tables[current].schema.qualifiedName))")
         }
@@ -43,7 +50,7 @@ final class CollectingSink: DumpSink {
         current = tables.count - 1
     }
 
-    func row(_ row: RowBuffer) throws {
+    package func row(_ row: RowBuffer) throws {
         guard let current else {
             throw UnexpectedCall(description: "row at line \(row.line) outside beginTable/endTable")
         }
@@ -52,10 +59,11 @@ final class CollectingSink: DumpSink {
             throw UnexpectedCall(description: "row at line \(row.line) of \(tables[current].schema.qualifiedName) "
                 + "has \(row.count) fields for \(columns) columns")
         }
-        tables[current].rows.append((0..<row.count).map { row.field($0).map(Array.init) })
+        tables[current].fields.append((0..<row.count).map { row.field($0).map(Array.init) })
+        tables[current].lines.append(row.line)
     }
 
-    func endTable(_ table: TableSchema, rows: Int, bytes: Int64) throws {
+    package func endTable(_ table: TableSchema, rows: Int, bytes: Int64) throws {
         guard let current, tables[current].schema.qualifiedName == table.qualifiedName else {
             throw UnexpectedCall(description: "endTable(\(table.qualifiedName)) without its beginTable")
         }

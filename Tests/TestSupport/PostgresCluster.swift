@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 
-/// A private, throwaway PostgreSQL cluster for end-to-end tests.
+/// A private, throwaway PostgreSQL cluster for the tests of every test target.
 ///
 /// ``start()`` runs `initdb` into a fresh temporary folder and starts the server on a Unix
 /// socket in that folder only (no TCP), with durability switched off for speed. ``stop()``
@@ -13,17 +13,17 @@ import XCTest
 /// daemon holding `Foundation.Process`'s exit-detection socket (see ``Subprocess``); like
 /// `pg_ctl -w`, start-up waits until `postmaster.pid` reports the server ready.
 ///
-/// PostgreSQL must be installed: CI installs the Debian `postgresql` package (`.ci/run`), so a
-/// missing installation is a test failure, not a skip. Developers without PostgreSQL can set
+/// PostgreSQL must be installed: `.ci/install-deps.sh` installs the Debian `postgresql` package,
+/// so a missing installation is a test failure, not a skip. Developers without PostgreSQL can set
 /// `MEDIABASE_SKIP_PG=1` to skip the tests that need it. A cluster of another major version
 /// runs from that version's bin folder (``PostgresVersions``).
 ///
 /// When the tests run as root (as in CI), the server programs run as the `postgres` OS user
 /// through `runuser`, because PostgreSQL refuses to run as root; the client programs (`psql`,
 /// `pg_dump`) run as the test process itself.
-final class PostgresCluster {
+package final class PostgresCluster {
     /// Why a cluster could not be set up.
-    enum SetupError: Error, CustomStringConvertible {
+    package enum SetupError: Error, CustomStringConvertible {
         /// No PostgreSQL server programs were found, or root cannot switch to the `postgres` user.
         case notInstalled(String)
         /// The cluster's temporary folder could not be made or handed to the `postgres` user.
@@ -31,11 +31,11 @@ final class PostgresCluster {
         /// `initdb` succeeded but the server did not come up; carries the server log.
         case serverDidNotStart(String)
 
-        var description: String {
+        package var description: String {
             switch self {
             case let .notInstalled(message):
-                return "\(message). The end-to-end tests need a PostgreSQL server: install it "
-                    + "(apt-get install -y postgresql) or set MEDIABASE_SKIP_PG=1 to skip them."
+                return "\(message). These tests need a PostgreSQL server: run .ci/install-deps.sh, "
+                    + "which installs it, or set MEDIABASE_SKIP_PG=1 to skip them."
             case let .cannotPrepareDirectory(message):
                 return "cannot prepare the PostgreSQL test folder: \(message)"
             case let .serverDidNotStart(log):
@@ -45,13 +45,13 @@ final class PostgresCluster {
     }
 
     /// The folder with `initdb`, `pg_ctl`, `postgres` and the matching client programs.
-    let binDirectory: String
+    package let binDirectory: String
     /// The cluster's temporary folder: `data/`, `server.log`, the socket, and ``workDirectory``.
-    let directory: String
+    package let directory: String
     /// The port; with TCP off it only names the socket file (`.s.PGSQL.<port>`).
-    let port: Int
+    package let port: Int
     /// A folder for the tests' own files (dumps, derived inputs), deleted with the cluster.
-    let workDirectory: String
+    package let workDirectory: String
 
     /// Prefix that runs a server program as the `postgres` user when the tests run as root.
     private let serverUserPrefix: [String]
@@ -61,7 +61,7 @@ final class PostgresCluster {
 
     /// Starts a new cluster with the programs in `binDirectory` (default: the newest installed
     /// server), or throws `XCTSkip` when `MEDIABASE_SKIP_PG=1` is set.
-    static func start(binDirectory: String? = nil) throws -> PostgresCluster {
+    package static func start(binDirectory: String? = nil) throws -> PostgresCluster {
         if ProcessInfo.processInfo.environment["MEDIABASE_SKIP_PG"] == "1" {
             throw XCTSkip("MEDIABASE_SKIP_PG=1: skipping the tests that need a PostgreSQL server")
         }
@@ -95,7 +95,7 @@ final class PostgresCluster {
     /// The script stops at the first error (`ON_ERROR_STOP=1`), and the error carries psql's
     /// standard error.
     @discardableResult
-    func psql(sql: String, database: String = "postgres") throws -> String {
+    package func psql(sql: String, database: String = "postgres") throws -> String {
         let script = workDirectory + "/" + UUID().uuidString + ".sql"
         try Data(sql.utf8).write(to: URL(fileURLWithPath: script))
         defer { try? FileManager.default.removeItem(atPath: script) }
@@ -105,13 +105,13 @@ final class PostgresCluster {
     }
 
     /// Runs the psql script in `file` (a plain dump) in `database`, stopping at the first error.
-    func psql(file: String, database: String) throws {
+    package func psql(file: String, database: String) throws {
         try runClient(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-o", "/dev/null"] + connection(database) + ["-f", file])
     }
 
     /// Where a client program run from outside finds this server, with this cluster's programs
     /// first on the `PATH` (what a bundle's `load.sh` needs).
-    var clientEnvironment: [String: String] {
+    package var clientEnvironment: [String: String] {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         return ["PATH": binDirectory + ":" + path, "PGHOST": directory, "PGPORT": String(port), "PGUSER": "postgres"]
     }
@@ -119,34 +119,62 @@ final class PostgresCluster {
     /// Runs `command` (an absolute path and its arguments) with ``clientEnvironment``, in the
     /// work folder, and returns its standard output.
     @discardableResult
-    func runWithClientEnvironment(_ command: [String]) throws -> String {
-        try Subprocess.run(command, in: workDirectory, scratch: workDirectory, extraEnvironment: clientEnvironment)
+    package func runWithClientEnvironment(_ command: [String]) throws -> String {
+        try Subprocess.run(command, in: workDirectory, extraEnvironment: clientEnvironment)
     }
 
-    /// Creates an empty database called `name`.
-    func createDatabase(_ name: String) throws {
-        try psql(sql: "CREATE DATABASE \(Self.quoteIdentifier(name));")
+    /// The test's own environment (without its `PG*` variables) plus ``clientEnvironment``: what
+    /// a shell command line that runs `psql`, `pg_dump` or a bundle's `load.sh` gets.
+    package var environment: [String: String] {
+        Subprocess.environment.merging(clientEnvironment) { $1 }
+    }
+
+    /// Creates an empty database called `name`; with an `encoding` (`SQL_ASCII` accepts bytes
+    /// that are not UTF-8), from `template0`, as PostgreSQL requires for another encoding.
+    package func createDatabase(_ name: String, encoding: String? = nil) throws {
+        let options = encoding.map { " ENCODING '\($0)' TEMPLATE template0" } ?? ""
+        try psql(sql: "CREATE DATABASE \(Self.quoteIdentifier(name))\(options);")
+    }
+
+    /// Runs `query` through `COPY (query) TO STDOUT` in `database` and returns the raw COPY
+    /// text, byte for byte (a `SQL_ASCII` database may hold bytes that are not UTF-8).
+    package func copyOut(query: String, database: String) throws -> Data {
+        let command = [binDirectory + "/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1"] + connection(database)
+            + ["-c", "COPY (\(query)) TO STDOUT"]
+        let outcome = try Subprocess.spawn(command, in: workDirectory)
+        guard outcome.status == 0 else {
+            throw Subprocess.Failure(command: command, reason: "exited with status \(outcome.status)",
+                                     stderr: String(decoding: outcome.errors, as: UTF8.self))
+        }
+        return outcome.output
+    }
+
+    /// The user tables and materialized views in schema `public` of `database`, by name.
+    package func relations(database: String) throws -> [String] {
+        try psql(sql: "SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    + "WHERE nspname = 'public' AND relkind IN ('r', 'm') ORDER BY 1", database: database)
+            .split(separator: "\n").map(String.init)
     }
 
     /// Runs the cluster's `pg_dump` on `database` with extra `arguments` (format, compression,
     /// `--inserts`...) and writes the dump to `output`.
-    func pgDump(database: String, arguments: [String], output: String) throws {
+    package func pgDump(database: String, arguments: [String], output: String) throws {
         try runClient(["pg_dump"] + connection(database) + arguments + ["-f", output])
     }
 
     /// Runs the cluster's `pg_restore` with `arguments` and returns its output (`-l` lists an
     /// archive's table of contents without a server).
-    func pgRestore(arguments: [String]) throws -> String {
+    package func pgRestore(arguments: [String]) throws -> String {
         try runClient(["pg_restore"] + arguments)
     }
 
     /// `name` as a double-quoted SQL identifier.
-    static func quoteIdentifier(_ name: String) -> String {
+    package static func quoteIdentifier(_ name: String) -> String {
         "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
     /// Stops the server and deletes the cluster's folder; safe to call more than once.
-    func stop() {
+    package func stop() {
         if let server {
             self.server = nil
             let stopped = (try? runServerProgram(["pg_ctl", "-D", dataDirectory, "-m", "immediate", "-w", "stop"])) != nil
@@ -239,7 +267,7 @@ final class PostgresCluster {
     @discardableResult
     private func runClient(_ command: [String]) throws -> String {
         try Subprocess.run(
-            [binDirectory + "/" + command[0]] + command.dropFirst(), in: workDirectory, scratch: workDirectory
+            [binDirectory + "/" + command[0]] + command.dropFirst(), in: workDirectory
         )
     }
 
@@ -248,7 +276,7 @@ final class PostgresCluster {
     private func runServerProgram(_ command: [String]) throws -> String {
         try Subprocess.run(
             serverUserPrefix + [binDirectory + "/" + command[0]] + command.dropFirst(),
-            in: directory, scratch: workDirectory
+            in: directory
         )
     }
 
@@ -266,7 +294,7 @@ final class PostgresCluster {
             return "\(root)/\(newest)/bin"
         }
         if let pgConfig = findInPath("pg_config"),
-           let output = try? Subprocess.run([pgConfig, "--bindir"], in: "/", scratch: NSTemporaryDirectory()) {
+           let output = try? Subprocess.run([pgConfig, "--bindir"], in: "/") {
             let directory = output.trimmingCharacters(in: .whitespacesAndNewlines)
             if fileManager.isExecutableFile(atPath: directory + "/initdb") {
                 return directory
