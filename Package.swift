@@ -9,10 +9,12 @@ let optimized: [SwiftSetting] = [
 ]
 
 /// Every library target, for the test targets.
-let libraries: [Target.Dependency] = [
+let libraries = [
     "MediabaseBytes", "MediabaseConcurrency", "MediabaseSQLite", "MediabaseModel", "MediabaseInput", "MediabaseLegacy", "MediabaseOutput",
     "MediabasePatients", "MediabaseValidate", "MediabaseInspect", "MediabaseGenerate", "MediabasePipeline",
 ]
+
+let libraryDependencies = libraries.map { Target.Dependency.byName(name: $0) }
 
 func layer(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
     .target(name: name, dependencies: dependencies, swiftSettings: optimized)
@@ -56,7 +58,7 @@ let package = Package(
         ),
         layer("MediabasePatients", ["MediabaseBytes", "MediabaseSQLite", "MediabaseModel", "MediabaseInput", "MediabaseOutput"]),
         layer("MediabaseValidate", ["MediabaseBytes", "MediabaseSQLite", "MediabaseModel", "MediabaseInput", "MediabaseOutput", "MediabasePatients"]),
-        layer("MediabaseInspect", ["MediabaseBytes", "MediabaseModel", "MediabaseInput"]),
+        layer("MediabaseInspect", ["MediabaseBytes", "MediabaseConcurrency", "MediabaseModel", "MediabaseInput"]),
         layer("MediabaseGenerate", ["MediabaseBytes", "MediabaseConcurrency", "MediabaseModel"]),
         // `convert` and `patients` from end to end: wires the features together.
         layer("MediabasePipeline", [
@@ -84,9 +86,12 @@ let package = Package(
         ),
         // What both test targets share: the private PostgreSQL cluster, running programs and the
         // binary, the repository's files, a sink that collects what a reader delivers.
-        .target(name: "MediabaseTestSupport", dependencies: ["MediabaseBytes", "MediabaseModel"], path: "Tests/TestSupport"),
-        .testTarget(name: "MediabaseKitTests", dependencies: libraries + ["MediabaseTestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: libraries + ["MediabaseTestSupport"]),
+        .target(name: "MediabaseTestSupport", dependencies: libraryDependencies, path: "Tests/TestSupport"),
+        // One test target per library target, named after it (Tests/<target>Tests); EndToEndTests
+        // run the binary.
+    ] + (libraries.filter { $0 != "MediabaseSQLite" }.map { "\($0)Tests" } + ["EndToEndTests"]).map { name in
+        .testTarget(name: name, dependencies: libraryDependencies + ["MediabaseTestSupport"])
+    } + [
         .testTarget(name: "MediabaseQueryTests", dependencies: ["MediabaseQuery"], swiftSettings: [.swiftLanguageMode(.v6)]),
     ],
     swiftLanguageModes: [.v5]

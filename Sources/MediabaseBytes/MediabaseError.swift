@@ -38,8 +38,20 @@ package enum MediabaseError: Error, LocalizedError, Equatable {
     case tooManyRejects(SourceLocation, count: Int, limit: Int, last: String)
     /// The file system refused an operation.
     case io(path: String, message: String)
-    /// The command line or configuration is inconsistent.
+    /// The command line or configuration is inconsistent, or asks to replace an output
+    /// without `--force`.
     case usage(String)
+    /// An output was written but failed its validation (docs/spec.md §7); the message lists the
+    /// failed checks.
+    case validationFailed(String)
+    /// A value or name the input holds cannot be written to the target (PostgreSQL cannot
+    /// hold a NUL byte in text, nor names over 63 bytes).
+    case unrepresentable(String)
+    /// A file given as a mediabase output (a core, a bundle, a patient file) is not one this
+    /// version reads.
+    case notMediabaseOutput(String)
+    /// A defect of mediabase itself, not of the input or the command line.
+    case internalError(String)
 
     package var errorDescription: String? {
         switch self {
@@ -51,8 +63,12 @@ package enum MediabaseError: Error, LocalizedError, Equatable {
             return "\(location): too many rejects: \(count) > --max-rejects \(limit) (last: \(last))"
         case let .io(path, message):
             return "\(path): \(message)"
-        case let .usage(message):
+        case let .usage(message), let .unrepresentable(message), let .notMediabaseOutput(message):
             return message
+        case let .validationFailed(failures):
+            return "validation failed: \(failures)"
+        case let .internalError(message):
+            return "internal error (please report it): \(message)"
         }
     }
 }

@@ -1,3 +1,4 @@
+import MediabaseModel
 /// The bytes one block of genes adds to every output file, and what they contain.
 final class DatasetBlock {
     /// Bytes per output slot (see ``BlockBuilder``).
@@ -120,9 +121,9 @@ struct BlockBuilder {
         var lineFeeds: [Int]
 
         init(_ gene: SyntheticGene, format: LegacyDumpFormat) {
-            fields = [[UInt8]](repeating: [], count: GeneratedColumn.allCases.count)
-            lineFeeds = [Int](repeating: 0, count: GeneratedColumn.allCases.count)
-            for column in GeneratedColumn.allCases where !column.isTranscriptLevel {
+            fields = [[UInt8]](repeating: [], count: LegacyColumn.allCases.count)
+            lineFeeds = [Int](repeating: 0, count: LegacyColumn.allCases.count)
+            for column in LegacyColumn.allCases where !column.isTranscriptLevel {
                 format.appendField(gene.fields[column.rawValue], kind: column.kind, to: &fields[column.rawValue])
                 // COPY escapes line feeds; INSERT and CSV keep them raw inside quotes.
                 if format != .plain { lineFeeds[column.rawValue] = fields[column.rawValue].lineFeeds() }
@@ -135,7 +136,7 @@ struct BlockBuilder {
                            format: LegacyDumpFormat, replacingDrugs: Bool = false, to out: inout [UInt8]) -> Int {
         var lines = 1
         if format == .inserts { out.append(contentsOf: DumpScript.insertPrefix) }
-        for column in GeneratedColumn.allCases {
+        for column in LegacyColumn.allCases {
             if column.rawValue > 0 {
                 switch format {
                 case .plain: out.append(0x09)

@@ -134,7 +134,7 @@ package final class DatasetGenerator {
         var headerLines: [Int] = []
         for format in formats {
             let header: [UInt8] = format == .csv
-                ? Array((GeneratedColumn.allCases.map(\.name).joined(separator: ",") + "\n").utf8)
+                ? Array((LegacyColumn.allCases.map(\.name).joined(separator: ",") + "\n").utf8)
                 : Array(coreScript.header(format).utf8)
             let file = try OutputFile(path: (folder as NSString).appendingPathComponent(format.fileName))
             try file.write(header)
@@ -264,7 +264,7 @@ package final class DatasetGenerator {
                            dialects: [PatientDialect], openTargets: OpenTargetsTable, planted: DatasetFacts.PlantedFacts,
                            patients: [DatasetFacts.PatientFacts]) -> DatasetFacts {
         var nonNull: [String: Int] = [:]
-        for column in GeneratedColumn.allCases { nonNull[column.name] = tally.nonNull[column.rawValue] }
+        for column in LegacyColumn.allCases { nonNull[column.name] = tally.nonNull[column.rawValue] }
         var drugShapes: [String: Int] = [:]
         for shape in GeneFacts.DrugShape.allCases { drugShapes[shape.rawValue] = tally.drugShapes[shape] ?? 0 }
         var quirks: [String: Int] = [:]

@@ -1,3 +1,4 @@
+import MediabaseModel
 /// The text around the table data of a generated pg_dump plain script.
 ///
 /// It reproduces what pg_dump 17.6 writes with `--no-owner` for a PostgreSQL 16.10 server
@@ -61,7 +62,7 @@ struct DumpScript {
             """
         text += entry(Self.legacyTable, "TABLE")
         text += "CREATE TABLE public.\(Self.legacyTable) (\n"
-        text += GeneratedColumn.allCases.map { "    \($0.name) \($0.definition)" }.joined(separator: ",\n")
+        text += LegacyColumn.allCases.map { "    \($0.name) \($0.definition)" }.joined(separator: ",\n")
         text += "\n);\n\n\n"
         if includesOpenTargets {
             let table = OpenTargetsTable.name
@@ -88,12 +89,12 @@ struct DumpScript {
             text += "ALTER TABLE ONLY public.\(table) ALTER COLUMN id SET DEFAULT nextval('public.\(table)_id_seq'::regclass);\n\n\n"
         }
         text += dataEntry(Self.legacyTable)
-        if format == .plain { text += "COPY public.\(Self.legacyTable) \(GeneratedColumn.columnList) FROM stdin;\n" }
+        if format == .plain { text += "COPY public.\(Self.legacyTable) \(LegacyColumn.columnList) FROM stdin;\n" }
         return text
     }
 
     /// The start of an INSERT statement for one legacy row, up to the opening parenthesis.
-    static let insertPrefix = Array("INSERT INTO public.\(legacyTable) \(GeneratedColumn.columnList) VALUES (".utf8)
+    static let insertPrefix = Array("INSERT INTO public.\(legacyTable) \(LegacyColumn.columnList) VALUES (".utf8)
 
     /// Everything after the last legacy row: the end of the data, the `opentargets_known_drugs`
     /// rows, constraints and indexes.

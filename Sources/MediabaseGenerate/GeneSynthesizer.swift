@@ -1,3 +1,4 @@
+import MediabaseModel
 /// Builds a ``SyntheticGene`` from the seed and the gene index alone, so any thread can build
 /// any gene and the result never depends on which one did.
 ///
@@ -23,11 +24,11 @@ struct GeneSynthesizer {
                                       random: SeededRandom(seed: seed, stream: .geneContent, index: index))
         let plants = plan.plants(for: index)
         var rows = annotator.transcriptRows(plants: plants, clean: plan.clean)
-        var fields = [FieldValue](repeating: .null, count: GeneratedColumn.allCases.count)
-        fields[GeneratedColumn.geneSymbol.rawValue] = header.symbol.map { .bytes(Array($0.utf8)) } ?? .null
-        fields[GeneratedColumn.geneId.rawValue] = .bytes(Array(header.rawGeneId.utf8))
-        fields[GeneratedColumn.geneType.rawValue] = .bytes(Array(header.geneType.utf8))
-        fields[GeneratedColumn.chromosome.rawValue] = header.chromosome.map { .bytes(Array($0.utf8)) } ?? .null
+        var fields = [FieldValue](repeating: .null, count: LegacyColumn.allCases.count)
+        fields[LegacyColumn.geneSymbol.rawValue] = header.symbol.map { .bytes(Array($0.utf8)) } ?? .null
+        fields[LegacyColumn.geneId.rawValue] = .bytes(Array(header.rawGeneId.utf8))
+        fields[LegacyColumn.geneType.rawValue] = .bytes(Array(header.geneType.utf8))
+        fields[LegacyColumn.chromosome.rawValue] = header.chromosome.map { .bytes(Array($0.utf8)) } ?? .null
         annotator.fillGeneFields(&fields, plants: plants, clean: plan.clean)
         var facts = annotator.facts
         for plant in plants {
@@ -211,7 +212,7 @@ private struct GeneAnnotator {
         let candidates = rows.indices.filter { rows[$0].role == .transcript && rows[$0].number != duplicatedNumber }
         guard !candidates.isEmpty else { return nil }
         let target = candidates[random.below(candidates.count)]
-        let column: GeneratedColumn
+        let column: LegacyColumn
         let geneValue: String
         let rowValue: String
         switch field {
@@ -242,26 +243,26 @@ private struct GeneAnnotator {
     // MARK: Gene-level fields
 
     mutating func fillGeneFields(_ fields: inout [FieldValue], plants: [PlantingPlan.Plant], clean: Bool) {
-        fields[GeneratedColumn.goTerms.rawValue] = goTerms()
-        fields[GeneratedColumn.pathways.rawValue] = pathways()
+        fields[LegacyColumn.goTerms.rawValue] = goTerms()
+        fields[LegacyColumn.pathways.rawValue] = pathways()
         let (drugs, scores) = self.drugs(plants: plants, clean: clean)
-        fields[GeneratedColumn.drugs.rawValue] = drugs
-        fields[GeneratedColumn.drugScores.rawValue] = scores
-        fields[GeneratedColumn.expressionFreq.rawValue] = expressionFrequency()
-        fields[GeneratedColumn.cancerTypes.rawValue] = cancerTypes()
-        fields[GeneratedColumn.features.rawValue] = features()
+        fields[LegacyColumn.drugs.rawValue] = drugs
+        fields[LegacyColumn.drugScores.rawValue] = scores
+        fields[LegacyColumn.expressionFreq.rawValue] = expressionFrequency()
+        fields[LegacyColumn.cancerTypes.rawValue] = cancerTypes()
+        fields[LegacyColumn.features.rawValue] = features()
         let (functions, functionCount) = freeTextArray(SyntheticCatalog.molecularFunctions, extra: "binds DNA\nand RNA")
-        fields[GeneratedColumn.molecularFunctions.rawValue] = functions
+        fields[LegacyColumn.molecularFunctions.rawValue] = functions
         facts.molecularFunctions = functionCount
         let (locations, locationCount) = freeTextArray(SyntheticCatalog.cellularLocations, extra: "cell\tcortex")
-        fields[GeneratedColumn.cellularLocation.rawValue] = locations
+        fields[LegacyColumn.cellularLocation.rawValue] = locations
         facts.cellularLocations = locationCount
         crossReferenceArrays(&fields)
-        fields[GeneratedColumn.altGeneIds.rawValue] = altGeneIds()
-        fields[GeneratedColumn.sourceReferences.rawValue] = sourceReferences()
-        fields[GeneratedColumn.pharmgkbPathways.rawValue] = pharmgkbPathwaysColumn()
-        fields[GeneratedColumn.pharmgkbVariants.rawValue] = pharmgkbVariants()
-        fields[GeneratedColumn.evidenceQualityMetrics.rawValue] = evidenceQualityMetrics()
+        fields[LegacyColumn.altGeneIds.rawValue] = altGeneIds()
+        fields[LegacyColumn.sourceReferences.rawValue] = sourceReferences()
+        fields[LegacyColumn.pharmgkbPathways.rawValue] = pharmgkbPathwaysColumn()
+        fields[LegacyColumn.pharmgkbVariants.rawValue] = pharmgkbVariants()
+        fields[LegacyColumn.evidenceQualityMetrics.rawValue] = evidenceQualityMetrics()
     }
 
     private mutating func goTerms() -> FieldValue {
@@ -738,10 +739,10 @@ private struct GeneAnnotator {
             refseq.append("NR_\(100_000 + random.below(800_000)).\(1 + random.below(4))")
         }
         let ncbi: [String?] = random.chance(header.isProteinCoding ? 0.97 : 0.6) ? [String(100 + header.index * 5 + random.below(5))] : []
-        fields[GeneratedColumn.uniprotIds.rawValue] = .bytes(TextArrayLiteral.make(uniprot))
-        fields[GeneratedColumn.ncbiIds.rawValue] = .bytes(TextArrayLiteral.make(ncbi))
-        fields[GeneratedColumn.refseqIds.rawValue] = .bytes(TextArrayLiteral.make(refseq))
-        fields[GeneratedColumn.pdbIds.rawValue] = .bytes(TextArrayLiteral.make(pdb))
+        fields[LegacyColumn.uniprotIds.rawValue] = .bytes(TextArrayLiteral.make(uniprot))
+        fields[LegacyColumn.ncbiIds.rawValue] = .bytes(TextArrayLiteral.make(ncbi))
+        fields[LegacyColumn.refseqIds.rawValue] = .bytes(TextArrayLiteral.make(refseq))
+        fields[LegacyColumn.pdbIds.rawValue] = .bytes(TextArrayLiteral.make(pdb))
         facts.geneCrossReferences += uniprot.count + refseq.count + pdb.count + ncbi.count
     }
 

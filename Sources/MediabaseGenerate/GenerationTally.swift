@@ -1,3 +1,4 @@
+import MediabaseModel
 /// A fixed-size set of catalog indices.
 struct IndexSet64 {
     private var words: [UInt64]
@@ -19,7 +20,7 @@ struct GenerationTally {
     var genes = 0
     var rows = 0
     var transcripts = 0
-    var nonNull = [Int](repeating: 0, count: GeneratedColumn.allCases.count)
+    var nonNull = [Int](repeating: 0, count: LegacyColumn.allCases.count)
     var versionedTranscriptIds = 0
     var versionedGeneIdRows = 0
     var geneIdQuirkRows = 0
@@ -79,7 +80,7 @@ struct GenerationTally {
         let accepted = gene.acceptedTranscripts
         transcripts += accepted.count
         for row in gene.rows {
-            for column in GeneratedColumn.allCases {
+            for column in LegacyColumn.allCases {
                 let value: FieldValue
                 switch column {
                 case .transcriptId, .expressionFoldChange: value = .bytes([])

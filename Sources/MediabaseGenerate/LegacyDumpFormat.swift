@@ -1,4 +1,5 @@
 import MediabaseBytes
+import MediabaseModel
 /// The forms in which `generate` writes the legacy database (`--formats`).
 package enum LegacyDumpFormat: String, CaseIterable, Codable, Sendable {
     /// A pg_dump plain script with COPY blocks.
@@ -27,7 +28,7 @@ package enum LegacyDumpFormat: String, CaseIterable, Codable, Sendable {
     /// * CSV (PostgreSQL `CopyAttributeOutCSV`): quoted when the value contains the delimiter,
     ///   a quote, CR or LF, or is empty (an unquoted empty field is NULL); quotes doubled; the
     ///   planted byte raw, as a dump from a SQL_ASCII database carries it.
-    func appendField(_ value: FieldValue, kind: GeneratedColumn.Kind, to out: inout [UInt8]) {
+    func appendField(_ value: FieldValue, kind: LegacyColumn.Kind, to out: inout [UInt8]) {
         switch self {
         case .plain:
             switch value {

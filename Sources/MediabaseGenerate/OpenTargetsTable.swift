@@ -1,3 +1,4 @@
+import MediabaseModel
 /// The small `opentargets_known_drugs` table of the legacy database, which the second
 /// migration guide's queries join on `target_gene_id`: about one row per 20 genes.
 ///
@@ -6,7 +7,7 @@ struct OpenTargetsTable {
     static let name = "opentargets_known_drugs"
 
     /// Column names and definitions, as pg_dump prints them.
-    static let columns: [(name: String, definition: String, kind: GeneratedColumn.Kind)] = [
+    static let columns: [(name: String, definition: String, kind: LegacyColumn.Kind)] = [
         ("id", "integer NOT NULL", .number),
         ("molecule_chembl_id", "text NOT NULL", .text),
         ("molecule_name", "text", .text),

@@ -1,3 +1,4 @@
+import MediabaseModel
 /// One generated gene: its rows in gene order and the facts the generator knows about them,
 /// which become the ground truth of `expected.json`.
 struct SyntheticGene {
@@ -13,7 +14,7 @@ struct SyntheticGene {
     }
 
     /// The gene's value of a scalar column on `row`, after the row's planted conflict.
-    func value(_ column: GeneratedColumn, on row: SyntheticRow) -> FieldValue {
+    func value(_ column: LegacyColumn, on row: SyntheticRow) -> FieldValue {
         if let override = row.override, override.column == column { return override.value }
         return fields[column.rawValue]
     }
@@ -45,7 +46,7 @@ struct SyntheticRow {
     let productType: FieldValue
     let altTranscriptIds: FieldValue
     /// A gene-level column whose value this row changes (a planted conflict).
-    var override: (column: GeneratedColumn, value: FieldValue)?
+    var override: (column: LegacyColumn, value: FieldValue)?
     /// Distinct non-NULL `product_type` elements.
     let productCount: Int
     /// Distinct (database, id) pairs in `alt_transcript_ids`.

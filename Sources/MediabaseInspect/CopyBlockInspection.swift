@@ -1,5 +1,6 @@
 import Foundation
 import MediabaseBytes
+import MediabaseConcurrency
 import MediabaseModel
 import MediabaseInput
 
@@ -78,16 +79,12 @@ final class CopyBlockInspection {
         let firstEnd = try boundary(after: block.start + sizes.first)
         add(reader.read(chunk: 0, from: block.start, to: firstEnd, inspection: self), index: 0)
         if outcome == nil, firstEnd < block.size {
-            let done = DispatchSemaphore(value: 0)
             let helperChecker = helperChecker
-            let thread = Thread { [self] in
+            let helper = BackgroundTask { [self] in
                 work(ChunkReader(block: block, checker: helperChecker, bufferSize: sizes.buffer))
-                done.signal()
             }
-            thread.stackSize = 1 << 22
-            thread.start()
             work(reader)
-            done.wait()
+            try helper.wait()
         }
         if let failure { throw failure }
         if let outcome {

@@ -33,7 +33,7 @@ final class GeneState {
     init(index: UInt32) { self.index = index }
 
     /// The tagged hash under which `field`'s value with `hash` is remembered.
-    @inline(__always) static func key(_ field: LegacyField, _ hash: ContentHash) -> UInt64 {
+    @inline(__always) static func key(_ field: LegacyColumn, _ hash: ContentHash) -> UInt64 {
         hash.low ^ (UInt64(field.rawValue + 1) &* 0x9E37_79B9_7F4A_7C15)
     }
 

@@ -2,18 +2,10 @@ import Foundation
 import MediabaseBytes
 import MediabaseModel
 
-/// The columns of the legacy table, in ``LegacyColumns/all`` order.
-enum LegacyField: Int, CaseIterable {
-    case transcriptId, geneSymbol, geneId, geneType, chromosome, coordinates, productType, goTerms,
-         pathways, drugs, drugScores, expressionFoldChange, expressionFreq, cancerTypes, features,
-         molecularFunctions, cellularLocation, uniprotIds, ncbiIds, refseqIds, pdbIds,
-         altTranscriptIds, altGeneIds, sourceReferences, pharmgkbPathways, pharmgkbVariants,
-         evidenceQualityMetrics
-
-    var name: String { LegacyColumns.all[rawValue].name }
-
+/// The normalizer's view of the legacy columns.
+extension LegacyColumn {
     /// Fields that belong to the gene and are repeated in each of its transcript rows.
-    static let geneLevel: [LegacyField] = [
+    static let geneLevel: [LegacyColumn] = [
         .pathways, .drugs, .expressionFreq, .cancerTypes, .features, .molecularFunctions,
         .cellularLocation, .uniprotIds, .ncbiIds, .refseqIds, .pdbIds, .altGeneIds,
         .sourceReferences, .pharmgkbPathways, .pharmgkbVariants, .evidenceQualityMetrics,
@@ -35,7 +27,7 @@ package final class LegacyNormalizer: DumpSink {
     private var inLegacy = false
     private var carried = false
     private var tableName = ""
-    private var columnOf = [Int?](repeating: nil, count: LegacyField.allCases.count)
+    private var columnOf = [Int?](repeating: nil, count: LegacyColumn.allCases.count)
     private var unknownColumns: [(index: Int, name: String, isJSON: Bool)] = []
     private var fileColumnNames: [String] = []
 
@@ -81,7 +73,7 @@ package final class LegacyNormalizer: DumpSink {
         if LegacyColumns.isLegacy(table) {
             inLegacy = true
             tally.legacyTables += 1
-            columnOf = LegacyField.allCases.map { table.columnIndex($0.name) }
+            columnOf = LegacyColumn.allCases.map { table.columnIndex($0.name) }
             fileColumnNames = table.columns.map(\.name)
             unknownColumns = table.columns.enumerated().compactMap { index, column in
                 guard !LegacyColumns.names.contains(column.name) else { return nil }
@@ -93,7 +85,7 @@ package final class LegacyNormalizer: DumpSink {
             inRejectedRows = nonEmpty
             repeatsSkipped = nonEmpty
             fieldRejected = nonEmpty
-            tally.missingColumns = LegacyField.allCases.filter { columnOf[$0.rawValue] == nil }.map(\.name)
+            tally.missingColumns = LegacyColumn.allCases.filter { columnOf[$0.rawValue] == nil }.map(\.name)
         } else {
             inLegacy = false
             carried = true
@@ -160,7 +152,7 @@ package final class LegacyNormalizer: DumpSink {
 
     // MARK: Legacy rows
 
-    @inline(__always) private func field(_ row: RowBuffer, _ which: LegacyField) -> UnsafeBufferPointer<UInt8>? {
+    @inline(__always) private func field(_ row: RowBuffer, _ which: LegacyColumn) -> UnsafeBufferPointer<UInt8>? {
         guard let index = columnOf[which.rawValue] else { return nil }
         return row.field(index)
     }
@@ -235,7 +227,7 @@ package final class LegacyNormalizer: DumpSink {
         try transcriptFields(row, transcriptId: transcriptId, gene: gene, geneId: geneId)
         let fieldsSeenBefore = gene.fieldsSeen
         rowLinks.removeAll(keepingCapacity: true)
-        for which in LegacyField.geneLevel {
+        for which in LegacyColumn.geneLevel {
             guard let bytes = field(row, which), !bytes.isEmpty else { continue }
             var hash = ContentHash(bytes)
             if which == .drugs, let scores = field(row, .drugScores) {
@@ -256,7 +248,7 @@ package final class LegacyNormalizer: DumpSink {
             // Two different fields feeding one link table of a gene (`pathways` and PharmGKB data
             // both give gene_pathways) may give the same link twice. Within this row `rowLinks`
             // merges them; a field processed for an earlier row leaves it to the merge step.
-            for other in LegacyField.sharingLinkTables[which.rawValue] where fieldsSeenBefore & (UInt32(1) << UInt32(other.field.rawValue)) != 0 {
+            for other in LegacyColumn.sharingLinkTables[which.rawValue] where fieldsSeenBefore & (UInt32(1) << UInt32(other.field.rawValue)) != 0 {
                 for table in other.tables { try output.markMayHoldDuplicates(table, id: geneId) }
             }
             gene.fieldsSeen |= bit
@@ -331,7 +323,7 @@ package final class LegacyNormalizer: DumpSink {
 
     // MARK: Gene-level fields
 
-    private func geneField(_ which: LegacyField, _ bytes: UnsafeBufferPointer<UInt8>, row: RowBuffer, geneId: String) throws {
+    private func geneField(_ which: LegacyColumn, _ bytes: UnsafeBufferPointer<UInt8>, row: RowBuffer, geneId: String) throws {
         let gene = SQLValue.text(geneId)
         switch which {
         case .pathways:
@@ -365,7 +357,7 @@ package final class LegacyNormalizer: DumpSink {
                 try insertLink(.geneAnnotations, [gene, .text(type), .text(value)])
             }
         case .uniprotIds, .ncbiIds, .refseqIds, .pdbIds:
-            let database = [LegacyField.uniprotIds: "UniProt", .ncbiIds: "NCBI", .refseqIds: "RefSeq", .pdbIds: "PDB"][which]!
+            let database = [LegacyColumn.uniprotIds: "UniProt", .ncbiIds: "NCBI", .refseqIds: "RefSeq", .pdbIds: "PDB"][which]!
             for value in try arrayElements(bytes, row: row, column: which) {
                 try insertLink(.geneCrossReferences, [gene, .text(database), .text(value)])
             }
@@ -391,7 +383,7 @@ package final class LegacyNormalizer: DumpSink {
         }
     }
 
-    private func emitSplit(_ split: DrugSplit, gene: SQLValue, scores: [String: Double], row: RowBuffer, column: LegacyField) throws {
+    private func emitSplit(_ split: DrugSplit, gene: SQLValue, scores: [String: Double], row: RowBuffer, column: LegacyColumn) throws {
         for problem in split.problems { try fieldReject(row, column, problem) }
         for pathway in split.pathways {
             try addPathway(id: pathway.id, name: pathway.name, source: "PharmGKB", type: pathway.type)
@@ -480,7 +472,7 @@ package final class LegacyNormalizer: DumpSink {
 
     // MARK: Decoding helpers
 
-    private func fieldReject(_ row: RowBuffer, _ column: LegacyField, _ detail: String) throws {
+    private func fieldReject(_ row: RowBuffer, _ column: LegacyColumn, _ detail: String) throws {
         tally.fieldRejects += 1
         if let index = columnOf[column.rawValue] { fieldRejected[index] += 1 }
         try rejects.reject(reason: "field_\(column.name)", detail: detail, table: tableName, line: row.line, byteOffset: row.byteOffset, field: column.name, raw: row.raw)
@@ -488,14 +480,14 @@ package final class LegacyNormalizer: DumpSink {
 
     /// The value of an integer column from JSON text (`2001`, `"2001"`, `2001.0`). Anything else
     /// would be text in an INTEGER column, which PostgreSQL refuses: a field-level reject, NULL.
-    private func integerValue(_ text: String?, row: RowBuffer, column: LegacyField, what: String) throws -> SQLValue {
+    private func integerValue(_ text: String?, row: RowBuffer, column: LegacyColumn, what: String) throws -> SQLValue {
         guard let text, !text.isEmpty else { return .null }
         if let value = Int64(text) ?? Double(text).flatMap({ Int64(exactly: $0) }) { return .integer(value) }
         try fieldReject(row, column, "\(what) \(text) in \(column.name) is not an integer")
         return .null
     }
 
-    private func parsedJSON(_ bytes: UnsafeBufferPointer<UInt8>, row: RowBuffer, column: LegacyField) throws -> JSONValue? {
+    private func parsedJSON(_ bytes: UnsafeBufferPointer<UInt8>, row: RowBuffer, column: LegacyColumn) throws -> JSONValue? {
         // `\u0000` is valid JSON but decodes to NUL, which neither PostgreSQL text nor jsonb can hold.
         if let offset = Self.nulEscapeOffset(bytes) {
             try fieldReject(row, column, "\(column.name) holds the JSON escape \\u0000 (NUL) at byte \(offset), which PostgreSQL text and jsonb cannot store")
@@ -511,7 +503,7 @@ package final class LegacyNormalizer: DumpSink {
 
     /// The non-NULL elements of a text[] value, trimmed, empty ones dropped, duplicates removed
     /// (first occurrence kept).
-    private func arrayElements(_ bytes: UnsafeBufferPointer<UInt8>, row: RowBuffer, column: LegacyField) throws -> [String] {
+    private func arrayElements(_ bytes: UnsafeBufferPointer<UInt8>, row: RowBuffer, column: LegacyColumn) throws -> [String] {
         var values = DistinctList<String>()
         do {
             try ArrayLiteral.forEachElement(bytes) { element in
@@ -528,7 +520,7 @@ package final class LegacyNormalizer: DumpSink {
 
     /// `{"ensembl": "ENSG…", "hgnc": ["HGNC:11998"]}` → (database, id) pairs; Ensembl ids are
     /// normalized, others only trimmed.
-    private func externalIds(_ bytes: UnsafeBufferPointer<UInt8>, row: RowBuffer, column: LegacyField) throws -> [(String, String)] {
+    private func externalIds(_ bytes: UnsafeBufferPointer<UInt8>, row: RowBuffer, column: LegacyColumn) throws -> [(String, String)] {
         guard let value = try parsedJSON(bytes, row: row, column: column) else { return [] }
         guard case let .object(members) = value else {
             if value != .null { try fieldReject(row, column, "\(column.name) is a JSON \(value.type.rawValue), not an object keyed by database") }
@@ -589,10 +581,10 @@ private struct LinkKey: Hashable {
     let third: SQLValue
 }
 
-extension LegacyField {
+extension LegacyColumn {
     /// For each field, the other gene-level fields that feed one of its link tables, and those
     /// tables (gene_extras aside, whose rows are not keyed).
-    static let sharingLinkTables: [[(field: LegacyField, tables: [CoreTable])]] = allCases.map { field in
+    static let sharingLinkTables: [[(field: LegacyColumn, tables: [CoreTable])]] = allCases.map { field in
         geneLevel.compactMap { other in
             guard other != field else { return nil }
             let shared = field.tables.filter { $0 != .geneExtras && other.tables.contains($0) }

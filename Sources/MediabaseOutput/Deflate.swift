@@ -1,6 +1,7 @@
 import CZlib
 import Foundation
 import MediabaseBytes
+import MediabaseConcurrency
 
 /// A raw deflate (RFC 1951) compressor for one chunk of a larger stream, reused from chunk to
 /// chunk.
@@ -71,15 +72,12 @@ final class Deflater {
 
 /// One chunk of a gzip member on its way through a ``CompressionPool``: its input, the bytes
 /// before it (the dictionary), and, once done, its deflate bytes and CRC-32.
-final class CompressionJob: @unchecked Sendable {
+final class CompressionJob: Sendable {
     let input: [UInt8]
     let dictionary: [UInt8]
     let final: Bool
-    // Written by the worker before `done` is set under the pool's lock, read after waiting on it.
-    fileprivate(set) var output: [UInt8] = []
-    fileprivate(set) var crc: UInt = 0
-    fileprivate(set) var error: Error?
-    fileprivate var done = false
+    /// Set by the worker that ran the job.
+    private let outcome = Guarded<Result<(output: [UInt8], crc: UInt), Error>?>(nil)
 
     init(input: [UInt8], dictionary: [UInt8], final: Bool) {
         self.input = input
@@ -89,28 +87,35 @@ final class CompressionJob: @unchecked Sendable {
 
     /// Compresses the chunk and computes its CRC-32.
     fileprivate func run(with deflater: Deflater) {
-        do {
-            output = try input.withUnsafeBytes { input in
+        let result: Result<(output: [UInt8], crc: UInt), Error> = Result {
+            let output = try input.withUnsafeBytes { input in
                 try dictionary.withUnsafeBytes { dictionary in
                     try deflater.compress(input, dictionary: dictionary, final: final)
                 }
             }
-            crc = input.withUnsafeBufferPointer { crc32(0, $0.baseAddress, uInt($0.count)) }
-        } catch {
-            self.error = error
+            return (output, input.withUnsafeBufferPointer { crc32(0, $0.baseAddress, uInt($0.count)) })
         }
+        outcome.withLock { $0 = result }
+    }
+
+    /// Blocks until the job has run; its deflate bytes and CRC-32.
+    func result() throws -> (output: [UInt8], crc: UInt) {
+        try outcome.withLock(waitingUntil: { $0 != nil }) { outcome, _ in try outcome!.get() }
     }
 }
 
 /// Worker threads that compress ``CompressionJob``s, each with its own ``Deflater``, in the
 /// order submitted. Without threads (`--threads 1`) jobs run on the caller's thread; the bytes
 /// are the same either way, since a job's output depends only on its input and dictionary.
-package final class CompressionPool: @unchecked Sendable {
-    private let condition = NSCondition()
-    /// Jobs waiting for a worker, oldest first (at most a few: producers bound what they submit).
-    private var queue: [CompressionJob] = []
-    private var stopping = false
-    private var running = 0
+package final class CompressionPool: Sendable {
+    private struct State {
+        /// Jobs waiting for a worker, oldest first (at most a few: producers bound what they submit).
+        var queue: [CompressionJob] = []
+        var stopping = false
+        var running = 0
+    }
+
+    private let state = Guarded(State())
     private let inline: Deflater?
 
     /// Jobs a producer may have in flight before it waits: one per worker and two more, so the
@@ -128,11 +133,9 @@ package final class CompressionPool: @unchecked Sendable {
         }
         inline = nil
         let deflaters = try (0..<threads).map { _ in try Deflater(level: level) }
-        running = threads
+        state.withLock { $0.running = threads }
         for deflater in deflaters {
-            let thread = Thread { [self] in work(with: deflater) }
-            thread.name = "mediabase-deflate"
-            thread.start()
+            startThread { [self] in work(with: deflater) }
         }
     }
 
@@ -140,45 +143,26 @@ package final class CompressionPool: @unchecked Sendable {
     func submit(_ job: CompressionJob) {
         if let inline {
             job.run(with: inline)
-            job.done = true
             return
         }
-        condition.lock()
-        queue.append(job)
-        condition.signal()
-        condition.unlock()
-    }
-
-    /// Blocks until `job` is compressed.
-    func wait(for job: CompressionJob) {
-        condition.lock()
-        while !job.done { condition.wait() }
-        condition.unlock()
+        state.withLock { $0.queue.append(job) }
     }
 
     /// Stops the workers once the queue is empty and waits for them to exit.
     func shutdown() {
-        condition.lock()
-        stopping = true
-        condition.broadcast()
-        while running > 0 { condition.wait() }
-        condition.unlock()
+        state.withLock { $0.stopping = true }
+        state.withLock(waitingUntil: { $0.running == 0 }) { _, _ in }
     }
 
     private func work(with deflater: Deflater) {
-        condition.lock()
-        while true {
-            while queue.isEmpty, !stopping { condition.wait() }
-            guard !queue.isEmpty else { break }
-            let job = queue.removeFirst()
-            condition.unlock()
+        while let job = state.withLock(waitingUntil: { !$0.queue.isEmpty || $0.stopping }, { state, _ -> CompressionJob? in
+            guard !state.queue.isEmpty else {
+                state.running -= 1
+                return nil
+            }
+            return state.queue.removeFirst()
+        }) {
             job.run(with: deflater)
-            condition.lock()
-            job.done = true
-            condition.broadcast()
         }
-        running -= 1
-        condition.broadcast()
-        condition.unlock()
     }
 }

@@ -98,11 +98,10 @@ package final class GzipWriter {
     private func writeOldestChunk() throws {
         // Removed before waiting, so that its buffers are freed once written.
         let job = inFlight.removeFirst()
-        pool.wait(for: job)
-        if let error = job.error { throw error }
-        crc = crc32_combine(crc, job.crc, off_t(job.input.count))
+        let (output, jobCRC) = try job.result()
+        crc = crc32_combine(crc, jobCRC, off_t(job.input.count))
         uncompressedBytes += Int64(job.input.count)
-        try writeToFile(job.output)
+        try writeToFile(output)
     }
 
     private func writeToFile(_ bytes: [UInt8]) throws {

@@ -18,7 +18,7 @@ package enum PostgresNames {
         guard !name.isEmpty, name.utf8.count <= maxIdentifierBytes,
               !name.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) })
         else {
-            throw MediabaseError.usage("the name \(name.debugDescription) cannot be used in PostgreSQL DDL: names must be 1 to \(maxIdentifierBytes) bytes without control characters")
+            throw MediabaseError.unrepresentable("the name \(name.debugDescription) cannot be used in PostgreSQL DDL: names must be 1 to \(maxIdentifierBytes) bytes without control characters")
         }
         return "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

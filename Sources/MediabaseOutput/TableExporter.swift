@@ -38,7 +38,7 @@ package struct TableExporter {
             case "double precision": return .double
             case "jsonb": return .jsonb
             case "text[]": return .textArray
-            default: throw MediabaseError.usage("schema.pg.sql: the bundle writer has no export rule for the type \(type)")
+            default: throw MediabaseError.internalError("schema.pg.sql: the bundle writer has no export rule for the type \(type)")
             }
         }
     }
@@ -63,7 +63,7 @@ package struct TableExporter {
                 do {
                     try Self.appendValue(statement, index, column.kind, to: &line, scratch: &scratch)
                 } catch let problem as ValueProblem {
-                    throw MediabaseError.usage("cannot export row \(rows + 1) of \(table), column \(column.name), to PostgreSQL: \(problem.message)")
+                    throw MediabaseError.unrepresentable("cannot export row \(rows + 1) of \(table), column \(column.name), to PostgreSQL: \(problem.message)")
                 }
             }
             line.append(ASCII.newline)

@@ -32,11 +32,11 @@ package struct PatientBundle {
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) else { return PatientBundle(folder: folder, manifest: nil) }
         let hasManifest = FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent(BundleManifest.fileName))
         guard isFolder.boolValue, hasManifest else {
-            throw MediabaseError.usage("\(folder) exists and is not a mediabase bundle (no \(BundleManifest.fileName)); patients --to bundle adds the patients to a bundle made by convert --to bundle, or makes a patients-only bundle in a folder that does not exist yet")
+            throw MediabaseError.notMediabaseOutput("\(folder) exists and is not a mediabase bundle (no \(BundleManifest.fileName)); patients --to bundle adds the patients to a bundle made by convert --to bundle, or makes a patients-only bundle in a folder that does not exist yet")
         }
         let manifest = try BundleManifest.read(folder: folder)
         guard manifest.formatVersion == BundleManifest.currentFormatVersion else {
-            throw MediabaseError.usage("\(folder) is a bundle of format version \(manifest.formatVersion); this tool writes \(BundleManifest.currentFormatVersion)")
+            throw MediabaseError.notMediabaseOutput("\(folder) is a bundle of format version \(manifest.formatVersion); this tool writes \(BundleManifest.currentFormatVersion)")
         }
         return PatientBundle(folder: folder, manifest: manifest)
     }

@@ -114,7 +114,7 @@ package final class PatientBundleWriter: PatientWriter {
         // jsonb refuses `\u0000`, which JSONEncoder writes for a NUL in a manifest column.
         var json = metadata.json
         if json.withUTF8(TableExporter.hasNULEscape) {
-            throw MediabaseError.usage("cannot write the metadata of \(schema) to PostgreSQL: metadata_json holds \\u0000, which jsonb cannot hold")
+            throw MediabaseError.unrepresentable("cannot write the metadata of \(schema) to PostgreSQL: metadata_json holds \\u0000, which jsonb cannot hold")
         }
         try Self.appendText(metadata.json, to: &line, column: "metadata_json")
         line.append(ASCII.newline)
@@ -160,7 +160,7 @@ package final class PatientBundleWriter: PatientWriter {
         var value = value
         try value.withUTF8 { bytes in
             if let offset = UTF8Validation.firstInvalidOffset(bytes) {
-                throw MediabaseError.usage("cannot write \(column) to PostgreSQL: the text has a NUL byte at byte \(offset)")
+                throw MediabaseError.unrepresentable("cannot write \(column) to PostgreSQL: the text has a NUL byte at byte \(offset)")
             }
             CopyText.encodeField(bytes, into: &line)
         }

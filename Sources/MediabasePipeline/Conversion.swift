@@ -175,9 +175,10 @@ package enum Conversion {
         stage("write_genes")
         // With the view tables built on two threads, the core is checked on a third connection
         // meanwhile (it no longer changes); only the view tables are checked afterwards.
-        let coreChecks = CoreChecks()
+        let coreChecks = Guarded<[ValidationCheck]?>(nil)
         let checkCore: @Sendable () throws -> Void = {
-            coreChecks.checks = try CoreValidator.validate(try SQLiteDatabase(path: coreFile, readOnly: true), thorough: false, viewTables: false)
+            let checks = try CoreValidator.validate(try SQLiteDatabase(path: coreFile, readOnly: true), thorough: false, viewTables: false)
+            coreChecks.withLock { $0 = checks }
         }
         try writer.finish(appliedAt: options.appliedAt, forQueries: !bundle, threads: options.threads, whileViewTablesAreBuilt: bundle ? nil : checkCore,
                          progress: progress)
@@ -218,7 +219,7 @@ package enum Conversion {
             try requirePassed(bundleChecks)
         } else {
             progress?.beginStage("validating")
-            if let checks = coreChecks.checks {
+            if let checks = coreChecks.withLock({ $0 }) {
                 report.validation = try CoreValidator.completeWithViewTables(checks, database: writer.database, expectedCounts: expectedCounts)
             } else {
                 report.validation = try CoreValidator.validate(writer.database, expectedCounts: expectedCounts, thorough: false)
@@ -270,7 +271,7 @@ package enum Conversion {
     private static func requirePassed(_ checks: [ValidationCheck]) throws {
         let failed = checks.filter { !$0.passed }
         guard failed.isEmpty else {
-            throw MediabaseError.usage("validation failed: " + failed.map { "\($0.name): \($0.detail)" }.joined(separator: "; "))
+            throw MediabaseError.validationFailed(failed.map { "\($0.name): \($0.detail)" }.joined(separator: "; "))
         }
     }
 
@@ -323,13 +324,6 @@ final class RowCounter: DumpSink {
     }
 
     func endTable(_ table: TableSchema, rows: Int, bytes: Int64) throws { try next.endTable(table, rows: rows, bytes: bytes) }
-}
-
-/// The core's checks, made on the third thread while the view tables are built; written
-/// there before ``SQLiteCoreWriter/finish(appliedAt:forQueries:threads:whileViewTablesAreBuilt:)``
-/// waits for that thread, read after it returns.
-final class CoreChecks: @unchecked Sendable {
-    var checks: [ValidationCheck]?
 }
 
 /// Computes a file's SHA-256 on a background thread.

@@ -1,5 +1,6 @@
 import Foundation
 import MediabaseBytes
+import MediabaseConcurrency
 import MediabaseModel
 import MediabaseInput
 import MediabaseOutput
@@ -202,18 +203,19 @@ package enum PatientBatch {
 
         let processing = Date()
         let totalBytes = patients.reduce(Int64(0)) { $0 + (fileSize($1.file) ?? 0) }
-        let tracker = ProgressTracker()
-        let progress = ProgressReporter(mode: options.progress, label: "patients", total: totalBytes) { tracker.bytesDone }
-        let outcomes = OutcomeList(count: patients.count)
-        DispatchQueue.concurrentPerform(iterations: max(1, min(options.threads, patients.count))) { _ in
-            while let index = outcomes.claimNext() {
-                let patient = patients[index]
-                outcomes.store(process(patient, core: core, options: options, bundle: bundle, rejectsPath: partPaths[index]), at: index)
-                tracker.finished(bytes: fileSize(patient.file) ?? 0) { progress?.draw(final: false) }
-            }
+        let bytesDone = Guarded<Int64>(0)
+        let drawing = Guarded(())
+        let progress = ProgressReporter(mode: options.progress, label: "patients", total: totalBytes) { bytesDone.withLock { $0 } }
+        let outcomes = Guarded([PatientBatchReport.Patient?](repeating: nil, count: patients.count))
+        parallelForEach(count: patients.count, threads: options.threads) { index in
+            let patient = patients[index]
+            let outcome = process(patient, core: core, options: options, bundle: bundle, rejectsPath: partPaths[index])
+            outcomes.withLock { $0[index] = outcome }
+            bytesDone.withLock { $0 += fileSize(patient.file) ?? 0 }
+            drawing.withLock { _ in progress?.draw(final: false) }
         }
         progress?.finish()
-        let processed = outcomes.all
+        let processed = outcomes.withLock { $0.compactMap { $0 } }
         var next = processed.makeIterator()
         report.patients = requests.map { request in
             switch request {
@@ -378,7 +380,7 @@ package enum PatientBatch {
             outcome.matchingSuccessRate = expression.counts.matchingSuccessRate
             let failed = outcome.validation.filter { !$0.passed }
             guard failed.isEmpty else {
-                throw MediabaseError.usage("validation failed: " + failed.map { "\($0.name): \($0.detail)" }.joined(separator: "; "))
+                throw MediabaseError.validationFailed(failed.map { "\($0.name): \($0.detail)" }.joined(separator: "; "))
             }
             try log.close()
             if !options.dryRun, let temporary {
@@ -511,55 +513,3 @@ struct PatientMetadataDocument: Encodable {
     }
 }
 
-/// The outcomes of a batch, filled by worker threads.
-private final class OutcomeList: @unchecked Sendable {
-    private let lock = NSLock()
-    private var outcomes: [PatientBatchReport.Patient?]
-    private var next = 0
-
-    init(count: Int) { outcomes = Array(repeating: nil, count: count) }
-
-    /// The index of the next patient to process, nil when none is left.
-    func claimNext() -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard next < outcomes.count else { return nil }
-        next += 1
-        return next - 1
-    }
-
-    func store(_ outcome: PatientBatchReport.Patient, at index: Int) {
-        lock.lock()
-        outcomes[index] = outcome
-        lock.unlock()
-    }
-
-    var all: [PatientBatchReport.Patient] {
-        lock.lock()
-        defer { lock.unlock() }
-        return outcomes.compactMap { $0 }
-    }
-}
-
-/// Input bytes of finished patients, for the progress display.
-private final class ProgressTracker: @unchecked Sendable {
-    private let lock = NSLock()
-    private let drawing = NSLock()
-    private var done: Int64 = 0
-
-    var bytesDone: Int64 {
-        lock.lock()
-        defer { lock.unlock() }
-        return done
-    }
-
-    /// Counts a finished patient, then runs `redraw` while no other thread can.
-    func finished(bytes: Int64, redraw: () -> Void) {
-        lock.lock()
-        done += bytes
-        lock.unlock()
-        drawing.lock()
-        redraw()
-        drawing.unlock()
-    }
-}

@@ -17,7 +17,7 @@ struct CoreSummary: Sendable {
         for table in ["genes", "transcripts", "transcript_products", "transcript_go_terms", "gene_pathways", "pathways",
                       "gene_drug_interactions", "drug_interactions", "gene_annotations", "schema_versions"] {
             guard try database.integer("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?1", [table]) == 1 else {
-                throw MediabaseError.usage("\(database.path) is not a mediabase core: it has no table \(table) (make one with mediabase convert --to sqlite)")
+                throw MediabaseError.notMediabaseOutput("\(database.path) is not a mediabase core: it has no table \(table) (make one with mediabase convert --to sqlite)")
             }
         }
         totalTranscripts = try database.integer("SELECT count(*) FROM transcripts")

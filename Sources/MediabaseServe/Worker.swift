@@ -136,10 +136,10 @@ final class Worker {
         do {
             try beginReading(connection.database)
             guard let row = try connection.metadataRow(), case .text(let text) = row[0].value else {
-                throw MediabaseError.usage("its metadata table has no patient row")
+                throw MediabaseError.notMediabaseOutput("its metadata table has no patient row")
             }
             guard text.lowercased() == fileId else {
-                throw MediabaseError.usage("its metadata names patient \(text), not \(fileId)")
+                throw MediabaseError.notMediabaseOutput("its metadata names patient \(text), not \(fileId)")
             }
             metadataId = text
         } catch {

@@ -1,7 +1,7 @@
 -- The eight query views of the migration guide. PostgreSQL has them as materialized views
 -- (schemas/postgres/views.pg.sql); SQLite gets tables filled once at the end of conversion.
 -- Lists are JSON arrays, sorted; every table is ordered by its key so the file is deterministic.
--- The tables declared without a query are filled by Sources/MediabaseKit/Output/ViewTableFiller.swift
+-- The tables declared without a query are filled by Sources/MediabaseOutput/ViewTableFiller.swift
 -- from index scans already in key order (their SQL form needs a sort or a subquery per row); their
 -- rows equal the queries of the PostgreSQL twin, which the end-to-end tests compare.
 

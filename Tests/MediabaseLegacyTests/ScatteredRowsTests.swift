@@ -1,0 +1,166 @@
+import XCTest
+@testable import MediabaseSQLite
+@testable import MediabaseModel
+@testable import MediabaseInput
+@testable import MediabaseLegacy
+@testable import MediabaseOutput
+import MediabaseTestSupport
+
+/// The rows of a gene need not be adjacent (docs/spec.md §4.1 dedups by gene wherever its rows are): the
+/// normalizer keeps only recent genes in memory and spills the others, and the result must be
+/// the same as with every gene in memory.
+final class ScatteredRowsTests: XCTestCase {
+    private var folder = ""
+
+    override func setUpWithError() throws { folder = try Fixtures.scratchFolder() }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }
+
+    private static let genes = 40
+    private static let transcriptsPerGene = 3
+
+    private static func geneId(_ gene: Int) -> String { "ENSG\(String(format: "%011d", gene + 1))" }
+    private static func transcriptId(_ gene: Int, _ transcript: Int) -> String {
+        "ENST\(String(format: "%011d", (gene + 1) * 10 + transcript))"
+    }
+
+    private static func row(gene: Int, transcript: String, symbol: String, start: Int, end: Int,
+                            pathways: String = "{\"Apoptosis [Reactome:R-HSA-109581]\"}") -> String {
+        let geneId = geneId(gene)
+        let drugs = "{\"\(gene + 100)\": {\"name\": \"drug\(gene)\"}, \"CHEMBL\(gene)\": {\"name\": \"chembl\(gene)\"}}"
+        let go = "{\"GO:000\(gene % 7)\": {\"term\": \"t\", \"aspect\": \"biological_process\", \"evidence\": \"IDA\"}}"
+        return [transcript, symbol, geneId, "protein_coding", "chr1", "{\"start\": \(start), \"end\": \(end), \"strand\": 1}",
+                "{protein}", go, pathways, drugs, "{P\(gene),Q\(gene)}", "{breast}"].joined(separator: "\t")
+    }
+
+    /// Gene g's transcript t is at row t × genes + g: every gene's rows are `genes` rows apart.
+    /// Gene 0's smallest transcript comes last and carries another symbol (a conflict); gene 5's
+    /// first transcript comes back versioned at the very end (a merge across the whole file),
+    /// gene 7's first transcript comes back under gene 8, and gene 9's last row has another
+    /// pathways value (a union and a conflict).
+    private func writeScatteredDump() throws -> String {
+        var rows: [String] = []
+        for transcript in 0..<Self.transcriptsPerGene {
+            for gene in 0..<Self.genes {
+                let id = Self.transcriptId(gene, gene == 0 ? Self.transcriptsPerGene - 1 - transcript : transcript)
+                let symbol = gene == 0 && transcript == Self.transcriptsPerGene - 1 ? "FIRST" : "SYM\(gene)"
+                let pathways = gene == 9 && transcript == Self.transcriptsPerGene - 1 ? "{\"Other [Reactome:R-HSA-1]\"}" : nil
+                rows.append(pathways.map { Self.row(gene: gene, transcript: id, symbol: symbol, start: 1000 * gene + transcript, end: 2000 * gene + 500 - transcript, pathways: $0) }
+                            ?? Self.row(gene: gene, transcript: id, symbol: symbol, start: 1000 * gene + transcript, end: 2000 * gene + 500 - transcript))
+            }
+        }
+        rows.append(Self.row(gene: 5, transcript: Self.transcriptId(5, 0) + ".2", symbol: "SYM5", start: 1, end: 99_999))
+        rows.append(Self.row(gene: 8, transcript: Self.transcriptId(7, 0), symbol: "SYM8", start: 8000, end: 16_500))
+        let columns = "transcript_id, gene_symbol, gene_id, gene_type, chromosome, coordinates, product_type, go_terms, pathways, drugs, uniprot_ids, cancer_types"
+        let dump = """
+            CREATE TABLE public.cancer_transcript_base (transcript_id text NOT NULL, gene_symbol text, gene_id text, gene_type text, chromosome text, coordinates jsonb, product_type text[], go_terms jsonb, pathways text[], drugs jsonb, uniprot_ids text[], cancer_types text[]);
+            COPY public.cancer_transcript_base (\(columns)) FROM stdin;
+            \(rows.joined(separator: "\n"))
+            \\.
+
+            """
+        let path = (folder as NSString).appendingPathComponent("scattered.sql")
+        try dump.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    private func convert(_ input: String, residentGenes: Int, pendingTranscripts: Int, name: String) throws -> (NormalizationTally, SQLiteDatabase) {
+        let writer = try SQLiteCoreWriter(path: (folder as NSString).appendingPathComponent(name))
+        let normalizer = try LegacyNormalizer(output: writer, rejects: try RejectLog(path: nil, maxRejects: nil, input: "test.sql"),
+                                              residentGenes: residentGenes, pendingTranscripts: pendingTranscripts)
+        try DumpReader.open(path: input).read(into: normalizer)
+        try normalizer.finish()
+        try writer.finish(appliedAt: "2024-01-01T00:00:00Z")
+        return (normalizer.tally, writer.database)
+    }
+
+    private func content(_ db: SQLiteDatabase) throws -> [String] {
+        var lines: [String] = []
+        for name in try db.rows("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").compactMap({ $0[0] }) {
+            lines += try db.rows("SELECT * FROM \"\(name)\"").map { name + ": " + $0.map { $0 ?? "NULL" }.joined(separator: "|") }
+        }
+        return lines
+    }
+
+    func testScatteredGeneRowsGiveTheSameCoreAsAllInMemory() throws {
+        let input = try writeScatteredDump()
+        let (inMemory, reference) = try convert(input, residentGenes: 4096, pendingTranscripts: 1 << 15, name: "memory.sqlite")
+        // Two resident genes and four pending transcripts: nearly every row finds its gene and
+        // transcript spilled.
+        let (spilled, core) = try convert(input, residentGenes: 2, pendingTranscripts: 4, name: "spilled.sqlite")
+        XCTAssertEqual(spilled, inMemory)
+        XCTAssertEqual(try content(core), try content(reference))
+
+        XCTAssertEqual(spilled.genes, Self.genes)
+        XCTAssertEqual(spilled.transcripts, Self.genes * Self.transcriptsPerGene)
+        XCTAssertEqual(spilled.mergedTranscriptRows, 2)
+        XCTAssertEqual(spilled.transcriptsOnTwoGenes, 1)
+        XCTAssertEqual(spilled.conflictingGenes, 2, "gene 0's symbols and gene 9's pathways")
+        // Each gene's value is processed once, its repeats skipped.
+        XCTAssertEqual(try core.integer("SELECT count(*) FROM gene_cross_references"), 2 * Self.genes)
+        XCTAssertEqual(try core.integer("SELECT count(*) FROM gene_extras WHERE field = 'cancer_types'"), Self.genes)
+        XCTAssertEqual(try core.integer("SELECT count(*) FROM gene_drug_interactions"), 2 * Self.genes)
+        XCTAssertEqual(try core.rows("SELECT pathway_id FROM gene_pathways WHERE gene_id = ? ORDER BY 1", [Self.geneId(9)]),
+                       [["R-HSA-1"], ["R-HSA-109581"]])
+
+        // Scalars come from the smallest transcript id, wherever its row is; the span covers
+        // every row of the gene, the merged versioned one included.
+        XCTAssertEqual(try core.scalar("SELECT gene_symbol FROM genes WHERE gene_id = ?", [Self.geneId(0)]), "FIRST")
+        XCTAssertEqual(try core.rows("SELECT start_position, end_position FROM genes WHERE gene_id = ?", [Self.geneId(5)]), [["1", "99999"]])
+        XCTAssertEqual(try core.rows("SELECT gene_id, start_position FROM transcripts WHERE transcript_id = ?", [Self.transcriptId(5, 0)]),
+                       [[Self.geneId(5), "5000"]])
+        XCTAssertEqual(try core.scalar("SELECT gene_id FROM transcripts WHERE transcript_id = ?", [Self.transcriptId(7, 0)]), Self.geneId(7))
+        XCTAssertEqual(try core.integer("SELECT count(*) FROM transcript_go_terms WHERE transcript_id = ?", [Self.transcriptId(5, 0)]), 1)
+        XCTAssertEqual(try core.scalar("SELECT group_concat(gene_id) FROM (SELECT gene_id FROM genes ORDER BY rowid)"),
+                       (0..<Self.genes).map(Self.geneId).joined(separator: ","))
+    }
+}
+
+/// The state a gene spills and restores must be the state it had.
+final class GeneStatesTests: XCTestCase {
+    func testAStateComesBackFromTheFileAsItWas() throws {
+        let state = GeneState(index: 7)
+        state.symbol = .init(transcriptId: "ENST00000000001", value: "TP53")
+        state.strand = .init(transcriptId: "ENST00000000002", value: "-1")
+        state.start = -5
+        state.end = nil
+        state.conflict = true
+        state.fieldsSeen = 0b1010
+        state.processed = [1, .max, 0x1234_5678_9ABC_DEF0]
+        let bytes = state.encoded()
+        let copy = bytes.withUnsafeBufferPointer { GeneState(decoding: $0) }
+        XCTAssertEqual(copy.index, 7)
+        XCTAssertEqual(copy.symbol?.value, "TP53")
+        XCTAssertEqual(copy.symbol?.transcriptId, "ENST00000000001")
+        XCTAssertNil(copy.type)
+        XCTAssertNil(copy.chromosome)
+        XCTAssertEqual(copy.strand?.value, "-1")
+        XCTAssertEqual(copy.start, -5)
+        XCTAssertNil(copy.end)
+        XCTAssertTrue(copy.conflict)
+        XCTAssertEqual(copy.fieldsSeen, 0b1010)
+        XCTAssertEqual(copy.processed, [1, .max, 0x1234_5678_9ABC_DEF0])
+        XCTAssertEqual(copy.encoded(), bytes)
+    }
+
+    func testGenesKeepTheirNumberAndComeOutSortedWhateverWasSpilled() throws {
+        let states = try GeneStates(capacity: 4)
+        let ids = (0..<50).map { "G\(String(format: "%03d", (($0 * 37) % 50)))" }
+        for id in ids { try states.state(for: id).processed.append(UInt64(id.dropFirst())!) }
+        for id in ids.reversed() { try states.state(for: id).processed.append(1) }
+        XCTAssertEqual(states.count, 50)
+        var seen: [String] = []
+        try states.forEachSorted { id, state in
+            seen.append(id)
+            XCTAssertEqual(state.index, UInt32(ids.firstIndex(of: id)!))
+            XCTAssertEqual(state.processed, [UInt64(id.dropFirst())!, 1])
+        }
+        XCTAssertEqual(seen, ids.sorted())
+    }
+
+    func testTranscriptOwnersFindSpilledTranscripts() throws {
+        let owners = try TranscriptOwners(pendingCapacity: 3)
+        for key in 0..<100 as Range<UInt64> { XCTAssertNil(try owners.owner(of: key &* 0x9E37_79B9_7F4A_7C15, registering: UInt32(key))) }
+        for key in 0..<100 as Range<UInt64> { XCTAssertEqual(try owners.owner(of: key &* 0x9E37_79B9_7F4A_7C15, registering: 999), UInt32(key)) }
+        XCTAssertEqual(owners.count, 100)
+    }
+}

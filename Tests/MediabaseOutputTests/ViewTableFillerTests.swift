@@ -1,0 +1,143 @@
+import Foundation
+import XCTest
+@testable import MediabaseSQLite
+@testable import MediabaseOutput
+@testable import MediabaseGenerate
+import MediabaseTestSupport
+
+/// The view tables ViewTableFiller fills from index scans hold exactly the rows of the SQL
+/// queries that define them (the queries below, which the PostgreSQL twin also uses), on
+/// hand-made edge cases and on a generated core.
+final class ViewTableFillerTests: XCTestCase {
+    /// The SQL definitions the filler replaces, as SQLite runs them.
+    static let referenceQueries: [String: String] = [
+        "drug_interaction_summary_view": """
+            WITH targets AS (
+                SELECT drug_interaction_id, count(*) AS n, json_group_array(gene_symbol) AS symbols
+                FROM (SELECT DISTINCT gdi.drug_interaction_id, gdi.gene_id, genes.gene_symbol
+                      FROM gene_drug_interactions gdi JOIN genes USING (gene_id)
+                      ORDER BY gdi.drug_interaction_id, genes.gene_symbol, gdi.gene_id)
+                GROUP BY drug_interaction_id)
+            SELECT di.drug_interaction_id, di.drug_name, di.source_database,
+                   coalesce(targets.n, 0) AS target_gene_count, coalesce(targets.symbols, '[]') AS target_gene_symbols
+            FROM drug_interactions di LEFT JOIN targets USING (drug_interaction_id)
+            ORDER BY di.drug_interaction_id
+            """,
+        "publication_summary_view": """
+            WITH
+                g AS (SELECT pmid, count(*) AS n, json_group_array(gene_symbol) AS symbols
+                      FROM (SELECT DISTINCT pub.pmid, pub.gene_id, genes.gene_symbol
+                            FROM gene_publications pub JOIN genes USING (gene_id) ORDER BY pub.pmid, genes.gene_symbol, pub.gene_id)
+                      GROUP BY pmid),
+                c AS (SELECT pmid, json_group_array(reference_category) AS categories
+                      FROM (SELECT DISTINCT pmid, reference_category FROM gene_publications ORDER BY pmid, reference_category)
+                      GROUP BY pmid)
+            SELECT g.pmid, g.n AS gene_count, g.symbols AS gene_symbols, c.categories AS reference_categories
+            FROM g JOIN c USING (pmid)
+            ORDER BY g.pmid
+            """,
+        "cross_reference_lookup_view": """
+            WITH
+                keys AS (
+                    SELECT external_db, external_id, min(gene_id) AS gene_id FROM (
+                        SELECT external_db, external_id, gene_id FROM gene_cross_references
+                        UNION ALL
+                        SELECT x.external_db, x.external_id, tr.gene_id
+                        FROM transcript_cross_references x JOIN transcripts tr USING (transcript_id))
+                    GROUP BY external_db, external_id)
+            SELECT keys.external_db, keys.external_id, keys.gene_id, genes.gene_symbol,
+                   (SELECT json_group_array(transcript_id) FROM (
+                        SELECT tr.transcript_id FROM gene_cross_references g JOIN transcripts tr USING (gene_id)
+                        WHERE g.external_db = keys.external_db AND g.external_id = keys.external_id
+                        UNION
+                        SELECT t.transcript_id FROM transcript_cross_references t
+                        WHERE t.external_db = keys.external_db AND t.external_id = keys.external_id
+                        ORDER BY 1)) AS transcript_ids
+            FROM keys LEFT JOIN genes USING (gene_id)
+            ORDER BY keys.external_db, keys.external_id
+            """,
+    ]
+
+    private var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("view-filler-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
+
+    /// Fills every filled view table of `database` and compares it, row by row and byte by
+    /// byte (hex), with its reference query.
+    private func assertFilledEqualsReference(_ database: SQLiteDatabase, file: StaticString = #filePath, line: UInt = #line) throws {
+        let filler = ViewTableFiller(database: database)
+        for statement in SchemaFiles.statements(SchemaFiles.sqliteViews) {
+            guard let name = SchemaFiles.createdTable(statement), ViewTableFiller.filledTables.contains(name) else { continue }
+            try database.execute("DROP TABLE IF EXISTS \(name)")
+            try database.execute(statement)
+            try filler.fill(name)
+            let columns = try database.rows("SELECT name FROM pragma_table_info('\(name)')").map { $0[0]! }
+            let hex = columns.map { "quote(\($0))" }.joined(separator: ", ")
+            let filled = try database.rows("SELECT \(hex) FROM \(name) ORDER BY rowid")
+            let reference = try database.rows("SELECT \(hex) FROM (\(Self.referenceQueries[name]!))")
+            XCTAssertEqual(filled.count, reference.count, name, file: file, line: line)
+            for (index, (got, want)) in zip(filled, reference).enumerated() where got != want {
+                XCTFail("\(name) row \(index): \(got) != \(want)", file: file, line: line)
+                break
+            }
+        }
+    }
+
+    func testEdgeCasesMatchTheQueries() throws {
+        let database = try SQLiteDatabase(path: directory.appendingPathComponent("edge.sqlite").path)
+        try database.execute(SchemaFiles.sqliteCore)
+        try database.execute(SchemaFiles.sqliteIndexes)
+        // Symbols: NULL, repeated, non-ASCII, quotes, backslashes and control characters, and
+        // a symbol that sorts before another gene's although its gene id sorts after.
+        try database.execute("""
+            INSERT INTO genes (gene_id, gene_symbol) VALUES
+                ('ENSG1', 'TP53'), ('ENSG2', NULL), ('ENSG3', 'TP53'), ('ENSG4', 'Ä"\\x'),
+                ('ENSG5', 'a' || char(9) || 'b' || char(1)), ('ENSG6', 'AAA'), ('ENSG7', NULL), ('ENSG8', 'lonely');
+            INSERT INTO transcripts (transcript_id, gene_id) VALUES
+                ('ENST1a', 'ENSG1'), ('ENST1b', 'ENSG1'), ('ENST2a', 'ENSG2'), ('ENST3a', 'ENSG3'),
+                ('ENST4a', 'ENSG4'), ('ENST5a', 'ENSG5'), ('ENST6a', 'ENSG6'), ('ENST6b', 'ENSG6');
+            INSERT INTO drug_interactions (drug_interaction_id, drug_name, source_database) VALUES
+                (1, 'aspirin', 'DrugCentral'), (2, NULL, 'ChEMBL'), (3, 'untargeted', 'PharmGKB'), (10, 'é"', 'ChEMBL');
+            INSERT INTO gene_drug_interactions (gene_id, drug_interaction_id, interaction_type) VALUES
+                ('ENSG1', 1, 'target'), ('ENSG1', 1, 'pharmgkb_pathway'), ('ENSG3', 1, 'target'), ('ENSG2', 1, 'target'),
+                ('ENSG7', 1, 'target'), ('ENSG6', 1, 'target'), ('ENSG4', 2, 'target'), ('ENSG5', 10, 'target');
+            INSERT INTO gene_publications (gene_id, pmid, reference_category) VALUES
+                ('ENSG1', '100', 'publications'), ('ENSG1', '100', 'go'), ('ENSG3', '100', 'publications'),
+                ('ENSG2', '100', 'uniprot'), ('ENSG7', '100', 'go'), ('ENSG4', '99', 'a"b'), ('ENSG5', '1000', 'x'),
+                ('ENSG6', '', 'empty pmid');
+            INSERT INTO gene_cross_references (gene_id, external_db, external_id) VALUES
+                ('ENSG1', 'UniProt', 'P04637'), ('ENSG3', 'UniProt', 'P04637'), ('ENSG6', 'UniProt', 'P04637'),
+                ('ENSG2', 'NCBI', '7157'), ('ENSG8', 'NCBI', 'no transcripts'), ('ENSG4', 'PDB', 'Ä'),
+                ('ENSG5', 'PDB', 'A'), ('ENSG5', 'pdb', 'A');
+            INSERT INTO transcript_cross_references (transcript_id, external_db, external_id) VALUES
+                ('ENST6a', 'UniProt', 'P04637'), ('ENST5a', 'NCBI', '7157'), ('ENST2a', 'RefSeq', 'NM_1'),
+                ('ENST1b', 'RefSeq', 'NM_1'), ('ENST4a', 'PDB', 'A'), ('ENST4a', 'RefSeq', 'NM_0');
+            """)
+        try assertFilledEqualsReference(database)
+    }
+
+    func testEmptyCoreGivesEmptyTables() throws {
+        let database = try SQLiteDatabase(path: directory.appendingPathComponent("empty.sqlite").path)
+        try database.execute(SchemaFiles.sqliteCore)
+        try database.execute(SchemaFiles.sqliteIndexes)
+        try database.execute("INSERT INTO drug_interactions (drug_interaction_id, drug_name, source_database) VALUES (5, 'alone', 'ChEMBL')")
+        try assertFilledEqualsReference(database)
+        XCTAssertEqual(try database.rows("SELECT * FROM drug_interaction_summary_view"), [["5", "alone", "ChEMBL", "0", "[]"]])
+    }
+
+    func testGeneratedCoreMatchesTheQueries() throws {
+        let options = GenerateOptions(seed: 11, genes: 60, patients: 0, formats: [.plain], threads: 2)
+        let (folder, _) = try GeneratedData.generate(options, name: "view-filler")
+        defer { try? FileManager.default.removeItem(at: folder.deletingLastPathComponent()) }
+        let output = directory.appendingPathComponent("generated.sqlite").path
+        try GeneratedData.convertDump(in: folder, to: output)
+        let database = try SQLiteDatabase(path: output)
+        XCTAssertGreaterThan(try database.integer("SELECT count(*) FROM cross_reference_lookup_view"), 20)
+        try assertFilledEqualsReference(database)
+    }
+}
