@@ -40,7 +40,8 @@ demo: build
 fixtures: build
 	bash fixtures/make-fixtures.sh $(BIN)
 
-# Full benchmark (about 1 GB inputs, 3 repetitions, then the full-scale run); see bench/bench.py --help.
+# Full benchmark (about 1 GB inputs, 3 repetitions, then the full-scale run, then serve under wrk
+# beside Datasette on the full-size core); see bench/bench.py --help and bench/serve.py --help.
 bench: build
 	bash bench/run.sh --full-scale
 

@@ -85,6 +85,26 @@ package final class SQLiteDatabase {
     package func integer(_ sql: String, _ arguments: [String?] = []) throws -> Int {
         Int(try scalar(sql, arguments) ?? "0") ?? 0
     }
+
+    /// The handler of ``interrupt(every:when:)``, kept alive as long as it is installed.
+    private var progressHandler: ProgressHandler?
+
+    /// Calls `stop` every `instructions` virtual-machine steps of a running statement; when it
+    /// returns true the statement stops and its step throws ("interrupted"). A time limit that
+    /// is checked inside SQLite (sqlite3_progress_handler), in the thread running the query.
+    package func interrupt(every instructions: Int32, when stop: @escaping () -> Bool) {
+        let handler = ProgressHandler(stop: stop)
+        progressHandler = handler
+        sqlite3_progress_handler(handle, instructions, { context in
+            guard let context else { return 0 }
+            return Unmanaged<ProgressHandler>.fromOpaque(context).takeUnretainedValue().stop() ? 1 : 0
+        }, Unmanaged.passUnretained(handler).toOpaque())
+    }
+}
+
+private final class ProgressHandler {
+    let stop: () -> Bool
+    init(stop: @escaping () -> Bool) { self.stop = stop }
 }
 
 /// A prepared statement. Bind, ``step()``, then ``reset()`` to run it again.

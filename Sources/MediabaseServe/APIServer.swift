@@ -12,13 +12,20 @@ package struct ServeConfiguration: Sendable {
     package var host: String
     package var port: Int
     package var threads: Int
+    /// How long the queries of one request may run before they are stopped (503).
+    package var timeLimit: Duration
 
-    package init(corePath: String, patientsPath: String?, host: String, port: Int, threads: Int) {
+    /// The default ``timeLimit``: far above any page of the API on a full-size core.
+    package static let defaultTimeLimit = Duration.seconds(10)
+
+    package init(corePath: String, patientsPath: String?, host: String, port: Int, threads: Int,
+                timeLimit: Duration = ServeConfiguration.defaultTimeLimit) {
         self.corePath = corePath
         self.patientsPath = patientsPath
         self.host = host
         self.port = port
         self.threads = threads
+        self.timeLimit = timeLimit
     }
 }
 
@@ -49,11 +56,13 @@ package struct APIServer: Sendable {
             directory = PatientDirectory(path: patients)
         }
         let summary = try CoreSummary(database: SQLiteDatabase(path: configuration.corePath, readOnly: true))
+        let geneFields = FragmentCache()
         let workers = try (0..<configuration.threads).map { _ in
-            try Worker(corePath: configuration.corePath, summary: summary, directory: directory)
+            try Worker(corePath: configuration.corePath, summary: summary, directory: directory, geneFields: geneFields,
+                       timeLimit: configuration.timeLimit)
         }
         self.configuration = configuration
-        api = API(pool: WorkerPool(workers: workers), summary: summary, directory: directory)
+        api = API(pool: WorkerPool(workers: workers), directory: directory)
     }
 
     /// Listens until SIGINT or SIGTERM; prints the bound address to stderr once listening.
@@ -97,15 +106,13 @@ package struct APIServer: Sendable {
 /// is an ``APIError`` with its status.
 final class API: Sendable {
     let pool: WorkerPool
-    let summary: CoreSummary
     let directory: PatientDirectory?
 
     /// Request bodies larger than this are refused with 413.
     static let maximumBodySize = 1 << 20
 
-    init(pool: WorkerPool, summary: CoreSummary, directory: PatientDirectory?) {
+    init(pool: WorkerPool, directory: PatientDirectory?) {
         self.pool = pool
-        self.summary = summary
         self.directory = directory
     }
 
@@ -153,15 +160,17 @@ final class API: Sendable {
         case "/openapi.json":
             return Array(OpenAPIDocument.json.utf8)
         case "/api/v1/stats":
-            var json = JSONWriter()
-            summary.writeStats(to: &json)
-            return json.bytes
+            return try await pool.run { worker in
+                var json = JSONWriter()
+                try worker.summary.stats(worker).writeStats(to: &json)
+                return json.bytes
+            }
         case "/api/v1/transcripts":
             let filter = try TranscriptFilter(query: query, body: RequestBodyFields(json: bodyBytes))
             let patient = try query.last("patient_id").map { try PatientIdParameter.parse($0, name: "patient_id") }
             return try await pool.run { worker in
                 var json = JSONWriter()
-                let source: any FoldChangeSource = try patient.map { try worker.patient($0) } ?? worker.summary.baseline
+                let source: any FoldChangeSource = try patient.map { try worker.patient($0) } ?? worker.summary.baseline(worker)
                 try TranscriptListing(worker: worker, filter: filter, source: source).write(to: &json)
                 return json.bytes
             }
@@ -189,7 +198,7 @@ final class API: Sendable {
                 guard let row = try worker.core.transcript(id) else {
                     throw APIError.notFound("Transcript \(id) not found")
                 }
-                let source: any FoldChangeSource = try patient.map { try worker.patient($0) } ?? worker.summary.baseline
+                let source: any FoldChangeSource = try patient.map { try worker.patient($0) } ?? worker.summary.baseline(worker)
                 var json = JSONWriter()
                 try worker.core.writeTranscript(row, value: try source.storedValue(id) ?? 1.0, to: &json)
                 return json.bytes

@@ -29,6 +29,8 @@ final class CoreConnection {
     private let drugs: SQLiteStatement
     private let annotations: SQLiteStatement
     private let ping: SQLiteStatement
+    /// The rendered gene fields, shared by every worker's connection.
+    private let geneFields: FragmentCache
 
     private static let transcriptColumns = """
         SELECT t.transcript_id, t.gene_id, g.gene_symbol, g.gene_type, g.chromosome, t.expression_fold_change,
@@ -37,7 +39,8 @@ final class CoreConnection {
         FROM transcripts t LEFT JOIN genes g ON g.gene_id = t.gene_id
         """
 
-    init(path: String) throws {
+    init(path: String, geneFields: FragmentCache) throws {
+        self.geneFields = geneFields
         database = try SQLiteDatabase(path: path, readOnly: true)
         // Up to 32 MB of pages per worker (SQLite's default is 2 MB): the link tables' pages of
         // popular genes stay in memory across requests.
@@ -110,7 +113,9 @@ final class CoreConnection {
         }
     }
 
-    /// Writes the transcript object of docs/spec.md §10, with `value` as its fold change.
+    /// Writes the transcript object of docs/spec.md §10, with `value` as its fold change. The
+    /// gene's fields (pathways, drugs, annotations: most of the bytes, a gene has up to
+    /// thousands of drug links) come from ``geneFields``, rendered once per gene.
     func writeTranscript(_ row: CoreTranscript, value: Double, to json: inout JSONWriter) throws {
         try json.object { json in
             json.field("transcript_id", row.transcriptId)
@@ -121,49 +126,57 @@ final class CoreConnection {
             json.field("expression_fold_change", value)
             json.key("product_type")
             try json.array { json in
-                try each(products, row.transcriptId) { json.string($0.text(0)) }
+                try each(products, row.transcriptId) { json.string(bytes: $0.bytes(0)) }
             }
             json.key("go_terms")
             try json.array { json in
                 try each(goTerms, row.transcriptId) { statement in
                     json.object { json in
-                        json.field("go_id", statement.text(0))
-                        json.field("name", statement.text(1))
-                        json.field("category", statement.text(2))
+                        json.field("go_id", bytes: statement.bytes(0))
+                        json.field("name", bytes: statement.bytes(1))
+                        json.field("category", bytes: statement.bytes(2))
                     }
                 }
             }
-            json.key("pathways")
-            try json.array { json in
-                try each(pathways, row.geneId) { json.string($0.text(0)) }
-            }
-            // One entry per drug name (an object's keys are unique): the first in the order of
-            // the query, i.e. the lowest drug_interaction_id, then interaction type.
-            json.key("drugs")
-            try json.object { json in
-                var seen = Set<String>()
-                try each(drugs, row.geneId) { statement in
-                    let name = statement.text(0) ?? ""
-                    guard seen.insert(name).inserted else { return }
-                    json.key(name)
-                    json.object { json in
-                        json.field("drug_id", statement.text(1))
-                        json.field("interaction_type", statement.text(2))
-                        json.field("source", statement.text(3))
-                    }
-                }
-            }
-            var functions: [String] = []
-            var locations: [String] = []
-            try each(annotations, row.geneId) { statement in
-                let value = statement.text(1) ?? ""
-                if statement.text(0) == "molecular_function" { functions.append(value) } else { locations.append(value) }
-            }
-            json.key("molecular_functions")
-            json.array { json in functions.forEach { json.string($0) } }
-            json.key("cellular_location")
-            json.array { json in locations.forEach { json.string($0) } }
+            json.fragment(try geneFields.fragment(row.geneId) { try renderGeneFields(row.geneId) })
         }
+    }
+
+    /// `,"pathways":[...],"drugs":{...},"molecular_functions":[...],"cellular_location":[...]`
+    /// of a gene: the fields that follow a transcript's own.
+    private func renderGeneFields(_ geneId: String) throws -> [UInt8] {
+        var json = JSONWriter.continuingObject()
+        json.key("pathways")
+        try json.array { json in
+            try each(pathways, geneId) { json.string(bytes: $0.bytes(0)) }
+        }
+        // One entry per drug name (an object's keys are unique): the first in the order of
+        // the query, i.e. the lowest drug_interaction_id, then interaction type.
+        json.key("drugs")
+        try json.object { json in
+            var seen = Set<String>()
+            try each(drugs, geneId) { statement in
+                let name = statement.text(0) ?? ""
+                guard seen.insert(name).inserted else { return }
+                json.key(name)
+                json.object { json in
+                    json.field("drug_id", bytes: statement.bytes(1))
+                    json.field("interaction_type", bytes: statement.bytes(2))
+                    json.field("source", bytes: statement.bytes(3))
+                }
+            }
+        }
+        var functions: [String] = []
+        var locations: [String] = []
+        try each(annotations, geneId) { statement in
+            let value = statement.text(1) ?? ""
+            if statement.text(0) == "molecular_function" { functions.append(value) } else { locations.append(value) }
+        }
+        json.key("molecular_functions")
+        json.array { json in functions.forEach { json.string($0) } }
+        json.key("cellular_location")
+        json.array { json in locations.forEach { json.string($0) } }
+        return json.bytes
     }
 
     private func each(_ statement: SQLiteStatement, _ key: String, _ row: (SQLiteStatement) throws -> Void) throws {

@@ -1,18 +1,16 @@
+import NIOConcurrencyHelpers
 import MediabaseBytes
 import MediabaseSQLite
 
-/// What the server reads from the core once at start: the `/stats` figures and the core's own
-/// fold changes that are not 1.0. The core is opened read-only and never changes while served.
-struct CoreSummary: Sendable {
-    let totalTranscripts: Int
-    let uniqueGenes: Int
-    let genesWithDrugs: Int
-    let genesWithPathways: Int
-    let genesWithProductTypes: Int
-    let transcriptsWithGoTerms: Int
-    let baseline: BaselineFoldChanges
+/// What the server reads from the whole core: the `/stats` figures and the core's own fold
+/// changes that are not 1.0. At start only the core's tables are checked; each part is read
+/// when first needed (seconds on a full-size core, so start-up does not wait for them) and
+/// kept: the core is opened read-only and served as it was.
+final class CoreSummary: Sendable {
+    private let statsValue = Once<CoreStats>()
+    private let baselineValues = Once<BaselineFoldChanges>()
 
-    /// Reads the summary; a file that is not a mediabase core fails with the table it lacks.
+    /// Checks that the file is a mediabase core; one that is not fails with the table it lacks.
     init(database: SQLiteDatabase) throws {
         for table in ["genes", "transcripts", "transcript_products", "transcript_go_terms", "gene_pathways", "pathways",
                       "gene_drug_interactions", "drug_interactions", "gene_annotations", "schema_versions"] {
@@ -20,6 +18,44 @@ struct CoreSummary: Sendable {
                 throw MediabaseError.notMediabaseOutput("\(database.path) is not a mediabase core: it has no table \(table) (make one with mediabase convert --to sqlite)")
             }
         }
+    }
+
+    /// The `/stats` figures, counted on `worker`'s core connection the first time.
+    func stats(_ worker: Worker) throws -> CoreStats {
+        try statsValue.value { try worker.withoutTimeLimit { try CoreStats(database: worker.core.database) } }
+    }
+
+    /// The core's own fold changes, read on `worker`'s core connection the first time.
+    func baseline(_ worker: Worker) throws -> BaselineFoldChanges {
+        try baselineValues.value { try worker.withoutTimeLimit { try BaselineFoldChanges(database: worker.core.database) } }
+    }
+}
+
+/// A value computed once, by the first caller; callers at the same time wait for it. A failed
+/// computation is tried again by the next caller.
+final class Once<Value: Sendable>: Sendable {
+    private let box = NIOLockedValueBox<Value?>(nil)
+
+    func value(_ compute: () throws -> Value) rethrows -> Value {
+        try box.withLockedValue { value in
+            if let value { return value }
+            let computed = try compute()
+            value = computed
+            return computed
+        }
+    }
+}
+
+/// The `/stats` figures of docs/spec.md §10.
+struct CoreStats: Sendable {
+    let totalTranscripts: Int
+    let uniqueGenes: Int
+    let genesWithDrugs: Int
+    let genesWithPathways: Int
+    let genesWithProductTypes: Int
+    let transcriptsWithGoTerms: Int
+
+    init(database: SQLiteDatabase) throws {
         totalTranscripts = try database.integer("SELECT count(*) FROM transcripts")
         uniqueGenes = try database.integer("SELECT count(DISTINCT gene_id) FROM transcripts")
         genesWithDrugs = try database.integer("""
@@ -35,9 +71,7 @@ struct CoreSummary: Sendable {
         transcriptsWithGoTerms = try database.integer("""
             SELECT count(*) FROM transcripts WHERE transcript_id IN (SELECT transcript_id FROM transcript_go_terms)
             """)
-        baseline = try BaselineFoldChanges(database: database)
     }
-
     /// `part` of `whole` in percent, rounded to two decimals; 0 for an empty core.
     static func percent(_ part: Int, of whole: Int) -> Double {
         whole == 0 ? 0 : (Double(part) * 10_000 / Double(whole)).rounded() / 100
@@ -60,7 +94,7 @@ struct CoreSummary: Sendable {
 }
 
 /// The core's `transcripts.expression_fold_change` values that are not 1.0, answered when a
-/// request names no patient (the "public schema" of the guide), held sorted in memory: the core
+/// request names no patient (the "package schema" of the guide), held sorted in memory: the core
 /// has no index on that column and cannot get one read-only.
 struct BaselineFoldChanges: FoldChangeSource, Sendable {
     /// Fold change descending, then transcript id ascending in byte order (SQLite's BINARY).

@@ -16,6 +16,14 @@ struct JSONWriter {
 
     init() { bytes.reserveCapacity(4096) }
 
+    /// A writer that continues an object which already holds a field: what it writes starts
+    /// with a comma and is not closed, a fragment for ``fragment(_:)``.
+    static func continuingObject() -> JSONWriter {
+        var json = JSONWriter()
+        json.hasValue = [true]
+        return json
+    }
+
     private mutating func beginValue() {
         if afterKey {
             afterKey = false
@@ -57,6 +65,24 @@ struct JSONWriter {
         if let value { appendQuoted(value) } else { appendLiteral("null") }
     }
 
+    /// Text straight from a SQLite column: plain ASCII without escapes is copied as it is;
+    /// anything else goes through ``string(_:)``, so the bytes are the same as for a `String`
+    /// decoded from the column (invalid UTF-8 repaired).
+    mutating func string(bytes value: UnsafeBufferPointer<UInt8>?) {
+        guard let value else { return string(nil) }
+        guard !value.contains(where: { $0 < 0x20 || $0 >= 0x7F || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
+            return string(String(decoding: value, as: UTF8.self))
+        }
+        beginValue()
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: value)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Fields written by a ``continuingObject()`` writer, appended inside the object open here
+    /// (which holds a field already).
+    mutating func fragment(_ fields: [UInt8]) { bytes.append(contentsOf: fields) }
+
     mutating func integer(_ value: Int64?) {
         beginValue()
         if let value { appendLiteral(String(value)) } else { appendLiteral("null") }
@@ -84,6 +110,7 @@ struct JSONWriter {
     mutating func field(_ name: String, _ value: Int64?) { key(name); integer(value) }
     mutating func field(_ name: String, _ value: Double?) { key(name); number(value) }
     mutating func field(_ name: String, _ value: Bool) { key(name); bool(value) }
+    mutating func field(_ name: String, bytes value: UnsafeBufferPointer<UInt8>?) { key(name); string(bytes: value) }
 
     private mutating func appendLiteral(_ text: String) { bytes.append(contentsOf: text.utf8) }
 
@@ -91,14 +118,19 @@ struct JSONWriter {
 
     /// RFC 8259 escaping: quote, backslash and control characters; everything else as UTF-8.
     private mutating func appendQuoted(_ text: String) {
+        var text = text
+        text.withUTF8 { appendQuoted(utf8: $0) }
+    }
+
+    private mutating func appendQuoted(utf8 text: UnsafeBufferPointer<UInt8>) {
         bytes.append(UInt8(ascii: "\""))
         // Most text needs no escape: copied whole.
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 == 0x7F }) {
-            bytes.append(contentsOf: text.utf8)
+        if !text.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 == 0x7F }) {
+            bytes.append(contentsOf: text)
             bytes.append(UInt8(ascii: "\""))
             return
         }
-        for byte in text.utf8 {
+        for byte in text {
             switch byte {
             case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
             case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])

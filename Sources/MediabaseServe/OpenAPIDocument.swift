@@ -1,4 +1,3 @@
-import MediabaseModel
 
 
 /// The OpenAPI 3 document served at `/openapi.json`, written by hand from docs/spec.md §10: every path,
@@ -48,7 +47,8 @@ enum OpenAPIDocument {
               "200": {"description": "One page of transcripts", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Transcript"}}}}},
               "400": {"$ref": "#/components/responses/BadRequest"},
               "404": {"$ref": "#/components/responses/NotFound"},
-              "413": {"$ref": "#/components/responses/TooLarge"}
+              "413": {"$ref": "#/components/responses/TooLarge"},
+              "503": {"$ref": "#/components/responses/TimedOut"}
             }
           }
         },
@@ -63,7 +63,8 @@ enum OpenAPIDocument {
             "responses": {
               "200": {"description": "The transcript", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Transcript"}}}},
               "400": {"$ref": "#/components/responses/BadRequest"},
-              "404": {"$ref": "#/components/responses/NotFound"}
+              "404": {"$ref": "#/components/responses/NotFound"},
+              "503": {"$ref": "#/components/responses/TimedOut"}
             }
           }
         },
@@ -72,7 +73,8 @@ enum OpenAPIDocument {
             "summary": "The patients of the served folder, ordered by patient id",
             "operationId": "listPatients",
             "responses": {
-              "200": {"description": "The patients", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PatientList"}}}}
+              "200": {"description": "The patients", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PatientList"}}}},
+              "503": {"$ref": "#/components/responses/TimedOut"}
             }
           }
         },
@@ -98,7 +100,8 @@ enum OpenAPIDocument {
               "200": {"description": "The comparison", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Comparison"}}}},
               "400": {"$ref": "#/components/responses/BadRequest"},
               "404": {"$ref": "#/components/responses/NotFound"},
-              "413": {"$ref": "#/components/responses/TooLarge"}
+              "413": {"$ref": "#/components/responses/TooLarge"},
+              "503": {"$ref": "#/components/responses/TimedOut"}
             }
           }
         },
@@ -132,7 +135,8 @@ enum OpenAPIDocument {
         "responses": {
           "BadRequest": {"description": "A malformed parameter or body", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
           "NotFound": {"description": "No such patient, transcript or path", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-          "TooLarge": {"description": "A request body over 1 MB", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+          "TooLarge": {"description": "A request body over 1 MB", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+          "TimedOut": {"description": "The request's queries ran past the server's time limit and were stopped", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
         },
         "schemas": {
           "Error": {"type": "object", "required": ["detail"], "properties": {"detail": {"type": "string"}}},

@@ -1,5 +1,6 @@
 import Foundation
 import NIOConcurrencyHelpers
+import NIOCore
 import NIOPosix
 import MediabaseBytes
 import MediabaseSQLite
@@ -60,26 +61,50 @@ final class Worker {
     private var patients: [String: PatientConnection] = [:]
     /// The connections that hold a read transaction for the job running (``beginJob()``).
     private var reading: [SQLiteDatabase] = []
+    /// How long one job's queries may run; past it SQLite stops them.
+    let timeLimit: Duration
+    private let deadline = JobDeadline()
 
     /// Open patient files kept per worker; past it the cache starts over (connections a request
     /// holds stay open until it ends).
     static let patientCacheSize = 128
 
-    init(corePath: String, summary: CoreSummary, directory: PatientDirectory?) throws {
-        core = try CoreConnection(path: corePath)
+    init(corePath: String, summary: CoreSummary, directory: PatientDirectory?, geneFields: FragmentCache, timeLimit: Duration) throws {
+        core = try CoreConnection(path: corePath, geneFields: geneFields)
         self.summary = summary
         self.directory = directory
+        self.timeLimit = timeLimit
+        limit(core.database)
     }
+
+    /// Puts `database` under the job's time limit: SQLite checks the deadline every thousand
+    /// instructions and stops the statement once it has passed.
+    private func limit(_ database: SQLiteDatabase) {
+        database.interrupt(every: 1000) { [deadline] in deadline.hasPassed }
+    }
+
+    /// Runs `body` with the clock of the job's time limit stopped: for what is computed once
+    /// for every later request (``CoreSummary``), not for this request alone.
+    func withoutTimeLimit<T>(_ body: () throws -> T) rethrows -> T {
+        let saved = deadline.suspend()
+        defer { deadline.resume(saved) }
+        return try body()
+    }
+
+    /// Whether the running job has used up its time (its failure is then a timeout).
+    var isPastDeadline: Bool { deadline.hasPassed }
 
     /// Starts a job: one read transaction per connection for the whole job, so SQLite takes
     /// its shared lock and checks the file once per request rather than once per statement
     /// (hundreds for a page of nested transcripts), and the page cache stays valid.
     func beginJob() throws {
+        deadline.start(timeLimit)
         try core.database.execute("BEGIN")
         reading = [core.database]
     }
 
     func endJob() {
+        deadline.clear()
         for database in reading { try? database.execute("COMMIT") }
         reading = []
     }
@@ -125,6 +150,7 @@ final class Worker {
             patients[name] = nil
             do {
                 connection = try PatientConnection(path: path, identity: identity)
+                limit(connection.database)
             } catch {
                 let reason = error.localizedDescription
                 directory.reportInvalid(name, identity: identity, reason: reason)
@@ -142,6 +168,8 @@ final class Worker {
                 throw MediabaseError.notMediabaseOutput("its metadata names patient \(text), not \(fileId)")
             }
             metadataId = text
+        } catch where isPastDeadline {
+            throw APIError.timedOut(timeLimit)
         } catch {
             let reason = error.localizedDescription
             directory.reportInvalid(name, identity: identity, reason: reason)
@@ -175,11 +203,45 @@ final class WorkerPool: Sendable {
             defer { free.withLockedValue { $0.append(worker) } }
             try worker.worker.beginJob()
             defer { worker.worker.endJob() }
-            return try job(worker.worker)
+            do {
+                return try job(worker.worker)
+            } catch let error as APIError {
+                throw error
+            } catch where worker.worker.isPastDeadline {
+                throw APIError.timedOut(worker.worker.timeLimit)
+            }
         }
     }
 
     func shutdown() async throws { try await threads.shutdownGracefully() }
+}
+
+/// The end of the running job's time, read by SQLite's progress handler on the worker's thread.
+final class JobDeadline {
+    private var uptimeNanoseconds = UInt64.max
+
+    func start(_ limit: Duration) {
+        let (seconds, attoseconds) = limit.components
+        let nanoseconds = UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000)
+        uptimeNanoseconds = NIODeadline.now().uptimeNanoseconds + nanoseconds
+    }
+
+    /// No job runs: nothing is past the deadline.
+    func clear() { uptimeNanoseconds = .max }
+
+    /// Stops the clock; ``resume(_:)`` gives the job back the time it had left.
+    func suspend() -> (deadline: UInt64, at: UInt64) {
+        defer { uptimeNanoseconds = .max }
+        return (uptimeNanoseconds, NIODeadline.now().uptimeNanoseconds)
+    }
+
+    func resume(_ saved: (deadline: UInt64, at: UInt64)) {
+        guard saved.deadline != .max else { return }
+        let paused = NIODeadline.now().uptimeNanoseconds - saved.at
+        uptimeNanoseconds = saved.deadline + paused
+    }
+
+    var hasPassed: Bool { NIODeadline.now().uptimeNanoseconds > uptimeNanoseconds }
 }
 
 /// A worker handed between threads: only ever used by the one job that checked it out.

@@ -34,13 +34,21 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Worker threads, each with its own read-only SQLite connections (default: the number of cores).")
     var threads: Int?
 
+    @Option(name: .customLong("time-limit-ms"),
+            help: "How long the queries of one request may run, in milliseconds (decimals allowed); past it they are stopped and the request is answered 503.")
+    var timeLimitMilliseconds: Double = 10_000
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535, not \(port)") }
         if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be 1 to 256, not \(threads)") }
+        guard timeLimitMilliseconds > 0, timeLimitMilliseconds <= 86_400_000 else {
+            throw ValidationError("--time-limit-ms must be more than 0 and at most a day (86400000), not \(timeLimitMilliseconds)")
+        }
     }
 
     func run() async throws {
-        let server = try APIServer(ServeConfiguration(corePath: core, patientsPath: patients, host: host, port: port, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount))
+        let server = try APIServer(ServeConfiguration(corePath: core, patientsPath: patients, host: host, port: port, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,
+                                                        timeLimit: .nanoseconds(Int64(timeLimitMilliseconds * 1_000_000))))
         try await server.run()
     }
 }

@@ -91,12 +91,27 @@ final class ServeTests: XCTestCase {
         try stopServer()
     }
 
+    /// With a time limit far below any real page (1 µs: SQLite checks it every thousand
+    /// instructions), the pages that run queries are stopped at once with 503 and a detail;
+    /// what needs no query (or was computed once, outside the limit) is still answered.
+    func testQueriesPastTheTimeLimitAreStoppedWith503() throws {
+        let url = try startServer(patients: Self.patients, options: ["--time-limit-ms", "0.001"])
+        let ids = try FileManager.default.contentsOfDirectory(atPath: Self.patients)
+            .filter { $0.hasPrefix("patient_") && $0.hasSuffix(".sqlite") }.sorted()
+            .map { String($0.dropFirst("patient_".count).dropLast(".sqlite".count)) }
+        XCTAssertEqual(ids.count, 13)
+        let output = try Subprocess.run(["/usr/bin/env", "python3", Self.resource("time_limit_check.py"), url, ids.joined(separator: ",")],
+                                        in: Self.folder, scratch: Self.folder, timeout: 60)
+        XCTAssertTrue(output.contains("time limit: ok"), output)
+        try stopServer()
+    }
+
     /// Starts the server on port 0 and returns its URL, read from the line it prints once
     /// listening.
-    private func startServer(patients: String) throws -> String {
+    private func startServer(patients: String, options: [String] = []) throws -> String {
         logPath = Self.folder + "/serve-\(UUID().uuidString).log"
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        let command = [Self.binary, "serve", "--core", Self.core, "--patients", patients, "--port", "0", "--threads", "2"]
+        let command = [Self.binary, "serve", "--core", Self.core, "--patients", patients, "--port", "0", "--threads", "2"] + options
         let process = try Subprocess.start(command, in: Self.folder, output: FileHandle(forWritingAtPath: logPath))
         server = process
         let deadline = Date().addingTimeInterval(30)
