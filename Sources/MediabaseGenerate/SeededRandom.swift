@@ -140,10 +140,12 @@ enum RandomStream: UInt64 {
 
 /// SplitMix64 (Steele, Lea and Flood, 2014): here it expands a seed into generator state; the
 /// tests use it as their seeded generator.
-struct SplitMix64: RandomNumberGenerator {
+package struct SplitMix64: RandomNumberGenerator {
     var state: UInt64
 
-    mutating func next() -> UInt64 {
+    package init(state: UInt64) { self.state = state }
+
+    package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

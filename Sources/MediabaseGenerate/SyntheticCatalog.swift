@@ -1,4 +1,3 @@
-import MediabaseLegacy
 /// The fixed reference data genes draw from: drugs, pathways and GO terms with stable ids and
 /// names, and the free-text vocabularies of the annotation arrays.
 ///

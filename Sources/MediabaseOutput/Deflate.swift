@@ -107,7 +107,7 @@ final class CompressionJob: Sendable {
 /// Worker threads that compress ``CompressionJob``s, each with its own ``Deflater``, in the
 /// order submitted. Without threads (`--threads 1`) jobs run on the caller's thread; the bytes
 /// are the same either way, since a job's output depends only on its input and dictionary.
-package final class CompressionPool: Sendable {
+package final class CompressionPool {
     private struct State {
         /// Jobs waiting for a worker, oldest first (at most a few: producers bound what they submit).
         var queue: [CompressionJob] = []

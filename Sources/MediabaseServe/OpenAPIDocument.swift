@@ -1,3 +1,4 @@
+import MediabaseModel
 
 
 /// The OpenAPI 3 document served at `/openapi.json`, written by hand from docs/spec.md §10: every path,

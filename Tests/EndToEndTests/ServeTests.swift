@@ -101,7 +101,7 @@ final class ServeTests: XCTestCase {
             .map { String($0.dropFirst("patient_".count).dropLast(".sqlite".count)) }
         XCTAssertEqual(ids.count, 13)
         let output = try Subprocess.run(["/usr/bin/env", "python3", Self.resource("time_limit_check.py"), url, ids.joined(separator: ",")],
-                                        in: Self.folder, scratch: Self.folder, timeout: 60)
+                                        in: Self.folder, timeout: 60)
         XCTAssertTrue(output.contains("time limit: ok"), output)
         try stopServer()
     }

@@ -3,16 +3,16 @@ import XCTest
 import MediabaseBytes
 
 /// The marker placed in test inputs where a decoder must report its error (swift-format style).
-let errorMarker = "1️⃣"
+package let errorMarker = "1️⃣"
 
 /// Runs `body` over the UTF-8 bytes of `text`.
-func withBytes<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+package func withBytes<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
     try Array(text.utf8).withUnsafeBufferPointer(body)
 }
 
 /// Asserts that `decode` throws a ``DecodeError`` at the marker in `marked`, which is removed from
 /// the input first, and that its `expected` contains `expected` when given.
-func assertDecodeError(
+package func assertDecodeError(
     _ marked: String,
     expected: String? = nil,
     file: StaticString = #filePath,
@@ -28,7 +28,7 @@ func assertDecodeError(
 }
 
 /// Asserts that `decode` throws a ``DecodeError`` at `offset` of `bytes`.
-func assertDecodeError(
+package func assertDecodeError(
     _ bytes: [UInt8],
     at offset: Int,
     expected: String? = nil,
@@ -51,7 +51,7 @@ func assertDecodeError(
 }
 
 /// The `DecodeError` `body` throws, or nil when it succeeds; fails the test on any other error.
-func decodeError(file: StaticString = #filePath, line: UInt = #line, _ body: () throws -> Void) -> DecodeError? {
+package func decodeError(file: StaticString = #filePath, line: UInt = #line, _ body: () throws -> Void) -> DecodeError? {
     do {
         try body()
         return nil

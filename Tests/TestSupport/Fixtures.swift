@@ -1,14 +1,14 @@
 import Foundation
 
 /// Paths of committed fixtures and scratch folders for tests.
-enum Fixtures {
+package enum Fixtures {
     /// The repository root.
-    static var root: String { Repository.root }
+    package static var root: String { Repository.root }
 
-    static func path(_ relative: String) -> String { Repository.path("fixtures/" + relative) }
+    package static func path(_ relative: String) -> String { Repository.path("fixtures/" + relative) }
 
     /// A new empty folder under the system temp folder, removed by the caller.
-    static func scratchFolder() throws -> String {
+    package static func scratchFolder() throws -> String {
         try Repository.scratchFolder("test")
     }
 }

@@ -8,14 +8,14 @@ import MediabasePipeline
 
 /// Helpers shared by the generator tests: scratch folders, raw row capture, and the small
 /// parts of the normalization rules (docs/spec.md §4.1) the tests recompute independently.
-enum GeneratedData {
+package enum GeneratedData {
     /// A new empty folder under the system temporary folder; removed by the caller.
-    static func scratchFolder(_ name: String) throws -> URL {
+    package static func scratchFolder(_ name: String) throws -> URL {
         URL(fileURLWithPath: try Repository.scratchFolder(name))
     }
 
     /// Generates into a new scratch folder and returns it with the facts.
-    static func generate(_ options: GenerateOptions, name: String) throws -> (URL, DatasetFacts) {
+    package static func generate(_ options: GenerateOptions, name: String) throws -> (URL, DatasetFacts) {
         let folder = try scratchFolder(name).appendingPathComponent("out")
         let facts = try DatasetGenerator(options: options).generate(into: folder.path, replace: false)
         return (folder, facts)
@@ -23,7 +23,7 @@ enum GeneratedData {
 
     /// Converts the generated `mbase.sql` in `folder` to SQLite at `output`, its report beside it.
     @discardableResult
-    static func convertDump(in folder: URL, to output: String) throws -> ConversionReport {
+    package static func convertDump(in folder: URL, to output: String) throws -> ConversionReport {
         var conversion = ConversionOptions(input: folder.appendingPathComponent("mbase.sql").path, output: output)
         conversion.progress = .never
         conversion.reportPath = output + ".report.json"
@@ -31,7 +31,7 @@ enum GeneratedData {
     }
 
     /// Every file under `folder` by relative path, with its bytes.
-    static func contents(of folder: URL) throws -> [String: Data] {
+    package static func contents(of folder: URL) throws -> [String: Data] {
         var files: [String: Data] = [:]
         let enumerator = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey])!
         for case let url as URL in enumerator where (try url.resourceValues(forKeys: [.isRegularFileKey])).isRegularFile == true {
@@ -43,7 +43,7 @@ enum GeneratedData {
 
     /// A transcript or gene id after the id rules: trimmed, database prefix dropped, `ENS`
     /// upper-cased, version stripped.
-    static func normalizedId(_ raw: String) -> String {
+    package static func normalizedId(_ raw: String) -> String {
         var id = raw.trimmingCharacters(in: .whitespaces)
         if let colon = id.firstIndex(of: ":"), id[..<colon].lowercased() == "ensembl" { id = String(id[id.index(after: colon)...]) }
         if id.lowercased().hasPrefix("ens") { id = "ENS" + id.dropFirst(3) }
@@ -52,7 +52,7 @@ enum GeneratedData {
     }
 
     /// The elements of a one-dimensional array literal (`{a,"b c",NULL}`), nil for NULL.
-    static func arrayElements(_ literal: String) -> [String?] {
+    package static func arrayElements(_ literal: String) -> [String?] {
         var elements: [String?] = []
         var characters = Array(literal.dropFirst().dropLast())
         guard !characters.isEmpty else { return [] }
@@ -88,43 +88,43 @@ enum GeneratedData {
     }
 
     /// A JSON value of a jsonb field.
-    static func json(_ text: String) throws -> Any {
+    package static func json(_ text: String) throws -> Any {
         try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
     }
 }
 
 /// Keeps every row of every table as raw bytes, with its line.
-final class RawRowSink: DumpSink {
-    struct Table {
-        var columns: [String]
-        var rows: [[Data?]] = []
-        var lines: [Int] = []
+package final class RawRowSink: DumpSink {
+    package struct Table {
+        package var columns: [String]
+        package var rows: [[Data?]] = []
+        package var lines: [Int] = []
     }
 
-    var tables: [String: Table] = [:]
+    package var tables: [String: Table] = [:]
     private var current = ""
 
-    func beginTable(_ table: TableSchema) throws {
+    package func beginTable(_ table: TableSchema) throws {
         current = table.name
         tables[current] = Table(columns: table.columns.map(\.name))
     }
 
-    func row(_ row: RowBuffer) throws {
+    package func row(_ row: RowBuffer) throws {
         tables[current]!.rows.append((0..<row.count).map { row.field($0).map { Data($0) } })
         tables[current]!.lines.append(row.line)
     }
 
-    func endTable(_ table: TableSchema, rows: Int, bytes: Int64) throws {}
+    package func endTable(_ table: TableSchema, rows: Int, bytes: Int64) throws {}
 
     /// Reads `path` (any format `DumpReader` detects) and returns the sink.
-    static func read(_ path: URL) throws -> RawRowSink {
+    package static func read(_ path: URL) throws -> RawRowSink {
         let sink = RawRowSink()
         try DumpReader.open(path: path.path).read(into: sink)
         return sink
     }
 
     /// Reads a delimited patient file with `CSVReader`.
-    static func readDelimited(_ path: URL, delimiter: UInt8) throws -> RawRowSink {
+    package static func readDelimited(_ path: URL, delimiter: UInt8) throws -> RawRowSink {
         let sink = RawRowSink()
         try CSVReader(stream: FileByteStream(path: path.path), file: path.path, delimiter: delimiter, tableName: "patient").read(into: sink)
         return sink

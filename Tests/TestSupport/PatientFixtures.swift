@@ -7,7 +7,7 @@ import MediabasePipeline
 /// The small core of `fixtures/patients/core.sql` (16 genes, 20 transcripts, no support levels:
 /// a gene's canonical transcript is its smallest id), converted once per test process, and
 /// helpers to run patient batches on hand-written files.
-enum PatientFixtures {
+package enum PatientFixtures {
     /// Holds the converted core; removed when the test process exits.
     private static let folder: String = {
         let folder = try! Fixtures.scratchFolder()
@@ -16,17 +16,17 @@ enum PatientFixtures {
     }()
 
     /// The converted core.
-    static let corePath: String = {
+    package static let corePath: String = {
         var options = ConversionOptions(input: Fixtures.path("patients/core.sql"), output: (folder as NSString).appendingPathComponent("core.sqlite"))
         options.progress = .never
         _ = try! Conversion.run(options)
         return options.output
     }()
 
-    static let core: CoreTranscriptIndex = try! CoreTranscriptIndex.load(path: corePath)
+    package static let core: CoreTranscriptIndex = try! CoreTranscriptIndex.load(path: corePath)
 
     /// Writes `files` (name → text) into `folder` and returns their paths in the given order.
-    static func write(_ files: KeyValuePairs<String, String>, in folder: String) throws -> [String] {
+    package static func write(_ files: KeyValuePairs<String, String>, in folder: String) throws -> [String] {
         try files.map { name, text in
             let path = (folder as NSString).appendingPathComponent(name)
             try Data(text.utf8).write(to: URL(fileURLWithPath: path))
@@ -35,7 +35,7 @@ enum PatientFixtures {
     }
 
     /// Runs a batch on `files` (name → text) written into `folder`, output into `folder/out`.
-    static func run(_ files: KeyValuePairs<String, String>, in folder: String,
+    package static func run(_ files: KeyValuePairs<String, String>, in folder: String,
                     configure: (inout PatientBatchOptions) -> Void = { _ in }) throws -> PatientBatchReport {
         var options = PatientBatchOptions(core: corePath, output: (folder as NSString).appendingPathComponent("out"))
         options.files = try write(files, in: folder)
@@ -45,7 +45,7 @@ enum PatientFixtures {
     }
 
     /// The stored fold changes of a patient file: transcript id → value.
-    static func values(_ path: String) throws -> [String: Double] {
+    package static func values(_ path: String) throws -> [String: Double] {
         let database = try SQLiteDatabase(path: path, readOnly: true)
         let statement = try database.prepare("SELECT transcript_id, expression_fold_change FROM expression_data")
         var values: [String: Double] = [:]
@@ -56,7 +56,7 @@ enum PatientFixtures {
 
 /// Asserts that `actual` holds exactly the transcripts of `expected`, each value within a
 /// relative error of 1e-9.
-func assertFoldChanges(_ actual: [String: Double], _ expected: [String: Double], file: StaticString = #filePath, line: UInt = #line) {
+package func assertFoldChanges(_ actual: [String: Double], _ expected: [String: Double], file: StaticString = #filePath, line: UInt = #line) {
     XCTAssertEqual(Set(actual.keys), Set(expected.keys), "stored transcripts", file: file, line: line)
     for (id, value) in expected {
         guard let got = actual[id] else { continue }
