@@ -7,9 +7,7 @@ import MediabaseTestSupport
 /// the options recorded in their `expected.json`. When this fails after an intended change,
 /// run `make fixtures` (or `fixtures/make-fixtures.sh BIN`) and commit the result.
 final class FixturesUpToDateTests: XCTestCase {
-    private static let fixtures = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("fixtures/generated")
+    private static let fixtures = URL(fileURLWithPath: Repository.path("fixtures/generated"))
 
     func testCommittedFixturesAreCurrent() throws {
         let folders = try FileManager.default.contentsOfDirectory(at: Self.fixtures, includingPropertiesForKeys: [.isDirectoryKey])

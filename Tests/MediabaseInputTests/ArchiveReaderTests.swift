@@ -7,9 +7,7 @@ import XCTest
 /// The custom and directory archive readers, on archives written by pg_dump 15
 /// (`fixtures/archives/make.sh`) and on synthetic archives of versions 1.10 to 1.16.
 final class ArchiveReaderTests: XCTestCase {
-    private static let fixtures = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("fixtures/archives").path
+    private static let fixtures = Repository.path("fixtures/archives")
 
     private func fixture(_ name: String) -> String { "\(Self.fixtures)/\(name)" }
 
