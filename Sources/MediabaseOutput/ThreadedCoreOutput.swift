@@ -2,6 +2,7 @@ import Foundation
 import MediabaseBytes
 import MediabaseConcurrency
 import MediabaseModel
+import MediabaseSQLite
 
 /// Runs a ``SQLiteCoreWriter`` on a thread of its own: the normalizer's rows are encoded into
 /// batches on the calling thread and inserted on the writer's, so reading and normalizing use

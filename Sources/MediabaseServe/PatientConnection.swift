@@ -75,7 +75,7 @@ final class PatientConnection: FoldChangeSource {
     func storedById() -> StoredCursor { StoredCursor(statement: byId) }
 
     /// A cursor over the stored values within `low...high`, in transcript id order.
-    func storedById(from low: Double, to high: Double) -> StoredCursor {
+    func storedById(from low: Double, to high: Double) throws -> StoredCursor {
         try rangeById.bind(1, low)
         try rangeById.bind(2, high)
         return StoredCursor(statement: rangeById)
@@ -93,9 +93,9 @@ final class PatientConnection: FoldChangeSource {
         return Self.metadataColumns.indices.map { index in
             let value: MetadataValue
             switch metadata.storageClass(index) {
-            case 1: value = .integer(metadata.int64(index))
-            case 2: value = .real(metadata.double(index))
-            case 5: value = .null
+            case .integer: value = .integer(metadata.int64(index))
+            case .float: value = .real(metadata.double(index))
+            case .null: value = .null
             default: value = .text(metadata.text(index) ?? "")
             }
             return (Self.metadataColumns[index], value)

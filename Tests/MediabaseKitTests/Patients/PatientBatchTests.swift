@@ -1,6 +1,7 @@
 import XCTest
 @testable import MediabaseBytes
 @testable import MediabaseSQLite
+@testable import MediabaseModel
 @testable import MediabasePatients
 @testable import MediabasePipeline
 
