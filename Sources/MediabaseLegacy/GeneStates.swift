@@ -1,4 +1,3 @@
-import CSQLite
 import Foundation
 import MediabaseSQLite
 import MediabaseModel
@@ -174,11 +173,10 @@ final class GeneStates {
 
     private func restored(_ geneId: String) throws -> GeneState? {
         guard anySpilled, spilled.mayContain(ContentHash(geneId).low) else { return nil }
-        load.bind(1, geneId)
+        try load.bind(1, geneId)
         defer { load.reset() }
         guard try load.step() else { return nil }
-        return GeneState(decoding: UnsafeBufferPointer(start: sqlite3_column_blob(load.statement, 0)?.assumingMemoryBound(to: UInt8.self),
-                                                       count: Int(sqlite3_column_bytes(load.statement, 0))))
+        return load.withBlob(0) { GeneState(decoding: $0.assumingMemoryBound(to: UInt8.self)) }
     }
 
     /// Moves the less recently used half of the resident genes to the file.
@@ -192,10 +190,10 @@ final class GeneStates {
     }
 
     private func spill(_ geneId: String, _ state: GeneState) throws {
-        save.bind(1, geneId)
-        // SQLite reads the bytes in place during the step (no destructor: SQLITE_STATIC).
+        try save.bind(1, geneId)
+        // SQLite reads the bytes in place during the step.
         try state.encoded().withUnsafeBytes { raw in
-            sqlite3_bind_blob(save.statement, 2, raw.baseAddress, Int32(raw.count), nil)
+            try save.bind(2, blob: raw, copy: false)
             try save.run()
         }
         spilled.insert(ContentHash(geneId).low)
@@ -213,9 +211,8 @@ final class GeneStates {
         resident.removeAll()
         let all = try file.database.prepare("SELECT gene_id, state FROM genes ORDER BY gene_id")
         while try all.step() {
-            let blob = UnsafeBufferPointer(start: sqlite3_column_blob(all.statement, 1)?.assumingMemoryBound(to: UInt8.self),
-                                           count: Int(sqlite3_column_bytes(all.statement, 1)))
-            try body(all.text(0) ?? "", GeneState(decoding: blob))
+            let state = all.withBlob(1) { GeneState(decoding: $0.assumingMemoryBound(to: UInt8.self)) }
+            try body(all.text(0) ?? "", state)
         }
     }
 }

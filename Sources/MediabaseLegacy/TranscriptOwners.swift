@@ -1,4 +1,3 @@
-import CSQLite
 import Foundation
 import MediabaseSQLite
 
@@ -37,8 +36,8 @@ final class TranscriptOwners {
     func owner(of key: UInt64, registering gene: UInt32) throws -> UInt32? {
         if let owner = pending[key] { return owner }
         if spilled.mayContain(key) {
-            sqlite3_bind_int64(select.statement, 1, Int64(bitPattern: key))
-            defer { sqlite3_reset(select.statement) }
+            try select.bind(1, Int64(bitPattern: key))
+            defer { select.reset(clearingBindings: false) }
             if try select.step() { return UInt32(select.int64(0)) }
         }
         pending[key] = gene
@@ -50,10 +49,10 @@ final class TranscriptOwners {
     /// Moves the pending transcripts to the file, in key order (cheap appends to B-tree pages).
     private func spill() throws {
         for (key, gene) in pending.sorted(by: { Int64(bitPattern: $0.key) < Int64(bitPattern: $1.key) }) {
-            sqlite3_bind_int64(insert.statement, 1, Int64(bitPattern: key))
-            sqlite3_bind_int64(insert.statement, 2, Int64(gene))
+            try insert.bind(1, Int64(bitPattern: key))
+            try insert.bind(2, Int64(gene))
             try insert.step()
-            sqlite3_reset(insert.statement)
+            insert.reset(clearingBindings: false)
             spilled.insert(key)
         }
         pending.removeAll(keepingCapacity: true)

@@ -1,4 +1,3 @@
-import CSQLite
 import Foundation
 import MediabaseBytes
 import MediabaseConcurrency
@@ -124,29 +123,29 @@ package final class SQLiteCoreWriter: CoreOutput {
 
     package func insert(_ table: CoreTable, _ values: [SQLValue]) throws {
         let statement = statements[table.ordinal]
-        for (index, value) in values.enumerated() { Self.bind(value, at: index + 1, of: statement) }
+        for (index, value) in values.enumerated() { try Self.bind(value, at: index + 1, of: statement) }
         try statement.step()
-        sqlite3_reset(statement.statement)
+        statement.reset(clearingBindings: false)
         insertedRows[table.ordinal] += 1
     }
 
     package func insert(_ table: CoreTable, first: SQLValue, tails: RowTails) throws {
         let statement = statements[table.ordinal]
         for tail in tails.rows {
-            Self.bind(first, at: 1, of: statement)
-            for (index, value) in tail.enumerated() { Self.bind(value, at: index + 2, of: statement) }
+            try Self.bind(first, at: 1, of: statement)
+            for (index, value) in tail.enumerated() { try Self.bind(value, at: index + 2, of: statement) }
             try statement.step()
-            sqlite3_reset(statement.statement)
+            statement.reset(clearingBindings: false)
         }
         insertedRows[table.ordinal] += tails.rows.count
     }
 
-    private static func bind(_ value: SQLValue, at column: Int, of statement: SQLiteStatement) {
+    private static func bind(_ value: SQLValue, at column: Int, of statement: SQLiteStatement) throws {
         switch value {
-        case .null: statement.bind(column, nil as String?)
-        case let .integer(number): statement.bind(column, number)
-        case let .real(number): statement.bind(column, number)
-        case let .text(text): statement.bind(column, text)
+        case .null: try statement.bindNull(column)
+        case let .integer(number): try statement.bind(column, number)
+        case let .real(number): try statement.bind(column, number)
+        case let .text(text): try statement.bind(column, text)
         }
     }
 
@@ -154,19 +153,19 @@ package final class SQLiteCoreWriter: CoreOutput {
         // Rows of tables without a key are never merged.
         guard table.uniqueKey != nil else { return }
         markedTables.insert(table)
-        mark.bind(1, table.rawValue)
-        mark.bind(2, id)
+        try mark.bind(1, table.rawValue)
+        try mark.bind(2, id)
         try mark.run()
     }
 
     /// The prepared INSERT of `table`, for callers that bind values themselves.
-    func statement(for table: CoreTable) -> OpaquePointer { statements[table.ordinal].statement }
+    func statement(for table: CoreTable) -> SQLiteStatement { statements[table.ordinal] }
 
     /// Runs the INSERT of `table` bound through ``statement(for:)`` and counts the row.
     func stepInsert(_ table: CoreTable) throws {
         let statement = statements[table.ordinal]
         try statement.step()
-        sqlite3_reset(statement.statement)
+        statement.reset(clearingBindings: false)
         insertedRows[table.ordinal] += 1
     }
 
@@ -208,38 +207,36 @@ package final class SQLiteCoreWriter: CoreOutput {
         var scratch: [UInt8] = []
         for index in 0..<row.count {
             guard let bytes = row.field(index) else {
-                statement.bind(index + 1, nil as String?)
+                try statement.bindNull(index + 1)
                 continue
             }
             switch carried.converters[index] {
             case .text:
-                statement.bind(index + 1, bytes: bytes)
+                try statement.bind(index + 1, bytes: bytes)
             case .array:
                 scratch.removeAll(keepingCapacity: true)
                 if (try? ArrayLiteral.appendJSON(bytes, to: &scratch)) != nil {
-                    scratch.withUnsafeBufferPointer { statement.bind(index + 1, bytes: $0) }
+                    try scratch.withUnsafeBufferPointer { try statement.bind(index + 1, bytes: $0) }
                 } else {
-                    statement.bind(index + 1, bytes: bytes)
+                    try statement.bind(index + 1, bytes: bytes)
                 }
             case .boolean:
                 let first = bytes.first.map { $0 | 0x20 }
-                if first == UInt8(ascii: "t") || first == UInt8(ascii: "1") || first == UInt8(ascii: "y") { statement.bind(index + 1, Int64(1)) }
-                else if first == UInt8(ascii: "f") || first == UInt8(ascii: "0") || first == UInt8(ascii: "n") { statement.bind(index + 1, Int64(0)) }
-                else { statement.bind(index + 1, bytes: bytes) }
+                if first == UInt8(ascii: "t") || first == UInt8(ascii: "1") || first == UInt8(ascii: "y") { try statement.bind(index + 1, Int64(1)) }
+                else if first == UInt8(ascii: "f") || first == UInt8(ascii: "0") || first == UInt8(ascii: "n") { try statement.bind(index + 1, Int64(0)) }
+                else { try statement.bind(index + 1, bytes: bytes) }
             case .timestamp:
-                statement.bind(index + 1, Self.isoTimestamp(String(decoding: bytes, as: UTF8.self)))
+                try statement.bind(index + 1, Self.isoTimestamp(String(decoding: bytes, as: UTF8.self)))
             case .bytea:
                 if bytes.count >= 2, bytes[0] == 0x5C, bytes[1] == UInt8(ascii: "x"), let blob = Self.hexBytes(bytes[2...]) {
-                    blob.withUnsafeBytes { raw in
-                        _ = sqlite3_bind_blob(statement.statement, Int32(index + 1), raw.baseAddress, Int32(raw.count), unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self))
-                    }
+                    try blob.withUnsafeBytes { try statement.bind(index + 1, blob: $0) }
                 } else {
-                    statement.bind(index + 1, bytes: bytes)
+                    try statement.bind(index + 1, bytes: bytes)
                 }
             }
         }
         try statement.step()
-        sqlite3_reset(statement.statement)
+        statement.reset(clearingBindings: false)
         rowCounts[carried.name, default: 0] += 1
     }
 
@@ -310,7 +307,7 @@ package final class SQLiteCoreWriter: CoreOutput {
         for table in CoreTable.outputTables {
             guard markedTables.contains(table), let key = table.uniqueKey else { continue }
             try database.execute("DELETE FROM duplicate_candidates")
-            candidate.bind(1, table.rawValue)
+            try candidate.bind(1, table.rawValue)
             try candidate.run()
             let first = key[0]
             try database.execute("""
@@ -336,9 +333,9 @@ package final class SQLiteCoreWriter: CoreOutput {
         try database.execute("PRAGMA threads = 0")
         lap("indexes")
         let version = try database.prepare("INSERT INTO schema_versions (version, applied_at, description) VALUES (?, ?, ?)")
-        version.bind(1, Self.schemaVersion)
-        version.bind(2, appliedAt)
-        version.bind(3, "normalized core converted from the legacy cancer_transcript_base by mediabase \(MediabaseVersion.current)")
+        try version.bind(1, Self.schemaVersion)
+        try version.bind(2, appliedAt)
+        try version.bind(3, "normalized core converted from the legacy cancer_transcript_base by mediabase \(MediabaseVersion.current)")
         try version.run()
         rowCounts["schema_versions"] = 1
         if forQueries && threads > 1 {
@@ -401,18 +398,19 @@ package final class SQLiteCoreWriter: CoreOutput {
             let views = try SQLiteDatabase(path: scratch.filled)
             try views.execute("PRAGMA page_size = \(Self.pageSize); PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF")
             try views.execute("ATTACH DATABASE \(Self.quotedLiteral(corePath)) AS core")
-            try views.execute("PRAGMA core.cache_size = -\(Self.endCacheKiB); BEGIN")
+            try views.execute("PRAGMA core.cache_size = -\(Self.endCacheKiB)")
             let filler = ViewTableFiller(database: views)
-            var laps: [(name: String, seconds: Double, cpu: Double)] = []
-            for statement in filledStatements {
-                let (started, startedCPU) = (Date(), ThreadClock.cpuSeconds)
-                let name = SchemaFiles.createdTable(statement)!
-                try views.execute(statement)
-                try filler.fill(name)
-                laps.append((name, Date().timeIntervalSince(started), ThreadClock.cpuSeconds - startedCPU))
+            return try views.transaction {
+                var laps: [(name: String, seconds: Double, cpu: Double)] = []
+                for statement in filledStatements {
+                    let (started, startedCPU) = (Date(), ThreadClock.cpuSeconds)
+                    let name = SchemaFiles.createdTable(statement)!
+                    try views.execute(statement)
+                    try filler.fill(name)
+                    laps.append((name, Date().timeIntervalSince(started), ThreadClock.cpuSeconds - startedCPU))
+                }
+                return laps
             }
-            try views.execute("COMMIT")
-            return laps
         }
 
         let first = Result {
@@ -422,20 +420,22 @@ package final class SQLiteCoreWriter: CoreOutput {
             // read in key order here).
             try database.execute("""
                 PRAGMA views_sql.page_size = \(Self.pageSize); PRAGMA views_sql.journal_mode = OFF; PRAGMA views_sql.synchronous = OFF;
-                PRAGMA main.cache_size = -\(Self.viewSorterKiB); BEGIN
+                PRAGMA main.cache_size = -\(Self.viewSorterKiB)
                 """)
-            for statement in statements where !filledStatements.contains(statement) {
-                // Unqualified names still find the core (main) first, and the earlier view
-                // tables (patient_query_optimized_view reads gene_summary_view) in views_sql.
-                guard let range = statement.range(of: "CREATE TABLE ") else { continue }
-                try database.execute(statement.replacingCharacters(in: range, with: "CREATE TABLE views_sql."))
-                if let name = SchemaFiles.createdTable(statement), ViewTableFiller.filledTables.contains(name) {
-                    try ViewTableFiller(database: database).fill(name)
+            try database.transaction {
+                for statement in statements where !filledStatements.contains(statement) {
+                    // Unqualified names still find the core (main) first, and the earlier view
+                    // tables (patient_query_optimized_view reads gene_summary_view) in views_sql.
+                    guard let range = statement.range(of: "CREATE TABLE ") else { continue }
+                    try database.execute(statement.replacingCharacters(in: range, with: "CREATE TABLE views_sql."))
+                    if let name = SchemaFiles.createdTable(statement), ViewTableFiller.filledTables.contains(name) {
+                        try ViewTableFiller(database: database).fill(name)
+                    }
+                    lap("view \(SchemaFiles.createdTable(statement) ?? "view")")
+                    progress?.stepDone()
                 }
-                lap("view \(SchemaFiles.createdTable(statement) ?? "view")")
-                progress?.stepDone()
             }
-            try database.execute("COMMIT; PRAGMA main.cache_size = -\(Self.endCacheKiB)")
+            try database.execute("PRAGMA main.cache_size = -\(Self.endCacheKiB)")
         }
         let secondLaps = Result { try second.wait() }
         for _ in filledStatements { progress?.stepDone() }

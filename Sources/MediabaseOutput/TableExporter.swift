@@ -1,4 +1,3 @@
-import CSQLite
 import Foundation
 import MediabaseBytes
 import MediabaseSQLite
@@ -90,7 +89,7 @@ package struct TableExporter {
     /// Appends column `index` of the current row as COPY text (`\N` for NULL).
     static func appendValue(_ statement: SQLiteStatement, _ index: Int, _ kind: Kind, to line: inout [UInt8], scratch: inout [UInt8]) throws {
         let storage = statement.storageClass(index)
-        if storage == SQLITE_NULL {
+        if storage == .null {
             CopyText.encodeField(nil, into: &line)
             return
         }
@@ -98,12 +97,12 @@ package struct TableExporter {
         case .text:
             try appendText(statement.bytes(index)!, to: &line)
         case let .integer(range):
-            guard storage == SQLITE_INTEGER else { throw ValueProblem(message: "an integer is needed, found \(describe(statement, index))") }
+            guard storage == .integer else { throw ValueProblem(message: "an integer is needed, found \(describe(statement, index))") }
             let value = statement.int64(index)
             guard range.contains(value) else { throw ValueProblem(message: "\(value) is out of the column type's range \(range)") }
             appendInteger(value, to: &line)
         case .double:
-            guard storage == SQLITE_FLOAT || storage == SQLITE_INTEGER else { throw ValueProblem(message: "a number is needed, found \(describe(statement, index))") }
+            guard storage == .float || storage == .integer else { throw ValueProblem(message: "a number is needed, found \(describe(statement, index))") }
             appendDouble(statement.double(index), to: &line)
         case .jsonb:
             let bytes = statement.bytes(index)!
@@ -199,6 +198,6 @@ package struct TableExporter {
 
     private static func describe(_ statement: SQLiteStatement, _ index: Int) -> String {
         let text = statement.text(index) ?? ""
-        return (statement.storageClass(index) == SQLITE_TEXT ? "text " : "") + String(text.prefix(40)).debugDescription
+        return (statement.storageClass(index) == .text ? "text " : "") + String(text.prefix(40)).debugDescription
     }
 }

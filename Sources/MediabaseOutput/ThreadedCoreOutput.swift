@@ -1,8 +1,8 @@
-import CSQLite
 import Foundation
 import MediabaseBytes
 import MediabaseConcurrency
 import MediabaseModel
+import MediabaseSQLite
 
 /// Runs a ``SQLiteCoreWriter`` on a thread of its own: the normalizer's rows are encoded into
 /// batches on the calling thread and inserted on the writer's, so reading and normalizing use
@@ -147,17 +147,17 @@ package final class ThreadedCoreOutput: CoreOutput {
                 offset += 8
                 return value
             }
-            func bindValue(_ statement: OpaquePointer, _ column: Int) {
+            func bindValue(_ statement: SQLiteStatement, _ column: Int) throws {
                 let tag = Tag(rawValue: bytes[offset])!
                 offset += 1
                 switch tag {
-                case .null: sqlite3_bind_null(statement, Int32(column))
-                case .integer: sqlite3_bind_int64(statement, Int32(column), Int64(bitPattern: word()))
-                case .real: sqlite3_bind_double(statement, Int32(column), Double(bitPattern: word()))
+                case .null: try statement.bindNull(column)
+                case .integer: try statement.bind(column, Int64(bitPattern: word()))
+                case .real: try statement.bind(column, Double(bitPattern: word()))
                 case .text:
                     let count = Int(word())
                     // The batch outlives the step: SQLite may use the bytes in place.
-                    sqlite3_bind_text(statement, Int32(column), base.advanced(by: offset).assumingMemoryBound(to: CChar.self), Int32(count), nil)
+                    try statement.bind(column, text: UnsafeRawBufferPointer(start: base.advanced(by: offset), count: count), copy: false)
                     offset += count
                 }
             }
@@ -169,18 +169,18 @@ package final class ThreadedCoreOutput: CoreOutput {
                     let table = CoreTable.allCases[Int(bytes[offset])]
                     offset += 1
                     let statement = writer.statement(for: table)
-                    for column in 1...table.columns.count { bindValue(statement, column) }
+                    for column in 1...table.columns.count { try bindValue(statement, column) }
                     try writer.stepInsert(table)
                 case .insertTails:
                     let table = CoreTable.allCases[Int(bytes[offset])]
                     offset += 1
                     let statement = writer.statement(for: table)
                     // A binding outlives the statement's reset: the first column is bound once.
-                    bindValue(statement, 1)
+                    try bindValue(statement, 1)
                     let rows = Int(word())
                     offset += 8  // the tails' length: their values follow
                     for _ in 0..<rows {
-                        for column in 2...table.columns.count { bindValue(statement, column) }
+                        for column in 2...table.columns.count { try bindValue(statement, column) }
                         try writer.stepInsert(table)
                     }
                 case .markDuplicates:

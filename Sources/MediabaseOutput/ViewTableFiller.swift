@@ -1,4 +1,3 @@
-import CSQLite
 import Foundation
 import MediabaseBytes
 import MediabaseSQLite
@@ -41,11 +40,11 @@ struct ViewTableFiller {
                 if current == id { genes.append(targets.bytes(1).map(Array.init)) }
                 target = try targets.step() ? targets.int64(0) : nil
             }
-            insert.bind(1, id)
-            insert.bind(2, bytes: drugs.bytes(1))
-            insert.bind(3, bytes: drugs.bytes(2))
-            insert.bind(4, Int64(genes.count))
-            insert.bind(5, bytes: try symbols.sortedSymbolsJSON(of: genes.elements))
+            try insert.bind(1, id)
+            try insert.bind(2, bytes: drugs.bytes(1))
+            try insert.bind(3, bytes: drugs.bytes(2))
+            try insert.bind(4, Int64(genes.count))
+            try insert.bind(5, bytes: try symbols.sortedSymbolsJSON(of: genes.elements))
             try insert.run()
         }
     }
@@ -61,10 +60,10 @@ struct ViewTableFiller {
         var open = false
         func flush() throws {
             guard open else { return }
-            insert.bind(1, bytes: pmid)
-            insert.bind(2, Int64(genes.count))
-            insert.bind(3, bytes: try symbols.sortedSymbolsJSON(of: genes.elements))
-            insert.bind(4, bytes: JSONArray.strings(categories.elements.sorted(by: Bytes.precedes)))
+            try insert.bind(1, bytes: pmid)
+            try insert.bind(2, Int64(genes.count))
+            try insert.bind(3, bytes: try symbols.sortedSymbolsJSON(of: genes.elements))
+            try insert.bind(4, bytes: JSONArray.strings(categories.elements.sorted(by: Bytes.precedes)))
             try insert.run()
         }
         while try links.step() {
@@ -127,7 +126,7 @@ struct ViewTableFiller {
             transcripts.removeAll()
             while geneRow && hasKey(geneReferences) {
                 consider(geneReferences.bytes(2))
-                geneTranscripts.bind(1, bytes: geneReferences.bytes(2))
+                try geneTranscripts.bind(1, bytes: geneReferences.bytes(2))
                 while try geneTranscripts.step() {
                     if let id = geneTranscripts.bytes(0) { transcripts.append(id) }
                 }
@@ -141,17 +140,17 @@ struct ViewTableFiller {
             }
             transcripts.writeSortedDistinctJSON(to: &json)
 
-            insert.bind(1, bytes: keyDatabase)
-            insert.bind(2, bytes: keyIdentifier)
+            try insert.bind(1, bytes: keyDatabase)
+            try insert.bind(2, bytes: keyIdentifier)
             if hasGene {
-                insert.bind(3, bytes: smallestGene)
-                symbol.bind(1, bytes: smallestGene)
-                insert.bind(4, bytes: try symbol.step() ? symbol.bytes(0) : nil)
+                try insert.bind(3, bytes: smallestGene)
+                try symbol.bind(1, bytes: smallestGene)
+                try insert.bind(4, bytes: try symbol.step() ? symbol.bytes(0) : nil)
             } else {
-                insert.bind(3, bytes: nil as [UInt8]?)
-                insert.bind(4, bytes: nil as [UInt8]?)
+                try insert.bind(3, bytes: nil as [UInt8]?)
+                try insert.bind(4, bytes: nil as [UInt8]?)
             }
-            insert.bind(5, bytes: json)
+            try insert.bind(5, bytes: json)
             try insert.run()
             symbol.reset()
         }
@@ -167,7 +166,7 @@ private struct GeneSymbols {
         var pairs: [(symbol: [UInt8]?, gene: [UInt8])] = []
         pairs.reserveCapacity(genes.count)
         for case let gene? in genes {
-            database.bind(1, bytes: gene)
+            try database.bind(1, bytes: gene)
             let symbol = try database.step() ? database.bytes(0).map(Array.init) : nil
             database.reset()
             pairs.append((symbol, gene))

@@ -1,4 +1,3 @@
-import CSQLite
 import Foundation
 import MediabaseBytes
 import MediabaseSQLite
@@ -103,8 +102,8 @@ package final class CoreTranscriptIndex: Sendable {
     /// A support level stored as a number, or as Ensembl's text (`1 (assigned to previous version 5)`).
     private static func supportLevel(_ statement: SQLiteStatement, column: Int) -> Int? {
         switch statement.storageClass(column) {
-        case SQLITE_INTEGER, SQLITE_FLOAT: return Int(statement.int64(column))
-        case SQLITE_TEXT: return Int(String((statement.text(column) ?? "").trimmingWhitespace.prefix { $0.isASCII && $0.isNumber }))
+        case .integer, .float: return Int(statement.int64(column))
+        case .text: return Int(String((statement.text(column) ?? "").trimmingWhitespace.prefix { $0.isASCII && $0.isNumber }))
         default: return nil
         }
     }

@@ -1,4 +1,3 @@
-import CSQLite
 import Foundation
 import MediabaseSQLite
 import MediabaseModel
@@ -58,9 +57,9 @@ package final class PatientSQLiteWriter: PatientWriter {
         let insert = "INSERT INTO expression_data (transcript_id, expression_fold_change, created_at, updated_at) VALUES "
         batchInsert = try database.prepare(insert + (0..<Self.batchRows).map { "(?\(2 * $0 + 2), ?\(2 * $0 + 3), ?1, ?1)" }.joined(separator: ", "))
         singleInsert = try database.prepare(insert + "(?2, ?3, ?1, ?1)")
-        // Bindings outlive sqlite3_reset: the timestamp is bound once.
-        batchInsert.bind(1, timestamp)
-        singleInsert.bind(1, timestamp)
+        // Bindings outlive a reset that keeps them: the timestamp is bound once.
+        try batchInsert.bind(1, timestamp)
+        try singleInsert.bind(1, timestamp)
         pending.reserveCapacity(Self.batchRows)
     }
 
@@ -69,21 +68,21 @@ package final class PatientSQLiteWriter: PatientWriter {
         pending.append((transcriptId, foldChange))
         guard pending.count == Self.batchRows else { return }
         for (index, row) in pending.enumerated() {
-            batchInsert.bind(2 * index + 2, row.transcriptId)
-            batchInsert.bind(2 * index + 3, row.foldChange)
+            try batchInsert.bind(2 * index + 2, row.transcriptId)
+            try batchInsert.bind(2 * index + 3, row.foldChange)
         }
         try batchInsert.step()
-        sqlite3_reset(batchInsert.statement)
+        batchInsert.reset(clearingBindings: false)
         pending.removeAll(keepingCapacity: true)
     }
 
     /// Writes the rows left over, builds the index, writes the metadata row and commits.
     package func finish(metadata: PatientMetadata) throws {
         for row in pending {
-            singleInsert.bind(2, row.transcriptId)
-            singleInsert.bind(3, row.foldChange)
+            try singleInsert.bind(2, row.transcriptId)
+            try singleInsert.bind(3, row.foldChange)
             try singleInsert.step()
-            sqlite3_reset(singleInsert.statement)
+            singleInsert.reset(clearingBindings: false)
         }
         pending.removeAll()
         for statement in indexStatements { try database.execute(statement) }
@@ -96,23 +95,23 @@ package final class PatientSQLiteWriter: PatientWriter {
             """)
         let counts = metadata.counts
         let clinical = metadata.clinical
-        row.bind(1, metadata.patientId)
-        row.bind(2, metadata.uploadDate)
-        row.bind(3, metadata.sourceFile)
-        row.bind(4, metadata.fileFormat)
-        row.bind(5, metadata.normalizationMethod)
-        row.bind(6, Int64(counts.total))
-        row.bind(7, Int64(counts.matched))
-        row.bind(8, Int64(counts.unmatched))
-        row.bind(9, counts.matchingSuccessRate)
-        row.bind(10, clinical.clinicalNotes)
-        row.bind(11, clinical.cancerType)
-        row.bind(12, clinical.cancerSubtype)
-        row.bind(13, clinical.tissueType)
-        row.bind(14, clinical.sampleType)
-        row.bind(15, clinical.sequencingPlatform)
-        row.bind(16, clinical.readDepthMillions)
-        row.bind(17, metadata.json)
+        try row.bind(1, metadata.patientId)
+        try row.bind(2, metadata.uploadDate)
+        try row.bind(3, metadata.sourceFile)
+        try row.bind(4, metadata.fileFormat)
+        try row.bind(5, metadata.normalizationMethod)
+        try row.bind(6, Int64(counts.total))
+        try row.bind(7, Int64(counts.matched))
+        try row.bind(8, Int64(counts.unmatched))
+        try row.bind(9, counts.matchingSuccessRate)
+        try row.bind(10, clinical.clinicalNotes)
+        try row.bind(11, clinical.cancerType)
+        try row.bind(12, clinical.cancerSubtype)
+        try row.bind(13, clinical.tissueType)
+        try row.bind(14, clinical.sampleType)
+        try row.bind(15, clinical.sequencingPlatform)
+        try row.bind(16, clinical.readDepthMillions)
+        try row.bind(17, metadata.json)
         try row.run()
         try database.execute("COMMIT")
         try database.execute("PRAGMA journal_mode = DELETE; PRAGMA locking_mode = NORMAL")

@@ -3,18 +3,20 @@ import Foundation
 import MediabaseBytes
 
 /// `SQLITE_TRANSIENT`: SQLite copies bound bytes before the call returns.
-private let sqliteTransient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
+@inlinable var sqliteTransient: sqlite3_destructor_type { unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self) }
 
-/// A NUL-terminated empty string, bound for empty (not NULL) text.
-private let emptyText: UnsafePointer<CChar> = {
+/// A NUL-terminated empty string, bound for empty (not NULL) text and blobs: SQLite binds NULL for
+/// a nil pointer.
+@usableFromInline let emptyBytes: UnsafePointer<CChar> = {
     let pointer = UnsafeMutablePointer<CChar>.allocate(capacity: 1)
     pointer.pointee = 0
     return UnsafePointer(pointer)
 }()
 
-/// A thin wrapper over one SQLite connection: execute SQL text, prepare statements, read rows.
+/// A thin wrapper over one SQLite connection: execute SQL text, prepare statements, read rows,
+/// run transactions. Every failure throws ``SQLiteError`` with SQLite's result code.
 package final class SQLiteDatabase {
-    let handle: OpaquePointer
+    @usableFromInline let handle: OpaquePointer
     /// The file path, for error messages.
     package let path: String
 
@@ -32,43 +34,72 @@ package final class SQLiteDatabase {
         let flags = (readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) | SQLITE_OPEN_NOMUTEX
         let status = sqlite3_open_v2(path, &db, flags, nil)
         guard status == SQLITE_OK, let db else {
-            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            let code = db.map { sqlite3_extended_errcode($0) } ?? status
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(status))
             if let db { sqlite3_close_v2(db) }
-            throw MediabaseError.io(path: path, message: "SQLite: \(message)")
+            throw SQLiteError(path: path, extendedResultCode: code, message: message, operation: "opening")
         }
+        // Steps return the extended code (SQLITE_CONSTRAINT_UNIQUE, not SQLITE_CONSTRAINT).
+        sqlite3_extended_result_codes(db, 1)
         handle = db
         self.path = path
     }
 
     deinit { sqlite3_close_v2(handle) }
 
-    func error(_ context: String) -> MediabaseError {
-        .io(path: path, message: "SQLite: \(String(cString: sqlite3_errmsg(handle))) (\(context))")
+    /// The connection's last error, for a call that returned `status`.
+    @usableFromInline func error(_ status: Int32, _ operation: String, sql: String?) -> SQLiteError {
+        // The connection's code is the extended form of `status` unless another call overwrote it.
+        let last = sqlite3_extended_errcode(handle)
+        let code = last & 0xFF == status & 0xFF ? last : status
+        let message = last == SQLITE_OK ? String(cString: sqlite3_errstr(status)) : String(cString: sqlite3_errmsg(handle))
+        return SQLiteError(path: path, extendedResultCode: code, message: message, operation: operation, sql: sql)
     }
 
     /// Runs one or more SQL statements separated by `;`.
     package func execute(_ sql: String) throws {
         var message: UnsafeMutablePointer<CChar>?
-        guard sqlite3_exec(handle, sql, nil, nil, &message) == SQLITE_OK else {
-            let text = message.map { String(cString: $0) } ?? "error"
+        let status = sqlite3_exec(handle, sql, nil, nil, &message)
+        guard status == SQLITE_OK else {
+            let text = message.map { String(cString: $0) } ?? String(cString: sqlite3_errstr(status))
             sqlite3_free(message)
-            throw MediabaseError.io(path: path, message: "SQLite: \(text) in: \(sql.prefix(200))")
+            throw SQLiteError(path: path, extendedResultCode: sqlite3_extended_errcode(handle), message: text, operation: "executing", sql: sql)
         }
     }
+
+    /// Runs `body` inside `BEGIN` … `COMMIT`; rolls back and rethrows when `body` or the commit
+    /// throws.
+    package func transaction<Result>(_ body: () throws -> Result) throws -> Result {
+        try execute("BEGIN")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            // A failed COMMIT may leave the transaction open; ROLLBACK then ends it. When SQLite
+            // rolled back already, ROLLBACK fails harmlessly: the first error is the one to report.
+            if sqlite3_get_autocommit(handle) == 0 { try? execute("ROLLBACK") }
+            throw error
+        }
+    }
+
+    /// True inside a transaction (between BEGIN and COMMIT or ROLLBACK).
+    package var inTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 
     /// Prepares a statement for repeated use.
     package func prepare(_ sql: String) throws -> SQLiteStatement {
         var statement: OpaquePointer?
-        guard sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil) == SQLITE_OK, let statement else {
-            throw error("preparing \(sql.prefix(200))")
+        let status = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
+        guard status == SQLITE_OK, let statement else {
+            throw error(status == SQLITE_OK ? SQLITE_MISUSE : status, "preparing", sql: sql)
         }
-        return SQLiteStatement(statement: statement, database: self)
+        return SQLiteStatement(handle: statement, database: self)
     }
 
     /// Runs a query and returns every row as text (NULL as nil).
     package func rows(_ sql: String, _ arguments: [String?] = []) throws -> [[String?]] {
         let statement = try prepare(sql)
-        for (index, argument) in arguments.enumerated() { statement.bind(index + 1, argument) }
+        for (index, argument) in arguments.enumerated() { try statement.bind(index + 1, argument) }
         var result: [[String?]] = []
         while try statement.step() {
             result.append((0..<statement.columnCount).map { statement.text($0) })
@@ -107,69 +138,110 @@ private final class ProgressHandler {
     init(stop: @escaping () -> Bool) { self.stop = stop }
 }
 
-/// A prepared statement. Bind, ``step()``, then ``reset()`` to run it again.
-package final class SQLiteStatement {
-    package let statement: OpaquePointer
-    private unowned let database: SQLiteDatabase
+/// SQLite's storage class of a value (https://sqlite.org/datatype3.html).
+package enum SQLiteStorageClass: Int32, Sendable {
+    case integer = 1, float = 2, text = 3, blob = 4, null = 5
+}
 
-    init(statement: OpaquePointer, database: SQLiteDatabase) {
-        self.statement = statement
+/// A prepared statement. Bind, ``step()``, then ``reset(clearingBindings:)`` to run it again.
+///
+/// The small methods are inlinable: the converter's hot loops call them from other targets
+/// millions of times, and a bind must cost what the `sqlite3_bind_*` call costs. Their failure
+/// paths are out of line.
+package final class SQLiteStatement {
+    @usableFromInline let handle: OpaquePointer
+    @usableFromInline unowned let database: SQLiteDatabase
+
+    init(handle: OpaquePointer, database: SQLiteDatabase) {
+        self.handle = handle
         self.database = database
     }
 
-    deinit { sqlite3_finalize(statement) }
+    deinit { sqlite3_finalize(handle) }
 
-    package var columnCount: Int { Int(sqlite3_column_count(statement)) }
+    package var columnCount: Int { Int(sqlite3_column_count(handle)) }
 
-    package func columnName(_ index: Int) -> String { String(cString: sqlite3_column_name(statement, Int32(index))) }
+    package func columnName(_ index: Int) -> String { String(cString: sqlite3_column_name(handle, Int32(index))) }
+
+    /// The SQL the statement was prepared from.
+    package var sql: String { String(cString: sqlite3_sql(handle)) }
+
+    // MARK: Binding (parameters are 1-based)
+
+    /// Throws when a bind returned something else than SQLITE_OK (an index out of range, text
+    /// over SQLite's length limit, a statement still running).
+    @inlinable @inline(__always) func check(_ status: Int32, binding index: Int) throws {
+        if _slowPath(status != SQLITE_OK) { throw bindFailure(status, index) }
+    }
+
+    @usableFromInline @inline(never) func bindFailure(_ status: Int32, _ index: Int) -> SQLiteError {
+        database.error(status, "binding parameter \(index) of", sql: sql)
+    }
+
+    /// Binds NULL.
+    @inlinable package func bindNull(_ index: Int) throws {
+        try check(sqlite3_bind_null(handle, Int32(index)), binding: index)
+    }
 
     /// Binds text (nil binds NULL). SQLite copies the bytes.
-    package func bind(_ index: Int, _ value: String?) {
-        guard var value else {
-            sqlite3_bind_null(statement, Int32(index))
-            return
+    @inlinable package func bind(_ index: Int, _ value: String?) throws {
+        guard var value else { return try bindNull(index) }
+        let status = value.withUTF8 { bytes in
+            let pointer = bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) } ?? emptyBytes
+            return sqlite3_bind_text(handle, Int32(index), pointer, Int32(bytes.count), sqliteTransient)
         }
-        value.withUTF8 { bytes in
-            let pointer = bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) } ?? emptyText
-            _ = sqlite3_bind_text(statement, Int32(index), pointer, Int32(bytes.count), sqliteTransient)
-        }
+        try check(status, binding: index)
+    }
+
+    /// Binds bytes as text (nil binds NULL). With `copy` false SQLite reads the bytes in place,
+    /// so they must stay valid and unchanged until the statement is stepped and reset or rebound.
+    @inlinable package func bind(_ index: Int, text bytes: UnsafeRawBufferPointer?, copy: Bool = true) throws {
+        guard let bytes else { return try bindNull(index) }
+        let pointer = bytes.baseAddress?.assumingMemoryBound(to: CChar.self) ?? emptyBytes
+        try check(sqlite3_bind_text(handle, Int32(index), pointer, Int32(bytes.count), copy ? sqliteTransient : nil), binding: index)
+    }
+
+    /// Binds bytes as a blob (nil binds NULL); `copy` as for text.
+    @inlinable package func bind(_ index: Int, blob bytes: UnsafeRawBufferPointer?, copy: Bool = true) throws {
+        guard let bytes else { return try bindNull(index) }
+        let pointer = bytes.baseAddress ?? UnsafeRawPointer(emptyBytes)
+        try check(sqlite3_bind_blob(handle, Int32(index), pointer, Int32(bytes.count), copy ? sqliteTransient : nil), binding: index)
     }
 
     /// Binds bytes as text (nil binds NULL). SQLite copies the bytes.
-    package func bind(_ index: Int, bytes: UnsafeBufferPointer<UInt8>?) {
-        guard let bytes else {
-            sqlite3_bind_null(statement, Int32(index))
-            return
-        }
-        let pointer = bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }
-        _ = sqlite3_bind_text(statement, Int32(index), pointer ?? emptyText, Int32(bytes.count), sqliteTransient)
+    @inlinable package func bind(_ index: Int, bytes: UnsafeBufferPointer<UInt8>?) throws {
+        try bind(index, text: bytes.map { UnsafeRawBufferPointer($0) })
     }
 
     /// Binds bytes as text (nil binds NULL). SQLite copies the bytes.
-    package func bind(_ index: Int, bytes: [UInt8]?) {
-        guard let bytes else {
-            sqlite3_bind_null(statement, Int32(index))
-            return
-        }
-        bytes.withUnsafeBufferPointer { bind(index, bytes: $0) }
+    @inlinable package func bind(_ index: Int, bytes: [UInt8]?) throws {
+        guard let bytes else { return try bindNull(index) }
+        try bytes.withUnsafeBytes { try bind(index, text: $0) }
     }
 
-    package func bind(_ index: Int, _ value: Int64?) {
-        if let value { sqlite3_bind_int64(statement, Int32(index), value) } else { sqlite3_bind_null(statement, Int32(index)) }
+    @inlinable package func bind(_ index: Int, _ value: Int64?) throws {
+        guard let value else { return try bindNull(index) }
+        try check(sqlite3_bind_int64(handle, Int32(index), value), binding: index)
     }
 
-    package func bind(_ index: Int, _ value: Double?) {
-        if let value { sqlite3_bind_double(statement, Int32(index), value) } else { sqlite3_bind_null(statement, Int32(index)) }
+    @inlinable package func bind(_ index: Int, _ value: Double?) throws {
+        guard let value else { return try bindNull(index) }
+        try check(sqlite3_bind_double(handle, Int32(index), value), binding: index)
     }
+
+    // MARK: Running
 
     /// Advances; true while a row is available, false when done.
-    @discardableResult
+    @inlinable @discardableResult
     package func step() throws -> Bool {
-        switch sqlite3_step(statement) {
-        case SQLITE_ROW: return true
-        case SQLITE_DONE: return false
-        default: throw database.error("executing \(String(cString: sqlite3_sql(statement)).prefix(200))")
-        }
+        let status = sqlite3_step(handle)
+        if _fastPath(status == SQLITE_DONE) { return false }
+        if status == SQLITE_ROW { return true }
+        throw stepFailure(status)
+    }
+
+    @usableFromInline @inline(never) func stepFailure(_ status: Int32) -> SQLiteError {
+        database.error(status, "executing", sql: sql)
     }
 
     /// Runs the statement to completion and readies it for new bindings.
@@ -178,30 +250,49 @@ package final class SQLiteStatement {
         while try step() {}
     }
 
-    package func reset() {
-        sqlite3_reset(statement)
-        sqlite3_clear_bindings(statement)
+    /// Readies the statement to run again. With `clearingBindings` false the bound values stay
+    /// (a value bound once serves every run); step's error was thrown already, so reset's
+    /// return code (the same error) is not looked at.
+    @inlinable package func reset(clearingBindings: Bool = true) {
+        sqlite3_reset(handle)
+        if clearingBindings { sqlite3_clear_bindings(handle) }
     }
 
-    package func isNull(_ column: Int) -> Bool { sqlite3_column_type(statement, Int32(column)) == SQLITE_NULL }
+    // MARK: Reading the current row (columns are 0-based)
+
+    /// SQLite's storage class of the column's value.
+    @inlinable package func storageClass(_ column: Int) -> SQLiteStorageClass {
+        SQLiteStorageClass(rawValue: sqlite3_column_type(handle, Int32(column))) ?? .null
+    }
+
+    @inlinable package func isNull(_ column: Int) -> Bool { sqlite3_column_type(handle, Int32(column)) == SQLITE_NULL }
 
     /// Column value as text; nil for NULL.
     package func text(_ column: Int) -> String? {
-        guard let pointer = sqlite3_column_text(statement, Int32(column)) else { return nil }
-        let count = Int(sqlite3_column_bytes(statement, Int32(column)))
+        guard let pointer = sqlite3_column_text(handle, Int32(column)) else { return nil }
+        let count = Int(sqlite3_column_bytes(handle, Int32(column)))
         return String(decoding: UnsafeBufferPointer(start: pointer, count: count), as: UTF8.self)
     }
 
-    /// Column value as bytes, valid until the next step; nil for NULL.
-    package func bytes(_ column: Int) -> UnsafeBufferPointer<UInt8>? {
-        guard sqlite3_column_type(statement, Int32(column)) != SQLITE_NULL else { return nil }
-        let pointer = sqlite3_column_text(statement, Int32(column))
-        let count = Int(sqlite3_column_bytes(statement, Int32(column)))
+    /// Column value as text bytes, valid until the next step or reset; nil for NULL.
+    @inlinable package func bytes(_ column: Int) -> UnsafeBufferPointer<UInt8>? {
+        guard sqlite3_column_type(handle, Int32(column)) != SQLITE_NULL else { return nil }
+        let pointer = sqlite3_column_text(handle, Int32(column))
+        let count = Int(sqlite3_column_bytes(handle, Int32(column)))
         return UnsafeBufferPointer(start: pointer, count: count)
     }
 
-    package func int64(_ column: Int) -> Int64 { sqlite3_column_int64(statement, Int32(column)) }
-    package func double(_ column: Int) -> Double { sqlite3_column_double(statement, Int32(column)) }
-    /// SQLite's storage class of the column value (SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT, ...).
-    package func storageClass(_ column: Int) -> Int32 { sqlite3_column_type(statement, Int32(column)) }
+    /// Calls `body` with the column's value as blob bytes (empty for NULL), valid only inside
+    /// `body`.
+    @inlinable package func withBlob<Result>(_ column: Int, _ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        let pointer = sqlite3_column_blob(handle, Int32(column))
+        let count = Int(sqlite3_column_bytes(handle, Int32(column)))
+        return try body(UnsafeRawBufferPointer(start: pointer, count: pointer == nil ? 0 : count))
+    }
+
+    /// The column's value as blob bytes (empty for NULL).
+    package func blob(_ column: Int) -> [UInt8] { withBlob(column) { Array($0) } }
+
+    @inlinable package func int64(_ column: Int) -> Int64 { sqlite3_column_int64(handle, Int32(column)) }
+    @inlinable package func double(_ column: Int) -> Double { sqlite3_column_double(handle, Int32(column)) }
 }

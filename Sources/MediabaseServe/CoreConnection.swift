@@ -84,7 +84,7 @@ final class CoreConnection {
     }
 
     func transcript(_ id: String) throws -> CoreTranscript? {
-        transcript.bind(1, id)
+        try transcript.bind(1, id)
         defer { transcript.reset() }
         guard try transcript.step() else { return nil }
         return CoreTranscript(
@@ -95,7 +95,7 @@ final class CoreConnection {
 
     /// The transcript ids of the genes with this symbol (exact, case-sensitive match).
     func transcriptIds(ofSymbol symbol: String) throws -> [String] {
-        symbolTranscripts.bind(1, symbol)
+        try symbolTranscripts.bind(1, symbol)
         defer { symbolTranscripts.reset() }
         var ids: [String] = []
         while try symbolTranscripts.step() { ids.append(symbolTranscripts.text(0) ?? "") }
@@ -105,8 +105,8 @@ final class CoreConnection {
     /// Visits the core's transcript ids in id order, those passing the gene filters only, until
     /// `visit` returns false.
     func forEachTranscriptId(hasDrugs: Bool?, hasPathways: Bool?, _ visit: (String) throws -> Bool) throws {
-        allTranscripts.bind(1, hasDrugs.map { Int64($0 ? 1 : 0) })
-        allTranscripts.bind(2, hasPathways.map { Int64($0 ? 1 : 0) })
+        try allTranscripts.bind(1, hasDrugs.map { Int64($0 ? 1 : 0) })
+        try allTranscripts.bind(2, hasPathways.map { Int64($0 ? 1 : 0) })
         defer { allTranscripts.reset() }
         while try allTranscripts.step() {
             guard try visit(allTranscripts.text(0) ?? "") else { return }
@@ -180,7 +180,7 @@ final class CoreConnection {
     }
 
     private func each(_ statement: SQLiteStatement, _ key: String, _ row: (SQLiteStatement) throws -> Void) throws {
-        statement.bind(1, key)
+        try statement.bind(1, key)
         defer { statement.reset() }
         while try statement.step() { try row(statement) }
     }

@@ -74,7 +74,7 @@ struct PatientComparison {
 
     private func boundedPage() throws -> [(CoreTranscript, [Double])] {
         guard filter.minimum <= filter.maximum else { return [] }
-        return try mergedPage(patients.map { $0.storedById(from: filter.minimum, to: filter.maximum) }, bounded: true)
+        return try mergedPage(patients.map { try $0.storedById(from: filter.minimum, to: filter.maximum) }, bounded: true)
     }
 
     /// A k-way merge of the cursors by id. Unbounded, the cursors hold every stored row and

@@ -57,14 +57,14 @@ final class PatientConnection: FoldChangeSource {
     }
 
     func storedValue(_ transcriptId: String) throws -> Double? {
-        value.bind(1, transcriptId)
+        try value.bind(1, transcriptId)
         defer { value.reset() }
         return try value.step() ? value.double(0) : nil
     }
 
     func forEachStored(from low: Double, to high: Double, _ visit: (String, Double) throws -> Bool) throws {
-        range.bind(1, low)
-        range.bind(2, high)
+        try range.bind(1, low)
+        try range.bind(2, high)
         defer { range.reset() }
         while try range.step() {
             guard try visit(range.text(0) ?? "", range.double(1)) else { return }
@@ -75,9 +75,9 @@ final class PatientConnection: FoldChangeSource {
     func storedById() -> StoredCursor { StoredCursor(statement: byId) }
 
     /// A cursor over the stored values within `low...high`, in transcript id order.
-    func storedById(from low: Double, to high: Double) -> StoredCursor {
-        rangeById.bind(1, low)
-        rangeById.bind(2, high)
+    func storedById(from low: Double, to high: Double) throws -> StoredCursor {
+        try rangeById.bind(1, low)
+        try rangeById.bind(2, high)
         return StoredCursor(statement: rangeById)
     }
 
@@ -93,9 +93,9 @@ final class PatientConnection: FoldChangeSource {
         return Self.metadataColumns.indices.map { index in
             let value: MetadataValue
             switch metadata.storageClass(index) {
-            case 1: value = .integer(metadata.int64(index))
-            case 2: value = .real(metadata.double(index))
-            case 5: value = .null
+            case .integer: value = .integer(metadata.int64(index))
+            case .float: value = .real(metadata.double(index))
+            case .null: value = .null
             default: value = .text(metadata.text(index) ?? "")
             }
             return (Self.metadataColumns[index], value)

@@ -246,8 +246,8 @@ final class BundleTests: PostgresBundleTestCase {
                 let text: String?
                 // Doubles as doubles: SQLite's own text for them has only 15 digits.
                 switch statement.storageClass(index) {
-                case 5: text = nil // SQLITE_NULL
-                case 2: text = String(statement.double(index)) // SQLITE_FLOAT
+                case .null: text = nil
+                case .float: text = String(statement.double(index))
                 default: text = statement.text(index)
                 }
                 return kinds[index].canonical(text)

@@ -64,7 +64,7 @@ final class TableExporterTests: XCTestCase {
         let hostile = ["a\tb", "line\n\\.\nDROP TABLE genes;", "\\.", "\\! rm -rf /", "cr\rlf\r\n", "back\\slash\\", "\\N", "'; --", "$$", "\u{0B}\u{0C}\u{08}"]
         let statement = try database.prepare("INSERT INTO t (a) VALUES (?)")
         for text in hostile {
-            statement.bind(1, text)
+            try statement.bind(1, text)
             try statement.run()
         }
         let lines = try export().split(separator: "\n", omittingEmptySubsequences: false).dropFirst()
