@@ -89,7 +89,7 @@ let package = Package(
         .target(name: "MediabaseTestSupport", dependencies: libraryDependencies, path: "Tests/TestSupport"),
         // One test target per library target, named after it (Tests/<target>Tests); EndToEndTests
         // run the binary.
-    ] + (libraries.filter { $0 != "MediabaseSQLite" }.map { "\($0)Tests" } + ["EndToEndTests"]).map { name in
+    ] + (libraries.map { "\($0)Tests" } + ["EndToEndTests"]).map { name in
         .testTarget(name: name, dependencies: libraryDependencies + ["MediabaseTestSupport"])
     } + [
         .testTarget(name: "MediabaseQueryTests", dependencies: ["MediabaseQuery"], swiftSettings: [.swiftLanguageMode(.v6)]),
