@@ -21,6 +21,8 @@ public struct ConversionOptions: Sendable {
     public var progress: ProgressReporter.Mode = .auto
     public var threads = 1
     public var force = false
+    /// `--memory-limit` in bytes (docs/spec.md §2): see ``MemoryBudget``.
+    public var memoryLimit = MemoryBudget.defaultLimit
     /// Keep only these genes and what links to them; nil keeps everything.
     public var genes: GeneSelection?
     /// `schema_versions.applied_at`; fixed so that output is reproducible.
@@ -70,6 +72,9 @@ public struct ConversionReport: Codable, Sendable {
     public var cpuSecondsPerFinishStep: [String: Double] = [:]
     public var megabytesPerSecond = 0.0
     public var peakMemoryBytes: Int64 = 0
+    /// `--memory-limit` in bytes, and how the normalizer's state fared against it.
+    public var memoryLimitBytes: Int64 = 0
+    public var spill = SpillTally()
     /// Peak resident memory so far at the end of each stage.
     public var peakMemoryAfterStage: [String: Int64] = [:]
     public var validation: [ValidationCheck] = []
@@ -140,7 +145,7 @@ public enum Conversion {
         let partialDigest = reader.format.kind == .directory ? nil : try FileDigestInProgress(path: options.input)
         let threadedOutput = ThreadedCoreOutput(writer: writer, whileIdle: partialDigest.map { digest in { digest.step() } })
         defer { try? threadedOutput.close() }
-        let normalizer = try LegacyNormalizer(output: threadedOutput, rejects: rejects)
+        let normalizer = try LegacyNormalizer(output: threadedOutput, rejects: rejects, memory: MemoryBudget(limit: options.memoryLimit))
         let progress = ProgressReporter(mode: options.progress, label: "convert", total: reader.totalBytes) { reader.bytesRead }
         // An error's message must not continue a stage's line.
         defer { progress?.endStageLine() }
@@ -235,6 +240,8 @@ public enum Conversion {
         report.secondsPerStage["total"] = (seconds * 1000).rounded() / 1000
         report.megabytesPerSecond = ((Double(reader.totalBytes ?? 0) / 1e6 / max(seconds, 0.001)) * 10).rounded() / 10
         report.peakMemoryBytes = ProcessMemory.peakBytes
+        report.memoryLimitBytes = options.memoryLimit
+        report.spill = normalizer.spillTally
 
         try rejects.close()
         if rejects.total == 0 { report.rejectsFile = nil }
@@ -305,6 +312,9 @@ public enum Conversion {
             "  rejects \(report.rejects)" + (report.rejects > 0 ? " (\(report.rejectsByReason.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))) in \(report.rejectsFile ?? "-")" : ""),
             "  \(report.secondsPerStage["total"] ?? 0) s, \(report.megabytesPerSecond) MB/s, peak memory \(ByteFormat.string(report.peakMemoryBytes))",
         ]
+        if report.memoryLimitBytes > 0, report.peakMemoryBytes > report.memoryLimitBytes {
+            lines.append("  peak memory is over --memory-limit \(ByteFormat.string(report.memoryLimitBytes)): a run needs about \(ByteFormat.string(MemoryBudget.fixedBytes)) besides its state")
+        }
         if report.validation.allSatisfy(\.passed) { lines.append("  validation: \(report.validation.count) checks passed") }
         return lines.joined(separator: "\n")
     }
