@@ -313,7 +313,8 @@ public enum Conversion {
             "  \(report.secondsPerStage["total"] ?? 0) s, \(report.megabytesPerSecond) MB/s, peak memory \(ByteFormat.string(report.peakMemoryBytes))",
         ]
         if report.memoryLimitBytes > 0, report.peakMemoryBytes > report.memoryLimitBytes {
-            lines.append("  peak memory is over --memory-limit \(ByteFormat.string(report.memoryLimitBytes)): a run needs about \(ByteFormat.string(MemoryBudget.fixedBytes)) besides its state")
+            lines.append("  peak memory is over --memory-limit \(ByteFormat.string(report.memoryLimitBytes)): what a run needs besides its state "
+                         + "(about \(ByteFormat.string(MemoryBudget.fixedBytes)) while reading, more for the indexes and views) does not shrink with it")
         }
         if report.validation.allSatisfy(\.passed) { lines.append("  validation: \(report.validation.count) checks passed") }
         return lines.joined(separator: "\n")
