@@ -28,6 +28,8 @@ final class GeneState {
 
     /// When the gene was last asked for, in ``GeneStates`` lookups: the least recent leave memory first.
     var lastUse: UInt64 = 0
+    /// ``estimatedBytes`` when ``GeneStates`` last measured it.
+    var accountedBytes = 0
 
     init(index: UInt32) { self.index = index }
 
@@ -121,95 +123,186 @@ extension GeneState {
     }
 }
 
-/// The ``GeneState`` of every gene seen so far, by gene id, in bounded memory: the most recently
-/// used ``capacity`` genes stay in memory, the others go to a ``SpillFile`` and come back when
-/// one of their rows turns up again. The result is the same as with every state in memory,
-/// whatever the order of the rows: the rows of a gene need not be adjacent.
-///
-/// The generator keeps a gene's rows within a block of 32 genes, and real dumps mostly keep them
-/// close too, so a spilled gene rarely comes back; an ``ApproximateSet`` of the spilled ids
-/// spares the lookup on disk for a gene seen for the first time.
-final class GeneStates {
-    static let defaultCapacity = 4096
+// MARK: Memory
 
-    private let capacity: Int
+extension GeneState {
+    /// Bytes of the object itself as malloc hands them out (208 bytes of fields and header),
+    /// measured as described in docs/decisions.md.
+    static let objectBytes = 224
+
+    /// What the state takes in memory: the object, its hash array and the strings too long to
+    /// be stored inline (over 15 UTF-8 bytes). Cheap: no allocation, no walk over the strings.
+    var estimatedBytes: Int {
+        var bytes = Self.objectBytes
+        if processed.capacity > 0 { bytes += Self.mallocBytes(32 + processed.capacity * 8) }
+        return bytes + Self.heapBytes(symbol) + Self.heapBytes(type) + Self.heapBytes(chromosome) + Self.heapBytes(strand)
+    }
+
+    @inline(__always) private static func heapBytes(_ candidate: Candidate?) -> Int {
+        guard let candidate else { return 0 }
+        return heapBytes(candidate.transcriptId) + heapBytes(candidate.value)
+    }
+
+    /// A native string longer than 15 UTF-8 bytes lives in a heap buffer with a 32-byte header.
+    @inline(__always) static func heapBytes(_ text: String) -> Int {
+        let count = text.utf8.count
+        return count <= 15 ? 0 : mallocBytes(32 + count + 1)
+    }
+
+    /// glibc's chunk for a request of `bytes`: 8 bytes of header, 16-byte steps, 32 at least.
+    @inline(__always) static func mallocBytes(_ bytes: Int) -> Int { max(32, (bytes + 8 + 15) & ~15) }
+}
+
+/// The ``GeneState`` of every gene seen so far, by gene id, in bounded memory: states stay in
+/// memory while their estimated bytes (``GeneState/estimatedBytes``, plus the dictionary that
+/// holds them) fit in `budgetBytes`; beyond it the least recently used go to a ``SpillFile`` and
+/// come back when one of their rows turns up again. The result is the same as with every state
+/// in memory, whatever the order of the rows: the rows of a gene need not be adjacent.
+///
+/// A state grows while its rows are processed, so the state handed out last is measured again
+/// at the next lookup (the normalizer changes only the state of the row at hand). Once anything
+/// spills, an ``ApproximateSet`` of the spilled ids spares the lookup on disk for a gene seen
+/// for the first time; neither it nor the file exists before.
+final class GeneStates {
+    /// What the budget saw, for the report.
+    struct Tally: Equatable {
+        /// Most bytes held in memory at once.
+        var peakBytes = 0
+        /// States written to the temporary file, and read back from it.
+        var spilled = 0
+        var restored = 0
+    }
+
+    /// The temporary file, its statements and the filter in front of it, made at the first spill.
+    private final class Spill {
+        let file: SpillFile
+        let save: SQLiteStatement
+        let load: SQLiteStatement
+        // 4 Mbit (512 KB): under 0.1 % false positives up to 200,000 genes.
+        var spilled = ApproximateSet(bitCount: 1 << 22)
+
+        init(cacheKilobytes: Int) throws {
+            file = try SpillFile(schema: "CREATE TABLE genes (gene_id TEXT PRIMARY KEY, state BLOB NOT NULL) WITHOUT ROWID",
+                                 cacheKilobytes: cacheKilobytes)
+            save = try file.database.prepare("INSERT OR REPLACE INTO genes (gene_id, state) VALUES (?, ?)")
+            load = try file.database.prepare("SELECT state FROM genes WHERE gene_id = ?")
+        }
+    }
+
+    /// A dictionary bucket holds a 16-byte key and an 8-byte reference; buckets are at most 3/4 full.
+    private static let bytesPerSlot = 32
+
+    private let budget: Int
+    var budgetBytes: Int { budget }
+    private let cacheKilobytes: Int
     private var resident: [String: GeneState] = [:]
+    /// ``GeneState/estimatedBytes`` of the resident states as last measured, plus their ids' heap bytes.
+    private var residentBytes = 0
+    /// The state handed out last: its growth is counted at the next lookup.
+    private var current: GeneState?
     private var clock: UInt64 = 0
-    private var spilled: ApproximateSet
-    private var anySpilled = false
-    private let file: SpillFile
-    private let save: SQLiteStatement
-    private let load: SQLiteStatement
+    private var spill: Spill?
+    private(set) var tally = Tally()
     /// Distinct genes seen; also the number the next new gene gets.
     private(set) var count = 0
 
-    init(capacity: Int = GeneStates.defaultCapacity) throws {
-        self.capacity = max(capacity, 2)
-        file = try SpillFile(schema: "CREATE TABLE genes (gene_id TEXT PRIMARY KEY, state BLOB NOT NULL) WITHOUT ROWID")
-        save = try file.database.prepare("INSERT OR REPLACE INTO genes (gene_id, state) VALUES (?, ?)")
-        load = try file.database.prepare("SELECT state FROM genes WHERE gene_id = ?")
-        // 4 Mbit (512 KB): under 0.1 % false positives up to 200,000 genes.
-        spilled = ApproximateSet(bitCount: 1 << 22)
-        resident.reserveCapacity(self.capacity)
+    /// - Parameters:
+    ///   - budgetBytes: bytes of states (and their dictionary) kept in memory; at least the
+    ///     state at hand and the one before stay whatever the budget.
+    ///   - cacheKilobytes: the page cache of the temporary file.
+    init(budgetBytes: Int, cacheKilobytes: Int = 2048) {
+        budget = budgetBytes
+        self.cacheKilobytes = cacheKilobytes
     }
+
+    private var bytes: Int { residentBytes + resident.capacity * Self.bytesPerSlot }
 
     /// The state of `geneId`: in memory, back from the file, or new (numbered in order of first
     /// appearance).
     func state(for geneId: String) throws -> GeneState {
         clock += 1
+        if let current {
+            let now = current.estimatedBytes
+            residentBytes += now - current.accountedBytes
+            current.accountedBytes = now
+        }
         if let state = resident[geneId] {
             state.lastUse = clock
+            current = state
             return state
         }
         let state = try restored(geneId) ?? {
             count += 1
             return GeneState(index: UInt32(count - 1))
         }()
-        if resident.count >= capacity { try spillLeastRecent() }
         state.lastUse = clock
+        state.accountedBytes = state.estimatedBytes
         resident[geneId] = state
+        residentBytes += state.accountedBytes + GeneState.heapBytes(geneId)
+        current = state
+        if bytes > budget { try spillLeastRecent() }
+        tally.peakBytes = max(tally.peakBytes, bytes)
         return state
     }
 
     private func restored(_ geneId: String) throws -> GeneState? {
-        guard anySpilled, spilled.mayContain(ContentHash(geneId).low) else { return nil }
-        try load.bind(1, geneId)
-        defer { load.reset() }
-        guard try load.step() else { return nil }
-        return load.withBlob(0) { GeneState(decoding: $0.assumingMemoryBound(to: UInt8.self)) }
+        guard let spill, spill.spilled.mayContain(ContentHash(geneId).low) else { return nil }
+        try spill.load.bind(1, geneId)
+        defer { spill.load.reset() }
+        guard try spill.load.step() else { return nil }
+        tally.restored += 1
+        return spill.load.withBlob(0) { GeneState(decoding: $0.assumingMemoryBound(to: UInt8.self)) }
     }
 
-    /// Moves the less recently used half of the resident genes to the file.
+    /// Moves the least recently used states to the file until a quarter of the budget is free
+    /// (so that the sort is paid once per many lookups); the state just handed out stays.
     private func spillLeastRecent() throws {
-        let uses = resident.values.map(\.lastUse).sorted()
-        let threshold = uses[uses.count / 2]
-        let leaving = resident.filter { $0.value.lastUse < threshold }.keys.sorted()
-        for geneId in leaving {
-            try spill(geneId, resident.removeValue(forKey: geneId)!)
+        tally.peakBytes = max(tally.peakBytes, bytes)
+        let target = budget - budget / 4
+        var leaving: [String] = []
+        var freed = 0
+        for (geneId, state) in resident.sorted(by: { $0.value.lastUse < $1.value.lastUse }) where state !== current {
+            guard bytes - freed > target else { break }
+            leaving.append(geneId)
+            freed += state.accountedBytes + GeneState.heapBytes(geneId)
+        }
+        // In id order: appends and neighbours in the file's B-tree.
+        for geneId in leaving.sorted() {
+            let state = resident.removeValue(forKey: geneId)!
+            residentBytes -= state.accountedBytes + GeneState.heapBytes(geneId)
+            try save(geneId, state)
         }
     }
 
-    private func spill(_ geneId: String, _ state: GeneState) throws {
-        try save.bind(1, geneId)
+    private func save(_ geneId: String, _ state: GeneState) throws {
+        let spill = try self.spill ?? {
+            let made = try Spill(cacheKilobytes: cacheKilobytes)
+            self.spill = made
+            return made
+        }()
+        try spill.save.bind(1, geneId)
         // SQLite reads the bytes in place during the step.
         try state.encoded().withUnsafeBytes { raw in
-            try save.bind(2, blob: raw, copy: false)
-            try save.run()
+            try spill.save.bind(2, blob: raw, copy: false)
+            try spill.save.run()
         }
-        spilled.insert(ContentHash(geneId).low)
-        anySpilled = true
+        spill.spilled.insert(ContentHash(geneId).low)
+        tally.spilled += 1
     }
 
     /// Calls `body` with every gene, in gene id order; the states are not usable afterwards.
     func forEachSorted(_ body: (String, GeneState) throws -> Void) throws {
-        if !anySpilled {
+        current = nil
+        guard let spill else {
             for geneId in resident.keys.sorted() { try body(geneId, resident[geneId]!) }
             resident.removeAll()
+            residentBytes = 0
             return
         }
-        for geneId in resident.keys.sorted() { try spill(geneId, resident[geneId]!) }
+        for geneId in resident.keys.sorted() { try save(geneId, resident[geneId]!) }
         resident.removeAll()
-        let all = try file.database.prepare("SELECT gene_id, state FROM genes ORDER BY gene_id")
+        residentBytes = 0
+        let all = try spill.file.database.prepare("SELECT gene_id, state FROM genes ORDER BY gene_id")
         while try all.step() {
             let state = all.withBlob(1) { GeneState(decoding: $0.assumingMemoryBound(to: UInt8.self)) }
             try body(all.text(0) ?? "", state)

@@ -17,7 +17,7 @@ extension LegacyColumn {
 ///
 /// Memory does not grow with the input: gene-level values are processed the first time a gene
 /// shows them and recognised by hash afterwards, and the per-gene and per-transcript state beyond
-/// the most recent genes waits in temporary files (``GeneStates``, ``TranscriptOwners``).
+/// the memory budget waits in temporary files (``GeneStates``, ``TranscriptOwners``).
 package final class LegacyNormalizer: DumpSink {
     private let output: CoreOutput
     private let rejects: RejectLog
@@ -49,21 +49,31 @@ package final class LegacyNormalizer: DumpSink {
     private var repeatsSkipped: [Int] = []
     private var fieldRejected: [Int] = []
 
-    package convenience init(output: CoreOutput, rejects: RejectLog) throws {
-        try self.init(output: output, rejects: rejects, residentGenes: GeneStates.defaultCapacity,
-                      pendingTranscripts: TranscriptOwners.pendingCapacity)
+    /// - Parameter memory: what the gene states and the transcript → gene map may keep in
+    ///   memory before they spill to temporary files (docs/spec.md §2, `--memory-limit`).
+    package convenience init(output: CoreOutput, rejects: RejectLog, memory: MemoryBudget = MemoryBudget()) throws {
+        try self.init(output: output, rejects: rejects, geneStateBytes: memory.geneStateBytes,
+                      pendingTranscripts: memory.transcriptsInMemory, spillCacheKilobytes: memory.spillCacheKilobytes)
     }
 
     /// - Parameters:
-    ///   - residentGenes: how many genes keep their state in memory; the others wait in a
+    ///   - geneStateBytes: how many bytes of gene states stay in memory; the others wait in a
     ///     temporary file (see ``GeneStates``).
     ///   - pendingTranscripts: how many transcripts are kept in memory before they go to a
     ///     temporary file (see ``TranscriptOwners``).
-    init(output: CoreOutput, rejects: RejectLog, residentGenes: Int, pendingTranscripts: Int) throws {
+    ///   - spillCacheKilobytes: the page cache of each temporary file.
+    init(output: CoreOutput, rejects: RejectLog, geneStateBytes: Int, pendingTranscripts: Int, spillCacheKilobytes: Int = 2048) throws {
         self.output = output
         self.rejects = rejects
-        genes = try GeneStates(capacity: residentGenes)
-        transcriptGenes = try TranscriptOwners(pendingCapacity: pendingTranscripts)
+        genes = GeneStates(budgetBytes: geneStateBytes, cacheKilobytes: spillCacheKilobytes)
+        transcriptGenes = TranscriptOwners(pendingCapacity: pendingTranscripts, cacheKilobytes: spillCacheKilobytes)
+    }
+
+    /// How the state fared against its budget: for the report.
+    package var spillTally: SpillTally {
+        SpillTally(geneStateBudgetBytes: genes.budgetBytes, geneStatePeakBytes: genes.tally.peakBytes,
+                   geneStatesSpilled: genes.tally.spilled, geneStatesRestored: genes.tally.restored,
+                   transcriptsInMemory: transcriptGenes.capacity, transcriptsSpilled: transcriptGenes.spilledCount)
     }
 
     // MARK: DumpSink

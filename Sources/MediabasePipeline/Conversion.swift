@@ -29,6 +29,8 @@ package struct ConversionOptions: Sendable {
     package var progress: ProgressReporter.Mode = .auto
     package var threads = 1
     package var force = false
+    /// `--memory-limit` in bytes (docs/spec.md §2): see ``MemoryBudget``.
+    package var memoryLimit = MemoryBudget.defaultLimit
     /// Keep only these genes and what links to them; nil keeps everything.
     package var genes: GeneSelection?
     /// `schema_versions.applied_at`; fixed so that output is reproducible.
@@ -78,6 +80,9 @@ package struct ConversionReport: Codable, Sendable {
     package var cpuSecondsPerFinishStep: [String: Double] = [:]
     package var megabytesPerSecond = 0.0
     package var peakMemoryBytes: Int64 = 0
+    /// `--memory-limit` in bytes, and how the normalizer's state fared against it.
+    package var memoryLimitBytes: Int64 = 0
+    package var spill = SpillTally()
     /// Peak resident memory so far at the end of each stage.
     package var peakMemoryAfterStage: [String: Int64] = [:]
     package var validation: [ValidationCheck] = []
@@ -148,7 +153,7 @@ package enum Conversion {
         let partialDigest = reader.format.kind == .directory ? nil : try FileDigestInProgress(path: options.input)
         let threadedOutput = ThreadedCoreOutput(writer: writer, whileIdle: partialDigest.map { digest in { digest.step() } })
         defer { try? threadedOutput.close() }
-        let normalizer = try LegacyNormalizer(output: threadedOutput, rejects: rejects)
+        let normalizer = try LegacyNormalizer(output: threadedOutput, rejects: rejects, memory: MemoryBudget(limit: options.memoryLimit))
         let progress = ProgressReporter(mode: options.progress, label: "convert", total: reader.totalBytes) { reader.bytesRead }
         // An error's message must not continue a stage's line.
         defer { progress?.endStageLine() }
@@ -244,6 +249,8 @@ package enum Conversion {
         report.secondsPerStage["total"] = (seconds * 1000).rounded() / 1000
         report.megabytesPerSecond = ((Double(reader.totalBytes ?? 0) / 1e6 / max(seconds, 0.001)) * 10).rounded() / 10
         report.peakMemoryBytes = ProcessMemory.peakBytes
+        report.memoryLimitBytes = options.memoryLimit
+        report.spill = normalizer.spillTally
 
         try rejects.close()
         if rejects.total == 0 { report.rejectsFile = nil }
@@ -299,6 +306,10 @@ package enum Conversion {
             "  rejects \(report.rejects)" + (report.rejects > 0 ? " (\(report.rejectsByReason.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))) in \(report.rejectsFile ?? "-")" : ""),
             "  \(report.secondsPerStage["total"] ?? 0) s, \(report.megabytesPerSecond) MB/s, peak memory \(ByteFormat.string(report.peakMemoryBytes))",
         ]
+        if report.memoryLimitBytes > 0, report.peakMemoryBytes > report.memoryLimitBytes {
+            lines.append("  peak memory is over --memory-limit \(ByteFormat.string(report.memoryLimitBytes)): what a run needs besides its state "
+                         + "(about \(ByteFormat.string(MemoryBudget.fixedBytes)) while reading, more for the indexes and views) does not shrink with it")
+        }
         if report.validation.allSatisfy(\.passed) { lines.append("  validation: \(report.validation.count) checks passed") }
         return lines.joined(separator: "\n")
     }

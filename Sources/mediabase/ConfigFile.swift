@@ -85,6 +85,11 @@ final class ConfigFile {
         }
     }
 
+    /// A size such as `300MB`, parsed by `parse` (a YAML number is taken as its text: bytes).
+    func size(_ key: String, flag: Int64?, expected: String, parse: (String) -> Int64?) throws -> Int64? {
+        try value(key, flag: flag, expected: expected, parse: parse)
+    }
+
     /// A switch flag: on when the flag is given or the file says `true`.
     func bool(_ key: String, flag: Bool) throws -> Bool {
         let fromFile = try value(key, flag: nil, expected: "true or false") { text -> Bool? in

@@ -42,6 +42,19 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "Keep only these genes (comma-separated symbols or gene ids, case-insensitive).")
     var genes: String?
 
+    @Option(help: ArgumentHelp("What the run may keep in memory (300MB, 1.5GB, 512MiB, or bytes); the state beyond it waits in temporary files. Default: 300MB.",
+                               valueName: "size"),
+            transform: { try ConvertCommand.memorySize($0) })
+    var memoryLimit: Int64?
+
+    /// SIZE of `--memory-limit` (docs/spec.md §2), at least ``MemoryBudget/minimumLimit``.
+    static func memorySize(_ text: String) throws -> Int64 {
+        guard let bytes = MemoryBudget.parseSize(text), bytes >= MemoryBudget.minimumLimit else {
+            throw ValidationError("expected \(MemoryBudget.sizeExpected)")
+        }
+        return bytes
+    }
+
     func validate() throws {
         if let sampleGenes, sampleGenes < 1 { throw ValidationError("--sample-genes must be 1 or more") }
     }
@@ -53,6 +66,9 @@ struct ConvertCommand: ParsableCommand {
         let sampleGenes = try config.int("sample-genes", flag: sampleGenes, atLeast: 1)
         let seed = try config.uint64("seed", flag: seed)
         let genes = try config.string("genes", flag: genes)
+        options.memoryLimit = try config.size("memory-limit", flag: memoryLimit, expected: MemoryBudget.sizeExpected) {
+            MemoryBudget.parseSize($0).flatMap { $0 >= MemoryBudget.minimumLimit ? $0 : nil }
+        } ?? MemoryBudget.defaultLimit
         try config.rejectUnknownKeys(of: "convert")
         // Checked here rather than in validate(): either side may come from the config file.
         if sampleGenes != nil && genes != nil { throw ValidationError("--sample-genes and --genes exclude each other") }

@@ -63,10 +63,10 @@ final class ScatteredRowsTests: XCTestCase {
         return path
     }
 
-    private func convert(_ input: String, residentGenes: Int, pendingTranscripts: Int, name: String) throws -> (NormalizationTally, SQLiteDatabase) {
+    private func convert(_ input: String, geneStateBytes: Int, pendingTranscripts: Int, name: String) throws -> (NormalizationTally, SQLiteDatabase) {
         let writer = try SQLiteCoreWriter(path: (folder as NSString).appendingPathComponent(name))
         let normalizer = try LegacyNormalizer(output: writer, rejects: try RejectLog(path: nil, maxRejects: nil, input: "test.sql"),
-                                              residentGenes: residentGenes, pendingTranscripts: pendingTranscripts)
+                                              geneStateBytes: geneStateBytes, pendingTranscripts: pendingTranscripts)
         try DumpReader.open(path: input).read(into: normalizer)
         try normalizer.finish()
         try writer.finish(appliedAt: "2024-01-01T00:00:00Z")
@@ -83,10 +83,10 @@ final class ScatteredRowsTests: XCTestCase {
 
     func testScatteredGeneRowsGiveTheSameCoreAsAllInMemory() throws {
         let input = try writeScatteredDump()
-        let (inMemory, reference) = try convert(input, residentGenes: 4096, pendingTranscripts: 1 << 15, name: "memory.sqlite")
-        // Two resident genes and four pending transcripts: nearly every row finds its gene and
-        // transcript spilled.
-        let (spilled, core) = try convert(input, residentGenes: 2, pendingTranscripts: 4, name: "spilled.sqlite")
+        let (inMemory, reference) = try convert(input, geneStateBytes: 1 << 30, pendingTranscripts: 1 << 15, name: "memory.sqlite")
+        // No bytes for gene states (only the one at hand stays) and four pending transcripts:
+        // nearly every row finds its gene and transcript spilled.
+        let (spilled, core) = try convert(input, geneStateBytes: 0, pendingTranscripts: 4, name: "spilled.sqlite")
         XCTAssertEqual(spilled, inMemory)
         XCTAssertEqual(try content(core), try content(reference))
 
@@ -143,11 +143,14 @@ final class GeneStatesTests: XCTestCase {
     }
 
     func testGenesKeepTheirNumberAndComeOutSortedWhateverWasSpilled() throws {
-        let states = try GeneStates(capacity: 4)
+        // Room for about four states.
+        let states = GeneStates(budgetBytes: 4 * 320)
         let ids = (0..<50).map { "G\(String(format: "%03d", (($0 * 37) % 50)))" }
         for id in ids { try states.state(for: id).processed.append(UInt64(id.dropFirst())!) }
         for id in ids.reversed() { try states.state(for: id).processed.append(1) }
         XCTAssertEqual(states.count, 50)
+        XCTAssertGreaterThan(states.tally.restored, 40, "the second pass finds nearly every state in the file")
+        XCTAssertLessThanOrEqual(states.tally.peakBytes, 4 * 320 + 400, "the budget and the state at hand")
         var seen: [String] = []
         try states.forEachSorted { id, state in
             seen.append(id)
@@ -158,7 +161,7 @@ final class GeneStatesTests: XCTestCase {
     }
 
     func testTranscriptOwnersFindSpilledTranscripts() throws {
-        let owners = try TranscriptOwners(pendingCapacity: 3)
+        let owners = TranscriptOwners(pendingCapacity: 3)
         for key in 0..<100 as Range<UInt64> { XCTAssertNil(try owners.owner(of: key &* 0x9E37_79B9_7F4A_7C15, registering: UInt32(key))) }
         for key in 0..<100 as Range<UInt64> { XCTAssertEqual(try owners.owner(of: key &* 0x9E37_79B9_7F4A_7C15, registering: 999), UInt32(key)) }
         XCTAssertEqual(owners.count, 100)

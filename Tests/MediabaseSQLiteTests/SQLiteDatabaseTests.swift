@@ -1,4 +1,5 @@
 import Foundation
+import MediabaseTestSupport
 import XCTest
 @testable import MediabaseSQLite
 

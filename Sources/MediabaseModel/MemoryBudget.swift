@@ -1,0 +1,106 @@
+import Foundation
+
+/// `--memory-limit SIZE` (docs/spec.md §2): what a conversion may keep in memory, and how the
+/// normalizer's share of it is split.
+///
+/// A run needs a part that does not depend on the limit (``fixedBytes``: the program, the
+/// reader's buffers, the batches between the threads, the writer's SQLite page cache); the rest
+/// is the normalizer's state. Most of it goes to the gene states (``GeneStates``, accounted in
+/// bytes), an eighth to the transcript → gene map (``TranscriptOwners``); what does not fit
+/// waits in temporary files. The split is explained in docs/decisions.md.
+package struct MemoryBudget: Sendable, Equatable {
+    /// 300 MB: the real database's 77,114 genes and 385,659 transcripts stay in memory.
+    package static let defaultLimit: Int64 = 300_000_000
+    /// Smaller limits are refused as a likely mistake (a size without its unit).
+    package static let minimumLimit: Int64 = 1_000_000
+
+    /// What a run holds whatever the limit, measured on the generator's profiles (see
+    /// docs/decisions.md): below it the state still spills as much as it can, but the peak
+    /// cannot stay under the limit.
+    package static let fixedBytes: Int64 = 90_000_000
+    /// The state never gets less than this, whatever the limit.
+    static let minimumStateBytes: Int64 = 1_000_000
+
+    /// Worst case per transcript in memory: 12 bytes per bucket of a `[UInt64: UInt32]`, at
+    /// least 3/8 full, while it grows beside its old table.
+    static let bytesPerTranscript: Int64 = 48
+    /// The Bloom filters in front of the two temporary files, once anything spills.
+    static let filterBytes: Int64 = (1 << 22) / 8 + (1 << 24) / 8
+
+    package let limit: Int64
+
+    package init(limit: Int64 = MemoryBudget.defaultLimit) {
+        self.limit = limit
+    }
+
+    /// What the normalizer's state may take.
+    var stateBytes: Int64 { max(limit - Self.fixedBytes, Self.minimumStateBytes) }
+
+    /// Page cache of each temporary file: 1/64 of the state, between 256 KB and 2 MB.
+    package var spillCacheKilobytes: Int { Int(min(max(stateBytes / 64 / 1024, 256), 2048)) }
+
+    /// Transcripts kept in memory before they go to their temporary file.
+    package var transcriptsInMemory: Int { Int(max(stateBytes / 8 / Self.bytesPerTranscript, 64)) }
+
+    /// Bytes of gene states kept in memory (as ``GeneState/estimatedBytes`` counts them).
+    package var geneStateBytes: Int {
+        Int(max(stateBytes - stateBytes / 8 - 2 * Int64(spillCacheKilobytes) * 1024 - Self.filterBytes, 0))
+    }
+
+    /// Parses SIZE: a number (decimals allowed) and an optional unit, case-insensitive, with or
+    /// without a space: none or `B` for bytes, `K`/`KB`, `M`/`MB`, `G`/`GB`, `T`/`TB` for powers of
+    /// 1000 (as the run's summary prints sizes), `KiB`, `MiB`, `GiB`, `TiB` for powers of 1024.
+    /// Nil for anything else, including a size that is not a whole number of bytes or does not
+    /// fit in 63 bits.
+    package static func parseSize(_ text: String) -> Int64? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let numberEnd = trimmed.firstIndex { !($0.isASCII && ($0.isNumber || $0 == ".")) } ?? trimmed.endIndex
+        let parts = trimmed[..<numberEnd].split(separator: ".", omittingEmptySubsequences: false)
+        let multipliers: [String: Int64] = [
+            "": 1, "b": 1,
+            "k": 1_000, "kb": 1_000, "m": 1_000_000, "mb": 1_000_000, "g": 1_000_000_000, "gb": 1_000_000_000,
+            "t": 1_000_000_000_000, "tb": 1_000_000_000_000,
+            "kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40,
+        ]
+        guard let multiplier = multipliers[trimmed[numberEnd...].trimmingCharacters(in: .whitespaces).lowercased()],
+              (1...2).contains(parts.count), parts.allSatisfy({ !$0.isEmpty && $0.count <= 18 }),
+              let whole = Int64(parts[0]) else { return nil }
+        // The fraction, as digits over a power of ten, must give whole bytes.
+        let fraction = parts.count == 2 ? parts[1] : "0"
+        guard let numerator = Int64(fraction) else { return nil }
+        let denominator = (0..<fraction.count).reduce(Int64(1)) { product, _ in product * 10 }
+        let (wholeBytes, overflow) = whole.multipliedReportingOverflow(by: multiplier)
+        let (fractionScaled, fractionOverflow) = numerator.multipliedReportingOverflow(by: multiplier)
+        guard !overflow, !fractionOverflow, fractionScaled % denominator == 0 else { return nil }
+        let (bytes, sumOverflow) = wholeBytes.addingReportingOverflow(fractionScaled / denominator)
+        return sumOverflow ? nil : bytes
+    }
+
+    /// What `--memory-limit` says of a value it refuses.
+    package static let sizeExpected = "a size of at least 1MB such as 300MB, 1.5GB, 512MiB or 400000000 (bytes)"
+}
+
+/// How the normalizer's state fared against its budget (``MemoryBudget``), for `report.json`:
+/// whether anything went to the temporary files, and how much.
+package struct SpillTally: Codable, Equatable, Sendable {
+    /// Bytes of gene states the budget allowed in memory, and the most they took at once.
+    package var geneStateBudgetBytes = 0
+    package var geneStatePeakBytes = 0
+    /// Gene states written to the temporary file (a gene may go more than once), and read back.
+    package var geneStatesSpilled = 0
+    package var geneStatesRestored = 0
+    /// Transcripts the transcript → gene map kept in memory before writing them all to its
+    /// temporary file, and how many it wrote there.
+    package var transcriptsInMemory = 0
+    package var transcriptsSpilled = 0
+
+    package init(geneStateBudgetBytes: Int = 0, geneStatePeakBytes: Int = 0, geneStatesSpilled: Int = 0, geneStatesRestored: Int = 0,
+                 transcriptsInMemory: Int = 0, transcriptsSpilled: Int = 0) {
+        self.geneStateBudgetBytes = geneStateBudgetBytes
+        self.geneStatePeakBytes = geneStatePeakBytes
+        self.geneStatesSpilled = geneStatesSpilled
+        self.geneStatesRestored = geneStatesRestored
+        self.transcriptsInMemory = transcriptsInMemory
+        self.transcriptsSpilled = transcriptsSpilled
+    }
+}
