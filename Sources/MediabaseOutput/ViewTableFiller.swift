@@ -12,6 +12,9 @@ import MediabaseModel
 /// covering index of `indexes.sqlite.sql` that starts with the view's key.
 struct ViewTableFiller {
     let database: SQLiteDatabase
+    /// The budget of the cross-reference view's in-memory lookup (see ``GeneTranscriptTable``);
+    /// 0 makes it seek instead.
+    var lookupLimitBytes = GeneTranscriptTable.defaultLimitBytes
 
     /// The view tables this type fills; `views.sqlite.sql` declares them without a query.
     static let filledTables: Set<String> = ["drug_interaction_summary_view", "publication_summary_view", "cross_reference_lookup_view"]
@@ -84,9 +87,17 @@ struct ViewTableFiller {
     /// One row per (external_db, external_id): the smallest gene id that carries it (directly
     /// or through one of its transcripts), that gene's symbol, and every transcript it reaches:
     /// all transcripts of a gene that carries it, and each transcript that carries it itself.
+    ///
+    /// The genes' transcripts and symbols come from a ``GeneTranscriptTable`` when they fit its
+    /// budget (`lookupLimitBytes`), else from a seek per cross-reference: the same rows.
     private func fillCrossReferenceLookup() throws {
+        let table = try GeneTranscriptTable.load(from: database, limitBytes: lookupLimitBytes)
         let geneReferences = try database.prepare("SELECT external_db, external_id, gene_id FROM gene_cross_references ORDER BY external_db, external_id, gene_id")
-        let transcriptReferences = try database.prepare("""
+        // Without the table, the join gives each transcript's gene; with it, a transcript the
+        // table lacks is skipped as the join would drop it.
+        let transcriptReferences = try database.prepare(table != nil
+            ? "SELECT external_db, external_id, transcript_id FROM transcript_cross_references ORDER BY external_db, external_id"
+            : """
             SELECT x.external_db, x.external_id, x.transcript_id, tr.gene_id
             FROM transcript_cross_references x JOIN transcripts tr USING (transcript_id)
             ORDER BY x.external_db, x.external_id
@@ -111,8 +122,19 @@ struct ViewTableFiller {
         func hasKey(_ statement: SQLiteStatement) -> Bool {
             Bytes.compare(statement.bytes(0) ?? empty, keyDatabase) == 0 && Bytes.compare(statement.bytes(1) ?? empty, keyIdentifier) == 0
         }
+        /// The gene number of the current transcript reference's transcript (with the table).
+        var transcriptGene: Int?
+        /// Steps to the next transcript reference whose transcript the core has.
+        func nextTranscriptReference() throws -> Bool {
+            while try transcriptReferences.step() {
+                guard let table else { return true }
+                transcriptGene = transcriptReferences.bytes(2).flatMap { table.geneOfTranscript($0) }
+                if transcriptGene != nil { return true }
+            }
+            return false
+        }
         var geneRow = try geneReferences.step()
-        var transcriptRow = try transcriptReferences.step()
+        var transcriptRow = try nextTranscriptReference()
         while geneRow || transcriptRow {
             var fromGene = geneRow
             if geneRow && transcriptRow {
@@ -126,17 +148,27 @@ struct ViewTableFiller {
             transcripts.removeAll()
             while geneRow && hasKey(geneReferences) {
                 consider(geneReferences.bytes(2))
-                try geneTranscripts.bind(1, bytes: geneReferences.bytes(2))
-                while try geneTranscripts.step() {
-                    if let id = geneTranscripts.bytes(0) { transcripts.append(id) }
+                if let table {
+                    if let bytes = geneReferences.bytes(2), let gene = table.geneIndex(bytes) {
+                        table.forEachTranscript(ofGene: gene) { transcripts.append($0) }
+                    }
+                } else {
+                    try geneTranscripts.bind(1, bytes: geneReferences.bytes(2))
+                    while try geneTranscripts.step() {
+                        if let id = geneTranscripts.bytes(0) { transcripts.append(id) }
+                    }
+                    geneTranscripts.reset()
                 }
-                geneTranscripts.reset()
                 geneRow = try geneReferences.step()
             }
             while transcriptRow && hasKey(transcriptReferences) {
-                consider(transcriptReferences.bytes(3))
+                if let table, let gene = transcriptGene {
+                    table.withGeneId(gene) { consider($0) }
+                } else {
+                    consider(transcriptReferences.bytes(3))
+                }
                 if let id = transcriptReferences.bytes(2) { transcripts.append(id) }
-                transcriptRow = try transcriptReferences.step()
+                transcriptRow = try nextTranscriptReference()
             }
             transcripts.writeSortedDistinctJSON(to: &json)
 
@@ -144,15 +176,20 @@ struct ViewTableFiller {
             try insert.bind(2, bytes: keyIdentifier)
             if hasGene {
                 try insert.bind(3, bytes: smallestGene)
-                try symbol.bind(1, bytes: smallestGene)
-                try insert.bind(4, bytes: try symbol.step() ? symbol.bytes(0) : nil)
+                if let table {
+                    let gene = smallestGene.withUnsafeBufferPointer { table.geneIndex($0) }
+                    if let gene { try table.withSymbol(ofGene: gene) { try insert.bind(4, bytes: $0) } } else { try insert.bind(4, bytes: nil as [UInt8]?) }
+                } else {
+                    try symbol.bind(1, bytes: smallestGene)
+                    try insert.bind(4, bytes: try symbol.step() ? symbol.bytes(0) : nil)
+                    symbol.reset()
+                }
             } else {
                 try insert.bind(3, bytes: nil as [UInt8]?)
                 try insert.bind(4, bytes: nil as [UInt8]?)
             }
             try insert.bind(5, bytes: json)
             try insert.run()
-            symbol.reset()
         }
     }
 }

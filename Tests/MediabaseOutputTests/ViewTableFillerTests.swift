@@ -69,8 +69,11 @@ final class ViewTableFillerTests: XCTestCase {
 
     /// Fills every filled view table of `database` and compares it, row by row and byte by
     /// byte (hex), with its reference query.
-    private func assertFilledEqualsReference(_ database: SQLiteDatabase, file: StaticString = #filePath, line: UInt = #line) throws {
-        let filler = ViewTableFiller(database: database)
+    /// With `lookupLimitBytes` 0 the cross-reference view seeks instead of using its in-memory table.
+    private func assertFilledEqualsReference(_ database: SQLiteDatabase, lookupLimitBytes: Int = GeneTranscriptTable.defaultLimitBytes,
+                                             file: StaticString = #filePath, line: UInt = #line) throws {
+        var filler = ViewTableFiller(database: database)
+        filler.lookupLimitBytes = lookupLimitBytes
         for statement in SchemaFiles.statements(SchemaFiles.sqliteViews) {
             guard let name = SchemaFiles.createdTable(statement), ViewTableFiller.filledTables.contains(name) else { continue }
             try database.execute("DROP TABLE IF EXISTS \(name)")
@@ -116,9 +119,13 @@ final class ViewTableFillerTests: XCTestCase {
                 ('ENSG5', 'PDB', 'A'), ('ENSG5', 'pdb', 'A');
             INSERT INTO transcript_cross_references (transcript_id, external_db, external_id) VALUES
                 ('ENST6a', 'UniProt', 'P04637'), ('ENST5a', 'NCBI', '7157'), ('ENST2a', 'RefSeq', 'NM_1'),
-                ('ENST1b', 'RefSeq', 'NM_1'), ('ENST4a', 'PDB', 'A'), ('ENST4a', 'RefSeq', 'NM_0');
+                ('ENST1b', 'RefSeq', 'NM_1'), ('ENST4a', 'PDB', 'A'), ('ENST4a', 'RefSeq', 'NM_0'),
+                ('ENST_missing', 'RefSeq', 'NM_9'), ('ENST_missing', 'NCBI', '7157');
             """)
+        XCTAssertNotNil(try GeneTranscriptTable.load(from: database))
+        XCTAssertNil(try GeneTranscriptTable.load(from: database, limitBytes: 100))
         try assertFilledEqualsReference(database)
+        try assertFilledEqualsReference(database, lookupLimitBytes: 0)
     }
 
     func testEmptyCoreGivesEmptyTables() throws {
@@ -139,5 +146,6 @@ final class ViewTableFillerTests: XCTestCase {
         let database = try SQLiteDatabase(path: output)
         XCTAssertGreaterThan(try database.integer("SELECT count(*) FROM cross_reference_lookup_view"), 20)
         try assertFilledEqualsReference(database)
+        try assertFilledEqualsReference(database, lookupLimitBytes: 0)
     }
 }
