@@ -94,7 +94,7 @@ struct CoreStats: Sendable {
 }
 
 /// The core's `transcripts.expression_fold_change` values that are not 1.0, answered when a
-/// request names no patient (the "package schema" of the guide), held sorted in memory: the core
+/// request names no patient (the "public schema" of the guide), held sorted in memory: the core
 /// has no index on that column and cannot get one read-only.
 struct BaselineFoldChanges: FoldChangeSource, Sendable {
     /// Fold change descending, then transcript id ascending in byte order (SQLite's BINARY).

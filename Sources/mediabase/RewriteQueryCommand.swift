@@ -18,7 +18,7 @@ struct RewriteQueryCommand: ParsableCommand {
             statement that writes to the legacy table are refused with their line and column and \
             the v0.6 table to use; then nothing is written and the exit status is 1.
 
-            --dialect sqlite writes for SQLite with the core attached as package and the patient \
+            --dialect sqlite writes for SQLite with the core attached as public and the patient \
             file as patient_<id> (ATTACH 'core.sqlite' AS public), translating or refusing \
             PostgreSQL-only syntax.
 

@@ -47,13 +47,13 @@ final class MalformedDumpTests: XCTestCase {
 
     func testCustomDumpCutInsideDataBlock() throws {
         let archive = try contents(of: .custom)
-        let chunk = try firstDataChunk(of: "package hostile", in: archive)
+        let chunk = try firstDataChunk(of: "public hostile", in: archive)
         try assertRejected(write(Array(archive[..<(chunk.lowerBound + chunk.count / 2)]), named: "cut-in-block.dump"))
     }
 
     func testCustomDumpWithFlippedByteInCompressedBlock() throws {
         var archive = try contents(of: .custom)
-        let chunk = try firstDataChunk(of: "package hostile", in: archive)
+        let chunk = try firstDataChunk(of: "public hostile", in: archive)
         archive[chunk.lowerBound + chunk.count / 2] ^= 0xFF
         try assertRejected(write(archive, named: "flipped-byte.dump"))
     }

@@ -259,8 +259,8 @@ final class ArchiveReaderTests: XCTestCase {
         XCTAssertEqual(entries.count, 16)
         XCTAssertEqual(Array(entries.prefix(3)).map(\.desc), ["ENCODING", "STDSTRINGS", "SEARCHPATH"])
         let descs = entries.map { "\($0.desc ?? "") \($0.namespace ?? "-") \($0.tag ?? "")" }
-        for expected in ["SCHEMA - other", "TABLE package genes", "TABLE other empty", "SEQUENCE package counter",
-                         "TABLE DATA package genes", "SEQUENCE SET package counter", "BLOBS - BLOBS", "CONSTRAINT package genes genes_pkey"] {
+        for expected in ["SCHEMA - other", "TABLE public genes", "TABLE other empty", "SEQUENCE public counter",
+                         "TABLE DATA public genes", "SEQUENCE SET public counter", "BLOBS - BLOBS", "CONSTRAINT public genes genes_pkey"] {
             XCTAssertTrue(descs.contains(expected), "missing \(expected) in \(descs)")
         }
 

@@ -448,7 +448,7 @@ final class StatementRewriter {
             if schema == nil || schema == "public", let known = LegacyColumnMap.knownTables[tableName] {
                 columns = known
                 if schema == nil {
-                    // The core's tables live in schema package (attached as `public` in SQLite).
+                    // The core's tables live in schema public (attached as `public` in SQLite).
                     edits.replace(tokens[name.parts[0]].start, tokens[name.parts[0]].start, with: [.text("public.")])
                 }
             }
