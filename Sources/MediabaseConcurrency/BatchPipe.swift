@@ -48,14 +48,16 @@ package final class BatchPipe: Sendable {
     /// Queues `batch` (if not empty) and replaces it with an empty one to fill next.
     package func submit(_ batch: inout [UInt8]) throws {
         guard !batch.isEmpty else { return }
-        let queued = batch
-        let spare = try state.withLock(waitingUntil: { [capacity] in $0.queue.count < capacity || $0.failure != nil }) { state, waited in
+        // The producer's reference is dropped before the lock is released, so the consumer
+        // owns the buffer alone and can empty it for reuse without a copy.
+        let reused = try state.withLock(waitingUntil: { [capacity] in $0.queue.count < capacity || $0.failure != nil }) { state, waited in
             state.producerWaitSeconds += waited
             if let failure = state.failure { throw failure }
-            state.queue.append(queued)
-            return state.spare.popLast()
+            state.queue.append(batch)
+            batch = state.spare.popLast() ?? []
+            return !batch.isEmpty || batch.capacity > 0
         }
-        batch = spare ?? emptyBatch()
+        if !reused { batch = emptyBatch() }
     }
 
     /// Waits until every queued batch is consumed (the pipe stays open) and rethrows the
