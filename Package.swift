@@ -4,9 +4,17 @@ import PackageDescription
 // Exclusivity is checked at compile time; the run-time check costs ~3% on the hot loops. Hot loops
 // cross target boundaries (decoders, buffers, SQLite statements), so release builds optimize
 // across modules.
+// `Lifetimes` lets a function return a `Span` that borrows from its argument (the bytes layer's
+// safe views; docs/architecture.md, "Unsafe code").
 let optimized: [SwiftSetting] = [
     .unsafeFlags(["-enforce-exclusivity=unchecked", "-cross-module-optimization"], .when(configuration: .release)),
+    .enableExperimentalFeature("Lifetimes"),
 ]
+
+/// For the targets that hold no unsafe code: any use of an unsafe construct (a pointer, a C call
+/// taking one, `unsafe` escape hatches) is a compile error, so unsafe code stays in the bytes,
+/// SQLite and concurrency layers.
+let memorySafe: [SwiftSetting] = [.unsafeFlags(["-strict-memory-safety", "-Werror", "StrictMemorySafety"])]
 
 /// Every library target, for the test targets.
 let libraries = [
@@ -16,8 +24,9 @@ let libraries = [
 
 let libraryDependencies = libraries.map { Target.Dependency.byName(name: $0) }
 
-func layer(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
-    .target(name: name, dependencies: dependencies, swiftSettings: optimized)
+/// A library target; `safe` ones may hold no unsafe code (`memorySafe`).
+func layer(_ name: String, _ dependencies: [Target.Dependency], safe: Bool = false) -> Target {
+    .target(name: name, dependencies: dependencies, swiftSettings: optimized + (safe ? memorySafe : []))
 }
 
 let package = Package(
@@ -57,7 +66,7 @@ let package = Package(
             swiftSettings: optimized
         ),
         layer("MediabasePatients", ["MediabaseBytes", "MediabaseSQLite", "MediabaseModel", "MediabaseInput", "MediabaseOutput"]),
-        layer("MediabaseValidate", ["MediabaseBytes", "MediabaseSQLite", "MediabaseModel", "MediabaseInput", "MediabaseOutput", "MediabasePatients"]),
+        layer("MediabaseValidate", ["MediabaseBytes", "MediabaseSQLite", "MediabaseModel", "MediabaseInput", "MediabaseOutput", "MediabasePatients"], safe: true),
         layer("MediabaseInspect", ["MediabaseBytes", "MediabaseConcurrency", "MediabaseModel", "MediabaseInput"]),
         layer("MediabaseGenerate", ["MediabaseBytes", "MediabaseConcurrency", "MediabaseModel"]),
         // `convert` and `patients` from end to end: wires the features together.
@@ -66,7 +75,7 @@ let package = Package(
             "MediabaseOutput", "MediabasePatients", "MediabaseValidate",
         ]),
         // `rewrite-query`: SQL tokenizer, parser and the v0.5 → v0.6 rewriter; depends on nothing.
-        .target(name: "MediabaseQuery", swiftSettings: [.swiftLanguageMode(.v6)]),
+        .target(name: "MediabaseQuery", swiftSettings: [.swiftLanguageMode(.v6)] + memorySafe),
         // `mediabase serve`: the v0.6 HTTP API over the SQLite outputs (docs/spec.md §10).
         .target(
             name: "MediabaseServe",

@@ -156,6 +156,11 @@ package enum CopyText {
         }
     }
 
+    /// Appends `bytes` escaped for COPY text to `out` (see the pointer variant).
+    package static func encodeField(_ bytes: Span<UInt8>, into out: inout [UInt8]) {
+        bytes.withUnsafeBufferPointer { encodeField($0, into: &out) }
+    }
+
     /// Appends `bytes` escaped for COPY text to `out`, or `\N` for nil.
     ///
     /// Backslash, TAB, LF and CR (and the other letter escapes) are escaped, so the encoded field

@@ -33,6 +33,16 @@ package enum JSON {
         return value
     }
 
+    /// Validates a whole document (surrounding whitespace allowed) and returns the top-level type.
+    package static func validate(_ bytes: Span<UInt8>) throws -> JSONValueType {
+        try bytes.withUnsafeBufferPointer { try validate($0) }
+    }
+
+    /// Parses a whole document (surrounding whitespace allowed).
+    package static func parse(_ bytes: Span<UInt8>) throws -> JSONValue {
+        try bytes.withUnsafeBufferPointer { try parse($0) }
+    }
+
     /// Parses a whole document given as text.
     package static func parse(_ text: String) throws -> JSONValue {
         var text = text
@@ -118,6 +128,16 @@ package enum JSON {
             try scanner.decodeString(from: 0, to: raw.count, into: buffer.baseAddress! + oldCount)
         }
         out.removeLast(room - written)
+    }
+
+    /// Validates a raw string token and appends its decoded bytes (see the pointer variant).
+    package static func decodeString(_ raw: Span<UInt8>, into out: inout [UInt8]) throws {
+        try raw.withUnsafeBufferPointer { try decodeString($0, into: &out) }
+    }
+
+    /// Appends `bytes` as a JSON string token (see the pointer variant).
+    package static func appendString(_ bytes: Span<UInt8>, to out: inout [UInt8]) {
+        bytes.withUnsafeBufferPointer { appendString($0, to: &out) }
     }
 
     /// A scanner positioned on the first non-whitespace byte of the document.

@@ -152,6 +152,31 @@ package final class RowBuffer {
         return UnsafeBufferPointer(start: borrowed! + (-start - 1), count: length)
     }
 
+    /// The bytes of field `index`, or nil for NULL; the compiler keeps the span from outliving
+    /// the row's use, and the row must not change while it is read.
+    @_lifetime(borrow self)
+    @inline(__always) package func bytes(_ index: Int) -> Span<UInt8>? {
+        guard let field = field(index) else { return nil }
+        return _overrideLifetime(Span(_unsafeElements: field), borrowing: self)
+    }
+
+    /// The row as it appeared in the input (see ``raw``).
+    package var rawBytes: Span<UInt8> {
+        @_lifetime(borrow self)
+        get { _overrideLifetime(Span(_unsafeElements: raw), borrowing: self) }
+    }
+
+    /// Appends bytes to the field being built.
+    @inline(__always) package func appendBytes(_ bytes: Span<UInt8>) {
+        bytes.withUnsafeBufferPointer { appendBytes($0) }
+    }
+
+    /// Appends a complete non-NULL field.
+    @inline(__always) package func appendField(_ bytes: Span<UInt8>) {
+        appendBytes(bytes)
+        endField()
+    }
+
     /// Field `index` decoded as UTF-8 (invalid sequences repaired), or nil for NULL.
     package func string(_ index: Int) -> String? {
         guard let bytes = field(index) else { return nil }

@@ -40,6 +40,16 @@ package enum UTF8Validation {
         return nil
     }
 
+    /// The offset at which the bytes stop being acceptable text (see the pointer variant).
+    package static func firstInvalidOffset(_ bytes: Span<UInt8>) -> Int? {
+        bytes.withUnsafeBufferPointer { firstInvalidOffset($0) }
+    }
+
+    /// Throws a ``DecodeError`` unless the bytes are acceptable text (see the pointer variant).
+    package static func validateText(_ bytes: Span<UInt8>) throws {
+        try bytes.withUnsafeBufferPointer { try validateText($0) }
+    }
+
     /// Throws a ``DecodeError`` at ``firstInvalidOffset(_:)`` unless the bytes are acceptable text.
     package static func validateText(_ bytes: UnsafeBufferPointer<UInt8>) throws {
         if let offset = firstInvalidOffset(bytes) {

@@ -214,6 +214,18 @@ package final class SQLiteStatement {
     }
 
     /// Binds bytes as text (nil binds NULL). SQLite copies the bytes.
+    @inlinable package func bind(_ index: Int, bytes: Span<UInt8>?) throws {
+        guard let bytes else { return try bindNull(index) }
+        try bytes.withUnsafeBytes { try bind(index, text: $0) }
+    }
+
+    /// Binds bytes as a blob (nil binds NULL). SQLite copies the bytes.
+    @inlinable package func bind(_ index: Int, blob bytes: Span<UInt8>?) throws {
+        guard let bytes else { return try bindNull(index) }
+        try bytes.withUnsafeBytes { try bind(index, blob: $0) }
+    }
+
+    /// Binds bytes as text (nil binds NULL). SQLite copies the bytes.
     @inlinable package func bind(_ index: Int, bytes: [UInt8]?) throws {
         guard let bytes else { return try bindNull(index) }
         try bytes.withUnsafeBytes { try bind(index, text: $0) }
@@ -280,6 +292,23 @@ package final class SQLiteStatement {
         let pointer = sqlite3_column_text(handle, Int32(column))
         let count = Int(sqlite3_column_bytes(handle, Int32(column)))
         return UnsafeBufferPointer(start: pointer, count: count)
+    }
+
+    /// Column value as text bytes, nil for NULL; valid until the next step or reset, and the
+    /// compiler keeps the span from outliving the statement's use.
+    @_lifetime(borrow self)
+    @inlinable package func textBytes(_ column: Int) -> Span<UInt8>? {
+        guard let bytes = bytes(column) else { return nil }
+        return _overrideLifetime(Span(_unsafeElements: bytes), borrowing: self)
+    }
+
+    /// The column's value as blob bytes (empty for NULL), valid until the next step or reset.
+    @_lifetime(borrow self)
+    @inlinable package func blobBytes(_ column: Int) -> Span<UInt8> {
+        let pointer = sqlite3_column_blob(handle, Int32(column))
+        let count = pointer == nil ? 0 : Int(sqlite3_column_bytes(handle, Int32(column)))
+        let bytes = UnsafeBufferPointer(start: pointer?.assumingMemoryBound(to: UInt8.self), count: count)
+        return _overrideLifetime(Span(_unsafeElements: bytes), borrowing: self)
     }
 
     /// Calls `body` with the column's value as blob bytes (empty for NULL), valid only inside

@@ -37,7 +37,7 @@ package enum BundleValidator {
         checks.append(try checkFiles(manifest, folder: folder))
         checks.append(try checkUnlisted(manifest, folder: folder))
         let script = (folder as NSString).appendingPathComponent(BundleWriter.loadScript)
-        let executable = manifest.files.contains { $0.name == BundleWriter.loadScript } && access(script, X_OK) == 0
+        let executable = manifest.files.contains { $0.name == BundleWriter.loadScript } && FileKind.isExecutable(script)
         checks.append(ValidationCheck(name: "load_script", passed: executable,
                                       detail: executable ? "\(BundleWriter.loadScript) is listed and executable" : "\(BundleWriter.loadScript) is missing, unlisted or not executable"))
 
@@ -139,8 +139,7 @@ package enum BundleValidator {
         }
         var unlisted: [String] = []
         while let name = enumerator.nextObject() as? String {
-            var isDirectory: ObjCBool = false
-            let isFolder = FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent(name), isDirectory: &isDirectory) && isDirectory.boolValue
+            let isFolder = FileKind(at: (folder as NSString).appendingPathComponent(name)) == .directory
             if !isFolder, !listed.contains(name) { unlisted.append(name) }
         }
         unlisted.sort()

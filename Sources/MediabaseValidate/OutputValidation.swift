@@ -43,14 +43,13 @@ package enum OutputValidation {
     ///   ids; nil: the one core in the folder being validated, when there is exactly one.
     package static func run(path: String, corePath: String?) throws -> [FileResult] {
         let fileManager = FileManager.default
-        var isFolder: ObjCBool = false
-        guard fileManager.fileExists(atPath: path, isDirectory: &isFolder) else {
+        guard let kind = FileKind(at: path) else {
             throw MediabaseError.io(path: path, message: "no such file or directory")
         }
         let files: [String]
-        if isFolder.boolValue, fileManager.fileExists(atPath: (path as NSString).appendingPathComponent(BundleManifest.fileName)) {
+        if kind == .directory, fileManager.fileExists(atPath: (path as NSString).appendingPathComponent(BundleManifest.fileName)) {
             return [FileResult(path: path, kind: .bundle, checks: try BundleValidator.validate(folder: path))]
-        } else if isFolder.boolValue {
+        } else if kind == .directory {
             files = try fileManager.contentsOfDirectory(atPath: path).filter { $0.hasSuffix(".sqlite") }.sorted()
                 .map { (path as NSString).appendingPathComponent($0) }
             guard !files.isEmpty else { throw MediabaseError.io(path: path, message: "no .sqlite files to validate in this folder") }
