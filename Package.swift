@@ -83,7 +83,8 @@ let package = Package(
                 "MediabaseBytes", "MediabaseSQLite", "MediabaseModel", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            swiftSettings: memorySafe
         ),
         .executableTarget(
             name: "mediabase",

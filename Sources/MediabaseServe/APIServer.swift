@@ -49,16 +49,15 @@ package struct APIServer: Sendable {
         }
         var directory: PatientDirectory?
         if let patients = configuration.patientsPath {
-            var isFolder: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: patients, isDirectory: &isFolder), isFolder.boolValue else {
+            guard FileKind(at: patients) == .directory else {
                 throw MediabaseError.io(path: patients, message: "--patients must be a folder of patient_<id>.sqlite files")
             }
             directory = PatientDirectory(path: patients)
         }
         let summary = try CoreSummary(database: SQLiteDatabase(path: configuration.corePath, readOnly: true))
-        let geneFields = FragmentCache()
+        let fragments = CoreFragments()
         let workers = try (0..<configuration.threads).map { _ in
-            try Worker(corePath: configuration.corePath, summary: summary, directory: directory, geneFields: geneFields,
+            try Worker(corePath: configuration.corePath, summary: summary, directory: directory, fragments: fragments,
                        timeLimit: configuration.timeLimit)
         }
         self.configuration = configuration
@@ -67,7 +66,7 @@ package struct APIServer: Sendable {
 
     /// Listens until SIGINT or SIGTERM; prints the bound address to stderr once listening.
     package func run() async throws {
-        Self.raiseOpenFileLimit()
+        OpenFileLimit.raiseToMaximum()
         var logger = Logger(label: "mediabase-serve")
         logger.logLevel = .warning
         let api = self.api
@@ -90,15 +89,6 @@ package struct APIServer: Sendable {
             throw error
         }
         try await api.pool.shutdown()
-    }
-
-    /// Each worker keeps up to ``Worker/patientCacheSize`` patient files open; the default soft
-    /// limit of open files (often 1024) is raised to the hard one.
-    private static func raiseOpenFileLimit() {
-        var limit = rlimit()
-        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
-        limit.rlim_cur = limit.rlim_max
-        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
     }
 }
 

@@ -1,3 +1,4 @@
+import MediabaseBytes
 import MediabaseSQLite
 
 /// One transcript of the core with what `/transcripts` filters on.
@@ -11,6 +12,19 @@ struct CoreTranscript {
     let baseline: Double
     let hasDrugs: Bool
     let hasPathways: Bool
+}
+
+/// A transcript of the core with its own fields rendered: what a page writes per row besides the
+/// fold change and the gene's fields.
+struct CachedTranscript: Sendable {
+    let row: CoreTranscript
+    /// `{"transcript_id":…,"chromosome":…,"expression_fold_change":`
+    let head: [UInt8]
+    /// `,"product_type":[…],"go_terms":[…]`
+    let own: [UInt8]
+
+    /// Bytes held, for ``FragmentCache``'s budget (the row's strings counted roughly).
+    var cost: Int { head.count + own.count + 128 }
 }
 
 /// A read-only connection to the core with every statement the API runs on it, prepared once.
@@ -29,8 +43,8 @@ final class CoreConnection {
     private let drugs: SQLiteStatement
     private let annotations: SQLiteStatement
     private let ping: SQLiteStatement
-    /// The rendered gene fields, shared by every worker's connection.
-    private let geneFields: FragmentCache
+    /// The rendered genes and transcripts, shared by every worker's connection.
+    private let fragments: CoreFragments
 
     private static let transcriptColumns = """
         SELECT t.transcript_id, t.gene_id, g.gene_symbol, g.gene_type, g.chromosome, t.expression_fold_change,
@@ -39,8 +53,8 @@ final class CoreConnection {
         FROM transcripts t LEFT JOIN genes g ON g.gene_id = t.gene_id
         """
 
-    init(path: String, geneFields: FragmentCache) throws {
-        self.geneFields = geneFields
+    init(path: String, fragments: CoreFragments) throws {
+        self.fragments = fragments
         database = try SQLiteDatabase(path: path, readOnly: true)
         // Up to 32 MB of pages per worker (SQLite's default is 2 MB): the link tables' pages of
         // popular genes stay in memory across requests.
@@ -83,14 +97,44 @@ final class CoreConnection {
         return (try? ping.step()) == true
     }
 
-    func transcript(_ id: String) throws -> CoreTranscript? {
+    /// The transcript `id` of the core with its own fields rendered, nil when the core lacks it.
+    /// Rendered once and kept in ``CoreFragments/transcripts`` (the core does not change).
+    func transcript(_ id: String) throws -> CachedTranscript? {
+        try fragments.transcripts.fragment(id) { try renderTranscript(id) }
+    }
+
+    /// Reads transcript `id` and renders its own fields; nil when the core lacks it.
+    private func renderTranscript(_ id: String) throws -> CachedTranscript? {
         try transcript.bind(1, id)
         defer { transcript.reset() }
         guard try transcript.step() else { return nil }
-        return CoreTranscript(
+        let row = CoreTranscript(
             transcriptId: transcript.text(0) ?? id, geneId: transcript.text(1) ?? "", geneSymbol: transcript.text(2),
             geneType: transcript.text(3), chromosome: transcript.text(4), baseline: transcript.double(5),
             hasDrugs: transcript.int64(6) != 0, hasPathways: transcript.int64(7) != 0)
+        var head = JSONWriter.openObject()
+        head.field("transcript_id", row.transcriptId)
+        head.field("gene_symbol", row.geneSymbol)
+        head.field("gene_id", row.geneId)
+        head.field("gene_type", row.geneType)
+        head.field("chromosome", row.chromosome)
+        head.key("expression_fold_change")
+        var own = JSONWriter.continuingObject()
+        own.key("product_type")
+        try own.array { json in
+            try each(products, row.transcriptId) { json.string(bytes: $0.textBytes(0)) }
+        }
+        own.key("go_terms")
+        try own.array { json in
+            try each(goTerms, row.transcriptId) { statement in
+                json.object { json in
+                    json.field("go_id", bytes: statement.textBytes(0))
+                    json.field("name", bytes: statement.textBytes(1))
+                    json.field("category", bytes: statement.textBytes(2))
+                }
+            }
+        }
+        return CachedTranscript(row: row, head: head.bytes, own: own.bytes)
     }
 
     /// The transcript ids of the genes with this symbol (exact, case-sensitive match).
@@ -115,31 +159,11 @@ final class CoreConnection {
 
     /// Writes the transcript object of docs/spec.md §10, with `value` as its fold change. The
     /// gene's fields (pathways, drugs, annotations: most of the bytes, a gene has up to
-    /// thousands of drug links) come from ``geneFields``, rendered once per gene.
-    func writeTranscript(_ row: CoreTranscript, value: Double, to json: inout JSONWriter) throws {
-        try json.object { json in
-            json.field("transcript_id", row.transcriptId)
-            json.field("gene_symbol", row.geneSymbol)
-            json.field("gene_id", row.geneId)
-            json.field("gene_type", row.geneType)
-            json.field("chromosome", row.chromosome)
-            json.field("expression_fold_change", value)
-            json.key("product_type")
-            try json.array { json in
-                try each(products, row.transcriptId) { json.string(bytes: $0.bytes(0)) }
-            }
-            json.key("go_terms")
-            try json.array { json in
-                try each(goTerms, row.transcriptId) { statement in
-                    json.object { json in
-                        json.field("go_id", bytes: statement.bytes(0))
-                        json.field("name", bytes: statement.bytes(1))
-                        json.field("category", bytes: statement.bytes(2))
-                    }
-                }
-            }
-            json.fragment(try geneFields.fragment(row.geneId) { try renderGeneFields(row.geneId) })
-        }
+    /// thousands of drug links) come from ``CoreFragments/genes``, rendered once per gene.
+    func writeTranscript(_ transcript: CachedTranscript, value: Double, to json: inout JSONWriter) throws {
+        let geneId = transcript.row.geneId
+        let gene = try fragments.genes.fragment(geneId) { try renderGeneFields(geneId) }
+        json.renderedObject(transcript.head, number: value, transcript.own, gene)
     }
 
     /// `,"pathways":[...],"drugs":{...},"molecular_functions":[...],"cellular_location":[...]`
@@ -148,7 +172,7 @@ final class CoreConnection {
         var json = JSONWriter.continuingObject()
         json.key("pathways")
         try json.array { json in
-            try each(pathways, geneId) { json.string(bytes: $0.bytes(0)) }
+            try each(pathways, geneId) { json.string(bytes: $0.textBytes(0)) }
         }
         // One entry per drug name (an object's keys are unique): the first in the order of
         // the query, i.e. the lowest drug_interaction_id, then interaction type.
@@ -160,9 +184,9 @@ final class CoreConnection {
                 guard seen.insert(name).inserted else { return }
                 json.key(name)
                 json.object { json in
-                    json.field("drug_id", bytes: statement.bytes(1))
-                    json.field("interaction_type", bytes: statement.bytes(2))
-                    json.field("source", bytes: statement.bytes(3))
+                    json.field("drug_id", bytes: statement.textBytes(1))
+                    json.field("interaction_type", bytes: statement.textBytes(2))
+                    json.field("source", bytes: statement.textBytes(3))
                 }
             }
         }

@@ -16,6 +16,15 @@ struct JSONWriter {
 
     init() { bytes.reserveCapacity(4096) }
 
+    /// A writer that has opened an object: what it writes starts with `{` and is not closed, the
+    /// head of a ``renderedObject(_:number:_:)``.
+    static func openObject() -> JSONWriter {
+        var json = JSONWriter()
+        json.bytes.append(UInt8(ascii: "{"))
+        json.hasValue = [false]
+        return json
+    }
+
     /// A writer that continues an object which already holds a field: what it writes starts
     /// with a comma and is not closed, a fragment for ``fragment(_:)``.
     static func continuingObject() -> JSONWriter {
@@ -68,15 +77,35 @@ struct JSONWriter {
     /// Text straight from a SQLite column: plain ASCII without escapes is copied as it is;
     /// anything else goes through ``string(_:)``, so the bytes are the same as for a `String`
     /// decoded from the column (invalid UTF-8 repaired).
-    mutating func string(bytes value: UnsafeBufferPointer<UInt8>?) {
+    mutating func string(bytes value: Span<UInt8>?) {
         guard let value else { return string(nil) }
-        guard !value.contains(where: { $0 < 0x20 || $0 >= 0x7F || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
-            return string(String(decoding: value, as: UTF8.self))
-        }
+        guard Self.isPlain(value, asciiOnly: true) else { return string(String(utf8: value)) }
         beginValue()
         bytes.append(UInt8(ascii: "\""))
-        bytes.append(contentsOf: value)
+        bytes.append(value)
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Whether no byte of `text` needs an escape (quote, backslash, control characters, 0x7F),
+    /// and with `asciiOnly` none is beyond ASCII either.
+    private static func isPlain(_ text: Span<UInt8>, asciiOnly: Bool) -> Bool {
+        for index in text.indices {
+            let byte = text[index]
+            if byte < 0x20 || byte == 0x7F || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || asciiOnly && byte >= 0x80 {
+                return false
+            }
+        }
+        return true
+    }
+
+    /// A value rendered before (``openObject()`` fields up to a key, then continuing fields):
+    /// `head`, `number` as ``number(_:)`` writes it, each of `tails`, and the closing brace.
+    mutating func renderedObject(_ head: [UInt8], number value: Double, _ tails: [UInt8]...) {
+        beginValue()
+        bytes.append(contentsOf: head)
+        if value.isFinite { appendLiteral(String(value)) } else { appendLiteral("null") }
+        for tail in tails { bytes.append(contentsOf: tail) }
+        bytes.append(UInt8(ascii: "}"))
     }
 
     /// Fields written by a ``continuingObject()`` writer, appended inside the object open here
@@ -110,7 +139,7 @@ struct JSONWriter {
     mutating func field(_ name: String, _ value: Int64?) { key(name); integer(value) }
     mutating func field(_ name: String, _ value: Double?) { key(name); number(value) }
     mutating func field(_ name: String, _ value: Bool) { key(name); bool(value) }
-    mutating func field(_ name: String, bytes value: UnsafeBufferPointer<UInt8>?) { key(name); string(bytes: value) }
+    mutating func field(_ name: String, bytes value: Span<UInt8>?) { key(name); string(bytes: value) }
 
     private mutating func appendLiteral(_ text: String) { bytes.append(contentsOf: text.utf8) }
 
@@ -118,19 +147,16 @@ struct JSONWriter {
 
     /// RFC 8259 escaping: quote, backslash and control characters; everything else as UTF-8.
     private mutating func appendQuoted(_ text: String) {
-        var text = text
-        text.withUTF8 { appendQuoted(utf8: $0) }
-    }
-
-    private mutating func appendQuoted(utf8 text: UnsafeBufferPointer<UInt8>) {
+        let text = text.utf8.span
         bytes.append(UInt8(ascii: "\""))
         // Most text needs no escape: copied whole.
-        if !text.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 == 0x7F }) {
-            bytes.append(contentsOf: text)
+        if Self.isPlain(text, asciiOnly: false) {
+            bytes.append(text)
             bytes.append(UInt8(ascii: "\""))
             return
         }
-        for byte in text {
+        for index in text.indices {
+            let byte = text[index]
             switch byte {
             case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
             case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])

@@ -1,3 +1,4 @@
+import MediabaseBytes
 import MediabaseModel
 
 /// `GET /api/v1/patients/compare?patient_ids=A,B,...`: per transcript, each patient's fold
@@ -19,7 +20,7 @@ struct PatientComparison {
     let patients: [PatientConnection]
 
     func write(to json: inout JSONWriter) throws {
-        let page: [(CoreTranscript, [Double])]
+        let page: [(CachedTranscript, [Double])]
         if filter.namesTranscripts {
             page = try namedPage()
         } else if filter.admits(1.0) {
@@ -34,9 +35,9 @@ struct PatientComparison {
             json.array { json in
                 for (row, values) in page {
                     json.object { json in
-                        json.field("transcript_id", row.transcriptId)
-                        json.field("gene_symbol", row.geneSymbol)
-                        json.field("gene_id", row.geneId)
+                        json.field("transcript_id", row.row.transcriptId)
+                        json.field("gene_symbol", row.row.geneSymbol)
+                        json.field("gene_id", row.row.geneId)
                         json.key("fold_changes")
                         json.object { json in
                             for (id, value) in zip(ids, values) { json.field(id.value, value) }
@@ -52,8 +53,8 @@ struct PatientComparison {
     }
 
     /// Pages through ids in order: a row counts if the core has it and `values` passes.
-    private func page(_ ids: some Sequence<String>) throws -> [(CoreTranscript, [Double])] {
-        var page: [(CoreTranscript, [Double])] = []
+    private func page(_ ids: some Sequence<String>) throws -> [(CachedTranscript, [Double])] {
+        var page: [(CachedTranscript, [Double])] = []
         var skip = filter.offset
         for id in ids {
             let values = try values(of: id)
@@ -68,21 +69,21 @@ struct PatientComparison {
         return page
     }
 
-    private func namedPage() throws -> [(CoreTranscript, [Double])] {
+    private func namedPage() throws -> [(CachedTranscript, [Double])] {
         try page(namedTranscriptIds(worker: worker, filter: filter))
     }
 
-    private func boundedPage() throws -> [(CoreTranscript, [Double])] {
+    private func boundedPage() throws -> [(CachedTranscript, [Double])] {
         guard filter.minimum <= filter.maximum else { return [] }
         return try mergedPage(patients.map { try $0.storedById(from: filter.minimum, to: filter.maximum) }, bounded: true)
     }
 
     /// A k-way merge of the cursors by id. Unbounded, the cursors hold every stored row and
     /// give the values; bounded, a row in any cursor passes and its values are looked up.
-    private func mergedPage(_ cursors: [StoredCursor], bounded: Bool) throws -> [(CoreTranscript, [Double])] {
+    private func mergedPage(_ cursors: [StoredCursor], bounded: Bool) throws -> [(CachedTranscript, [Double])] {
         defer { cursors.forEach { $0.reset() } }
         for cursor in cursors { try cursor.advance() }
-        var page: [(CoreTranscript, [Double])] = []
+        var page: [(CachedTranscript, [Double])] = []
         var skip = filter.offset
         while page.count < filter.limit {
             var smallest: String?

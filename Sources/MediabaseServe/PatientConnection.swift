@@ -1,4 +1,5 @@
 import Foundation
+import MediabaseBytes
 import MediabaseSQLite
 
 /// A patient's stored fold changes, in the orders the listing and the comparison read them.
@@ -120,26 +121,4 @@ final class StoredCursor {
     }
 
     func reset() { statement.reset() }
-}
-
-/// What tells one file from another at the same path: device, inode, size, modification time.
-struct FileIdentity: Equatable {
-    let device: UInt64
-    let inode: UInt64
-    let size: Int64
-    let modified: Int64
-    let modifiedNanoseconds: Int64
-
-    /// The identity of the regular file at `path`, nil when there is none.
-    static func of(_ path: String) -> FileIdentity? {
-        var info = stat()
-        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
-        #if canImport(Darwin)
-        let modified = info.st_mtimespec
-        #else
-        let modified = info.st_mtim
-        #endif
-        return FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size),
-                            modified: Int64(modified.tv_sec), modifiedNanoseconds: Int64(modified.tv_nsec))
-    }
 }

@@ -1,3 +1,4 @@
+import MediabaseBytes
 import MediabaseModel
 
 /// `GET /api/v1/patients`: the valid patient files of the folder, read when asked (docs/spec.md §10).

@@ -23,16 +23,16 @@ struct TranscriptListing {
         }
     }
 
-    private func passesGeneFilters(_ row: CoreTranscript) -> Bool {
-        (filter.hasDrugs.map { $0 == row.hasDrugs } ?? true) && (filter.hasPathways.map { $0 == row.hasPathways } ?? true)
+    private func passesGeneFilters(_ transcript: CachedTranscript) -> Bool {
+        (filter.hasDrugs.map { $0 == transcript.row.hasDrugs } ?? true) && (filter.hasPathways.map { $0 == transcript.row.hasPathways } ?? true)
     }
 
-    private func segmentedPage() throws -> [(CoreTranscript, Double)] {
-        var page: [(CoreTranscript, Double)] = []
+    private func segmentedPage() throws -> [(CachedTranscript, Double)] {
+        var page: [(CachedTranscript, Double)] = []
         var skip = filter.offset
         let limit = filter.limit
         /// Takes a row in order; false once the page is full.
-        func take(_ row: CoreTranscript, _ value: Double) -> Bool {
+        func take(_ row: CachedTranscript, _ value: Double) -> Bool {
             if skip > 0 {
                 skip -= 1
                 return true
@@ -67,14 +67,14 @@ struct TranscriptListing {
         return page
     }
 
-    private func namedPage() throws -> [(CoreTranscript, Double)] {
-        var rows: [(CoreTranscript, Double)] = []
+    private func namedPage() throws -> [(CachedTranscript, Double)] {
+        var rows: [(CachedTranscript, Double)] = []
         for id in try namedTranscriptIds(worker: worker, filter: filter) {
             guard let row = try worker.core.transcript(id), passesGeneFilters(row) else { continue }
             let value = try source.storedValue(id) ?? 1.0
             if filter.admits(value) { rows.append((row, value)) }
         }
-        rows.sort { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.transcriptId.precedesInBytes($1.0.transcriptId) }
+        rows.sort { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.row.transcriptId.precedesInBytes($1.0.row.transcriptId) }
         return Array(rows.dropFirst(filter.offset).prefix(filter.limit))
     }
 }

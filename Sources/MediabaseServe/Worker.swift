@@ -69,8 +69,8 @@ final class Worker {
     /// holds stay open until it ends).
     static let patientCacheSize = 128
 
-    init(corePath: String, summary: CoreSummary, directory: PatientDirectory?, geneFields: FragmentCache, timeLimit: Duration) throws {
-        core = try CoreConnection(path: corePath, geneFields: geneFields)
+    init(corePath: String, summary: CoreSummary, directory: PatientDirectory?, fragments: CoreFragments, timeLimit: Duration) throws {
+        core = try CoreConnection(path: corePath, fragments: fragments)
         self.summary = summary
         self.directory = directory
         self.timeLimit = timeLimit
