@@ -103,6 +103,7 @@ let package = Package(
         .testTarget(name: name, dependencies: libraryDependencies + ["MediabaseTestSupport"])
     } + [
         .testTarget(name: "MediabaseQueryTests", dependencies: ["MediabaseQuery"], swiftSettings: [.swiftLanguageMode(.v6)]),
+        .testTarget(name: "MediabaseServeTests", dependencies: ["MediabaseServe"]),
     ],
     swiftLanguageModes: [.v5]
 )
