@@ -1,5 +1,6 @@
 import Foundation
 import MediabaseSQLite
+import MediabaseModel
 
 /// Which gene each transcript seen so far belongs to, keyed by a 64-bit hash of the transcript
 /// id: finds the rows that repeat a transcript (docs/spec.md §4.1, "two rows with the same transcript_id

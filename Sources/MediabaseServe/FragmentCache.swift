@@ -13,8 +13,8 @@ struct CoreFragments: Sendable {
 /// workers.
 ///
 /// The core is opened read-only and is served as it was at start (its `/stats` figures are read
-/// once, like ``CoreSummary``), so a fragment stays true; patient values are never cached (a patient file may be replaced at any
-/// time). Two generations: new fragments go into the current one; when it holds half the
+/// once, like ``CoreSummary``), so a fragment stays true; patient values are never cached here (a patient file may be replaced at any
+/// time; what a patient connection keeps is tied to the file it opened). Two generations: new fragments go into the current one; when it holds half the
 /// budget it becomes the previous one and the old previous one is dropped. A fragment found
 /// in the previous generation moves back into the current one, so what requests keep asking
 /// for stays and the total stays within the budget.

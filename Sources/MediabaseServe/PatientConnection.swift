@@ -1,5 +1,6 @@
 import Foundation
 import MediabaseBytes
+import MediabaseModel
 import MediabaseSQLite
 
 /// A patient's stored fold changes, in the orders the listing and the comparison read them.
@@ -28,6 +29,11 @@ final class PatientConnection: FoldChangeSource {
     private let byId: SQLiteStatement
     private let count: SQLiteStatement
     private let metadata: SQLiteStatement
+    private let ids: SQLiteStatement
+    /// The stored transcript ids, read on the first lookup: most ids a comparison or a listing
+    /// asks about are not stored (a patient stores a few percent of the core's transcripts),
+    /// and the filter answers those without a query.
+    private var storedIds: ApproximateSet?
 
     /// The `metadata` columns `/patients` shows: all but `metadata_json` (docs/spec.md §10).
     static let metadataColumns = [
@@ -54,10 +60,13 @@ final class PatientConnection: FoldChangeSource {
             """)
         byId = try database.prepare("SELECT transcript_id, expression_fold_change FROM expression_data ORDER BY transcript_id")
         count = try database.prepare("SELECT count(*) FROM expression_data")
+        ids = try database.prepare("SELECT transcript_id FROM expression_data")
         metadata = try database.prepare("SELECT \(Self.metadataColumns.joined(separator: ", ")) FROM metadata ORDER BY patient_id LIMIT 1")
     }
 
     func storedValue(_ transcriptId: String) throws -> Double? {
+        if storedIds == nil { storedIds = try readStoredIds() }
+        guard storedIds!.mayContain(Self.key(transcriptId)) else { return nil }
         try value.bind(1, transcriptId)
         defer { value.reset() }
         return try value.step() ? value.double(0) : nil
@@ -70,6 +79,23 @@ final class PatientConnection: FoldChangeSource {
         while try range.step() {
             guard try visit(range.text(0) ?? "", range.double(1)) else { return }
         }
+    }
+
+    private func readStoredIds() throws -> ApproximateSet {
+        var set = ApproximateSet(bitCount: ApproximateSet.bitCount(forKeys: Int(try storedCount())))
+        let statement = ids
+        defer { statement.reset() }
+        while try statement.step() { set.insert(Self.key(statement.textBytes(0))) }
+        return set
+    }
+
+    /// The filter's key of a transcript id (Hasher is seeded per process; the filter lives in it).
+    private static func key(_ id: String) -> UInt64 { key(id.utf8.span) }
+
+    private static func key(_ id: Span<UInt8>?) -> UInt64 {
+        var hasher = Hasher()
+        if let id { hasher.combine(id) }
+        return UInt64(bitPattern: Int64(hasher.finalize()))
     }
 
     /// A cursor over the stored values in transcript id order (the table's primary key).
