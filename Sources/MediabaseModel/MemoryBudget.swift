@@ -47,6 +47,18 @@ package struct MemoryBudget: Sendable, Equatable {
         Int(max(stateBytes - stateBytes / 8 - 2 * Int64(spillCacheKilobytes) * 1024 - Self.filterBytes, 0))
     }
 
+    /// The end steps' own peak (indexes, view tables, validation), measured on the generator's
+    /// profiles; the state is gone by then.
+    static let endStepsBytes: Int64 = 130_000_000
+
+    /// Page cache of the view tables that walk `transcripts` in id order and look each row's
+    /// transcript and gene up (random reads when the input's rows were scattered): what the
+    /// limit leaves above the end steps' peak, between 2 MB (SQLite's default) and 64 MB (the
+    /// full-size core's `transcripts` and `genes`).
+    package var viewScanCacheKilobytes: Int {
+        Int(min(max((limit - Self.endStepsBytes) / 1024, 2048), 65536))
+    }
+
     /// Parses SIZE: a number (decimals allowed) and an optional unit, case-insensitive, with or
     /// without a space: none or `B` for bytes, `K`/`KB`, `M`/`MB`, `G`/`GB`, `T`/`TB` for powers of
     /// 1000 (as the run's summary prints sizes), `KiB`, `MiB`, `GiB`, `TiB` for powers of 1024.

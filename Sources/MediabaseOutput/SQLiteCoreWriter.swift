@@ -89,6 +89,13 @@ package final class SQLiteCoreWriter: CoreOutput {
     static let viewSorterKiB = 2048
     /// The cache from duplicate merging on: it bounds the sorters of merging and indexing.
     static let endCacheKiB = 8192
+    /// The view tables whose query walks `transcripts` in id order and looks up each row's
+    /// transcript and gene: when the input's rows were scattered those lookups read the tables
+    /// at random, so they are built with ``viewScanCacheKiB`` (their only sorters are small).
+    static let idOrderScanTables: Set<String> = ["transcript_enrichment_view", "patient_query_optimized_view"]
+    /// The page cache while ``idOrderScanTables`` are built, in KiB (set from `--memory-limit`:
+    /// ``MemoryBudget/viewScanCacheKilobytes``).
+    package var viewScanCacheKiB = 2048
     /// The view tables the second connection fills while this one builds the others: the
     /// split that finished both sides together (measured at 1 GB; the cross-reference view
     /// alone takes about as long as four SQL ones).
@@ -345,8 +352,8 @@ package final class SQLiteCoreWriter: CoreOutput {
             let views = SchemaFiles.statements(SchemaFiles.sqliteViews)
             progress?.beginStage("filling view tables", steps: views.count)
             for statement in views {
-                try database.execute(statement)
                 let name = SchemaFiles.createdTable(statement) ?? "view"
+                try withScanCache(for: name, schemas: ["main"], otherwise: Self.endCacheKiB) { try database.execute(statement) }
                 if ViewTableFiller.filledTables.contains(name) { try filler.fill(name) }
                 lap("view \(name)")
                 progress?.stepDone()
@@ -358,6 +365,15 @@ package final class SQLiteCoreWriter: CoreOutput {
         lap("commit")
         try database.execute("PRAGMA journal_mode = DELETE; PRAGMA locking_mode = NORMAL")
         for name in forQueries ? SchemaFiles.viewTables : [] { rowCounts[name] = try database.integer("SELECT count(*) FROM \(name)") }
+    }
+
+    /// Runs `body` with ``viewScanCacheKiB`` as the page cache of `schemas` when `table` is one of
+    /// ``idOrderScanTables``, then sets them to `otherwise` KiB; other tables run as they are.
+    private func withScanCache(for table: String, schemas: [String], otherwise: Int, _ body: () throws -> Void) throws {
+        guard Self.idOrderScanTables.contains(table), viewScanCacheKiB > otherwise else { return try body() }
+        try database.execute(schemas.map { "PRAGMA \($0).cache_size = -\(viewScanCacheKiB);" }.joined())
+        try body()
+        try database.execute(schemas.map { "PRAGMA \($0).cache_size = -\(otherwise);" }.joined())
     }
 
     /// Builds the view tables on two threads, then copies them into the core in file order.
@@ -427,7 +443,9 @@ package final class SQLiteCoreWriter: CoreOutput {
                     // Unqualified names still find the core (main) first, and the earlier view
                     // tables (patient_query_optimized_view reads gene_summary_view) in views_sql.
                     guard let range = statement.range(of: "CREATE TABLE ") else { continue }
-                    try database.execute(statement.replacingCharacters(in: range, with: "CREATE TABLE views_sql."))
+                    try withScanCache(for: SchemaFiles.createdTable(statement) ?? "", schemas: ["main", "views_sql"], otherwise: Self.viewSorterKiB) {
+                        try database.execute(statement.replacingCharacters(in: range, with: "CREATE TABLE views_sql."))
+                    }
                     if let name = SchemaFiles.createdTable(statement), ViewTableFiller.filledTables.contains(name) {
                         try ViewTableFiller(database: database).fill(name)
                     }

@@ -146,6 +146,7 @@ package enum Conversion {
 
         // Carried tables keep the dump's text when the SQLite file only feeds a bundle.
         let writer = try SQLiteCoreWriter(path: coreFile, carriedValues: bundle ? .postgresText : .sqlite)
+        writer.viewScanCacheKiB = MemoryBudget(limit: options.memoryLimit).viewScanCacheKilobytes
         // The input's SHA-256: the writer's thread hashes it a megabyte at a time whenever it
         // would wait for rows during the load (it is busy about 60 % of it); what is left is
         // hashed on a thread of its own after the load, beside the single-threaded index builds.
