@@ -53,10 +53,10 @@ let package = Package(
         // The only target that imports CSQLite.
         layer("MediabaseSQLite", ["CSQLite", "MediabaseBytes"]),
         // Tables, values, identifiers, the legacy columns, reports and temporaries.
-        layer("MediabaseModel", ["MediabaseBytes", .product(name: "Crypto", package: "swift-crypto")]),
+        layer("MediabaseModel", ["MediabaseBytes", .product(name: "Crypto", package: "swift-crypto")], safe: true),
         // Features.
         layer("MediabaseInput", ["MediabaseBytes", "MediabaseConcurrency", "MediabaseModel"]),
-        layer("MediabaseLegacy", ["MediabaseBytes", "MediabaseSQLite", "MediabaseModel"]),
+        layer("MediabaseLegacy", ["MediabaseBytes", "MediabaseSQLite", "MediabaseModel"], safe: true),
         .target(
             name: "MediabaseOutput",
             dependencies: ["CZlib", "MediabaseBytes", "MediabaseConcurrency", "MediabaseSQLite", "MediabaseModel"],
@@ -73,7 +73,7 @@ let package = Package(
         layer("MediabasePipeline", [
             "MediabaseBytes", "MediabaseConcurrency", "MediabaseSQLite", "MediabaseModel", "MediabaseInput", "MediabaseLegacy",
             "MediabaseOutput", "MediabasePatients", "MediabaseValidate",
-        ]),
+        ], safe: true),
         // `rewrite-query`: SQL tokenizer, parser and the v0.5 → v0.6 rewriter; depends on nothing.
         .target(name: "MediabaseQuery", swiftSettings: [.swiftLanguageMode(.v6)] + memorySafe),
         // `mediabase serve`: the v0.6 HTTP API over the SQLite outputs (docs/spec.md §10).

@@ -40,22 +40,14 @@ package final class ThreadedDumpSink: DumpSink, CopyBlockSink {
         let index = tables.count - 1
         tablesLock.unlock()
         batch.append(Operation.begin.rawValue)
-        appendWord(UInt64(index))
+        RowBatch.appendWord(UInt64(index), to: &batch)
     }
 
     package func row(_ row: RowBuffer) throws {
         batch.append(Operation.row.rawValue)
-        appendWord(UInt64(row.line))
-        appendWord(UInt64(bitPattern: row.byteOffset))
-        appendWord(UInt64(row.count))
-        for index in 0..<row.count {
-            if let field = row.field(index) {
-                appendWord(UInt64(field.count))
-                batch.append(contentsOf: field)
-            } else {
-                appendWord(UInt64.max)
-            }
-        }
+        RowBatch.appendWord(UInt64(row.line), to: &batch)
+        RowBatch.appendWord(UInt64(bitPattern: row.byteOffset), to: &batch)
+        RowBatch.appendRow(row, to: &batch)
         if batch.count >= Self.batchSize { try pipe.submit(&batch) }
     }
 
@@ -66,7 +58,7 @@ package final class ThreadedDumpSink: DumpSink, CopyBlockSink {
         tables[index].bytes = bytes
         tablesLock.unlock()
         batch.append(Operation.end.rawValue)
-        appendWord(UInt64(index))
+        RowBatch.appendWord(UInt64(index), to: &batch)
     }
 
     package func readCopyBlock(_ block: CopyBlock) throws -> CopyBlockEnd? {
@@ -85,51 +77,29 @@ package final class ThreadedDumpSink: DumpSink, CopyBlockSink {
         if let submitError { throw submitError }
     }
 
-    @inline(__always) private func appendWord(_ word: UInt64) {
-        withUnsafeBytes(of: word.littleEndian) { batch.append(contentsOf: $0) }
-    }
-
     private func replay(_ batch: [UInt8], row: RowBuffer) throws {
-        try batch.withUnsafeBufferPointer { bytes in
-            let base = bytes.baseAddress!
-            var offset = 0
-            func word() -> UInt64 {
-                let value = UInt64(littleEndian: UnsafeRawPointer(base).loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-                offset += 8
-                return value
-            }
-            while offset < bytes.count {
-                let operation = Operation(rawValue: bytes[offset])!
-                offset += 1
-                switch operation {
-                case .begin, .end:
-                    let index = Int(word())
-                    tablesLock.lock()
-                    let table = tables[index]
-                    tablesLock.unlock()
-                    if operation == .begin {
-                        try next.beginTable(table.schema)
-                    } else {
-                        try next.endTable(table.schema, rows: table.rows, bytes: table.bytes)
-                    }
-                case .row:
-                    row.reset()
-                    row.line = Int(word())
-                    row.byteOffset = Int64(bitPattern: word())
-                    // The fields are borrowed from the batch, which outlives the call.
-                    row.borrow(base)
-                    let count = Int(word())
-                    for _ in 0..<count {
-                        let length = word()
-                        if length == UInt64.max {
-                            row.appendNull()
-                        } else {
-                            row.appendBorrowedField(offset: offset, count: Int(length))
-                            offset += Int(length)
-                        }
-                    }
-                    try next.row(row)
+        var reader = RowBatchReader(batch.span)
+        while !reader.isAtEnd {
+            let operation = Operation(rawValue: reader.byte())!
+            switch operation {
+            case .begin, .end:
+                let index = Int(reader.word())
+                tablesLock.lock()
+                let table = tables[index]
+                tablesLock.unlock()
+                if operation == .begin {
+                    try next.beginTable(table.schema)
+                } else {
+                    try next.endTable(table.schema, rows: table.rows, bytes: table.bytes)
                 }
+            case .row:
+                let line = Int(reader.word())
+                let byteOffset = Int64(bitPattern: reader.word())
+                // The fields are borrowed from the batch, which outlives the call.
+                reader.row(into: row)
+                row.line = line
+                row.byteOffset = byteOffset
+                try next.row(row)
             }
         }
     }

@@ -96,7 +96,8 @@ struct LegacyTally {
     /// `sameGene`, the row's gene id has the same bytes as the last row counted, so it counts as
     /// that one did and its gene is not looked up again.
     mutating func countIds(sameGene: Bool = false, _ field: (Int) -> UnsafeBufferPointer<UInt8>?) {
-        if let transcriptIndex, let id = field(transcriptIndex).map(Identifiers.trimmed), !id.isEmpty {
+        if let transcriptIndex, let raw = field(transcriptIndex), !Identifiers.trimmedRange(raw.span).isEmpty {
+            let id = Identifiers.trimmed(raw.span)
             if Identifiers.hasEnsemblVersion(id) { tally.versionedTranscriptIds += 1 }
             let transcript = Self.hash(Identifiers.withoutEnsemblVersion(id))
             if isPart { listedTranscripts.append(transcript) } else { transcripts.insert(transcript) }
@@ -104,7 +105,8 @@ struct LegacyTally {
             tally.rowsMissingTranscriptId += 1
         }
         if !sameGene {
-            if let geneIndex, let id = field(geneIndex).map(Identifiers.trimmed), !id.isEmpty {
+            if let geneIndex, let raw = field(geneIndex), !Identifiers.trimmedRange(raw.span).isEmpty {
+                let id = Identifiers.trimmed(raw.span)
                 lastGene = (false, Identifiers.hasEnsemblVersion(id))
                 countGene(Self.hash(Identifiers.withoutEnsemblVersion(id)), field)
             } else {
@@ -117,8 +119,8 @@ struct LegacyTally {
 
     private mutating func countGene(_ gene: Int, _ field: (Int) -> UnsafeBufferPointer<UInt8>?) {
         func symbol() -> String? {
-            guard let symbolIndex, let symbol = field(symbolIndex).map(Identifiers.trimmed), !symbol.isEmpty else { return nil }
-            return String(decoding: symbol, as: UTF8.self)
+            guard let symbolIndex, let raw = field(symbolIndex), !Identifiers.trimmedRange(raw.span).isEmpty else { return nil }
+            return Identifiers.trimmedText(raw.span)
         }
         if isPart {
             if listedGenes.last?.gene != gene { listedGenes.append((gene, symbol())) }
@@ -160,9 +162,9 @@ struct LegacyTally {
         return result
     }
 
-    static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+    static func hash(_ bytes: Span<UInt8>) -> Int {
         var hasher = Hasher()
-        hasher.combine(bytes: UnsafeRawBufferPointer(bytes))
+        hasher.combine(bytes)
         return hasher.finalize()
     }
 }

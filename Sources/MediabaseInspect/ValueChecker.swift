@@ -79,7 +79,7 @@ struct ValueChecker {
             // Valid JSON is valid UTF-8 without NUL (strings refuse raw control bytes and are
             // checked as UTF-8; nothing else may be non-ASCII), so text is checked only to tell
             // which error an invalid value has.
-            let key = field.count >= CheckedValueCache.minimumLength ? ContentHash(field) : nil
+            let key = field.count >= CheckedValueCache.minimumLength ? ContentHash(field.span) : nil
             let type: JSONValueType
             var pharmgkb: Bool?
             if let key, let known = cache.json[key] {
@@ -112,7 +112,7 @@ struct ValueChecker {
             return .valid(facts)
         case .array:
             if let offset = UTF8Validation.firstInvalidOffset(field) { return Self.invalidText(offset) }
-            let key = field.count >= CheckedValueCache.minimumLength ? ContentHash(field) : nil
+            let key = field.count >= CheckedValueCache.minimumLength ? ContentHash(field.span) : nil
             if let key, cache.arrays.contains(key) { return .valid(ValueFacts()) }
             do {
                 try ArrayLiteral.forEachElement(field) { _ in }

@@ -1,4 +1,5 @@
 import Foundation
+import MediabaseBytes
 import MediabaseSQLite
 import MediabaseModel
 
@@ -55,71 +56,53 @@ final class GeneState {
 // MARK: Spilling
 
 extension GeneState {
-    /// The state as bytes, for a ``SpillFile``: numbers little-endian, strings length-prefixed.
+    /// The state as bytes, for a ``SpillFile``: a ``RowBatch`` of numbers, flags and strings.
     func encoded() -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(64 + processed.count * 8)
-        func word(_ value: UInt64) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
-        func text(_ value: String) {
-            var value = value
-            value.withUTF8 { utf8 in
-                word(UInt64(utf8.count))
-                bytes.append(contentsOf: utf8)
-            }
-        }
-        word(UInt64(index))
-        word(UInt64(fieldsSeen))
+        RowBatch.appendWord(UInt64(index), to: &bytes)
+        RowBatch.appendWord(UInt64(fieldsSeen), to: &bytes)
         bytes.append(conflict ? 1 : 0)
         for number in [start, end] {
             bytes.append(number == nil ? 0 : 1)
-            word(UInt64(bitPattern: number ?? 0))
+            RowBatch.appendWord(UInt64(bitPattern: number ?? 0), to: &bytes)
         }
         for candidate in [symbol, type, chromosome, strand] {
             bytes.append(candidate == nil ? 0 : 1)
             if let candidate {
-                text(candidate.transcriptId)
-                text(candidate.value)
+                RowBatch.appendField(candidate.transcriptId, to: &bytes)
+                RowBatch.appendField(candidate.value, to: &bytes)
             }
         }
-        word(UInt64(processed.count))
-        for key in processed { word(key) }
+        RowBatch.appendWord(UInt64(processed.count), to: &bytes)
+        for key in processed { RowBatch.appendWord(key, to: &bytes) }
         return bytes
     }
 
     /// The state ``encoded()`` wrote.
-    convenience init(decoding bytes: UnsafeBufferPointer<UInt8>) {
-        var offset = 0
-        func word() -> UInt64 {
-            let value = UInt64(littleEndian: UnsafeRawPointer(bytes.baseAddress!).loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-            offset += 8
-            return value
-        }
-        func flag() -> Bool {
-            offset += 1
-            return bytes[offset - 1] != 0
-        }
-        func text() -> String {
-            let count = Int(word())
-            defer { offset += count }
-            return String(decoding: UnsafeBufferPointer(rebasing: bytes[offset..<(offset + count)]), as: UTF8.self)
-        }
-        func candidate() -> Candidate? {
-            guard flag() else { return nil }
-            let transcriptId = text()
-            return Candidate(transcriptId: transcriptId, value: text())
-        }
-        self.init(index: UInt32(word()))
-        fieldsSeen = UInt32(word())
-        conflict = flag()
-        let hasStart = flag(), startValue = Int64(bitPattern: word())
+    convenience init(decoding bytes: Span<UInt8>) {
+        var reader = RowBatchReader(bytes)
+        self.init(index: UInt32(reader.word()))
+        fieldsSeen = UInt32(reader.word())
+        conflict = reader.byte() != 0
+        let hasStart = reader.byte() != 0, startValue = Int64(bitPattern: reader.word())
         start = hasStart ? startValue : nil
-        let hasEnd = flag(), endValue = Int64(bitPattern: word())
+        let hasEnd = reader.byte() != 0, endValue = Int64(bitPattern: reader.word())
         end = hasEnd ? endValue : nil
-        symbol = candidate()
-        type = candidate()
-        chromosome = candidate()
-        strand = candidate()
-        processed = (0..<Int(word())).map { _ in word() }
+        var candidates: [Candidate?] = []
+        for _ in 0..<4 {
+            guard reader.byte() != 0 else {
+                candidates.append(nil)
+                continue
+            }
+            let transcriptId = reader.string() ?? ""
+            candidates.append(Candidate(transcriptId: transcriptId, value: reader.string() ?? ""))
+        }
+        symbol = candidates[0]
+        type = candidates[1]
+        chromosome = candidates[2]
+        strand = candidates[3]
+        processed = (0..<Int(reader.word())).map { _ in reader.word() }
     }
 }
 
@@ -247,11 +230,13 @@ final class GeneStates {
 
     private func restored(_ geneId: String) throws -> GeneState? {
         guard let spill, spill.spilled.mayContain(ContentHash(geneId).low) else { return nil }
-        try spill.load.bind(1, geneId)
-        defer { spill.load.reset() }
-        guard try spill.load.step() else { return nil }
+        let load = spill.load
+        try load.bind(1, geneId)
+        defer { load.reset() }
+        guard try load.step() else { return nil }
         tally.restored += 1
-        return spill.load.withBlob(0) { GeneState(decoding: $0.assumingMemoryBound(to: UInt8.self)) }
+        let state = GeneState(decoding: load.blobBytes(0))
+        return state
     }
 
     /// Moves the least recently used states to the file until a quarter of the budget is free
@@ -281,11 +266,8 @@ final class GeneStates {
             return made
         }()
         try spill.save.bind(1, geneId)
-        // SQLite reads the bytes in place during the step.
-        try state.encoded().withUnsafeBytes { raw in
-            try spill.save.bind(2, blob: raw, copy: false)
-            try spill.save.run()
-        }
+        try spill.save.bind(2, blob: state.encoded().span)
+        try spill.save.run()
         spill.spilled.insert(ContentHash(geneId).low)
         tally.spilled += 1
     }
@@ -304,7 +286,7 @@ final class GeneStates {
         residentBytes = 0
         let all = try spill.file.database.prepare("SELECT gene_id, state FROM genes ORDER BY gene_id")
         while try all.step() {
-            let state = all.withBlob(1) { GeneState(decoding: $0.assumingMemoryBound(to: UInt8.self)) }
+            let state = GeneState(decoding: all.blobBytes(1))
             try body(all.text(0) ?? "", state)
         }
     }

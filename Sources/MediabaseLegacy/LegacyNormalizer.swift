@@ -118,7 +118,7 @@ package final class LegacyNormalizer: DumpSink {
     private func carriedRow(_ row: RowBuffer) throws {
         if let column = firstInvalidText(row) {
             // Not rejectRow: its field accounting is the legacy table's.
-            return try rejects.reject(reason: "invalid_text", detail: column.detail, table: tableName, line: row.line, byteOffset: row.byteOffset, field: column.name, raw: row.raw)
+            return try rejects.reject(reason: "invalid_text", detail: column.detail, table: tableName, line: row.line, byteOffset: row.byteOffset, field: column.name, raw: row.rawBytes)
         }
         try output.carriedRow(row)
     }
@@ -162,27 +162,28 @@ package final class LegacyNormalizer: DumpSink {
 
     // MARK: Legacy rows
 
-    @inline(__always) private func field(_ row: RowBuffer, _ which: LegacyColumn) -> UnsafeBufferPointer<UInt8>? {
+    @_lifetime(borrow row)
+    @inline(__always) private func field(_ row: RowBuffer, _ which: LegacyColumn) -> Span<UInt8>? {
         guard let index = columnOf[which.rawValue] else { return nil }
-        return row.field(index)
+        return row.bytes(index)
     }
 
     private func rejectRow(_ row: RowBuffer, reason: String, detail: String, field: String? = nil) throws {
-        for index in 0..<row.count where !(row.field(index)?.isEmpty ?? true) { inRejectedRows[index] += 1 }
-        try rejects.reject(reason: reason, detail: detail, table: tableName, line: row.line, byteOffset: row.byteOffset, field: field, raw: row.raw)
+        for index in 0..<row.count where !(row.bytes(index)?.isEmpty ?? true) { inRejectedRows[index] += 1 }
+        try rejects.reject(reason: reason, detail: detail, table: tableName, line: row.line, byteOffset: row.byteOffset, field: field, raw: row.rawBytes)
     }
 
     /// The first field that is not valid UTF-8 without NUL bytes, with a reject detail.
     private func firstInvalidText(_ row: RowBuffer) -> (name: String, detail: String)? {
         for index in 0..<row.count {
-            guard let bytes = row.field(index), let offset = UTF8Validation.firstInvalidOffset(bytes) else { continue }
+            guard let bytes = row.bytes(index), let offset = UTF8Validation.firstInvalidOffset(bytes) else { continue }
             return (fileColumnNames[index], "column \(fileColumnNames[index]) is not valid UTF-8 text without NUL bytes (byte \(offset) of the value)")
         }
         return nil
     }
 
     private func legacyRow(_ row: RowBuffer) throws {
-        for index in 0..<row.count where !(row.field(index)?.isEmpty ?? true) { nonEmpty[index] += 1 }
+        for index in 0..<row.count where !(row.bytes(index)?.isEmpty ?? true) { nonEmpty[index] += 1 }
         if let column = firstInvalidText(row) { return try rejectRow(row, reason: "invalid_text", detail: column.detail, field: column.name) }
         guard let rawTranscript = field(row, .transcriptId), !Identifiers.trimmed(rawTranscript).isEmpty else {
             return try rejectRow(row, reason: "missing_transcript_id", detail: "the row has no transcript_id")
@@ -225,7 +226,7 @@ package final class LegacyNormalizer: DumpSink {
 
         if firstTime {
             var foldChange = SQLValue.real(1.0)
-            if let text = field(row, .expressionFoldChange), let value = Double(String(decoding: Identifiers.trimmed(text), as: UTF8.self)) {
+            if let text = field(row, .expressionFoldChange), let value = Double(String(utf8: Identifiers.trimmed(text))) {
                 foldChange = .real(value)
             }
             try output.insert(.transcripts, [
@@ -299,10 +300,10 @@ package final class LegacyNormalizer: DumpSink {
             }
         }
         for column in unknownColumns {
-            guard let bytes = row.field(column.index), !bytes.isEmpty else { continue }
+            guard let bytes = row.bytes(column.index), !bytes.isEmpty else { continue }
             var json: [UInt8] = []
             if column.isJSON, (try? JSON.validate(bytes)) != nil {
-                json.append(contentsOf: bytes)
+                json.append(bytes)
             } else {
                 JSON.appendString(bytes, to: &json)
             }
@@ -311,7 +312,7 @@ package final class LegacyNormalizer: DumpSink {
     }
 
     /// `{"GO:0006915": {"term": …, "evidence": …, "aspect": …}}` → (go_id, term, category, evidence).
-    private func goTerms(_ bytes: UnsafeBufferPointer<UInt8>, row: RowBuffer) throws -> [[SQLValue]] {
+    private func goTerms(_ bytes: Span<UInt8>, row: RowBuffer) throws -> [[SQLValue]] {
         guard let value = try parsedJSON(bytes, row: row, column: .goTerms) else { return [] }
         guard case let .object(members) = value else {
             if value != .null { try fieldReject(row, .goTerms, "go_terms is a JSON \(value.type.rawValue), not an object keyed by GO id") }
@@ -333,7 +334,7 @@ package final class LegacyNormalizer: DumpSink {
 
     // MARK: Gene-level fields
 
-    private func geneField(_ which: LegacyColumn, _ bytes: UnsafeBufferPointer<UInt8>, row: RowBuffer, geneId: String) throws {
+    private func geneField(_ which: LegacyColumn, _ bytes: Span<UInt8>, row: RowBuffer, geneId: String) throws {
         let gene = SQLValue.text(geneId)
         switch which {
         case .pathways:
@@ -387,7 +388,7 @@ package final class LegacyNormalizer: DumpSink {
             try output.insert(.geneExtras, [gene, .text(which.name), .text(String(decoding: json, as: UTF8.self))])
         case .expressionFreq, .features, .pharmgkbVariants, .evidenceQualityMetrics:
             guard try parsedJSON(bytes, row: row, column: which) != nil else { return }
-            try output.insert(.geneExtras, [gene, .text(which.name), .text(String(decoding: bytes, as: UTF8.self))])
+            try output.insert(.geneExtras, [gene, .text(which.name), .text(String(utf8: bytes))])
         default:
             break
         }
@@ -437,7 +438,7 @@ package final class LegacyNormalizer: DumpSink {
     }
 
     /// Every item of every `source_references` category becomes a publication row.
-    private func publications(_ bytes: UnsafeBufferPointer<UInt8>, row: RowBuffer, gene: SQLValue) throws {
+    private func publications(_ bytes: Span<UInt8>, row: RowBuffer, gene: SQLValue) throws {
         guard let value = try parsedJSON(bytes, row: row, column: .sourceReferences) else { return }
         guard case let .object(categories) = value else {
             if value != .null { try fieldReject(row, .sourceReferences, "source_references is a JSON \(value.type.rawValue), not an object of categories") }
@@ -485,7 +486,7 @@ package final class LegacyNormalizer: DumpSink {
     private func fieldReject(_ row: RowBuffer, _ column: LegacyColumn, _ detail: String) throws {
         tally.fieldRejects += 1
         if let index = columnOf[column.rawValue] { fieldRejected[index] += 1 }
-        try rejects.reject(reason: "field_\(column.name)", detail: detail, table: tableName, line: row.line, byteOffset: row.byteOffset, field: column.name, raw: row.raw)
+        try rejects.reject(reason: "field_\(column.name)", detail: detail, table: tableName, line: row.line, byteOffset: row.byteOffset, field: column.name, raw: row.rawBytes)
     }
 
     /// The value of an integer column from JSON text (`2001`, `"2001"`, `2001.0`). Anything else
@@ -497,7 +498,7 @@ package final class LegacyNormalizer: DumpSink {
         return .null
     }
 
-    private func parsedJSON(_ bytes: UnsafeBufferPointer<UInt8>, row: RowBuffer, column: LegacyColumn) throws -> JSONValue? {
+    private func parsedJSON(_ bytes: Span<UInt8>, row: RowBuffer, column: LegacyColumn) throws -> JSONValue? {
         // `\u0000` is valid JSON but decodes to NUL, which neither PostgreSQL text nor jsonb can hold.
         if let offset = Self.nulEscapeOffset(bytes) {
             try fieldReject(row, column, "\(column.name) holds the JSON escape \\u0000 (NUL) at byte \(offset), which PostgreSQL text and jsonb cannot store")
@@ -513,7 +514,7 @@ package final class LegacyNormalizer: DumpSink {
 
     /// The non-NULL elements of a text[] value, trimmed, empty ones dropped, duplicates removed
     /// (first occurrence kept).
-    private func arrayElements(_ bytes: UnsafeBufferPointer<UInt8>, row: RowBuffer, column: LegacyColumn) throws -> [String] {
+    private func arrayElements(_ bytes: Span<UInt8>, row: RowBuffer, column: LegacyColumn) throws -> [String] {
         var values = DistinctList<String>()
         do {
             try ArrayLiteral.forEachElement(bytes) { element in
@@ -530,7 +531,7 @@ package final class LegacyNormalizer: DumpSink {
 
     /// `{"ensembl": "ENSG…", "hgnc": ["HGNC:11998"]}` → (database, id) pairs; Ensembl ids are
     /// normalized, others only trimmed.
-    private func externalIds(_ bytes: UnsafeBufferPointer<UInt8>, row: RowBuffer, column: LegacyColumn) throws -> [(String, String)] {
+    private func externalIds(_ bytes: Span<UInt8>, row: RowBuffer, column: LegacyColumn) throws -> [(String, String)] {
         guard let value = try parsedJSON(bytes, row: row, column: column) else { return [] }
         guard case let .object(members) = value else {
             if value != .null { try fieldReject(row, column, "\(column.name) is a JSON \(value.type.rawValue), not an object keyed by database") }
@@ -547,22 +548,12 @@ package final class LegacyNormalizer: DumpSink {
         return pairs.elements.map { ($0.database, $0.id) }
     }
 
-    /// Offset of a `\u0000` escape (any hex case) preceded by an odd run of backslashes, if any.
-    static func nulEscapeOffset(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-        guard bytes.count >= 6, let base = bytes.baseAddress else { return nil }
-        var index = 0
-        while index + 6 <= bytes.count, let hit = memchr(base + index, 0x5C, bytes.count - index - 5) {
-            let at = UnsafeRawPointer(hit).assumingMemoryBound(to: UInt8.self) - base
-            // A run of backslashes: pairs are escaped backslashes; an odd run escapes what follows.
-            var end = at
-            while end < bytes.count, base[end] == 0x5C { end += 1 }
-            if (end - at) % 2 == 1, end + 5 <= bytes.count, base[end] | 0x20 == UInt8(ascii: "u"),
-               base[end + 1] == 0x30, base[end + 2] == 0x30, base[end + 3] == 0x30, base[end + 4] == 0x30 {
-                return end - 1
-            }
-            index = max(end, at + 1)
+    /// Offset of a `\u0000` escape (`u` in either case) preceded by an odd run of backslashes, if any.
+    static func nulEscapeOffset(_ bytes: Span<UInt8>) -> Int? {
+        guard bytes.count >= 6 else { return nil }
+        return bytes.firstEscape { after in
+            after.count >= 5 && after[0] | 0x20 == UInt8(ascii: "u") && after.extracting(1..<5).equals("0000")
         }
-        return nil
     }
 
     static func numberText(_ value: Double) -> String {

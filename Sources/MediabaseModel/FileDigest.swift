@@ -7,8 +7,7 @@ package enum FileDigest {
     /// Hex SHA-256 of a file's bytes (for a folder: of each file, combined in name order as
     /// `name  hash` lines, like `sha256sum`).
     package static func sha256(path: String) throws -> String {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+        if FileKind(at: path) == .directory {
             let names = try FileManager.default.contentsOfDirectory(atPath: path).sorted()
             var listing = ""
             for name in names { listing += "\(try sha256(path: (path as NSString).appendingPathComponent(name)))  \(name)\n" }
@@ -34,27 +33,25 @@ package enum FileDigest {
 /// The SHA-256 of a file computed a chunk at a time: ``step()`` can fill the moments a busy
 /// thread would wait, and ``finish()`` does the rest. Used by one thread at a time.
 package final class FileDigestInProgress {
-    private let stream: FileByteStream
+    private let reader: FileChunkReader
     private var hasher = SHA256()
-    private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+    private var chunk = [UInt8](repeating: 0, count: 1 << 20)
     private var failure: Error?
     private var done = false
 
     package init(path: String) throws {
-        stream = try FileByteStream(path: path)
+        reader = try FileChunkReader(path: path)
     }
-
-    deinit { buffer.deallocate() }
 
     /// Hashes the next megabyte; false once the whole file is hashed (or reading it failed).
     package func step() -> Bool {
         guard !done else { return false }
         do {
-            let count = try stream.read(into: buffer)
+            let count = try reader.read(into: &chunk)
             if count == 0 {
                 done = true
             } else {
-                hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+                hasher.update(data: chunk[0..<count])
             }
         } catch {
             failure = error
@@ -68,24 +65,5 @@ package final class FileDigestInProgress {
         while step() {}
         if let failure { throw failure }
         return FileDigest.hex(hasher.finalize())
-    }
-}
-
-/// Peak resident memory of this process, from getrusage.
-package enum ProcessMemory {
-    package static var peakBytes: Int64 {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return Int64(usage.ru_maxrss) * 1024
-    }
-}
-
-/// CPU time of the calling thread: unlike wall time, it does not count waiting for a core that
-/// other processes hold, so a step's cost can be compared across runs on a shared machine.
-package enum ThreadClock {
-    package static var cpuSeconds: Double {
-        var time = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 }

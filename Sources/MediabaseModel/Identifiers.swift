@@ -1,12 +1,20 @@
+import MediabaseBytes
+
 /// Identifier rules of docs/spec.md §4.1.
 package enum Identifiers {
     /// Trims spaces, tabs and line breaks at both ends.
-    package static func trimmed(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+    @_lifetime(copy bytes)
+    package static func trimmed(_ bytes: Span<UInt8>) -> Span<UInt8> {
+        bytes.extracting(trimmedRange(bytes))
+    }
+
+    /// Where the bytes are once ``trimmed(_:)``.
+    package static func trimmedRange(_ bytes: Span<UInt8>) -> Range<Int> {
         var start = 0
         var end = bytes.count
         while start < end, isSpace(bytes[start]) { start += 1 }
         while end > start, isSpace(bytes[end - 1]) { end -= 1 }
-        return UnsafeBufferPointer(rebasing: bytes[start..<end])
+        return start..<end
     }
 
     @inline(__always) package static func isSpace(_ byte: UInt8) -> Bool {
@@ -17,15 +25,15 @@ package enum Identifiers {
     /// prefix upper-cased and a version suffix stripped (`ensembl: ENST00000269305.4` →
     /// `ENST00000269305`). Ids that are not Ensembl ids come back only trimmed, since their dots
     /// and colons belong to them (`NM_000546.6`, `HGNC:11998`).
-    package static func normalizedEnsemblId(_ raw: UnsafeBufferPointer<UInt8>) -> String {
+    package static func normalizedEnsemblId(_ raw: Span<UInt8>) -> String {
         var id = trimmed(raw)
         // `ensembl:ENST…`, `Ensembl: ENSG…`: a database prefix before an Ensembl id.
         if let colon = id.firstIndex(of: 0x3A) {
-            let after = trimmed(UnsafeBufferPointer(rebasing: id[(colon + 1)...]))
+            let after = trimmed(id.extracting((colon + 1)...))
             if isEnsembl(after) { id = after }
         }
-        guard isEnsembl(id) else { return String(decoding: id, as: UTF8.self) }
-        var bytes = Array(id)
+        guard isEnsembl(id) else { return String(utf8: id) }
+        var bytes = [UInt8](id)
         bytes[0] = UInt8(ascii: "E")
         bytes[1] = UInt8(ascii: "N")
         bytes[2] = UInt8(ascii: "S")
@@ -41,7 +49,7 @@ package enum Identifiers {
     }
 
     /// Whether the bytes look like an Ensembl stable id: `ENS`, letters, then digits.
-    static func isEnsembl(_ id: UnsafeBufferPointer<UInt8>) -> Bool {
+    static func isEnsembl(_ id: Span<UInt8>) -> Bool {
         guard id.count > 4, id[0] | 0x20 == UInt8(ascii: "e"), id[1] | 0x20 == UInt8(ascii: "n"), id[2] | 0x20 == UInt8(ascii: "s") else { return false }
         var index = 3
         while index < id.count, (id[index] | 0x20) >= UInt8(ascii: "a"), (id[index] | 0x20) <= UInt8(ascii: "z") { index += 1 }
@@ -51,27 +59,34 @@ package enum Identifiers {
     }
 
     package static func normalizedEnsemblId(_ text: String) -> String {
-        var text = text
-        return text.withUTF8 { normalizedEnsemblId($0) }
+        normalizedEnsemblId(text.utf8.span)
+    }
+
+    /// The index of the last dot, if any.
+    private static func lastDot(_ id: Span<UInt8>) -> Int? {
+        var index = id.count - 1
+        while index >= 0, id[index] != 0x2E { index -= 1 }
+        return index >= 0 ? index : nil
     }
 
     /// Whether an Ensembl id carried a version suffix.
-    package static func hasEnsemblVersion(_ raw: UnsafeBufferPointer<UInt8>) -> Bool {
+    package static func hasEnsemblVersion(_ raw: Span<UInt8>) -> Bool {
         let id = trimmed(raw)
-        guard let dot = id.lastIndex(of: 0x2E) else { return false }
+        guard let dot = lastDot(id) else { return false }
         return isEnsembl(id) && dot < id.count - 1
     }
 
     /// A trimmed Ensembl id without its `.digits` version suffix (other ids unchanged), without
     /// copying: for counting distinct ids as ``normalizedEnsemblId(_:)`` would make them.
-    package static func withoutEnsemblVersion(_ id: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
-        guard isEnsembl(id), let dot = id.lastIndex(of: 0x2E), dot < id.count - 1,
-              id[(dot + 1)...].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return id }
-        return UnsafeBufferPointer(rebasing: id[..<dot])
+    @_lifetime(copy id)
+    package static func withoutEnsemblVersion(_ id: Span<UInt8>) -> Span<UInt8> {
+        guard isEnsembl(id), let dot = lastDot(id), dot < id.count - 1 else { return id }
+        for index in (dot + 1)..<id.count where id[index] < 0x30 || id[index] > 0x39 { return id }
+        return id.extracting(0..<dot)
     }
 
     /// A trimmed external id or symbol (case kept).
-    package static func trimmedText(_ raw: UnsafeBufferPointer<UInt8>) -> String {
-        String(decoding: trimmed(raw), as: UTF8.self)
+    package static func trimmedText(_ raw: Span<UInt8>) -> String {
+        String(utf8: trimmed(raw))
     }
 }

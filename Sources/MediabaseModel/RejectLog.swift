@@ -31,10 +31,9 @@ package final class RejectLog {
         self.maxRejects = maxRejects
         var members: [UInt8] = []
         for (key, value) in context {
-            var key = key, value = value
-            key.withUTF8 { JSON.appendString($0, to: &members) }
+            JSON.appendString(key.utf8.span, to: &members)
             members.append(UInt8(ascii: ":"))
-            value.withUTF8 { JSON.appendString($0, to: &members) }
+            JSON.appendString(value.utf8.span, to: &members)
             members.append(UInt8(ascii: ","))
         }
         contextMembers = members
@@ -51,7 +50,7 @@ package final class RejectLog {
     /// Records one reject.
     package func reject(
         reason: String, detail: String, table: String, line: Int?, byteOffset: Int64?, field: String? = nil,
-        raw: UnsafeBufferPointer<UInt8>?
+        raw: Span<UInt8>?
     ) throws {
         total += 1
         countsByReason[reason, default: 0] += 1
@@ -76,7 +75,7 @@ package final class RejectLog {
                     JSON.appendString(raw, to: &out)
                 } else {
                     out.append(contentsOf: ",\"raw_base64\":\"".utf8)
-                    out.append(contentsOf: Data(raw).base64EncodedString().utf8)
+                    out.append(contentsOf: Data([UInt8](raw)).base64EncodedString().utf8)
                     out.append(0x22)
                 }
             }
@@ -92,8 +91,7 @@ package final class RejectLog {
     }
 
     private func appendJSONString(_ text: String, to out: inout [UInt8]) {
-        var text = text
-        text.withUTF8 { JSON.appendString($0, to: &out) }
+        JSON.appendString(text.utf8.span, to: &out)
     }
 
     /// Writes buffered lines to the file.

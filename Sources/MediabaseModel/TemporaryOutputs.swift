@@ -1,4 +1,5 @@
 import Foundation
+import MediabaseBytes
 
 /// The temporaries of a run: how they are named, removal on interruption, and removal of those
 /// a killed run left behind.
@@ -72,9 +73,8 @@ package enum TemporaryOutputs {
         #if os(Linux)
         guard let process = processStatus(pid) else { return true }
         if process.state == "Z" || process.state == "X" { return false }
-        var status = stat()
-        if lstat(path, &status) == 0 {
-            return process.started <= Double(status.st_mtim.tv_sec) + Double(status.st_mtim.tv_nsec) / 1e9 + reuseMargin
+        if let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date {
+            return process.started <= modified.timeIntervalSince1970 + reuseMargin
         }
         #endif
         return true
@@ -96,60 +96,9 @@ package enum TemporaryOutputs {
     }
     #endif
 
-    nonisolated(unsafe) private static var paths: [UnsafeMutablePointer<CChar>] = []
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var installed = false
-
     /// Registers a file or folder to remove on interruption.
-    package static func register(_ path: String) {
-        lock.lock()
-        defer { lock.unlock() }
-        paths.append(strdup(path))
-        guard !installed else { return }
-        installed = true
-        for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
-            signal(signalNumber) { number in
-                // Only async-signal-safe calls here: fork/exec `rm -rf` would not be; unlink and
-                // rmdir cover files and the (flat) bundle folders.
-                for path in TemporaryOutputs.paths { TemporaryOutputs.removeTree(path) }
-                _exit(128 + number)
-            }
-        }
-    }
+    package static func register(_ path: String) { InterruptCleanup.register(path) }
 
     /// Forgets a path (it was renamed into place or removed).
-    package static func unregister(_ path: String) {
-        lock.lock()
-        defer { lock.unlock() }
-        paths.removeAll { pointer in
-            guard String(cString: pointer) == path else { return false }
-            free(pointer)
-            return true
-        }
-    }
-
-    /// Removes a file, or a folder with files and one level of subfolders, without allocating.
-    private static func removeTree(_ path: UnsafeMutablePointer<CChar>) {
-        if unlink(path) == 0 { return }
-        guard let directory = opendir(path) else { return }
-        var child = [CChar](repeating: 0, count: 4096)
-        while let entry = readdir(directory) {
-            withUnsafeBytes(of: entry.pointee.d_name) { name in
-                let base = name.baseAddress!.assumingMemoryBound(to: CChar.self)
-                if base[0] == 0x2E && (base[1] == 0 || (base[1] == 0x2E && base[2] == 0)) { return }
-                let length = strlen(path)
-                let nameLength = strlen(base)
-                guard length + nameLength + 2 < child.count else { return }
-                child.withUnsafeMutableBufferPointer { buffer in
-                    memcpy(buffer.baseAddress!, path, length)
-                    buffer[length] = 0x2F
-                    memcpy(buffer.baseAddress! + length + 1, base, nameLength)
-                    buffer[length + 1 + nameLength] = 0
-                    if unlink(buffer.baseAddress!) != 0 { removeTree(buffer.baseAddress!) }
-                }
-            }
-        }
-        closedir(directory)
-        rmdir(path)
-    }
+    package static func unregister(_ path: String) { InterruptCleanup.unregister(path) }
 }

@@ -47,7 +47,7 @@ struct GeneTranscriptTable {
         guard table.estimatedBytes <= limitBytes else { return nil }
         table.transcriptSlots = HashSlots(capacityFor: table.transcriptEnds.count)
         for index in table.transcriptEnds.indices {
-            table.transcriptSlots.insert(Int32(index), hash: table.withTranscript(index) { ContentHash($0).low })
+            table.transcriptSlots.insert(Int32(index), hash: table.withTranscript(index) { ContentHash($0.span).low })
         }
         table.rehashGenes()
 
@@ -62,7 +62,7 @@ struct GeneTranscriptTable {
                 if table.geneSlots.isCrowded(count: table.geneEnds.count) {
                     table.rehashGenes()
                 } else {
-                    table.geneSlots.insert(Int32(index!), hash: ContentHash(gene).low)
+                    table.geneSlots.insert(Int32(index!), hash: ContentHash(gene.span).low)
                 }
             }
             if let symbol = genes.bytes(1) {
@@ -91,7 +91,7 @@ struct GeneTranscriptTable {
 
     private mutating func rehashGenes() {
         geneSlots = HashSlots(capacityFor: geneEnds.count * 2)
-        for index in geneEnds.indices { geneSlots.insert(Int32(index), hash: withGene(index) { ContentHash($0).low }) }
+        for index in geneEnds.indices { geneSlots.insert(Int32(index), hash: withGene(index) { ContentHash($0.span).low }) }
     }
 
     private func withGene<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
@@ -110,7 +110,7 @@ struct GeneTranscriptTable {
 
     /// The number of a gene id, if the core has it (in `transcripts` or `genes`).
     func geneIndex(_ gene: UnsafeBufferPointer<UInt8>) -> Int? {
-        geneSlots.find(hash: ContentHash(gene).low) { geneEquals(Int($0), gene) }.map(Int.init)
+        geneSlots.find(hash: ContentHash(gene.span).low) { geneEquals(Int($0), gene) }.map(Int.init)
     }
 
     /// Calls `body` with the id of a gene number.
@@ -118,7 +118,7 @@ struct GeneTranscriptTable {
 
     /// The gene number of a transcript id; nil when `transcripts` lacks it.
     func geneOfTranscript(_ transcript: UnsafeBufferPointer<UInt8>) -> Int? {
-        transcriptSlots.find(hash: ContentHash(transcript).low) { withTranscript(Int($0)) { Bytes.compare($0, transcript) == 0 } }
+        transcriptSlots.find(hash: ContentHash(transcript.span).low) { withTranscript(Int($0)) { Bytes.compare($0, transcript) == 0 } }
             .map { Int(transcriptGene[Int($0)]) }
     }
 

@@ -15,10 +15,6 @@ package final class ThreadedCoreOutput: CoreOutput {
         case insert = 1, insertTails, markDuplicates, beginCarried, carriedRow, endCarried
     }
 
-    private enum Tag: UInt8 {
-        case null = 0, integer, real, text
-    }
-
     static let batchSize = 1 << 20
     static let queueCapacity = 4
 
@@ -55,41 +51,33 @@ package final class ThreadedCoreOutput: CoreOutput {
     /// The shared tails are encoded once (kept in `tails`) and copied in whole: the writer's
     /// thread, which has time to spare during the load, takes the rows apart.
     package func insert(_ table: CoreTable, first: SQLValue, tails: RowTails) throws {
-        if tails.encoded == nil {
+        let encoded = tails.encoded ?? {
             var encoded: [UInt8] = []
             for row in tails.rows { for value in row { Self.append(value, to: &encoded) } }
             tails.encoded = encoded
-        }
+            return encoded
+        }()
         batch.append(Operation.insertTails.rawValue)
         batch.append(UInt8(table.ordinal))
         Self.append(first, to: &batch)
-        Self.appendWord(UInt64(tails.rows.count), to: &batch)
-        tails.encoded!.withUnsafeBufferPointer { Self.appendBytes($0, to: &batch) }
+        RowBatch.appendWord(UInt64(tails.rows.count), to: &batch)
+        RowBatch.appendField(encoded.span, to: &batch)
         if batch.count >= Self.batchSize { try pipe.submit(&batch) }
     }
 
-    private static func append(_ value: SQLValue, to bytes: inout [UInt8]) {
+    private static func append(_ value: SQLValue, to batch: inout [UInt8]) {
         switch value {
-        case .null:
-            bytes.append(Tag.null.rawValue)
-        case let .integer(number):
-            bytes.append(Tag.integer.rawValue)
-            appendWord(UInt64(bitPattern: number), to: &bytes)
-        case let .real(number):
-            bytes.append(Tag.real.rawValue)
-            appendWord(number.bitPattern, to: &bytes)
-        case let .text(text):
-            bytes.append(Tag.text.rawValue)
-            var text = text
-            text.withUTF8 { appendBytes($0, to: &bytes) }
+        case .null: RowBatch.appendNull(to: &batch)
+        case let .integer(number): RowBatch.appendInteger(number, to: &batch)
+        case let .real(number): RowBatch.appendReal(number, to: &batch)
+        case let .text(text): RowBatch.appendField(text, to: &batch)
         }
     }
 
     package func markMayHoldDuplicates(_ table: CoreTable, id: String) throws {
         batch.append(Operation.markDuplicates.rawValue)
         batch.append(UInt8(table.ordinal))
-        var id = id
-        id.withUTF8 { Self.appendBytes($0, to: &batch) }
+        RowBatch.appendField(id, to: &batch)
     }
 
     package func beginCarriedTable(_ table: TableSchema) throws {
@@ -98,20 +86,12 @@ package final class ThreadedCoreOutput: CoreOutput {
         let index = carriedSchemas.count - 1
         schemasLock.unlock()
         batch.append(Operation.beginCarried.rawValue)
-        Self.appendWord(UInt64(index), to: &batch)
+        RowBatch.appendWord(UInt64(index), to: &batch)
     }
 
     package func carriedRow(_ row: RowBuffer) throws {
         batch.append(Operation.carriedRow.rawValue)
-        Self.appendWord(UInt64(row.count), to: &batch)
-        for index in 0..<row.count {
-            if let field = row.field(index) {
-                batch.append(Tag.text.rawValue)
-                Self.appendBytes(field, to: &batch)
-            } else {
-                batch.append(Tag.null.rawValue)
-            }
-        }
+        RowBatch.appendRow(row, to: &batch)
         if batch.count >= Self.batchSize { try pipe.submit(&batch) }
     }
 
@@ -128,92 +108,59 @@ package final class ThreadedCoreOutput: CoreOutput {
         if let submitError { throw submitError }
     }
 
-    @inline(__always) private static func appendWord(_ word: UInt64, to bytes: inout [UInt8]) {
-        withUnsafeBytes(of: word.littleEndian) { bytes.append(contentsOf: $0) }
-    }
-
-    /// The length as a word, then the bytes.
-    @inline(__always) private static func appendBytes(_ value: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) {
-        appendWord(UInt64(value.count), to: &bytes)
-        bytes.append(contentsOf: value)
-    }
-
     private func apply(_ batch: [UInt8], row: RowBuffer) throws {
-        try batch.withUnsafeBufferPointer { bytes in
-            let base = UnsafeRawPointer(bytes.baseAddress!)
-            var offset = 0
-            func word() -> UInt64 {
-                let value = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-                offset += 8
-                return value
-            }
-            func bindValue(_ statement: SQLiteStatement, _ column: Int) throws {
-                let tag = Tag(rawValue: bytes[offset])!
-                offset += 1
-                switch tag {
-                case .null: try statement.bindNull(column)
-                case .integer: try statement.bind(column, Int64(bitPattern: word()))
-                case .real: try statement.bind(column, Double(bitPattern: word()))
-                case .text:
-                    let count = Int(word())
-                    // The batch outlives the step: SQLite may use the bytes in place.
-                    try statement.bind(column, text: UnsafeRawBufferPointer(start: base.advanced(by: offset), count: count), copy: false)
-                    offset += count
-                }
-            }
-            while offset < bytes.count {
-                let operation = Operation(rawValue: bytes[offset])!
-                offset += 1
+        // The batch outlives every step: SQLite reads the text in place.
+        try SQLiteStatement.withInPlaceText(in: batch.span) { binder in
+            var reader = RowBatchReader(batch.span)
+            while !reader.isAtEnd {
+                let operation = Operation(rawValue: reader.byte())!
                 switch operation {
                 case .insert:
-                    let table = CoreTable.allCases[Int(bytes[offset])]
-                    offset += 1
+                    let table = CoreTable.allCases[Int(reader.byte())]
                     let statement = writer.statement(for: table)
-                    for column in 1...table.columns.count { try bindValue(statement, column) }
+                    for column in 1...table.columns.count { try Self.bindValue(statement, column, &reader, &binder) }
                     try writer.stepInsert(table)
                 case .insertTails:
-                    let table = CoreTable.allCases[Int(bytes[offset])]
-                    offset += 1
+                    let table = CoreTable.allCases[Int(reader.byte())]
                     let statement = writer.statement(for: table)
                     // A binding outlives the statement's reset: the first column is bound once.
-                    try bindValue(statement, 1)
-                    let rows = Int(word())
-                    offset += 8  // the tails' length: their values follow
+                    try Self.bindValue(statement, 1, &reader, &binder)
+                    let rows = Int(reader.word())
+                    _ = reader.word()  // the tails' length: their values follow
                     for _ in 0..<rows {
-                        for column in 2...table.columns.count { try bindValue(statement, column) }
+                        for column in 2...table.columns.count { try Self.bindValue(statement, column, &reader, &binder) }
                         try writer.stepInsert(table)
                     }
                 case .markDuplicates:
-                    let table = CoreTable.allCases[Int(bytes[offset])]
-                    offset += 1
-                    let count = Int(word())
-                    try writer.markMayHoldDuplicates(table, id: String(decoding: UnsafeBufferPointer(rebasing: bytes[offset..<(offset + count)]), as: UTF8.self))
-                    offset += count
+                    let table = CoreTable.allCases[Int(reader.byte())]
+                    try writer.markMayHoldDuplicates(table, id: reader.string() ?? "")
                 case .beginCarried:
-                    let index = Int(word())
+                    let index = Int(reader.word())
                     schemasLock.lock()
                     let schema = carriedSchemas[index]
                     schemasLock.unlock()
                     try writer.beginCarriedTable(schema)
                 case .carriedRow:
-                    let count = Int(word())
-                    row.reset()
-                    for _ in 0..<count {
-                        let tag = Tag(rawValue: bytes[offset])!
-                        offset += 1
-                        if tag == .null {
-                            row.appendNull()
-                        } else {
-                            let length = Int(word())
-                            row.appendField(UnsafeBufferPointer(start: bytes.baseAddress! + offset, count: length))
-                            offset += length
-                        }
-                    }
+                    reader.row(into: row)
                     try writer.carriedRow(row)
                 case .endCarried:
                     try writer.endCarriedTable()
                 }
             }
+        }
+    }
+
+    /// Binds the reader's next value to `column`.
+    @inline(__always) private static func bindValue(
+        _ statement: SQLiteStatement, _ column: Int, _ reader: inout RowBatchReader, _ binder: inout SQLiteInPlaceBinder
+    ) throws {
+        switch reader.nextFieldKind {
+        case .null:
+            _ = reader.field()
+            try statement.bindNull(column)
+        case .integer: try statement.bind(column, reader.integer())
+        case .real: try statement.bind(column, reader.real())
+        case .text: try binder.bind(statement, column, text: reader.field()!)
         }
     }
 }

@@ -118,7 +118,7 @@ package final class CoreTranscriptIndex: Sendable {
             let gene = Self.lookupKey(row.geneId)
             transcriptsOfGene[gene, default: []].append(Int32(position))
             if var symbol = row.geneSymbol {
-                symbol = symbol.withUTF8(Identifiers.trimmedText)
+                symbol = Identifiers.trimmedText(symbol.utf8.span)
                 if !symbol.isEmpty { symbolOfGene[gene] = symbol }
             }
         }
@@ -168,11 +168,11 @@ package final class CoreTranscriptIndex: Sendable {
     /// each of those genes: every one's canonical transcript, or with `.allTranscripts` every
     /// transcript of each. Nil when nothing matches.
     package func match(_ raw: UnsafeBufferPointer<UInt8>, mapping: SymbolMapping) -> Match? {
-        let id = Identifiers.trimmed(raw)
+        let id = UnsafeBufferPointer(rebasing: raw[Identifiers.trimmedRange(raw.span)])
         // Nearly every file's ids are upper-case Ensembl ids, with or without a version: their
         // key is a prefix of the bytes, no allocation needed.
         if let length = Self.canonicalEnsemblLength(id) { return match(key: UnsafeBufferPointer(rebasing: id[..<length]), mapping: mapping) }
-        var key = Identifiers.normalizedEnsemblId(id)
+        var key = Identifiers.normalizedEnsemblId(id.span)
         return key.withUTF8 { match(key: $0, mapping: mapping) }
     }
 
@@ -234,7 +234,7 @@ package final class CoreTranscriptIndex: Sendable {
     private static func lookupKey(_ id: String) -> String {
         var text = id
         return text.withUTF8 { bytes in
-            canonicalEnsemblLength(bytes) == bytes.count ? id : Identifiers.normalizedEnsemblId(bytes)
+            canonicalEnsemblLength(bytes) == bytes.count ? id : Identifiers.normalizedEnsemblId(bytes.span)
         }
     }
 

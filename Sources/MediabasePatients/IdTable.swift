@@ -44,7 +44,7 @@ struct IdTable: Sendable {
                     (entry.first, entry.second) = Self.words(bytes)
                 } else {
                     entry.first = UInt64(longKeys.count)
-                    entry.second = ContentHash(bytes).high
+                    entry.second = ContentHash(bytes.span).high
                     longKeys.append(contentsOf: bytes)
                 }
                 slots[slot] = entry
@@ -79,7 +79,7 @@ struct IdTable: Sendable {
     }
 
     @inline(__always) private static func probeStart(_ key: UnsafeBufferPointer<UInt8>, mask: Int) -> Int {
-        Int(truncatingIfNeeded: ContentHash(key).low) & mask
+        Int(truncatingIfNeeded: ContentHash(key.span).low) & mask
     }
 
     /// The first 16 bytes of a short key as two little-endian words, zero-padded.
@@ -99,7 +99,7 @@ struct IdTable: Sendable {
             let (first, second) = words(key)
             return slot.first == first && slot.second == second
         }
-        guard slot.second == ContentHash(key).high else { return false }
+        guard slot.second == ContentHash(key.span).high else { return false }
         return longKeys.withUnsafeBufferPointer { memcmp($0.baseAddress! + Int(slot.first), key.baseAddress!, key.count) == 0 }
     }
 }

@@ -25,7 +25,7 @@ package enum NumberField: Equatable, Sendable {
     /// - Parameter decimalComma: whether a comma is the decimal mark (`2,5` in `;`-separated files).
     package static func parse(_ bytes: UnsafeBufferPointer<UInt8>?, decimalComma: Bool) -> NumberField {
         guard let bytes else { return .missing }
-        let text = Identifiers.trimmed(bytes)
+        let text = UnsafeBufferPointer(rebasing: bytes[Identifiers.trimmedRange(bytes.span)])
         guard !text.isEmpty else { return .missing }
         var string = String(decoding: text, as: UTF8.self)
         // Every number starts with a digit, a sign or a dot; only then is the text parsed.

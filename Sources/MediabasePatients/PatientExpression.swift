@@ -187,7 +187,7 @@ package final class PatientExpression {
         let linear = scale == .log2 ? exp2(number) : number
         if linear != 1.0 { state.pointee.nonBaselineRows += 1 }
 
-        let idText = id.map(Identifiers.trimmed)
+        let idText = id.map { UnsafeBufferPointer(rebasing: $0[Identifiers.trimmedRange($0.span)]) }
         guard let idText, !idText.isEmpty, !NumberField.isMissingMarker(idText) else {
             state.pointee.counts.unmatched += 1
             return try reject(row, "missing_id", "the row has a fold change but no id", field: idColumn)
@@ -294,6 +294,6 @@ package final class PatientExpression {
     }
 
     private func reject(_ row: RowBuffer, _ reason: String, _ detail: String, field: String) throws {
-        try rejects.reject(reason: reason, detail: detail, table: table, line: row.line, byteOffset: row.byteOffset, field: field, raw: row.raw)
+        try rejects.reject(reason: reason, detail: detail, table: table, line: row.line, byteOffset: row.byteOffset, field: field, raw: row.rawBytes)
     }
 }

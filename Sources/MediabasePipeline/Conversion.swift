@@ -288,13 +288,14 @@ package enum Conversion {
     /// removed, since rename(2) cannot put one kind over the other.
     private static func replace(_ target: String, with temporary: String) throws {
         let fileManager = FileManager.default
-        var targetIsFolder: ObjCBool = false
-        var newIsFolder: ObjCBool = false
-        let exists = fileManager.fileExists(atPath: target, isDirectory: &targetIsFolder)
-        _ = fileManager.fileExists(atPath: temporary, isDirectory: &newIsFolder)
-        let aside = exists && (targetIsFolder.boolValue || newIsFolder.boolValue) ? TemporaryOutputs.aside(for: target) : nil
-        if let aside, rename(target, aside) != 0 { throw MediabaseError.io(path: target, message: String(cString: strerror(errno))) }
-        guard rename(temporary, target) == 0 else { throw MediabaseError.io(path: target, message: String(cString: strerror(errno))) }
+        let targetKind = FileKind(at: target)
+        let aside = targetKind != nil && (targetKind == .directory || FileKind(at: temporary) == .directory) ? TemporaryOutputs.aside(for: target) : nil
+        do throws(SystemCallError) {
+            if let aside { try FileMove.rename(target, to: aside) }
+            try FileMove.rename(temporary, to: target)
+        } catch {
+            throw MediabaseError.io(path: target, message: error.message)
+        }
         if let aside { try? fileManager.removeItem(atPath: aside) }
     }
 

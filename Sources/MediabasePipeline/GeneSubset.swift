@@ -34,13 +34,14 @@ final class GeneSubsetPlanner: DumpSink {
     }
 
     func row(_ row: RowBuffer) throws {
-        guard let geneIndex, let raw = row.field(geneIndex), !Identifiers.trimmed(raw).isEmpty else { return }
+        guard let geneIndex, let raw = row.bytes(geneIndex), !Identifiers.trimmed(raw).isEmpty else { return }
         let geneId = Identifiers.normalizedEnsemblId(raw)
         switch selection {
         case let .sample(_, seed):
             if candidates[geneId] == nil { candidates[geneId] = Self.sampleKey(seed: seed, geneId: geneId) }
         case .named:
-            let symbol = symbolIndex.flatMap { row.field($0) }.map { Identifiers.trimmedText($0).lowercased() }
+            var symbol: String?
+            if let symbolIndex, let bytes = row.bytes(symbolIndex) { symbol = Identifiers.trimmedText(bytes).lowercased() }
             if wanted.contains(geneId.lowercased()) || symbol.map(wanted.contains) == true { chosen.insert(geneId) }
         }
     }
@@ -58,9 +59,7 @@ final class GeneSubsetPlanner: DumpSink {
     /// before, changes mostly high bits for a change in the last byte and so kept whole runs of
     /// neighbouring ids. Computed once per distinct gene (about 77,000 at full scale), not per row.
     static func sampleKey(seed: UInt64, geneId: String) -> UInt64 {
-        SHA256.hash(data: Array("\(seed):\(geneId)".utf8)).withUnsafeBytes { digest in
-            digest.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-        }
+        SHA256.hash(data: Array("\(seed):\(geneId)".utf8)).prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
     }
 
     /// The `count` ids with the smallest keys (ties, practically impossible, by id).
@@ -92,7 +91,7 @@ final class GeneSubsetFilter: DumpSink {
 
     func row(_ row: RowBuffer) throws {
         if let geneIndex {
-            guard let raw = row.field(geneIndex), chosen.contains(Identifiers.normalizedEnsemblId(raw)) else {
+            guard let raw = row.bytes(geneIndex), chosen.contains(Identifiers.normalizedEnsemblId(raw)) else {
                 rowsDropped += 1
                 return
             }

@@ -155,8 +155,7 @@ package enum PatientBatch {
         let patients = requests.compactMap { if case let .accepted(patient) = $0 { patient } else { nil } }
         let fileManager = FileManager.default
         let bundle = options.target == .bundle ? try PatientBundle.open(options.output) : nil
-        var isFolder: ObjCBool = false
-        if bundle == nil, fileManager.fileExists(atPath: options.output, isDirectory: &isFolder), !isFolder.boolValue {
+        if bundle == nil, let kind = FileKind(at: options.output), kind != .directory {
             throw MediabaseError.usage("\(options.output) exists and is not a folder; patients --to sqlite writes a folder of patient files")
         }
         if !options.dryRun, !options.force {
@@ -384,8 +383,10 @@ package enum PatientBatch {
             }
             try log.close()
             if !options.dryRun, let temporary {
-                guard rename(temporary, target) == 0 else {
-                    throw MediabaseError.io(path: target, message: "cannot move the finished file into place: \(String(cString: strerror(errno)))")
+                do throws(SystemCallError) {
+                    try FileMove.rename(temporary, to: target)
+                } catch {
+                    throw MediabaseError.io(path: target, message: "cannot move the finished file into place: \(error.message)")
                 }
                 outcome.output = target
             }
@@ -444,8 +445,10 @@ package enum PatientBatch {
             while let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty { try output.write(contentsOf: chunk) }
         }
         try output.close()
-        guard rename(temporary, path) == 0 else {
-            throw MediabaseError.io(path: path, message: "cannot move the rejects file into place: \(String(cString: strerror(errno)))")
+        do throws(SystemCallError) {
+            try FileMove.rename(temporary, to: path)
+        } catch {
+            throw MediabaseError.io(path: path, message: "cannot move the rejects file into place: \(error.message)")
         }
     }
 

@@ -127,7 +127,7 @@ final class GeneStatesTests: XCTestCase {
         state.fieldsSeen = 0b1010
         state.processed = [1, .max, 0x1234_5678_9ABC_DEF0]
         let bytes = state.encoded()
-        let copy = bytes.withUnsafeBufferPointer { GeneState(decoding: $0) }
+        let copy = GeneState(decoding: bytes.span)
         XCTAssertEqual(copy.index, 7)
         XCTAssertEqual(copy.symbol?.value, "TP53")
         XCTAssertEqual(copy.symbol?.transcriptId, "ENST00000000001")

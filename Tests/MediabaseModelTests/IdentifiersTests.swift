@@ -1,12 +1,8 @@
+import MediabaseBytes
 import XCTest
 @testable import MediabaseModel
 
 final class IdentifiersTests: XCTestCase {
-    private func bytes<T>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
-        var text = text
-        return text.withUTF8(body)
-    }
-
     func testNormalizedEnsemblIds() {
         XCTAssertEqual(Identifiers.normalizedEnsemblId(" ENST00000269305.4 "), "ENST00000269305")
         XCTAssertEqual(Identifiers.normalizedEnsemblId("ensembl:enst00000269305"), "ENST00000269305")
@@ -20,9 +16,9 @@ final class IdentifiersTests: XCTestCase {
             "NM_000546.6": "NM_000546.6", "ENST00000269305.x": "ENST00000269305.x",
         ]
         for (id, stripped) in expected {
-            XCTAssertEqual(bytes(id) { String(decoding: Identifiers.withoutEnsemblVersion($0), as: UTF8.self) }, stripped, id)
+            XCTAssertEqual(String(utf8: Identifiers.withoutEnsemblVersion(id.utf8.span)), stripped, id)
         }
-        XCTAssertTrue(bytes("ENST00000269305.4") { Identifiers.hasEnsemblVersion($0) })
-        XCTAssertFalse(bytes("NM_000546.6") { Identifiers.hasEnsemblVersion($0) })
+        XCTAssertTrue(Identifiers.hasEnsemblVersion("ENST00000269305.4".utf8.span))
+        XCTAssertFalse(Identifiers.hasEnsemblVersion("NM_000546.6".utf8.span))
     }
 }

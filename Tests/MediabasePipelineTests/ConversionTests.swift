@@ -142,8 +142,7 @@ final class GeneSubsetTests: XCTestCase {
 
 final class NulEscapeTests: XCTestCase {
     private func offset(_ text: String) -> Int? {
-        var text = text
-        return text.withUTF8 { LegacyNormalizer.nulEscapeOffset($0) }
+        LegacyNormalizer.nulEscapeOffset(text.utf8.span)
     }
 
     func testAJSONNulIsAFieldRejectAndTheBundleStillConverts() throws {

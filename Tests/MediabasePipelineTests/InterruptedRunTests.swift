@@ -81,8 +81,31 @@ final class InterruptedRunTests: XCTestCase {
         }
     }
 
-    /// Every name a run builds under, for a process that is gone, is removed by the next run on
-    /// the same target; temporaries of live processes and other files stay.
+    /// SIGTERM, SIGINT and SIGHUP end a run after it removed its temporaries itself (a file for
+    /// SQLite, a folder for a bundle), with status 128 + the signal's number.
+    func testAnInterruptedRunRemovesItsTemporaries() throws {
+        for (target, signal) in [("sqlite", SIGTERM), ("bundle", SIGINT), ("bundle", SIGHUP)] {
+            let output = path("core-\(target)-\(signal)")
+            let errors = path("run-\(target)-\(signal).err")
+            let run = try start(["convert", Self.dump, "--to", target, output, "--progress", "never"], errors: errors)
+            let pid = run.processIdentifier
+            let building = target == "bundle" ? "\(output).tmp-\(pid).sqlite" : "\(output).tmp-\(pid)"
+            let deadline = Date().addingTimeInterval(120)
+            while !FileManager.default.fileExists(atPath: building), run.isRunning, Date() < deadline { usleep(10_000) }
+            usleep(300_000)
+            let ended = run.isRunning ? "" : try String(contentsOfFile: errors, encoding: .utf8)
+            XCTAssertTrue(run.isRunning, "the conversion ended before it could be interrupted: \(ended)")
+            XCTAssertTrue(try entries().contains { $0.hasPrefix("core-\(target)-\(signal)") && $0.contains(".tmp-\(pid)") })
+            kill(pid, signal)
+            run.waitUntilExit()
+            XCTAssertEqual(run.terminationReason, .exit)
+            XCTAssertEqual(run.terminationStatus, 128 + signal)
+            let left = try entries().filter { $0.hasPrefix("core-\(target)-\(signal)") }
+            XCTAssertEqual(left, [], "an interrupted \(target) run leaves nothing at or beside its target")
+        }
+    }
+
+
     func testOnlyTemporariesOfProcessesThatAreGoneAreRemoved() throws {
         let dead = try deadPid()
         let sleeper = try startSleeper()

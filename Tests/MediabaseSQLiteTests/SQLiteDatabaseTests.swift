@@ -178,3 +178,26 @@ final class SQLiteDatabaseTests: XCTestCase {
         XCTAssertEqual(sqliteError { try insert.step() }?.extendedResultCode, sqliteConstraintNotNull)
     }
 }
+
+/// Text bound in place: SQLite reads it where it lies while the scope runs, and the bindings
+/// are cleared when it ends.
+final class SQLiteInPlaceTextTests: XCTestCase {
+    func testInPlaceTextIsInsertedAndItsBindingsClearedAfterwards() throws {
+        let database = try SQLiteDatabase(path: ":memory:")
+        try database.execute("CREATE TABLE t (a TEXT, b TEXT)")
+        let insert = try database.prepare("INSERT INTO t (a, b) VALUES (?, ?)")
+        let region = Array("firstsecond".utf8)
+        try SQLiteStatement.withInPlaceText(in: region.span) { binder in
+            let bytes = region.span
+            try binder.bind(insert, 1, text: bytes.extracting(0..<5))
+            try binder.bind(insert, 2, text: bytes.extracting(5..<11))
+            try insert.step()
+            insert.reset(clearingBindings: false)
+            try binder.bind(insert, 2, text: bytes.extracting(5..<5))
+            try insert.step()
+            insert.reset(clearingBindings: false)
+        }
+        try insert.step()
+        XCTAssertEqual(try database.rows("SELECT a, b FROM t ORDER BY rowid"), [["first", "second"], ["first", ""], [nil, nil]])
+    }
+}
