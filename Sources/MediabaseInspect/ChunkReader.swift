@@ -194,7 +194,9 @@ final class ChunkReader {
             continued.append(0x0A)
             continued.append(lines.bytes.extracting(line.start..<line.end).droppingCR())
             row.reset()
-            ended = CopyText.decodeRow(continued.span, into: row) == .complete
+            // The row borrows the joined bytes; `continued` keeps them until the next line.
+            let joined = continued
+            ended = CopyText.decodeRow(joined.span, into: row) == .complete
             guard ended else { continue }
             guard row.count == columns else { throw fieldCount(row.count, line: rowLine, offset: offset) }
             row.line = rowLine
