@@ -65,10 +65,10 @@ let package = Package(
             resources: [.embedInCode("schemas")],
             swiftSettings: optimized
         ),
-        layer("MediabasePatients", ["MediabaseBytes", "MediabaseSQLite", "MediabaseModel", "MediabaseInput", "MediabaseOutput"]),
+        layer("MediabasePatients", ["MediabaseBytes", "MediabaseSQLite", "MediabaseModel", "MediabaseInput", "MediabaseOutput"], safe: true),
         layer("MediabaseValidate", ["MediabaseBytes", "MediabaseSQLite", "MediabaseModel", "MediabaseInput", "MediabaseOutput", "MediabasePatients"], safe: true),
-        layer("MediabaseInspect", ["MediabaseBytes", "MediabaseConcurrency", "MediabaseModel", "MediabaseInput"]),
-        layer("MediabaseGenerate", ["MediabaseBytes", "MediabaseConcurrency", "MediabaseModel"]),
+        layer("MediabaseInspect", ["MediabaseBytes", "MediabaseConcurrency", "MediabaseModel", "MediabaseInput"], safe: true),
+        layer("MediabaseGenerate", ["MediabaseBytes", "MediabaseConcurrency", "MediabaseModel"], safe: true),
         // `convert` and `patients` from end to end: wires the features together.
         layer("MediabasePipeline", [
             "MediabaseBytes", "MediabaseConcurrency", "MediabaseSQLite", "MediabaseModel", "MediabaseInput", "MediabaseLegacy",
@@ -92,7 +92,8 @@ let package = Package(
                 "MediabaseBytes", "MediabaseModel", "MediabaseInput", "MediabaseOutput", "MediabasePatients", "MediabaseValidate", "MediabaseInspect",
                 "MediabaseGenerate", "MediabasePipeline", "MediabaseQuery", "MediabaseServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Yams", package: "Yams"),
-            ]
+            ],
+            swiftSettings: memorySafe
         ),
         // What both test targets share: the private PostgreSQL cluster, running programs and the
         // binary, the repository's files, a sink that collects what a reader delivers.

@@ -16,9 +16,4 @@ extension ArrayLiteral {
             }
         }
     }
-
-    /// Appends the array as JSON text (see the pointer variant); on error `out` is left as it was.
-    package static func appendJSON(_ bytes: Span<UInt8>, delimiter: UInt8 = UInt8(ascii: ","), to out: inout [UInt8]) throws {
-        try bytes.withUnsafeBufferPointer { try appendJSON($0, delimiter: delimiter, to: &out) }
-    }
 }

@@ -1,15 +1,16 @@
+import MediabaseBytes
+
 /// Appending text and numbers to byte buffers without going through `String` formatting: the
 /// generator's output is built as `[UInt8]` and written in large chunks.
 extension Array where Element == UInt8 {
     /// Appends the UTF-8 bytes of `text`.
     @inline(__always) mutating func append(text: String) {
-        var text = text
-        text.withUTF8 { append(contentsOf: $0) }
+        append(text.utf8.span)
     }
 
     /// Appends the ASCII bytes of a static string (a literal).
     @inline(__always) mutating func append(literal: StaticString) {
-        literal.withUTF8Buffer { append(contentsOf: $0) }
+        literal.withBytes { append($0) }
     }
 
     /// Appends `value` in decimal.
@@ -79,13 +80,12 @@ extension Array where Element == UInt8 {
 
     /// The number of line feeds in the buffer from `start` on.
     func lineFeeds(from start: Int = 0) -> Int {
+        let bytes = span
         var count = 0
-        withUnsafeBufferPointer { buffer in
-            var index = start
-            while index < buffer.count {
-                if buffer[index] == 0x0A { count += 1 }
-                index += 1
-            }
+        var index = start
+        while let newline = bytes.firstIndex(of: 0x0A, from: index) {
+            count += 1
+            index = newline + 1
         }
         return count
     }

@@ -76,10 +76,10 @@ package final class DatasetGenerator {
     package func generate(into directory: String, replace: Bool, log: (String) -> Void = { _ in }) throws -> DatasetFacts {
         let files = FileManager.default
         let target = URL(fileURLWithPath: directory).standardizedFileURL
-        var isFolder: ObjCBool = false
-        let exists = files.fileExists(atPath: target.path, isDirectory: &isFolder)
-        if exists {
-            guard isFolder.boolValue else { throw MediabaseError.usage("\(directory) exists and is not a folder") }
+        let kind = FileKind(at: target.path)
+        let exists = kind != nil
+        if let kind {
+            guard kind == .directory else { throw MediabaseError.usage("\(directory) exists and is not a folder") }
             let contents = try files.contentsOfDirectory(atPath: target.path)
             if !contents.isEmpty, !replace {
                 throw MediabaseError.usage("\(directory) is not empty; use --force to replace it")
@@ -125,7 +125,7 @@ package final class DatasetGenerator {
         let patientScript = DumpScript(seed: seed, includesOpenTargets: false)
 
         var outputs: [OutputFile] = []
-        defer { outputs.forEach { $0.closeQuietly() } }
+        defer { outputs.forEach { try? $0.close() } }
         let scatterer = options.rowOrder == .scattered && !formats.isEmpty
             ? try RowScatterer(seed: seed, genes: genes, profile: options.profile, formats: formats.count,
                                folder: (folder as NSString).appendingPathComponent(".scattered-rows"))
@@ -136,8 +136,8 @@ package final class DatasetGenerator {
             let header: [UInt8] = format == .csv
                 ? Array((LegacyColumn.allCases.map(\.name).joined(separator: ",") + "\n").utf8)
                 : Array(coreScript.header(format).utf8)
-            let file = try OutputFile(path: (folder as NSString).appendingPathComponent(format.fileName))
-            try file.write(header)
+            let file = try OutputFile(creatingAt: (folder as NSString).appendingPathComponent(format.fileName))
+            try file.write(header.span)
             outputs.append(file)
             headerLines.append(header.lineFeeds())
         }
@@ -145,8 +145,8 @@ package final class DatasetGenerator {
             let patientFolder = (folder as NSString).appendingPathComponent(Self.patientFolder)
             try FileManager.default.createDirectory(atPath: patientFolder, withIntermediateDirectories: false)
             for patient in patients {
-                let file = try OutputFile(path: (patientFolder as NSString).appendingPathComponent(patient.fileName))
-                try file.write(patient.dialect == .legacyDump ? Array(patientScript.header(.plain).utf8) : patient.header)
+                let file = try OutputFile(creatingAt: (patientFolder as NSString).appendingPathComponent(patient.fileName))
+                try file.write((patient.dialect == .legacyDump ? Array(patientScript.header(.plain).utf8) : patient.header).span)
                 outputs.append(file)
             }
         }
@@ -162,7 +162,7 @@ package final class DatasetGenerator {
         try OrderedPipeline.run(count: builder.blockCount, threads: options.threads, window: 2 * options.threads + 2,
                                 produce: { builder.build(block: $0) }) { block in
             for (slot, bytes) in block.outputs.enumerated() where scatterer == nil || slot >= formats.count {
-                try outputs[slot].write(bytes)
+                try outputs[slot].write(bytes.span)
             }
             if let scatterer {
                 var rowEvents: [Int: (event: Int, slot: Int)] = [:]
@@ -218,10 +218,10 @@ package final class DatasetGenerator {
 
         let openTargets = OpenTargetsTable(seed: seed, genes: genes, catalog: catalog)
         for (index, format) in formats.enumerated() where format != .csv {
-            try outputs[index].write(Array(coreScript.footer(format, openTargets: openTargets).utf8))
+            try outputs[index].write(coreScript.footer(format, openTargets: openTargets).utf8.span)
         }
         for (position, patient) in patients.enumerated() where patient.dialect == .legacyDump {
-            try outputs[formats.count + position].write(Array(patientScript.footer(.plain, openTargets: nil).utf8))
+            try outputs[formats.count + position].write(patientScript.footer(.plain, openTargets: nil).utf8.span)
         }
         for output in outputs { try output.close() }
         if !patients.isEmpty { try writeManifest(patients, folder: folder) }
@@ -340,9 +340,9 @@ package final class DatasetGenerator {
             }
             out.append(0x0A)
         }
-        let file = try OutputFile(path: ((folder as NSString).appendingPathComponent(Self.patientFolder) as NSString)
+        let file = try OutputFile(creatingAt: ((folder as NSString).appendingPathComponent(Self.patientFolder) as NSString)
             .appendingPathComponent(Self.manifestFileName))
-        try file.write(out)
+        try file.write(out.span)
         try file.close()
     }
 
@@ -350,40 +350,4 @@ package final class DatasetGenerator {
         let attributes = try FileManager.default.attributesOfItem(atPath: (folder as NSString).appendingPathComponent(path))
         return (attributes[.size] as? NSNumber)?.int64Value ?? 0
     }
-}
-
-/// A file written with `write(2)` in the large chunks the generator hands it.
-final class OutputFile {
-    let path: String
-    private var descriptor: Int32
-
-    init(path: String) throws {
-        self.path = path
-        descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw MediabaseError.io(path: path, message: String(cString: strerror(errno))) }
-    }
-
-    func write(_ bytes: [UInt8]) throws {
-        try bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Foundation.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    throw MediabaseError.io(path: path, message: String(cString: strerror(errno)))
-                }
-                offset += written
-            }
-        }
-    }
-
-    func close() throws {
-        guard descriptor >= 0 else { return }
-        let result = Foundation.close(descriptor)
-        descriptor = -1
-        if result != 0 { throw MediabaseError.io(path: path, message: String(cString: strerror(errno))) }
-    }
-
-    /// Closes without reporting errors (cleanup after a failure).
-    func closeQuietly() { try? close() }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import MediabaseBytes
 
 /// How much annotation the generated legacy rows carry (`generate --profile`).
 package enum DatasetProfile: String, CaseIterable, Codable, Sendable {
@@ -56,7 +57,7 @@ final class RowScatterer {
         let count = max(1, (genes + per - 1) / per)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
         for bucket in 0..<count {
-            buckets.append(try OutputFile(path: (folder as NSString).appendingPathComponent("bucket-\(bucket)")))
+            buckets.append(try OutputFile(creatingAt: (folder as NSString).appendingPathComponent("bucket-\(bucket)")))
         }
     }
 
@@ -81,7 +82,7 @@ final class RowScatterer {
                 chunks[bucket].append(contentsOf: block.outputs[format][start..<end])
             }
         }
-        for (bucket, chunk) in chunks.enumerated() where !chunk.isEmpty { try buckets[bucket].write(chunk) }
+        for (bucket, chunk) in chunks.enumerated() where !chunk.isEmpty { try buckets[bucket].write(chunk.span) }
     }
 
     /// Appends every bucket, shuffled, to `outputs` (one per form, after `linesBefore` lines
@@ -117,7 +118,7 @@ final class RowScatterer {
                     field += 8 + length
                 }
             }
-            for format in 0..<formats { try outputs[format].write(out[format]) }
+            for (format, chunk) in out.enumerated() { try outputs[format].write(chunk.span) }
         }
         try FileManager.default.removeItem(atPath: folder)
         return eventLines
@@ -125,7 +126,7 @@ final class RowScatterer {
 
     /// Closes and removes the bucket files (after a failure).
     func discard() {
-        buckets.forEach { $0.closeQuietly() }
+        buckets.forEach { try? $0.close() }
         try? FileManager.default.removeItem(atPath: folder)
     }
 }

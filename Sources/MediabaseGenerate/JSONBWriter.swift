@@ -1,3 +1,5 @@
+import MediabaseBytes
+
 /// Writes JSON text exactly as PostgreSQL's `jsonb_out` prints it, so that a generated dump
 /// survives a load into PostgreSQL and a new dump byte for byte.
 ///
@@ -66,23 +68,22 @@ struct JSONBWriter {
 
     /// Writes an object key and the `": "` after it; the next write is its value.
     mutating func key(_ name: StaticString) {
-        name.withUTF8Buffer { key(bytes: $0) }
+        name.withBytes { key(bytes: $0) }
     }
 
     /// Writes an object key given as bytes.
     mutating func key(_ name: [UInt8]) {
-        name.withUnsafeBufferPointer { key(bytes: $0) }
+        key(bytes: name.span)
     }
 
     /// Writes an object key given as a string.
     mutating func key(_ name: String) {
-        var name = name
-        name.withUTF8 { key(bytes: $0) }
+        key(bytes: name.utf8.span)
     }
 
-    private mutating func key(bytes name: UnsafeBufferPointer<UInt8>) {
+    private mutating func key(bytes name: Span<UInt8>) {
         #if DEBUG
-        let current = Array(name)
+        let current = [UInt8](name)
         if let previous = lastKeys[lastKeys.count - 1] {
             assert(Self.keyPrecedes(previous, current),
                    "jsonb key order: \(String(decoding: previous, as: UTF8.self)) before \(String(decoding: current, as: UTF8.self))")
@@ -98,18 +99,17 @@ struct JSONBWriter {
 
     mutating func string(_ value: StaticString) {
         separate()
-        value.withUTF8Buffer { appendEscaped($0) }
+        value.withBytes { appendEscaped($0) }
     }
 
     mutating func string(_ value: [UInt8]) {
         separate()
-        value.withUnsafeBufferPointer { appendEscaped($0) }
+        appendEscaped(value.span)
     }
 
     mutating func string(_ value: String) {
         separate()
-        var value = value
-        value.withUTF8 { appendEscaped($0) }
+        appendEscaped(value.utf8.span)
     }
 
     mutating func int(_ value: Int) {
@@ -140,7 +140,7 @@ struct JSONBWriter {
     }
 
     /// Appends `text` as a quoted JSON string with jsonb's escapes.
-    private mutating func appendEscaped(_ text: UnsafeBufferPointer<UInt8>) {
+    private mutating func appendEscaped(_ text: Span<UInt8>) {
         bytes.append(0x22)
         var runStart = 0
         var index = 0
@@ -150,7 +150,7 @@ struct JSONBWriter {
                 index += 1
                 continue
             }
-            if index > runStart { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[runStart..<index])) }
+            if index > runStart { bytes.append(text.extracting(runStart..<index)) }
             bytes.append(0x5C)
             switch byte {
             case 0x22: bytes.append(0x22)
@@ -167,7 +167,7 @@ struct JSONBWriter {
             index += 1
             runStart = index
         }
-        if index > runStart { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[runStart..<index])) }
+        if index > runStart { bytes.append(text.extracting(runStart..<index)) }
         bytes.append(0x22)
     }
 }

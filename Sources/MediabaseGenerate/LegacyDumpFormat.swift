@@ -67,7 +67,7 @@ package enum LegacyDumpFormat: String, CaseIterable, Codable, Sendable {
     }
 
     private static func appendCopyEscaped(_ bytes: [UInt8], to out: inout [UInt8]) {
-        bytes.withUnsafeBufferPointer { CopyText.encodeField($0, into: &out) }
+        CopyText.encodeField(bytes.span, into: &out)
     }
 
     private static func appendOctal(_ byte: UInt8, to out: inout [UInt8]) {

@@ -161,31 +161,27 @@ final class CopyBlockInspection {
     func boundary(after offset: Int) throws -> Int {
         guard offset > block.start else { return block.start }
         guard offset < block.size else { return block.size }
-        let windowSize = 64 * 1024
-        return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: windowSize) { window in
-            let base = window.baseAddress!
-            var position = offset - 1
-            while position < block.size {
-                let count = try block.file.read(at: Int64(position), into: UnsafeMutableRawBufferPointer(window))
-                guard count > 0 else { break }
-                guard let hit = memchr(base, 0x0A, count) else {
-                    position += count
-                    continue
-                }
-                let newline = position + (UnsafeMutableRawPointer(hit).assumingMemoryBound(to: UInt8.self) - base)
-                var lineEnd = newline
-                if lineEnd > block.start, try byte(at: lineEnd - 1) == 0x0D { lineEnd -= 1 }
-                if try backslashRun(before: lineEnd) & 1 == 0 { return newline + 1 }
-                position = newline + 1
+        var window = [UInt8](repeating: 0, count: 64 * 1024)
+        var position = offset - 1
+        while position < block.size {
+            let count = try block.file.read(at: Int64(position), into: &window, count: window.count)
+            guard count > 0 else { break }
+            guard let hit = window.span.firstIndex(of: 0x0A, to: count) else {
+                position += count
+                continue
             }
-            return block.size
+            let newline = position + hit
+            var lineEnd = newline
+            if lineEnd > block.start, try byte(at: lineEnd - 1) == 0x0D { lineEnd -= 1 }
+            if try backslashRun(before: lineEnd) & 1 == 0 { return newline + 1 }
+            position = newline + 1
         }
+        return block.size
     }
 
+    /// The byte at `offset` of the file (0 past its end).
     private func byte(at offset: Int) throws -> UInt8 {
-        var value: UInt8 = 0
-        _ = try withUnsafeMutableBytes(of: &value) { try block.file.read(at: Int64(offset), into: $0) }
-        return value
+        try block.file.byte(at: Int64(offset)) ?? 0
     }
 
     /// Length of the run of backslashes that ends just before `offset` in the block.

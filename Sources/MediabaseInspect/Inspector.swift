@@ -114,7 +114,7 @@ package final class Inspector: DumpSink, CopyBlockSink {
     /// Checks every value of a decoded row and counts it.
     static func inspect(_ row: RowBuffer, checker: ValueChecker, tally: inout TableTally) throws {
         for index in 0..<row.count {
-            guard let field = row.field(index) else { continue }
+            guard let field = row.bytes(index) else { continue }
             switch try checker.check(field, column: index) {
             case let .valid(facts):
                 tally.count(facts, column: index)
@@ -122,7 +122,17 @@ package final class Inspector: DumpSink, CopyBlockSink {
                 tally.badValue(column: index, line: row.line, byteOffset: row.byteOffset, offset: offset, expected: expected)
             }
         }
-        tally.legacy?.countIds { row.field($0) }
+        let transcriptIndex = tally.legacy?.transcriptIndex
+        let geneIndex = tally.legacy?.geneIndex
+        let symbolIndex = tally.legacy?.symbolIndex
+        tally.legacy?.countIds(transcript: field(row, transcriptIndex), gene: field(row, geneIndex), symbol: field(row, symbolIndex))
+    }
+
+    /// The value of column `index` of `row`; nil for NULL or no column.
+    @_lifetime(borrow row)
+    private static func field(_ row: RowBuffer, _ index: Int?) -> Span<UInt8>? {
+        guard let index else { return nil }
+        return row.bytes(index)
     }
 
     package func readCopyBlock(_ block: CopyBlock) throws -> CopyBlockEnd? {

@@ -92,12 +92,11 @@ struct LegacyTally {
         if facts.pharmgkb { tally.rowsWithPharmgkbInDrugs += 1 }
     }
 
-    /// Counts a row's ids; `field` gives the decoded value of a column (nil for NULL). With
-    /// `sameGene`, the row's gene id has the same bytes as the last row counted, so it counts as
-    /// that one did and its gene is not looked up again.
-    mutating func countIds(sameGene: Bool = false, _ field: (Int) -> UnsafeBufferPointer<UInt8>?) {
-        if let transcriptIndex, let raw = field(transcriptIndex), !Identifiers.trimmedRange(raw.span).isEmpty {
-            let id = Identifiers.trimmed(raw.span)
+    /// Counts a row's ids, given decoded (nil for NULL or no such column). With `sameGene`, the
+    /// row's gene id has the same bytes as the last row counted, so it counts as that one did and
+    /// its gene is not looked up again (`gene` and `symbol` are not looked at).
+    mutating func countIds(sameGene: Bool = false, transcript: Span<UInt8>?, gene: Span<UInt8>?, symbol: Span<UInt8>?) {
+        if let transcript, case let id = Identifiers.trimmed(transcript), !id.isEmpty {
             if Identifiers.hasEnsemblVersion(id) { tally.versionedTranscriptIds += 1 }
             let transcript = Self.hash(Identifiers.withoutEnsemblVersion(id))
             if isPart { listedTranscripts.append(transcript) } else { transcripts.insert(transcript) }
@@ -105,10 +104,9 @@ struct LegacyTally {
             tally.rowsMissingTranscriptId += 1
         }
         if !sameGene {
-            if let geneIndex, let raw = field(geneIndex), !Identifiers.trimmedRange(raw.span).isEmpty {
-                let id = Identifiers.trimmed(raw.span)
+            if let gene, case let id = Identifiers.trimmed(gene), !id.isEmpty {
                 lastGene = (false, Identifiers.hasEnsemblVersion(id))
-                countGene(Self.hash(Identifiers.withoutEnsemblVersion(id)), field)
+                countGene(Self.hash(Identifiers.withoutEnsemblVersion(id)), symbol: symbol)
             } else {
                 lastGene = (true, false)
             }
@@ -117,10 +115,11 @@ struct LegacyTally {
         if lastGene.versioned { tally.versionedGeneIds += 1 }
     }
 
-    private mutating func countGene(_ gene: Int, _ field: (Int) -> UnsafeBufferPointer<UInt8>?) {
+    private mutating func countGene(_ gene: Int, symbol field: Span<UInt8>?) {
         func symbol() -> String? {
-            guard let symbolIndex, let raw = field(symbolIndex), !Identifiers.trimmedRange(raw.span).isEmpty else { return nil }
-            return Identifiers.trimmedText(raw.span)
+            guard let field else { return nil }
+            let symbol = Identifiers.trimmedText(field)
+            return symbol.isEmpty ? nil : symbol
         }
         if isPart {
             if listedGenes.last?.gene != gene { listedGenes.append((gene, symbol())) }

@@ -70,7 +70,7 @@ struct ValueChecker {
     }
 
     /// Checks `field`, the decoded value of column `column`.
-    func check(_ field: UnsafeBufferPointer<UInt8>, column: Int) throws -> ValueVerdict {
+    func check(_ field: Span<UInt8>, column: Int) throws -> ValueVerdict {
         switch checks[column] {
         case .text:
             if let offset = UTF8Validation.firstInvalidOffset(field) { return Self.invalidText(offset) }
@@ -79,7 +79,7 @@ struct ValueChecker {
             // Valid JSON is valid UTF-8 without NUL (strings refuse raw control bytes and are
             // checked as UTF-8; nothing else may be non-ASCII), so text is checked only to tell
             // which error an invalid value has.
-            let key = field.count >= CheckedValueCache.minimumLength ? ContentHash(field.span) : nil
+            let key = field.count >= CheckedValueCache.minimumLength ? ContentHash(field) : nil
             let type: JSONValueType
             var pharmgkb: Bool?
             if let key, let known = cache.json[key] {
@@ -112,7 +112,7 @@ struct ValueChecker {
             return .valid(facts)
         case .array:
             if let offset = UTF8Validation.firstInvalidOffset(field) { return Self.invalidText(offset) }
-            let key = field.count >= CheckedValueCache.minimumLength ? ContentHash(field.span) : nil
+            let key = field.count >= CheckedValueCache.minimumLength ? ContentHash(field) : nil
             if let key, cache.arrays.contains(key) { return .valid(ValueFacts()) }
             do {
                 try ArrayLiteral.forEachElement(field) { _ in }
@@ -132,7 +132,7 @@ struct ValueChecker {
     }
 
     /// Whether a valid `drugs` object holds `pharmgkb_data`.
-    private func holdsPharmgkb(_ drugs: UnsafeBufferPointer<UInt8>, key: ContentHash?) -> Bool {
+    private func holdsPharmgkb(_ drugs: Span<UInt8>, key: ContentHash?) -> Bool {
         if let key, let known = cache.drugsWithPharmgkb[key] { return known }
         let found = Self.objectHoldsPharmgkb(drugs) ?? false
         if let key { remember(found, key: key) }
@@ -145,7 +145,7 @@ struct ValueChecker {
     }
 
     /// Whether `value` is a JSON object holding `pharmgkb_data`; nil when it is not a valid object.
-    private static func objectHoldsPharmgkb(_ value: UnsafeBufferPointer<UInt8>) -> Bool? {
+    private static func objectHoldsPharmgkb(_ value: Span<UInt8>) -> Bool? {
         var found = false
         do {
             try JSON.forEachMember(value) { name, _ in
@@ -158,9 +158,9 @@ struct ValueChecker {
     }
 
     /// Whether a JSON string value holds, once decoded, valid JSON.
-    private static func isTwiceEncoded(_ field: UnsafeBufferPointer<UInt8>) -> Bool {
+    private static func isTwiceEncoded(_ field: Span<UInt8>) -> Bool {
         var decoded: [UInt8] = []
         guard (try? JSON.decodeString(field, into: &decoded)) != nil else { return false }
-        return (try? decoded.withUnsafeBufferPointer({ try JSON.validate($0) })) != nil
+        return (try? JSON.validate(decoded.span)) != nil
     }
 }

@@ -32,14 +32,14 @@ package final class CoreTranscriptIndex: Sendable {
     /// ASCII-lower-cased symbol → index in `spans` of the transcripts of every gene with that
     /// symbol in `members`.
     private let symbolByKey: IdTable
-    private let spans: [Span]
+    private let spans: [MemberSpan]
     /// The symbols several genes share, as the core spells them (the first gene's spelling),
     /// by span index: what reports name.
     private let sharedSymbolNames: [Int32: String]
 
     /// A gene's or symbol's transcripts in `members`: `canonical` of them first (one per gene,
     /// each gene's canonical transcript), then the others.
-    private struct Span: Sendable {
+    private struct MemberSpan: Sendable {
         var start: Int32
         var count: Int32
         var canonical: Int32
@@ -127,11 +127,11 @@ package final class CoreTranscriptIndex: Sendable {
         func canonicalOrder(_ positions: [Int32]) -> [Int32] {
             positions.sorted { rank[Int($0)] != rank[Int($1)] ? rank[Int($0)] < rank[Int($1)] : $0 < $1 }
         }
-        var spans: [Span] = []
+        var spans: [MemberSpan] = []
         /// Appends the transcripts of `genes` (each in canonical order): every gene's canonical
         /// transcript, then the rest.
         func append(_ genes: [[Int32]]) -> Int32 {
-            spans.append(Span(start: Int32(members.count), count: Int32(genes.reduce(0) { $0 + $1.count }), canonical: Int32(genes.count)))
+            spans.append(MemberSpan(start: Int32(members.count), count: Int32(genes.reduce(0) { $0 + $1.count }), canonical: Int32(genes.count)))
             members.append(contentsOf: genes.map { $0[0] })
             for gene in genes { members.append(contentsOf: gene.dropFirst()) }
             return Int32(spans.count - 1)
@@ -167,28 +167,38 @@ package final class CoreTranscriptIndex: Sendable {
     /// the gene with `.allTranscripts`. A symbol several genes share (`Metazoa_SRP`) stands for
     /// each of those genes: every one's canonical transcript, or with `.allTranscripts` every
     /// transcript of each. Nil when nothing matches.
-    package func match(_ raw: UnsafeBufferPointer<UInt8>, mapping: SymbolMapping) -> Match? {
-        let id = UnsafeBufferPointer(rebasing: raw[Identifiers.trimmedRange(raw.span)])
+    package func match(_ raw: Span<UInt8>, mapping: SymbolMapping) -> Match? {
+        let id = Identifiers.trimmed(raw)
         // Nearly every file's ids are upper-case Ensembl ids, with or without a version: their
         // key is a prefix of the bytes, no allocation needed.
-        if let length = Self.canonicalEnsemblLength(id) { return match(key: UnsafeBufferPointer(rebasing: id[..<length]), mapping: mapping) }
-        var key = Identifiers.normalizedEnsemblId(id.span)
-        return key.withUTF8 { match(key: $0, mapping: mapping) }
+        if let length = Self.canonicalEnsemblLength(id) { return match(key: id.extracting(0..<length), mapping: mapping) }
+        let key = Identifiers.normalizedEnsemblId(id)
+        return match(key: key.utf8.span, mapping: mapping)
     }
 
-    private func match(key: UnsafeBufferPointer<UInt8>, mapping: SymbolMapping) -> Match? {
+    private func match(key: Span<UInt8>, mapping: SymbolMapping) -> Match? {
         if let position = transcriptByKey.value(for: key) {
             let start = Int(position)
             return Match(kind: .transcript, members: start..<(start + 1), sharedSpan: -1)
         }
         if let span = geneByKey.value(for: key) { return Match(kind: .gene, members: range(spans[Int(span)], mapping), sharedSpan: -1) }
         guard !key.isEmpty else { return nil }
-        let symbol = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: key.count) { lowered in
-            for (index, byte) in key.enumerated() { lowered[index] = Self.isUpper(byte) ? byte | 0x20 : byte }
-            return symbolByKey.value(for: UnsafeBufferPointer(lowered))
+        let symbol: Int32?
+        if key.count <= Self.shortSymbolLength {
+            // Lower-cased on the stack: no allocation per row for the usual symbol.
+            var lowered = InlineArray<32, UInt8>(repeating: 0)
+            for index in 0..<key.count { lowered[index] = Self.asciiLowercased(key[index]) }
+            symbol = symbolByKey.value(for: lowered.span.extracting(0..<key.count))
+        } else {
+            var lowered = [UInt8](key)
+            for index in lowered.indices { lowered[index] = Self.asciiLowercased(lowered[index]) }
+            symbol = symbolByKey.value(for: lowered.span)
         }
         return symbol.map { Match(kind: .symbol, members: range(spans[Int($0)], mapping), sharedSpan: spans[Int($0)].canonical > 1 ? $0 : -1) }
     }
+
+    /// Longest symbol lower-cased on the stack (the size of the `InlineArray` in ``match(key:mapping:)``).
+    private static let shortSymbolLength = 32
 
     /// The transcripts (positions in ``transcriptIds``) a match stands for.
     package func targets(of match: Match) -> ArraySlice<Int32> { members[match.members] }
@@ -208,7 +218,7 @@ package final class CoreTranscriptIndex: Sendable {
         return low < transcriptIds.count && transcriptIds[low] == transcriptId
     }
 
-    private func range(_ span: Span, _ mapping: SymbolMapping) -> Range<Int> {
+    private func range(_ span: MemberSpan, _ mapping: SymbolMapping) -> Range<Int> {
         let start = Int(span.start)
         return start..<(start + Int(mapping == .canonical ? span.canonical : span.count))
     }
@@ -216,7 +226,7 @@ package final class CoreTranscriptIndex: Sendable {
     /// The length of the id rules' result when `id` is `ENS`, upper-case letters and digits,
     /// optionally followed by a version (`ENST00000269305.4`): the part before the version.
     /// Nil for any other shape, which takes the general rules of ``Identifiers``.
-    private static func canonicalEnsemblLength(_ id: UnsafeBufferPointer<UInt8>) -> Int? {
+    private static func canonicalEnsemblLength(_ id: Span<UInt8>) -> Int? {
         func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
         guard id.count > 4, id[0] == UInt8(ascii: "E"), id[1] == UInt8(ascii: "N"), id[2] == UInt8(ascii: "S") else { return nil }
         var index = 3
@@ -225,20 +235,21 @@ package final class CoreTranscriptIndex: Sendable {
         while index < id.count, isDigit(id[index]) { index += 1 }
         guard index > digits else { return nil }
         if index < id.count {
-            guard id[index] == UInt8(ascii: "."), index + 1 < id.count, id[(index + 1)...].allSatisfy(isDigit) else { return nil }
+            guard id[index] == UInt8(ascii: "."), index + 1 < id.count else { return nil }
+            for version in (index + 1)..<id.count where !isDigit(id[version]) { return nil }
         }
         return index
     }
 
     /// The id rules applied to a core id, which is nearly always already in canonical form.
     private static func lookupKey(_ id: String) -> String {
-        var text = id
-        return text.withUTF8 { bytes in
-            canonicalEnsemblLength(bytes) == bytes.count ? id : Identifiers.normalizedEnsemblId(bytes.span)
-        }
+        let bytes = id.utf8.span
+        return canonicalEnsemblLength(bytes) == bytes.count ? id : Identifiers.normalizedEnsemblId(bytes)
     }
 
     @inline(__always) private static func isUpper(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") }
+
+    @inline(__always) private static func asciiLowercased(_ byte: UInt8) -> UInt8 { isUpper(byte) ? byte | 0x20 : byte }
 
     /// ASCII letters lower-cased, other characters kept: symbols are compared case-insensitively
     /// the same way on every machine, whatever the locale.

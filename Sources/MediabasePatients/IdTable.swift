@@ -1,4 +1,5 @@
 import Foundation
+import MediabaseBytes
 import MediabaseModel
 
 /// A read-only hash table from byte strings to integers, for matching a patient file's ids
@@ -31,75 +32,79 @@ struct IdTable: Sendable {
         var slots = [Slot](repeating: Slot(), count: capacity)
         var longKeys: [UInt8] = []
         for (key, value) in entries {
-            var key = key
-            key.withUTF8 { bytes in
-                guard !bytes.isEmpty else { return }
-                var slot = Self.probeStart(bytes, mask: capacity - 1)
-                while slots[slot].length != 0 {
-                    if Self.matches(slots[slot], bytes, longKeys) { return }
-                    slot = (slot + 1) & (capacity - 1)
+            let bytes = key.utf8.span
+            guard !bytes.isEmpty else { continue }
+            var slot = Self.probeStart(bytes, mask: capacity - 1)
+            var known = false
+            while slots[slot].length != 0 {
+                if Self.matches(slots[slot], bytes, longKeys) {
+                    known = true
+                    break
                 }
-                var entry = Slot(length: Int32(bytes.count), value: value)
-                if bytes.count <= Self.inlineLength {
-                    (entry.first, entry.second) = Self.words(bytes)
-                } else {
-                    entry.first = UInt64(longKeys.count)
-                    entry.second = ContentHash(bytes.span).high
-                    longKeys.append(contentsOf: bytes)
-                }
-                slots[slot] = entry
+                slot = (slot + 1) & (capacity - 1)
             }
+            guard !known else { continue }
+            var entry = Slot(length: Int32(bytes.count), value: value)
+            if bytes.count <= Self.inlineLength {
+                (entry.first, entry.second) = Self.words(bytes)
+            } else {
+                entry.first = UInt64(longKeys.count)
+                entry.second = ContentHash(bytes).high
+                longKeys.append(bytes)
+            }
+            slots[slot] = entry
         }
         self.slots = slots
         self.longKeys = longKeys
     }
 
     /// The value of `key`, or nil.
-    func value(for key: UnsafeBufferPointer<UInt8>) -> Int32? {
+    func value(for key: Span<UInt8>) -> Int32? {
         guard !key.isEmpty else { return nil }
         let mask = slots.count - 1
-        return slots.withUnsafeBufferPointer { slots in
-            var slot = Self.probeStart(key, mask: mask)
-            if key.count <= Self.inlineLength {
-                // The common case, compared word by word.
-                let (first, second) = Self.words(key)
-                let length = Int32(key.count)
-                while slots[slot].length != 0 {
-                    if slots[slot].length == length, slots[slot].first == first, slots[slot].second == second { return slots[slot].value }
-                    slot = (slot + 1) & mask
-                }
-                return nil
-            }
+        let slots = self.slots.span
+        var slot = Self.probeStart(key, mask: mask)
+        if key.count <= Self.inlineLength {
+            // The common case, compared word by word.
+            let (first, second) = Self.words(key)
+            let length = Int32(key.count)
             while slots[slot].length != 0 {
-                if Self.matches(slots[slot], key, longKeys) { return slots[slot].value }
+                if slots[slot].length == length, slots[slot].first == first, slots[slot].second == second { return slots[slot].value }
                 slot = (slot + 1) & mask
             }
             return nil
         }
+        while slots[slot].length != 0 {
+            if Self.matches(slots[slot], key, longKeys) { return slots[slot].value }
+            slot = (slot + 1) & mask
+        }
+        return nil
     }
 
-    @inline(__always) private static func probeStart(_ key: UnsafeBufferPointer<UInt8>, mask: Int) -> Int {
-        Int(truncatingIfNeeded: ContentHash(key.span).low) & mask
+    @inline(__always) private static func probeStart(_ key: Span<UInt8>, mask: Int) -> Int {
+        Int(truncatingIfNeeded: ContentHash(key).low) & mask
     }
 
     /// The first 16 bytes of a short key as two little-endian words, zero-padded.
-    @inline(__always) private static func words(_ key: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64) {
+    @inline(__always) private static func words(_ key: Span<UInt8>) -> (UInt64, UInt64) {
         var first: UInt64 = 0
         var second: UInt64 = 0
-        for (index, byte) in key.enumerated() {
+        for index in 0..<key.count {
+            let byte = key[index]
             if index < 8 { first |= UInt64(byte) << (8 * index) } else { second |= UInt64(byte) << (8 * (index - 8)) }
         }
         return (first, second)
     }
 
     /// Whether a used slot holds `key`.
-    private static func matches(_ slot: Slot, _ key: UnsafeBufferPointer<UInt8>, _ longKeys: [UInt8]) -> Bool {
+    private static func matches(_ slot: Slot, _ key: Span<UInt8>, _ longKeys: [UInt8]) -> Bool {
         guard Int(slot.length) == key.count else { return false }
         if key.count <= inlineLength {
             let (first, second) = words(key)
             return slot.first == first && slot.second == second
         }
-        guard slot.second == ContentHash(key.span).high else { return false }
-        return longKeys.withUnsafeBufferPointer { memcmp($0.baseAddress! + Int(slot.first), key.baseAddress!, key.count) == 0 }
+        guard slot.second == ContentHash(key).high else { return false }
+        let start = Int(slot.first)
+        return longKeys.span.extracting(start..<(start + key.count)).elementsEqual(key)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import MediabaseBytes
 import MediabaseModel
 
 /// A numeric field of a patient file, read with `strtod` semantics (Swift's `Double(_:)` is
@@ -16,24 +17,25 @@ package enum NumberField: Equatable, Sendable {
 
     /// Whether trimmed `text` is a missing-value marker (`NA`, `N/A`, `#N/A`, `NULL`, `None`, any
     /// case): what R writes for a missing symbol as much as for a missing number.
-    package static func isMissingMarker(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+    package static func isMissingMarker(_ text: Span<UInt8>) -> Bool {
         guard text.count <= 4 else { return false }
-        return missingMarkers.contains(String(decoding: text, as: UTF8.self).lowercased())
+        return missingMarkers.contains(String(utf8: text).lowercased())
     }
 
     /// Reads `bytes` (nil is a NULL field: missing). Surrounding white space is ignored.
     /// - Parameter decimalComma: whether a comma is the decimal mark (`2,5` in `;`-separated files).
-    package static func parse(_ bytes: UnsafeBufferPointer<UInt8>?, decimalComma: Bool) -> NumberField {
+    package static func parse(_ bytes: Span<UInt8>?, decimalComma: Bool) -> NumberField {
         guard let bytes else { return .missing }
-        let text = UnsafeBufferPointer(rebasing: bytes[Identifiers.trimmedRange(bytes.span)])
+        let text = Identifiers.trimmed(bytes)
         guard !text.isEmpty else { return .missing }
-        var string = String(decoding: text, as: UTF8.self)
+        var string = String(utf8: text)
         // Every number starts with a digit, a sign or a dot; only then is the text parsed.
         let first = text[0]
         guard (first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9")) || first == UInt8(ascii: "-") || first == UInt8(ascii: "+") || first == UInt8(ascii: ".") else {
             return isMissingMarker(text) ? .missing : .nonNumeric
         }
-        if decimalComma, !text.contains(UInt8(ascii: ".")), text.lazy.filter({ $0 == UInt8(ascii: ",") }).count == 1 {
+        if decimalComma, text.firstIndex(of: UInt8(ascii: ".")) == nil, let comma = text.firstIndex(of: UInt8(ascii: ",")),
+           text.firstIndex(of: UInt8(ascii: ","), from: comma + 1) == nil {
             string = string.replacingOccurrences(of: ",", with: ".")
         }
         guard let value = Double(string), value.isFinite else { return .nonNumeric }

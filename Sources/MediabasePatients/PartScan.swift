@@ -33,7 +33,7 @@ package struct PartScan {
         var patient = PatientPartFacts.schema(ofPart: part).map(PatientPartFacts.init)
         defer { if let patient { patientParts.append((part, patient)) } }
         let known = isKnownTranscript ?? (transcripts.isEmpty ? nil : { [transcripts] in transcripts.contains($0) })
-        while let line = try lines.nextLine() {
+        while let line = try lines.nextLineBytes() {
             if let block = copy {
                 if line.equals("\\.") {
                     copy = nil
@@ -41,16 +41,20 @@ package struct PartScan {
                 }
                 rows[block.table, default: 0] += 1
                 var fields = 1
-                for byte in line where byte == ASCII.tab { fields += 1 }
+                var tab = line.firstIndex(of: ASCII.tab)
+                while let found = tab {
+                    fields += 1
+                    tab = line.firstIndex(of: ASCII.tab, from: found + 1)
+                }
                 if fields != block.columns {
                     problem("\(part):\(lines.lineNumber): \(fields) fields in a row of \(block.table), which has \(block.columns) columns")
                 }
-                if line.contains(ASCII.carriageReturn) { problem("\(part):\(lines.lineNumber): a raw carriage return in a row of \(block.table)") }
+                if line.firstIndex(of: ASCII.carriageReturn) != nil { problem("\(part):\(lines.lineNumber): a raw carriage return in a row of \(block.table)") }
                 if block.table == "schema_versions" {
-                    versions.append(String(decoding: line.prefix { $0 != ASCII.tab }, as: UTF8.self))
+                    versions.append(String(utf8: line.extracting(0..<(line.firstIndex(of: ASCII.tab) ?? line.count))))
                 } else if patient != nil || (collectsTranscripts && block.table == "transcripts") {
                     row.reset()
-                    _ = CopyText.decodeLine(line, into: row)
+                    CopyText.decodeRow(line, into: row)
                     if patient != nil {
                         patient!.row(row, table: block.name, isKnownTranscript: known)
                     } else if let id = row.string(0) {
@@ -62,7 +66,7 @@ package struct PartScan {
             if let offset = Self.metaCommandOffset(line) {
                 problem("\(part):\(lines.lineNumber): a backslash outside quotes (a psql meta-command) at byte \(offset)")
             }
-            let text = String(decoding: line, as: UTF8.self)
+            let text = String(utf8: line)
             patient?.sqlLine(text)
             if text.hasPrefix("COPY ") {
                 guard let tokens = try? SQLStatements.tokens(text), tokens.last == .symbol(";"),
@@ -93,7 +97,7 @@ package struct PartScan {
 
     /// Where a SQL line has a backslash outside a quoted identifier, a string or a `--` comment:
     /// psql would take it for a meta-command. The parts never need one.
-    static func metaCommandOffset(_ line: UnsafeBufferPointer<UInt8>) -> Int? {
+    static func metaCommandOffset(_ line: Span<UInt8>) -> Int? {
         var quote: UInt8?
         var index = 0
         while index < line.count {

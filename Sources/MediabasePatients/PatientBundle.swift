@@ -28,10 +28,9 @@ package struct PatientBundle {
 
     /// Checks that `folder` is a bundle this tool reads, or does not exist yet.
     package static func open(_ folder: String) throws -> PatientBundle {
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) else { return PatientBundle(folder: folder, manifest: nil) }
+        guard let kind = FileKind(at: folder) else { return PatientBundle(folder: folder, manifest: nil) }
         let hasManifest = FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent(BundleManifest.fileName))
-        guard isFolder.boolValue, hasManifest else {
+        guard kind == .directory, hasManifest else {
             throw MediabaseError.notMediabaseOutput("\(folder) exists and is not a mediabase bundle (no \(BundleManifest.fileName)); patients --to bundle adds the patients to a bundle made by convert --to bundle, or makes a patients-only bundle in a folder that does not exist yet")
         }
         let manifest = try BundleManifest.read(folder: folder)
@@ -69,7 +68,7 @@ package struct PatientBundle {
             let script = SchemaFiles.loadScript
             let scriptPath = path(BundleWriter.loadScript)
             try write(Data(script.utf8), to: scriptPath)
-            guard chmod(scriptPath, 0o755) == 0 else { throw MediabaseError.io(path: scriptPath, message: String(cString: strerror(errno))) }
+            try OutputFile.setPermissions(0o755, at: scriptPath)
             manifest.files.append(BundleManifest.File(name: BundleWriter.loadScript, bytes: Int64(script.utf8.count), sha256: FileDigest.sha256(bytes: Data(script.utf8))))
         }
         let replaced = Set(parts.map(\.file.name))
@@ -88,8 +87,10 @@ package struct PatientBundle {
             TemporaryOutputs.unregister(temporary)
         }
         try write(try manifest.encoded(), to: temporary)
-        guard rename(temporary, target) == 0 else {
-            throw MediabaseError.io(path: target, message: "cannot move the manifest into place: \(String(cString: strerror(errno)))")
+        do {
+            try FileMove.rename(temporary, to: target)
+        } catch {
+            throw MediabaseError.io(path: target, message: "cannot move the manifest into place: \(error.message)")
         }
     }
 

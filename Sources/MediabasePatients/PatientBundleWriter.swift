@@ -108,12 +108,11 @@ package final class PatientBundleWriter: PatientWriter {
         if let depth = clinical.readDepthMillions {
             TableExporter.appendDouble(depth, to: &line)
         } else {
-            CopyText.encodeField(nil, into: &line)
+            CopyText.encodeNull(into: &line)
         }
         line.append(ASCII.tab)
         // jsonb refuses `\u0000`, which JSONEncoder writes for a NUL in a manifest column.
-        var json = metadata.json
-        if json.withUTF8(TableExporter.hasNULEscape) {
+        if TableExporter.hasNULEscape(metadata.json.utf8.span) {
             throw MediabaseError.unrepresentable("cannot write the metadata of \(schema) to PostgreSQL: metadata_json holds \\u0000, which jsonb cannot hold")
         }
         try Self.appendText(metadata.json, to: &line, column: "metadata_json")
@@ -150,19 +149,17 @@ package final class PatientBundleWriter: PatientWriter {
         if let value {
             try Self.appendText(value, to: &line, column: column)
         } else {
-            CopyText.encodeField(nil, into: &line)
+            CopyText.encodeNull(into: &line)
         }
         line.append(ASCII.tab)
     }
 
     /// Text, checked to be UTF-8 without NUL (PostgreSQL text cannot hold NUL), COPY-escaped.
     private static func appendText(_ value: String, to line: inout [UInt8], column: String) throws {
-        var value = value
-        try value.withUTF8 { bytes in
-            if let offset = UTF8Validation.firstInvalidOffset(bytes) {
-                throw MediabaseError.unrepresentable("cannot write \(column) to PostgreSQL: the text has a NUL byte at byte \(offset)")
-            }
-            CopyText.encodeField(bytes, into: &line)
+        let bytes = value.utf8.span
+        if let offset = UTF8Validation.firstInvalidOffset(bytes) {
+            throw MediabaseError.unrepresentable("cannot write \(column) to PostgreSQL: the text has a NUL byte at byte \(offset)")
         }
+        CopyText.encodeField(bytes, into: &line)
     }
 }

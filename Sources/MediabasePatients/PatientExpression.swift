@@ -68,8 +68,8 @@ package struct PatientCounts: Codable, Equatable, Sendable {
 ///
 /// Memory is a few bytes per core transcript, whatever the input's size: values are kept in
 /// slots indexed by the transcript's position in the ``CoreTranscriptIndex``. The slots and the
-/// running counts live behind pointers: as stored properties of a class, each update in the
-/// per-row path would pay a dynamic exclusivity check, together a tenth of the reading time.
+/// running counts are stored properties updated on every row; release builds check exclusivity
+/// at compile time only (Package.swift), so those updates pay no dynamic check.
 package final class PatientExpression {
     private let core: CoreTranscriptIndex
     /// The core's gene and symbol spans, which a ``CoreTranscriptIndex/Match`` indexes.
@@ -109,18 +109,18 @@ package final class PatientExpression {
         var sharedSymbols: [Int32: String] = [:]
     }
 
-    private let slots: UnsafeMutableBufferPointer<Slot>
-    private let state: UnsafeMutablePointer<State>
+    private var slots: [Slot]
+    private var state = State()
     /// The columns rejects name, set by ``begin(idColumn:valueColumn:scale:)``.
     private var idColumn = "id"
     private var valueColumn = "value"
 
     /// The counts so far.
-    package var counts: PatientCounts { state.pointee.counts }
+    package var counts: PatientCounts { state.counts }
     /// Rows with a numeric fold change other than 1.0 (before matching).
-    package var nonBaselineRows: Int { state.pointee.nonBaselineRows }
+    package var nonBaselineRows: Int { state.nonBaselineRows }
     /// The symbols several genes share that rows matched, as the core spells them, sorted.
-    package var sharedSymbols: [String] { state.pointee.sharedSymbols.values.sorted() }
+    package var sharedSymbols: [String] { state.sharedSymbols.values.sorted() }
 
     /// - Parameters:
     ///   - file: the input's path, for errors.
@@ -135,23 +135,14 @@ package final class PatientExpression {
         self.rejects = rejects
         self.file = file
         self.table = table
-        slots = .allocate(capacity: core.transcriptIds.count)
-        slots.initialize(repeating: Slot(sum: 0, count: 0, firstLine: 0, firstId: 0, firstIdLength: 0))
-        state = .allocate(capacity: 1)
-        state.initialize(to: State())
-    }
-
-    deinit {
-        slots.deallocate()
-        state.deinitialize(count: 1)
-        state.deallocate()
+        slots = Array(repeating: Slot(sum: 0, count: 0, firstLine: 0, firstId: 0, firstIdLength: 0), count: core.transcriptIds.count)
     }
 
     /// Says which columns the rows come from (for rejects) and how the fold change is written.
     package func begin(idColumn: String, valueColumn: String, scale: FoldChangeScale) {
         self.idColumn = idColumn
         self.valueColumn = valueColumn
-        state.pointee.scale = scale
+        state.scale = scale
     }
 
     /// Takes one data row.
@@ -160,65 +151,63 @@ package final class PatientExpression {
     ///   - value: the fold-change field, parsed.
     ///   - padj: the adjusted p-value field, parsed; only looked at with `--max-padj`.
     ///   - row: the row, for the line, offset and raw text of rejects.
-    package func add(id: UnsafeBufferPointer<UInt8>?, value: NumberField, padj: NumberField?, row: RowBuffer) throws {
-        state.pointee.counts.rows += 1
+    package func add(id: Span<UInt8>?, value: NumberField, padj: NumberField?, row: RowBuffer) throws {
+        state.counts.rows += 1
         let number: Double
         switch value {
         case .missing:
-            state.pointee.counts.skipped += 1
-            state.pointee.counts.skippedMissing += 1
+            state.counts.skipped += 1
+            state.counts.skippedMissing += 1
             return
         case .nonNumeric:
-            state.pointee.counts.skipped += 1
-            state.pointee.counts.skippedNonNumeric += 1
+            state.counts.skipped += 1
+            state.counts.skippedNonNumeric += 1
             return try reject(row, "non_numeric_value", "the fold change is not a finite number", field: valueColumn)
         case let .number(parsed):
             number = parsed
         }
         if let maxPadj {
             guard case let .number(p)? = padj, p <= maxPadj else {
-                state.pointee.counts.skipped += 1
-                state.pointee.counts.skippedPadj += 1
+                state.counts.skipped += 1
+                state.counts.skippedPadj += 1
                 return
             }
         }
-        state.pointee.counts.total += 1
-        let scale = state.pointee.scale
+        state.counts.total += 1
+        let scale = state.scale
         let linear = scale == .log2 ? exp2(number) : number
-        if linear != 1.0 { state.pointee.nonBaselineRows += 1 }
+        if linear != 1.0 { state.nonBaselineRows += 1 }
 
-        let idText = id.map { UnsafeBufferPointer(rebasing: $0[Identifiers.trimmedRange($0.span)]) }
-        guard let idText, !idText.isEmpty, !NumberField.isMissingMarker(idText) else {
-            state.pointee.counts.unmatched += 1
-            return try reject(row, "missing_id", "the row has a fold change but no id", field: idColumn)
-        }
+        guard let id else { return try rejectMissingId(row) }
+        let idText = Identifiers.trimmed(id)
+        guard !idText.isEmpty, !NumberField.isMissingMarker(idText) else { return try rejectMissingId(row) }
         guard let match = core.match(idText, mapping: mapping) else {
-            state.pointee.counts.unmatched += 1
-            return try reject(row, "unmatched_id", "\(PatientId.quoted(String(decoding: idText, as: UTF8.self))) matches no transcript id, gene id or gene symbol of the core", field: idColumn)
+            state.counts.unmatched += 1
+            return try reject(row, "unmatched_id", "\(PatientId.quoted(String(utf8: idText))) matches no transcript id, gene id or gene symbol of the core", field: idColumn)
         }
-        state.pointee.counts.matched += 1
+        state.counts.matched += 1
         switch match.kind {
-        case .transcript: state.pointee.counts.matchedByTranscriptId += 1
-        case .gene: state.pointee.counts.matchedByGeneId += 1
-        case .symbol: state.pointee.counts.matchedBySymbol += 1
+        case .transcript: state.counts.matchedByTranscriptId += 1
+        case .gene: state.counts.matchedByGeneId += 1
+        case .symbol: state.counts.matchedBySymbol += 1
         }
         if match.isSharedSymbol {
-            state.pointee.counts.sharedSymbolRows += 1
-            if state.pointee.sharedSymbols[match.sharedSpan] == nil { state.pointee.sharedSymbols[match.sharedSpan] = core.sharedSymbol(of: match) }
+            state.counts.sharedSymbolRows += 1
+            if state.sharedSymbols[match.sharedSpan] == nil { state.sharedSymbols[match.sharedSpan] = core.sharedSymbol(of: match) }
         }
         guard linear > 0 else {
             if scale == .linear {
-                state.pointee.counts.nonPositive += 1
+                state.counts.nonPositive += 1
                 return try reject(row, "non_positive_fold_change", "a linear fold change must be above 0, found \(number)", field: valueColumn)
             }
-            state.pointee.counts.outOfRange += 1
+            state.counts.outOfRange += 1
             return try reject(row, "fold_change_out_of_range", "2^\(number) is 0 as a double", field: valueColumn)
         }
         guard linear.isFinite else {
-            state.pointee.counts.outOfRange += 1
+            state.counts.outOfRange += 1
             return try reject(row, "fold_change_out_of_range", "2^\(number) is beyond the largest double", field: valueColumn)
         }
-        if linear == 1.0 { state.pointee.counts.baselineRows += 1 }
+        if linear == 1.0 { state.counts.baselineRows += 1 }
 
         var duplicate = false
         var repeated = true
@@ -251,28 +240,34 @@ package final class PatientExpression {
                 slots[position].count += 1
             }
         }
-        if duplicate { state.pointee.counts.duplicateRows += 1 }
-        if duplicate, repeated, linear != 1.0 { state.pointee.repeatedNonBaselineRows += 1 }
+        if duplicate { state.counts.duplicateRows += 1 }
+        if duplicate, repeated, linear != 1.0 { state.repeatedNonBaselineRows += 1 }
+    }
+
+    /// A row with a fold change but no id (NULL, empty or a missing-value marker).
+    private func rejectMissingId(_ row: RowBuffer) throws {
+        state.counts.unmatched += 1
+        try reject(row, "missing_id", "the row has a fold change but no id", field: idColumn)
     }
 
     /// Appends the id as the file wrote it to `firstIds`.
-    private func keepFirstId(_ id: UnsafeBufferPointer<UInt8>) -> (start: UInt32, length: UInt32) {
-        let start = UInt32(clamping: state.pointee.firstIds.count)
-        state.pointee.firstIds.append(contentsOf: id)
+    private func keepFirstId(_ id: Span<UInt8>) -> (start: UInt32, length: UInt32) {
+        let start = UInt32(clamping: state.firstIds.count)
+        state.firstIds.append(id)
         return (start, UInt32(clamping: id.count))
     }
 
     /// The error for a row that gives the transcript at `position` a value other than the one an
     /// earlier row gave it: both ids as the file wrote them, both lines, both values.
-    private func conflict(at position: Int, id: UnsafeBufferPointer<UInt8>, value: Double, row: RowBuffer) -> MediabaseError {
+    private func conflict(at position: Int, id: Span<UInt8>, value: Double, row: RowBuffer) -> MediabaseError {
         let slot = slots[position]
         let start = Int(slot.firstId)
-        let firstId = String(decoding: state.pointee.firstIds[start..<(start + Int(slot.firstIdLength))], as: UTF8.self)
+        let firstId = String(decoding: state.firstIds[start..<(start + Int(slot.firstIdLength))], as: UTF8.self)
         let transcript = core.transcriptIds[position]
         func shown(_ id: String) -> String { PatientId.quoted(id) + (id == transcript ? "" : " (\(transcript) in the core)") }
         return MediabaseError.malformedInput(
             SourceLocation(file: file, line: row.line),
-            expected: "one value per transcript, but line \(row.line) gives \(shown(String(decoding: id, as: UTF8.self))) the fold change \(value) and line \(slot.firstLine) gave \(shown(firstId)) \(slot.sum). Use --on-duplicate last or --on-duplicate mean to combine them")
+            expected: "one value per transcript, but line \(row.line) gives \(shown(String(utf8: id))) the fold change \(value) and line \(slot.firstLine) gave \(shown(firstId)) \(slot.sum). Use --on-duplicate last or --on-duplicate mean to combine them")
     }
 
     /// Calls `body` with each transcript id and its final fold change, in transcript-id order,
@@ -285,12 +280,12 @@ package final class PatientExpression {
             try body(core.transcriptIds[position], value)
             stored += 1
         }
-        state.pointee.counts.stored = stored
+        state.counts.stored = stored
     }
 
     /// Records what only the reader knows: the source's non-baseline rows of a legacy dump.
     package func recordSourceNonBaselineRows() {
-        state.pointee.counts.sourceNonBaselineRows = state.pointee.nonBaselineRows - state.pointee.repeatedNonBaselineRows
+        state.counts.sourceNonBaselineRows = state.nonBaselineRows - state.repeatedNonBaselineRows
     }
 
     private func reject(_ row: RowBuffer, _ reason: String, _ detail: String, field: String) throws {

@@ -270,8 +270,7 @@ package struct PatientFileDialect: Sendable, Equatable {
         let decimalComma = delimiter == UInt8(ascii: ";")
         let textColumns = zip(header, sample).filter { _, value in
             guard let value else { return false }
-            var bytes = value
-            let parsed = bytes.withUTF8 { NumberField.parse($0, decimalComma: decimalComma) }
+            let parsed = NumberField.parse(value.utf8.span, decimalComma: decimalComma)
             return parsed == .nonNumeric && !["nan", "inf", "-inf", "+inf", "infinity", "-infinity"].contains(value.trimmingWhitespace.lowercased())
         }
         guard let (name, value) = textColumns.first else {

@@ -56,8 +56,11 @@ package enum PatientFileReader {
     /// The header line and the line after it, for the delimiter.
     private static func firstLines(path: String, gzip: Bool) throws -> ([UInt8], [UInt8]?) {
         let lines = LineReader(stream: try openStream(path: path, gzip: gzip), name: path, bufferSize: 64 * 1024)
-        let header = try lines.nextLine().map(Array.init) ?? []
-        return (header, try lines.nextLine().map(Array.init))
+        var header: [UInt8] = []
+        if let line = try lines.nextLineBytes() { header = [UInt8](line) }
+        var next: [UInt8]?
+        if let line = try lines.nextLineBytes() { next = [UInt8](line) }
+        return (header, next)
     }
 
     /// Resolves the layout from the header, then hands each row's id, fold change and adjusted
@@ -98,8 +101,8 @@ package enum PatientFileReader {
         func row(_ row: RowBuffer) throws {
             if dialect == nil { try resolve(sample: row) }
             try expression.add(
-                id: row.field(idColumn), value: NumberField.parse(row.field(valueColumn), decimalComma: decimalComma),
-                padj: padjColumn.map { NumberField.parse(row.field($0), decimalComma: decimalComma) }, row: row)
+                id: row.bytes(idColumn), value: NumberField.parse(row.bytes(valueColumn), decimalComma: decimalComma),
+                padj: padjColumn.map { NumberField.parse(row.bytes($0), decimalComma: decimalComma) }, row: row)
         }
 
         func endTable(_ table: TableSchema, rows: Int, bytes: Int64) throws {
@@ -137,7 +140,7 @@ package enum PatientFileReader {
 
         func row(_ row: RowBuffer) throws {
             guard let columns else { return }
-            try expression.add(id: row.field(columns.id), value: NumberField.parse(row.field(columns.value), decimalComma: false), padj: nil, row: row)
+            try expression.add(id: row.bytes(columns.id), value: NumberField.parse(row.bytes(columns.value), decimalComma: false), padj: nil, row: row)
         }
 
         func endTable(_ table: TableSchema, rows: Int, bytes: Int64) throws { columns = nil }

@@ -165,7 +165,7 @@ package enum PatientManifest {
     private static func jsonRecords(_ bytes: [UInt8], path: String) throws -> [Record] {
         let document: JSONValue
         do {
-            document = try bytes.withUnsafeBufferPointer { try JSON.parse($0) }
+            document = try JSON.parse(bytes.span)
         } catch let error as DecodeError {
             throw MediabaseError.malformedInput(SourceLocation(file: path, byteOffset: Int64(error.offset)), expected: "a JSON manifest: \(error.expected)")
         }

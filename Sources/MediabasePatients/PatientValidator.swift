@@ -104,15 +104,7 @@ package enum PatientValidator {
     /// The bytewise order of two texts, as SQLite's BINARY collation sorts them: negative, 0 or
     /// positive.
     private static func compareBytes(_ left: String, _ right: String) -> Int {
-        var left = left
-        var right = right
-        return left.withUTF8 { a in
-            right.withUTF8 { b in
-                let common = min(a.count, b.count)
-                let order = common == 0 ? 0 : Int(memcmp(a.baseAddress!, b.baseAddress!, common))
-                return order != 0 ? order : a.count - b.count
-            }
-        }
+        left.utf8.span.compare(right.utf8.span)
     }
 
     /// `counts.stored` and `counts.source_non_baseline_rows` from `metadata_json`.

@@ -22,7 +22,7 @@ final class CoreTranscriptIndexTests: XCTestCase {
     /// The transcript ids `id` matches.
     private func match(_ id: String, _ mapping: SymbolMapping = .canonical) -> [String]? {
         var id = id
-        return id.withUTF8 { bytes in index.match(bytes, mapping: mapping).map { index.targets(of: $0).map { index.transcriptIds[Int($0)] } } }
+        return id.withUTF8 { bytes in index.match(bytes.span, mapping: mapping).map { index.targets(of: $0).map { index.transcriptIds[Int($0)] } } }
     }
 
     func testTranscriptIdsAfterTheIdRules() {
@@ -54,13 +54,13 @@ final class CoreTranscriptIndexTests: XCTestCase {
         XCTAssertEqual(match("Metazoa_SRP").map(Set.init), ["ENST00000000030", "ENST00000000041", "ENST00000000050"])
         XCTAssertEqual(match("METAZOA_SRP", .allTranscripts).map(Set.init), ["ENST00000000030", "ENST00000000040", "ENST00000000041", "ENST00000000050"])
         var id = "metazoa_SRP"
-        let shared = id.withUTF8 { index.match($0, mapping: .canonical) }
+        let shared = id.withUTF8 { index.match($0.span, mapping: .canonical) }
         XCTAssertEqual(shared?.isSharedSymbol, true)
         XCTAssertEqual(shared.flatMap(index.sharedSymbol(of:)), "Metazoa_SRP")
         var single = "ALPHA"
-        XCTAssertEqual(single.withUTF8 { index.match($0, mapping: .canonical)?.isSharedSymbol }, false)
+        XCTAssertEqual(single.withUTF8 { index.match($0.span, mapping: .canonical)?.isSharedSymbol }, false)
         var gene = "ENSG00000000004"
-        XCTAssertEqual(gene.withUTF8 { index.match($0, mapping: .canonical).map { index.targets(of: $0).map { index.transcriptIds[Int($0)] } } }, ["ENST00000000041"])
+        XCTAssertEqual(gene.withUTF8 { index.match($0.span, mapping: .canonical).map { index.targets(of: $0).map { index.transcriptIds[Int($0)] } } }, ["ENST00000000041"])
     }
 
     func testSupportLevelsAsEnsemblWritesThemInTheCore() throws {
@@ -79,7 +79,7 @@ final class CoreTranscriptIndexTests: XCTestCase {
         let loaded = try CoreTranscriptIndex.load(path: path)
         XCTAssertEqual(loaded.transcriptIds, ["ENST00000000009", "ENST00000000010", "ENST00000000011"])
         var id = "alpha"
-        XCTAssertEqual(id.withUTF8 { loaded.match($0, mapping: .canonical).flatMap { loaded.targets(of: $0).first } }, 1)
+        XCTAssertEqual(id.withUTF8 { loaded.match($0.span, mapping: .canonical).flatMap { loaded.targets(of: $0).first } }, 1)
     }
 
     func testAFileThatIsNotACoreIsRefused() throws {

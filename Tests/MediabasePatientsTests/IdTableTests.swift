@@ -4,7 +4,7 @@ import XCTest
 final class IdTableTests: XCTestCase {
     private func value(_ table: IdTable, _ key: String) -> Int32? {
         var key = key
-        return key.withUTF8 { table.value(for: $0) }
+        return key.withUTF8 { table.value(for: $0.span) }
     }
 
     func testShortAndLongKeysHitsAndMisses() {

@@ -5,7 +5,7 @@ import XCTest
 final class NumberFieldTests: XCTestCase {
     private func parse(_ text: String?, decimalComma: Bool = false) -> NumberField {
         guard var text else { return NumberField.parse(nil, decimalComma: decimalComma) }
-        return text.withUTF8 { NumberField.parse($0, decimalComma: decimalComma) }
+        return text.withUTF8 { NumberField.parse($0.span, decimalComma: decimalComma) }
     }
 
     func testNumbersAsRAndPandasWriteThem() {

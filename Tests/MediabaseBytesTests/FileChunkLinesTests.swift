@@ -1,0 +1,140 @@
+import XCTest
+@testable import MediabaseBytes
+
+final class FileChunkLinesTests: XCTestCase {
+    private var folder: URL!
+
+    override func setUpWithError() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("chunk-lines-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    private func file(_ text: String) throws -> FileByteStream {
+        let path = folder.appendingPathComponent("input").path
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return try FileByteStream(path: path)
+    }
+
+    /// Every line of `start..<end` as text, with whether a newline ended it.
+    private func lines(_ reader: FileChunkLines, from start: Int, to end: Int) throws -> [(String, Bool)] {
+        reader.start(at: start)
+        var found: [(String, Bool)] = []
+        while let line = try reader.nextLine(end: end) {
+            found.append((String(utf8: reader.bytes.extracting(line.start..<line.end)), line.terminated))
+            reader.keepFrom = line.start
+        }
+        return found
+    }
+
+    func testLinesOfARangeThroughABufferSmallerThanTheRange() throws {
+        let text = "first\nsecond line\n\nthird, the longest line of all\nlast"
+        let stream = try file(text)
+        // 4 bytes at first: the buffer refills and grows for the long line.
+        let reader = FileChunkLines(file: stream, fileName: "input", capacity: 4, marks: 1)
+        let expected = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let found = try lines(reader, from: 0, to: text.utf8.count)
+        XCTAssertEqual(found.map(\.0), expected)
+        XCTAssertEqual(found.map(\.1), [true, true, true, true, false])
+        // A range that starts at a later line's start and ends at another's.
+        let start = text.utf8.count - "third, the longest line of all\nlast".utf8.count
+        XCTAssertEqual(try lines(reader, from: start, to: text.utf8.count - "last".utf8.count).map(\.0), ["third, the longest line of all"])
+    }
+
+    func testFileEndingBeforeTheRangeIsAnError() throws {
+        let stream = try file("abc\ndef")
+        let reader = FileChunkLines(file: stream, fileName: "input", capacity: 16, marks: 1)
+        reader.start(at: 0)
+        XCTAssertThrowsError(try { while try reader.nextLine(end: 100) != nil {} }()) { error in
+            XCTAssertTrue("\(error)".contains("input"), "\(error)")
+        }
+    }
+
+    func testMarksMoveWithTheKeptBytesAndBeforeThemAreForgotten() throws {
+        // Lines of 7 bytes and a newline; the buffer holds two lines, so every second line refills.
+        let rows = (0..<12).map { String(format: "row%04d", $0) }
+        let stream = try file(rows.joined(separator: "\n") + "\n")
+        let reader = FileChunkLines(file: stream, fileName: "input", capacity: 16, marks: 2)
+        reader.start(at: 0)
+        var previous: (start: Int, text: String)?
+        var number = 0
+        while let line = try reader.nextLine(end: rows.count * 8) {
+            let text = String(utf8: reader.bytes.extracting(line.start..<line.end))
+            XCTAssertEqual(text, rows[number])
+            if let previous {
+                // Mark 0 keeps the previous line's start, mark 1 the line before it.
+                let mark = try XCTUnwrap(reader.mark(0), "line \(number)")
+                XCTAssertEqual(String(utf8: reader.bytes.extracting(mark..<(mark + 7))), previous.text)
+                XCTAssertTrue(reader.bytesEqual(mark, line.start, count: 3))
+                XCTAssertFalse(reader.bytesEqual(mark, line.start, count: 7))
+            }
+            if let older = reader.mark(1) {
+                // Kept only while no refill dropped it: then it still holds the line two before.
+                XCTAssertEqual(String(utf8: reader.bytes.extracting(older..<(older + 7))), rows[number - 2])
+            }
+            reader.setMark(1, reader.mark(0))
+            reader.setMark(0, line.start)
+            reader.keepFrom = line.start
+            previous = (line.start, text)
+            number += 1
+        }
+        XCTAssertEqual(number, rows.count)
+        reader.start(at: 0)
+        XCTAssertNil(reader.mark(0), "starting over forgets the marks")
+    }
+}
+
+final class CopyTextFieldsTests: XCTestCase {
+    private func ends(_ line: String) -> [Int] {
+        let bytes = Array(line.utf8)
+        var found: [Int] = []
+        var start = 0
+        while true {
+            let end = CopyText.fieldEnd(bytes.span, from: start)
+            found.append(end)
+            guard end < bytes.count else { return found }
+            start = end + 1
+        }
+    }
+
+    func testFieldEndsAtTabsNotEscapedByAnOddBackslashRun() {
+        XCTAssertEqual(ends("a\tbc\t"), [1, 4, 5])
+        XCTAssertEqual(ends(""), [0])
+        // `\<TAB>` is data; `\\<TAB>` is an escaped backslash before a separator.
+        XCTAssertEqual(ends("a\\\tb\tc"), [4, 6])
+        XCTAssertEqual(ends("a\\\\\tb"), [3, 5])
+    }
+
+    func testCountsAndEndsAgreeWithTheDecoder() {
+        for line in ["a\tb", "a\\\tb\tc", "\\\\\t\\N", "x\\"] {
+            let bytes = Array(line.utf8)
+            let row = RowBuffer(capacity: 16)
+            let end = CopyText.decodeRow(bytes.span, into: row)
+            XCTAssertEqual(CopyText.endsInEscape(bytes.span), end == .continues, line)
+            if end == .complete { XCTAssertEqual(CopyText.countRawFields(bytes.span), row.count, line) }
+        }
+    }
+}
+
+final class PositionedReadTests: XCTestCase {
+    func testReadsAtAnOffsetIntoPartOfAnArray() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("positioned-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data("0123456789".utf8).write(to: URL(fileURLWithPath: path))
+        let stream = try FileByteStream(path: path)
+        var bytes = [UInt8](repeating: 0x2E, count: 6)
+        XCTAssertEqual(try stream.read(at: 3, into: &bytes, from: 1, count: 4), 4)
+        XCTAssertEqual(String(decoding: bytes, as: UTF8.self), ".3456.")
+        XCTAssertEqual(try stream.read(at: 8, into: &bytes, count: 6), 2)
+        XCTAssertEqual(try stream.byte(at: 9), UInt8(ascii: "9"))
+        XCTAssertNil(try stream.byte(at: 10))
+    }
+
+    func testStaticStringBytes() {
+        let literal: StaticString = "pharmgkb_data"
+        XCTAssertEqual(literal.withBytes { [UInt8]($0) }, Array("pharmgkb_data".utf8))
+    }
+}
