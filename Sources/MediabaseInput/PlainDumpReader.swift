@@ -311,8 +311,7 @@ struct StatementScanner {
                 index += 1
             case let .singleQuote(backslashEscapes):
                 // Copy a run of ordinary string bytes at once.
-                var end = index
-                while end < count, line[end] != 0x27, line[end] != 0x5C { end += 1 }
+                let end = line.firstIndex(of: 0x27, or: 0x5C, from: index) ?? count
                 statement.append(line.extracting(index..<end))
                 index = end
                 guard index < count else { return nil }

@@ -168,9 +168,12 @@ struct SQLTokenizer: ~Escapable {
         index += 1
         var out: [UInt8] = []
         while true {
+            // Copy the run of bytes up to the next quote (or backslash, when it escapes) at once.
+            let stop = (backslashEscapes ? bytes.firstIndex(of: 0x27, or: 0x5C, from: index) : bytes.firstIndex(of: 0x27, from: index)) ?? bytes.count
+            out.append(bytes.extracting(index..<stop))
+            index = stop
             guard index < bytes.count else { throw DecodeError(offset: start, expected: "a closing ' for the string constant") }
-            let byte = bytes[index]
-            if byte == 0x27 {
+            if bytes[index] == 0x27 {
                 if index + 1 < bytes.count, bytes[index + 1] == 0x27 {
                     out.append(0x27)
                     index += 2
@@ -179,14 +182,10 @@ struct SQLTokenizer: ~Escapable {
                 index += 1
                 return out
             }
-            if byte == 0x5C, backslashEscapes {
-                index += 1
-                guard index < bytes.count else { throw DecodeError(offset: index, expected: "a character after the backslash") }
-                try appendEscape(into: &out)
-                continue
-            }
-            out.append(byte)
+            // A backslash, where backslashes escape (the run stops at one only then).
             index += 1
+            guard index < bytes.count else { throw DecodeError(offset: index, expected: "a character after the backslash") }
+            try appendEscape(into: &out)
         }
     }
 
