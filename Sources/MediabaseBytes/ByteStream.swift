@@ -3,8 +3,8 @@ import Foundation
 /// A source of bytes read in large chunks: a file, a decompressor, a memory buffer.
 ///
 /// The requirement reads into a `MutableSpan`, so that streams above this layer hold no pointers
-/// (docs/architecture.md, "Unsafe code"); ``read(into:)-(UnsafeMutableRawBufferPointer)`` serves
-/// callers that read into raw memory.
+/// (docs/architecture.md, "Unsafe code"); the pointer form of `read(into:)` in the extension
+/// serves callers that read into raw memory.
 package protocol ByteStream: AnyObject {
     /// Fills up to `buffer.count` bytes from the start of `buffer` and returns how many; 0 means
     /// end of stream.
