@@ -55,7 +55,7 @@ let package = Package(
         // Tables, values, identifiers, the legacy columns, reports and temporaries.
         layer("MediabaseModel", ["MediabaseBytes", .product(name: "Crypto", package: "swift-crypto")], safe: true),
         // Features.
-        layer("MediabaseInput", ["MediabaseBytes", "MediabaseConcurrency", "MediabaseModel"]),
+        layer("MediabaseInput", ["MediabaseBytes", "MediabaseConcurrency", "MediabaseModel"], safe: true),
         layer("MediabaseLegacy", ["MediabaseBytes", "MediabaseSQLite", "MediabaseModel"], safe: true),
         .target(
             name: "MediabaseOutput",

@@ -1,9 +1,30 @@
 import Foundation
 
 /// A source of bytes read in large chunks: a file, a decompressor, a memory buffer.
+///
+/// The requirement reads into a `MutableSpan`, so that streams above this layer hold no pointers
+/// (docs/architecture.md, "Unsafe code"); the pointer form of `read(into:)` in the extension
+/// serves callers that read into raw memory.
 package protocol ByteStream: AnyObject {
+    /// Fills up to `buffer.count` bytes from the start of `buffer` and returns how many; 0 means
+    /// end of stream.
+    func read(into buffer: inout MutableSpan<UInt8>) throws -> Int
+}
+
+extension ByteStream {
     /// Fills up to `buffer.count` bytes and returns how many; 0 means end of stream.
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
+    @inlinable package func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        var span = MutableSpan(_unsafeElements: buffer.assumingMemoryBound(to: UInt8.self))
+        return try read(into: &span)
+    }
+
+    /// Fills up to `count` bytes of `buffer` from position `offset` and returns how many; 0 means
+    /// end of stream.
+    @inlinable package func read(into buffer: inout MutableSpan<UInt8>, at offset: Int, count: Int) throws -> Int {
+        precondition(offset >= 0 && count >= 0 && offset + count <= buffer.count, "range out of bounds")
+        var part = buffer._mutatingExtracting(offset..<(offset + count))
+        return try read(into: &part)
+    }
 }
 
 /// Reads a file with large `read(2)` calls.
@@ -36,9 +57,9 @@ package final class FileByteStream: ByteStream {
 
     deinit { close(descriptor) }
 
-    package func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    package func read(into buffer: inout MutableSpan<UInt8>) throws -> Int {
         while true {
-            let count = Foundation.read(descriptor, buffer.baseAddress, buffer.count)
+            let count = buffer.withUnsafeMutableBufferPointer { Foundation.read(descriptor, $0.baseAddress, $0.count) }
             if count >= 0 {
                 position += Int64(count)
                 return count
@@ -77,12 +98,11 @@ package final class MemoryByteStream: ByteStream {
     package init(_ bytes: [UInt8]) { self.bytes = bytes }
     package convenience init(_ text: String) { self.init(Array(text.utf8)) }
 
-    package func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    package func read(into buffer: inout MutableSpan<UInt8>) throws -> Int {
         let count = min(buffer.count, bytes.count - offset)
         guard count > 0 else { return 0 }
-        bytes.withUnsafeBytes { source in
-            buffer.baseAddress!.copyMemory(from: source.baseAddress! + offset, byteCount: count)
-        }
+        let bytes = self.bytes
+        buffer.copy(bytes.span.extracting(offset..<(offset + count)), to: 0)
         offset += count
         return count
     }

@@ -60,8 +60,12 @@ package final class InflateStream: ByteStream {
             expected: "valid \(what) compressed data (\(detail))")
     }
 
-    package func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    package func read(into buffer: inout MutableSpan<UInt8>) throws -> Int {
         guard buffer.count > 0 else { return 0 }
+        return try buffer.withUnsafeMutableBufferPointer { try decompress(into: UnsafeMutableRawBufferPointer($0)) }
+    }
+
+    private func decompress(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         while true {
             if streamEnded {
                 // A gzip file may hold further members; anything else after the end is garbage.

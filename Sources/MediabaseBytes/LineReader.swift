@@ -2,7 +2,8 @@ import Foundation
 
 /// Splits a ``ByteStream`` into lines with large reads and `memchr`, without copying lines.
 ///
-/// A returned line excludes its `\n` and is valid until the next call. Lines may be of any
+/// A returned line excludes its `\n` and is valid until the next call. ``nextLineBytes()`` returns
+/// it as a `Span` the compiler keeps from outliving the reader, for the layers above this one. Lines may be of any
 /// length (the buffer grows for a multi-megabyte row and keeps that size).
 package final class LineReader {
     private let stream: ByteStream
@@ -43,6 +44,14 @@ package final class LineReader {
         reachedEnd = false
         bufferBase = offset
         lineNumber += lines
+    }
+
+    /// The next line without its newline, or nil at end of stream; its bytes are valid until the
+    /// next call.
+    @_lifetime(borrow self)
+    @inline(__always) package func nextLineBytes() throws -> Span<UInt8>? {
+        guard let line = try nextLine() else { return nil }
+        return _overrideLifetime(Span(_unsafeElements: line), borrowing: self)
     }
 
     /// The next line without its newline, or nil at end of stream.

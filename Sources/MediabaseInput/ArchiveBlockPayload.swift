@@ -32,10 +32,10 @@ final class ArchiveBlockPayload: ByteStream {
         }
     }
 
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        guard let inflater else { return try chunks.read(into: buffer) }
+    func read(into buffer: inout MutableSpan<UInt8>) throws -> Int {
+        guard let inflater else { return try chunks.read(into: &buffer) }
         do {
-            return try inflater.read(into: buffer)
+            return try inflater.read(into: &buffer)
         } catch MediabaseError.malformedInput(var location, let expected) where location.table == nil {
             // Only the inflater reports without a table: its offsets count compressed payload
             // bytes, which the chunk stream places in the file.

@@ -45,7 +45,7 @@ final class ArchiveChunkStream: ByteStream {
         return true
     }
 
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    func read(into buffer: inout MutableSpan<UInt8>) throws -> Int {
         var filled = 0
         while filled < buffer.count, !ended {
             if remainingInChunk == 0 {
@@ -53,7 +53,7 @@ final class ArchiveChunkStream: ByteStream {
                 guard try startChunk() else { break }
             }
             let want = min(buffer.count - filled, remainingInChunk)
-            let count = try input.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled..<(filled + want)]))
+            let count = try input.read(into: &buffer, at: filled, count: want)
             guard count > 0 else {
                 throw input.malformed(
                     at: chunkStart.file,

@@ -13,7 +13,7 @@ import MediabaseBytes
 /// file when its size is known, and to ``unknownSizeLimit`` otherwise. Running out of input is
 /// reported as ``MediabaseError/malformedInput(_:expected:)`` with the offset of the primitive
 /// that could not be read.
-final class ArchiveInput {
+final class ArchiveInput: ByteStream {
     /// Longest string or chunk accepted when the input size is unknown (a pipe).
     static let unknownSizeLimit: Int64 = 1 << 30
 
@@ -26,27 +26,18 @@ final class ArchiveInput {
     /// The table whose data is being read, named in errors.
     var table: String?
 
-    private let stream: ByteStream
+    private let reader: BufferedByteReader
     private let size: Int64?
-    private let capacity = 64 * 1024
-    private let buffer: UnsafeMutablePointer<UInt8>
-    private var start = 0
-    private var end = 0
-    private var bufferBase: Int64 = 0
-    private var reachedEnd = false
 
     /// - Parameter size: total input size when known (a regular file), to bound lengths.
     init(stream: ByteStream, file: String, size: Int64?) {
-        self.stream = stream
+        reader = BufferedByteReader(stream: stream)
         self.file = file
         self.size = size
-        buffer = .allocate(capacity: capacity)
     }
 
-    deinit { buffer.deallocate() }
-
     /// Offset in the input of the next byte to be read.
-    var offset: Int64 { bufferBase + Int64(start) }
+    var offset: Int64 { reader.offset }
 
     /// The largest length a string or chunk starting here can have.
     var lengthLimit: Int64 {
@@ -67,31 +58,15 @@ final class ArchiveInput {
         .malformedInput(SourceLocation(file: file, table: table, byteOffset: offset), expected: expected)
     }
 
-    /// Makes at least one unread byte available; false at end of input.
-    private func fill() throws -> Bool {
-        if start < end { return true }
-        if reachedEnd { return false }
-        bufferBase += Int64(end)
-        start = 0
-        end = try stream.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: capacity))
-        if end == 0 { reachedEnd = true }
-        return end > 0
-    }
-
     /// Whether the input has no bytes left.
-    func isAtEnd() throws -> Bool { try !fill() }
+    func isAtEnd() throws -> Bool { try reader.isAtEnd() }
 
     /// The error for input that ends inside the primitive starting at `offset`.
     private func truncated(at offset: Int64, _ what: String, _ shape: String, endingAt end: Int64? = nil) -> MediabaseError {
         malformed(at: offset, "\(what) (\(shape)), but the input ends at byte \(end ?? self.offset)")
     }
 
-    @inline(__always) private func nextByte() throws -> UInt8? {
-        guard try fill() else { return nil }
-        let byte = buffer[start]
-        start += 1
-        return byte
-    }
+    @inline(__always) private func nextByte() throws -> UInt8? { try reader.readByte() }
 
     /// Reads one byte; `what` names the field for the error if the input has ended.
     func readByte(_ what: @autoclosure () -> String) throws -> UInt8 {
@@ -139,10 +114,9 @@ final class ArchiveInput {
         var bytes = [UInt8]()
         bytes.reserveCapacity(length)
         while bytes.count < length {
-            guard try fill() else { throw truncated(at: at, what(), "a string of \(length) bytes") }
-            let count = min(end - start, length - bytes.count)
-            bytes.append(contentsOf: UnsafeBufferPointer(start: buffer + start, count: count))
-            start += count
+            guard try reader.append(upTo: length - bytes.count, to: &bytes) > 0 else {
+                throw truncated(at: at, what(), "a string of \(length) bytes")
+            }
         }
         return String(decoding: bytes, as: UTF8.self)
     }
@@ -164,34 +138,16 @@ final class ArchiveInput {
         }
     }
 
-    /// Copies up to `buffer.count` bytes, fewer at the end of input; 0 only at the end.
-    func read(into destination: UnsafeMutableRawBufferPointer) throws -> Int {
-        guard destination.count > 0 else { return 0 }
-        if start == end, !reachedEnd, destination.count >= capacity {
-            // Large reads bypass the buffer.
-            bufferBase += Int64(end)
-            start = 0
-            end = 0
-            let count = try stream.read(into: destination)
-            if count == 0 { reachedEnd = true }
-            bufferBase += Int64(count)
-            return count
-        }
-        guard try fill() else { return 0 }
-        let count = min(end - start, destination.count)
-        destination.baseAddress!.copyMemory(from: buffer + start, byteCount: count)
-        start += count
-        return count
-    }
+    /// Copies up to `destination.count` bytes, fewer at the end of input; 0 only at the end.
+    func read(into destination: inout MutableSpan<UInt8>) throws -> Int { try reader.read(into: &destination) }
 
     /// Skips `count` bytes; `what` names them for the error if the input ends first.
     func skip(_ count: Int, _ what: @autoclosure () -> String) throws {
         let at = offset
         var remaining = count
         while remaining > 0 {
-            guard try fill() else { throw truncated(at: at, what(), "\(count) bytes") }
-            let step = min(end - start, remaining)
-            start += step
+            let step = try reader.skip(upTo: remaining)
+            guard step > 0 else { throw truncated(at: at, what(), "\(count) bytes") }
             remaining -= step
         }
     }

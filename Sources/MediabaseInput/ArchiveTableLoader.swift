@@ -50,9 +50,9 @@ final class ArchiveTableLoader {
     ///   from the start of the payload (a data block or data file).
     func readRows(of entry: ArchiveTOCEntry, payload: ByteStream, payloadName: String, sink: DumpSink) throws {
         try decodeRows(of: entry, payload: payload, payloadName: payloadName, sink: sink)
-        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 1)
-        defer { scratch.deallocate() }
-        while try payload.read(into: scratch) > 0 {}
+        var scratch = [UInt8](repeating: 0, count: 64 * 1024)
+        var span = scratch.mutableSpan
+        while try payload.read(into: &span) > 0 {}
     }
 
     private func decodeRows(of entry: ArchiveTOCEntry, payload: ByteStream, payloadName: String, sink: DumpSink) throws {

@@ -73,9 +73,9 @@ package final class CSVReader {
 
     /// Reads one record into `row`; false at end of input.
     private func readRecord(_ lines: LineReader, isHeader: Bool) throws -> Bool {
-        guard var line = try lines.nextLine() else { return false }
+        guard var line = try lines.nextLineBytes() else { return false }
         if isHeader, line.count >= 3, line[0] == 0xEF, line[1] == 0xBB, line[2] == 0xBF {
-            line = UnsafeBufferPointer(rebasing: line[3...])
+            line = line.extracting(3...)
         }
         row.reset()
         row.line = lines.lineNumber
@@ -85,7 +85,7 @@ package final class CSVReader {
         // they stop at `limit`, before a CR that is part of a CR LF record end.
         var current = line
         var limit = line.droppingCR().count
-        row.raw = line.droppingCR()
+        row.setRaw(line.droppingCR())
         var index = 0
         var fieldIsQuoted = false
         var inQuotes = false
@@ -95,12 +95,12 @@ package final class CSVReader {
             while index < current.count {
                 guard inQuotes || index < limit else { break }
                 if inQuotes {
-                    guard let quote = Self.firstIndex(of: 0x22, in: current, from: index) else {
-                        row.appendBytes(UnsafeBufferPointer(rebasing: current[index...]))
+                    guard let quote = current.firstIndex(of: 0x22, from: index) else {
+                        row.appendBytes(current.extracting(index...))
                         index = current.count
                         break
                     }
-                    row.appendBytes(UnsafeBufferPointer(rebasing: current[index..<quote]))
+                    row.appendBytes(current.extracting(index..<quote))
                     if quote + 1 < current.count, current[quote + 1] == 0x22 {
                         row.appendByte(0x22)
                         index = quote + 2
@@ -124,8 +124,8 @@ package final class CSVReader {
                 }
                 // An unquoted field, or what follows a closing quote, runs to the next delimiter;
                 // a quote inside it is an ordinary character.
-                let end = Self.firstIndex(of: delimiter, in: current, from: index, before: limit) ?? limit
-                row.appendBytes(UnsafeBufferPointer(rebasing: current[index..<end]))
+                let end = current.firstIndex(of: delimiter, from: index, to: limit) ?? limit
+                row.appendBytes(current.extracting(index..<end))
                 index = end
                 guard end < limit else { break }
                 finishField(quoted: fieldIsQuoted)
@@ -135,28 +135,20 @@ package final class CSVReader {
             }
             guard inQuotes else { break }
             // The quoted field goes on past the line end: the newline is part of the value.
-            guard let next = try lines.nextLine() else {
+            guard let next = try lines.nextLineBytes() else {
                 throw MediabaseError.malformedInput(
                     SourceLocation(file: file, line: startLine, byteOffset: row.byteOffset),
                     expected: "a closing quote for the field opened in this record (the file ends inside it)")
             }
             row.appendByte(0x0A)
             // The first line's bytes may have moved: a record spanning lines has no raw text.
-            row.raw = UnsafeBufferPointer(start: nil, count: 0)
+            row.clearRaw()
             current = next
             limit = next.droppingCR().count
             index = 0
         }
         finishField(quoted: fieldIsQuoted)
         return true
-    }
-
-    /// The position of the first `byte` in `bytes` at or after `start` and before `end` (all of
-    /// `bytes` when nil).
-    @inline(__always) private static func firstIndex(of byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, from start: Int, before end: Int? = nil) -> Int? {
-        let end = end ?? bytes.count
-        guard start < end, let base = bytes.baseAddress, let hit = memchr(base + start, Int32(byte), end - start) else { return nil }
-        return UnsafePointer(hit.assumingMemoryBound(to: UInt8.self)) - base
     }
 
     private func finishField(quoted: Bool) {

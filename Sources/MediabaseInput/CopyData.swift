@@ -16,7 +16,7 @@ enum CopyData {
         let expected = table.columns.count
         let startLine = lines.lineNumber
         var continued: [UInt8] = []
-        while let rawLine = try lines.nextLine() {
+        while let rawLine = try lines.nextLineBytes() {
             let line = rawLine.droppingCR()
             if line.count >= 2, line[0] == 0x5C, line[1] == 0x2E {
                 guard line.count == 2 else {
@@ -29,27 +29,23 @@ enum CopyData {
             row.reset()
             row.line = lines.lineNumber
             row.byteOffset = lines.lineOffset
-            row.raw = line
-            if CopyText.decodeLine(line, into: row) == .continues {
+            if CopyText.decodeRow(line, into: row) == .continues {
                 // An unpaired backslash before the newline: the newline is data (rare, never written
                 // by pg_dump); join the following lines until the row ends.
                 continued.removeAll(keepingCapacity: true)
-                continued.append(contentsOf: line)
+                continued.append(line)
                 var ended = false
                 while !ended {
-                    guard let next = try lines.nextLine() else {
+                    guard let next = try lines.nextLineBytes() else {
                         throw MediabaseError.malformedInput(
                             SourceLocation(file: file, table: table.qualifiedName, line: row.line, byteOffset: row.byteOffset),
                             expected: "a character after the backslash at the end of the row")
                     }
                     continued.append(0x0A)
-                    continued.append(contentsOf: next.droppingCR())
-                    try continued.withUnsafeBufferPointer { joined in
-                        row.reset()
-                        row.raw = joined
-                        ended = CopyText.decodeLine(joined, into: row) == .complete
-                        if ended { try deliver(row, expected: expected, table: table, file: file, sink: sink) }
-                    }
+                    continued.append(next.droppingCR())
+                    row.reset()
+                    ended = CopyText.decodeRow(continued.span, into: row) == .complete
+                    if ended { try deliver(row, expected: expected, table: table, file: file, sink: sink) }
                 }
                 bytes += Int64(continued.count + 1)
                 rows += 1

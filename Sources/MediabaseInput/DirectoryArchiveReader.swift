@@ -68,10 +68,9 @@ package final class DirectoryArchiveReader {
         let file = try FileByteStream(path: found)
         var magic = [UInt8](repeating: 0, count: 4)
         var count = 0
-        while count < magic.count {
-            let got = try magic.withUnsafeMutableBytes { bytes in
-                try file.read(into: UnsafeMutableRawBufferPointer(rebasing: bytes[count...]))
-            }
+        var span = magic.mutableSpan
+        while count < span.count {
+            let got = try file.read(into: &span, at: count, count: span.count - count)
             if got == 0 { break }
             count += got
         }

@@ -29,11 +29,10 @@ package struct InputFormat: Sendable, Equatable, CustomStringConvertible {
 
     /// Detects the format of the file or folder at `path`.
     package static func detect(path: String) throws -> InputFormat {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        guard let kind = FileKind(at: path) else {
             throw MediabaseError.io(path: path, message: "no such file or directory")
         }
-        if isDirectory.boolValue {
+        if kind == .directory {
             for name in ["toc.dat", "toc.dat.gz"] where FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent(name)) {
                 return InputFormat(kind: .directory)
             }
@@ -41,8 +40,7 @@ package struct InputFormat: Sendable, Equatable, CustomStringConvertible {
         }
         // A pipe can be read once, and an input is read more than once (this detection, the
         // SHA-256 beside the load, the first pass of a subset).
-        var info = stat()
-        if stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG {
+        if kind != .file {
             throw MediabaseError.unsupportedInput(SourceLocation(file: path), reason: "not a regular file (a pipe or a device): the input is read more than once, so save it to a file first (`pg_dump ... > dump.sql`)")
         }
         let file = try FileByteStream(path: path)
@@ -76,11 +74,10 @@ package struct InputFormat: Sendable, Equatable, CustomStringConvertible {
     private static func readPrefix(_ stream: ByteStream, count: Int, tolerateErrors: Bool = false) throws -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: count)
         var filled = 0
+        var span = bytes.mutableSpan
         do {
             while filled < count {
-                let got = try bytes.withUnsafeMutableBytes { buffer in
-                    try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
-                }
+                let got = try stream.read(into: &span, at: filled, count: count - filled)
                 if got == 0 { break }
                 filled += got
             }

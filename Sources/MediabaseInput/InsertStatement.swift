@@ -16,7 +16,7 @@ struct InsertStatement {
     /// Parses the head of the statement and calls `emit` once per VALUES tuple, with `row` filled
     /// and `row.raw` set to the tuple's text.
     static func parse(
-        _ statement: UnsafeBufferPointer<UInt8>, standardConformingStrings: Bool,
+        _ statement: Span<UInt8>, standardConformingStrings: Bool,
         head: (InsertStatement) throws -> Void, emit: (RowBuffer) throws -> Void, row: RowBuffer
     ) throws {
         var parser = Parser(tokenizer: SQLTokenizer(statement, standardConformingStrings: standardConformingStrings))
@@ -57,7 +57,7 @@ struct InsertStatement {
             } while try parser.accept(.symbol(","))
             try parser.expect(.symbol(")"))
             let tupleEnd = parser.tokenizer.offset
-            row.raw = UnsafeBufferPointer(rebasing: statement[tupleStart..<tupleEnd])
+            row.setRaw(statement.extracting(tupleStart..<tupleEnd))
             try emit(row)
         } while try parser.accept(.symbol(","))
         // `ON CONFLICT DO NOTHING` (pg_dump --on-conflict-do-nothing) and nothing else may follow.
@@ -66,10 +66,11 @@ struct InsertStatement {
         }
     }
 
-    private struct Parser {
+    private struct Parser: ~Escapable {
         var tokenizer: SQLTokenizer
         private var lookahead: SQLToken??
 
+        @_lifetime(copy tokenizer)
         init(tokenizer: SQLTokenizer) { self.tokenizer = tokenizer }
 
         mutating func next() throws -> SQLToken? {
@@ -120,7 +121,7 @@ struct InsertStatement {
         mutating func value(into row: RowBuffer) throws {
             var bytes: [UInt8] = []
             if try scalarOrArray(into: &bytes) {
-                bytes.withUnsafeBufferPointer { row.appendField($0) }
+                row.appendField(bytes.span)
             } else {
                 row.appendNull()
             }

@@ -55,7 +55,7 @@ package final class PlainDumpReader {
         var scanner = StatementScanner()
         var statementLine = 0
         var statementOffset: Int64 = 0
-        while let line = try lines.nextLine() {
+        while let line = try lines.nextLineBytes() {
             var position = 0
             if statement.isEmpty, scanner.isIdle {
                 let trimmed = Self.trimLeadingSpace(line)
@@ -71,15 +71,12 @@ package final class PlainDumpReader {
             }
             while position < line.count {
                 if statement.isEmpty, scanner.isIdle {
-                    let rest = UnsafeBufferPointer(rebasing: line[position...])
-                    if Self.trimLeadingSpace(rest).isEmpty { break }
+                    if Self.trimLeadingSpace(line.extracting(position...)).isEmpty { break }
                     statementLine = lines.lineNumber
                     statementOffset = lines.lineOffset + Int64(position)
                 }
                 guard let end = scanner.scan(line, from: position, into: &statement) else { break }
-                try statement.withUnsafeBufferPointer { bytes in
-                    try handle(statement: bytes, line: statementLine, offset: statementOffset, lines: lines, sink: sink)
-                }
+                try handle(statement: statement.span, line: statementLine, offset: statementOffset, lines: lines, sink: sink)
                 statement.removeAll(keepingCapacity: true)
                 scanner.standardConformingStrings = standardConformingStrings
                 position = end
@@ -88,7 +85,7 @@ package final class PlainDumpReader {
             if !statement.isEmpty || !scanner.isIdle { statement.append(0x0A) }
             scanner.endLine()
         }
-        if !Self.trimLeadingSpace(statement.withUnsafeBufferPointer { $0 }).isEmpty || !scanner.isIdle {
+        if !Self.trimLeadingSpace(statement.span).isEmpty || !scanner.isIdle {
             throw MediabaseError.malformedInput(
                 SourceLocation(file: file, line: statementLine, byteOffset: statementOffset),
                 expected: "the statement starting here to end with ';' (\(scanner.openConstruct)): truncated file?")
@@ -96,14 +93,15 @@ package final class PlainDumpReader {
         try finishInsertTable(sink: sink)
     }
 
-    static func trimLeadingSpace(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+    @_lifetime(copy bytes)
+    static func trimLeadingSpace(_ bytes: Span<UInt8>) -> Span<UInt8> {
         var index = 0
         while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x09 || bytes[index] == 0x0D { index += 1 }
-        return UnsafeBufferPointer(rebasing: bytes[index...])
+        return bytes.extracting(index...)
     }
 
-    private func noteComment(_ comment: UnsafeBufferPointer<UInt8>) {
-        let text = String(decoding: comment.droppingCR(), as: UTF8.self)
+    private func noteComment(_ comment: Span<UInt8>) {
+        let text = String(utf8: comment.droppingCR())
         if text.hasPrefix("-- Dumped from database version ") {
             info.serverVersion = String(text.dropFirst("-- Dumped from database version ".count))
         } else if text.hasPrefix("-- Dumped by pg_dump version ") {
@@ -111,8 +109,8 @@ package final class PlainDumpReader {
         }
     }
 
-    private func metaCommand(_ command: UnsafeBufferPointer<UInt8>, lines: LineReader) throws {
-        let text = String(decoding: command.droppingCR(), as: UTF8.self)
+    private func metaCommand(_ command: Span<UInt8>, lines: LineReader) throws {
+        let text = String(utf8: command.droppingCR())
         let word = text.prefix { $0 != " " && $0 != "\t" }
         switch word {
         case "\\restrict", "\\unrestrict":
@@ -128,7 +126,7 @@ package final class PlainDumpReader {
         }
     }
 
-    private func handle(statement: UnsafeBufferPointer<UInt8>, line: Int, offset: Int64, lines: LineReader, sink: DumpSink) throws {
+    private func handle(statement: Span<UInt8>, line: Int, offset: Int64, lines: LineReader, sink: DumpSink) throws {
         let location = SourceLocation(file: file, line: line, byteOffset: offset)
         var head = SQLTokenizer(statement, standardConformingStrings: standardConformingStrings)
         let first: SQLToken?
@@ -175,7 +173,7 @@ package final class PlainDumpReader {
         }
     }
 
-    private func tokenize(_ statement: UnsafeBufferPointer<UInt8>, _ location: SourceLocation) throws -> [SQLToken] {
+    private func tokenize(_ statement: Span<UInt8>, _ location: SourceLocation) throws -> [SQLToken] {
         var tokenizer = SQLTokenizer(statement, standardConformingStrings: standardConformingStrings)
         var tokens: [SQLToken] = []
         do {
@@ -192,7 +190,7 @@ package final class PlainDumpReader {
         return .malformedInput(at, expected: error.expected)
     }
 
-    private func insert(_ statement: UnsafeBufferPointer<UInt8>, location: SourceLocation, sink: DumpSink) throws {
+    private func insert(_ statement: Span<UInt8>, location: SourceLocation, sink: DumpSink) throws {
         var table: TableSchema?
         do {
             try InsertStatement.parse(
@@ -222,7 +220,7 @@ package final class PlainDumpReader {
                     }
                     try sink.row(row)
                     insertTable?.rows += 1
-                    insertTable?.bytes += Int64(row.raw.count)
+                    insertTable?.bytes += Int64(row.rawBytes.count)
                 },
                 row: row)
         } catch let error as DecodeError {
@@ -272,7 +270,7 @@ struct StatementScanner {
 
     /// Appends statement bytes from `line[from...]` to `statement` until a `;` outside any quote
     /// or comment; returns the index after the `;`, or nil when the line ended first.
-    mutating func scan(_ line: UnsafeBufferPointer<UInt8>, from: Int, into statement: inout [UInt8]) -> Int? {
+    mutating func scan(_ line: Span<UInt8>, from: Int, into statement: inout [UInt8]) -> Int? {
         var index = from
         let count = line.count
         while index < count {
@@ -313,9 +311,8 @@ struct StatementScanner {
                 index += 1
             case let .singleQuote(backslashEscapes):
                 // Copy a run of ordinary string bytes at once.
-                var end = index
-                while end < count, line[end] != 0x27, line[end] != 0x5C { end += 1 }
-                statement.append(contentsOf: line[index..<end])
+                let end = line.firstIndex(of: 0x27, or: 0x5C, from: index) ?? count
+                statement.append(line.extracting(index..<end))
                 index = end
                 guard index < count else { return nil }
                 if line[index] == 0x5C {
@@ -340,7 +337,7 @@ struct StatementScanner {
                 index += 1
                 if byte == 0x22 { state = .normal }
             case let .dollarQuote(tag):
-                if byte == 0x24, index + tag.count <= count, line[index..<(index + tag.count)].elementsEqual(tag) {
+                if byte == 0x24, index + tag.count <= count, line.extracting(index..<(index + tag.count)).elementsEqual(tag) {
                     statement.append(contentsOf: tag)
                     index += tag.count
                     state = .normal

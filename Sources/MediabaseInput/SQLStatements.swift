@@ -20,13 +20,11 @@ package enum SQLStatements {
     ]
 
     package static func tokens(_ sql: String) throws -> [SQLToken] {
-        var sql = sql
-        return try sql.withUTF8 { bytes in
-            var tokenizer = SQLTokenizer(bytes)
-            var result: [SQLToken] = []
-            while let token = try tokenizer.next() { result.append(token) }
-            return result
-        }
+        let bytes = Array(sql.utf8)
+        var tokenizer = SQLTokenizer(bytes.span)
+        var result: [SQLToken] = []
+        while let token = try tokenizer.next() { result.append(token) }
+        return result
     }
 
     /// Reads `[schema.]name` at `index`, advancing past it.

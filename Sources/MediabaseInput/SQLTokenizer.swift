@@ -18,14 +18,15 @@ package enum SQLToken: Equatable {
 /// Splits one SQL statement into tokens, following PostgreSQL's lexical rules (scan.l): `''` inside
 /// strings, backslash escapes in `E''` strings (and in plain strings when
 /// `standard_conforming_strings` is off), dollar quoting, `--` and nested `/* */` comments.
-struct SQLTokenizer {
-    private let bytes: UnsafeBufferPointer<UInt8>
+struct SQLTokenizer: ~Escapable {
+    private let bytes: Span<UInt8>
     private var index = 0
     private let standardConformingStrings: Bool
     /// Offset of the last token returned, for error messages.
     private(set) var tokenStart = 0
 
-    init(_ bytes: UnsafeBufferPointer<UInt8>, standardConformingStrings: Bool = true) {
+    @_lifetime(copy bytes)
+    init(_ bytes: Span<UInt8>, standardConformingStrings: Bool = true) {
         self.bytes = bytes
         self.standardConformingStrings = standardConformingStrings
     }
@@ -113,8 +114,8 @@ struct SQLTokenizer {
             let bodyStart = index
             while index < bytes.count {
                 if bytes[index] == 0x24, index + tag.count <= bytes.count,
-                   memcmp(bytes.baseAddress! + index, tag, tag.count) == 0 {
-                    let body = Array(bytes[bodyStart..<index])
+                   bytes.extracting(index..<(index + tag.count)).elementsEqual(tag) {
+                    let body = [UInt8](bytes.extracting(bodyStart..<index))
                     index += tag.count
                     return .string(body)
                 }
@@ -125,7 +126,7 @@ struct SQLTokenizer {
         if Self.isIdentifierStart(byte) {
             let start = index
             while index < bytes.count, Self.isIdentifierByte(bytes[index]) { index += 1 }
-            return .word(String(decoding: bytes[start..<index], as: UTF8.self).lowercased())
+            return .word(String(utf8: bytes.extracting(start..<index)).lowercased())
         }
         if (byte >= 0x30 && byte <= 0x39) || (byte == 0x2E && index + 1 < bytes.count && bytes[index + 1] >= 0x30 && bytes[index + 1] <= 0x39) {
             let start = index
@@ -138,7 +139,7 @@ struct SQLTokenizer {
                     while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 { index += 1 }
                 }
             }
-            return .number(String(decoding: bytes[start..<index], as: UTF8.self))
+            return .number(String(utf8: bytes.extracting(start..<index)))
         }
         if byte == 0x3A, index + 1 < bytes.count, bytes[index + 1] == 0x3A {
             index += 2
@@ -150,7 +151,7 @@ struct SQLTokenizer {
 
     /// The dollar-quote tag (`$$` or `$name$`) starting at `position` in `bytes`, if any; a `$`
     /// followed by a digit is a parameter (`$1`), not a tag.
-    static func dollarTag(_ bytes: UnsafeBufferPointer<UInt8>, at position: Int) -> [UInt8]? {
+    static func dollarTag(_ bytes: Span<UInt8>, at position: Int) -> [UInt8]? {
         var probe = position + 1
         if probe < bytes.count, bytes[probe] >= 0x30, bytes[probe] <= 0x39 { return nil }
         while probe < bytes.count, bytes[probe] != 0x24 {
@@ -158,7 +159,7 @@ struct SQLTokenizer {
             probe += 1
         }
         guard probe < bytes.count else { return nil }
-        return Array(bytes[position...probe])
+        return [UInt8](bytes.extracting(position...probe))
     }
 
     /// Decodes a `'...'` constant starting at the current quote.
@@ -167,9 +168,12 @@ struct SQLTokenizer {
         index += 1
         var out: [UInt8] = []
         while true {
+            // Copy the run of bytes up to the next quote (or backslash, when it escapes) at once.
+            let stop = (backslashEscapes ? bytes.firstIndex(of: 0x27, or: 0x5C, from: index) : bytes.firstIndex(of: 0x27, from: index)) ?? bytes.count
+            out.append(bytes.extracting(index..<stop))
+            index = stop
             guard index < bytes.count else { throw DecodeError(offset: start, expected: "a closing ' for the string constant") }
-            let byte = bytes[index]
-            if byte == 0x27 {
+            if bytes[index] == 0x27 {
                 if index + 1 < bytes.count, bytes[index + 1] == 0x27 {
                     out.append(0x27)
                     index += 2
@@ -178,14 +182,10 @@ struct SQLTokenizer {
                 index += 1
                 return out
             }
-            if byte == 0x5C, backslashEscapes {
-                index += 1
-                guard index < bytes.count else { throw DecodeError(offset: index, expected: "a character after the backslash") }
-                try appendEscape(into: &out)
-                continue
-            }
-            out.append(byte)
+            // A backslash, where backslashes escape (the run stops at one only then).
             index += 1
+            guard index < bytes.count else { throw DecodeError(offset: index, expected: "a character after the backslash") }
+            try appendEscape(into: &out)
         }
     }
 

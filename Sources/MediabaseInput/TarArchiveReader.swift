@@ -142,8 +142,9 @@ final class TarStream {
             if try input.isAtEnd() { return nil }
             var header = [UInt8](repeating: 0, count: Self.blockSize)
             var filled = 0
-            while filled < header.count {
-                let got = try header.withUnsafeMutableBytes { try input.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[filled...])) }
+            var span = header.mutableSpan
+            while filled < span.count {
+                let got = try input.read(into: &span, at: filled, count: span.count - filled)
                 guard got > 0 else {
                     throw input.malformed(at: at, "a 512-byte tar header, but the input ends at byte \(input.offset)")
                 }
@@ -167,11 +168,11 @@ final class TarStream {
     }
 
     /// Reads up to `buffer.count` bytes of the current member's content.
-    fileprivate func readContent(of member: TarMember, into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    fileprivate func readContent(of member: TarMember, into buffer: inout MutableSpan<UInt8>) throws -> Int {
         guard let current, current.member.headerOffset == member.headerOffset else { return 0 }
         let wanted = Int(min(Int64(buffer.count), current.remaining))
         guard wanted > 0 else { return 0 }
-        let got = try input.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<wanted]))
+        let got = try input.read(into: &buffer, at: 0, count: wanted)
         guard got > 0 else {
             throw input.malformed(
                 at: member.dataOffset,
@@ -259,8 +260,9 @@ final class TarMemberStream: ByteStream {
         precondition(peeked.isEmpty, "TarMemberStream.peek(_:) comes before any read")
         var bytes = [UInt8](repeating: 0, count: count)
         var filled = 0
+        var span = bytes.mutableSpan
         while filled < count {
-            let got = try bytes.withUnsafeMutableBytes { try read(into: UnsafeMutableRawBufferPointer(rebasing: $0[filled...])) }
+            let got = try read(into: &span, at: filled, count: count - filled)
             if got == 0 { break }
             filled += got
         }
@@ -268,13 +270,14 @@ final class TarMemberStream: ByteStream {
         return bytes[0..<filled]
     }
 
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    func read(into buffer: inout MutableSpan<UInt8>) throws -> Int {
         guard peeked.isEmpty else {
             let count = min(buffer.count, peeked.count)
-            peeked.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: count) }
+            let first = peeked[0..<count]
             peeked.removeFirst(count)
+            buffer.copy(Array(first).span, to: 0)
             return count
         }
-        return try tar.readContent(of: member, into: buffer)
+        return try tar.readContent(of: member, into: &buffer)
     }
 }

@@ -94,6 +94,22 @@ final class PlainDumpReaderTests: XCTestCase {
         XCTAssertEqual(rows[3], ["4", "multi\nline; with semicolon", "{}", "{}", "t", "0"])
     }
 
+    func testStringConstantsWithBackslashesAndQuotes() throws {
+        // With standard_conforming_strings on, a backslash in '...' is data; in E'...' it escapes,
+        // and a quote doubled or escaped is one quote; long runs between them are kept whole.
+        let run = String(repeating: "abc;", count: 100)
+        let script = header + """
+            CREATE TABLE public.t (s text);
+            INSERT INTO public.t VALUES ('\\x\\'), ('\(run)''\(run)'), (E'\\' \\\\ \(run)\\t'), (E'\\101\\x42\\u0043');
+            SET standard_conforming_strings = off;
+            CREATE TABLE public.u (s text);
+            INSERT INTO public.u VALUES ('a\\'b\\\\c');
+            """
+        let sink = try read(script).0
+        XCTAssertEqual(try XCTUnwrap(sink.table("public.t")).rows, [["\\x\\"], ["\(run)'\(run)"], ["' \\ \(run)\t"], ["ABC"]])
+        XCTAssertEqual(try XCTUnwrap(sink.table("public.u")).rows, [["a'b\\c"]])
+    }
+
     func testNestedArrayConstructors() throws {
         let (sink, _) = try read("INSERT INTO t (a) VALUES (ARRAY[ARRAY[1,2],ARRAY[3,-4]]), (ARRAY[['x','{'],['y',NULL]]);\n")
         XCTAssertEqual(sink.tables[0].rows, [["{{1,2},{3,-4}}"], ["{{x,\"{\"},{y,NULL}}"]])
