@@ -59,7 +59,7 @@ let package = Package(
         layer("MediabaseLegacy", ["MediabaseBytes", "MediabaseSQLite", "MediabaseModel"]),
         .target(
             name: "MediabaseOutput",
-            dependencies: ["CZlib", "MediabaseBytes", "MediabaseConcurrency", "MediabaseSQLite", "MediabaseModel"],
+            dependencies: ["MediabaseBytes", "MediabaseConcurrency", "MediabaseSQLite", "MediabaseModel"],
             // `schemas` links to the repository's schemas/ folder: the DDL is written once there
             // and compiled into the binary.
             resources: [.embedInCode("schemas")],

@@ -112,8 +112,7 @@ package final class PatientBundleWriter: PatientWriter {
         }
         line.append(ASCII.tab)
         // jsonb refuses `\u0000`, which JSONEncoder writes for a NUL in a manifest column.
-        var json = metadata.json
-        if json.withUTF8(TableExporter.hasNULEscape) {
+        if TableExporter.hasNULEscape(metadata.json.utf8.span) {
             throw MediabaseError.unrepresentable("cannot write the metadata of \(schema) to PostgreSQL: metadata_json holds \\u0000, which jsonb cannot hold")
         }
         try Self.appendText(metadata.json, to: &line, column: "metadata_json")
