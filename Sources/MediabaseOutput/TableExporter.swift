@@ -128,17 +128,19 @@ package struct TableExporter {
         CopyText.encodeField(bytes, into: &line)
     }
 
-    /// Decimal digits of `value`, without going through a String: appended lowest first, then
-    /// put in order.
+    /// Decimal digits of `value`, without going through a String: written last first into a
+    /// buffer on the stack, then appended at once.
     package static func appendInteger(_ value: Int64, to line: inout [UInt8]) {
         if value < 0 { line.append(UInt8(ascii: "-")) }
         var magnitude = value.magnitude
-        let start = line.count
+        var digits = InlineArray<20, UInt8>(repeating: 0)
+        var count = 0
         repeat {
-            line.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            digits[19 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
             magnitude /= 10
+            count += 1
         } while magnitude > 0
-        line[start...].reverse()
+        line.append(digits.span.extracting((20 - count)...))
     }
 
     /// The shortest text that reads back as the same double (Swift's `description`), which
