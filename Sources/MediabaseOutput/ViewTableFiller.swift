@@ -290,16 +290,22 @@ private struct ByteStrings {
         spans.removeAll(keepingCapacity: true)
     }
 
+    /// Sorts ranges of `strings` by their bytes.
+    private static func sort(_ ranges: inout [Range<Int>], of strings: Span<UInt8>) {
+        ranges.sort { strings.extracting($0).compare(strings.extracting($1)) < 0 }
+    }
+
     /// Writes the distinct strings in byte order as a JSON array, as `json_group_array` would.
     mutating func writeSortedDistinctJSON(to out: inout [UInt8]) {
         out.removeAll(keepingCapacity: true)
         out.append(UInt8(ascii: "["))
         let bytes = bytes
-        spans.sort { bytes.span.extracting($0).compare(bytes.span.extracting($1)) < 0 }
+        let strings = bytes.span
+        Self.sort(&spans, of: strings)
         var previous: Range<Int>?
         for span in spans {
-            let string = bytes.span.extracting(span)
-            if let previous, bytes.span.extracting(previous).elementsEqual(string) { continue }
+            let string = strings.extracting(span)
+            if let previous, strings.extracting(previous).elementsEqual(string) { continue }
             if previous != nil { out.append(UInt8(ascii: ",")) }
             JSON.appendString(string, to: &out)
             previous = span
