@@ -59,11 +59,11 @@ let package = Package(
         layer("MediabaseLegacy", ["MediabaseBytes", "MediabaseSQLite", "MediabaseModel"], safe: true),
         .target(
             name: "MediabaseOutput",
-            dependencies: ["CZlib", "MediabaseBytes", "MediabaseConcurrency", "MediabaseSQLite", "MediabaseModel"],
+            dependencies: ["MediabaseBytes", "MediabaseConcurrency", "MediabaseSQLite", "MediabaseModel"],
             // `schemas` links to the repository's schemas/ folder: the DDL is written once there
             // and compiled into the binary.
             resources: [.embedInCode("schemas")],
-            swiftSettings: optimized
+            swiftSettings: optimized + memorySafe
         ),
         layer("MediabasePatients", ["MediabaseBytes", "MediabaseSQLite", "MediabaseModel", "MediabaseInput", "MediabaseOutput"], safe: true),
         layer("MediabaseValidate", ["MediabaseBytes", "MediabaseSQLite", "MediabaseModel", "MediabaseInput", "MediabaseOutput", "MediabasePatients"], safe: true),

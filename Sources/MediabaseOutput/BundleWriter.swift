@@ -96,7 +96,7 @@ package struct BundleWriter {
         let script = SchemaFiles.loadScript
         let scriptPath = (folder as NSString).appendingPathComponent(Self.loadScript)
         try write(Data(script.utf8), to: scriptPath)
-        guard chmod(scriptPath, 0o755) == 0 else { throw MediabaseError.io(path: scriptPath, message: String(cString: strerror(errno))) }
+        try OutputFile.setPermissions(0o755, at: scriptPath)
         manifest.files.append(BundleManifest.File(name: Self.loadScript, bytes: Int64(script.utf8.count), sha256: FileDigest.sha256(bytes: Data(script.utf8))))
 
         try write(try manifest.encoded(), to: (folder as NSString).appendingPathComponent(BundleManifest.fileName))

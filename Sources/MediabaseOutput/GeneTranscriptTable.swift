@@ -36,9 +36,9 @@ struct GeneTranscriptTable {
         let transcripts = try database.prepare("SELECT gene_id, transcript_id FROM transcripts ORDER BY gene_id, transcript_id")
         while try transcripts.step() {
             // Neither a NULL gene nor a NULL transcript id can match a lookup.
-            guard let gene = transcripts.bytes(0), let transcript = transcripts.bytes(1) else { continue }
+            guard let gene = transcripts.textBytes(0), let transcript = transcripts.textBytes(1) else { continue }
             if table.geneEnds.isEmpty || !table.geneEquals(table.geneEnds.count - 1, gene) { table.appendGene(gene) }
-            table.transcriptBytes.append(contentsOf: transcript)
+            table.transcriptBytes.append(transcript)
             table.transcriptEnds.append(Int32(table.transcriptBytes.count))
             table.transcriptGene.append(Int32(table.geneEnds.count - 1))
             if table.transcriptEnds.count % 4096 == 0, table.estimatedBytes > limitBytes { return nil }
@@ -47,13 +47,13 @@ struct GeneTranscriptTable {
         guard table.estimatedBytes <= limitBytes else { return nil }
         table.transcriptSlots = HashSlots(capacityFor: table.transcriptEnds.count)
         for index in table.transcriptEnds.indices {
-            table.transcriptSlots.insert(Int32(index), hash: table.withTranscript(index) { ContentHash($0.span).low })
+            table.transcriptSlots.insert(Int32(index), hash: table.withTranscript(index) { ContentHash($0).low })
         }
         table.rehashGenes()
 
         let genes = try database.prepare("SELECT gene_id, gene_symbol FROM genes")
         while try genes.step() {
-            guard let gene = genes.bytes(0) else { continue }
+            guard let gene = genes.textBytes(0) else { continue }
             var index = table.geneIndex(gene)
             if index == nil {
                 table.appendGene(gene)
@@ -62,12 +62,12 @@ struct GeneTranscriptTable {
                 if table.geneSlots.isCrowded(count: table.geneEnds.count) {
                     table.rehashGenes()
                 } else {
-                    table.geneSlots.insert(Int32(index!), hash: ContentHash(gene.span).low)
+                    table.geneSlots.insert(Int32(index!), hash: ContentHash(gene).low)
                 }
             }
-            if let symbol = genes.bytes(1) {
+            if let symbol = genes.textBytes(1) {
                 let start = Int32(table.symbolBytes.count)
-                table.symbolBytes.append(contentsOf: symbol)
+                table.symbolBytes.append(symbol)
                 table.symbolRange[index!] = start..<Int32(table.symbolBytes.count)
             }
             if table.geneEnds.count % 4096 == 0, table.estimatedBytes > limitBytes { return nil }
@@ -82,8 +82,8 @@ struct GeneTranscriptTable {
             + (geneSlots.slotCount + transcriptSlots.slotCount) * 4
     }
 
-    private mutating func appendGene(_ gene: UnsafeBufferPointer<UInt8>) {
-        geneBytes.append(contentsOf: gene)
+    private mutating func appendGene(_ gene: Span<UInt8>) {
+        geneBytes.append(gene)
         geneEnds.append(Int32(geneBytes.count))
         transcriptsStart.append(Int32(transcriptEnds.count))
         symbolRange.append(nil)
@@ -91,46 +91,46 @@ struct GeneTranscriptTable {
 
     private mutating func rehashGenes() {
         geneSlots = HashSlots(capacityFor: geneEnds.count * 2)
-        for index in geneEnds.indices { geneSlots.insert(Int32(index), hash: withGene(index) { ContentHash($0.span).low }) }
+        for index in geneEnds.indices { geneSlots.insert(Int32(index), hash: withGene(index) { ContentHash($0).low }) }
     }
 
-    private func withGene<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+    private func withGene<R>(_ index: Int, _ body: (Span<UInt8>) throws -> R) rethrows -> R {
         let start = index == 0 ? 0 : Int(geneEnds[index - 1])
-        return try geneBytes.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[start..<Int(geneEnds[index])])) }
+        return try body(geneBytes.span.extracting(start..<Int(geneEnds[index])))
     }
 
-    private func withTranscript<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+    private func withTranscript<R>(_ index: Int, _ body: (Span<UInt8>) throws -> R) rethrows -> R {
         let start = index == 0 ? 0 : Int(transcriptEnds[index - 1])
-        return try transcriptBytes.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[start..<Int(transcriptEnds[index])])) }
+        return try body(transcriptBytes.span.extracting(start..<Int(transcriptEnds[index])))
     }
 
-    private func geneEquals(_ index: Int, _ gene: UnsafeBufferPointer<UInt8>) -> Bool {
-        withGene(index) { Bytes.compare($0, gene) == 0 }
+    private func geneEquals(_ index: Int, _ gene: Span<UInt8>) -> Bool {
+        withGene(index) { $0.elementsEqual(gene) }
     }
 
     /// The number of a gene id, if the core has it (in `transcripts` or `genes`).
-    func geneIndex(_ gene: UnsafeBufferPointer<UInt8>) -> Int? {
-        geneSlots.find(hash: ContentHash(gene.span).low) { geneEquals(Int($0), gene) }.map(Int.init)
+    func geneIndex(_ gene: Span<UInt8>) -> Int? {
+        geneSlots.find(hash: ContentHash(gene).low) { geneEquals(Int($0), gene) }.map(Int.init)
     }
 
     /// Calls `body` with the id of a gene number.
-    func withGeneId<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R { try withGene(index, body) }
+    func withGeneId<R>(_ index: Int, _ body: (Span<UInt8>) throws -> R) rethrows -> R { try withGene(index, body) }
 
     /// The gene number of a transcript id; nil when `transcripts` lacks it.
-    func geneOfTranscript(_ transcript: UnsafeBufferPointer<UInt8>) -> Int? {
-        transcriptSlots.find(hash: ContentHash(transcript.span).low) { withTranscript(Int($0)) { Bytes.compare($0, transcript) == 0 } }
+    func geneOfTranscript(_ transcript: Span<UInt8>) -> Int? {
+        transcriptSlots.find(hash: ContentHash(transcript).low) { withTranscript(Int($0)) { $0.elementsEqual(transcript) } }
             .map { Int(transcriptGene[Int($0)]) }
     }
 
     /// Calls `body` with each transcript id of a gene number.
-    func forEachTranscript(ofGene index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
+    func forEachTranscript(ofGene index: Int, _ body: (Span<UInt8>) throws -> Void) rethrows {
         for transcript in Int(transcriptsStart[index])..<Int(transcriptsStart[index + 1]) { try withTranscript(transcript, body) }
     }
 
     /// Calls `body` with the symbol of a gene number: nil when NULL or when `genes` has no row for it.
-    func withSymbol<R>(ofGene index: Int, _ body: (UnsafeBufferPointer<UInt8>?) throws -> R) rethrows -> R {
+    func withSymbol<R>(ofGene index: Int, _ body: (Span<UInt8>?) throws -> R) rethrows -> R {
         guard let range = symbolRange[index] else { return try body(nil) }
-        return try symbolBytes.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[Int(range.lowerBound)..<Int(range.upperBound)])) }
+        return try body(symbolBytes.span.extracting(Int(range.lowerBound)..<Int(range.upperBound)))
     }
 }
 

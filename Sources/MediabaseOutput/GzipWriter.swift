@@ -1,4 +1,3 @@
-import CZlib
 import Crypto
 import Foundation
 import MediabaseBytes
@@ -16,10 +15,9 @@ package final class GzipWriter {
     /// (dictionary priming, flush markers) and still give two cores plenty to share.
     static let defaultChunkSize = 1 << 20
 
-    private let path: String
     private let pool: CompressionPool
     private let chunkSize: Int
-    private var descriptor: Int32
+    private let file: OutputFile
     private var pending: [UInt8] = []
     private var previousTail: [UInt8] = []
     /// Submitted chunks not yet written, oldest first (at most the pool's `maxInFlight`).
@@ -31,25 +29,21 @@ package final class GzipWriter {
 
     /// Creates (truncating) the file at `path` and writes the gzip header.
     package init(path: String, pool: CompressionPool, chunkSize: Int = GzipWriter.defaultChunkSize) throws {
-        self.path = path
         self.pool = pool
         self.chunkSize = chunkSize
-        descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw MediabaseError.io(path: path, message: String(cString: strerror(errno))) }
+        file = try OutputFile(creatingAt: path)
         pending.reserveCapacity(chunkSize)
         // ID1 ID2, CM = deflate, FLG = none, MTIME = 0, XFL = 0, OS = 3 (Unix) — fixed, so that
         // bundles are reproducible.
         try writeToFile([0x1F, 0x8B, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0x03])
     }
 
-    deinit { if descriptor >= 0 { close(descriptor) } }
-
     /// Appends uncompressed bytes.
-    func write(_ bytes: UnsafeBufferPointer<UInt8>) throws {
+    func write(_ bytes: Span<UInt8>) throws {
         var offset = 0
         while offset < bytes.count {
             let take = min(chunkSize - pending.count, bytes.count - offset)
-            pending.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[offset..<(offset + take)]))
+            pending.append(bytes.extracting(offset..<(offset + take)))
             offset += take
             if pending.count == chunkSize { try submitChunk(final: false) }
         }
@@ -57,13 +51,12 @@ package final class GzipWriter {
 
     /// Appends uncompressed bytes.
     package func write(_ bytes: [UInt8]) throws {
-        try bytes.withUnsafeBufferPointer { try write($0) }
+        try write(bytes.span)
     }
 
     /// Appends the UTF-8 bytes of `text`.
     package func write(_ text: String) throws {
-        var text = text
-        try text.withUTF8 { try write($0) }
+        try write(text.utf8.span)
     }
 
     /// Compresses what is pending, writes the remaining chunks and the trailer, and closes the
@@ -77,11 +70,7 @@ package final class GzipWriter {
         for shift in stride(from: 0, to: 32, by: 8) { trailer.append(UInt8(truncatingIfNeeded: crc >> UInt(shift))) }
         for shift in stride(from: 0, to: 32, by: 8) { trailer.append(UInt8(truncatingIfNeeded: uncompressedBytes >> Int64(shift))) }
         try writeToFile(trailer)
-        guard close(descriptor) == 0 else {
-            descriptor = -1
-            throw MediabaseError.io(path: path, message: String(cString: strerror(errno)))
-        }
-        descriptor = -1
+        try file.close()
         return (FileDigest.hex(hasher.finalize()), writtenBytes)
     }
 
@@ -99,24 +88,14 @@ package final class GzipWriter {
         // Removed before waiting, so that its buffers are freed once written.
         let job = inFlight.removeFirst()
         let (output, jobCRC) = try job.result()
-        crc = crc32_combine(crc, jobCRC, off_t(job.input.count))
+        crc = CRC32.combine(crc, jobCRC, secondLength: job.input.count)
         uncompressedBytes += Int64(job.input.count)
         try writeToFile(output)
     }
 
     private func writeToFile(_ bytes: [UInt8]) throws {
-        try bytes.withUnsafeBytes { buffer in
-            hasher.update(bufferPointer: buffer)
-            var offset = 0
-            while offset < buffer.count {
-                let count = Foundation.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    throw MediabaseError.io(path: path, message: String(cString: strerror(errno)))
-                }
-                offset += count
-            }
-        }
+        hasher.update(data: bytes)
+        try file.write(bytes.span)
         writtenBytes += Int64(bytes.count)
     }
 }

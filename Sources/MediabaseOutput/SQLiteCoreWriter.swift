@@ -213,7 +213,7 @@ package final class SQLiteCoreWriter: CoreOutput {
         let statement = carried.statement
         var scratch: [UInt8] = []
         for index in 0..<row.count {
-            guard let bytes = row.field(index) else {
+            guard let bytes = row.bytes(index) else {
                 try statement.bindNull(index + 1)
                 continue
             }
@@ -223,20 +223,20 @@ package final class SQLiteCoreWriter: CoreOutput {
             case .array:
                 scratch.removeAll(keepingCapacity: true)
                 if (try? ArrayLiteral.appendJSON(bytes, to: &scratch)) != nil {
-                    try scratch.withUnsafeBufferPointer { try statement.bind(index + 1, bytes: $0) }
+                    try statement.bind(index + 1, bytes: scratch)
                 } else {
                     try statement.bind(index + 1, bytes: bytes)
                 }
             case .boolean:
-                let first = bytes.first.map { $0 | 0x20 }
+                let first = bytes.count > 0 ? bytes[0] | 0x20 : nil
                 if first == UInt8(ascii: "t") || first == UInt8(ascii: "1") || first == UInt8(ascii: "y") { try statement.bind(index + 1, Int64(1)) }
                 else if first == UInt8(ascii: "f") || first == UInt8(ascii: "0") || first == UInt8(ascii: "n") { try statement.bind(index + 1, Int64(0)) }
                 else { try statement.bind(index + 1, bytes: bytes) }
             case .timestamp:
-                try statement.bind(index + 1, Self.isoTimestamp(String(decoding: bytes, as: UTF8.self)))
+                try statement.bind(index + 1, Self.isoTimestamp(String(utf8: bytes)))
             case .bytea:
-                if bytes.count >= 2, bytes[0] == 0x5C, bytes[1] == UInt8(ascii: "x"), let blob = Self.hexBytes(bytes[2...]) {
-                    try blob.withUnsafeBytes { try statement.bind(index + 1, blob: $0) }
+                if bytes.count >= 2, bytes[0] == 0x5C, bytes[1] == UInt8(ascii: "x"), let blob = Self.hexBytes(bytes.extracting(2...)) {
+                    try statement.bind(index + 1, blob: blob.span)
                 } else {
                     try statement.bind(index + 1, bytes: bytes)
                 }
@@ -264,12 +264,12 @@ package final class SQLiteCoreWriter: CoreOutput {
         return value
     }
 
-    static func hexBytes(_ hex: Slice<UnsafeBufferPointer<UInt8>>) -> [UInt8]? {
+    static func hexBytes(_ hex: Span<UInt8>) -> [UInt8]? {
         guard hex.count % 2 == 0 else { return nil }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(hex.count / 2)
-        var index = hex.startIndex
-        while index < hex.endIndex {
+        var index = 0
+        while index < hex.count {
             guard let high = CopyText.hexValue(hex[index]), let low = CopyText.hexValue(hex[index + 1]) else { return nil }
             bytes.append(UInt8(high * 16 + low))
             index += 2
@@ -393,12 +393,12 @@ package final class SQLiteCoreWriter: CoreOutput {
         progress?.beginStage("filling view tables", steps: tableCount)
         let scratch = (sql: database.path + ".views-sql", filled: database.path + ".views-filled")
         for path in [scratch.sql, scratch.filled] {
-            unlink(path)
+            OutputFile.remove(path)
             TemporaryOutputs.register(path)
         }
         defer {
             for path in [scratch.sql, scratch.filled] {
-                unlink(path)
+                OutputFile.remove(path)
                 TemporaryOutputs.unregister(path)
             }
         }

@@ -90,12 +90,12 @@ package struct TableExporter {
     static func appendValue(_ statement: SQLiteStatement, _ index: Int, _ kind: Kind, to line: inout [UInt8], scratch: inout [UInt8]) throws {
         let storage = statement.storageClass(index)
         if storage == .null {
-            CopyText.encodeField(nil, into: &line)
+            CopyText.encodeNull(into: &line)
             return
         }
         switch kind {
         case .text:
-            try appendText(statement.bytes(index)!, to: &line)
+            try appendText(statement.textBytes(index)!, to: &line)
         case let .integer(range):
             guard storage == .integer else { throw ValueProblem(message: "an integer is needed, found \(describe(statement, index))") }
             let value = statement.int64(index)
@@ -105,7 +105,7 @@ package struct TableExporter {
             guard storage == .float || storage == .integer else { throw ValueProblem(message: "a number is needed, found \(describe(statement, index))") }
             appendDouble(statement.double(index), to: &line)
         case .jsonb:
-            let bytes = statement.bytes(index)!
+            let bytes = statement.textBytes(index)!
             do {
                 _ = try JSON.validate(bytes)
             } catch let error as DecodeError {
@@ -115,32 +115,32 @@ package struct TableExporter {
             try appendText(bytes, to: &line)
         case .textArray:
             scratch.removeAll(keepingCapacity: true)
-            try appendArrayLiteral(ofJSON: statement.bytes(index)!, to: &scratch)
-            try scratch.withUnsafeBufferPointer { try appendText($0, to: &line) }
+            try appendArrayLiteral(ofJSON: statement.textBytes(index)!, to: &scratch)
+            try appendText(scratch.span, to: &line)
         }
     }
 
     /// Text, checked, COPY-escaped.
-    @inline(__always) private static func appendText(_ bytes: UnsafeBufferPointer<UInt8>, to line: inout [UInt8]) throws {
+    @inline(__always) private static func appendText(_ bytes: Span<UInt8>, to line: inout [UInt8]) throws {
         if let offset = UTF8Validation.firstInvalidOffset(bytes) {
             throw ValueProblem(message: "not valid UTF-8 text without NUL bytes (byte \(offset))")
         }
         CopyText.encodeField(bytes, into: &line)
     }
 
-    /// Decimal digits of `value`, without going through a String.
+    /// Decimal digits of `value`, without going through a String: written last first into a
+    /// buffer on the stack, then appended at once.
     package static func appendInteger(_ value: Int64, to line: inout [UInt8]) {
         if value < 0 { line.append(UInt8(ascii: "-")) }
         var magnitude = value.magnitude
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var count = 0
-            repeat {
-                digits[19 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                magnitude /= 10
-                count += 1
-            } while magnitude > 0
-            line.append(contentsOf: UnsafeBufferPointer(rebasing: digits[(20 - count)...]))
-        }
+        var digits = InlineArray<20, UInt8>(repeating: 0)
+        var count = 0
+        repeat {
+            digits[19 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+            magnitude /= 10
+            count += 1
+        } while magnitude > 0
+        line.append(digits.span.extracting((20 - count)...))
     }
 
     /// The shortest text that reads back as the same double (Swift's `description`), which
@@ -157,11 +157,11 @@ package struct TableExporter {
 
     /// A JSON array (`["111","222"]`, SQLite's form of a list) as a PostgreSQL array literal
     /// (`{111,222}`): strings become elements, `null` a NULL element, other values their JSON text.
-    static func appendArrayLiteral(ofJSON json: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) throws {
+    static func appendArrayLiteral(ofJSON json: Span<UInt8>, to out: inout [UInt8]) throws {
         var elements: [[UInt8]?] = []
         do {
             try JSON.forEachElement(json) { raw in
-                if raw.first == ASCII.quote {
+                if raw.count > 0, raw[0] == ASCII.quote {
                     var element: [UInt8] = []
                     try JSON.decodeString(raw, into: &element)
                     elements.append(element)
@@ -180,18 +180,14 @@ package struct TableExporter {
     /// Whether valid JSON text holds the escape `\u0000`, which jsonb refuses ("unsupported
     /// Unicode escape sequence"). In valid JSON every backslash starts an escape inside a string,
     /// so escapes can be stepped over two bytes at a time.
-    package static func hasNULEscape(_ json: UnsafeBufferPointer<UInt8>) -> Bool {
+    package static func hasNULEscape(_ json: Span<UInt8>) -> Bool {
         var index = 0
-        while index < json.count {
-            if json[index] == ASCII.backslash {
-                if index + 5 < json.count, json[index + 1] == UInt8(ascii: "u"),
-                   json[index + 2] == 0x30, json[index + 3] == 0x30, json[index + 4] == 0x30, json[index + 5] == 0x30 {
-                    return true
-                }
-                index += 2
-            } else {
-                index += 1
+        while index < json.count, let backslash = json.firstIndex(of: ASCII.backslash, from: index) {
+            if backslash + 5 < json.count, json[backslash + 1] == UInt8(ascii: "u"),
+               json[backslash + 2] == 0x30, json[backslash + 3] == 0x30, json[backslash + 4] == 0x30, json[backslash + 5] == 0x30 {
+                return true
             }
+            index = backslash + 2
         }
         return false
     }

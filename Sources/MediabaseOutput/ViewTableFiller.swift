@@ -40,12 +40,12 @@ struct ViewTableFiller {
             let id = drugs.int64(0)
             genes.removeAll()
             while let current = target, current <= id {
-                if current == id { genes.append(targets.bytes(1).map(Array.init)) }
+                if current == id { genes.append(Bytes.copy(targets.textBytes(1))) }
                 target = try targets.step() ? targets.int64(0) : nil
             }
             try insert.bind(1, id)
-            try insert.bind(2, bytes: drugs.bytes(1))
-            try insert.bind(3, bytes: drugs.bytes(2))
+            try insert.bind(2, bytes: drugs.textBytes(1))
+            try insert.bind(3, bytes: drugs.textBytes(2))
             try insert.bind(4, Int64(genes.count))
             try insert.bind(5, bytes: try symbols.sortedSymbolsJSON(of: genes.elements))
             try insert.run()
@@ -70,7 +70,7 @@ struct ViewTableFiller {
             try insert.run()
         }
         while try links.step() {
-            guard let key = links.bytes(0) else { continue }
+            guard let key = links.textBytes(0) else { continue }
             if !open || !key.elementsEqual(pmid) {
                 try flush()
                 pmid = Array(key)
@@ -78,8 +78,8 @@ struct ViewTableFiller {
                 categories.removeAll()
                 open = true
             }
-            genes.append(links.bytes(1).map(Array.init))
-            categories.append(links.bytes(2).map(Array.init))
+            genes.append(Bytes.copy(links.textBytes(1)))
+            categories.append(Bytes.copy(links.textBytes(2)))
         }
         try flush()
     }
@@ -112,15 +112,14 @@ struct ViewTableFiller {
         var hasGene = false
         var transcripts = ByteStrings()
         var json: [UInt8] = []
-        func consider(_ gene: UnsafeBufferPointer<UInt8>?) {
-            guard let gene, !hasGene || Bytes.compare(gene, smallestGene) < 0 else { return }
+        func consider(_ gene: Span<UInt8>?) {
+            guard let gene, !hasGene || gene.compare(smallestGene.span) < 0 else { return }
             smallestGene.replace(with: gene)
             hasGene = true
         }
         // The key columns are NOT NULL; a NULL would read as empty here and in the key alike.
-        let empty = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
         func hasKey(_ statement: SQLiteStatement) -> Bool {
-            Bytes.compare(statement.bytes(0) ?? empty, keyDatabase) == 0 && Bytes.compare(statement.bytes(1) ?? empty, keyIdentifier) == 0
+            Bytes.equalsKey(statement.textBytes(0), keyDatabase) && Bytes.equalsKey(statement.textBytes(1), keyIdentifier)
         }
         /// The gene number of the current transcript reference's transcript (with the table).
         var transcriptGene: Int?
@@ -128,7 +127,11 @@ struct ViewTableFiller {
         func nextTranscriptReference() throws -> Bool {
             while try transcriptReferences.step() {
                 guard let table else { return true }
-                transcriptGene = transcriptReferences.bytes(2).flatMap { table.geneOfTranscript($0) }
+                if let transcript = transcriptReferences.textBytes(2) {
+                    transcriptGene = table.geneOfTranscript(transcript)
+                } else {
+                    transcriptGene = nil
+                }
                 if transcriptGene != nil { return true }
             }
             return false
@@ -138,24 +141,24 @@ struct ViewTableFiller {
         while geneRow || transcriptRow {
             var fromGene = geneRow
             if geneRow && transcriptRow {
-                let order = Bytes.compare(geneReferences.bytes(0), transcriptReferences.bytes(0))
-                fromGene = order < 0 || (order == 0 && Bytes.compare(geneReferences.bytes(1), transcriptReferences.bytes(1)) <= 0)
+                let order = Bytes.compare(geneReferences.textBytes(0), transcriptReferences.textBytes(0))
+                fromGene = order < 0 || (order == 0 && Bytes.compare(geneReferences.textBytes(1), transcriptReferences.textBytes(1)) <= 0)
             }
             let source = fromGene ? geneReferences : transcriptReferences
-            keyDatabase.replace(with: source.bytes(0))
-            keyIdentifier.replace(with: source.bytes(1))
+            keyDatabase.replace(with: source.textBytes(0))
+            keyIdentifier.replace(with: source.textBytes(1))
             hasGene = false
             transcripts.removeAll()
             while geneRow && hasKey(geneReferences) {
-                consider(geneReferences.bytes(2))
+                consider(geneReferences.textBytes(2))
                 if let table {
-                    if let bytes = geneReferences.bytes(2), let gene = table.geneIndex(bytes) {
+                    if let bytes = geneReferences.textBytes(2), let gene = table.geneIndex(bytes) {
                         table.forEachTranscript(ofGene: gene) { transcripts.append($0) }
                     }
                 } else {
-                    try geneTranscripts.bind(1, bytes: geneReferences.bytes(2))
+                    try geneTranscripts.bind(1, bytes: geneReferences.textBytes(2))
                     while try geneTranscripts.step() {
-                        if let id = geneTranscripts.bytes(0) { transcripts.append(id) }
+                        if let id = geneTranscripts.textBytes(0) { transcripts.append(id) }
                     }
                     geneTranscripts.reset()
                 }
@@ -165,9 +168,9 @@ struct ViewTableFiller {
                 if let table, let gene = transcriptGene {
                     table.withGeneId(gene) { consider($0) }
                 } else {
-                    consider(transcriptReferences.bytes(3))
+                    consider(transcriptReferences.textBytes(3))
                 }
-                if let id = transcriptReferences.bytes(2) { transcripts.append(id) }
+                if let id = transcriptReferences.textBytes(2) { transcripts.append(id) }
                 transcriptRow = try nextTranscriptReference()
             }
             transcripts.writeSortedDistinctJSON(to: &json)
@@ -177,16 +180,19 @@ struct ViewTableFiller {
             if hasGene {
                 try insert.bind(3, bytes: smallestGene)
                 if let table {
-                    let gene = smallestGene.withUnsafeBufferPointer { table.geneIndex($0) }
-                    if let gene { try table.withSymbol(ofGene: gene) { try insert.bind(4, bytes: $0) } } else { try insert.bind(4, bytes: nil as [UInt8]?) }
+                    if let gene = table.geneIndex(smallestGene.span) {
+                        try table.withSymbol(ofGene: gene) { try insert.bind(4, bytes: $0) }
+                    } else {
+                        try insert.bindNull(4)
+                    }
                 } else {
                     try symbol.bind(1, bytes: smallestGene)
-                    try insert.bind(4, bytes: try symbol.step() ? symbol.bytes(0) : nil)
+                    if try symbol.step() { try insert.bind(4, bytes: symbol.textBytes(0)) } else { try insert.bindNull(4) }
                     symbol.reset()
                 }
             } else {
-                try insert.bind(3, bytes: nil as [UInt8]?)
-                try insert.bind(4, bytes: nil as [UInt8]?)
+                try insert.bindNull(3)
+                try insert.bindNull(4)
             }
             try insert.bind(5, bytes: json)
             try insert.run()
@@ -204,7 +210,7 @@ private struct GeneSymbols {
         pairs.reserveCapacity(genes.count)
         for case let gene? in genes {
             try database.bind(1, bytes: gene)
-            let symbol = try database.step() ? database.bytes(0).map(Array.init) : nil
+            let symbol = try database.step() ? Bytes.copy(database.textBytes(0)) : nil
             database.reset()
             pairs.append((symbol, gene))
         }
@@ -223,19 +229,22 @@ private struct GeneSymbols {
 /// Byte-string order of SQLite's BINARY collation: `memcmp`, then the shorter first.
 enum Bytes {
     /// `memcmp` order, the shorter first on a tie; NULL (nil) first.
-    static func compare(_ left: UnsafeBufferPointer<UInt8>?, _ right: UnsafeBufferPointer<UInt8>?) -> Int {
+    static func compare(_ left: Span<UInt8>?, _ right: Span<UInt8>?) -> Int {
         guard let left else { return right == nil ? 0 : -1 }
         guard let right else { return 1 }
-        let common = Swift.min(left.count, right.count)
-        if common > 0 {
-            let order = memcmp(left.baseAddress!, right.baseAddress!, common)
-            if order != 0 { return Int(order) }
-        }
-        return left.count == right.count ? 0 : (left.count < right.count ? -1 : 1)
+        return left.compare(right)
     }
 
-    static func compare(_ left: UnsafeBufferPointer<UInt8>?, _ right: [UInt8]) -> Int {
-        right.withUnsafeBufferPointer { compare(left, $0) }
+    /// Whether a key column's value equals `key`, NULL reading as empty.
+    static func equalsKey(_ value: Span<UInt8>?, _ key: [UInt8]) -> Bool {
+        guard let value else { return key.isEmpty }
+        return value.elementsEqual(key)
+    }
+
+    /// A copy of the bytes; nil for NULL.
+    static func copy(_ bytes: Span<UInt8>?) -> [UInt8]? {
+        guard let bytes else { return nil }
+        return Array(bytes)
     }
 
     static func precedes(_ left: [UInt8]?, _ right: [UInt8]?) -> Bool {
@@ -256,7 +265,7 @@ enum JSONArray {
             if !first { out.append(UInt8(ascii: ",")) }
             first = false
             if let value {
-                value.withUnsafeBufferPointer { JSON.appendString($0, to: &out) }
+                JSON.appendString(value.span, to: &out)
             } else {
                 out.append(contentsOf: "null".utf8)
             }
@@ -271,9 +280,9 @@ private struct ByteStrings {
     private var bytes: [UInt8] = []
     private var spans: [Range<Int>] = []
 
-    mutating func append(_ value: UnsafeBufferPointer<UInt8>) {
+    mutating func append(_ value: Span<UInt8>) {
         spans.append(bytes.count..<(bytes.count + value.count))
-        bytes.append(contentsOf: value)
+        bytes.append(value)
     }
 
     mutating func removeAll() {
@@ -281,20 +290,25 @@ private struct ByteStrings {
         spans.removeAll(keepingCapacity: true)
     }
 
+    /// Sorts ranges of `strings` by their bytes.
+    private static func sort(_ ranges: inout [Range<Int>], of strings: Span<UInt8>) {
+        ranges.sort { strings.extracting($0).compare(strings.extracting($1)) < 0 }
+    }
+
     /// Writes the distinct strings in byte order as a JSON array, as `json_group_array` would.
     mutating func writeSortedDistinctJSON(to out: inout [UInt8]) {
         out.removeAll(keepingCapacity: true)
         out.append(UInt8(ascii: "["))
-        bytes.withUnsafeBufferPointer { buffer in
-            func string(_ span: Range<Int>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: buffer[span]) }
-            spans.sort { Bytes.compare(string($0), string($1)) < 0 }
-            var previous: Range<Int>?
-            for span in spans {
-                if let previous, Bytes.compare(string(previous), string(span)) == 0 { continue }
-                if previous != nil { out.append(UInt8(ascii: ",")) }
-                JSON.appendString(string(span), to: &out)
-                previous = span
-            }
+        let bytes = bytes
+        let strings = bytes.span
+        Self.sort(&spans, of: strings)
+        var previous: Range<Int>?
+        for span in spans {
+            let string = strings.extracting(span)
+            if let previous, strings.extracting(previous).elementsEqual(string) { continue }
+            if previous != nil { out.append(UInt8(ascii: ",")) }
+            JSON.appendString(string, to: &out)
+            previous = span
         }
         out.append(UInt8(ascii: "]"))
     }
@@ -302,8 +316,8 @@ private struct ByteStrings {
 
 extension Array where Element == UInt8 {
     /// Replaces the contents, keeping the capacity.
-    fileprivate mutating func replace(with bytes: UnsafeBufferPointer<UInt8>?) {
+    fileprivate mutating func replace(with bytes: Span<UInt8>?) {
         removeAll(keepingCapacity: true)
-        if let bytes { append(contentsOf: bytes) }
+        if let bytes { append(bytes) }
     }
 }

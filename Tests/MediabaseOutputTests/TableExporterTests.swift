@@ -112,6 +112,25 @@ final class TableExporterTests: XCTestCase {
         XCTAssertEqual(String(decoding: out, as: UTF8.self), "NaN Infinity -Infinity -0.0 1e+300 5e-324 ")
     }
 
+    func testIntegersAsDecimalDigits() {
+        for value in [0, -1, 7, 10, -4096, Int64.max, Int64.min, 1_000_000_007] as [Int64] {
+            var out = Array("x".utf8)
+            TableExporter.appendInteger(value, to: &out)
+            XCTAssertEqual(String(decoding: out, as: UTF8.self), "x" + String(value))
+        }
+    }
+
+    /// Only an escape `\u0000` counts; an escaped backslash before `u0000` does not.
+    func testNULEscapeFoundOnlyAsAnEscape() {
+        let cases: [(String, Bool)] = [
+            (#"{"a": "\u0000"}"#, true), (#"["x\\u0000"]"#, false), (#"["x\\\u0000"]"#, true), (#""\u0001\u00000""#, true),
+            (#""\u000""#, false), (#""plain""#, false), ("", false), (#""\\""#, false), (#""\n\u0000""#, true),
+        ]
+        for (json, expected) in cases {
+            XCTAssertEqual(TableExporter.hasNULEscape(Array(json.utf8).span), expected, json)
+        }
+    }
+
     func testIdentifiersAreQuotedAndCheckedAndTypesAllowListed() throws {
         XCTAssertEqual(try PostgresNames.quoted("genes"), "\"genes\"")
         XCTAssertEqual(try PostgresNames.quoted("My \"odd\" Table"), "\"My \"\"odd\"\" Table\"")
