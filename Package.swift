@@ -49,7 +49,7 @@ let package = Package(
         // Bytes: buffers, streams and decoders (COPY text, arrays, JSON, UTF-8), the error type.
         layer("MediabaseBytes", ["CZlib"]),
         // The one set of threading primitives, checked by the compiler (Swift 6 mode).
-        .target(name: "MediabaseConcurrency", swiftSettings: [.swiftLanguageMode(.v6)] + optimized),
+        .target(name: "MediabaseConcurrency", swiftSettings: [.swiftLanguageMode(.v6)] + optimized + memorySafe),
         // The only target that imports CSQLite.
         layer("MediabaseSQLite", ["CSQLite", "MediabaseBytes"]),
         // Tables, values, identifiers, the legacy columns, reports and temporaries.
