@@ -81,11 +81,14 @@ final class PatientConnection: FoldChangeSource {
         }
     }
 
+    /// One scan of the ids: their keys first, then a set sized for them.
     private func readStoredIds() throws -> ApproximateSet {
-        var set = ApproximateSet(bitCount: ApproximateSet.bitCount(forKeys: Int(try storedCount())))
+        var keys: [UInt64] = []
         let statement = ids
         defer { statement.reset() }
-        while try statement.step() { set.insert(Self.key(statement.textBytes(0))) }
+        while try statement.step() { keys.append(Self.key(statement.textBytes(0))) }
+        var set = ApproximateSet(bitCount: ApproximateSet.bitCount(forKeys: keys.count))
+        for key in keys { set.insert(key) }
         return set
     }
 
