@@ -425,3 +425,27 @@ struct ArrayLiteralScanner {
         return ArrayLiteral.isNullWord(value) ? nil : value
     }
 }
+
+// Entry points without pointers, for the layers above this one (docs/architecture.md, "Unsafe
+// code"): the same code; the spans it hands to a callback are valid only during the call.
+extension ArrayLiteral {
+    /// Appends the array as JSON text (see the pointer variant); on error `out` is left as it was.
+    package static func appendJSON(_ bytes: Span<UInt8>, delimiter: UInt8 = UInt8(ascii: ","), to out: inout [UInt8]) throws {
+        try bytes.withUnsafeBufferPointer { try appendJSON($0, delimiter: delimiter, to: &out) }
+    }
+
+    /// Calls `body` for every element, in order, flattening nested dimensions; nil is a NULL
+    /// element (see the pointer variant). The spans are valid only during the call.
+    package static func forEachElement(
+        _ bytes: Span<UInt8>,
+        delimiter: UInt8 = UInt8(ascii: ","),
+        _ body: (Span<UInt8>?) throws -> Void
+    ) throws {
+        try bytes.withUnsafeBufferPointer { buffer in
+            try forEachElement(buffer, delimiter: delimiter) { element in
+                guard let element else { return try body(nil) }
+                try body(element.span)
+            }
+        }
+    }
+}

@@ -42,11 +42,6 @@ extension Span where Element == UInt8 {
         return withUnsafeBufferPointer { memcmp($0.baseAddress!, literal.utf8Start, length) == 0 }
     }
 
-    /// Whether the bytes start with `prefix`'s.
-    @inlinable package func hasPrefix(_ prefix: Span<UInt8>) -> Bool {
-        count >= prefix.count && extracting(0..<prefix.count).compare(prefix) == 0
-    }
-
     /// Compares bytewise, as `memcmp` and then the length: negative, zero or positive.
     @inlinable package func compare(_ other: Span<UInt8>) -> Int {
         let common = Swift.min(count, other.count)
@@ -64,12 +59,6 @@ extension Span where Element == UInt8 {
     @inlinable package func droppingCR() -> Span<UInt8> {
         if count > 0, self[count - 1] == 0x0D { return extracting(0..<(count - 1)) }
         return self
-    }
-
-    /// Whether every byte is ASCII (below 0x80).
-    @inlinable package var isASCII: Bool {
-        for index in indices where self[index] >= 0x80 { return false }
-        return true
     }
 }
 

@@ -18,6 +18,12 @@ extension ByteStream {
         return try read(into: &span)
     }
 
+    /// Overwrites `bytes` from its start with up to `bytes.count` bytes and returns how many; 0
+    /// means end of stream. For consumers that take arrays (a hasher), with no copy per read.
+    package func read(into bytes: inout [UInt8]) throws -> Int {
+        try bytes.withUnsafeMutableBytes { try read(into: $0) }
+    }
+
     /// Fills up to `count` bytes of `buffer` from position `offset` and returns how many; 0 means
     /// end of stream.
     @inlinable package func read(into buffer: inout MutableSpan<UInt8>, at offset: Int, count: Int) throws -> Int {

@@ -166,11 +166,7 @@ package enum CopyText {
     /// Backslash, TAB, LF and CR (and the other letter escapes) are escaped, so the encoded field
     /// never contains a raw TAB or newline and no line of data can read as the `\.` terminator.
     package static func encodeField(_ bytes: UnsafeBufferPointer<UInt8>?, into out: inout [UInt8]) {
-        guard let bytes else {
-            out.append(0x5C)
-            out.append(0x4E)
-            return
-        }
+        guard let bytes else { return encodeNull(into: &out) }
         for byte in bytes {
             switch byte {
             case 0x5C: out.append(0x5C); out.append(0x5C)
@@ -182,6 +178,28 @@ package enum CopyText {
             case 0x0B: out.append(0x5C); out.append(UInt8(ascii: "v"))
             default: out.append(byte)
             }
+        }
+    }
+}
+
+// Entry points without pointers, for the layers above this one (docs/architecture.md, "Unsafe
+// code"): the same code; the spans it hands to a callback are valid only during the call.
+extension CopyText {
+    /// Appends the COPY text of a NULL field, `\N`.
+    @inline(__always) package static func encodeNull(into out: inout [UInt8]) {
+        out.append(0x5C)
+        out.append(0x4E)
+    }
+
+    /// Splits one COPY text line (without its newline) into fields and appends them to `row`, as
+    /// ``decodeLine(_:into:)`` does, and sets the row's ``RowBuffer/raw`` to the line. Fields
+    /// without a backslash are borrowed from `line`: the row is used before the line's bytes
+    /// change (a reader hands it to its sink before it reads on).
+    @discardableResult
+    @inline(__always) package static func decodeRow(_ line: Span<UInt8>, into row: RowBuffer) -> LineEnd {
+        line.withUnsafeBufferPointer { bytes in
+            row.raw = bytes
+            return decodeLine(bytes, into: row)
         }
     }
 }

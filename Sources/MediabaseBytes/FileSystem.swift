@@ -1,7 +1,7 @@
 import Foundation
 
-// File-system questions asked without pointers: the system calls that take them stay in this
-// layer (docs/architecture.md, "Unsafe code").
+// File-system questions and moves without pointers in the caller: the system calls that take
+// them stay in this layer (docs/architecture.md, "Unsafe code").
 
 /// What a path names.
 package enum FileKind: Equatable, Sendable {
@@ -52,5 +52,18 @@ package enum OpenFileLimit {
         guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
         limit.rlim_cur = limit.rlim_max
         _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    }
+}
+
+/// A system call that failed: the system's message for its `errno`.
+package struct SystemCallError: Error, Equatable {
+    package let message: String
+}
+
+/// Moves files (the call takes C strings).
+package enum FileMove {
+    /// Renames `source` to `target` in one step, replacing a file at `target` (rename(2)).
+    package static func rename(_ source: String, to target: String) throws(SystemCallError) {
+        guard Foundation.rename(source, target) == 0 else { throw SystemCallError(message: String(cString: strerror(errno))) }
     }
 }

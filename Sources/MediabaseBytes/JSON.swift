@@ -235,3 +235,22 @@ struct JSONParser {
         }
     }
 }
+
+// Entry points without pointers, for the layers above this one (docs/architecture.md, "Unsafe
+// code"): the same code; the spans it hands to a callback are valid only during the call.
+extension JSON {
+    /// Calls `body` with the raw bytes of each element of a top-level array, in order (see the
+    /// pointer variant).
+    package static func forEachElement(_ bytes: Span<UInt8>, _ body: (_ value: Span<UInt8>) throws -> Void) throws {
+        try bytes.withUnsafeBufferPointer { buffer in
+            try forEachElement(buffer) { value in try body(Span(_unsafeElements: value)) }
+        }
+    }
+
+    /// Calls `body` with each member of a top-level object (see the pointer variant).
+    package static func forEachMember(_ bytes: Span<UInt8>, _ body: (_ key: Span<UInt8>, _ value: Span<UInt8>) throws -> Void) throws {
+        try bytes.withUnsafeBufferPointer { buffer in
+            try forEachMember(buffer) { key, value in try body(key.span, value.span) }
+        }
+    }
+}

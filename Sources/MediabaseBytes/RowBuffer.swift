@@ -186,3 +186,17 @@ package final class RowBuffer {
     /// Field values as strings, for tests and diagnostics.
     package var strings: [String?] { (0..<count).map { string($0) } }
 }
+
+extension RowBuffer {
+    /// Sets ``raw``, the row as it appeared in the input, to `bytes`. Like the fields
+    /// ``CopyText/decodeRow(_:into:)`` borrows, the row refers to those bytes without copying
+    /// them: a reader hands the row to its sink before it reads on.
+    @inline(__always) package func setRaw(_ bytes: Span<UInt8>) {
+        raw = bytes.withUnsafeBufferPointer { $0 }
+    }
+
+    /// Forgets ``raw`` (a record whose text is not kept in one piece).
+    @inline(__always) package func clearRaw() {
+        raw = UnsafeBufferPointer(start: nil, count: 0)
+    }
+}

@@ -33,21 +33,21 @@ package enum FileDigest {
 /// The SHA-256 of a file computed a chunk at a time: ``step()`` can fill the moments a busy
 /// thread would wait, and ``finish()`` does the rest. Used by one thread at a time.
 package final class FileDigestInProgress {
-    private let reader: FileChunkReader
+    private let file: FileByteStream
     private var hasher = SHA256()
     private var chunk = [UInt8](repeating: 0, count: 1 << 20)
     private var failure: Error?
     private var done = false
 
     package init(path: String) throws {
-        reader = try FileChunkReader(path: path)
+        file = try FileByteStream(path: path)
     }
 
     /// Hashes the next megabyte; false once the whole file is hashed (or reading it failed).
     package func step() -> Bool {
         guard !done else { return false }
         do {
-            let count = try reader.read(into: &chunk)
+            let count = try file.read(into: &chunk)
             if count == 0 {
                 done = true
             } else {

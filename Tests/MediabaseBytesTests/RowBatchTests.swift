@@ -83,13 +83,13 @@ final class RowBatchTests: XCTestCase {
 
 /// The bytes-layer tools the feature targets use instead of pointers and C calls.
 final class SafeFileToolsTests: XCTestCase {
-    func testFileChunkReaderReadsTheWholeFileInChunks() throws {
+    func testAFileStreamReadsTheWholeFileIntoAnArrayInChunks() throws {
         let folder = try Fixtures.scratchFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = (folder as NSString).appendingPathComponent("data")
         let bytes = (0..<10_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
         try Data(bytes).write(to: URL(fileURLWithPath: path))
-        let reader = try FileChunkReader(path: path)
+        let reader = try FileByteStream(path: path)
         var chunk = [UInt8](repeating: 0, count: 4096)
         var read: [UInt8] = []
         var counts: [Int] = []
@@ -99,7 +99,7 @@ final class SafeFileToolsTests: XCTestCase {
         }
         XCTAssertEqual(read, bytes)
         XCTAssertEqual(counts, [4096, 4096, 1808])
-        XCTAssertThrowsError(try FileChunkReader(path: (folder as NSString).appendingPathComponent("missing")))
+        XCTAssertThrowsError(try FileByteStream(path: (folder as NSString).appendingPathComponent("missing")))
     }
 
     func testFileMoveRenamesOrReportsTheSystemsMessage() throws {
