@@ -36,7 +36,11 @@ package final class LegacyNormalizer: DumpSink {
     private let transcriptGenes: TranscriptOwners
     private var drugIds: [DrugIdentity: Int64] = [:]
     private var pathwayIds = Set<String>()
-    private var goCache: (hash: ContentHash, terms: RowTails)?
+    /// The previous row's GO terms, whatever they were; ``goTermCache`` keeps values that parsed
+    /// without a field reject, so a bad value is rejected again in each row apart from the
+    /// previous one.
+    private var previousGOTerms: (hash: ContentHash, terms: RowTails)?
+    private var goTermCache: GOTermCache
     /// The keys (``CoreTable/uniqueKey``) of the gene link rows written for the current row.
     /// Fields of one row that feed one link table (`drugs` and `pharmgkb_pathways` both give
     /// gene_pathways and gene_drug_interactions) are merged here, as are repeats within a field;
@@ -53,7 +57,8 @@ package final class LegacyNormalizer: DumpSink {
     ///   memory before they spill to temporary files (docs/spec.md §2, `--memory-limit`).
     package convenience init(output: CoreOutput, rejects: RejectLog, memory: MemoryBudget = MemoryBudget()) throws {
         try self.init(output: output, rejects: rejects, geneStateBytes: memory.geneStateBytes,
-                      pendingTranscripts: memory.transcriptsInMemory, spillCacheKilobytes: memory.spillCacheKilobytes)
+                      pendingTranscripts: memory.transcriptsInMemory, spillCacheKilobytes: memory.spillCacheKilobytes,
+                      goTermCacheBytes: memory.goTermCacheBytes)
     }
 
     /// - Parameters:
@@ -62,9 +67,12 @@ package final class LegacyNormalizer: DumpSink {
     ///   - pendingTranscripts: how many transcripts are kept in memory before they go to a
     ///     temporary file (see ``TranscriptOwners``).
     ///   - spillCacheKilobytes: the page cache of each temporary file.
-    init(output: CoreOutput, rejects: RejectLog, geneStateBytes: Int, pendingTranscripts: Int, spillCacheKilobytes: Int = 2048) throws {
+    ///   - goTermCacheBytes: the budget of the parsed GO terms kept for reuse (``GOTermCache``).
+    init(output: CoreOutput, rejects: RejectLog, geneStateBytes: Int, pendingTranscripts: Int, spillCacheKilobytes: Int = 2048,
+         goTermCacheBytes: Int = 1 << 24) throws {
         self.output = output
         self.rejects = rejects
+        goTermCache = GOTermCache(budgetBytes: goTermCacheBytes)
         genes = GeneStates(budgetBytes: geneStateBytes, cacheKilobytes: spillCacheKilobytes)
         transcriptGenes = TranscriptOwners(pendingCapacity: pendingTranscripts, cacheKilobytes: spillCacheKilobytes)
     }
@@ -274,12 +282,16 @@ package final class LegacyNormalizer: DumpSink {
         if let bytes = field(row, .goTerms), !bytes.isEmpty {
             let hash = ContentHash(bytes)
             let terms: RowTails
-            if let cached = goCache, cached.hash == hash {
-                terms = cached.terms
+            if let previous = previousGOTerms, previous.hash == hash {
+                terms = previous.terms
+            } else if let cached = goTermCache.terms(for: hash) {
+                terms = cached
             } else {
+                let rejectsBefore = tally.fieldRejects
                 terms = RowTails(try goTerms(bytes, row: row))
-                goCache = (hash, terms)
+                if tally.fieldRejects == rejectsBefore { goTermCache.insert(terms, for: hash) }
             }
+            previousGOTerms = (hash, terms)
             // The most numerous rows: built once per GO value, not per transcript.
             try output.insert(.transcriptGoTerms, first: .text(transcriptId), tails: terms)
             // The gene's GO terms, once per distinct value, for the GO view's gene counts.
@@ -368,7 +380,7 @@ package final class LegacyNormalizer: DumpSink {
                 try insertLink(.geneAnnotations, [gene, .text(type), .text(value)])
             }
         case .uniprotIds, .ncbiIds, .refseqIds, .pdbIds:
-            let database = [LegacyColumn.uniprotIds: "UniProt", .ncbiIds: "NCBI", .refseqIds: "RefSeq", .pdbIds: "PDB"][which]!
+            let database = which == .uniprotIds ? "UniProt" : which == .ncbiIds ? "NCBI" : which == .refseqIds ? "RefSeq" : "PDB"
             for value in try arrayElements(bytes, row: row, column: which) {
                 try insertLink(.geneCrossReferences, [gene, .text(database), .text(value)])
             }

@@ -6,8 +6,9 @@ import Foundation
 /// A run needs a part that does not depend on the limit (``fixedBytes``: the program, the
 /// reader's buffers, the batches between the threads, the writer's SQLite page cache); the rest
 /// is the normalizer's state. Most of it goes to the gene states (``GeneStates``, accounted in
-/// bytes), an eighth to the transcript → gene map (``TranscriptOwners``); what does not fit
-/// waits in temporary files. The split is explained in docs/decisions.md.
+/// bytes), an eighth to the transcript → gene map (``TranscriptOwners``), an eighth to parsed GO
+/// terms kept for reuse; what does not fit waits in temporary files (the GO terms are parsed
+/// again). The split is explained in docs/decisions.md.
 package struct MemoryBudget: Sendable, Equatable {
     /// 300 MB: the real database's 77,114 genes and 385,659 transcripts stay in memory.
     package static let defaultLimit: Int64 = 300_000_000
@@ -42,9 +43,13 @@ package struct MemoryBudget: Sendable, Equatable {
     /// Transcripts kept in memory before they go to their temporary file.
     package var transcriptsInMemory: Int { Int(max(stateBytes / 8 / Self.bytesPerTranscript, 64)) }
 
+    /// Bytes of parsed GO terms kept for reuse by content (the normalizer's `GOTermCache`): an
+    /// eighth of the state.
+    package var goTermCacheBytes: Int { Int(stateBytes / 8) }
+
     /// Bytes of gene states kept in memory (as ``GeneState/estimatedBytes`` counts them).
     package var geneStateBytes: Int {
-        Int(max(stateBytes - stateBytes / 8 - 2 * Int64(spillCacheKilobytes) * 1024 - Self.filterBytes, 0))
+        Int(max(stateBytes - stateBytes / 8 - Int64(goTermCacheBytes) - 2 * Int64(spillCacheKilobytes) * 1024 - Self.filterBytes, 0))
     }
 
     /// The end steps' own peak (indexes, view tables, validation), measured on the generator's

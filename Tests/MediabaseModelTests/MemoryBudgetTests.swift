@@ -18,7 +18,7 @@ final class MemoryBudgetTests: XCTestCase {
             let budget = MemoryBudget(limit: limit)
             let transcripts = Int64(budget.transcriptsInMemory) * MemoryBudget.bytesPerTranscript
             let spillCaches = 2 * Int64(budget.spillCacheKilobytes) * 1024
-            let total = MemoryBudget.fixedBytes + transcripts + Int64(budget.geneStateBytes) + spillCaches + MemoryBudget.filterBytes
+            let total = MemoryBudget.fixedBytes + transcripts + Int64(budget.geneStateBytes) + Int64(budget.goTermCacheBytes) + spillCaches + MemoryBudget.filterBytes
             XCTAssertLessThanOrEqual(total, limit, "limit \(limit)")
         }
     }
