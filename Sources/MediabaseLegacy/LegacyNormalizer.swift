@@ -134,6 +134,8 @@ package final class LegacyNormalizer: DumpSink {
     package func endTable(_ table: TableSchema, rows: Int, bytes: Int64) throws {
         if inLegacy {
             tally.legacyBytes += bytes
+            // The end steps need the memory more than a later legacy table would need the values.
+            goTermCache.removeAll()
             for (index, name) in fileColumnNames.enumerated() where nonEmpty[index] > 0 {
                 var account = tally.fields[name] ?? FieldAccount()
                 account.nonEmpty += nonEmpty[index]

@@ -63,10 +63,12 @@ final class ScatteredRowsTests: XCTestCase {
         return path
     }
 
-    private func convert(_ input: String, geneStateBytes: Int, pendingTranscripts: Int, name: String) throws -> (NormalizationTally, SQLiteDatabase) {
+    private func convert(_ input: String, geneStateBytes: Int, pendingTranscripts: Int, goTermCacheBytes: Int = 1 << 24,
+                         name: String) throws -> (NormalizationTally, SQLiteDatabase) {
         let writer = try SQLiteCoreWriter(path: (folder as NSString).appendingPathComponent(name))
         let normalizer = try LegacyNormalizer(output: writer, rejects: try RejectLog(path: nil, maxRejects: nil, input: "test.sql"),
-                                              geneStateBytes: geneStateBytes, pendingTranscripts: pendingTranscripts)
+                                              geneStateBytes: geneStateBytes, pendingTranscripts: pendingTranscripts,
+                                              goTermCacheBytes: goTermCacheBytes)
         try DumpReader.open(path: input).read(into: normalizer)
         try normalizer.finish()
         try writer.finish(appliedAt: "2024-01-01T00:00:00Z")
@@ -89,6 +91,12 @@ final class ScatteredRowsTests: XCTestCase {
         let (spilled, core) = try convert(input, geneStateBytes: 0, pendingTranscripts: 4, name: "spilled.sqlite")
         XCTAssertEqual(spilled, inMemory)
         XCTAssertEqual(try content(core), try content(reference))
+        // Seven GO values shared by the scattered genes: parsed once each with the cache, parsed
+        // for every row without it (a budget too small for one value), the same rows either way.
+        let (uncachedTally, uncached) = try convert(input, geneStateBytes: 1 << 30, pendingTranscripts: 1 << 15, goTermCacheBytes: 0, name: "uncached.sqlite")
+        XCTAssertEqual(uncachedTally, inMemory)
+        XCTAssertEqual(try content(uncached), try content(reference))
+        XCTAssertEqual(try core.integer("SELECT count(*) FROM transcript_go_terms"), Self.genes * Self.transcriptsPerGene)
 
         XCTAssertEqual(spilled.genes, Self.genes)
         XCTAssertEqual(spilled.transcripts, Self.genes * Self.transcriptsPerGene)

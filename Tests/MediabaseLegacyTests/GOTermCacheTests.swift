@@ -1,0 +1,36 @@
+import XCTest
+@testable import MediabaseModel
+@testable import MediabaseLegacy
+
+final class GOTermCacheTests: XCTestCase {
+    private func terms(_ id: Int) -> RowTails {
+        RowTails([[.text("GO:\(id)"), .text("a term long enough for the heap"), .text("biological_process"), .text("IDA")]])
+    }
+
+    func testTheCacheStaysWithinItsBudgetAndStartsOverWhenFull() throws {
+        let size = GOTermCache.estimatedBytes(terms(0))
+        var cache = GOTermCache(budgetBytes: 3 * size)
+        for id in 0..<3 { cache.insert(terms(id), for: ContentHash("\(id)")) }
+        XCTAssertEqual(cache.bytes, 3 * size)
+        XCTAssertNotNil(cache.terms(for: ContentHash("0")))
+        // The fourth value does not fit: the cache starts over with it alone.
+        cache.insert(terms(3), for: ContentHash("3"))
+        XCTAssertEqual(cache.bytes, size)
+        XCTAssertNil(cache.terms(for: ContentHash("0")))
+        XCTAssertEqual(cache.terms(for: ContentHash("3"))?.rows, terms(3).rows)
+    }
+
+    func testAValueLargerThanTheBudgetIsNotKept() throws {
+        var cache = GOTermCache(budgetBytes: 10)
+        cache.insert(terms(0), for: ContentHash("0"))
+        XCTAssertNil(cache.terms(for: ContentHash("0")))
+        XCTAssertEqual(cache.bytes, 0)
+    }
+
+    func testTheEstimateCountsEveryRowAndString() throws {
+        let one = GOTermCache.estimatedBytes(terms(0))
+        let two = GOTermCache.estimatedBytes(RowTails(terms(0).rows + terms(1).rows))
+        XCTAssertGreaterThan(two, one)
+        XCTAssertGreaterThan(one, 3 * "a term long enough for the heap".utf8.count)
+    }
+}
