@@ -6,11 +6,12 @@ import MediabaseSQLite
 /// (what `sqlite3 .dump` shows), straight into a ``GzipWriter``.
 ///
 /// Why the block is safe to hand to `psql` whatever the data holds: every field goes through
-/// ``CopyText/encodeField(_:into:)``, which escapes backslash, TAB, LF and CR (and the other
-/// letter escapes). So a data line never holds a raw TAB inside a field or a line break, and a
-/// line can never read `\.` — a backslash in the data is always written doubled — which is the
-/// only thing psql looks for while it passes COPY data to the server (it runs no meta-commands
-/// there) and the only way the server's COPY ends. Text is checked to be valid UTF-8 without NUL
+/// ``CopyText/encodeText(_:into:)`` (``CopyText/encodeField(_:into:)`` with the UTF-8 check),
+/// which escapes backslash, TAB, LF and CR (and the other letter escapes). So a data line never
+/// holds a raw TAB inside a field or a line break, and a line can never read `\.` — a backslash
+/// in the data is always written doubled — which is the only thing psql looks for while it
+/// passes COPY data to the server (it runs no meta-commands there) and the only way the
+/// server's COPY ends. Text is checked to be valid UTF-8 without NUL
 /// bytes (the parts declare `client_encoding = 'UTF8'`), numbers to fit their column, and JSON to
 /// be jsonb-loadable, so a bundle that converts also loads; a value that would not is reported
 /// with its table, row and column, and the conversion stops.
@@ -122,12 +123,12 @@ package struct TableExporter {
         }
     }
 
-    /// Text, checked, COPY-escaped.
+    /// Text, checked and COPY-escaped in one pass. On a throw the line holds part of the value;
+    /// the row is taken back (``GzipWriter/append(_:)``).
     @inline(__always) private static func appendText(_ bytes: Span<UInt8>, to line: inout [UInt8]) throws {
-        if let offset = UTF8Validation.firstInvalidOffset(bytes) {
+        if let offset = CopyText.encodeText(bytes, into: &line) {
             throw ValueProblem(message: "not valid UTF-8 text without NUL bytes (byte \(offset))")
         }
-        CopyText.encodeField(bytes, into: &line)
     }
 
     /// Decimal digits of `value`, without going through a String: written last first into a

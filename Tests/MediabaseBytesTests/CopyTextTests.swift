@@ -174,6 +174,33 @@ final class CopyTextTests: XCTestCase {
         XCTAssertEqual(out, [], "empty text is an empty field, not NULL")
     }
 
+    /// Checking and escaping in one pass: fields with valid and broken UTF-8, NUL and escaped
+    /// bytes at every offset give the escaped bytes of the rule when the text is acceptable (Swift's
+    /// own UTF-8 decoding, and no NUL), else the offset of the UTF-8 check.
+    func testEncodedTextIsCheckedAndEscapedInOnePass() {
+        let letters: [UInt8: UInt8] = [0x5C: 0x5C, 0x09: 0x74, 0x0A: 0x6E, 0x0D: 0x72, 0x08: 0x62, 0x0C: 0x66, 0x0B: 0x76]
+        let pieces: [[UInt8]] = [[0x41], [0x5C], [0x09], [0x0A], [0x00], [0x07], Array("é".utf8), Array("日".utf8), Array("😀".utf8),
+                                 [0xC3], [0xE6, 0x97], [0xED, 0xA0, 0x80], [0xC0, 0xAF], [0xF4, 0x90, 0x80, 0x80], [0x80], [0xFF]]
+        var random = SplitMix64(seed: 0xC0B1_0004)
+        for _ in 0..<20_000 {
+            var field: [UInt8] = []
+            let plainRun = Int.random(in: 0...20, using: &random)
+            for index in 0..<Int.random(in: 0...30, using: &random) {
+                field += index < plainRun || random.oneIn(2) ? [UInt8(ascii: "a") + UInt8(index % 26)] : random.pick(pieces)
+            }
+            var out: [UInt8] = [0x41]
+            let invalid = field.withUnsafeBufferPointer { CopyText.encodeText($0, into: &out) }
+            let acceptable = !field.contains(0) && String(validating: field, as: UTF8.self) != nil
+            if acceptable {
+                XCTAssertNil(invalid, "field \(field)")
+                XCTAssertEqual(out, [0x41] + field.flatMap { byte in letters[byte].map { [0x5C, $0] } ?? [byte] }, "field \(field)")
+            } else {
+                XCTAssertEqual(invalid, field.withUnsafeBufferPointer { UTF8Validation.firstInvalidOffset($0) }, "field \(field)")
+                XCTAssertNotNil(invalid, "field \(field)")
+            }
+        }
+    }
+
     func testEveryByteValueRoundTrips() {
         let all = (0...255).map { UInt8($0) }
         var line: [UInt8] = []

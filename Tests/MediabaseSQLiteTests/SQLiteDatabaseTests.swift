@@ -170,7 +170,9 @@ final class SQLiteDatabaseTests: XCTestCase {
         // of them, blobs as their bytes; nil only for NULL.
         let expected: [[UInt8]?] = [Array("naïve".utf8), [], nil, Array("42".utf8), Array("-2.5".utf8), [0x00, 0xFF], []]
         var read: [[UInt8]?] = []
-        while try select.step() { read.append(select.storedTextBytes(0).map { Array($0) }) }
+        while try select.step() {
+            if let bytes = select.storedTextBytes(0) { read.append(Array(bytes)) } else { read.append(nil) }
+        }
         XCTAssertEqual(read, expected)
     }
 
