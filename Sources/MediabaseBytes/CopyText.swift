@@ -165,26 +165,117 @@ package enum CopyText {
     ///
     /// Backslash, TAB, LF and CR (and the other letter escapes) are escaped, so the encoded field
     /// never contains a raw TAB or newline and no line of data can read as the `\.` terminator.
+    /// Text between escapes is copied in runs (most fields have no escape at all), found eight
+    /// bytes at a time. The bundle export uses ``encodeText(_:into:)``, which also checks UTF-8.
     package static func encodeField(_ bytes: UnsafeBufferPointer<UInt8>?, into out: inout [UInt8]) {
         guard let bytes else { return encodeNull(into: &out) }
-        for byte in bytes {
-            switch byte {
-            case 0x5C: out.append(0x5C); out.append(0x5C)
-            case 0x09: out.append(0x5C); out.append(UInt8(ascii: "t"))
-            case 0x0A: out.append(0x5C); out.append(UInt8(ascii: "n"))
-            case 0x0D: out.append(0x5C); out.append(UInt8(ascii: "r"))
-            case 0x08: out.append(0x5C); out.append(UInt8(ascii: "b"))
-            case 0x0C: out.append(0x5C); out.append(UInt8(ascii: "f"))
-            case 0x0B: out.append(0x5C); out.append(UInt8(ascii: "v"))
-            default: out.append(byte)
+        guard let base = bytes.baseAddress else { return }
+        let end = bytes.count
+        var runStart = 0
+        var i = 0
+        while i < end {
+            if i + 8 <= end, !mayNeedEscape(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) {
+                i += 8
+            } else if i + 8 > end, end >= 8, !mayNeedEscape(UnsafeRawPointer(base + end - 8).loadUnaligned(as: UInt64.self)) {
+                // The word that ends the field covers the bytes left (and some already taken).
+                i = end
+            } else if let letter = escapeLetter(base[i]) {
+                if i > runStart { out.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: i - runStart)) }
+                out.append(0x5C)
+                out.append(letter)
+                i += 1
+                runStart = i
+            } else {
+                i += 1
             }
         }
+        if end > runStart { out.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: end - runStart)) }
+    }
+
+    /// Appends `bytes` escaped for COPY text to `out`, as ``encodeField(_:into:)`` does, if they
+    /// are acceptable text (``UTF8Validation``: well-formed UTF-8 without NUL); otherwise returns
+    /// the offset ``UTF8Validation/firstInvalidOffset(_:)-(UnsafeBufferPointer<UInt8>)`` gives,
+    /// and `out` holds part of the field. One pass for both: eight bytes of ASCII that need no
+    /// escape are taken at a time, and the last bytes of a field as the eight that end it.
+    package static func encodeText(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> Int? {
+        guard let base = bytes.baseAddress else { return nil }
+        let end = bytes.count
+        var runStart = 0
+        var i = 0
+        while i < end {
+            if i + 8 <= end {
+                if isPlainASCII(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) {
+                    i += 8
+                    continue
+                }
+            } else if end >= 8, isPlainASCII(UnsafeRawPointer(base + end - 8).loadUnaligned(as: UInt64.self)) {
+                // The bytes before `i` were taken already; the word that ends the field covers the rest.
+                i = end
+                continue
+            }
+            let byte = base[i]
+            if byte >= 0x80 {
+                let length = UTF8Validation.sequenceLength(base, i, end)
+                if length == 0 { return i }
+                i += length
+            } else if let letter = escapeLetter(byte) {
+                if i > runStart { out.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: i - runStart)) }
+                out.append(0x5C)
+                out.append(letter)
+                i += 1
+                runStart = i
+            } else if byte == 0 {
+                return i
+            } else {
+                i += 1
+            }
+        }
+        if end > runStart { out.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: end - runStart)) }
+        return nil
+    }
+
+    /// Whether the eight bytes of `word` are ASCII that COPY text takes as it is: no high bit,
+    /// and nothing ``mayNeedEscape(_:)`` would stop at (which covers the NUL byte).
+    @inline(__always) static func isPlainASCII(_ word: UInt64) -> Bool {
+        word & 0x8080_8080_8080_8080 == 0 && !mayNeedEscape(word)
+    }
+
+    /// The letter after the backslash that escapes `byte` in COPY text, nil for a byte written as
+    /// it is.
+    @inline(__always) static func escapeLetter(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case 0x5C: return 0x5C
+        case 0x09: return UInt8(ascii: "t")
+        case 0x0A: return UInt8(ascii: "n")
+        case 0x0D: return UInt8(ascii: "r")
+        case 0x08: return UInt8(ascii: "b")
+        case 0x0C: return UInt8(ascii: "f")
+        case 0x0B: return UInt8(ascii: "v")
+        default: return nil
+        }
+    }
+
+    /// Whether one of the eight bytes of `word` may need an escape: a backslash or a byte below
+    /// 0x0E (control bytes 0x00–0x07 give a false alarm, settled byte by byte). A zero byte of
+    /// `x` is found exactly by `(x - 0x01…) & ~x & 0x80…`, a byte below 0x0E (< 0x80) by the same
+    /// with 0x0E…; a byte that has its high bit set never counts.
+    @inline(__always) static func mayNeedEscape(_ word: UInt64) -> Bool {
+        let backslashes = word ^ 0x5C5C_5C5C_5C5C_5C5C
+        let zeroBytes = (backslashes &- 0x0101_0101_0101_0101) & ~backslashes
+        let lowBytes = (word &- 0x0E0E_0E0E_0E0E_0E0E) & ~word
+        return (zeroBytes | lowBytes) & 0x8080_8080_8080_8080 != 0
     }
 }
 
 // Entry points without pointers, for the layers above this one (docs/architecture.md, "Unsafe
 // code"): the same code; the spans it hands to a callback are valid only during the call.
 extension CopyText {
+    /// Appends `bytes` as checked, escaped COPY text (see the pointer variant); the offset of the
+    /// first byte that is not acceptable text, or nil.
+    @inline(__always) package static func encodeText(_ bytes: Span<UInt8>, into out: inout [UInt8]) -> Int? {
+        bytes.withUnsafeBufferPointer { encodeText($0, into: &out) }
+    }
+
     /// Appends the COPY text of a NULL field, `\N`.
     @inline(__always) package static func encodeNull(into out: inout [UInt8]) {
         out.append(0x5C)

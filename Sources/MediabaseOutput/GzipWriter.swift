@@ -15,6 +15,10 @@ package final class GzipWriter {
     /// (dictionary priming, flush markers) and still give two cores plenty to share.
     static let defaultChunkSize = 1 << 20
 
+    /// Room past the chunk size, so that a row ``append(_:)`` adds to a nearly full chunk
+    /// seldom makes the buffer grow (and copy the chunk).
+    static let appendSlack = 64 * 1024
+
     private let pool: CompressionPool
     private let chunkSize: Int
     private let file: OutputFile
@@ -32,7 +36,7 @@ package final class GzipWriter {
         self.pool = pool
         self.chunkSize = chunkSize
         file = try OutputFile(creatingAt: path)
-        pending.reserveCapacity(chunkSize)
+        pending.reserveCapacity(chunkSize + Self.appendSlack)
         // ID1 ID2, CM = deflate, FLG = none, MTIME = 0, XFL = 0, OS = 3 (Unix) — fixed, so that
         // bundles are reproducible.
         try writeToFile([0x1F, 0x8B, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0x03])
@@ -46,6 +50,26 @@ package final class GzipWriter {
             pending.append(bytes.extracting(offset..<(offset + take)))
             offset += take
             if pending.count == chunkSize { try submitChunk(final: false) }
+        }
+    }
+
+    /// Lets `body` append uncompressed bytes straight to the buffer of the chunk being filled (a
+    /// row at a time, say), without a copy through a buffer of its own; a chunk that fills up is
+    /// cut at the chunk size as ``write(_:)-([UInt8])`` cuts it, so the bytes are the same. When
+    /// `body` throws, what it appended is taken back.
+    package func append(_ body: (inout [UInt8]) throws -> Void) throws {
+        let start = pending.count
+        do {
+            try body(&pending)
+        } catch {
+            pending.removeSubrange(start...)
+            throw error
+        }
+        while pending.count >= chunkSize {
+            let rest = Array(pending[chunkSize...])
+            pending.removeSubrange(chunkSize...)
+            try submitChunk(final: false)
+            pending.append(contentsOf: rest)
         }
     }
 
@@ -78,7 +102,7 @@ package final class GzipWriter {
         let job = CompressionJob(input: pending, dictionary: previousTail, final: final)
         previousTail = Array(pending.suffix(Deflater.windowSize))
         pending = []
-        pending.reserveCapacity(chunkSize)
+        pending.reserveCapacity(chunkSize + Self.appendSlack)
         pool.submit(job)
         inFlight.append(job)
         while inFlight.count >= pool.maxInFlight { try writeOldestChunk() }

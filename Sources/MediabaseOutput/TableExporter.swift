@@ -6,11 +6,12 @@ import MediabaseSQLite
 /// (what `sqlite3 .dump` shows), straight into a ``GzipWriter``.
 ///
 /// Why the block is safe to hand to `psql` whatever the data holds: every field goes through
-/// ``CopyText/encodeField(_:into:)``, which escapes backslash, TAB, LF and CR (and the other
-/// letter escapes). So a data line never holds a raw TAB inside a field or a line break, and a
-/// line can never read `\.` — a backslash in the data is always written doubled — which is the
-/// only thing psql looks for while it passes COPY data to the server (it runs no meta-commands
-/// there) and the only way the server's COPY ends. Text is checked to be valid UTF-8 without NUL
+/// ``CopyText/encodeText(_:into:)`` (``CopyText/encodeField(_:into:)`` with the UTF-8 check),
+/// which escapes backslash, TAB, LF and CR (and the other letter escapes). So a data line never
+/// holds a raw TAB inside a field or a line break, and a line can never read `\.` — a backslash
+/// in the data is always written doubled — which is the only thing psql looks for while it
+/// passes COPY data to the server (it runs no meta-commands there) and the only way the
+/// server's COPY ends. Text is checked to be valid UTF-8 without NUL
 /// bytes (the parts declare `client_encoding = 'UTF8'`), numbers to fit their column, and JSON to
 /// be jsonb-loadable, so a bundle that converts also loads; a value that would not is reported
 /// with its table, row and column, and the conversion stops.
@@ -46,27 +47,27 @@ package struct TableExporter {
     let table: String
     let columns: [(name: String, kind: Kind)]
 
-    /// Writes the COPY block and returns the number of rows.
+    /// Writes the COPY block and returns the number of rows. Each row is encoded straight into
+    /// the gzip writer's chunk buffer.
     func export(from database: SQLiteDatabase, into output: GzipWriter) throws -> Int {
         let names = try columns.map { try PostgresNames.quoted($0.name) }
         try output.write("COPY \(try PostgresNames.qualified(table)) (\(names.joined(separator: ", "))) FROM stdin;\n")
         let statement = try database.prepare("SELECT \(columns.map { SQLiteCoreWriter.quoted($0.name) }.joined(separator: ", ")) FROM \(SQLiteCoreWriter.quoted(table))\(rowidOrder)")
-        var line: [UInt8] = []
-        line.reserveCapacity(64 * 1024)
+        let kinds = columns.map(\.kind)
         var scratch: [UInt8] = []
         var rows = 0
         while try statement.step() {
-            line.removeAll(keepingCapacity: true)
-            for (index, column) in columns.enumerated() {
-                if index > 0 { line.append(ASCII.tab) }
-                do {
-                    try Self.appendValue(statement, index, column.kind, to: &line, scratch: &scratch)
-                } catch let problem as ValueProblem {
-                    throw MediabaseError.unrepresentable("cannot export row \(rows + 1) of \(table), column \(column.name), to PostgreSQL: \(problem.message)")
+            try output.append { line in
+                for index in kinds.indices {
+                    if index > 0 { line.append(ASCII.tab) }
+                    do {
+                        try Self.appendValue(statement, index, kinds[index], to: &line, scratch: &scratch)
+                    } catch let problem as ValueProblem {
+                        throw MediabaseError.unrepresentable("cannot export row \(rows + 1) of \(table), column \(columns[index].name), to PostgreSQL: \(problem.message)")
+                    }
                 }
+                line.append(ASCII.newline)
             }
-            line.append(ASCII.newline)
-            try output.write(line)
             rows += 1
         }
         try output.write("\\.\n\n")
@@ -86,26 +87,27 @@ package struct TableExporter {
         var message: String
     }
 
-    /// Appends column `index` of the current row as COPY text (`\N` for NULL).
+    /// Appends column `index` of the current row as COPY text (`\N` for NULL). Text is read with
+    /// ``SQLiteStatement/storedTextBytes(_:)``, which also tells NULL; numbers by their storage class.
     static func appendValue(_ statement: SQLiteStatement, _ index: Int, _ kind: Kind, to line: inout [UInt8], scratch: inout [UInt8]) throws {
-        let storage = statement.storageClass(index)
-        if storage == .null {
-            CopyText.encodeNull(into: &line)
-            return
-        }
         switch kind {
         case .text:
-            try appendText(statement.textBytes(index)!, to: &line)
+            guard let bytes = statement.storedTextBytes(index) else { return CopyText.encodeNull(into: &line) }
+            try appendText(bytes, to: &line)
         case let .integer(range):
+            let storage = statement.storageClass(index)
+            if storage == .null { return CopyText.encodeNull(into: &line) }
             guard storage == .integer else { throw ValueProblem(message: "an integer is needed, found \(describe(statement, index))") }
             let value = statement.int64(index)
             guard range.contains(value) else { throw ValueProblem(message: "\(value) is out of the column type's range \(range)") }
             appendInteger(value, to: &line)
         case .double:
+            let storage = statement.storageClass(index)
+            if storage == .null { return CopyText.encodeNull(into: &line) }
             guard storage == .float || storage == .integer else { throw ValueProblem(message: "a number is needed, found \(describe(statement, index))") }
             appendDouble(statement.double(index), to: &line)
         case .jsonb:
-            let bytes = statement.textBytes(index)!
+            guard let bytes = statement.storedTextBytes(index) else { return CopyText.encodeNull(into: &line) }
             do {
                 _ = try JSON.validate(bytes)
             } catch let error as DecodeError {
@@ -114,18 +116,19 @@ package struct TableExporter {
             if hasNULEscape(bytes) { throw ValueProblem(message: "jsonb cannot hold \\u0000") }
             try appendText(bytes, to: &line)
         case .textArray:
+            guard let bytes = statement.storedTextBytes(index) else { return CopyText.encodeNull(into: &line) }
             scratch.removeAll(keepingCapacity: true)
-            try appendArrayLiteral(ofJSON: statement.textBytes(index)!, to: &scratch)
+            try appendArrayLiteral(ofJSON: bytes, to: &scratch)
             try appendText(scratch.span, to: &line)
         }
     }
 
-    /// Text, checked, COPY-escaped.
+    /// Text, checked and COPY-escaped in one pass. On a throw the line holds part of the value;
+    /// the row is taken back (``GzipWriter/append(_:)``).
     @inline(__always) private static func appendText(_ bytes: Span<UInt8>, to line: inout [UInt8]) throws {
-        if let offset = UTF8Validation.firstInvalidOffset(bytes) {
+        if let offset = CopyText.encodeText(bytes, into: &line) {
             throw ValueProblem(message: "not valid UTF-8 text without NUL bytes (byte \(offset))")
         }
-        CopyText.encodeField(bytes, into: &line)
     }
 
     /// Decimal digits of `value`, without going through a String: written last first into a

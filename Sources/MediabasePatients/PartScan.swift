@@ -30,16 +30,21 @@ package struct PartScan {
     /// line that ends it.
     package mutating func read(_ lines: LineReader, part: String) throws {
         var copy: (table: String, schema: String?, name: String, columns: Int)?
+        // Rows of the open block, added to `rows` when it ends: no dictionary lookup per row.
+        var blockRows = 0
+        // A block left open (no `\.`, or the part fails to decompress) keeps the rows read.
+        defer { if let copy { rows[copy.table, default: 0] += blockRows } }
         var patient = PatientPartFacts.schema(ofPart: part).map(PatientPartFacts.init)
         defer { if let patient { patientParts.append((part, patient)) } }
         let known = isKnownTranscript ?? (transcripts.isEmpty ? nil : { [transcripts] in transcripts.contains($0) })
         while let line = try lines.nextLineBytes() {
             if let block = copy {
                 if line.equals("\\.") {
+                    rows[block.table, default: 0] += blockRows
                     copy = nil
                     continue
                 }
-                rows[block.table, default: 0] += 1
+                blockRows += 1
                 var fields = 1
                 var tab = line.firstIndex(of: ASCII.tab)
                 while let found = tab {
@@ -79,6 +84,7 @@ package struct PartScan {
                 let table = schema == nil || schema == "public" ? header.name.name : "\(schema!).\(header.name.name)"
                 patient?.copyBlock(schema: schema, table: header.name.name)
                 copy = (table, schema, header.name.name, columns.count)
+                blockRows = 0
                 rows[table, default: 0] += 0
                 blocks += 1
             } else if text.hasPrefix("CREATE TABLE ") || text.hasPrefix("CREATE MATERIALIZED VIEW ") {

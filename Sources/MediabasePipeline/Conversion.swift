@@ -201,10 +201,11 @@ package enum Conversion {
         progress?.beginStage("hashing the input (SHA-256)")
         let input = ConversionReport.Input(path: options.input, format: reader.format.description, bytes: reader.totalBytes, sha256: try digest.wait())
         if bundle {
-            // The core is checked on a second connection while the bundle is exported: the checks
-            // are single-threaded SQLite work, and compression keeps the other cores busy. A read
-            // on the load's connection first gives up its exclusive lock (finish() went back to
-            // the NORMAL locking mode, which takes effect at the next read).
+            // The core is checked on a second connection while the bundle is exported and then
+            // checked: the core checks are single-threaded SQLite work, and so is the bundle's
+            // check, which would otherwise leave a core idle at the end. A read on the load's
+            // connection first gives up its exclusive lock (finish() went back to the NORMAL
+            // locking mode, which takes effect at the next read).
             _ = try writer.database.scalar("SELECT count(*) FROM schema_versions")
             let coreChecks = BackgroundTask {
                 try CoreValidator.validate(try SQLiteDatabase(path: coreFile, readOnly: true), expectedCounts: expectedCounts, thorough: false, viewTables: false)
@@ -214,14 +215,19 @@ package enum Conversion {
             let exported = Result {
                 try BundleWriter(database: writer.database, carriedTables: writer.carriedTables, threads: options.threads).write(to: temporary, inputs: [manifestInput], progress: progress)
             }
-            report.validation = try coreChecks.wait()
             stage("validate_and_export_bundle")
+            // A failed core check is reported before a failed export or bundle check.
+            var bundleValidation = Result<[ValidationCheck], Error>.success([])
+            if case .success = exported {
+                progress?.beginStage("validating the bundle")
+                bundleValidation = Result { try BundleValidator.validate(folder: temporary) }
+            }
+            report.validation = try coreChecks.wait()
+            stage("validate_bundle")
             try requirePassed(report.validation)
             _ = try exported.get()
-            progress?.beginStage("validating the bundle")
-            let bundleChecks = try BundleValidator.validate(folder: temporary)
+            let bundleChecks = try bundleValidation.get()
             report.validation += bundleChecks.map { ValidationCheck(name: "bundle_" + $0.name, passed: $0.passed, detail: $0.detail) }
-            stage("validate_bundle")
             try requirePassed(bundleChecks)
         } else {
             progress?.beginStage("validating")

@@ -146,6 +146,61 @@ final class CopyTextTests: XCTestCase {
         }
     }
 
+    /// The runs between escapes are found eight bytes at a time: every escaped byte (and a
+    /// control byte that needs none) at every offset of fields up to three words long, among
+    /// plain and high bytes, gives the bytes of the rule applied one byte at a time.
+    func testEncodingMatchesTheRuleAtEveryOffset() {
+        let letters: [UInt8: UInt8] = [0x5C: 0x5C, 0x09: 0x74, 0x0A: 0x6E, 0x0D: 0x72, 0x08: 0x62, 0x0C: 0x66, 0x0B: 0x76]
+        func expected(_ field: [UInt8]) -> [UInt8] {
+            field.flatMap { byte in letters[byte].map { [0x5C, $0] } ?? [byte] }
+        }
+        var random = SplitMix64(seed: 0xC0B1_0003)
+        let fillers: [[UInt8]] = [Array("ENSG0000".utf8), [0xC3, 0xA9, 0xE6, 0x97, 0xA5, 0x80, 0xFF, 0x0E], [0x01, 0x07, 0x1F, 0x20, 0x5B, 0x5D, 0x7F, 0x0E]]
+        for special: UInt8 in [0x5C, 0x09, 0x0A, 0x0D, 0x08, 0x0C, 0x0B, 0x00, 0x03, 0x07] {
+            for length in 1...24 {
+                for offset in 0..<length {
+                    let kind = Int.random(in: 0..<fillers.count, using: &random)
+                    var field = (0..<length).map { fillers[kind][$0 % 8] }
+                    field[offset] = special
+                    if random.oneIn(3) { field[Int.random(in: 0..<length, using: &random)] = random.pick(letters.keys.sorted()) }
+                    var out: [UInt8] = [0x41]
+                    field.withUnsafeBufferPointer { CopyText.encodeField($0, into: &out) }
+                    XCTAssertEqual(out, [0x41] + expected(field), "field \(field)")
+                }
+            }
+        }
+        var out: [UInt8] = []
+        [UInt8]().withUnsafeBufferPointer { CopyText.encodeField($0, into: &out) }
+        XCTAssertEqual(out, [], "empty text is an empty field, not NULL")
+    }
+
+    /// Checking and escaping in one pass: fields with valid and broken UTF-8, NUL and escaped
+    /// bytes at every offset give the escaped bytes of the rule when the text is acceptable (Swift's
+    /// own UTF-8 decoding, and no NUL), else the offset of the UTF-8 check.
+    func testEncodedTextIsCheckedAndEscapedInOnePass() {
+        let letters: [UInt8: UInt8] = [0x5C: 0x5C, 0x09: 0x74, 0x0A: 0x6E, 0x0D: 0x72, 0x08: 0x62, 0x0C: 0x66, 0x0B: 0x76]
+        let pieces: [[UInt8]] = [[0x41], [0x5C], [0x09], [0x0A], [0x00], [0x07], Array("é".utf8), Array("日".utf8), Array("😀".utf8),
+                                 [0xC3], [0xE6, 0x97], [0xED, 0xA0, 0x80], [0xC0, 0xAF], [0xF4, 0x90, 0x80, 0x80], [0x80], [0xFF]]
+        var random = SplitMix64(seed: 0xC0B1_0004)
+        for _ in 0..<20_000 {
+            var field: [UInt8] = []
+            let plainRun = Int.random(in: 0...20, using: &random)
+            for index in 0..<Int.random(in: 0...30, using: &random) {
+                field += index < plainRun || random.oneIn(2) ? [UInt8(ascii: "a") + UInt8(index % 26)] : random.pick(pieces)
+            }
+            var out: [UInt8] = [0x41]
+            let invalid = field.withUnsafeBufferPointer { CopyText.encodeText($0, into: &out) }
+            let acceptable = !field.contains(0) && String(validating: field, as: UTF8.self) != nil
+            if acceptable {
+                XCTAssertNil(invalid, "field \(field)")
+                XCTAssertEqual(out, [0x41] + field.flatMap { byte in letters[byte].map { [0x5C, $0] } ?? [byte] }, "field \(field)")
+            } else {
+                XCTAssertEqual(invalid, field.withUnsafeBufferPointer { UTF8Validation.firstInvalidOffset($0) }, "field \(field)")
+                XCTAssertNotNil(invalid, "field \(field)")
+            }
+        }
+    }
+
     func testEveryByteValueRoundTrips() {
         let all = (0...255).map { UInt8($0) }
         var line: [UInt8] = []

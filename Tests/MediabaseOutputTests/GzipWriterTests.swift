@@ -78,6 +78,40 @@ final class GzipWriterTests: XCTestCase {
         XCTAssertEqual(try inflate(file.path), Array("hello\n".utf8))
     }
 
+    /// Rows appended straight into the chunk buffer give the bytes of the same rows written, with
+    /// chunks cut inside rows and rows longer than a chunk; a row whose body throws leaves nothing.
+    func testAppendedRowsGiveTheBytesOfWrittenOnesAndAThrowTakesTheRowBack() throws {
+        struct Refused: Error {}
+        let input = sampleInput(bytes: 300_000, seed: 11)
+        var rows: [[UInt8]] = []
+        var offset = 0
+        var step = 1
+        while offset < input.count {
+            let end = min(input.count, offset + step)
+            rows.append(Array(input[offset..<end]))
+            offset = end
+            step = step * 7 % 9_001 + 1
+        }
+        rows.append(Array(repeating: UInt8(ascii: "x"), count: 20_000))
+        let written = try compress(rows.flatMap { $0 }, threads: 2, chunkSize: 4096, name: "written.gz")
+        let pool = try CompressionPool(threads: 2, level: 6)
+        defer { pool.shutdown() }
+        let path = (folder as NSString).appendingPathComponent("appended.gz")
+        let writer = try GzipWriter(path: path, pool: pool, chunkSize: 4096)
+        for (index, row) in rows.enumerated() {
+            try writer.append { $0.append(contentsOf: row) }
+            if index % 10 == 0 {
+                XCTAssertThrowsError(try writer.append { buffer in
+                    buffer.append(contentsOf: Array(repeating: UInt8(ascii: "!"), count: 5_000))
+                    throw Refused()
+                })
+            }
+        }
+        let appended = try writer.finish()
+        XCTAssertEqual(appended.sha256, written.sha256)
+        XCTAssertEqual(try inflate(path), rows.flatMap { $0 })
+    }
+
     func testEmptyInputAndExactChunkMultiplesAreValidGzip() throws {
         for (index, input) in [[], sampleInput(bytes: 3 * 4096, seed: 3)].enumerated() {
             let file = try compress(input, threads: 2, chunkSize: 4096, name: "e\(index).gz")

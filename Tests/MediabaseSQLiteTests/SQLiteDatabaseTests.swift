@@ -162,6 +162,20 @@ final class SQLiteDatabaseTests: XCTestCase {
         XCTAssertEqual(try database.scalar("SELECT count(*) FROM t WHERE data IS NULL OR name IS NULL"), "0")
     }
 
+    func testStoredTextBytesTellNullFromEmptyAndGiveNumbersAsText() throws {
+        try database.execute("CREATE TABLE v (k INTEGER PRIMARY KEY, value)")
+        try database.execute("INSERT INTO v (k, value) VALUES (1, 'naïve'), (2, ''), (3, NULL), (4, 42), (5, -2.5), (6, x'00ff'), (7, x'')")
+        let select = try database.prepare("SELECT value FROM v ORDER BY k")
+        // What each value should read as, written out here: UTF-8 text, numbers as SQLite's text
+        // of them, blobs as their bytes; nil only for NULL.
+        let expected: [[UInt8]?] = [Array("naïve".utf8), [], nil, Array("42".utf8), Array("-2.5".utf8), [0x00, 0xFF], []]
+        var read: [[UInt8]?] = []
+        while try select.step() {
+            if let bytes = select.storedTextBytes(0) { read.append(Array(bytes)) } else { read.append(nil) }
+        }
+        XCTAssertEqual(read, expected)
+    }
+
     func testResetKeepingBindingsReusesValues() throws {
         let insert = try database.prepare("INSERT INTO t (id, name) VALUES (?, ?)")
         try insert.bind(2, "same")

@@ -88,6 +88,7 @@ final class BundleValidatorTests: XCTestCase {
         XCTAssertEqual(detail.components(separatedBy: "; ").count, 3, "quoted backslashes and comments are fine: \(detail)")
         XCTAssertNotNil(problems["schema_present"], "the views are gone")
         XCTAssertTrue(problems["row_counts"]?.contains("x: 2 rows, manifest does not list it") == true)
+        XCTAssertTrue(problems["row_counts"]?.contains("y: 1 rows, manifest does not list it") == true, "a block left open keeps its rows: \(problems)")
     }
 
     func testNotABundle() throws {
