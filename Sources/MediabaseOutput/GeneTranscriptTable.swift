@@ -136,7 +136,7 @@ struct GeneTranscriptTable {
 
 /// An open-addressing table of element numbers by 64-bit hash (linear probing); the caller
 /// compares the keys.
-private struct HashSlots {
+struct HashSlots {
     private var slots: [Int32] = []
     private var mask = 0
 

@@ -89,9 +89,11 @@ package final class SQLiteCoreWriter: CoreOutput {
     static let viewSorterKiB = 2048
     /// The cache from duplicate merging on: it bounds the sorters of merging and indexing.
     static let endCacheKiB = 8192
-    /// The view tables whose query walks `transcripts` in id order and looks up each row's
-    /// transcript and gene: when the input's rows were scattered those lookups read the tables
-    /// at random, so they are built with ``viewScanCacheKiB`` (their only sorters are small).
+    /// The view tables whose fill walks `transcripts` in id order and looks up each row's
+    /// transcript (``ViewTableFiller`` fills both with `patient_query_optimized_view`; their SQL
+    /// form, when the genes do not fit the filler's budget, also looks up each gene): when the
+    /// input's rows were scattered those lookups read the table at random, so they are built
+    /// with ``viewScanCacheKiB`` (their only sorters are small).
     static let idOrderScanTables: Set<String> = ["transcript_enrichment_view", "patient_query_optimized_view"]
     /// The page cache while ``idOrderScanTables`` are built, in KiB (set from `--memory-limit`:
     /// ``MemoryBudget/viewScanCacheKilobytes``).
@@ -353,8 +355,10 @@ package final class SQLiteCoreWriter: CoreOutput {
             progress?.beginStage("filling view tables", steps: views.count)
             for statement in views {
                 let name = SchemaFiles.createdTable(statement) ?? "view"
-                try withScanCache(for: name, schemas: ["main"], otherwise: Self.endCacheKiB) { try database.execute(statement) }
-                if ViewTableFiller.filledTables.contains(name) { try filler.fill(name) }
+                try withScanCache(for: name, schemas: ["main"], otherwise: Self.endCacheKiB) {
+                    try database.execute(statement)
+                    if ViewTableFiller.filledTables.contains(name) { try filler.fill(name) }
+                }
                 lap("view \(name)")
                 progress?.stepDone()
             }
@@ -443,11 +447,10 @@ package final class SQLiteCoreWriter: CoreOutput {
                     // Unqualified names still find the core (main) first, and the earlier view
                     // tables (patient_query_optimized_view reads gene_summary_view) in views_sql.
                     guard let range = statement.range(of: "CREATE TABLE ") else { continue }
-                    try withScanCache(for: SchemaFiles.createdTable(statement) ?? "", schemas: ["main", "views_sql"], otherwise: Self.viewSorterKiB) {
+                    let name = SchemaFiles.createdTable(statement) ?? ""
+                    try withScanCache(for: name, schemas: ["main", "views_sql"], otherwise: Self.viewSorterKiB) {
                         try database.execute(statement.replacingCharacters(in: range, with: "CREATE TABLE views_sql."))
-                    }
-                    if let name = SchemaFiles.createdTable(statement), ViewTableFiller.filledTables.contains(name) {
-                        try ViewTableFiller(database: database).fill(name)
+                        if ViewTableFiller.filledTables.contains(name) { try ViewTableFiller(database: database).fill(name) }
                     }
                     lap("view \(SchemaFiles.createdTable(statement) ?? "view")")
                     progress?.stepDone()

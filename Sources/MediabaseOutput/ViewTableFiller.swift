@@ -17,10 +17,18 @@ struct ViewTableFiller {
     var lookupLimitBytes = GeneTranscriptTable.defaultLimitBytes
 
     /// The view tables this type fills; `views.sqlite.sql` declares them without a query.
-    static let filledTables: Set<String> = ["drug_interaction_summary_view", "publication_summary_view", "cross_reference_lookup_view"]
+    static let filledTables: Set<String> = [
+        "transcript_enrichment_view", "drug_interaction_summary_view", "publication_summary_view",
+        "cross_reference_lookup_view", "patient_query_optimized_view",
+    ]
 
+    /// Fills `table`, created empty. The tables are filled in the order `views.sqlite.sql`
+    /// creates them: `patient_query_optimized_view` reads `gene_summary_view`, and it fills
+    /// `transcript_enrichment_view` (created before it) in the same walk of the transcripts.
     func fill(_ table: String) throws {
         switch table {
+        case "transcript_enrichment_view": break
+        case "patient_query_optimized_view": try fillTranscriptViews()
         case "drug_interaction_summary_view": try fillDrugInteractionSummary()
         case "publication_summary_view": try fillPublicationSummary()
         case "cross_reference_lookup_view": try fillCrossReferenceLookup()
@@ -316,7 +324,7 @@ private struct ByteStrings {
 
 extension Array where Element == UInt8 {
     /// Replaces the contents, keeping the capacity.
-    fileprivate mutating func replace(with bytes: Span<UInt8>?) {
+    mutating func replace(with bytes: Span<UInt8>?) {
         removeAll(keepingCapacity: true)
         if let bytes { append(bytes) }
     }

@@ -11,6 +11,24 @@ import MediabaseTestSupport
 final class ViewTableFillerTests: XCTestCase {
     /// The SQL definitions the filler replaces, as SQLite runs them.
     static let referenceQueries: [String: String] = [
+        "transcript_enrichment_view": """
+            SELECT t.transcript_id, t.gene_id, genes.gene_symbol,
+                   (SELECT count(*) FROM transcript_go_terms g WHERE g.transcript_id = t.transcript_id) AS go_term_count,
+                   (SELECT json_group_array(product_type)
+                    FROM (SELECT product_type FROM transcript_products p WHERE p.transcript_id = t.transcript_id ORDER BY product_type)) AS product_types,
+                   t.expression_fold_change
+            FROM transcripts t JOIN genes USING (gene_id)
+            ORDER BY t.transcript_id
+            """,
+        "patient_query_optimized_view": """
+            SELECT t.transcript_id, t.gene_id, s.gene_symbol,
+                   s.has_drugs, s.has_pathways, s.go_term_count > 0 AS has_go_terms, s.publication_count > 0 AS has_publications,
+                   s.drug_count, s.pathway_count,
+                   round(0.2 * ((s.drug_count > 0) + (s.pathway_count > 0) + (s.go_term_count > 0)
+                                + (s.publication_count > 0) + (s.cross_reference_count > 0)), 1) AS annotation_completeness
+            FROM transcripts t JOIN gene_summary_view s USING (gene_id)
+            ORDER BY t.transcript_id
+            """,
         "drug_interaction_summary_view": """
             WITH targets AS (
                 SELECT drug_interaction_id, count(*) AS n, json_group_array(gene_symbol) AS symbols
@@ -67,18 +85,27 @@ final class ViewTableFillerTests: XCTestCase {
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
 
-    /// Fills every filled view table of `database` and compares it, row by row and byte by
-    /// byte (hex), with its reference query.
-    /// With `lookupLimitBytes` 0 the cross-reference view seeks instead of using its in-memory table.
+    /// Builds the filled view tables of `database` in file order, as the writer does, after
+    /// `gene_summary_view` by its query (`patient_query_optimized_view` reads it), and compares
+    /// each filled one, row by row and byte by byte (`quote`), with its reference query.
+    /// With `lookupLimitBytes` 0 the cross-reference view seeks instead of using its in-memory
+    /// table, and the transcript views are filled by their SQL form.
+    /// `only` limits the comparison to some tables.
     private func assertFilledEqualsReference(_ database: SQLiteDatabase, lookupLimitBytes: Int = GeneTranscriptTable.defaultLimitBytes,
-                                             file: StaticString = #filePath, line: UInt = #line) throws {
+                                             only: Set<String>? = nil, file: StaticString = #filePath, line: UInt = #line) throws {
         var filler = ViewTableFiller(database: database)
         filler.lookupLimitBytes = lookupLimitBytes
+        let names = SchemaFiles.statements(SchemaFiles.sqliteViews).compactMap(SchemaFiles.createdTable)
+        XCTAssertEqual(Set(names.filter(ViewTableFiller.filledTables.contains)), Set(Self.referenceQueries.keys), file: file, line: line)
         for statement in SchemaFiles.statements(SchemaFiles.sqliteViews) {
-            guard let name = SchemaFiles.createdTable(statement), ViewTableFiller.filledTables.contains(name) else { continue }
+            guard let name = SchemaFiles.createdTable(statement), ViewTableFiller.filledTables.contains(name) || name == "gene_summary_view" else {
+                continue
+            }
             try database.execute("DROP TABLE IF EXISTS \(name)")
             try database.execute(statement)
-            try filler.fill(name)
+            if ViewTableFiller.filledTables.contains(name) { try filler.fill(name) }
+        }
+        for name in names where ViewTableFiller.filledTables.contains(name) && only?.contains(name) != false {
             let columns = try database.rows("SELECT name FROM pragma_table_info('\(name)')").map { $0[0]! }
             let hex = columns.map { "quote(\($0))" }.joined(separator: ", ")
             let filled = try database.rows("SELECT \(hex) FROM \(name) ORDER BY rowid")
@@ -117,6 +144,17 @@ final class ViewTableFillerTests: XCTestCase {
                 ('ENSG1', 'UniProt', 'P04637'), ('ENSG3', 'UniProt', 'P04637'), ('ENSG6', 'UniProt', 'P04637'),
                 ('ENSG2', 'NCBI', '7157'), ('ENSG8', 'NCBI', 'no transcripts'), ('ENSG4', 'PDB', 'Ä'),
                 ('ENSG5', 'PDB', 'A'), ('ENSG5', 'pdb', 'A');
+            INSERT INTO genes (gene_id, gene_symbol) VALUES (NULL, 'no id'), ('ENSG0', 'no transcripts or links');
+            INSERT INTO transcripts (transcript_id, gene_id, expression_fold_change) VALUES
+                ('ENST1d', 'ENSG1', 2.5), ('ENST9a', 'ENSG9 not in genes', 1.0), ('ENST1c', 'ENSG1', 'not a number');
+            INSERT INTO transcript_go_terms (transcript_id, go_id, evidence_code) VALUES
+                ('ENST1a', 'GO:1', 'IEA'), ('ENST1a', 'GO:2', NULL), ('ENST1b', 'GO:1', 'TAS'), ('ENST1c', 'GO:3', 'IEA'),
+                ('ENST6a', 'GO:1', 'IEA'), ('ENST9a', 'GO:1', 'IEA'), ('ENST9b', 'GO:4', 'IEA');
+            INSERT INTO transcript_products (transcript_id, product_type) VALUES
+                ('ENST1a', 'protein_coding'), ('ENST1a', 'a"b\\c'), ('ENST1a', 'Z'), ('ENST6b', 'ncRNA'), ('ENST9a', 'lost'), ('ENST0', 'orphan');
+            INSERT INTO gene_pathways (gene_id, pathway_id, origin) VALUES
+                ('ENSG1', 'R-1', 'reactome'), ('ENSG1', 'R-2', 'reactome'), ('ENSG6', 'R-1', 'pharmgkb'), ('ENSG9 not in genes', 'R-1', 'x');
+            INSERT INTO gene_drug_interactions (gene_id, drug_interaction_id, interaction_type) VALUES ('ENSG1', 3, 'target');
             INSERT INTO transcript_cross_references (transcript_id, external_db, external_id) VALUES
                 ('ENST6a', 'UniProt', 'P04637'), ('ENST5a', 'NCBI', '7157'), ('ENST2a', 'RefSeq', 'NM_1'),
                 ('ENST1b', 'RefSeq', 'NM_1'), ('ENST4a', 'PDB', 'A'), ('ENST4a', 'RefSeq', 'NM_0'),
@@ -126,6 +164,26 @@ final class ViewTableFillerTests: XCTestCase {
         XCTAssertNil(try GeneTranscriptTable.load(from: database, limitBytes: 100))
         try assertFilledEqualsReference(database)
         try assertFilledEqualsReference(database, lookupLimitBytes: 0)
+    }
+
+    /// A NULL transcript id (which the normalizer never writes, but the key allows) has no GO
+    /// terms or products, as the SQL's correlated subqueries give; a NULL gene id joins nothing.
+    func testNullIdsInTheTranscriptViewsMatchTheQueries() throws {
+        let database = try SQLiteDatabase(path: directory.appendingPathComponent("null.sqlite").path)
+        try database.execute(SchemaFiles.sqliteCore)
+        try database.execute(SchemaFiles.sqliteIndexes)
+        try database.execute("""
+            INSERT INTO genes (gene_id, gene_symbol) VALUES (NULL, 'no id'), ('ENSG1', 'A'), ('ENSG2', NULL);
+            INSERT INTO transcripts (transcript_id, gene_id, expression_fold_change) VALUES
+                (NULL, 'ENSG1', 2.5), ('ENST1', 'ENSG1', 0.5), ('ENST2', 'ENSG2', 3);
+            INSERT INTO transcript_go_terms (transcript_id, go_id) VALUES ('ENST1', 'GO:1'), ('', 'GO:2');
+            INSERT INTO transcript_products (transcript_id, product_type) VALUES ('ENST2', 'p'), ('', 'q');
+            INSERT INTO gene_cross_references (gene_id, external_db, external_id) VALUES ('ENSG2', 'NCBI', '1');
+            """)
+        let views: Set<String> = ["transcript_enrichment_view", "patient_query_optimized_view"]
+        try assertFilledEqualsReference(database, only: views)
+        try assertFilledEqualsReference(database, lookupLimitBytes: 0, only: views)
+        XCTAssertEqual(try database.integer("SELECT count(*) FROM patient_query_optimized_view WHERE transcript_id IS NULL"), 1)
     }
 
     func testEmptyCoreGivesEmptyTables() throws {

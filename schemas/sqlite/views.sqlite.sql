@@ -21,14 +21,17 @@ FROM (SELECT g.gene_id, g.gene_symbol,
       FROM genes g)
 ORDER BY gene_id;
 
-CREATE TABLE transcript_enrichment_view AS
-SELECT t.transcript_id, t.gene_id, genes.gene_symbol,
-       (SELECT count(*) FROM transcript_go_terms g WHERE g.transcript_id = t.transcript_id) AS go_term_count,
-       (SELECT json_group_array(product_type)
-        FROM (SELECT product_type FROM transcript_products p WHERE p.transcript_id = t.transcript_id ORDER BY product_type)) AS product_types,
-       t.expression_fold_change
-FROM transcripts t JOIN genes USING (gene_id)
-ORDER BY t.transcript_id;
+-- Filled by ViewTableFiller with patient_query_optimized_view, in one walk of the transcripts in id
+-- order beside the GO-term and product key indexes: per transcript whose gene is in genes, its gene's
+-- symbol, its GO-term count and its product types (a JSON array, sorted).
+CREATE TABLE transcript_enrichment_view(
+  transcript_id TEXT,
+  gene_id TEXT,
+  gene_symbol TEXT,
+  go_term_count,
+  product_types,
+  expression_fold_change REAL
+);
 
 -- Filled by ViewTableFiller from gene_drug_interactions_drug: per drug, its distinct genes and their
 -- symbols ordered by symbol (NULL first), then gene id.
@@ -82,11 +85,19 @@ CREATE TABLE cross_reference_lookup_view(
   transcript_ids
 );
 
-CREATE TABLE patient_query_optimized_view AS
-SELECT t.transcript_id, t.gene_id, s.gene_symbol,
-       s.has_drugs, s.has_pathways, s.go_term_count > 0 AS has_go_terms, s.publication_count > 0 AS has_publications,
-       s.drug_count, s.pathway_count,
-       round(0.2 * ((s.drug_count > 0) + (s.pathway_count > 0) + (s.go_term_count > 0)
-                    + (s.publication_count > 0) + (s.cross_reference_count > 0)), 1) AS annotation_completeness
-FROM transcripts t JOIN gene_summary_view s USING (gene_id)
-ORDER BY t.transcript_id;
+-- Filled by ViewTableFiller with transcript_enrichment_view: per transcript, its gene's row of
+-- gene_summary_view; has_go_terms and has_publications are go_term_count > 0 and publication_count > 0,
+-- annotation_completeness round(0.2 * (how many of drugs, pathways, GO terms, publications and cross
+-- references the gene has), 1).
+CREATE TABLE patient_query_optimized_view(
+  transcript_id TEXT,
+  gene_id TEXT,
+  gene_symbol TEXT,
+  has_drugs,
+  has_pathways,
+  has_go_terms,
+  has_publications,
+  drug_count,
+  pathway_count,
+  annotation_completeness
+);

@@ -1,0 +1,238 @@
+import Foundation
+import MediabaseBytes
+import MediabaseModel
+import MediabaseSQLite
+
+/// The view tables of one row per transcript (docs/spec.md §4's view list):
+/// `transcript_enrichment_view` and `patient_query_optimized_view` together from one walk of
+/// the transcripts in id order beside the GO-term and product key indexes (each a range per
+/// transcript, read in the same order), with each gene's row of `gene_summary_view` looked up
+/// in memory.
+///
+/// Their SQL form walks the transcripts twice, and per transcript seeks the GO-term and
+/// product indexes and the gene (in `genes`, then in `gene_summary_view`).
+extension ViewTableFiller {
+    /// One row per transcript whose gene is in `gene_summary_view` (so in `genes`), in each of
+    /// the two tables. Falls back to ``transcriptViewQueries`` when the genes' summaries do not
+    /// fit `lookupLimitBytes`.
+    func fillTranscriptViews() throws {
+        guard let summaries = try GeneSummaries.load(from: database, limitBytes: lookupLimitBytes) else {
+            for query in Self.transcriptViewQueries { try database.execute(query) }
+            return
+        }
+        let transcripts = try database.prepare(
+            "SELECT transcript_id, gene_id, expression_fold_change FROM transcripts ORDER BY transcript_id")
+        var goTerms = try OrderedRuns(database.prepare("SELECT transcript_id FROM transcript_go_terms ORDER BY transcript_id"))
+        var products = try OrderedRuns(database.prepare(
+            "SELECT transcript_id, product_type FROM transcript_products ORDER BY transcript_id, product_type"))
+        let enrichment = try database.prepare("INSERT INTO transcript_enrichment_view VALUES (?, ?, ?, ?, ?, ?)")
+        let patient = try database.prepare("INSERT INTO patient_query_optimized_view VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        var transcript: [UInt8] = []
+        var productList: [UInt8] = []
+        while try transcripts.step() {
+            guard let geneId = transcripts.textBytes(1), let gene = summaries.index(of: geneId) else { continue }
+            var goTermCount = 0
+            productList.removeAll(keepingCapacity: true)
+            productList.append(UInt8(ascii: "["))
+            // A NULL transcript id matches no GO term or product.
+            if let id = transcripts.textBytes(0) {
+                transcript.replace(with: id)
+                goTermCount = try goTerms.count(at: transcript)
+                var first = true
+                while try products.isAt(transcript) {
+                    if !first { productList.append(UInt8(ascii: ",")) }
+                    first = false
+                    try products.appendJSON(column: 1, to: &productList)
+                    try products.next()
+                }
+            }
+            productList.append(UInt8(ascii: "]"))
+            let summary = summaries[gene]
+            try enrichment.bind(1, copying: 0, of: transcripts)
+            try enrichment.bind(2, copying: 1, of: transcripts)
+            try summaries.withSymbol(of: gene) { try enrichment.bind(3, bytes: $0) }
+            try enrichment.bind(4, Int64(goTermCount))
+            try enrichment.bind(5, bytes: productList)
+            try enrichment.bind(6, copying: 2, of: transcripts)
+            try enrichment.run()
+
+            try patient.bind(1, copying: 0, of: transcripts)
+            try patient.bind(2, copying: 1, of: transcripts)
+            try summaries.withSymbol(of: gene) { try patient.bind(3, bytes: $0) }
+            try patient.bind(4, Int64(summary.drugCount > 0 ? 1 : 0))
+            try patient.bind(5, Int64(summary.pathwayCount > 0 ? 1 : 0))
+            try patient.bind(6, Int64(summary.hasGoTerms ? 1 : 0))
+            try patient.bind(7, Int64(summary.hasPublications ? 1 : 0))
+            try patient.bind(8, summary.drugCount)
+            try patient.bind(9, summary.pathwayCount)
+            try patient.bind(10, Self.completeness[summary.annotatedKinds])
+            try patient.run()
+        }
+    }
+
+    /// `round(0.2 * n, 1)` as SQLite computes it for n = 0 ... 5 kinds of annotation: the
+    /// doubles nearest to the one-decimal numbers.
+    static let completeness: [Double] = [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
+
+    /// The two transcript view tables as SQL (the queries of `views.pg.sql` in SQLite's
+    /// dialect): what fills them when the genes' summaries do not fit in memory.
+    static let transcriptViewQueries = [
+        """
+        INSERT INTO transcript_enrichment_view
+        SELECT t.transcript_id, t.gene_id, genes.gene_symbol,
+               (SELECT count(*) FROM transcript_go_terms g WHERE g.transcript_id = t.transcript_id) AS go_term_count,
+               (SELECT json_group_array(product_type)
+                FROM (SELECT product_type FROM transcript_products p WHERE p.transcript_id = t.transcript_id ORDER BY product_type)) AS product_types,
+               t.expression_fold_change
+        FROM transcripts t JOIN genes USING (gene_id)
+        ORDER BY t.transcript_id
+        """,
+        """
+        INSERT INTO patient_query_optimized_view
+        SELECT t.transcript_id, t.gene_id, s.gene_symbol,
+               s.has_drugs, s.has_pathways, s.go_term_count > 0 AS has_go_terms, s.publication_count > 0 AS has_publications,
+               s.drug_count, s.pathway_count,
+               round(0.2 * ((s.drug_count > 0) + (s.pathway_count > 0) + (s.go_term_count > 0)
+                            + (s.publication_count > 0) + (s.cross_reference_count > 0)), 1) AS annotation_completeness
+        FROM transcripts t JOIN gene_summary_view s USING (gene_id)
+        ORDER BY t.transcript_id
+        """,
+    ]
+}
+
+/// A query ordered by its first column (a TEXT key), read beside a walk of keys in the same
+/// order: the rows of each key in turn, rows of keys the walk skips passed over.
+struct OrderedRuns {
+    let statement: SQLiteStatement
+    private var hasRow: Bool
+
+    init(_ statement: SQLiteStatement) throws {
+        self.statement = statement
+        hasRow = try statement.step()
+    }
+
+    /// Whether the current row has `key`, after skipping the rows whose key sorts before it
+    /// (NULL keys first, as SQLite orders them).
+    mutating func isAt(_ key: [UInt8]) throws -> Bool {
+        while hasRow {
+            let order = Bytes.compare(statement.textBytes(0), key.span)
+            if order == 0 { return true }
+            if order > 0 { return false }
+            hasRow = try statement.step()
+        }
+        return false
+    }
+
+    mutating func next() throws { hasRow = try statement.step() }
+
+    /// The number of rows with `key`, which it moves past.
+    mutating func count(at key: [UInt8]) throws -> Int {
+        var count = 0
+        while try isAt(key) {
+            count += 1
+            hasRow = try statement.step()
+        }
+        return count
+    }
+
+    /// Appends the value of `column` as `json_group_array` writes a TEXT value (NULL as `null`).
+    func appendJSON(column: Int, to out: inout [UInt8]) throws {
+        if let value = statement.textBytes(column) {
+            JSON.appendString(value, to: &out)
+        } else {
+            out.append(contentsOf: "null".utf8)
+        }
+    }
+}
+
+/// Each gene's row of `gene_summary_view` that the transcript views read, in flat arrays
+/// with a hash of the gene ids; ``load(from:limitBytes:)`` gives up (nil) beyond its budget.
+struct GeneSummaries {
+    /// What `patient_query_optimized_view` takes from a gene's summary.
+    struct Summary {
+        var drugCount: Int64
+        var pathwayCount: Int64
+        var hasGoTerms: Bool
+        var hasPublications: Bool
+        /// How many of drugs, pathways, GO terms, publications and cross-references it has.
+        var annotatedKinds: Int
+    }
+
+    private var idBytes: [UInt8] = []
+    private var idEnds: [Int32] = []
+    private var symbolBytes: [UInt8] = []
+    /// nil: a NULL symbol.
+    private var symbolRanges: [Range<Int32>?] = []
+    private var summaries: [Summary] = []
+    private var slots = HashSlots()
+
+    /// Reads `gene_summary_view`; nil when its genes would take more than `limitBytes`.
+    static func load(from database: SQLiteDatabase, limitBytes: Int) throws -> GeneSummaries? {
+        var table = GeneSummaries()
+        let rows = try database.prepare("""
+            SELECT gene_id, gene_symbol, drug_count, pathway_count, go_term_count, publication_count, cross_reference_count
+            FROM gene_summary_view
+            """)
+        while try rows.step() {
+            // A NULL gene id joins no transcript.
+            guard let id = rows.textBytes(0) else { continue }
+            table.idBytes.append(id)
+            table.idEnds.append(Int32(table.idBytes.count))
+            if let symbol = rows.textBytes(1) {
+                let start = Int32(table.symbolBytes.count)
+                table.symbolBytes.append(symbol)
+                table.symbolRanges.append(start..<Int32(table.symbolBytes.count))
+            } else {
+                table.symbolRanges.append(nil)
+            }
+            let counts = (2...6).map { rows.int64($0) }
+            table.summaries.append(Summary(drugCount: counts[0], pathwayCount: counts[1], hasGoTerms: counts[2] > 0,
+                                           hasPublications: counts[3] > 0, annotatedKinds: counts.count { $0 > 0 }))
+            if table.idEnds.count % 4096 == 0, table.estimatedBytes > limitBytes { return nil }
+        }
+        guard table.estimatedBytes <= limitBytes else { return nil }
+        table.slots = HashSlots(capacityFor: table.idEnds.count)
+        for index in table.idEnds.indices {
+            table.slots.insert(Int32(index), hash: table.withId(index) { ContentHash($0).low })
+        }
+        return table
+    }
+
+    /// Memory held, roughly (array capacities aside).
+    private var estimatedBytes: Int {
+        idBytes.count + symbolBytes.count + idEnds.count * (4 + 17 + MemoryLayout<Summary>.stride + 8)
+    }
+
+    private func withId<R>(_ index: Int, _ body: (Span<UInt8>) throws -> R) rethrows -> R {
+        let start = index == 0 ? 0 : Int(idEnds[index - 1])
+        return try body(idBytes.span.extracting(start..<Int(idEnds[index])))
+    }
+
+    /// The number of a gene id; nil when `gene_summary_view` lacks it. Ids compare as bytes, as
+    /// the join's `=` on TEXT does.
+    func index(of gene: Span<UInt8>) -> Int? {
+        slots.find(hash: ContentHash(gene).low) { withId(Int($0)) { $0.elementsEqual(gene) } }.map(Int.init)
+    }
+
+    subscript(index: Int) -> Summary { summaries[index] }
+
+    /// Calls `body` with the symbol of a gene number (nil: NULL).
+    func withSymbol<R>(of index: Int, _ body: (Span<UInt8>?) throws -> R) rethrows -> R {
+        guard let range = symbolRanges[index] else { return try body(nil) }
+        return try body(symbolBytes.span.extracting(Int(range.lowerBound)..<Int(range.upperBound)))
+    }
+}
+
+extension SQLiteStatement {
+    /// Binds the value of `column` of the current row of `source` as it is stored (integer,
+    /// real, text, blob or NULL), as `INSERT ... SELECT` would pass it.
+    func bind(_ index: Int, copying column: Int, of source: SQLiteStatement) throws {
+        switch source.storageClass(column) {
+        case .null: try bindNull(index)
+        case .integer: try bind(index, source.int64(column))
+        case .float: try bind(index, source.double(column))
+        case .text: try bind(index, bytes: source.textBytes(column))
+        case .blob: try bind(index, blob: source.blobBytes(column))
+        }
+    }
+}
