@@ -52,13 +52,22 @@ package enum ArrayLiteral {
         while true {
             if base[i] == ASCII.quote {
                 i += 1
-                while i < end {
+                while true {
+                    // 8 bytes at a time while none is a quote, a backslash, a control or non-ASCII byte.
+                    while i + 8 <= end {
+                        let attention = JSONScanner.attentionBits(UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)))
+                        if attention != 0 {
+                            i += attention.trailingZeroBitCount >> 3
+                            break
+                        }
+                        i += 8
+                    }
+                    guard i < end else { return false }
                     let byte = base[i]
                     if byte == ASCII.quote { break }
                     if byte == ASCII.backslash || byte == 0 || byte >= 0x80 { return false }
                     i += 1
                 }
-                guard i < end else { return false }
                 i += 1
             } else {
                 let start = i

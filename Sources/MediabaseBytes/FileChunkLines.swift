@@ -18,18 +18,17 @@ package final class FileChunkLines {
 
     private let file: FileByteStream
     private let fileName: String
-    @usableFromInline var buffer: UnsafeMutablePointer<UInt8>
+    private var buffer: UnsafeMutablePointer<UInt8>
     private var capacity: Int
     /// Offset in the file of the buffer's first byte.
     package private(set) var bufferOffset = 0
-    @usableFromInline var filled = 0
+    private var filled = 0
     /// Where the next line starts.
     package private(set) var position = 0
     /// Where the bytes a refill keeps start (the previous row's start).
     package var keepFrom = 0
-    // Internal but usable from inline code, so that the per-field mark calls inline into the scanner.
-    @usableFromInline let marks: UnsafeMutablePointer<Int>
-    @usableFromInline let markCount: Int
+    private let marks: UnsafeMutablePointer<Int>
+    private let markCount: Int
 
     /// - Parameters:
     ///   - fileName: the file's name, for errors.
@@ -66,20 +65,20 @@ package final class FileChunkLines {
     }
 
     /// The position kept as mark `index`, or nil.
-    @inlinable @inline(__always) package func mark(_ index: Int) -> Int? {
+    @inline(__always) package func mark(_ index: Int) -> Int? {
         precondition(index >= 0 && index < markCount, "mark out of bounds")
         let position = marks[index]
         return position >= 0 ? position : nil
     }
 
     /// Keeps `position` (nil: forgets) as mark `index`.
-    @inlinable @inline(__always) package func setMark(_ index: Int, _ position: Int?) {
+    @inline(__always) package func setMark(_ index: Int, _ position: Int?) {
         precondition(index >= 0 && index < markCount, "mark out of bounds")
         marks[index] = position ?? -1
     }
 
     /// Whether the `count` bytes at `first` equal those at `second` (`memcmp`).
-    @inlinable @inline(__always) package func bytesEqual(_ first: Int, _ second: Int, count: Int) -> Bool {
+    @inline(__always) package func bytesEqual(_ first: Int, _ second: Int, count: Int) -> Bool {
         precondition(first >= 0 && second >= 0 && count >= 0 && first + count <= filled && second + count <= filled, "range out of bounds")
         return count == 0 || memcmp(buffer + first, buffer + second, count) == 0
     }

@@ -5,16 +5,40 @@ import MediabaseModel
 /// every transcript row, and values recur across genes. Each map is cleared when large, to keep
 /// memory bounded whatever the input.
 final class CheckedValueCache {
-    /// JSON type of each valid JSON value.
-    var json: [ContentHash: JSONValueType] = [:]
+    /// JSON type of each valid JSON value (``types`` index + 1).
+    private var json = FlatHashTable<ContentHash>()
     /// Valid array literals.
-    var arrays = Set<ContentHash>()
-    /// For each valid `drugs` object, whether it holds `pharmgkb_data`.
-    var drugsWithPharmgkb: [ContentHash: Bool] = [:]
+    private var arrays = FlatHashTable<ContentHash>()
+    /// For each valid `drugs` object, whether it holds `pharmgkb_data` (2) or not (1).
+    private var drugsWithPharmgkb = FlatHashTable<ContentHash>()
 
     static let limit = 200_000
     /// Values shorter than this are validated again rather than hashed and looked up.
     static let minimumLength = 128
+    private static let types: [JSONValueType] = [.object, .array, .string, .number, .bool, .null]
+
+    func jsonType(_ key: ContentHash) -> JSONValueType? {
+        json[key].map { Self.types[Int($0) - 1] }
+    }
+
+    func remember(_ type: JSONValueType, key: ContentHash) {
+        if json.count >= Self.limit { json.removeAll() }
+        json.insert(key, value: UInt8(Self.types.firstIndex(of: type)! + 1))
+    }
+
+    func isValidArray(_ key: ContentHash) -> Bool { arrays[key] != nil }
+
+    func rememberValidArray(_ key: ContentHash) {
+        if arrays.count >= Self.limit { arrays.removeAll() }
+        arrays.insert(key)
+    }
+
+    func holdsPharmgkb(_ key: ContentHash) -> Bool? { drugsWithPharmgkb[key].map { $0 == 2 } }
+
+    func remember(pharmgkb: Bool, key: ContentHash) {
+        if drugsWithPharmgkb.count >= Self.limit { drugsWithPharmgkb.removeAll() }
+        drugsWithPharmgkb.insert(key, value: pharmgkb ? 2 : 1)
+    }
 }
 
 /// The results of checking long values, shared by the threads that read one table: a long value
@@ -105,7 +129,7 @@ struct ValueChecker {
             let key = field.count >= CheckedValueCache.minimumLength ? ContentHash(field) : nil
             let type: JSONValueType
             var pharmgkb: Bool?
-            if let key, let known = cached({ $0.json[key] }, length: field.count) {
+            if let key, let known = cached({ $0.jsonType(key) }, length: field.count) {
                 type = known
             } else {
                 if column == drugsIndex, let found = Self.objectHoldsPharmgkb(field) {
@@ -122,10 +146,7 @@ struct ValueChecker {
                 }
                 if let key {
                     let known = type
-                    cached({ cache in
-                        if cache.json.count >= CheckedValueCache.limit { cache.json.removeAll(keepingCapacity: true) }
-                        cache.json[key] = known
-                    }, length: field.count)
+                    cached({ $0.remember(known, key: key) }, length: field.count)
                     if let pharmgkb { remember(pharmgkb, key: key, length: field.count) }
                 }
             }
@@ -141,17 +162,14 @@ struct ValueChecker {
             if ArrayLiteral.isPlainASCII(field) { return .valid(ValueFacts()) }
             if let offset = UTF8Validation.firstInvalidOffset(field) { return Self.invalidText(offset) }
             let key = field.count >= CheckedValueCache.minimumLength ? ContentHash(field) : nil
-            if let key, cached({ $0.arrays.contains(key) }, length: field.count) { return .valid(ValueFacts()) }
+            if let key, cached({ $0.isValidArray(key) }, length: field.count) { return .valid(ValueFacts()) }
             do {
                 try ArrayLiteral.forEachElement(field) { _ in }
             } catch let error as DecodeError {
                 return .invalid(offset: error.offset, expected: "an array literal: \(error.expected)")
             }
             if let key {
-                cached({ cache in
-                    if cache.arrays.count >= CheckedValueCache.limit { cache.arrays.removeAll(keepingCapacity: true) }
-                    cache.arrays.insert(key)
-                }, length: field.count)
+                cached({ $0.rememberValidArray(key) }, length: field.count)
             }
             return .valid(ValueFacts())
         }
@@ -168,17 +186,14 @@ struct ValueChecker {
 
     /// Whether a valid `drugs` object holds `pharmgkb_data`.
     private func holdsPharmgkb(_ drugs: Span<UInt8>, key: ContentHash?) -> Bool {
-        if let key, let known = cached({ $0.drugsWithPharmgkb[key] }, length: drugs.count) { return known }
+        if let key, let known = cached({ $0.holdsPharmgkb(key) }, length: drugs.count) { return known }
         let found = Self.objectHoldsPharmgkb(drugs) ?? false
         if let key { remember(found, key: key, length: drugs.count) }
         return found
     }
 
     private func remember(_ pharmgkb: Bool, key: ContentHash, length: Int) {
-        cached({ cache in
-            if cache.drugsWithPharmgkb.count >= CheckedValueCache.limit { cache.drugsWithPharmgkb.removeAll(keepingCapacity: true) }
-            cache.drugsWithPharmgkb[key] = pharmgkb
-        }, length: length)
+        cached({ $0.remember(pharmgkb: pharmgkb, key: key) }, length: length)
     }
 
     /// Whether `value` is a JSON object holding `pharmgkb_data`; nil when it is not a valid object.
