@@ -105,6 +105,10 @@ final class ChunkReader {
         var state: [ColumnState] = []
         swap(&state, &self.state)
         defer { swap(&state, &self.state) }
+        // The first backslash at or after the field being read (`count`: none). A field that ends
+        // before it holds no escape and is not `\N`, so it is not searched for one nor decoded:
+        // one search per backslash of the row, not one per field.
+        var backslash = line.firstIndex(of: 0x5C) ?? count
         var fieldStart = 0
         for column in 0..<columns {
             let isLast = column == columns - 1
@@ -125,12 +129,14 @@ final class ChunkReader {
             }
             state[column].start = fieldStart
             state[column].end = fieldEnd
+            if backslash < fieldStart { backslash = line.firstIndex(of: 0x5C, from: fieldStart) ?? count }
+            let escaped = backslash < fieldEnd
             let value = line.extracting(fieldStart..<fieldEnd)
-            if Self.isNull(value) {
+            if escaped, Self.isNull(value) {
                 fieldStart = fieldEnd + 1
                 continue
             }
-            switch try checker.check(Self.decoded(value, into: scratch), column: column) {
+            switch try checker.check(escaped ? Self.unescaped(value, into: scratch) : value, column: column) {
             case let .valid(facts):
                 tally.count(facts, column: column)
                 lines.setMark(column, lineStart + fieldStart)
@@ -180,6 +186,12 @@ final class ChunkReader {
     @_lifetime(copy value, borrow buffer)
     private static func decoded(_ value: Span<UInt8>, into buffer: RowBuffer) -> Span<UInt8> {
         guard value.firstIndex(of: 0x5C) != nil else { return value }
+        return unescaped(value, into: buffer)
+    }
+
+    /// The decoded bytes of a raw non-NULL field holding a backslash.
+    @_lifetime(borrow buffer)
+    private static func unescaped(_ value: Span<UInt8>, into buffer: RowBuffer) -> Span<UInt8> {
         buffer.reset()
         CopyText.decodeRow(value, into: buffer)
         return buffer.bytes(0)!
