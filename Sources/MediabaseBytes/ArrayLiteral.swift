@@ -72,6 +72,16 @@ package enum ArrayLiteral {
             } else {
                 let start = i
                 while i < end {
+                    // 8 bytes at a time while none is one the byte test below stops at.
+                    while i + 8 <= end {
+                        let attention = unquotedAttentionBits(UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)), delimiter: delimiter)
+                        if attention != 0 {
+                            i += attention.trailingZeroBitCount >> 3
+                            break
+                        }
+                        i += 8
+                    }
+                    guard i < end else { break }
                     let byte = base[i]
                     if byte == delimiter || byte == ASCII.closeBrace { break }
                     // Whitespace and control bytes (trimmed or kept), braces, quotes and escapes
@@ -89,6 +99,20 @@ package enum ArrayLiteral {
             i += 1
             guard i < end else { return false }
         }
+    }
+
+    /// The high bits of the bytes of `word` that end or spoil a plain unquoted element: the
+    /// delimiter, braces, a quote, a backslash, space and control bytes, non-ASCII bytes (SWAR tests
+    /// as in ``JSONScanner/attentionBits(_:)``: the lowest set bit marks the first such byte).
+    @inline(__always) static func unquotedAttentionBits(_ word: UInt64, delimiter: UInt8) -> UInt64 {
+        let low = UTF8Validation.lowBits
+        @inline(__always) func equal(_ byte: UInt8) -> UInt64 {
+            let masked = word ^ (low &* UInt64(byte))
+            return (masked &- low) & ~masked
+        }
+        let belowBang = (word &- low &* 0x21) & ~word
+        return (belowBang | word | equal(delimiter) | equal(ASCII.openBrace) | equal(ASCII.closeBrace) | equal(ASCII.quote)
+            | equal(ASCII.backslash)) & UTF8Validation.highBits
     }
 
     /// The elements of `text` as strings (nil for NULL), flattened. For tests and cold paths.
