@@ -39,6 +39,82 @@ package enum ArrayLiteral {
         }
     }
 
+    /// Whether `bytes` is a one-dimensional literal in the plain form `array_out` writes for ASCII
+    /// text: `{}` or `{a,"b c",NULL}`, with no whitespace outside quotes, no backslash, no empty
+    /// unquoted element and every byte in 0x01...0x7F. Such bytes are valid text without NUL and a
+    /// valid literal (``forEachElement(_:delimiter:_:)`` reads them without error), so a checker
+    /// can accept them in one pass; false says nothing about validity (read them fully then).
+    package static func isPlainASCII(_ bytes: UnsafeBufferPointer<UInt8>, delimiter: UInt8 = UInt8(ascii: ",")) -> Bool {
+        guard let base = bytes.baseAddress, bytes.count >= 2, base[0] == ASCII.openBrace else { return false }
+        let end = bytes.count
+        if base[1] == ASCII.closeBrace { return end == 2 }
+        var i = 1
+        while true {
+            if base[i] == ASCII.quote {
+                i += 1
+                while true {
+                    // 8 bytes at a time while none is a quote, a backslash, a control or non-ASCII byte.
+                    while i + 8 <= end {
+                        let attention = JSONScanner.attentionBits(UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)))
+                        if attention != 0 {
+                            i += attention.trailingZeroBitCount >> 3
+                            break
+                        }
+                        i += 8
+                    }
+                    guard i < end else { return false }
+                    let byte = base[i]
+                    if byte == ASCII.quote { break }
+                    if byte == ASCII.backslash || byte == 0 || byte >= 0x80 { return false }
+                    i += 1
+                }
+                i += 1
+            } else {
+                let start = i
+                while i < end {
+                    // 8 bytes at a time while none is one the byte test below stops at.
+                    while i + 8 <= end {
+                        let attention = unquotedAttentionBits(UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)), delimiter: delimiter)
+                        if attention != 0 {
+                            i += attention.trailingZeroBitCount >> 3
+                            break
+                        }
+                        i += 8
+                    }
+                    guard i < end else { break }
+                    let byte = base[i]
+                    if byte == delimiter || byte == ASCII.closeBrace { break }
+                    // Whitespace and control bytes (trimmed or kept), braces, quotes and escapes
+                    // are left to the full reader.
+                    if byte <= ASCII.space || byte >= 0x80 || byte == ASCII.openBrace || byte == ASCII.quote || byte == ASCII.backslash {
+                        return false
+                    }
+                    i += 1
+                }
+                guard i > start else { return false }
+            }
+            guard i < end else { return false }
+            if base[i] == ASCII.closeBrace { return i + 1 == end }
+            guard base[i] == delimiter else { return false }
+            i += 1
+            guard i < end else { return false }
+        }
+    }
+
+    /// The high bits of the bytes of `word` that end or spoil a plain unquoted element: the
+    /// delimiter, braces, a quote, a backslash, space and control bytes, non-ASCII bytes (SWAR tests
+    /// as in ``JSONScanner/attentionBits(_:)``: the lowest set bit marks the first such byte).
+    @inline(__always) static func unquotedAttentionBits(_ word: UInt64, delimiter: UInt8) -> UInt64 {
+        let low = UTF8Validation.lowBits
+        @inline(__always) func equal(_ byte: UInt8) -> UInt64 {
+            let masked = word ^ (low &* UInt64(byte))
+            return (masked &- low) & ~masked
+        }
+        let belowBang = (word &- low &* 0x21) & ~word
+        return (belowBang | word | equal(delimiter) | equal(ASCII.openBrace) | equal(ASCII.closeBrace) | equal(ASCII.quote)
+            | equal(ASCII.backslash)) & UTF8Validation.highBits
+    }
+
     /// The elements of `text` as strings (nil for NULL), flattened. For tests and cold paths.
     package static func elements(_ text: String) throws -> [String?] {
         var text = text
@@ -432,6 +508,11 @@ extension ArrayLiteral {
     /// Appends the array as JSON text (see the pointer variant); on error `out` is left as it was.
     package static func appendJSON(_ bytes: Span<UInt8>, delimiter: UInt8 = UInt8(ascii: ","), to out: inout [UInt8]) throws {
         try bytes.withUnsafeBufferPointer { try appendJSON($0, delimiter: delimiter, to: &out) }
+    }
+
+    /// Whether `bytes` is a plain one-dimensional ASCII literal (see the pointer variant).
+    package static func isPlainASCII(_ bytes: Span<UInt8>, delimiter: UInt8 = UInt8(ascii: ",")) -> Bool {
+        bytes.withUnsafeBufferPointer { isPlainASCII($0, delimiter: delimiter) }
     }
 
     /// Calls `body` for every element, in order, flattening nested dimensions; nil is a NULL

@@ -18,12 +18,18 @@ final class ChunkReader {
     /// The chunk's lines. Mark `column` is the previous valid value of that column; mark
     /// `columns` the gene id of the previous row, when it was read raw.
     private let lines: FileChunkLines
-    /// Where each field of the row being read starts and ends in its line.
-    private var starts: [Int]
-    private var ends: [Int]
-    /// The length of each column's previous valid value and what it counted.
-    private var previousCount: [Int]
-    private var previousFacts: [ValueFacts]
+    /// Per column: where the field of the row being read starts and ends in its line, and the
+    /// length of the column's previous valid value and what it counted.
+    private struct ColumnState {
+        var start = 0
+        var end = 0
+        var previousCount = 0
+        var previousFacts = ValueFacts()
+    }
+
+    /// Taken out of the reader while a row is read (``inspectRaw(_:at:line:offset:tally:)``), so
+    /// that writes to it are to a local array, not checked for uniqueness through the class.
+    private var state: [ColumnState]
     private var previousGeneCount = 0
     private let geneIndex: Int?
     /// Decoded values of escaped fields; the ids get their own, as they are needed together.
@@ -39,10 +45,7 @@ final class ChunkReader {
         self.checker = checker
         columns = block.table.columns.count
         lines = FileChunkLines(file: block.file, fileName: block.fileName, capacity: bufferSize, marks: columns + 1)
-        starts = Array(repeating: 0, count: columns)
-        ends = Array(repeating: 0, count: columns)
-        previousCount = Array(repeating: 0, count: columns)
-        previousFacts = Array(repeating: ValueFacts(), count: columns)
+        state = Array(repeating: ColumnState(), count: columns)
         geneIndex = LegacyColumns.isLegacy(block.table) ? block.table.columnIndex("gene_id") : nil
     }
 
@@ -99,16 +102,23 @@ final class ChunkReader {
         guard columns > 0 else { throw fieldCount(CopyText.countRawFields(line)!, line: number, offset: offset) }
         let lines = lines
         let scratch = scratch
+        var state: [ColumnState] = []
+        swap(&state, &self.state)
+        defer { swap(&state, &self.state) }
+        // The first backslash at or after the field being read (`count`: none). A field that ends
+        // before it holds no escape and is not `\N`, so it is not searched for one nor decoded:
+        // one search per backslash of the row, not one per field.
+        var backslash = line.firstIndex(of: 0x5C) ?? count
         var fieldStart = 0
         for column in 0..<columns {
             let isLast = column == columns - 1
             if let earlier = lines.mark(column) {
-                let fieldEnd = fieldStart + previousCount[column]
+                let fieldEnd = fieldStart + state[column].previousCount
                 if fieldEnd <= count, fieldEnd == count ? isLast : !isLast && line[fieldEnd] == 0x09,
                    lines.bytesEqual(earlier, lineStart + fieldStart, count: fieldEnd - fieldStart) {
-                    starts[column] = fieldStart
-                    ends[column] = fieldEnd
-                    tally.count(previousFacts[column], column: column)
+                    state[column].start = fieldStart
+                    state[column].end = fieldEnd
+                    tally.count(state[column].previousFacts, column: column)
                     fieldStart = fieldEnd + 1
                     continue
                 }
@@ -117,27 +127,32 @@ final class ChunkReader {
             if fieldEnd == count ? !isLast : isLast {
                 throw fieldCount(CopyText.countRawFields(line)!, line: number, offset: offset)
             }
-            starts[column] = fieldStart
-            ends[column] = fieldEnd
+            state[column].start = fieldStart
+            state[column].end = fieldEnd
+            if backslash < fieldStart { backslash = line.firstIndex(of: 0x5C, from: fieldStart) ?? count }
+            let escaped = backslash < fieldEnd
             let value = line.extracting(fieldStart..<fieldEnd)
-            fieldStart = fieldEnd + 1
-            if Self.isNull(value) { continue }
-            switch try checker.check(Self.decoded(value, into: scratch), column: column) {
+            if escaped, Self.isNull(value) {
+                fieldStart = fieldEnd + 1
+                continue
+            }
+            switch try checker.check(escaped ? Self.unescaped(value, into: scratch) : value, column: column) {
             case let .valid(facts):
                 tally.count(facts, column: column)
-                lines.setMark(column, lineStart + starts[column])
-                previousCount[column] = value.count
-                previousFacts[column] = facts
+                lines.setMark(column, lineStart + fieldStart)
+                state[column].previousCount = value.count
+                state[column].previousFacts = facts
             case let .invalid(at, expected):
                 lines.setMark(column, nil)
                 tally.badValue(column: column, line: number, byteOffset: Int64(offset), offset: at, expected: expected)
             }
+            fieldStart = fieldEnd + 1
         }
         guard tally.legacy != nil else { return }
         var sameGene = false
         if let geneIndex {
-            let gene = lineStart + starts[geneIndex]
-            let count = ends[geneIndex] - starts[geneIndex]
+            let gene = lineStart + state[geneIndex].start
+            let count = state[geneIndex].end - state[geneIndex].start
             if let earlier = lines.mark(columns), previousGeneCount == count, lines.bytesEqual(earlier, gene, count: count) { sameGene = true }
             lines.setMark(columns, gene)
             previousGeneCount = count
@@ -148,16 +163,16 @@ final class ChunkReader {
         let transcriptIndex = tally.legacy?.transcriptIndex
         let symbolIndex = tally.legacy?.symbolIndex
         tally.legacy?.countIds(
-            sameGene: sameGene, transcript: idField(line, transcriptIndex, into: transcriptScratch),
-            gene: sameGene ? nil : idField(line, geneIndex, into: geneScratch),
-            symbol: sameGene ? nil : idField(line, symbolIndex, into: symbolScratch))
+            sameGene: sameGene, transcript: Self.idField(line, transcriptIndex, state, into: transcriptScratch),
+            gene: sameGene ? nil : Self.idField(line, geneIndex, state, into: geneScratch),
+            symbol: sameGene ? nil : Self.idField(line, symbolIndex, state, into: symbolScratch))
     }
 
     /// The decoded value of column `column` of the row just split, nil for NULL or no column.
     @_lifetime(copy line, borrow buffer)
-    private func idField(_ line: Span<UInt8>, _ column: Int?, into buffer: RowBuffer) -> Span<UInt8>? {
+    private static func idField(_ line: Span<UInt8>, _ column: Int?, _ state: [ColumnState], into buffer: RowBuffer) -> Span<UInt8>? {
         guard let column else { return nil }
-        let value = line.extracting(starts[column]..<ends[column])
+        let value = line.extracting(state[column].start..<state[column].end)
         if Self.isNull(value) { return nil }
         return Self.decoded(value, into: buffer)
     }
@@ -171,6 +186,12 @@ final class ChunkReader {
     @_lifetime(copy value, borrow buffer)
     private static func decoded(_ value: Span<UInt8>, into buffer: RowBuffer) -> Span<UInt8> {
         guard value.firstIndex(of: 0x5C) != nil else { return value }
+        return unescaped(value, into: buffer)
+    }
+
+    /// The decoded bytes of a raw non-NULL field holding a backslash.
+    @_lifetime(borrow buffer)
+    private static func unescaped(_ value: Span<UInt8>, into buffer: RowBuffer) -> Span<UInt8> {
         buffer.reset()
         CopyText.decodeRow(value, into: buffer)
         return buffer.bytes(0)!

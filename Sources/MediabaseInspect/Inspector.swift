@@ -80,9 +80,11 @@ package final class Inspector: DumpSink, CopyBlockSink {
     private let progress: ProgressReporter?
     private var checker: ValueChecker?
     private var tally: TableTally?
-    /// Checks already made, by content: one cache for this thread, one for a COPY block's helper.
+    /// Checks already made, by content: one cache for this thread, one for a COPY block's helper,
+    /// and one for long values that both share.
     private let cache = CheckedValueCache()
     private let helperCache = CheckedValueCache()
+    private let sharedCache = SharedCheckedValueCache()
     /// How COPY blocks are cut and read; tests make the chunks and buffers small.
     var copyChunkSizes = CopyBlockInspection.ChunkSizes()
 
@@ -102,7 +104,7 @@ package final class Inspector: DumpSink, CopyBlockSink {
     }
 
     package func beginTable(_ table: TableSchema) throws {
-        checker = ValueChecker(table: table, cache: cache)
+        checker = ValueChecker(table: table, cache: cache, shared: sharedCache)
         tally = TableTally(table: table)
     }
 
@@ -137,7 +139,7 @@ package final class Inspector: DumpSink, CopyBlockSink {
 
     package func readCopyBlock(_ block: CopyBlock) throws -> CopyBlockEnd? {
         let inspection = CopyBlockInspection(
-            block: block, tally: tally!, checker: checker!, helperChecker: ValueChecker(table: block.table, cache: helperCache),
+            block: block, tally: tally!, checker: checker!, helperChecker: ValueChecker(table: block.table, cache: helperCache, shared: sharedCache),
             progress: progress, sizes: copyChunkSizes)
         let end: CopyBlockEnd
         (end, tally) = try inspection.run()

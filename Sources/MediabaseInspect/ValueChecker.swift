@@ -1,19 +1,63 @@
+import Foundation
 import MediabaseBytes
 import MediabaseModel
 /// Results of checks already made, by content: the legacy table repeats each gene's values in
-/// every transcript row, and values recur across genes. One per thread; each map is cleared when
-/// large, to keep memory bounded whatever the input.
+/// every transcript row, and values recur across genes. Each map is cleared when large, to keep
+/// memory bounded whatever the input.
 final class CheckedValueCache {
-    /// JSON type of each valid JSON value.
-    var json: [ContentHash: JSONValueType] = [:]
+    /// JSON type of each valid JSON value (``types`` index + 1).
+    private var json = FlatHashTable<ContentHash>()
     /// Valid array literals.
-    var arrays = Set<ContentHash>()
-    /// For each valid `drugs` object, whether it holds `pharmgkb_data`.
-    var drugsWithPharmgkb: [ContentHash: Bool] = [:]
+    private var arrays = FlatHashTable<ContentHash>()
+    /// For each valid `drugs` object, whether it holds `pharmgkb_data` (2) or not (1).
+    private var drugsWithPharmgkb = FlatHashTable<ContentHash>()
 
     static let limit = 200_000
     /// Values shorter than this are validated again rather than hashed and looked up.
     static let minimumLength = 128
+    private static let types: [JSONValueType] = [.object, .array, .string, .number, .bool, .null]
+
+    func jsonType(_ key: ContentHash) -> JSONValueType? {
+        json[key].map { Self.types[Int($0) - 1] }
+    }
+
+    func remember(_ type: JSONValueType, key: ContentHash) {
+        if json.count >= Self.limit { json.removeAll() }
+        json.insert(key, value: UInt8(Self.types.firstIndex(of: type)! + 1))
+    }
+
+    func isValidArray(_ key: ContentHash) -> Bool { arrays[key] != nil }
+
+    func rememberValidArray(_ key: ContentHash) {
+        if arrays.count >= Self.limit { arrays.removeAll() }
+        arrays.insert(key)
+    }
+
+    func holdsPharmgkb(_ key: ContentHash) -> Bool? { drugsWithPharmgkb[key].map { $0 == 2 } }
+
+    func remember(pharmgkb: Bool, key: ContentHash) {
+        if drugsWithPharmgkb.count >= Self.limit { drugsWithPharmgkb.removeAll() }
+        drugsWithPharmgkb.insert(key, value: pharmgkb ? 2 : 1)
+    }
+}
+
+/// The results of checking long values, shared by the threads that read one table: a long value
+/// (the fat rows' GO terms, hundreds of KB, repeated in each transcript row of a gene scattered
+/// over the table) is then validated once, not once per thread. Shorter values use each thread's
+/// own ``CheckedValueCache``, looked up too often to take a lock each time.
+final class SharedCheckedValueCache: @unchecked Sendable {
+    /// Values this long or longer are looked up here.
+    static let minimumLength = 4096
+
+    private let lock = NSLock()
+    private let cache = CheckedValueCache()
+
+    /// Runs `body` on the cache, holding the lock.
+    func locked<Result>(_ body: (CheckedValueCache) -> Result) -> Result {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(cache)
+    }
 }
 
 /// What checking a valid value found that counts toward the report. Kept with the value, so the
@@ -50,8 +94,10 @@ struct ValueChecker {
     /// Columns named `drugs` (the first is ``drugsIndex``).
     private let isDrugs: [Bool]
     private let cache: CheckedValueCache
+    private let shared: SharedCheckedValueCache
 
-    init(table: TableSchema, cache: CheckedValueCache) {
+    /// `cache` is this thread's own; `shared` is common to the threads reading the table.
+    init(table: TableSchema, cache: CheckedValueCache, shared: SharedCheckedValueCache) {
         let isLegacy = LegacyColumns.isLegacy(table)
         checks = table.columns.map { column in
             let type = column.type?.lowercased() ?? ""
@@ -67,6 +113,7 @@ struct ValueChecker {
         drugsIndex = isLegacy ? table.columnIndex("drugs") : nil
         isDrugs = table.columns.map { $0.name == "drugs" }
         self.cache = cache
+        self.shared = shared
     }
 
     /// Checks `field`, the decoded value of column `column`.
@@ -82,7 +129,7 @@ struct ValueChecker {
             let key = field.count >= CheckedValueCache.minimumLength ? ContentHash(field) : nil
             let type: JSONValueType
             var pharmgkb: Bool?
-            if let key, let known = cache.json[key] {
+            if let key, let known = cached({ $0.jsonType(key) }, length: field.count) {
                 type = known
             } else {
                 if column == drugsIndex, let found = Self.objectHoldsPharmgkb(field) {
@@ -98,9 +145,9 @@ struct ValueChecker {
                     }
                 }
                 if let key {
-                    if cache.json.count >= CheckedValueCache.limit { cache.json.removeAll(keepingCapacity: true) }
-                    cache.json[key] = type
-                    if let pharmgkb { remember(pharmgkb, key: key) }
+                    let known = type
+                    cached({ $0.remember(known, key: key) }, length: field.count)
+                    if let pharmgkb { remember(pharmgkb, key: key, length: field.count) }
                 }
             }
             var facts = ValueFacts()
@@ -111,17 +158,18 @@ struct ValueChecker {
             if column == drugsIndex, type == .object { facts.pharmgkb = pharmgkb ?? holdsPharmgkb(field, key: key) }
             return .valid(facts)
         case .array:
+            // Most arrays are short lists of plain ASCII text, checked in one pass.
+            if ArrayLiteral.isPlainASCII(field) { return .valid(ValueFacts()) }
             if let offset = UTF8Validation.firstInvalidOffset(field) { return Self.invalidText(offset) }
             let key = field.count >= CheckedValueCache.minimumLength ? ContentHash(field) : nil
-            if let key, cache.arrays.contains(key) { return .valid(ValueFacts()) }
+            if let key, cached({ $0.isValidArray(key) }, length: field.count) { return .valid(ValueFacts()) }
             do {
                 try ArrayLiteral.forEachElement(field) { _ in }
             } catch let error as DecodeError {
                 return .invalid(offset: error.offset, expected: "an array literal: \(error.expected)")
             }
             if let key {
-                if cache.arrays.count >= CheckedValueCache.limit { cache.arrays.removeAll(keepingCapacity: true) }
-                cache.arrays.insert(key)
+                cached({ $0.rememberValidArray(key) }, length: field.count)
             }
             return .valid(ValueFacts())
         }
@@ -131,17 +179,21 @@ struct ValueChecker {
         .invalid(offset: offset, expected: "valid UTF-8 text without NUL bytes")
     }
 
+    /// Runs `body` on the cache for values of `length` bytes: the shared one for long values.
+    @inline(__always) private func cached<Result>(_ body: (CheckedValueCache) -> Result, length: Int) -> Result {
+        length >= SharedCheckedValueCache.minimumLength ? shared.locked(body) : body(cache)
+    }
+
     /// Whether a valid `drugs` object holds `pharmgkb_data`.
     private func holdsPharmgkb(_ drugs: Span<UInt8>, key: ContentHash?) -> Bool {
-        if let key, let known = cache.drugsWithPharmgkb[key] { return known }
+        if let key, let known = cached({ $0.holdsPharmgkb(key) }, length: drugs.count) { return known }
         let found = Self.objectHoldsPharmgkb(drugs) ?? false
-        if let key { remember(found, key: key) }
+        if let key { remember(found, key: key, length: drugs.count) }
         return found
     }
 
-    private func remember(_ pharmgkb: Bool, key: ContentHash) {
-        if cache.drugsWithPharmgkb.count >= CheckedValueCache.limit { cache.drugsWithPharmgkb.removeAll(keepingCapacity: true) }
-        cache.drugsWithPharmgkb[key] = pharmgkb
+    private func remember(_ pharmgkb: Bool, key: ContentHash, length: Int) {
+        cached({ $0.remember(pharmgkb: pharmgkb, key: key) }, length: length)
     }
 
     /// Whether `value` is a JSON object holding `pharmgkb_data`; nil when it is not a valid object.

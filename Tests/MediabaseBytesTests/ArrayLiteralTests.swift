@@ -253,4 +253,53 @@ final class ArrayLiteralTests: XCTestCase {
             }
         }
     }
+
+    // MARK: Plain ASCII fast path
+
+    private func isPlain(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { ArrayLiteral.isPlainASCII($0) }
+    }
+
+    func testPlainASCIIListsAreRecognized() {
+        for text in ["{}", "{a}", "{a,b}", "{NULL,null}", #"{"a b","x,y",TP53}"#, #"{"","{","}"}"#, "{[1],a:b,x;y,=}",
+                     "{\"x\ty\"}"] {
+            XCTAssertTrue(isPlain(text), text)
+        }
+    }
+
+    func testAnythingElseIsLeftToTheFullReader() {
+        // Valid literals outside the plain form, and malformed ones.
+        for text in [" {a}", "{a} ", "{ a}", "{a b}", "{a,\\b}", #"{"a\"b"}"#, "{{a},{b}}", "[1:1]={a}", "{ü}", #"{"ü"}"#,
+                     "{a\u{0}}", "", "{", "}", "{,}", "{a,}", "{,a}", "{a,,b}", #"{"a"b}"#, #"{"a"}x"#, "{a}}", "{a{}", #"{a"}"#,
+                     #"{"a}"#, "{}}", "{a}\n"] {
+            XCTAssertFalse(isPlain(text), text)
+        }
+    }
+
+    func testWhatThePlainPathAcceptsIsValidTextAndAValidLiteral() {
+        var random = SplitMix64(seed: 0xA77A_0003)
+        // Runs of 8 bytes and more too, which the fast path skips a word at a time.
+        let pieces = ["a", "ABCDEFGHIJK", "NULL", ",", ",", "\"", "\"", "[", "=", "\u{7F}", "{", "}", "\\", " ", "\u{0}", "é", "\t"]
+        var accepted = 0
+        for _ in 0..<20000 {
+            let bytes = Array("{".utf8) + random.text(from: pieces, maxPieces: 8) + Array("}".utf8)
+            guard bytes.withUnsafeBufferPointer({ ArrayLiteral.isPlainASCII($0) }) else { continue }
+            accepted += 1
+            let text = String(decoding: bytes, as: UTF8.self)
+            XCTAssertNil(bytes.withUnsafeBufferPointer { UTF8Validation.firstInvalidOffset($0) }, text)
+            XCTAssertNoThrow(try bytes.withUnsafeBufferPointer { try ArrayLiteral.forEachElement($0) { _ in } }, text)
+        }
+        XCTAssertGreaterThan(accepted, 100)
+
+        // Literals written by `appendLiteral` from plain ASCII elements take the fast path.
+        for _ in 0..<2000 {
+            let elements: [[UInt8]?] = (0..<Int.random(in: 0...6, using: &random)).map { _ in
+                random.oneIn(5) ? nil : random.text(from: ["a", "TP53", "x y", ",", "{", "}", "[1]", "-"], maxPieces: 3)
+            }
+            var text: [UInt8] = []
+            ArrayLiteral.appendLiteral(elements, to: &text)
+            XCTAssertTrue(text.withUnsafeBufferPointer { ArrayLiteral.isPlainASCII($0) }, String(decoding: text, as: UTF8.self))
+        }
+    }
 }

@@ -149,6 +149,37 @@ final class InspectorTests: XCTestCase {
         }
     }
 
+    /// Values of at least ``SharedCheckedValueCache/minimumLength`` bytes are looked up in the
+    /// cache both threads share: long values recurring far apart, valid and not, count as in
+    /// reading row by row, whichever thread meets them first.
+    func testLongValuesRecurringAcrossChunksCountTheSame() throws {
+        let long = SharedCheckedValueCache.minimumLength
+        let filler = String(repeating: "x", count: long)
+        var rows = ""
+        var expectedBad = 0, expectedPharmgkb = 0, expectedUnexpected = 0
+        for index in 0..<90 {
+            let gene = (index * 7) % 9
+            let drugs: String
+            switch gene % 3 {
+            case 0: drugs = #"{"d\#(gene)": "\#(filler)", "pharmgkb_data": [1]}"#; expectedPharmgkb += 1
+            case 1: drugs = #"["\#(filler)", \#(gene)]"#; expectedUnexpected += 1
+            default: drugs = #"{"bad\#(gene)": "\#(filler)""#; expectedBad += 1
+            }
+            // Not in the plain form (a space), so checked in full and cached.
+            let pathways = "{\"" + filler + "\", p\(gene)}"
+            rows += ["ENST\(index)", "SYM\(gene)", "ENSG\(gene)", drugs, pathways].joined(separator: "\t") + "\n"
+        }
+        let path = try write(Self.header + Self.copyHead() + rows + "\\.\n")
+        let reference = try streamed(path)
+        XCTAssertEqual(reference.badValueCount, expectedBad)
+        XCTAssertEqual(reference.legacy?.rowsWithPharmgkbInDrugs, expectedPharmgkb)
+        XCTAssertEqual(reference.legacy?.unexpectedJSONTypes["drugs"]?["array"], expectedUnexpected)
+        XCTAssertEqual(reference.legacy?.distinctGenes, 9)
+        for rest in [long, 3 * long, 10 * long] {
+            XCTAssertEqual(try chunked(path, first: long, rest: rest, buffer: long), reference, "chunks of \(rest)")
+        }
+    }
+
     func testTinyAndEmptyCopyBlocks() throws {
         for body in ["", "only\t\\N\t\\N\t\\N\t\\N\n"] {
             let path = try write(Self.header + Self.copyHead() + body + "\\.\n")
