@@ -19,7 +19,8 @@ The legacy-table comparisons run on every profile (shape of legacy data, issue 1
   scattered       the same rows, each gene's rows scattered over the table (--row-order scattered)
   lean-scattered  ~1.3 KB per row, scattered (--profile lean)
   fat-scattered   ~47 KB per row, scattered (--profile fat)
-The inspect-by-input-form, RSS-growth, patients and full-scale runs use the "today" profile.
+The inspect-by-input-form, RSS-growth and patients runs use the "today" profile; --full-scale converts
+--genes 77114 of every profile in --profiles (the fat one is a 22 GB dump).
 
 --quick: small inputs, one repetition, the debug binary; what CI runs to keep this working.
 --only patients: just the patients comparison; --only convert: just convert --to sqlite against
@@ -155,9 +156,10 @@ def main():
     parser.add_argument("--profiles", default=None, help=f"comma-separated profiles (default: all of {','.join(PROFILES)})")
     parser.add_argument("--linear", action="store_true", help="also convert a 4x input of every profile (linear cost check)")
     parser.add_argument("--large-genes", type=int, default=None, help="genes of the RSS-growth input (about 4 GB)")
-    parser.add_argument("--full-scale", action="store_true", help="also generate and convert --genes 77114")
+    parser.add_argument("--full-scale", action="store_true",
+                        help="also generate and convert --genes 77114 of every profile (--profiles; the fat one is about 22 GB)")
     parser.add_argument("--skip-duckdb", action="store_true")
-    parser.add_argument("--only", choices=["patients", "convert", "legacy"],
+    parser.add_argument("--only", choices=["patients", "convert", "legacy", "full-scale"],
                         help="run one comparison (its inputs are cached like the others); convert: convert sqlite against "
                              "sqlite3 .import and the psql restore; legacy: every profile's comparisons, nothing else")
     args = parser.parse_args()
@@ -177,6 +179,13 @@ def main():
     unknown = [name for name in profiles if name not in PROFILES]
     if unknown:
         sys.exit(f"unknown profile {', '.join(unknown)}; use {', '.join(PROFILES)}")
+    if args.only == "full-scale":
+        scratch = tempfile.mkdtemp(prefix="mediabase-bench-", dir=WORK)
+        results, facts = {}, {"quick": quick, "reps": 1}
+        bench_full_scale(binary, profiles, scratch, results, facts)
+        facts["generated"] = GENERATED
+        finish(results, [], facts, scratch)
+        return
     # Quick: a few MB per profile, seconds each with the debug binary.
     size_mb = args.size_mb or (1.5 if quick else 1000)
     genes_of = {name: args.genes or max(8, round(size_mb * PROFILES[name][1])) for name in profiles}
@@ -226,23 +235,36 @@ def main():
     facts.update(patients_result["facts"])
 
     if args.full_scale:
-        log("full scale: generate --genes 77114")
-        full = generate(binary, 77114)
-        facts["full_scale_generate"] = GENERATED.get(os.path.basename(full), "cached (delete bench/work to time it)")
-        full_dump = os.path.join(full, "mbase.sql")
-        facts["full_dump_bytes"] = os.path.getsize(full_dump)
-        for target, output in (("sqlite", os.path.join(scratch, "full.sqlite")), ("bundle", os.path.join(scratch, "full.bundle"))):
-            name = f"full-scale convert {target}"
-            results[name] = measure(name, [binary, "convert", full_dump, "--to", target, output, "--force", "--progress", "never",
-                                           "--report", os.path.join(scratch, f"full-{target}.json")], 1)
-            results[name]["mb_per_s"] = round(facts["full_dump_bytes"] / 1e6 / results[name]["median_s"], 1)
-            size = os.path.getsize(output) if os.path.isfile(output) else sum(
-                os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(output) for f in fs)
-            results[name]["output_bytes"] = size
-            results[name]["output_to_input"] = round(size / facts["full_dump_bytes"], 3)
+        bench_full_scale(binary, profiles, scratch, results, facts)
 
     facts["generated"] = GENERATED
     finish(results, ratios, facts, scratch)
+
+
+def bench_full_scale(binary, profiles, scratch, results, facts):
+    """The real database's size (`--genes 77114`) of each profile, converted once to SQLite and
+    once to a bundle: time, MB/s, peak RSS and output size against the input (issue 13). Results
+    are named "full-scale PROFILE: convert TARGET". The fat profile's dump is about 22 GB."""
+    for profile in profiles:
+        log(f"full scale, profile {profile}: generate --genes 77114")
+        full = generate(binary, 77114, profile=profile)
+        full_dump = os.path.join(full, "mbase.sql")
+        dump_bytes = os.path.getsize(full_dump)
+        facts.setdefault("full_scale", {})[profile] = {
+            "dump_bytes": dump_bytes,
+            "generate": GENERATED.get(os.path.basename(full), "cached (delete bench/work to time it)")}
+        for target in ("sqlite", "bundle"):
+            output = os.path.join(scratch, f"full-{profile}.{target}")
+            name = f"full-scale {profile}: convert {target}"
+            results[name] = measure(name, [binary, "convert", full_dump, "--to", target, output, "--force", "--progress", "never",
+                                           "--report", os.path.join(scratch, f"full-{profile}-{target}.json")], 1)
+            results[name]["mb_per_s"] = round(dump_bytes / 1e6 / results[name]["median_s"], 1)
+            size = os.path.getsize(output) if os.path.isfile(output) else sum(
+                os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(output) for f in fs)
+            results[name]["output_bytes"] = size
+            results[name]["output_to_input"] = round(size / dump_bytes, 3)
+            # Only the figures are kept: a full-size output of the fat profile is gigabytes.
+            shutil.rmtree(output, ignore_errors=True) if os.path.isdir(output) else os.remove(output)
 
 
 def bench_profile(binary, profile, genes, reps, scratch, postgres, results, ratios, facts, only_convert, linear):
