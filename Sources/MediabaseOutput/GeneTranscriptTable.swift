@@ -15,19 +15,13 @@ struct GeneTranscriptTable {
     /// and 385,659 transcripts.
     static let defaultLimitBytes = 96 << 20
 
-    private var geneBytes: [UInt8] = []
-    /// Gene `i` is `geneBytes[geneEnds[i - 1] ..< geneEnds[i]]` (from 0 for the first).
-    private var geneEnds: [Int32] = []
+    private var genes = ByteStringTable()
     /// The transcripts of gene `i` are `transcriptsStart[i] ..< transcriptsStart[i + 1]`.
     private var transcriptsStart: [Int32] = []
-    private var symbolBytes: [UInt8] = []
-    /// The symbol of gene `i` is `symbolBytes[symbolRange[i]]`; nil: NULL, or no row in `genes`.
-    private var symbolRange: [Range<Int32>?] = []
-    private var transcriptBytes: [UInt8] = []
-    private var transcriptEnds: [Int32] = []
+    /// The symbol of gene `i`; nil: NULL, or no row in `genes`.
+    private var symbols = OptionalByteStrings()
+    private var transcripts = ByteStringTable()
     private var transcriptGene: [Int32] = []
-    private var geneSlots = HashSlots()
-    private var transcriptSlots = HashSlots()
 
     /// Reads the core's transcripts and genes; nil when they would take more than `limitBytes`.
     static func load(from database: SQLiteDatabase, limitBytes: Int = defaultLimitBytes) throws -> GeneTranscriptTable? {
@@ -37,40 +31,28 @@ struct GeneTranscriptTable {
         while try transcripts.step() {
             // Neither a NULL gene nor a NULL transcript id can match a lookup.
             guard let gene = transcripts.textBytes(0), let transcript = transcripts.textBytes(1) else { continue }
-            if table.geneEnds.isEmpty || !table.geneEquals(table.geneEnds.count - 1, gene) { table.appendGene(gene) }
-            table.transcriptBytes.append(transcript)
-            table.transcriptEnds.append(Int32(table.transcriptBytes.count))
-            table.transcriptGene.append(Int32(table.geneEnds.count - 1))
-            if table.transcriptEnds.count % 4096 == 0, table.estimatedBytes > limitBytes { return nil }
+            if table.genes.isEmpty || !table.genes.equals(table.genes.count - 1, gene) { table.appendGene(gene) }
+            table.transcripts.append(transcript)
+            table.transcriptGene.append(Int32(table.genes.count - 1))
+            if table.transcripts.count % 4096 == 0, table.estimatedBytes > limitBytes { return nil }
         }
-        table.transcriptsStart.append(Int32(table.transcriptEnds.count))
+        table.transcriptsStart.append(Int32(table.transcripts.count))
         guard table.estimatedBytes <= limitBytes else { return nil }
-        table.transcriptSlots = HashSlots(capacityFor: table.transcriptEnds.count)
-        for index in table.transcriptEnds.indices {
-            table.transcriptSlots.insert(Int32(index), hash: table.withTranscript(index) { ContentHash($0).low })
-        }
-        table.rehashGenes()
+        table.transcripts.index(capacityFor: table.transcripts.count)
+        table.genes.index(capacityFor: table.genes.count * 2)
 
         let genes = try database.prepare("SELECT gene_id, gene_symbol FROM genes")
         while try genes.step() {
             guard let gene = genes.textBytes(0) else { continue }
-            var index = table.geneIndex(gene)
+            var index = table.genes.index(of: gene)
             if index == nil {
                 table.appendGene(gene)
-                table.transcriptsStart.append(Int32(table.transcriptEnds.count))
-                index = table.geneEnds.count - 1
-                if table.geneSlots.isCrowded(count: table.geneEnds.count) {
-                    table.rehashGenes()
-                } else {
-                    table.geneSlots.insert(Int32(index!), hash: ContentHash(gene).low)
-                }
+                table.transcriptsStart.append(Int32(table.transcripts.count))
+                index = table.genes.count - 1
+                table.genes.indexLast()
             }
-            if let symbol = genes.textBytes(1) {
-                let start = Int32(table.symbolBytes.count)
-                table.symbolBytes.append(symbol)
-                table.symbolRange[index!] = start..<Int32(table.symbolBytes.count)
-            }
-            if table.geneEnds.count % 4096 == 0, table.estimatedBytes > limitBytes { return nil }
+            if let symbol = genes.textBytes(1) { table.symbols.set(index!, symbol) }
+            if table.genes.count % 4096 == 0, table.estimatedBytes > limitBytes { return nil }
         }
         guard table.estimatedBytes <= limitBytes else { return nil }
         return table
@@ -78,59 +60,110 @@ struct GeneTranscriptTable {
 
     /// Memory held, roughly (array capacities aside).
     private var estimatedBytes: Int {
-        geneBytes.count + symbolBytes.count + transcriptBytes.count + geneEnds.count * 29 + transcriptEnds.count * 16
-            + (geneSlots.slotCount + transcriptSlots.slotCount) * 4
+        genes.byteCount + symbols.byteCount + transcripts.byteCount + genes.count * 29 + transcripts.count * 16
+            + (genes.slotCount + transcripts.slotCount) * 4
     }
 
     private mutating func appendGene(_ gene: Span<UInt8>) {
-        geneBytes.append(gene)
-        geneEnds.append(Int32(geneBytes.count))
-        transcriptsStart.append(Int32(transcriptEnds.count))
-        symbolRange.append(nil)
-    }
-
-    private mutating func rehashGenes() {
-        geneSlots = HashSlots(capacityFor: geneEnds.count * 2)
-        for index in geneEnds.indices { geneSlots.insert(Int32(index), hash: withGene(index) { ContentHash($0).low }) }
-    }
-
-    private func withGene<R>(_ index: Int, _ body: (Span<UInt8>) throws -> R) rethrows -> R {
-        let start = index == 0 ? 0 : Int(geneEnds[index - 1])
-        return try body(geneBytes.span.extracting(start..<Int(geneEnds[index])))
-    }
-
-    private func withTranscript<R>(_ index: Int, _ body: (Span<UInt8>) throws -> R) rethrows -> R {
-        let start = index == 0 ? 0 : Int(transcriptEnds[index - 1])
-        return try body(transcriptBytes.span.extracting(start..<Int(transcriptEnds[index])))
-    }
-
-    private func geneEquals(_ index: Int, _ gene: Span<UInt8>) -> Bool {
-        withGene(index) { $0.elementsEqual(gene) }
+        genes.append(gene)
+        transcriptsStart.append(Int32(transcripts.count))
+        symbols.append(nil)
     }
 
     /// The number of a gene id, if the core has it (in `transcripts` or `genes`).
-    func geneIndex(_ gene: Span<UInt8>) -> Int? {
-        geneSlots.find(hash: ContentHash(gene).low) { geneEquals(Int($0), gene) }.map(Int.init)
-    }
+    func geneIndex(_ gene: Span<UInt8>) -> Int? { genes.index(of: gene) }
 
     /// Calls `body` with the id of a gene number.
-    func withGeneId<R>(_ index: Int, _ body: (Span<UInt8>) throws -> R) rethrows -> R { try withGene(index, body) }
+    func withGeneId<R>(_ index: Int, _ body: (Span<UInt8>) throws -> R) rethrows -> R { try genes.with(index, body) }
 
     /// The gene number of a transcript id; nil when `transcripts` lacks it.
     func geneOfTranscript(_ transcript: Span<UInt8>) -> Int? {
-        transcriptSlots.find(hash: ContentHash(transcript).low) { withTranscript(Int($0)) { $0.elementsEqual(transcript) } }
-            .map { Int(transcriptGene[Int($0)]) }
+        transcripts.index(of: transcript).map { Int(transcriptGene[$0]) }
     }
 
     /// Calls `body` with each transcript id of a gene number.
     func forEachTranscript(ofGene index: Int, _ body: (Span<UInt8>) throws -> Void) rethrows {
-        for transcript in Int(transcriptsStart[index])..<Int(transcriptsStart[index + 1]) { try withTranscript(transcript, body) }
+        for transcript in Int(transcriptsStart[index])..<Int(transcriptsStart[index + 1]) { try transcripts.with(transcript, body) }
     }
 
     /// Calls `body` with the symbol of a gene number: nil when NULL or when `genes` has no row for it.
-    func withSymbol<R>(ofGene index: Int, _ body: (Span<UInt8>?) throws -> R) rethrows -> R {
-        guard let range = symbolRange[index] else { return try body(nil) }
-        return try body(symbolBytes.span.extracting(Int(range.lowerBound)..<Int(range.upperBound)))
+    func withSymbol<R>(ofGene index: Int, _ body: (Span<UInt8>?) throws -> R) rethrows -> R { try symbols.with(index, body) }
+}
+
+/// Byte strings kept end to end in one buffer, numbered in the order they were appended, and
+/// found by their bytes through ``HashSlots`` once ``index(capacityFor:)`` has built them: the
+/// id lists of the in-memory lookups (``GeneTranscriptTable``, ``GeneSummaries``). Strings
+/// compare as bytes, as SQLite's BINARY collation does.
+struct ByteStringTable {
+    private var bytes: [UInt8] = []
+    /// String `i` is `bytes[ends[i - 1] ..< ends[i]]` (from 0 for the first).
+    private var ends: [Int32] = []
+    private var slots = HashSlots()
+
+    var count: Int { ends.count }
+    var isEmpty: Bool { ends.isEmpty }
+    var byteCount: Int { bytes.count }
+    var slotCount: Int { slots.slotCount }
+
+    /// Appends a string; it is found by ``index(of:)`` only once indexed.
+    mutating func append(_ string: Span<UInt8>) {
+        bytes.append(string)
+        ends.append(Int32(bytes.count))
+    }
+
+    /// Builds the hash slots of every string, with room for `capacity` at most half full.
+    mutating func index(capacityFor capacity: Int) {
+        slots = HashSlots(capacityFor: capacity)
+        for index in ends.indices { slots.insert(Int32(index), hash: with(index) { ContentHash($0).low }) }
+    }
+
+    /// Indexes the string appended last, rebuilding the slots at twice the room when they would
+    /// be more than half full.
+    mutating func indexLast() {
+        if slots.isCrowded(count: count) {
+            index(capacityFor: count * 2)
+        } else {
+            slots.insert(Int32(count - 1), hash: with(count - 1) { ContentHash($0).low })
+        }
+    }
+
+    func with<R>(_ index: Int, _ body: (Span<UInt8>) throws -> R) rethrows -> R {
+        let start = index == 0 ? 0 : Int(ends[index - 1])
+        return try body(bytes.span.extracting(start..<Int(ends[index])))
+    }
+
+    func equals(_ index: Int, _ string: Span<UInt8>) -> Bool { with(index) { $0.elementsEqual(string) } }
+
+    /// The number of an indexed string with these bytes, or nil.
+    func index(of string: Span<UInt8>) -> Int? {
+        slots.find(hash: ContentHash(string).low) { equals(Int($0), string) }.map(Int.init)
+    }
+}
+
+/// Byte strings or NULLs by number, kept end to end in one buffer (the genes' symbols).
+struct OptionalByteStrings {
+    private var bytes: [UInt8] = []
+    /// String `i` is `bytes[ranges[i]]`; nil: NULL.
+    private var ranges: [Range<Int32>?] = []
+
+    var byteCount: Int { bytes.count }
+
+    mutating func append(_ string: Span<UInt8>?) {
+        ranges.append(nil)
+        if let string { set(ranges.count - 1, string) }
+    }
+
+    /// Sets string `index`, which was appended (as NULL or not).
+    mutating func set(_ index: Int, _ string: Span<UInt8>) {
+        let start = Int32(bytes.count)
+        bytes.append(string)
+        ranges[index] = start..<Int32(bytes.count)
+    }
+
+    /// Calls `body` with string `index` (nil: NULL).
+    func with<R>(_ index: Int, _ body: (Span<UInt8>?) throws -> R) rethrows -> R {
+        guard let range = ranges[index] else { return try body(nil) }
+        return try body(bytes.span.extracting(Int(range.lowerBound)..<Int(range.upperBound)))
     }
 }
 

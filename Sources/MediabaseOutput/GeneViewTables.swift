@@ -158,13 +158,10 @@ struct GeneSummaries {
         var annotatedKinds: Int
     }
 
-    private var idBytes: [UInt8] = []
-    private var idEnds: [Int32] = []
-    private var symbolBytes: [UInt8] = []
+    private var ids = ByteStringTable()
     /// nil: a NULL symbol.
-    private var symbolRanges: [Range<Int32>?] = []
+    private var symbols = OptionalByteStrings()
     private var summaries: [Summary] = []
-    private var slots = HashSlots()
 
     /// Reads `gene_summary_view`; nil when its genes would take more than `limitBytes`.
     static func load(from database: SQLiteDatabase, limitBytes: Int) throws -> GeneSummaries? {
@@ -176,51 +173,31 @@ struct GeneSummaries {
         while try rows.step() {
             // A NULL gene id joins no transcript.
             guard let id = rows.textBytes(0) else { continue }
-            table.idBytes.append(id)
-            table.idEnds.append(Int32(table.idBytes.count))
-            if let symbol = rows.textBytes(1) {
-                let start = Int32(table.symbolBytes.count)
-                table.symbolBytes.append(symbol)
-                table.symbolRanges.append(start..<Int32(table.symbolBytes.count))
-            } else {
-                table.symbolRanges.append(nil)
-            }
+            table.ids.append(id)
+            table.symbols.append(rows.textBytes(1))
             let counts = (2...6).map { rows.int64($0) }
             table.summaries.append(Summary(drugCount: counts[0], pathwayCount: counts[1], hasGoTerms: counts[2] > 0,
                                            hasPublications: counts[3] > 0, annotatedKinds: counts.count { $0 > 0 }))
-            if table.idEnds.count % 4096 == 0, table.estimatedBytes > limitBytes { return nil }
+            if table.ids.count % 4096 == 0, table.estimatedBytes > limitBytes { return nil }
         }
         guard table.estimatedBytes <= limitBytes else { return nil }
-        table.slots = HashSlots(capacityFor: table.idEnds.count)
-        for index in table.idEnds.indices {
-            table.slots.insert(Int32(index), hash: table.withId(index) { ContentHash($0).low })
-        }
+        table.ids.index(capacityFor: table.ids.count)
         return table
     }
 
     /// Memory held, roughly (array capacities aside).
     private var estimatedBytes: Int {
-        idBytes.count + symbolBytes.count + idEnds.count * (4 + 17 + MemoryLayout<Summary>.stride + 8)
-    }
-
-    private func withId<R>(_ index: Int, _ body: (Span<UInt8>) throws -> R) rethrows -> R {
-        let start = index == 0 ? 0 : Int(idEnds[index - 1])
-        return try body(idBytes.span.extracting(start..<Int(idEnds[index])))
+        ids.byteCount + symbols.byteCount + ids.count * (4 + 17 + MemoryLayout<Summary>.stride + 8)
     }
 
     /// The number of a gene id; nil when `gene_summary_view` lacks it. Ids compare as bytes, as
     /// the join's `=` on TEXT does.
-    func index(of gene: Span<UInt8>) -> Int? {
-        slots.find(hash: ContentHash(gene).low) { withId(Int($0)) { $0.elementsEqual(gene) } }.map(Int.init)
-    }
+    func index(of gene: Span<UInt8>) -> Int? { ids.index(of: gene) }
 
     subscript(index: Int) -> Summary { summaries[index] }
 
     /// Calls `body` with the symbol of a gene number (nil: NULL).
-    func withSymbol<R>(of index: Int, _ body: (Span<UInt8>?) throws -> R) rethrows -> R {
-        guard let range = symbolRanges[index] else { return try body(nil) }
-        return try body(symbolBytes.span.extracting(Int(range.lowerBound)..<Int(range.upperBound)))
-    }
+    func withSymbol<R>(of index: Int, _ body: (Span<UInt8>?) throws -> R) rethrows -> R { try symbols.with(index, body) }
 }
 
 extension SQLiteStatement {
