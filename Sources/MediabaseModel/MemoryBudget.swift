@@ -64,6 +64,12 @@ package struct MemoryBudget: Sendable, Equatable {
         Int(min(max((limit - Self.endStepsBytes) / 1024, 2048), 65536))
     }
 
+    /// What the view tables' in-memory lookups (the genes' transcripts and symbols, the gene
+    /// summaries) may take: half of what the limit leaves above ``fixedBytes``, at most 96 MiB
+    /// (as much as the default limit gives). Beyond it the fills seek the core's indexes
+    /// instead: the same rows, more slowly.
+    package var viewLookupBytes: Int { Int(min(96 << 20, max(0, (limit - Self.fixedBytes) / 2))) }
+
     /// Parses SIZE: a number (decimals allowed) and an optional unit, case-insensitive, with or
     /// without a space: none or `B` for bytes, `K`/`KB`, `M`/`MB`, `G`/`GB`, `T`/`TB` for powers of
     /// 1000 (as the run's summary prints sizes), `KiB`, `MiB`, `GiB`, `TiB` for powers of 1024.

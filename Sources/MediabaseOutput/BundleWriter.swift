@@ -51,8 +51,10 @@ package struct BundleWriter {
 
     /// Creates `folder` (which must not exist) and writes the bundle into it; `progress` is told
     /// of each table exported.
+    /// - Parameter inputs: the manifest's inputs, asked for last (an input's digest may still be
+    ///   under way while the parts are written).
     /// - Returns: the manifest, also written as `manifest.json`.
-    package func write(to folder: String, inputs: [BundleManifest.Input], progress: ProgressReporter? = nil) throws -> BundleManifest {
+    package func write(to folder: String, inputs: () throws -> [BundleManifest.Input], progress: ProgressReporter? = nil) throws -> BundleManifest {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
         } catch {
@@ -61,7 +63,6 @@ package struct BundleWriter {
         let pool = try CompressionPool(threads: threads, level: level)
         defer { pool.shutdown() }
         var manifest = BundleManifest()
-        manifest.inputs = inputs
 
         manifest.files.append(try writePart(Self.schemaPart, in: folder, pool: pool) { part in
             try part.write(SchemaFiles.postgresSchema)
@@ -93,6 +94,7 @@ package struct BundleWriter {
             try part.write(SchemaFiles.postgresViews)
         })
 
+        manifest.inputs = try inputs()
         let script = SchemaFiles.loadScript
         let scriptPath = (folder as NSString).appendingPathComponent(Self.loadScript)
         try write(Data(script.utf8), to: scriptPath)

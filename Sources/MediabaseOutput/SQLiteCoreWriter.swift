@@ -98,10 +98,9 @@ package final class SQLiteCoreWriter: CoreOutput {
     /// The page cache while ``idOrderScanTables`` are built, in KiB (set from `--memory-limit`:
     /// ``MemoryBudget/viewScanCacheKilobytes``).
     package var viewScanCacheKiB = 2048
-    /// The view tables the second connection fills while this one builds the others: the
-    /// split that finished both sides together (measured at 1 GB; the cross-reference view
-    /// alone takes about as long as four SQL ones).
-    static let secondConnectionTables: Set<String> = ["drug_interaction_summary_view", "cross_reference_lookup_view"]
+    /// What the view tables' in-memory lookups may take (``ViewTableFiller/lookupLimitBytes``;
+    /// set from `--memory-limit`: ``MemoryBudget/viewLookupBytes``); beyond it they seek.
+    package var viewLookupLimitBytes = GeneTranscriptTable.defaultLimitBytes
 
     /// Creates the schema in a new database at `path` (which must not exist) and opens the
     /// load transaction.
@@ -283,18 +282,25 @@ package final class SQLiteCoreWriter: CoreOutput {
     /// schema version and commits.
     /// - Parameters:
     ///   - appliedAt: the `schema_versions.applied_at` text (fixed for reproducible output).
-    ///   - threads: with two or more, the view tables are built on two threads (see
-    ///     ``fillViewTablesInParallel(lap:whileViewTablesAreBuilt:)``); the file is the same either way.
-    ///   - whileViewTablesAreBuilt: when the view tables are built on two threads, run on a
-    ///     third once every core table, index and `schema_versions` is committed, while only
-    ///     the view tables are still to come; it may read the core on its own connection, and
-    ///     the view tables are copied in only after it returns. Its error is rethrown.
+    ///   - threads: with two or more, the indexes and view tables are built on three connections
+    ///     at once (see ``buildIndexesAndViewTablesTogether(indexes:appliedAt:lap:whileViewTablesAreBuilt:progress:)``);
+    ///     the tables are the same either way.
+    ///   - whileViewTablesAreBuilt: when the view tables are built on several connections, run
+    ///     on a thread of its own once every core table, index and `schema_versions` is
+    ///     committed, while only the view tables are still to come; it may read the core on its
+    ///     own connection, and the view tables are copied in only after it returns. Its error is
+    ///     rethrown.
     ///   - forQueries: false for a core that only feeds a bundle: then only the unique key
     ///     indexes are built (they assert the merge). The lookup indexes and the view tables
     ///     serve queries on the SQLite file; PostgreSQL builds its own.
+    ///   - whileIndexesAreBuilt: without `forQueries`, `work` runs on a thread of its own while
+    ///     the indexes are built, once every table and `schema_versions` is committed; it may
+    ///     read them on its own connection (the indexes are not there yet). Progress shows
+    ///     `stage` while it outlasts the index builds. Its error is rethrown after the index
+    ///     builds' own.
     ///   - progress: shown the stages (merge, indexes, view tables, commit) and their steps.
     package func finish(appliedAt: String, forQueries: Bool = true, threads: Int = 1, whileViewTablesAreBuilt: (@Sendable () throws -> Void)? = nil,
-                       progress: ProgressReporter? = nil) throws {
+                       whileIndexesAreBuilt: (stage: String, work: @Sendable () throws -> Void)? = nil, progress: ProgressReporter? = nil) throws {
         var started = Date()
         var startedCPU = ThreadClock.cpuSeconds
         func lap(_ name: String) {
@@ -330,27 +336,31 @@ package final class SQLiteCoreWriter: CoreOutput {
         }
         try database.execute("DROP TABLE duplicate_candidates; DROP TABLE duplicate_marks")
         lap("merge_duplicates")
-        // The index builds are the one step with a core to spare (only the input's digest runs
-        // beside them): SQLite's sorter may sort on a helper thread while this one reads.
-        try database.execute("PRAGMA threads = \(threads > 1 ? 1 : 0)")
         let indexes = SchemaFiles.statements(SchemaFiles.sqliteIndexes).filter { forQueries || $0.contains("CREATE UNIQUE INDEX") }
-        progress?.beginStage("building indexes", steps: indexes.count)
-        for statement in indexes {
-            try database.execute(statement)
-            progress?.stepDone()
-        }
-        try database.execute("PRAGMA threads = 0")
-        lap("indexes")
-        let version = try database.prepare("INSERT INTO schema_versions (version, applied_at, description) VALUES (?, ?, ?)")
-        try version.bind(1, Self.schemaVersion)
-        try version.bind(2, appliedAt)
-        try version.bind(3, "normalized core converted from the legacy cancer_transcript_base by mediabase \(MediabaseVersion.current)")
-        try version.run()
-        rowCounts["schema_versions"] = 1
         if forQueries && threads > 1 {
-            try fillViewTablesInParallel(lap: lap, whileViewTablesAreBuilt: whileViewTablesAreBuilt, progress: progress)
-        } else if forQueries {
-            let filler = ViewTableFiller(database: database)
+            try buildIndexesAndViewTablesTogether(indexes: indexes, appliedAt: appliedAt, lap: lap,
+                                                  whileViewTablesAreBuilt: whileViewTablesAreBuilt, progress: progress)
+        } else if !forQueries, let whileIndexesAreBuilt {
+            try insertSchemaVersion(appliedAt: appliedAt)
+            try beginConcurrentReads()
+            let reader = BackgroundTask { try whileIndexesAreBuilt.work() }
+            let built = Result { try database.transaction { try buildIndexes(indexes, sorterThread: false, progress: progress) } }
+            progress?.beginStage(whileIndexesAreBuilt.stage)
+            let read = Result { try reader.wait() }
+            try built.get()
+            try read.get()
+            lap("indexes")
+            try endConcurrentReads()
+            try database.execute("PRAGMA locking_mode = EXCLUSIVE; BEGIN")
+        } else {
+            // The index builds are the one step with a core to spare (only the input's digest
+            // runs beside them): SQLite's sorter may sort on a helper thread while this one reads.
+            try buildIndexes(indexes, sorterThread: threads > 1, progress: progress)
+            lap("indexes")
+            try insertSchemaVersion(appliedAt: appliedAt)
+        }
+        if forQueries && threads <= 1 {
+            let filler = ViewTableFiller(database: database, lookupLimitBytes: viewLookupLimitBytes)
             let views = SchemaFiles.statements(SchemaFiles.sqliteViews)
             progress?.beginStage("filling view tables", steps: views.count)
             for statement in views {
@@ -380,102 +390,154 @@ package final class SQLiteCoreWriter: CoreOutput {
         try database.execute(schemas.map { "PRAGMA \($0).cache_size = -\(otherwise);" }.joined())
     }
 
-    /// Builds the view tables on two threads, then copies them into the core in file order.
+    private func buildIndexes(_ indexes: [String], sorterThread: Bool, progress: ProgressReporter?) throws {
+        try database.execute("PRAGMA threads = \(sorterThread ? 1 : 0)")
+        progress?.beginStage("building indexes", steps: indexes.count)
+        for statement in indexes {
+            try database.execute(statement)
+            progress?.stepDone()
+        }
+        try database.execute("PRAGMA threads = 0")
+    }
+
+    private func insertSchemaVersion(appliedAt: String) throws {
+        let version = try database.prepare("INSERT INTO schema_versions (version, applied_at, description) VALUES (?, ?, ?)")
+        try version.bind(1, Self.schemaVersion)
+        try version.bind(2, appliedAt)
+        try version.bind(3, "normalized core converted from the legacy cancer_transcript_base by mediabase \(MediabaseVersion.current)")
+        try version.run()
+        rowCounts["schema_versions"] = 1
+    }
+
+    /// Where each view table is built when the end steps run on several connections (see
+    /// ``buildIndexesAndViewTablesTogether(indexes:appliedAt:lap:whileViewTablesAreBuilt:progress:)``).
+    enum ViewTableBuilder: CaseIterable {
+        /// A connection opened as soon as the merged tables are committed, while this one builds
+        /// the indexes: its fills sort their own input. The cross-reference view alone takes
+        /// about as long as the index builds.
+        case beforeIndexes
+        /// A connection opened once the indexes are committed: the gene views, which read each
+        /// other (`patient_query_optimized_view` reads `gene_summary_view`).
+        case afterIndexes
+        /// This connection, after its index builds: the rest, and `go_term_hierarchy_view`,
+        /// which reads this connection's temporary table of the genes' GO terms.
+        case loadConnection
+
+        static func of(_ table: String) -> ViewTableBuilder {
+            switch table {
+            case "drug_interaction_summary_view", "cross_reference_lookup_view": .beforeIndexes
+            case "gene_summary_view", "transcript_enrichment_view", "patient_query_optimized_view": .afterIndexes
+            default: .loadConnection
+            }
+        }
+
+        /// The scratch file beside the core that holds the tables this builder made.
+        var scratchSuffix: String {
+            switch self {
+            case .beforeIndexes: ".views-early"
+            case .afterIndexes: ".views-genes"
+            case .loadConnection: ".views-sql"
+            }
+        }
+    }
+
+    /// Builds the indexes and the view tables on three connections at once, then copies the view
+    /// tables into the core in file order.
     ///
-    /// One SQLite file has one writer, so both threads only read the committed core: this
-    /// connection writes the SQL-defined tables and the publication table into a scratch file
-    /// it attaches, a second connection fills ``secondConnectionTables`` into a scratch file of
-    /// its own. The copies (`INSERT INTO t SELECT * FROM s.t` into an empty table of the same
-    /// definition) move whole records in rowid order, so the core holds what building in place
-    /// would give.
-    private func fillViewTablesInParallel(lap: (String) -> Void, whileViewTablesAreBuilt: (@Sendable () throws -> Void)?,
-                                          progress: ProgressReporter?) throws {
-        let statements = SchemaFiles.statements(SchemaFiles.sqliteViews)
-        // Steps are counted on this thread: its own tables as each is done, the second
-        // thread's when it is joined.
-        let tableCount = statements.filter { SchemaFiles.createdTable($0) != nil }.count
-        progress?.beginStage("filling view tables", steps: tableCount)
-        let scratch = (sql: database.path + ".views-sql", filled: database.path + ".views-filled")
-        for path in [scratch.sql, scratch.filled] {
+    /// The merged tables are committed first and the core goes to WAL mode, so that other
+    /// connections read committed snapshots while this one writes: one connection fills the
+    /// ``ViewTableBuilder/beforeIndexes`` tables while this one builds the indexes, a second the
+    /// ``ViewTableBuilder/afterIndexes`` tables once they are committed, while this one builds
+    /// the rest and `whileViewTablesAreBuilt` checks the core on a connection of its own. Each
+    /// builder writes into a scratch file of its own (one SQLite file has one writer); the copies
+    /// (`INSERT INTO t SELECT * FROM s.t` into an empty table of the same definition) move whole
+    /// records in rowid order, so the core holds what building in place would give. The core
+    /// leaves WAL mode before the copies.
+    private func buildIndexesAndViewTablesTogether(indexes: [String], appliedAt: String, lap: (String) -> Void,
+                                                   whileViewTablesAreBuilt: (@Sendable () throws -> Void)?, progress: ProgressReporter?) throws {
+        let allStatements = SchemaFiles.statements(SchemaFiles.sqliteViews)
+        let corePath = database.path
+        let scratchPaths = ViewTableBuilder.allCases.map { corePath + $0.scratchSuffix }
+        for path in scratchPaths {
             OutputFile.remove(path)
             TemporaryOutputs.register(path)
         }
         defer {
-            for path in [scratch.sql, scratch.filled] {
+            for path in scratchPaths {
                 OutputFile.remove(path)
                 TemporaryOutputs.unregister(path)
             }
         }
-        // Readers need the core committed and its exclusive lock given up (the mode changes at
-        // the next read).
-        try database.execute("COMMIT; PRAGMA locking_mode = NORMAL")
-        _ = try database.scalar("SELECT count(*) FROM schema_versions")
-        let third = whileViewTablesAreBuilt.map { work in BackgroundTask { try work() } }
-
-        let corePath = database.path
-        let filledStatements = statements.filter { SchemaFiles.createdTable($0).map(Self.secondConnectionTables.contains) ?? false }
-        let second = BackgroundTask { () throws -> [(name: String, seconds: Double, cpu: Double)] in
-            let views = try SQLiteDatabase(path: scratch.filled)
-            try views.execute("PRAGMA page_size = \(Self.pageSize); PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF")
-            try views.execute("ATTACH DATABASE \(Self.quotedLiteral(corePath)) AS core")
-            try views.execute("PRAGMA core.cache_size = -\(Self.endCacheKiB)")
-            let filler = ViewTableFiller(database: views)
-            return try views.transaction {
-                var laps: [(name: String, seconds: Double, cpu: Double)] = []
-                for statement in filledStatements {
-                    let (started, startedCPU) = (Date(), ThreadClock.cpuSeconds)
-                    let name = SchemaFiles.createdTable(statement)!
-                    try views.execute(statement)
-                    try filler.fill(name)
-                    laps.append((name, Date().timeIntervalSince(started), ThreadClock.cpuSeconds - startedCPU))
-                }
-                return laps
-            }
+        func statements(of builder: ViewTableBuilder) -> [String] {
+            allStatements.filter { SchemaFiles.createdTable($0).map { ViewTableBuilder.of($0) == builder } ?? false }
         }
+        let tableCount = allStatements.filter { SchemaFiles.createdTable($0) != nil }.count
 
-        let first = Result {
-            try database.execute("ATTACH DATABASE \(Self.quotedLiteral(scratch.sql)) AS views_sql")
-            // SQLite sizes each sorter by the main cache, and one view query runs several at
-            // once; a small cache keeps their sum from growing with the input (the core is only
-            // read in key order here).
-            try database.execute("""
-                PRAGMA views_sql.page_size = \(Self.pageSize); PRAGMA views_sql.journal_mode = OFF; PRAGMA views_sql.synchronous = OFF;
-                PRAGMA main.cache_size = -\(Self.viewSorterKiB)
-                """)
+        try beginConcurrentReads()
+
+        let (coreCacheKiB, lookupLimitBytes) = (Self.endCacheKiB, viewLookupLimitBytes)
+        let early = BackgroundTask { [statements = statements(of: .beforeIndexes)] in
+            try Self.buildViewTables(statements, core: corePath, scratch: corePath + ViewTableBuilder.beforeIndexes.scratchSuffix,
+                                     coreCacheKiB: coreCacheKiB, scanCacheKiB: nil, lookupLimitBytes: lookupLimitBytes, lookupIndexesBuilt: false)
+        }
+        // Whatever happens here, the readers end before this returns (their files go).
+        let built = Result { () throws -> [(name: String, seconds: Double, cpu: Double)] in
             try database.transaction {
-                for statement in statements where !filledStatements.contains(statement) {
-                    // Unqualified names still find the core (main) first, and the earlier view
-                    // tables (patient_query_optimized_view reads gene_summary_view) in views_sql.
-                    guard let range = statement.range(of: "CREATE TABLE ") else { continue }
-                    let name = SchemaFiles.createdTable(statement) ?? ""
-                    try withScanCache(for: name, schemas: ["main", "views_sql"], otherwise: Self.viewSorterKiB) {
-                        try database.execute(statement.replacingCharacters(in: range, with: "CREATE TABLE views_sql."))
-                        if ViewTableFiller.filledTables.contains(name) { try ViewTableFiller(database: database).fill(name) }
-                    }
-                    lap("view \(SchemaFiles.createdTable(statement) ?? "view")")
-                    progress?.stepDone()
-                }
+                // Both cores are busy now: the sorter gets no thread of its own.
+                try buildIndexes(indexes, sorterThread: false, progress: progress)
+                try insertSchemaVersion(appliedAt: appliedAt)
             }
-            try database.execute("PRAGMA main.cache_size = -\(Self.endCacheKiB)")
+            lap("indexes")
+            progress?.beginStage("filling view tables", steps: tableCount)
+            let checks = whileViewTablesAreBuilt.map { work in BackgroundTask { try work() } }
+            let scanCacheKiB = viewScanCacheKiB
+            let genes = BackgroundTask { [statements = statements(of: .afterIndexes)] in
+                try Self.buildViewTables(statements, core: corePath, scratch: corePath + ViewTableBuilder.afterIndexes.scratchSuffix,
+                                         coreCacheKiB: coreCacheKiB, scanCacheKiB: scanCacheKiB, lookupLimitBytes: lookupLimitBytes, lookupIndexesBuilt: true)
+            }
+            let own = Result {
+                let schema = Self.scratchSchema(.loadConnection)
+                try database.execute("ATTACH DATABASE \(Self.quotedLiteral(corePath + ViewTableBuilder.loadConnection.scratchSuffix)) AS \(schema)")
+                try database.execute("PRAGMA \(schema).page_size = \(Self.pageSize); PRAGMA \(schema).journal_mode = OFF; PRAGMA \(schema).synchronous = OFF")
+                try buildOwnViewTables(statements(of: .loadConnection), lap: lap, progress: progress)
+            }
+            let geneLaps = Result { try genes.wait() }
+            let checked = Result { try checks?.wait() }
+            try own.get()
+            try checked.get()
+            return try geneLaps.get()
         }
-        let secondLaps = Result { try second.wait() }
-        for _ in filledStatements { progress?.stepDone() }
-        // The copies below lock the core: the third thread's reads must be over.
-        let thirdDone = Result { try third?.wait() }
-        try first.get()
-        try thirdDone.get()
-        for item in try secondLaps.get() {
-            secondsPerStep["view \(item.name) (second thread)"] = (item.seconds * 1000).rounded() / 1000
-            cpuSecondsPerStep["view \(item.name) (second thread)"] = (item.cpu * 1000).rounded() / 1000
+        let earlyLaps = Result { try early.wait() }
+        let geneLaps = try built.get()
+        var deferred: [String] = []
+        for (builder, laps) in [(ViewTableBuilder.beforeIndexes, try earlyLaps.get()), (.afterIndexes, geneLaps)] {
+            for item in laps {
+                guard item.seconds >= 0 else {
+                    deferred.append(item.name)
+                    continue
+                }
+                let step = "view \(item.name) (\(builder == .beforeIndexes ? "before the indexes" : "second connection"))"
+                secondsPerStep[step] = (item.seconds * 1000).rounded() / 1000
+                cpuSecondsPerStep[step] = (item.cpu * 1000).rounded() / 1000
+                progress?.stepDone()
+            }
         }
-        lap("view tables: waiting for the second thread")
+        lap("view tables: waiting for the other connections")
+        // A table left undone before the indexes existed is built here, now that they do.
+        if !deferred.isEmpty {
+            try buildOwnViewTables(allStatements.filter { SchemaFiles.createdTable($0).map(deferred.contains) ?? false }, lap: lap, progress: progress)
+        }
 
-        try database.execute("ATTACH DATABASE \(Self.quotedLiteral(scratch.filled)) AS views_filled")
+        try endConcurrentReads()
+        lap("view tables: checkpoint")
+        for builder in [ViewTableBuilder.beforeIndexes, .afterIndexes] {
+            try database.execute("ATTACH DATABASE \(Self.quotedLiteral(corePath + builder.scratchSuffix)) AS \(Self.scratchSchema(builder))")
+        }
         try database.execute("PRAGMA locking_mode = EXCLUSIVE; BEGIN")
         progress?.beginStage("copying view tables into the core", steps: tableCount)
-        for statement in statements {
+        for statement in allStatements {
             guard let name = SchemaFiles.createdTable(statement) else { continue }
-            let source = filledStatements.contains(statement) ? "views_filled" : "views_sql"
+            let source = deferred.contains(name) ? Self.scratchSchema(.loadConnection) : Self.scratchSchema(ViewTableBuilder.of(name))
             guard let definition = try database.scalar("SELECT sql FROM \(source).sqlite_master WHERE type = 'table' AND name = ?", [name]) else {
                 throw MediabaseError.io(path: database.path, message: "view table \(name) was not built")
             }
@@ -484,7 +546,95 @@ package final class SQLiteCoreWriter: CoreOutput {
             progress?.stepDone()
         }
         lap("view tables: copy into the core")
-        try database.execute("COMMIT; DETACH DATABASE views_sql; DETACH DATABASE views_filled; BEGIN")
+        let detach = ViewTableBuilder.allCases.map { "DETACH DATABASE \(Self.scratchSchema($0));" }.joined()
+        try database.execute("COMMIT; \(detach) BEGIN")
+    }
+
+    /// Commits the load's transaction and puts the core in WAL mode, so that other connections
+    /// read what is committed while this one goes on writing. Readers also need the exclusive
+    /// lock given up, which the NORMAL locking mode does at the next read. The WAL is not
+    /// checkpointed until ``endConcurrentReads()``: the readers' snapshots would stop it.
+    private func beginConcurrentReads() throws {
+        // SQLite removes both files when the last connection closes, also after an error.
+        for suffix in ["-wal", "-shm"] { TemporaryOutputs.register(database.path + suffix) }
+        try database.execute("COMMIT; PRAGMA locking_mode = NORMAL")
+        _ = try database.scalar("SELECT count(*) FROM schema_versions")
+        try database.execute("PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0")
+    }
+
+    /// Once every other connection is closed: moves the WAL's pages into the core and leaves WAL
+    /// mode (the WAL file and its index go) for the load's journal mode.
+    private func endConcurrentReads() throws {
+        try database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        guard try database.scalar("PRAGMA journal_mode = OFF") == "off" else {
+            throw MediabaseError.io(path: database.path, message: "cannot leave WAL mode: another connection is still open")
+        }
+        for suffix in ["-wal", "-shm"] { TemporaryOutputs.unregister(database.path + suffix) }
+    }
+
+    /// The schema name a builder's scratch file is attached under.
+    private static func scratchSchema(_ builder: ViewTableBuilder) -> String {
+        switch builder {
+        case .beforeIndexes: "views_early"
+        case .afterIndexes: "views_genes"
+        case .loadConnection: "views_sql"
+        }
+    }
+
+    /// Builds `statements` on this connection into its scratch file (attached as `views_sql`).
+    private func buildOwnViewTables(_ statements: [String], lap: (String) -> Void, progress: ProgressReporter?) throws {
+        let schema = Self.scratchSchema(.loadConnection)
+        // SQLite sizes each sorter by the main cache, and one view query runs several at once; a
+        // small cache keeps their sum from growing with the input.
+        try database.execute("PRAGMA main.cache_size = -\(Self.viewSorterKiB)")
+        try database.transaction {
+            for statement in statements {
+                // Unqualified names still find the core (main) first.
+                guard let range = statement.range(of: "CREATE TABLE "), let name = SchemaFiles.createdTable(statement) else { continue }
+                try database.execute(statement.replacingCharacters(in: range, with: "CREATE TABLE \(schema)."))
+                if ViewTableFiller.filledTables.contains(name) {
+                    try ViewTableFiller(database: database, lookupLimitBytes: viewLookupLimitBytes).fill(name)
+                }
+                lap("view \(name)")
+                progress?.stepDone()
+            }
+        }
+        try database.execute("PRAGMA main.cache_size = -\(Self.endCacheKiB)")
+    }
+
+    /// Builds `statements` on a connection of its own into a new scratch file at `scratch`, reading
+    /// the committed core at `core` (attached as `core`).
+    /// - Parameters:
+    ///   - scanCacheKiB: the core's page cache while ``idOrderScanTables`` are built (nil: no change).
+    ///   - lookupLimitBytes, lookupIndexesBuilt: see ``ViewTableFiller``.
+    /// - Returns: each table's wall and CPU seconds; -1 seconds for a table left undone (dropped
+    ///   from the scratch file), which the caller builds once the indexes exist.
+    private static func buildViewTables(_ statements: [String], core: String, scratch: String, coreCacheKiB: Int, scanCacheKiB: Int?,
+                                        lookupLimitBytes: Int, lookupIndexesBuilt: Bool) throws -> [(name: String, seconds: Double, cpu: Double)] {
+        let views = try SQLiteDatabase(path: scratch)
+        try views.execute("PRAGMA page_size = \(pageSize); PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA main.cache_size = -\(viewSorterKiB)")
+        try views.execute("ATTACH DATABASE \(quotedLiteral(core)) AS core")
+        try views.execute("PRAGMA core.cache_size = -\(coreCacheKiB)")
+        let filler = ViewTableFiller(database: views, lookupLimitBytes: lookupLimitBytes, lookupIndexesBuilt: lookupIndexesBuilt)
+        return try views.transaction {
+            var laps: [(name: String, seconds: Double, cpu: Double)] = []
+            for statement in statements {
+                let (started, startedCPU) = (Date(), ThreadClock.cpuSeconds)
+                guard let name = SchemaFiles.createdTable(statement) else { continue }
+                let scan = scanCacheKiB.flatMap { idOrderScanTables.contains(name) && $0 > coreCacheKiB ? $0 : nil }
+                if let scan { try views.execute("PRAGMA core.cache_size = -\(scan)") }
+                try views.execute(statement)
+                let filled = try !ViewTableFiller.filledTables.contains(name) || filler.fill(name)
+                if scan != nil { try views.execute("PRAGMA core.cache_size = -\(coreCacheKiB)") }
+                if filled {
+                    laps.append((name, Date().timeIntervalSince(started), ThreadClock.cpuSeconds - startedCPU))
+                } else {
+                    try views.execute("DROP TABLE \(name)")
+                    laps.append((name, -1, 0))
+                }
+            }
+            return laps
+        }
     }
 
     /// `text` as an SQL string literal.

@@ -15,6 +15,16 @@ struct ViewTableFiller {
     /// The budget of the cross-reference view's in-memory lookup (see ``GeneTranscriptTable``);
     /// 0 makes it seek instead.
     var lookupLimitBytes = GeneTranscriptTable.defaultLimitBytes
+    /// False while the core's lookup indexes are still being built on another connection: the
+    /// fills then sort their own input, and a fill that would seek by gene without an index
+    /// (the cross-reference view over its lookup budget) is left undone.
+    var lookupIndexesBuilt = true
+
+    init(database: SQLiteDatabase, lookupLimitBytes: Int = GeneTranscriptTable.defaultLimitBytes, lookupIndexesBuilt: Bool = true) {
+        self.database = database
+        self.lookupLimitBytes = lookupLimitBytes
+        self.lookupIndexesBuilt = lookupIndexesBuilt
+    }
 
     /// The view tables this type fills; `views.sqlite.sql` declares them without a query.
     static let filledTables: Set<String> = [
@@ -25,15 +35,19 @@ struct ViewTableFiller {
     /// Fills `table`, created empty. The tables are filled in the order `views.sqlite.sql`
     /// creates them: `patient_query_optimized_view` reads `gene_summary_view`, and it fills
     /// `transcript_enrichment_view` (created before it) in the same walk of the transcripts.
-    func fill(_ table: String) throws {
+    /// - Returns: false when the fill was left undone for want of the lookup indexes (see
+    ///   ``lookupIndexesBuilt``); the table is then still empty.
+    @discardableResult
+    func fill(_ table: String) throws -> Bool {
         switch table {
         case "transcript_enrichment_view": break
         case "patient_query_optimized_view": try fillTranscriptViews()
         case "drug_interaction_summary_view": try fillDrugInteractionSummary()
         case "publication_summary_view": try fillPublicationSummary()
-        case "cross_reference_lookup_view": try fillCrossReferenceLookup()
+        case "cross_reference_lookup_view": return try fillCrossReferenceLookup()
         default: throw MediabaseError.io(path: database.path, message: "no filler for view table \(table)")
         }
+        return true
     }
 
     /// One row per drug: how many genes it targets and their symbols.
@@ -98,8 +112,10 @@ struct ViewTableFiller {
     ///
     /// The genes' transcripts and symbols come from a ``GeneTranscriptTable`` when they fit its
     /// budget (`lookupLimitBytes`), else from a seek per cross-reference: the same rows.
-    private func fillCrossReferenceLookup() throws {
+    private func fillCrossReferenceLookup() throws -> Bool {
         let table = try GeneTranscriptTable.load(from: database, limitBytes: lookupLimitBytes)
+        // Without the table each gene's transcripts are a seek, a scan without the index.
+        if table == nil && !lookupIndexesBuilt { return false }
         let geneReferences = try database.prepare("SELECT external_db, external_id, gene_id FROM gene_cross_references ORDER BY external_db, external_id, gene_id")
         // Without the table, the join gives each transcript's gene; with it, a transcript the
         // table lacks is skipped as the join would drop it.
@@ -205,6 +221,7 @@ struct ViewTableFiller {
             try insert.bind(5, bytes: json)
             try insert.run()
         }
+        return true
     }
 }
 

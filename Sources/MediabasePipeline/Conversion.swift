@@ -147,6 +147,7 @@ package enum Conversion {
         // Carried tables keep the dump's text when the SQLite file only feeds a bundle.
         let writer = try SQLiteCoreWriter(path: coreFile, carriedValues: bundle ? .postgresText : .sqlite)
         writer.viewScanCacheKiB = MemoryBudget(limit: options.memoryLimit).viewScanCacheKilobytes
+        writer.viewLookupLimitBytes = MemoryBudget(limit: options.memoryLimit).viewLookupBytes
         // The input's SHA-256: the writer's thread hashes it a megabyte at a time whenever it
         // would wait for rows during the load (it is busy about 60 % of it); what is left is
         // hashed on a thread of its own after the load, beside the single-threaded index builds.
@@ -186,8 +187,27 @@ package enum Conversion {
             let checks = try CoreValidator.validate(try SQLiteDatabase(path: coreFile, readOnly: true), thorough: false, viewTables: false)
             coreChecks.withLock { $0 = checks }
         }
+        // A bundle is exported on a connection of its own while the load's connection builds the
+        // unique indexes (they only assert the merge): the export reads the tables in rowid order
+        // and needs no index, and the index builds alone would leave a core idle. The manifest,
+        // written last, waits for the input's digest. Its outcome is looked at after the core's
+        // checks, whose failure is reported first.
+        let exported = Guarded<Result<BundleManifest, Error>?>(nil)
+        let carriedTables = writer.carriedTables
+        let threads = options.threads
+        let (inputName, inputFormat, inputBytes) = (Paths.split(Paths.trimmingTrailingSlashes(options.input)).name, reader.format.description, reader.totalBytes)
+        let manifestInput = { @Sendable () throws -> [BundleManifest.Input] in
+            [BundleManifest.Input(name: inputName, format: inputFormat, bytes: inputBytes, sha256: try digest.wait())]
+        }
+        let export: @Sendable () -> Void = {
+            let outcome = Result {
+                try BundleWriter(database: try SQLiteDatabase(path: coreFile, readOnly: true), carriedTables: carriedTables, threads: threads)
+                    .write(to: temporary, inputs: manifestInput)
+            }
+            exported.withLock { $0 = outcome }
+        }
         try writer.finish(appliedAt: options.appliedAt, forQueries: !bundle, threads: options.threads, whileViewTablesAreBuilt: bundle ? nil : checkCore,
-                         progress: progress)
+                         whileIndexesAreBuilt: bundle && options.threads > 1 ? ("exporting the bundle", export) : nil, progress: progress)
         stage("index_and_views")
         report.secondsPerFinishStep = writer.secondsPerStep
         report.cpuSecondsPerFinishStep = writer.cpuSecondsPerStep
@@ -201,31 +221,35 @@ package enum Conversion {
         progress?.beginStage("hashing the input (SHA-256)")
         let input = ConversionReport.Input(path: options.input, format: reader.format.description, bytes: reader.totalBytes, sha256: try digest.wait())
         if bundle {
-            // The core is checked on a second connection while the bundle is exported and then
-            // checked: the core checks are single-threaded SQLite work, and so is the bundle's
-            // check, which would otherwise leave a core idle at the end. A read on the load's
-            // connection first gives up its exclusive lock (finish() went back to the NORMAL
-            // locking mode, which takes effect at the next read).
+            // The core is checked on a second connection while the bundle is checked (both are
+            // single-threaded SQLite work). A read on the load's connection first gives up its
+            // exclusive lock (finish() went back to the NORMAL locking mode, which takes effect
+            // at the next read).
             _ = try writer.database.scalar("SELECT count(*) FROM schema_versions")
             let coreChecks = BackgroundTask {
                 try CoreValidator.validate(try SQLiteDatabase(path: coreFile, readOnly: true), expectedCounts: expectedCounts, thorough: false, viewTables: false)
             }
-            progress?.beginStage("exporting the bundle (tables)", steps: SchemaFiles.postgresTables.count + writer.carriedTables.count)
-            let manifestInput = BundleManifest.Input(name: Paths.split(Paths.trimmingTrailingSlashes(options.input)).name, format: input.format, bytes: input.bytes, sha256: input.sha256)
-            let exported = Result {
-                try BundleWriter(database: writer.database, carriedTables: writer.carriedTables, threads: options.threads).write(to: temporary, inputs: [manifestInput], progress: progress)
+            if exported.withLock({ $0 }) == nil {
+                // One thread: the export comes after the index builds, on the load's connection.
+                progress?.beginStage("exporting the bundle (tables)", steps: SchemaFiles.postgresTables.count + writer.carriedTables.count)
+                let outcome = Result {
+                    try BundleWriter(database: writer.database, carriedTables: writer.carriedTables, threads: options.threads)
+                        .write(to: temporary, inputs: manifestInput, progress: progress)
+                }
+                exported.withLock { $0 = outcome }
             }
+            let exportOutcome = exported.withLock { $0! }
             stage("validate_and_export_bundle")
             // A failed core check is reported before a failed export or bundle check.
             var bundleValidation = Result<[ValidationCheck], Error>.success([])
-            if case .success = exported {
+            if case .success = exportOutcome {
                 progress?.beginStage("validating the bundle")
                 bundleValidation = Result { try BundleValidator.validate(folder: temporary) }
             }
             report.validation = try coreChecks.wait()
             stage("validate_bundle")
             try requirePassed(report.validation)
-            _ = try exported.get()
+            _ = try exportOutcome.get()
             let bundleChecks = try bundleValidation.get()
             report.validation += bundleChecks.map { ValidationCheck(name: "bundle_" + $0.name, passed: $0.passed, detail: $0.detail) }
             try requirePassed(bundleChecks)

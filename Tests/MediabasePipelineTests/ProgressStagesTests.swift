@@ -48,7 +48,10 @@ final class ProgressStagesTests: XCTestCase {
                 + tail + [("validating", nil)]),
             ("sqlite", 2, head + [("building indexes", "\(indexes)/\(indexes)"), ("filling view tables", "\(views)/\(views)"),
                                   ("copying view tables into the core", "\(views)/\(views)"), ("committing", nil)] + tail + [("validating", nil)]),
-            ("bundle", 2, head + [("building indexes", "\(uniqueIndexes)/\(uniqueIndexes)"), ("committing", nil)] + tail
+            // With two threads the bundle is exported while the indexes are built.
+            ("bundle", 2, head + [("building indexes", "\(uniqueIndexes)/\(uniqueIndexes)"), ("exporting the bundle", nil), ("committing", nil)]
+                + tail + [("validating the bundle", nil)]),
+            ("bundle", 1, head + [("building indexes", "\(uniqueIndexes)/\(uniqueIndexes)"), ("committing", nil)] + tail
                 + [("exporting the bundle (tables)", "\(exportedTables)/\(exportedTables)"), ("validating the bundle", nil)]),
         ]
         for (target, threads, stages) in cases {
