@@ -1,4 +1,5 @@
 import Foundation
+import MediabaseTestSupport
 import XCTest
 @testable import MediabaseBytes
 
@@ -23,14 +24,7 @@ final class DeflaterTests: XCTestCase {
     }
 
     private func inflate(_ bytes: [UInt8]) throws -> [UInt8] {
-        let stream = try InflateStream(source: MemoryByteStream(bytes), wrapping: .gzip, name: "test.gz")
-        var out: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = try buffer.withUnsafeMutableBytes { try stream.read(into: $0) }
-            if count == 0 { return out }
-            out += buffer[0..<count]
-        }
+        try GzipFiles.inflate(MemoryByteStream(bytes), name: "test.gz")
     }
 
     func testCRC32CheckValueAndCombine() {

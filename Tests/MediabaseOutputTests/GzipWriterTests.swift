@@ -41,16 +41,7 @@ final class GzipWriterTests: XCTestCase {
         return (path, sha256, bytes)
     }
 
-    private func inflate(_ path: String) throws -> [UInt8] {
-        let stream = try InflateStream(source: try FileByteStream(path: path), wrapping: .gzip, name: path)
-        var out: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = try buffer.withUnsafeMutableBytes { try stream.read(into: $0) }
-            if count == 0 { return out }
-            out += buffer[0..<count]
-        }
-    }
+    private func inflate(_ path: String) throws -> [UInt8] { try GzipFiles.inflate(path: path) }
 
     private func gzipTest(_ path: String) throws -> Int32 {
         try Subprocess.shell("gzip -t \"$0\"", arguments: [path]).status
