@@ -9,8 +9,9 @@ import MediabaseSQLite
 ///
 /// Built by two sequential scans (`transcripts_gene_id`, then `genes`); ``load(from:limitBytes:)``
 /// gives up (nil) once it would hold more than its budget, and the filler then seeks as before.
-/// Keys compare as bytes, as SQLite's BINARY collation does.
-struct GeneTranscriptTable {
+/// Keys compare as bytes, as SQLite's BINARY collation does. A class: the fill binds it once per
+/// cross-reference, which for a struct of ten arrays meant ten retains and releases each time.
+final class GeneTranscriptTable {
     /// Budget of ``load(from:limitBytes:)``: about 30 MB for the real database's 77,114 genes
     /// and 385,659 transcripts.
     static let defaultLimitBytes = 96 << 20
@@ -25,8 +26,9 @@ struct GeneTranscriptTable {
 
     /// Reads the core's transcripts and genes; nil when they would take more than `limitBytes`.
     static func load(from database: SQLiteDatabase, limitBytes: Int = defaultLimitBytes) throws -> GeneTranscriptTable? {
-        var table = GeneTranscriptTable()
-        // The lookup index covers both columns, in gene order: the genes come grouped.
+        let table = GeneTranscriptTable()
+        // In gene order (the lookup index covers both columns, or a sort while it is not built
+        // yet): the genes come grouped.
         let transcripts = try database.prepare("SELECT gene_id, transcript_id FROM transcripts ORDER BY gene_id, transcript_id")
         while try transcripts.step() {
             // Neither a NULL gene nor a NULL transcript id can match a lookup.
@@ -64,7 +66,7 @@ struct GeneTranscriptTable {
             + (genes.slotCount + transcripts.slotCount) * 4
     }
 
-    private mutating func appendGene(_ gene: Span<UInt8>) {
+    private func appendGene(_ gene: Span<UInt8>) {
         genes.append(gene)
         transcriptsStart.append(Int32(transcripts.count))
         symbols.append(nil)
