@@ -337,12 +337,14 @@ package final class SQLiteCoreWriter: CoreOutput {
         try database.execute("DROP TABLE duplicate_candidates; DROP TABLE duplicate_marks")
         lap("merge_duplicates")
         let indexes = SchemaFiles.statements(SchemaFiles.sqliteIndexes).filter { forQueries || $0.contains("CREATE UNIQUE INDEX") }
-        if forQueries && threads > 1 {
+        // A bundle's reader sees `schema_versions` as committed before the index builds.
+        let versionFirst = !forQueries && whileIndexesAreBuilt != nil && threads > 1
+        if versionFirst { try insertSchemaVersion(appliedAt: appliedAt) }
+        let concurrent = (forQueries || versionFirst) && threads > 1 ? try beginConcurrentReads() : false
+        if concurrent && forQueries {
             try buildIndexesAndViewTablesTogether(indexes: indexes, appliedAt: appliedAt, lap: lap,
                                                   whileViewTablesAreBuilt: whileViewTablesAreBuilt, progress: progress)
-        } else if !forQueries, let whileIndexesAreBuilt {
-            try insertSchemaVersion(appliedAt: appliedAt)
-            try beginConcurrentReads()
+        } else if concurrent, let whileIndexesAreBuilt {
             let reader = BackgroundTask { try whileIndexesAreBuilt.work() }
             let built = Result { try database.transaction { try buildIndexes(indexes, sorterThread: false, progress: progress) } }
             progress?.beginStage(whileIndexesAreBuilt.stage)
@@ -357,9 +359,9 @@ package final class SQLiteCoreWriter: CoreOutput {
             // runs beside them): SQLite's sorter may sort on a helper thread while this one reads.
             try buildIndexes(indexes, sorterThread: threads > 1, progress: progress)
             lap("indexes")
-            try insertSchemaVersion(appliedAt: appliedAt)
+            if !versionFirst { try insertSchemaVersion(appliedAt: appliedAt) }
         }
-        if forQueries && threads <= 1 {
+        if forQueries && !concurrent {
             let filler = ViewTableFiller(database: database, lookupLimitBytes: viewLookupLimitBytes)
             let views = SchemaFiles.statements(SchemaFiles.sqliteViews)
             progress?.beginStage("filling view tables", steps: views.count)
@@ -444,8 +446,8 @@ package final class SQLiteCoreWriter: CoreOutput {
     /// Builds the indexes and the view tables on three connections at once, then copies the view
     /// tables into the core in file order.
     ///
-    /// The merged tables are committed first and the core goes to WAL mode, so that other
-    /// connections read committed snapshots while this one writes: one connection fills the
+    /// The merged tables are committed and the core is in WAL mode (``beginConcurrentReads()``),
+    /// so that other connections read committed snapshots while this one writes: one connection fills the
     /// ``ViewTableBuilder/beforeIndexes`` tables while this one builds the indexes, a second the
     /// ``ViewTableBuilder/afterIndexes`` tables once they are committed, while this one builds
     /// the rest and `whileViewTablesAreBuilt` checks the core on a connection of its own. Each
@@ -473,7 +475,6 @@ package final class SQLiteCoreWriter: CoreOutput {
         }
         let tableCount = allStatements.filter { SchemaFiles.createdTable($0) != nil }.count
 
-        try beginConcurrentReads()
 
         let (coreCacheKiB, lookupLimitBytes) = (Self.endCacheKiB, viewLookupLimitBytes)
         let early = BackgroundTask { [statements = statements(of: .beforeIndexes)] in
@@ -554,12 +555,22 @@ package final class SQLiteCoreWriter: CoreOutput {
     /// read what is committed while this one goes on writing. Readers also need the exclusive
     /// lock given up, which the NORMAL locking mode does at the next read. The WAL is not
     /// checkpointed until ``endConcurrentReads()``: the readers' snapshots would stop it.
-    private func beginConcurrentReads() throws {
+    ///
+    /// - Returns: false, with the load's transaction and locking mode back, where the file system
+    ///   has no WAL mode (a network file system: it needs shared memory); the end steps then run
+    ///   one after the other.
+    private func beginConcurrentReads() throws -> Bool {
         // SQLite removes both files when the last connection closes, also after an error.
         for suffix in ["-wal", "-shm"] { TemporaryOutputs.register(database.path + suffix) }
         try database.execute("COMMIT; PRAGMA locking_mode = NORMAL")
         _ = try database.scalar("SELECT count(*) FROM schema_versions")
-        try database.execute("PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0")
+        guard (try? database.scalar("PRAGMA journal_mode = WAL")) == "wal" else {
+            for suffix in ["-wal", "-shm"] { TemporaryOutputs.unregister(database.path + suffix) }
+            try database.execute("PRAGMA locking_mode = EXCLUSIVE; BEGIN")
+            return false
+        }
+        try database.execute("PRAGMA wal_autocheckpoint = 0")
+        return true
     }
 
     /// Once every other connection is closed: moves the WAL's pages into the core and leaves WAL
