@@ -283,13 +283,14 @@ package final class SQLiteCoreWriter: CoreOutput {
     /// - Parameters:
     ///   - appliedAt: the `schema_versions.applied_at` text (fixed for reproducible output).
     ///   - threads: with two or more, the indexes and view tables are built on three connections
-    ///     at once (see ``buildIndexesAndViewTablesTogether(indexes:appliedAt:lap:whileViewTablesAreBuilt:progress:)``);
+    ///     at once (see ``buildIndexesAndViewTablesTogether(indexes:appliedAt:lap:onceIndexesAreCommitted:progress:)``);
     ///     the tables are the same either way.
-    ///   - whileViewTablesAreBuilt: when the view tables are built on several connections, run
-    ///     on a thread of its own once every core table, index and `schema_versions` is
-    ///     committed, while only the view tables are still to come; it may read the core on its
-    ///     own connection, and the view tables are copied in only after it returns. Its error is
-    ///     rethrown.
+    ///   - onceIndexesAreCommitted: when the end steps run on several connections, run on a
+    ///     thread of its own once every core table, index and `schema_versions` is committed,
+    ///     given the rows per table so far, while the view tables (or `whileIndexesAreBuilt`)
+    ///     are still under way; it may read the core on its own connection, and `finish`
+    ///     returns only after it. Its error is rethrown. Not run when the steps run one after
+    ///     the other.
     ///   - forQueries: false for a core that only feeds a bundle: then only the unique key
     ///     indexes are built (they assert the merge). The lookup indexes and the view tables
     ///     serve queries on the SQLite file; PostgreSQL builds its own.
@@ -299,7 +300,7 @@ package final class SQLiteCoreWriter: CoreOutput {
     ///     `stage` while it outlasts the index builds. Its error is rethrown after the index
     ///     builds' own.
     ///   - progress: shown the stages (merge, indexes, view tables, commit) and their steps.
-    package func finish(appliedAt: String, forQueries: Bool = true, threads: Int = 1, whileViewTablesAreBuilt: (@Sendable () throws -> Void)? = nil,
+    package func finish(appliedAt: String, forQueries: Bool = true, threads: Int = 1, onceIndexesAreCommitted: (@Sendable ([String: Int]) throws -> Void)? = nil,
                        whileIndexesAreBuilt: (stage: String, work: @Sendable () throws -> Void)? = nil, progress: ProgressReporter? = nil) throws {
         var started = Date()
         var startedCPU = ThreadClock.cpuSeconds
@@ -343,14 +344,19 @@ package final class SQLiteCoreWriter: CoreOutput {
         let concurrent = (forQueries || versionFirst) && threads > 1 ? try beginConcurrentReads() : false
         if concurrent && forQueries {
             try buildIndexesAndViewTablesTogether(indexes: indexes, appliedAt: appliedAt, lap: lap,
-                                                  whileViewTablesAreBuilt: whileViewTablesAreBuilt, progress: progress)
+                                                  onceIndexesAreCommitted: onceIndexesAreCommitted, progress: progress)
         } else if concurrent, let whileIndexesAreBuilt {
             let reader = BackgroundTask { try whileIndexesAreBuilt.work() }
             let built = Result { try database.transaction { try buildIndexes(indexes, sorterThread: false, progress: progress) } }
+            let counts = rowCounts
+            var checks: BackgroundTask<Void>?
+            if case .success = built, let onceIndexesAreCommitted { checks = BackgroundTask { try onceIndexesAreCommitted(counts) } }
             progress?.beginStage(whileIndexesAreBuilt.stage)
             let read = Result { try reader.wait() }
+            let checked = Result { try checks?.wait() }
             try built.get()
             try read.get()
+            try checked.get()
             lap("indexes")
             try endConcurrentReads()
             try database.execute("PRAGMA locking_mode = EXCLUSIVE; BEGIN")
@@ -412,7 +418,7 @@ package final class SQLiteCoreWriter: CoreOutput {
     }
 
     /// Where each view table is built when the end steps run on several connections (see
-    /// ``buildIndexesAndViewTablesTogether(indexes:appliedAt:lap:whileViewTablesAreBuilt:progress:)``).
+    /// ``buildIndexesAndViewTablesTogether(indexes:appliedAt:lap:onceIndexesAreCommitted:progress:)``).
     enum ViewTableBuilder: CaseIterable {
         /// A connection opened as soon as the merged tables are committed, while this one builds
         /// the indexes: its fills sort their own input. The cross-reference view alone takes
@@ -450,13 +456,13 @@ package final class SQLiteCoreWriter: CoreOutput {
     /// so that other connections read committed snapshots while this one writes: one connection fills the
     /// ``ViewTableBuilder/beforeIndexes`` tables while this one builds the indexes, a second the
     /// ``ViewTableBuilder/afterIndexes`` tables once they are committed, while this one builds
-    /// the rest and `whileViewTablesAreBuilt` checks the core on a connection of its own. Each
+    /// the rest and `onceIndexesAreCommitted` checks the core on a connection of its own. Each
     /// builder writes into a scratch file of its own (one SQLite file has one writer); the copies
     /// (`INSERT INTO t SELECT * FROM s.t` into an empty table of the same definition) move whole
     /// records in rowid order, so the core holds what building in place would give. The core
     /// leaves WAL mode before the copies.
     private func buildIndexesAndViewTablesTogether(indexes: [String], appliedAt: String, lap: (String) -> Void,
-                                                   whileViewTablesAreBuilt: (@Sendable () throws -> Void)?, progress: ProgressReporter?) throws {
+                                                   onceIndexesAreCommitted: (@Sendable ([String: Int]) throws -> Void)?, progress: ProgressReporter?) throws {
         let allStatements = SchemaFiles.statements(SchemaFiles.sqliteViews)
         let corePath = database.path
         let scratchPaths = ViewTableBuilder.allCases.map { corePath + $0.scratchSuffix }
@@ -490,7 +496,8 @@ package final class SQLiteCoreWriter: CoreOutput {
             }
             lap("indexes")
             progress?.beginStage("filling view tables", steps: tableCount)
-            let checks = whileViewTablesAreBuilt.map { work in BackgroundTask { try work() } }
+            let counts = rowCounts
+            let checks = onceIndexesAreCommitted.map { work in BackgroundTask { try work(counts) } }
             let scanCacheKiB = viewScanCacheKiB
             let genes = BackgroundTask { [statements = statements(of: .afterIndexes)] in
                 try Self.buildViewTables(statements, core: corePath, scratch: corePath + ViewTableBuilder.afterIndexes.scratchSuffix,

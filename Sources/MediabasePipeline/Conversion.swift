@@ -180,11 +180,13 @@ package enum Conversion {
         // The writer's thread is done with the partial digest: it passes to a thread of its own.
         let digest = partialDigest.map { partial in DigestTask { try partial.finish() } } ?? DigestTask(path: options.input)
         stage("write_genes")
-        // With the view tables built on two threads, the core is checked on a third connection
-        // meanwhile (it no longer changes); only the view tables are checked afterwards.
+        // With the end steps on several connections, the core is checked on a connection of its
+        // own once its indexes are committed, while the view tables are built (then only they
+        // are checked afterwards) or the bundle is exported (then against every table's count).
         let coreChecks = Guarded<[ValidationCheck]?>(nil)
-        let checkCore: @Sendable () throws -> Void = {
-            let checks = try CoreValidator.validate(try SQLiteDatabase(path: coreFile, readOnly: true), thorough: false, viewTables: false)
+        let checkCore: @Sendable ([String: Int]) throws -> Void = { counts in
+            let checks = try CoreValidator.validate(try SQLiteDatabase(path: coreFile, readOnly: true), expectedCounts: bundle ? counts : [:],
+                                                    thorough: false, viewTables: false)
             coreChecks.withLock { $0 = checks }
         }
         // A bundle is exported on a connection of its own while the load's connection builds the
@@ -206,7 +208,7 @@ package enum Conversion {
             }
             exported.withLock { $0 = outcome }
         }
-        try writer.finish(appliedAt: options.appliedAt, forQueries: !bundle, threads: options.threads, whileViewTablesAreBuilt: bundle ? nil : checkCore,
+        try writer.finish(appliedAt: options.appliedAt, forQueries: !bundle, threads: options.threads, onceIndexesAreCommitted: checkCore,
                          whileIndexesAreBuilt: bundle && options.threads > 1 ? ("exporting the bundle", export) : nil, progress: progress)
         stage("index_and_views")
         report.secondsPerFinishStep = writer.secondsPerStep
@@ -221,14 +223,15 @@ package enum Conversion {
         progress?.beginStage("hashing the input (SHA-256)")
         let input = ConversionReport.Input(path: options.input, format: reader.format.description, bytes: reader.totalBytes, sha256: try digest.wait())
         if bundle {
-            // The core is checked on a second connection while the bundle is checked (both are
-            // single-threaded SQLite work). A read on the load's connection first gives up its
-            // exclusive lock (finish() went back to the NORMAL locking mode, which takes effect
-            // at the next read).
+            // Unless they ran during the export, the core is checked on a second connection while
+            // the bundle is checked (both are single-threaded SQLite work). A read on the load's
+            // connection first gives up its exclusive lock (finish() went back to the NORMAL
+            // locking mode, which takes effect at the next read).
             _ = try writer.database.scalar("SELECT count(*) FROM schema_versions")
-            let coreChecks = BackgroundTask {
+            let checkedDuringExport = coreChecks.withLock { $0 }
+            let laterChecks = checkedDuringExport == nil ? BackgroundTask {
                 try CoreValidator.validate(try SQLiteDatabase(path: coreFile, readOnly: true), expectedCounts: expectedCounts, thorough: false, viewTables: false)
-            }
+            } : nil
             if exported.withLock({ $0 }) == nil {
                 // One thread: the export comes after the index builds, on the load's connection.
                 progress?.beginStage("exporting the bundle (tables)", steps: SchemaFiles.postgresTables.count + writer.carriedTables.count)
@@ -246,7 +249,7 @@ package enum Conversion {
                 progress?.beginStage("validating the bundle")
                 bundleValidation = Result { try BundleValidator.validate(folder: temporary) }
             }
-            report.validation = try coreChecks.wait()
+            report.validation = try checkedDuringExport ?? laterChecks!.wait()
             stage("validate_bundle")
             try requirePassed(report.validation)
             _ = try exportOutcome.get()
