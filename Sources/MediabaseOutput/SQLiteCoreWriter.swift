@@ -422,20 +422,22 @@ package final class SQLiteCoreWriter: CoreOutput {
     enum ViewTableBuilder: CaseIterable {
         /// A connection opened as soon as the merged tables are committed, while this one builds
         /// the indexes: its fills sort their own input. The cross-reference view alone takes
-        /// about as long as the index builds.
+        /// about as long as the index builds on lean rows.
         case beforeIndexes
-        /// A connection opened once the indexes are committed: the gene views, which read each
-        /// other (`patient_query_optimized_view` reads `gene_summary_view`).
+        /// A connection opened once the indexes are committed, taking jobs from
+        /// ``afterIndexJobs`` as this one does.
         case afterIndexes
-        /// This connection, after its index builds: the rest, and `go_term_hierarchy_view`,
-        /// which reads this connection's temporary table of the genes' GO terms.
+        /// This connection, after its index builds: `go_term_hierarchy_view`, which reads this
+        /// connection's temporary table of the genes' GO terms, then jobs from ``afterIndexJobs``.
         case loadConnection
 
-        static func of(_ table: String) -> ViewTableBuilder {
+        /// The builder a table must have: nil for a table either connection may build once the
+        /// indexes exist.
+        static func required(for table: String) -> ViewTableBuilder? {
             switch table {
             case "drug_interaction_summary_view", "cross_reference_lookup_view": .beforeIndexes
-            case "gene_summary_view", "transcript_enrichment_view", "patient_query_optimized_view": .afterIndexes
-            default: .loadConnection
+            case "go_term_hierarchy_view": .loadConnection
+            default: nil
             }
         }
 
@@ -443,24 +445,42 @@ package final class SQLiteCoreWriter: CoreOutput {
         var scratchSuffix: String {
             switch self {
             case .beforeIndexes: ".views-early"
-            case .afterIndexes: ".views-genes"
+            case .afterIndexes: ".views-second"
             case .loadConnection: ".views-sql"
             }
         }
+
+        /// The schema name its scratch file is attached under.
+        var schema: String {
+            switch self {
+            case .beforeIndexes: "views_early"
+            case .afterIndexes: "views_second"
+            case .loadConnection: "views_sql"
+            }
+        }
     }
+
+    /// The view tables either connection may build once the indexes exist, as jobs handed out in
+    /// this order to whichever connection is free, the longest first (as measured on lean and fat
+    /// rows). The gene views are one job: the transcript views read `gene_summary_view`.
+    static let afterIndexJobs: [[String]] = [
+        ["gene_summary_view", "transcript_enrichment_view", "patient_query_optimized_view"],
+        ["publication_summary_view"],
+        ["pathway_coverage_view"],
+    ]
 
     /// Builds the indexes and the view tables on three connections at once, then copies the view
     /// tables into the core in file order.
     ///
     /// The merged tables are committed and the core is in WAL mode (``beginConcurrentReads()``),
-    /// so that other connections read committed snapshots while this one writes: one connection fills the
-    /// ``ViewTableBuilder/beforeIndexes`` tables while this one builds the indexes, a second the
-    /// ``ViewTableBuilder/afterIndexes`` tables once they are committed, while this one builds
-    /// the rest and `onceIndexesAreCommitted` checks the core on a connection of its own. Each
-    /// builder writes into a scratch file of its own (one SQLite file has one writer); the copies
-    /// (`INSERT INTO t SELECT * FROM s.t` into an empty table of the same definition) move whole
-    /// records in rowid order, so the core holds what building in place would give. The core
-    /// leaves WAL mode before the copies.
+    /// so that other connections read committed snapshots while this one writes: one connection
+    /// fills the ``ViewTableBuilder/beforeIndexes`` tables while this one builds the indexes;
+    /// once they are committed a second connection and this one share the other tables
+    /// (``afterIndexJobs``), while `onceIndexesAreCommitted` checks the core on a connection of
+    /// its own. Each builder writes into a scratch file of its own (one SQLite file has one
+    /// writer); the copies (`INSERT INTO t SELECT * FROM s.t` into an empty table of the same
+    /// definition) move whole records in rowid order, so the core holds what building in place
+    /// would give. The core leaves WAL mode before the copies.
     private func buildIndexesAndViewTablesTogether(indexes: [String], appliedAt: String, lap: (String) -> Void,
                                                    onceIndexesAreCommitted: (@Sendable ([String: Int]) throws -> Void)?, progress: ProgressReporter?) throws {
         let allStatements = SchemaFiles.statements(SchemaFiles.sqliteViews)
@@ -476,17 +496,25 @@ package final class SQLiteCoreWriter: CoreOutput {
                 TemporaryOutputs.unregister(path)
             }
         }
-        func statements(of builder: ViewTableBuilder) -> [String] {
-            allStatements.filter { SchemaFiles.createdTable($0).map { ViewTableBuilder.of($0) == builder } ?? false }
+        func statements(of tables: [String]) -> [String] {
+            allStatements.filter { SchemaFiles.createdTable($0).map(tables.contains) ?? false }
         }
-        let tableCount = allStatements.filter { SchemaFiles.createdTable($0) != nil }.count
-
+        let tables = allStatements.compactMap(SchemaFiles.createdTable)
+        let shared = tables.filter { ViewTableBuilder.required(for: $0) == nil }
+        // A table missing from the list (a schema change) becomes a job of its own, last.
+        var jobs = Self.afterIndexJobs.map { $0.filter(shared.contains) }.filter { !$0.isEmpty }
+        jobs += shared.filter { table in !jobs.contains { $0.contains(table) } }.map { [$0] }
+        let queue = Guarded(jobs.map(statements(of:)))
+        let nextJob: @Sendable () -> [String]? = { queue.withLock { $0.isEmpty ? nil : $0.removeFirst() } }
 
         let (coreCacheKiB, lookupLimitBytes) = (Self.endCacheKiB, viewLookupLimitBytes)
-        let early = BackgroundTask { [statements = statements(of: .beforeIndexes)] in
-            try Self.buildViewTables(statements, core: corePath, scratch: corePath + ViewTableBuilder.beforeIndexes.scratchSuffix,
-                                     coreCacheKiB: coreCacheKiB, scanCacheKiB: nil, lookupLimitBytes: lookupLimitBytes, lookupIndexesBuilt: false)
+        let earlyJob = Guarded<[String]?>(statements(of: tables.filter { ViewTableBuilder.required(for: $0) == .beforeIndexes }))
+        let early = BackgroundTask {
+            try Self.buildViewTables(next: { earlyJob.withLock { job in defer { job = nil }; return job } }, core: corePath,
+                                     scratch: corePath + ViewTableBuilder.beforeIndexes.scratchSuffix, coreCacheKiB: coreCacheKiB, scanCacheKiB: nil,
+                                     lookupLimitBytes: lookupLimitBytes, lookupIndexesBuilt: false)
         }
+        var ownTables: [String] = []
         // Whatever happens here, the readers end before this returns (their files go).
         let built = Result { () throws -> [(name: String, seconds: Double, cpu: Double)] in
             try database.transaction {
@@ -495,36 +523,42 @@ package final class SQLiteCoreWriter: CoreOutput {
                 try insertSchemaVersion(appliedAt: appliedAt)
             }
             lap("indexes")
-            progress?.beginStage("filling view tables", steps: tableCount)
+            progress?.beginStage("filling view tables", steps: tables.count)
             let counts = rowCounts
             let checks = onceIndexesAreCommitted.map { work in BackgroundTask { try work(counts) } }
             let scanCacheKiB = viewScanCacheKiB
-            let genes = BackgroundTask { [statements = statements(of: .afterIndexes)] in
-                try Self.buildViewTables(statements, core: corePath, scratch: corePath + ViewTableBuilder.afterIndexes.scratchSuffix,
+            let second = BackgroundTask {
+                try Self.buildViewTables(next: nextJob, core: corePath, scratch: corePath + ViewTableBuilder.afterIndexes.scratchSuffix,
                                          coreCacheKiB: coreCacheKiB, scanCacheKiB: scanCacheKiB, lookupLimitBytes: lookupLimitBytes, lookupIndexesBuilt: true)
             }
             let own = Result {
-                let schema = Self.scratchSchema(.loadConnection)
+                let schema = ViewTableBuilder.loadConnection.schema
                 try database.execute("ATTACH DATABASE \(Self.quotedLiteral(corePath + ViewTableBuilder.loadConnection.scratchSuffix)) AS \(schema)")
                 try database.execute("PRAGMA \(schema).page_size = \(Self.pageSize); PRAGMA \(schema).journal_mode = OFF; PRAGMA \(schema).synchronous = OFF")
-                try buildOwnViewTables(statements(of: .loadConnection), lap: lap, progress: progress)
+                var job = statements(of: tables.filter { ViewTableBuilder.required(for: $0) == .loadConnection })
+                while !job.isEmpty {
+                    ownTables += try buildOwnViewTables(job, lap: lap, progress: progress)
+                    job = nextJob() ?? []
+                }
             }
-            let geneLaps = Result { try genes.wait() }
+            let secondLaps = Result { try second.wait() }
             let checked = Result { try checks?.wait() }
             try own.get()
             try checked.get()
-            return try geneLaps.get()
+            return try secondLaps.get()
         }
         let earlyLaps = Result { try early.wait() }
-        let geneLaps = try built.get()
+        let secondLaps = try built.get()
+        var builder: [String: ViewTableBuilder] = Dictionary(uniqueKeysWithValues: ownTables.map { ($0, .loadConnection) })
         var deferred: [String] = []
-        for (builder, laps) in [(ViewTableBuilder.beforeIndexes, try earlyLaps.get()), (.afterIndexes, geneLaps)] {
+        for (connection, laps) in [(ViewTableBuilder.beforeIndexes, try earlyLaps.get()), (.afterIndexes, secondLaps)] {
             for item in laps {
                 guard item.seconds >= 0 else {
                     deferred.append(item.name)
                     continue
                 }
-                let step = "view \(item.name) (\(builder == .beforeIndexes ? "before the indexes" : "second connection"))"
+                builder[item.name] = connection
+                let step = "view \(item.name) (\(connection == .beforeIndexes ? "before the indexes" : "second connection"))"
                 secondsPerStep[step] = (item.seconds * 1000).rounded() / 1000
                 cpuSecondsPerStep[step] = (item.cpu * 1000).rounded() / 1000
                 progress?.stepDone()
@@ -533,20 +567,20 @@ package final class SQLiteCoreWriter: CoreOutput {
         lap("view tables: waiting for the other connections")
         // A table left undone before the indexes existed is built here, now that they do.
         if !deferred.isEmpty {
-            try buildOwnViewTables(allStatements.filter { SchemaFiles.createdTable($0).map(deferred.contains) ?? false }, lap: lap, progress: progress)
+            for name in try buildOwnViewTables(statements(of: deferred), lap: lap, progress: progress) { builder[name] = .loadConnection }
         }
 
         try endConcurrentReads()
         lap("view tables: checkpoint")
-        for builder in [ViewTableBuilder.beforeIndexes, .afterIndexes] {
-            try database.execute("ATTACH DATABASE \(Self.quotedLiteral(corePath + builder.scratchSuffix)) AS \(Self.scratchSchema(builder))")
+        for other in [ViewTableBuilder.beforeIndexes, .afterIndexes] {
+            try database.execute("ATTACH DATABASE \(Self.quotedLiteral(corePath + other.scratchSuffix)) AS \(other.schema)")
         }
         try database.execute("PRAGMA locking_mode = EXCLUSIVE; BEGIN")
-        progress?.beginStage("copying view tables into the core", steps: tableCount)
+        progress?.beginStage("copying view tables into the core", steps: tables.count)
         for statement in allStatements {
             guard let name = SchemaFiles.createdTable(statement) else { continue }
-            let source = deferred.contains(name) ? Self.scratchSchema(.loadConnection) : Self.scratchSchema(ViewTableBuilder.of(name))
-            guard let definition = try database.scalar("SELECT sql FROM \(source).sqlite_master WHERE type = 'table' AND name = ?", [name]) else {
+            guard let source = builder[name]?.schema,
+                  let definition = try database.scalar("SELECT sql FROM \(source).sqlite_master WHERE type = 'table' AND name = ?", [name]) else {
                 throw MediabaseError.io(path: database.path, message: "view table \(name) was not built")
             }
             try database.execute(definition)
@@ -554,7 +588,7 @@ package final class SQLiteCoreWriter: CoreOutput {
             progress?.stepDone()
         }
         lap("view tables: copy into the core")
-        let detach = ViewTableBuilder.allCases.map { "DETACH DATABASE \(Self.scratchSchema($0));" }.joined()
+        let detach = ViewTableBuilder.allCases.map { "DETACH DATABASE \($0.schema);" }.joined()
         try database.execute("COMMIT; \(detach) BEGIN")
     }
 
@@ -590,69 +624,70 @@ package final class SQLiteCoreWriter: CoreOutput {
         for suffix in ["-wal", "-shm"] { TemporaryOutputs.unregister(database.path + suffix) }
     }
 
-    /// The schema name a builder's scratch file is attached under.
-    private static func scratchSchema(_ builder: ViewTableBuilder) -> String {
-        switch builder {
-        case .beforeIndexes: "views_early"
-        case .afterIndexes: "views_genes"
-        case .loadConnection: "views_sql"
-        }
-    }
-
     /// Builds `statements` on this connection into its scratch file (attached as `views_sql`).
-    private func buildOwnViewTables(_ statements: [String], lap: (String) -> Void, progress: ProgressReporter?) throws {
-        let schema = Self.scratchSchema(.loadConnection)
+    /// - Returns: the tables built.
+    private func buildOwnViewTables(_ statements: [String], lap: (String) -> Void, progress: ProgressReporter?) throws -> [String] {
+        let schema = ViewTableBuilder.loadConnection.schema
         // SQLite sizes each sorter by the main cache, and one view query runs several at once; a
         // small cache keeps their sum from growing with the input.
         try database.execute("PRAGMA main.cache_size = -\(Self.viewSorterKiB)")
+        var built: [String] = []
         try database.transaction {
             for statement in statements {
                 // Unqualified names still find the core (main) first.
                 guard let range = statement.range(of: "CREATE TABLE "), let name = SchemaFiles.createdTable(statement) else { continue }
-                try database.execute(statement.replacingCharacters(in: range, with: "CREATE TABLE \(schema)."))
-                if ViewTableFiller.filledTables.contains(name) {
-                    try ViewTableFiller(database: database, lookupLimitBytes: viewLookupLimitBytes).fill(name)
+                try withScanCache(for: name, schemas: ["main", schema], otherwise: Self.viewSorterKiB) {
+                    try database.execute(statement.replacingCharacters(in: range, with: "CREATE TABLE \(schema)."))
+                    if ViewTableFiller.filledTables.contains(name) {
+                        try ViewTableFiller(database: database, lookupLimitBytes: viewLookupLimitBytes).fill(name)
+                    }
                 }
+                built.append(name)
                 lap("view \(name)")
                 progress?.stepDone()
             }
         }
         try database.execute("PRAGMA main.cache_size = -\(Self.endCacheKiB)")
+        return built
     }
 
-    /// Builds `statements` on a connection of its own into a new scratch file at `scratch`, reading
-    /// the committed core at `core` (attached as `core`).
+    /// Builds the statements `next` hands out, a job at a time until it gives nil, on a
+    /// connection of its own into a new scratch file at `scratch`, reading the committed core at
+    /// `core` (attached as `core`).
     /// - Parameters:
     ///   - scanCacheKiB: the core's page cache while ``idOrderScanTables`` are built (nil: no change).
     ///   - lookupLimitBytes, lookupIndexesBuilt: see ``ViewTableFiller``.
     /// - Returns: each table's wall and CPU seconds; -1 seconds for a table left undone (dropped
     ///   from the scratch file), which the caller builds once the indexes exist.
-    private static func buildViewTables(_ statements: [String], core: String, scratch: String, coreCacheKiB: Int, scanCacheKiB: Int?,
+    private static func buildViewTables(next: () -> [String]?, core: String, scratch: String, coreCacheKiB: Int, scanCacheKiB: Int?,
                                         lookupLimitBytes: Int, lookupIndexesBuilt: Bool) throws -> [(name: String, seconds: Double, cpu: Double)] {
         let views = try SQLiteDatabase(path: scratch)
         try views.execute("PRAGMA page_size = \(pageSize); PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA main.cache_size = -\(viewSorterKiB)")
         try views.execute("ATTACH DATABASE \(quotedLiteral(core)) AS core")
         try views.execute("PRAGMA core.cache_size = -\(coreCacheKiB)")
         let filler = ViewTableFiller(database: views, lookupLimitBytes: lookupLimitBytes, lookupIndexesBuilt: lookupIndexesBuilt)
-        return try views.transaction {
-            var laps: [(name: String, seconds: Double, cpu: Double)] = []
-            for statement in statements {
-                let (started, startedCPU) = (Date(), ThreadClock.cpuSeconds)
-                guard let name = SchemaFiles.createdTable(statement) else { continue }
-                let scan = scanCacheKiB.flatMap { idOrderScanTables.contains(name) && $0 > coreCacheKiB ? $0 : nil }
-                if let scan { try views.execute("PRAGMA core.cache_size = -\(scan)") }
-                try views.execute(statement)
-                let filled = try !ViewTableFiller.filledTables.contains(name) || filler.fill(name)
-                if scan != nil { try views.execute("PRAGMA core.cache_size = -\(coreCacheKiB)") }
-                if filled {
-                    laps.append((name, Date().timeIntervalSince(started), ThreadClock.cpuSeconds - startedCPU))
-                } else {
-                    try views.execute("DROP TABLE \(name)")
-                    laps.append((name, -1, 0))
+        var laps: [(name: String, seconds: Double, cpu: Double)] = []
+        while let job = next() {
+            // A transaction per job: its reads of the core see one snapshot.
+            try views.transaction {
+                for statement in job {
+                    let (started, startedCPU) = (Date(), ThreadClock.cpuSeconds)
+                    guard let name = SchemaFiles.createdTable(statement) else { continue }
+                    let scan = scanCacheKiB.flatMap { idOrderScanTables.contains(name) && $0 > coreCacheKiB ? $0 : nil }
+                    if let scan { try views.execute("PRAGMA core.cache_size = -\(scan)") }
+                    try views.execute(statement)
+                    let filled = try !ViewTableFiller.filledTables.contains(name) || filler.fill(name)
+                    if scan != nil { try views.execute("PRAGMA core.cache_size = -\(coreCacheKiB)") }
+                    if filled {
+                        laps.append((name, Date().timeIntervalSince(started), ThreadClock.cpuSeconds - startedCPU))
+                    } else {
+                        try views.execute("DROP TABLE \(name)")
+                        laps.append((name, -1, 0))
+                    }
                 }
             }
-            return laps
         }
+        return laps
     }
 
     /// `text` as an SQL string literal.
