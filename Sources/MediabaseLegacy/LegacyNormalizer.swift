@@ -46,6 +46,10 @@ package final class LegacyNormalizer: DumpSink {
     /// gene_pathways and gene_drug_interactions) are merged here, as are repeats within a field;
     /// only links that meet across rows are left to the writer's merge step.
     private var rowLinks = Set<LinkKey>()
+    /// Reused by the readers of flat JSON values (coordinates, external ids).
+    private var flatMembers: [FlatJSONMember] = []
+    /// The pairs of the external ids field being read (``externalIds(_:row:column:)``).
+    private var idPairs = DistinctList<DatabaseId>()
     /// Per column of the legacy table: non-empty fields, and how many of them went to the
     /// rejects file with their row, were repeats of a value already processed, or were rejected.
     private var nonEmpty: [Int] = []
@@ -187,14 +191,19 @@ package final class LegacyNormalizer: DumpSink {
     private func firstInvalidText(_ row: RowBuffer) -> (name: String, detail: String)? {
         for index in 0..<row.count {
             guard let bytes = row.bytes(index), let offset = UTF8Validation.firstInvalidOffset(bytes) else { continue }
-            return (fileColumnNames[index], "column \(fileColumnNames[index]) is not valid UTF-8 text without NUL bytes (byte \(offset) of the value)")
+            return (fileColumnNames[index], invalidTextDetail(index, offset))
         }
         return nil
     }
 
+    private func invalidTextDetail(_ index: Int, _ offset: Int) -> String {
+        "column \(fileColumnNames[index]) is not valid UTF-8 text without NUL bytes (byte \(offset) of the value)"
+    }
+
     private func legacyRow(_ row: RowBuffer) throws {
-        for index in 0..<row.count where !(row.bytes(index)?.isEmpty ?? true) { nonEmpty[index] += 1 }
-        if let column = firstInvalidText(row) { return try rejectRow(row, reason: "invalid_text", detail: column.detail, field: column.name) }
+        if let invalid = row.countNonEmptyFields(into: &nonEmpty) {
+            return try rejectRow(row, reason: "invalid_text", detail: invalidTextDetail(invalid.field, invalid.offset), field: fileColumnNames[invalid.field])
+        }
         guard let rawTranscript = field(row, .transcriptId), !Identifiers.trimmed(rawTranscript).isEmpty else {
             return try rejectRow(row, reason: "missing_transcript_id", detail: "the row has no transcript_id")
         }
@@ -219,11 +228,34 @@ package final class LegacyNormalizer: DumpSink {
         var start: Int64?
         var end: Int64?
         var strand: String?
-        if let bytes = field(row, .coordinates), let coordinates = try? JSON.parse(bytes) {
-            start = coordinates["start"]?.doubleValue.flatMap { Int64(exactly: $0) }
-            end = coordinates["end"]?.doubleValue.flatMap { Int64(exactly: $0) }
-            if case let .number(text)? = coordinates["strand"] { strand = text }
-            if case let .string(text)? = coordinates["strand"] { strand = text == "+" ? "1" : text == "-" ? "-1" : text }
+        if let bytes = field(row, .coordinates) {
+            if FlatJSON.scanObject(bytes, arrays: false, into: &flatMembers) {
+                // The last member of a name counts, as in the tree's subscript.
+                var startMember: FlatJSONMember?
+                var endMember: FlatJSONMember?
+                var strandMember: FlatJSONMember?
+                for member in flatMembers {
+                    let key = bytes.extracting(member.key)
+                    if key.equals("start") {
+                        startMember = member
+                    } else if key.equals("end") {
+                        endMember = member
+                    } else if key.equals("strand") {
+                        strandMember = member
+                    }
+                }
+                start = startMember.flatMap { Self.coordinate(bytes.extracting($0.value), kind: $0.kind) }
+                end = endMember.flatMap { Self.coordinate(bytes.extracting($0.value), kind: $0.kind) }
+                if let member = strandMember {
+                    let text = String(utf8: bytes.extracting(member.value))
+                    strand = member.kind == .number ? text : text == "+" ? "1" : text == "-" ? "-1" : text
+                }
+            } else if let coordinates = try? JSON.parse(bytes) {
+                start = coordinates["start"]?.doubleValue.flatMap { Int64(exactly: $0) }
+                end = coordinates["end"]?.doubleValue.flatMap { Int64(exactly: $0) }
+                if case let .number(text)? = coordinates["strand"] { strand = text }
+                if case let .string(text)? = coordinates["strand"] { strand = text == "+" ? "1" : text == "-" ? "-1" : text }
+            }
         }
         if let start { gene.start = min(gene.start ?? start, start) }
         if let end { gene.end = max(gene.end ?? end, end) }
@@ -309,8 +341,9 @@ package final class LegacyNormalizer: DumpSink {
             }
         }
         if let bytes = field(row, .altTranscriptIds), !bytes.isEmpty {
-            for (database, id) in try externalIds(bytes, row: row, column: .altTranscriptIds) {
-                try output.insert(.transcriptCrossReferences, [.text(transcriptId), .text(database), .text(id)])
+            try externalIds(bytes, row: row, column: .altTranscriptIds)
+            for pair in idPairs.elements {
+                try output.insert(.transcriptCrossReferences, [.text(transcriptId), .text(pair.database), .text(pair.id)])
             }
         }
         for column in unknownColumns {
@@ -387,8 +420,9 @@ package final class LegacyNormalizer: DumpSink {
                 try insertLink(.geneCrossReferences, [gene, .text(database), .text(value)])
             }
         case .altGeneIds:
-            for (database, id) in try externalIds(bytes, row: row, column: .altGeneIds) {
-                try insertLink(.geneCrossReferences, [gene, .text(database), .text(id)])
+            try externalIds(bytes, row: row, column: .altGeneIds)
+            for pair in idPairs.elements {
+                try insertLink(.geneCrossReferences, [gene, .text(pair.database), .text(pair.id)])
             }
         case .sourceReferences:
             try publications(bytes, row: row, gene: gene)
@@ -543,23 +577,58 @@ package final class LegacyNormalizer: DumpSink {
         return values.elements
     }
 
-    /// `{"ensembl": "ENSG…", "hgnc": ["HGNC:11998"]}` → (database, id) pairs; Ensembl ids are
-    /// normalized, others only trimmed.
-    private func externalIds(_ bytes: Span<UInt8>, row: RowBuffer, column: LegacyColumn) throws -> [(String, String)] {
-        guard let value = try parsedJSON(bytes, row: row, column: column) else { return [] }
+    /// `{"ensembl": "ENSG…", "hgnc": ["HGNC:11998"]}` → distinct (database, id) pairs in
+    /// ``idPairs``; Ensembl ids are normalized, others only trimmed.
+    private func externalIds(_ bytes: Span<UInt8>, row: RowBuffer, column: LegacyColumn) throws {
+        idPairs.removeAll()
+        // The usual shape without a tree: its strings are printable ASCII, so trimming spaces
+        // as `normalizedEnsemblId` does is what `trimmingWhitespace` does to them.
+        if FlatJSON.scanObject(bytes, arrays: true, into: &flatMembers) {
+            var previousKey = 0..<0
+            var database = ""
+            for member in flatMembers {
+                if member.key != previousKey {
+                    previousKey = member.key
+                    database = Identifiers.trimmedText(bytes.extracting(member.key))
+                }
+                let normalized = Identifiers.normalizedEnsemblId(bytes.extracting(member.value))
+                if !normalized.isEmpty { idPairs.append(DatabaseId(database: database, id: normalized)) }
+            }
+            return
+        }
+        guard let value = try parsedJSON(bytes, row: row, column: column) else { return }
         guard case let .object(members) = value else {
             if value != .null { try fieldReject(row, column, "\(column.name) is a JSON \(value.type.rawValue), not an object keyed by database") }
-            return []
+            return
         }
-        var pairs = DistinctList<DatabaseId>()
         for (database, ids) in members {
             let database = database.trimmingWhitespace
             for id in DrugFieldSplitter.identifiers(ids) {
                 let normalized = Identifiers.normalizedEnsemblId(id)
-                if !normalized.isEmpty { pairs.append(DatabaseId(database: database, id: normalized)) }
+                if !normalized.isEmpty { idPairs.append(DatabaseId(database: database, id: normalized)) }
             }
         }
-        return pairs.elements.map { ($0.database, $0.id) }
+    }
+
+    /// A coordinate from a member of a flat object, as `doubleValue` then `Int64(exactly:)` read
+    /// it from the tree: integers of up to 15 digits (exact as a `Double`) directly.
+    static func coordinate(_ text: Span<UInt8>, kind: FlatJSONMember.Kind) -> Int64? {
+        if kind == .number, text.count <= 16 {
+            let negative = text[0] == UInt8(ascii: "-")
+            let digits = negative ? text.count - 1 : text.count
+            if digits <= 15 {
+                var value: Int64 = 0
+                var plain = true
+                for index in (negative ? 1 : 0)..<text.count {
+                    let digit = text[index] &- UInt8(ascii: "0")
+                    guard digit < 10 else { plain = false; break }
+                    value = value * 10 + Int64(digit)
+                }
+                if plain { return negative ? -value : value }
+            }
+        }
+        let value: JSONValue = kind == .number ? .number(String(utf8: text)) : .string(String(utf8: text))
+        return value.doubleValue.flatMap { Int64(exactly: $0) }
     }
 
     /// Offset of a `\u0000` escape (`u` in either case) preceded by an odd run of backslashes, if any.
