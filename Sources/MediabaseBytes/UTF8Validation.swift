@@ -34,6 +34,12 @@ package enum UTF8Validation {
                 if nonASCIIOrZero(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) != 0 { break }
                 i += 8
             }
+            // Fewer than eight bytes left: the word that ends the value covers them (the bytes
+            // it repeats only make the test stricter).
+            if end - i < 8, end >= 8, i < end,
+               nonASCIIOrZero(UnsafeRawPointer(base + end - 8).loadUnaligned(as: UInt64.self)) == 0 {
+                return nil
+            }
             guard i < end else { return nil }
             let byte = base[i]
             if byte < 0x80 {
