@@ -45,9 +45,7 @@ package final class LegacyNormalizer: DumpSink {
     /// Fields of one row that feed one link table (`drugs` and `pharmgkb_pathways` both give
     /// gene_pathways and gene_drug_interactions) are merged here, as are repeats within a field;
     /// only links that meet across rows are left to the writer's merge step.
-    /// A row gives a handful of links, which a linear search tells apart faster than hashing
-    /// their strings (``DistinctList``).
-    private var rowLinks = DistinctList<LinkKey>()
+    private var rowLinks = Set<LinkKey>()
     /// Reused by the readers of flat JSON values (coordinates, external ids).
     private var flatMembers: [FlatJSONMember] = []
     /// The pairs of the external ids field being read (``externalIds(_:row:column:)``).
@@ -281,7 +279,7 @@ package final class LegacyNormalizer: DumpSink {
         }
         try transcriptFields(row, transcriptId: transcriptId, gene: gene, geneId: geneId)
         let fieldsSeenBefore = gene.fieldsSeen
-        rowLinks.removeAll()
+        rowLinks.removeAll(keepingCapacity: true)
         for which in LegacyColumn.geneLevel {
             guard let bytes = field(row, which), !bytes.isEmpty else { continue }
             var hash = ContentHash(bytes)
@@ -527,9 +525,7 @@ package final class LegacyNormalizer: DumpSink {
             let value = values[columns[position]]
             return value == .null ? .text("") : value
         }
-        let known = rowLinks.count
-        rowLinks.append(LinkKey(table: table, first: part(1), second: part(2), third: part(3)))
-        guard rowLinks.count > known else { return }
+        guard rowLinks.insert(LinkKey(table: table, first: part(1), second: part(2), third: part(3))).inserted else { return }
         try output.insert(table, values)
     }
 
