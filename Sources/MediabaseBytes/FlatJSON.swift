@@ -16,6 +16,20 @@ package struct FlatJSONMember: Equatable, Sendable {
     }
 }
 
+/// One member of an object of flat objects (``FlatJSON/scanObjectOfObjects(_:into:groups:)``):
+/// its key and which of the members read are its object's.
+package struct FlatJSONGroup: Equatable, Sendable {
+    /// The key's bytes, without the quotes.
+    package var key: Range<Int>
+    /// Indexes into the members list.
+    package var members: Range<Int>
+
+    package init(key: Range<Int>, members: Range<Int>) {
+        self.key = key
+        self.members = members
+    }
+}
+
 /// A fast reader for the common shape of small `jsonb` values such as `alt_transcript_ids` or
 /// `coordinates`: an object whose members are strings, numbers or (when asked for) arrays of
 /// those, every string printable ASCII without escapes.
@@ -44,8 +58,50 @@ package enum FlatJSON {
         }
     }
 
+    /// Reads a whole document (surrounding whitespace allowed) that is an object whose member
+    /// values are all such objects without arrays, as `go_terms` is: `groups` (emptied first) gets
+    /// each outer member's key and where its members are in `members`, in input order.
+    package static func scanObjectOfObjects(_ bytes: Span<UInt8>, into members: inout [FlatJSONMember],
+                                            groups: inout [FlatJSONGroup]) -> Bool {
+        members.removeAll(keepingCapacity: true)
+        groups.removeAll(keepingCapacity: true)
+        return bytes.withUnsafeBufferPointer { buffer in
+            guard var scanner = JSONScanner(buffer) else { return false }
+            scanner.skipWhitespace()
+            guard scanner.current == ASCII.openBrace else { return false }
+            scanner.position += 1
+            scanner.skipWhitespace()
+            if scanner.current == ASCII.closeBrace {
+                scanner.position += 1
+            } else {
+                while true {
+                    guard let key = plainString(&scanner) else { return false }
+                    scanner.skipWhitespace()
+                    guard scanner.current == ASCII.colon else { return false }
+                    scanner.position += 1
+                    scanner.skipWhitespace()
+                    let first = members.count
+                    guard scanMembers(&scanner, arrays: false, into: &members) else { return false }
+                    groups.append(FlatJSONGroup(key: key, members: first..<members.count))
+                    guard let more = next(&scanner, closedBy: ASCII.closeBrace) else { return false }
+                    if !more { break }
+                    scanner.skipWhitespace()
+                }
+            }
+            scanner.skipWhitespace()
+            return scanner.position == scanner.end
+        }
+    }
+
     private static func scanObject(_ scanner: inout JSONScanner, arrays: Bool, into members: inout [FlatJSONMember]) -> Bool {
         scanner.skipWhitespace()
+        guard scanMembers(&scanner, arrays: arrays, into: &members) else { return false }
+        scanner.skipWhitespace()
+        return scanner.position == scanner.end
+    }
+
+    /// A flat object at the cursor, moved past its closing brace, its members appended.
+    private static func scanMembers(_ scanner: inout JSONScanner, arrays: Bool, into members: inout [FlatJSONMember]) -> Bool {
         guard scanner.current == ASCII.openBrace else { return false }
         scanner.position += 1
         scanner.skipWhitespace()
@@ -69,8 +125,7 @@ package enum FlatJSON {
                 scanner.skipWhitespace()
             }
         }
-        scanner.skipWhitespace()
-        return scanner.position == scanner.end
+        return true
     }
 
     /// An array of strings and numbers at the cursor, each element a member under `key`.

@@ -48,6 +48,7 @@ package final class LegacyNormalizer: DumpSink {
     private var rowLinks = Set<LinkKey>()
     /// Reused by the readers of flat JSON values (coordinates, external ids).
     private var flatMembers: [FlatJSONMember] = []
+    private var flatGroups: [FlatJSONGroup] = []
     /// The pairs of the external ids field being read (``externalIds(_:row:column:)``).
     private var idPairs = DistinctList<DatabaseId>()
     /// Per column of the legacy table: non-empty fields, and how many of them went to the
@@ -360,6 +361,22 @@ package final class LegacyNormalizer: DumpSink {
 
     /// `{"GO:0006915": {"term": …, "evidence": …, "aspect": …}}` → (go_id, term, category, evidence).
     private func goTerms(_ bytes: Span<UInt8>, row: RowBuffer) throws -> [[SQLValue]] {
+        // The usual shape without a tree (see ``externalIds(_:row:column:)``).
+        if FlatJSON.scanObjectOfObjects(bytes, into: &flatMembers, groups: &flatGroups) {
+            var seen = Set<String>()
+            var terms: [[SQLValue]] = []
+            for group in flatGroups {
+                let goId = Identifiers.trimmedText(bytes.extracting(group.key))
+                guard !goId.isEmpty, seen.insert(goId).inserted else { continue }
+                let term = flatMembers[group.members]
+                terms.append([
+                    .text(goId), .optional(Self.text(term, bytes, "term") ?? Self.text(term, bytes, "name")),
+                    .optional(Self.text(term, bytes, "aspect") ?? Self.text(term, bytes, "category") ?? Self.text(term, bytes, "namespace")),
+                    .optional(Self.text(term, bytes, "evidence") ?? Self.text(term, bytes, "evidence_code")),
+                ])
+            }
+            return terms
+        }
         guard let value = try parsedJSON(bytes, row: row, column: .goTerms) else { return [] }
         guard case let .object(members) = value else {
             if value != .null { try fieldReject(row, .goTerms, "go_terms is a JSON \(value.type.rawValue), not an object keyed by GO id") }
@@ -608,6 +625,14 @@ package final class LegacyNormalizer: DumpSink {
                 if !normalized.isEmpty { idPairs.append(DatabaseId(database: database, id: normalized)) }
             }
         }
+    }
+
+    /// The text of the last member named `key`, as ``DrugFieldSplitter/text(_:_:)`` reads it from
+    /// the tree: a string trimmed (nil when empty), a number as written.
+    static func text(_ members: ArraySlice<FlatJSONMember>, _ bytes: Span<UInt8>, _ key: StaticString) -> String? {
+        guard let member = members.last(where: { bytes.extracting($0.key).equals(key) }) else { return nil }
+        let text = Identifiers.trimmedText(bytes.extracting(member.value))
+        return text.isEmpty ? nil : text
     }
 
     /// A coordinate from a member of a flat object, as `doubleValue` then `Int64(exactly:)` read

@@ -111,6 +111,73 @@ final class FlatJSONTests: XCTestCase {
         XCTAssertGreaterThan(accepted, 100, "too few generated documents were flat to compare")
     }
 
+    private func groups(_ text: String) -> [[Member]]? {
+        var members: [FlatJSONMember] = []
+        var groups: [FlatJSONGroup] = [FlatJSONGroup(key: 0..<0, members: 0..<0)]
+        let bytes = Array(text.utf8)
+        guard FlatJSON.scanObjectOfObjects(bytes.span, into: &members, groups: &groups) else { return nil }
+        return groups.map { group in
+            [Member(key: String(decoding: bytes[group.key], as: UTF8.self), value: "", isNumber: false)] + members[group.members].map {
+                Member(key: String(decoding: bytes[$0.key], as: UTF8.self), value: String(decoding: bytes[$0.value], as: UTF8.self),
+                       isNumber: $0.kind == .number)
+            }
+        }
+    }
+
+    /// The same from the tree: each group led by its key.
+    private func treeGroups(_ text: String) -> [[Member]]? {
+        guard case let .object(outer)? = try? JSON.parse(text) else { return nil }
+        var result: [[Member]] = []
+        for (key, value) in outer {
+            guard case let .object(inner) = value else { return nil }
+            var group = [Member(key: key, value: "", isNumber: false)]
+            for (name, member) in inner {
+                switch member {
+                case let .string(text): group.append(Member(key: name, value: text, isNumber: false))
+                case let .number(text): group.append(Member(key: name, value: text, isNumber: true))
+                default: return nil
+                }
+            }
+            result.append(group)
+        }
+        return result
+    }
+
+    func testObjectsOfFlatObjectsMatchTheTree() {
+        let documents = [
+            "{}", " { } ", #"{"GO:1": {}}"#, #"{"GO:0006915": {"term": "apoptotic process", "aspect": "biological_process", "evidence": "IDA"}, "GO:2": {"n": 1.5}}"#,
+            #"{"GO:1": {"term": "a"}, "GO:1": {"term": "b", "term": 2}}"#,
+        ]
+        for text in documents {
+            XCTAssertNotNil(groups(text), text)
+            XCTAssertEqual(groups(text), treeGroups(text), text)
+        }
+        XCTAssertEqual(groups(#"{"GO:1": {"term": "a", "x": -1}, "": {}}"#), [
+            [Member(key: "GO:1", value: "", isNumber: false), Member(key: "term", value: "a", isNumber: false), Member(key: "x", value: "-1", isNumber: true)],
+            [Member(key: "", value: "", isNumber: false)],
+        ])
+        let unusual = [
+            #"{"GO:1": "text"}"#, #"{"GO:1": 1}"#, #"{"GO:1": null}"#, #"{"GO:1": {"a": [1]}}"#, #"{"GO:1": {"a": {"b": 1}}}"#,
+            #"{"GO:1": {"a": "\n"}}"#, #"{"GO\u0031": {}}"#, "{\"GO:1\": {}", #"{"GO:1": {},}"#, #"{"GO:1": {}} {}"#, "[]", "null", "",
+            "{\"GO:1\": {\"a\": \"é\"}}",
+        ]
+        for text in unusual {
+            XCTAssertNil(groups(text), text)
+        }
+        var generator = SplitMix64(seed: 14)
+        let pieces = ["{", "}", ",", ":", " ", "\"a\": 1", "\"b\": \"c\"", ", ", "}, \"g\": {", "\"t\": \"\\t\"", "\"n\": [1]", "null"]
+        var accepted = 0
+        for _ in 0..<40_000 {
+            var text = "{\"a\": {"
+            for _ in 0..<Int.random(in: 0...6, using: &generator) { text += pieces.randomElement(using: &generator)! }
+            text += Bool.random(using: &generator) ? "}}" : "}"
+            guard let found = groups(text) else { continue }
+            accepted += 1
+            XCTAssertEqual(found, treeGroups(text), text)
+        }
+        XCTAssertGreaterThan(accepted, 100, "too few generated documents were flat to compare")
+    }
+
     func testEveryFlatDocumentOfTheUsualShapeMatchesTheTree() {
         let documents = [
             #"{"end": 218400805, "start": 218367544, "strand": -1}"#, #"{"start": "12", "end": 1e3, "strand": "+"}"#,

@@ -7,7 +7,7 @@ import XCTest
 @testable import MediabaseBytes
 import MediabaseTestSupport
 
-/// `coordinates`, `alt_transcript_ids` and `alt_gene_ids` in their usual flat shape are read
+/// `coordinates`, `alt_transcript_ids`, `alt_gene_ids` and `go_terms` in their usual flat shape are read
 /// without a JSON tree; every other shape goes through the tree. Either way the rows and the
 /// rejects are those of docs/spec.md §4.1, written out here by hand.
 final class FlatJSONFieldsTests: XCTestCase {
@@ -21,10 +21,12 @@ final class FlatJSONFieldsTests: XCTestCase {
         fields.map { $0.map { $0.replacingOccurrences(of: "\\", with: "\\\\") } ?? "\\N" }.joined(separator: "\t")
     }
 
-    private func convert(_ rows: [String]) throws -> (SQLiteDatabase, rejects: [[String: Any]]) {
+    private func convert(_ rows: [String], columns: String = "transcript_id, gene_id, coordinates, alt_transcript_ids, alt_gene_ids",
+                         types: String = "transcript_id text NOT NULL, gene_id text, coordinates jsonb, alt_transcript_ids jsonb, alt_gene_ids jsonb")
+        throws -> (SQLiteDatabase, rejects: [[String: Any]]) {
         let dump = """
-            CREATE TABLE public.cancer_transcript_base (transcript_id text NOT NULL, gene_id text, coordinates jsonb, alt_transcript_ids jsonb, alt_gene_ids jsonb);
-            COPY public.cancer_transcript_base (transcript_id, gene_id, coordinates, alt_transcript_ids, alt_gene_ids) FROM stdin;
+            CREATE TABLE public.cancer_transcript_base (\(types));
+            COPY public.cancer_transcript_base (\(columns)) FROM stdin;
             \(rows.joined(separator: "\n"))
             \\.
 
@@ -89,6 +91,31 @@ final class FlatJSONFieldsTests: XCTestCase {
             "field_alt_transcript_ids: alt_transcript_ids is not valid JSON: expected a string key at byte 13 (line 5)",
             "field_alt_gene_ids: alt_gene_ids is a JSON array, not an object keyed by database (line 5)",
             "field_alt_gene_ids: alt_gene_ids holds the JSON escape \\u0000 (NUL) at byte 7, which PostgreSQL text and jsonb cannot store (line 6)",
+        ])
+    }
+
+    func testGOTermsOfEveryShapeGiveTheSpecifiedRowsAndRejects() throws {
+        let dump = [
+            // Flat: trimmed, the first key with text, repeats of an id and empty ids dropped.
+            Self.row("ENST00000000001", "ENSG00000000001",
+                     #"{"GO:1": {"term": " apoptosis ", "aspect": "biological_process", "evidence": "IDA"}, "GO:2": {"name": "n", "term": "", "category": 3, "evidence_code": "IEA", "evidence": "  "}, " GO:1 ": {"term": "dup"}, "": {"term": "x"}, "GO:3": {}}"#),
+            // An escape: through the tree, the last of a repeated key counting.
+            Self.row("ENST00000000002", "ENSG00000000002", #"{"GO:4": {"term": "first", "aspect": "x\u0079", "term": "last"}}"#),
+            // A term that is not an object; invalid JSON; null; an array.
+            Self.row("ENST00000000003", "ENSG00000000003", #"{"GO:5": "text", "GO:6": {"term": "t6"}}"#),
+            Self.row("ENST00000000004", "ENSG00000000004", #"{"GO:7": {"term": "t"},}"#),
+            Self.row("ENST00000000005", "ENSG00000000005", "null"),
+            Self.row("ENST00000000006", "ENSG00000000006", "[1]"),
+        ]
+        let (db, rejects) = try convert(dump, columns: "transcript_id, gene_id, go_terms", types: "transcript_id text NOT NULL, gene_id text, go_terms jsonb")
+        XCTAssertEqual(try db.rows("SELECT transcript_id, go_id, go_term, go_category, evidence_code FROM transcript_go_terms ORDER BY rowid"), [
+            ["ENST00000000001", "GO:1", "apoptosis", "biological_process", "IDA"], ["ENST00000000001", "GO:2", "n", "3", "IEA"],
+            ["ENST00000000001", "GO:3", nil, nil, nil], ["ENST00000000002", "GO:4", "last", "xy", nil],
+            ["ENST00000000003", "GO:5", nil, nil, nil], ["ENST00000000003", "GO:6", "t6", nil, nil],
+        ])
+        XCTAssertEqual(rejects.map { "\($0["reason"]!): \($0["detail"]!) (line \($0["line"]!))" }, [
+            "field_go_terms: go_terms is not valid JSON: expected a string key at byte 23 (line 6)",
+            "field_go_terms: go_terms is a JSON array, not an object keyed by GO id (line 8)",
         ])
     }
 
