@@ -452,7 +452,7 @@ package final class LegacyNormalizer: DumpSink {
             }
             try output.insert(.geneExtras, [gene, .text(which.name), .text(String(decoding: json, as: UTF8.self))])
         case .expressionFreq, .features, .pharmgkbVariants, .evidenceQualityMetrics:
-            guard try parsedJSON(bytes, row: row, column: which) != nil else { return }
+            guard try validJSON(bytes, row: row, column: which) else { return }
             try output.insert(.geneExtras, [gene, .text(which.name), .text(String(utf8: bytes))])
         default:
             break
@@ -564,17 +564,38 @@ package final class LegacyNormalizer: DumpSink {
     }
 
     private func parsedJSON(_ bytes: Span<UInt8>, row: RowBuffer, column: LegacyColumn) throws -> JSONValue? {
-        // `\u0000` is valid JSON but decodes to NUL, which neither PostgreSQL text nor jsonb can hold.
-        if let offset = Self.nulEscapeOffset(bytes) {
-            try fieldReject(row, column, "\(column.name) holds the JSON escape \\u0000 (NUL) at byte \(offset), which PostgreSQL text and jsonb cannot store")
-            return nil
-        }
+        guard try noNulEscape(bytes, row: row, column: column) else { return nil }
         do {
             return try JSON.parse(bytes)
         } catch let error as DecodeError {
-            try fieldReject(row, column, "\(column.name) is not valid JSON: expected \(error.expected) at byte \(error.offset)")
+            try fieldReject(row, column, Self.invalidJSONDetail(column, error))
             return nil
         }
+    }
+
+    /// Whether the value is JSON PostgreSQL can store, as ``parsedJSON(_:row:column:)`` decides
+    /// and with its rejects, without building the tree: `validate` finds the same errors as
+    /// `parse` (JSONTests).
+    private func validJSON(_ bytes: Span<UInt8>, row: RowBuffer, column: LegacyColumn) throws -> Bool {
+        guard try noNulEscape(bytes, row: row, column: column) else { return false }
+        do {
+            _ = try JSON.validate(bytes)
+            return true
+        } catch let error as DecodeError {
+            try fieldReject(row, column, Self.invalidJSONDetail(column, error))
+            return false
+        }
+    }
+
+    /// `\u0000` is valid JSON but decodes to NUL, which neither PostgreSQL text nor jsonb can hold.
+    private func noNulEscape(_ bytes: Span<UInt8>, row: RowBuffer, column: LegacyColumn) throws -> Bool {
+        guard let offset = Self.nulEscapeOffset(bytes) else { return true }
+        try fieldReject(row, column, "\(column.name) holds the JSON escape \\u0000 (NUL) at byte \(offset), which PostgreSQL text and jsonb cannot store")
+        return false
+    }
+
+    private static func invalidJSONDetail(_ column: LegacyColumn, _ error: DecodeError) -> String {
+        "\(column.name) is not valid JSON: expected \(error.expected) at byte \(error.offset)"
     }
 
     /// The non-NULL elements of a text[] value, trimmed, empty ones dropped, duplicates removed

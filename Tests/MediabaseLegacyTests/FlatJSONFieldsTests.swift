@@ -119,6 +119,25 @@ final class FlatJSONFieldsTests: XCTestCase {
         ])
     }
 
+    /// Values kept as they are (`features`, `expression_freq`…) are only validated, with the
+    /// rejects a parse gives.
+    func testValidatedValuesKeepTheirTextOrGiveTheParseRejects() throws {
+        let dump = [
+            Self.row("ENST00000000001", "ENSG00000000001", #"{"domains": [{"start": 1}], "note": "\u00e9"}"#, #"{"low": [], "high": ["brain"]}"#),
+            Self.row("ENST00000000002", "ENSG00000000002", #"{"a": [1, 2}"#, #"{"low": "\u0000"}"#),
+        ]
+        let (db, rejects) = try convert(dump, columns: "transcript_id, gene_id, features, expression_freq",
+                                        types: "transcript_id text NOT NULL, gene_id text, features jsonb, expression_freq jsonb")
+        XCTAssertEqual(try db.rows("SELECT gene_id, field, value_json FROM gene_extras ORDER BY rowid"), [
+            ["ENSG00000000001", "expression_freq", #"{"low": [], "high": ["brain"]}"#],
+            ["ENSG00000000001", "features", #"{"domains": [{"start": 1}], "note": "\u00e9"}"#],
+        ])
+        XCTAssertEqual(rejects.map { "\($0["reason"]!): \($0["detail"]!) (line \($0["line"]!))" }, [
+            "field_expression_freq: expression_freq holds the JSON escape \\u0000 (NUL) at byte 9, which PostgreSQL text and jsonb cannot store (line 4)",
+            "field_features: features is not valid JSON: expected \",\" or \"]\" at byte 11 (line 4)",
+        ])
+    }
+
     /// A coordinate read from a flat object's number or string text equals the tree's
     /// `doubleValue` made an exact integer.
     func testCoordinatesMatchTheTreesReading() {
