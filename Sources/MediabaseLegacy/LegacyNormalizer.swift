@@ -344,7 +344,7 @@ package final class LegacyNormalizer: DumpSink {
         if let bytes = field(row, .altTranscriptIds), !bytes.isEmpty {
             try externalIds(bytes, row: row, column: .altTranscriptIds)
             for pair in idPairs.elements {
-                try output.insert(.transcriptCrossReferences, [.text(transcriptId), .text(pair.database), .text(pair.id)])
+                try output.insert(.transcriptCrossReferences, .text(transcriptId), .text(pair.database), .text(pair.id))
             }
         }
         for column in unknownColumns {
@@ -355,7 +355,7 @@ package final class LegacyNormalizer: DumpSink {
             } else {
                 JSON.appendString(bytes, to: &json)
             }
-            try output.insert(.transcriptExtras, [.text(transcriptId), .text(column.name), .text(String(decoding: json, as: UTF8.self))])
+            try output.insert(.transcriptExtras, .text(transcriptId), .text(column.name), .text(String(decoding: json, as: UTF8.self)))
         }
     }
 
@@ -405,7 +405,7 @@ package final class LegacyNormalizer: DumpSink {
             for text in try arrayElements(bytes, row: row, column: .pathways) {
                 guard let pathway = PathwayString.parse(text) else { continue }
                 try addPathway(id: pathway.id, name: pathway.name, source: pathway.source, type: nil)
-                try insertLink(.genePathways, [gene, .text(pathway.id), .text("pathways")])
+                try insertLink(.genePathways, gene, .text(pathway.id), .text("pathways"))
             }
         case .drugs:
             guard let value = try parsedJSON(bytes, row: row, column: .drugs) else { return }
@@ -419,7 +419,7 @@ package final class LegacyNormalizer: DumpSink {
             let unmatched = scores.keys.filter { !used.contains($0) }.sorted()
             if !unmatched.isEmpty {
                 let object = JSONValue.object(unmatched.map { ($0, JSONValue.number(Self.numberText(scores[$0]!))) })
-                try output.insert(.geneExtras, [gene, .text("drug_scores"), .text(object.serialized())])
+                try output.insert(.geneExtras, gene, .text("drug_scores"), .text(object.serialized()))
             }
         case .pharmgkbPathways:
             guard let value = try parsedJSON(bytes, row: row, column: .pharmgkbPathways) else { return }
@@ -429,17 +429,17 @@ package final class LegacyNormalizer: DumpSink {
         case .molecularFunctions, .cellularLocation:
             let type = which == .molecularFunctions ? "molecular_function" : "cellular_location"
             for value in try arrayElements(bytes, row: row, column: which) {
-                try insertLink(.geneAnnotations, [gene, .text(type), .text(value)])
+                try insertLink(.geneAnnotations, gene, .text(type), .text(value))
             }
         case .uniprotIds, .ncbiIds, .refseqIds, .pdbIds:
             let database = which == .uniprotIds ? "UniProt" : which == .ncbiIds ? "NCBI" : which == .refseqIds ? "RefSeq" : "PDB"
             for value in try arrayElements(bytes, row: row, column: which) {
-                try insertLink(.geneCrossReferences, [gene, .text(database), .text(value)])
+                try insertLink(.geneCrossReferences, gene, .text(database), .text(value))
             }
         case .altGeneIds:
             try externalIds(bytes, row: row, column: .altGeneIds)
             for pair in idPairs.elements {
-                try insertLink(.geneCrossReferences, [gene, .text(pair.database), .text(pair.id)])
+                try insertLink(.geneCrossReferences, gene, .text(pair.database), .text(pair.id))
             }
         case .sourceReferences:
             try publications(bytes, row: row, gene: gene)
@@ -450,10 +450,10 @@ package final class LegacyNormalizer: DumpSink {
             } catch let error as DecodeError {
                 return try fieldReject(row, which, "cancer_types is not an array literal: \(error.expected) at byte \(error.offset)")
             }
-            try output.insert(.geneExtras, [gene, .text(which.name), .text(String(decoding: json, as: UTF8.self))])
+            try output.insert(.geneExtras, gene, .text(which.name), .text(String(decoding: json, as: UTF8.self)))
         case .expressionFreq, .features, .pharmgkbVariants, .evidenceQualityMetrics:
             guard try validJSON(bytes, row: row, column: which) else { return }
-            try output.insert(.geneExtras, [gene, .text(which.name), .text(String(utf8: bytes))])
+            try output.insert(.geneExtras, gene, .text(which.name), .text(String(utf8: bytes)))
         default:
             break
         }
@@ -463,7 +463,7 @@ package final class LegacyNormalizer: DumpSink {
         for problem in split.problems { try fieldReject(row, column, problem) }
         for pathway in split.pathways {
             try addPathway(id: pathway.id, name: pathway.name, source: "PharmGKB", type: pathway.type)
-            try insertLink(.genePathways, [gene, .text(pathway.id), .text(column == .drugs ? "drugs.pharmgkb_data" : "pharmgkb_pathways")])
+            try insertLink(.genePathways, gene, .text(pathway.id), .text(column == .drugs ? "drugs.pharmgkb_data" : "pharmgkb_pathways"))
         }
         for link in split.links {
             // Names that fold to one drug (`aspirin`, `Aspirin`) give one link (insertLink).
@@ -476,7 +476,7 @@ package final class LegacyNormalizer: DumpSink {
             ])
         }
         for extra in split.extras {
-            try output.insert(.geneExtras, [gene, .text(extra.field), .text(extra.json)])
+            try output.insert(.geneExtras, gene, .text(extra.field), .text(extra.json))
         }
     }
 
@@ -530,6 +530,18 @@ package final class LegacyNormalizer: DumpSink {
                 ])
             }
         }
+    }
+
+    /// ``insertLink(_:_:)`` for a table of three columns, without an array.
+    private func insertLink(_ table: CoreTable, _ first: SQLValue, _ second: SQLValue, _ third: SQLValue) throws {
+        let columns = table.keyColumnIndexes
+        func part(_ position: Int) -> SQLValue {
+            guard position < columns.count else { return .null }
+            let value = columns[position] == 0 ? first : columns[position] == 1 ? second : third
+            return value == .null ? .text("") : value
+        }
+        guard rowLinks.insert(LinkKey(table: table, first: part(1), second: part(2), third: part(3))).inserted else { return }
+        try output.insert(table, first, second, third)
     }
 
     /// Writes a gene link row unless the current row already gave one with the same key.
