@@ -51,6 +51,8 @@ package final class LegacyNormalizer: DumpSink {
     private var flatGroups: [FlatJSONGroup] = []
     /// The pairs of the external ids field being read (``externalIds(_:row:column:)``).
     private var idPairs = DistinctList<DatabaseId>()
+    /// The elements of the array literal being read (``arrayElements(_:row:column:)``).
+    private var arrayValues = DistinctList<String>()
     /// Per column of the legacy table: non-empty fields, and how many of them went to the
     /// rejects file with their row, were repeats of a value already processed, or were rejected.
     private var nonEmpty: [Int] = []
@@ -613,18 +615,20 @@ package final class LegacyNormalizer: DumpSink {
     /// The non-NULL elements of a text[] value, trimmed, empty ones dropped, duplicates removed
     /// (first occurrence kept).
     private func arrayElements(_ bytes: Span<UInt8>, row: RowBuffer, column: LegacyColumn) throws -> [String] {
-        var values = DistinctList<String>()
+        // One list for every call keeps its storage: the caller is done with the previous
+        // result before it asks again.
+        arrayValues.removeAll()
         do {
             try ArrayLiteral.forEachElement(bytes) { element in
                 guard let element else { return }
                 let text = Identifiers.trimmedText(element)
-                if !text.isEmpty { values.append(text) }
+                if !text.isEmpty { self.arrayValues.append(text) }
             }
         } catch let error as DecodeError {
             try fieldReject(row, column, "\(column.name) is not an array literal: expected \(error.expected) at byte \(error.offset)")
             return []
         }
-        return values.elements
+        return arrayValues.elements
     }
 
     /// `{"ensembl": "ENSG…", "hgnc": ["HGNC:11998"]}` → distinct (database, id) pairs in
