@@ -42,8 +42,9 @@ package struct FlatJSONGroup: Equatable, Sendable {
 ///
 /// ```swift
 /// var members: [FlatJSONMember] = []
-/// FlatJSON.scanObject(#"{"UCSC": "uc1.1", "RefSeq": ["NM_1", 2]}"#, arrays: true, into: &members)
-/// // true; members: UCSC "uc1.1", RefSeq "NM_1", RefSeq 2 (a number)
+/// let bytes = Array(#"{"UCSC": "uc1.1", "RefSeq": ["NM_1", 2]}"#.utf8)
+/// FlatJSON.scanObject(bytes.span, arrays: true, into: &members)
+/// // true; members: UCSC "uc1.1", RefSeq "NM_1", RefSeq 2 (a number), as byte ranges
 /// ```
 package enum FlatJSON {
     /// Reads a whole document (surrounding whitespace allowed) that is such an object: fills
