@@ -200,3 +200,19 @@ extension RowBuffer {
         raw = UnsafeBufferPointer(start: nil, count: 0)
     }
 }
+
+extension RowBuffer {
+    /// The checks every field of a row gets, in one pass: adds one to `counts[i]` for each
+    /// non-empty field `i`, and returns the first field that is not acceptable text
+    /// (``UTF8Validation/firstInvalidOffset(_:)-(UnsafeBufferPointer<UInt8>)``) with the offset of
+    /// the offending byte in it, or nil. Every field is counted, also after an invalid one.
+    package func countNonEmptyFields(into counts: inout [Int]) -> (field: Int, offset: Int)? {
+        var invalid: (field: Int, offset: Int)?
+        for index in 0..<count {
+            guard let bytes = field(index), bytes.count > 0 else { continue }
+            counts[index] += 1
+            if invalid == nil, let offset = UTF8Validation.firstInvalidOffset(bytes) { invalid = (index, offset) }
+        }
+        return invalid
+    }
+}

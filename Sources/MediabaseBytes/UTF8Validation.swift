@@ -20,11 +20,25 @@ package enum UTF8Validation {
         let end = bytes.count
         var i = 0
         while i < end {
-            // ASCII fast path: whole words with no high bit and no zero byte.
+            // ASCII fast path: 32 bytes, then single words, with no high bit and no zero byte.
+            while i + 32 <= end {
+                let raw = UnsafeRawPointer(base + i)
+                let flags = nonASCIIOrZero(raw.loadUnaligned(as: UInt64.self))
+                    | nonASCIIOrZero(raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+                    | nonASCIIOrZero(raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
+                    | nonASCIIOrZero(raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
+                if flags != 0 { break }
+                i += 32
+            }
             while i + 8 <= end {
-                let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-                if word & highBits != 0 || hasZeroByte(word) { break }
+                if nonASCIIOrZero(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) != 0 { break }
                 i += 8
+            }
+            // Fewer than eight bytes left: the word that ends the value covers them (the bytes
+            // it repeats only make the test stricter).
+            if end - i < 8, end >= 8, i < end,
+               nonASCIIOrZero(UnsafeRawPointer(base + end - 8).loadUnaligned(as: UInt64.self)) == 0 {
+                return nil
             }
             guard i < end else { return nil }
             let byte = base[i]
@@ -60,9 +74,11 @@ package enum UTF8Validation {
     static let highBits: UInt64 = 0x8080_8080_8080_8080
     static let lowBits: UInt64 = 0x0101_0101_0101_0101
 
-    /// Whether any byte of `word` is zero (exact: borrows only propagate above a zero byte).
-    @inline(__always) static func hasZeroByte(_ word: UInt64) -> Bool {
-        (word &- lowBits) & ~word & highBits != 0
+    /// Nonzero unless every byte of `word` is in 1...0x7F. Exact: with no high bit set, a byte
+    /// minus one sets its high bit only when it is zero, and the lowest zero byte gets no borrow
+    /// from below (the bytes below it are at least 1).
+    @inline(__always) static func nonASCIIOrZero(_ word: UInt64) -> UInt64 {
+        ((word &- lowBits) | word) & highBits
     }
 
     /// Length (2–4) of the well-formed multi-byte sequence starting at `base[i]`, or 0 when the

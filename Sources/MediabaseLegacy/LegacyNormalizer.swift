@@ -46,6 +46,13 @@ package final class LegacyNormalizer: DumpSink {
     /// gene_pathways and gene_drug_interactions) are merged here, as are repeats within a field;
     /// only links that meet across rows are left to the writer's merge step.
     private var rowLinks = Set<LinkKey>()
+    /// Reused by the readers of flat JSON values (coordinates, external ids).
+    private var flatMembers: [FlatJSONMember] = []
+    private var flatGroups: [FlatJSONGroup] = []
+    /// The pairs of the external ids field being read (``externalIds(_:row:column:)``).
+    private var idPairs = DistinctList<DatabaseId>()
+    /// The elements of the array literal being read (``arrayElements(_:row:column:)``).
+    private var arrayValues = DistinctList<String>()
     /// Per column of the legacy table: non-empty fields, and how many of them went to the
     /// rejects file with their row, were repeats of a value already processed, or were rejected.
     private var nonEmpty: [Int] = []
@@ -187,14 +194,19 @@ package final class LegacyNormalizer: DumpSink {
     private func firstInvalidText(_ row: RowBuffer) -> (name: String, detail: String)? {
         for index in 0..<row.count {
             guard let bytes = row.bytes(index), let offset = UTF8Validation.firstInvalidOffset(bytes) else { continue }
-            return (fileColumnNames[index], "column \(fileColumnNames[index]) is not valid UTF-8 text without NUL bytes (byte \(offset) of the value)")
+            return (fileColumnNames[index], invalidTextDetail(index, offset))
         }
         return nil
     }
 
+    private func invalidTextDetail(_ index: Int, _ offset: Int) -> String {
+        "column \(fileColumnNames[index]) is not valid UTF-8 text without NUL bytes (byte \(offset) of the value)"
+    }
+
     private func legacyRow(_ row: RowBuffer) throws {
-        for index in 0..<row.count where !(row.bytes(index)?.isEmpty ?? true) { nonEmpty[index] += 1 }
-        if let column = firstInvalidText(row) { return try rejectRow(row, reason: "invalid_text", detail: column.detail, field: column.name) }
+        if let invalid = row.countNonEmptyFields(into: &nonEmpty) {
+            return try rejectRow(row, reason: "invalid_text", detail: invalidTextDetail(invalid.field, invalid.offset), field: fileColumnNames[invalid.field])
+        }
         guard let rawTranscript = field(row, .transcriptId), !Identifiers.trimmed(rawTranscript).isEmpty else {
             return try rejectRow(row, reason: "missing_transcript_id", detail: "the row has no transcript_id")
         }
@@ -219,11 +231,34 @@ package final class LegacyNormalizer: DumpSink {
         var start: Int64?
         var end: Int64?
         var strand: String?
-        if let bytes = field(row, .coordinates), let coordinates = try? JSON.parse(bytes) {
-            start = coordinates["start"]?.doubleValue.flatMap { Int64(exactly: $0) }
-            end = coordinates["end"]?.doubleValue.flatMap { Int64(exactly: $0) }
-            if case let .number(text)? = coordinates["strand"] { strand = text }
-            if case let .string(text)? = coordinates["strand"] { strand = text == "+" ? "1" : text == "-" ? "-1" : text }
+        if let bytes = field(row, .coordinates) {
+            if FlatJSON.scanObject(bytes, arrays: false, into: &flatMembers) {
+                // The last member of a name counts, as in the tree's subscript.
+                var startMember: FlatJSONMember?
+                var endMember: FlatJSONMember?
+                var strandMember: FlatJSONMember?
+                for member in flatMembers {
+                    let key = bytes.extracting(member.key)
+                    if key.equals("start") {
+                        startMember = member
+                    } else if key.equals("end") {
+                        endMember = member
+                    } else if key.equals("strand") {
+                        strandMember = member
+                    }
+                }
+                start = startMember.flatMap { Self.coordinate(bytes.extracting($0.value), kind: $0.kind) }
+                end = endMember.flatMap { Self.coordinate(bytes.extracting($0.value), kind: $0.kind) }
+                if let member = strandMember {
+                    let text = String(utf8: bytes.extracting(member.value))
+                    strand = member.kind == .number ? text : text == "+" ? "1" : text == "-" ? "-1" : text
+                }
+            } else if let coordinates = try? JSON.parse(bytes) {
+                start = coordinates["start"]?.doubleValue.flatMap { Int64(exactly: $0) }
+                end = coordinates["end"]?.doubleValue.flatMap { Int64(exactly: $0) }
+                if case let .number(text)? = coordinates["strand"] { strand = text }
+                if case let .string(text)? = coordinates["strand"] { strand = text == "+" ? "1" : text == "-" ? "-1" : text }
+            }
         }
         if let start { gene.start = min(gene.start ?? start, start) }
         if let end { gene.end = max(gene.end ?? end, end) }
@@ -309,8 +344,9 @@ package final class LegacyNormalizer: DumpSink {
             }
         }
         if let bytes = field(row, .altTranscriptIds), !bytes.isEmpty {
-            for (database, id) in try externalIds(bytes, row: row, column: .altTranscriptIds) {
-                try output.insert(.transcriptCrossReferences, [.text(transcriptId), .text(database), .text(id)])
+            try externalIds(bytes, row: row, column: .altTranscriptIds)
+            for pair in idPairs.elements {
+                try output.insert(.transcriptCrossReferences, .text(transcriptId), .text(pair.database), .text(pair.id))
             }
         }
         for column in unknownColumns {
@@ -321,12 +357,28 @@ package final class LegacyNormalizer: DumpSink {
             } else {
                 JSON.appendString(bytes, to: &json)
             }
-            try output.insert(.transcriptExtras, [.text(transcriptId), .text(column.name), .text(String(decoding: json, as: UTF8.self))])
+            try output.insert(.transcriptExtras, .text(transcriptId), .text(column.name), .text(String(decoding: json, as: UTF8.self)))
         }
     }
 
     /// `{"GO:0006915": {"term": …, "evidence": …, "aspect": …}}` → (go_id, term, category, evidence).
     private func goTerms(_ bytes: Span<UInt8>, row: RowBuffer) throws -> [[SQLValue]] {
+        // The usual shape without a tree (see ``externalIds(_:row:column:)``).
+        if FlatJSON.scanObjectOfObjects(bytes, into: &flatMembers, groups: &flatGroups) {
+            var seen = Set<String>()
+            var terms: [[SQLValue]] = []
+            for group in flatGroups {
+                let goId = Identifiers.trimmedText(bytes.extracting(group.key))
+                guard !goId.isEmpty, seen.insert(goId).inserted else { continue }
+                let term = flatMembers[group.members]
+                terms.append([
+                    .text(goId), .optional(Self.text(term, bytes, "term") ?? Self.text(term, bytes, "name")),
+                    .optional(Self.text(term, bytes, "aspect") ?? Self.text(term, bytes, "category") ?? Self.text(term, bytes, "namespace")),
+                    .optional(Self.text(term, bytes, "evidence") ?? Self.text(term, bytes, "evidence_code")),
+                ])
+            }
+            return terms
+        }
         guard let value = try parsedJSON(bytes, row: row, column: .goTerms) else { return [] }
         guard case let .object(members) = value else {
             if value != .null { try fieldReject(row, .goTerms, "go_terms is a JSON \(value.type.rawValue), not an object keyed by GO id") }
@@ -355,7 +407,7 @@ package final class LegacyNormalizer: DumpSink {
             for text in try arrayElements(bytes, row: row, column: .pathways) {
                 guard let pathway = PathwayString.parse(text) else { continue }
                 try addPathway(id: pathway.id, name: pathway.name, source: pathway.source, type: nil)
-                try insertLink(.genePathways, [gene, .text(pathway.id), .text("pathways")])
+                try insertLink(.genePathways, gene, .text(pathway.id), .text("pathways"))
             }
         case .drugs:
             guard let value = try parsedJSON(bytes, row: row, column: .drugs) else { return }
@@ -369,7 +421,7 @@ package final class LegacyNormalizer: DumpSink {
             let unmatched = scores.keys.filter { !used.contains($0) }.sorted()
             if !unmatched.isEmpty {
                 let object = JSONValue.object(unmatched.map { ($0, JSONValue.number(Self.numberText(scores[$0]!))) })
-                try output.insert(.geneExtras, [gene, .text("drug_scores"), .text(object.serialized())])
+                try output.insert(.geneExtras, gene, .text("drug_scores"), .text(object.serialized()))
             }
         case .pharmgkbPathways:
             guard let value = try parsedJSON(bytes, row: row, column: .pharmgkbPathways) else { return }
@@ -379,16 +431,17 @@ package final class LegacyNormalizer: DumpSink {
         case .molecularFunctions, .cellularLocation:
             let type = which == .molecularFunctions ? "molecular_function" : "cellular_location"
             for value in try arrayElements(bytes, row: row, column: which) {
-                try insertLink(.geneAnnotations, [gene, .text(type), .text(value)])
+                try insertLink(.geneAnnotations, gene, .text(type), .text(value))
             }
         case .uniprotIds, .ncbiIds, .refseqIds, .pdbIds:
             let database = which == .uniprotIds ? "UniProt" : which == .ncbiIds ? "NCBI" : which == .refseqIds ? "RefSeq" : "PDB"
             for value in try arrayElements(bytes, row: row, column: which) {
-                try insertLink(.geneCrossReferences, [gene, .text(database), .text(value)])
+                try insertLink(.geneCrossReferences, gene, .text(database), .text(value))
             }
         case .altGeneIds:
-            for (database, id) in try externalIds(bytes, row: row, column: .altGeneIds) {
-                try insertLink(.geneCrossReferences, [gene, .text(database), .text(id)])
+            try externalIds(bytes, row: row, column: .altGeneIds)
+            for pair in idPairs.elements {
+                try insertLink(.geneCrossReferences, gene, .text(pair.database), .text(pair.id))
             }
         case .sourceReferences:
             try publications(bytes, row: row, gene: gene)
@@ -399,10 +452,10 @@ package final class LegacyNormalizer: DumpSink {
             } catch let error as DecodeError {
                 return try fieldReject(row, which, "cancer_types is not an array literal: \(error.expected) at byte \(error.offset)")
             }
-            try output.insert(.geneExtras, [gene, .text(which.name), .text(String(decoding: json, as: UTF8.self))])
+            try output.insert(.geneExtras, gene, .text(which.name), .text(String(decoding: json, as: UTF8.self)))
         case .expressionFreq, .features, .pharmgkbVariants, .evidenceQualityMetrics:
-            guard try parsedJSON(bytes, row: row, column: which) != nil else { return }
-            try output.insert(.geneExtras, [gene, .text(which.name), .text(String(utf8: bytes))])
+            guard try validJSON(bytes, row: row, column: which) else { return }
+            try output.insert(.geneExtras, gene, .text(which.name), .text(String(utf8: bytes)))
         default:
             break
         }
@@ -412,7 +465,7 @@ package final class LegacyNormalizer: DumpSink {
         for problem in split.problems { try fieldReject(row, column, problem) }
         for pathway in split.pathways {
             try addPathway(id: pathway.id, name: pathway.name, source: "PharmGKB", type: pathway.type)
-            try insertLink(.genePathways, [gene, .text(pathway.id), .text(column == .drugs ? "drugs.pharmgkb_data" : "pharmgkb_pathways")])
+            try insertLink(.genePathways, gene, .text(pathway.id), .text(column == .drugs ? "drugs.pharmgkb_data" : "pharmgkb_pathways"))
         }
         for link in split.links {
             // Names that fold to one drug (`aspirin`, `Aspirin`) give one link (insertLink).
@@ -425,7 +478,7 @@ package final class LegacyNormalizer: DumpSink {
             ])
         }
         for extra in split.extras {
-            try output.insert(.geneExtras, [gene, .text(extra.field), .text(extra.json)])
+            try output.insert(.geneExtras, gene, .text(extra.field), .text(extra.json))
         }
     }
 
@@ -481,6 +534,18 @@ package final class LegacyNormalizer: DumpSink {
         }
     }
 
+    /// ``insertLink(_:_:)`` for a table of three columns, without an array.
+    private func insertLink(_ table: CoreTable, _ first: SQLValue, _ second: SQLValue, _ third: SQLValue) throws {
+        let columns = table.keyColumnIndexes
+        func part(_ position: Int) -> SQLValue {
+            guard position < columns.count else { return .null }
+            let value = columns[position] == 0 ? first : columns[position] == 1 ? second : third
+            return value == .null ? .text("") : value
+        }
+        guard rowLinks.insert(LinkKey(table: table, first: part(1), second: part(2), third: part(3))).inserted else { return }
+        try output.insert(table, first, second, third)
+    }
+
     /// Writes a gene link row unless the current row already gave one with the same key.
     private func insertLink(_ table: CoreTable, _ values: [SQLValue]) throws {
         // Every link of a row is the row's gene's: the key's other columns tell them apart
@@ -513,53 +578,119 @@ package final class LegacyNormalizer: DumpSink {
     }
 
     private func parsedJSON(_ bytes: Span<UInt8>, row: RowBuffer, column: LegacyColumn) throws -> JSONValue? {
-        // `\u0000` is valid JSON but decodes to NUL, which neither PostgreSQL text nor jsonb can hold.
-        if let offset = Self.nulEscapeOffset(bytes) {
-            try fieldReject(row, column, "\(column.name) holds the JSON escape \\u0000 (NUL) at byte \(offset), which PostgreSQL text and jsonb cannot store")
-            return nil
-        }
+        guard try noNulEscape(bytes, row: row, column: column) else { return nil }
         do {
             return try JSON.parse(bytes)
         } catch let error as DecodeError {
-            try fieldReject(row, column, "\(column.name) is not valid JSON: expected \(error.expected) at byte \(error.offset)")
+            try fieldReject(row, column, Self.invalidJSONDetail(column, error))
             return nil
         }
+    }
+
+    /// Whether the value is JSON PostgreSQL can store, as ``parsedJSON(_:row:column:)`` decides
+    /// and with its rejects, without building the tree: `validate` finds the same errors as
+    /// `parse` (JSONTests).
+    private func validJSON(_ bytes: Span<UInt8>, row: RowBuffer, column: LegacyColumn) throws -> Bool {
+        guard try noNulEscape(bytes, row: row, column: column) else { return false }
+        do {
+            _ = try JSON.validate(bytes)
+            return true
+        } catch let error as DecodeError {
+            try fieldReject(row, column, Self.invalidJSONDetail(column, error))
+            return false
+        }
+    }
+
+    /// `\u0000` is valid JSON but decodes to NUL, which neither PostgreSQL text nor jsonb can hold.
+    private func noNulEscape(_ bytes: Span<UInt8>, row: RowBuffer, column: LegacyColumn) throws -> Bool {
+        guard let offset = Self.nulEscapeOffset(bytes) else { return true }
+        try fieldReject(row, column, "\(column.name) holds the JSON escape \\u0000 (NUL) at byte \(offset), which PostgreSQL text and jsonb cannot store")
+        return false
+    }
+
+    private static func invalidJSONDetail(_ column: LegacyColumn, _ error: DecodeError) -> String {
+        "\(column.name) is not valid JSON: expected \(error.expected) at byte \(error.offset)"
     }
 
     /// The non-NULL elements of a text[] value, trimmed, empty ones dropped, duplicates removed
     /// (first occurrence kept).
     private func arrayElements(_ bytes: Span<UInt8>, row: RowBuffer, column: LegacyColumn) throws -> [String] {
-        var values = DistinctList<String>()
+        // One list for every call keeps its storage: the caller is done with the previous
+        // result before it asks again.
+        arrayValues.removeAll()
         do {
             try ArrayLiteral.forEachElement(bytes) { element in
                 guard let element else { return }
                 let text = Identifiers.trimmedText(element)
-                if !text.isEmpty { values.append(text) }
+                if !text.isEmpty { self.arrayValues.append(text) }
             }
         } catch let error as DecodeError {
             try fieldReject(row, column, "\(column.name) is not an array literal: expected \(error.expected) at byte \(error.offset)")
             return []
         }
-        return values.elements
+        return arrayValues.elements
     }
 
-    /// `{"ensembl": "ENSG…", "hgnc": ["HGNC:11998"]}` → (database, id) pairs; Ensembl ids are
-    /// normalized, others only trimmed.
-    private func externalIds(_ bytes: Span<UInt8>, row: RowBuffer, column: LegacyColumn) throws -> [(String, String)] {
-        guard let value = try parsedJSON(bytes, row: row, column: column) else { return [] }
+    /// `{"ensembl": "ENSG…", "hgnc": ["HGNC:11998"]}` → distinct (database, id) pairs in
+    /// ``idPairs``; Ensembl ids are normalized, others only trimmed.
+    private func externalIds(_ bytes: Span<UInt8>, row: RowBuffer, column: LegacyColumn) throws {
+        idPairs.removeAll()
+        // The usual shape without a tree: its strings are printable ASCII, so trimming spaces
+        // as `normalizedEnsemblId` does is what `trimmingWhitespace` does to them.
+        if FlatJSON.scanObject(bytes, arrays: true, into: &flatMembers) {
+            var previousKey = 0..<0
+            var database = ""
+            for member in flatMembers {
+                if member.key != previousKey {
+                    previousKey = member.key
+                    database = Identifiers.trimmedText(bytes.extracting(member.key))
+                }
+                let normalized = Identifiers.normalizedEnsemblId(bytes.extracting(member.value))
+                if !normalized.isEmpty { idPairs.append(DatabaseId(database: database, id: normalized)) }
+            }
+            return
+        }
+        guard let value = try parsedJSON(bytes, row: row, column: column) else { return }
         guard case let .object(members) = value else {
             if value != .null { try fieldReject(row, column, "\(column.name) is a JSON \(value.type.rawValue), not an object keyed by database") }
-            return []
+            return
         }
-        var pairs = DistinctList<DatabaseId>()
         for (database, ids) in members {
             let database = database.trimmingWhitespace
             for id in DrugFieldSplitter.identifiers(ids) {
                 let normalized = Identifiers.normalizedEnsemblId(id)
-                if !normalized.isEmpty { pairs.append(DatabaseId(database: database, id: normalized)) }
+                if !normalized.isEmpty { idPairs.append(DatabaseId(database: database, id: normalized)) }
             }
         }
-        return pairs.elements.map { ($0.database, $0.id) }
+    }
+
+    /// The text of the last member named `key`, as ``DrugFieldSplitter/text(_:_:)`` reads it from
+    /// the tree: a string trimmed (nil when empty), a number as written.
+    static func text(_ members: ArraySlice<FlatJSONMember>, _ bytes: Span<UInt8>, _ key: StaticString) -> String? {
+        guard let member = members.last(where: { bytes.extracting($0.key).equals(key) }) else { return nil }
+        let text = Identifiers.trimmedText(bytes.extracting(member.value))
+        return text.isEmpty ? nil : text
+    }
+
+    /// A coordinate from a member of a flat object, as `doubleValue` then `Int64(exactly:)` read
+    /// it from the tree: integers of up to 15 digits (exact as a `Double`) directly.
+    static func coordinate(_ text: Span<UInt8>, kind: FlatJSONMember.Kind) -> Int64? {
+        if kind == .number, text.count <= 16 {
+            let negative = text[0] == UInt8(ascii: "-")
+            let digits = negative ? text.count - 1 : text.count
+            if digits <= 15 {
+                var value: Int64 = 0
+                var plain = true
+                for index in (negative ? 1 : 0)..<text.count {
+                    let digit = text[index] &- UInt8(ascii: "0")
+                    guard digit < 10 else { plain = false; break }
+                    value = value * 10 + Int64(digit)
+                }
+                if plain { return negative ? -value : value }
+            }
+        }
+        let value: JSONValue = kind == .number ? .number(String(utf8: text)) : .string(String(utf8: text))
+        return value.doubleValue.flatMap { Int64(exactly: $0) }
     }
 
     /// Offset of a `\u0000` escape (`u` in either case) preceded by an odd run of backslashes, if any.

@@ -144,6 +144,9 @@ package protocol CoreOutput: AnyObject {
     func insert(_ table: CoreTable, _ values: [SQLValue]) throws
     /// One row per element of `tails`: `first` then the element's values.
     func insert(_ table: CoreTable, first: SQLValue, tails: RowTails) throws
+    /// One row of a core table of three columns, without an array: the most numerous rows
+    /// (cross-references, annotations, extras) are built per legacy row.
+    func insert(_ table: CoreTable, _ first: SQLValue, _ second: SQLValue, _ third: SQLValue) throws
     /// Notes that `table` may now hold rows equal on its ``CoreTable/uniqueKey`` among the rows
     /// whose first key column is `id` (a gene whose rows disagree, a transcript listed twice);
     /// the writer merges those before indexing.
@@ -152,4 +155,10 @@ package protocol CoreOutput: AnyObject {
     func beginCarriedTable(_ table: TableSchema) throws
     func carriedRow(_ row: RowBuffer) throws
     func endCarriedTable() throws
+}
+
+extension CoreOutput {
+    package func insert(_ table: CoreTable, _ first: SQLValue, _ second: SQLValue, _ third: SQLValue) throws {
+        try insert(table, [first, second, third])
+    }
 }

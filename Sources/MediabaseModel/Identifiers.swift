@@ -33,14 +33,19 @@ package enum Identifiers {
             if isEnsembl(after) { id = after }
         }
         guard isEnsembl(id) else { return String(utf8: id) }
-        var bytes = [UInt8](id)
+        // The usual form, upper case already: the id up to its version suffix, without a copy
+        // to change.
+        let end = versionDot(id) ?? id.count
+        var upper = true
+        for index in 0..<end where id[index] >= 0x61 && id[index] <= 0x7A {
+            upper = false
+            break
+        }
+        if upper { return String(utf8: id.extracting(0..<end)) }
+        var bytes = [UInt8](id.extracting(0..<end))
         bytes[0] = UInt8(ascii: "E")
         bytes[1] = UInt8(ascii: "N")
         bytes[2] = UInt8(ascii: "S")
-        if let dot = bytes.lastIndex(of: 0x2E), dot > 3, dot < bytes.count - 1,
-           bytes[(dot + 1)...].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
-            bytes.removeSubrange(dot...)
-        }
         // Letters after ENS (species and feature code, `ENSMUSG`) are upper case in Ensembl.
         for index in 3..<bytes.count where bytes[index] >= 0x61 && bytes[index] <= 0x7A {
             bytes[index] -= 0x20
@@ -60,6 +65,14 @@ package enum Identifiers {
 
     package static func normalizedEnsemblId(_ text: String) -> String {
         normalizedEnsemblId(text.utf8.span)
+    }
+
+    /// The index of the dot before a version suffix (`.` then digits only, after more than the
+    /// `ENS` prefix), as the normalization strips it.
+    private static func versionDot(_ id: Span<UInt8>) -> Int? {
+        guard let dot = lastDot(id), dot > 3, dot < id.count - 1 else { return nil }
+        for index in (dot + 1)..<id.count where id[index] < 0x30 || id[index] > 0x39 { return nil }
+        return dot
     }
 
     /// The index of the last dot, if any.

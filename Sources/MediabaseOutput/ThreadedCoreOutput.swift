@@ -48,6 +48,16 @@ package final class ThreadedCoreOutput: CoreOutput {
         if batch.count >= Self.batchSize { try pipe.submit(&batch) }
     }
 
+    package func insert(_ table: CoreTable, _ first: SQLValue, _ second: SQLValue, _ third: SQLValue) throws {
+        assert(table.columns.count == 3, "\(table) does not have three columns")
+        batch.append(Operation.insert.rawValue)
+        batch.append(UInt8(table.ordinal))
+        Self.append(first, to: &batch)
+        Self.append(second, to: &batch)
+        Self.append(third, to: &batch)
+        if batch.count >= Self.batchSize { try pipe.submit(&batch) }
+    }
+
     /// The shared tails are encoded once (kept in `tails`) and copied in whole: the writer's
     /// thread, which has time to spare during the load, takes the rows apart.
     package func insert(_ table: CoreTable, first: SQLValue, tails: RowTails) throws {

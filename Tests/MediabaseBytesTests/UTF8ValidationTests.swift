@@ -73,6 +73,42 @@ final class UTF8ValidationTests: XCTestCase {
         assertDecodeError([0x61, 0x00], at: 1, expected: "without NUL", UTF8Validation.validateText)
     }
 
+    /// A bad byte at every position of ASCII text of every length up to 80: found by the 32-byte
+    /// loop, the 8-byte loop or the byte loop, whichever reaches it.
+    func testFindsABadByteAtEveryPositionOfLongASCII() {
+        for length in 1...80 {
+            for position in 0..<length {
+                for bad: UInt8 in [0x00, 0x80, 0xFF, 0xC3] {
+                    var bytes = Array(repeating: UInt8(ascii: "a"), count: length)
+                    bytes[position] = bad
+                    XCTAssertEqual(firstInvalid(bytes), position, "length \(length), \(bad) at \(position)")
+                }
+                var accented = Array(repeating: UInt8(ascii: "\u{7F}"), count: length)
+                accented.insert(contentsOf: [0xC3, 0xA9], at: position)
+                XCTAssertNil(firstInvalid(accented), "length \(length), é at \(position)")
+            }
+        }
+    }
+
+    func testOnePassOverARowCountsNonEmptyFieldsAndFindsTheFirstBadOne() {
+        let row = RowBuffer()
+        let long = Array(repeating: UInt8(ascii: "x"), count: 70)
+        let fields: [[UInt8]?] = [Array("ENST1".utf8), [], nil, long, long + [0xFF], [0x61, 0x00], Array("é".utf8)]
+        for field in fields {
+            if let field { field.withUnsafeBufferPointer { row.appendField($0) } } else { row.appendNull() }
+        }
+        var counts = [0, 0, 0, 0, 0, 0, 0]
+        XCTAssertTrue(row.countNonEmptyFields(into: &counts)! == (4, 70))
+        XCTAssertTrue(row.countNonEmptyFields(into: &counts)! == (4, 70))
+        XCTAssertEqual(counts, [2, 0, 0, 2, 2, 2, 2], "every non-empty field counted, also after the bad one")
+
+        let clean = RowBuffer()
+        for field in [Array("a".utf8), long, []] { field.withUnsafeBufferPointer { clean.appendField($0) } }
+        var cleanCounts = [0, 0, 0]
+        XCTAssertNil(clean.countNonEmptyFields(into: &cleanCounts))
+        XCTAssertEqual(cleanCounts, [1, 1, 0])
+    }
+
     /// The answer must equal the length of the longest valid prefix, as judged by the standard
     /// library's validating decoder (SE-0405), cut at the first NUL.
     func testAgreesWithTheStandardLibraryOnRandomBytes() {

@@ -10,6 +10,22 @@ final class IdentifiersTests: XCTestCase {
         XCTAssertEqual(Identifiers.normalizedEnsemblId("HGNC:11998"), "HGNC:11998")
     }
 
+    /// Upper-case ids take a path without a copy, others the one that changes bytes: both give
+    /// the forms of docs/spec.md §4.1.
+    func testNormalizedEnsemblIdsInEveryCase() {
+        let expected = [
+            "ENST00000269305": "ENST00000269305", "ENSMUSG00000059552.12": "ENSMUSG00000059552",
+            "EnsT00000269305.4": "ENST00000269305", "ensmusg00000059552": "ENSMUSG00000059552",
+            "ENST00000269305.": "ENST00000269305.", "ENST00000269305.x": "ENST00000269305.X",
+            "ENST00000269305.4a": "ENST00000269305.4A", "ENST00000269305.1.2": "ENST00000269305.1",
+            "ENSGOTTHUMT0000012345678.10": "ENSGOTTHUMT0000012345678", "Ensembl: ENSG00000141510.2": "ENSG00000141510",
+            "ENS1": "ENS1", "ENST": "ENST", "ensx": "ensx", "": "", "  ": "", "OTTHUMT00001590333": "OTTHUMT00001590333",
+        ]
+        for (raw, normalized) in expected {
+            XCTAssertEqual(Identifiers.normalizedEnsemblId(raw), normalized, raw)
+        }
+    }
+
     func testWithoutEnsemblVersionStripsOnlyEnsemblVersions() {
         let expected = [
             "ENST00000269305.4": "ENST00000269305", "ENSG00000141510": "ENSG00000141510",
