@@ -151,11 +151,13 @@ struct OwnerTable {
 
     /// Where `key`'s probe starts in a segment of `slots` slots: from its bits mixed (the
     /// segment used the top ones), scaled to the slot count (which need not be a power of two).
-    @inline(__always) private static func start(_ key: UInt64, slots: Int) -> Int {
+    @inline(__always) static func start(_ key: UInt64, slots: Int) -> Int {
         var mixed = key ^ (key >> 31)
         mixed &*= 0x7FB5_D329_728E_A185
         mixed ^= mixed >> 27
-        return Int(truncatingIfNeeded: (mixed & 0xFFFF_FFFF) &* UInt64(slots) >> 32)
+        // The low 32 bits times the slot count, shifted: the high half of the product (a shift
+        // binds tighter than `&*`, hence the parentheses).
+        return Int(truncatingIfNeeded: ((mixed & 0xFFFF_FFFF) &* UInt64(slots)) >> 32)
     }
 
     /// The value of `key`, or nil.

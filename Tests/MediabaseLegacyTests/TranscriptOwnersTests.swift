@@ -90,6 +90,21 @@ final class TranscriptOwnersTests: XCTestCase {
         XCTAssertNil(table.value(for: UInt64(bitPattern: expected[1].0)))
     }
 
+    /// Keys start their probes all over a segment, whatever its slot count, and a probe stays
+    /// short at the highest load: a table whose keys crowd together is correct but slow.
+    func testProbesStartAllOverTheSegment() throws {
+        var keys = Keys(state: 13)
+        for slots in [16, 1000, 4096, 10_070] {
+            let starts = (0..<slots).map { _ in OwnerTable.start(keys.next(), slots: slots) }
+            XCTAssertTrue(starts.allSatisfy { (0..<slots).contains($0) }, "\(slots) slots")
+            // Random starts cover about 1 - 1/e of the slots.
+            XCTAssertGreaterThan(Set(starts).count, slots / 2, "\(slots) slots")
+        }
+        for (low, high) in [(1 as UInt64, 2 as UInt64), (0xABCD << 48 | 1, 0xABCD << 48 | 2)] {
+            XCTAssertNotEqual(OwnerTable.start(low, slots: 1 << 20), OwnerTable.start(high, slots: 1 << 20), "neighbouring keys part")
+        }
+    }
+
     /// Filled to its capacity with random keys (as hashes of transcript ids are), the table takes
     /// every key and holds at most `MemoryBudget.bytesPerTranscript` bytes of slots per entry.
     func testTheStorageStaysWithinTheBudgetsBytesPerTranscript() throws {
