@@ -5,19 +5,24 @@ import MediabaseModel
 /// what of a run grows with the core stays in memory when the limit holds it, and goes to
 /// temporary files otherwise. Two parts grow with the core's transcripts: the
 /// ``CoreTranscriptIndex`` (shared by every patient) and each patient's slots (one per core
-/// transcript, one patient per thread). The index stays in memory when both fit; failing that,
-/// it is read from a ``CoreTranscriptFile``, and the slots stay in memory when they alone fit;
-/// failing that, they go to a temporary file as well. Either way the outputs are the same bytes.
+/// transcript, one patient per thread). The index stays in memory when it fits, both while it is
+/// built and beside the slots afterwards; failing that, it is read from a
+/// ``CoreTranscriptFile``, and the slots stay in memory when they alone fit; failing that, they
+/// go to a temporary file as well. Either way the outputs are the same bytes.
 package struct PatientMemory: Sendable, Equatable {
-    /// What a run holds whatever the core: the program, a patient file's reader and its
-    /// SQLite or gzip writer per thread. Measured: 34 MB peak for a core of 2,708 transcripts
-    /// and eight patients on two threads (docs/benchmarks.md).
-    package static let fixedBytes: Int64 = 40_000_000
+    /// What a run holds whatever the core: the program, a patient file's reader and its SQLite
+    /// or gzip writer per thread. Measured (docs/benchmarks.md): 34 MB for eight small patients
+    /// on two threads, 54 MB for two patients of 345,855 and 137,049 rows with the core and
+    /// the slots in files.
+    package static let fixedBytes: Int64 = 55_000_000
     /// The index's peak while it is built, per core transcript (the rows as loaded, the
-    /// dictionaries by gene and by symbol, the id tables). Measured: 207 MB peak for a core of
-    /// 691,711 transcripts and a one-row patient, 250 bytes a transcript above the fixed part
-    /// (docs/benchmarks.md).
-    package static let indexBytesPerTranscript: Int64 = 260
+    /// dictionaries by gene and by symbol, the id tables). Measured: 209 MB peak for a core of
+    /// 691,711 transcripts and a one-row patient, 250 bytes a transcript above the fixed part.
+    package static let indexBuildBytesPerTranscript: Int64 = 260
+    /// The index once built, per core transcript, counted from its arrays: the id (16 bytes),
+    /// its entry in the id table (32-byte slots, up to 3 per id), its share of the gene and
+    /// symbol tables and spans, and its members (4 bytes, about 3 times).
+    package static let indexBytesPerTranscript: Int64 = 160
     /// A patient's slot (24 bytes) and, at worst, the id of the row that gave it its value.
     package static let slotBytesPerTranscript: Int64 = 48
 
@@ -37,7 +42,7 @@ package struct PatientMemory: Sendable, Equatable {
         self.limit = limit
         let room = limit - Self.fixedBytes
         let slots = Int64(max(patientsAtOnce, 1)) * Self.slotBytesPerTranscript * Int64(transcripts)
-        coreInMemory = Self.indexBytesPerTranscript * Int64(transcripts) + slots <= room
+        coreInMemory = max(Self.indexBuildBytesPerTranscript * Int64(transcripts), Self.indexBytesPerTranscript * Int64(transcripts) + slots) <= room
         slotsInMemory = coreInMemory || slots <= room
         // Two connections per patient (the core's file and the slots'), each with its cache.
         let share = max(room, 0) / Int64(2 * max(patientsAtOnce, 1)) / 1024
