@@ -179,13 +179,14 @@ package enum PatientBatch {
         let coreDigest = DigestTask(path: options.core)
         let memory = PatientMemory(limit: options.memoryLimit, transcripts: try CoreTranscriptIndex.countRows(path: options.core).transcripts,
                                    patientsAtOnce: min(options.threads, patients.count))
-        let indexPath = TemporaryOutputs.temporary(for: Paths.trimmingTrailingSlashes(options.output) + ".core-index.sqlite")
         let core: PatientCore
         if memory.coreInMemory {
             core = .memory(try CoreTranscriptIndex.load(path: options.core))
         } else {
-            TemporaryOutputs.removeStale(of: [Paths.trimmingTrailingSlashes(options.output) + ".core-index.sqlite"], log: log)
-            core = .file(try CoreTranscriptFile.build(core: options.core, at: indexPath, cacheKilobytes: memory.cacheKilobytes))
+            // Beside the output: every worker opens it (a private temporary database is one connection's).
+            let index = Paths.trimmingTrailingSlashes(options.output) + ".core-index.sqlite"
+            TemporaryOutputs.removeStale(of: [index], log: log)
+            core = .file(try CoreTranscriptFile.build(core: options.core, at: TemporaryOutputs.temporary(for: index), cacheKilobytes: memory.cacheKilobytes))
         }
         defer { if case let .file(file) = core { file.remove() } }
         var report = PatientBatchReport(
