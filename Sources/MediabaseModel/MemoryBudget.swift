@@ -22,9 +22,11 @@ package struct MemoryBudget: Sendable, Equatable {
     /// The state never gets less than this, whatever the limit.
     static let minimumStateBytes: Int64 = 1_000_000
 
-    /// Worst case per transcript in memory: 12 bytes per bucket of a `[UInt64: UInt32]`, at
-    /// least 3/8 full, while it grows beside its old table.
-    static let bytesPerTranscript: Int64 = 48
+    /// Most bytes per transcript in memory: the transcript map's slots (12 bytes, a 64-bit key
+    /// and a 32-bit gene) at most 3/4 full, with room for its segments' uneven shares, is 16.4 to
+    /// 16.6 bytes per transcript of its capacity, counted over its storage (`OwnerTable`'s tests;
+    /// a `[UInt64: UInt32]` took up to 48, growing beside its old table).
+    static let bytesPerTranscript: Int64 = 17
     /// The Bloom filters in front of the two temporary files, once anything spills.
     static let filterBytes: Int64 = (1 << 22) / 8 + (1 << 24) / 8
 

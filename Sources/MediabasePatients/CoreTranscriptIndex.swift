@@ -80,6 +80,31 @@ package final class CoreTranscriptIndex: Sendable {
 
     /// Loads `transcripts` and `genes` of a core SQLite made by `convert`.
     package static func load(path: String) throws -> CoreTranscriptIndex {
+        let source = try openRows(path: path)
+        var rows: [Row] = []
+        while let row = try source.next() { rows.append(row) }
+        return CoreTranscriptIndex(sortedRows: rows)
+    }
+
+    /// The transcript rows of a core, in transcript-id order (bytewise), one at a time.
+    final class RowSource {
+        private let database: SQLiteDatabase
+        private let statement: SQLiteStatement
+
+        fileprivate init(database: SQLiteDatabase, statement: SQLiteStatement) {
+            self.database = database
+            self.statement = statement
+        }
+
+        func next() throws -> Row? {
+            guard try statement.step() else { return nil }
+            return Row(transcriptId: statement.text(0) ?? "", geneId: statement.text(1) ?? "",
+                       supportLevel: CoreTranscriptIndex.supportLevel(statement, column: 2), geneSymbol: statement.text(3))
+        }
+    }
+
+    /// Opens the core SQLite at `path` and checks that it has `transcripts` and `genes`.
+    static func openRows(path: String) throws -> RowSource {
         guard FileManager.default.fileExists(atPath: path) else { throw MediabaseError.io(path: path, message: "no such core database") }
         let database = try SQLiteDatabase(path: path, readOnly: true)
         let tables = Set(try database.rows("SELECT name FROM sqlite_master WHERE type = 'table'").compactMap { $0[0] })
@@ -91,13 +116,21 @@ package final class CoreTranscriptIndex: Sendable {
             FROM transcripts t LEFT JOIN genes g ON g.gene_id = t.gene_id
             WHERE t.transcript_id IS NOT NULL ORDER BY t.transcript_id
             """)
-        var rows: [Row] = []
-        while try statement.step() {
-            rows.append(Row(transcriptId: statement.text(0) ?? "", geneId: statement.text(1) ?? "",
-                            supportLevel: supportLevel(statement, column: 2), geneSymbol: statement.text(3)))
-        }
-        return CoreTranscriptIndex(sortedRows: rows)
+        return RowSource(database: database, statement: statement)
     }
+
+    /// The transcripts and genes of the core at `path`, as counted by `count(*)`: what sizes
+    /// the index before it is loaded.
+    package static func countRows(path: String) throws -> (transcripts: Int, genes: Int) {
+        _ = try openRows(path: path)
+        let database = try SQLiteDatabase(path: path, readOnly: true)
+        return (try database.integer("SELECT count(*) FROM transcripts WHERE transcript_id IS NOT NULL"),
+                try database.integer("SELECT count(*) FROM genes"))
+    }
+
+    /// Where a transcript ranks among its gene's for the canonical one (lowest first): its
+    /// support level, unknown last.
+    static func rank(_ supportLevel: Int?) -> Int32 { Int32(clamping: supportLevel ?? Int(Int32.max)) }
 
     /// A support level stored as a number, or as Ensembl's text (`1 (assigned to previous version 5)`).
     private static func supportLevel(_ statement: SQLiteStatement, column: Int) -> Int? {
@@ -123,7 +156,7 @@ package final class CoreTranscriptIndex: Sendable {
             }
         }
         // Canonical first: lowest support level (unknown last), then smallest transcript id.
-        let rank = rows.map { Int32(clamping: $0.supportLevel ?? Int(Int32.max)) }
+        let rank = rows.map { Self.rank($0.supportLevel) }
         func canonicalOrder(_ positions: [Int32]) -> [Int32] {
             positions.sorted { rank[Int($0)] != rank[Int($1)] ? rank[Int($0)] < rank[Int($1)] : $0 < $1 }
         }
@@ -241,8 +274,14 @@ package final class CoreTranscriptIndex: Sendable {
         return index
     }
 
+    /// The lookup key of a patient id (already trimmed), as ``match(_:mapping:)`` computes it.
+    static func matchKey(_ id: Span<UInt8>) -> String {
+        if let length = canonicalEnsemblLength(id) { return String(utf8: id.extracting(0..<length)) }
+        return Identifiers.normalizedEnsemblId(id)
+    }
+
     /// The id rules applied to a core id, which is nearly always already in canonical form.
-    private static func lookupKey(_ id: String) -> String {
+    static func lookupKey(_ id: String) -> String {
         let bytes = id.utf8.span
         return canonicalEnsemblLength(bytes) == bytes.count ? id : Identifiers.normalizedEnsemblId(bytes)
     }

@@ -124,9 +124,10 @@ package final class PatientBundleWriter: PatientWriter {
 
     /// Reads the finished part back through the same scan as `mediabase validate DIR` and
     /// returns its patient checks, the gzip and COPY structure first.
-    package func validate(core: CoreTranscriptIndex) throws -> [ValidationCheck] {
+    package func validate(core: CoreLookup) throws -> [ValidationCheck] {
         var scan = PartScan()
-        scan.isKnownTranscript = { core.contains(transcriptId: $0) }
+        // An id the file cannot be asked about counts as unknown: the check then fails, visibly.
+        scan.isKnownTranscript = { (try? core.contains(transcriptId: $0)) ?? false }
         var checks: [ValidationCheck] = []
         do {
             try scan.read(LineReader(stream: try InflateStream(source: try FileByteStream(path: path), wrapping: .gzip, name: path), name: partName), part: partName)

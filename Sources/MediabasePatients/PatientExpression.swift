@@ -1,6 +1,7 @@
 import Foundation
 import MediabaseBytes
 import MediabaseModel
+import MediabaseSQLite
 
 /// What to do when several rows give different values to the same transcript
 /// (`--on-duplicate`). Rows that give it the same value are no conflict under any policy.
@@ -69,10 +70,17 @@ package struct PatientCounts: Codable, Equatable, Sendable {
 /// Memory is a few bytes per core transcript, whatever the input's size: values are kept in
 /// slots indexed by the transcript's position in the ``CoreTranscriptIndex``. The slots and the
 /// running counts are stored properties updated on every row; release builds check exclusivity
-/// at compile time only (Package.swift), so those updates pay no dynamic check.
+/// at compile time only (Package.swift), so those updates pay no dynamic check. When the run's
+/// `--memory-limit` cannot hold them, the slots live in a ``SlotFile`` instead, and a core too
+/// large for it is read through a ``CoreTranscriptReader`` (docs/decisions.md,
+/// "patients --memory-limit"): same values, same order.
 package final class PatientExpression {
-    private let core: CoreTranscriptIndex
-    /// The core's gene and symbol spans, which a ``CoreTranscriptIndex/Match`` indexes.
+    /// The core the ids are matched against.
+    package let core: CoreLookup
+    /// The in-memory index, when the core is in memory.
+    private let index: CoreTranscriptIndex?
+    /// The core's gene and symbol spans, which a ``CoreTranscriptIndex/Match`` indexes (empty
+    /// for a core in its file).
     private let members: [Int32]
     private let mapping: SymbolMapping
     private let onDuplicate: DuplicatePolicy
@@ -82,7 +90,7 @@ package final class PatientExpression {
     private let table: String
 
     /// What a transcript has been given so far.
-    private struct Slot {
+    fileprivate struct Slot {
         /// Sum of the linear values.
         var sum: Double
         /// How many values.
@@ -107,9 +115,13 @@ package final class PatientExpression {
         var firstIds: [UInt8] = []
         /// The spans of the shared symbols matched (see ``CoreTranscriptIndex/sharedSymbol(of:)``).
         var sharedSymbols: [Int32: String] = [:]
+        /// The shared symbols matched in a core read from its file, by name.
+        var sharedSymbolNames = Set<String>()
     }
 
+    /// The slots by transcript position, in memory; empty when they are in `slotFile`.
     private var slots: [Slot]
+    private let slotFile: SlotFile?
     private var state = State()
     /// The columns rejects name, set by ``begin(idColumn:valueColumn:scale:)``.
     private var idColumn = "id"
@@ -120,22 +132,32 @@ package final class PatientExpression {
     /// Rows with a numeric fold change other than 1.0 (before matching).
     package var nonBaselineRows: Int { state.nonBaselineRows }
     /// The symbols several genes share that rows matched, as the core spells them, sorted.
-    package var sharedSymbols: [String] { state.sharedSymbols.values.sorted() }
+    package var sharedSymbols: [String] { (Array(state.sharedSymbols.values) + state.sharedSymbolNames).sorted() }
 
     /// - Parameters:
     ///   - file: the input's path, for errors.
     ///   - table: the table rejects are reported under (`patient_p1.expression_data`).
-    package init(core: CoreTranscriptIndex, mapping: SymbolMapping, onDuplicate: DuplicatePolicy, maxPadj: Double?,
-                rejects: RejectLog, file: String, table: String) {
+    ///   - slotsInFile: keep the slots in a temporary file rather than in memory.
+    ///   - slotCacheKilobytes: the page cache of that file.
+    package init(core: CoreLookup, mapping: SymbolMapping, onDuplicate: DuplicatePolicy, maxPadj: Double?,
+                rejects: RejectLog, file: String, table: String, slotsInFile: Bool = false, slotCacheKilobytes: Int = 2048) throws {
         self.core = core
-        members = core.members
+        switch core {
+        case let .memory(index):
+            self.index = index
+            members = index.members
+        case .file:
+            index = nil
+            members = []
+        }
         self.mapping = mapping
         self.onDuplicate = onDuplicate
         self.maxPadj = maxPadj
         self.rejects = rejects
         self.file = file
         self.table = table
-        slots = Array(repeating: Slot(sum: 0, count: 0, firstLine: 0, firstId: 0, firstIdLength: 0), count: core.transcriptIds.count)
+        slotFile = slotsInFile ? try SlotFile(cacheKilobytes: slotCacheKilobytes) : nil
+        slots = Array(repeating: Slot(sum: 0, count: 0, firstLine: 0, firstId: 0, firstIdLength: 0), count: slotsInFile ? 0 : core.transcriptCount)
     }
 
     /// Says which columns the rows come from (for rejects) and how the fold change is written.
@@ -181,19 +203,33 @@ package final class PatientExpression {
         guard let id else { return try rejectMissingId(row) }
         let idText = Identifiers.trimmed(id)
         guard !idText.isEmpty, !NumberField.isMissingMarker(idText) else { return try rejectMissingId(row) }
-        guard let match = core.match(idText, mapping: mapping) else {
+        let kind: CoreTranscriptIndex.MatchKind
+        var indexMatch: CoreTranscriptIndex.Match?
+        var fileMatch: CoreTranscriptReader.Match?
+        switch core {
+        case let .memory(index):
+            indexMatch = index.match(idText, mapping: mapping)
+            kind = indexMatch?.kind ?? .transcript
+        case let .file(reader):
+            fileMatch = try reader.match(idText, mapping: mapping)
+            kind = fileMatch?.kind ?? .transcript
+        }
+        guard indexMatch != nil || fileMatch != nil else {
             state.counts.unmatched += 1
             return try reject(row, "unmatched_id", "\(PatientId.quoted(String(utf8: idText))) matches no transcript id, gene id or gene symbol of the core", field: idColumn)
         }
         state.counts.matched += 1
-        switch match.kind {
+        switch kind {
         case .transcript: state.counts.matchedByTranscriptId += 1
         case .gene: state.counts.matchedByGeneId += 1
         case .symbol: state.counts.matchedBySymbol += 1
         }
-        if match.isSharedSymbol {
+        if let indexMatch, indexMatch.isSharedSymbol {
             state.counts.sharedSymbolRows += 1
-            if state.sharedSymbols[match.sharedSpan] == nil { state.sharedSymbols[match.sharedSpan] = core.sharedSymbol(of: match) }
+            if state.sharedSymbols[indexMatch.sharedSpan] == nil { state.sharedSymbols[indexMatch.sharedSpan] = index?.sharedSymbol(of: indexMatch) }
+        } else if let name = fileMatch?.sharedSymbol {
+            state.counts.sharedSymbolRows += 1
+            state.sharedSymbolNames.insert(name)
         }
         guard linear > 0 else {
             if scale == .linear {
@@ -209,39 +245,65 @@ package final class PatientExpression {
         }
         if linear == 1.0 { state.counts.baselineRows += 1 }
 
-        var duplicate = false
-        var repeated = true
-        var firstId: (start: UInt32, length: UInt32)?
-        for member in match.members {
-            // A transcript's own span is the identity part of `members`: skip the (cache-cold) load.
-            let position = match.kind == .transcript ? member : Int(members[member])
-            if slots[position].count == 0 {
-                // Only an error names the first id; the other policies need not keep it.
-                if onDuplicate == .error, firstId == nil { firstId = keepFirstId(idText) }
-                slots[position] = Slot(sum: linear, count: 1, firstLine: Int32(clamping: row.line),
-                                       firstId: firstId?.start ?? 0, firstIdLength: firstId?.length ?? 0)
-                repeated = false
-                continue
+        var giving = Giving(value: linear, line: Int32(clamping: row.line))
+        if let indexMatch {
+            for member in indexMatch.members {
+                // A transcript's own span is the identity part of `members`: skip the (cache-cold) load.
+                try give(&giving, to: kind == .transcript ? member : Int(members[member]), id: idText, row: row)
             }
-            duplicate = true
-            // The same value again (a v0.5 dump holding `ENST…5.7` and `ENST…5`) is no conflict
-            // (docs/spec.md §5.2): the transcript keeps it.
-            let slot = slots[position]
-            let same = (slot.count == 1 ? slot.sum : slot.sum / Double(slot.count)) == linear
-            if !same { repeated = false }
-            switch onDuplicate {
-            case .error:
-                if !same { throw conflict(at: position, id: idText, value: linear, row: row) }
-            case .last:
-                slots[position].sum = linear
-                slots[position].count = 1
-            case .mean:
-                slots[position].sum += linear
-                slots[position].count += 1
-            }
+        } else if let fileMatch {
+            for position in fileMatch.positions { try give(&giving, to: position, id: idText, row: row) }
         }
-        if duplicate { state.counts.duplicateRows += 1 }
-        if duplicate, repeated, linear != 1.0 { state.repeatedNonBaselineRows += 1 }
+        if giving.duplicate { state.counts.duplicateRows += 1 }
+        if giving.duplicate, giving.repeated, linear != 1.0 { state.repeatedNonBaselineRows += 1 }
+    }
+
+    /// One row's value on its way to the slots of its transcripts.
+    private struct Giving {
+        var value: Double
+        var line: Int32
+        /// Whether a transcript had a value already.
+        var duplicate = false
+        /// Whether every transcript had this very value already.
+        var repeated = true
+        /// Where the row's id was kept for duplicate errors (slots in memory only).
+        var firstId: (start: UInt32, length: UInt32)?
+    }
+
+    /// Gives the transcript at `position` the row's value, as `--on-duplicate` says.
+    @inline(__always) private func give(_ giving: inout Giving, to position: Int, id: Span<UInt8>, row: RowBuffer) throws {
+        let slot = try slotFile?.slot(at: position) ?? slots[position]
+        if slot.count == 0 {
+            if let slotFile {
+                try slotFile.insert(Slot(sum: giving.value, count: 1, firstLine: giving.line, firstId: 0, firstIdLength: 0), at: position,
+                                    firstId: onDuplicate == .error ? id : nil)
+            } else {
+                // Only an error names the first id; the other policies need not keep it.
+                if onDuplicate == .error, giving.firstId == nil { giving.firstId = keepFirstId(id) }
+                slots[position] = Slot(sum: giving.value, count: 1, firstLine: giving.line,
+                                       firstId: giving.firstId?.start ?? 0, firstIdLength: giving.firstId?.length ?? 0)
+            }
+            giving.repeated = false
+            return
+        }
+        giving.duplicate = true
+        // The same value again (a v0.5 dump holding `ENST…5.7` and `ENST…5`) is no conflict
+        // (docs/spec.md §5.2): the transcript keeps it.
+        let same = (slot.count == 1 ? slot.sum : slot.sum / Double(slot.count)) == giving.value
+        if !same { giving.repeated = false }
+        var updated = slot
+        switch onDuplicate {
+        case .error:
+            if !same { throw try conflict(at: position, slot: slot, id: id, value: giving.value, row: row) }
+            return
+        case .last:
+            updated.sum = giving.value
+            updated.count = 1
+        case .mean:
+            updated.sum += giving.value
+            updated.count += 1
+        }
+        if let slotFile { try slotFile.update(updated, at: position) } else { slots[position] = updated }
     }
 
     /// A row with a fold change but no id (NULL, empty or a missing-value marker).
@@ -259,11 +321,15 @@ package final class PatientExpression {
 
     /// The error for a row that gives the transcript at `position` a value other than the one an
     /// earlier row gave it: both ids as the file wrote them, both lines, both values.
-    private func conflict(at position: Int, id: Span<UInt8>, value: Double, row: RowBuffer) -> MediabaseError {
-        let slot = slots[position]
-        let start = Int(slot.firstId)
-        let firstId = String(decoding: state.firstIds[start..<(start + Int(slot.firstIdLength))], as: UTF8.self)
-        let transcript = core.transcriptIds[position]
+    private func conflict(at position: Int, slot: Slot, id: Span<UInt8>, value: Double, row: RowBuffer) throws -> MediabaseError {
+        let firstId: String
+        if let slotFile {
+            firstId = try slotFile.firstId(at: position)
+        } else {
+            let start = Int(slot.firstId)
+            firstId = String(decoding: state.firstIds[start..<(start + Int(slot.firstIdLength))], as: UTF8.self)
+        }
+        let transcript = try core.transcriptId(at: position)
         func shown(_ id: String) -> String { PatientId.quoted(id) + (id == transcript ? "" : " (\(transcript) in the core)") }
         return MediabaseError.malformedInput(
             SourceLocation(file: file, line: row.line),
@@ -274,11 +340,16 @@ package final class PatientExpression {
     /// leaving out values of exactly 1.0 (sparse storage), and counts them as stored.
     package func forEachStored(_ body: (String, Double) throws -> Void) throws {
         var stored = 0
-        for (position, slot) in slots.enumerated() where slot.count > 0 {
+        func take(_ position: Int, _ slot: Slot) throws {
             let value = slot.count == 1 ? slot.sum : slot.sum / Double(slot.count)
-            guard value != 1.0 else { continue }
-            try body(core.transcriptIds[position], value)
+            guard value != 1.0 else { return }
+            try body(try core.transcriptId(at: position), value)
             stored += 1
+        }
+        if let slotFile {
+            try slotFile.forEachInOrder(take)
+        } else {
+            for (position, slot) in slots.enumerated() where slot.count > 0 { try take(position, slot) }
         }
         state.counts.stored = stored
     }
@@ -290,5 +361,73 @@ package final class PatientExpression {
 
     private func reject(_ row: RowBuffer, _ reason: String, _ detail: String, field: String) throws {
         try rejects.reject(reason: reason, detail: detail, table: table, line: row.line, byteOffset: row.byteOffset, field: field, raw: row.rawBytes)
+    }
+}
+
+extension PatientExpression {
+    /// The slots of a patient whose slots the memory budget cannot hold: a private temporary
+    /// SQLite database (removed when closed) keyed by transcript position, with a small page
+    /// cache; a transcript without a row has no value yet.
+    fileprivate final class SlotFile {
+        private let database: SQLiteDatabase
+        private let select: SQLiteStatement
+        private let insertRow: SQLiteStatement
+        private let updateRow: SQLiteStatement
+        private let selectFirstId: SQLiteStatement
+
+        init(cacheKilobytes: Int) throws {
+            // An empty file name is SQLite's private temporary database, removed on close.
+            database = try SQLiteDatabase(path: "")
+            try database.execute("""
+                PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE;
+                PRAGMA temp_store = FILE; PRAGMA cache_size = -\(cacheKilobytes);
+                BEGIN;
+                CREATE TABLE slots (position INTEGER PRIMARY KEY, sum REAL NOT NULL, count INTEGER NOT NULL, first_line INTEGER NOT NULL, first_id BLOB);
+                """)
+            select = try database.prepare("SELECT sum, count, first_line FROM slots WHERE position = ?")
+            insertRow = try database.prepare("INSERT INTO slots VALUES (?, ?, ?, ?, ?)")
+            updateRow = try database.prepare("UPDATE slots SET sum = ?, count = ? WHERE position = ?")
+            selectFirstId = try database.prepare("SELECT first_id FROM slots WHERE position = ?")
+        }
+
+        /// The slot at `position`; a count of 0 when it has no value yet.
+        func slot(at position: Int) throws -> Slot {
+            try select.bind(1, Int64(position))
+            defer { select.reset(clearingBindings: false) }
+            guard try select.step() else { return Slot(sum: 0, count: 0, firstLine: 0, firstId: 0, firstIdLength: 0) }
+            return Slot(sum: select.double(0), count: Int32(select.int64(1)), firstLine: Int32(select.int64(2)), firstId: 0, firstIdLength: 0)
+        }
+
+        /// The first value of the transcript at `position`, with the id of its row (for duplicate errors).
+        func insert(_ slot: Slot, at position: Int, firstId: Span<UInt8>?) throws {
+            try insertRow.bind(1, Int64(position))
+            try insertRow.bind(2, slot.sum)
+            try insertRow.bind(3, Int64(slot.count))
+            try insertRow.bind(4, Int64(slot.firstLine))
+            try insertRow.bind(5, blob: firstId)
+            try insertRow.run()
+        }
+
+        func update(_ slot: Slot, at position: Int) throws {
+            try updateRow.bind(1, slot.sum)
+            try updateRow.bind(2, Int64(slot.count))
+            try updateRow.bind(3, Int64(position))
+            try updateRow.run()
+        }
+
+        func firstId(at position: Int) throws -> String {
+            try selectFirstId.bind(1, Int64(position))
+            defer { selectFirstId.reset() }
+            guard try selectFirstId.step() else { return "" }
+            return String(decoding: selectFirstId.blob(0), as: UTF8.self)
+        }
+
+        /// Calls `body` with every slot that has a value, by position.
+        func forEachInOrder(_ body: (Int, Slot) throws -> Void) throws {
+            let rows = try database.prepare("SELECT position, sum, count, first_line FROM slots ORDER BY position")
+            while try rows.step() {
+                try body(Int(rows.int64(0)), Slot(sum: rows.double(1), count: Int32(rows.int64(2)), firstLine: Int32(rows.int64(3)), firstId: 0, firstIdLength: 0))
+            }
+        }
     }
 }

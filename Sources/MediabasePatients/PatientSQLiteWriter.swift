@@ -121,7 +121,7 @@ package final class PatientSQLiteWriter: PatientWriter {
 extension PatientSQLiteWriter {
     /// ``PatientValidator``'s checks on the file just written (`quick_check`: it was written a
     /// moment ago in one transaction).
-    package func validate(core: CoreTranscriptIndex) throws -> [ValidationCheck] {
+    package func validate(core: CoreLookup) throws -> [ValidationCheck] {
         try PatientValidator.validate(database, core: core, integrity: .quick)
     }
 }

@@ -26,7 +26,7 @@ package enum PatientValidator {
     /// Runs every check; throws only for an unreadable database.
     /// - Parameter core: the core the file was matched against; without it the orphan check is
     ///   reported as skipped.
-    package static func validate(_ database: SQLiteDatabase, core: CoreTranscriptIndex?, integrity: Integrity = .full) throws -> [ValidationCheck] {
+    package static func validate(_ database: SQLiteDatabase, core: CoreLookup?, integrity: Integrity = .full) throws -> [ValidationCheck] {
         var checks: [ValidationCheck] = []
         let schema = try database.rows("SELECT name, coalesce(sql, '') FROM sqlite_master WHERE type IN ('table', 'index')")
         let tables = Set(schema.compactMap { $0[0] })
@@ -59,16 +59,14 @@ package enum PatientValidator {
         var orphans: [String] = []
         var orphanCount = 0
         var previous: String?
-        var corePosition = 0
-        let coreIds = core?.transcriptIds ?? []
+        var coreIds = try core?.sortedIds()
         let ids = try database.prepare("SELECT transcript_id FROM expression_data ORDER BY transcript_id")
         while try ids.step() {
             let id = ids.text(0) ?? ""
             if let previous, Self.compareBytes(previous, id) == 0 { duplicates += 1 }
             previous = id
-            guard core != nil else { continue }
-            while corePosition < coreIds.count, Self.compareBytes(coreIds[corePosition], id) < 0 { corePosition += 1 }
-            if corePosition == coreIds.count || Self.compareBytes(coreIds[corePosition], id) != 0 {
+            guard coreIds != nil else { continue }
+            if try !coreIds!.contains(id) {
                 orphanCount += 1
                 if orphans.count < 5 { orphans.append(id) }
             }

@@ -12,5 +12,5 @@ package protocol PatientWriter: AnyObject {
     /// Writes what is left, the fold-change index and the metadata row, and closes the output.
     func finish(metadata: PatientMetadata) throws
     /// The checks of docs/spec.md §7 on the finished output, read back from it rather than trusted.
-    func validate(core: CoreTranscriptIndex) throws -> [ValidationCheck]
+    func validate(core: CoreLookup) throws -> [ValidationCheck]
 }

@@ -32,6 +32,8 @@ package struct PatientBatchOptions: Sendable {
     package var threads = 1
     /// Replace existing patient files.
     package var force = false
+    /// `--memory-limit` in bytes (docs/spec.md §2): see ``PatientMemory``.
+    package var memoryLimit = MemoryBudget.defaultLimit
     package var reading = PatientReadOptions()
     package var onDuplicate = DuplicatePolicy.error
     package var symbolMapping = SymbolMapping.canonical
@@ -137,6 +139,16 @@ package struct PatientBatchReport: Codable, Sendable {
     package var filesPerSecond = 0.0
     package var rowsPerSecond = 0.0
     package var peakMemoryBytes: Int64 = 0
+    /// `--memory-limit` in bytes, and where what grows with the core was kept (``PatientMemory``).
+    package var memoryLimitBytes: Int64 = 0
+    package var memory = Memory()
+
+    /// Where the core's index and the patients' slots were kept: `memory`, or `file` (a
+    /// temporary SQLite file, as the limit could not hold them).
+    package struct Memory: Codable, Sendable, Equatable {
+        package var coreIndex = "memory"
+        package var patientSlots = "memory"
+    }
 }
 
 /// Runs `patients`: checks every patient id, loads the core once, then normalizes the patients
@@ -165,9 +177,20 @@ package enum PatientBatch {
             }
         }
         let coreDigest = DigestTask(path: options.core)
-        let core = try CoreTranscriptIndex.load(path: options.core)
+        let memory = PatientMemory(limit: options.memoryLimit, transcripts: try CoreTranscriptIndex.countRows(path: options.core).transcripts,
+                                   patientsAtOnce: min(options.threads, patients.count))
+        let core: PatientCore
+        if memory.coreInMemory {
+            core = .memory(try CoreTranscriptIndex.load(path: options.core))
+        } else {
+            // Beside the output: every worker opens it (a private temporary database is one connection's).
+            let index = Paths.trimmingTrailingSlashes(options.output) + ".core-index.sqlite"
+            TemporaryOutputs.removeStale(of: [index], log: log)
+            core = .file(try CoreTranscriptFile.build(core: options.core, at: TemporaryOutputs.temporary(for: index), cacheKilobytes: memory.cacheKilobytes))
+        }
+        defer { if case let .file(file) = core { file.remove() } }
         var report = PatientBatchReport(
-            core: .init(path: options.core, format: "sqlite", bytes: fileSize(options.core), sha256: nil), coreTranscripts: core.transcriptIds.count,
+            core: .init(path: options.core, format: "sqlite", bytes: fileSize(options.core), sha256: nil), coreTranscripts: core.transcriptCount,
             coreGenes: core.geneCount, output: options.output, target: options.target, dryRun: options.dryRun,
             settings: .init(onDuplicate: options.onDuplicate, symbolMapping: options.symbolMapping, idColumn: options.reading.idColumn,
                             valueColumn: options.reading.valueColumn, valueScale: options.reading.valueScale, padjColumn: options.reading.padjColumn,
@@ -208,7 +231,7 @@ package enum PatientBatch {
         let outcomes = Guarded([PatientBatchReport.Patient?](repeating: nil, count: patients.count))
         parallelForEach(count: patients.count, threads: options.threads) { index in
             let patient = patients[index]
-            let outcome = process(patient, core: core, options: options, bundle: bundle, rejectsPath: partPaths[index])
+            let outcome = process(patient, core: core, memory: memory, options: options, bundle: bundle, rejectsPath: partPaths[index])
             outcomes.withLock { $0[index] = outcome }
             bytesDone.withLock { $0 += fileSize(patient.file) ?? 0 }
             drawing.withLock { _ in progress?.draw(final: false) }
@@ -253,6 +276,8 @@ package enum PatientBatch {
         report.filesPerSecond = (Double(patients.count) / total * 100).rounded() / 100
         report.rowsPerSecond = (Double(report.rowsRead) / total).rounded()
         report.peakMemoryBytes = ProcessMemory.peakBytes
+        report.memoryLimitBytes = options.memoryLimit
+        report.memory = .init(coreIndex: memory.coreInMemory ? "memory" : "file", patientSlots: memory.slotsInMemory ? "memory" : "file")
         try ReportWriter.write(report, to: options.reportPath ?? defaultReportPath(options, bundle))
         log(summary(report))
         return report
@@ -321,7 +346,7 @@ package enum PatientBatch {
 
     /// Reads, matches, writes, validates and renames one patient; never throws: a failure is
     /// the outcome's `error`.
-    static func process(_ patient: PatientSpec, core: CoreTranscriptIndex, options: PatientBatchOptions, bundle: PatientBundle?,
+    static func process(_ patient: PatientSpec, core: PatientCore, memory: PatientMemory, options: PatientBatchOptions, bundle: PatientBundle?,
                         rejectsPath: String?) -> PatientBatchReport.Patient {
         let started = Date()
         var outcome = PatientBatchReport.Patient(
@@ -339,8 +364,13 @@ package enum PatientBatch {
         do {
             let log = try RejectLog(path: rejectsPath, maxRejects: options.maxRejects, input: patient.file, context: ["patient": patient.id.value, "file": patient.file])
             rejects = log
-            let expression = PatientExpression(core: core, mapping: options.symbolMapping, onDuplicate: options.onDuplicate, maxPadj: options.reading.maxPadj,
-                                               rejects: log, file: patient.file, table: "\(patient.id.schemaName).expression_data")
+            let lookup: CoreLookup = switch core {
+            case let .memory(index): .memory(index)
+            case let .file(file): .file(try file.reader())
+            }
+            let expression = try PatientExpression(core: lookup, mapping: options.symbolMapping, onDuplicate: options.onDuplicate, maxPadj: options.reading.maxPadj,
+                                                   rejects: log, file: patient.file, table: "\(patient.id.schemaName).expression_data",
+                                                   slotsInFile: !memory.slotsInMemory, slotCacheKilobytes: memory.cacheKilobytes)
             // The input's digest is computed on another thread while it is read: a legacy dump
             // can be gigabytes, too much to read twice in a row.
             let digest = DigestTask(path: patient.file)
@@ -370,8 +400,9 @@ package enum PatientBatch {
                     TemporaryOutputs.unregister(temporary)
                 }
             }
-            let written = try write(patient, expression: expression, source: source, sha256: outcome.input.sha256 ?? "", core: core,
-                                    options: options, path: temporary ?? ":memory:")
+            let written = try write(patient, expression: expression, source: source, sha256: outcome.input.sha256 ?? "", core: lookup,
+                                    // SQLite's private temporary file ("") when the limit cannot hold the core.
+                                    options: options, path: temporary ?? (memory.coreInMemory ? ":memory:" : ""))
             outcome.validation = written.checks
             outcome.outputSha256 = written.part?.sha256
             outcome.outputBytes = written.part?.bytes
@@ -405,7 +436,7 @@ package enum PatientBatch {
     /// on return.
     /// - Returns: the checks and, for a bundle part, its SHA-256 and size.
     private static func write(_ patient: PatientSpec, expression: PatientExpression, source: PatientSource, sha256: String,
-                              core: CoreTranscriptIndex, options: PatientBatchOptions, path: String) throws -> (checks: [ValidationCheck], part: (sha256: String, bytes: Int64)?) {
+                              core: CoreLookup, options: PatientBatchOptions, path: String) throws -> (checks: [ValidationCheck], part: (sha256: String, bytes: Int64)?) {
         let bundleWriter = options.target == .bundle ? try PatientBundleWriter(path: path, patient: patient.id, timestamp: options.uploadDate) : nil
         let writer: PatientWriter = try bundleWriter ?? PatientSQLiteWriter(path: path, timestamp: options.uploadDate)
         try expression.forEachStored { try writer.insert(transcriptId: $0, foldChange: $1) }
@@ -466,6 +497,14 @@ package enum PatientBatch {
         }
         lines.append("  rejects \(report.rejects)" + (report.rejects > 0 ? " (\(report.rejectsByReason.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))) in \(report.rejectsFile ?? "-")" : ""))
         lines.append("  \(report.secondsPerStage["total"] ?? 0) s, \(report.filesPerSecond) files/s, \(Int(report.rowsPerSecond)) rows/s, peak memory \(ByteFormat.string(report.peakMemoryBytes))")
+        if report.memory != .init() {
+            lines.append("  --memory-limit \(ByteFormat.string(report.memoryLimitBytes)): the core's index in \(report.memory.coreIndex == "file" ? "a temporary file" : "memory"), "
+                         + "each patient's values in \(report.memory.patientSlots == "file" ? "a temporary file" : "memory")")
+        }
+        if report.memoryLimitBytes > 0, report.peakMemoryBytes > report.memoryLimitBytes {
+            lines.append("  peak memory is over --memory-limit \(ByteFormat.string(report.memoryLimitBytes)): what a run needs besides the core "
+                         + "(about \(ByteFormat.string(PatientMemory.fixedBytes))) does not shrink with it")
+        }
         return lines.joined(separator: "\n")
     }
 

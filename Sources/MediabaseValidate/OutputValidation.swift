@@ -70,7 +70,7 @@ package enum OutputValidation {
             case .core:
                 return FileResult(path: file, kind: kind, checks: try CoreValidator.validate(database))
             case .patient:
-                return FileResult(path: file, kind: kind, checks: try PatientValidator.validate(database, core: coreIndex))
+                return FileResult(path: file, kind: kind, checks: try PatientValidator.validate(database, core: coreIndex.map { .memory($0) }))
             case .unknown, .bundle: // detect(_:) never says bundle: bundles are folders, found above.
                 return FileResult(path: file, kind: .unknown, checks: [ValidationCheck(
                     name: "known_output", passed: false, detail: "neither a mediabase core (genes, transcripts) nor a patient file (expression_data, metadata)")])

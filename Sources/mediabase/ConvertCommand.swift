@@ -42,19 +42,6 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "Keep only these genes (comma-separated symbols or gene ids, case-insensitive).")
     var genes: String?
 
-    @Option(help: ArgumentHelp("What the run may keep in memory (300MB, 1.5GB, 512MiB, or bytes); the state beyond it waits in temporary files. Default: 300MB.",
-                               valueName: "size"),
-            transform: { try ConvertCommand.memorySize($0) })
-    var memoryLimit: Int64?
-
-    /// SIZE of `--memory-limit` (docs/spec.md §2), at least ``MemoryBudget/minimumLimit``.
-    static func memorySize(_ text: String) throws -> Int64 {
-        guard let bytes = MemoryBudget.parseSize(text), bytes >= MemoryBudget.minimumLimit else {
-            throw ValidationError("expected \(MemoryBudget.sizeExpected)")
-        }
-        return bytes
-    }
-
     func validate() throws {
         if let sampleGenes, sampleGenes < 1 { throw ValidationError("--sample-genes must be 1 or more") }
     }
@@ -66,9 +53,6 @@ struct ConvertCommand: ParsableCommand {
         let sampleGenes = try config.int("sample-genes", flag: sampleGenes, atLeast: 1)
         let seed = try config.uint64("seed", flag: seed)
         let genes = try config.string("genes", flag: genes)
-        options.memoryLimit = try config.size("memory-limit", flag: memoryLimit, expected: MemoryBudget.sizeExpected) {
-            MemoryBudget.parseSize($0).flatMap { $0 >= MemoryBudget.minimumLimit ? $0 : nil }
-        } ?? MemoryBudget.defaultLimit
         try config.rejectUnknownKeys(of: "convert")
         // Checked here rather than in validate(): either side may come from the config file.
         if sampleGenes != nil && genes != nil { throw ValidationError("--sample-genes and --genes exclude each other") }
@@ -111,6 +95,19 @@ struct CommonOptions: ParsableArguments {
     @Flag(help: "Replace an existing output.")
     var force = false
 
+    @Option(help: ArgumentHelp("What the run may keep in memory (300MB, 1.5GB, 512MiB, or bytes); the state beyond it waits in temporary files. Default: 300MB.",
+                               valueName: "size"),
+            transform: { try CommonOptions.memorySize($0) })
+    var memoryLimit: Int64?
+
+    /// SIZE of `--memory-limit` (docs/spec.md §2), at least ``MemoryBudget/minimumLimit``.
+    static func memorySize(_ text: String) throws -> Int64 {
+        guard let bytes = MemoryBudget.parseSize(text), bytes >= MemoryBudget.minimumLimit else {
+            throw ValidationError("expected \(MemoryBudget.sizeExpected)")
+        }
+        return bytes
+    }
+
     func validate() throws {
         if let maxRejects, maxRejects < 0 { throw ValidationError("--max-rejects must be 0 or more") }
         if let threads, threads < 1 { throw ValidationError("--threads must be 1 or more") }
@@ -128,6 +125,9 @@ struct CommonOptions: ParsableArguments {
         options.progress = try config.choice("progress", flag: progressOptions.progressFlag) ?? progressOptions.progress
         options.threads = try config.int("threads", flag: threads, atLeast: 1) ?? ProcessInfo.processInfo.activeProcessorCount
         options.force = try config.bool("force", flag: force)
+        options.memoryLimit = try config.size("memory-limit", flag: memoryLimit, expected: MemoryBudget.sizeExpected) {
+            MemoryBudget.parseSize($0).flatMap { $0 >= MemoryBudget.minimumLimit ? $0 : nil }
+        } ?? MemoryBudget.defaultLimit
         return config
     }
 }
@@ -141,6 +141,8 @@ protocol CommonSettings {
     var progress: ProgressReporter.Mode { get set }
     var threads: Int { get set }
     var force: Bool { get set }
+    /// `--memory-limit` in bytes (docs/spec.md §2).
+    var memoryLimit: Int64 { get set }
 }
 
 extension ConversionOptions: CommonSettings {}

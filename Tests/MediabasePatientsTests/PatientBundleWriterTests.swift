@@ -49,7 +49,7 @@ final class PatientBundleWriterTests: XCTestCase {
         XCTAssertTrue(text.contains("\nENST00000269305\t0.25\t1970-01-01T00:00:00Z\t1970-01-01T00:00:00Z\nENST00000371953\t8.0\t1970-01-01T00:00:00Z\t1970-01-01T00:00:00Z\n\\.\n"), text)
         XCTAssertTrue(text.contains("\nP1\t1970-01-01T00:00:00Z\tp1.csv\tfold_change_table\tlinear\t3\t3\t0\t1.0\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t52.5\t{\"counts\":{\"stored\":2}}\n\\.\n"), text)
         XCTAssertFalse(text.contains("{{schema}}"))
-        let checks = try writer.validate(core: PatientFixtures.core)
+        let checks = try writer.validate(core: .memory(PatientFixtures.core))
         XCTAssertEqual(checks.filter { !$0.passed }, [])
         XCTAssertEqual(Set(checks.map(\.name)).isSuperset(of: ["gzip_integrity", "copy_structure", "patient_schema_present", "no_baseline_rows", "positive_fold_changes",
                                                              "unique_transcripts", "no_orphan_transcripts", "one_metadata_row", "counts_add_up", "stored_rows"]), true)
@@ -63,7 +63,7 @@ final class PatientBundleWriterTests: XCTestCase {
         let (writer, text) = try write([("ENST00000269305", 2)], metadata: metadata(notes: notes, stored: 1))
         XCTAssertTrue(text.contains("\ta\\tb\\n\\\\.\\n\\\\! rm -rf /\\r\\nend\\\\\t"), text)
         XCTAssertFalse(text.split(separator: "\n").contains { $0.hasPrefix("\\!") })
-        XCTAssertEqual(try writer.validate(core: PatientFixtures.core).filter { !$0.passed }, [])
+        XCTAssertEqual(try writer.validate(core: .memory(PatientFixtures.core)).filter { !$0.passed }, [])
         // A NUL cannot be PostgreSQL text: the patient fails rather than the load.
         XCTAssertThrowsError(try write([], metadata: metadata(notes: "a\u{0}b", stored: 0)))
     }
@@ -71,7 +71,7 @@ final class PatientBundleWriterTests: XCTestCase {
     /// The checks are asked of the part: rows the batch never writes are found.
     func testTheChecksFindBaselineNonPositiveDuplicateAndOrphanRows() throws {
         let (writer, _) = try write([("ENST00000269305", 1.0), ("ENST00000269305", -2), ("ENST99999999999", 3)], metadata: metadata(total: 3, stored: 2))
-        let failed = Set(try writer.validate(core: PatientFixtures.core).filter { !$0.passed }.map(\.name))
+        let failed = Set(try writer.validate(core: .memory(PatientFixtures.core)).filter { !$0.passed }.map(\.name))
         XCTAssertEqual(failed, ["no_baseline_rows", "positive_fold_changes", "unique_transcripts", "no_orphan_transcripts", "stored_rows"])
     }
 

@@ -21,11 +21,11 @@ final class PatientValidatorTests: XCTestCase {
     /// The names of the failed checks after `corruption` is run on the patient file.
     private func failedChecks(after corruption: String) throws -> [String] {
         try SQLiteDatabase(path: patientFile).execute(corruption)
-        return try PatientValidator.validate(SQLiteDatabase(path: patientFile, readOnly: true), core: PatientFixtures.core).filter { !$0.passed }.map(\.name)
+        return try PatientValidator.validate(SQLiteDatabase(path: patientFile, readOnly: true), core: .memory(PatientFixtures.core)).filter { !$0.passed }.map(\.name)
     }
 
     func testAFileAsWrittenPasses() throws {
-        let checks = try PatientValidator.validate(SQLiteDatabase(path: patientFile, readOnly: true), core: PatientFixtures.core)
+        let checks = try PatientValidator.validate(SQLiteDatabase(path: patientFile, readOnly: true), core: .memory(PatientFixtures.core))
         XCTAssertEqual(checks.filter { !$0.passed }.map(\.detail), [])
         XCTAssertEqual(checks.map(\.name), [
             "patient_schema_present", "integrity_check", "no_baseline_rows", "positive_fold_changes", "unique_transcripts",
