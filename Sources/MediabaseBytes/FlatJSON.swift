@@ -69,26 +69,13 @@ package enum FlatJSON {
         return bytes.withUnsafeBufferPointer { buffer in
             guard var scanner = JSONScanner(buffer) else { return false }
             scanner.skipWhitespace()
-            guard scanner.current == ASCII.openBrace else { return false }
-            scanner.position += 1
-            scanner.skipWhitespace()
-            if scanner.current == ASCII.closeBrace {
-                scanner.position += 1
-            } else {
-                while true {
-                    guard let key = plainString(&scanner) else { return false }
-                    scanner.skipWhitespace()
-                    guard scanner.current == ASCII.colon else { return false }
-                    scanner.position += 1
-                    scanner.skipWhitespace()
-                    let first = members.count
-                    guard scanMembers(&scanner, arrays: false, into: &members) else { return false }
-                    groups.append(FlatJSONGroup(key: key, members: first..<members.count))
-                    guard let more = next(&scanner, closedBy: ASCII.closeBrace) else { return false }
-                    if !more { break }
-                    scanner.skipWhitespace()
-                }
+            let object = forEachMember(&scanner) { scanner, key in
+                let first = members.count
+                guard scanMembers(&scanner, arrays: false, into: &members) else { return false }
+                groups.append(FlatJSONGroup(key: key, members: first..<members.count))
+                return true
             }
+            guard object else { return false }
             scanner.skipWhitespace()
             return scanner.position == scanner.end
         }
@@ -103,30 +90,36 @@ package enum FlatJSON {
 
     /// A flat object at the cursor, moved past its closing brace, its members appended.
     private static func scanMembers(_ scanner: inout JSONScanner, arrays: Bool, into members: inout [FlatJSONMember]) -> Bool {
+        forEachMember(&scanner) { scanner, key in
+            if scanner.current == ASCII.openBracket { return arrays && scanArray(&scanner, key: key, into: &members) }
+            guard let value = scalar(&scanner) else { return false }
+            members.append(FlatJSONMember(key: key, value: value.range, kind: value.kind))
+            return true
+        }
+    }
+
+    /// An object at the cursor with plain keys, moved past its closing brace: `value` reads each
+    /// member's value, the cursor at its first byte; false when it or the object is not as expected.
+    @inline(__always)
+    private static func forEachMember(_ scanner: inout JSONScanner, _ value: (inout JSONScanner, Range<Int>) -> Bool) -> Bool {
         guard scanner.current == ASCII.openBrace else { return false }
         scanner.position += 1
         scanner.skipWhitespace()
         if scanner.current == ASCII.closeBrace {
             scanner.position += 1
-        } else {
-            while true {
-                guard let key = plainString(&scanner) else { return false }
-                scanner.skipWhitespace()
-                guard scanner.current == ASCII.colon else { return false }
-                scanner.position += 1
-                scanner.skipWhitespace()
-                if scanner.current == ASCII.openBracket {
-                    guard arrays, scanArray(&scanner, key: key, into: &members) else { return false }
-                } else {
-                    guard let value = scalar(&scanner) else { return false }
-                    members.append(FlatJSONMember(key: key, value: value.range, kind: value.kind))
-                }
-                guard let more = next(&scanner, closedBy: ASCII.closeBrace) else { return false }
-                if !more { break }
-                scanner.skipWhitespace()
-            }
+            return true
         }
-        return true
+        while true {
+            guard let key = plainString(&scanner) else { return false }
+            scanner.skipWhitespace()
+            guard scanner.current == ASCII.colon else { return false }
+            scanner.position += 1
+            scanner.skipWhitespace()
+            guard value(&scanner, key) else { return false }
+            guard let more = next(&scanner, closedBy: ASCII.closeBrace) else { return false }
+            if !more { return true }
+            scanner.skipWhitespace()
+        }
     }
 
     /// An array of strings and numbers at the cursor, each element a member under `key`.
