@@ -26,6 +26,11 @@ package final class SQLiteDatabase {
         _ = mediabase_sqlite3_disable_memstatus()
     }()
 
+    /// How long a statement waits for another connection's lock (or its WAL recovery) before it
+    /// fails with SQLITE_BUSY. Several connections of one run share a file while convert's end
+    /// steps run at once; a lock is then held for moments, never for good.
+    package static let busyTimeoutMilliseconds: Int32 = 60_000
+
     /// Opens (creating if needed) the database at `path`.
     package init(path: String, readOnly: Bool = false) throws {
         Self.configured
@@ -41,6 +46,7 @@ package final class SQLiteDatabase {
         }
         // Steps return the extended code (SQLITE_CONSTRAINT_UNIQUE, not SQLITE_CONSTRAINT).
         sqlite3_extended_result_codes(db, 1)
+        sqlite3_busy_timeout(db, Self.busyTimeoutMilliseconds)
         handle = db
         self.path = path
     }
