@@ -504,13 +504,17 @@ package final class SQLiteCoreWriter: CoreOutput {
         // A table missing from the list (a schema change) becomes a job of its own, last.
         var jobs = Self.afterIndexJobs.map { $0.filter(shared.contains) }.filter { !$0.isEmpty }
         jobs += shared.filter { table in !jobs.contains { $0.contains(table) } }.map { [$0] }
-        let queue = Guarded(jobs.map(statements(of:)))
-        let nextJob: @Sendable () -> [String]? = { queue.withLock { $0.isEmpty ? nil : $0.removeFirst() } }
+        /// Hands out `jobs` one at a time, to whichever connection asks first; nil once all are out.
+        func queue(_ jobs: [[String]]) -> @Sendable () -> [String]? {
+            let remaining = Guarded(jobs)
+            return { remaining.withLock { $0.isEmpty ? nil : $0.removeFirst() } }
+        }
+        let nextJob = queue(jobs.map(statements(of:)))
 
         let (coreCacheKiB, lookupLimitBytes) = (Self.endCacheKiB, viewLookupLimitBytes)
-        let earlyJob = Guarded<[String]?>(statements(of: tables.filter { ViewTableBuilder.required(for: $0) == .beforeIndexes }))
+        let earlyJob = queue([statements(of: tables.filter { ViewTableBuilder.required(for: $0) == .beforeIndexes })])
         let early = BackgroundTask {
-            try Self.buildViewTables(next: { earlyJob.withLock { job in defer { job = nil }; return job } }, core: corePath,
+            try Self.buildViewTables(next: earlyJob, core: corePath,
                                      scratch: corePath + ViewTableBuilder.beforeIndexes.scratchSuffix, coreCacheKiB: coreCacheKiB, scanCacheKiB: nil,
                                      lookupLimitBytes: lookupLimitBytes, lookupIndexesBuilt: false)
         }

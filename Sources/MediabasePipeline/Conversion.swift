@@ -201,13 +201,13 @@ package enum Conversion {
         let manifestInput = { @Sendable () throws -> [BundleManifest.Input] in
             [BundleManifest.Input(name: inputName, format: inputFormat, bytes: inputBytes, sha256: try digest.wait())]
         }
-        let export: @Sendable () -> Void = {
+        let writeBundle: @Sendable (_ database: () throws -> SQLiteDatabase, _ progress: ProgressReporter?) -> Void = { database, progress in
             let outcome = Result {
-                try BundleWriter(database: try SQLiteDatabase(path: coreFile, readOnly: true), carriedTables: carriedTables, threads: threads)
-                    .write(to: temporary, inputs: manifestInput)
+                try BundleWriter(database: try database(), carriedTables: carriedTables, threads: threads).write(to: temporary, inputs: manifestInput, progress: progress)
             }
             exported.withLock { $0 = outcome }
         }
+        let export: @Sendable () -> Void = { writeBundle({ try SQLiteDatabase(path: coreFile, readOnly: true) }, nil) }
         try writer.finish(appliedAt: options.appliedAt, forQueries: !bundle, threads: options.threads, onceIndexesAreCommitted: checkCore,
                          whileIndexesAreBuilt: bundle && options.threads > 1 ? ("exporting the bundle", export) : nil, progress: progress)
         stage("index_and_views")
@@ -228,18 +228,11 @@ package enum Conversion {
             // connection first gives up its exclusive lock (finish() went back to the NORMAL
             // locking mode, which takes effect at the next read).
             _ = try writer.database.scalar("SELECT count(*) FROM schema_versions")
-            let checkedDuringExport = coreChecks.withLock { $0 }
-            let laterChecks = checkedDuringExport == nil ? BackgroundTask {
-                try CoreValidator.validate(try SQLiteDatabase(path: coreFile, readOnly: true), expectedCounts: expectedCounts, thorough: false, viewTables: false)
-            } : nil
+            let laterChecks = coreChecks.withLock { $0 } == nil ? BackgroundTask { try checkCore(expectedCounts) } : nil
             if exported.withLock({ $0 }) == nil {
                 // One thread: the export comes after the index builds, on the load's connection.
                 progress?.beginStage("exporting the bundle (tables)", steps: SchemaFiles.postgresTables.count + writer.carriedTables.count)
-                let outcome = Result {
-                    try BundleWriter(database: writer.database, carriedTables: writer.carriedTables, threads: options.threads)
-                        .write(to: temporary, inputs: manifestInput, progress: progress)
-                }
-                exported.withLock { $0 = outcome }
+                writeBundle({ writer.database }, progress)
             }
             let exportOutcome = exported.withLock { $0! }
             stage("validate_and_export_bundle")
@@ -249,7 +242,8 @@ package enum Conversion {
                 progress?.beginStage("validating the bundle")
                 bundleValidation = Result { try BundleValidator.validate(folder: temporary) }
             }
-            report.validation = try checkedDuringExport ?? laterChecks!.wait()
+            try laterChecks?.wait()
+            report.validation = coreChecks.withLock { $0! }
             stage("validate_bundle")
             try requirePassed(report.validation)
             _ = try exportOutcome.get()
