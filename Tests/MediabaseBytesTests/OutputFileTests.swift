@@ -3,14 +3,7 @@ import XCTest
 @testable import MediabaseBytes
 import MediabaseTestSupport
 
-final class OutputFileTests: XCTestCase {
-    private var folder = ""
-
-    override func setUpWithError() throws { folder = try Fixtures.scratchFolder() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }
-
-    private func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
-
+final class OutputFileTests: ScratchFolderTestCase {
     func testWritesTruncatesAndCloses() throws {
         let target = path("out.bin")
         try Data("old contents that are longer".utf8).write(to: URL(fileURLWithPath: target))

@@ -10,12 +10,7 @@ import MediabaseTestSupport
 /// `coordinates`, `alt_transcript_ids`, `alt_gene_ids` and `go_terms` in their usual flat shape are read
 /// without a JSON tree; every other shape goes through the tree. Either way the rows and the
 /// rejects are those of docs/spec.md §4.1, written out here by hand.
-final class FlatJSONFieldsTests: XCTestCase {
-    private var folder = ""
-
-    override func setUpWithError() throws { folder = try Fixtures.scratchFolder() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }
-
+final class FlatJSONFieldsTests: ScratchFolderTestCase {
     /// A COPY line: backslashes doubled, as pg_dump writes them; nil is NULL.
     private static func row(_ fields: String?...) -> String {
         fields.map { $0.map { $0.replacingOccurrences(of: "\\", with: "\\\\") } ?? "\\N" }.joined(separator: "\t")
@@ -31,11 +26,11 @@ final class FlatJSONFieldsTests: XCTestCase {
             \\.
 
             """
-        let input = (folder as NSString).appendingPathComponent("flat.sql")
+        let input = path("flat.sql")
         try dump.write(toFile: input, atomically: true, encoding: .utf8)
-        let rejectsPath = (folder as NSString).appendingPathComponent("rejects.jsonl")
+        let rejectsPath = path("rejects.jsonl")
         let rejects = try RejectLog(path: rejectsPath, maxRejects: nil, input: "flat.sql")
-        let writer = try SQLiteCoreWriter(path: (folder as NSString).appendingPathComponent("core.sqlite"))
+        let writer = try SQLiteCoreWriter(path: path("core.sqlite"))
         let normalizer = try LegacyNormalizer(output: writer, rejects: rejects)
         try DumpReader.open(path: input).read(into: normalizer)
         try normalizer.finish()

@@ -10,12 +10,7 @@ import MediabaseTestSupport
 /// Gene link rows that repeat a key: within one legacy row the normalizer drops the repeats
 /// itself; across rows it marks the gene and the writer's merge step drops them. Either way the
 /// first link written is the one kept.
-final class LinkDedupTests: XCTestCase {
-    private var folder = ""
-
-    override func setUpWithError() throws { folder = try Fixtures.scratchFolder() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }
-
+final class LinkDedupTests: ScratchFolderTestCase {
     private static let platinum = #"{"PA1": {"pathway_name": "Platinum", "reactions": [{"drugs": ["cisplatin", "Cisplatin"], "pmids": ["11"]}]}}"#
 
     private static func row(_ transcript: String, _ gene: String, pathways: String = "", drugs: String = "", pharmgkb: String = "",
@@ -33,9 +28,9 @@ final class LinkDedupTests: XCTestCase {
             \\.
 
             """
-        let input = (folder as NSString).appendingPathComponent("links.sql")
+        let input = path("links.sql")
         try dump.write(toFile: input, atomically: true, encoding: .utf8)
-        let writer = try SQLiteCoreWriter(path: (folder as NSString).appendingPathComponent("core.sqlite"))
+        let writer = try SQLiteCoreWriter(path: path("core.sqlite"))
         let normalizer = try LegacyNormalizer(output: writer, rejects: try RejectLog(path: nil, maxRejects: nil, input: "test.sql"))
         try DumpReader.open(path: input).read(into: normalizer)
         try normalizer.finish()

@@ -9,12 +9,7 @@ import MediabaseTestSupport
 /// The rows of a gene need not be adjacent (docs/spec.md §4.1 dedups by gene wherever its rows are): the
 /// normalizer keeps only recent genes in memory and spills the others, and the result must be
 /// the same as with every gene in memory.
-final class ScatteredRowsTests: XCTestCase {
-    private var folder = ""
-
-    override func setUpWithError() throws { folder = try Fixtures.scratchFolder() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }
-
+final class ScatteredRowsTests: ScratchFolderTestCase {
     private static let genes = 40
     private static let transcriptsPerGene = 3
 
@@ -58,14 +53,14 @@ final class ScatteredRowsTests: XCTestCase {
             \\.
 
             """
-        let path = (folder as NSString).appendingPathComponent("scattered.sql")
+        let path = self.path("scattered.sql")
         try dump.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
 
     private func convert(_ input: String, geneStateBytes: Int, pendingTranscripts: Int, goTermCacheBytes: Int = 1 << 24,
                          name: String) throws -> (NormalizationTally, SQLiteDatabase) {
-        let writer = try SQLiteCoreWriter(path: (folder as NSString).appendingPathComponent(name))
+        let writer = try SQLiteCoreWriter(path: path(name))
         let normalizer = try LegacyNormalizer(output: writer, rejects: try RejectLog(path: nil, maxRejects: nil, input: "test.sql"),
                                               geneStateBytes: geneStateBytes, pendingTranscripts: pendingTranscripts,
                                               goTermCacheBytes: goTermCacheBytes)

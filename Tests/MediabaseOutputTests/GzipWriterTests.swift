@@ -6,12 +6,7 @@ import XCTest
 @testable import MediabaseOutput
 @testable import MediabaseGenerate
 
-final class GzipWriterTests: XCTestCase {
-    private var folder = ""
-
-    override func setUpWithError() throws { folder = try Fixtures.scratchFolder() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }
-
+final class GzipWriterTests: ScratchFolderTestCase {
     /// Text with long repeats (matches across chunk boundaries) and random stretches.
     private func sampleInput(bytes count: Int, seed: UInt64) -> [UInt8] {
         var random = SplitMix64(seed: seed)
@@ -26,7 +21,7 @@ final class GzipWriterTests: XCTestCase {
     private func compress(_ input: [UInt8], threads: Int, chunkSize: Int, name: String) throws -> (path: String, sha256: String, bytes: Int64) {
         let pool = try CompressionPool(threads: threads, level: 6)
         defer { pool.shutdown() }
-        let path = (folder as NSString).appendingPathComponent(name)
+        let path = self.path(name)
         let writer = try GzipWriter(path: path, pool: pool, chunkSize: chunkSize)
         // Uneven writes, so chunk boundaries fall inside them.
         var offset = 0
@@ -87,7 +82,7 @@ final class GzipWriterTests: XCTestCase {
         let written = try compress(rows.flatMap { $0 }, threads: 2, chunkSize: 4096, name: "written.gz")
         let pool = try CompressionPool(threads: 2, level: 6)
         defer { pool.shutdown() }
-        let path = (folder as NSString).appendingPathComponent("appended.gz")
+        let path = self.path("appended.gz")
         let writer = try GzipWriter(path: path, pool: pool, chunkSize: 4096)
         for (index, row) in rows.enumerated() {
             try writer.append { $0.append(contentsOf: row) }

@@ -6,19 +6,18 @@ import XCTest
 @testable import MediabaseOutput
 import MediabaseTestSupport
 
-final class TableExporterTests: XCTestCase {
-    private var folder = ""
+final class TableExporterTests: ScratchFolderTestCase {
     private var database: SQLiteDatabase!
 
     override func setUpWithError() throws {
-        folder = try Fixtures.scratchFolder()
-        database = try SQLiteDatabase(path: (folder as NSString).appendingPathComponent("t.sqlite"))
+        try super.setUpWithError()
+        database = try SQLiteDatabase(path: path("t.sqlite"))
         try database.execute("CREATE TABLE t (a TEXT, i INTEGER, s INTEGER, d REAL, j TEXT, l TEXT)")
     }
 
     override func tearDownWithError() throws {
         database = nil
-        try? FileManager.default.removeItem(atPath: folder)
+        try super.tearDownWithError()
     }
 
     private let columns: [(name: String, kind: TableExporter.Kind)] = [
@@ -34,7 +33,7 @@ final class TableExporterTests: XCTestCase {
     private func export() throws -> String {
         let pool = try CompressionPool(threads: 1, level: 1)
         defer { pool.shutdown() }
-        let path = (folder as NSString).appendingPathComponent("t.gz")
+        let path = self.path("t.gz")
         let writer = try GzipWriter(path: path, pool: pool)
         _ = try TableExporter(table: "t", columns: columns).export(from: database, into: writer)
         _ = try writer.finish()

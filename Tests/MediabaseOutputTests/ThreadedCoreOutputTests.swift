@@ -7,14 +7,9 @@ import MediabaseTestSupport
 
 /// The threaded output encodes rows into batches (shared GO tails once per value) and the writer
 /// takes them apart on its own thread: the core must be what the writer gives when called directly.
-final class ThreadedCoreOutputTests: XCTestCase {
-    private var folder = ""
-
-    override func setUpWithError() throws { folder = try Fixtures.scratchFolder() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }
-
+final class ThreadedCoreOutputTests: ScratchFolderTestCase {
     private func convert(_ input: String, threaded: Bool) throws -> [String] {
-        let writer = try SQLiteCoreWriter(path: (folder as NSString).appendingPathComponent(threaded ? "threaded.sqlite" : "direct.sqlite"))
+        let writer = try SQLiteCoreWriter(path: path(threaded ? "threaded.sqlite" : "direct.sqlite"))
         let threadedOutput = threaded ? ThreadedCoreOutput(writer: writer) : nil
         let normalizer = try LegacyNormalizer(output: threadedOutput ?? writer, rejects: try RejectLog(path: nil, maxRejects: nil, input: "test.sql"))
         try DumpReader.open(path: input).read(into: normalizer)

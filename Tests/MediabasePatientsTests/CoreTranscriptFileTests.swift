@@ -6,17 +6,12 @@ import MediabaseTestSupport
 /// The core's index in a temporary SQLite file (`patients --memory-limit` below what the index
 /// needs) answers every id as the in-memory index does: the same kind, the same transcripts in
 /// the same order, the same shared-symbol name.
-final class CoreTranscriptFileTests: XCTestCase {
-    private var folder = ""
-
-    override func setUpWithError() throws { folder = try Fixtures.scratchFolder() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }
-
+final class CoreTranscriptFileTests: ScratchFolderTestCase {
     /// A core with support levels (numbers, Ensembl's text, none), symbols several genes share
     /// in several cases, a versioned and a lower-case id in the core, a gene without a symbol
     /// and one with a blank symbol.
     private func makeCore() throws -> String {
-        let path = (folder as NSString).appendingPathComponent("core.sqlite")
+        let path = self.path("core.sqlite")
         let database = try SQLiteDatabase(path: path)
         try database.execute("""
             CREATE TABLE genes (gene_id TEXT PRIMARY KEY, gene_symbol TEXT);
@@ -37,7 +32,7 @@ final class CoreTranscriptFileTests: XCTestCase {
     func testEveryIdMatchesAsInMemory() throws {
         let core = try makeCore()
         let index = try CoreTranscriptIndex.load(path: core)
-        let file = try CoreTranscriptFile.build(core: core, at: (folder as NSString).appendingPathComponent("index.sqlite"), cacheKilobytes: 256)
+        let file = try CoreTranscriptFile.build(core: core, at: path("index.sqlite"), cacheKilobytes: 256)
         defer { file.remove() }
         XCTAssertEqual(file.transcriptCount, index.transcriptIds.count)
         XCTAssertEqual(file.geneCount, index.geneCount)

@@ -8,12 +8,8 @@ import MediabaseTestSupport
 
 /// The batch as a whole: duplicates, ids refused before anything is written, failures that do
 /// not stop the others, legacy per-patient dumps, rejects, determinism and atomic outputs.
-final class PatientBatchTests: XCTestCase {
-    private var folder = ""
-    private var output: String { (folder as NSString).appendingPathComponent("out") }
-
-    override func setUpWithError() throws { folder = try Fixtures.scratchFolder() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }
+final class PatientBatchTests: ScratchFolderTestCase {
+    private var output: String { path("out") }
 
     /// Two rows for ENST00000269305 (lines 2 and 4) and two ids for PTEN's canonical transcript
     /// (lines 3 and 5).
@@ -143,7 +139,7 @@ final class PatientBatchTests: XCTestCase {
             for hostile in ["x; DROP SCHEMA public", "../etc", String(repeating: "a", count: 64), "paciente_ñ", "1st", "P1\"", "P1'); --", "x\ny"] {
                 let output = (folder as NSString).appendingPathComponent("out-\(target.rawValue)")
                 try? FileManager.default.removeItem(atPath: output)
-                let manifest = (folder as NSString).appendingPathComponent("m.json")
+                let manifest = path("m.json")
                 let entry = JSONValue.object([("patient_id", .string(hostile)), ("file", .string(good))])
                 let document = JSONValue.object([("patients", .array([.object([("patient_id", .string("OK")), ("file", .string(good))]), entry]))])
                 try Data(document.serialized().utf8).write(to: URL(fileURLWithPath: manifest))
@@ -197,7 +193,7 @@ final class PatientBatchTests: XCTestCase {
             "good2.tsv": "gene_symbol\tlogFC\nMYC\t1\n",
         ], in: folder)
         var options = PatientBatchOptions(core: PatientFixtures.corePath, output: output)
-        options.files = [files[0], files[1], (folder as NSString).appendingPathComponent("missing.csv"), files[2]]
+        options.files = [files[0], files[1], path("missing.csv"), files[2]]
         options.threads = 2
         options.progress = .never
         let report = try PatientBatch.run(options)
@@ -249,7 +245,7 @@ final class PatientBatchTests: XCTestCase {
         XCTAssertEqual(report.rejectsByReason, ["unmatched_id": 1, "non_positive_fold_change": 1, "non_numeric_value": 1])
         let lines = try String(contentsOfFile: XCTUnwrap(report.rejectsFile), encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(lines.count, 3)
-        XCTAssertTrue(lines[0].hasPrefix("{\"patient\":\"A\",\"file\":\"\((folder as NSString).appendingPathComponent("A.csv"))\",\"reason\":\"unmatched_id\""), String(lines[0]))
+        XCTAssertTrue(lines[0].hasPrefix("{\"patient\":\"A\",\"file\":\"\(path("A.csv"))\",\"reason\":\"unmatched_id\""), String(lines[0]))
         XCTAssertTrue(lines[0].contains("\"line\":3"), String(lines[0]))
         XCTAssertTrue(lines[0].contains("\"raw\":\"NOPE,3\""), String(lines[0]))
         XCTAssertTrue(lines[1].contains("\"patient\":\"B\"") && lines[1].contains("\"line\":2") && lines[1].contains("non_positive"), String(lines[1]))

@@ -10,12 +10,8 @@ import MediabaseTestSupport
 /// The bundle part of one patient: its SQL and COPY text, escaping of hostile metadata, the
 /// checks read back from the part, determinism; and `patients --to bundle` adding parts to a
 /// bundle's manifest, or refusing a folder that is not a bundle.
-final class PatientBundleWriterTests: XCTestCase {
-    private var folder = ""
-    private var part: String { (folder as NSString).appendingPathComponent("part.sql.gz") }
-
-    override func setUpWithError() throws { folder = try Fixtures.scratchFolder() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }
+final class PatientBundleWriterTests: ScratchFolderTestCase {
+    private var part: String { path("part.sql.gz") }
 
     private func metadata(notes: String? = nil, total: Int = 3, stored: Int = 2) -> PatientMetadata {
         var counts = PatientCounts()
@@ -85,7 +81,7 @@ final class PatientBundleWriterTests: XCTestCase {
     // MARK: - The batch
 
     func testTheBatchAddsThePartsToABundleAndItsManifest() throws {
-        let bundle = (folder as NSString).appendingPathComponent("core.bundle")
+        let bundle = path("core.bundle")
         var convert = ConversionOptions(input: Fixtures.path("patients/core.sql"), output: bundle)
         convert.target = .bundle
         convert.progress = .never
@@ -120,7 +116,7 @@ final class PatientBundleWriterTests: XCTestCase {
     }
 
     func testANewFolderBecomesAPatientsOnlyBundle() throws {
-        let bundle = (folder as NSString).appendingPathComponent("patients.bundle")
+        let bundle = path("patients.bundle")
         let report = try PatientFixtures.run(["P1.csv": "transcript_id,fc\nENST00000269305,0.5\n"], in: folder) {
             $0.output = bundle
             $0.target = .bundle
@@ -133,7 +129,7 @@ final class PatientBundleWriterTests: XCTestCase {
     }
 
     func testADryRunLeavesTheBundleAlone() throws {
-        let bundle = (folder as NSString).appendingPathComponent("new.bundle")
+        let bundle = path("new.bundle")
         let report = try PatientFixtures.run(["P1.csv": "transcript_id,fc\nENST00000269305,0.5\n"], in: folder) {
             $0.output = bundle
             $0.target = .bundle
@@ -143,11 +139,11 @@ final class PatientBundleWriterTests: XCTestCase {
         XCTAssertTrue(report.patients[0].validation.allSatisfy(\.passed))
         XCTAssertFalse(FileManager.default.fileExists(atPath: bundle))
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.contains(".tmp-") }, [])
-        XCTAssertTrue(FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent("report.json")))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: path("report.json")))
     }
 
     func testAFolderThatIsNotABundleIsRefused() throws {
-        let notBundle = (folder as NSString).appendingPathComponent("plain")
+        let notBundle = path("plain")
         try FileManager.default.createDirectory(atPath: notBundle, withIntermediateDirectories: true)
         XCTAssertThrowsError(try PatientFixtures.run(["P1.csv": "transcript_id,fc\nENST00000269305,0.5\n"], in: folder) {
             $0.output = notBundle

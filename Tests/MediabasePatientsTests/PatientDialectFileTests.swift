@@ -8,12 +8,7 @@ import XCTest
 ///
 /// The core is `fixtures/patients/core.sql`: a gene id or symbol maps to the gene's smallest
 /// transcript id (the core has no support levels).
-final class PatientDialectFileTests: XCTestCase {
-    private var folder = ""
-
-    override func setUpWithError() throws { folder = try Fixtures.scratchFolder() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }
-
+final class PatientDialectFileTests: ScratchFolderTestCase {
     /// Runs one patient file named `name` and returns its outcome and stored values.
     private func run(_ name: String, _ text: String, configure: (inout PatientBatchOptions) -> Void = { _ in }) throws -> (PatientBatchReport.Patient, [String: Double]) {
         let report = try PatientFixtures.run([name: text], in: folder, configure: configure)
@@ -210,7 +205,7 @@ final class PatientDialectFileTests: XCTestCase {
     func testGzipCompressedFile() throws {
         let plain = try PatientFixtures.write(["P6.csv": "transcript_id,cancer_fold\nENST00000269305,2\n"], in: folder)[0]
         try Subprocess.shell("gzip -n \"$0\"", arguments: [plain])
-        var options = PatientBatchOptions(core: PatientFixtures.corePath, output: (folder as NSString).appendingPathComponent("out"))
+        var options = PatientBatchOptions(core: PatientFixtures.corePath, output: path("out"))
         options.files = [plain + ".gz"]
         options.progress = .never
         let report = try PatientBatch.run(options)

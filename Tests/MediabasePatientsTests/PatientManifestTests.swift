@@ -2,12 +2,7 @@ import XCTest
 @testable import MediabasePatients
 import MediabaseTestSupport
 
-final class PatientManifestTests: XCTestCase {
-    private var folder = ""
-
-    override func setUpWithError() throws { folder = try Fixtures.scratchFolder() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }
-
+final class PatientManifestTests: ScratchFolderTestCase {
     private func manifest(_ name: String, _ text: String) throws -> String {
         try PatientFixtures.write([name: text], in: folder)[0]
     }
@@ -21,7 +16,7 @@ final class PatientManifestTests: XCTestCase {
             """#)
         let patients = try accepted(PatientManifest.load(path: path))
         XCTAssertEqual(patients.map(\.id.value), ["P1", "P2"])
-        XCTAssertEqual(patients[0].file, (folder as NSString).appendingPathComponent("data/p1.csv"))
+        XCTAssertEqual(patients[0].file, self.path("data/p1.csv"))
         XCTAssertEqual(patients[1].file, "/abs/p2.tsv")
         XCTAssertEqual(patients[0].clinical.cancerSubtype, "HER2+")
         XCTAssertEqual(patients[0].clinical.readDepthMillions, 45.5)

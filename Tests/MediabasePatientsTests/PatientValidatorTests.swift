@@ -6,17 +6,14 @@ import MediabaseTestSupport
 
 /// The patient checks of docs/spec.md §7 catch files corrupted by hand, including ones whose CHECK
 /// constraints were bypassed by rebuilding the table.
-final class PatientValidatorTests: XCTestCase {
-    private var folder = ""
+final class PatientValidatorTests: ScratchFolderTestCase {
     private var patientFile = ""
 
     override func setUpWithError() throws {
-        folder = try Fixtures.scratchFolder()
+        try super.setUpWithError()
         let report = try PatientFixtures.run(["P1.csv": "transcript_id,cancer_fold\nENST00000269305,2\nENST00000377970,0.5\nNOPE,3\n"], in: folder)
         patientFile = try XCTUnwrap(report.patients[0].output)
     }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }
 
     /// The names of the failed checks after `corruption` is run on the patient file.
     private func failedChecks(after corruption: String) throws -> [String] {

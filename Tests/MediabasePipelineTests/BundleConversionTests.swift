@@ -7,14 +7,7 @@ import XCTest
 @testable import MediabasePipeline
 import MediabaseTestSupport
 
-final class BundleConversionTests: XCTestCase {
-    private var folder = ""
-
-    override func setUpWithError() throws { folder = try Fixtures.scratchFolder() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }
-
-    private func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
-
+final class BundleConversionTests: ScratchFolderTestCase {
     @discardableResult
     private func convert(to name: String, configure: (inout ConversionOptions) -> Void = { _ in }) throws -> ConversionReport {
         var options = ConversionOptions(input: Fixtures.path("legacy/corruption_cases.sql"), output: path(name))

@@ -5,14 +5,9 @@ import XCTest
 @testable import MediabasePipeline
 import MediabaseTestSupport
 
-final class ConversionTests: XCTestCase {
-    private var folder = ""
-
-    override func setUpWithError() throws { folder = try Fixtures.scratchFolder() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }
-
+final class ConversionTests: ScratchFolderTestCase {
     private func convert(_ fixture: String, to name: String = "core.sqlite", configure: (inout ConversionOptions) -> Void = { _ in }) throws -> (ConversionReport, SQLiteDatabase) {
-        var options = ConversionOptions(input: Fixtures.path(fixture), output: (folder as NSString).appendingPathComponent(name))
+        var options = ConversionOptions(input: Fixtures.path(fixture), output: path(name))
         options.progress = .never
         configure(&options)
         let report = try Conversion.run(options)
@@ -85,7 +80,7 @@ final class ConversionTests: XCTestCase {
     }
 
     func testDryRunWritesOnlyTheReport() throws {
-        var options = ConversionOptions(input: Fixtures.path("legacy/corruption_cases.sql"), output: (folder as NSString).appendingPathComponent("core.sqlite"))
+        var options = ConversionOptions(input: Fixtures.path("legacy/corruption_cases.sql"), output: path("core.sqlite"))
         options.dryRun = true
         options.progress = .never
         let report = try Conversion.run(options)
@@ -105,14 +100,9 @@ final class ConversionTests: XCTestCase {
     }
 }
 
-final class GeneSubsetTests: XCTestCase {
-    private var folder = ""
-
-    override func setUpWithError() throws { folder = try Fixtures.scratchFolder() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }
-
+final class GeneSubsetTests: ScratchFolderTestCase {
     private func convert(_ selection: GeneSelection, name: String) throws -> SQLiteDatabase {
-        var options = ConversionOptions(input: Fixtures.path("legacy/corruption_cases.sql"), output: (folder as NSString).appendingPathComponent(name))
+        var options = ConversionOptions(input: Fixtures.path("legacy/corruption_cases.sql"), output: path(name))
         options.progress = .never
         options.genes = selection
         let report = try Conversion.run(options)

@@ -8,12 +8,7 @@ import XCTest
 /// `mediabase convert` as a user runs it: a run killed outright (SIGKILL) leaves temporaries
 /// named for its process; the next run on the same target removes them and says so, but never
 /// those of a process that still runs (docs/spec.md §6).
-final class InterruptedRunTests: XCTestCase {
-    private var folder = ""
-
-    override func setUpWithError() throws { folder = try Fixtures.scratchFolder() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }
-
+final class InterruptedRunTests: ScratchFolderTestCase {
     /// The generated dump a conversion takes seconds on (debug build): killed while it runs.
     private static let dump: String = {
         let (generated, _) = try! GeneratedData.generate(GenerateOptions(seed: 3, genes: 600, threads: 2), name: "interrupted")
@@ -23,7 +18,6 @@ final class InterruptedRunTests: XCTestCase {
     }()
     nonisolated(unsafe) private static var dumpFolder: URL?
 
-    private func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
 
     private func entries() throws -> [String] { try FileManager.default.contentsOfDirectory(atPath: folder).sorted() }
 

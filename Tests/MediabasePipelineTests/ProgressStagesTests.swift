@@ -5,12 +5,7 @@ import XCTest
 /// `convert --progress always`: after the reading bar, each later stage shows on a line of its
 /// own with its steps counted up to the total, in the order the run does them, and the last
 /// progress line is the end of the run. Step totals come from the schema files and the dump.
-final class ProgressStagesTests: XCTestCase {
-    private var folder = ""
-
-    override func setUpWithError() throws { folder = try Fixtures.scratchFolder() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }
-
+final class ProgressStagesTests: ScratchFolderTestCase {
     private static let dump = Fixtures.path("generated/seed1-genes12/mbase.sql")
 
     private func count(_ prefix: String, in file: String, containing: String? = nil) throws -> Int {

@@ -8,12 +8,7 @@ import XCTest
 /// the byte offset of the last reject, for each kind of bad value, for `--to sqlite` and
 /// `--to bundle`, and for patient files. Lines and offsets are counted here from the bytes
 /// written.
-final class RejectLocationTests: XCTestCase {
-    private var folder = ""
-
-    override func setUpWithError() throws { folder = try Fixtures.scratchFolder() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }
-
+final class RejectLocationTests: ScratchFolderTestCase {
     /// A plain dump whose last row is the bad one; returns its path, and the row's line and byte offset.
     private func dump(named name: String, badRow: [UInt8]) throws -> (path: String, line: Int, offset: Int) {
         let head = Array("""
@@ -31,7 +26,7 @@ final class RejectLocationTests: XCTestCase {
 
             """.utf8)
         let bytes = head + badRow + Array("\n\\.\n\n".utf8)
-        let path = (folder as NSString).appendingPathComponent(name)
+        let path = self.path(name)
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         return (path, head.filter { $0 == 0x0A }.count + 1, head.count)
     }
@@ -76,7 +71,7 @@ final class RejectLocationTests: XCTestCase {
 
     func testAPatientsTooManyRejectsNamesItsFile() throws {
         let report = try PatientFixtures.run(["A.csv": "transcript_id,fc\nENST00000269305,2\nENST00000269305,abc\n"], in: folder) { $0.maxRejects = 0 }
-        let file = (folder as NSString).appendingPathComponent("A.csv")
+        let file = path("A.csv")
         let offset = "transcript_id,fc\nENST00000269305,2\n".utf8.count
         XCTAssertEqual(report.failed, ["A"])
         let message = try XCTUnwrap(report.patients.first?.error)
@@ -86,7 +81,7 @@ final class RejectLocationTests: XCTestCase {
 
     /// A manifest that is not JSON: the file and the offending byte, not a Foundation message.
     func testABrokenJSONManifestNamesFileAndByte() throws {
-        let path = (folder as NSString).appendingPathComponent("patients.json")
+        let path = self.path("patients.json")
         let text = "{\"patients\": [{\"patient_id\": \"A\", \"file\": \"a.csv\",}]}"
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
         // The first byte JSON does not allow: the "}" after a trailing comma.

@@ -5,8 +5,7 @@ import XCTest
 
 /// The SQLite wrapper: failures carry SQLite's result code, message and SQL; binds are checked;
 /// transactions roll back on a throw; bound bytes and blobs read back as written.
-final class SQLiteDatabaseTests: XCTestCase {
-    private var folder = ""
+final class SQLiteDatabaseTests: ScratchFolderTestCase {
     private var database: SQLiteDatabase!
 
     // SQLite's documented result codes (https://sqlite.org/rescode.html), written out here rather
@@ -15,14 +14,14 @@ final class SQLiteDatabaseTests: XCTestCase {
     private let sqliteConstraintUnique: Int32 = 2067, sqliteConstraintNotNull: Int32 = 1299
 
     override func setUpWithError() throws {
-        folder = try Fixtures.scratchFolder()
-        database = try SQLiteDatabase(path: (folder as NSString).appendingPathComponent("t.sqlite"))
+        try super.setUpWithError()
+        database = try SQLiteDatabase(path: path("t.sqlite"))
         try database.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, data BLOB)")
     }
 
     override func tearDownWithError() throws {
         database = nil
-        try? FileManager.default.removeItem(atPath: folder)
+        try super.tearDownWithError()
     }
 
     private func sqliteError(_ body: () throws -> Void, file: StaticString = #filePath, line: UInt = #line) -> SQLiteError? {
@@ -75,7 +74,7 @@ final class SQLiteDatabaseTests: XCTestCase {
     }
 
     func testOpenFailureCarriesCode() throws {
-        let path = (folder as NSString).appendingPathComponent("missing/folder/x.sqlite")
+        let path = self.path("missing/folder/x.sqlite")
         let error = try XCTUnwrap(sqliteError { _ = try SQLiteDatabase(path: path) })
         XCTAssertEqual(error.resultCode, sqliteCantOpen)
         XCTAssertEqual(error.path, path)

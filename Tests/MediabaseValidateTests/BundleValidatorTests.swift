@@ -5,20 +5,17 @@ import XCTest
 @testable import MediabasePipeline
 import MediabaseTestSupport
 
-final class BundleValidatorTests: XCTestCase {
-    private var folder = ""
+final class BundleValidatorTests: ScratchFolderTestCase {
     private var bundle = ""
 
     override func setUpWithError() throws {
-        folder = try Fixtures.scratchFolder()
-        bundle = (folder as NSString).appendingPathComponent("core.bundle")
+        try super.setUpWithError()
+        bundle = path("core.bundle")
         var options = ConversionOptions(input: Fixtures.path("legacy/corruption_cases.sql"), output: bundle)
         options.target = .bundle
         options.progress = .never
         _ = try Conversion.run(options)
     }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }
 
     private func file(_ name: String) -> String { (bundle as NSString).appendingPathComponent(name) }
 

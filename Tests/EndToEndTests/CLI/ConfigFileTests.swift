@@ -4,15 +4,9 @@ import XCTest
 
 /// `--config FILE`: YAML and JSON files with the flags' names as keys set the options a flag
 /// would, flags win, and a misspelt key or a bad value stops the run with the file and line.
-final class ConfigFileTests: XCTestCase {
-    private var folder = ""
-
-    override func setUpWithError() throws { folder = try Fixtures.scratchFolder() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }
-
+final class ConfigFileTests: ScratchFolderTestCase {
     private static let dump = Fixtures.path("generated/seed1-genes12/mbase.sql")
 
-    private func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
 
     private func write(_ name: String, _ text: String) throws -> String {
         try Data(text.utf8).write(to: URL(fileURLWithPath: path(name)))

@@ -8,14 +8,7 @@ import MediabaseTestSupport
 /// `convert --memory-limit SIZE` (docs/spec.md §2): state beyond the budget spills to temporary
 /// files without changing a byte of the output, peak memory stays under the limit, and a SIZE
 /// that is not one is a usage error naming the option.
-final class MemoryLimitTests: XCTestCase {
-    private var folder = ""
-
-    override func setUpWithError() throws { folder = try Fixtures.scratchFolder() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }
-
-    private func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
-
+final class MemoryLimitTests: ScratchFolderTestCase {
     /// A lean dump whose gene's rows are scattered over the whole table: every gene comes back
     /// after many others, so a state that spilled is read back.
     private func scatteredDump(genes: Int) throws -> String {

@@ -7,14 +7,7 @@ import MediabaseTestSupport
 /// `patients --memory-limit SIZE` (docs/spec.md §2): a limit too small for the core's index
 /// and the patients' values puts both in temporary files without changing a byte of any
 /// output; a SIZE that is not one gets convert's error, from the flag or the config file.
-final class PatientsMemoryLimitTests: XCTestCase {
-    private var folder = ""
-
-    override func setUpWithError() throws { folder = try Fixtures.scratchFolder() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }
-
-    private func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
-
+final class PatientsMemoryLimitTests: ScratchFolderTestCase {
     /// A core of 400 genes and one patient file per dialect (linear CSV, DESeq2 by transcript
     /// and by symbol, edgeR, limma, TSV, Excel CSV, a v0.5 dump), plus a file whose ids are gene
     /// ids and symbols, some of them repeated with other values.
