@@ -6,13 +6,14 @@ import MediabaseSQLite
 /// The view tables of one row per transcript (docs/spec.md §4's view list):
 /// `transcript_enrichment_view` and `patient_query_optimized_view` together from one walk of
 /// the transcripts in id order beside the GO-term and product key indexes (each a range per
-/// transcript, read in the same order), with each gene's row of `gene_summary_view` looked up
-/// in memory.
+/// transcript, read in the same order), with what each gene's row of `gene_summary_view` would
+/// give them looked up in memory (``GeneSummaries``, computed from the link tables, so the
+/// two do not wait for that table: another connection may build it meanwhile).
 ///
 /// Their SQL form walks the transcripts twice, and per transcript seeks the GO-term and
-/// product indexes and the gene (in `genes`, then in `gene_summary_view`).
+/// product indexes and the gene (in `genes`, then in its summary).
 extension ViewTableFiller {
-    /// One row per transcript whose gene is in `gene_summary_view` (so in `genes`), in each of
+    /// One row per transcript whose gene is in `genes` (so in `gene_summary_view`), in each of
     /// the two tables. Falls back to ``transcriptViewQueries`` when the genes' summaries do not
     /// fit `lookupLimitBytes`.
     func fillTranscriptViews() throws {
@@ -75,7 +76,8 @@ extension ViewTableFiller {
     static let completeness: [Double] = [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
 
     /// The two transcript view tables as SQL (the queries of `views.pg.sql` in SQLite's
-    /// dialect): what fills them when the genes' summaries do not fit in memory.
+    /// dialect, with `gene_summary_view`'s query in place of the table): what fills them when
+    /// the genes' summaries do not fit in memory.
     static let transcriptViewQueries = [
         """
         INSERT INTO transcript_enrichment_view
@@ -90,11 +92,20 @@ extension ViewTableFiller {
         """
         INSERT INTO patient_query_optimized_view
         SELECT t.transcript_id, t.gene_id, s.gene_symbol,
-               s.has_drugs, s.has_pathways, s.go_term_count > 0 AS has_go_terms, s.publication_count > 0 AS has_publications,
+               s.drug_count > 0 AS has_drugs, s.pathway_count > 0 AS has_pathways, s.go_term_count > 0 AS has_go_terms,
+               s.publication_count > 0 AS has_publications,
                s.drug_count, s.pathway_count,
                round(0.2 * ((s.drug_count > 0) + (s.pathway_count > 0) + (s.go_term_count > 0)
                             + (s.publication_count > 0) + (s.cross_reference_count > 0)), 1) AS annotation_completeness
-        FROM transcripts t JOIN gene_summary_view s USING (gene_id)
+        FROM transcripts t JOIN (
+            SELECT g.gene_id, g.gene_symbol,
+                   (SELECT count(DISTINCT d.drug_interaction_id) FROM gene_drug_interactions d WHERE d.gene_id = g.gene_id) AS drug_count,
+                   (SELECT count(*) FROM gene_pathways p WHERE p.gene_id = g.gene_id) AS pathway_count,
+                   (SELECT count(DISTINCT go.go_id) FROM transcripts t JOIN transcript_go_terms go USING (transcript_id)
+                    WHERE t.gene_id = g.gene_id) AS go_term_count,
+                   (SELECT count(DISTINCT pub.pmid) FROM gene_publications pub WHERE pub.gene_id = g.gene_id) AS publication_count,
+                   (SELECT count(*) FROM gene_cross_references x WHERE x.gene_id = g.gene_id) AS cross_reference_count
+            FROM genes g) s USING (gene_id)
         ORDER BY t.transcript_id
         """,
     ]
@@ -125,6 +136,22 @@ struct OrderedRuns {
 
     mutating func next() throws { hasRow = try statement.step() }
 
+    /// The number of distinct values of `column` (NULLs not counted, as `count(DISTINCT …)`
+    /// counts) among the rows with `key`, which it moves past; the rows are ordered by the key
+    /// and then by `column`, so equal values are adjacent.
+    mutating func distinctCount(at key: [UInt8], column: Int) throws -> Int {
+        var count = 0
+        var previous: DistinctValue?
+        while try isAt(key) {
+            if let value = DistinctValue(statement, column) {
+                if value != previous { count += 1 }
+                previous = value
+            }
+            hasRow = try statement.step()
+        }
+        return count
+    }
+
     /// The number of rows with `key`, which it moves past.
     mutating func count(at key: [UInt8]) throws -> Int {
         var count = 0
@@ -145,8 +172,27 @@ struct OrderedRuns {
     }
 }
 
-/// Each gene's row of `gene_summary_view` that the transcript views read, in flat arrays
-/// with a hash of the gene ids; ``load(from:limitBytes:)`` gives up (nil) beyond its budget.
+/// A column's value as `DISTINCT` tells values apart: its storage class, then the value.
+private enum DistinctValue: Equatable {
+    case integer(Int64)
+    case real(Double)
+    case text([UInt8])
+    case blob([UInt8])
+
+    init?(_ statement: SQLiteStatement, _ column: Int) {
+        switch statement.storageClass(column) {
+        case .null: return nil
+        case .integer: self = .integer(statement.int64(column))
+        case .float: self = .real(statement.double(column))
+        case .text: self = .text(Bytes.copy(statement.textBytes(column)) ?? [])
+        case .blob: self = .blob(Array(statement.blobBytes(column)))
+        }
+    }
+}
+
+/// What `patient_query_optimized_view` takes from each gene's row of `gene_summary_view`, in
+/// flat arrays with a hash of the gene ids; ``load(from:limitBytes:)`` gives up (nil) beyond
+/// its budget.
 struct GeneSummaries {
     /// What `patient_query_optimized_view` takes from a gene's summary.
     struct Summary {
@@ -163,21 +209,39 @@ struct GeneSummaries {
     private var symbols = OptionalByteStrings()
     private var summaries: [Summary] = []
 
-    /// Reads `gene_summary_view`; nil when its genes would take more than `limitBytes`.
+    /// Computes each gene's summary as `gene_summary_view`'s query does, in one walk of the
+    /// genes in id order beside the link tables' key indexes (each lists a gene's links
+    /// together): the exact drug and pathway counts, and whether it has GO terms, publications
+    /// and cross-references. nil when the genes would take more than `limitBytes`.
     static func load(from database: SQLiteDatabase, limitBytes: Int) throws -> GeneSummaries? {
         var table = GeneSummaries()
-        let rows = try database.prepare("""
-            SELECT gene_id, gene_symbol, drug_count, pathway_count, go_term_count, publication_count, cross_reference_count
-            FROM gene_summary_view
-            """)
-        while try rows.step() {
+        let genes = try database.prepare("SELECT gene_id, gene_symbol FROM genes ORDER BY gene_id")
+        var drugs = try OrderedRuns(database.prepare(
+            "SELECT gene_id, drug_interaction_id FROM gene_drug_interactions ORDER BY gene_id, drug_interaction_id"))
+        var pathways = try OrderedRuns(database.prepare("SELECT gene_id FROM gene_pathways ORDER BY gene_id"))
+        // `count(DISTINCT …)` of a NOT NULL column is above 0 when a row exists; a gene's GO
+        // terms are found through its transcripts, the first one with any ending the search.
+        var withGoTerms = try OrderedRuns(database.prepare("""
+            SELECT g.gene_id FROM genes g
+            WHERE EXISTS (SELECT 1 FROM transcripts t JOIN transcript_go_terms go USING (transcript_id)
+                          WHERE t.gene_id = g.gene_id AND go.go_id IS NOT NULL)
+            ORDER BY g.gene_id
+            """))
+        var publications = try OrderedRuns(database.prepare("SELECT gene_id FROM gene_publications WHERE pmid IS NOT NULL ORDER BY gene_id"))
+        var crossReferences = try OrderedRuns(database.prepare("SELECT gene_id FROM gene_cross_references ORDER BY gene_id"))
+        var gene: [UInt8] = []
+        while try genes.step() {
             // A NULL gene id joins no transcript.
-            guard let id = rows.textBytes(0) else { continue }
+            guard let id = genes.textBytes(0) else { continue }
+            gene.replace(with: id)
+            let drugCount = try drugs.distinctCount(at: gene, column: 1)
+            let pathwayCount = try pathways.count(at: gene)
+            let kinds = [drugCount > 0, pathwayCount > 0, try withGoTerms.count(at: gene) > 0,
+                         try publications.count(at: gene) > 0, try crossReferences.count(at: gene) > 0]
             table.ids.append(id)
-            table.symbols.append(rows.textBytes(1))
-            let counts = (2...6).map { rows.int64($0) }
-            table.summaries.append(Summary(drugCount: counts[0], pathwayCount: counts[1], hasGoTerms: counts[2] > 0,
-                                           hasPublications: counts[3] > 0, annotatedKinds: counts.count { $0 > 0 }))
+            table.symbols.append(genes.textBytes(1))
+            table.summaries.append(Summary(drugCount: Int64(drugCount), pathwayCount: Int64(pathwayCount), hasGoTerms: kinds[2],
+                                           hasPublications: kinds[3], annotatedKinds: kinds.count { $0 }))
             if table.ids.count % 4096 == 0, table.estimatedBytes > limitBytes { return nil }
         }
         guard table.estimatedBytes <= limitBytes else { return nil }

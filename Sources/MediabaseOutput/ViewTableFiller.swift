@@ -32,9 +32,9 @@ struct ViewTableFiller {
         "cross_reference_lookup_view", "patient_query_optimized_view",
     ]
 
-    /// Fills `table`, created empty. The tables are filled in the order `views.sqlite.sql`
-    /// creates them: `patient_query_optimized_view` reads `gene_summary_view`, and it fills
-    /// `transcript_enrichment_view` (created before it) in the same walk of the transcripts.
+    /// Fills `table`, created empty. `patient_query_optimized_view` also fills
+    /// `transcript_enrichment_view` (created before it, in the same job) in the same walk of
+    /// the transcripts.
     /// - Returns: false when the fill was left undone for want of the lookup indexes (see
     ///   ``lookupIndexesBuilt``); the table is then still empty.
     @discardableResult
