@@ -76,39 +76,34 @@ extension ViewTableFiller {
     static let completeness: [Double] = [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
 
     /// The two transcript view tables as SQL (the queries of `views.pg.sql` in SQLite's
-    /// dialect, with `gene_summary_view`'s query in place of the table): what fills them when
-    /// the genes' summaries do not fit in memory.
-    static let transcriptViewQueries = [
-        """
-        INSERT INTO transcript_enrichment_view
-        SELECT t.transcript_id, t.gene_id, genes.gene_symbol,
-               (SELECT count(*) FROM transcript_go_terms g WHERE g.transcript_id = t.transcript_id) AS go_term_count,
-               (SELECT json_group_array(product_type)
-                FROM (SELECT product_type FROM transcript_products p WHERE p.transcript_id = t.transcript_id ORDER BY product_type)) AS product_types,
-               t.expression_fold_change
-        FROM transcripts t JOIN genes USING (gene_id)
-        ORDER BY t.transcript_id
-        """,
-        """
-        INSERT INTO patient_query_optimized_view
-        SELECT t.transcript_id, t.gene_id, s.gene_symbol,
-               s.drug_count > 0 AS has_drugs, s.pathway_count > 0 AS has_pathways, s.go_term_count > 0 AS has_go_terms,
-               s.publication_count > 0 AS has_publications,
-               s.drug_count, s.pathway_count,
-               round(0.2 * ((s.drug_count > 0) + (s.pathway_count > 0) + (s.go_term_count > 0)
-                            + (s.publication_count > 0) + (s.cross_reference_count > 0)), 1) AS annotation_completeness
-        FROM transcripts t JOIN (
-            SELECT g.gene_id, g.gene_symbol,
-                   (SELECT count(DISTINCT d.drug_interaction_id) FROM gene_drug_interactions d WHERE d.gene_id = g.gene_id) AS drug_count,
-                   (SELECT count(*) FROM gene_pathways p WHERE p.gene_id = g.gene_id) AS pathway_count,
-                   (SELECT count(DISTINCT go.go_id) FROM transcripts t JOIN transcript_go_terms go USING (transcript_id)
-                    WHERE t.gene_id = g.gene_id) AS go_term_count,
-                   (SELECT count(DISTINCT pub.pmid) FROM gene_publications pub WHERE pub.gene_id = g.gene_id) AS publication_count,
-                   (SELECT count(*) FROM gene_cross_references x WHERE x.gene_id = g.gene_id) AS cross_reference_count
-            FROM genes g) s USING (gene_id)
-        ORDER BY t.transcript_id
-        """,
-    ]
+    /// dialect, with `gene_summary_view`'s query, taken from `views.sqlite.sql`, in place of the
+    /// table): what fills them when the genes' summaries do not fit in memory.
+    static var transcriptViewQueries: [String] {
+        let summary = SchemaFiles.statements(SchemaFiles.sqliteViews).first { SchemaFiles.createdTable($0) == "gene_summary_view" }!
+        let summaryQuery = summary[summary.range(of: "CREATE TABLE gene_summary_view AS")!.upperBound...]
+        return [
+            """
+            INSERT INTO transcript_enrichment_view
+            SELECT t.transcript_id, t.gene_id, genes.gene_symbol,
+                   (SELECT count(*) FROM transcript_go_terms g WHERE g.transcript_id = t.transcript_id) AS go_term_count,
+                   (SELECT json_group_array(product_type)
+                    FROM (SELECT product_type FROM transcript_products p WHERE p.transcript_id = t.transcript_id ORDER BY product_type)) AS product_types,
+                   t.expression_fold_change
+            FROM transcripts t JOIN genes USING (gene_id)
+            ORDER BY t.transcript_id
+            """,
+            """
+            INSERT INTO patient_query_optimized_view
+            SELECT t.transcript_id, t.gene_id, s.gene_symbol,
+                   s.has_drugs, s.has_pathways, s.go_term_count > 0 AS has_go_terms, s.publication_count > 0 AS has_publications,
+                   s.drug_count, s.pathway_count,
+                   round(0.2 * ((s.drug_count > 0) + (s.pathway_count > 0) + (s.go_term_count > 0)
+                                + (s.publication_count > 0) + (s.cross_reference_count > 0)), 1) AS annotation_completeness
+            FROM transcripts t JOIN (\(summaryQuery)) s USING (gene_id)
+            ORDER BY t.transcript_id
+            """,
+        ]
+    }
 }
 
 /// A query ordered by its first column (a TEXT key), read beside a walk of keys in the same
