@@ -808,12 +808,63 @@ private struct DrugIdentity: Hashable {
     let foldedName: String
 }
 
-/// A gene link's key columns after gene_id (see ``LegacyNormalizer/insertLink(_:_:)``).
+/// A gene link's key columns after gene_id (see ``LegacyNormalizer/insertLink(_:_:)``): equal
+/// when its values are (text as Swift compares it, by canonical equivalence), hashed from the
+/// text's bytes (``LinkKeyText/digest(_:)``) rather than by the standard library's normalizing
+/// hash.
 private struct LinkKey: Hashable {
     let table: CoreTable
     let first: SQLValue
     let second: SQLValue
     let third: SQLValue
+
+    /// The values' digests in one word (the table left out: a row's links of different tables
+    /// rarely share their other columns).
+    func hash(into hasher: inout Hasher) {
+        let prime: UInt64 = 0x9E37_79B9_7F4A_7C15
+        hasher.combine(((Self.digest(first) &* prime) ^ Self.digest(second)) &* prime ^ Self.digest(third))
+    }
+
+    private static func digest(_ value: SQLValue) -> UInt64 {
+        switch value {
+        case .null: return 0
+        case let .integer(number): return UInt64(bitPattern: number)
+        case let .real(number): return UInt64(bitPattern: Int64(number.hashValue))
+        case let .text(text): return LinkKeyText.digest(text)
+        }
+    }
+}
+
+/// A hash of text that agrees with `String` equality, which is canonical equivalence, without
+/// normalizing ASCII text.
+///
+/// Text made of ASCII and the three characters whose canonical decomposition is ASCII (KELVIN
+/// SIGN → `K`, GREEK QUESTION MARK → `;`, GREEK VARIA → `` ` ``; LinkKeyTextTests checks every
+/// Unicode scalar) is its own decomposition once those three are replaced: two such texts are
+/// equal exactly when their bytes so replaced are, and no other text equals one of them. Its
+/// digest is a hash of those bytes (``ByteHash/asciiHash(_:)``, which leaves text with a NUL to
+/// ``ByteHash/hash128(_:)``); any other text gets the standard library's hash.
+enum LinkKeyText {
+    /// The characters other than ASCII whose canonical decomposition is ASCII, and that ASCII.
+    static let asciiSingletons: [(scalar: Unicode.Scalar, ascii: UInt8)] = [
+        ("\u{037E}", UInt8(ascii: ";")), ("\u{1FEF}", UInt8(ascii: "`")), ("\u{212A}", UInt8(ascii: "K")),
+    ]
+
+    static func digest(_ text: String) -> UInt64 {
+        if let hash = ByteHash.asciiHash(text.utf8.span) { return hash }
+        var decomposed: [UInt8] = []
+        decomposed.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            if scalar.isASCII {
+                decomposed.append(UInt8(scalar.value))
+            } else if let singleton = asciiSingletons.first(where: { $0.scalar == scalar }) {
+                decomposed.append(singleton.ascii)
+            } else {
+                return UInt64(bitPattern: Int64(text.hashValue))
+            }
+        }
+        return ByteHash.asciiHash(decomposed.span) ?? ByteHash.hash128(decomposed.span).low
+    }
 }
 
 extension LegacyColumn {
