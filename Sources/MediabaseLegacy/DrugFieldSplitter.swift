@@ -249,7 +249,7 @@ enum DrugFieldSplitter {
 }
 
 /// The split of ``DrugFieldSplitter`` read from a ``JSONTape`` instead of a ``JSONValue`` tree:
-/// the same rules step by step (DrugTapeSplitTests holds both to the same results), without the
+/// the same rules step by step (TapeAndTreeTests holds both to the same results), without the
 /// tree's strings and arrays for the parts that are only passed over.
 extension DrugFieldSplitter {
     /// ``split(_:decodedTwice:)`` of the tape's document, or nil for a string document (it may
