@@ -46,6 +46,38 @@ package enum ByteHash {
         return (finalize(lane0 ^ round(lane2, lane1)), finalize(lane3 ^ round(lane1, lane0 ^ lane2)))
     }
 
+    /// A 64-bit hash of bytes that are all in 1...0x7F, or nil when one is not: the ASCII check
+    /// and the hash in one pass of eight bytes at a time (the last word overlapping the one
+    /// before it), for short text that is mostly ASCII.
+    package static func asciiHash(_ bytes: Span<UInt8>) -> UInt64? {
+        bytes.withUnsafeBufferPointer { buffer in
+            let count = buffer.count
+            var hash = prime1 ^ UInt64(count) &* prime2
+            guard let base = buffer.baseAddress, count > 0 else { return finalize(hash) }
+            if count < 8 {
+                var word: UInt64 = 0
+                for index in 0..<count {
+                    let byte = base[index]
+                    if byte &- 1 >= 0x7F { return nil }
+                    word |= UInt64(byte) << (8 * UInt64(index))
+                }
+                return finalize(round(hash, word))
+            }
+            let raw = UnsafeRawPointer(base)
+            var flags: UInt64 = 0
+            var index = 0
+            while index + 8 < count {
+                let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                flags |= UTF8Validation.nonASCIIOrZero(word)
+                hash = round(hash, word)
+                index += 8
+            }
+            let last = raw.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+            flags |= UTF8Validation.nonASCIIOrZero(last)
+            return flags == 0 ? finalize(round(hash, last)) : nil
+        }
+    }
+
     @inlinable @inline(__always) static func finalize(_ value: UInt64) -> UInt64 {
         var x = value
         x ^= x >> 33

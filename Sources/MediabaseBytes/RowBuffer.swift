@@ -211,7 +211,10 @@ extension RowBuffer {
         for index in 0..<count {
             guard let bytes = field(index), bytes.count > 0 else { continue }
             counts[index] += 1
-            if invalid == nil, let offset = UTF8Validation.firstInvalidOffset(bytes) { invalid = (index, offset) }
+            // Most fields are short ASCII: checked here without the general validator's call.
+            if invalid == nil, !UTF8Validation.isASCIIWithoutNUL(bytes), let offset = UTF8Validation.firstInvalidOffset(bytes) {
+                invalid = (index, offset)
+            }
         }
         return invalid
     }

@@ -71,6 +71,25 @@ package enum UTF8Validation {
         }
     }
 
+    /// Whether every byte is in 1...0x7F, so that the bytes are acceptable text without
+    /// ``firstInvalidOffset(_:)-(UnsafeBufferPointer<UInt8>)``'s call. Eight bytes at a time, the
+    /// last word overlapping the one before it.
+    @inline(__always) static func isASCIIWithoutNUL(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        let count = bytes.count
+        guard count >= 8 else {
+            for i in 0..<count where base[i] &- 1 >= 0x7F { return false }
+            return true
+        }
+        let raw = UnsafeRawPointer(base)
+        var i = 0
+        while i + 8 < count {
+            if nonASCIIOrZero(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) != 0 { return false }
+            i += 8
+        }
+        return nonASCIIOrZero(raw.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)) == 0
+    }
+
     static let highBits: UInt64 = 0x8080_8080_8080_8080
     static let lowBits: UInt64 = 0x0101_0101_0101_0101
 

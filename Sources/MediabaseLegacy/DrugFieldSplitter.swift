@@ -247,3 +247,238 @@ enum DrugFieldSplitter {
         }
     }
 }
+
+/// The split of ``DrugFieldSplitter`` read from a ``JSONTape`` instead of a ``JSONValue`` tree:
+/// the same rules step by step (TapeAndTreeTests holds both to the same results), without the
+/// tree's strings and arrays for the parts that are only passed over.
+extension DrugFieldSplitter {
+    /// ``split(_:decodedTwice:)`` of the tape's document, or nil for a string document (it may
+    /// hold JSON encoded twice), which the tree reads.
+    static func split(_ tape: JSONTape, _ bytes: Span<UInt8>) -> DrugSplit? {
+        var result = DrugSplit()
+        let root = tape.nodes[0]
+        switch root.type {
+        case .object:
+            var child = 1
+            while child < root.next {
+                let value = child + 1
+                if tape.keyEquals(child, "pharmgkb_data", in: bytes) {
+                    splitPharmGKB(tape, value, bytes, into: &result)
+                } else {
+                    result.links.append(keyedRecord(tape, key: tape.string(child, in: bytes), value, bytes))
+                }
+                child = tape.nodes[value].next
+            }
+        case .array:
+            var element = 1
+            while element < root.next {
+                let node = tape.nodes[element]
+                switch node.type {
+                case .string:
+                    let name = tape.string(element, in: bytes).trimmingWhitespace
+                    if !name.isEmpty { result.links.append(namedDrug(name, source: "unknown")) } else {
+                        result.problems.append("an array element of drugs is a JSON string, not a drug name")
+                    }
+                case .object:
+                    var link = keyedRecord(tape, key: nil, element, bytes)
+                    link.drug.source = "unknown"
+                    if link.drug.name != nil { result.links.append(link) } else { result.problems.append("an array element of drugs is an object without a name") }
+                case .null:
+                    break
+                default:
+                    result.problems.append("an array element of drugs is a JSON \(node.type.rawValue), not a drug name")
+                }
+                element = node.next
+            }
+        case .string:
+            return nil
+        case .null:
+            break
+        case .number, .bool:
+            result.problems.append("drugs is a JSON \(root.type.rawValue), not an object, array or string")
+        }
+        return result
+    }
+
+    private static func keyedRecord(_ tape: JSONTape, key: String?, _ record: Int, _ bytes: Span<UInt8>) -> DrugLink {
+        let trimmedKey = key?.trimmingWhitespace
+        var drug = DrugRecord(source: trimmedKey.map(source(forKey:)) ?? "unknown", sourceId: trimmedKey)
+        var link = DrugLink(drug: drug, key: trimmedKey, interactionType: "drug_target", pmids: [])
+        switch tape.nodes[record].type {
+        case .string:
+            let name = tape.string(record, in: bytes).trimmingWhitespace
+            drug.name = name.isEmpty ? nil : name
+        case .object:
+            drug.name = text(tape, record, "name", bytes) ?? text(tape, record, "drug_name", bytes) ?? text(tape, record, "pref_name", bytes)
+            drug.mechanism = text(tape, record, "mechanism", bytes) ?? text(tape, record, "mechanism_of_action", bytes)
+            drug.actionType = text(tape, record, "action_type", bytes)
+            drug.targetType = text(tape, record, "target_type", bytes)
+            drug.indication = text(tape, record, "indication", bytes)
+            drug.maxPhase = tape.member(record, "max_phase", in: bytes).flatMap { doubleValue(tape, $0, bytes) }
+            drug.attributesJSON = tape.serialized(record, in: bytes)
+            if let evidence = tape.member(record, "evidence", in: bytes) {
+                if tape.nodes[evidence].type == .object {
+                    link.evidenceType = text(tape, evidence, "type", bytes)
+                    link.evidenceScore = tape.member(evidence, "score", in: bytes).flatMap { doubleValue(tape, $0, bytes) }
+                } else {
+                    link.evidenceType = text(tape, record, "evidence", bytes)
+                }
+            }
+            link.pmids = identifiers(tape, tape.member(record, "pmids", in: bytes), bytes)
+        default:
+            drug.attributesJSON = tape.serialized(record, in: bytes)
+        }
+        link.drug = drug
+        return link
+    }
+
+    /// ``splitPharmGKB(_:into:)`` of the value `data` of the tape.
+    private static func splitPharmGKB(_ tape: JSONTape, _ data: Int, _ bytes: Span<UInt8>, into result: inout DrugSplit) {
+        guard tape.nodes[data].type == .object else {
+            result.extras.append(("pharmgkb_data", tape.serialized(data, in: bytes)))
+            return
+        }
+        var child = data + 1
+        while child < tape.nodes[data].next {
+            let value = child + 1
+            if tape.keyEquals(child, "pathway_data", in: bytes) {
+                splitPathways(tape, value, bytes, into: &result)
+            } else {
+                result.extras.append(("pharmgkb_data.\(tape.string(child, in: bytes))", tape.serialized(value, in: bytes)))
+            }
+            child = tape.nodes[value].next
+        }
+    }
+
+    /// ``splitPathways(_:into:)`` of the value `index` of the tape.
+    static func splitPathways(_ tape: JSONTape, _ index: Int, _ bytes: Span<UInt8>, into result: inout DrugSplit) {
+        let node = tape.nodes[index]
+        switch node.type {
+        case .object:
+            if let inner = tape.member(index, "pathway_data", in: bytes) {
+                splitPathways(tape, inner, bytes, into: &result)
+                var child = index + 1
+                while child < node.next {
+                    let value = child + 1
+                    if !tape.keyEquals(child, "pathway_data", in: bytes) {
+                        result.extras.append(("pharmgkb_pathways.\(tape.string(child, in: bytes))", tape.serialized(value, in: bytes)))
+                    }
+                    child = tape.nodes[value].next
+                }
+                return
+            }
+            var child = index + 1
+            while child < node.next {
+                let value = child + 1
+                addPathway(tape, id: tape.string(child, in: bytes), value, bytes, into: &result)
+                child = tape.nodes[value].next
+            }
+        case .array:
+            var element = index + 1
+            while element < node.next {
+                let id = text(tape, element, "pathway_id", bytes) ?? text(tape, element, "id", bytes) ?? text(tape, element, "pharmgkb_id", bytes)
+                if let id {
+                    addPathway(tape, id: id, element, bytes, into: &result)
+                } else {
+                    result.problems.append("a PharmGKB pathway without an id")
+                }
+                element = tape.nodes[element].next
+            }
+        case .null:
+            break
+        default:
+            result.problems.append("PharmGKB pathway data is a JSON \(node.type.rawValue), not an object")
+        }
+    }
+
+    private static func addPathway(_ tape: JSONTape, id rawId: String, _ pathway: Int, _ bytes: Span<UInt8>, into result: inout DrugSplit) {
+        let id = rawId.trimmingWhitespace
+        guard !id.isEmpty else { return }
+        result.pathways.append(PharmGKBPathway(
+            id: id, name: text(tape, pathway, "pathway_name", bytes) ?? text(tape, pathway, "name", bytes),
+            type: text(tape, pathway, "pathway_type", bytes) ?? text(tape, pathway, "type", bytes)))
+        // One link per (drug, pathway), with the pmids of every reaction that names the drug: the
+        // links go straight to the result, in order of first mention, found again by folded name.
+        guard let reactions = tape.member(pathway, "reactions", in: bytes), tape.nodes[reactions].type == .array else { return }
+        var linkIndex: [String: Int] = [:]
+        var reaction = reactions + 1
+        while reaction < tape.nodes[reactions].next {
+            defer { reaction = tape.nodes[reaction].next }
+            guard let drugs = tape.member(reaction, "drugs", in: bytes), tape.nodes[drugs].type == .array, drugs + 1 < tape.nodes[drugs].next else { continue }
+            let pmids = identifiers(tape, tape.member(reaction, "pmids", in: bytes), bytes)
+            var drug = drugs + 1
+            while drug < tape.nodes[drugs].next {
+                defer { drug = tape.nodes[drug].next }
+                guard tape.nodes[drug].type == .string else { continue }
+                let name = tape.string(drug, in: bytes).trimmingWhitespace
+                guard !name.isEmpty else { continue }
+                let folded = name.lowercased()
+                let index: Int
+                if let known = linkIndex[folded] {
+                    index = known
+                } else {
+                    index = result.links.count
+                    linkIndex[folded] = index
+                    result.links.append(DrugLink(
+                        drug: DrugRecord(name: name, source: "PharmGKB"), key: nil,
+                        interactionType: "pharmgkb_pathway", pathwayId: id, pmids: []))
+                }
+                for pmid in pmids where !result.links[index].pmids.contains(pmid) { result.links[index].pmids.append(pmid) }
+            }
+        }
+    }
+
+    /// ``text(_:_:)`` of the member `key` of the value `index` of the tape.
+    static func text(_ tape: JSONTape, _ index: Int, _ key: StaticString, _ bytes: Span<UInt8>) -> String? {
+        guard let member = tape.member(index, key, in: bytes) else { return nil }
+        switch tape.nodes[member].type {
+        case .string:
+            let trimmed = tape.string(member, in: bytes).trimmingWhitespace
+            return trimmed.isEmpty ? nil : trimmed
+        case .number:
+            return tape.string(member, in: bytes)
+        default:
+            return nil
+        }
+    }
+
+    /// ``JSONValue/doubleValue`` of the value `index` of the tape.
+    static func doubleValue(_ tape: JSONTape, _ index: Int, _ bytes: Span<UInt8>) -> Double? {
+        switch tape.nodes[index].type {
+        case .number: return Double(tape.string(index, in: bytes))
+        case .string: return JSONValue.string(tape.string(index, in: bytes)).doubleValue
+        default: return nil
+        }
+    }
+
+    /// ``identifiers(_:)`` of the value `index` of the tape.
+    static func identifiers(_ tape: JSONTape, _ index: Int?, _ bytes: Span<UInt8>) -> [String] {
+        guard let index else { return [] }
+        let node = tape.nodes[index]
+        switch node.type {
+        case .array:
+            var result: [String] = []
+            var element = index + 1
+            while element < node.next {
+                switch tape.nodes[element].type {
+                case .string:
+                    let trimmed = tape.string(element, in: bytes).trimmingWhitespace
+                    if !trimmed.isEmpty { result.append(trimmed) }
+                case .number:
+                    result.append(tape.string(element, in: bytes))
+                default:
+                    break
+                }
+                element = tape.nodes[element].next
+            }
+            return result
+        case .string:
+            let trimmed = tape.string(index, in: bytes).trimmingWhitespace
+            return trimmed.isEmpty ? [] : [trimmed]
+        case .number:
+            return [tape.string(index, in: bytes)]
+        default:
+            return []
+        }
+    }
+}

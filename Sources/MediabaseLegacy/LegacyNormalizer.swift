@@ -46,11 +46,17 @@ package final class LegacyNormalizer: DumpSink {
     /// gene_pathways and gene_drug_interactions) are merged here, as are repeats within a field;
     /// only links that meet across rows are left to the writer's merge step.
     private var rowLinks = Set<LinkKey>()
+    /// Reused by the readers of `drugs`, `pharmgkb_pathways` and `source_references`, and of
+    /// `drug_scores` beside `drugs`.
+    private var tape = JSONTape()
+    private var scoreTape = JSONTape()
     /// Reused by the readers of flat JSON values (coordinates, external ids).
     private var flatMembers: [FlatJSONMember] = []
     private var flatGroups: [FlatJSONGroup] = []
     /// The pairs of the external ids field being read (``externalIds(_:row:column:)``).
     private var idPairs = DistinctList<DatabaseId>()
+    /// The GO ids of the `go_terms` value being read (``goTerms(_:row:)``).
+    private var goIds = DistinctList<String>()
     /// The elements of the array literal being read (``arrayElements(_:row:column:)``).
     private var arrayValues = DistinctList<String>()
     /// Per column of the legacy table: non-empty fields, and how many of them went to the
@@ -365,11 +371,15 @@ package final class LegacyNormalizer: DumpSink {
     private func goTerms(_ bytes: Span<UInt8>, row: RowBuffer) throws -> [[SQLValue]] {
         // The usual shape without a tree (see ``externalIds(_:row:column:)``).
         if FlatJSON.scanObjectOfObjects(bytes, into: &flatMembers, groups: &flatGroups) {
-            var seen = Set<String>()
+            // As the tree path's `Set<String>`, without a set for the few ids of a usual value.
+            goIds.removeAll()
             var terms: [[SQLValue]] = []
             for group in flatGroups {
                 let goId = Identifiers.trimmedText(bytes.extracting(group.key))
-                guard !goId.isEmpty, seen.insert(goId).inserted else { continue }
+                guard !goId.isEmpty else { continue }
+                let distinct = goIds.count
+                goIds.append(goId)
+                guard goIds.count > distinct else { continue }
                 let term = flatMembers[group.members]
                 terms.append([
                     .text(goId), .optional(Self.text(term, bytes, "term") ?? Self.text(term, bytes, "name")),
@@ -410,12 +420,29 @@ package final class LegacyNormalizer: DumpSink {
                 try insertLink(.genePathways, gene, .text(pathway.id), .text("pathways"))
             }
         case .drugs:
-            guard let value = try parsedJSON(bytes, row: row, column: .drugs) else { return }
-            var scores: [String: Double] = [:]
-            if let scoreBytes = field(row, .drugScores), let parsed = try parsedJSON(scoreBytes, row: row, column: .drugScores) {
-                for (key, score) in parsed.objectMembers ?? [] { scores[key.trimmingWhitespace] = score.doubleValue }
+            // The usual shapes from the bytes; the tree for the rest, with its rejects.
+            let split: DrugSplit
+            if tape.read(bytes), let fromTape = DrugFieldSplitter.split(tape, bytes) {
+                split = fromTape
+            } else {
+                guard let value = try parsedJSON(bytes, row: row, column: .drugs) else { return }
+                split = DrugFieldSplitter.split(value)
             }
-            let split = DrugFieldSplitter.split(value)
+            var scores: [String: Double] = [:]
+            if let scoreBytes = field(row, .drugScores) {
+                if scoreTape.read(scoreBytes) {
+                    if scoreTape.nodes[0].type == .object {
+                        var child = 1
+                        while child < scoreTape.nodes[0].next {
+                            let value = child + 1
+                            scores[scoreTape.string(child, in: scoreBytes).trimmingWhitespace] = DrugFieldSplitter.doubleValue(scoreTape, value, scoreBytes)
+                            child = scoreTape.nodes[value].next
+                        }
+                    }
+                } else if let parsed = try parsedJSON(scoreBytes, row: row, column: .drugScores) {
+                    for (key, score) in parsed.objectMembers ?? [] { scores[key.trimmingWhitespace] = score.doubleValue }
+                }
+            }
             try emitSplit(split, gene: gene, scores: scores, row: row, column: .drugs)
             let used = Set(split.links.compactMap(\.key))
             let unmatched = scores.keys.filter { !used.contains($0) }.sorted()
@@ -424,9 +451,13 @@ package final class LegacyNormalizer: DumpSink {
                 try output.insert(.geneExtras, gene, .text("drug_scores"), .text(object.serialized()))
             }
         case .pharmgkbPathways:
-            guard let value = try parsedJSON(bytes, row: row, column: .pharmgkbPathways) else { return }
             var split = DrugSplit()
-            DrugFieldSplitter.splitPathways(value, into: &split)
+            if tape.read(bytes) {
+                DrugFieldSplitter.splitPathways(tape, 0, bytes, into: &split)
+            } else {
+                guard let value = try parsedJSON(bytes, row: row, column: .pharmgkbPathways) else { return }
+                DrugFieldSplitter.splitPathways(value, into: &split)
+            }
             try emitSplit(split, gene: gene, scores: [:], row: row, column: .pharmgkbPathways)
         case .molecularFunctions, .cellularLocation:
             let type = which == .molecularFunctions ? "molecular_function" : "cellular_location"
@@ -470,7 +501,7 @@ package final class LegacyNormalizer: DumpSink {
         for link in split.links {
             // Names that fold to one drug (`aspirin`, `Aspirin`) give one link (insertLink).
             let drugId = try drugInteractionId(link.drug)
-            let pmids = link.pmids.isEmpty ? SQLValue.null : .text(JSONValue.array(link.pmids.map(JSONValue.string)).serialized())
+            let pmids = link.pmids.isEmpty ? SQLValue.null : .text(Self.jsonArray(link.pmids))
             try insertLink(.geneDrugInteractions, [
                 gene, .integer(drugId), .text(link.interactionType), .optional(link.evidenceType),
                 link.evidenceScore.map(SQLValue.real) ?? .null, link.key.flatMap { scores[$0] }.map(SQLValue.real) ?? .null,
@@ -506,6 +537,7 @@ package final class LegacyNormalizer: DumpSink {
 
     /// Every item of every `source_references` category becomes a publication row.
     private func publications(_ bytes: Span<UInt8>, row: RowBuffer, gene: SQLValue) throws {
+        if tape.read(bytes) { return try publicationsFromTape(bytes, row: row, gene: gene) }
         guard let value = try parsedJSON(bytes, row: row, column: .sourceReferences) else { return }
         guard case let .object(categories) = value else {
             if value != .null { try fieldReject(row, .sourceReferences, "source_references is a JSON \(value.type.rawValue), not an object of categories") }
@@ -524,14 +556,60 @@ package final class LegacyNormalizer: DumpSink {
                     if item != .null { tally.publicationItemsWithoutPmid += 1 }
                     continue
                 }
-                try insertLink(.genePublications, [
-                    gene, .text(pmid), .text(category), .optional(DrugFieldSplitter.text(item, "evidence_type")),
-                    try integerValue(DrugFieldSplitter.text(item, "year"), row: row, column: .sourceReferences, what: "year"),
-                    try integerValue(DrugFieldSplitter.text(item, "citation_count"), row: row, column: .sourceReferences, what: "citation_count"),
-                    .optional(DrugFieldSplitter.text(item, "source_db")),
-                ])
+                try publication(gene, pmid: pmid, category: category, evidenceType: DrugFieldSplitter.text(item, "evidence_type"),
+                                year: DrugFieldSplitter.text(item, "year"), citationCount: DrugFieldSplitter.text(item, "citation_count"),
+                                sourceDb: DrugFieldSplitter.text(item, "source_db"), row: row)
             }
         }
+    }
+
+    /// ``publications(_:row:gene:)`` from ``tape``, which holds the value: the same items and
+    /// rejects, step by step.
+    private func publicationsFromTape(_ bytes: Span<UInt8>, row: RowBuffer, gene: SQLValue) throws {
+        let root = tape.nodes[0]
+        guard root.type == .object else {
+            if root.type != .null { try fieldReject(row, .sourceReferences, "source_references is a JSON \(root.type.rawValue), not an object of categories") }
+            return
+        }
+        var child = 1
+        while child < root.next {
+            let items = child + 1
+            defer { child = tape.nodes[items].next }
+            let category = tape.string(child, in: bytes)
+            let isArray = tape.nodes[items].type == .array
+            var item = isArray ? items + 1 : items
+            let end = isArray ? tape.nodes[items].next : items + 1
+            while item < end {
+                defer { item = tape.nodes[item].next }
+                let pmid: String?
+                switch tape.nodes[item].type {
+                case .object:
+                    pmid = DrugFieldSplitter.text(tape, item, "pmid", bytes) ?? DrugFieldSplitter.text(tape, item, "PMID", bytes)
+                        ?? DrugFieldSplitter.text(tape, item, "pubmed_id", bytes)
+                case .string: pmid = tape.string(item, in: bytes).trimmingWhitespace
+                case .number: pmid = tape.string(item, in: bytes)
+                default: pmid = nil
+                }
+                guard let pmid, !pmid.isEmpty else {
+                    if tape.nodes[item].type != .null { tally.publicationItemsWithoutPmid += 1 }
+                    continue
+                }
+                try publication(gene, pmid: pmid, category: category, evidenceType: DrugFieldSplitter.text(tape, item, "evidence_type", bytes),
+                                year: DrugFieldSplitter.text(tape, item, "year", bytes),
+                                citationCount: DrugFieldSplitter.text(tape, item, "citation_count", bytes),
+                                sourceDb: DrugFieldSplitter.text(tape, item, "source_db", bytes), row: row)
+            }
+        }
+    }
+
+    private func publication(_ gene: SQLValue, pmid: String, category: String, evidenceType: String?, year: String?, citationCount: String?,
+                             sourceDb: String?, row: RowBuffer) throws {
+        try insertLink(.genePublications, [
+            gene, .text(pmid), .text(category), .optional(evidenceType),
+            try integerValue(year, row: row, column: .sourceReferences, what: "year"),
+            try integerValue(citationCount, row: row, column: .sourceReferences, what: "citation_count"),
+            .optional(sourceDb),
+        ])
     }
 
     /// ``insertLink(_:_:)`` for a table of three columns, without an array.
@@ -701,6 +779,17 @@ package final class LegacyNormalizer: DumpSink {
         }
     }
 
+    /// The strings as a JSON array, as ``JSONValue/serialized()`` writes an array of strings.
+    static func jsonArray(_ texts: [String]) -> String {
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        for (index, text) in texts.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            JSON.appendString(text.utf8.span, to: &out)
+        }
+        out.append(UInt8(ascii: "]"))
+        return String(decoding: out, as: UTF8.self)
+    }
+
     static func numberText(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
@@ -719,12 +808,63 @@ private struct DrugIdentity: Hashable {
     let foldedName: String
 }
 
-/// A gene link's key columns after gene_id (see ``LegacyNormalizer/insertLink(_:_:)``).
+/// A gene link's key columns after gene_id (see ``LegacyNormalizer/insertLink(_:_:)``): equal
+/// when its values are (text as Swift compares it, by canonical equivalence), hashed from the
+/// text's bytes (``LinkKeyText/digest(_:)``) rather than by the standard library's normalizing
+/// hash.
 private struct LinkKey: Hashable {
     let table: CoreTable
     let first: SQLValue
     let second: SQLValue
     let third: SQLValue
+
+    /// The values' digests in one word (the table left out: a row's links of different tables
+    /// rarely share their other columns).
+    func hash(into hasher: inout Hasher) {
+        let prime: UInt64 = 0x9E37_79B9_7F4A_7C15
+        hasher.combine(((Self.digest(first) &* prime) ^ Self.digest(second)) &* prime ^ Self.digest(third))
+    }
+
+    private static func digest(_ value: SQLValue) -> UInt64 {
+        switch value {
+        case .null: return 0
+        case let .integer(number): return UInt64(bitPattern: number)
+        case let .real(number): return UInt64(bitPattern: Int64(number.hashValue))
+        case let .text(text): return LinkKeyText.digest(text)
+        }
+    }
+}
+
+/// A hash of text that agrees with `String` equality, which is canonical equivalence, without
+/// normalizing ASCII text.
+///
+/// Text made of ASCII and the three characters whose canonical decomposition is ASCII (KELVIN
+/// SIGN → `K`, GREEK QUESTION MARK → `;`, GREEK VARIA → `` ` ``; LinkKeyTextTests checks every
+/// Unicode scalar) is its own decomposition once those three are replaced: two such texts are
+/// equal exactly when their bytes so replaced are, and no other text equals one of them. Its
+/// digest is a hash of those bytes (``ByteHash/asciiHash(_:)``, which leaves text with a NUL to
+/// ``ByteHash/hash128(_:)``); any other text gets the standard library's hash.
+enum LinkKeyText {
+    /// The characters other than ASCII whose canonical decomposition is ASCII, and that ASCII.
+    static let asciiSingletons: [(scalar: Unicode.Scalar, ascii: UInt8)] = [
+        ("\u{037E}", UInt8(ascii: ";")), ("\u{1FEF}", UInt8(ascii: "`")), ("\u{212A}", UInt8(ascii: "K")),
+    ]
+
+    static func digest(_ text: String) -> UInt64 {
+        if let hash = ByteHash.asciiHash(text.utf8.span) { return hash }
+        var decomposed: [UInt8] = []
+        decomposed.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            if scalar.isASCII {
+                decomposed.append(UInt8(scalar.value))
+            } else if let singleton = asciiSingletons.first(where: { $0.scalar == scalar }) {
+                decomposed.append(singleton.ascii)
+            } else {
+                return UInt64(bitPattern: Int64(text.hashValue))
+            }
+        }
+        return ByteHash.asciiHash(decomposed.span) ?? ByteHash.hash128(decomposed.span).low
+    }
 }
 
 extension LegacyColumn {

@@ -90,6 +90,30 @@ final class UTF8ValidationTests: XCTestCase {
         }
     }
 
+    /// The ASCII checks (before the validator, and in ``ByteHash/asciiHash(_:)``): true exactly
+    /// when every byte is in 1...0x7F, whatever the length and wherever the other byte is.
+    func testASCIICheckFindsEveryOtherByteAtEveryPosition() {
+        // ByteHash.asciiHash makes the same check while it hashes.
+        func isASCII(_ bytes: [UInt8]) -> Bool {
+            let checked = bytes.withUnsafeBufferPointer(UTF8Validation.isASCIIWithoutNUL)
+            XCTAssertEqual(ByteHash.asciiHash(bytes.span) != nil, checked, "\(bytes)")
+            XCTAssertEqual(ByteHash.asciiHash(bytes.span), ByteHash.asciiHash(Array(bytes).span))
+            return checked
+        }
+        XCTAssertTrue(isASCII([]))
+        for length in 1...40 {
+            XCTAssertTrue(isASCII(Array(repeating: 0x7F, count: length)), "\(length)")
+            XCTAssertTrue(isASCII(Array(repeating: 0x01, count: length)), "\(length)")
+            for position in 0..<length {
+                for other: UInt8 in [0x00, 0x80, 0xC3, 0xFF] {
+                    var bytes = Array(repeating: UInt8(ascii: "a"), count: length)
+                    bytes[position] = other
+                    XCTAssertFalse(isASCII(bytes), "length \(length), \(other) at \(position)")
+                }
+            }
+        }
+    }
+
     func testOnePassOverARowCountsNonEmptyFieldsAndFindsTheFirstBadOne() {
         let row = RowBuffer()
         let long = Array(repeating: UInt8(ascii: "x"), count: 70)
