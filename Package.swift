@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.2
 import PackageDescription
 
 // Exclusivity is checked at compile time; the run-time check costs ~3% on the hot loops. Hot loops
@@ -12,8 +12,8 @@ let optimized: [SwiftSetting] = [
 ]
 
 /// For the targets that hold no unsafe code: any use of an unsafe construct (a pointer, a C call
-/// taking one, `unsafe` escape hatches) is a compile error, so unsafe code stays in the bytes,
-/// SQLite and concurrency layers.
+/// taking one, `unsafe` escape hatches) is a compile error, so unsafe code stays in the bytes and
+/// SQLite layers.
 let memorySafe: [SwiftSetting] = [.unsafeFlags(["-strict-memory-safety", "-Werror", "StrictMemorySafety"])]
 
 /// Every library target, for the test targets.
@@ -59,20 +59,22 @@ let package = Package(
         layer("MediabaseLegacy", ["MediabaseBytes", "MediabaseSQLite", "MediabaseModel"], safe: true),
         .target(
             name: "MediabaseOutput",
-            dependencies: ["MediabaseBytes", "MediabaseConcurrency", "MediabaseSQLite", "MediabaseModel"],
+            dependencies: [
+                "MediabaseBytes", "MediabaseConcurrency", "MediabaseSQLite", "MediabaseModel", .product(name: "Crypto", package: "swift-crypto"),
+            ],
             // `schemas` links to the repository's schemas/ folder: the DDL is written once there
             // and compiled into the binary.
             resources: [.embedInCode("schemas")],
             swiftSettings: optimized + memorySafe
         ),
         layer("MediabasePatients", ["MediabaseBytes", "MediabaseSQLite", "MediabaseModel", "MediabaseInput", "MediabaseOutput"], safe: true),
-        layer("MediabaseValidate", ["MediabaseBytes", "MediabaseSQLite", "MediabaseModel", "MediabaseInput", "MediabaseOutput", "MediabasePatients"], safe: true),
+        layer("MediabaseValidate", ["MediabaseBytes", "MediabaseSQLite", "MediabaseModel", "MediabaseOutput", "MediabasePatients"], safe: true),
         layer("MediabaseInspect", ["MediabaseBytes", "MediabaseConcurrency", "MediabaseModel", "MediabaseInput"], safe: true),
         layer("MediabaseGenerate", ["MediabaseBytes", "MediabaseConcurrency", "MediabaseModel"], safe: true),
         // `convert` and `patients` from end to end: wires the features together.
         layer("MediabasePipeline", [
             "MediabaseBytes", "MediabaseConcurrency", "MediabaseSQLite", "MediabaseModel", "MediabaseInput", "MediabaseLegacy",
-            "MediabaseOutput", "MediabasePatients", "MediabaseValidate",
+            "MediabaseOutput", "MediabasePatients", "MediabaseValidate", .product(name: "Crypto", package: "swift-crypto"),
         ], safe: true),
         // `rewrite-query`: SQL tokenizer, parser and the v0.5 → v0.6 rewriter; depends on nothing.
         .target(name: "MediabaseQuery", swiftSettings: [.swiftLanguageMode(.v6)] + memorySafe),
@@ -89,7 +91,7 @@ let package = Package(
         .executableTarget(
             name: "mediabase",
             dependencies: [
-                "MediabaseBytes", "MediabaseModel", "MediabaseInput", "MediabaseOutput", "MediabasePatients", "MediabaseValidate", "MediabaseInspect",
+                "MediabaseBytes", "MediabaseModel", "MediabaseInput", "MediabasePatients", "MediabaseValidate", "MediabaseInspect",
                 "MediabaseGenerate", "MediabasePipeline", "MediabaseQuery", "MediabaseServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Yams", package: "Yams"),
             ],

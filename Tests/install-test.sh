@@ -43,7 +43,7 @@ test -s "$scratch/job/core.bundle/manifest.json" || fail "convert wrote no bundl
 
 # Every subcommand has a page and every page renders.
 pages=$(ls "$prefix/share/man/man1")
-for command in convert generate inspect patients validate; do
+for command in convert generate inspect patients validate rewrite-query serve; do
   grep -qx "mediabase.$command.1" <<<"$pages" || fail "no man page for mediabase $command"
 done
 for page in "$prefix"/share/man/man1/*.1; do

@@ -3,7 +3,7 @@
 
 Inputs are made by `mediabase generate` and cached in bench/work/. Every command runs --reps
 times; the table shows median wall seconds, the ratio to its reference and peak RSS, and
-bench/results.json keeps everything. Targets (from the performance issue):
+bench/results.json keeps everything. Targets (docs/benchmarks.md):
 
   inspect            <= 3.0 x  wc -l
   convert --to sqlite <= 1.5 x  sqlite3 .import of the CSV export into one raw table
@@ -13,7 +13,7 @@ bench/results.json keeps everything. Targets (from the performance issue):
   peak RSS of convert <= 300 MB, and growing <= 10 % from a 1 GB to a 4 GB input
   convert --to sqlite of a 4x input <= 4.4 x the time of the 1x input (--linear)
 
-The legacy-table comparisons run on every profile (shape of legacy data, issue 13), each about
+The legacy-table comparisons run on every profile (shapes of legacy data), each about
 --size-mb of plain dump (default 1000):
   today           mediabase generate's default shape (rows of a gene together, ~8.8 KB per row)
   scattered       the same rows, each gene's rows scattered over the table (--row-order scattered)
@@ -167,7 +167,7 @@ def main():
     reps = 1 if quick else args.reps
     binary = os.path.join(ROOT, ".build", "debug" if quick else "release", "mediabase")
     if not os.path.exists(binary):
-        sys.exit(f"{binary} is missing: run `swift build{'' if quick else ' -c release'}` first")
+        sys.exit(f"{binary} is missing: run `{'swift build' if quick else 'make build'}` first")
     os.makedirs(WORK, exist_ok=True)
     if args.only == "patients":
         scratch = tempfile.mkdtemp(prefix="mediabase-bench-", dir=WORK)
@@ -243,7 +243,7 @@ def main():
 
 def bench_full_scale(binary, profiles, scratch, results, facts):
     """The real database's size (`--genes 77114`) of each profile, converted once to SQLite and
-    once to a bundle: time, MB/s, peak RSS and output size against the input (issue 13). Results
+    once to a bundle: time, MB/s, peak RSS and output size against the input. Results
     are named "full-scale PROFILE: convert TARGET". The fat profile's dump is about 22 GB."""
     for profile in profiles:
         log(f"full scale, profile {profile}: generate --genes 77114")
@@ -326,7 +326,7 @@ def bench_profile(binary, profile, genes, reps, scratch, postgres, results, rati
         shutil.rmtree(bundle, ignore_errors=True)
 
     if linear:
-        # Linear cost (issue 13): 4x the genes, one run, against the median of the 1x runs.
+        # Linear cost: 4x the genes, one run, against the median of the 1x runs.
         large = os.path.join(generate(binary, genes * 4, profile=profile), "mbase.sql")
         own["linear_4x_dump_bytes"] = os.path.getsize(large)
         name = "convert sqlite (4x input)"

@@ -11,7 +11,7 @@ queries, and runs wrk (bounded by --duration, on loopback) on:
 * a comparison of 9 patients with fold_change_min=2&limit=100 on both (Datasette's --crossdb
   attaches at most 10 files: the core and 9 patients), and of 10 on mediabase alone.
 Prints requests/s, p50/p99 latency, each server's peak RSS and mediabase's start-up time, the
-ratios, and marks the misses of the targets (issue 16): p99 <= 50 ms, more requests/s than
+ratios, and marks the misses of the targets (docs/benchmarks.md): p99 <= 50 ms, more requests/s than
 Datasette, peak RSS <= 300 MB. Writes bench/work/serve-results.json. Needs wrk (Debian's
 package); Datasette comes from PyPI, installed by this script into bench/work/venv (or
 --datasette names one). `make bench` runs it at full scale: --genes 77114 --patients 100.

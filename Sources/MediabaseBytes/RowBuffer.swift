@@ -133,9 +133,6 @@ package final class RowBuffer {
     /// Bytes appended to the field being built so far.
     @inline(__always) package var pendingFieldLength: Int { byteCount - fieldStart }
 
-    /// Drops bytes appended since the last completed field.
-    @inline(__always) package func discardPartialField() { byteCount = fieldStart }
-
     /// Whether field `index` is NULL.
     @inline(__always) package func isNull(_ index: Int) -> Bool {
         precondition(index >= 0 && index < count, "field index out of range")

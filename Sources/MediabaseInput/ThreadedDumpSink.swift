@@ -20,8 +20,7 @@ package final class ThreadedDumpSink: DumpSink, CopyBlockSink {
 
     private let next: DumpSink
     private var batch: [UInt8]
-    private var tables: [(schema: TableSchema, rows: Int, bytes: Int64)] = []
-    private let tablesLock = NSLock()
+    private let tables = Guarded<[(schema: TableSchema, rows: Int, bytes: Int64)]>([])
     private var pipe: BatchPipe!
 
     package init(next: DumpSink) {
@@ -35,10 +34,10 @@ package final class ThreadedDumpSink: DumpSink, CopyBlockSink {
     }
 
     package func beginTable(_ table: TableSchema) throws {
-        tablesLock.lock()
-        tables.append((table, 0, 0))
-        let index = tables.count - 1
-        tablesLock.unlock()
+        let index = tables.withLock { tables in
+            tables.append((table, 0, 0))
+            return tables.count - 1
+        }
         batch.append(Operation.begin.rawValue)
         RowBatch.appendWord(UInt64(index), to: &batch)
     }
@@ -52,11 +51,12 @@ package final class ThreadedDumpSink: DumpSink, CopyBlockSink {
     }
 
     package func endTable(_ table: TableSchema, rows: Int, bytes: Int64) throws {
-        tablesLock.lock()
-        let index = tables.lastIndex { $0.schema == table } ?? tables.count - 1
-        tables[index].rows = rows
-        tables[index].bytes = bytes
-        tablesLock.unlock()
+        let index = tables.withLock { tables in
+            let index = tables.lastIndex { $0.schema == table } ?? tables.count - 1
+            tables[index].rows = rows
+            tables[index].bytes = bytes
+            return index
+        }
         batch.append(Operation.end.rawValue)
         RowBatch.appendWord(UInt64(index), to: &batch)
     }
@@ -84,9 +84,7 @@ package final class ThreadedDumpSink: DumpSink, CopyBlockSink {
             switch operation {
             case .begin, .end:
                 let index = Int(reader.word())
-                tablesLock.lock()
-                let table = tables[index]
-                tablesLock.unlock()
+                let table = tables.withLock { $0[index] }
                 if operation == .begin {
                     try next.beginTable(table.schema)
                 } else {

@@ -20,8 +20,9 @@ package final class ThreadedCoreOutput: CoreOutput {
 
     private let writer: SQLiteCoreWriter
     private var batch: [UInt8]
-    private var carriedSchemas: [TableSchema] = []
-    private let schemasLock = NSLock()
+    /// The carried tables' schemas, by the index their batches name: the producer adds them,
+    /// the writer's thread reads them.
+    private let carriedSchemas = Guarded<[TableSchema]>([])
     private var pipe: BatchPipe!
 
     /// Seconds the producer waited for the writer, and the writer for the producer.
@@ -91,10 +92,10 @@ package final class ThreadedCoreOutput: CoreOutput {
     }
 
     package func beginCarriedTable(_ table: TableSchema) throws {
-        schemasLock.lock()
-        carriedSchemas.append(table)
-        let index = carriedSchemas.count - 1
-        schemasLock.unlock()
+        let index = carriedSchemas.withLock { schemas in
+            schemas.append(table)
+            return schemas.count - 1
+        }
         batch.append(Operation.beginCarried.rawValue)
         RowBatch.appendWord(UInt64(index), to: &batch)
     }
@@ -146,9 +147,7 @@ package final class ThreadedCoreOutput: CoreOutput {
                     try writer.markMayHoldDuplicates(table, id: reader.string() ?? "")
                 case .beginCarried:
                     let index = Int(reader.word())
-                    schemasLock.lock()
-                    let schema = carriedSchemas[index]
-                    schemasLock.unlock()
+                    let schema = carriedSchemas.withLock { $0[index] }
                     try writer.beginCarriedTable(schema)
                 case .carriedRow:
                     reader.row(into: row)

@@ -4,7 +4,7 @@
 /// A column with a scalar home is rewritten to an expression over the three tables that replace
 /// the legacy table (`public.transcripts t`, `patient_<id>.expression_data pe`, `public.genes
 /// g`); any other column is refused, and the message names the v0.6 table that holds its
-/// values now. The README's column table is this list.
+/// values now. docs/commands.md ("rewrite-query") shows this list as a table.
 package enum LegacyColumnMap {
     /// The legacy table's name.
     package static let tableName = "cancer_transcript_base"

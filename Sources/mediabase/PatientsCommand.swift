@@ -32,7 +32,7 @@ struct PatientsCommand: ParsableCommand {
                   --to sqlite patients/
               sqlite3 -cmd "ATTACH 'core.sqlite' AS public" \\
                   -cmd "ATTACH 'patients/patient_p1.sqlite' AS patient_p1"
-              mediabase patients --manifest patients.csv --core core.sqlite \
+              mediabase patients --manifest patients.csv --core core.sqlite \\
                   --to bundle core.bundle
               core.bundle/load.sh mediabase
             """)

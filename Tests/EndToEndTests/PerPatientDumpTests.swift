@@ -4,7 +4,7 @@ import XCTest
 import MediabaseSQLite
 import MediabasePipeline
 
-/// v0.5 per-patient databases dumped by the installed `pg_dump` (issue 12, point 2): a transcript
+/// v0.5 per-patient databases dumped by the installed `pg_dump`: a transcript
 /// held twice after version stripping (`ENST…7` and `ENST…`) with one value is no conflict; with
 /// two values it is, and the error names both ids as the table holds them and both lines.
 /// Expected values come from PostgreSQL itself.

@@ -2,7 +2,7 @@ import Foundation
 import MediabaseTestSupport
 import XCTest
 
-/// `rewrite-query`'s proof of equivalence (issue 15): every v0.5 query of `Tests/QueryCorpus`
+/// `rewrite-query`'s proof of equivalence (docs/spec.md §9): every v0.5 query of `Tests/QueryCorpus`
 /// runs as written on a v0.5 per-patient database and, rewritten, on the same data in v0.6 —
 /// the core and patient bundles loaded with `load.sh` into PostgreSQL, and the SQLite files
 /// attached as `public` and `patient_p1` — and must return the same rows.

@@ -2,7 +2,7 @@ import Foundation
 import MediabaseTestSupport
 import XCTest
 
-/// Patient tables written by R itself (issue 12): `fixtures/r/make-r-tables.R` runs DESeq2, edgeR
+/// Patient tables written by R itself (docs/spec.md §3.3): `fixtures/r/make-r-tables.R` runs DESeq2, edgeR
 /// and limma-voom on simulated counts whose ids come from `fixtures/r/core.sql`, and writes the
 /// results the ways people do (`write.csv`, `write.table(sep = "\t")`, `write.csv2`, a `gzfile`,
 /// `results(tidy = TRUE)`, `lfcShrink`, `topTags`, `topTable`). The tables are committed under

@@ -72,7 +72,7 @@ final class CSVReaderTests: XCTestCase {
 
     /// psql's `COPY ... TO ... CSV` writes a CR LF inside a value raw between the quotes: every
     /// byte of a quoted value comes back, whatever the record ends are, and a CR LF record end
-    /// still ends the record (issue 12, point 1).
+    /// still ends the record.
     func testQuotedValuesKeepCRLFAndEveryOtherByte() throws {
         let values = ["a\r\nb", "\r\n", "end\r", "\r", "tab\there \\ back \"quoted\"", "\n\n", "x\r\n\r\ny"]
         for recordEnd in ["\n", "\r\n"] {

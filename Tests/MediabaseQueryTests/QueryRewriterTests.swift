@@ -3,7 +3,7 @@ import XCTest
 import MediabaseQuery
 
 /// The rewriter on small inputs. Each expected text is written out by hand from the rules of
-/// docs/spec.md §9 and the README's column table; the equivalence of the rewrites on real data is
+/// docs/spec.md §9 and the column table of docs/commands.md; the equivalence of the rewrites on real data is
 /// `QueryEquivalenceTests` (EndToEndTests).
 final class QueryRewriterTests: XCTestCase {
     private static let joins = "public.transcripts t LEFT JOIN patient_p1.expression_data pe ON t.transcript_id = pe.transcript_id JOIN public.genes g ON t.gene_id = g.gene_id"
@@ -235,20 +235,20 @@ final class QueryRewriterTests: XCTestCase {
         XCTAssertTrue(found[3].hasPrefix("3:72: cancer_transcript_base has no column \"nosuch\""), found[3])
     }
 
-    func testEveryLegacyColumnHasAnEntryAndARowInTheREADME() throws {
+    func testEveryLegacyColumnHasAnEntryAndARowInTheDocs() throws {
         XCTAssertEqual(LegacyColumnMap.columns.count, 27)
         XCTAssertEqual(LegacyColumnMap.starColumns, ["transcript_id", "gene_symbol", "gene_id", "gene_type", "chromosome", "coordinates", "expression_fold_change"])
-        var readme = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { readme.deleteLastPathComponent() }
-        let text = try String(contentsOf: readme.appendingPathComponent("README.md"), encoding: .utf8)
-        let section = text.components(separatedBy: "## v0.5 queries: where each column went").dropFirst().first ?? ""
+        var root = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { root.deleteLastPathComponent() }
+        let text = try String(contentsOf: root.appendingPathComponent("docs/commands.md"), encoding: .utf8)
+        let section = text.components(separatedBy: "## rewrite-query").dropFirst().first?.components(separatedBy: "\n## ").first ?? ""
         let tableRows = section.split(separator: "\n").filter { $0.hasPrefix("| `") }
         for (name, home) in LegacyColumnMap.columns {
             guard let row = tableRows.first(where: { $0.hasPrefix("| `\(name)`") || $0.contains(", `\(name)`") }) else {
-                XCTFail("the README's column table has no row for \(name)")
+                XCTFail("docs/commands.md's column table has no row for \(name)")
                 continue
             }
-            XCTAssertEqual(row.contains("| refused"), home.isRefused, "README row of \(name): \(row)")
+            XCTAssertEqual(row.contains("| refused"), home.isRefused, "docs/commands.md row of \(name): \(row)")
         }
     }
 

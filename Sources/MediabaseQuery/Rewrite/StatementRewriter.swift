@@ -835,7 +835,7 @@ final class StatementRewriter {
     func checkColumn(_ column: String, at token: Int) -> Bool {
         switch LegacyColumnMap.home(of: column) {
         case nil:
-            refuse(at: token, "cancer_transcript_base has no column \"\(column)\" (its 27 columns are listed in the README)")
+            refuse(at: token, "cancer_transcript_base has no column \"\(column)\"; its columns: \(LegacyColumnMap.columns.map(\.name).joined(separator: ", "))")
             return false
         case let .refused(home)?:
             refuse(at: token, "column \"\(column)\" of cancer_transcript_base has no scalar home in v0.6: its values are in \(home)")

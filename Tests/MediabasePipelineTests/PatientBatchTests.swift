@@ -61,7 +61,7 @@ final class PatientBatchTests: ScratchFolderTestCase {
         }
     }
 
-    /// The v0.5 dump of issue 12: a transcript twice after version stripping, both at 1.0; and
+    /// A v0.5 dump as users have them: a transcript twice after version stripping, both at 1.0; and
     /// the same at another value, which is one source row and one stored row.
     func testALegacyDumpRepeatingATranscriptWithTheSameValue() throws {
         let dump = try String(contentsOfFile: Fixtures.path("patients/legacy_patient_P7.sql"), encoding: .utf8)
