@@ -136,7 +136,10 @@ struct ValueChecker {
                     // Reading the members validates the object: one pass instead of two.
                     type = .object
                     pharmgkb = found
+                } else if let quick = JSON.quickType(field) {
+                    type = quick
                 } else {
+                    // Invalid, or left to the full validator: it gives the type or the error.
                     do {
                         type = try JSON.validate(field)
                     } catch let error as DecodeError {

@@ -1,0 +1,216 @@
+/// A one-pass JSON validator for the common case, without the error reporting of ``JSONScanner``:
+/// it answers "valid, of this type" or "not sure", never "valid" for a document the scanner
+/// refuses. Documents it is not sure about — invalid ones, and valid ones it leaves to the
+/// scanner (more than ``maxDepth`` levels of nesting, `\u` surrogate escapes) — are validated
+/// again by ``JSON/validate(_:)``, which gives the error and its offset.
+///
+/// It is one loop with the open containers kept as bits of a word instead of one call per value,
+/// member and token, and strings skipped 8 bytes at a time (``JSONScanner/attentionBits(_:)``):
+/// about half the instructions of the scanner on the short values of a legacy row. The grammar is
+/// the scanner's (RFC 8259, strict UTF-8 in strings; see ``JSONScanner``).
+enum JSONQuickCheck {
+    /// Deeper documents are left to the scanner (which allows ``JSON/maxDepth``).
+    static let maxDepth = 64
+
+    /// The type of the valid document `bytes` (surrounding whitespace allowed), or nil when it is
+    /// not valid or not checked here.
+    static func type(of bytes: UnsafeBufferPointer<UInt8>) -> JSONValueType? {
+        guard let p = bytes.baseAddress else { return nil }
+        let end = bytes.count
+        var i = skipWhitespace(p, 0, end)
+        guard i < end else { return nil }
+        let type: JSONValueType
+        switch p[i] {
+        case ASCII.openBrace: type = .object
+        case ASCII.openBracket: type = .array
+        case ASCII.quote: type = .string
+        case ASCII.t, ASCII.f: type = .bool
+        case ASCII.n: type = .null
+        default: type = .number
+        }
+        // Bit k set: the container open at depth k + 1 (counted from the innermost) is an object.
+        var objects: UInt64 = 0
+        var depth = 0
+        while true {
+            // A value starts at `i`, whitespace skipped.
+            guard i < end else { return nil }
+            switch p[i] {
+            case ASCII.quote:
+                guard let next = stringEnd(p, i, end) else { return nil }
+                i = next
+            case ASCII.openBrace:
+                i = skipWhitespace(p, i + 1, end)
+                guard i < end else { return nil }
+                if p[i] == ASCII.closeBrace {
+                    i += 1
+                } else {
+                    guard depth < maxDepth, let next = afterKey(p, i, end) else { return nil }
+                    objects = objects << 1 | 1
+                    depth += 1
+                    i = next
+                    continue
+                }
+            case ASCII.openBracket:
+                i = skipWhitespace(p, i + 1, end)
+                guard i < end else { return nil }
+                if p[i] == ASCII.closeBracket {
+                    i += 1
+                } else {
+                    guard depth < maxDepth else { return nil }
+                    objects <<= 1
+                    depth += 1
+                    continue
+                }
+            case ASCII.t:
+                guard matches(p, i, end, "true") else { return nil }
+                i += 4
+            case ASCII.f:
+                guard matches(p, i, end, "false") else { return nil }
+                i += 5
+            case ASCII.n:
+                guard matches(p, i, end, "null") else { return nil }
+                i += 4
+            case ASCII.minus, ASCII.zero...ASCII.nine:
+                guard let next = numberEnd(p, i, end) else { return nil }
+                i = next
+            default:
+                return nil
+            }
+            // After a value: close containers until another item follows.
+            while true {
+                i = skipWhitespace(p, i, end)
+                if depth == 0 { return i == end ? type : nil }
+                guard i < end else { return nil }
+                let byte = p[i]
+                let inObject = objects & 1 == 1
+                if byte == ASCII.comma {
+                    i = skipWhitespace(p, i + 1, end)
+                    if inObject {
+                        guard let next = afterKey(p, i, end) else { return nil }
+                        i = next
+                    }
+                    break
+                }
+                guard byte == (inObject ? ASCII.closeBrace : ASCII.closeBracket) else { return nil }
+                i += 1
+                objects >>= 1
+                depth -= 1
+            }
+        }
+    }
+
+    /// Past `"key" :` and the whitespace after it, for a key at `i`; nil when that is not there.
+    @inline(__always)
+    private static func afterKey(_ p: UnsafePointer<UInt8>, _ i: Int, _ end: Int) -> Int? {
+        guard i < end, p[i] == ASCII.quote, let keyEnd = stringEnd(p, i, end) else { return nil }
+        let colon = skipWhitespace(p, keyEnd, end)
+        guard colon < end, p[colon] == ASCII.colon else { return nil }
+        return skipWhitespace(p, colon + 1, end)
+    }
+
+    @inline(__always)
+    private static func skipWhitespace(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Int {
+        var i = start
+        while i < end {
+            let byte = p[i]
+            guard byte <= ASCII.space, byte == ASCII.space || byte == 0x0A || byte == 0x09 || byte == 0x0D else { break }
+            i += 1
+        }
+        return i
+    }
+
+    @inline(__always)
+    private static func matches(_ p: UnsafePointer<UInt8>, _ i: Int, _ end: Int, _ word: StaticString) -> Bool {
+        let count = word.utf8CodeUnitCount
+        guard end - i >= count else { return false }
+        let letters = word.utf8Start
+        for k in 0..<count where p[i + k] != letters[k] { return false }
+        return true
+    }
+
+    /// Past the string token whose opening quote is at `i`; nil when it is not valid or holds a
+    /// surrogate escape.
+    @inline(__always)
+    private static func stringEnd(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Int? {
+        var i = start + 1
+        while true {
+            while i + 8 <= end {
+                let attention = JSONScanner.attentionBits(UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)))
+                if attention != 0 {
+                    i += attention.trailingZeroBitCount >> 3
+                    break
+                }
+                i += 8
+            }
+            guard i < end else { return nil }
+            let byte = p[i]
+            if byte == ASCII.quote { return i + 1 }
+            if byte == ASCII.backslash {
+                guard i + 1 < end else { return nil }
+                switch p[i + 1] {
+                case ASCII.quote, ASCII.backslash, ASCII.slash, ASCII.b, ASCII.f, ASCII.n, ASCII.r, ASCII.t:
+                    i += 2
+                case ASCII.u:
+                    guard i + 6 <= end else { return nil }
+                    var unit: UInt32 = 0
+                    for k in (i + 2)..<(i + 6) {
+                        guard let digit = CopyText.hexValue(p[k]) else { return nil }
+                        unit = unit << 4 | UInt32(digit)
+                    }
+                    // Surrogates, paired or not, are the scanner's.
+                    if unit & 0xF800 == 0xD800 { return nil }
+                    i += 6
+                default:
+                    return nil
+                }
+            } else if byte < 0x20 {
+                return nil
+            } else if byte < 0x80 {
+                i += 1
+            } else {
+                let length = UTF8Validation.sequenceLength(p, i, end)
+                guard length > 0 else { return nil }
+                i += length
+            }
+        }
+    }
+
+    /// Past the number at `i` (RFC 8259 section 6); nil when it is not one.
+    @inline(__always)
+    private static func numberEnd(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Int? {
+        var i = start
+        if p[i] == ASCII.minus { i += 1 }
+        guard i < end, isDigit(p[i]) else { return nil }
+        if p[i] == ASCII.zero {
+            i += 1
+            if i < end, isDigit(p[i]) { return nil }
+        } else {
+            i += 1
+            while i < end, isDigit(p[i]) { i += 1 }
+        }
+        if i < end, p[i] == ASCII.dot {
+            i += 1
+            guard i < end, isDigit(p[i]) else { return nil }
+            while i < end, isDigit(p[i]) { i += 1 }
+        }
+        if i < end, p[i] | 0x20 == ASCII.e {
+            i += 1
+            if i < end, p[i] == ASCII.plus || p[i] == ASCII.minus { i += 1 }
+            guard i < end, isDigit(p[i]) else { return nil }
+            while i < end, isDigit(p[i]) { i += 1 }
+        }
+        return i
+    }
+
+    @inline(__always) private static func isDigit(_ byte: UInt8) -> Bool { byte &- ASCII.zero < 10 }
+}
+
+extension JSON {
+    /// The type of the valid document `bytes`, found in one quick pass, or nil when it is invalid
+    /// or the quick pass leaves it to ``validate(_:)`` (deep nesting, surrogate escapes): never a
+    /// type for a document ``validate(_:)`` refuses, so nil is followed by ``validate(_:)`` for
+    /// the answer and, when invalid, the error.
+    package static func quickType(_ bytes: Span<UInt8>) -> JSONValueType? {
+        bytes.withUnsafeBufferPointer { JSONQuickCheck.type(of: $0) }
+    }
+}
