@@ -35,10 +35,10 @@ final class InspectorTests: XCTestCase {
     }
 
     /// Inspects `path` as `inspect` does, reading COPY blocks in chunks of the given sizes.
-    private func chunked(_ path: String, first: Int = 1 << 20, rest: Int = 8 << 20, buffer: Int = 1 << 20) throws -> InspectionReport {
+    private func chunked(_ path: String, first: Int = 1 << 20, rest: Int = 8 << 20, buffer: Int = 1 << 20, tail: Int = 0) throws -> InspectionReport {
         let reader = try DumpReader.open(path: path)
         let inspector = Inspector(input: path, format: reader.format)
-        inspector.copyChunkSizes = .init(first: first, rest: rest, buffer: buffer)
+        inspector.copyChunkSizes = .init(first: first, rest: rest, buffer: buffer, tail: tail)
         let threaded = ThreadedDumpSink(next: inspector)
         defer { try? threaded.close() }
         try reader.read(into: threaded)
@@ -146,6 +146,10 @@ final class InspectorTests: XCTestCase {
         }
         for rest in [1, 2, 3, 50, 333, 1200] {
             XCTAssertEqual(try chunked(path, first: 1, rest: rest), reference, "chunks of \(rest)")
+        }
+        // Large chunks, then small ones over the file's last `tail` bytes, wherever that starts.
+        for tail in [1, 97, size / 3, size / 2, size - 1, size, 2 * size] {
+            XCTAssertEqual(try chunked(path, first: 7, rest: 400, tail: tail), reference, "a tail of \(tail) bytes")
         }
     }
 
