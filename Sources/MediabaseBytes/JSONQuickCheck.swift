@@ -31,50 +31,91 @@ enum JSONQuickCheck {
         // Bit k set: the container open at depth k + 1 (counted from the innermost) is an object.
         var objects: UInt64 = 0
         var depth = 0
+        // Whether the token at `i` is a member's key. Keys and string values are scanned by the
+        // same code, written once so that it is inlined in this loop.
+        var isKey = false
         while true {
-            // A value starts at `i`, whitespace skipped.
+            // A value or key starts at `i`, whitespace skipped.
             guard i < end else { return nil }
-            switch p[i] {
-            case ASCII.quote:
-                guard let next = stringEnd(p, i, end) else { return nil }
-                i = next
-            case ASCII.openBrace:
-                i = skipWhitespace(p, i + 1, end)
-                guard i < end else { return nil }
-                if p[i] == ASCII.closeBrace {
-                    i += 1
-                } else {
-                    guard depth < maxDepth, let next = afterKey(p, i, end) else { return nil }
-                    objects = objects << 1 | 1
-                    depth += 1
+            let first = p[i]
+            if first == ASCII.quote {
+                i += 1
+                scan: while true {
+                    while i + 8 <= end {
+                        let attention = JSONScanner.attentionBits(UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)))
+                        if attention != 0 {
+                            i += attention.trailingZeroBitCount >> 3
+                            break
+                        }
+                        i += 8
+                    }
+                    guard i < end else { return nil }
+                    let byte = p[i]
+                    if byte == ASCII.quote {
+                        i += 1
+                        break scan
+                    }
+                    if byte == ASCII.backslash {
+                        guard let next = escapeEnd(p, i, end) else { return nil }
+                        i = next
+                    } else if byte < 0x20 {
+                        return nil
+                    } else if byte < 0x80 {
+                        i += 1
+                    } else {
+                        let length = UTF8Validation.sequenceLength(p, i, end)
+                        guard length > 0 else { return nil }
+                        i += length
+                    }
+                }
+                if isKey {
+                    i = skipWhitespace(p, i, end)
+                    guard i < end, p[i] == ASCII.colon else { return nil }
+                    i = skipWhitespace(p, i + 1, end)
+                    isKey = false
+                    continue
+                }
+            } else {
+                guard !isKey else { return nil }
+                switch first {
+                case ASCII.openBrace:
+                    i = skipWhitespace(p, i + 1, end)
+                    guard i < end else { return nil }
+                    if p[i] == ASCII.closeBrace {
+                        i += 1
+                    } else {
+                        guard depth < maxDepth else { return nil }
+                        objects = objects << 1 | 1
+                        depth += 1
+                        isKey = true
+                        continue
+                    }
+                case ASCII.openBracket:
+                    i = skipWhitespace(p, i + 1, end)
+                    guard i < end else { return nil }
+                    if p[i] == ASCII.closeBracket {
+                        i += 1
+                    } else {
+                        guard depth < maxDepth else { return nil }
+                        objects <<= 1
+                        depth += 1
+                        continue
+                    }
+                case ASCII.t:
+                    guard matches(p, i, end, "true") else { return nil }
+                    i += 4
+                case ASCII.f:
+                    guard matches(p, i, end, "false") else { return nil }
+                    i += 5
+                case ASCII.n:
+                    guard matches(p, i, end, "null") else { return nil }
+                    i += 4
+                case ASCII.minus, ASCII.zero...ASCII.nine:
+                    guard let next = numberEnd(p, i, end) else { return nil }
                     i = next
-                    continue
+                default:
+                    return nil
                 }
-            case ASCII.openBracket:
-                i = skipWhitespace(p, i + 1, end)
-                guard i < end else { return nil }
-                if p[i] == ASCII.closeBracket {
-                    i += 1
-                } else {
-                    guard depth < maxDepth else { return nil }
-                    objects <<= 1
-                    depth += 1
-                    continue
-                }
-            case ASCII.t:
-                guard matches(p, i, end, "true") else { return nil }
-                i += 4
-            case ASCII.f:
-                guard matches(p, i, end, "false") else { return nil }
-                i += 5
-            case ASCII.n:
-                guard matches(p, i, end, "null") else { return nil }
-                i += 4
-            case ASCII.minus, ASCII.zero...ASCII.nine:
-                guard let next = numberEnd(p, i, end) else { return nil }
-                i = next
-            default:
-                return nil
             }
             // After a value: close containers until another item follows.
             while true {
@@ -85,10 +126,7 @@ enum JSONQuickCheck {
                 let inObject = objects & 1 == 1
                 if byte == ASCII.comma {
                     i = skipWhitespace(p, i + 1, end)
-                    if inObject {
-                        guard let next = afterKey(p, i, end) else { return nil }
-                        i = next
-                    }
+                    isKey = inObject
                     break
                 }
                 guard byte == (inObject ? ASCII.closeBrace : ASCII.closeBracket) else { return nil }
@@ -97,15 +135,6 @@ enum JSONQuickCheck {
                 depth -= 1
             }
         }
-    }
-
-    /// Past `"key" :` and the whitespace after it, for a key at `i`; nil when that is not there.
-    @inline(__always)
-    private static func afterKey(_ p: UnsafePointer<UInt8>, _ i: Int, _ end: Int) -> Int? {
-        guard i < end, p[i] == ASCII.quote, let keyEnd = stringEnd(p, i, end) else { return nil }
-        let colon = skipWhitespace(p, keyEnd, end)
-        guard colon < end, p[colon] == ASCII.colon else { return nil }
-        return skipWhitespace(p, colon + 1, end)
     }
 
     @inline(__always)
@@ -128,50 +157,23 @@ enum JSONQuickCheck {
         return true
     }
 
-    /// Past the string token whose opening quote is at `i`; nil when it is not valid or holds a
-    /// surrogate escape.
-    @inline(__always)
-    private static func stringEnd(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Int? {
-        var i = start + 1
-        while true {
-            while i + 8 <= end {
-                let attention = JSONScanner.attentionBits(UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)))
-                if attention != 0 {
-                    i += attention.trailingZeroBitCount >> 3
-                    break
-                }
-                i += 8
+    /// Past the escape whose backslash is at `i`; nil when it is not valid or is a `\u`
+    /// surrogate escape (paired or not, those are the scanner's).
+    private static func escapeEnd(_ p: UnsafePointer<UInt8>, _ i: Int, _ end: Int) -> Int? {
+        guard i + 1 < end else { return nil }
+        switch p[i + 1] {
+        case ASCII.quote, ASCII.backslash, ASCII.slash, ASCII.b, ASCII.f, ASCII.n, ASCII.r, ASCII.t:
+            return i + 2
+        case ASCII.u:
+            guard i + 6 <= end else { return nil }
+            var unit: UInt32 = 0
+            for k in (i + 2)..<(i + 6) {
+                guard let digit = CopyText.hexValue(p[k]) else { return nil }
+                unit = unit << 4 | UInt32(digit)
             }
-            guard i < end else { return nil }
-            let byte = p[i]
-            if byte == ASCII.quote { return i + 1 }
-            if byte == ASCII.backslash {
-                guard i + 1 < end else { return nil }
-                switch p[i + 1] {
-                case ASCII.quote, ASCII.backslash, ASCII.slash, ASCII.b, ASCII.f, ASCII.n, ASCII.r, ASCII.t:
-                    i += 2
-                case ASCII.u:
-                    guard i + 6 <= end else { return nil }
-                    var unit: UInt32 = 0
-                    for k in (i + 2)..<(i + 6) {
-                        guard let digit = CopyText.hexValue(p[k]) else { return nil }
-                        unit = unit << 4 | UInt32(digit)
-                    }
-                    // Surrogates, paired or not, are the scanner's.
-                    if unit & 0xF800 == 0xD800 { return nil }
-                    i += 6
-                default:
-                    return nil
-                }
-            } else if byte < 0x20 {
-                return nil
-            } else if byte < 0x80 {
-                i += 1
-            } else {
-                let length = UTF8Validation.sequenceLength(p, i, end)
-                guard length > 0 else { return nil }
-                i += length
-            }
+            return unit & 0xF800 == 0xD800 ? nil : i + 6
+        default:
+            return nil
         }
     }
 
