@@ -161,8 +161,8 @@ struct ValueChecker {
             if column == drugsIndex, type == .object { facts.pharmgkb = pharmgkb ?? holdsPharmgkb(field, key: key) }
             return .valid(facts)
         case .array:
-            // Most arrays are short lists of plain ASCII text, checked in one pass.
-            if ArrayLiteral.isPlainASCII(field) { return .valid(ValueFacts()) }
+            // Most arrays are short lists of plain text, checked in one pass.
+            if ArrayLiteral.isPlainText(field) { return .valid(ValueFacts()) }
             if let offset = UTF8Validation.firstInvalidOffset(field) { return Self.invalidText(offset) }
             let key = field.count >= CheckedValueCache.minimumLength ? ContentHash(field) : nil
             if let key, cached({ $0.isValidArray(key) }, length: field.count) { return .valid(ValueFacts()) }
