@@ -75,8 +75,13 @@ final class InspectorTests: XCTestCase {
     /// from the row before (escaped or not), NULLs, escaped TABs, a backslash-newline row, CRLF,
     /// invalid values repeated in consecutive rows, twice-encoded drugs and pharmgkb_data.
     private static func legacyRows(_ count: Int) -> String {
+        legacyRows(order: Array(0..<count))
+    }
+
+    /// The rows of ``legacyRows(_:)`` with the given indexes, in that order.
+    private static func legacyRows(order: [Int]) -> String {
         var rows = ""
-        for index in 0..<count {
+        for index in order {
             let gene = index / 5
             let transcript = index % 3 == 0 ? "ENST\(index).\(gene % 4)" : "ENST\(index)"
             let geneId = gene % 2 == 0 ? "ENSG\(gene).1" : "ENSG\(gene)"
@@ -120,6 +125,23 @@ final class InspectorTests: XCTestCase {
             let reference = try streamed(path)
             XCTAssertEqual(try chunked(path), reference, relative)
             XCTAssertEqual(try chunked(path, first: 1, rest: 997), reference, relative + " in small chunks")
+        }
+    }
+
+    /// Columns whose values seldom repeat from the row before stop being compared after a while
+    /// (a transcript's own values; a gene's too when its rows are scattered): the same report.
+    func testColumnsThatStopBeingComparedGiveTheSameReport() throws {
+        let adjacent = Array(0..<1500)
+        // A step prime to the count visits every row once, a gene's rows far apart.
+        let scattered = adjacent.map { $0 * 7919 % 1500 }
+        XCTAssertEqual(Set(scattered).count, 1500)
+        for (name, order) in [("adjacent", adjacent), ("scattered", scattered)] {
+            let path = try write(Self.header + Self.copyHead() + Self.legacyRows(order: order) + "\\.\n", name: "\(name).sql")
+            let reference = try streamed(path)
+            XCTAssertEqual(reference.tables.map(\.rows), [1500], name)
+            XCTAssertGreaterThan(reference.badValueCount, 100, name)
+            XCTAssertEqual(try chunked(path), reference, name)
+            XCTAssertEqual(try chunked(path, first: 5000, rest: 40_000, tail: 20_000), reference, name + " in chunks")
         }
     }
 
