@@ -171,7 +171,8 @@ final class CopyBlockInspection {
     func boundary(after offset: Int) throws -> Int {
         guard offset > block.start else { return block.start }
         guard offset < block.size else { return block.size }
-        var window = [UInt8](repeating: 0, count: 64 * 1024)
+        // A few rows' worth: zero-filling a larger window cost more than the reads it saves.
+        var window = [UInt8](repeating: 0, count: 8 * 1024)
         var position = offset - 1
         while position < block.size {
             let count = try block.file.read(at: Int64(position), into: &window, count: window.count)
