@@ -1,3 +1,5 @@
+import Foundation
+
 /// A one-pass JSON validator for the common case, without the error reporting of ``JSONScanner``:
 /// it answers "valid, of this type" or "not sure", never "valid" for a document the scanner
 /// refuses. Documents it is not sure about — invalid ones, and valid ones it leaves to the
@@ -15,6 +17,14 @@ enum JSONQuickCheck {
     /// The type of the valid document `bytes` (surrounding whitespace allowed), or nil when it is
     /// not valid or not checked here.
     static func type(of bytes: UnsafeBufferPointer<UInt8>) -> JSONValueType? {
+        var found = false
+        return type(of: bytes, member: nil, found: &found)
+    }
+
+    /// As ``type(of:)``, and sets `found` when a member of the top-level object is named `member`.
+    /// A top-level key written with escapes is not compared: nil (not checked here) instead.
+    @inline(__always)
+    static func type(of bytes: UnsafeBufferPointer<UInt8>, member: StaticString?, found: inout Bool) -> JSONValueType? {
         guard let p = bytes.baseAddress else { return nil }
         let end = bytes.count
         var i = skipWhitespace(p, 0, end)
@@ -40,6 +50,8 @@ enum JSONQuickCheck {
             let first = p[i]
             if first == ASCII.quote {
                 i += 1
+                let tokenStart = i
+                var escaped = false
                 scan: while true {
                     while i + 8 <= end {
                         let attention = JSONScanner.attentionBits(UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)))
@@ -56,6 +68,7 @@ enum JSONQuickCheck {
                         break scan
                     }
                     if byte == ASCII.backslash {
+                        escaped = true
                         guard let next = escapeEnd(p, i, end) else { return nil }
                         i = next
                     } else if byte < 0x20 {
@@ -69,6 +82,11 @@ enum JSONQuickCheck {
                     }
                 }
                 if isKey {
+                    if let member, depth == 1 {
+                        guard !escaped else { return nil }
+                        let length = i - 1 - tokenStart
+                        if length == member.utf8CodeUnitCount, memcmp(p + tokenStart, member.utf8Start, length) == 0 { found = true }
+                    }
                     i = skipWhitespace(p, i, end)
                     guard i < end, p[i] == ASCII.colon else { return nil }
                     i = skipWhitespace(p, i + 1, end)
@@ -214,5 +232,17 @@ extension JSON {
     /// the answer and, when invalid, the error.
     package static func quickType(_ bytes: Span<UInt8>) -> JSONValueType? {
         bytes.withUnsafeBufferPointer { JSONQuickCheck.type(of: $0) }
+    }
+
+    /// Whether the valid object `bytes` has a top-level member named `name` (duplicates
+    /// included), found in the quick pass of ``quickType(_:)``; nil when `bytes` is not an object,
+    /// is invalid, or the quick pass leaves it to ``forEachMember(_:_:)`` (as for
+    /// ``quickType(_:)``, or a top-level key written with escapes).
+    package static func quickObjectHoldsMember(_ bytes: Span<UInt8>, named name: StaticString) -> Bool? {
+        bytes.withUnsafeBufferPointer { buffer in
+            var found = false
+            guard JSONQuickCheck.type(of: buffer, member: name, found: &found) == .object else { return nil }
+            return found
+        }
     }
 }

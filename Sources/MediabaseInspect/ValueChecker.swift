@@ -201,6 +201,7 @@ struct ValueChecker {
 
     /// Whether `value` is a JSON object holding `pharmgkb_data`; nil when it is not a valid object.
     private static func objectHoldsPharmgkb(_ value: Span<UInt8>) -> Bool? {
+        if let found = JSON.quickObjectHoldsMember(value, named: "pharmgkb_data") { return found }
         var found = false
         do {
             try JSON.forEachMember(value) { name, _ in

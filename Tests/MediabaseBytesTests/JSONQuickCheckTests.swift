@@ -116,6 +116,54 @@ final class JSONQuickCheckTests: XCTestCase {
         }
     }
 
+    /// What `JSON.forEachMember` says: whether the object has a top-level member named `name`, nil
+    /// when it is not a valid object.
+    private func holdsMember(_ bytes: [UInt8], _ name: String) -> Bool? {
+        var found = false
+        do {
+            try JSON.forEachMember(bytes.span) { key, _ in
+                if key.withUnsafeBufferPointer({ Array($0) }) == Array(name.utf8) { found = true }
+            }
+        } catch {
+            return nil
+        }
+        return found
+    }
+
+    func testTopLevelMembersAreFoundAsForEachMemberFindsThem() {
+        let cases: [(String, Bool?)] = [
+            (#"{"pharmgkb_data": {"a": 1}}"#, true), (#"{"a": 1, "pharmgkb_data": null, "pharmgkb_data": 2}"#, true),
+            (#"{"a": {"pharmgkb_data": 1}}"#, false), (#"[{"pharmgkb_data": 1}]"#, nil), (#"{"pharmgkb_datax": 1}"#, false),
+            (#"{"pharmgkb_dat": 1}"#, false), (#"{"x": "pharmgkb_data"}"#, false), ("{}", false), (#""pharmgkb_data""#, nil),
+            (#"{"pharmgkb_data": }"#, nil),
+        ]
+        for (text, expected) in cases {
+            let bytes = Array(text.utf8)
+            XCTAssertEqual(holdsMember(bytes, "pharmgkb_data"), expected, text)
+            XCTAssertEqual(JSON.quickObjectHoldsMember(bytes.span, named: "pharmgkb_data"), expected, text)
+        }
+        // An escaped top-level key is left to forEachMember, which decodes it.
+        let escaped = Array(#"{"pharmgkb\u005fdata": 1}"#.utf8)
+        XCTAssertEqual(holdsMember(escaped, "pharmgkb_data"), true)
+        XCTAssertNil(JSON.quickObjectHoldsMember(escaped.span, named: "pharmgkb_data"))
+    }
+
+    func testTopLevelMembersOfRandomDocumentsAgreeWithForEachMember() {
+        var random = SplitMix64(seed: 0x7503_0A13)
+        var found = 0
+        for _ in 0..<20_000 {
+            var text = randomDocument(&random)
+            if random.oneIn(2) {
+                text = "{\"a\": " + text + (random.oneIn(2) ? ", \"term\": 1}" : "}")
+            }
+            let bytes = Array(text.utf8)
+            guard let quick = JSON.quickObjectHoldsMember(bytes.span, named: "term") else { continue }
+            XCTAssertEqual(holdsMember(bytes, "term"), quick, text)
+            if quick { found += 1 }
+        }
+        XCTAssertGreaterThan(found, 1000)
+    }
+
     /// Whether `bytes` hold `\u` followed by a surrogate's first hex digits (D8-DF).
     private static func hasSurrogateEscape(_ bytes: [UInt8]) -> Bool {
         guard bytes.count >= 4 else { return false }
