@@ -8,8 +8,9 @@ import Foundation
 ///
 /// It is one loop with the open containers kept as bits of a word instead of one call per value,
 /// member and token, and strings skipped 8 bytes at a time (``JSONScanner/attentionBits(_:)``):
-/// about half the instructions of the scanner on the short values of a legacy row. The grammar is
-/// the scanner's (RFC 8259, strict UTF-8 in strings; see ``JSONScanner``).
+/// about 40 % fewer instructions than the scanner on the short values of lean legacy rows
+/// (docs/benchmarks.md, "inspect per row, second pass"). The grammar is the scanner's (RFC 8259,
+/// strict UTF-8 in strings; see ``JSONScanner``).
 enum JSONQuickCheck {
     /// Deeper documents are left to the scanner (which allows ``JSON/maxDepth``).
     static let maxDepth = 64
