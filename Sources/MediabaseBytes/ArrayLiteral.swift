@@ -45,6 +45,21 @@ package enum ArrayLiteral {
     /// valid literal (``forEachElement(_:delimiter:_:)`` reads them without error), so a checker
     /// can accept them in one pass; false says nothing about validity (read them fully then).
     package static func isPlainASCII(_ bytes: UnsafeBufferPointer<UInt8>, delimiter: UInt8 = UInt8(ascii: ",")) -> Bool {
+        isPlain(bytes, delimiter: delimiter, quotedText: false)
+    }
+
+    /// Whether `bytes` is a one-dimensional literal in the plain form `array_out` writes: as
+    /// ``isPlainASCII(_:delimiter:)``, except that a quoted element may also hold backslash escapes
+    /// (`"\"de novo\" folding"`) and any well-formed multi-byte UTF-8 (`"β-catenin binding"`).
+    /// Such bytes too are valid text without NUL and a valid literal: an escaped byte is literal
+    /// wherever it is (`array_in`), and bytes ≥ 0x80 are never structural.
+    package static func isPlainText(_ bytes: UnsafeBufferPointer<UInt8>, delimiter: UInt8 = UInt8(ascii: ",")) -> Bool {
+        isPlain(bytes, delimiter: delimiter, quotedText: true)
+    }
+
+    /// ``isPlainASCII(_:delimiter:)`` (`quotedText` false) or ``isPlainText(_:delimiter:)`` (true).
+    @inline(__always)
+    private static func isPlain(_ bytes: UnsafeBufferPointer<UInt8>, delimiter: UInt8, quotedText: Bool) -> Bool {
         guard let base = bytes.baseAddress, bytes.count >= 2, base[0] == ASCII.openBrace else { return false }
         let end = bytes.count
         if base[1] == ASCII.closeBrace { return end == 2 }
@@ -63,10 +78,22 @@ package enum ArrayLiteral {
                         i += 8
                     }
                     guard i < end else { return false }
-                    let byte = base[i]
+                    var byte = base[i]
                     if byte == ASCII.quote { break }
-                    if byte == ASCII.backslash || byte == 0 || byte >= 0x80 { return false }
-                    i += 1
+                    if quotedText, byte == ASCII.backslash {
+                        // The next byte is literal, checked as text like any other.
+                        i += 1
+                        guard i < end else { return false }
+                        byte = base[i]
+                    }
+                    if byte == 0 || (!quotedText && byte == ASCII.backslash) { return false }
+                    if byte < 0x80 {
+                        i += 1
+                    } else {
+                        let length = quotedText ? UTF8Validation.sequenceLength(base, i, end) : 0
+                        guard length > 0 else { return false }
+                        i += length
+                    }
                 }
                 i += 1
             } else {
@@ -513,6 +540,11 @@ extension ArrayLiteral {
     /// Whether `bytes` is a plain one-dimensional ASCII literal (see the pointer variant).
     package static func isPlainASCII(_ bytes: Span<UInt8>, delimiter: UInt8 = UInt8(ascii: ",")) -> Bool {
         bytes.withUnsafeBufferPointer { isPlainASCII($0, delimiter: delimiter) }
+    }
+
+    /// Whether `bytes` is a plain one-dimensional literal of valid text (see the pointer variant).
+    package static func isPlainText(_ bytes: Span<UInt8>, delimiter: UInt8 = UInt8(ascii: ",")) -> Bool {
+        bytes.withUnsafeBufferPointer { isPlainText($0, delimiter: delimiter) }
     }
 
     /// Calls `body` for every element, in order, flattening nested dimensions; nil is a NULL

@@ -20,12 +20,23 @@ final class ChunkReader {
     private let lines: FileChunkLines
     /// Per column: where the field of the row being read starts and ends in its line, and the
     /// length of the column's previous valid value and what it counted.
+    ///
+    /// A column whose values seldom equal the previous row's (a transcript's own values, or a
+    /// gene's when its rows are scattered over the table) stops being compared for the rest of the
+    /// chunk: after ``ChunkReader/trialMisses`` misses, when they were more than
+    /// ``ChunkReader/minimumHitShare`` times the hits. The findings are the same either way.
     private struct ColumnState {
         var start = 0
         var end = 0
         var previousCount = 0
         var previousFacts = ValueFacts()
+        var misses = 0
+        var hits = 0
+        var comparing = true
     }
+
+    static let trialMisses = 128
+    static let minimumHitShare = 16
 
     /// Taken out of the reader while a row is read (``inspectRaw(_:at:line:offset:tally:)``), so
     /// that writes to it are to a local array, not checked for uniqueness through the class.
@@ -55,6 +66,7 @@ final class ChunkReader {
         var result = CopyBlockInspection.ChunkResult(tally: TableTally(table: block.table, isPart: true))
         let lines = lines
         lines.start(at: start)
+        for column in state.indices { state[column] = ColumnState() }
         do {
             while let line = try lines.nextLine(end: end) {
                 if result.lines & 63 == 0, inspection.isPastEnd(index) {
@@ -112,15 +124,22 @@ final class ChunkReader {
         var fieldStart = 0
         for column in 0..<columns {
             let isLast = column == columns - 1
-            if let earlier = lines.mark(column) {
+            let comparing = state[column].comparing
+            if comparing, let earlier = lines.mark(column) {
                 let fieldEnd = fieldStart + state[column].previousCount
                 if fieldEnd <= count, fieldEnd == count ? isLast : !isLast && line[fieldEnd] == 0x09,
                    lines.bytesEqual(earlier, lineStart + fieldStart, count: fieldEnd - fieldStart) {
                     state[column].start = fieldStart
                     state[column].end = fieldEnd
+                    state[column].hits += 1
                     tally.count(state[column].previousFacts, column: column)
                     fieldStart = fieldEnd + 1
                     continue
+                }
+                state[column].misses += 1
+                if state[column].misses == Self.trialMisses, state[column].hits * Self.minimumHitShare < Self.trialMisses {
+                    state[column].comparing = false
+                    lines.setMark(column, nil)
                 }
             }
             let fieldEnd = CopyText.fieldEnd(line, from: fieldStart)
@@ -139,9 +158,11 @@ final class ChunkReader {
             switch try checker.check(escaped ? Self.unescaped(value, into: scratch) : value, column: column) {
             case let .valid(facts):
                 tally.count(facts, column: column)
-                lines.setMark(column, lineStart + fieldStart)
-                state[column].previousCount = value.count
-                state[column].previousFacts = facts
+                if state[column].comparing {
+                    lines.setMark(column, lineStart + fieldStart)
+                    state[column].previousCount = value.count
+                    state[column].previousFacts = facts
+                }
             case let .invalid(at, expected):
                 lines.setMark(column, nil)
                 tally.badValue(column: column, line: number, byteOffset: Int64(offset), offset: at, expected: expected)

@@ -18,11 +18,14 @@ import MediabaseInput
 /// start at or after a nominal offset whose preceding line does not end in an unpaired backslash
 /// (which would make the newline data, ``CopyText/LineEnd/continues``).
 final class CopyBlockInspection {
-    /// Bytes of the first chunk and of the others, and of the buffer a chunk is read into.
+    /// Bytes of the first chunk and of the others, and of the buffer a chunk is read into. The
+    /// last `tail` bytes of the file are cut into chunks of `first` bytes, so that the thread
+    /// that finishes first waits for at most a small chunk of the other's at the end.
     struct ChunkSizes {
         var first = 1 << 20
         var rest = 8 << 20
         var buffer = 1 << 20
+        var tail = 16 << 20
     }
 
     private let sizes: ChunkSizes
@@ -111,7 +114,14 @@ final class CopyBlockInspection {
         }
     }
 
-    private func nominalStart(_ index: Int) -> Int { block.start + sizes.first + (index - 1) * sizes.rest }
+    /// Where chunk `index` (≥ 1) starts before moving to a row start: after the first chunk, chunks
+    /// of `rest` bytes up to the last `tail` bytes of the file, then chunks of `first` bytes.
+    private func nominalStart(_ index: Int) -> Int {
+        let second = block.start + sizes.first
+        let large = max(0, (block.size - sizes.tail - second) / sizes.rest)
+        let earlier = index - 1
+        return second + min(earlier, large) * sizes.rest + max(0, earlier - large) * sizes.first
+    }
 
     private func claim() throws -> (index: Int, start: Int, end: Int)? {
         lock.lock()
@@ -161,7 +171,8 @@ final class CopyBlockInspection {
     func boundary(after offset: Int) throws -> Int {
         guard offset > block.start else { return block.start }
         guard offset < block.size else { return block.size }
-        var window = [UInt8](repeating: 0, count: 64 * 1024)
+        // A few rows' worth: zero-filling a larger window cost more than the reads it saves.
+        var window = [UInt8](repeating: 0, count: 8 * 1024)
         var position = offset - 1
         while position < block.size {
             let count = try block.file.read(at: Int64(position), into: &window, count: window.count)

@@ -136,7 +136,10 @@ struct ValueChecker {
                     // Reading the members validates the object: one pass instead of two.
                     type = .object
                     pharmgkb = found
+                } else if let quick = JSON.quickType(field) {
+                    type = quick
                 } else {
+                    // Invalid, or left to the full validator: it gives the type or the error.
                     do {
                         type = try JSON.validate(field)
                     } catch let error as DecodeError {
@@ -158,8 +161,8 @@ struct ValueChecker {
             if column == drugsIndex, type == .object { facts.pharmgkb = pharmgkb ?? holdsPharmgkb(field, key: key) }
             return .valid(facts)
         case .array:
-            // Most arrays are short lists of plain ASCII text, checked in one pass.
-            if ArrayLiteral.isPlainASCII(field) { return .valid(ValueFacts()) }
+            // Most arrays are short lists of plain text, checked in one pass.
+            if ArrayLiteral.isPlainText(field) { return .valid(ValueFacts()) }
             if let offset = UTF8Validation.firstInvalidOffset(field) { return Self.invalidText(offset) }
             let key = field.count >= CheckedValueCache.minimumLength ? ContentHash(field) : nil
             if let key, cached({ $0.isValidArray(key) }, length: field.count) { return .valid(ValueFacts()) }
@@ -198,6 +201,7 @@ struct ValueChecker {
 
     /// Whether `value` is a JSON object holding `pharmgkb_data`; nil when it is not a valid object.
     private static func objectHoldsPharmgkb(_ value: Span<UInt8>) -> Bool? {
+        if let found = JSON.quickObjectHoldsMember(value, named: "pharmgkb_data") { return found }
         var found = false
         do {
             try JSON.forEachMember(value) { name, _ in

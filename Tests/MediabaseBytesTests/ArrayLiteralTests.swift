@@ -302,4 +302,50 @@ final class ArrayLiteralTests: XCTestCase {
             XCTAssertTrue(text.withUnsafeBufferPointer { ArrayLiteral.isPlainASCII($0) }, String(decoding: text, as: UTF8.self))
         }
     }
+
+    // MARK: Plain text fast path
+
+    private func isPlainText(_ bytes: [UInt8]) -> Bool { bytes.withUnsafeBufferPointer { ArrayLiteral.isPlainText($0) } }
+
+    func testPlainTextListsWithEscapesAndUTF8InQuotesAreRecognized() {
+        for text in ["{}", "{a,b}", #"{"zinc ion binding","β-catenin binding"}"#, #"{"hormone activity","\"de novo\" protein folding"}"#,
+                     #"{"a\\b","\,","\é","中文 😀"}"#, "{\"x\ty\"}", #"{"\a\b\c"}"#] {
+            XCTAssertTrue(isPlainText(Array(text.utf8)), text)
+            XCTAssertNoThrow(try ArrayLiteral.elements(text), text)
+        }
+    }
+
+    func testPlainTextLeavesTheRestToTheFullReader() {
+        let texts = ["{ü}", "{a\\b}", #"{"a\"}"#, #"{"a\"#, "{\"a\u{0}\"}", "{\"\\\u{0}\"}", " {a}", "{a} ", "{{a}}", "{a,}", #"{"a"b}"#]
+        var cases = texts.map { Array($0.utf8) }
+        // Malformed UTF-8 inside quotes, escaped or not: truncated, overlong, surrogate, stray continuation.
+        for bad: [UInt8] in [[0xC3], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0x80], [0xE2, 0x82], [0xF4, 0x90, 0x80, 0x80]] {
+            cases.append(Array("{\"a".utf8) + bad + Array("\"}".utf8))
+            cases.append(Array("{\"\\".utf8) + bad + Array("\"}".utf8))
+        }
+        for bytes in cases {
+            XCTAssertFalse(isPlainText(bytes), String(decoding: bytes, as: UTF8.self).debugDescription)
+        }
+    }
+
+    func testWhatThePlainTextPathAcceptsIsValidTextAndAValidLiteral() {
+        var random = SplitMix64(seed: 0xA77A_0004)
+        let pieces = ["a", "ABCDEFGHIJK", "NULL", ",", ",", "\"", "\"", "\"", "\\", "\\", "\\\"", "\u{7F}", "{", "}", " ", "\u{0}", "é", "β",
+                      "😀", "\t", "\u{FFFD}"]
+        var accepted = 0
+        for _ in 0..<30000 {
+            var bytes = Array("{".utf8) + random.text(from: pieces, maxPieces: 10) + Array("}".utf8)
+            if random.oneIn(4) { bytes.insert(random.pick([0x80, 0xBF, 0xC3, 0xE2, 0xED, 0xF0, 0xFF] as [UInt8]), at: Int.random(in: 1..<bytes.count, using: &random)) }
+            let plainASCII = bytes.withUnsafeBufferPointer { ArrayLiteral.isPlainASCII($0) }
+            guard isPlainText(bytes) else {
+                XCTAssertFalse(plainASCII, String(decoding: bytes, as: UTF8.self).debugDescription)
+                continue
+            }
+            accepted += 1
+            let text = String(decoding: bytes, as: UTF8.self).debugDescription
+            XCTAssertNil(bytes.withUnsafeBufferPointer { UTF8Validation.firstInvalidOffset($0) }, text)
+            XCTAssertNoThrow(try bytes.withUnsafeBufferPointer { try ArrayLiteral.forEachElement($0) { _ in } }, text)
+        }
+        XCTAssertGreaterThan(accepted, 1000)
+    }
 }

@@ -35,10 +35,10 @@ final class InspectorTests: XCTestCase {
     }
 
     /// Inspects `path` as `inspect` does, reading COPY blocks in chunks of the given sizes.
-    private func chunked(_ path: String, first: Int = 1 << 20, rest: Int = 8 << 20, buffer: Int = 1 << 20) throws -> InspectionReport {
+    private func chunked(_ path: String, first: Int = 1 << 20, rest: Int = 8 << 20, buffer: Int = 1 << 20, tail: Int = 0) throws -> InspectionReport {
         let reader = try DumpReader.open(path: path)
         let inspector = Inspector(input: path, format: reader.format)
-        inspector.copyChunkSizes = .init(first: first, rest: rest, buffer: buffer)
+        inspector.copyChunkSizes = .init(first: first, rest: rest, buffer: buffer, tail: tail)
         let threaded = ThreadedDumpSink(next: inspector)
         defer { try? threaded.close() }
         try reader.read(into: threaded)
@@ -75,8 +75,13 @@ final class InspectorTests: XCTestCase {
     /// from the row before (escaped or not), NULLs, escaped TABs, a backslash-newline row, CRLF,
     /// invalid values repeated in consecutive rows, twice-encoded drugs and pharmgkb_data.
     private static func legacyRows(_ count: Int) -> String {
+        legacyRows(order: Array(0..<count))
+    }
+
+    /// The rows of ``legacyRows(_:)`` with the given indexes, in that order.
+    private static func legacyRows(order: [Int]) -> String {
         var rows = ""
-        for index in 0..<count {
+        for index in order {
             let gene = index / 5
             let transcript = index % 3 == 0 ? "ENST\(index).\(gene % 4)" : "ENST\(index)"
             let geneId = gene % 2 == 0 ? "ENSG\(gene).1" : "ENSG\(gene)"
@@ -123,6 +128,23 @@ final class InspectorTests: XCTestCase {
         }
     }
 
+    /// Columns whose values seldom repeat from the row before stop being compared after a while
+    /// (a transcript's own values; a gene's too when its rows are scattered): the same report.
+    func testColumnsThatStopBeingComparedGiveTheSameReport() throws {
+        let adjacent = Array(0..<1500)
+        // A step prime to the count visits every row once, a gene's rows far apart.
+        let scattered = adjacent.map { $0 * 7919 % 1500 }
+        XCTAssertEqual(Set(scattered).count, 1500)
+        for (name, order) in [("adjacent", adjacent), ("scattered", scattered)] {
+            let path = try write(Self.header + Self.copyHead() + Self.legacyRows(order: order) + "\\.\n", name: "\(name).sql")
+            let reference = try streamed(path)
+            XCTAssertEqual(reference.tables.map(\.rows), [1500], name)
+            XCTAssertGreaterThan(reference.badValueCount, 100, name)
+            XCTAssertEqual(try chunked(path), reference, name)
+            XCTAssertEqual(try chunked(path, first: 5000, rest: 40_000, tail: 20_000), reference, name + " in chunks")
+        }
+    }
+
     func testThePlantedInvalidByteIsFoundAtTheSameLineInEveryChunking() throws {
         let path = Fixtures.path("generated/seed1-genes12/mbase.sql")
         let reference = try streamed(path)
@@ -146,6 +168,10 @@ final class InspectorTests: XCTestCase {
         }
         for rest in [1, 2, 3, 50, 333, 1200] {
             XCTAssertEqual(try chunked(path, first: 1, rest: rest), reference, "chunks of \(rest)")
+        }
+        // Large chunks, then small ones over the file's last `tail` bytes, wherever that starts.
+        for tail in [1, 97, size / 3, size / 2, size - 1, size, 2 * size] {
+            XCTAssertEqual(try chunked(path, first: 7, rest: 400, tail: tail), reference, "a tail of \(tail) bytes")
         }
     }
 
