@@ -471,6 +471,12 @@ package final class SQLiteCoreWriter: CoreOutput {
         ["pathway_coverage_view"],
     ]
 
+    /// Shared view tables (see ``afterIndexJobs``) whose fills sort their own input and look
+    /// genes up by the primary key only, so the connection opened before the indexes may build
+    /// them when it has time left: on rows where the cross-reference view is quick, the index
+    /// builds outlast it by seconds.
+    static let buildableBeforeIndexes: Set<String> = ["publication_summary_view"]
+
     /// Builds the indexes and the view tables on three connections at once, then copies the view
     /// tables into the core in file order.
     ///
@@ -506,15 +512,20 @@ package final class SQLiteCoreWriter: CoreOutput {
         // A table missing from the list (a schema change) becomes a job of its own, last.
         var jobs = Self.afterIndexJobs.map { $0.filter(shared.contains) }.filter { !$0.isEmpty }
         jobs += shared.filter { table in !jobs.contains { $0.contains(table) } }.map { [$0] }
-        /// Hands out `jobs` one at a time, to whichever connection asks first; nil once all are out.
-        func queue(_ jobs: [[String]]) -> @Sendable () -> [String]? {
-            let remaining = Guarded(jobs)
-            return { remaining.withLock { $0.isEmpty ? nil : $0.removeFirst() } }
+        // The jobs, handed out one at a time to whichever connection asks first (nil once all
+        // are out); the connection opened before the indexes, once its own job is done, takes
+        // only those it can build without them.
+        let remaining = Guarded(jobs.map { (tables: $0, statements: statements(of: $0)) })
+        let nextJob: @Sendable () -> [String]? = { remaining.withLock { $0.isEmpty ? nil : $0.removeFirst().statements } }
+        let earlyOwn = Guarded([statements(of: tables.filter { ViewTableBuilder.required(for: $0) == .beforeIndexes })])
+        let earlyJob: @Sendable () -> [String]? = {
+            if let own = earlyOwn.withLock({ $0.popLast() }) { return own }
+            return remaining.withLock { jobs in
+                jobs.firstIndex { $0.tables.allSatisfy(Self.buildableBeforeIndexes.contains) }.map { jobs.remove(at: $0).statements }
+            }
         }
-        let nextJob = queue(jobs.map(statements(of:)))
 
         let (coreCacheKiB, lookupLimitBytes) = (Self.endCacheKiB, viewLookupLimitBytes)
-        let earlyJob = queue([statements(of: tables.filter { ViewTableBuilder.required(for: $0) == .beforeIndexes })])
         let early = BackgroundTask {
             try Self.buildViewTables(next: earlyJob, core: corePath,
                                      scratch: corePath + ViewTableBuilder.beforeIndexes.scratchSuffix, coreCacheKiB: coreCacheKiB, scanCacheKiB: nil,
