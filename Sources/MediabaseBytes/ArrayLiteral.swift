@@ -44,7 +44,7 @@ package enum ArrayLiteral {
     /// unquoted element and every byte in 0x01...0x7F. Such bytes are valid text without NUL and a
     /// valid literal (``forEachElement(_:delimiter:_:)`` reads them without error), so a checker
     /// can accept them in one pass; false says nothing about validity (read them fully then).
-    package static func isPlainASCII(_ bytes: UnsafeBufferPointer<UInt8>, delimiter: UInt8 = UInt8(ascii: ",")) -> Bool {
+    static func isPlainASCII(_ bytes: UnsafeBufferPointer<UInt8>, delimiter: UInt8 = UInt8(ascii: ",")) -> Bool {
         isPlain(bytes, delimiter: delimiter, quotedText: false)
     }
 
@@ -53,7 +53,7 @@ package enum ArrayLiteral {
     /// (`"\"de novo\" folding"`) and any well-formed multi-byte UTF-8 (`"β-catenin binding"`).
     /// Such bytes too are valid text without NUL and a valid literal: an escaped byte is literal
     /// wherever it is (`array_in`), and bytes ≥ 0x80 are never structural.
-    package static func isPlainText(_ bytes: UnsafeBufferPointer<UInt8>, delimiter: UInt8 = UInt8(ascii: ",")) -> Bool {
+    static func isPlainText(_ bytes: UnsafeBufferPointer<UInt8>, delimiter: UInt8 = UInt8(ascii: ",")) -> Bool {
         isPlain(bytes, delimiter: delimiter, quotedText: true)
     }
 

@@ -13,7 +13,7 @@ package protocol ByteStream: AnyObject {
 
 extension ByteStream {
     /// Fills up to `buffer.count` bytes and returns how many; 0 means end of stream.
-    @inlinable package func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    @inlinable func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         var span = MutableSpan(_unsafeElements: buffer.assumingMemoryBound(to: UInt8.self))
         return try read(into: &span)
     }
@@ -78,7 +78,7 @@ package final class FileByteStream: ByteStream {
     /// Fills up to `buffer.count` bytes from absolute `offset` without moving the stream (regular
     /// files only; `pread(2)`, so threads may read different parts at once). Returns how many;
     /// 0 means end of file.
-    package func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         while true {
             let count = pread(descriptor, buffer.baseAddress, buffer.count, off_t(offset))
             if count >= 0 { return count }

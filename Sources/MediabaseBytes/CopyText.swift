@@ -24,7 +24,7 @@ package enum CopyText {
     /// Fields without a backslash, the common case, are not copied: the row borrows them from
     /// `line`, which must therefore stay valid while the row is used.
     @discardableResult
-    package static func decodeLine(_ line: UnsafeBufferPointer<UInt8>, into row: RowBuffer) -> LineEnd {
+    static func decodeLine(_ line: UnsafeBufferPointer<UInt8>, into row: RowBuffer) -> LineEnd {
         guard let base = line.baseAddress, line.count > 0 else {
             row.endField()
             return .complete
@@ -66,7 +66,7 @@ package enum CopyText {
     ///
     /// - Returns: the number of fields, or nil when the line ends in an unpaired backslash (the
     ///   newline is data: the row continues on the next line, see ``LineEnd/continues``).
-    package static func countRawFields(_ base: UnsafePointer<UInt8>, count end: Int) -> Int? {
+    static func countRawFields(_ base: UnsafePointer<UInt8>, count end: Int) -> Int? {
         var fields = 1
         var fieldStart = 0
         var searchFrom = 0
@@ -85,7 +85,7 @@ package enum CopyText {
     /// Escapes pair backslashes from the left of a run (no escape consumes a backslash as one of
     /// its digits), so an odd run ends in a backslash that escapes the byte at `position`.
     @inline(__always)
-    package static func backslashRun(_ base: UnsafePointer<UInt8>, before position: Int, from: Int) -> Int {
+    static func backslashRun(_ base: UnsafePointer<UInt8>, before position: Int, from: Int) -> Int {
         var index = position
         while index > from, base[index - 1] == 0x5C { index -= 1 }
         return position - index
@@ -167,7 +167,7 @@ package enum CopyText {
     /// never contains a raw TAB or newline and no line of data can read as the `\.` terminator.
     /// Text between escapes is copied in runs (most fields have no escape at all), found eight
     /// bytes at a time. The bundle export uses ``encodeText(_:into:)``, which also checks UTF-8.
-    package static func encodeField(_ bytes: UnsafeBufferPointer<UInt8>?, into out: inout [UInt8]) {
+    static func encodeField(_ bytes: UnsafeBufferPointer<UInt8>?, into out: inout [UInt8]) {
         guard let bytes else { return encodeNull(into: &out) }
         guard let base = bytes.baseAddress else { return }
         let end = bytes.count
@@ -197,7 +197,7 @@ package enum CopyText {
     /// the offset ``UTF8Validation/firstInvalidOffset(_:)-(UnsafeBufferPointer<UInt8>)`` gives,
     /// and `out` holds part of the field. One pass for both: eight bytes of ASCII that need no
     /// escape are taken at a time, and the last bytes of a field as the eight that end it.
-    package static func encodeText(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> Int? {
+    static func encodeText(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> Int? {
         guard let base = bytes.baseAddress else { return nil }
         let end = bytes.count
         var runStart = 0

@@ -18,7 +18,7 @@ package enum JSON {
     package static let maxDepth = 512
 
     /// Validates a whole document (surrounding whitespace allowed) and returns the top-level type.
-    package static func validate(_ bytes: UnsafeBufferPointer<UInt8>) throws -> JSONValueType {
+    static func validate(_ bytes: UnsafeBufferPointer<UInt8>) throws -> JSONValueType {
         var scanner = try documentScanner(bytes)
         let type = try scanner.scanValue(depth: 0)
         try scanner.expectEnd()
@@ -26,7 +26,7 @@ package enum JSON {
     }
 
     /// Parses a whole document (surrounding whitespace allowed).
-    package static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws -> JSONValue {
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws -> JSONValue {
         var parser = JSONParser(scanner: try documentScanner(bytes))
         let value = try parser.parseValue(depth: 0)
         try parser.scanner.expectEnd()
@@ -109,7 +109,7 @@ package enum JSON {
     /// Validates a raw string token (quotes included, nothing around them) and appends its
     /// decoded UTF-8 bytes to `out`. `\u0000` decodes to a NUL byte, which text validation then
     /// refuses where it matters.
-    package static func decodeString(_ raw: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) throws {
+    static func decodeString(_ raw: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) throws {
         guard var scanner = JSONScanner(raw), scanner.current == ASCII.quote else {
             throw DecodeError(offset: 0, expected: "\"\\\"\"")
         }
@@ -150,7 +150,7 @@ package enum JSON {
     /// Appends `bytes` as a JSON string token: `"` and `\` are backslash-escaped, the control
     /// characters with a short form (`\b \f \n \r \t`) use it and the others are written `\u00xx`
     /// (RFC 8259 section 7); every other byte is copied as is, so valid UTF-8 in gives valid JSON out.
-    package static func appendString(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+    static func appendString(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         out.append(ASCII.quote)
         var runStart = 0
         for (i, byte) in bytes.enumerated() where byte < 0x20 || byte == ASCII.quote || byte == ASCII.backslash {

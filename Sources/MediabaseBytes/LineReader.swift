@@ -55,7 +55,7 @@ package final class LineReader {
     }
 
     /// The next line without its newline, or nil at end of stream.
-    package func nextLine() throws -> UnsafeBufferPointer<UInt8>? {
+    func nextLine() throws -> UnsafeBufferPointer<UInt8>? {
         var scanFrom = start
         while true {
             if scanFrom < end, let hit = memchr(buffer + scanFrom, 0x0A, end - scanFrom) {
@@ -111,7 +111,7 @@ extension UnsafeBufferPointer where Element == UInt8 {
     }
 
     /// The bytes without a final carriage return.
-    @inline(__always) package func droppingCR() -> UnsafeBufferPointer<UInt8> {
+    @inline(__always) func droppingCR() -> UnsafeBufferPointer<UInt8> {
         if count > 0, self[count - 1] == 0x0D { return UnsafeBufferPointer(rebasing: self[0..<(count - 1)]) }
         return self
     }

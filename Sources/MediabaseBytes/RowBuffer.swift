@@ -27,7 +27,7 @@ package final class RowBuffer {
     package var byteOffset: Int64 = 0
     /// The row as it appeared in the input (a COPY line, an INSERT tuple, a CSV record);
     /// valid only inside the sink callback. Used for rejects.
-    package var raw = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+    var raw = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
 
     package init(capacity: Int = 64 * 1024) {
         self.capacity = max(capacity, 16)
@@ -72,7 +72,7 @@ package final class RowBuffer {
 
     /// Lets fields refer to bytes of `line` without copying (see ``appendBorrowedField(offset:count:)``);
     /// the line must stay valid as long as the row is used.
-    @inline(__always) package func borrow(_ line: UnsafePointer<UInt8>) { borrowed = line }
+    @inline(__always) func borrow(_ line: UnsafePointer<UInt8>) { borrowed = line }
 
     /// Appends a field made of `count` bytes at `offset` in the borrowed line.
     @inline(__always) package func appendBorrowedField(offset: Int, count length: Int) {
@@ -99,7 +99,7 @@ package final class RowBuffer {
     }
 
     /// Appends bytes to the field being built.
-    @inline(__always) package func appendBytes(_ bytes: UnsafeBufferPointer<UInt8>) {
+    @inline(__always) func appendBytes(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return }
         reserve(bytes.count)
         (storage + byteCount).update(from: base, count: bytes.count)
@@ -125,7 +125,7 @@ package final class RowBuffer {
     }
 
     /// Appends a complete non-NULL field.
-    @inline(__always) package func appendField(_ bytes: UnsafeBufferPointer<UInt8>) {
+    @inline(__always) func appendField(_ bytes: UnsafeBufferPointer<UInt8>) {
         appendBytes(bytes)
         endField()
     }
@@ -140,7 +140,7 @@ package final class RowBuffer {
     }
 
     /// The bytes of field `index`, or nil for NULL. Valid until the buffer changes.
-    @inline(__always) package func field(_ index: Int) -> UnsafeBufferPointer<UInt8>? {
+    @inline(__always) func field(_ index: Int) -> UnsafeBufferPointer<UInt8>? {
         precondition(index >= 0 && index < count, "field index out of range")
         let length = counts[index]
         if length < 0 { return nil }

@@ -15,7 +15,7 @@ package enum UTF8Validation {
     /// malformed, overlong, surrogate, out-of-range or truncated sequence (`"a\u{E2}\u{82}"` → 1,
     /// `"a\u{E2}A"` → 1). Everything before it is valid text; this is the convention of
     /// PostgreSQL's error report and of Rust's `Utf8Error::valid_up_to`.
-    package static func firstInvalidOffset(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+    static func firstInvalidOffset(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         guard let base = bytes.baseAddress else { return nil }
         let end = bytes.count
         var i = 0
@@ -65,7 +65,7 @@ package enum UTF8Validation {
     }
 
     /// Throws a ``DecodeError`` at ``firstInvalidOffset(_:)`` unless the bytes are acceptable text.
-    package static func validateText(_ bytes: UnsafeBufferPointer<UInt8>) throws {
+    static func validateText(_ bytes: UnsafeBufferPointer<UInt8>) throws {
         if let offset = firstInvalidOffset(bytes) {
             throw DecodeError(offset: offset, expected: "valid UTF-8 text without NUL bytes")
         }

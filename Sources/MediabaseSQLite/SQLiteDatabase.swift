@@ -201,21 +201,21 @@ package final class SQLiteStatement {
 
     /// Binds bytes as text (nil binds NULL). With `copy` false SQLite reads the bytes in place,
     /// so they must stay valid and unchanged until the statement is stepped and reset or rebound.
-    @inlinable package func bind(_ index: Int, text bytes: UnsafeRawBufferPointer?, copy: Bool = true) throws {
+    @inlinable func bind(_ index: Int, text bytes: UnsafeRawBufferPointer?, copy: Bool = true) throws {
         guard let bytes else { return try bindNull(index) }
         let pointer = bytes.baseAddress?.assumingMemoryBound(to: CChar.self) ?? emptyBytes
         try check(sqlite3_bind_text(handle, Int32(index), pointer, Int32(bytes.count), copy ? sqliteTransient : nil), binding: index)
     }
 
     /// Binds bytes as a blob (nil binds NULL); `copy` as for text.
-    @inlinable package func bind(_ index: Int, blob bytes: UnsafeRawBufferPointer?, copy: Bool = true) throws {
+    @inlinable func bind(_ index: Int, blob bytes: UnsafeRawBufferPointer?, copy: Bool = true) throws {
         guard let bytes else { return try bindNull(index) }
         let pointer = bytes.baseAddress ?? UnsafeRawPointer(emptyBytes)
         try check(sqlite3_bind_blob(handle, Int32(index), pointer, Int32(bytes.count), copy ? sqliteTransient : nil), binding: index)
     }
 
     /// Binds bytes as text (nil binds NULL). SQLite copies the bytes.
-    @inlinable package func bind(_ index: Int, bytes: UnsafeBufferPointer<UInt8>?) throws {
+    @inlinable func bind(_ index: Int, bytes: UnsafeBufferPointer<UInt8>?) throws {
         try bind(index, text: bytes.map { UnsafeRawBufferPointer($0) })
     }
 
@@ -293,7 +293,7 @@ package final class SQLiteStatement {
     }
 
     /// Column value as text bytes, valid until the next step or reset; nil for NULL.
-    @inlinable package func bytes(_ column: Int) -> UnsafeBufferPointer<UInt8>? {
+    @inlinable func bytes(_ column: Int) -> UnsafeBufferPointer<UInt8>? {
         guard sqlite3_column_type(handle, Int32(column)) != SQLITE_NULL else { return nil }
         let pointer = sqlite3_column_text(handle, Int32(column))
         let count = Int(sqlite3_column_bytes(handle, Int32(column)))
@@ -334,7 +334,7 @@ package final class SQLiteStatement {
 
     /// Calls `body` with the column's value as blob bytes (empty for NULL), valid only inside
     /// `body`.
-    @inlinable package func withBlob<Result>(_ column: Int, _ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+    @inlinable func withBlob<Result>(_ column: Int, _ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
         let pointer = sqlite3_column_blob(handle, Int32(column))
         let count = Int(sqlite3_column_bytes(handle, Int32(column)))
         return try body(UnsafeRawBufferPointer(start: pointer, count: pointer == nil ? 0 : count))

@@ -59,7 +59,10 @@ package final class CollectingSink: DumpSink {
             throw UnexpectedCall(description: "row at line \(row.line) of \(tables[current].schema.qualifiedName) "
                 + "has \(row.count) fields for \(columns) columns")
         }
-        tables[current].fields.append((0..<row.count).map { row.field($0).map(Array.init) })
+        tables[current].fields.append((0..<row.count).map { index -> [UInt8]? in
+            guard let bytes = row.bytes(index) else { return nil }
+            return Array(bytes)
+        })
         tables[current].lines.append(row.line)
     }
 

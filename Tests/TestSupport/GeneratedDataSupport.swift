@@ -110,7 +110,10 @@ package final class RawRowSink: DumpSink {
     }
 
     package func row(_ row: RowBuffer) throws {
-        tables[current]!.rows.append((0..<row.count).map { row.field($0).map { Data($0) } })
+        tables[current]!.rows.append((0..<row.count).map { index -> Data? in
+            guard let bytes = row.bytes(index) else { return nil }
+            return Data(Array(bytes))
+        })
         tables[current]!.lines.append(row.line)
     }
 
