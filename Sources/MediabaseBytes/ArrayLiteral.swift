@@ -69,14 +69,7 @@ package enum ArrayLiteral {
                 i += 1
                 while true {
                     // 8 bytes at a time while none is a quote, a backslash, a control or non-ASCII byte.
-                    while i + 8 <= end {
-                        let attention = JSONScanner.attentionBits(UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)))
-                        if attention != 0 {
-                            i += attention.trailingZeroBitCount >> 3
-                            break
-                        }
-                        i += 8
-                    }
+                    i = JSONScanner.skipPlainWords(base, from: i, end: end)
                     guard i < end else { return false }
                     var byte = base[i]
                     if byte == ASCII.quote { break }

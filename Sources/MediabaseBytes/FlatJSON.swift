@@ -176,15 +176,7 @@ package enum FlatJSON {
         var i = start
         // ``JSONScanner/attentionBits(_:)`` flags quotes, backslashes, control and non-ASCII
         // bytes; the first flagged byte must be the closing quote.
-        while i + 8 <= scanner.end {
-            let word = UInt64(littleEndian: UnsafeRawPointer(scanner.base + i).loadUnaligned(as: UInt64.self))
-            let attention = JSONScanner.attentionBits(word)
-            if attention != 0 {
-                i += attention.trailingZeroBitCount >> 3
-                break
-            }
-            i += 8
-        }
+        i = JSONScanner.skipPlainWords(scanner.base, from: i, end: scanner.end)
         while i < scanner.end {
             let byte = scanner.base[i]
             if byte == ASCII.quote {

@@ -54,14 +54,7 @@ enum JSONQuickCheck {
                 let tokenStart = i
                 var escaped = false
                 scan: while true {
-                    while i + 8 <= end {
-                        let attention = JSONScanner.attentionBits(UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)))
-                        if attention != 0 {
-                            i += attention.trailingZeroBitCount >> 3
-                            break
-                        }
-                        i += 8
-                    }
+                    i = JSONScanner.skipPlainWords(p, from: i, end: end)
                     guard i < end else { return nil }
                     let byte = p[i]
                     if byte == ASCII.quote {

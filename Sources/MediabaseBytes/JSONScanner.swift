@@ -177,17 +177,8 @@ struct JSONScanner {
         var i = position + 1
         var escaped = false
         while true {
-            // Skip 8 bytes at a time while none is a quote, a backslash, a control or non-ASCII
-            // byte, then straight to the first one that is.
-            while i + 8 <= end {
-                let word = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
-                let attention = JSONScanner.attentionBits(word)
-                if attention != 0 {
-                    i += attention.trailingZeroBitCount >> 3
-                    break
-                }
-                i += 8
-            }
+            // Straight to the first quote, backslash, control or non-ASCII byte, 8 bytes at a time.
+            i = JSONScanner.skipPlainWords(base, from: i, end: end)
             guard i < end else { throw DecodeError(offset: end, expected: "a closing quote") }
             let byte = base[i]
             if byte == ASCII.quote {
@@ -206,6 +197,19 @@ struct JSONScanner {
                 i += length
             }
         }
+    }
+
+    /// Skips the 8-byte words from `start` that hold no byte ``attentionBits(_:)`` flags: the
+    /// position of the first flagged byte, or, with fewer than 8 bytes left before `end`, where
+    /// the last whole word ended (the caller goes on byte by byte from there).
+    @inline(__always) static func skipPlainWords(_ base: UnsafePointer<UInt8>, from start: Int, end: Int) -> Int {
+        var i = start
+        while i + 8 <= end {
+            let attention = attentionBits(UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)))
+            if attention != 0 { return i + attention.trailingZeroBitCount >> 3 }
+            i += 8
+        }
+        return i
     }
 
     /// The high bits of the bytes of `word` that are `"`, `\`, below 0x20 or above 0x7F (SWAR

@@ -176,15 +176,7 @@ package struct JSONTape {
         while true {
             // ``JSONScanner/attentionBits(_:)`` flags quotes, backslashes, control and non-ASCII
             // bytes: eight at a time up to the first such byte.
-            while i + 8 <= scanner.end {
-                let word = UInt64(littleEndian: UnsafeRawPointer(scanner.base + i).loadUnaligned(as: UInt64.self))
-                let attention = JSONScanner.attentionBits(word)
-                if attention != 0 {
-                    i += attention.trailingZeroBitCount >> 3
-                    break
-                }
-                i += 8
-            }
+            i = JSONScanner.skipPlainWords(scanner.base, from: i, end: scanner.end)
             guard i < scanner.end else { throw Unusual() }
             let byte = scanner.base[i]
             if byte == ASCII.quote { break }
