@@ -71,10 +71,14 @@ MAN_OUT := .build/plugins/GenerateManual/outputs/mediabase
 MAN_DATE := $(shell git log -1 --format=%cs 2>/dev/null || echo 1970-01-01)
 
 # The plugin builds the package and runs the binary's --experimental-dump-help; the debug build
-# gives the same pages without rebuilding the release one with other flags.
-man:
+# gives the same pages without rebuilding the release one with other flags. The pages are made
+# again only when a source changed, so a second `make install` does not wait for the plugin.
+MAN_PAGE := $(MAN_OUT)/mediabase.1
+$(MAN_PAGE): Package.swift $(shell find Sources -name '*.swift')
 	rm -rf $(MAN_OUT)
 	$(SWIFT) package generate-manual --configuration debug --multi-page --date $(MAN_DATE)
+
+man: $(MAN_PAGE)
 
 release:
 	$(MAKE) build CONFIG=release

@@ -105,7 +105,7 @@ let package = Package(
     ] + (libraries.map { "\($0)Tests" } + ["EndToEndTests"]).map { name in
         .testTarget(name: name, dependencies: libraryDependencies + ["MediabaseTestSupport"])
     } + [
-        .testTarget(name: "MediabaseQueryTests", dependencies: ["MediabaseQuery"], swiftSettings: [.swiftLanguageMode(.v6)]),
+        .testTarget(name: "MediabaseQueryTests", dependencies: ["MediabaseQuery", "MediabaseModel"], swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "MediabaseServeTests", dependencies: ["MediabaseServe"]),
     ],
     swiftLanguageModes: [.v5]

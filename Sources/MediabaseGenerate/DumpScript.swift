@@ -13,7 +13,7 @@ struct DumpScript {
     /// `cancer_transcript_base` (a per-patient dump).
     let includesOpenTargets: Bool
 
-    static let legacyTable = "cancer_transcript_base"
+    static let legacyTable = LegacyColumns.tableName
 
     init(seed: UInt64, includesOpenTargets: Bool) {
         var random = SeededRandom(seed: seed, stream: .dumpKey)

@@ -46,7 +46,7 @@ package final class CSVReader {
         let startOffset = lines.nextOffset
         var pending = try readRecord(lines, isHeader: false)
         if acceptsUnlabelledRowNames, pending, row.count == header.count + 1 { header.insert("", at: 0) }
-        let name = tableName ?? (header.contains("transcript_id") ? "cancer_transcript_base" : Self.stem(of: file))
+        let name = tableName ?? (header.contains("transcript_id") ? LegacyColumns.tableName : Self.stem(of: file))
         let table = TableSchema(name: name, columns: header.map { ColumnInfo(name: $0) })
         try sink.beginTable(table)
         var rows = 0

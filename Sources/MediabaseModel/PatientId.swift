@@ -28,10 +28,25 @@ package struct PatientId: Hashable, Sendable, CustomStringConvertible {
     package var lowercased: String { value.lowercased() }
 
     /// `patient_<id>`: the schema name in PostgreSQL and the `ATTACH ... AS` name in SQLite.
-    package var schemaName: String { "patient_" + lowercased }
+    package var schemaName: String { Self.schemaName(of: value) }
 
     /// `patient_<id>.sqlite`.
-    package var sqliteFileName: String { schemaName + ".sqlite" }
+    package var sqliteFileName: String { schemaName + Self.sqliteFileSuffix }
+
+    /// What starts a patient's schema and file names.
+    package static let namePrefix = "patient_"
+    private static let sqliteFileSuffix = ".sqlite"
+
+    /// `patient_<id lower-cased>` for an id text (checked or not).
+    package static func schemaName(of id: String) -> String { namePrefix + id.lowercased() }
+
+    /// The id text a file name carries: `x` for `patient_x.sqlite`; nil for a name of another
+    /// form. The text is not checked against the rule (see ``problem(with:)``).
+    package static func idText(ofSQLiteFileName name: String) -> String? {
+        guard name.hasPrefix(namePrefix), name.hasSuffix(sqliteFileSuffix),
+              name.count > namePrefix.count + sqliteFileSuffix.count else { return nil }
+        return String(name.dropFirst(namePrefix.count).dropLast(sqliteFileSuffix.count))
+    }
 
     package var description: String { value }
 

@@ -40,7 +40,7 @@ package struct PatientPartFacts {
     package static func schema(ofPart name: String) -> String? {
         guard name.hasPrefix("patients/"), name.hasSuffix(".sql.gz") else { return nil }
         let schema = String(name.dropFirst("patients/".count).dropLast(".sql.gz".count))
-        guard schema.hasPrefix("patient_"), PatientId.problem(with: String(schema.dropFirst("patient_".count))) == nil else { return nil }
+        guard schema.hasPrefix(PatientId.namePrefix), PatientId.problem(with: String(schema.dropFirst(PatientId.namePrefix.count))) == nil else { return nil }
         return schema
     }
 

@@ -14,7 +14,7 @@ struct PatientList {
         var entries: [(PatientConnection, String)] = []
         if let directory = worker.directory {
             for name in try directory.patientFileNames() {
-                let fileId = String(name.dropFirst("patient_".count).dropLast(".sqlite".count))
+                let fileId = PatientId.idText(ofSQLiteFileName: name) ?? ""
                 if let problem = PatientId.problem(with: fileId) {
                     directory.reportInvalid(name, identity: FileIdentity.of(directory.filePath(name)), reason: "its name does not carry a valid patient id: \(problem)")
                     continue
@@ -33,7 +33,7 @@ struct PatientList {
                     let count = try connection.storedCount()
                     json.object { json in
                         json.field("patient_id", patientId)
-                        json.field("schema_name", "patient_" + patientId.lowercased())
+                        json.field("schema_name", PatientId.schemaName(of: patientId))
                         json.field("expression_data_count", count)
                         let uploadDate = metadata.first { $0.name == "upload_date" }?.value
                         json.key("created_at")

@@ -26,7 +26,7 @@ final class PatientDirectory: Sendable {
         } catch {
             throw ServeFailure.patientFolder(path)
         }
-        return names.filter { $0.hasPrefix("patient_") && $0.hasSuffix(".sqlite") && $0.count > "patient_.sqlite".count }.sorted()
+        return names.filter { PatientId.idText(ofSQLiteFileName: $0) != nil }.sorted()
     }
 
     /// Names an invalid patient file on stderr, once per version of the file.
@@ -157,7 +157,7 @@ final class Worker {
                 return .invalid(reason)
             }
         }
-        let fileId = String(name.dropFirst("patient_".count).dropLast(".sqlite".count))
+        let fileId = PatientId.idText(ofSQLiteFileName: name) ?? ""
         let metadataId: String
         do {
             try beginReading(connection.database)

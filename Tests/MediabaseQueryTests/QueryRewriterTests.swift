@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import MediabaseQuery
+import MediabaseModel
 
 /// The rewriter on small inputs. Each expected text is written out by hand from the rules of
 /// docs/spec.md §9 and the column table of docs/commands.md; the equivalence of the rewrites on real data is
@@ -233,6 +234,13 @@ final class QueryRewriterTests: XCTestCase {
         XCTAssertTrue(found[1].hasPrefix("2:19: column \"go_terms\"") && found[1].contains("public.transcript_go_terms"), found[1])
         XCTAssertTrue(found[2].hasPrefix("3:53: cancer_transcript_base.coordinates->'chr' has no v0.6 home"), found[2])
         XCTAssertTrue(found[3].hasPrefix("3:72: cancer_transcript_base has no column \"nosuch\""), found[3])
+    }
+
+    /// The query layer depends on nothing, so it lists the columns itself: they must be the
+    /// model's, in the model's order, under the model's table name.
+    func testTheColumnMapListsTheModelsLegacyColumnsInOrder() {
+        XCTAssertEqual(LegacyColumnMap.columns.map(\.name), LegacyColumn.allCases.map(\.name))
+        XCTAssertEqual(LegacyColumnMap.tableName, LegacyColumns.tableName)
     }
 
     func testEveryLegacyColumnHasAnEntryAndARowInTheDocs() throws {
