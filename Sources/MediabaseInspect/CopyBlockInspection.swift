@@ -34,18 +34,22 @@ final class CopyBlockInspection {
     private let helperChecker: ValueChecker
     private let progress: ProgressReporter?
 
-    private let lock = NSLock()
-    private var nextChunk = 1
-    /// The first chunk known to end the block (by its `\.` line or an error); later ones are not started.
-    private var lastChunk = Int.max
-    private var finished: [Int: ChunkResult] = [:]
-    private var nextToAdd = 0
-    private var total: TableTally
-    private var rows = 0
-    private var bytes: Int64 = 0
-    private var lines = 0
-    private var outcome: ChunkResult?
-    private var failure: Error?
+    /// What the two threads share: which chunks are taken, and the results added up so far.
+    private struct Bookkeeping {
+        var nextChunk = 1
+        /// The first chunk known to end the block (by its `\.` line or an error); later ones are not started.
+        var lastChunk = Int.max
+        var finished: [Int: ChunkResult] = [:]
+        var nextToAdd = 0
+        var total: TableTally
+        var rows = 0
+        var bytes: Int64 = 0
+        var lines = 0
+        var outcome: ChunkResult?
+        var failure: Error?
+    }
+
+    private let state: Guarded<Bookkeeping>
 
     /// What a chunk held, with lines numbered from 1 at its start.
     struct ChunkResult {
@@ -72,7 +76,7 @@ final class CopyBlockInspection {
         self.checker = checker
         self.helperChecker = helperChecker
         self.progress = progress
-        total = tally
+        state = Guarded(Bookkeeping(total: tally))
     }
 
     /// Checks the block; returns where it ended and the table's tally with the block's rows
@@ -81,7 +85,7 @@ final class CopyBlockInspection {
         let reader = ChunkReader(block: block, checker: checker, bufferSize: sizes.buffer)
         let firstEnd = try boundary(after: block.start + sizes.first)
         add(reader.read(chunk: 0, from: block.start, to: firstEnd, inspection: self), index: 0)
-        if outcome == nil, firstEnd < block.size {
+        if state.withLock({ $0.outcome == nil }), firstEnd < block.size {
             let helperChecker = helperChecker
             let helper = BackgroundTask { [self] in
                 work(ChunkReader(block: block, checker: helperChecker, bufferSize: sizes.buffer))
@@ -89,13 +93,14 @@ final class CopyBlockInspection {
             work(reader)
             try helper.wait()
         }
-        if let failure { throw failure }
-        if let outcome {
-            if let error = outcome.error { throw rebased(error, lineOffset: block.startLine + lines - outcome.lines) }
-            return (CopyBlockEnd(rows: rows, bytes: bytes, lines: lines, offset: outcome.terminatorEnd!), total)
+        let done = state.withLock { $0 }
+        if let failure = done.failure { throw failure }
+        if let outcome = done.outcome {
+            if let error = outcome.error { throw rebased(error, lineOffset: block.startLine + done.lines - outcome.lines) }
+            return (CopyBlockEnd(rows: done.rows, bytes: done.bytes, lines: done.lines, offset: outcome.terminatorEnd!), done.total)
         }
         throw MediabaseError.malformedInput(
-            SourceLocation(file: block.fileName, table: block.table.qualifiedName, line: block.startLine + lines + 1, byteOffset: Int64(block.size)),
+            SourceLocation(file: block.fileName, table: block.table.qualifiedName, line: block.startLine + done.lines + 1, byteOffset: Int64(block.size)),
             expected: "more rows or the end-of-data marker \\. (the COPY block that starts after line \(block.startLine) is cut short: truncated file?)")
     }
 
@@ -107,10 +112,10 @@ final class CopyBlockInspection {
             }
         } catch {
             // The file could not be read: stop both threads and report it.
-            lock.lock()
-            failure = failure ?? error
-            lastChunk = 0
-            lock.unlock()
+            state.withLock { state in
+                state.failure = state.failure ?? error
+                state.lastChunk = 0
+            }
         }
     }
 
@@ -124,46 +129,43 @@ final class CopyBlockInspection {
     }
 
     private func claim() throws -> (index: Int, start: Int, end: Int)? {
-        lock.lock()
-        let index = nextChunk
-        guard index < lastChunk, nominalStart(index) < block.size else {
-            lock.unlock()
-            return nil
+        let claimed: Int? = state.withLock { state in
+            let index = state.nextChunk
+            guard index < state.lastChunk, nominalStart(index) < block.size else { return nil }
+            state.nextChunk += 1
+            return index
         }
-        nextChunk += 1
-        lock.unlock()
+        guard let index = claimed else { return nil }
         return (index, try boundary(after: nominalStart(index)), try boundary(after: nominalStart(index + 1)))
     }
 
     /// Whether a chunk before `index` ended the block, so chunk `index` is not part of it.
     func isPastEnd(_ index: Int) -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return lastChunk < index
+        state.withLock { $0.lastChunk < index }
     }
 
     /// Records a chunk's result and adds up, in order, every chunk that can be.
     private func add(_ result: ChunkResult, index: Int) {
-        lock.lock()
-        defer { lock.unlock() }
-        if result.endsBlock { lastChunk = min(lastChunk, index) }
-        guard !result.abandoned else { return }
-        finished[index] = result
-        while outcome == nil, let next = finished.removeValue(forKey: nextToAdd) {
-            total.absorb(next.tally, lineOffset: block.startLine + lines)
-            rows += next.rows
-            bytes += next.bytes
-            lines += next.lines
-            nextToAdd += 1
-            if next.endsBlock {
-                outcome = next
-                finished.removeAll()
+        state.withLock { state in
+            if result.endsBlock { state.lastChunk = min(state.lastChunk, index) }
+            guard !result.abandoned else { return }
+            state.finished[index] = result
+            while state.outcome == nil, let next = state.finished.removeValue(forKey: state.nextToAdd) {
+                state.total.absorb(next.tally, lineOffset: block.startLine + state.lines)
+                state.rows += next.rows
+                state.bytes += next.bytes
+                state.lines += next.lines
+                state.nextToAdd += 1
+                if next.endsBlock {
+                    state.outcome = next
+                    state.finished.removeAll()
+                }
             }
-        }
-        if let progress {
-            // The stream's position is what progress shows; the reader moves it past the block after.
-            try? block.file.seek(to: Int64(min(nominalStart(nextToAdd), block.size)))
-            progress.draw(final: false)
+            if let progress {
+                // The stream's position is what progress shows; the reader moves it past the block after.
+                try? block.file.seek(to: Int64(min(nominalStart(state.nextToAdd), block.size)))
+                progress.draw(final: false)
+            }
         }
     }
 
