@@ -350,35 +350,35 @@ private struct ReferenceScan {
 /// or transcript id, as the queries of the other form of ``ReferenceScan`` order them; each
 /// transcript reference carries its transcript's gene number (-1 when the table lacks it).
 struct SortedReferences {
-    /// References end to end in one buffer; row `i` is `external_db`, `external_id` and the id,
-    /// each a range of it.
+    /// References end to end in one buffer; row `i` is its database's number, `external_id`
+    /// and the id (each a range of the buffer).
     struct Rows {
         private var bytes: [UInt8] = []
         private var rows: [Row] = []
+        /// The database names by rank (byte order), once sorted.
+        private var names = ByteStringTable()
 
         struct Row {
             /// The sort's integer keys: first the rank of `external_db` among the databases
-            /// (a number of ``databases`` until ``sort(databases:)``), then the first 8 bytes of
-            /// `external_id` (big-endian, zeros after its end); equal keys compare the bytes.
+            /// (its number in ``SortedReferences/databases`` until ``sort(ranks:names:)``), then the
+            /// first 8 bytes of `external_id` (big-endian, zeros after its end); equal keys
+            /// compare the bytes.
             var database: UInt32
+            /// The transcript's gene number (transcript references), else -1.
+            var gene: Int32
             var prefix: UInt64
-            var start: Int32
             var identifierStart: Int32
             var identifierEnd: Int32
             /// Where the id ends; -1: a NULL id.
             var end: Int32
-            /// The transcript's gene number (transcript references), else -1.
-            var gene: Int32
         }
 
         var count: Int { rows.count }
         var byteCount: Int { bytes.count + rows.count * MemoryLayout<Row>.stride }
 
-        /// Appends a row of database number `database`; NULL key columns read as empty (they
-        /// are NOT NULL).
-        mutating func append(database: Int, _ databaseBytes: Span<UInt8>?, identifier: Span<UInt8>?, value: Span<UInt8>?, gene: Int32) {
-            let start = Int32(bytes.count)
-            if let databaseBytes { bytes.append(databaseBytes) }
+        /// Appends a row of database number `database`; a NULL `external_id` reads as empty (it
+        /// is NOT NULL).
+        mutating func append(database: Int, identifier: Span<UInt8>?, value: Span<UInt8>?, gene: Int32) {
             let identifierStart = Int32(bytes.count)
             var prefix: UInt64 = 0
             if let identifier {
@@ -387,13 +387,14 @@ struct SortedReferences {
             }
             let identifierEnd = Int32(bytes.count)
             if let value { bytes.append(value) }
-            rows.append(Row(database: UInt32(database), prefix: prefix, start: start, identifierStart: identifierStart,
-                            identifierEnd: identifierEnd, end: value == nil ? -1 : Int32(bytes.count), gene: gene))
+            rows.append(Row(database: UInt32(database), gene: gene, prefix: prefix, identifierStart: identifierStart,
+                            identifierEnd: identifierEnd, end: value == nil ? -1 : Int32(bytes.count)))
         }
 
         /// Byte order of the key, then of the id (NULL first); `ranks` gives each database
-        /// number's rank in byte order.
-        mutating func sort(ranks: [UInt32]) {
+        /// number's rank in byte order, `names` the names by rank.
+        mutating func sort(ranks: [UInt32], names: ByteStringTable) {
+            self.names = names
             for index in rows.indices { rows[index].database = ranks[Int(rows[index].database)] }
             let bytes = bytes
             let all = bytes.span
@@ -410,8 +411,10 @@ struct SortedReferences {
         }
 
         func withKey<R>(_ index: Int, _ body: (Span<UInt8>, Span<UInt8>) throws -> R) rethrows -> R {
-            let row = rows[index], all = bytes.span
-            return try body(all.extracting(Int(row.start)..<Int(row.identifierStart)), all.extracting(Int(row.identifierStart)..<Int(row.identifierEnd)))
+            let row = rows[index]
+            return try names.with(Int(row.database)) { database in
+                try body(database, bytes.span.extracting(Int(row.identifierStart)..<Int(row.identifierEnd)))
+            }
         }
 
         func withValue<R>(_ index: Int, _ body: (Span<UInt8>?) throws -> R) rethrows -> R {
@@ -439,12 +442,16 @@ struct SortedReferences {
 
     /// Reads and sorts both tables; nil when they would take more than `limitBytes`.
     static func load(from database: SQLiteDatabase, table: GeneTranscriptTable, limitBytes: Int) throws -> SortedReferences? {
+        // The last rowids (rows are only appended and merged away) times a row's fixed size: a
+        // bound that spares reading tables that cannot fit.
+        let rowids = try database.integer("SELECT max(rowid) FROM gene_cross_references")
+            + database.integer("SELECT max(rowid) FROM transcript_cross_references")
+        guard rowids * MemoryLayout<Rows.Row>.stride <= limitBytes else { return nil }
         var references = SortedReferences()
         // The columns are TEXT (the core is UTF-8): their stored bytes are read as they are.
         let genes = try database.prepare("SELECT external_db, external_id, gene_id FROM gene_cross_references")
         while try genes.step() {
-            let name = genes.storedTextBytes(0)
-            references.genes.append(database: references.number(name), name, identifier: genes.storedTextBytes(1),
+            references.genes.append(database: references.number(genes.storedTextBytes(0)), identifier: genes.storedTextBytes(1),
                                     value: genes.storedTextBytes(2), gene: -1)
             if references.genes.count % 4096 == 0, references.byteCount > limitBytes { return nil }
         }
@@ -453,17 +460,20 @@ struct SortedReferences {
             let transcript = transcripts.storedTextBytes(2)
             var gene = -1
             if let transcript, let known = table.geneOfTranscript(transcript) { gene = known }
-            let name = transcripts.storedTextBytes(0)
-            references.transcripts.append(database: references.number(name), name, identifier: transcripts.storedTextBytes(1),
+            references.transcripts.append(database: references.number(transcripts.storedTextBytes(0)), identifier: transcripts.storedTextBytes(1),
                                           value: transcript, gene: Int32(gene))
             if references.transcripts.count % 4096 == 0, references.byteCount > limitBytes { return nil }
         }
         guard references.byteCount <= limitBytes else { return nil }
         var ranks = [UInt32](repeating: 0, count: references.databases.count)
+        var names = ByteStringTable()
         let order = (0..<references.databases.count).sorted { references.databases.compare($0, $1) < 0 }
-        for (rank, number) in order.enumerated() { ranks[number] = UInt32(rank) }
-        references.genes.sort(ranks: ranks)
-        references.transcripts.sort(ranks: ranks)
+        for (rank, number) in order.enumerated() {
+            ranks[number] = UInt32(rank)
+            references.databases.with(number) { names.append($0) }
+        }
+        references.genes.sort(ranks: ranks, names: names)
+        references.transcripts.sort(ranks: ranks, names: names)
         return references
     }
 
