@@ -152,8 +152,19 @@ package enum JSON {
     /// (RFC 8259 section 7); every other byte is copied as is, so valid UTF-8 in gives valid JSON out.
     static func appendString(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         out.append(ASCII.quote)
+        guard let base = bytes.baseAddress else { return out.append(ASCII.quote) }
         var runStart = 0
-        for (i, byte) in bytes.enumerated() where byte < 0x20 || byte == ASCII.quote || byte == ASCII.backslash {
+        var i = 0
+        while true {
+            // Words of plain bytes are passed 8 at a time (ids and symbols mostly are plain);
+            // a flagged byte may be non-ASCII, which is copied as is.
+            i = JSONScanner.skipPlainWords(base, from: i, end: bytes.count)
+            guard i < bytes.count else { break }
+            let byte = base[i]
+            guard byte < 0x20 || byte == ASCII.quote || byte == ASCII.backslash else {
+                i += 1
+                continue
+            }
             if i > runStart { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i])) }
             out.append(ASCII.backslash)
             switch byte {
@@ -172,6 +183,7 @@ package enum JSON {
                 out.append(hexDigits.utf8Start[Int(byte & 0x0F)])
             }
             runStart = i + 1
+            i += 1
         }
         if runStart < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...])) }
         out.append(ASCII.quote)

@@ -7,8 +7,9 @@ import MediabaseSQLite
 /// `transcripts` and `genes` tables once or twice per cross-reference, which on a large core
 /// (rows in input order, a small page cache) costs a page read per seek.
 ///
-/// Built by two sequential scans (`transcripts_gene_id`, then `genes`); ``load(from:limitBytes:)``
-/// gives up (nil) once it would hold more than its budget, and the filler then seeks as before.
+/// Built by two sequential scans of the tables in rowid order (`transcripts`, then `genes`), no
+/// index needed (the fill runs while they are built); ``load(from:limitBytes:)`` gives up (nil)
+/// once it would hold more than its budget, and the filler then seeks as before.
 /// Keys compare as bytes, as SQLite's BINARY collation does. A class: the fill binds it once per
 /// cross-reference, which for a struct of ten arrays meant ten retains and releases each time.
 final class GeneTranscriptTable {
@@ -17,31 +18,42 @@ final class GeneTranscriptTable {
     static let defaultLimitBytes = 96 << 20
 
     private var genes = ByteStringTable()
-    /// The transcripts of gene `i` are `transcriptsStart[i] ..< transcriptsStart[i + 1]`.
+    /// The transcripts of gene `i` are the numbers `geneTranscripts[transcriptsStart[i] ..<
+    /// transcriptsStart[i + 1]]`, in byte order.
     private var transcriptsStart: [Int32] = []
+    private var geneTranscripts: [Int32] = []
     /// The symbol of gene `i`; nil: NULL, or no row in `genes`.
     private var symbols = OptionalByteStrings()
+    /// In rowid order.
     private var transcripts = ByteStringTable()
     private var transcriptGene: [Int32] = []
 
     /// Reads the core's transcripts and genes; nil when they would take more than `limitBytes`.
     static func load(from database: SQLiteDatabase, limitBytes: Int = defaultLimitBytes) throws -> GeneTranscriptTable? {
         let table = GeneTranscriptTable()
-        // In gene order (the lookup index covers both columns, or a sort while it is not built
-        // yet): the genes come grouped.
-        let transcripts = try database.prepare("SELECT gene_id, transcript_id FROM transcripts ORDER BY gene_id, transcript_id")
+        // A sort by gene would cost more than numbering the genes by hash as they come (input
+        // order; on scattered rows a gene's transcripts are apart) and grouping them after.
+        let transcripts = try database.prepare("SELECT gene_id, transcript_id FROM transcripts")
+        var lastGene = -1
         while try transcripts.step() {
             // Neither a NULL gene nor a NULL transcript id can match a lookup.
             guard let gene = transcripts.textBytes(0), let transcript = transcripts.textBytes(1) else { continue }
-            if table.genes.isEmpty || !table.genes.equals(table.genes.count - 1, gene) { table.appendGene(gene) }
+            if lastGene < 0 || !table.genes.equals(lastGene, gene) {
+                if let known = table.genes.index(of: gene) {
+                    lastGene = known
+                } else {
+                    table.appendGene(gene)
+                    table.genes.indexLast()
+                    lastGene = table.genes.count - 1
+                }
+            }
             table.transcripts.append(transcript)
-            table.transcriptGene.append(Int32(table.genes.count - 1))
+            table.transcriptGene.append(Int32(lastGene))
             if table.transcripts.count % 4096 == 0, table.estimatedBytes > limitBytes { return nil }
         }
-        table.transcriptsStart.append(Int32(table.transcripts.count))
         guard table.estimatedBytes <= limitBytes else { return nil }
+        table.groupTranscriptsByGene()
         table.transcripts.index(capacityFor: table.transcripts.count)
-        table.genes.index(capacityFor: table.genes.count * 2)
 
         let genes = try database.prepare("SELECT gene_id, gene_symbol FROM genes")
         while try genes.step() {
@@ -49,7 +61,7 @@ final class GeneTranscriptTable {
             var index = table.genes.index(of: gene)
             if index == nil {
                 table.appendGene(gene)
-                table.transcriptsStart.append(Int32(table.transcripts.count))
+                table.transcriptsStart.append(Int32(table.geneTranscripts.count))
                 index = table.genes.count - 1
                 table.genes.indexLast()
             }
@@ -60,15 +72,45 @@ final class GeneTranscriptTable {
         return table
     }
 
+    /// Lists each gene's transcripts together (a counting sort by gene number), each gene's in
+    /// byte order, and ends ``transcriptsStart`` with the genes seen so far.
+    private func groupTranscriptsByGene() {
+        var starts = [Int32](repeating: 0, count: genes.count + 1)
+        for gene in transcriptGene { starts[Int(gene) + 1] += 1 }
+        for gene in 0..<genes.count { starts[gene + 1] += starts[gene] }
+        var next = starts
+        geneTranscripts = [Int32](repeating: 0, count: transcriptGene.count)
+        for (transcript, gene) in transcriptGene.enumerated() {
+            geneTranscripts[Int(next[Int(gene)])] = Int32(transcript)
+            next[Int(gene)] += 1
+        }
+        transcriptsStart = starts
+        // Insertion sorts: a gene has a few transcripts, often in order already.
+        let strings = transcripts
+        for gene in 0..<genes.count {
+            let (start, end) = (Int(starts[gene]), Int(starts[gene + 1]))
+            guard end - start > 1 else { continue }
+            for position in (start + 1)..<end {
+                let moving = geneTranscripts[position]
+                var slot = position
+                while slot > start, strings.compare(Int(geneTranscripts[slot - 1]), Int(moving)) > 0 {
+                    geneTranscripts[slot] = geneTranscripts[slot - 1]
+                    slot -= 1
+                }
+                geneTranscripts[slot] = moving
+            }
+        }
+    }
+
     /// Memory held, roughly (array capacities aside).
-    private var estimatedBytes: Int {
-        genes.byteCount + symbols.byteCount + transcripts.byteCount + genes.count * 29 + transcripts.count * 16
+    var estimatedBytes: Int {
+        genes.byteCount + symbols.byteCount + transcripts.byteCount + genes.count * 29 + transcripts.count * 20
             + (genes.slotCount + transcripts.slotCount) * 4
     }
 
+    /// A new gene number; its start in ``transcriptsStart`` is set once the transcripts are read.
     private func appendGene(_ gene: Span<UInt8>) {
         genes.append(gene)
-        transcriptsStart.append(Int32(transcripts.count))
         symbols.append(nil)
     }
 
@@ -85,7 +127,9 @@ final class GeneTranscriptTable {
 
     /// Calls `body` with each transcript id of a gene number.
     func forEachTranscript(ofGene index: Int, _ body: (Span<UInt8>) throws -> Void) rethrows {
-        for transcript in Int(transcriptsStart[index])..<Int(transcriptsStart[index + 1]) { try transcripts.with(transcript, body) }
+        for position in Int(transcriptsStart[index])..<Int(transcriptsStart[index + 1]) {
+            try transcripts.with(Int(geneTranscripts[position]), body)
+        }
     }
 
     /// Calls `body` with the symbol of a gene number: nil when NULL or when `genes` has no row for it.
@@ -135,6 +179,9 @@ struct ByteStringTable {
     }
 
     func equals(_ index: Int, _ string: Span<UInt8>) -> Bool { with(index) { $0.elementsEqual(string) } }
+
+    /// Byte order of strings `left` and `right` (negative, zero, positive).
+    func compare(_ left: Int, _ right: Int) -> Int { with(left) { left in with(right) { left.compare($0) } } }
 
     /// The number of an indexed string with these bytes, or nil.
     func index(of string: Span<UInt8>) -> Int? {

@@ -29,45 +29,63 @@ extension ViewTableFiller {
         let enrichment = try database.prepare("INSERT INTO transcript_enrichment_view VALUES (?, ?, ?, ?, ?, ?)")
         let patient = try database.prepare("INSERT INTO patient_query_optimized_view VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         var transcript: [UInt8] = []
-        var productList: [UInt8] = []
+        // The row's text values end to end (transcript id, gene id, symbol, product list), bound
+        // in place into both tables.
+        var row: [UInt8] = []
         while try transcripts.step() {
             guard let geneId = transcripts.textBytes(1), let gene = summaries.index(of: geneId) else { continue }
+            // The id columns hold text, NULL or (never written by the converter) a blob, which is
+            // bound as stored.
+            let idIsText = transcripts.storageClass(0) == .text, geneIsText = transcripts.storageClass(1) == .text
+            row.removeAll(keepingCapacity: true)
+            if idIsText, let id = transcripts.textBytes(0) { row.append(id) }
+            let idEnd = row.count
+            if geneIsText { row.append(geneId) }
+            let geneEnd = row.count
+            let symbolEnd: Int? = summaries.withSymbol(of: gene) { symbol in
+                guard let symbol else { return nil }
+                row.append(symbol)
+                return row.count
+            }
+            let productsStart = row.count
             var goTermCount = 0
-            productList.removeAll(keepingCapacity: true)
-            productList.append(UInt8(ascii: "["))
+            row.append(UInt8(ascii: "["))
             // A NULL transcript id matches no GO term or product.
             if let id = transcripts.textBytes(0) {
                 transcript.replace(with: id)
                 goTermCount = try goTerms.count(at: transcript)
                 var first = true
                 while try products.isAt(transcript) {
-                    if !first { productList.append(UInt8(ascii: ",")) }
+                    if !first { row.append(UInt8(ascii: ",")) }
                     first = false
-                    try products.appendJSON(column: 1, to: &productList)
+                    try products.appendJSON(column: 1, to: &row)
                     try products.next()
                 }
             }
-            productList.append(UInt8(ascii: "]"))
+            row.append(UInt8(ascii: "]"))
+            let productsEnd = row.count
             let summary = summaries[gene]
-            try enrichment.bind(1, copying: 0, of: transcripts)
-            try enrichment.bind(2, copying: 1, of: transcripts)
-            try summaries.withSymbol(of: gene) { try enrichment.bind(3, bytes: $0) }
-            try enrichment.bind(4, Int64(goTermCount))
-            try enrichment.bind(5, bytes: productList)
-            try enrichment.bind(6, copying: 2, of: transcripts)
-            try enrichment.run()
-
-            try patient.bind(1, copying: 0, of: transcripts)
-            try patient.bind(2, copying: 1, of: transcripts)
-            try summaries.withSymbol(of: gene) { try patient.bind(3, bytes: $0) }
-            try patient.bind(4, Int64(summary.drugCount > 0 ? 1 : 0))
-            try patient.bind(5, Int64(summary.pathwayCount > 0 ? 1 : 0))
-            try patient.bind(6, Int64(summary.hasGoTerms ? 1 : 0))
-            try patient.bind(7, Int64(summary.hasPublications ? 1 : 0))
-            try patient.bind(8, summary.drugCount)
-            try patient.bind(9, summary.pathwayCount)
-            try patient.bind(10, Self.completeness[summary.annotatedKinds])
-            try patient.run()
+            func bindIds(_ binder: borrowing SQLiteRunBinder) throws {
+                if idIsText { try binder.bind(1, text: 0..<idEnd) } else { try binder.bind(1, copying: 0, of: transcripts) }
+                if geneIsText { try binder.bind(2, text: idEnd..<geneEnd) } else { try binder.bind(2, copying: 1, of: transcripts) }
+                if let symbolEnd { try binder.bind(3, text: geneEnd..<symbolEnd) } else { try binder.bindNull(3) }
+            }
+            try enrichment.run(inPlace: row.span) { binder in
+                try bindIds(binder)
+                try binder.bind(4, Int64(goTermCount))
+                try binder.bind(5, text: productsStart..<productsEnd)
+                try binder.bind(6, copying: 2, of: transcripts)
+            }
+            try patient.run(inPlace: row.span) { binder in
+                try bindIds(binder)
+                try binder.bind(4, Int64(summary.drugCount > 0 ? 1 : 0))
+                try binder.bind(5, Int64(summary.pathwayCount > 0 ? 1 : 0))
+                try binder.bind(6, Int64(summary.hasGoTerms ? 1 : 0))
+                try binder.bind(7, Int64(summary.hasPublications ? 1 : 0))
+                try binder.bind(8, summary.drugCount)
+                try binder.bind(9, summary.pathwayCount)
+                try binder.bind(10, Self.completeness[summary.annotatedKinds])
+            }
         }
     }
 
@@ -257,18 +275,4 @@ struct GeneSummaries {
 
     /// Calls `body` with the symbol of a gene number (nil: NULL).
     func withSymbol<R>(of index: Int, _ body: (Span<UInt8>?) throws -> R) rethrows -> R { try symbols.with(index, body) }
-}
-
-extension SQLiteStatement {
-    /// Binds the value of `column` of the current row of `source` as it is stored (integer,
-    /// real, text, blob or NULL), as `INSERT ... SELECT` would pass it.
-    func bind(_ index: Int, copying column: Int, of source: SQLiteStatement) throws {
-        switch source.storageClass(column) {
-        case .null: try bindNull(index)
-        case .integer: try bind(index, source.int64(column))
-        case .float: try bind(index, source.double(column))
-        case .text: try bind(index, bytes: source.textBytes(column))
-        case .blob: try bind(index, blob: source.blobBytes(column))
-        }
-    }
 }

@@ -116,113 +116,369 @@ struct ViewTableFiller {
         let table = try GeneTranscriptTable.load(from: database, limitBytes: lookupLimitBytes)
         // Without the table each gene's transcripts are a seek, a scan without the index.
         if table == nil && !lookupIndexesBuilt { return false }
-        let geneReferences = try database.prepare("SELECT external_db, external_id, gene_id FROM gene_cross_references ORDER BY external_db, external_id, gene_id")
-        // Without the table, the join gives each transcript's gene; with it, a transcript the
-        // table lacks is skipped as the join would drop it.
-        let transcriptReferences = try database.prepare(table != nil
-            ? "SELECT external_db, external_id, transcript_id FROM transcript_cross_references ORDER BY external_db, external_id"
-            : """
-            SELECT x.external_db, x.external_id, x.transcript_id, tr.gene_id
-            FROM transcript_cross_references x JOIN transcripts tr USING (transcript_id)
-            ORDER BY x.external_db, x.external_id
-            """)
+        var genes: ReferenceScan, transcripts: ReferenceScan
+        if let table, let sorted = try SortedReferences.load(from: database, table: table, limitBytes: lookupLimitBytes - table.estimatedBytes) {
+            // Sorted here, without SQLite's sorter (which costs several times more per row on
+            // these two-column keys) and without a seek of the transcript's gene.
+            (genes, transcripts) = (ReferenceScan(sorted.genes), ReferenceScan(sorted.transcripts))
+        } else {
+            // The transcript ids come last in both orders (free with the indexes, a tie-breaker
+            // of the sort without them): a key's transcripts then mostly arrive ordered already.
+            genes = try ReferenceScan(database.prepare(
+                "SELECT external_db, external_id, gene_id FROM gene_cross_references ORDER BY external_db, external_id, gene_id"))
+            // Without the table, the join gives each transcript's gene (NULL: a transcript the
+            // core lacks).
+            transcripts = try ReferenceScan(database.prepare(table != nil
+                ? "SELECT external_db, external_id, transcript_id FROM transcript_cross_references ORDER BY external_db, external_id, transcript_id"
+                : """
+                SELECT x.external_db, x.external_id, x.transcript_id, tr.gene_id
+                FROM transcript_cross_references x LEFT JOIN transcripts tr USING (transcript_id)
+                ORDER BY x.external_db, x.external_id, x.transcript_id
+                """), resolvingTranscriptsIn: table)
+        }
         let geneTranscripts = try database.prepare("SELECT transcript_id FROM transcripts WHERE gene_id = ?")
         let symbol = try database.prepare("SELECT gene_symbol FROM genes WHERE gene_id = ?")
         let insert = try database.prepare("INSERT INTO cross_reference_lookup_view VALUES (?, ?, ?, ?, ?)")
 
         // The current key, its smallest gene and its transcripts live in buffers reused from key
         // to key: the view has a row for every external id.
-        var keyDatabase: [UInt8] = [], keyIdentifier: [UInt8] = [], smallestGene: [UInt8] = []
+        var key = ReferenceKey()
+        var smallestGene: [UInt8] = []
+        /// The table's number of `smallestGene` (nil: not in the table, or no table).
+        var smallestGeneIndex: Int?
         var hasGene = false
-        var transcripts = ByteStrings()
-        var json: [UInt8] = []
-        func consider(_ gene: Span<UInt8>?) {
-            guard let gene, !hasGene || gene.compare(smallestGene.span) < 0 else { return }
+        var list = ByteStrings()
+        var row: [UInt8] = []
+        func consider(_ gene: Span<UInt8>, index: Int?) {
+            guard !hasGene || gene.compare(smallestGene.span) < 0 else { return }
             smallestGene.replace(with: gene)
+            smallestGeneIndex = index
             hasGene = true
         }
-        // The key columns are NOT NULL; a NULL would read as empty here and in the key alike.
-        func hasKey(_ statement: SQLiteStatement) -> Bool {
-            Bytes.equalsKey(statement.textBytes(0), keyDatabase) && Bytes.equalsKey(statement.textBytes(1), keyIdentifier)
-        }
-        /// The gene number of the current transcript reference's transcript (with the table).
-        var transcriptGene: Int?
-        /// Steps to the next transcript reference whose transcript the core has.
-        func nextTranscriptReference() throws -> Bool {
-            while try transcriptReferences.step() {
-                guard let table else { return true }
-                if let transcript = transcriptReferences.textBytes(2) {
-                    transcriptGene = table.geneOfTranscript(transcript)
-                } else {
-                    transcriptGene = nil
-                }
-                if transcriptGene != nil { return true }
-            }
-            return false
-        }
-        var geneRow = try geneReferences.step()
-        var transcriptRow = try nextTranscriptReference()
-        while geneRow || transcriptRow {
-            var fromGene = geneRow
-            if geneRow && transcriptRow {
-                let order = Bytes.compare(geneReferences.textBytes(0), transcriptReferences.textBytes(0))
-                fromGene = order < 0 || (order == 0 && Bytes.compare(geneReferences.textBytes(1), transcriptReferences.textBytes(1)) <= 0)
-            }
-            let source = fromGene ? geneReferences : transcriptReferences
-            keyDatabase.replace(with: source.textBytes(0))
-            keyIdentifier.replace(with: source.textBytes(1))
+        try genes.start()
+        try transcripts.start()
+        while genes.hasRow || transcripts.hasRow {
+            let fromGene = genes.hasRow && (!transcripts.hasRow || genes.pending.compare(transcripts.pending) <= 0)
+            if fromGene { swap(&key, &genes.pending) } else { swap(&key, &transcripts.pending) }
             hasGene = false
-            transcripts.removeAll()
-            while geneRow && hasKey(geneReferences) {
-                consider(geneReferences.textBytes(2))
-                if let table {
-                    if let bytes = geneReferences.textBytes(2), let gene = table.geneIndex(bytes) {
-                        table.forEachTranscript(ofGene: gene) { transcripts.append($0) }
+            smallestGeneIndex = nil
+            list.removeAll()
+            // A key exists where a gene carries it or a transcript the core has (the view's join);
+            // a transcript the core lacks is listed under a key that exists, as the view's list
+            // takes every transcript carrying it.
+            var keyExists = fromGene
+            // A scan whose pending key equals the current key has rows of it (the other scan's
+            // pending key is never below the current one).
+            if fromGene {
+                repeat {
+                    // gene_id is NOT NULL; a NULL would carry no gene and no transcripts.
+                    try genes.withValue { gene in
+                        guard let gene else { return }
+                        if let table {
+                            let index = table.geneIndex(gene)
+                            consider(gene, index: index)
+                            if let index { table.forEachTranscript(ofGene: index) { list.append($0) } }
+                        } else {
+                            consider(gene, index: nil)
+                            try geneTranscripts.bind(1, bytes: gene)
+                            while try geneTranscripts.step() {
+                                if let id = geneTranscripts.textBytes(0) { list.append(id) }
+                            }
+                            geneTranscripts.reset()
+                        }
                     }
-                } else {
-                    try geneTranscripts.bind(1, bytes: geneReferences.textBytes(2))
-                    while try geneTranscripts.step() {
-                        if let id = geneTranscripts.textBytes(0) { transcripts.append(id) }
+                } while try genes.next(continuing: key)
+            }
+            if transcripts.hasRow && (!fromGene || transcripts.pending == key) {
+                repeat {
+                    if let table {
+                        if let gene = transcripts.transcriptGene {
+                            keyExists = true
+                            table.withGeneId(gene) { consider($0, index: gene) }
+                        }
+                    } else if let statement = transcripts.statement, let gene = statement.textBytes(3) {
+                        keyExists = true
+                        consider(gene, index: nil)
                     }
-                    geneTranscripts.reset()
-                }
-                geneRow = try geneReferences.step()
+                    transcripts.withValue { id in if let id { list.append(id) } }
+                } while try transcripts.next(continuing: key)
             }
-            while transcriptRow && hasKey(transcriptReferences) {
-                if let table, let gene = transcriptGene {
-                    table.withGeneId(gene) { consider($0) }
-                } else {
-                    consider(transcriptReferences.textBytes(3))
-                }
-                if let id = transcriptReferences.textBytes(2) { transcripts.append(id) }
-                transcriptRow = try nextTranscriptReference()
-            }
-            transcripts.writeSortedDistinctJSON(to: &json)
 
-            try insert.bind(1, bytes: keyDatabase)
-            try insert.bind(2, bytes: keyIdentifier)
+            guard keyExists else { continue }
+
+            // The row's text values end to end, bound in place.
+            row.removeAll(keepingCapacity: true)
+            row.append(key.database.span)
+            row.append(key.identifier.span)
+            let identifierEnd = row.count
+            var geneEnd = identifierEnd, symbolEnd: Int?
             if hasGene {
-                try insert.bind(3, bytes: smallestGene)
+                row.append(smallestGene.span)
+                geneEnd = row.count
                 if let table {
-                    if let gene = table.geneIndex(smallestGene.span) {
-                        try table.withSymbol(ofGene: gene) { try insert.bind(4, bytes: $0) }
-                    } else {
-                        try insert.bindNull(4)
+                    if let gene = smallestGeneIndex {
+                        table.withSymbol(ofGene: gene) { symbol in
+                            if let symbol {
+                                row.append(symbol)
+                                symbolEnd = row.count
+                            }
+                        }
                     }
                 } else {
                     try symbol.bind(1, bytes: smallestGene)
-                    if try symbol.step() { try insert.bind(4, bytes: symbol.textBytes(0)) } else { try insert.bindNull(4) }
+                    if try symbol.step(), let text = symbol.textBytes(0) {
+                        row.append(text)
+                        symbolEnd = row.count
+                    }
                     symbol.reset()
                 }
-            } else {
-                try insert.bindNull(3)
-                try insert.bindNull(4)
             }
-            try insert.bind(5, bytes: json)
-            try insert.run()
+            let listStart = row.count
+            list.writeSortedDistinctJSON(to: &row)
+            let (databaseEnd, listEnd) = (key.database.count, row.count)
+            try insert.run(inPlace: row.span) { binder in
+                try binder.bind(1, text: 0..<databaseEnd)
+                try binder.bind(2, text: databaseEnd..<identifierEnd)
+                if hasGene { try binder.bind(3, text: identifierEnd..<geneEnd) } else { try binder.bindNull(3) }
+                if let symbolEnd { try binder.bind(4, text: geneEnd..<symbolEnd) } else { try binder.bindNull(4) }
+                try binder.bind(5, text: listStart..<listEnd)
+            }
         }
         return true
     }
+}
+
+/// An (external_db, external_id) key, NULL read as empty (both columns are NOT NULL).
+private struct ReferenceKey: Equatable {
+    var database: [UInt8] = []
+    var identifier: [UInt8] = []
+
+    /// Byte order of the database, then of the identifier.
+    func compare(_ other: ReferenceKey) -> Int {
+        let order = database.span.compare(other.database.span)
+        return order != 0 ? order : identifier.span.compare(other.identifier.span)
+    }
+}
+
+/// One of the cross-reference view's two ordered scans (a query ordered by its key, or
+/// ``SortedReferences``), read beside the key being collected: each row's key is read once,
+/// compared with that key and copied out only where a new key starts.
+private struct ReferenceScan {
+    /// The query (columns external_db, external_id, then the gene or transcript id, then with
+    /// the join the transcript's gene); nil when the rows come from `sorted`.
+    let statement: SQLiteStatement?
+    private var sorted = SortedReferences.Rows()
+    private var position = -1
+    /// Where the query's transcripts are looked up; nil for the genes' scan or the query with
+    /// the join.
+    private let table: GeneTranscriptTable?
+    private(set) var hasRow = false
+    /// The key of the current row, which starts a key after the one being collected.
+    var pending = ReferenceKey()
+    /// The table's gene number of the current transcript reference's transcript (with a table;
+    /// nil when the table lacks the transcript).
+    private(set) var transcriptGene: Int?
+
+    init(_ statement: SQLiteStatement, resolvingTranscriptsIn table: GeneTranscriptTable? = nil) {
+        self.statement = statement
+        self.table = table
+    }
+
+    init(_ rows: SortedReferences.Rows) {
+        statement = nil
+        sorted = rows
+        table = nil
+    }
+
+    /// Steps to the first row; its key becomes ``pending``.
+    mutating func start() throws {
+        guard try advance() else { return }
+        if let statement {
+            pending.database.replace(with: statement.textBytes(0))
+            pending.identifier.replace(with: statement.textBytes(1))
+        } else {
+            let (sorted, position) = (sorted, position)
+            sorted.withKey(position) { database, identifier in
+                pending.database.replace(with: database)
+                pending.identifier.replace(with: identifier)
+            }
+        }
+    }
+
+    /// Steps to the next row; true when it has the key `current`, else its key becomes
+    /// ``pending`` (false also at the end, with ``hasRow`` false).
+    mutating func next(continuing current: ReferenceKey) throws -> Bool {
+        guard try advance() else { return false }
+        if let statement {
+            let database = statement.textBytes(0), identifier = statement.textBytes(1)
+            if Bytes.equalsKey(database, current.database) && Bytes.equalsKey(identifier, current.identifier) { return true }
+            pending.database.replace(with: database)
+            pending.identifier.replace(with: identifier)
+            return false
+        }
+        let (sorted, position) = (sorted, position)
+        return sorted.withKey(position) { database, identifier in
+            if database.elementsEqual(current.database) && identifier.elementsEqual(current.identifier) { return true }
+            pending.database.replace(with: database)
+            pending.identifier.replace(with: identifier)
+            return false
+        }
+    }
+
+    /// Calls `body` with the current row's gene or transcript id (nil: NULL).
+    func withValue<R>(_ body: (Span<UInt8>?) throws -> R) rethrows -> R {
+        if let statement { return try body(statement.textBytes(2)) }
+        return try sorted.withValue(position, body)
+    }
+
+    private mutating func advance() throws -> Bool {
+        guard let statement else {
+            position += 1
+            hasRow = position < sorted.count
+            if hasRow { transcriptGene = sorted.gene(position) }
+            return hasRow
+        }
+        hasRow = try statement.step()
+        if hasRow, let table {
+            if let transcript = statement.textBytes(2) { transcriptGene = table.geneOfTranscript(transcript) } else { transcriptGene = nil }
+        }
+        return hasRow
+    }
+}
+
+/// The two cross-reference tables read in rowid order and sorted in memory by key, then gene
+/// or transcript id, as the queries of the other form of ``ReferenceScan`` order them; each
+/// transcript reference carries its transcript's gene number (-1 when the table lacks it).
+struct SortedReferences {
+    /// References end to end in one buffer; row `i` is its database's number, `external_id`
+    /// and the id (each a range of the buffer).
+    struct Rows {
+        private var bytes: [UInt8] = []
+        private var rows: [Row] = []
+        /// The database names by rank (byte order), once sorted.
+        private var names = ByteStringTable()
+
+        struct Row {
+            /// The sort's integer keys: first the rank of `external_db` among the databases
+            /// (its number in ``SortedReferences/databases`` until ``sort(ranks:names:)``), then the
+            /// first 8 bytes of `external_id` (big-endian, zeros after its end); equal keys
+            /// compare the bytes.
+            var database: UInt32
+            /// The transcript's gene number (transcript references), else -1.
+            var gene: Int32
+            var prefix: UInt64
+            var identifierStart: Int32
+            var identifierEnd: Int32
+            /// Where the id ends; -1: a NULL id.
+            var end: Int32
+        }
+
+        var count: Int { rows.count }
+        var byteCount: Int { bytes.count + rows.count * MemoryLayout<Row>.stride }
+
+        /// Appends a row of database number `database`; a NULL `external_id` reads as empty (it
+        /// is NOT NULL).
+        mutating func append(database: Int, identifier: Span<UInt8>?, value: Span<UInt8>?, gene: Int32) {
+            let identifierStart = Int32(bytes.count)
+            var prefix: UInt64 = 0
+            if let identifier {
+                bytes.append(identifier)
+                for index in 0..<8 { prefix = prefix << 8 | UInt64(index < identifier.count ? identifier[index] : 0) }
+            }
+            let identifierEnd = Int32(bytes.count)
+            if let value { bytes.append(value) }
+            rows.append(Row(database: UInt32(database), gene: gene, prefix: prefix, identifierStart: identifierStart,
+                            identifierEnd: identifierEnd, end: value == nil ? -1 : Int32(bytes.count)))
+        }
+
+        /// Byte order of the key, then of the id (NULL first); `ranks` gives each database
+        /// number's rank in byte order, `names` the names by rank.
+        mutating func sort(ranks: [UInt32], names: ByteStringTable) {
+            self.names = names
+            for index in rows.indices { rows[index].database = ranks[Int(rows[index].database)] }
+            let bytes = bytes
+            let all = bytes.span
+            rows.sort { left, right in
+                if left.database != right.database { return left.database < right.database }
+                if left.prefix != right.prefix { return left.prefix < right.prefix }
+                let identifier = all.extracting(Int(left.identifierStart)..<Int(left.identifierEnd))
+                    .compare(all.extracting(Int(right.identifierStart)..<Int(right.identifierEnd)))
+                if identifier != 0 { return identifier < 0 }
+                if left.end < 0 || right.end < 0 { return left.end < 0 && right.end >= 0 }
+                return all.extracting(Int(left.identifierEnd)..<Int(left.end))
+                    .compare(all.extracting(Int(right.identifierEnd)..<Int(right.end))) < 0
+            }
+        }
+
+        func withKey<R>(_ index: Int, _ body: (Span<UInt8>, Span<UInt8>) throws -> R) rethrows -> R {
+            let row = rows[index]
+            return try names.with(Int(row.database)) { database in
+                try body(database, bytes.span.extracting(Int(row.identifierStart)..<Int(row.identifierEnd)))
+            }
+        }
+
+        func withValue<R>(_ index: Int, _ body: (Span<UInt8>?) throws -> R) rethrows -> R {
+            let row = rows[index]
+            guard row.end >= 0 else { return try body(nil) }
+            return try body(bytes.span.extracting(Int(row.identifierEnd)..<Int(row.end)))
+        }
+
+        func gene(_ index: Int) -> Int? { rows[index].gene < 0 ? nil : Int(rows[index].gene) }
+    }
+
+    var genes = Rows()
+    var transcripts = Rows()
+    /// The distinct `external_db` values (a handful), numbered as they come.
+    private var databases = ByteStringTable()
+
+    /// The number of a database name (NULL read as empty), numbering it if new.
+    private mutating func number(_ database: Span<UInt8>?) -> Int {
+        guard let name = database else { return number([UInt8]().span) }
+        if let index = databases.index(of: name) { return index }
+        databases.append(name)
+        databases.indexLast()
+        return databases.count - 1
+    }
+
+    /// Reads and sorts both tables; nil when they would take more than `limitBytes`.
+    static func load(from database: SQLiteDatabase, table: GeneTranscriptTable, limitBytes: Int) throws -> SortedReferences? {
+        // The last rowids (rows are only appended and merged away) times a row's fixed size: a
+        // bound that spares reading tables that cannot fit.
+        let rowids = try database.integer("SELECT max(rowid) FROM gene_cross_references")
+            + database.integer("SELECT max(rowid) FROM transcript_cross_references")
+        guard rowids * MemoryLayout<Rows.Row>.stride <= limitBytes else { return nil }
+        var references = SortedReferences()
+        // The columns are TEXT (the core is UTF-8): their stored bytes are read as they are.
+        let genes = try database.prepare("SELECT external_db, external_id, gene_id FROM gene_cross_references")
+        while try genes.step() {
+            references.genes.append(database: references.number(genes.storedTextBytes(0)), identifier: genes.storedTextBytes(1),
+                                    value: genes.storedTextBytes(2), gene: -1)
+            if references.genes.count % 4096 == 0, references.byteCount > limitBytes { return nil }
+        }
+        let transcripts = try database.prepare("SELECT external_db, external_id, transcript_id FROM transcript_cross_references")
+        while try transcripts.step() {
+            let transcript = transcripts.storedTextBytes(2)
+            var gene = -1
+            if let transcript, let known = table.geneOfTranscript(transcript) { gene = known }
+            references.transcripts.append(database: references.number(transcripts.storedTextBytes(0)), identifier: transcripts.storedTextBytes(1),
+                                          value: transcript, gene: Int32(gene))
+            if references.transcripts.count % 4096 == 0, references.byteCount > limitBytes { return nil }
+        }
+        guard references.byteCount <= limitBytes else { return nil }
+        var ranks = [UInt32](repeating: 0, count: references.databases.count)
+        var names = ByteStringTable()
+        let order = (0..<references.databases.count).sorted { references.databases.compare($0, $1) < 0 }
+        for (rank, number) in order.enumerated() {
+            ranks[number] = UInt32(rank)
+            references.databases.with(number) { names.append($0) }
+        }
+        references.genes.sort(ranks: ranks, names: names)
+        references.transcripts.sort(ranks: ranks, names: names)
+        return references
+    }
+
+    /// Memory held, roughly (array capacities aside).
+    private var byteCount: Int { genes.byteCount + transcripts.byteCount + databases.byteCount }
 }
 
 /// Looks up gene symbols and writes a gene list as a JSON array of symbols ordered by symbol
@@ -304,15 +560,25 @@ enum JSONArray {
 private struct ByteStrings {
     private var bytes: [UInt8] = []
     private var spans: [Range<Int>] = []
+    /// Whether every string so far sorts at or after the one before it: most lists (a gene's
+    /// transcripts, or the transcripts carrying an id, each read in order) need no sort.
+    private var ordered = true
 
     mutating func append(_ value: Span<UInt8>) {
-        spans.append(bytes.count..<(bytes.count + value.count))
+        let start = bytes.count
         bytes.append(value)
+        if ordered, let last = spans.last { ordered = Self.precedesOrEquals(last, start..<bytes.count, in: bytes) }
+        spans.append(start..<bytes.count)
     }
 
     mutating func removeAll() {
         bytes.removeAll(keepingCapacity: true)
         spans.removeAll(keepingCapacity: true)
+        ordered = true
+    }
+
+    private static func precedesOrEquals(_ left: Range<Int>, _ right: Range<Int>, in bytes: [UInt8]) -> Bool {
+        bytes.span.extracting(left).compare(bytes.span.extracting(right)) <= 0
     }
 
     /// Sorts ranges of `strings` by their bytes.
@@ -320,13 +586,13 @@ private struct ByteStrings {
         ranges.sort { strings.extracting($0).compare(strings.extracting($1)) < 0 }
     }
 
-    /// Writes the distinct strings in byte order as a JSON array, as `json_group_array` would.
+    /// Appends the distinct strings in byte order as a JSON array, as `json_group_array` would
+    /// write them.
     mutating func writeSortedDistinctJSON(to out: inout [UInt8]) {
-        out.removeAll(keepingCapacity: true)
         out.append(UInt8(ascii: "["))
         let bytes = bytes
         let strings = bytes.span
-        Self.sort(&spans, of: strings)
+        if !ordered { Self.sort(&spans, of: strings) }
         var previous: Range<Int>?
         for span in spans {
             let string = strings.extracting(span)

@@ -418,4 +418,42 @@ final class JSONTests: XCTestCase {
             _ = decodeError { var out: [UInt8] = []; try bytes.withUnsafeBufferPointer { try JSON.decodeString($0, into: &out) } }
         }
     }
+
+    /// appendString escapes exactly `"`, `\` and the control characters wherever they fall
+    /// (before, inside and after the 8-byte words it passes whole) and copies every other byte,
+    /// non-ASCII included: checked against a byte-at-a-time escaper written here.
+    func testAppendStringEscapesAtEveryPosition() {
+        func reference(_ bytes: [UInt8]) -> [UInt8] {
+            var out: [UInt8] = [0x22]
+            for byte in bytes {
+                switch byte {
+                case 0x22: out += Array("\\\"".utf8)
+                case 0x5C: out += Array("\\\\".utf8)
+                case 0x08: out += Array("\\b".utf8)
+                case 0x0C: out += Array("\\f".utf8)
+                case 0x0A: out += Array("\\n".utf8)
+                case 0x0D: out += Array("\\r".utf8)
+                case 0x09: out += Array("\\t".utf8)
+                case ..<0x20: out += Array(String(format: "\\u%04x", Int(byte)).utf8)
+                default: out.append(byte)
+                }
+            }
+            return out + [0x22]
+        }
+        let specials: [[UInt8]] = [[0x22], [0x5C], [0x00], [0x01], [0x09], [0x0A], [0x1F], [0x7F], [0xC3, 0xA4], [0xE2, 0x82, 0xAC]]
+        var cases: [[UInt8]] = [[]]
+        for length in 0...20 {
+            let plain = (0..<length).map { UInt8(ascii: "a") + UInt8($0 % 26) }
+            cases.append(plain)
+            for special in specials {
+                for position in 0...length { cases.append(Array(plain[..<position]) + special + Array(plain[position...])) }
+            }
+        }
+        cases.append(specials.flatMap { $0 } + Array(repeating: 0x41, count: 17) + specials.flatMap { $0 })
+        for bytes in cases {
+            var out: [UInt8] = [0x78]
+            JSON.appendString(bytes.span, to: &out)
+            XCTAssertEqual(out, [0x78] + reference(bytes), "\(bytes)")
+        }
+    }
 }

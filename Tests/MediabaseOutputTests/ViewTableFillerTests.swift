@@ -1,4 +1,5 @@
 import Foundation
+import MediabaseBytes
 import XCTest
 @testable import MediabaseSQLite
 @testable import MediabaseOutput
@@ -91,10 +92,13 @@ final class ViewTableFillerTests: XCTestCase {
     /// With `lookupLimitBytes` 0 the cross-reference view seeks instead of using its in-memory
     /// table, and the transcript views are filled by their SQL form.
     /// `only` limits the comparison to some tables.
+    /// `lookupIndexesBuilt` false fills as the connection opened before the index builds does.
     private func assertFilledEqualsReference(_ database: SQLiteDatabase, lookupLimitBytes: Int = GeneTranscriptTable.defaultLimitBytes,
-                                             only: Set<String>? = nil, file: StaticString = #filePath, line: UInt = #line) throws {
+                                             lookupIndexesBuilt: Bool = true, only: Set<String>? = nil,
+                                             file: StaticString = #filePath, line: UInt = #line) throws {
         var filler = ViewTableFiller(database: database)
         filler.lookupLimitBytes = lookupLimitBytes
+        filler.lookupIndexesBuilt = lookupIndexesBuilt
         let names = SchemaFiles.statements(SchemaFiles.sqliteViews).compactMap(SchemaFiles.createdTable)
         XCTAssertEqual(Set(names.filter(ViewTableFiller.filledTables.contains)), Set(Self.referenceQueries.keys), file: file, line: line)
         for statement in SchemaFiles.statements(SchemaFiles.sqliteViews) {
@@ -103,7 +107,7 @@ final class ViewTableFillerTests: XCTestCase {
             }
             try database.execute("DROP TABLE IF EXISTS \(name)")
             try database.execute(statement)
-            if ViewTableFiller.filledTables.contains(name) { try filler.fill(name) }
+            if ViewTableFiller.filledTables.contains(name) { XCTAssertTrue(try filler.fill(name), name, file: file, line: line) }
         }
         for name in names where ViewTableFiller.filledTables.contains(name) && only?.contains(name) != false {
             let columns = try database.rows("SELECT name FROM pragma_table_info('\(name)')").map { $0[0]! }
@@ -164,6 +168,88 @@ final class ViewTableFillerTests: XCTestCase {
         XCTAssertNil(try GeneTranscriptTable.load(from: database, limitBytes: 100))
         try assertFilledEqualsReference(database)
         try assertFilledEqualsReference(database, lookupLimitBytes: 0)
+    }
+
+    /// The cross-reference view's transcript lists: keys reaching no transcript, one, or many
+    /// (a gene's transcripts stored out of order and apart, as scattered input leaves them),
+    /// lists whose parts arrive in order or not, a transcript reached twice (through its gene
+    /// and itself), keys whose database and id split one string differently or whose ids share
+    /// their first 8 bytes (the in-memory sort's integer key), NULL and missing
+    /// symbols, and transcripts or genes the core lacks; with and without the indexes, with and
+    /// without the in-memory table.
+    func testCrossReferenceListsMatchTheQuery() throws {
+        let database = try SQLiteDatabase(path: directory.appendingPathComponent("lists.sqlite").path)
+        try database.execute(SchemaFiles.sqliteCore)
+        // 40 transcripts of ENSG1 in a shuffled order, between ENSG2's.
+        var generator = SplitMix64(state: 13)
+        let many = (0..<40).map { "('ENST1_\($0)', 'ENSG1')" }.shuffled(using: &generator)
+        let transcripts = many[..<20] + ["('ENST2b', 'ENSG2')", "('ENST2a', 'ENSG2')"] + many[20...]
+            + ["('ENST3a', 'ENSG3')", "('ENST9a', 'ENSG9 not in genes')", "('ENST4b', 'ENSG4')", "('ENST4a', 'ENSG4')"]
+        try database.execute("""
+            INSERT INTO genes (gene_id, gene_symbol) VALUES
+                ('ENSG1', 'MANY'), ('ENSG2', NULL), ('ENSG3', 'THREE'), ('ENSG4', 'FOUR'), ('ENSG5', 'NO TRANSCRIPTS');
+            INSERT INTO transcripts (transcript_id, gene_id) VALUES \(transcripts.joined(separator: ", "));
+            INSERT INTO gene_cross_references (gene_id, external_db, external_id) VALUES
+                ('ENSG1', 'HGNC', 'many'), ('ENSG5', 'HGNC', 'none'), ('ENSG0 nowhere', 'HGNC', 'unknown gene'),
+                ('ENSG2', 'ab', 'c'), ('ENSG3', 'a', 'bc'), ('ENSG4', 'both', ''), ('ENSG2', 'both', ''),
+                ('ENSG3', 'twice', 'x'), ('ENSG4', 'order', 'x'), ('ENSG2', 'order', 'x'),
+                ('ENSG1', 'RefSeq', 'NM_000001234'), ('ENSG2', 'RefSeq', 'NM_00000123'), ('ENSG3', 'RefSeq', 'NM_0000012'),
+                ('ENSG4', 'RefSeq', 'NM_00000124'), ('ENSG4', 'Ref', 'NM_00000123'), ('ENSG1', 'RefSeq', 'NM_00000123' || char(0));
+            INSERT INTO transcript_cross_references (transcript_id, external_db, external_id) VALUES
+                ('ENST4b', 'RefSeq', 'unordered'), ('ENST2a', 'RefSeq', 'unordered'), ('ENST1_7', 'RefSeq', 'unordered'),
+                ('ENST2a', 'RefSeq', 'ordered'), ('ENST2b', 'RefSeq', 'ordered'), ('ENST3a', 'RefSeq', 'ordered'),
+                ('ENST3a', 'twice', 'x'), ('ENST3a', 'twice', 'y'), ('ENST1_3', 'both', ''), ('ENST4a', 'both', ''),
+                ('ENST9a', 'RefSeq', 'gene not in genes'), ('ENST404', 'RefSeq', 'no such transcript'),
+                ('ENST404', 'both', ''), ('ENST2b', 'HGNC', 'many'), ('ENST1_0', 'zz', 'one');
+            """)
+        let view: Set<String> = ["cross_reference_lookup_view"]
+        // A budget that holds the genes' table but not the references: SQLite sorts those.
+        let tableOnly = try XCTUnwrap(try GeneTranscriptTable.load(from: database)).estimatedBytes
+        for lookupIndexesBuilt in [false, true] {
+            if lookupIndexesBuilt { try database.execute(SchemaFiles.sqliteIndexes) }
+            try assertFilledEqualsReference(database, lookupIndexesBuilt: lookupIndexesBuilt, only: view)
+            try assertFilledEqualsReference(database, lookupLimitBytes: tableOnly, lookupIndexesBuilt: lookupIndexesBuilt, only: view)
+        }
+        try assertFilledEqualsReference(database, lookupLimitBytes: 0, only: view)
+        // The oracle's own view of a few keys, as a check that the data holds the cases above.
+        let lists = try Dictionary(uniqueKeysWithValues: database.rows(
+            "SELECT external_db || '/' || external_id, json_array_length(transcript_ids) FROM cross_reference_lookup_view").map { ($0[0]!, Int($0[1]!)!) })
+        XCTAssertEqual(lists["HGNC/none"], 0)
+        XCTAssertEqual(lists["zz/one"], 1)
+        XCTAssertEqual(lists["HGNC/many"], 41)
+        XCTAssertEqual(lists["twice/x"], 1)
+        XCTAssertEqual(lists["RefSeq/unordered"], 3)
+        XCTAssertNil(lists["RefSeq/no such transcript"])
+    }
+
+    /// A gene's transcripts come out of the in-memory table in byte order, each once, however the
+    /// table stores them; genes only in `genes` have none.
+    func testGeneTranscriptTableGroupsTranscriptsInByteOrder() throws {
+        let database = try SQLiteDatabase(path: directory.appendingPathComponent("table.sqlite").path)
+        try database.execute(SchemaFiles.sqliteCore)
+        var generator = SplitMix64(state: 13)
+        var expected: [String: [String]] = [:]
+        var rows: [String] = []
+        for gene in 0..<30 {
+            let ids = (0..<(gene % 7)).map { "T\(gene)-\(String(repeating: "z", count: $0 % 3))\($0)" }
+            // A gene without transcripts is known only from `genes`.
+            if !ids.isEmpty { expected["G\(gene)"] = ids.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) } }
+            rows += ids.map { "('\($0)', 'G\(gene)')" }
+        }
+        rows.shuffle(using: &generator)
+        try database.execute("INSERT INTO transcripts (transcript_id, gene_id) VALUES \(rows.joined(separator: ", "))")
+        try database.execute("INSERT INTO genes (gene_id, gene_symbol) VALUES ('G0', 'zero'), ('G100', NULL)")
+        let table = try XCTUnwrap(try GeneTranscriptTable.load(from: database))
+        expected["G0"] = []
+        expected["G100"] = []
+        for (gene, ids) in expected {
+            let index = try XCTUnwrap(table.geneIndex(Array(gene.utf8).span), gene)
+            var got: [String] = []
+            table.forEachTranscript(ofGene: index) { got.append(String(utf8: $0)) }
+            XCTAssertEqual(got, ids, gene)
+            for id in ids { XCTAssertEqual(table.geneOfTranscript(Array(id.utf8).span), index, id) }
+        }
+        XCTAssertNil(table.geneIndex(Array("G7".utf8).span))
     }
 
     /// A NULL transcript id (which the normalizer never writes, but the key allows) has no GO
