@@ -142,7 +142,7 @@ final class ChunkReader {
                     lines.setMark(column, nil)
                 }
             }
-            let fieldEnd = CopyText.fieldEnd(line, from: fieldStart)
+            let fieldEnd = line.copyFieldEnd(from: fieldStart)
             if fieldEnd == count ? !isLast : isLast {
                 throw fieldCount(CopyText.countRawFields(line)!, line: number, offset: offset)
             }

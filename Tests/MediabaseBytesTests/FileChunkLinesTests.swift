@@ -93,7 +93,7 @@ final class CopyTextFieldsTests: XCTestCase {
         var found: [Int] = []
         var start = 0
         while true {
-            let end = CopyText.fieldEnd(bytes.span, from: start)
+            let end = bytes.span.copyFieldEnd(from: start)
             found.append(end)
             guard end < bytes.count else { return found }
             start = end + 1
@@ -106,6 +106,35 @@ final class CopyTextFieldsTests: XCTestCase {
         // `\<TAB>` is data; `\\<TAB>` is an escaped backslash before a separator.
         XCTAssertEqual(ends("a\\\tb\tc"), [4, 6])
         XCTAssertEqual(ends("a\\\\\tb"), [3, 5])
+    }
+
+    /// Random lines of letters, TABs and backslashes: the field ends found one by one are the TABs
+    /// after an even run of backslashes (counted within the field), and as many as the decoder's
+    /// fields.
+    func testFieldEndsOfRandomLinesFollowTheBackslashRuns() {
+        var state: UInt64 = 0xF1E1_D0E5
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33) % bound
+        }
+        for _ in 0..<5_000 {
+            let alphabet: [UInt8] = [0x61, 0x09, 0x5C, 0x5C, 0x4E]
+            let bytes = (0..<next(60)).map { _ in alphabet[next(alphabet.count)] }
+            var expected: [Int] = []
+            var run = 0
+            for (index, byte) in bytes.enumerated() {
+                if byte == 0x09, run & 1 == 0 { expected.append(index) }
+                run = byte == 0x5C ? run + 1 : 0
+            }
+            expected.append(bytes.count)
+            let line = String(decoding: bytes, as: UTF8.self)
+            XCTAssertEqual(ends(line), expected, line.debugDescription)
+            if !CopyText.endsInEscape(bytes.span) {
+                let row = RowBuffer(capacity: 64)
+                CopyText.decodeRow(bytes.span, into: row)
+                XCTAssertEqual(row.count, expected.count, line.debugDescription)
+            }
+        }
     }
 
     func testCountsAndEndsAgreeWithTheDecoder() {
