@@ -6,8 +6,9 @@ import Foundation
 ///
 /// Positions are offsets in the buffer; ``bytes`` is valid until the next ``nextLine(end:)``,
 /// which may move the bytes to the buffer's start (or into a larger buffer). It keeps the bytes
-/// from ``keepFrom`` on (the previous row) and the ``marks`` among them, moved with them; a
-/// mark before `keepFrom` is forgotten.
+/// from ``keepFrom`` on (the previous row): a caller that keeps where earlier bytes are as file
+/// offsets (``bufferOffset`` plus their position) finds them at that offset less the new
+/// ``bufferOffset``, while it is not negative.
 package final class FileChunkLines {
     /// A line: its start in the buffer, its end (before the newline), and whether a newline ends it.
     package struct Line {
@@ -27,54 +28,33 @@ package final class FileChunkLines {
     package private(set) var position = 0
     /// Where the bytes a refill keeps start (the previous row's start).
     package var keepFrom = 0
-    private let marks: UnsafeMutablePointer<Int>
-    private let markCount: Int
 
     /// - Parameters:
     ///   - fileName: the file's name, for errors.
     ///   - capacity: the buffer's size at first (it doubles when the kept bytes fill half).
-    ///   - marks: how many marks ``mark(_:)`` holds.
-    package init(file: FileByteStream, fileName: String, capacity: Int, marks: Int) {
+    package init(file: FileByteStream, fileName: String, capacity: Int) {
         self.file = file
         self.fileName = fileName
         self.capacity = max(capacity, 2)
         buffer = .allocate(capacity: self.capacity)
-        markCount = marks
-        self.marks = .allocate(capacity: max(marks, 1))
-        self.marks.initialize(repeating: -1, count: max(marks, 1))
     }
 
     deinit {
         buffer.deallocate()
-        marks.deallocate()
     }
 
-    /// Starts over at file offset `offset`, marks forgotten.
+    /// Starts over at file offset `offset`, nothing kept.
     package func start(at offset: Int) {
         bufferOffset = offset
         filled = 0
         position = 0
         keepFrom = 0
-        marks.update(repeating: -1, count: markCount)
     }
 
     /// The buffer's bytes: lines' positions index it.
     package var bytes: Span<UInt8> {
         @_lifetime(borrow self)
         @inline(__always) get { _overrideLifetime(Span(_unsafeStart: buffer, count: filled), borrowing: self) }
-    }
-
-    /// The position kept as mark `index`, or nil.
-    @inline(__always) package func mark(_ index: Int) -> Int? {
-        precondition(index >= 0 && index < markCount, "mark out of bounds")
-        let position = marks[index]
-        return position >= 0 ? position : nil
-    }
-
-    /// Keeps `position` (nil: forgets) as mark `index`.
-    @inline(__always) package func setMark(_ index: Int, _ position: Int?) {
-        precondition(index >= 0 && index < markCount, "mark out of bounds")
-        marks[index] = position ?? -1
     }
 
     /// Whether the `count` bytes at `first` equal those at `second` (`memcmp`).
@@ -120,11 +100,6 @@ package final class FileChunkLines {
             target = .allocate(capacity: capacity)
         }
         if kept > 0 { memmove(target, buffer + keep, kept) }
-        // Marks before the kept bytes are gone; the others moved.
-        for index in 0..<markCount {
-            let mark = marks[index]
-            marks[index] = mark >= keep ? mark - keep : -1
-        }
         if target != buffer {
             buffer.deallocate()
             buffer = target

@@ -7,9 +7,10 @@ import Foundation
 /// again by ``JSON/validate(_:)``, which gives the error and its offset.
 ///
 /// It is one loop with the open containers kept as bits of a word instead of one call per value,
-/// member and token, and strings skipped 8 bytes at a time (``JSONScanner/attentionBits(_:)``):
-/// about 40 % fewer instructions than the scanner on the short values of lean legacy rows
-/// (docs/benchmarks.md, "inspect per row, second pass"). The grammar is the scanner's (RFC 8259,
+/// member and token, and strings skipped 16 bytes at a time
+/// (``JSONScanner/skipPlain(_:from:end:)``): about 40 % fewer instructions than the scanner on the
+/// short values of lean legacy rows (docs/benchmarks.md, "inspect per row, second pass", and
+/// "vector scans"). The grammar is the scanner's (RFC 8259,
 /// strict UTF-8 in strings; see ``JSONScanner``).
 enum JSONQuickCheck {
     /// Deeper documents are left to the scanner (which allows ``JSON/maxDepth``).
@@ -54,7 +55,7 @@ enum JSONQuickCheck {
                 let tokenStart = i
                 var escaped = false
                 scan: while true {
-                    i = JSONScanner.skipPlainWords(p, from: i, end: end)
+                    i = JSONScanner.skipPlain(p, from: i, end: end)
                     guard i < end else { return nil }
                     let byte = p[i]
                     if byte == ASCII.quote {

@@ -177,8 +177,8 @@ struct JSONScanner {
         var i = position + 1
         var escaped = false
         while true {
-            // Straight to the first quote, backslash, control or non-ASCII byte, 8 bytes at a time.
-            i = JSONScanner.skipPlainWords(base, from: i, end: end)
+            // Straight to the first quote, backslash, control or non-ASCII byte, 16 bytes at a time.
+            i = JSONScanner.skipPlain(base, from: i, end: end)
             guard i < end else { throw DecodeError(offset: end, expected: "a closing quote") }
             let byte = base[i]
             if byte == ASCII.quote {

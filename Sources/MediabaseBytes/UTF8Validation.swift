@@ -20,14 +20,11 @@ package enum UTF8Validation {
         let end = bytes.count
         var i = 0
         while i < end {
-            // ASCII fast path: 32 bytes, then single words, with no high bit and no zero byte.
+            // ASCII fast path: 32 bytes as two vectors (``ByteVector``), then single words, with no
+            // high bit and no zero byte.
             while i + 32 <= end {
-                let raw = UnsafeRawPointer(base + i)
-                let flags = nonASCIIOrZero(raw.loadUnaligned(as: UInt64.self))
-                    | nonASCIIOrZero(raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
-                    | nonASCIIOrZero(raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
-                    | nonASCIIOrZero(raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
-                if flags != 0 { break }
+                let flags = ByteVector.nonASCIIOrZero(ByteVector.load(base, i)) .| ByteVector.nonASCIIOrZero(ByteVector.load(base, i + 16))
+                if !ByteVector.isEmpty(flags) { break }
                 i += 32
             }
             while i + 8 <= end {

@@ -9,17 +9,17 @@ import MediabaseInput
 /// transcript row).
 ///
 /// A chunk is read with `pread(2)` into a buffer small enough to stay in the core's cache while
-/// its rows are split and checked (``FileChunkLines``, which also keeps where the previous row's
-/// values are).
+/// its rows are split and checked (``FileChunkLines``, which keeps the previous row's bytes when it
+/// refills; where its values are is kept here as file offsets).
 final class ChunkReader {
     private let block: CopyBlock
     private let checker: ValueChecker
     private let columns: Int
-    /// The chunk's lines. Mark `column` is the previous valid value of that column; mark
-    /// `columns` the gene id of the previous row, when it was read raw.
+    /// The chunk's lines.
     private let lines: FileChunkLines
     /// Per column: where the field of the row being read starts and ends in its line, and the
-    /// length of the column's previous valid value and what it counted.
+    /// file offset (-1: none), length and findings of the column's previous valid value. An offset
+    /// before the buffer's (``FileChunkLines/bufferOffset``) is a value a refill dropped.
     ///
     /// A column whose values seldom equal the previous row's (a transcript's own values, or a
     /// gene's when its rows are scattered over the table) stops being compared for the rest of the
@@ -28,6 +28,7 @@ final class ChunkReader {
     private struct ColumnState {
         var start = 0
         var end = 0
+        var previous = -1
         var previousCount = 0
         var previousFacts = ValueFacts()
         var misses = 0
@@ -41,6 +42,8 @@ final class ChunkReader {
     /// Taken out of the reader while a row is read (``inspectRaw(_:at:line:offset:tally:)``), so
     /// that writes to it are to a local array, not checked for uniqueness through the class.
     private var state: [ColumnState]
+    /// File offset (-1: none) and length of the gene id of the previous row, when it was read raw.
+    private var previousGene = -1
     private var previousGeneCount = 0
     private let geneIndex: Int?
     /// Decoded values of escaped fields; the ids get their own, as they are needed together.
@@ -55,7 +58,7 @@ final class ChunkReader {
         self.block = block
         self.checker = checker
         columns = block.table.columns.count
-        lines = FileChunkLines(file: block.file, fileName: block.fileName, capacity: bufferSize, marks: columns + 1)
+        lines = FileChunkLines(file: block.file, fileName: block.fileName, capacity: bufferSize)
         state = Array(repeating: ColumnState(), count: columns)
         geneIndex = LegacyColumns.isLegacy(block.table) ? block.table.columnIndex("gene_id") : nil
     }
@@ -67,6 +70,7 @@ final class ChunkReader {
         let lines = lines
         lines.start(at: start)
         for column in state.indices { state[column] = ColumnState() }
+        previousGene = -1
         do {
             while let line = try lines.nextLine(end: end) {
                 if result.lines & 63 == 0, inspection.isPastEnd(index) {
@@ -121,11 +125,14 @@ final class ChunkReader {
         // before it holds no escape and is not `\N`, so it is not searched for one nor decoded:
         // one search per backslash of the row, not one per field.
         var backslash = line.firstIndex(of: 0x5C) ?? count
+        // File offsets of this buffer's first byte and of the line's.
+        let bufferOffset = lines.bufferOffset
+        let lineOffset = bufferOffset + lineStart
         var fieldStart = 0
         for column in 0..<columns {
             let isLast = column == columns - 1
-            let comparing = state[column].comparing
-            if comparing, let earlier = lines.mark(column) {
+            if state[column].comparing, state[column].previous >= bufferOffset {
+                let earlier = state[column].previous - bufferOffset
                 let fieldEnd = fieldStart + state[column].previousCount
                 if fieldEnd <= count, fieldEnd == count ? isLast : !isLast && line[fieldEnd] == 0x09,
                    lines.bytesEqual(earlier, lineStart + fieldStart, count: fieldEnd - fieldStart) {
@@ -139,10 +146,10 @@ final class ChunkReader {
                 state[column].misses += 1
                 if state[column].misses == Self.trialMisses, state[column].hits * Self.minimumHitShare < Self.trialMisses {
                     state[column].comparing = false
-                    lines.setMark(column, nil)
+                    state[column].previous = -1
                 }
             }
-            let fieldEnd = CopyText.fieldEnd(line, from: fieldStart)
+            let fieldEnd = line.copyFieldEnd(from: fieldStart)
             if fieldEnd == count ? !isLast : isLast {
                 throw fieldCount(CopyText.countRawFields(line)!, line: number, offset: offset)
             }
@@ -159,12 +166,12 @@ final class ChunkReader {
             case let .valid(facts):
                 tally.count(facts, column: column)
                 if state[column].comparing {
-                    lines.setMark(column, lineStart + fieldStart)
+                    state[column].previous = lineOffset + fieldStart
                     state[column].previousCount = value.count
                     state[column].previousFacts = facts
                 }
             case let .invalid(at, expected):
-                lines.setMark(column, nil)
+                state[column].previous = -1
                 tally.badValue(column: column, line: number, byteOffset: Int64(offset), offset: at, expected: expected)
             }
             fieldStart = fieldEnd + 1
@@ -174,8 +181,10 @@ final class ChunkReader {
         if let geneIndex {
             let gene = lineStart + state[geneIndex].start
             let count = state[geneIndex].end - state[geneIndex].start
-            if let earlier = lines.mark(columns), previousGeneCount == count, lines.bytesEqual(earlier, gene, count: count) { sameGene = true }
-            lines.setMark(columns, gene)
+            if previousGene >= bufferOffset, previousGeneCount == count, lines.bytesEqual(previousGene - bufferOffset, gene, count: count) {
+                sameGene = true
+            }
+            previousGene = bufferOffset + gene
             previousGeneCount = count
         }
         let transcriptScratch = transcriptScratch
@@ -226,7 +235,7 @@ final class ChunkReader {
         continued.removeAll(keepingCapacity: true)
         continued.append(first)
         // The row's values are not kept in the buffer, so no later row is compared with them.
-        lines.setMark(columns, nil)
+        previousGene = -1
         var ended = false
         while !ended {
             guard let line = try lines.nextLine(end: end) else {

@@ -34,7 +34,7 @@ final class FileChunkLinesTests: XCTestCase {
         let text = "first\nsecond line\n\nthird, the longest line of all\nlast"
         let stream = try file(text)
         // 4 bytes at first: the buffer refills and grows for the long line.
-        let reader = FileChunkLines(file: stream, fileName: "input", capacity: 4, marks: 1)
+        let reader = FileChunkLines(file: stream, fileName: "input", capacity: 4)
         let expected = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let found = try lines(reader, from: 0, to: text.utf8.count)
         XCTAssertEqual(found.map(\.0), expected)
@@ -46,44 +46,42 @@ final class FileChunkLinesTests: XCTestCase {
 
     func testFileEndingBeforeTheRangeIsAnError() throws {
         let stream = try file("abc\ndef")
-        let reader = FileChunkLines(file: stream, fileName: "input", capacity: 16, marks: 1)
+        let reader = FileChunkLines(file: stream, fileName: "input", capacity: 16)
         reader.start(at: 0)
         XCTAssertThrowsError(try { while try reader.nextLine(end: 100) != nil {} }()) { error in
             XCTAssertTrue("\(error)".contains("input"), "\(error)")
         }
     }
 
-    func testMarksMoveWithTheKeptBytesAndBeforeThemAreForgotten() throws {
+    func testKeptBytesAreFoundAgainByTheirFileOffsetAfterARefill() throws {
         // Lines of 7 bytes and a newline; the buffer holds two lines, so every second line refills.
         let rows = (0..<12).map { String(format: "row%04d", $0) }
         let stream = try file(rows.joined(separator: "\n") + "\n")
-        let reader = FileChunkLines(file: stream, fileName: "input", capacity: 16, marks: 2)
+        let reader = FileChunkLines(file: stream, fileName: "input", capacity: 16)
         reader.start(at: 0)
-        var previous: (start: Int, text: String)?
+        var previous: (offset: Int, text: String)?
         var number = 0
         while let line = try reader.nextLine(end: rows.count * 8) {
             let text = String(utf8: reader.bytes.extracting(line.start..<line.end))
             XCTAssertEqual(text, rows[number])
+            XCTAssertEqual(reader.bufferOffset + line.start, number * 8, "a line's file offset")
             if let previous {
-                // Mark 0 keeps the previous line's start, mark 1 the line before it.
-                let mark = try XCTUnwrap(reader.mark(0), "line \(number)")
-                XCTAssertEqual(String(utf8: reader.bytes.extracting(mark..<(mark + 7))), previous.text)
-                XCTAssertTrue(reader.bytesEqual(mark, line.start, count: 3))
-                XCTAssertFalse(reader.bytesEqual(mark, line.start, count: 7))
+                // The previous line is kept (it starts at `keepFrom`), wherever a refill moved it.
+                let start = previous.offset - reader.bufferOffset
+                XCTAssertGreaterThanOrEqual(start, 0, "line \(number)")
+                XCTAssertEqual(String(utf8: reader.bytes.extracting(start..<(start + 7))), previous.text)
+                XCTAssertTrue(reader.bytesEqual(start, line.start, count: 3))
+                XCTAssertFalse(reader.bytesEqual(start, line.start, count: 7))
             }
-            if let older = reader.mark(1) {
-                // Kept only while no refill dropped it: then it still holds the line two before.
-                XCTAssertEqual(String(utf8: reader.bytes.extracting(older..<(older + 7))), rows[number - 2])
+            if number >= 2, number % 2 == 0 {
+                // A refill kept only the previous line: the one before it is gone.
+                XCTAssertLessThan((number - 2) * 8 - reader.bufferOffset, 0, "line \(number)")
             }
-            reader.setMark(1, reader.mark(0))
-            reader.setMark(0, line.start)
             reader.keepFrom = line.start
-            previous = (line.start, text)
+            previous = (reader.bufferOffset + line.start, text)
             number += 1
         }
         XCTAssertEqual(number, rows.count)
-        reader.start(at: 0)
-        XCTAssertNil(reader.mark(0), "starting over forgets the marks")
     }
 }
 
@@ -93,7 +91,7 @@ final class CopyTextFieldsTests: XCTestCase {
         var found: [Int] = []
         var start = 0
         while true {
-            let end = CopyText.fieldEnd(bytes.span, from: start)
+            let end = bytes.span.copyFieldEnd(from: start)
             found.append(end)
             guard end < bytes.count else { return found }
             start = end + 1
@@ -106,6 +104,35 @@ final class CopyTextFieldsTests: XCTestCase {
         // `\<TAB>` is data; `\\<TAB>` is an escaped backslash before a separator.
         XCTAssertEqual(ends("a\\\tb\tc"), [4, 6])
         XCTAssertEqual(ends("a\\\\\tb"), [3, 5])
+    }
+
+    /// Random lines of letters, TABs and backslashes: the field ends found one by one are the TABs
+    /// after an even run of backslashes (counted within the field), and as many as the decoder's
+    /// fields.
+    func testFieldEndsOfRandomLinesFollowTheBackslashRuns() {
+        var state: UInt64 = 0xF1E1_D0E5
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33) % bound
+        }
+        for _ in 0..<5_000 {
+            let alphabet: [UInt8] = [0x61, 0x09, 0x5C, 0x5C, 0x4E]
+            let bytes = (0..<next(60)).map { _ in alphabet[next(alphabet.count)] }
+            var expected: [Int] = []
+            var run = 0
+            for (index, byte) in bytes.enumerated() {
+                if byte == 0x09, run & 1 == 0 { expected.append(index) }
+                run = byte == 0x5C ? run + 1 : 0
+            }
+            expected.append(bytes.count)
+            let line = String(decoding: bytes, as: UTF8.self)
+            XCTAssertEqual(ends(line), expected, line.debugDescription)
+            if !CopyText.endsInEscape(bytes.span) {
+                let row = RowBuffer(capacity: 64)
+                CopyText.decodeRow(bytes.span, into: row)
+                XCTAssertEqual(row.count, expected.count, line.debugDescription)
+            }
+        }
     }
 
     func testCountsAndEndsAgreeWithTheDecoder() {
