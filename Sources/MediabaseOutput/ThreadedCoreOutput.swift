@@ -10,6 +10,12 @@ import MediabaseSQLite
 /// with the writer called directly.
 ///
 /// Memory is bounded: at most ``queueCapacity`` batches of about ``batchSize`` bytes wait.
+///
+/// The writer inserts a batch's rows of each table in runs, with one multi-row INSERT per run
+/// (``rowsPerInsert`` rows): a statement's execution, not a row's, is most of the cost of a row
+/// (sqlite3_step's start and halt, the reset). Each table gets its rows in the order they came,
+/// so every table's rows and rowids are what one INSERT per row gives; only how the tables'
+/// pages interleave in the file differs.
 package final class ThreadedCoreOutput: CoreOutput {
     private enum Operation: UInt8 {
         case insert = 1, insertTails, markDuplicates, beginCarried, carriedRow, endCarried
@@ -17,8 +23,11 @@ package final class ThreadedCoreOutput: CoreOutput {
 
     static let batchSize = 1 << 20
     static let queueCapacity = 4
+    /// Rows per multi-row INSERT (fewer where SQLite's parameter limit says so).
+    static let rowsPerInsert = 64
 
     private let writer: SQLiteCoreWriter
+    private let batchSize: Int
     private var batch: [UInt8]
     /// The carried tables' schemas, by the index their batches name: the producer adds them,
     /// the writer's thread reads them.
@@ -29,13 +38,19 @@ package final class ThreadedCoreOutput: CoreOutput {
     package var producerWaitSeconds: Double { pipe.producerWaitSeconds }
     package var writerWaitSeconds: Double { pipe.consumerWaitSeconds }
 
-    /// - Parameter whileIdle: work for the writer's thread when no batch waits (see ``BatchPipe``).
-    package init(writer: SQLiteCoreWriter, whileIdle: (() -> Bool)? = nil) {
+    /// - Parameters:
+    ///   - whileIdle: work for the writer's thread when no batch waits (see ``BatchPipe``).
+    ///   - rowsPerInsert: rows per INSERT statement; 1 inserts each row on its own.
+    ///   - batchSize: the bytes of rows the producer collects before handing them over.
+    package init(writer: SQLiteCoreWriter, whileIdle: (() -> Bool)? = nil, rowsPerInsert: Int = ThreadedCoreOutput.rowsPerInsert,
+                 batchSize: Int = ThreadedCoreOutput.batchSize) {
         self.writer = writer
+        self.batchSize = batchSize
         let row = RowBuffer()
+        let waiting = WaitingRows(runLengths: CoreTable.allCases.map { min(max(1, rowsPerInsert), writer.maxRowsPerInsert($0)) })
         batch = []
-        pipe = BatchPipe(capacity: Self.queueCapacity, batchSize: Self.batchSize, whileIdle: whileIdle) { [unowned self] batch in
-            try self.apply(batch, row: row)
+        pipe = BatchPipe(capacity: Self.queueCapacity, batchSize: batchSize, whileIdle: whileIdle) { [unowned self] batch in
+            try self.apply(batch, row: row, waiting: waiting)
         }
         batch = pipe.emptyBatch()
     }
@@ -46,7 +61,7 @@ package final class ThreadedCoreOutput: CoreOutput {
         batch.append(Operation.insert.rawValue)
         batch.append(UInt8(table.ordinal))
         for value in values { Self.append(value, to: &batch) }
-        if batch.count >= Self.batchSize { try pipe.submit(&batch) }
+        if batch.count >= batchSize { try pipe.submit(&batch) }
     }
 
     package func insert(_ table: CoreTable, _ first: SQLValue, _ second: SQLValue, _ third: SQLValue) throws {
@@ -56,7 +71,7 @@ package final class ThreadedCoreOutput: CoreOutput {
         Self.append(first, to: &batch)
         Self.append(second, to: &batch)
         Self.append(third, to: &batch)
-        if batch.count >= Self.batchSize { try pipe.submit(&batch) }
+        if batch.count >= batchSize { try pipe.submit(&batch) }
     }
 
     /// The shared tails are encoded once (kept in `tails`) and copied in whole: the writer's
@@ -73,7 +88,7 @@ package final class ThreadedCoreOutput: CoreOutput {
         Self.append(first, to: &batch)
         RowBatch.appendWord(UInt64(tails.rows.count), to: &batch)
         RowBatch.appendField(encoded.span, to: &batch)
-        if batch.count >= Self.batchSize { try pipe.submit(&batch) }
+        if batch.count >= batchSize { try pipe.submit(&batch) }
     }
 
     private static func append(_ value: SQLValue, to batch: inout [UInt8]) {
@@ -103,7 +118,7 @@ package final class ThreadedCoreOutput: CoreOutput {
     package func carriedRow(_ row: RowBuffer) throws {
         batch.append(Operation.carriedRow.rawValue)
         RowBatch.appendRow(row, to: &batch)
-        if batch.count >= Self.batchSize { try pipe.submit(&batch) }
+        if batch.count >= batchSize { try pipe.submit(&batch) }
     }
 
     package func endCarriedTable() throws {
@@ -119,28 +134,67 @@ package final class ThreadedCoreOutput: CoreOutput {
         if let submitError { throw submitError }
     }
 
-    private func apply(_ batch: [UInt8], row: RowBuffer) throws {
+    /// The rows of the batch being applied that wait for their table's next multi-row INSERT;
+    /// used on the writer's thread only.
+    private final class WaitingRows {
+        /// Rows per INSERT, by ``CoreTable/ordinal``.
+        let runLengths: [Int]
+        /// Columns, by ``CoreTable/ordinal``.
+        let columnCounts = CoreTable.allCases.map(\.columns.count)
+        /// Per table, from `table.ordinal * stride`, two batch offsets per waiting row: where its
+        /// first value starts and where its other values do (apart for the rows of shared
+        /// tails, whose first value the batch holds once).
+        var offsets: [Int]
+        /// Rows waiting, by ``CoreTable/ordinal``.
+        var counts = [Int](repeating: 0, count: CoreTable.allCases.count)
+        let stride: Int
+
+        init(runLengths: [Int]) {
+            self.runLengths = runLengths
+            stride = 2 * runLengths.max()!
+            offsets = [Int](repeating: 0, count: stride * runLengths.count)
+        }
+
+        /// Adds a row of `table`; true when the table has a full run waiting.
+        @inline(__always) func add(_ table: Int, first: Int, rest: Int) -> Bool {
+            let slot = table * stride + 2 * counts[table]
+            offsets[slot] = first
+            offsets[slot + 1] = rest
+            counts[table] += 1
+            return counts[table] == runLengths[table]
+        }
+    }
+
+    /// Applies a batch's operations in order, except that the core tables' rows wait to be
+    /// inserted a run at a time, each table's in the order they came; every waiting row is
+    /// inserted before the batch is done. The other operations may go first: they touch other
+    /// tables (`temp.duplicate_marks`, the carried tables, whose names never are a core
+    /// table's), which are read only at the end (``SQLiteCoreWriter/finish(appliedAt:forQueries:threads:onceIndexesAreCommitted:whileIndexesAreBuilt:progress:)``).
+    private func apply(_ batch: [UInt8], row: RowBuffer, waiting: WaitingRows) throws {
         // The batch outlives every step: SQLite reads the text in place.
         try SQLiteStatement.withInPlaceText(in: batch.span) { binder in
-            var reader = RowBatchReader(batch.span)
+            let bytes = batch.span
+            var reader = RowBatchReader(bytes)
             while !reader.isAtEnd {
                 let operation = Operation(rawValue: reader.byte())!
                 switch operation {
                 case .insert:
-                    let table = CoreTable.allCases[Int(reader.byte())]
-                    let statement = writer.statement(for: table)
-                    for column in 1...table.columns.count { try Self.bindValue(statement, column, &reader, &binder) }
-                    try writer.stepInsert(table)
+                    let table = Int(reader.byte())
+                    let first = reader.offset
+                    Self.skipValue(&reader)
+                    let rest = reader.offset
+                    for _ in 1..<waiting.columnCounts[table] { Self.skipValue(&reader) }
+                    if waiting.add(table, first: first, rest: rest) { try insertWaiting(table, waiting, bytes, &binder) }
                 case .insertTails:
-                    let table = CoreTable.allCases[Int(reader.byte())]
-                    let statement = writer.statement(for: table)
-                    // A binding outlives the statement's reset: the first column is bound once.
-                    try Self.bindValue(statement, 1, &reader, &binder)
+                    let table = Int(reader.byte())
+                    let first = reader.offset
+                    Self.skipValue(&reader)
                     let rows = Int(reader.word())
                     _ = reader.word()  // the tails' length: their values follow
                     for _ in 0..<rows {
-                        for column in 2...table.columns.count { try Self.bindValue(statement, column, &reader, &binder) }
-                        try writer.stepInsert(table)
+                        let rest = reader.offset
+                        for _ in 1..<waiting.columnCounts[table] { Self.skipValue(&reader) }
+                        if waiting.add(table, first: first, rest: rest) { try insertWaiting(table, waiting, bytes, &binder) }
                     }
                 case .markDuplicates:
                     let table = CoreTable.allCases[Int(reader.byte())]
@@ -156,6 +210,42 @@ package final class ThreadedCoreOutput: CoreOutput {
                     try writer.endCarriedTable()
                 }
             }
+            for table in waiting.counts.indices { try insertWaiting(table, waiting, bytes, &binder) }
+        }
+    }
+
+    /// Inserts the rows of the table with ordinal `table` that wait in `waiting`, in their order:
+    /// a full run with one INSERT, fewer with one per power of two (45 rows: 32, 8, 4, 1).
+    private func insertWaiting(_ table: Int, _ waiting: WaitingRows, _ bytes: Span<UInt8>, _ binder: inout SQLiteInPlaceBinder) throws {
+        let count = waiting.counts[table]
+        let (coreTable, columns, runLength) = (CoreTable.allCases[table], waiting.columnCounts[table], waiting.runLengths[table])
+        var slot = table * waiting.stride
+        var done = 0
+        while done < count {
+            let left = count - done
+            let rows = left >= runLength ? runLength : 1 << (Int.bitWidth - 1 - left.leadingZeroBitCount)
+            let statement = try writer.statement(for: coreTable, rows: rows)
+            var parameter = 1
+            for _ in 0..<rows {
+                var values = RowBatchReader(bytes.extracting(droppingFirst: waiting.offsets[slot]))
+                try Self.bindValue(statement, parameter, &values, &binder)
+                values = RowBatchReader(bytes.extracting(droppingFirst: waiting.offsets[slot + 1]))
+                for column in 1..<columns { try Self.bindValue(statement, parameter + column, &values, &binder) }
+                parameter += columns
+                slot += 2
+            }
+            try writer.stepInsert(statement, of: coreTable, rows: rows)
+            done += rows
+        }
+        waiting.counts[table] = 0
+    }
+
+    /// Steps over the reader's next value.
+    @inline(__always) private static func skipValue(_ reader: inout RowBatchReader) {
+        switch reader.nextFieldKind {
+        case .integer: _ = reader.integer()
+        case .real: _ = reader.real()
+        case .null, .text: _ = reader.field()
         }
     }
 
