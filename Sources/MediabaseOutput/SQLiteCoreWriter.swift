@@ -174,8 +174,8 @@ package final class SQLiteCoreWriter: CoreOutput {
     func maxRowsPerInsert(_ table: CoreTable) -> Int { max(1, database.maxParameters / table.columns.count) }
 
     /// The prepared INSERT of `rows` rows of `table` (at most ``maxRowsPerInsert(_:)``), for
-    /// callers that bind values themselves: parameter `row * columns + column` (1-based column)
-    /// is the column of that row, and the rows get their rowids in that order.
+    /// callers that bind values themselves: parameter `row * columns + column` (row from 0,
+    /// column from 1) is the column of that row, and the rows get their rowids in that order.
     func statement(for table: CoreTable, rows: Int) throws -> SQLiteStatement {
         if rows == 1 { return statements[table.ordinal] }
         if let statement = multiRowStatements[table.ordinal][rows] { return statement }

@@ -31,6 +31,8 @@ package final class ThreadedCoreOutput: CoreOutput {
 
     private let writer: SQLiteCoreWriter
     private let batchSize: Int
+    /// The writer thread's waiting rows and run statements (see ``apply(_:row:waiting:)``).
+    private let waiting: WaitingRows
     private var batch: [UInt8]
     /// The carried tables' schemas, by the index their batches name: the producer adds them,
     /// the writer's thread reads them.
@@ -51,6 +53,7 @@ package final class ThreadedCoreOutput: CoreOutput {
         self.batchSize = batchSize
         let row = RowBuffer()
         let waiting = WaitingRows(runLengths: CoreTable.allCases.map { min(max(1, rowsPerInsert), writer.maxRowsPerInsert($0)) })
+        self.waiting = waiting
         batch = []
         pipe = BatchPipe(capacity: Self.queueCapacity, batchSize: batchSize, whileIdle: whileIdle) { [unowned self] batch in
             try self.apply(batch, row: row, waiting: waiting)
@@ -134,11 +137,14 @@ package final class ThreadedCoreOutput: CoreOutput {
         var submitError: Error?
         do { try pipe.submit(&batch) } catch { submitError = error }
         try pipe.close()
+        // The writer's thread has ended: its statements go, so that the writer's `finish`
+        // finalizes every statement of the load before it commits.
+        waiting.releaseStatements()
         if let submitError { throw submitError }
     }
 
     /// The rows of the batch being applied that wait for their table's next multi-row INSERT;
-    /// used on the writer's thread only.
+    /// used on the writer's thread only, and by ``close()`` once that thread has ended.
     private final class WaitingRows {
         let tables = CoreTable.allCases
         /// Rows per INSERT, by ``CoreTable/ordinal``.
@@ -169,6 +175,9 @@ package final class ThreadedCoreOutput: CoreOutput {
             runStatements[table] = statement
             return statement
         }
+
+        /// Drops the run statements (once no batch is left to apply).
+        func releaseStatements() { runStatements = [SQLiteStatement?](repeating: nil, count: runStatements.count) }
 
         /// Adds a row of `table`; true when the table has a full run waiting.
         @inline(__always) func add(_ table: Int, first: Int, rest: Int) -> Bool {
