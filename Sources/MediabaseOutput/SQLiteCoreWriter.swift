@@ -37,6 +37,9 @@ package final class SQLiteCoreWriter: CoreOutput {
     private let carriedValueForm: CarriedValueForm
     /// The prepared INSERT of each core table, by ``CoreTable/ordinal``.
     private var statements: [SQLiteStatement] = []
+    /// The prepared INSERTs of several rows at once of each core table, by ``CoreTable/ordinal``
+    /// and then by row count; prepared when first asked for (``statement(for:rows:)``).
+    private var multiRowStatements = [[Int: SQLiteStatement]](repeating: [:], count: CoreTable.allCases.count)
     /// Rows inserted per core table, by ``CoreTable/ordinal``; added to `rowCounts` by `finish`.
     private var insertedRows = [Int](repeating: 0, count: CoreTable.allCases.count)
     /// The tables with rows in `temp.duplicate_marks` (see ``markMayHoldDuplicates(_:id:)``).
@@ -166,15 +169,30 @@ package final class SQLiteCoreWriter: CoreOutput {
         try mark.run()
     }
 
-    /// The prepared INSERT of `table`, for callers that bind values themselves.
-    func statement(for table: CoreTable) -> SQLiteStatement { statements[table.ordinal] }
+    /// The most rows one INSERT of `table` may hold: SQLite's limit on a statement's parameters
+    /// (that of the library linked) over the table's columns.
+    func maxRowsPerInsert(_ table: CoreTable) -> Int { max(1, database.maxParameters / table.columns.count) }
 
-    /// Runs the INSERT of `table` bound through ``statement(for:)`` and counts the row.
-    func stepInsert(_ table: CoreTable) throws {
-        let statement = statements[table.ordinal]
+    /// The prepared INSERT of `rows` rows of `table` (at most ``maxRowsPerInsert(_:)``), for
+    /// callers that bind values themselves: parameter `row * columns + column` (row from 0,
+    /// column from 1) is the column of that row, and the rows get their rowids in that order.
+    func statement(for table: CoreTable, rows: Int) throws -> SQLiteStatement {
+        if rows == 1 { return statements[table.ordinal] }
+        if let statement = multiRowStatements[table.ordinal][rows] { return statement }
+        let columns = table.columns
+        let row = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
+        let statement = try database.prepare(
+            "INSERT INTO \(table.rawValue) (\(columns.joined(separator: ", "))) VALUES \(Array(repeating: row, count: rows).joined(separator: ", "))")
+        multiRowStatements[table.ordinal][rows] = statement
+        return statement
+    }
+
+    /// Runs `statement`, the INSERT of `rows` rows of `table` from ``statement(for:rows:)``,
+    /// bound, and counts the rows.
+    func stepInsert(_ statement: SQLiteStatement, of table: CoreTable, rows: Int) throws {
         try statement.step()
         statement.reset(clearingBindings: false)
-        insertedRows[table.ordinal] += 1
+        insertedRows[table.ordinal] += rows
     }
 
     /// Names the core uses; a carried table with one of them gets the prefix `legacy_`.
@@ -382,6 +400,7 @@ package final class SQLiteCoreWriter: CoreOutput {
             }
         }
         statements.removeAll()
+        multiRowStatements.removeAll()
         progress?.beginStage("committing")
         try database.execute("COMMIT")
         lap("commit")

@@ -89,6 +89,10 @@ package final class SQLiteDatabase {
         }
     }
 
+    /// The most parameters one statement may have: the linked library's
+    /// `SQLITE_LIMIT_VARIABLE_NUMBER` (999 before SQLite 3.32, 32766 since, unless built otherwise).
+    package var maxParameters: Int { Int(sqlite3_limit(handle, SQLITE_LIMIT_VARIABLE_NUMBER, -1)) }
+
     /// True inside a transaction (between BEGIN and COMMIT or ROLLBACK).
     package var inTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 
