@@ -409,9 +409,11 @@ package final class SQLiteCoreWriter: CoreOutput {
     }
 
     /// Runs `body` with ``viewScanCacheKiB`` as the page cache of `schemas` when `table` is one of
-    /// ``idOrderScanTables``, then sets them to `otherwise` KiB; other tables run as they are.
-    private func withScanCache(for table: String, schemas: [String], otherwise: Int, _ body: () throws -> Void) throws {
-        guard Self.idOrderScanTables.contains(table), viewScanCacheKiB > otherwise else { return try body() }
+    /// ``idOrderScanTables`` and `scanCacheAllowed` says so, then sets them to `otherwise` KiB;
+    /// other tables run as they are.
+    private func withScanCache(for table: String, schemas: [String], otherwise: Int, scanCacheAllowed: () -> Bool = { true },
+                               _ body: () throws -> Void) throws {
+        guard Self.idOrderScanTables.contains(table), viewScanCacheKiB > otherwise, scanCacheAllowed() else { return try body() }
         try database.execute(schemas.map { "PRAGMA \($0).cache_size = -\(viewScanCacheKiB);" }.joined())
         try body()
         try database.execute(schemas.map { "PRAGMA \($0).cache_size = -\(otherwise);" }.joined())
@@ -545,11 +547,18 @@ package final class SQLiteCoreWriter: CoreOutput {
         }
 
         let (coreCacheKiB, lookupLimitBytes) = (Self.endCacheKiB, viewLookupLimitBytes)
+        // The memory budget gives the early connection's lookup and the later ones' each a share,
+        // with the scan cache beside the later ones only: when the early connection outlasts the
+        // index builds (large lean inputs), a job started before it is done keeps the small cache
+        // (a 4x lean input peaked at 311 MB with both).
+        let earlyRunning = Guarded(true)
         let early = BackgroundTask {
-            try Self.buildViewTables(next: earlyJob, core: corePath,
-                                     scratch: corePath + ViewTableBuilder.beforeIndexes.scratchSuffix, coreCacheKiB: coreCacheKiB, scanCacheKiB: nil,
-                                     lookupLimitBytes: lookupLimitBytes, lookupIndexesBuilt: false)
+            defer { earlyRunning.withLock { $0 = false } }
+            return try Self.buildViewTables(next: earlyJob, core: corePath,
+                                            scratch: corePath + ViewTableBuilder.beforeIndexes.scratchSuffix, coreCacheKiB: coreCacheKiB, scanCacheKiB: { nil },
+                                            lookupLimitBytes: lookupLimitBytes, lookupIndexesBuilt: false)
         }
+        let scanCacheAllowed: @Sendable () -> Bool = { !earlyRunning.withLock { $0 } }
         var ownTables: [String] = []
         // Whatever happens here, the readers end before this returns (their files go).
         let built = Result { () throws -> [(name: String, seconds: Double, cpu: Double)] in
@@ -567,7 +576,8 @@ package final class SQLiteCoreWriter: CoreOutput {
             let scanCacheKiB = max(viewScanCacheKiB / 2, Self.endCacheKiB)
             let second = BackgroundTask {
                 try Self.buildViewTables(next: nextJob, core: corePath, scratch: corePath + ViewTableBuilder.afterIndexes.scratchSuffix,
-                                         coreCacheKiB: coreCacheKiB, scanCacheKiB: scanCacheKiB, lookupLimitBytes: lookupLimitBytes, lookupIndexesBuilt: true)
+                                         coreCacheKiB: coreCacheKiB, scanCacheKiB: { scanCacheAllowed() ? scanCacheKiB : nil },
+                                         lookupLimitBytes: lookupLimitBytes, lookupIndexesBuilt: true)
             }
             let own = Result {
                 let schema = ViewTableBuilder.loadConnection.schema
@@ -575,7 +585,7 @@ package final class SQLiteCoreWriter: CoreOutput {
                 try database.execute("PRAGMA \(schema).page_size = \(Self.pageSize); PRAGMA \(schema).journal_mode = OFF; PRAGMA \(schema).synchronous = OFF")
                 var job = statements(of: tables.filter { ViewTableBuilder.required(for: $0) == .loadConnection })
                 while !job.isEmpty {
-                    ownTables += try buildOwnViewTables(job, lap: lap, progress: progress)
+                    ownTables += try buildOwnViewTables(job, lap: lap, progress: progress, scanCacheAllowed: scanCacheAllowed)
                     job = nextJob() ?? []
                 }
             }
@@ -664,7 +674,10 @@ package final class SQLiteCoreWriter: CoreOutput {
 
     /// Builds `statements` on this connection into its scratch file (attached as `views_sql`).
     /// - Returns: the tables built.
-    private func buildOwnViewTables(_ statements: [String], lap: (String) -> Void, progress: ProgressReporter?) throws -> [String] {
+    /// - Parameter scanCacheAllowed: whether a table that scans in id order may take the large
+    ///   scan cache now (see ``withScanCache(for:schemas:otherwise:scanCacheAllowed:_:)``).
+    private func buildOwnViewTables(_ statements: [String], lap: (String) -> Void, progress: ProgressReporter?,
+                                    scanCacheAllowed: () -> Bool = { true }) throws -> [String] {
         let schema = ViewTableBuilder.loadConnection.schema
         // SQLite sizes each sorter by the main cache, and one view query runs several at once; a
         // small cache keeps their sum from growing with the input.
@@ -674,7 +687,7 @@ package final class SQLiteCoreWriter: CoreOutput {
             for statement in statements {
                 // Unqualified names still find the core (main) first.
                 guard let range = statement.range(of: "CREATE TABLE "), let name = SchemaFiles.createdTable(statement) else { continue }
-                try withScanCache(for: name, schemas: ["main", schema], otherwise: Self.viewSorterKiB) {
+                try withScanCache(for: name, schemas: ["main", schema], otherwise: Self.viewSorterKiB, scanCacheAllowed: scanCacheAllowed) {
                     try database.execute(statement.replacingCharacters(in: range, with: "CREATE TABLE \(schema)."))
                     if ViewTableFiller.filledTables.contains(name) {
                         try ViewTableFiller(database: database, lookupLimitBytes: viewLookupLimitBytes).fill(name)
@@ -693,11 +706,12 @@ package final class SQLiteCoreWriter: CoreOutput {
     /// connection of its own into a new scratch file at `scratch`, reading the committed core at
     /// `core` (attached as `core`).
     /// - Parameters:
-    ///   - scanCacheKiB: the core's page cache while ``idOrderScanTables`` are built (nil: no change).
+    ///   - scanCacheKiB: the core's page cache while ``idOrderScanTables`` are built, asked as each
+    ///     starts (nil: no change).
     ///   - lookupLimitBytes, lookupIndexesBuilt: see ``ViewTableFiller``.
     /// - Returns: each table's wall and CPU seconds; -1 seconds for a table left undone (dropped
     ///   from the scratch file), which the caller builds once the indexes exist.
-    private static func buildViewTables(next: () -> [String]?, core: String, scratch: String, coreCacheKiB: Int, scanCacheKiB: Int?,
+    private static func buildViewTables(next: () -> [String]?, core: String, scratch: String, coreCacheKiB: Int, scanCacheKiB: () -> Int?,
                                         lookupLimitBytes: Int, lookupIndexesBuilt: Bool) throws -> [(name: String, seconds: Double, cpu: Double)] {
         let views = try SQLiteDatabase(path: scratch)
         try views.execute("PRAGMA page_size = \(pageSize); PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA main.cache_size = -\(viewSorterKiB)")
@@ -711,7 +725,7 @@ package final class SQLiteCoreWriter: CoreOutput {
                 for statement in job {
                     let (started, startedCPU) = (Date(), ThreadClock.cpuSeconds)
                     guard let name = SchemaFiles.createdTable(statement) else { continue }
-                    let scan = scanCacheKiB.flatMap { idOrderScanTables.contains(name) && $0 > coreCacheKiB ? $0 : nil }
+                    let scan = idOrderScanTables.contains(name) ? scanCacheKiB().flatMap { $0 > coreCacheKiB ? $0 : nil } : nil
                     if let scan { try views.execute("PRAGMA core.cache_size = -\(scan)") }
                     try views.execute(statement)
                     let filled = try !ViewTableFiller.filledTables.contains(name) || filler.fill(name)
