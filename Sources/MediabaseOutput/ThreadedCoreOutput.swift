@@ -47,7 +47,7 @@ package final class ThreadedCoreOutput: CoreOutput {
     ///   - whileIdle: work for the writer's thread when no batch waits (see ``BatchPipe``).
     ///   - rowsPerInsert: rows per INSERT statement; 1 inserts each row on its own.
     ///   - batchSize: the bytes of rows the producer collects before handing them over.
-    package init(writer: SQLiteCoreWriter, whileIdle: (() -> Bool)? = nil, rowsPerInsert: Int = ThreadedCoreOutput.rowsPerInsert,
+    package init(writer: SQLiteCoreWriter, whileIdle: (@Sendable () -> Bool)? = nil, rowsPerInsert: Int = ThreadedCoreOutput.rowsPerInsert,
                  batchSize: Int = ThreadedCoreOutput.batchSize) {
         self.writer = writer
         self.batchSize = batchSize

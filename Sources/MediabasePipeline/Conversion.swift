@@ -151,9 +151,10 @@ package enum Conversion {
         // The input's SHA-256: the writer's thread hashes it a megabyte at a time whenever it
         // would wait for rows during the load (it is busy about 60 % of it); what is left is
         // hashed on a thread of its own after the load, beside the single-threaded index builds.
-        // A folder (`-Fd`) is hashed then, whole.
+        // A folder (`-Fd`) is hashed then, whole. Only the writer's thread steps the digest until
+        // `close()` joins that thread; this one reads it only after.
         let partialDigest = reader.format.kind == .directory ? nil : try FileDigestInProgress(path: options.input)
-        let threadedOutput = ThreadedCoreOutput(writer: writer, whileIdle: partialDigest.map { digest in { digest.step() } })
+        let threadedOutput = ThreadedCoreOutput(writer: writer, whileIdle: partialDigest.map { digest in { @Sendable in digest.step() } })
         defer { try? threadedOutput.close() }
         let normalizer = try LegacyNormalizer(output: threadedOutput, rejects: rejects, memory: MemoryBudget(limit: options.memoryLimit))
         let progress = ProgressReporter(mode: options.progress, label: "convert", total: reader.totalBytes) { reader.bytesRead }

@@ -6,20 +6,24 @@ final class BatchPipeTests: XCTestCase {
     /// Idle work runs on the consumer's thread between batches until it says it is done, and
     /// the batches still arrive whole and in order.
     func testIdleWorkFillsTheWaitsAndBatchesStayInOrder() throws {
-        let lock = NSLock()
-        var consumed: [UInt8] = []
-        var idleCalls = 0
-        var threads = Set<String>()
-        func note() { threads.insert("\(Unmanaged.passUnretained(Thread.current).toOpaque())") }
+        struct Seen {
+            var consumed: [UInt8] = []
+            var idleCalls = 0
+            var threads = Set<String>()
+            mutating func note() { threads.insert("\(Unmanaged.passUnretained(Thread.current).toOpaque())") }
+        }
+        let seen = Guarded(Seen())
         let pipe = BatchPipe(capacity: 2, batchSize: 16, whileIdle: {
-            lock.lock(); defer { lock.unlock() }
-            note()
-            idleCalls += 1
-            return idleCalls < 50
+            seen.withLock { seen in
+                seen.note()
+                seen.idleCalls += 1
+                return seen.idleCalls < 50
+            }
         }) { batch in
-            lock.lock(); defer { lock.unlock() }
-            note()
-            consumed += batch
+            seen.withLock { seen in
+                seen.note()
+                seen.consumed += batch
+            }
         }
         var batch = pipe.emptyBatch()
         for value in 0..<200 {
@@ -31,9 +35,10 @@ final class BatchPipeTests: XCTestCase {
         }
         try pipe.submit(&batch)
         try pipe.close()
-        XCTAssertEqual(consumed, (0..<200).map(UInt8.init))
-        XCTAssertGreaterThan(idleCalls, 0)
-        XCTAssertLessThanOrEqual(idleCalls, 50)
-        XCTAssertEqual(threads.count, 1, "the consumer's thread does both")
+        let result = seen.withLock { $0 }
+        XCTAssertEqual(result.consumed, (0..<200).map(UInt8.init))
+        XCTAssertGreaterThan(result.idleCalls, 0)
+        XCTAssertLessThanOrEqual(result.idleCalls, 50)
+        XCTAssertEqual(result.threads.count, 1, "the consumer's thread does both")
     }
 }
