@@ -293,15 +293,10 @@ private struct ReferenceScan {
     /// Steps to the first row; its key becomes ``pending``.
     mutating func start() throws {
         guard try advance() else { return }
-        if let statement {
-            pending.database.replace(with: statement.textBytes(0))
-            pending.identifier.replace(with: statement.textBytes(1))
-        } else {
-            let (sorted, position) = (sorted, position)
-            sorted.withKey(position) { database, identifier in
-                pending.database.replace(with: database)
-                pending.identifier.replace(with: identifier)
-            }
+        let (statement, sorted, position) = (statement, sorted, position)
+        Self.withKey(statement, sorted, position) { database, identifier in
+            pending.database.replace(with: database)
+            pending.identifier.replace(with: identifier)
         }
     }
 
@@ -309,20 +304,21 @@ private struct ReferenceScan {
     /// ``pending`` (false also at the end, with ``hasRow`` false).
     mutating func next(continuing current: ReferenceKey) throws -> Bool {
         guard try advance() else { return false }
-        if let statement {
-            let database = statement.textBytes(0), identifier = statement.textBytes(1)
+        let (statement, sorted, position) = (statement, sorted, position)
+        return Self.withKey(statement, sorted, position) { database, identifier in
             if Bytes.equalsKey(database, current.database) && Bytes.equalsKey(identifier, current.identifier) { return true }
             pending.database.replace(with: database)
             pending.identifier.replace(with: identifier)
             return false
         }
-        let (sorted, position) = (sorted, position)
-        return sorted.withKey(position) { database, identifier in
-            if database.elementsEqual(current.database) && identifier.elementsEqual(current.identifier) { return true }
-            pending.database.replace(with: database)
-            pending.identifier.replace(with: identifier)
-            return false
-        }
+    }
+
+    /// Calls `body` with the key columns of the current row, from the query or from `sorted`.
+    /// Static over copies of the fields, so that `body` may change ``pending``.
+    private static func withKey<R>(_ statement: SQLiteStatement?, _ sorted: SortedReferences.Rows, _ position: Int,
+                                   _ body: (Span<UInt8>?, Span<UInt8>?) throws -> R) rethrows -> R {
+        if let statement { return try body(statement.textBytes(0), statement.textBytes(1)) }
+        return try sorted.withKey(position) { try body($0, $1) }
     }
 
     /// Calls `body` with the current row's gene or transcript id (nil: NULL).
