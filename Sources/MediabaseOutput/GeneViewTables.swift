@@ -8,7 +8,9 @@ import MediabaseSQLite
 /// the transcripts in id order beside the GO-term and product key indexes (each a range per
 /// transcript, read in the same order), with what each gene's row of `gene_summary_view` would
 /// give them looked up in memory (``GeneSummaries``, computed from the link tables, so the
-/// two do not wait for that table: another connection may build it meanwhile).
+/// two do not wait for that table: another connection may build it meanwhile). The walk reads
+/// the primary key's index alone and takes each transcript's gene and fold change from a table
+/// by rowid read in the table's order (``TranscriptRows``); without it, it reads each row.
 ///
 /// Their SQL form walks the transcripts twice, and per transcript seeks the GO-term and
 /// product indexes and the gene (in `genes`, then in its summary).
@@ -18,11 +20,10 @@ extension ViewTableFiller {
     /// fit `lookupLimitBytes`.
     func fillTranscriptViews() throws {
         guard let summaries = try GeneSummaries.load(from: database, limitBytes: lookupLimitBytes) else {
+            try raiseScanCache()
             for query in Self.transcriptViewQueries { try database.execute(query) }
             return
         }
-        let transcripts = try database.prepare(
-            "SELECT transcript_id, gene_id, expression_fold_change FROM transcripts ORDER BY transcript_id")
         var goTerms = try OrderedRuns(database.prepare("SELECT transcript_id FROM transcript_go_terms ORDER BY transcript_id"))
         var products = try OrderedRuns(database.prepare(
             "SELECT transcript_id, product_type FROM transcript_products ORDER BY transcript_id, product_type"))
@@ -32,15 +33,17 @@ extension ViewTableFiller {
         // The row's text values end to end (transcript id, gene id, symbol, product list), bound
         // in place into both tables.
         var row: [UInt8] = []
-        while try transcripts.step() {
-            guard let geneId = transcripts.textBytes(1), let gene = summaries.index(of: geneId) else { continue }
-            // The id columns hold text, NULL or (never written by the converter) a blob, which is
-            // bound as stored.
-            let idIsText = transcripts.storageClass(0) == .text, geneIsText = transcripts.storageClass(1) == .text
+
+        /// Writes the two rows of a transcript of gene number `gene`. `id` and `geneId` are its
+        /// text (nil, and `id` also empty: not text, bound by `bindStored` as stored);
+        /// `bindStored(binder, parameter, column)` binds column 0 (id), 1 (gene id) or 2 (fold
+        /// change) of the transcript's row as stored.
+        func emit(id: Span<UInt8>?, geneId: Span<UInt8>?, matching: Span<UInt8>?, gene: Int,
+                  bindStored: (borrowing SQLiteRunBinder, Int, Int) throws -> Void) throws {
             row.removeAll(keepingCapacity: true)
-            if idIsText, let id = transcripts.textBytes(0) { row.append(id) }
+            if let id { row.append(id) }
             let idEnd = row.count
-            if geneIsText { row.append(geneId) }
+            if let geneId { row.append(geneId) }
             let geneEnd = row.count
             let symbolEnd: Int? = summaries.withSymbol(of: gene) { symbol in
                 guard let symbol else { return nil }
@@ -51,8 +54,8 @@ extension ViewTableFiller {
             var goTermCount = 0
             row.append(UInt8(ascii: "["))
             // A NULL transcript id matches no GO term or product.
-            if let id = transcripts.textBytes(0) {
-                transcript.replace(with: id)
+            if let matching {
+                transcript.replace(with: matching)
                 goTermCount = try goTerms.count(at: transcript)
                 var first = true
                 while try products.isAt(transcript) {
@@ -65,16 +68,17 @@ extension ViewTableFiller {
             row.append(UInt8(ascii: "]"))
             let productsEnd = row.count
             let summary = summaries[gene]
+            let (idIsText, geneIsText) = (id != nil, geneId != nil)
             func bindIds(_ binder: borrowing SQLiteRunBinder) throws {
-                if idIsText { try binder.bind(1, text: 0..<idEnd) } else { try binder.bind(1, copying: 0, of: transcripts) }
-                if geneIsText { try binder.bind(2, text: idEnd..<geneEnd) } else { try binder.bind(2, copying: 1, of: transcripts) }
+                if idIsText { try binder.bind(1, text: 0..<idEnd) } else { try bindStored(binder, 1, 0) }
+                if geneIsText { try binder.bind(2, text: idEnd..<geneEnd) } else { try bindStored(binder, 2, 1) }
                 if let symbolEnd { try binder.bind(3, text: geneEnd..<symbolEnd) } else { try binder.bindNull(3) }
             }
             try enrichment.run(inPlace: row.span) { binder in
                 try bindIds(binder)
                 try binder.bind(4, Int64(goTermCount))
                 try binder.bind(5, text: productsStart..<productsEnd)
-                try binder.bind(6, copying: 2, of: transcripts)
+                try bindStored(binder, 6, 2)
             }
             try patient.run(inPlace: row.span) { binder in
                 try bindIds(binder)
@@ -85,6 +89,38 @@ extension ViewTableFiller {
                 try binder.bind(8, summary.drugCount)
                 try binder.bind(9, summary.pathwayCount)
                 try binder.bind(10, Self.completeness[summary.annotatedKinds])
+            }
+        }
+
+        if let rows = try TranscriptRows.load(from: database, genes: summaries, limitBytes: lookupLimitBytes - summaries.estimatedBytes) {
+            // The primary key's index alone: the ids in order, each with its rowid.
+            let ids = try database.prepare("SELECT transcript_id, rowid FROM transcripts ORDER BY transcript_id")
+            while try ids.step() {
+                guard let (gene, foldChange) = rows[ids.int64(1)], let id = ids.textBytes(0) else { continue }
+                try summaries.withId(of: gene) { geneId in
+                    try emit(id: id, geneId: geneId, matching: id, gene: gene) { binder, parameter, _ in
+                        // Ids are text here: only the fold change is bound as stored.
+                        switch foldChange {
+                        case .null: try binder.bindNull(parameter)
+                        case let .integer(value): try binder.bind(parameter, value)
+                        case let .real(value): try binder.bind(parameter, value)
+                        }
+                    }
+                }
+            }
+            return
+        }
+        try raiseScanCache()
+        let transcripts = try database.prepare(
+            "SELECT transcript_id, gene_id, expression_fold_change FROM transcripts ORDER BY transcript_id")
+        while try transcripts.step() {
+            guard let geneId = transcripts.textBytes(1), let gene = summaries.index(of: geneId) else { continue }
+            // The id columns hold text, NULL or (never written by the converter) a blob, which is
+            // bound as stored.
+            let idIsText = transcripts.storageClass(0) == .text, geneIsText = transcripts.storageClass(1) == .text
+            try emit(id: idIsText ? transcripts.textBytes(0) : nil, geneId: geneIsText ? geneId : nil,
+                     matching: transcripts.textBytes(0), gene: gene) { binder, parameter, column in
+                try binder.bind(parameter, copying: column, of: transcripts)
             }
         }
     }
@@ -263,7 +299,7 @@ struct GeneSummaries {
     }
 
     /// Memory held, roughly (array capacities aside).
-    private var estimatedBytes: Int {
+    var estimatedBytes: Int {
         ids.byteCount + symbols.byteCount + ids.count * (4 + 17 + MemoryLayout<Summary>.stride + 8)
     }
 
@@ -273,6 +309,80 @@ struct GeneSummaries {
 
     subscript(index: Int) -> Summary { summaries[index] }
 
+    /// Calls `body` with the id of a gene number.
+    func withId<R>(of index: Int, _ body: (Span<UInt8>) throws -> R) rethrows -> R { try ids.with(index, body) }
+
     /// Calls `body` with the symbol of a gene number (nil: NULL).
     func withSymbol<R>(of index: Int, _ body: (Span<UInt8>?) throws -> R) rethrows -> R { try symbols.with(index, body) }
+}
+
+/// The gene number (in a ``GeneSummaries``) and fold change of each transcript, by rowid, read
+/// in the table's order. Beside a walk of the primary key's index alone, which lists the ids in
+/// order with their rowids, it gives the rows `ORDER BY transcript_id` would, without the seek
+/// of the table's row per transcript (a random read once the table outgrows the page cache:
+/// the input's rows came scattered, and so did their rowids), and without a page cache for it.
+///
+/// ``load(from:genes:limitBytes:)`` gives up (nil) on a value the converter does not write (an
+/// id that is not text, a fold change that is not a number or NULL, a rowid below 1) and
+/// beyond its budget; the fill then walks the table by its primary key.
+struct TranscriptRows {
+    /// A fold change as stored.
+    enum FoldChange {
+        case null
+        case integer(Int64)
+        case real(Double)
+    }
+
+    private struct Entry {
+        /// The fold change's bits (`kind` 1: an integer, 2: a double).
+        var value: UInt64 = 0
+        /// -1: no row with this rowid, or one whose gene has no summary.
+        var gene: Int32 = -1
+        /// 0: NULL.
+        var kind: UInt8 = 0
+    }
+
+    /// Indexed by rowid.
+    private var entries: [Entry] = []
+
+    /// Memory held, roughly.
+    var estimatedBytes: Int { entries.count * MemoryLayout<Entry>.stride }
+
+    static func load(from database: SQLiteDatabase, genes: GeneSummaries, limitBytes: Int) throws -> TranscriptRows? {
+        let last = try database.integer("SELECT coalesce(max(rowid), 0) FROM transcripts")
+        guard (last + 1) * MemoryLayout<Entry>.stride <= limitBytes else { return nil }
+        var table = TranscriptRows()
+        table.entries = Array(repeating: Entry(), count: last + 1)
+        let rows = try database.prepare("SELECT rowid, transcript_id, gene_id, expression_fold_change FROM transcripts")
+        while try rows.step() {
+            let rowid = rows.int64(0)
+            guard rowid >= 1, rowid <= last, rows.storageClass(1) == .text, rows.storageClass(2) == .text,
+                  let geneId = rows.textBytes(2) else { return nil }
+            // A transcript whose gene has no summary has no row in either view.
+            guard let gene = genes.index(of: geneId) else { continue }
+            var entry = Entry(gene: Int32(gene))
+            switch rows.storageClass(3) {
+            case .null: break
+            case .integer: (entry.kind, entry.value) = (1, UInt64(bitPattern: rows.int64(3)))
+            case .float: (entry.kind, entry.value) = (2, rows.double(3).bitPattern)
+            default: return nil
+            }
+            table.entries[Int(rowid)] = entry
+        }
+        return table
+    }
+
+    /// The gene number and fold change of the transcript with this rowid; nil: none, or one
+    /// whose gene has no summary.
+    subscript(rowid: Int64) -> (gene: Int, foldChange: FoldChange)? {
+        guard rowid >= 0, rowid < entries.count else { return nil }
+        let entry = entries[Int(rowid)]
+        guard entry.gene >= 0 else { return nil }
+        let foldChange: FoldChange = switch entry.kind {
+        case 1: .integer(Int64(bitPattern: entry.value))
+        case 2: .real(Double(bitPattern: entry.value))
+        default: .null
+        }
+        return (Int(entry.gene), foldChange)
+    }
 }

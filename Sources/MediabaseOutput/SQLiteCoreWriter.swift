@@ -92,11 +92,12 @@ package final class SQLiteCoreWriter: CoreOutput {
     static let viewSorterKiB = 2048
     /// The cache from duplicate merging on: it bounds the sorters of merging and indexing.
     static let endCacheKiB = 8192
-    /// The view tables whose fill walks `transcripts` in id order and looks up each row's
-    /// transcript (``ViewTableFiller`` fills both with `patient_query_optimized_view`; their SQL
-    /// form, when the genes do not fit the filler's budget, also looks up each gene): when the
-    /// input's rows were scattered those lookups read the table at random, so they are built
-    /// with ``viewScanCacheKiB`` (their only sorters are small).
+    /// The view tables whose fill may walk `transcripts` in id order and look up each row's
+    /// transcript (``ViewTableFiller`` fills both with `patient_query_optimized_view`, from the
+    /// transcripts sorted in memory when they fit its budget, else by that walk; their SQL form,
+    /// when the genes do not fit, also looks up each gene): when the input's rows were scattered
+    /// those lookups read the table at random, so the walk gets ``viewScanCacheKiB`` (through
+    /// ``ViewTableFiller/raiseScanCache``; their only sorters are small).
     static let idOrderScanTables: Set<String> = ["transcript_enrichment_view", "patient_query_optimized_view"]
     /// The page cache while ``idOrderScanTables`` are built, in KiB (set from `--memory-limit`:
     /// ``MemoryBudget/viewScanCacheKilobytes``).
@@ -386,13 +387,14 @@ package final class SQLiteCoreWriter: CoreOutput {
             if !versionFirst { try insertSchemaVersion(appliedAt: appliedAt) }
         }
         if forQueries && !concurrent {
-            let filler = ViewTableFiller(database: database, lookupLimitBytes: viewLookupLimitBytes)
+            var filler = ViewTableFiller(database: database, lookupLimitBytes: viewLookupLimitBytes)
             let views = SchemaFiles.statements(SchemaFiles.sqliteViews)
             progress?.beginStage("filling view tables", steps: views.count)
             for statement in views {
                 let name = SchemaFiles.createdTable(statement) ?? "view"
-                try withScanCache(for: name, schemas: ["main"], otherwise: Self.endCacheKiB) {
+                try withScanCache(for: name, schemas: ["main"], otherwise: Self.endCacheKiB) { raise in
                     try database.execute(statement)
+                    filler.raiseScanCache = raise
                     if ViewTableFiller.filledTables.contains(name) { try filler.fill(name) }
                 }
                 lap("view \(name)")
@@ -408,14 +410,15 @@ package final class SQLiteCoreWriter: CoreOutput {
         for name in forQueries ? SchemaFiles.viewTables : [] { rowCounts[name] = try database.integer("SELECT count(*) FROM \(name)") }
     }
 
-    /// Runs `body` with ``viewScanCacheKiB`` as the page cache of `schemas` when `table` is one of
-    /// ``idOrderScanTables`` and `scanCacheAllowed` says so, then sets them to `otherwise` KiB;
-    /// other tables run as they are.
+    /// Runs `body` with a closure that makes ``viewScanCacheKiB`` the page cache of `schemas`
+    /// when `table` is one of ``idOrderScanTables`` and `scanCacheAllowed` says so (else it does
+    /// nothing): the fill calls it only when it walks the primary key (see
+    /// ``ViewTableFiller/raiseScanCache``). The caches are `otherwise` KiB afterwards.
     private func withScanCache(for table: String, schemas: [String], otherwise: Int, scanCacheAllowed: () -> Bool = { true },
-                               _ body: () throws -> Void) throws {
-        guard Self.idOrderScanTables.contains(table), viewScanCacheKiB > otherwise, scanCacheAllowed() else { return try body() }
-        try database.execute(schemas.map { "PRAGMA \($0).cache_size = -\(viewScanCacheKiB);" }.joined())
-        try body()
+                               _ body: (_ raise: @escaping () throws -> Void) throws -> Void) throws {
+        guard Self.idOrderScanTables.contains(table), viewScanCacheKiB > otherwise, scanCacheAllowed() else { return try body({}) }
+        let (database, size) = (database, viewScanCacheKiB)
+        try body { try database.execute(schemas.map { "PRAGMA \($0).cache_size = -\(size);" }.joined()) }
         try database.execute(schemas.map { "PRAGMA \($0).cache_size = -\(otherwise);" }.joined())
     }
 
@@ -687,10 +690,12 @@ package final class SQLiteCoreWriter: CoreOutput {
             for statement in statements {
                 // Unqualified names still find the core (main) first.
                 guard let range = statement.range(of: "CREATE TABLE "), let name = SchemaFiles.createdTable(statement) else { continue }
-                try withScanCache(for: name, schemas: ["main", schema], otherwise: Self.viewSorterKiB, scanCacheAllowed: scanCacheAllowed) {
+                try withScanCache(for: name, schemas: ["main", schema], otherwise: Self.viewSorterKiB, scanCacheAllowed: scanCacheAllowed) { raise in
                     try database.execute(statement.replacingCharacters(in: range, with: "CREATE TABLE \(schema)."))
                     if ViewTableFiller.filledTables.contains(name) {
-                        try ViewTableFiller(database: database, lookupLimitBytes: viewLookupLimitBytes).fill(name)
+                        var filler = ViewTableFiller(database: database, lookupLimitBytes: viewLookupLimitBytes)
+                        filler.raiseScanCache = raise
+                        try filler.fill(name)
                     }
                 }
                 built.append(name)
@@ -706,8 +711,8 @@ package final class SQLiteCoreWriter: CoreOutput {
     /// connection of its own into a new scratch file at `scratch`, reading the committed core at
     /// `core` (attached as `core`).
     /// - Parameters:
-    ///   - scanCacheKiB: the core's page cache while ``idOrderScanTables`` are built, asked as each
-    ///     starts (nil: no change).
+    ///   - scanCacheKiB: the core's page cache for a fill of ``idOrderScanTables`` that walks the
+    ///     primary key, asked as each starts (nil: no change).
     ///   - lookupLimitBytes, lookupIndexesBuilt: see ``ViewTableFiller``.
     /// - Returns: each table's wall and CPU seconds; -1 seconds for a table left undone (dropped
     ///   from the scratch file), which the caller builds once the indexes exist.
@@ -717,7 +722,7 @@ package final class SQLiteCoreWriter: CoreOutput {
         try views.execute("PRAGMA page_size = \(pageSize); PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA main.cache_size = -\(viewSorterKiB)")
         try views.execute("ATTACH DATABASE \(quotedLiteral(core)) AS core")
         try views.execute("PRAGMA core.cache_size = -\(coreCacheKiB)")
-        let filler = ViewTableFiller(database: views, lookupLimitBytes: lookupLimitBytes, lookupIndexesBuilt: lookupIndexesBuilt)
+        var filler = ViewTableFiller(database: views, lookupLimitBytes: lookupLimitBytes, lookupIndexesBuilt: lookupIndexesBuilt)
         var laps: [(name: String, seconds: Double, cpu: Double)] = []
         while let job = next() {
             // A transaction per job: its reads of the core see one snapshot.
@@ -726,7 +731,7 @@ package final class SQLiteCoreWriter: CoreOutput {
                     let (started, startedCPU) = (Date(), ThreadClock.cpuSeconds)
                     guard let name = SchemaFiles.createdTable(statement) else { continue }
                     let scan = idOrderScanTables.contains(name) ? scanCacheKiB().flatMap { $0 > coreCacheKiB ? $0 : nil } : nil
-                    if let scan { try views.execute("PRAGMA core.cache_size = -\(scan)") }
+                    filler.raiseScanCache = { if let scan { try views.execute("PRAGMA core.cache_size = -\(scan)") } }
                     try views.execute(statement)
                     let filled = try !ViewTableFiller.filledTables.contains(name) || filler.fill(name)
                     if scan != nil { try views.execute("PRAGMA core.cache_size = -\(coreCacheKiB)") }

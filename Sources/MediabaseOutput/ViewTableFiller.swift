@@ -19,6 +19,10 @@ struct ViewTableFiller {
     /// fills then sort their own input, and a fill that would seek by gene without an index
     /// (the cross-reference view over its lookup budget) is left undone.
     var lookupIndexesBuilt = true
+    /// Gives the core's tables a larger page cache (the caller's scan cache, see
+    /// `SQLiteCoreWriter.idOrderScanTables`) for a fill that walks `transcripts` by its primary
+    /// key, which reads the table's rows in random order; the caller sets the cache back.
+    var raiseScanCache: () throws -> Void = {}
 
     init(database: SQLiteDatabase, lookupLimitBytes: Int = GeneTranscriptTable.defaultLimitBytes, lookupIndexesBuilt: Bool = true) {
         self.database = database

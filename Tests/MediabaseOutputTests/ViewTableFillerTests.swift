@@ -272,6 +272,62 @@ final class ViewTableFillerTests: XCTestCase {
         XCTAssertEqual(try database.integer("SELECT count(*) FROM patient_query_optimized_view WHERE transcript_id IS NULL"), 1)
     }
 
+    /// The transcript views from the rowid table (``TranscriptRows``) beside the primary key's
+    /// index: transcripts stored out of id order (as scattered input leaves them), a gap in the
+    /// rowids, integer, real and default fold changes, a gene without a row in `genes`; the rows
+    /// are the queries' in both ways of filling, and only the walk by the primary key asks for
+    /// the larger page cache. A fold change stored as text makes the table give up.
+    func testTranscriptRowsMatchTheQueries() throws {
+        let database = try SQLiteDatabase(path: directory.appendingPathComponent("rows.sqlite").path)
+        try database.execute(SchemaFiles.sqliteCore)
+        try database.execute(SchemaFiles.sqliteIndexes)
+        try database.execute("""
+            INSERT INTO genes (gene_id, gene_symbol) VALUES ('ENSG2', 'B'), ('ENSG1', NULL), ('ENSG3', 'C');
+            INSERT INTO transcripts (transcript_id, gene_id, expression_fold_change) VALUES
+                ('ENST00000000009', 'ENSG2', 3), ('ENST00000000001', 'ENSG1', 2.5), ('ENST00000000005', 'ENSG3', 1.0),
+                ('ENST00000000003', 'ENSG9 not in genes', 1.0), ('ENST00000000002', 'ENSG2', 0.25),
+                ('ENST000000000010', 'ENSG1', 1.0), ('ENST00000000004', 'ENSG3', 7);
+            INSERT INTO transcripts (transcript_id, gene_id) VALUES ('ENST00000000008', 'ENSG2'), ('ENST0000000000', 'ENSG1');
+            DELETE FROM transcripts WHERE transcript_id = 'ENST00000000005';
+            INSERT INTO transcript_go_terms (transcript_id, go_id) VALUES
+                ('ENST00000000002', 'GO:1'), ('ENST00000000002', 'GO:2'), ('ENST00000000009', 'GO:1'), ('ENST00000000003', 'GO:1');
+            INSERT INTO transcript_products (transcript_id, product_type) VALUES
+                ('ENST00000000004', 'b'), ('ENST00000000004', 'a'), ('ENST000000000010', 'p');
+            INSERT INTO gene_drug_interactions (gene_id, drug_interaction_id, interaction_type) VALUES ('ENSG2', 1, 'target');
+            INSERT INTO drug_interactions (drug_interaction_id, drug_name, source_database) VALUES (1, 'x', 'ChEMBL');
+            """)
+        let summaries = try XCTUnwrap(try GeneSummaries.load(from: database, limitBytes: 1 << 20))
+        let rows = try XCTUnwrap(try TranscriptRows.load(from: database, genes: summaries, limitBytes: 1 << 20))
+        // Rowid 4 (ENSG9) has no summary, rowid 3 was deleted, rowid 1 is ENSG2's; none is 11.
+        XCTAssertNil(rows[4])
+        XCTAssertNil(rows[3])
+        XCTAssertNotNil(rows[2])
+        XCTAssertNil(rows[11])
+        XCTAssertEqual(rows[1]?.gene, summaries.index(of: Array("ENSG2".utf8).span))
+        XCTAssertNil(try TranscriptRows.load(from: database, genes: summaries, limitBytes: 100))
+
+        let views: Set<String> = ["transcript_enrichment_view", "patient_query_optimized_view"]
+        try assertFilledEqualsReference(database, only: views)
+        try assertFilledEqualsReference(database, lookupLimitBytes: 0, only: views)
+        XCTAssertEqual(try database.integer("SELECT count(*) FROM transcript_enrichment_view"), 7)
+        XCTAssertEqual(try database.scalar("SELECT group_concat(expression_fold_change) FROM transcript_enrichment_view"),
+                       "1.0,2.5,1.0,0.25,7.0,1.0,3.0")
+
+        func raisesScanCache() throws -> Bool {
+            var raised = false
+            var filler = ViewTableFiller(database: database)
+            filler.raiseScanCache = { raised = true }
+            try database.execute("DELETE FROM transcript_enrichment_view; DELETE FROM patient_query_optimized_view")
+            try filler.fill("patient_query_optimized_view")
+            return raised
+        }
+        XCTAssertFalse(try raisesScanCache())
+        try database.execute("UPDATE transcripts SET expression_fold_change = 'high' WHERE transcript_id = 'ENST00000000002'")
+        XCTAssertNil(try TranscriptRows.load(from: database, genes: summaries, limitBytes: 1 << 20))
+        XCTAssertTrue(try raisesScanCache())
+        try assertFilledEqualsReference(database, only: views)
+    }
+
     func testEmptyCoreGivesEmptyTables() throws {
         let database = try SQLiteDatabase(path: directory.appendingPathComponent("empty.sqlite").path)
         try database.execute(SchemaFiles.sqliteCore)
