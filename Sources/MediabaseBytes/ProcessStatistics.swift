@@ -7,6 +7,24 @@ package enum ProcessMemory {
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return Int64(usage.ru_maxrss) * 1024
     }
+
+    /// Gives the pages malloc holds free back to the system (glibc's `malloc_trim`), after a
+    /// stage freed many small blocks: otherwise they stay resident, and what the next stage
+    /// allocates in larger blocks comes on top of them in the peak.
+    package static func releaseFreePages() {
+        _ = mallocTrim?(0)
+    }
+
+    /// glibc's `malloc_trim`, which its Swift module does not declare (nil elsewhere).
+    private static let mallocTrim: (@convention(c) (Int) -> Int32)? = {
+        #if os(Linux)
+        // A null handle is RTLD_DEFAULT: the symbol wherever the process has it.
+        guard let symbol = dlsym(nil, "malloc_trim") else { return nil }
+        return unsafe unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
+        #else
+        return nil
+        #endif
+    }()
 }
 
 /// CPU time of the calling thread: unlike wall time, it does not count waiting for a core that

@@ -8,6 +8,12 @@ import MediabaseModel
 /// transcript was the normalizer's largest cost on lean rows. The cache holds values of many
 /// genes within a byte budget (``MemoryBudget/goTermCacheBytes``) and starts over when full:
 /// which values it holds changes the time only, never the rows.
+///
+/// It may also borrow what the gene states leave of their budget (``GeneStates/unusedBytes``),
+/// half of it at each insert, and gives it back by starting over when the states grow into it
+/// (``fits(beside:)``), so that the two together stay within their two budgets: with scattered
+/// rows a value's next use is far away, and the more values are held, the more of them are
+/// used again before the cache starts over.
 struct GOTermCache {
     let budgetBytes: Int
     private var entries: [ContentHash: RowTails] = [:]
@@ -24,8 +30,15 @@ struct GOTermCache {
         bytes = 0
     }
 
-    mutating func insert(_ terms: RowTails, for hash: ContentHash) {
+    /// Whether what the cache holds is within its budget and `unused` bytes the gene states
+    /// leave of theirs; if not, it should start over (``removeAll()``).
+    func fits(beside unused: Int) -> Bool { bytes <= budgetBytes + unused }
+
+    /// Keeps `terms`, starting over first when they would take the cache past its budget and
+    /// half of `unused`, the bytes the gene states leave of theirs.
+    mutating func insert(_ terms: RowTails, for hash: ContentHash, unused: Int = 0) {
         let size = Self.estimatedBytes(terms)
+        let budgetBytes = budgetBytes + unused / 2
         if bytes + size > budgetBytes {
             entries.removeAll(keepingCapacity: true)
             bytes = 0

@@ -200,6 +200,9 @@ final class GeneStates {
 
     private var bytes: Int { residentBytes + resident.capacity * Self.bytesPerSlot }
 
+    /// What the budget leaves unused now (the GO-term cache may borrow it: ``GOTermCache``).
+    var unusedBytes: Int { max(0, budget - bytes) }
+
     /// The state of `geneId`: in memory, back from the file, or new (numbered in order of first
     /// appearance).
     func state(for geneId: String) throws -> GeneState {

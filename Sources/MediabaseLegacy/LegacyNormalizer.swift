@@ -223,6 +223,8 @@ package final class LegacyNormalizer: DumpSink {
         let transcriptId = Identifiers.normalizedEnsemblId(rawTranscript)
         let geneId = Identifiers.normalizedEnsemblId(rawGene)
         let gene = try genes.state(for: geneId)
+        // The gene states may have grown into what the GO-term cache borrowed of their budget.
+        if !goTermCache.fits(beside: genes.unusedBytes) { goTermCache.removeAll() }
         var firstTime = true
         if let owner = try transcriptGenes.owner(of: ContentHash(transcriptId).low, registering: gene.index) {
             firstTime = false
@@ -332,7 +334,7 @@ package final class LegacyNormalizer: DumpSink {
             } else {
                 let rejectsBefore = tally.fieldRejects
                 terms = RowTails(try goTerms(bytes, row: row))
-                if tally.fieldRejects == rejectsBefore { goTermCache.insert(terms, for: hash) }
+                if tally.fieldRejects == rejectsBefore { goTermCache.insert(terms, for: hash, unused: genes.unusedBytes) }
             }
             previousGOTerms = (hash, terms)
             // The most numerous rows: built once per GO value, not per transcript.

@@ -178,6 +178,8 @@ package enum Conversion {
         progress?.beginStage("writing the last rows")
         try normalizer.finish()
         try threadedOutput.close()
+        // The normalizer's state (gene states, cached GO terms) is freed by now.
+        ProcessMemory.releaseFreePages()
         // The writer's thread is done with the partial digest: it passes to a thread of its own.
         let digest = partialDigest.map { partial in DigestTask { try partial.finish() } } ?? DigestTask(path: options.input)
         stage("write_genes")

@@ -20,6 +20,22 @@ final class GOTermCacheTests: XCTestCase {
         XCTAssertEqual(cache.terms(for: ContentHash("3"))?.rows, terms(3).rows)
     }
 
+    /// Half of what the gene states leave unused may be borrowed at an insert; once they grow
+    /// into it, the cache no longer fits beside them and the normalizer starts it over.
+    func testTheCacheBorrowsHalfOfWhatTheGeneStatesLeave() throws {
+        let size = GOTermCache.estimatedBytes(terms(0))
+        var cache = GOTermCache(budgetBytes: 2 * size)
+        for id in 0..<4 { cache.insert(terms(id), for: ContentHash("\(id)"), unused: 4 * size) }
+        XCTAssertEqual(cache.bytes, 4 * size)
+        XCTAssertNotNil(cache.terms(for: ContentHash("0")))
+        XCTAssertTrue(cache.fits(beside: 2 * size))
+        XCTAssertFalse(cache.fits(beside: 2 * size - 1))
+        // Past its budget and half of 4 sizes: it starts over with the fifth value.
+        cache.insert(terms(4), for: ContentHash("4"), unused: 4 * size)
+        XCTAssertEqual(cache.bytes, size)
+        XCTAssertNil(cache.terms(for: ContentHash("0")))
+    }
+
     func testAValueLargerThanTheBudgetIsNotKept() throws {
         var cache = GOTermCache(budgetBytes: 10)
         cache.insert(terms(0), for: ContentHash("0"))
