@@ -5,41 +5,15 @@ import XCTest
 @testable import MediabasePipeline
 
 /// `--max-rejects` stops a run with a message naming the input file, the table, the line and
-/// the byte offset of the last reject, for each kind of bad value, for `--to sqlite` and
-/// `--to bundle`, and for patient files. Lines and offsets are counted here from the bytes
-/// written.
+/// the byte offset of the last reject, for each kind of bad value (``BadValueDumps``), for
+/// `--to sqlite` and `--to bundle`, and for patient files. Lines and offsets are counted here
+/// from the bytes written. (inspect's list of bad values: `InspectCommandTests`.)
 final class RejectLocationTests: ScratchFolderTestCase {
-    /// A plain dump whose last row is the bad one; returns its path, and the row's line and byte offset.
-    private func dump(named name: String, badRow: [UInt8]) throws -> (path: String, line: Int, offset: Int) {
-        let head = Array("""
-            CREATE TABLE public.cancer_transcript_base (
-                transcript_id text NOT NULL,
-                gene_id text,
-                gene_symbol text,
-                gene_type text,
-                product_type text[],
-                drugs jsonb
-            );
-
-            COPY public.cancer_transcript_base (transcript_id, gene_id, gene_symbol, gene_type, product_type, drugs) FROM stdin;
-            ENST00000000001\tENSG00000000001\tA\tprotein_coding\t{enzyme}\t{}
-
-            """.utf8)
-        let bytes = head + badRow + Array("\n\\.\n\n".utf8)
-        let path = self.path(name)
-        try Data(bytes).write(to: URL(fileURLWithPath: path))
-        return (path, head.filter { $0 == 0x0A }.count + 1, head.count)
-    }
-
-    private static let kinds: [(name: String, reason: String, row: [UInt8])] = [
-        ("utf8", "invalid_text", Array("ENST00000000002\tENSG00000000002\tB\tprotein".utf8) + [0xFF] + Array("coding\t{}\t{}".utf8)),
-        ("array", "field_product_type", Array("ENST00000000002\tENSG00000000002\tB\tprotein_coding\t{enzyme,\t{}".utf8)),
-        ("json", "field_drugs", Array("ENST00000000002\tENSG00000000002\tB\tprotein_coding\t{}\t{\"x\": oops}".utf8)),
-    ]
-
     func testTooManyRejectsNamesFileTableLineAndOffset() throws {
-        for kind in Self.kinds {
-            let input = try dump(named: "bad-\(kind.name).sql", badRow: kind.row)
+        for kind in BadValueDumps.kinds {
+            let path = self.path("bad-\(kind.name).sql")
+            let bad = try BadValueDumps.write(to: path, badRow: kind.row)
+            let input = (path: path, line: bad.line, offset: bad.offset)
             for target in OutputTarget.allCases {
                 var options = ConversionOptions(input: input.path, output: (folder as NSString).appendingPathComponent("\(kind.name).\(target.rawValue)"))
                 options.target = target
@@ -53,19 +27,6 @@ final class RejectLocationTests: ScratchFolderTestCase {
                 }
                 XCTAssertFalse(FileManager.default.fileExists(atPath: options.output), "no output after a fatal reject")
             }
-        }
-    }
-
-    /// `inspect` lists each bad value with the file, line, byte offset, table and column.
-    func testInspectNamesFileLineTableAndColumnOfEachBadValue() throws {
-        for (kind, column) in zip(Self.kinds, ["gene_type", "product_type", "drugs"]) {
-            let input = try dump(named: "inspect-\(kind.name).sql", badRow: kind.row)
-            let result = try Subprocess.spawn([Repository.binary, "inspect", input.path, "--progress", "never"])
-            let stderr = String(decoding: result.errors, as: UTF8.self)
-            XCTAssertEqual(result.status, 2, "bad values found: \(stderr)")
-            XCTAssertTrue(stderr.contains("\(input.path): line \(input.line) (byte \(input.offset)) in table public.cancer_transcript_base, column \(column): expected "),
-                          "\(kind.name): \(stderr)")
-            XCTAssertTrue(stderr.contains("\(input.path): 1 bad value(s)"), "\(kind.name): \(stderr)")
         }
     }
 
