@@ -97,16 +97,18 @@ struct LegacyTally {
     /// its gene is not looked up again (`gene` and `symbol` are not looked at).
     mutating func countIds(sameGene: Bool = false, transcript: Span<UInt8>?, gene: Span<UInt8>?, symbol: Span<UInt8>?) {
         if let transcript, case let id = Identifiers.trimmed(transcript), !id.isEmpty {
-            if Identifiers.hasEnsemblVersion(id) { tally.versionedTranscriptIds += 1 }
-            let transcript = Self.hash(Identifiers.withoutEnsemblVersion(id))
+            let (keyCount, versioned) = Identifiers.ensemblVersion(id)
+            if versioned { tally.versionedTranscriptIds += 1 }
+            let transcript = Self.hash(id.extracting(0..<keyCount))
             if isPart { listedTranscripts.append(transcript) } else { transcripts.insert(transcript) }
         } else {
             tally.rowsMissingTranscriptId += 1
         }
         if !sameGene {
             if let gene, case let id = Identifiers.trimmed(gene), !id.isEmpty {
-                lastGene = (false, Identifiers.hasEnsemblVersion(id))
-                countGene(Self.hash(Identifiers.withoutEnsemblVersion(id)), symbol: symbol)
+                let (keyCount, versioned) = Identifiers.ensemblVersion(id)
+                lastGene = (false, versioned)
+                countGene(Self.hash(id.extracting(0..<keyCount)), symbol: symbol)
             } else {
                 lastGene = (true, false)
             }
