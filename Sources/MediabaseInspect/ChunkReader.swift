@@ -34,6 +34,10 @@ final class ChunkReader {
         var misses = 0
         var hits = 0
         var comparing = true
+        /// Values of ``CheckedValueCache/minimumLength`` bytes or more read in the chunk: once
+        /// there is one, the column's fields are searched for their end before they are tried in
+        /// one pass (``ValueChecker/quickCheck(_:from:column:mayBeLong:)``).
+        var longValues = 0
     }
 
     static let trialMisses = 128
@@ -121,60 +125,80 @@ final class ChunkReader {
         var state: [ColumnState] = []
         swap(&state, &self.state)
         defer { swap(&state, &self.state) }
-        // The first backslash at or after the field being read (`count`: none). A field that ends
-        // before it holds no escape and is not `\N`, so it is not searched for one nor decoded:
-        // one search per backslash of the row, not one per field.
-        var backslash = line.firstIndex(of: 0x5C) ?? count
+        // The first backslash at or after the field being read (`count`: none; -1: not searched
+        // yet, as most rows are read without: ``ValueChecker/quickCheck(_:from:column:mayBeLong:)``
+        // takes no field with one). A field that ends before it holds no escape and is not `\N`,
+        // so it is not searched for one nor decoded: one search per backslash of the row, not one
+        // per field.
+        var backslash = -1
         // File offsets of this buffer's first byte and of the line's.
         let bufferOffset = lines.bufferOffset
         let lineOffset = bufferOffset + lineStart
         var fieldStart = 0
-        for column in 0..<columns {
-            let isLast = column == columns - 1
-            if state[column].comparing, state[column].previous >= bufferOffset {
-                let earlier = state[column].previous - bufferOffset
-                let fieldEnd = fieldStart + state[column].previousCount
-                if fieldEnd <= count, fieldEnd == count ? isLast : !isLast && line[fieldEnd] == 0x09,
-                   lines.bytesEqual(earlier, lineStart + fieldStart, count: fieldEnd - fieldStart) {
-                    state[column].start = fieldStart
-                    state[column].end = fieldEnd
-                    state[column].hits += 1
-                    tally.count(state[column].previousFacts, column: column)
+        // Written through a span: one uniqueness check of the array per row, not one per write.
+        do {
+            var states = state.mutableSpan
+            for column in 0..<columns {
+                let isLast = column == columns - 1
+                if states[column].comparing, states[column].previous >= bufferOffset {
+                    let earlier = states[column].previous - bufferOffset
+                    let fieldEnd = fieldStart + states[column].previousCount
+                    if fieldEnd <= count, fieldEnd == count ? isLast : !isLast && line[fieldEnd] == 0x09,
+                       lines.bytesEqual(earlier, lineStart + fieldStart, count: fieldEnd - fieldStart) {
+                        states[column].start = fieldStart
+                        states[column].end = fieldEnd
+                        states[column].hits += 1
+                        tally.count(states[column].previousFacts, column: column)
+                        fieldStart = fieldEnd + 1
+                        continue
+                    }
+                    states[column].misses += 1
+                    if states[column].misses == Self.trialMisses, states[column].hits * Self.minimumHitShare < Self.trialMisses {
+                        states[column].comparing = false
+                        states[column].previous = -1
+                    }
+                }
+                if let quick = checker.quickCheck(line, from: fieldStart, column: column, mayBeLong: states[column].longValues > 0),
+                   quick.end == count ? isLast : !isLast && line[quick.end] == 0x09 {
+                    states[column].start = fieldStart
+                    states[column].end = quick.end
+                    tally.count(quick.facts, column: column)
+                    if states[column].comparing {
+                        states[column].previous = lineOffset + fieldStart
+                        states[column].previousCount = quick.end - fieldStart
+                        states[column].previousFacts = quick.facts
+                    }
+                    fieldStart = quick.end + 1
+                    continue
+                }
+                let fieldEnd = line.copyFieldEnd(from: fieldStart)
+                if fieldEnd - fieldStart >= CheckedValueCache.minimumLength { states[column].longValues += 1 }
+                if fieldEnd == count ? !isLast : isLast {
+                    throw fieldCount(CopyText.countRawFields(line)!, line: number, offset: offset)
+                }
+                states[column].start = fieldStart
+                states[column].end = fieldEnd
+                if backslash < fieldStart { backslash = line.firstIndex(of: 0x5C, from: fieldStart) ?? count }
+                let escaped = backslash < fieldEnd
+                let value = line.extracting(fieldStart..<fieldEnd)
+                if escaped, Self.isNull(value) {
                     fieldStart = fieldEnd + 1
                     continue
                 }
-                state[column].misses += 1
-                if state[column].misses == Self.trialMisses, state[column].hits * Self.minimumHitShare < Self.trialMisses {
-                    state[column].comparing = false
-                    state[column].previous = -1
+                switch try checker.check(escaped ? Self.unescaped(value, into: scratch) : value, column: column) {
+                case let .valid(facts):
+                    tally.count(facts, column: column)
+                    if states[column].comparing {
+                        states[column].previous = lineOffset + fieldStart
+                        states[column].previousCount = value.count
+                        states[column].previousFacts = facts
+                    }
+                case let .invalid(at, expected):
+                    states[column].previous = -1
+                    tally.badValue(column: column, line: number, byteOffset: Int64(offset), offset: at, expected: expected)
                 }
-            }
-            let fieldEnd = line.copyFieldEnd(from: fieldStart)
-            if fieldEnd == count ? !isLast : isLast {
-                throw fieldCount(CopyText.countRawFields(line)!, line: number, offset: offset)
-            }
-            state[column].start = fieldStart
-            state[column].end = fieldEnd
-            if backslash < fieldStart { backslash = line.firstIndex(of: 0x5C, from: fieldStart) ?? count }
-            let escaped = backslash < fieldEnd
-            let value = line.extracting(fieldStart..<fieldEnd)
-            if escaped, Self.isNull(value) {
                 fieldStart = fieldEnd + 1
-                continue
             }
-            switch try checker.check(escaped ? Self.unescaped(value, into: scratch) : value, column: column) {
-            case let .valid(facts):
-                tally.count(facts, column: column)
-                if state[column].comparing {
-                    state[column].previous = lineOffset + fieldStart
-                    state[column].previousCount = value.count
-                    state[column].previousFacts = facts
-                }
-            case let .invalid(at, expected):
-                state[column].previous = -1
-                tally.badValue(column: column, line: number, byteOffset: Int64(offset), offset: at, expected: expected)
-            }
-            fieldStart = fieldEnd + 1
         }
         guard tally.legacy != nil else { return }
         var sameGene = false
