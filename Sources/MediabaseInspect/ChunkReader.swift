@@ -57,6 +57,10 @@ final class ChunkReader {
     private let symbolScratch = RowBuffer(capacity: 256)
     private let row = RowBuffer()
     private var continued: [UInt8] = []
+    /// Runs of gene-level columns checked as one value.
+    private let segments: RowSegments
+    /// Per column: the facts of the row's valid fields, while a run is read field by field.
+    private var recordedFacts: [ValueFacts]
 
     init(block: CopyBlock, checker: ValueChecker, bufferSize: Int) {
         self.block = block
@@ -65,6 +69,8 @@ final class ChunkReader {
         lines = FileChunkLines(file: block.file, fileName: block.fileName, capacity: bufferSize)
         state = Array(repeating: ColumnState(), count: columns)
         geneIndex = LegacyColumns.isLegacy(block.table) ? block.table.columnIndex("gene_id") : nil
+        segments = RowSegments(table: block.table)
+        recordedFacts = Array(repeating: ValueFacts(), count: columns)
     }
 
     /// Reads the rows of `start..<end` (both row starts) as ``CopyData/readRows`` would, up to the
@@ -74,6 +80,7 @@ final class ChunkReader {
         let lines = lines
         lines.start(at: start)
         for column in state.indices { state[column] = ColumnState() }
+        segments.startChunk()
         previousGene = -1
         do {
             while let line = try lines.nextLine(end: end) {
@@ -135,10 +142,69 @@ final class ChunkReader {
         let bufferOffset = lines.bufferOffset
         let lineOffset = bufferOffset + lineStart
         var fieldStart = 0
+        let segments = segments
+        // The segment whose run is being read field by field, as it was not found
+        // (``RowSegments``; -1: none): the row's gene, where the run starts in the line, and
+        // whether its fields were all valid so far, their facts in ``recordedFacts``.
+        var recording = -1
+        var recordingGene = 0
+        var recordingStart = 0
+        var recordingValid = true
+        // A hash of the raw gene id, once a segment needs it.
+        var geneKey: Int?
         // Written through a span: one uniqueness check of the array per row, not one per write.
         do {
             var states = state.mutableSpan
-            for column in 0..<columns {
+            var nextColumn = 0
+            while nextColumn < columns {
+                let column = nextColumn
+                nextColumn += 1
+                if recording >= 0, column == segments.columns(of: recording).upperBound {
+                    remember(recording, gene: recordingGene, line, from: recordingStart, to: fieldStart - 1, offset: lineOffset, valid: recordingValid)
+                    recording = -1
+                }
+                let segment = segments.startingAt[column]
+                if segment >= 0 {
+                    let run = segments.columns(of: segment)
+                    let endsLine = segments.endsLine(segment)
+                    var found: (end: Int, facts: Int)?
+                    let previous = segments.previousRun(segment)
+                    if previous.offset >= bufferOffset {
+                        let runEnd = fieldStart + previous.count
+                        if runEnd <= count, runEnd == count ? endsLine : !endsLine && line[runEnd] == 0x09,
+                           lines.bytesEqual(previous.offset - bufferOffset, lineStart + fieldStart, count: previous.count) {
+                            found = (runEnd, previous.facts)
+                        }
+                    }
+                    if found == nil, let geneIndex, geneIndex < column {
+                        let gene = geneKey ?? LegacyTally.hash(line.extracting(states[geneIndex].start..<states[geneIndex].end))
+                        geneKey = gene
+                        if let known = segments.run(of: gene, segment: segment) {
+                            let runEnd = fieldStart + known.count
+                            if runEnd <= count, runEnd == count ? endsLine : !endsLine && line[runEnd] == 0x09,
+                               ContentHash(line.extracting(fieldStart..<runEnd)) == known.hash {
+                                segments.setPrevious(segment, RowSegments.PreviousRun(offset: lineOffset + fieldStart, count: known.count, facts: known.facts))
+                                found = (runEnd, known.facts)
+                            }
+                        }
+                        if found == nil {
+                            recording = segment
+                            recordingGene = gene
+                            recordingStart = fieldStart
+                            recordingValid = true
+                        }
+                    }
+                    if let found {
+                        if found.facts >= 0 {
+                            for (index, facts) in segments.facts(found.facts, segment: segment).enumerated() where !facts.isEmpty {
+                                tally.count(facts, column: run.lowerBound + index)
+                            }
+                        }
+                        fieldStart = found.end + 1
+                        nextColumn = run.upperBound
+                        continue
+                    }
+                }
                 let isLast = column == columns - 1
                 if states[column].comparing, states[column].previous >= bufferOffset {
                     let earlier = states[column].previous - bufferOffset
@@ -149,6 +215,7 @@ final class ChunkReader {
                         states[column].end = fieldEnd
                         states[column].hits += 1
                         tally.count(states[column].previousFacts, column: column)
+                        if recording >= 0 { recordedFacts[column] = states[column].previousFacts }
                         fieldStart = fieldEnd + 1
                         continue
                     }
@@ -163,6 +230,7 @@ final class ChunkReader {
                     states[column].start = fieldStart
                     states[column].end = quick.end
                     tally.count(quick.facts, column: column)
+                    if recording >= 0 { recordedFacts[column] = quick.facts }
                     if states[column].comparing {
                         states[column].previous = lineOffset + fieldStart
                         states[column].previousCount = quick.end - fieldStart
@@ -182,23 +250,29 @@ final class ChunkReader {
                 let escaped = backslash < fieldEnd
                 let value = line.extracting(fieldStart..<fieldEnd)
                 if escaped, Self.isNull(value) {
+                    if recording >= 0 { recordedFacts[column] = ValueFacts() }
                     fieldStart = fieldEnd + 1
                     continue
                 }
-                switch try checker.check(escaped ? Self.unescaped(value, into: scratch) : value, column: column) {
+                switch try checker.check(escaped ? Self.unescaped(value, into: scratch) : value, column: column, threadCache: !segments.inRun[column]) {
                 case let .valid(facts):
                     tally.count(facts, column: column)
+                    if recording >= 0 { recordedFacts[column] = facts }
                     if states[column].comparing {
                         states[column].previous = lineOffset + fieldStart
                         states[column].previousCount = value.count
                         states[column].previousFacts = facts
                     }
                 case let .invalid(at, expected):
+                    recordingValid = false
                     states[column].previous = -1
                     tally.badValue(column: column, line: number, byteOffset: Int64(offset), offset: at, expected: expected)
                 }
                 fieldStart = fieldEnd + 1
             }
+        }
+        if recording >= 0 {
+            remember(recording, gene: recordingGene, line, from: recordingStart, to: fieldStart - 1, offset: lineOffset, valid: recordingValid)
         }
         guard tally.legacy != nil else { return }
         var sameGene = false
@@ -220,6 +294,16 @@ final class ChunkReader {
             sameGene: sameGene, transcript: Self.idField(line, transcriptIndex, state, into: transcriptScratch),
             gene: sameGene ? nil : Self.idField(line, geneIndex, state, into: geneScratch),
             symbol: sameGene ? nil : Self.idField(line, symbolIndex, state, into: symbolScratch))
+    }
+
+    /// Keeps the run of `segment` just read field by field, `start..<end` of `line` (at file
+    /// offset `lineOffset`), when its fields were all `valid`.
+    private func remember(_ segment: Int, gene: Int, _ line: Span<UInt8>, from start: Int, to end: Int, offset lineOffset: Int, valid: Bool) {
+        guard valid else { return }
+        let run = segments.columns(of: segment)
+        let facts = recordedFacts[run].contains { !$0.isEmpty } ? Array(recordedFacts[run]) : nil
+        segments.remember(
+            ContentHash(line.extracting(start..<end)), gene: gene, segment: segment, offset: lineOffset + start, count: end - start, facts: facts)
     }
 
     /// The decoded value of column `column` of the row just split, nil for NULL or no column.

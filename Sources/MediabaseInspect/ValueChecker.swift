@@ -116,8 +116,11 @@ struct ValueChecker {
         self.shared = shared
     }
 
-    /// Checks `field`, the decoded value of column `column`.
-    func check(_ field: Span<UInt8>, column: Int) throws -> ValueVerdict {
+    /// Checks `field`, the decoded value of column `column`. Without `threadCache`, only values
+    /// long enough for the shared cache are looked up (a caller that remembers the column's values
+    /// in its own way).
+    func check(_ field: Span<UInt8>, column: Int, threadCache: Bool = true) throws -> ValueVerdict {
+        let cachedLength = threadCache ? CheckedValueCache.minimumLength : SharedCheckedValueCache.minimumLength
         switch checks[column] {
         case .text:
             if let offset = UTF8Validation.firstInvalidOffset(field) { return Self.invalidText(offset) }
@@ -126,7 +129,7 @@ struct ValueChecker {
             // Valid JSON is valid UTF-8 without NUL (strings refuse raw control bytes and are
             // checked as UTF-8; nothing else may be non-ASCII), so text is checked only to tell
             // which error an invalid value has.
-            let key = field.count >= CheckedValueCache.minimumLength ? ContentHash(field) : nil
+            let key = field.count >= cachedLength ? ContentHash(field) : nil
             let type: JSONValueType
             var pharmgkb: Bool?
             if let key, let known = cached({ $0.jsonType(key) }, length: field.count) {
@@ -164,7 +167,7 @@ struct ValueChecker {
             // Most arrays are short lists of plain text, checked in one pass.
             if ArrayLiteral.isPlainText(field) { return .valid(ValueFacts()) }
             if let offset = UTF8Validation.firstInvalidOffset(field) { return Self.invalidText(offset) }
-            let key = field.count >= CheckedValueCache.minimumLength ? ContentHash(field) : nil
+            let key = field.count >= cachedLength ? ContentHash(field) : nil
             if let key, cached({ $0.isValidArray(key) }, length: field.count) { return .valid(ValueFacts()) }
             do {
                 try ArrayLiteral.forEachElement(field) { _ in }
