@@ -97,9 +97,15 @@ enum JSONQuickCheck {
                         let length = i - 1 - tokenStart
                         if length == member.utf8CodeUnitCount, memcmp(p + tokenStart, member.utf8Start, length) == 0 { found = true }
                     }
-                    i = skipWhitespace(p, i, end)
-                    guard i < end, p[i] == ASCII.colon else { return nil }
-                    i = skipWhitespace(p, i + 1, end)
+                    // PostgreSQL writes jsonb with `": "` after a key: checked as a pair.
+                    if i + 1 < end, p[i] == ASCII.colon, p[i + 1] == ASCII.space {
+                        i += 2
+                        if i < end, p[i] <= ASCII.space { i = skipWhitespace(p, i, end) }
+                    } else {
+                        i = skipWhitespace(p, i, end)
+                        guard i < end, p[i] == ASCII.colon else { return nil }
+                        i = skipWhitespace(p, i + 1, end)
+                    }
                     isKey = false
                     continue
                 }
@@ -153,7 +159,8 @@ enum JSONQuickCheck {
                 let byte = p[i]
                 let inObject = objects & 1 == 1
                 if byte == ASCII.comma {
-                    i = skipWhitespace(p, i + 1, end)
+                    // `", "` between items, as PostgreSQL writes jsonb, checked as a pair.
+                    i = i + 2 < end && p[i + 1] == ASCII.space && p[i + 2] > ASCII.space ? i + 2 : skipWhitespace(p, i + 1, end)
                     isKey = inObject
                     break
                 }
