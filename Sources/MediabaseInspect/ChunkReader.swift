@@ -62,14 +62,15 @@ final class ChunkReader {
     /// Per column: the facts of the row's valid fields, while a run is read field by field.
     private var recordedFacts: [ValueFacts]
 
-    init(block: CopyBlock, checker: ValueChecker, bufferSize: Int) {
+    /// `runs`: the gene-level runs the threads reading the block share.
+    init(block: CopyBlock, checker: ValueChecker, runs: SharedGeneRuns, bufferSize: Int) {
         self.block = block
         self.checker = checker
         columns = block.table.columns.count
         lines = FileChunkLines(file: block.file, fileName: block.fileName, capacity: bufferSize)
         state = Array(repeating: ColumnState(), count: columns)
         geneIndex = LegacyColumns.isLegacy(block.table) ? block.table.columnIndex("gene_id") : nil
-        segments = RowSegments(table: block.table)
+        segments = RowSegments(table: block.table, shared: runs)
         recordedFacts = Array(repeating: ValueFacts(), count: columns)
     }
 
@@ -159,15 +160,15 @@ final class ChunkReader {
             while nextColumn < columns {
                 let column = nextColumn
                 nextColumn += 1
-                if recording >= 0, column == segments.columns(of: recording).upperBound {
+                if recording >= 0, column == segments.columns[recording].upperBound {
                     remember(recording, gene: recordingGene, line, from: recordingStart, to: fieldStart - 1, offset: lineOffset, valid: recordingValid)
                     recording = -1
                 }
                 let segment = segments.startingAt[column]
                 if segment >= 0 {
-                    let run = segments.columns(of: segment)
+                    let run = segments.columns[segment]
                     let endsLine = segments.endsLine(segment)
-                    var found: (end: Int, facts: Int)?
+                    var found: (end: Int, facts: [ValueFacts]?)?
                     let previous = segments.previousRun(segment)
                     if previous.offset >= bufferOffset {
                         let runEnd = fieldStart + previous.count
@@ -195,8 +196,8 @@ final class ChunkReader {
                         }
                     }
                     if let found {
-                        if found.facts >= 0 {
-                            for (index, facts) in segments.facts(found.facts, segment: segment).enumerated() where !facts.isEmpty {
+                        if let facts = found.facts {
+                            for (index, facts) in facts.enumerated() where !facts.isEmpty {
                                 tally.count(facts, column: run.lowerBound + index)
                             }
                         }
@@ -300,7 +301,7 @@ final class ChunkReader {
     /// offset `lineOffset`), when its fields were all `valid`.
     private func remember(_ segment: Int, gene: Int, _ line: Span<UInt8>, from start: Int, to end: Int, offset lineOffset: Int, valid: Bool) {
         guard valid else { return }
-        let run = segments.columns(of: segment)
+        let run = segments.columns[segment]
         let facts = recordedFacts[run].contains { !$0.isEmpty } ? Array(recordedFacts[run]) : nil
         segments.remember(
             ContentHash(line.extracting(start..<end)), gene: gene, segment: segment, offset: lineOffset + start, count: end - start, facts: facts)

@@ -1,3 +1,4 @@
+import Foundation
 import MediabaseBytes
 import MediabaseModel
 
@@ -16,109 +17,139 @@ extension LegacyColumn {
 /// checked again.
 ///
 /// For each gene (by the raw bytes of its id) and segment, the length and the hash
-/// (``ContentHash``) of its last run read field by field are kept: a row whose bytes at the run's
-/// place, that long and followed by the same separator, hash the same holds the same run (raw bytes
-/// equal, so fields and values equal), whatever its escapes. The last run read is compared with
-/// first, as a column's previous value is. The findings are those of checking every field: a run
-/// counts only when each of its fields was valid, and counts the facts they had.
+/// (``ContentHash``) of its last run read field by field are kept, shared by the threads reading
+/// the block (``SharedGeneRuns``): a row whose bytes at the run's place, that long and followed by
+/// the same separator, hash the same holds the same run (raw bytes equal, so fields and values
+/// equal), whatever its escapes. The last run the thread read is compared with first, as a
+/// column's previous value is. The findings are those of checking every field: a run counts only
+/// when each of its fields was valid, and counts the facts they had.
 final class RowSegments {
-    struct Segment {
-        let columns: Range<Int>
-        /// Whether the run ends the line (its last field is the line's last).
-        let endsLine: Bool
-        /// The last run read, all valid.
-        var previous = PreviousRun()
-        /// Each gene's last run.
-        var runs = GeneRunTable()
-        /// The facts of the fields of the runs that had some (``GeneRunTable/Run/facts``).
-        var facts: [[ValueFacts]] = []
-    }
-
-    /// File offset (-1: none) and length of a run, and its fields' facts (an index in
-    /// ``Segment/facts``, -1: none had any).
+    /// File offset (-1: none) and length of a run, and its fields' facts (nil: none had any).
     struct PreviousRun {
         var offset = -1
         var count = 0
-        var facts = -1
+        var facts: [ValueFacts]?
     }
 
-    /// Genes remembered per segment before the table is cleared.
-    static let limit = 200_000
     /// Shorter runs are not taken as one.
     static let minimumColumns = 3
 
-    private(set) var segments: [Segment] = []
+    /// The segments' columns.
+    let columns: [Range<Int>]
     /// Per column: the index of the segment that starts there, or -1.
     let startingAt: [Int]
     /// Per column: whether it is in a segment. Its values are not kept in the thread's
-    /// ``CheckedValueCache`` as well: the run is read field by field when the gene is new to the
-    /// thread, and its values seldom recur in other genes.
+    /// ``CheckedValueCache`` as well: the run is read field by field when the gene is new, and its
+    /// values seldom recur in other genes.
     let inRun: [Bool]
+    private let lineColumns: Int
+    private let shared: SharedGeneRuns
+    /// Per segment: the last run this thread read, all valid.
+    private var previous: [PreviousRun]
 
-    init(table: TableSchema) {
+    init(table: TableSchema, shared: SharedGeneRuns) {
+        columns = Self.segments(of: table)
+        lineColumns = table.columns.count
         var startingAt = Array(repeating: -1, count: table.columns.count)
-        if LegacyColumns.isLegacy(table), table.columnIndex("gene_id") != nil {
-            let byGene = table.columns.map { column in
-                LegacyColumn.allCases.first { $0.name == column.name }.map { LegacyColumn.checkedByGene.contains($0) } ?? false
-            }
-            var column = 0
-            while column < byGene.count {
-                guard byGene[column] else {
-                    column += 1
-                    continue
-                }
-                var end = column + 1
-                while end < byGene.count, byGene[end] { end += 1 }
-                if end - column >= Self.minimumColumns {
-                    startingAt[column] = segments.count
-                    segments.append(Segment(columns: column..<end, endsLine: end == byGene.count))
-                }
-                column = end
-            }
+        var inRun = Array(repeating: false, count: table.columns.count)
+        for (index, run) in columns.enumerated() {
+            startingAt[run.lowerBound] = index
+            for column in run { inRun[column] = true }
         }
         self.startingAt = startingAt
-        var inRun = Array(repeating: false, count: table.columns.count)
-        for segment in segments { for column in segment.columns { inRun[column] = true } }
         self.inRun = inRun
+        self.shared = shared
+        previous = Array(repeating: PreviousRun(), count: columns.count)
     }
 
-    func columns(of segment: Int) -> Range<Int> { segments[segment].columns }
+    /// The runs of `table` checked as one value: none unless it is the legacy table with a gene id.
+    static func segments(of table: TableSchema) -> [Range<Int>] {
+        guard LegacyColumns.isLegacy(table), table.columnIndex("gene_id") != nil else { return [] }
+        let byGene = table.columns.map { column in
+            LegacyColumn.allCases.first { $0.name == column.name }.map { LegacyColumn.checkedByGene.contains($0) } ?? false
+        }
+        var runs: [Range<Int>] = []
+        var column = 0
+        while column < byGene.count {
+            guard byGene[column] else {
+                column += 1
+                continue
+            }
+            var end = column + 1
+            while end < byGene.count, byGene[end] { end += 1 }
+            if end - column >= Self.minimumColumns { runs.append(column..<end) }
+            column = end
+        }
+        return runs
+    }
 
-    func endsLine(_ segment: Int) -> Bool { segments[segment].endsLine }
+    /// Whether the run of `segment` ends the line (its last field is the line's last).
+    func endsLine(_ segment: Int) -> Bool { columns[segment].upperBound == lineColumns }
 
-    /// The last run of `segment` read, all valid.
-    func previousRun(_ segment: Int) -> PreviousRun { segments[segment].previous }
-
-    /// The facts of the fields of a run (`index`: ``PreviousRun/facts``).
-    func facts(_ index: Int, segment: Int) -> [ValueFacts] { segments[segment].facts[index] }
+    /// The last run of `segment` this thread read, all valid.
+    func previousRun(_ segment: Int) -> PreviousRun { previous[segment] }
 
     /// Starts a chunk: no run read yet.
     func startChunk() {
-        for index in segments.indices { segments[index].previous = PreviousRun() }
+        for index in previous.indices { previous[index] = PreviousRun() }
     }
 
-    /// The last run of `segment` kept for `gene`.
-    func run(of gene: Int, segment: Int) -> GeneRunTable.Run? { segments[segment].runs[gene] }
+    /// The last run of `segment` kept for `gene`, and its fields' facts (nil: none had any).
+    func run(of gene: Int, segment: Int) -> (count: Int, hash: ContentHash, facts: [ValueFacts]?)? {
+        shared.run(of: gene, segment: segment)
+    }
 
     /// Keeps the run of `segment` of `gene` read at file offset `offset` (`count` bytes, hash
     /// `hash`), whose fields were all valid with `facts` (nil: none had any).
     func remember(_ hash: ContentHash, gene: Int, segment: Int, offset: Int, count: Int, facts: [ValueFacts]?) {
-        if segments[segment].runs.count >= Self.limit {
-            segments[segment].runs.removeAll()
-            segments[segment].facts.removeAll()
-        }
-        var index = -1
-        if let facts {
-            index = segments[segment].facts.count
-            segments[segment].facts.append(facts)
-        }
-        segments[segment].runs.insert(gene, run: GeneRunTable.Run(count: count, hash: hash, facts: index))
-        setPrevious(segment, PreviousRun(offset: offset, count: count, facts: index))
+        shared.remember(GeneRunTable.Run(count: count, hash: hash, facts: -1), facts: facts, gene: gene, segment: segment)
+        setPrevious(segment, PreviousRun(offset: offset, count: count, facts: facts))
     }
 
     /// Makes `run` the one the next row's is compared with.
     func setPrevious(_ segment: Int, _ run: PreviousRun) {
-        segments[segment].previous = run
+        previous[segment] = run
+    }
+}
+
+/// Each gene's last run of each segment of a COPY block's table (``RowSegments``), shared by the
+/// threads that read the block, behind a lock: a gene's rows scattered over the table are read by
+/// both, and its run is read field by field once, not once per thread.
+final class SharedGeneRuns: @unchecked Sendable {
+    /// Genes remembered per segment before the table is cleared.
+    static let limit = 200_000
+
+    private let lock = NSLock()
+    private var runs: [GeneRunTable]
+    /// Per segment: the facts of the fields of the runs that had some (``GeneRunTable/Run/facts``).
+    private var facts: [[[ValueFacts]]]
+
+    init(table: TableSchema) {
+        let count = RowSegments.segments(of: table).count
+        runs = Array(repeating: GeneRunTable(), count: count)
+        facts = Array(repeating: [], count: count)
+    }
+
+    func run(of gene: Int, segment: Int) -> (count: Int, hash: ContentHash, facts: [ValueFacts]?)? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let run = runs[segment][gene] else { return nil }
+        return (run.count, run.hash, run.facts >= 0 ? facts[segment][run.facts] : nil)
+    }
+
+    func remember(_ run: GeneRunTable.Run, facts runFacts: [ValueFacts]?, gene: Int, segment: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        if runs[segment].count >= Self.limit {
+            runs[segment].removeAll()
+            facts[segment].removeAll()
+        }
+        var run = run
+        if let runFacts {
+            run.facts = facts[segment].count
+            facts[segment].append(runFacts)
+        }
+        runs[segment].insert(gene, run: run)
     }
 }
 
@@ -128,7 +159,7 @@ struct GeneRunTable {
     struct Run {
         var count: Int
         var hash: ContentHash
-        /// The facts of its fields: an index in ``RowSegments/Segment/facts``, -1 when none had any.
+        /// The facts of its fields: an index in the facts ``SharedGeneRuns`` keeps, -1 when none had any.
         var facts: Int
     }
 
