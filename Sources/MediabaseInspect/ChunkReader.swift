@@ -144,6 +144,7 @@ final class ChunkReader {
         let lineOffset = bufferOffset + lineStart
         var fieldStart = 0
         let segments = segments
+        segments.startRow()
         // The segment whose run is being read field by field, as it was not found
         // (``RowSegments``; -1: none): the row's gene, where the run starts in the line, and
         // whether its fields were all valid so far, their facts in ``recordedFacts``.

@@ -46,6 +46,10 @@ final class RowSegments {
     private let shared: SharedGeneRuns
     /// Per segment: the last run this thread read, all valid.
     private var previous: [PreviousRun]
+    /// Per segment: the runs kept for the gene of the row being read (``lookedUpGene``), looked
+    /// up together, under one lock.
+    private var lookedUp: [(count: Int, hash: ContentHash, facts: [ValueFacts]?)?]
+    private var lookedUpGene: Int?
 
     init(table: TableSchema, shared: SharedGeneRuns) {
         columns = Self.segments(of: table)
@@ -60,6 +64,7 @@ final class RowSegments {
         self.inRun = inRun
         self.shared = shared
         previous = Array(repeating: PreviousRun(), count: columns.count)
+        lookedUp = Array(repeating: nil, count: columns.count)
     }
 
     /// The runs of `table` checked as one value: none unless it is the legacy table with a gene id.
@@ -94,9 +99,19 @@ final class RowSegments {
         for index in previous.indices { previous[index] = PreviousRun() }
     }
 
-    /// The last run of `segment` kept for `gene`, and its fields' facts (nil: none had any).
+    /// Starts a row: its gene's runs are not looked up yet.
+    func startRow() {
+        lookedUpGene = nil
+    }
+
+    /// The last run of `segment` kept for `gene`, and its fields' facts (nil: none had any). The
+    /// row's gene's runs of every segment are looked up at its first.
     func run(of gene: Int, segment: Int) -> (count: Int, hash: ContentHash, facts: [ValueFacts]?)? {
-        shared.run(of: gene, segment: segment)
+        if lookedUpGene != gene {
+            shared.runs(of: gene, into: &lookedUp)
+            lookedUpGene = gene
+        }
+        return lookedUp[segment]
     }
 
     /// Keeps the run of `segment` of `gene` read at file offset `offset` (`count` bytes, hash
@@ -130,11 +145,14 @@ final class SharedGeneRuns: @unchecked Sendable {
         facts = Array(repeating: [], count: count)
     }
 
-    func run(of gene: Int, segment: Int) -> (count: Int, hash: ContentHash, facts: [ValueFacts]?)? {
+    /// Sets `found[segment]` to the last run of each segment kept for `gene`, with its fields'
+    /// facts (nil: none had any).
+    func runs(of gene: Int, into found: inout [(count: Int, hash: ContentHash, facts: [ValueFacts]?)?]) {
         lock.lock()
         defer { lock.unlock() }
-        guard let run = runs[segment][gene] else { return nil }
-        return (run.count, run.hash, run.facts >= 0 ? facts[segment][run.facts] : nil)
+        for segment in runs.indices {
+            found[segment] = runs[segment][gene].map { run in (run.count, run.hash, run.facts >= 0 ? facts[segment][run.facts] : nil) }
+        }
     }
 
     func remember(_ run: GeneRunTable.Run, facts runFacts: [ValueFacts]?, gene: Int, segment: Int) {

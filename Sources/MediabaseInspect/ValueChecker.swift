@@ -190,6 +190,7 @@ struct ValueChecker {
     /// line's end for the value to be the whole field, and what it found; nil when the field is
     /// not in that form. For a field that is, ``check(_:column:)`` gives the same verdict (valid)
     /// and facts.
+    @inline(__always)
     func quickCheck(_ line: Span<UInt8>, from start: Int, column: Int, mayBeLong: Bool) -> (end: Int, facts: ValueFacts)? {
         switch checks[column] {
         case .text:
