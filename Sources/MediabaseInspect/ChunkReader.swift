@@ -177,6 +177,7 @@ final class ChunkReader {
                            lines.bytesEqual(previous.offset - bufferOffset, lineStart + fieldStart, count: previous.count) {
                             found = (runEnd, previous.facts)
                         }
+                        segments.countComparison(segment, equal: found != nil)
                     }
                     if found == nil, let geneIndex, geneIndex < column {
                         let gene = geneKey ?? LegacyTally.hash(line.extracting(states[geneIndex].start..<states[geneIndex].end))

@@ -31,6 +31,15 @@ final class RowSegments {
         var facts: [ValueFacts]?
     }
 
+    /// Whether a segment's runs are compared with the last one read, and how often that found it.
+    /// As a column's values (``ChunkReader``), a segment whose runs seldom equal the last one (a
+    /// gene's rows scattered over the table) stops being compared for the rest of the chunk.
+    private struct Comparison {
+        var hits = 0
+        var misses = 0
+        var comparing = true
+    }
+
     /// Shorter runs are not taken as one.
     static let minimumColumns = 3
 
@@ -44,8 +53,9 @@ final class RowSegments {
     let inRun: [Bool]
     private let lineColumns: Int
     private let shared: SharedGeneRuns
-    /// Per segment: the last run this thread read, all valid.
+    /// Per segment: the last run this thread read, all valid, while compared with.
     private var previous: [PreviousRun]
+    private var comparisons: [Comparison]
     /// Per segment: the runs kept for the gene of the row being read (``lookedUpGene``), looked
     /// up together, under one lock.
     private var lookedUp: [(count: Int, hash: ContentHash, facts: [ValueFacts]?)?]
@@ -64,6 +74,7 @@ final class RowSegments {
         self.inRun = inRun
         self.shared = shared
         previous = Array(repeating: PreviousRun(), count: columns.count)
+        comparisons = Array(repeating: Comparison(), count: columns.count)
         lookedUp = Array(repeating: nil, count: columns.count)
     }
 
@@ -91,12 +102,31 @@ final class RowSegments {
     /// Whether the run of `segment` ends the line (its last field is the line's last).
     func endsLine(_ segment: Int) -> Bool { columns[segment].upperBound == lineColumns }
 
-    /// The last run of `segment` this thread read, all valid.
+    /// The last run of `segment` this thread read, all valid (none when runs are no longer
+    /// compared with it).
     func previousRun(_ segment: Int) -> PreviousRun { previous[segment] }
 
-    /// Starts a chunk: no run read yet.
+    /// Counts whether a run equaled the last one read; after ``ChunkReader/trialMisses`` misses,
+    /// when they were more than ``ChunkReader/minimumHitShare`` times the hits, runs are no longer
+    /// compared with it in the chunk.
+    func countComparison(_ segment: Int, equal: Bool) {
+        if equal {
+            comparisons[segment].hits += 1
+            return
+        }
+        comparisons[segment].misses += 1
+        if comparisons[segment].misses == ChunkReader.trialMisses, comparisons[segment].hits * ChunkReader.minimumHitShare < ChunkReader.trialMisses {
+            comparisons[segment].comparing = false
+            previous[segment] = PreviousRun()
+        }
+    }
+
+    /// Starts a chunk: no run read yet, every segment compared.
     func startChunk() {
-        for index in previous.indices { previous[index] = PreviousRun() }
+        for index in previous.indices {
+            previous[index] = PreviousRun()
+            comparisons[index] = Comparison()
+        }
     }
 
     /// Starts a row: its gene's runs are not looked up yet.
@@ -121,8 +151,9 @@ final class RowSegments {
         setPrevious(segment, PreviousRun(offset: offset, count: count, facts: facts))
     }
 
-    /// Makes `run` the one the next row's is compared with.
+    /// Makes `run` the one the next row's is compared with, while runs are.
     func setPrevious(_ segment: Int, _ run: PreviousRun) {
+        guard comparisons[segment].comparing else { return }
         previous[segment] = run
     }
 }
@@ -130,6 +161,9 @@ final class RowSegments {
 /// Each gene's last run of each segment of a COPY block's table (``RowSegments``), shared by the
 /// threads that read the block, behind a lock: a gene's rows scattered over the table are read by
 /// both, and its run is read field by field once, not once per thread.
+///
+/// Unchecked as ``SharedCheckedValueCache`` is: its state is reached only under `lock`. A row
+/// looks its gene up once, too often for `Guarded`, which wakes its waiters on every access.
 final class SharedGeneRuns: @unchecked Sendable {
     /// Genes remembered per segment before the table is cleared.
     static let limit = 200_000
