@@ -159,50 +159,74 @@ final class RowSegments {
 }
 
 /// Each gene's last run of each segment of a COPY block's table (``RowSegments``), shared by the
-/// threads that read the block, behind a lock: a gene's rows scattered over the table are read by
-/// both, and its run is read field by field once, not once per thread.
+/// threads that read the block: a gene's rows scattered over the table are read by both, and its
+/// run is read field by field once, not once per thread. The genes are spread over
+/// ``stripeCount`` stripes by their hash, each behind its own lock, so that the two threads seldom
+/// wait for each other (with one lock, one lookup per row made the threads wait for each other
+/// about a thousand times on the lean dump, and sleep).
 ///
-/// Unchecked as ``SharedCheckedValueCache`` is: its state is reached only under `lock`. A row
-/// looks its gene up once, too often for `Guarded`, which wakes its waiters on every access.
+/// Unchecked as ``SharedCheckedValueCache`` is: each stripe's state is reached only under its
+/// lock. A row looks its gene up once, too often for `Guarded`, which wakes its waiters on every
+/// access.
 final class SharedGeneRuns: @unchecked Sendable {
-    /// Genes remembered per segment before the table is cleared: under three quarters of 2^17
-    /// slots of 48 bytes, about 6 MB per segment (the real table has 77,114 genes, docs/spec.md §3.1).
-    static let limit = 96_000
+    static let stripeCount = 64
+    /// Genes remembered per segment in a stripe before its tables are cleared: under three quarters
+    /// of 2^11 slots of 48 bytes, about 6 MB per segment in all (the real table has 77,114 genes,
+    /// docs/spec.md §3.1).
+    static let limit = 1_500
 
-    private let lock = NSLock()
-    private var runs: [GeneRunTable]
-    /// Per segment: the facts of the fields of the runs that had some (``GeneRunTable/Run/facts``).
-    private var facts: [[[ValueFacts]]]
+    /// A stripe's genes: its lock, and per segment, the genes' runs and the facts of the fields of
+    /// the runs that had some (``GeneRunTable/Run/facts``), reached only under the lock.
+    private final class Stripe {
+        let lock = NSLock()
+        var runs: [GeneRunTable]
+        var facts: [[[ValueFacts]]]
+
+        init(segments: Int) {
+            runs = Array(repeating: GeneRunTable(), count: segments)
+            facts = Array(repeating: [], count: segments)
+        }
+    }
+
+    private let stripes: [Stripe]
 
     init(table: TableSchema) {
         let count = RowSegments.segments(of: table).count
-        runs = Array(repeating: GeneRunTable(), count: count)
-        facts = Array(repeating: [], count: count)
+        stripes = (0..<Self.stripeCount).map { _ in Stripe(segments: count) }
     }
+
+    /// The stripe of `gene`: from the hash's high bits, as its low bits pick its slot.
+    private func stripe(_ gene: Int) -> Stripe { stripes[Int(UInt(bitPattern: gene) >> 58) % Self.stripeCount] }
 
     /// Sets `found[segment]` to the last run of each segment kept for `gene`, with its fields'
     /// facts (nil: none had any).
     func runs(of gene: Int, into found: inout [(count: Int, hash: ContentHash, facts: [ValueFacts]?)?]) {
-        lock.lock()
-        defer { lock.unlock() }
-        for segment in runs.indices {
-            found[segment] = runs[segment][gene].map { run in (run.count, run.hash, run.facts >= 0 ? facts[segment][run.facts] : nil) }
+        let stripe = stripe(gene)
+        stripe.lock.lock()
+        defer { stripe.lock.unlock() }
+        for segment in stripe.runs.indices {
+            if let run = stripe.runs[segment][gene] {
+                found[segment] = (run.count, run.hash, run.facts >= 0 ? stripe.facts[segment][run.facts] : nil)
+            } else {
+                found[segment] = nil
+            }
         }
     }
 
     func remember(_ run: GeneRunTable.Run, facts runFacts: [ValueFacts]?, gene: Int, segment: Int) {
-        lock.lock()
-        defer { lock.unlock() }
-        if runs[segment].count >= Self.limit {
-            runs[segment].removeAll()
-            facts[segment].removeAll()
+        let stripe = stripe(gene)
+        stripe.lock.lock()
+        defer { stripe.lock.unlock() }
+        if stripe.runs[segment].count >= Self.limit {
+            stripe.runs[segment].removeAll()
+            stripe.facts[segment].removeAll()
         }
         var run = run
         if let runFacts {
-            run.facts = facts[segment].count
-            facts[segment].append(runFacts)
+            run.facts = stripe.facts[segment].count
+            stripe.facts[segment].append(runFacts)
         }
-        runs[segment].insert(gene, run: run)
+        stripe.runs[segment].insert(gene, run: run)
     }
 }
 
