@@ -45,7 +45,7 @@ package enum ArrayLiteral {
     /// valid literal (``forEachElement(_:delimiter:_:)`` reads them without error), so a checker
     /// can accept them in one pass; false says nothing about validity (read them fully then).
     static func isPlainASCII(_ bytes: UnsafeBufferPointer<UInt8>, delimiter: UInt8 = UInt8(ascii: ",")) -> Bool {
-        isPlain(bytes, delimiter: delimiter, quotedText: false)
+        plainEnd(bytes, delimiter: delimiter, quotedText: false, rawField: false) != nil
     }
 
     /// Whether `bytes` is a one-dimensional literal in the plain form `array_out` writes: as
@@ -54,15 +54,20 @@ package enum ArrayLiteral {
     /// Such bytes too are valid text without NUL and a valid literal: an escaped byte is literal
     /// wherever it is (`array_in`), and bytes ≥ 0x80 are never structural.
     static func isPlainText(_ bytes: UnsafeBufferPointer<UInt8>, delimiter: UInt8 = UInt8(ascii: ",")) -> Bool {
-        isPlain(bytes, delimiter: delimiter, quotedText: true)
+        plainEnd(bytes, delimiter: delimiter, quotedText: true, rawField: false) != nil
     }
 
-    /// ``isPlainASCII(_:delimiter:)`` (`quotedText` false) or ``isPlainText(_:delimiter:)`` (true).
+    /// ``isPlainASCII(_:delimiter:)`` (`quotedText` false) or ``isPlainText(_:delimiter:)`` (true):
+    /// where the literal ends (the end of `bytes`), or nil when it is not plain. With `rawField`,
+    /// `bytes` is a raw COPY text field followed by more of its line
+    /// (``plainRawFieldEnd(_:from:)``): the literal may end before `bytes` do, and a backslash
+    /// (a COPY escape, so the raw bytes are not the value) or a control byte (a TAB ends the field)
+    /// in a quoted element makes it not plain.
     @inline(__always)
-    private static func isPlain(_ bytes: UnsafeBufferPointer<UInt8>, delimiter: UInt8, quotedText: Bool) -> Bool {
-        guard let base = bytes.baseAddress, bytes.count >= 2, base[0] == ASCII.openBrace else { return false }
+    private static func plainEnd(_ bytes: UnsafeBufferPointer<UInt8>, delimiter: UInt8, quotedText: Bool, rawField: Bool) -> Int? {
+        guard let base = bytes.baseAddress, bytes.count >= 2, base[0] == ASCII.openBrace else { return nil }
         let end = bytes.count
-        if base[1] == ASCII.closeBrace { return end == 2 }
+        if base[1] == ASCII.closeBrace { return rawField || end == 2 ? 2 : nil }
         var i = 1
         while true {
             if base[i] == ASCII.quote {
@@ -70,21 +75,22 @@ package enum ArrayLiteral {
                 while true {
                     // 8 bytes at a time while none is a quote, a backslash, a control or non-ASCII byte.
                     i = JSONScanner.skipPlainWords(base, from: i, end: end)
-                    guard i < end else { return false }
+                    guard i < end else { return nil }
                     var byte = base[i]
                     if byte == ASCII.quote { break }
+                    if rawField, byte == ASCII.backslash || byte < 0x20 { return nil }
                     if quotedText, byte == ASCII.backslash {
                         // The next byte is literal, checked as text like any other.
                         i += 1
-                        guard i < end else { return false }
+                        guard i < end else { return nil }
                         byte = base[i]
                     }
-                    if byte == 0 || (!quotedText && byte == ASCII.backslash) { return false }
+                    if byte == 0 || (!quotedText && byte == ASCII.backslash) { return nil }
                     if byte < 0x80 {
                         i += 1
                     } else {
                         let length = quotedText ? UTF8Validation.sequenceLength(base, i, end) : 0
-                        guard length > 0 else { return false }
+                        guard length > 0 else { return nil }
                         i += length
                     }
                 }
@@ -107,17 +113,17 @@ package enum ArrayLiteral {
                     // Whitespace and control bytes (trimmed or kept), braces, quotes and escapes
                     // are left to the full reader.
                     if byte <= ASCII.space || byte >= 0x80 || byte == ASCII.openBrace || byte == ASCII.quote || byte == ASCII.backslash {
-                        return false
+                        return nil
                     }
                     i += 1
                 }
-                guard i > start else { return false }
+                guard i > start else { return nil }
             }
-            guard i < end else { return false }
-            if base[i] == ASCII.closeBrace { return i + 1 == end }
-            guard base[i] == delimiter else { return false }
+            guard i < end else { return nil }
+            if base[i] == ASCII.closeBrace { return rawField || i + 1 == end ? i + 1 : nil }
+            guard base[i] == delimiter else { return nil }
             i += 1
-            guard i < end else { return false }
+            guard i < end else { return nil }
         }
     }
 
@@ -538,6 +544,21 @@ extension ArrayLiteral {
     /// Whether `bytes` is a plain one-dimensional literal of valid text (see the pointer variant).
     package static func isPlainText(_ bytes: Span<UInt8>, delimiter: UInt8 = UInt8(ascii: ",")) -> Bool {
         bytes.withUnsafeBufferPointer { isPlainText($0, delimiter: delimiter) }
+    }
+
+    /// Where the array literal of the raw COPY text field that starts at `start` of `line` (a line
+    /// without its newline) ends, when the field is in the common form: no backslash (so the raw
+    /// bytes are the value: neither escaped nor `\N`) and a plain literal of valid text as
+    /// ``isPlainText(_:delimiter:)`` accepts (no control byte in its quoted elements). The caller
+    /// checks that a TAB or the line's end follows, so that the literal is the whole field; nil
+    /// when the field is not in that form, to be checked decoded.
+    package static func plainRawFieldEnd(_ line: Span<UInt8>, from start: Int) -> Int? {
+        precondition(start >= 0 && start <= line.count, "range out of bounds")
+        return line.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return nil }
+            let field = UnsafeBufferPointer(start: base + start, count: buffer.count - start)
+            return plainEnd(field, delimiter: ASCII.comma, quotedText: true, rawField: true).map { start + $0 }
+        }
     }
 
     /// Calls `body` for every element, in order, flattening nested dimensions; nil is a NULL

@@ -28,7 +28,21 @@ enum JSONQuickCheck {
     @inline(__always)
     static func type(of bytes: UnsafeBufferPointer<UInt8>, member: StaticString?, found: inout Bool) -> JSONValueType? {
         guard let p = bytes.baseAddress else { return nil }
-        let end = bytes.count
+        return scan(p, bytes.count, member: member, found: &found, rawField: false)?.type
+    }
+
+    /// The type of the valid document at `p` and where it ends. With `rawField`, `p` is a raw COPY
+    /// text field followed by more of its line (``JSON/quickRawField(_:from:limit:member:)``): the
+    /// document ends where its value and the spaces after it do, a TAB is not whitespace (it ends
+    /// the field) and a backslash anywhere is "not checked here" (it is a COPY escape, so the raw
+    /// bytes are not the value). Without it, the document must fill the `end` bytes.
+    @inline(__always)
+    static func scan(
+        _ p: UnsafePointer<UInt8>, _ end: Int, member: StaticString?, found: inout Bool, rawField: Bool
+    ) -> (type: JSONValueType, end: Int)? {
+        @inline(__always) func skipWhitespace(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Int {
+            JSONQuickCheck.skipWhitespace(p, start, end, tab: !rawField)
+        }
         var i = skipWhitespace(p, 0, end)
         guard i < end else { return nil }
         let type: JSONValueType
@@ -63,6 +77,7 @@ enum JSONQuickCheck {
                         break scan
                     }
                     if byte == ASCII.backslash {
+                        if rawField { return nil }
                         escaped = true
                         guard let next = escapeEnd(p, i, end) else { return nil }
                         i = next
@@ -82,9 +97,15 @@ enum JSONQuickCheck {
                         let length = i - 1 - tokenStart
                         if length == member.utf8CodeUnitCount, memcmp(p + tokenStart, member.utf8Start, length) == 0 { found = true }
                     }
-                    i = skipWhitespace(p, i, end)
-                    guard i < end, p[i] == ASCII.colon else { return nil }
-                    i = skipWhitespace(p, i + 1, end)
+                    // PostgreSQL writes jsonb with `": "` after a key: checked as a pair.
+                    if i + 1 < end, p[i] == ASCII.colon, p[i + 1] == ASCII.space {
+                        i += 2
+                        if i < end, p[i] <= ASCII.space { i = skipWhitespace(p, i, end) }
+                    } else {
+                        i = skipWhitespace(p, i, end)
+                        guard i < end, p[i] == ASCII.colon else { return nil }
+                        i = skipWhitespace(p, i + 1, end)
+                    }
                     isKey = false
                     continue
                 }
@@ -133,12 +154,13 @@ enum JSONQuickCheck {
             // After a value: close containers until another item follows.
             while true {
                 i = skipWhitespace(p, i, end)
-                if depth == 0 { return i == end ? type : nil }
+                if depth == 0 { return rawField || i == end ? (type, i) : nil }
                 guard i < end else { return nil }
                 let byte = p[i]
                 let inObject = objects & 1 == 1
                 if byte == ASCII.comma {
-                    i = skipWhitespace(p, i + 1, end)
+                    // `", "` between items, as PostgreSQL writes jsonb, checked as a pair.
+                    i = i + 2 < end && p[i + 1] == ASCII.space && p[i + 2] > ASCII.space ? i + 2 : skipWhitespace(p, i + 1, end)
                     isKey = inObject
                     break
                 }
@@ -150,12 +172,13 @@ enum JSONQuickCheck {
         }
     }
 
+    /// Past the JSON whitespace at `start`; TAB counts only with `tab`.
     @inline(__always)
-    private static func skipWhitespace(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Int {
+    private static func skipWhitespace(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, tab: Bool) -> Int {
         var i = start
         while i < end {
             let byte = p[i]
-            guard byte <= ASCII.space, byte == ASCII.space || byte == 0x0A || byte == 0x09 || byte == 0x0D else { break }
+            guard byte <= ASCII.space, byte == ASCII.space || byte == 0x0A || (tab && byte == 0x09) || byte == 0x0D else { break }
             i += 1
         }
         return i
@@ -227,6 +250,26 @@ extension JSON {
     /// the answer and, when invalid, the error.
     package static func quickType(_ bytes: Span<UInt8>) -> JSONValueType? {
         bytes.withUnsafeBufferPointer { JSONQuickCheck.type(of: $0) }
+    }
+
+    /// The JSON value of the raw COPY text field that starts at `start` of `line` (a line without
+    /// its newline), checked in the quick pass when it is in the common form: no backslash (so the
+    /// raw bytes are the value: neither escaped nor `\N`) and shorter than `limit` bytes. Gives
+    /// the value's type, where it ends (after the spaces that follow it: the caller checks that a
+    /// TAB or the line's end is there, so that the value is the whole field) and, with `member`,
+    /// whether a top-level object has a member of that name (as
+    /// ``quickObjectHoldsMember(_:named:)``); nil when the field is not in that form or is not
+    /// valid, to be checked decoded.
+    package static func quickRawField(
+        _ line: Span<UInt8>, from start: Int, limit: Int, member: StaticString?
+    ) -> (type: JSONValueType, end: Int, holdsMember: Bool)? {
+        precondition(start >= 0 && start <= line.count && limit >= 0, "range out of bounds")
+        return line.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return nil }
+            var found = false
+            guard let value = JSONQuickCheck.scan(base + start, min(buffer.count - start, limit), member: member, found: &found, rawField: true) else { return nil }
+            return (value.type, start + value.end, found)
+        }
     }
 
     /// Whether the valid object `bytes` has a top-level member named `name` (duplicates

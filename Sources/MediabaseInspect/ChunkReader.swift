@@ -34,6 +34,10 @@ final class ChunkReader {
         var misses = 0
         var hits = 0
         var comparing = true
+        /// Values of ``CheckedValueCache/minimumLength`` bytes or more read in the chunk: once
+        /// there is one, the column's fields are searched for their end before they are tried in
+        /// one pass (``ValueChecker/quickCheck(_:from:column:mayBeLong:)``).
+        var longValues = 0
     }
 
     static let trialMisses = 128
@@ -53,14 +57,21 @@ final class ChunkReader {
     private let symbolScratch = RowBuffer(capacity: 256)
     private let row = RowBuffer()
     private var continued: [UInt8] = []
+    /// Runs of gene-level columns checked as one value.
+    private let segments: RowSegments
+    /// Per column: the facts of the row's valid fields, while a run is read field by field.
+    private var recordedFacts: [ValueFacts]
 
-    init(block: CopyBlock, checker: ValueChecker, bufferSize: Int) {
+    /// `runs`: the gene-level runs the threads reading the block share.
+    init(block: CopyBlock, checker: ValueChecker, runs: SharedGeneRuns, bufferSize: Int) {
         self.block = block
         self.checker = checker
         columns = block.table.columns.count
         lines = FileChunkLines(file: block.file, fileName: block.fileName, capacity: bufferSize)
         state = Array(repeating: ColumnState(), count: columns)
         geneIndex = LegacyColumns.isLegacy(block.table) ? block.table.columnIndex("gene_id") : nil
+        segments = RowSegments(table: block.table, shared: runs)
+        recordedFacts = Array(repeating: ValueFacts(), count: columns)
     }
 
     /// Reads the rows of `start..<end` (both row starts) as ``CopyData/readRows`` would, up to the
@@ -70,6 +81,7 @@ final class ChunkReader {
         let lines = lines
         lines.start(at: start)
         for column in state.indices { state[column] = ColumnState() }
+        segments.startChunk()
         previousGene = -1
         do {
             while let line = try lines.nextLine(end: end) {
@@ -121,60 +133,149 @@ final class ChunkReader {
         var state: [ColumnState] = []
         swap(&state, &self.state)
         defer { swap(&state, &self.state) }
-        // The first backslash at or after the field being read (`count`: none). A field that ends
-        // before it holds no escape and is not `\N`, so it is not searched for one nor decoded:
-        // one search per backslash of the row, not one per field.
-        var backslash = line.firstIndex(of: 0x5C) ?? count
+        // The first backslash at or after the field being read (`count`: none; -1: not searched
+        // yet, as most rows are read without: ``ValueChecker/quickCheck(_:from:column:mayBeLong:)``
+        // takes no field with one). A field that ends before it holds no escape and is not `\N`,
+        // so it is not searched for one nor decoded: one search per backslash of the row, not one
+        // per field.
+        var backslash = -1
         // File offsets of this buffer's first byte and of the line's.
         let bufferOffset = lines.bufferOffset
         let lineOffset = bufferOffset + lineStart
         var fieldStart = 0
-        for column in 0..<columns {
-            let isLast = column == columns - 1
-            if state[column].comparing, state[column].previous >= bufferOffset {
-                let earlier = state[column].previous - bufferOffset
-                let fieldEnd = fieldStart + state[column].previousCount
-                if fieldEnd <= count, fieldEnd == count ? isLast : !isLast && line[fieldEnd] == 0x09,
-                   lines.bytesEqual(earlier, lineStart + fieldStart, count: fieldEnd - fieldStart) {
-                    state[column].start = fieldStart
-                    state[column].end = fieldEnd
-                    state[column].hits += 1
-                    tally.count(state[column].previousFacts, column: column)
+        let segments = segments
+        segments.startRow()
+        // The segment whose run is being read field by field, as it was not found
+        // (``RowSegments``; -1: none): the row's gene, where the run starts in the line, and
+        // whether its fields were all valid so far, their facts in ``recordedFacts``.
+        var recording = -1
+        var recordingGene = 0
+        var recordingStart = 0
+        var recordingValid = true
+        // A hash of the raw gene id, once a segment needs it.
+        var geneKey: Int?
+        // Written through a span: one uniqueness check of the array per row, not one per write.
+        do {
+            var states = state.mutableSpan
+            var nextColumn = 0
+            while nextColumn < columns {
+                let column = nextColumn
+                nextColumn += 1
+                if recording >= 0, column == segments.columns[recording].upperBound {
+                    remember(recording, gene: recordingGene, line, from: recordingStart, to: fieldStart - 1, offset: lineOffset, valid: recordingValid)
+                    recording = -1
+                }
+                let segment = segments.startingAt[column]
+                if segment >= 0 {
+                    let run = segments.columns[segment]
+                    let endsLine = segments.endsLine(segment)
+                    var found: (end: Int, facts: [ValueFacts]?)?
+                    let previous = segments.previousRun(segment)
+                    if previous.offset >= bufferOffset {
+                        let runEnd = fieldStart + previous.count
+                        if runEnd <= count, runEnd == count ? endsLine : !endsLine && line[runEnd] == 0x09,
+                           lines.bytesEqual(previous.offset - bufferOffset, lineStart + fieldStart, count: previous.count) {
+                            found = (runEnd, previous.facts)
+                        }
+                        segments.countComparison(segment, equal: found != nil)
+                    }
+                    if found == nil, let geneIndex, geneIndex < column {
+                        let gene = geneKey ?? LegacyTally.hash(line.extracting(states[geneIndex].start..<states[geneIndex].end))
+                        geneKey = gene
+                        if let known = segments.run(of: gene, segment: segment) {
+                            let runEnd = fieldStart + known.count
+                            if runEnd <= count, runEnd == count ? endsLine : !endsLine && line[runEnd] == 0x09,
+                               ContentHash(line.extracting(fieldStart..<runEnd)) == known.hash {
+                                segments.setPrevious(segment, RowSegments.PreviousRun(offset: lineOffset + fieldStart, count: known.count, facts: known.facts))
+                                found = (runEnd, known.facts)
+                            }
+                        }
+                        if found == nil {
+                            recording = segment
+                            recordingGene = gene
+                            recordingStart = fieldStart
+                            recordingValid = true
+                        }
+                    }
+                    if let found {
+                        if let facts = found.facts {
+                            for (index, facts) in facts.enumerated() where !facts.isEmpty {
+                                tally.count(facts, column: run.lowerBound + index)
+                            }
+                        }
+                        fieldStart = found.end + 1
+                        nextColumn = run.upperBound
+                        continue
+                    }
+                }
+                let isLast = column == columns - 1
+                if states[column].comparing, states[column].previous >= bufferOffset {
+                    let earlier = states[column].previous - bufferOffset
+                    let fieldEnd = fieldStart + states[column].previousCount
+                    if fieldEnd <= count, fieldEnd == count ? isLast : !isLast && line[fieldEnd] == 0x09,
+                       lines.bytesEqual(earlier, lineStart + fieldStart, count: fieldEnd - fieldStart) {
+                        states[column].start = fieldStart
+                        states[column].end = fieldEnd
+                        states[column].hits += 1
+                        tally.count(states[column].previousFacts, column: column)
+                        if recording >= 0 { recordedFacts[column] = states[column].previousFacts }
+                        fieldStart = fieldEnd + 1
+                        continue
+                    }
+                    states[column].misses += 1
+                    if states[column].misses == Self.trialMisses, states[column].hits * Self.minimumHitShare < Self.trialMisses {
+                        states[column].comparing = false
+                        states[column].previous = -1
+                    }
+                }
+                if let quick = checker.quickCheck(line, from: fieldStart, column: column, mayBeLong: states[column].longValues > 0),
+                   quick.end == count ? isLast : !isLast && line[quick.end] == 0x09 {
+                    states[column].start = fieldStart
+                    states[column].end = quick.end
+                    tally.count(quick.facts, column: column)
+                    if recording >= 0 { recordedFacts[column] = quick.facts }
+                    if states[column].comparing {
+                        states[column].previous = lineOffset + fieldStart
+                        states[column].previousCount = quick.end - fieldStart
+                        states[column].previousFacts = quick.facts
+                    }
+                    fieldStart = quick.end + 1
+                    continue
+                }
+                let fieldEnd = line.copyFieldEnd(from: fieldStart)
+                if fieldEnd - fieldStart >= CheckedValueCache.minimumLength { states[column].longValues += 1 }
+                if fieldEnd == count ? !isLast : isLast {
+                    throw fieldCount(CopyText.countRawFields(line)!, line: number, offset: offset)
+                }
+                states[column].start = fieldStart
+                states[column].end = fieldEnd
+                if backslash < fieldStart { backslash = line.firstIndex(of: 0x5C, from: fieldStart) ?? count }
+                let escaped = backslash < fieldEnd
+                let value = line.extracting(fieldStart..<fieldEnd)
+                if escaped, Self.isNull(value) {
+                    if recording >= 0 { recordedFacts[column] = ValueFacts() }
                     fieldStart = fieldEnd + 1
                     continue
                 }
-                state[column].misses += 1
-                if state[column].misses == Self.trialMisses, state[column].hits * Self.minimumHitShare < Self.trialMisses {
-                    state[column].comparing = false
-                    state[column].previous = -1
+                switch try checker.check(escaped ? Self.unescaped(value, into: scratch) : value, column: column, threadCache: !segments.inRun[column]) {
+                case let .valid(facts):
+                    tally.count(facts, column: column)
+                    if recording >= 0 { recordedFacts[column] = facts }
+                    if states[column].comparing {
+                        states[column].previous = lineOffset + fieldStart
+                        states[column].previousCount = value.count
+                        states[column].previousFacts = facts
+                    }
+                case let .invalid(at, expected):
+                    recordingValid = false
+                    states[column].previous = -1
+                    tally.badValue(column: column, line: number, byteOffset: Int64(offset), offset: at, expected: expected)
                 }
-            }
-            let fieldEnd = line.copyFieldEnd(from: fieldStart)
-            if fieldEnd == count ? !isLast : isLast {
-                throw fieldCount(CopyText.countRawFields(line)!, line: number, offset: offset)
-            }
-            state[column].start = fieldStart
-            state[column].end = fieldEnd
-            if backslash < fieldStart { backslash = line.firstIndex(of: 0x5C, from: fieldStart) ?? count }
-            let escaped = backslash < fieldEnd
-            let value = line.extracting(fieldStart..<fieldEnd)
-            if escaped, Self.isNull(value) {
                 fieldStart = fieldEnd + 1
-                continue
             }
-            switch try checker.check(escaped ? Self.unescaped(value, into: scratch) : value, column: column) {
-            case let .valid(facts):
-                tally.count(facts, column: column)
-                if state[column].comparing {
-                    state[column].previous = lineOffset + fieldStart
-                    state[column].previousCount = value.count
-                    state[column].previousFacts = facts
-                }
-            case let .invalid(at, expected):
-                state[column].previous = -1
-                tally.badValue(column: column, line: number, byteOffset: Int64(offset), offset: at, expected: expected)
-            }
-            fieldStart = fieldEnd + 1
+        }
+        if recording >= 0 {
+            remember(recording, gene: recordingGene, line, from: recordingStart, to: fieldStart - 1, offset: lineOffset, valid: recordingValid)
         }
         guard tally.legacy != nil else { return }
         var sameGene = false
@@ -196,6 +297,16 @@ final class ChunkReader {
             sameGene: sameGene, transcript: Self.idField(line, transcriptIndex, state, into: transcriptScratch),
             gene: sameGene ? nil : Self.idField(line, geneIndex, state, into: geneScratch),
             symbol: sameGene ? nil : Self.idField(line, symbolIndex, state, into: symbolScratch))
+    }
+
+    /// Keeps the run of `segment` just read field by field, `start..<end` of `line` (at file
+    /// offset `lineOffset`), when its fields were all `valid`.
+    private func remember(_ segment: Int, gene: Int, _ line: Span<UInt8>, from start: Int, to end: Int, offset lineOffset: Int, valid: Bool) {
+        guard valid else { return }
+        let run = segments.columns[segment]
+        let facts = recordedFacts[run].contains { !$0.isEmpty } ? Array(recordedFacts[run]) : nil
+        segments.remember(
+            ContentHash(line.extracting(start..<end)), gene: gene, segment: segment, offset: lineOffset + start, count: end - start, facts: facts)
     }
 
     /// The decoded value of column `column` of the row just split, nil for NULL or no column.

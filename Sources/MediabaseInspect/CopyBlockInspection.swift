@@ -82,13 +82,14 @@ final class CopyBlockInspection {
     /// Checks the block; returns where it ended and the table's tally with the block's rows
     /// added, or throws the error reading it row by row would have thrown.
     func run() throws -> (CopyBlockEnd, TableTally) {
-        let reader = ChunkReader(block: block, checker: checker, bufferSize: sizes.buffer)
+        let runs = SharedGeneRuns(table: block.table)
+        let reader = ChunkReader(block: block, checker: checker, runs: runs, bufferSize: sizes.buffer)
         let firstEnd = try boundary(after: block.start + sizes.first)
         add(reader.read(chunk: 0, from: block.start, to: firstEnd, inspection: self), index: 0)
         if state.withLock({ $0.outcome == nil }), firstEnd < block.size {
             let helperChecker = helperChecker
             let helper = BackgroundTask { [self] in
-                work(ChunkReader(block: block, checker: helperChecker, bufferSize: sizes.buffer))
+                work(ChunkReader(block: block, checker: helperChecker, runs: runs, bufferSize: sizes.buffer))
             }
             work(reader)
             try helper.wait()

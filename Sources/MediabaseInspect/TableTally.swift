@@ -66,7 +66,10 @@ struct LegacyTally {
     /// In a part: transcripts in row order, and genes with the symbol of their row, in row order
     /// (a gene may be listed more than once; its first listing counts).
     private var listedTranscripts: [Int] = []
-    private var listedGenes: [(gene: Int, symbol: String?)] = []
+    private var listedGenes: [(gene: Int, symbol: Range<Int>?)] = []
+    /// The listed genes' symbols, trimmed, one after the other: made into strings only for the
+    /// genes the whole table's tally has not seen (most rows of a part are not a gene's first).
+    private var listedSymbols: [UInt8] = []
     /// Whether the last row counted had no gene id, or a versioned one.
     private var lastGene = (missing: false, versioned: false)
     /// Values per column and JSON type (``jsonTypes`` order) of a type the column should not hold.
@@ -97,16 +100,18 @@ struct LegacyTally {
     /// its gene is not looked up again (`gene` and `symbol` are not looked at).
     mutating func countIds(sameGene: Bool = false, transcript: Span<UInt8>?, gene: Span<UInt8>?, symbol: Span<UInt8>?) {
         if let transcript, case let id = Identifiers.trimmed(transcript), !id.isEmpty {
-            if Identifiers.hasEnsemblVersion(id) { tally.versionedTranscriptIds += 1 }
-            let transcript = Self.hash(Identifiers.withoutEnsemblVersion(id))
+            let (keyCount, versioned) = Identifiers.ensemblVersion(id)
+            if versioned { tally.versionedTranscriptIds += 1 }
+            let transcript = Self.hash(id.extracting(0..<keyCount))
             if isPart { listedTranscripts.append(transcript) } else { transcripts.insert(transcript) }
         } else {
             tally.rowsMissingTranscriptId += 1
         }
         if !sameGene {
             if let gene, case let id = Identifiers.trimmed(gene), !id.isEmpty {
-                lastGene = (false, Identifiers.hasEnsemblVersion(id))
-                countGene(Self.hash(Identifiers.withoutEnsemblVersion(id)), symbol: symbol)
+                let (keyCount, versioned) = Identifiers.ensemblVersion(id)
+                lastGene = (false, versioned)
+                countGene(Self.hash(id.extracting(0..<keyCount)), symbol: symbol)
             } else {
                 lastGene = (true, false)
             }
@@ -122,7 +127,17 @@ struct LegacyTally {
             return symbol.isEmpty ? nil : symbol
         }
         if isPart {
-            if listedGenes.last?.gene != gene { listedGenes.append((gene, symbol())) }
+            guard listedGenes.last?.gene != gene else { return }
+            var symbol: Range<Int>?
+            if let field {
+                let trimmed = Identifiers.trimmed(field)
+                if !trimmed.isEmpty {
+                    let start = listedSymbols.count
+                    listedSymbols.append(trimmed)
+                    symbol = start..<listedSymbols.count
+                }
+            }
+            listedGenes.append((gene, symbol))
         } else if genes.insert(gene), let symbol = symbol() {
             firstSymbols[gene] = symbol
         }
@@ -133,7 +148,7 @@ struct LegacyTally {
     mutating func absorb(_ next: LegacyTally) {
         precondition(next.isPart && !isPart, "a part is added to a whole")
         for (gene, symbol) in next.listedGenes where genes.insert(gene) {
-            if let symbol { firstSymbols[gene] = symbol }
+            if let symbol { firstSymbols[gene] = String(utf8: next.listedSymbols.span.extracting(symbol)) }
         }
         for transcript in next.listedTranscripts { transcripts.insert(transcript) }
         for index in unexpectedTypes.indices { unexpectedTypes[index] += next.unexpectedTypes[index] }

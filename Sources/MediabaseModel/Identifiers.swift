@@ -98,6 +98,28 @@ package enum Identifiers {
         return id.extracting(0..<dot)
     }
 
+    /// For a trimmed id, ``hasEnsemblVersion(_:)`` and the length of
+    /// ``withoutEnsemblVersion(_:)`` (a prefix of the id) from one pass over it: inspect asks both of
+    /// every row's transcript and gene id, and the two checks each ran the Ensembl test and searched
+    /// for the last dot.
+    package static func ensemblVersion(_ id: Span<UInt8>) -> (keyCount: Int, versioned: Bool) {
+        let count = id.count
+        let unversioned = (keyCount: count, versioned: false)
+        guard count > 4, id[0] | 0x20 == UInt8(ascii: "e"), id[1] | 0x20 == UInt8(ascii: "n"), id[2] | 0x20 == UInt8(ascii: "s") else { return unversioned }
+        var index = 3
+        while index < count, (id[index] | 0x20) &- UInt8(ascii: "a") < 26 { index += 1 }
+        guard index < count, id[index] &- 0x30 < 10 else { return unversioned }
+        while index < count, id[index] &- 0x30 < 10 { index += 1 }
+        // ``isEnsembl(_:)`` needs the digits to end the id or a dot to follow them; with no dot
+        // before them, the last dot is at or after this one.
+        guard index < count, id[index] == 0x2E else { return unversioned }
+        var dot = count - 1
+        while id[dot] != 0x2E { dot -= 1 }
+        guard dot < count - 1 else { return unversioned }
+        for digit in (dot + 1)..<count where id[digit] &- 0x30 >= 10 { return (count, true) }
+        return (dot, true)
+    }
+
     /// A trimmed external id or symbol (case kept).
     package static func trimmedText(_ raw: Span<UInt8>) -> String {
         String(utf8: trimmed(raw))

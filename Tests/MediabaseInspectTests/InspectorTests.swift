@@ -206,6 +206,49 @@ final class InspectorTests: XCTestCase {
         }
     }
 
+    /// A table whose gene-level columns make runs read as one value (``RowSegments``): the runs
+    /// in the middle and at the end of the line, a gene's rows scattered and adjacent, runs with
+    /// bad values, NULLs, escapes, facts (pharmgkb_data, unexpected types) and a gene whose rows
+    /// disagree, all counted as reading row by row does.
+    func testGeneLevelRunsCountAsTheirFieldsDo() throws {
+        let columns = "transcript_id, gene_symbol, gene_id, drugs, pathways, cancer_types, features, coordinates, alt_gene_ids, source_references, pharmgkb_variants"
+        let header = """
+            CREATE TABLE public.cancer_transcript_base (transcript_id text, gene_symbol text, gene_id text, drugs jsonb, pathways text[], \
+            cancer_types text[], features jsonb, coordinates jsonb, alt_gene_ids jsonb, source_references jsonb, pharmgkb_variants jsonb);
+            COPY public.cancer_transcript_base (\(columns)) FROM stdin;
+
+            """
+        func row(_ index: Int) -> String {
+            let gene = index / 4
+            var drugs = gene % 5 == 0 ? #"{"d\#(gene)": 1, "pharmgkb_data": {}}"# : #"{"d\#(gene)": "x"}"#
+            if gene % 7 == 3 { drugs = "[\(gene)]" }
+            if gene % 11 == 4 { drugs = "\\N" }
+            var pathways = gene % 6 == 1 ? "{\"p \\\\\(gene)\",q}" : "{p\(gene),q}"
+            if gene % 13 == 2 { pathways = "{unterminated\(gene)" }
+            // One row of some genes differs from the gene's others.
+            if gene % 8 == 5, index % 4 == 2 { pathways = "{other\(gene)}" }
+            let cancer = gene % 9 == 0 ? "{\\xff}" : "{c\(gene)}"
+            let features = "{\"f\": \(gene % 3)}"
+            var sources = gene % 4 == 0 ? #"{"go_terms": [], "n": \#(gene)}"# : #"{"s": "\#(String(repeating: "y", count: 150))\#(gene)"}"#
+            if gene % 10 == 7 { sources = #"{"s": \#(gene)"# }
+            let variants = gene % 3 == 0 ? "\\N" : #"{"v": [\#(gene)]}"#
+            return ["ENST\(index)", "SYM\(gene)", "ENSG\(gene)", drugs, pathways, cancer, features, #"{"start": \#(index)}"#,
+                    #"{"HGNC": "\#(gene)"}"#, sources, variants].joined(separator: "\t") + "\n"
+        }
+        let adjacent = Array(0..<1200)
+        let scattered = adjacent.map { $0 * 7919 % 1200 }
+        for (name, order) in [("adjacent", adjacent), ("scattered", scattered)] {
+            let path = try write(header + order.map(row).joined() + "\\.\n", name: "runs-\(name).sql")
+            let reference = try streamed(path)
+            XCTAssertEqual(reference.tables.map(\.rows), [1200], name)
+            XCTAssertGreaterThan(reference.badValueCount, 200, name)
+            XCTAssertGreaterThan(reference.legacy?.rowsWithPharmgkbInDrugs ?? 0, 100, name)
+            XCTAssertGreaterThan(reference.legacy?.unexpectedJSONTypes["drugs"]?["array"] ?? 0, 50, name)
+            XCTAssertEqual(try chunked(path), reference, name)
+            XCTAssertEqual(try chunked(path, first: 3000, rest: 20_000, buffer: 4096, tail: 10_000), reference, name + " in chunks")
+        }
+    }
+
     func testTinyAndEmptyCopyBlocks() throws {
         for body in ["", "only\t\\N\t\\N\t\\N\t\\N\n"] {
             let path = try write(Self.header + Self.copyHead() + body + "\\.\n")

@@ -37,4 +37,18 @@ final class IdentifiersTests: XCTestCase {
         XCTAssertTrue(Identifiers.hasEnsemblVersion("ENST00000269305.4".utf8.span))
         XCTAssertFalse(Identifiers.hasEnsemblVersion("NM_000546.6".utf8.span))
     }
+
+    func testEnsemblVersionAgreesWithTheTwoChecks() {
+        let ids = [
+            "ENST00000269305.4", "ENSG00000141510", "NM_000546.6", "ENST00000269305.x", "ENST00000269305.",
+            "ENST00000269305.1.2", "ENST00000269305.1.x", "ensmusg0001.12", "ENS1", "ENS12", "ENST", "ENSTX",
+            "ENST1a.2", "ENSGOTTHUMT0000012345678.10", "ENS.1", "E", "", ".", "ENSG1..2", "ENSG1.2.",
+        ]
+        for id in ids {
+            let span = id.utf8.span
+            let found = Identifiers.ensemblVersion(span)
+            XCTAssertEqual(found.versioned, Identifiers.hasEnsemblVersion(span), id)
+            XCTAssertEqual(found.keyCount, Identifiers.withoutEnsemblVersion(span).count, id)
+        }
+    }
 }
