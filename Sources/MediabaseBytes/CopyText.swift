@@ -73,22 +73,12 @@ package enum CopyText {
         while let hit = memchr(base + searchFrom, 0x09, end - searchFrom) {
             let tab = UnsafeRawPointer(hit).assumingMemoryBound(to: UInt8.self) - base
             searchFrom = tab + 1
-            if tab > fieldStart, base[tab - 1] == 0x5C, backslashRun(base, before: tab, from: fieldStart) & 1 == 1 { continue }
+            if tab > fieldStart, base[tab - 1] == 0x5C, copyBackslashRun(base, before: tab, from: fieldStart) & 1 == 1 { continue }
             fields += 1
             fieldStart = tab + 1
         }
-        if end > fieldStart, base[end - 1] == 0x5C, backslashRun(base, before: end, from: fieldStart) & 1 == 1 { return nil }
+        if end > fieldStart, base[end - 1] == 0x5C, copyBackslashRun(base, before: end, from: fieldStart) & 1 == 1 { return nil }
         return fields
-    }
-
-    /// Length of the run of backslashes that ends just before `position`, not looking before `from`.
-    /// Escapes pair backslashes from the left of a run (no escape consumes a backslash as one of
-    /// its digits), so an odd run ends in a backslash that escapes the byte at `position`.
-    @inline(__always)
-    static func backslashRun(_ base: UnsafePointer<UInt8>, before position: Int, from: Int) -> Int {
-        var index = position
-        while index > from, base[index - 1] == 0x5C { index -= 1 }
-        return position - index
     }
 
     /// Decodes one field containing backslash escapes, starting at `start`, into `row`; returns
@@ -293,4 +283,16 @@ extension CopyText {
             return decodeLine(bytes, into: row)
         }
     }
+}
+
+/// Length of the run of backslashes that ends just before `position`, not looking before `from`.
+/// Escapes pair backslashes from the left of a run (no escape consumes a backslash as one of its
+/// digits), so an odd run ends in a backslash that escapes the byte at `position`. A free
+/// function, usable from inlinable code (``Swift/Span/copyFieldEnd(from:)``), which cannot name the
+/// package's ``CopyText``.
+@inline(__always) @usableFromInline
+func copyBackslashRun(_ base: UnsafePointer<UInt8>, before position: Int, from: Int) -> Int {
+    var index = position
+    while index > from, base[index - 1] == 0x5C { index -= 1 }
+    return position - index
 }

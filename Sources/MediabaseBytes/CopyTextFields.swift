@@ -18,7 +18,7 @@ extension CopyText {
     /// after it data: the row continues on the next line (``LineEnd/continues``).
     @inlinable package static func endsInEscape(_ line: Span<UInt8>) -> Bool {
         guard line.count > 0, line[line.count - 1] == 0x5C else { return false }
-        return line.withUnsafeBufferPointer { backslashRun($0.baseAddress!, before: $0.count, from: 0) & 1 == 1 }
+        return line.withUnsafeBufferPointer { copyBackslashRun($0.baseAddress!, before: $0.count, from: 0) & 1 == 1 }
     }
 }
 
@@ -38,10 +38,8 @@ extension Span where Element == UInt8 {
             var searchFrom = start
             while let hit = memchr(base + searchFrom, 0x09, bytes.count - searchFrom) {
                 let tab = UnsafeRawPointer(hit).assumingMemoryBound(to: UInt8.self) - base
-                // The run of backslashes before the TAB, in the field.
-                var runStart = tab
-                while runStart > start, base[runStart - 1] == 0x5C { runStart -= 1 }
-                if (tab - runStart) & 1 == 1 {
+                // An odd run of backslashes before the TAB, in the field, escapes it.
+                if copyBackslashRun(base, before: tab, from: start) & 1 == 1 {
                     searchFrom = tab + 1
                     continue
                 }
