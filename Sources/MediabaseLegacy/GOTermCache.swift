@@ -48,12 +48,15 @@ struct GOTermCache {
         bytes += size
     }
 
-    /// What an entry takes: the table slot, the object and its row list (128 bytes), per row its
-    /// array of four values (176 as malloc hands it out), each string's bytes twice (on the heap
-    /// when over 15 bytes, and again in the encoded form ``RowTails/encoded`` keeps) with a
-    /// header each. Measured: lean rows' read stage grew by about 1.4 times the estimate before
-    /// these figures, so they are set about 1.5 times higher.
+    /// What an entry takes. Compacted (``RowTails/compact()``, as the normalizer keeps them):
+    /// the table slot and the object (128 bytes as malloc hands them out) and the encoding with
+    /// its array's header, rounded up as malloc does, with half again for slack. Otherwise: the
+    /// slot, object and row list (128 bytes), per row its array of four values (176 as malloc
+    /// hands it out), each string's bytes twice (on the heap when over 15 bytes, and again in
+    /// the encoding) with a header each (lean rows' read stage grew by about 1.4 times the
+    /// first estimate, so these figures are set about 1.5 times higher).
     static func estimatedBytes(_ terms: RowTails) -> Int {
+        if terms.isCompact, let encoded = terms.encoded { return 128 + (encoded.count + 32 + 15) / 16 * 24 }
         var size = 128
         for row in terms.rows {
             size += 176

@@ -327,14 +327,20 @@ package final class LegacyNormalizer: DumpSink {
         if let bytes = field(row, .goTerms), !bytes.isEmpty {
             let hash = ContentHash(bytes)
             let terms: RowTails
+            /// The rows just parsed (a cached value keeps only their encoding).
+            var parsed: [[SQLValue]]?
             if let previous = previousGOTerms, previous.hash == hash {
                 terms = previous.terms
             } else if let cached = goTermCache.terms(for: hash) {
                 terms = cached
             } else {
                 let rejectsBefore = tally.fieldRejects
-                terms = RowTails(try goTerms(bytes, row: row))
-                if tally.fieldRejects == rejectsBefore { goTermCache.insert(terms, for: hash, unused: genes.unusedBytes) }
+                parsed = try goTerms(bytes, row: row)
+                terms = RowTails(parsed!)
+                if tally.fieldRejects == rejectsBefore {
+                    terms.compact()
+                    goTermCache.insert(terms, for: hash, unused: genes.unusedBytes)
+                }
             }
             previousGOTerms = (hash, terms)
             // The most numerous rows: built once per GO value, not per transcript.
@@ -343,7 +349,7 @@ package final class LegacyNormalizer: DumpSink {
             let key = GeneState.key(.goTerms, hash)
             if !gene.processed.contains(key) {
                 gene.processed.append(key)
-                for term in terms.rows { try output.insert(.geneGoTermsWork, [.text(geneId), term[0], term[1], term[2]]) }
+                for term in parsed ?? terms.rows { try output.insert(.geneGoTermsWork, [.text(geneId), term[0], term[1], term[2]]) }
             }
         }
         if let bytes = field(row, .productType) {

@@ -127,15 +127,86 @@ package enum CoreTable: String, CaseIterable, Sendable {
 }
 
 /// Rows that share their first column, for ``CoreOutput/insert(_:first:tails:)``. A GO terms
-/// value is often the same for many transcripts: its rows are built once, and an output may
-/// keep its own encoding of them here.
+/// value is often the same for many transcripts: its rows are built once, and kept encoded
+/// (``encode()``, as ``RowBatch`` writes values), which an output copies in whole.
+///
+/// ``compact()`` keeps only the encoding: about a sixth of the memory of the values, for a
+/// cache of many (the normalizer's GO terms); ``rows`` are then decoded when asked for.
 package final class RowTails {
-    /// Each row's values after the first column, in ``CoreTable/columns`` order.
-    package let rows: [[SQLValue]]
-    /// The rows as ``ThreadedCoreOutput`` encodes them, made at first use.
-    package var encoded: [UInt8]?
+    /// The values, nil once compacted.
+    private var values: [[SQLValue]]?
+    /// The rows as ``RowBatch`` writes values, one after the other, made at first use.
+    package private(set) var encoded: [UInt8]?
+    /// The number of rows.
+    package let count: Int
+    /// Values per row, when every row has as many (nil: they differ, and the rows stay).
+    private let width: Int?
 
-    package init(_ rows: [[SQLValue]]) { self.rows = rows }
+    package init(_ rows: [[SQLValue]]) {
+        values = rows
+        count = rows.count
+        let first = rows.first?.count ?? 0
+        width = rows.allSatisfy { $0.count == first } ? first : nil
+    }
+
+    /// Each row's values after the first column, in ``CoreTable/columns`` order.
+    package var rows: [[SQLValue]] {
+        if let values { return values }
+        guard let encoded, let width else { return [] }
+        var reader = RowBatchReader(encoded.span)
+        var rows: [[SQLValue]] = []
+        rows.reserveCapacity(count)
+        for _ in 0..<count {
+            var row: [SQLValue] = []
+            row.reserveCapacity(width)
+            for _ in 0..<width { row.append(SQLValue.read(from: &reader)) }
+            rows.append(row)
+        }
+        return rows
+    }
+
+    /// The rows' encoding, made and kept at the first call.
+    package func encode() -> [UInt8] {
+        if let encoded { return encoded }
+        var bytes: [UInt8] = []
+        for row in values ?? [] { for value in row { value.append(to: &bytes) } }
+        encoded = bytes
+        return bytes
+    }
+
+    /// Keeps only the encoding (rows of differing widths stay as they are).
+    package func compact() {
+        guard width != nil else { return }
+        _ = encode()
+        values = nil
+    }
+
+    /// Whether only the encoding is kept.
+    package var isCompact: Bool { values == nil }
+}
+
+extension SQLValue {
+    /// Appends the value as ``RowBatch`` writes it.
+    package func append(to batch: inout [UInt8]) {
+        switch self {
+        case .null: RowBatch.appendNull(to: &batch)
+        case let .integer(number): RowBatch.appendInteger(number, to: &batch)
+        case let .real(number): RowBatch.appendReal(number, to: &batch)
+        case let .text(text): RowBatch.appendField(text, to: &batch)
+        }
+    }
+
+    /// Reads a value ``append(to:)`` wrote.
+    package static func read(from reader: inout RowBatchReader) -> SQLValue {
+        switch reader.nextFieldKind {
+        case .null:
+            _ = reader.field()
+            return .null
+        case .integer: return .integer(reader.integer())
+        case .real: return .real(reader.real())
+        case .text: return .text(reader.string() ?? "")
+        }
+    }
 }
 
 /// Where the normalizer sends its rows: the SQLite writer (and through it the bundle writer).

@@ -83,28 +83,16 @@ package final class ThreadedCoreOutput: CoreOutput {
     /// The shared tails are encoded once (kept in `tails`) and copied in whole: the writer's
     /// thread, which has time to spare during the load, takes the rows apart.
     package func insert(_ table: CoreTable, first: SQLValue, tails: RowTails) throws {
-        let encoded = tails.encoded ?? {
-            var encoded: [UInt8] = []
-            for row in tails.rows { for value in row { Self.append(value, to: &encoded) } }
-            tails.encoded = encoded
-            return encoded
-        }()
+        let encoded = tails.encode()
         batch.append(Operation.insertTails.rawValue)
         batch.append(UInt8(table.ordinal))
         Self.append(first, to: &batch)
-        RowBatch.appendWord(UInt64(tails.rows.count), to: &batch)
+        RowBatch.appendWord(UInt64(tails.count), to: &batch)
         RowBatch.appendField(encoded.span, to: &batch)
         if batch.count >= batchSize { try pipe.submit(&batch) }
     }
 
-    private static func append(_ value: SQLValue, to batch: inout [UInt8]) {
-        switch value {
-        case .null: RowBatch.appendNull(to: &batch)
-        case let .integer(number): RowBatch.appendInteger(number, to: &batch)
-        case let .real(number): RowBatch.appendReal(number, to: &batch)
-        case let .text(text): RowBatch.appendField(text, to: &batch)
-        }
-    }
+    private static func append(_ value: SQLValue, to batch: inout [UInt8]) { value.append(to: &batch) }
 
     package func markMayHoldDuplicates(_ table: CoreTable, id: String) throws {
         batch.append(Operation.markDuplicates.rawValue)

@@ -43,6 +43,17 @@ final class GOTermCacheTests: XCTestCase {
         XCTAssertEqual(cache.bytes, 0)
     }
 
+    /// Compacted terms (as the normalizer caches them) are counted by their encoding, well below
+    /// the values' estimate.
+    func testCompactTermsAreCountedByTheirEncoding() throws {
+        let terms = terms(0)
+        let full = GOTermCache.estimatedBytes(terms)
+        terms.compact()
+        let compact = GOTermCache.estimatedBytes(terms)
+        XCTAssertGreaterThan(compact, terms.encode().count)
+        XCTAssertLessThan(compact, full / 2)
+    }
+
     func testTheEstimateCountsEveryRowAndString() throws {
         let one = GOTermCache.estimatedBytes(terms(0))
         let two = GOTermCache.estimatedBytes(RowTails(terms(0).rows + terms(1).rows))
