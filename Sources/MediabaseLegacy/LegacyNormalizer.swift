@@ -335,8 +335,9 @@ package final class LegacyNormalizer: DumpSink {
                 terms = cached
             } else {
                 let rejectsBefore = tally.fieldRejects
-                parsed = try goTerms(bytes, row: row)
-                terms = RowTails(parsed!)
+                let rows = try goTerms(bytes, row: row)
+                parsed = rows
+                terms = RowTails(rows)
                 if tally.fieldRejects == rejectsBefore {
                     terms.compact()
                     goTermCache.insert(terms, for: hash, unused: genes.unusedBytes)

@@ -35,9 +35,9 @@ extension ViewTableFiller {
         var row: [UInt8] = []
 
         /// Writes the two rows of a transcript of gene number `gene`. `id` and `geneId` are its
-        /// text (nil, and `id` also empty: not text, bound by `bindStored` as stored);
-        /// `bindStored(binder, parameter, column)` binds column 0 (id), 1 (gene id) or 2 (fold
-        /// change) of the transcript's row as stored.
+        /// text (nil when not text: then bound by `bindStored`); `matching` is the id its GO terms
+        /// and products are found by (nil: none); `bindStored(binder, parameter, column)` binds
+        /// column 0 (id), 1 (gene id) or 2 (fold change) of the transcript's row as stored.
         func emit(id: Span<UInt8>?, geneId: Span<UInt8>?, matching: Span<UInt8>?, gene: Int,
                   bindStored: (borrowing SQLiteRunBinder, Int, Int) throws -> Void) throws {
             row.removeAll(keepingCapacity: true)

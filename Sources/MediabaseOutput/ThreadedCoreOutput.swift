@@ -66,7 +66,7 @@ package final class ThreadedCoreOutput: CoreOutput {
     package func insert(_ table: CoreTable, _ values: [SQLValue]) throws {
         batch.append(Operation.insert.rawValue)
         batch.append(UInt8(table.ordinal))
-        for value in values { Self.append(value, to: &batch) }
+        for value in values { value.append(to: &batch) }
         if batch.count >= batchSize { try pipe.submit(&batch) }
     }
 
@@ -74,9 +74,9 @@ package final class ThreadedCoreOutput: CoreOutput {
         assert(table.columns.count == 3, "\(table) does not have three columns")
         batch.append(Operation.insert.rawValue)
         batch.append(UInt8(table.ordinal))
-        Self.append(first, to: &batch)
-        Self.append(second, to: &batch)
-        Self.append(third, to: &batch)
+        first.append(to: &batch)
+        second.append(to: &batch)
+        third.append(to: &batch)
         if batch.count >= batchSize { try pipe.submit(&batch) }
     }
 
@@ -86,13 +86,11 @@ package final class ThreadedCoreOutput: CoreOutput {
         let encoded = tails.encode()
         batch.append(Operation.insertTails.rawValue)
         batch.append(UInt8(table.ordinal))
-        Self.append(first, to: &batch)
+        first.append(to: &batch)
         RowBatch.appendWord(UInt64(tails.count), to: &batch)
         RowBatch.appendField(encoded.span, to: &batch)
         if batch.count >= batchSize { try pipe.submit(&batch) }
     }
-
-    private static func append(_ value: SQLValue, to batch: inout [UInt8]) { value.append(to: &batch) }
 
     package func markMayHoldDuplicates(_ table: CoreTable, id: String) throws {
         batch.append(Operation.markDuplicates.rawValue)
