@@ -305,23 +305,24 @@ package final class SQLiteCoreWriter: CoreOutput {
     ///   - threads: with two or more, the indexes and view tables are built on three connections
     ///     at once (see ``buildIndexesAndViewTablesTogether(indexes:appliedAt:lap:onceIndexesAreCommitted:progress:)``);
     ///     the tables are the same either way.
-    ///   - onceIndexesAreCommitted: when the end steps run on several connections, run on a
-    ///     thread of its own once every core table, index and `schema_versions` is committed,
-    ///     given the rows per table so far, while the view tables (or `whileIndexesAreBuilt`)
-    ///     are still under way; it may read the core on its own connection, and `finish`
-    ///     returns only after it. Its error is rethrown. Not run when the steps run one after
-    ///     the other.
+    ///   - onceIndexesAreCommitted: when the view tables are built on several connections, run
+    ///     on a thread of its own once every core table, index and `schema_versions` is
+    ///     committed, given the rows per table so far, while the view tables are still under
+    ///     way; it may read the core on its own connection, and `finish` returns only after it.
+    ///     Its error is rethrown. Not run otherwise (`forQueries` false, or the steps one after
+    ///     the other).
     ///   - forQueries: false for a core that only feeds a bundle: then only the unique key
     ///     indexes are built (they assert the merge). The lookup indexes and the view tables
     ///     serve queries on the SQLite file; PostgreSQL builds its own.
     ///   - whileIndexesAreBuilt: without `forQueries`, `work` runs on a thread of its own while
-    ///     the indexes are built, once every table and `schema_versions` is committed; it may
-    ///     read them on its own connection (the indexes are not there yet). Progress shows
+    ///     the indexes are built, once every table and `schema_versions` is committed, given the
+    ///     rows per table; it may read them on its own connection (the indexes are not there
+    ///     yet), and start more such readers that outlast `finish`. Progress shows
     ///     `stage` while it outlasts the index builds. Its error is rethrown after the index
     ///     builds' own.
     ///   - progress: shown the stages (merge, indexes, view tables, commit) and their steps.
     package func finish(appliedAt: String, forQueries: Bool = true, threads: Int = 1, onceIndexesAreCommitted: (@Sendable ([String: Int]) throws -> Void)? = nil,
-                       whileIndexesAreBuilt: (stage: String, work: @Sendable () throws -> Void)? = nil, progress: ProgressReporter? = nil) throws {
+                       whileIndexesAreBuilt: (stage: String, work: @Sendable ([String: Int]) throws -> Void)? = nil, progress: ProgressReporter? = nil) throws {
         var started = Date()
         var startedCPU = ThreadClock.cpuSeconds
         func lap(_ name: String) {
@@ -366,17 +367,13 @@ package final class SQLiteCoreWriter: CoreOutput {
             try buildIndexesAndViewTablesTogether(indexes: indexes, appliedAt: appliedAt, lap: lap,
                                                   onceIndexesAreCommitted: onceIndexesAreCommitted, progress: progress)
         } else if concurrent, let whileIndexesAreBuilt {
-            let reader = BackgroundTask { try whileIndexesAreBuilt.work() }
-            let built = Result { try database.transaction { try buildIndexes(indexes, sorterThread: false, progress: progress) } }
             let counts = rowCounts
-            var checks: BackgroundTask<Void>?
-            if case .success = built, let onceIndexesAreCommitted { checks = BackgroundTask { try onceIndexesAreCommitted(counts) } }
+            let reader = BackgroundTask { try whileIndexesAreBuilt.work(counts) }
+            let built = Result { try database.transaction { try buildIndexes(indexes, sorterThread: false, progress: progress) } }
             progress?.beginStage(whileIndexesAreBuilt.stage)
             let read = Result { try reader.wait() }
-            let checked = Result { try checks?.wait() }
             try built.get()
             try read.get()
-            try checked.get()
             lap("indexes")
             try endConcurrentReads()
             try database.execute("PRAGMA locking_mode = EXCLUSIVE; BEGIN")

@@ -184,14 +184,18 @@ package enum Conversion {
         let digest = partialDigest.map { partial in DigestTask { try partial.finish() } } ?? DigestTask(path: options.input)
         stage("write_genes")
         // With the end steps on several connections, the core is checked on a connection of its
-        // own once its indexes are committed, while the view tables are built (then only they
-        // are checked afterwards) or the bundle is exported (then against every table's count).
+        // own: once its indexes are committed, while the view tables are built (then only they
+        // are checked afterwards); for a bundle, as soon as the export starts, beside it and the
+        // unique index builds (which assert the keys), and against every table's count, until
+        // the bundle's own checks end (the export and the checks would otherwise leave a core
+        // idle after the index builds).
         let coreChecks = Guarded<[ValidationCheck]?>(nil)
-        let checkCore: @Sendable ([String: Int]) throws -> Void = { counts in
+        let checkCore: @Sendable (_ counts: [String: Int], _ keysAsserted: Bool) throws -> Void = { counts, keysAsserted in
             let checks = try CoreValidator.validate(try SQLiteDatabase(path: coreFile, readOnly: true), expectedCounts: bundle ? counts : [:],
-                                                    thorough: false, viewTables: false)
+                                                    thorough: false, viewTables: false, keysAsserted: keysAsserted)
             coreChecks.withLock { $0 = checks }
         }
+        let checksBesideExport = Guarded<BackgroundTask<Void>?>(nil)
         // A bundle is exported on a connection of its own while the load's connection builds the
         // unique indexes (they only assert the merge): the export reads the tables in rowid order
         // and needs no index, and the index builds alone would leave a core idle. The manifest,
@@ -210,9 +214,18 @@ package enum Conversion {
             }
             exported.withLock { $0 = outcome }
         }
-        let export: @Sendable () -> Void = { writeBundle({ try SQLiteDatabase(path: coreFile, readOnly: true) }, nil) }
-        try writer.finish(appliedAt: options.appliedAt, forQueries: !bundle, threads: options.threads, onceIndexesAreCommitted: checkCore,
-                         whileIndexesAreBuilt: bundle && options.threads > 1 ? ("exporting the bundle", export) : nil, progress: progress)
+        let export: @Sendable ([String: Int]) -> Void = { counts in
+            checksBesideExport.withLock { $0 = BackgroundTask { try checkCore(counts, true) } }
+            writeBundle({ try SQLiteDatabase(path: coreFile, readOnly: true) }, nil)
+        }
+        do {
+            try writer.finish(appliedAt: options.appliedAt, forQueries: !bundle, threads: options.threads, onceIndexesAreCommitted: { try checkCore($0, false) },
+                             whileIndexesAreBuilt: bundle && options.threads > 1 ? ("exporting the bundle", export) : nil, progress: progress)
+        } catch {
+            // No check is left reading the core that the failed run removes.
+            _ = try? checksBesideExport.withLock { $0 }?.wait()
+            throw error
+        }
         stage("index_and_views")
         report.secondsPerFinishStep = writer.secondsPerStep
         report.cpuSecondsPerFinishStep = writer.cpuSecondsPerStep
@@ -226,12 +239,12 @@ package enum Conversion {
         progress?.beginStage("hashing the input (SHA-256)")
         let input = ConversionReport.Input(path: options.input, format: reader.format.description, bytes: reader.totalBytes, sha256: try digest.wait())
         if bundle {
-            // Unless they ran during the export, the core is checked on a second connection while
-            // the bundle is checked (both are single-threaded SQLite work). A read on the load's
-            // connection first gives up its exclusive lock (finish() went back to the NORMAL
-            // locking mode, which takes effect at the next read).
+            // Unless they started with the export, the core is checked on a second connection
+            // while the bundle is checked (both are single-threaded SQLite work). A read on the
+            // load's connection first gives up its exclusive lock (finish() went back to the
+            // NORMAL locking mode, which takes effect at the next read).
             _ = try writer.database.scalar("SELECT count(*) FROM schema_versions")
-            let laterChecks = coreChecks.withLock { $0 } == nil ? BackgroundTask { try checkCore(expectedCounts) } : nil
+            let laterChecks = checksBesideExport.withLock { $0 } ?? BackgroundTask { try checkCore(expectedCounts, false) }
             if exported.withLock({ $0 }) == nil {
                 // One thread: the export comes after the index builds, on the load's connection.
                 progress?.beginStage("exporting the bundle (tables)", steps: SchemaFiles.postgresTables.count + writer.carriedTables.count)
@@ -245,7 +258,7 @@ package enum Conversion {
                 progress?.beginStage("validating the bundle")
                 bundleValidation = Result { try BundleValidator.validate(folder: temporary) }
             }
-            try laterChecks?.wait()
+            try laterChecks.wait()
             report.validation = coreChecks.withLock { $0! }
             stage("validate_bundle")
             try requirePassed(report.validation)

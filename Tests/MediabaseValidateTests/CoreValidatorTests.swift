@@ -55,6 +55,24 @@ final class CoreValidatorTests: XCTestCase {
         XCTAssertFalse(foreign.detail.contains("gene_drug_interactions.gene_id"), foreign.detail)
     }
 
+    /// The keys are looked up by the hash of their text; a value whose text differs from its
+    /// parent's (a REAL column's 1.0 against the key 1) is settled by SQL's comparison, and a
+    /// missing value after a run of present ones is found.
+    func testForeignKeysAreComparedAsSQLComparesThem() throws {
+        let database = try SQLiteDatabase(path: directory.appendingPathComponent("affinity.sqlite").path)
+        try database.execute("""
+            CREATE TABLE parent (id INTEGER PRIMARY KEY, name TEXT UNIQUE);
+            CREATE TABLE child (parent_id REAL REFERENCES parent (id), parent_name TEXT REFERENCES parent (name));
+            INSERT INTO parent VALUES (1, 'one'), (2, 'two');
+            INSERT INTO child VALUES (1, 'one'), (1, 'one'), (2, 'two'), (NULL, NULL), (2, 'two'), (2, 'three'), (2, 'two');
+            """)
+        XCTAssertEqual(try database.scalar("SELECT typeof(parent_id) || ' ' || parent_id FROM child LIMIT 1"), "real 1.0")
+        var holding: Set<String> = []
+        let violations = try CoreValidator.foreignKeyViolations(database, tables: ["child", "parent"], holding: &holding)
+        XCTAssertEqual(violations, ["child.parent_name: 1 value(s) not in parent.name, e.g. 'three'"])
+        XCTAssertEqual(holding, ["child.parent_id → parent.id"])
+    }
+
     func testTranscriptWithoutGeneAndWrongCountsFail() throws {
         let database = try core("broken.sqlite", extra: "INSERT INTO transcripts (transcript_id, gene_id) VALUES ('ENST4', 'ENSG4');")
         let checks = try CoreValidator.validate(database, expectedCounts: ["genes": 3], viewTables: false)
