@@ -68,7 +68,7 @@ let package = Package(
             swiftSettings: optimized + memorySafe
         ),
         layer("MediabasePatients", ["MediabaseBytes", "MediabaseSQLite", "MediabaseModel", "MediabaseInput", "MediabaseOutput"], safe: true),
-        layer("MediabaseValidate", ["MediabaseBytes", "MediabaseSQLite", "MediabaseModel", "MediabaseOutput", "MediabasePatients"], safe: true),
+        layer("MediabaseValidate", ["MediabaseBytes", "MediabaseConcurrency", "MediabaseSQLite", "MediabaseModel", "MediabaseOutput", "MediabasePatients"], safe: true),
         layer("MediabaseInspect", ["MediabaseBytes", "MediabaseConcurrency", "MediabaseModel", "MediabaseInput"], safe: true),
         layer("MediabaseGenerate", ["MediabaseBytes", "MediabaseConcurrency", "MediabaseModel"], safe: true),
         // `convert` and `patients` from end to end: wires the features together.

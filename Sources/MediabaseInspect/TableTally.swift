@@ -59,10 +59,10 @@ struct LegacyTally {
     let geneIndex: Int?
     let symbolIndex: Int?
     private let isPart: Bool
-    private var genes = FlatHashTable<Int>()
+    private var genes = FlatHashTable()
     /// The symbol of the first row of each gene, when it had one.
     private var firstSymbols: [Int: String] = [:]
-    private var transcripts = FlatHashTable<Int>()
+    private var transcripts = FlatHashTable()
     /// In a part: transcripts in row order, and genes with the symbol of their row, in row order
     /// (a gene may be listed more than once; its first listing counts).
     private var listedTranscripts: [Int] = []
@@ -103,7 +103,7 @@ struct LegacyTally {
             let (keyCount, versioned) = Identifiers.ensemblVersion(id)
             if versioned { tally.versionedTranscriptIds += 1 }
             let transcript = Self.hash(id.extracting(0..<keyCount))
-            if isPart { listedTranscripts.append(transcript) } else { transcripts.insert(transcript) }
+            if isPart { listedTranscripts.append(transcript) } else { transcripts.insert(Self.key(transcript)) }
         } else {
             tally.rowsMissingTranscriptId += 1
         }
@@ -119,6 +119,9 @@ struct LegacyTally {
         if lastGene.missing { tally.rowsMissingGeneId += 1 }
         if lastGene.versioned { tally.versionedGeneIds += 1 }
     }
+
+    /// An id's hash (``hash(_:)``) as a key of the flat tables.
+    private static func key(_ id: Int) -> ContentHash { ContentHash(low: UInt64(bitPattern: Int64(id)), high: 0) }
 
     private mutating func countGene(_ gene: Int, symbol field: Span<UInt8>?) {
         func symbol() -> String? {
@@ -138,7 +141,7 @@ struct LegacyTally {
                 }
             }
             listedGenes.append((gene, symbol))
-        } else if genes.insert(gene), let symbol = symbol() {
+        } else if genes.insert(Self.key(gene)), let symbol = symbol() {
             firstSymbols[gene] = symbol
         }
     }
@@ -147,10 +150,10 @@ struct LegacyTally {
     /// of its first row, so a gene seen here keeps this tally's.
     mutating func absorb(_ next: LegacyTally) {
         precondition(next.isPart && !isPart, "a part is added to a whole")
-        for (gene, symbol) in next.listedGenes where genes.insert(gene) {
+        for (gene, symbol) in next.listedGenes where genes.insert(Self.key(gene)) {
             if let symbol { firstSymbols[gene] = String(utf8: next.listedSymbols.span.extracting(symbol)) }
         }
-        for transcript in next.listedTranscripts { transcripts.insert(transcript) }
+        for transcript in next.listedTranscripts { transcripts.insert(Self.key(transcript)) }
         for index in unexpectedTypes.indices { unexpectedTypes[index] += next.unexpectedTypes[index] }
         tally.rowsWithPharmgkbInDrugs += next.tally.rowsWithPharmgkbInDrugs
         tally.versionedTranscriptIds += next.tally.versionedTranscriptIds

@@ -6,11 +6,11 @@ import MediabaseModel
 /// memory bounded whatever the input.
 final class CheckedValueCache {
     /// JSON type of each valid JSON value (``types`` index + 1).
-    private var json = FlatHashTable<ContentHash>()
+    private var json = FlatHashTable()
     /// Valid array literals.
-    private var arrays = FlatHashTable<ContentHash>()
+    private var arrays = FlatHashTable()
     /// For each valid `drugs` object, whether it holds `pharmgkb_data` (2) or not (1).
-    private var drugsWithPharmgkb = FlatHashTable<ContentHash>()
+    private var drugsWithPharmgkb = FlatHashTable()
 
     static let limit = 200_000
     /// Values shorter than this are validated again rather than hashed and looked up.

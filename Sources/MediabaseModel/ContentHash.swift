@@ -30,7 +30,7 @@ extension ContentHash {
         self.init(text.utf8.span)
     }
 
-    package init(low: UInt64, high: UInt64) {
+    @inlinable package init(low: UInt64, high: UInt64) {
         self.low = low
         self.high = high
     }

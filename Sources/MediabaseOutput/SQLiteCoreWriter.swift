@@ -311,9 +311,9 @@ package final class SQLiteCoreWriter: CoreOutput {
     ///     way; it may read the core on its own connection, and `finish` returns only after it.
     ///     Its error is rethrown. Not run otherwise (`forQueries` false, or the steps one after
     ///     the other).
-    ///   - forQueries: false for a core that only feeds a bundle: then only the unique key
-    ///     indexes are built (they assert the merge). The lookup indexes and the view tables
-    ///     serve queries on the SQLite file; PostgreSQL builds its own.
+    ///   - forQueries: false for a core that only feeds a bundle: then no index is built (the
+    ///     bundle's checks read its rows for the keys the unique indexes would assert). The
+    ///     indexes and the view tables serve queries on the SQLite file; PostgreSQL builds its own.
     ///   - whileIndexesAreBuilt: without `forQueries`, `work` runs on a thread of its own while
     ///     the indexes are built, once every table and `schema_versions` is committed, given the
     ///     rows per table; it may read them on its own connection (the indexes are not there
@@ -358,7 +358,9 @@ package final class SQLiteCoreWriter: CoreOutput {
         }
         try database.execute("DROP TABLE duplicate_candidates; DROP TABLE duplicate_marks")
         lap("merge_duplicates")
-        let indexes = SchemaFiles.statements(SchemaFiles.sqliteIndexes).filter { forQueries || $0.contains("CREATE UNIQUE INDEX") }
+        // A bundle's core needs none: the export reads the tables in rowid order, and the bundle's
+        // checks read its rows for the keys.
+        let indexes = forQueries ? SchemaFiles.statements(SchemaFiles.sqliteIndexes) : []
         // A bundle's reader sees `schema_versions` as committed before the index builds.
         let versionFirst = !forQueries && whileIndexesAreBuilt != nil && threads > 1
         if versionFirst { try insertSchemaVersion(appliedAt: appliedAt) }
@@ -666,7 +668,9 @@ package final class SQLiteCoreWriter: CoreOutput {
     /// Once every other connection is closed: moves the WAL's pages into the core and leaves WAL
     /// mode (the WAL file and its index go) for the load's journal mode.
     private func endConcurrentReads() throws {
-        try database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        // The main database only: the temporary one (still in the load's exclusive locking mode,
+        // and not in WAL mode) would refuse with SQLITE_LOCKED when no write since has released it.
+        try database.execute("PRAGMA main.wal_checkpoint(TRUNCATE)")
         guard try database.scalar("PRAGMA journal_mode = OFF") == "off" else {
             throw MediabaseError.io(path: database.path, message: "cannot leave WAL mode: another connection is still open")
         }

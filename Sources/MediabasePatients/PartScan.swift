@@ -2,6 +2,17 @@ import Foundation
 import MediabaseBytes
 import MediabaseInput
 
+/// Sees the rows of each COPY block a ``PartScan`` follows (the bundle's key checks).
+package protocol CopyRowObserver: AnyObject {
+    /// A block of `table` (as ``PartScan/rows`` names it) with `columns` starts in `part`.
+    func blockStarted(table: String, columns: [String], part: String)
+    /// A data line of the block with the header's column count, at `line` of the part; `tabs`
+    /// are the offsets of its TABs.
+    func row(_ line: Span<UInt8>, tabs: Span<Int>, line: Int)
+    /// The block ends (by `\.`, or with the part).
+    func blockEnded()
+}
+
 /// What a pass over the parts finds: COPY blocks and their rows, the tables and views created,
 /// the schema version rows, and structural problems.
 package struct PartScan {
@@ -20,8 +31,12 @@ package struct PartScan {
     var isKnownTranscript: ((String) -> Bool)?
     /// Collect the core's transcript ids from its COPY block (for patient parts scanned later).
     package var collectsTranscripts = false
+    /// Shown every COPY block's rows.
+    package var rowObserver: CopyRowObserver?
     private var transcripts = Set<String>()
     private let row = RowBuffer()
+    /// The TABs of the row being read, for ``rowObserver``.
+    private var tabs: [Int] = []
 
     package init() {}
 
@@ -33,7 +48,12 @@ package struct PartScan {
         // Rows of the open block, added to `rows` when it ends: no dictionary lookup per row.
         var blockRows = 0
         // A block left open (no `\.`, or the part fails to decompress) keeps the rows read.
-        defer { if let copy { rows[copy.table, default: 0] += blockRows } }
+        defer {
+            if let copy {
+                rows[copy.table, default: 0] += blockRows
+                rowObserver?.blockEnded()
+            }
+        }
         var patient = PatientPartFacts.schema(ofPart: part).map(PatientPartFacts.init)
         defer { if let patient { patientParts.append((part, patient)) } }
         let known = isKnownTranscript ?? (transcripts.isEmpty ? nil : { [transcripts] in transcripts.contains($0) })
@@ -42,17 +62,20 @@ package struct PartScan {
                 if line.equals("\\.") {
                     rows[block.table, default: 0] += blockRows
                     copy = nil
+                    rowObserver?.blockEnded()
                     continue
                 }
                 blockRows += 1
-                var fields = 1
+                tabs.removeAll(keepingCapacity: true)
                 var tab = line.firstIndex(of: ASCII.tab)
                 while let found = tab {
-                    fields += 1
+                    tabs.append(found)
                     tab = line.firstIndex(of: ASCII.tab, from: found + 1)
                 }
-                if fields != block.columns {
-                    problem("\(part):\(lines.lineNumber): \(fields) fields in a row of \(block.table), which has \(block.columns) columns")
+                if tabs.count + 1 != block.columns {
+                    problem("\(part):\(lines.lineNumber): \(tabs.count + 1) fields in a row of \(block.table), which has \(block.columns) columns")
+                } else {
+                    rowObserver?.row(line, tabs: tabs.span, line: lines.lineNumber)
                 }
                 if line.firstIndex(of: ASCII.carriageReturn) != nil { problem("\(part):\(lines.lineNumber): a raw carriage return in a row of \(block.table)") }
                 if block.table == "schema_versions" {
@@ -84,6 +107,7 @@ package struct PartScan {
                 let table = schema == nil || schema == "public" ? header.name.name : "\(schema!).\(header.name.name)"
                 patient?.copyBlock(schema: schema, table: header.name.name)
                 copy = (table, schema, header.name.name, columns.count)
+                rowObserver?.blockStarted(table: table, columns: columns, part: part)
                 blockRows = 0
                 rows[table, default: 0] += 0
                 blocks += 1

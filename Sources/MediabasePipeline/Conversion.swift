@@ -185,22 +185,20 @@ package enum Conversion {
         stage("write_genes")
         // With the end steps on several connections, the core is checked on a connection of its
         // own: once its indexes are committed, while the view tables are built (then only they
-        // are checked afterwards); for a bundle, as soon as the export starts, beside it and the
-        // unique index builds (which assert the keys), and against every table's count, until
-        // the bundle's own checks end (the export and the checks would otherwise leave a core
-        // idle after the index builds).
+        // are checked afterwards); for a bundle, as soon as the export starts, beside it, and
+        // against every table's count (the export outlasts them). A bundle's keys are
+        // checked on its rows (BundleKeyCheck), not on the core it is exported from.
         let coreChecks = Guarded<[ValidationCheck]?>(nil)
-        let checkCore: @Sendable (_ counts: [String: Int], _ keysAsserted: Bool) throws -> Void = { counts, keysAsserted in
+        let checkCore: @Sendable (_ counts: [String: Int]) throws -> Void = { counts in
             let checks = try CoreValidator.validate(try SQLiteDatabase(path: coreFile, readOnly: true), expectedCounts: bundle ? counts : [:],
-                                                    thorough: false, viewTables: false, keysAsserted: keysAsserted)
+                                                    thorough: false, viewTables: false, keys: !bundle)
             coreChecks.withLock { $0 = checks }
         }
         let checksBesideExport = Guarded<BackgroundTask<Void>?>(nil)
-        // A bundle is exported on a connection of its own while the load's connection builds the
-        // unique indexes (they only assert the merge): the export reads the tables in rowid order
-        // and needs no index, and the index builds alone would leave a core idle. The manifest,
-        // written last, waits for the input's digest. Its outcome is looked at after the core's
-        // checks, whose failure is reported first.
+        // A bundle is exported on a connection of its own as soon as the merged tables are
+        // committed (its core gets no index: the export reads the tables in rowid order), beside
+        // the core's checks. The manifest, written last, waits for the input's digest. Its
+        // outcome is looked at after the core's checks, whose failure is reported first.
         let exported = Guarded<Result<BundleManifest, Error>?>(nil)
         let carriedTables = writer.carriedTables
         let threads = options.threads
@@ -215,11 +213,15 @@ package enum Conversion {
             exported.withLock { $0 = outcome }
         }
         let export: @Sendable ([String: Int]) -> Void = { counts in
-            checksBesideExport.withLock { $0 = BackgroundTask { try checkCore(counts, true) } }
+            let checks = BackgroundTask { try checkCore(counts) }
+            checksBesideExport.withLock { $0 = checks }
             writeBundle({ try SQLiteDatabase(path: coreFile, readOnly: true) }, nil)
+            // The core leaves WAL mode when this returns, which the checks' reads would block;
+            // their outcome is looked at later.
+            _ = try? checks.wait()
         }
         do {
-            try writer.finish(appliedAt: options.appliedAt, forQueries: !bundle, threads: options.threads, onceIndexesAreCommitted: { try checkCore($0, false) },
+            try writer.finish(appliedAt: options.appliedAt, forQueries: !bundle, threads: options.threads, onceIndexesAreCommitted: checkCore,
                              whileIndexesAreBuilt: bundle && options.threads > 1 ? ("exporting the bundle", export) : nil, progress: progress)
         } catch {
             // No check is left reading the core that the failed run removes.
@@ -244,7 +246,7 @@ package enum Conversion {
             // load's connection first gives up its exclusive lock (finish() went back to the
             // NORMAL locking mode, which takes effect at the next read).
             _ = try writer.database.scalar("SELECT count(*) FROM schema_versions")
-            let laterChecks = checksBesideExport.withLock { $0 } ?? BackgroundTask { try checkCore(expectedCounts, false) }
+            let laterChecks = checksBesideExport.withLock { $0 } ?? BackgroundTask { try checkCore(expectedCounts) }
             if exported.withLock({ $0 }) == nil {
                 // One thread: the export comes after the index builds, on the load's connection.
                 progress?.beginStage("exporting the bundle (tables)", steps: SchemaFiles.postgresTables.count + writer.carriedTables.count)

@@ -41,18 +41,31 @@ package enum BundleValidator {
         checks.append(ValidationCheck(name: "load_script", passed: executable,
                                       detail: executable ? "\(BundleWriter.loadScript) is listed and executable" : "\(BundleWriter.loadScript) is missing, unlisted or not executable"))
 
-        // One pass over each part: decompress to the end, and follow the SQL and COPY blocks.
+        // One pass over each part: decompress to the end, and follow the SQL and COPY blocks,
+        // checking the core's keys on the rows of a bundle that holds the core.
         var scan = PartScan()
         scan.collectsTranscripts = manifest.files.contains { PatientPartFacts.schema(ofPart: $0.name) != nil }
+        let keys = manifest.patientsOnly == true ? nil : BundleKeyCheck()
+        let keysThread = keys.map { ThreadedRowObserver(next: $0) }
+        scan.rowObserver = keysThread
         var gzipProblems: [String] = []
-        for file in manifest.files where file.name.hasSuffix(".sql.gz") {
-            let path = (folder as NSString).appendingPathComponent(file.name)
-            guard FileManager.default.fileExists(atPath: path) else { continue }
+        let parts = manifest.files.map(\.name).filter { $0.hasSuffix(".sql.gz") && FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent($0)) }
+        for part in parts {
             do {
-                let lines = LineReader(stream: try InflateStream(source: try FileByteStream(path: path), wrapping: .gzip, name: path), name: file.name)
-                try scan.read(lines, part: file.name)
+                try scan.read(try lines(of: part, in: folder), part: part)
             } catch {
                 gzipProblems.append(error.localizedDescription)
+            }
+        }
+        try keysThread?.close()
+        if let keys {
+            keys.finish()
+            if !keys.scattered.isEmpty {
+                // A second pass over the core's parts, for the keys of rows that were not together.
+                keys.recheck()
+                var again = PartScan()
+                again.rowObserver = keys
+                for part in parts where PatientPartFacts.schema(ofPart: part) == nil { try? again.read(try lines(of: part, in: folder), part: part) }
             }
         }
         checks.append(ValidationCheck(name: "gzip_integrity", passed: gzipProblems.isEmpty,
@@ -69,6 +82,14 @@ package enum BundleValidator {
                                           detail: missing.isEmpty ? "every core table and materialized view is created" : "not created: \(missing.joined(separator: ", "))"))
             let versionOK = scan.versions.contains(SQLiteCoreWriter.schemaVersion) && manifest.schemaVersion == SQLiteCoreWriter.schemaVersion
             checks.append(ValidationCheck(name: "schema_version", passed: versionOK, detail: "schema_versions: \(scan.versions.joined(separator: ", "))"))
+        }
+        if let keys {
+            let repeated = keys.repeatedKeys
+            checks.append(ValidationCheck(name: "unique_keys", passed: repeated.count == 0,
+                                          detail: repeated.count == 0 ? "no primary or unique key of the core repeats" : summary(repeated.examples, count: repeated.count)))
+            let orphans = keys.orphanProblems
+            checks.append(ValidationCheck(name: "foreign_keys", passed: orphans.isEmpty,
+                                          detail: orphans.isEmpty ? "every foreign key's value is in its parent" : summary(orphans)))
         }
         checks += patientChecks(scan.patientParts)
 
@@ -147,8 +168,15 @@ package enum BundleValidator {
                                detail: unlisted.isEmpty ? "every file is in the manifest" : "not in the manifest: \(unlisted.joined(separator: ", "))")
     }
 
-    private static func summary(_ problems: [String]) -> String {
+    private static func summary(_ problems: [String], count: Int? = nil) -> String {
+        let count = count ?? problems.count
         let shown = problems.prefix(examples).joined(separator: "; ")
-        return problems.count > examples ? "\(problems.count) problems: \(shown); …" : shown
+        return count > min(examples, problems.count) ? "\(count) problems: \(shown); …" : shown
+    }
+
+    /// The lines of a part, decompressed.
+    private static func lines(of part: String, in folder: String) throws -> LineReader {
+        let path = (folder as NSString).appendingPathComponent(part)
+        return LineReader(stream: try InflateStream(source: try FileByteStream(path: path), wrapping: .gzip, name: path), name: part)
     }
 }

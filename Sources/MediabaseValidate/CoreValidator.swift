@@ -83,11 +83,12 @@ package enum CoreValidator {
     ///   `quick_check`; the validate command does, convert's final check does not.
     /// - Parameter viewTables: whether the view tables must exist (not in the core a bundle is
     ///   exported from: PostgreSQL materializes the views).
-    /// - Parameter keysAsserted: the unique key indexes are being built on another connection,
-    ///   whose build fails on a repeated key (a bundle's core, checked beside the builds): the keys
-    ///   are not grouped here as they are where a table has no such index.
+    /// - Parameter keys: whether the keys are checked: the foreign keys, genes and transcripts
+    ///   without a gene, and the unique keys of tables without their unique index. Not on the
+    ///   core a bundle is exported from: the bundle's own checks read its rows for the keys
+    ///   (``BundleKeyCheck``).
     package static func validate(_ database: SQLiteDatabase, expectedCounts: [String: Int] = [:], thorough: Bool = true, viewTables: Bool = true,
-                                 keysAsserted: Bool = false) throws -> [ValidationCheck] {
+                                 keys: Bool = true) throws -> [ValidationCheck] {
         var checks: [ValidationCheck] = []
         // Every check walks tables or indexes in key order (foreign keys are probed in order of
         // the distinct values), so a modest cache serves them.
@@ -107,6 +108,15 @@ package enum CoreValidator {
         let integrity = try database.rows("PRAGMA \(pragma)").compactMap { $0[0] }
         checks.append(ValidationCheck(name: pragma, passed: integrity == ["ok"], detail: integrity.prefix(5).joined(separator: "; ")))
 
+        if keys { checks += try keyChecks(database, tables: tables) }
+        if !expectedCounts.isEmpty { checks.append(try rowCountCheck(database, tables: tables, expectedCounts: expectedCounts)) }
+        return checks
+    }
+
+    /// The foreign keys, unique genes, transcripts with their gene, and the unique keys of the
+    /// tables without their unique index.
+    private static func keyChecks(_ database: SQLiteDatabase, tables: Set<String>) throws -> [ValidationCheck] {
+        var checks: [ValidationCheck] = []
         var holding: Set<String> = []
         let foreign = try foreignKeyViolations(database, tables: tables.sorted(), holding: &holding)
         checks.append(ValidationCheck(name: "foreign_keys", passed: foreign.isEmpty,
@@ -122,7 +132,7 @@ package enum CoreValidator {
         checks.append(ValidationCheck(name: "transcripts_have_genes", passed: orphans == 0, detail: "\(orphans) transcript(s) without their gene"))
 
         let indexes = Set(try database.rows("SELECT name FROM sqlite_master WHERE type = 'index'").compactMap { $0[0] })
-        for table in keysAsserted ? [] : CoreTable.outputTables {
+        for table in CoreTable.outputTables {
             // A key with its unique index (schemas/sqlite/indexes.sqlite.sql) cannot repeat.
             guard let key = table.uniqueKey, !indexes.contains("\(table.rawValue)_key") else { continue }
             let duplicates = try database.integer("SELECT count(*) FROM (SELECT 1 FROM \(table.rawValue) GROUP BY \(key.joined(separator: ", ")) HAVING count(*) > 1)")
@@ -130,8 +140,6 @@ package enum CoreValidator {
                 checks.append(ValidationCheck(name: "unique_\(table.rawValue)", passed: false, detail: "\(duplicates) key(s) appear more than once"))
             }
         }
-
-        if !expectedCounts.isEmpty { checks.append(try rowCountCheck(database, tables: tables, expectedCounts: expectedCounts)) }
         return checks
     }
     /// Completes checks that ran on the core before its view tables were added (``validate(_:expectedCounts:thorough:viewTables:)``

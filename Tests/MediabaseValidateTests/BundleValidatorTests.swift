@@ -40,7 +40,8 @@ final class BundleValidatorTests: ScratchFolderTestCase {
 
     func testAFreshBundlePassesEveryCheck() throws {
         let checks = try BundleValidator.validate(folder: bundle)
-        XCTAssertEqual(checks.map(\.name), ["manifest", "files", "unlisted_files", "load_script", "gzip_integrity", "copy_structure", "schema_present", "schema_version", "row_counts"])
+        XCTAssertEqual(checks.map(\.name), ["manifest", "files", "unlisted_files", "load_script", "gzip_integrity", "copy_structure", "schema_present", "schema_version",
+                                             "unique_keys", "foreign_keys", "row_counts"])
         XCTAssertEqual(try failed(), [:])
     }
 
@@ -86,6 +87,87 @@ final class BundleValidatorTests: ScratchFolderTestCase {
         XCTAssertNotNil(problems["schema_present"], "the views are gone")
         XCTAssertTrue(problems["row_counts"]?.contains("x: 2 rows, manifest does not list it") == true)
         XCTAssertTrue(problems["row_counts"]?.contains("y: 1 rows, manifest does not list it") == true, "a block left open keeps its rows: \(problems)")
+    }
+
+    /// The data part's lines with `rows` added at the end of their tables' COPY blocks; the
+    /// line number (from 1) of each added row, by its text.
+    private func dataLines(adding rows: [(table: String, row: String)]) throws -> (lines: [String], numbers: [String: Int]) {
+        let text = String(decoding: try GzipFiles.inflate(path: file("02_data.sql.gz")), as: UTF8.self)
+        var lines = text.components(separatedBy: "\n")
+        for (table, row) in rows {
+            let header = try XCTUnwrap(lines.firstIndex { $0.hasPrefix("COPY public.\"\(table)\" ") }, table)
+            let end = try XCTUnwrap(lines[header...].firstIndex(of: "\\."))
+            lines.insert(row, at: end)
+        }
+        var numbers: [String: Int] = [:]
+        for (index, line) in lines.enumerated() where rows.contains(where: { $0.row == line }) { numbers[line] = index + 1 }
+        return (lines, numbers)
+    }
+
+    /// The first data row of `table`'s block, split into its fields.
+    private func firstRow(of table: String, in lines: [String]) throws -> [String] {
+        let header = try XCTUnwrap(lines.firstIndex { $0.hasPrefix("COPY public.\"\(table)\" ") }, table)
+        return lines[header + 1].components(separatedBy: "\t")
+    }
+
+    /// A repeated key is found however its text is escaped, and with its line; a foreign key's
+    /// value missing from its parent is named; a NULL in `coalesce(pathway_id, '')` repeats,
+    /// one in another key column does not.
+    func testRepeatedKeysAndMissingParentsAreFound() throws {
+        let original = try dataLines(adding: []).lines
+        let gene = try firstRow(of: "genes", in: original)
+        let transcript = try firstRow(of: "transcripts", in: original)[0]
+        let link = try firstRow(of: "gene_drug_interactions", in: original)
+        // gene_id, drug_interaction_id, interaction_type, evidence_type, evidence_score, drug_score, pathway_id, pmids
+        let nullPathway = [link[0], link[1], "repeated", "\\N", "\\N", "\\N", "\\N", "\\N"].joined(separator: "\t")
+        let nullType = [link[0], link[1], "\\N", "\\N", "\\N", "\\N", "\\N", "\\N"].joined(separator: "\t")
+        let added: [(table: String, row: String)] = [
+            ("genes", gene.joined(separator: "\t")),
+            ("transcript_go_terms", "\(transcript)\tGO:7777777\tterm\tbiological_process\tIDA"),
+            // \x47 is G: the same go_id, written otherwise.
+            ("transcript_go_terms", "\(transcript)\t\\x47O:7777777\tother term\tbiological_process\tIDA"),
+            ("gene_drug_interactions", nullPathway), ("gene_drug_interactions", nullPathway),
+            ("gene_drug_interactions", nullType), ("gene_drug_interactions", nullType),
+            ("gene_extras", "ENSG09999999999\tfield\t\"x\""),
+            ("gene_extras", "ENSG09999999999\tother\t\"y\""),
+        ]
+        let (lines, numbers) = try dataLines(adding: added)
+        try replacePart("02_data.sql.gz", with: lines.joined(separator: "\n"))
+        let problems = try failed()
+        let unique = problems["unique_keys"] ?? ""
+        XCTAssertTrue(unique.hasPrefix("3 problems: ") || unique.components(separatedBy: "; ").count == 3, unique)
+        XCTAssertTrue(unique.contains("genes (gene_id) = ('\(gene[0])') again at 02_data.sql.gz line \(numbers[gene.joined(separator: "\t")]!)"), unique)
+        XCTAssertTrue(unique.contains("transcript_go_terms (transcript_id, go_id) = ('\(transcript)', 'GO:7777777') again at 02_data.sql.gz line \(numbers[added[2].row]!)"), unique)
+        XCTAssertTrue(unique.contains("gene_drug_interactions (gene_id, drug_interaction_id, interaction_type, pathway_id) = ('\(link[0])', '\(link[1])', 'repeated', 'NULL')"), unique)
+        XCTAssertFalse(unique.contains("interaction_type, pathway_id) = ('\(link[0])', '\(link[1])', 'NULL'"), unique)
+        XCTAssertEqual(problems["foreign_keys"], "gene_extras.gene_id → genes.gene_id: 2 missing, e.g. 02_data.sql.gz line \(numbers[added[7].row]!): 'ENSG09999999999'")
+    }
+
+    /// Rows of one transcript apart from each other are checked again together: no repeat among
+    /// them passes, one repeat is counted once.
+    func testRowsOfOneValueApartAreCheckedTogether() throws {
+        let original = try dataLines(adding: []).lines
+        let header = try XCTUnwrap(original.firstIndex { $0.hasPrefix("COPY public.\"transcripts\" ") })
+        let (first, second) = (original[header + 1].components(separatedBy: "\t")[0], original[header + 2].components(separatedBy: "\t")[0])
+        XCTAssertNotEqual(first, second)
+        func row(_ transcript: String, _ go: String) -> (table: String, row: String) { ("transcript_go_terms", "\(transcript)\t\(go)\tterm\tbiological_process\tIDA") }
+        let apart = [row(first, "GO:8888881"), row(second, "GO:8888881"), row(first, "GO:8888882")]
+        try replacePart("02_data.sql.gz", with: try dataLines(adding: apart).lines.joined(separator: "\n"))
+        XCTAssertNil(try failed()["unique_keys"])
+
+        try setUpWithError()
+        let (lines, numbers) = try dataLines(adding: apart + [row(second, "GO:8888883"), row(first, "GO:8888881")])
+        try replacePart("02_data.sql.gz", with: lines.joined(separator: "\n"))
+        XCTAssertEqual(try failed()["unique_keys"],
+                       "transcript_go_terms (transcript_id, go_id) = ('\(first)', 'GO:8888881') again at 02_data.sql.gz line \(numbers[row(first, "GO:8888881").row]!)")
+    }
+
+    /// The foreign keys come from the constraints part's text, every one of them.
+    func testForeignKeysAreReadFromTheConstraints() throws {
+        let text = SchemaFiles.postgresConstraints
+        let keys = text.split(separator: "\n").compactMap { BundleKeyCheck.foreignKey(in: String($0)) }
+        XCTAssertEqual(keys.count, text.components(separatedBy: "FOREIGN KEY (").count - 1)
+        XCTAssertTrue(keys.contains { $0.table == "transcript_go_terms" && $0.key == BundleKeyCheck.ForeignKey(column: "transcript_id", parent: "transcripts", parentColumn: "transcript_id") })
     }
 
     func testNotABundle() throws {

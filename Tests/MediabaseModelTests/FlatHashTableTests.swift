@@ -1,6 +1,5 @@
 import XCTest
 @testable import MediabaseModel
-@testable import MediabaseInspect
 
 /// The flat table keeps what `Set` and `Dictionary` would, through growth and clearing, with
 /// keys that share their low bits (long probe runs) as well as random ones.
@@ -18,11 +17,12 @@ final class FlatHashTableTests: XCTestCase {
 
     func testItKeepsWhatADictionaryKeeps() {
         var random = Seeded(state: 0xF1A7_0001)
-        var table = FlatHashTable<Int>()
-        var reference: [Int: UInt8] = [:]
+        var table = FlatHashTable()
+        var reference: [ContentHash: UInt8] = [:]
         for round in 0..<20_000 {
             // Every fourth key differs from others only above the low 16 bits: same first slot.
-            let key = round % 4 == 0 ? Int.random(in: 0..<64, using: &random) << 16 : Int.random(in: Int.min...Int.max, using: &random)
+            let low = round % 4 == 0 ? UInt64.random(in: 0..<64, using: &random) << 16 : UInt64.random(in: 0...UInt64.max, using: &random)
+            let key = ContentHash(low: low, high: low &* 31)
             let value = UInt8.random(in: 1...255, using: &random)
             XCTAssertEqual(table.insert(key, value: value), reference.updateValue(value, forKey: key) == nil)
             XCTAssertEqual(table[key], value)
@@ -30,7 +30,8 @@ final class FlatHashTableTests: XCTestCase {
         XCTAssertEqual(table.count, reference.count)
         for (key, value) in reference { XCTAssertEqual(table[key], value) }
         for _ in 0..<1000 {
-            let key = Int.random(in: Int.min...Int.max, using: &random)
+            let low = UInt64.random(in: 0...UInt64.max, using: &random)
+            let key = ContentHash(low: low, high: low &* 31)
             XCTAssertEqual(table[key], reference[key])
         }
         table.removeAll()
@@ -41,7 +42,7 @@ final class FlatHashTableTests: XCTestCase {
     }
 
     func testContentHashKeysDifferingOnlyInTheirHighHalfAreDistinct() {
-        var table = FlatHashTable<ContentHash>()
+        var table = FlatHashTable()
         for high in 0..<100 { XCTAssertTrue(table.insert(ContentHash(low: 7, high: UInt64(high)), value: UInt8(high + 1))) }
         for high in 0..<100 { XCTAssertEqual(table[ContentHash(low: 7, high: UInt64(high))], UInt8(high + 1)) }
         XCTAssertNil(table[ContentHash(low: 7, high: 100)])
