@@ -16,7 +16,7 @@ package enum CoreValidator {
     /// - Parameter holding: gets each single-column key found to hold, as `child.column → parent.column`.
     static func foreignKeyViolations(_ database: SQLiteDatabase, tables: [String], holding: inout Set<String>) throws -> [String] {
         var violations: [String] = []
-        var parentKeys: [String: Set<ContentHash>] = [:]
+        var parentKeys: [String: FlatHashTable] = [:]
         for table in tables where !table.hasPrefix("sqlite_") {
             let keys = try database.rows("SELECT id, seq, \"table\", \"from\", \"to\" FROM pragma_foreign_key_list(?) ORDER BY id, seq", [table])
             if keys.contains(where: { $0[1] != "0" }) {
@@ -51,9 +51,9 @@ package enum CoreValidator {
     }
 
     /// The hashes of the text of the values of `column` (quoted) of `table` (quoted) that are not NULL.
-    private static func hashes(of column: String, in table: String, _ database: SQLiteDatabase) throws -> Set<ContentHash> {
+    private static func hashes(of column: String, in table: String, _ database: SQLiteDatabase) throws -> FlatHashTable {
         let statement = try database.prepare("SELECT \(column) FROM \(table) WHERE \(column) IS NOT NULL")
-        var found = Set<ContentHash>()
+        var found = FlatHashTable()
         while try statement.step() {
             if let value = statement.storedTextBytes(0) { found.insert(ContentHash(value)) }
         }
@@ -62,14 +62,14 @@ package enum CoreValidator {
 
     /// Whether the text of every value of `column` (quoted) of `table` (quoted) that is not NULL
     /// hashes to one of `keys`.
-    private static func allFound(_ column: String, in table: String, _ keys: Set<ContentHash>, _ database: SQLiteDatabase) throws -> Bool {
+    private static func allFound(_ column: String, in table: String, _ keys: FlatHashTable, _ database: SQLiteDatabase) throws -> Bool {
         let statement = try database.prepare("SELECT \(column) FROM \(table)")
         var previous: [UInt8] = []
         var looked = false
         while try statement.step() {
             guard let value = statement.storedTextBytes(0) else { continue }
             if looked, value.elementsEqual(previous) { continue }
-            guard keys.contains(ContentHash(value)) else { return false }
+            guard keys[ContentHash(value)] != nil else { return false }
             previous.removeAll(keepingCapacity: true)
             previous.append(value)
             looked = true
