@@ -86,6 +86,10 @@ package final class SQLiteCoreWriter: CoreOutput {
     /// 16 KiB pages: SQLite reads and writes a page per system call, and at 4 KiB those calls
     /// took a third of the system time of a conversion (measured with `make bench`'s input).
     static let pageSize = 16384
+    /// The file beside the core that holds the GO terms' work table, and its schema name.
+    static let goTermsWorkSuffix = ".go-terms"
+    static let goTermsWorkSchema = "go_work"
+    private let goTermsWorkPath: String
     /// The page cache of the load (it also bounds each SQLite sorter), in KiB.
     static let cacheKiB = 24576
     /// The cache while the SQL view tables are built: the bound of each of their sorters.
@@ -113,13 +117,27 @@ package final class SQLiteCoreWriter: CoreOutput {
     package init(path: String, carriedValues: CarriedValueForm = .sqlite) throws {
         database = try SQLiteDatabase(path: path)
         carriedValueForm = carriedValues
+        goTermsWorkPath = path + Self.goTermsWorkSuffix
+        OutputFile.remove(goTermsWorkPath)
+        TemporaryOutputs.register(goTermsWorkPath)
         // The file is a temporary until renamed into place: durability during the load buys nothing.
         try database.execute("""
             PRAGMA page_size = \(Self.pageSize); PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE;
             PRAGMA temp_store = FILE; PRAGMA cache_size = -\(Self.cacheKiB); PRAGMA foreign_keys = OFF; PRAGMA threads = 0;
+            ATTACH DATABASE \(Self.quotedLiteral(goTermsWorkPath)) AS \(Self.goTermsWorkSchema);
+            PRAGMA \(Self.goTermsWorkSchema).page_size = \(Self.pageSize); PRAGMA \(Self.goTermsWorkSchema).journal_mode = OFF;
+            PRAGMA \(Self.goTermsWorkSchema).synchronous = OFF;
             BEGIN;
             """)
         try database.execute(SchemaFiles.sqliteCore)
+        // The GO terms' work table goes to a file of its own (`core.sqlite.sql` makes it a
+        // temporary table, which only its connection sees): the connection that builds views
+        // before the indexes exist reads it for go_term_hierarchy_view.
+        let workTable = try database.scalar("SELECT sql FROM sqlite_temp_master WHERE name = 'gene_go_terms_work'") ?? ""
+        try database.execute("""
+            DROP TABLE temp.gene_go_terms_work;
+            \(workTable.replacingOccurrences(of: "CREATE TABLE gene_go_terms_work", with: "CREATE TABLE \(Self.goTermsWorkSchema).gene_go_terms_work"));
+            """)
         assert(CoreTable.allCases.indices.allSatisfy { CoreTable.allCases[$0].ordinal == $0 })
         for table in CoreTable.allCases {
             let columns = table.columns
@@ -132,6 +150,13 @@ package final class SQLiteCoreWriter: CoreOutput {
         // whose genes' rows disagree that can be most genes, so sets would grow with the input.
         try database.execute("CREATE TEMP TABLE duplicate_marks (table_name TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (table_name, id)) WITHOUT ROWID")
         mark = try database.prepare("INSERT OR IGNORE INTO duplicate_marks (table_name, id) VALUES (?, ?)")
+    }
+
+    /// A run that failed before ``finish(appliedAt:forQueries:threads:onceIndexesAreCommitted:whileIndexesAreBuilt:progress:)``
+    /// leaves no work file (its core is removed by whoever made it).
+    deinit {
+        OutputFile.remove(goTermsWorkPath)
+        TemporaryOutputs.unregister(goTermsWorkPath)
     }
 
     package func insert(_ table: CoreTable, _ values: [SQLValue]) throws {
@@ -197,8 +222,9 @@ package final class SQLiteCoreWriter: CoreOutput {
         insertedRows[table.ordinal] += rows
     }
 
-    /// Names the core uses; a carried table with one of them gets the prefix `legacy_`.
-    static let reservedNames: Set<String> = Set(CoreTable.outputTables.map(\.rawValue) + [
+    /// Names the core uses (the GO terms' work table too: the GO view names it unqualified);
+    /// a carried table with one of them gets the prefix `legacy_`.
+    static let reservedNames: Set<String> = Set(CoreTable.allCases.map(\.rawValue) + [
         "schema_versions", "gene_summary_view", "transcript_enrichment_view", "drug_interaction_summary_view",
         "pathway_coverage_view", "go_term_hierarchy_view", "publication_summary_view",
         "cross_reference_lookup_view", "patient_query_optimized_view",
@@ -406,7 +432,9 @@ package final class SQLiteCoreWriter: CoreOutput {
         progress?.beginStage("committing")
         try database.execute("COMMIT")
         lap("commit")
-        try database.execute("PRAGMA journal_mode = DELETE; PRAGMA locking_mode = NORMAL")
+        try database.execute("PRAGMA journal_mode = DELETE; PRAGMA locking_mode = NORMAL; DETACH DATABASE \(Self.goTermsWorkSchema)")
+        OutputFile.remove(goTermsWorkPath)
+        TemporaryOutputs.unregister(goTermsWorkPath)
         for name in forQueries ? SchemaFiles.viewTables : [] { rowCounts[name] = try database.integer("SELECT count(*) FROM \(name)") }
     }
 
@@ -451,8 +479,7 @@ package final class SQLiteCoreWriter: CoreOutput {
         /// A connection opened once the indexes are committed, taking jobs from
         /// ``afterIndexJobs`` as this one does.
         case afterIndexes
-        /// This connection, after its index builds: `go_term_hierarchy_view`, which reads this
-        /// connection's temporary table of the genes' GO terms, then jobs from ``afterIndexJobs``.
+        /// This connection, after its index builds: jobs from ``afterIndexJobs``.
         case loadConnection
 
         /// The builder a table must have: nil for a table either connection may build once the
@@ -460,7 +487,6 @@ package final class SQLiteCoreWriter: CoreOutput {
         static func required(for table: String) -> ViewTableBuilder? {
             switch table {
             case "drug_interaction_summary_view", "cross_reference_lookup_view": .beforeIndexes
-            case "go_term_hierarchy_view": .loadConnection
             default: nil
             }
         }
@@ -491,6 +517,7 @@ package final class SQLiteCoreWriter: CoreOutput {
     static let afterIndexJobs: [[String]] = [
         ["transcript_enrichment_view", "patient_query_optimized_view"],
         ["gene_summary_view"],
+        ["go_term_hierarchy_view"],
         ["publication_summary_view"],
         ["pathway_coverage_view"],
     ]
@@ -499,7 +526,7 @@ package final class SQLiteCoreWriter: CoreOutput {
     /// genes up by the primary key only, so the connection opened before the indexes may build
     /// them when it has time left: on rows where the cross-reference view is quick, the index
     /// builds outlast it by seconds.
-    static let buildableBeforeIndexes: Set<String> = ["publication_summary_view"]
+    static let buildableBeforeIndexes: Set<String> = ["publication_summary_view", "go_term_hierarchy_view"]
 
     /// Builds the indexes and the view tables on three connections at once, then copies the view
     /// tables into the core in file order.
@@ -587,6 +614,7 @@ package final class SQLiteCoreWriter: CoreOutput {
                 try database.execute("ATTACH DATABASE \(Self.quotedLiteral(corePath + ViewTableBuilder.loadConnection.scratchSuffix)) AS \(schema)")
                 try database.execute("PRAGMA \(schema).page_size = \(Self.pageSize); PRAGMA \(schema).journal_mode = OFF; PRAGMA \(schema).synchronous = OFF")
                 var job = statements(of: tables.filter { ViewTableBuilder.required(for: $0) == .loadConnection })
+                if job.isEmpty { job = nextJob() ?? [] }
                 while !job.isEmpty {
                     ownTables += try buildOwnViewTables(job, lap: lap, progress: progress, scanCacheAllowed: scanCacheAllowed)
                     job = nextJob() ?? []
@@ -656,7 +684,8 @@ package final class SQLiteCoreWriter: CoreOutput {
         for suffix in ["-wal", "-shm"] { TemporaryOutputs.register(database.path + suffix) }
         try database.execute("COMMIT; PRAGMA locking_mode = NORMAL")
         _ = try database.scalar("SELECT count(*) FROM schema_versions")
-        guard (try? database.scalar("PRAGMA journal_mode = WAL")) == "wal" else {
+        _ = try database.scalar("SELECT count(*) FROM \(Self.goTermsWorkSchema).sqlite_master")
+        guard (try? database.scalar("PRAGMA main.journal_mode = WAL")) == "wal" else {
             for suffix in ["-wal", "-shm"] { TemporaryOutputs.unregister(database.path + suffix) }
             try database.execute("PRAGMA locking_mode = EXCLUSIVE; BEGIN")
             return false
@@ -671,7 +700,7 @@ package final class SQLiteCoreWriter: CoreOutput {
         // The main database only: the temporary one (still in the load's exclusive locking mode,
         // and not in WAL mode) would refuse with SQLITE_LOCKED when no write since has released it.
         try database.execute("PRAGMA main.wal_checkpoint(TRUNCATE)")
-        guard try database.scalar("PRAGMA journal_mode = OFF") == "off" else {
+        guard try database.scalar("PRAGMA main.journal_mode = OFF") == "off" else {
             throw MediabaseError.io(path: database.path, message: "cannot leave WAL mode: another connection is still open")
         }
         for suffix in ["-wal", "-shm"] { TemporaryOutputs.unregister(database.path + suffix) }
@@ -723,6 +752,7 @@ package final class SQLiteCoreWriter: CoreOutput {
         let views = try SQLiteDatabase(path: scratch)
         try views.execute("PRAGMA page_size = \(pageSize); PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA main.cache_size = -\(viewSorterKiB)")
         try views.execute("ATTACH DATABASE \(quotedLiteral(core)) AS core")
+        try views.execute("ATTACH DATABASE \(quotedLiteral(core + goTermsWorkSuffix)) AS \(goTermsWorkSchema)")
         try views.execute("PRAGMA core.cache_size = -\(coreCacheKiB)")
         var filler = ViewTableFiller(database: views, lookupLimitBytes: lookupLimitBytes, lookupIndexesBuilt: lookupIndexesBuilt)
         var laps: [(name: String, seconds: Double, cpu: Double)] = []

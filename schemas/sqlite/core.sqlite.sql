@@ -126,7 +126,8 @@ CREATE TABLE transcript_extras (
 
 -- Work table for the views, dropped with the connection: the (gene, GO term) pairs, written
 -- once per gene rather than once per transcript, so go_term_hierarchy_view counts genes
--- without joining every transcript_go_terms row to its transcript.
+-- without joining every transcript_go_terms row to its transcript. The core's writer moves it
+-- to a scratch file of its own, which its other connections read.
 CREATE TEMP TABLE gene_go_terms_work (
     gene_id     TEXT NOT NULL,
     go_id       TEXT NOT NULL,

@@ -54,7 +54,7 @@ ORDER BY p.pathway_id;
 CREATE TABLE go_term_hierarchy_view AS
 WITH
     gene_counts AS (SELECT go_id, count(DISTINCT gene_id) AS n, min(go_term) AS go_term, min(go_category) AS go_category
-                    FROM temp.gene_go_terms_work GROUP BY go_id),
+                    FROM gene_go_terms_work GROUP BY go_id),
     codes AS (SELECT go_id, sum(n) AS n, json_group_object(code, n) AS counts
               FROM (SELECT go_id, coalesce(evidence_code, '') AS code, count(*) AS n
                     FROM transcript_go_terms GROUP BY go_id, code ORDER BY go_id, code)
