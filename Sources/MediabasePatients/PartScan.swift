@@ -11,6 +11,9 @@ package protocol CopyRowObserver: AnyObject {
     func row(_ line: Span<UInt8>, tabs: Span<Int>, line: Int)
     /// The block ends (by `\.`, or with the part).
     func blockEnded()
+    /// Whether the rows of `table` are looked at, whatever was seen before (it may be asked
+    /// from another thread than the others'): a relay need not hand over the others.
+    func wantsRows(of table: String) -> Bool
 }
 
 /// What a pass over the parts finds: COPY blocks and their rows, the tables and views created,

@@ -49,6 +49,8 @@ final class BundleKeyCheck: CopyRowObserver {
     private let foreignKeys: [String: [ForeignKey]]
     /// The columns whose values some foreign key refers to, as `table.column`.
     private let referenced: Set<String>
+    /// The tables with a key or a referenced column.
+    private let tablesWithKeys: Set<String>
 
     /// The values of each referenced column (``referenced``), once its block has started.
     private var parentValues: [String: Values] = [:]
@@ -137,7 +139,11 @@ final class BundleKeyCheck: CopyRowObserver {
         uniqueKeys = unique
         foreignKeys = foreign
         referenced = Set(foreign.values.flatMap { $0.map { "\($0.parent).\($0.parentColumn)" } })
+        tablesWithKeys = Set(unique.keys).union(foreign.keys).union(foreign.values.flatMap { $0.map(\.parent) })
     }
+
+    /// Reads only immutable definitions, so any thread may ask.
+    func wantsRows(of table: String) -> Bool { tablesWithKeys.contains(table) }
 
     /// The foreign key of `ALTER TABLE ONLY public.t ADD CONSTRAINT n FOREIGN KEY (c) REFERENCES public.p (pc);`.
     static func foreignKey(in line: String) -> (table: String, key: ForeignKey)? {
@@ -375,15 +381,22 @@ final class ThreadedRowObserver: CopyRowObserver {
 
     private var batch: [UInt8] = []
     private var pipe: BatchPipe!
+    private let next: CopyRowObserver
+    /// Whether the block being read has rows the observer looks at.
+    private var forwarding = false
 
     init(next: CopyRowObserver) {
+        self.next = next
         pipe = BatchPipe(capacity: Self.queueCapacity, batchSize: Self.batchSize) { batch in
             Self.replay(batch, into: next)
         }
         batch = pipe.emptyBatch()
     }
 
+    func wantsRows(of table: String) -> Bool { next.wantsRows(of: table) }
+
     func blockStarted(table: String, columns: [String], part: String) {
+        forwarding = next.wantsRows(of: table)
         batch.append(Operation.start.rawValue)
         RowBatch.appendField(table, to: &batch)
         RowBatch.appendField(part, to: &batch)
@@ -392,6 +405,7 @@ final class ThreadedRowObserver: CopyRowObserver {
     }
 
     func row(_ line: Span<UInt8>, tabs: Span<Int>, line number: Int) {
+        guard forwarding else { return }
         batch.append(Operation.row.rawValue)
         RowBatch.appendWord(UInt64(number), to: &batch)
         RowBatch.appendWord(UInt64(tabs.count), to: &batch)
