@@ -451,6 +451,8 @@ package final class SQLiteCoreWriter: CoreOutput {
     }
 
     private func buildIndexes(_ indexes: [String], sorterThread: Bool, progress: ProgressReporter?) throws {
+        // A bundle's core has none: no stage to show.
+        guard !indexes.isEmpty else { return }
         try database.execute("PRAGMA threads = \(sorterThread ? 1 : 0)")
         progress?.beginStage("building indexes", steps: indexes.count)
         for statement in indexes {
