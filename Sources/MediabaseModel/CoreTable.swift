@@ -114,15 +114,18 @@ package enum CoreTable: String, CaseIterable, Sendable {
         }
     }
 
+    /// The ``uniqueKey`` columns by name, and whether each counts NULL as '' (as
+    /// `coalesce(pathway_id, '')` does); nil as ``uniqueKey``.
+    package var uniqueKeyColumns: [(name: String, nullIsEmpty: Bool)]? {
+        uniqueKey?.map { key in key.hasPrefix("coalesce(") ? (String(key.dropFirst(9).prefix { $0 != "," }), true) : (key, false) }
+    }
+
     /// The positions in ``columns`` of the ``uniqueKey`` columns (NULL counts as '' in
     /// `coalesce(pathway_id, '')`, as it does for the merge).
     package var keyColumnIndexes: [Int] { Self.keyColumnIndexes[ordinal] }
 
     private static let keyColumnIndexes: [[Int]] = allCases.map { table in
-        (table.uniqueKey ?? []).map { key in
-            let column = key.hasPrefix("coalesce(") ? String(key.dropFirst(9).prefix { $0 != "," }) : key
-            return table.columns.firstIndex(of: column)!
-        }
+        (table.uniqueKeyColumns ?? []).map { table.columns.firstIndex(of: $0.name)! }
     }
 }
 

@@ -345,9 +345,6 @@ struct TranscriptRows {
     /// Indexed by rowid.
     private var entries: [Entry] = []
 
-    /// Memory held, roughly.
-    var estimatedBytes: Int { entries.count * MemoryLayout<Entry>.stride }
-
     static func load(from database: SQLiteDatabase, genes: GeneSummaries, limitBytes: Int) throws -> TranscriptRows? {
         let last = try database.integer("SELECT coalesce(max(rowid), 0) FROM transcripts")
         guard (last + 1) * MemoryLayout<Entry>.stride <= limitBytes else { return nil }

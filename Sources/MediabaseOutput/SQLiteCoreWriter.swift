@@ -152,7 +152,7 @@ package final class SQLiteCoreWriter: CoreOutput {
         mark = try database.prepare("INSERT OR IGNORE INTO duplicate_marks (table_name, id) VALUES (?, ?)")
     }
 
-    /// A run that failed before ``finish(appliedAt:forQueries:threads:onceIndexesAreCommitted:whileIndexesAreBuilt:progress:)``
+    /// A run that failed before ``finish(appliedAt:forQueries:threads:onceIndexesAreCommitted:onceCommitted:progress:)``
     /// leaves no work file (its core is removed by whoever made it).
     deinit {
         OutputFile.remove(goTermsWorkPath)
@@ -340,15 +340,13 @@ package final class SQLiteCoreWriter: CoreOutput {
     ///   - forQueries: false for a core that only feeds a bundle: then no index is built (the
     ///     bundle's checks read its rows for the keys the unique indexes would assert). The
     ///     indexes and the view tables serve queries on the SQLite file; PostgreSQL builds its own.
-    ///   - whileIndexesAreBuilt: without `forQueries`, `work` runs on a thread of its own while
-    ///     the indexes are built, once every table and `schema_versions` is committed, given the
-    ///     rows per table; it may read them on its own connection (the indexes are not there
-    ///     yet), and start more such readers that outlast `finish`. Progress shows
-    ///     `stage` while it outlasts the index builds. Its error is rethrown after the index
-    ///     builds' own.
+    ///   - onceCommitted: without `forQueries` (a core that gets no index), with two threads or
+    ///     more: `work` runs once every table and `schema_versions` is committed, given the rows
+    ///     per table, reading them on connections of its own, which it closes before it returns
+    ///     (the core then leaves WAL mode). Progress shows `stage` meanwhile. Its error is rethrown.
     ///   - progress: shown the stages (merge, indexes, view tables, commit) and their steps.
     package func finish(appliedAt: String, forQueries: Bool = true, threads: Int = 1, onceIndexesAreCommitted: (@Sendable ([String: Int]) throws -> Void)? = nil,
-                       whileIndexesAreBuilt: (stage: String, work: @Sendable ([String: Int]) throws -> Void)? = nil, progress: ProgressReporter? = nil) throws {
+                       onceCommitted: (stage: String, work: ([String: Int]) throws -> Void)? = nil, progress: ProgressReporter? = nil) throws {
         var started = Date()
         var startedCPU = ThreadClock.cpuSeconds
         func lap(_ name: String) {
@@ -387,21 +385,18 @@ package final class SQLiteCoreWriter: CoreOutput {
         // A bundle's core needs none: the export reads the tables in rowid order, and the bundle's
         // checks read its rows for the keys.
         let indexes = forQueries ? SchemaFiles.statements(SchemaFiles.sqliteIndexes) : []
-        // A bundle's reader sees `schema_versions` as committed before the index builds.
-        let versionFirst = !forQueries && whileIndexesAreBuilt != nil && threads > 1
+        // A bundle's readers see `schema_versions` as committed.
+        let versionFirst = !forQueries && onceCommitted != nil && threads > 1
         if versionFirst { try insertSchemaVersion(appliedAt: appliedAt) }
         let concurrent = (forQueries || versionFirst) && threads > 1 ? try beginConcurrentReads() : false
         if concurrent && forQueries {
             try buildIndexesAndViewTablesTogether(indexes: indexes, appliedAt: appliedAt, lap: lap,
                                                   onceIndexesAreCommitted: onceIndexesAreCommitted, progress: progress)
-        } else if concurrent, let whileIndexesAreBuilt {
-            let counts = rowCounts
-            let reader = BackgroundTask { try whileIndexesAreBuilt.work(counts) }
-            let built = Result { try database.transaction { try buildIndexes(indexes, sorterThread: false, progress: progress) } }
-            progress?.beginStage(whileIndexesAreBuilt.stage)
-            let read = Result { try reader.wait() }
-            try built.get()
-            try read.get()
+        } else if concurrent, let onceCommitted {
+            // A bundle's core has no index to build: this connection has nothing to do meanwhile.
+            progress?.beginStage(onceCommitted.stage)
+            try onceCommitted.work(rowCounts)
+            // Named as when the unique indexes were built beside the export (report.json's key).
             lap("indexes")
             try endConcurrentReads()
             try database.execute("PRAGMA locking_mode = EXCLUSIVE; BEGIN")
@@ -615,11 +610,8 @@ package final class SQLiteCoreWriter: CoreOutput {
                 let schema = ViewTableBuilder.loadConnection.schema
                 try database.execute("ATTACH DATABASE \(Self.quotedLiteral(corePath + ViewTableBuilder.loadConnection.scratchSuffix)) AS \(schema)")
                 try database.execute("PRAGMA \(schema).page_size = \(Self.pageSize); PRAGMA \(schema).journal_mode = OFF; PRAGMA \(schema).synchronous = OFF")
-                var job = statements(of: tables.filter { ViewTableBuilder.required(for: $0) == .loadConnection })
-                if job.isEmpty { job = nextJob() ?? [] }
-                while !job.isEmpty {
+                while let job = nextJob() {
                     ownTables += try buildOwnViewTables(job, lap: lap, progress: progress, scanCacheAllowed: scanCacheAllowed)
-                    job = nextJob() ?? []
                 }
             }
             let secondLaps = Result { try second.wait() }

@@ -179,7 +179,7 @@ package final class ThreadedCoreOutput: CoreOutput {
     /// inserted a run at a time, each table's in the order they came; every waiting row is
     /// inserted before the batch is done. The other operations may go first: they touch other
     /// tables (`temp.duplicate_marks`, the carried tables, whose names never are a core
-    /// table's), which are read only at the end (``SQLiteCoreWriter/finish(appliedAt:forQueries:threads:onceIndexesAreCommitted:whileIndexesAreBuilt:progress:)``).
+    /// table's), which are read only at the end (``SQLiteCoreWriter/finish(appliedAt:forQueries:threads:onceIndexesAreCommitted:onceCommitted:progress:)``).
     ///
     /// A row's values are bound as they are read, to their place in its table's INSERT of a
     /// whole run, which runs once the run is full; the rows left at the batch's end are read

@@ -212,7 +212,7 @@ package enum Conversion {
             }
             exported.withLock { $0 = outcome }
         }
-        let export: @Sendable ([String: Int]) -> Void = { counts in
+        let export = { (counts: [String: Int]) in
             let checks = BackgroundTask { try checkCore(counts) }
             checksBesideExport.withLock { $0 = checks }
             writeBundle({ try SQLiteDatabase(path: coreFile, readOnly: true) }, nil)
@@ -220,14 +220,8 @@ package enum Conversion {
             // their outcome is looked at later.
             _ = try? checks.wait()
         }
-        do {
-            try writer.finish(appliedAt: options.appliedAt, forQueries: !bundle, threads: options.threads, onceIndexesAreCommitted: checkCore,
-                             whileIndexesAreBuilt: bundle && options.threads > 1 ? ("exporting the bundle", export) : nil, progress: progress)
-        } catch {
-            // No check is left reading the core that the failed run removes.
-            _ = try? checksBesideExport.withLock { $0 }?.wait()
-            throw error
-        }
+        try writer.finish(appliedAt: options.appliedAt, forQueries: !bundle, threads: options.threads, onceIndexesAreCommitted: checkCore,
+                         onceCommitted: bundle && options.threads > 1 ? ("exporting the bundle", export) : nil, progress: progress)
         stage("index_and_views")
         report.secondsPerFinishStep = writer.secondsPerStep
         report.cpuSecondsPerFinishStep = writer.cpuSecondsPerStep

@@ -21,12 +21,6 @@ import MediabasePatients
 /// together. Where a first value comes back after others (rows not together), its keys are
 /// checked again across all its rows in a second pass (``recheck``) that keeps only theirs.
 final class BundleKeyCheck: CopyRowObserver {
-    /// A column of a key: its name, and whether NULL counts as the empty text.
-    struct KeyColumn: Equatable {
-        var name: String
-        var nullIsEmpty = false
-    }
-
     struct ForeignKey: Equatable {
         var column: String
         var parent: String
@@ -45,7 +39,8 @@ final class BundleKeyCheck: CopyRowObserver {
         @discardableResult func insert(_ value: ContentHash) -> Bool { set.insert(value) }
     }
 
-    private let uniqueKeys: [String: [KeyColumn]]
+    /// Per table, its key's columns (``CoreTable/uniqueKeyColumns``).
+    private let uniqueKeys: [String: [(name: String, nullIsEmpty: Bool)]]
     private let foreignKeys: [String: [ForeignKey]]
     /// The columns whose values some foreign key refers to, as `table.column`.
     private let referenced: Set<String>
@@ -65,7 +60,7 @@ final class BundleKeyCheck: CopyRowObserver {
     /// Each repeated key: its table, the hash of its first value when the second pass may see
     /// it again (a key of several columns in the first pass), and a line about it (for the first few).
     private var duplicates: [(table: String, first: ContentHash?, text: String?)] = []
-    private(set) var orphans: [String: (count: Int, example: String)] = [:]
+    private var orphans: [String: (count: Int, example: String)] = [:]
     private var orphanOrder: [String] = []
 
     /// A foreign key of the block being read.
@@ -83,7 +78,7 @@ final class BundleKeyCheck: CopyRowObserver {
     private final class Block {
         let table: String
         let part: String
-        /// The unique key's columns' positions, with ``KeyColumn/nullIsEmpty``.
+        /// The unique key's columns' positions, and whether each counts NULL as the empty text.
         let key: [(index: Int, nullIsEmpty: Bool)]
         var foreign: [Foreign]
         /// Referenced columns: position and their values.
@@ -124,12 +119,9 @@ final class BundleKeyCheck: CopyRowObserver {
     /// The core's keys: ``CoreTable/uniqueKey`` and the foreign keys of `constraints`
     /// (the text of `constraints.pg.sql`).
     init(constraints: String = SchemaFiles.postgresConstraints) {
-        var unique: [String: [KeyColumn]] = [:]
+        var unique: [String: [(name: String, nullIsEmpty: Bool)]] = [:]
         for table in CoreTable.allCases {
-            guard let key = table.uniqueKey else { continue }
-            unique[table.rawValue] = key.map { column in
-                column.hasPrefix("coalesce(") ? KeyColumn(name: String(column.dropFirst(9).prefix { $0 != "," }), nullIsEmpty: true) : KeyColumn(name: column)
-            }
+            if let key = table.uniqueKeyColumns { unique[table.rawValue] = key }
         }
         var foreign: [String: [ForeignKey]] = [:]
         for line in constraints.split(separator: "\n") {
@@ -154,8 +146,8 @@ final class BundleKeyCheck: CopyRowObserver {
         return (bare(words[3]), ForeignKey(column: words[foreignAt + 2], parent: bare(words[foreignAt + 4]), parentColumn: words[foreignAt + 5]))
     }
 
-    /// The tables with first key values whose rows were not together.
-    var scattered: Set<String> { Set(scatteredValues.keys) }
+    /// Whether some first key values' rows were not together (then ``recheck()``).
+    var hasScattered: Bool { !scatteredValues.isEmpty }
 
     /// Reads the blocks again, looking only at the rows of the first key values that were not
     /// together: their keys across all their rows.
@@ -274,7 +266,7 @@ final class BundleKeyCheck: CopyRowObserver {
     }
 
     /// The keys that repeat: how many, and lines about the first few. A repeat the first pass
-    /// saw among rows that the second pass read again (``scattered``) is counted there.
+    /// saw among rows that the second pass read again (``hasScattered``) is counted there.
     var repeatedKeys: (count: Int, examples: [String]) {
         let counted = duplicates.filter { record in
             guard let first = record.first else { return true }

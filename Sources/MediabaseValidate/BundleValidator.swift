@@ -60,7 +60,7 @@ package enum BundleValidator {
         try keysThread?.close()
         if let keys {
             keys.finish()
-            if !keys.scattered.isEmpty {
+            if keys.hasScattered {
                 // A second pass over the core's parts, for the keys of rows that were not together.
                 keys.recheck()
                 var again = PartScan()

@@ -8,11 +8,11 @@ package enum CoreValidator {
     ///
     /// Each parent's keys are read once into a set of their hashes (``ContentHash``), and each
     /// child row's value is looked up there, skipping a value equal to the row before's (a link
-    /// table keeps a parent's rows together). A scan with a hash lookup per row costs about a
-    /// third of `SELECT DISTINCT` with a lookup in the parent's index when the child column has
-    /// no index of its own (a bundle's core). Only a key with a value not found is counted by
-    /// SQL, which names how many distinct values are missing and the least; so the verdicts are
-    /// SQL's, a value the set compares differently (`1.0` against `1`) included.
+    /// table keeps a parent's rows together): one scan per child column, which needs no index on
+    /// it (a file `validate` is given may have none), where `SELECT DISTINCT` with a lookup in
+    /// the parent's index sorts the column without one. Only a key with a value not found is
+    /// counted by SQL, which names how many distinct values are missing and the least; so the
+    /// verdicts are SQL's, a value the set compares differently (`1.0` against `1`) included.
     /// - Parameter holding: gets each single-column key found to hold, as `child.column → parent.column`.
     static func foreignKeyViolations(_ database: SQLiteDatabase, tables: [String], holding: inout Set<String>) throws -> [String] {
         var violations: [String] = []
@@ -90,8 +90,8 @@ package enum CoreValidator {
     package static func validate(_ database: SQLiteDatabase, expectedCounts: [String: Int] = [:], thorough: Bool = true, viewTables: Bool = true,
                                  keys: Bool = true) throws -> [ValidationCheck] {
         var checks: [ValidationCheck] = []
-        // Every check walks tables or indexes in key order (foreign keys are probed in order of
-        // the distinct values), so a modest cache serves them.
+        // Every check walks tables or indexes in order (foreign keys are scanned, each value
+        // looked up in memory), so a modest cache serves them.
         try database.execute("PRAGMA cache_size = -8192")
         let tables = Set(try database.rows("SELECT name FROM sqlite_master WHERE type = 'table'").compactMap { $0[0] })
         let missing = (CoreTable.outputTables.map(\.rawValue) + ["schema_versions"] + (viewTables ? SchemaFiles.viewTables : [])).filter { !tables.contains($0) }
