@@ -169,12 +169,16 @@ final class ChunkReader {
                 if segment >= 0 {
                     let run = segments.columns[segment]
                     let endsLine = segments.endsLine(segment)
+                    // Whether a run ending at `runEnd` ends where the segment must: the line's end
+                    // for a segment that ends it, else a TAB.
+                    func runFits(_ runEnd: Int) -> Bool {
+                        runEnd <= count && (runEnd == count ? endsLine : !endsLine && line[runEnd] == 0x09)
+                    }
                     var found: (end: Int, facts: [ValueFacts]?)?
                     let previous = segments.previousRun(segment)
                     if previous.offset >= bufferOffset {
                         let runEnd = fieldStart + previous.count
-                        if runEnd <= count, runEnd == count ? endsLine : !endsLine && line[runEnd] == 0x09,
-                           lines.bytesEqual(previous.offset - bufferOffset, lineStart + fieldStart, count: previous.count) {
+                        if runFits(runEnd), lines.bytesEqual(previous.offset - bufferOffset, lineStart + fieldStart, count: previous.count) {
                             found = (runEnd, previous.facts)
                         }
                         segments.countComparison(segment, equal: found != nil)
@@ -184,8 +188,7 @@ final class ChunkReader {
                         geneKey = gene
                         if let known = segments.run(of: gene, segment: segment) {
                             let runEnd = fieldStart + known.count
-                            if runEnd <= count, runEnd == count ? endsLine : !endsLine && line[runEnd] == 0x09,
-                               ContentHash(line.extracting(fieldStart..<runEnd)) == known.hash {
+                            if runFits(runEnd), ContentHash(line.extracting(fieldStart..<runEnd)) == known.hash {
                                 segments.setPrevious(segment, RowSegments.PreviousRun(offset: lineOffset + fieldStart, count: known.count, facts: known.facts))
                                 found = (runEnd, known.facts)
                             }
