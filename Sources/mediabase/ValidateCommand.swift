@@ -13,7 +13,8 @@ struct ValidateCommand: ParsableCommand {
             rows at 1.0, non-positive values, transcript ids missing from the core, one metadata \
             row and matched + unmatched = total. A folder with a manifest.json is a bundle, checked \
             without a server: the manifest's sizes and SHA-256, gzip integrity, the COPY blocks' \
-            structure and row counts.
+            structure and row counts, and the core tables' primary, unique and foreign keys, \
+            read from their rows as PostgreSQL will check them at load.
 
             Example: mediabase validate core.sqlite --json
                      mediabase validate patients/ --core core.sqlite
