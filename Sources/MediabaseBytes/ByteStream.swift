@@ -38,8 +38,15 @@ package final class FileByteStream: ByteStream {
     /// The path as given, used in error messages.
     package let path: String
     private let descriptor: Int32
-    /// Bytes read from the file so far (for progress and offsets).
-    package private(set) var position: Int64 = 0
+    /// Bytes read from the file so far (for progress and offsets). Under a lock: a
+    /// ``ReadAheadStream``'s thread may read the file while another thread shows progress.
+    package var position: Int64 {
+        positionLock.lock()
+        defer { positionLock.unlock() }
+        return storedPosition
+    }
+    private var storedPosition: Int64 = 0
+    private let positionLock = NSLock()
     /// File size when known (regular files), for progress.
     package let size: Int64?
 
@@ -67,7 +74,9 @@ package final class FileByteStream: ByteStream {
         while true {
             let count = buffer.withUnsafeMutableBufferPointer { Foundation.read(descriptor, $0.baseAddress, $0.count) }
             if count >= 0 {
-                position += Int64(count)
+                positionLock.lock()
+                storedPosition += Int64(count)
+                positionLock.unlock()
                 return count
             }
             if errno == EINTR { continue }
@@ -92,7 +101,9 @@ package final class FileByteStream: ByteStream {
         guard lseek(descriptor, off_t(offset), SEEK_SET) >= 0 else {
             throw MediabaseError.io(path: path, message: String(cString: strerror(errno)))
         }
-        position = offset
+        positionLock.lock()
+        storedPosition = offset
+        positionLock.unlock()
     }
 }
 

@@ -32,6 +32,9 @@ final class ArchiveBlockPayload: ByteStream {
         }
     }
 
+    /// Whether the payload is decompressed as it is read.
+    var isCompressed: Bool { inflater != nil }
+
     func read(into buffer: inout MutableSpan<UInt8>) throws -> Int {
         guard let inflater else { return try chunks.read(into: &buffer) }
         do {

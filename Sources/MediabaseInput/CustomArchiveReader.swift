@@ -67,8 +67,11 @@ package final class CustomArchiveReader {
             switch type {
             case 1 where ArchiveTableLoader.carriesRows(entry):
                 let payload = try ArchiveBlockPayload(input: input, compression: toc.header.compression, table: table)
+                // Decompressed on a thread of its own; the next block is read on this one once it ends.
+                let readAhead = payload.isCompressed ? ReadAheadStream(source: payload) : nil
+                defer { readAhead?.close() }
                 try loader.readRows(
-                    of: entry, payload: payload, payloadName: "\(file) (data block at byte \(blockOffset))", sink: sink)
+                    of: entry, payload: readAhead ?? payload, payloadName: "\(file) (data block at byte \(blockOffset))", sink: sink)
             case 1:
                 try ArchiveChunkStream(input: input, what: "the data of \(table)", oneChunkPerRead: false).skipToEnd()
             case 3:

@@ -79,7 +79,8 @@ package final class DirectoryArchiveReader {
         case .none:
             return (file, found)
         case .gzip:
-            return (try InflateStream(source: file, wrapping: .gzip, name: found), found)
+            // Decompressed on a thread of its own; the file is this table's alone.
+            return (ReadAheadStream(source: try InflateStream(source: file, wrapping: .gzip, name: found)), found)
         case let .unsupported(algorithm):
             throw DataFileCompression.unsupportedError(algorithm, file: found, table: table)
         }

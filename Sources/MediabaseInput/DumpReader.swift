@@ -44,7 +44,8 @@ package final class DumpReader {
     private func openStream() throws -> ByteStream {
         let file = try FileByteStream(path: path)
         self.file = file
-        return format.gzip ? try InflateStream(source: file, wrapping: .gzip, name: path) : file
+        // Decompressed on a thread of its own, while this one reads the text.
+        return format.gzip ? ReadAheadStream(source: try InflateStream(source: file, wrapping: .gzip, name: path)) : file
     }
 
     /// Streams every table's rows into `sink`.

@@ -79,14 +79,18 @@ package final class TarArchiveReader {
             let name = Self.memberName(member, in: file)
             let contents = tar.contents(of: member)
             let payload: ByteStream
+            var readAhead: ReadAheadStream?
             switch DataFileCompression(magic: try contents.peek(4)) {
             case .none:
                 payload = contents
             case .gzip:
-                payload = try InflateStream(source: contents, wrapping: .gzip, name: name)
+                readAhead = ReadAheadStream(source: try InflateStream(source: contents, wrapping: .gzip, name: name))
+                payload = readAhead!
             case let .unsupported(algorithm):
                 throw DataFileCompression.unsupportedError(algorithm, file: name, table: ArchiveTableLoader.tableName(entry))
             }
+            // The next member is read from the archive on this thread: the read-ahead ends first.
+            defer { readAhead?.close() }
             try loader.readRows(of: entry, payload: payload, payloadName: name, sink: sink)
         }
         if let missing = toc.entries.first(where: { $0.dataFile.map { pending[$0] != nil } ?? false }) {
