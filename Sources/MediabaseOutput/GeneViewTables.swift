@@ -27,19 +27,19 @@ extension ViewTableFiller {
         var goTerms = try OrderedRuns(database.prepare("SELECT transcript_id FROM transcript_go_terms ORDER BY transcript_id"))
         var products = try OrderedRuns(database.prepare(
             "SELECT transcript_id, product_type FROM transcript_products ORDER BY transcript_id, product_type"))
-        let enrichment = try database.prepare("INSERT INTO transcript_enrichment_view VALUES (?, ?, ?, ?, ?, ?)")
-        let patient = try database.prepare("INSERT INTO patient_query_optimized_view VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        let enrichment = SQLiteRowRuns(database: database, table: "transcript_enrichment_view", columns: 6)
+        let patient = SQLiteRowRuns(database: database, table: "patient_query_optimized_view", columns: 10)
         var transcript: [UInt8] = []
         // The row's text values end to end (transcript id, gene id, symbol, product list), bound
         // in place into both tables.
         var row: [UInt8] = []
 
-        /// Writes the two rows of a transcript of gene number `gene`. `id` and `geneId` are its
-        /// text (nil when not text: then bound by `bindStored`); `matching` is the id its GO terms
-        /// and products are found by (nil: none); `bindStored(binder, parameter, column)` binds
-        /// column 0 (id), 1 (gene id) or 2 (fold change) of the transcript's row as stored.
+        /// Adds the two rows of a transcript of gene number `gene`. `id` and `geneId` are its
+        /// text (nil when not text: then added by `appendStored`); `matching` is the id its GO
+        /// terms and products are found by (nil: none); `appendStored(runs, column)` adds column 0
+        /// (id), 1 (gene id) or 2 (fold change) of the transcript's row as stored.
         func emit(id: Span<UInt8>?, geneId: Span<UInt8>?, matching: Span<UInt8>?, gene: Int,
-                  bindStored: (borrowing SQLiteRunBinder, Int, Int) throws -> Void) throws {
+                  appendStored: (SQLiteRowRuns, Int) throws -> Void) throws {
             row.removeAll(keepingCapacity: true)
             if let id { row.append(id) }
             let idEnd = row.count
@@ -69,27 +69,25 @@ extension ViewTableFiller {
             let productsEnd = row.count
             let summary = summaries[gene]
             let (idIsText, geneIsText) = (id != nil, geneId != nil)
-            func bindIds(_ binder: borrowing SQLiteRunBinder) throws {
-                if idIsText { try binder.bind(1, text: 0..<idEnd) } else { try bindStored(binder, 1, 0) }
-                if geneIsText { try binder.bind(2, text: idEnd..<geneEnd) } else { try bindStored(binder, 2, 1) }
-                if let symbolEnd { try binder.bind(3, text: geneEnd..<symbolEnd) } else { try binder.bindNull(3) }
+            func appendIds(_ runs: SQLiteRowRuns, _ values: Span<UInt8>) throws {
+                if idIsText { runs.appendText(values.extracting(0..<idEnd)) } else { try appendStored(runs, 0) }
+                if geneIsText { runs.appendText(values.extracting(idEnd..<geneEnd)) } else { try appendStored(runs, 1) }
+                if let symbolEnd { runs.appendText(values.extracting(geneEnd..<symbolEnd)) } else { runs.appendNull() }
             }
-            try enrichment.run(inPlace: row.span) { binder in
-                try bindIds(binder)
-                try binder.bind(4, Int64(goTermCount))
-                try binder.bind(5, text: productsStart..<productsEnd)
-                try bindStored(binder, 6, 2)
-            }
-            try patient.run(inPlace: row.span) { binder in
-                try bindIds(binder)
-                try binder.bind(4, Int64(summary.drugCount > 0 ? 1 : 0))
-                try binder.bind(5, Int64(summary.pathwayCount > 0 ? 1 : 0))
-                try binder.bind(6, Int64(summary.hasGoTerms ? 1 : 0))
-                try binder.bind(7, Int64(summary.hasPublications ? 1 : 0))
-                try binder.bind(8, summary.drugCount)
-                try binder.bind(9, summary.pathwayCount)
-                try binder.bind(10, Self.completeness[summary.annotatedKinds])
-            }
+            try appendIds(enrichment, row.span)
+            enrichment.appendInteger(Int64(goTermCount))
+            enrichment.appendText(row.span.extracting(productsStart..<productsEnd))
+            try appendStored(enrichment, 2)
+            try enrichment.endRow()
+            try appendIds(patient, row.span)
+            patient.appendInteger(summary.drugCount > 0 ? 1 : 0)
+            patient.appendInteger(summary.pathwayCount > 0 ? 1 : 0)
+            patient.appendInteger(summary.hasGoTerms ? 1 : 0)
+            patient.appendInteger(summary.hasPublications ? 1 : 0)
+            patient.appendInteger(summary.drugCount)
+            patient.appendInteger(summary.pathwayCount)
+            patient.appendReal(Self.completeness[summary.annotatedKinds])
+            try patient.endRow()
         }
 
         if let rows = try TranscriptRows.load(from: database, genes: summaries, limitBytes: lookupLimitBytes - summaries.estimatedBytes) {
@@ -98,16 +96,18 @@ extension ViewTableFiller {
             while try ids.step() {
                 guard let (gene, foldChange) = rows[ids.int64(1)], let id = ids.textBytes(0) else { continue }
                 try summaries.withId(of: gene) { geneId in
-                    try emit(id: id, geneId: geneId, matching: id, gene: gene) { binder, parameter, _ in
-                        // Ids are text here: only the fold change is bound as stored.
+                    try emit(id: id, geneId: geneId, matching: id, gene: gene) { runs, _ in
+                        // Ids are text here: only the fold change is added as stored.
                         switch foldChange {
-                        case .null: try binder.bindNull(parameter)
-                        case let .integer(value): try binder.bind(parameter, value)
-                        case let .real(value): try binder.bind(parameter, value)
+                        case .null: runs.appendNull()
+                        case let .integer(value): runs.appendInteger(value)
+                        case let .real(value): runs.appendReal(value)
                         }
                     }
                 }
             }
+            try enrichment.finish()
+            try patient.finish()
             return
         }
         try raiseScanCache()
@@ -119,10 +119,12 @@ extension ViewTableFiller {
             // bound as stored.
             let idIsText = transcripts.storageClass(0) == .text, geneIsText = transcripts.storageClass(1) == .text
             try emit(id: idIsText ? transcripts.textBytes(0) : nil, geneId: geneIsText ? geneId : nil,
-                     matching: transcripts.textBytes(0), gene: gene) { binder, parameter, column in
-                try binder.bind(parameter, copying: column, of: transcripts)
+                     matching: transcripts.textBytes(0), gene: gene) { runs, column in
+                try runs.appendStored(column: column, of: transcripts)
             }
         }
+        try enrichment.finish()
+        try patient.finish()
     }
 
     /// `round(0.2 * n, 1)` as SQLite computes it for n = 0 ... 5 kinds of annotation: the

@@ -142,7 +142,7 @@ struct ViewTableFiller {
         }
         let geneTranscripts = try database.prepare("SELECT transcript_id FROM transcripts WHERE gene_id = ?")
         let symbol = try database.prepare("SELECT gene_symbol FROM genes WHERE gene_id = ?")
-        let insert = try database.prepare("INSERT INTO cross_reference_lookup_view VALUES (?, ?, ?, ?, ?)")
+        let insert = SQLiteRowRuns(database: database, table: "cross_reference_lookup_view", columns: 5)
 
         // The current key, its smallest gene and its transcripts live in buffers reused from key
         // to key: the view has a row for every external id.
@@ -240,14 +240,15 @@ struct ViewTableFiller {
             let listStart = row.count
             list.writeSortedDistinctJSON(to: &row)
             let (databaseEnd, listEnd) = (key.database.count, row.count)
-            try insert.run(inPlace: row.span) { binder in
-                try binder.bind(1, text: 0..<databaseEnd)
-                try binder.bind(2, text: databaseEnd..<identifierEnd)
-                if hasGene { try binder.bind(3, text: identifierEnd..<geneEnd) } else { try binder.bindNull(3) }
-                if let symbolEnd { try binder.bind(4, text: geneEnd..<symbolEnd) } else { try binder.bindNull(4) }
-                try binder.bind(5, text: listStart..<listEnd)
-            }
+            let values = row.span
+            insert.appendText(values.extracting(0..<databaseEnd))
+            insert.appendText(values.extracting(databaseEnd..<identifierEnd))
+            if hasGene { insert.appendText(values.extracting(identifierEnd..<geneEnd)) } else { insert.appendNull() }
+            if let symbolEnd { insert.appendText(values.extracting(geneEnd..<symbolEnd)) } else { insert.appendNull() }
+            insert.appendText(values.extracting(listStart..<listEnd))
+            try insert.endRow()
         }
+        try insert.finish()
         return true
     }
 }

@@ -93,6 +93,10 @@ package final class SQLiteDatabase {
     /// `SQLITE_LIMIT_VARIABLE_NUMBER` (999 before SQLite 3.32, 32766 since, unless built otherwise).
     package var maxParameters: Int { Int(sqlite3_limit(handle, SQLITE_LIMIT_VARIABLE_NUMBER, -1)) }
 
+    /// Lowers ``maxParameters`` for this connection (SQLite never raises it past its build's
+    /// limit): what sizes its statements by the limit is tested with a small one.
+    package func limitParameters(to count: Int) { sqlite3_limit(handle, SQLITE_LIMIT_VARIABLE_NUMBER, Int32(count)) }
+
     /// True inside a transaction (between BEGIN and COMMIT or ROLLBACK).
     package var inTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 
