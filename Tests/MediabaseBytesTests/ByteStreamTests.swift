@@ -7,18 +7,6 @@ final class ByteStreamTests: XCTestCase {
     /// Bytes 0, 1, 2, ... wrapping at 251 (a prime, so no pattern lines up with a buffer size).
     private func pattern(_ count: Int) -> [UInt8] { (0..<count).map { UInt8($0 % 251) } }
 
-    /// Reads `stream` to its end with span reads of `chunk` bytes.
-    private func drain(_ stream: ByteStream, chunk: Int) throws -> [UInt8] {
-        var out: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: chunk)
-        while true {
-            var span = buffer.mutableSpan
-            let count = try stream.read(into: &span)
-            if count == 0 { return out }
-            out += buffer[0..<count]
-        }
-    }
-
     func testMemoryStreamServesItsBytesThroughSpansAndPointers() throws {
         let bytes = pattern(1000)
         XCTAssertEqual(try drain(MemoryByteStream(bytes), chunk: 7), bytes)

@@ -1,4 +1,5 @@
 import Foundation
+import MediabaseTestSupport
 import XCTest
 @testable import MediabaseBytes
 @testable import MediabaseModel
@@ -36,19 +37,6 @@ final class ReadAheadStreamTests: XCTestCase {
         }
     }
 
-    /// Reads the whole stream `readSize` bytes at a time.
-    private func drain(_ stream: ByteStream, readSize: Int) throws -> [UInt8] {
-        var all: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: readSize)
-        while true {
-            var span = buffer.mutableSpan
-            let count = try stream.read(into: &span)
-            if count == 0 { return all }
-            XCTAssertLessThanOrEqual(count, readSize)
-            all += buffer[0..<count]
-        }
-    }
-
     /// Pseudo-random bytes, the same on every run.
     private func sample(_ count: Int) -> [UInt8] {
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
@@ -62,13 +50,13 @@ final class ReadAheadStreamTests: XCTestCase {
         let bytes = sample(100_003)
         for (bufferSize, buffers, step, readSize) in [(1 << 20, 4, 1 << 20, 65_536), (64, 1, 7, 5), (1000, 2, 333, 4096), (17, 3, 1, 1), (4096, 4, 100_003, 10)] {
             let stream = ReadAheadStream(source: ChunkySource(bytes, step: step), bufferSize: bufferSize, buffers: buffers)
-            XCTAssertEqual(try drain(stream, readSize: readSize), bytes, "buffer \(bufferSize) × \(buffers), source step \(step), reads of \(readSize)")
+            XCTAssertEqual(try drain(stream, chunk: readSize), bytes, "buffer \(bufferSize) × \(buffers), source step \(step), reads of \(readSize)")
             // Ended: it stays ended.
             var one = [UInt8](repeating: 0, count: 1)
             var span = one.mutableSpan
             XCTAssertEqual(try stream.read(into: &span), 0)
         }
-        XCTAssertEqual(try drain(ReadAheadStream(source: ChunkySource([], step: 1)), readSize: 8), [])
+        XCTAssertEqual(try drain(ReadAheadStream(source: ChunkySource([], step: 1)), chunk: 8), [])
     }
 
     func testTheSourceErrorComesAfterTheBytesReadBeforeIt() throws {
