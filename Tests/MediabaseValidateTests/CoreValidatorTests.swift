@@ -109,4 +109,43 @@ final class CoreValidatorTests: XCTestCase {
         XCTAssertEqual(check(complete, "schema_present")?.detail, "every core table and view table exists")
         XCTAssertEqual(check(complete, "row_counts")?.detail, "2 tables match")
     }
+
+    /// View tables whose pages are damaged fail `quick_check` in SQLite's words, the one of the
+    /// most rows too (checked on a second connection), listed in table order.
+    func testDamagedViewTablesFailQuickCheckInTableOrder() throws {
+        let path = directory.appendingPathComponent("damaged.sqlite").path
+        var database: SQLiteDatabase? = try core("damaged.sqlite")
+        for statement in SchemaFiles.statements(SchemaFiles.sqliteViews) { try database!.execute(statement) }
+        try database!.execute("DELETE FROM gene_summary_view; INSERT INTO gene_summary_view (gene_id) VALUES ('ENSG1'), ('ENSG2'), ('ENSG3')")
+        try database!.execute("""
+            WITH RECURSIVE n(value) AS (SELECT 1 UNION ALL SELECT value + 1 FROM n WHERE value < 100)
+            INSERT INTO cross_reference_lookup_view (external_db, external_id) SELECT 'db', 'id' || value FROM n
+            """)
+        let coreChecks = try CoreValidator.validate(database!, thorough: false, viewTables: false)
+        let counts = ["gene_summary_view": 3, "cross_reference_lookup_view": 100]
+        XCTAssertEqual(check(try CoreValidator.completeWithViewTables(coreChecks, database: database!, expectedCounts: counts), "quick_check")?.detail, "ok")
+        let pageSize = try XCTUnwrap(Int(try XCTUnwrap(database!.scalar("PRAGMA page_size"))))
+        let roots = try ["gene_summary_view", "cross_reference_lookup_view"].map { table in
+            try XCTUnwrap(Int(try XCTUnwrap(database!.scalar("SELECT rootpage FROM sqlite_master WHERE name = ?", [table]))))
+        }
+        database = nil
+        // Each table's root page (a leaf: both fit one page) lists its first two rows the wrong
+        // way round (the cell pointers after the 8-byte header swapped): rowids out of order.
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        for root in roots {
+            let header = (root - 1) * pageSize
+            XCTAssertEqual(bytes[header], 0x0D, "a table leaf page")
+            let (first, second) = (bytes[(header + 8)..<(header + 10)], bytes[(header + 10)..<(header + 12)])
+            bytes.replaceSubrange((header + 8)..<(header + 12), with: second + first)
+        }
+        try bytes.write(to: URL(fileURLWithPath: path))
+        let damaged = try SQLiteDatabase(path: path)
+        let quickCheck = try XCTUnwrap(check(try CoreValidator.completeWithViewTables(coreChecks, database: damaged, expectedCounts: counts), "quick_check"))
+        XCTAssertFalse(quickCheck.passed)
+        XCTAssertFalse(quickCheck.detail.hasPrefix("ok"), quickCheck.detail)
+        let pages = roots.map { "On tree page \($0) " }
+        let positions = pages.map { quickCheck.detail.range(of: $0)?.lowerBound }
+        XCTAssertTrue(positions.allSatisfy { $0 != nil }, quickCheck.detail)
+        if let first = positions[0], let second = positions[1] { XCTAssertLessThan(first, second, quickCheck.detail) }
+    }
 }
