@@ -140,9 +140,7 @@ package final class SQLiteCoreWriter: CoreOutput {
             """)
         assert(CoreTable.allCases.indices.allSatisfy { CoreTable.allCases[$0].ordinal == $0 })
         for table in CoreTable.allCases {
-            let columns = table.columns
-            let sql = "INSERT INTO \(table.rawValue) (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))"
-            statements.append(try database.prepare(sql))
+            statements.append(try database.prepare(MultiRowInsert.sql(into: table.rawValue, columns: table.columns.count, names: table.columns, rows: 1)))
         }
         // Per table, the first-key-column values whose rows may repeat a key: a table in SQLite's
         // temp file (behind its small cache) rather than sets in memory. Only links that meet
@@ -206,10 +204,7 @@ package final class SQLiteCoreWriter: CoreOutput {
     func statement(for table: CoreTable, rows: Int) throws -> SQLiteStatement {
         if rows == 1 { return statements[table.ordinal] }
         if let statement = multiRowStatements[table.ordinal][rows] { return statement }
-        let columns = table.columns
-        let row = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
-        let statement = try database.prepare(
-            "INSERT INTO \(table.rawValue) (\(columns.joined(separator: ", "))) VALUES \(Array(repeating: row, count: rows).joined(separator: ", "))")
+        let statement = try database.prepare(MultiRowInsert.sql(into: table.rawValue, columns: table.columns.count, names: table.columns, rows: rows))
         multiRowStatements[table.ordinal][rows] = statement
         return statement
     }

@@ -250,7 +250,7 @@ package final class ThreadedCoreOutput: CoreOutput {
         var slot = table * waiting.stride
         var done = 0
         while done < count {
-            let rows = 1 << (Int.bitWidth - 1 - (count - done).leadingZeroBitCount)
+            let rows = MultiRowInsert.shorterRun(of: count - done)
             let statement = try writer.statement(for: coreTable, rows: rows)
             var parameter = 1
             for _ in 0..<rows {

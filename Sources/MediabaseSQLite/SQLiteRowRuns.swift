@@ -1,5 +1,23 @@
 import CSQLite
 
+/// The multi-row INSERTs of the writer's load and of ``SQLiteRowRuns``.
+package enum MultiRowInsert {
+    /// `INSERT INTO table (names) VALUES (?, …), (?, …)` of `rows` rows of `columns` values
+    /// (without `names`, the table's columns in order).
+    package static func sql(into table: String, columns: Int, names: [String]? = nil, rows: Int) -> String {
+        let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
+        let target = names.map { "\(table) (\($0.joined(separator: ", ")))" } ?? table
+        return "INSERT INTO \(target) VALUES " + Array(repeating: row, count: rows).joined(separator: ", ")
+    }
+
+    /// The rows the next INSERT takes of `remaining` rows shorter than a run: the largest power
+    /// of two not above it (29 rows go as 16, 8, 4, 1), so few statements serve every length.
+    package static func shorterRun(of remaining: Int) -> Int {
+        precondition(remaining > 0, "a run has a row")
+        return 1 << (Int.bitWidth - 1 - remaining.leadingZeroBitCount)
+    }
+}
+
 /// Inserts rows into one table a run at a time: one multi-row `INSERT ... VALUES (...), (...)`
 /// per ``runLength`` rows, so the fixed cost of an execution (the statement's start and halt,
 /// the table's cursor, the reset) is paid once per run, not once per row. The rows get their
@@ -75,8 +93,7 @@ package final class SQLiteRowRuns {
         if values.count == runLength * columns { try insert() }
     }
 
-    /// Inserts the rows that wait, fewer than a run: one INSERT per power of two (29 rows: 16,
-    /// 8, 4, 1), as few statements as the lengths need.
+    /// Inserts the rows that wait, fewer than a run (``MultiRowInsert/shorterRun(of:)``).
     package func finish() throws {
         precondition(values.count % columns == 0, "a row of \(table) needs \(columns) values")
         try insert()
@@ -94,7 +111,7 @@ package final class SQLiteRowRuns {
         let bytes = self.bytes
         try SQLiteStatement.withInPlaceText(in: bytes.span) { binder in
             while done < rowCount {
-                let rows = rowCount - done == runLength ? runLength : 1 << (Int.bitWidth - 1 - (rowCount - done).leadingZeroBitCount)
+                let rows = rowCount - done == runLength ? runLength : MultiRowInsert.shorterRun(of: rowCount - done)
                 let statement = try self.statement(rows: rows)
                 let first = done * columns
                 for parameter in 1...(rows * columns) {
@@ -115,8 +132,7 @@ package final class SQLiteRowRuns {
 
     private func statement(rows: Int) throws -> SQLiteStatement {
         if let statement = statements[rows] { return statement }
-        let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
-        let statement = try database.prepare("INSERT INTO \(table) VALUES " + Array(repeating: row, count: rows).joined(separator: ", "))
+        let statement = try database.prepare(MultiRowInsert.sql(into: table, columns: columns, rows: rows))
         statements[rows] = statement
         return statement
     }
