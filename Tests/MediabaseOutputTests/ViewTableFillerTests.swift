@@ -222,6 +222,66 @@ final class ViewTableFillerTests: XCTestCase {
         XCTAssertNil(lists["RefSeq/no such transcript"])
     }
 
+    /// References too many for the lookup budget are sorted a range of keys at a time: with budgets
+    /// that give one range, a few, and many (keys that repeat across both tables, share their
+    /// first bytes, or differ only in their database), the view's rows are those of its query;
+    /// the ranges cover every key once, in order, each holding about its share of the budget.
+    func testCrossReferencesSortedByKeyRangeMatchTheQuery() throws {
+        let database = try SQLiteDatabase(path: directory.appendingPathComponent("ranges.sqlite").path)
+        try database.execute(SchemaFiles.sqliteCore)
+        var generator = SplitMix64(state: 7)
+        var transcripts: [String] = [], geneReferences: [String] = [], transcriptReferences: [String] = []
+        for gene in 0..<60 {
+            transcripts += (0..<(gene % 4)).map { "('T\(gene)_\($0)', 'G\(gene)')" }
+            for copy in 0..<(1 + gene % 3) {
+                geneReferences.append("('G\(gene)', '\(["HGNC", "HGN", "RefSeq"][copy])', 'ID_\(gene % 17)\(String(repeating: "x", count: gene % 5))')")
+            }
+            for transcript in 0..<(gene % 4) {
+                transcriptReferences.append("('T\(gene)_\(transcript)', 'RefSeq', 'ID_\((gene + transcript) % 23)')")
+                transcriptReferences.append("('T\(gene)_\(transcript)', 'CCDS', 'CCDS\(gene)')")
+            }
+        }
+        let genes = (0..<60).map { "('G\($0)', \($0 % 9 == 0 ? "NULL" : "'S\($0 % 11)'"))" }
+        try database.execute("""
+            INSERT INTO genes (gene_id, gene_symbol) VALUES \(genes.joined(separator: ", "));
+            INSERT INTO transcripts (transcript_id, gene_id) VALUES \(transcripts.shuffled(using: &generator).joined(separator: ", "));
+            INSERT INTO gene_cross_references (gene_id, external_db, external_id) VALUES \(geneReferences.shuffled(using: &generator).joined(separator: ", "));
+            INSERT INTO transcript_cross_references (transcript_id, external_db, external_id) VALUES
+                \(transcriptReferences.shuffled(using: &generator).joined(separator: ", "));
+            """)
+        try database.execute(SchemaFiles.sqliteIndexes)
+        let view: Set<String> = ["cross_reference_lookup_view"]
+        let tableBytes = try XCTUnwrap(try GeneTranscriptTable.load(from: database)).estimatedBytes
+        // What all references take loaded, as the sort counts it: a fixed row and their bytes.
+        let loaded = try database.integer("""
+            SELECT sum(32 + length(CAST(external_id AS BLOB)) + length(CAST(id AS BLOB))) FROM (
+                SELECT external_id, gene_id AS id FROM gene_cross_references
+                UNION ALL SELECT external_id, transcript_id FROM transcript_cross_references)
+            """)
+        let keys = try database.rows("""
+            SELECT DISTINCT external_db, external_id FROM (SELECT external_db, external_id FROM gene_cross_references
+                UNION ALL SELECT external_db, external_id FROM transcript_cross_references) ORDER BY 1, 2
+            """).map { (Array($0[0]!.utf8), Array($0[1]!.utf8)) }
+        for parts in [1, 3, 8] {
+            let budget = loaded / parts + 64
+            let ranges = try XCTUnwrap(try SortedReferences.keyRanges(in: database, limitBytes: budget), "\(parts)")
+            XCTAssertGreaterThanOrEqual(ranges.count, parts, "\(parts)")
+            XCTAssertLessThanOrEqual(ranges.count, 2 * parts + 1, "\(parts)")
+            // Each key in exactly one range, the ranges in key order.
+            var last = -1
+            for (database, identifier) in keys {
+                let holding = ranges.indices.filter { ranges[$0].contains(database: database.span, identifier: identifier.span) }
+                XCTAssertEqual(holding.count, 1, "\(String(decoding: identifier, as: UTF8.self))")
+                XCTAssertGreaterThanOrEqual(holding.first ?? -1, last)
+                last = holding.first ?? last
+            }
+            try assertFilledEqualsReference(database, lookupLimitBytes: tableBytes + budget, only: view)
+        }
+        // A budget that holds nothing, or would need too many ranges: SQLite sorts.
+        XCTAssertNil(try SortedReferences.keyRanges(in: database, limitBytes: 0))
+        XCTAssertNil(try SortedReferences.keyRanges(in: database, limitBytes: loaded / (4 * SortedReferences.maximumRanges)))
+    }
+
     /// A gene's transcripts come out of the in-memory table in byte order, each once, however the
     /// table stores them; genes only in `genes` have none.
     func testGeneTranscriptTableGroupsTranscriptsInByteOrder() throws {
