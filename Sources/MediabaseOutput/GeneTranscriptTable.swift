@@ -125,6 +125,15 @@ final class GeneTranscriptTable {
         transcripts.index(of: transcript).map { Int(transcriptGene[$0]) }
     }
 
+    /// The number of a transcript id; nil when `transcripts` lacks it.
+    func transcriptIndex(_ transcript: Span<UInt8>) -> Int? { transcripts.index(of: transcript) }
+
+    /// The gene number of a transcript number.
+    func gene(ofTranscriptNumber index: Int) -> Int { Int(transcriptGene[index]) }
+
+    /// Calls `body` with the id of a transcript number.
+    func withTranscriptId<R>(_ index: Int, _ body: (Span<UInt8>) throws -> R) rethrows -> R { try transcripts.with(index, body) }
+
     /// Calls `body` with each transcript id of a gene number.
     func forEachTranscript(ofGene index: Int, _ body: (Span<UInt8>) throws -> Void) rethrows {
         for position in Int(transcriptsStart[index])..<Int(transcriptsStart[index + 1]) {

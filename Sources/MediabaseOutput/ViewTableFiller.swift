@@ -158,12 +158,16 @@ struct ViewTableFiller {
                 if fromGene {
                     repeat {
                         // gene_id is NOT NULL; a NULL would carry no gene and no transcripts.
+                        if let table, let index = genes.geneNumber(in: table) {
+                            table.withGeneId(index) { consider($0, index: index) }
+                            table.forEachTranscript(ofGene: index) { list.append($0) }
+                            continue
+                        }
                         try genes.withValue { gene in
                             guard let gene else { return }
-                            if let table {
-                                let index = table.geneIndex(gene)
-                                consider(gene, index: index)
-                                if let index { table.forEachTranscript(ofGene: index) { list.append($0) } }
+                            if table != nil {
+                                // A gene the table lacks has no transcripts.
+                                consider(gene, index: nil)
                             } else {
                                 consider(gene, index: nil)
                                 try geneTranscripts.bind(1, bytes: gene)
@@ -345,6 +349,13 @@ private struct ReferenceScan {
         return try sorted.withKey(position) { try body($0, $1) }
     }
 
+    /// The table's number of the current gene reference's gene; nil when NULL or the table lacks it.
+    func geneNumber(in table: GeneTranscriptTable) -> Int? {
+        guard let statement else { return sorted.gene(position) }
+        guard let gene = statement.textBytes(2) else { return nil }
+        return table.geneIndex(gene)
+    }
+
     /// Calls `body` with the current row's gene or transcript id (nil: NULL).
     func withValue<R>(_ body: (Span<UInt8>?) throws -> R) rethrows -> R {
         if let statement { return try body(statement.textBytes(2)) }
@@ -370,49 +381,68 @@ private struct ReferenceScan {
 /// or transcript id, as the queries of the other form of ``ReferenceScan`` order them; each
 /// transcript reference carries its transcript's gene number (-1 when the table lacks it).
 struct SortedReferences {
-    /// References end to end in one buffer; row `i` is its database's number, `external_id`
-    /// and the id (each a range of the buffer).
+    /// The references of one table: their `external_id` bytes end to end in one buffer, and per
+    /// reference a row with its database's number and its gene or transcript as a number of the
+    /// ``GeneTranscriptTable`` (the id's bytes only for an id the table lacks): 24 bytes and the
+    /// key's bytes each, where keeping the id's bytes took 59 on lean rows.
     struct Rows {
         private var bytes: [UInt8] = []
         private var rows: [Row] = []
         /// The database names by rank (byte order), once sorted.
         private var names = ByteStringTable()
+        /// Where the numbers are genes (gene references) or transcripts (transcript references).
+        private let table: GeneTranscriptTable?
+        private let holdsTranscripts: Bool
 
         struct Row {
             /// The sort's integer keys: first the rank of `external_db` among the databases
             /// (its number in ``SortedReferences/databases`` until ``sort(ranks:names:)``), then the
-            /// first 8 bytes of `external_id` (big-endian, zeros after its end); equal keys
-            /// compare the bytes.
+            /// first 8 bytes of `external_id` (big-endian, zeros after its end) in two halves;
+            /// equal keys compare the bytes.
             var database: UInt32
-            /// The transcript's gene number (transcript references), else -1.
-            var gene: Int32
-            var prefix: UInt64
-            var identifierStart: Int32
-            var identifierEnd: Int32
-            /// Where the id ends; -1: a NULL id.
-            var end: Int32
+            var prefixHigh: UInt32
+            var prefixLow: UInt32
+            var identifierStart: UInt32
+            var identifierCount: UInt32
+            /// The gene or transcript: its number in the table (from 0); -1: NULL; below -1: an id
+            /// the table lacks, whose `-2 - value` bytes follow the `external_id`'s.
+            var value: Int32
+        }
+
+        init(table: GeneTranscriptTable? = nil, holdsTranscripts: Bool = false) {
+            self.table = table
+            self.holdsTranscripts = holdsTranscripts
         }
 
         var count: Int { rows.count }
         var byteCount: Int { bytes.count + rows.count * MemoryLayout<Row>.stride }
 
         /// Appends a row of database number `database`; a NULL `external_id` reads as empty (it
-        /// is NOT NULL).
-        mutating func append(database: Int, identifier: Span<UInt8>?, value: Span<UInt8>?, gene: Int32) {
-            let identifierStart = Int32(bytes.count)
+        /// is NOT NULL). `number` is the value's number in the table, nil when it lacks it (or
+        /// the value is NULL).
+        mutating func append(database: Int, identifier: Span<UInt8>?, value: Span<UInt8>?, number: Int?) {
+            let identifierStart = UInt32(bytes.count)
             var prefix: UInt64 = 0
             if let identifier {
                 bytes.append(identifier)
                 for index in 0..<8 { prefix = prefix << 8 | UInt64(index < identifier.count ? identifier[index] : 0) }
             }
-            let identifierEnd = Int32(bytes.count)
-            if let value { bytes.append(value) }
-            rows.append(Row(database: UInt32(database), gene: gene, prefix: prefix, identifierStart: identifierStart,
-                            identifierEnd: identifierEnd, end: value == nil ? -1 : Int32(bytes.count)))
+            let identifierCount = UInt32(bytes.count) - identifierStart
+            var stored: Int32 = -1
+            if let number {
+                stored = Int32(number)
+            } else if let value {
+                bytes.append(value)
+                stored = -2 - Int32(value.count)
+            }
+            rows.append(Row(database: UInt32(database), prefixHigh: UInt32(truncatingIfNeeded: prefix >> 32),
+                            prefixLow: UInt32(truncatingIfNeeded: prefix), identifierStart: identifierStart,
+                            identifierCount: identifierCount, value: stored))
         }
 
-        /// Byte order of the key, then of the id (NULL first); `ranks` gives each database
-        /// number's rank in byte order, `names` the names by rank.
+        /// Byte order of the key; `ranks` gives each database number's rank in byte order, `names`
+        /// the names by rank. A key's references keep their order (the sort is stable): what the
+        /// view makes of them does not depend on it.
         mutating func sort(ranks: [UInt32], names: ByteStringTable) {
             self.names = names
             for index in rows.indices { rows[index].database = ranks[Int(rows[index].database)] }
@@ -420,34 +450,43 @@ struct SortedReferences {
             let all = bytes.span
             rows.sort { left, right in
                 if left.database != right.database { return left.database < right.database }
-                if left.prefix != right.prefix { return left.prefix < right.prefix }
-                let identifier = all.extracting(Int(left.identifierStart)..<Int(left.identifierEnd))
-                    .compare(all.extracting(Int(right.identifierStart)..<Int(right.identifierEnd)))
-                if identifier != 0 { return identifier < 0 }
-                if left.end < 0 || right.end < 0 { return left.end < 0 && right.end >= 0 }
-                return all.extracting(Int(left.identifierEnd)..<Int(left.end))
-                    .compare(all.extracting(Int(right.identifierEnd)..<Int(right.end))) < 0
+                if left.prefixHigh != right.prefixHigh { return left.prefixHigh < right.prefixHigh }
+                if left.prefixLow != right.prefixLow { return left.prefixLow < right.prefixLow }
+                return all.extracting(Self.identifier(left)).compare(all.extracting(Self.identifier(right))) < 0
             }
+        }
+
+        private static func identifier(_ row: Row) -> Range<Int> {
+            Int(row.identifierStart)..<Int(row.identifierStart + row.identifierCount)
         }
 
         func withKey<R>(_ index: Int, _ body: (Span<UInt8>, Span<UInt8>) throws -> R) rethrows -> R {
             let row = rows[index]
-            return try names.with(Int(row.database)) { database in
-                try body(database, bytes.span.extracting(Int(row.identifierStart)..<Int(row.identifierEnd)))
-            }
+            return try names.with(Int(row.database)) { database in try body(database, bytes.span.extracting(Self.identifier(row))) }
         }
 
+        /// Calls `body` with the gene or transcript id of a reference (nil: NULL).
         func withValue<R>(_ index: Int, _ body: (Span<UInt8>?) throws -> R) rethrows -> R {
             let row = rows[index]
-            guard row.end >= 0 else { return try body(nil) }
-            return try body(bytes.span.extracting(Int(row.identifierEnd)..<Int(row.end)))
+            if row.value == -1 { return try body(nil) }
+            if row.value >= 0, let table {
+                return holdsTranscripts ? try table.withTranscriptId(Int(row.value), body) : try table.withGeneId(Int(row.value), body)
+            }
+            let start = Int(row.identifierStart + row.identifierCount)
+            return try body(bytes.span.extracting(start..<(start + Int(-2 - row.value))))
         }
 
-        func gene(_ index: Int) -> Int? { rows[index].gene < 0 ? nil : Int(rows[index].gene) }
+        /// The table's number of a reference's gene (gene references), or of its transcript's
+        /// gene (transcript references); nil when the table lacks it.
+        func gene(_ index: Int) -> Int? {
+            let value = rows[index].value
+            guard value >= 0, let table else { return nil }
+            return holdsTranscripts ? table.gene(ofTranscriptNumber: Int(value)) : Int(value)
+        }
     }
 
-    var genes = Rows()
-    var transcripts = Rows()
+    var genes: Rows
+    var transcripts: Rows
     /// The distinct `external_db` values (a handful), numbered as they come.
     private var databases = ByteStringTable()
 
@@ -472,9 +511,10 @@ struct SortedReferences {
 
     private static func rowidBound(_ database: SQLiteDatabase) throws -> Int { try lastRowids(database).reduce(0, +) }
 
-    /// What a reference takes once loaded: its row and the bytes of its `external_id` and id.
-    private static func loadedBytes(identifier: Span<UInt8>?, value: Span<UInt8>?) -> Int {
-        MemoryLayout<Rows.Row>.stride + (identifier?.count ?? 0) + (value?.count ?? 0)
+    /// What a reference takes once loaded: its row and the bytes of its `external_id` (those of
+    /// an id the table lacks aside).
+    private static func loadedBytes(identifier: Span<UInt8>?) -> Int {
+        MemoryLayout<Rows.Row>.stride + (identifier?.count ?? 0)
     }
 
     /// Reads and sorts the references of both tables whose key is in `range` (all by default);
@@ -483,23 +523,24 @@ struct SortedReferences {
                      range: KeyRange = KeyRange()) throws -> SortedReferences? {
         // A row's fixed size times the rows: a bound that spares reading tables that cannot fit.
         if range.isWhole { guard try rowidBound(database) * MemoryLayout<Rows.Row>.stride <= limitBytes else { return nil } }
-        var references = SortedReferences()
+        var references = SortedReferences(genes: Rows(table: table), transcripts: Rows(table: table, holdsTranscripts: true))
         // The columns are TEXT (the core is UTF-8): their stored bytes are read as they are.
         let genes = try database.prepare(queries[0])
         while try genes.step() {
-            let (name, identifier) = (genes.storedTextBytes(0), genes.storedTextBytes(1))
+            let (name, identifier, gene) = (genes.storedTextBytes(0), genes.storedTextBytes(1), genes.storedTextBytes(2))
             guard range.contains(database: name, identifier: identifier) else { continue }
-            references.genes.append(database: references.number(name), identifier: identifier, value: genes.storedTextBytes(2), gene: -1)
+            var number: Int?
+            if let gene { number = table.geneIndex(gene) }
+            references.genes.append(database: references.number(name), identifier: identifier, value: gene, number: number)
             if references.genes.count % 4096 == 0, references.byteCount > limitBytes { return nil }
         }
         let transcripts = try database.prepare(queries[1])
         while try transcripts.step() {
-            let (name, identifier) = (transcripts.storedTextBytes(0), transcripts.storedTextBytes(1))
+            let (name, identifier, transcript) = (transcripts.storedTextBytes(0), transcripts.storedTextBytes(1), transcripts.storedTextBytes(2))
             guard range.contains(database: name, identifier: identifier) else { continue }
-            let transcript = transcripts.storedTextBytes(2)
-            var gene = -1
-            if let transcript, let known = table.geneOfTranscript(transcript) { gene = known }
-            references.transcripts.append(database: references.number(name), identifier: identifier, value: transcript, gene: Int32(gene))
+            var number: Int?
+            if let transcript { number = table.transcriptIndex(transcript) }
+            references.transcripts.append(database: references.number(name), identifier: identifier, value: transcript, number: number)
             if references.transcripts.count % 4096 == 0, references.byteCount > limitBytes { return nil }
         }
         guard references.byteCount <= limitBytes else { return nil }
@@ -574,7 +615,7 @@ struct SortedReferences {
                 if try statement.step() {
                     let identifier = statement.storedTextBytes(1)
                     samples.append((Bytes.copy(statement.storedTextBytes(0)) ?? [], Bytes.copy(identifier) ?? [],
-                                    every * loadedBytes(identifier: identifier, value: statement.storedTextBytes(2))))
+                                    every * loadedBytes(identifier: identifier)))
                 }
                 statement.reset()
             }
