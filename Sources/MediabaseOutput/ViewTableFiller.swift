@@ -490,10 +490,15 @@ struct SortedReferences {
     /// The distinct `external_db` values (a handful), numbered as they come.
     private var databases = ByteStringTable()
 
-    /// The number of a database name (NULL read as empty), numbering it if new.
+    /// The number of a database name (NULL read as empty), numbering it if new. A handful of
+    /// names are compared one by one, more found by their hash.
     private mutating func number(_ database: Span<UInt8>?) -> Int {
         guard let name = database else { return number([UInt8]().span) }
-        if let index = databases.index(of: name) { return index }
+        if databases.count <= 8 {
+            for index in 0..<databases.count where databases.equals(index, name) { return index }
+        } else if let index = databases.index(of: name) {
+            return index
+        }
         databases.append(name)
         databases.indexLast()
         return databases.count - 1
@@ -527,8 +532,9 @@ struct SortedReferences {
         // The columns are TEXT (the core is UTF-8): their stored bytes are read as they are.
         let genes = try database.prepare(queries[0])
         while try genes.step() {
-            let (name, identifier, gene) = (genes.storedTextBytes(0), genes.storedTextBytes(1), genes.storedTextBytes(2))
+            let (name, identifier) = (genes.storedTextBytes(0), genes.storedTextBytes(1))
             guard range.contains(database: name, identifier: identifier) else { continue }
+            let gene = genes.storedTextBytes(2)
             var number: Int?
             if let gene { number = table.geneIndex(gene) }
             references.genes.append(database: references.number(name), identifier: identifier, value: gene, number: number)
@@ -536,8 +542,9 @@ struct SortedReferences {
         }
         let transcripts = try database.prepare(queries[1])
         while try transcripts.step() {
-            let (name, identifier, transcript) = (transcripts.storedTextBytes(0), transcripts.storedTextBytes(1), transcripts.storedTextBytes(2))
+            let (name, identifier) = (transcripts.storedTextBytes(0), transcripts.storedTextBytes(1))
             guard range.contains(database: name, identifier: identifier) else { continue }
+            let transcript = transcripts.storedTextBytes(2)
             var number: Int?
             if let transcript { number = table.transcriptIndex(transcript) }
             references.transcripts.append(database: references.number(name), identifier: identifier, value: transcript, number: number)
