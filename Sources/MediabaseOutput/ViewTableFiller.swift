@@ -530,25 +530,22 @@ struct SortedReferences {
         if range.isWhole { guard try rowidBound(database) * MemoryLayout<Rows.Row>.stride <= limitBytes else { return nil } }
         var references = SortedReferences(genes: Rows(table: table), transcripts: Rows(table: table, holdsTranscripts: true))
         // The columns are TEXT (the core is UTF-8): their stored bytes are read as they are.
-        let genes = try database.prepare(queries[0])
-        while try genes.step() {
-            let (name, identifier) = (genes.storedTextBytes(0), genes.storedTextBytes(1))
-            guard range.contains(database: name, identifier: identifier) else { continue }
-            let gene = genes.storedTextBytes(2)
-            var number: Int?
-            if let gene { number = table.geneIndex(gene) }
-            references.genes.append(database: references.number(name), identifier: identifier, value: gene, number: number)
-            if references.genes.count % 4096 == 0, references.byteCount > limitBytes { return nil }
-        }
-        let transcripts = try database.prepare(queries[1])
-        while try transcripts.step() {
-            let (name, identifier) = (transcripts.storedTextBytes(0), transcripts.storedTextBytes(1))
-            guard range.contains(database: name, identifier: identifier) else { continue }
-            let transcript = transcripts.storedTextBytes(2)
-            var number: Int?
-            if let transcript { number = table.transcriptIndex(transcript) }
-            references.transcripts.append(database: references.number(name), identifier: identifier, value: transcript, number: number)
-            if references.transcripts.count % 4096 == 0, references.byteCount > limitBytes { return nil }
+        for (query, holdsTranscripts) in zip(queries, [false, true]) {
+            let statement = try database.prepare(query)
+            while try statement.step() {
+                let (name, identifier) = (statement.storedTextBytes(0), statement.storedTextBytes(1))
+                guard range.contains(database: name, identifier: identifier) else { continue }
+                let value = statement.storedTextBytes(2)
+                var number: Int?
+                if let value { number = holdsTranscripts ? table.transcriptIndex(value) : table.geneIndex(value) }
+                let database = references.number(name)
+                if holdsTranscripts {
+                    references.transcripts.append(database: database, identifier: identifier, value: value, number: number)
+                } else {
+                    references.genes.append(database: database, identifier: identifier, value: value, number: number)
+                }
+                if (references.genes.count + references.transcripts.count) % 4096 == 0, references.byteCount > limitBytes { return nil }
+            }
         }
         guard references.byteCount <= limitBytes else { return nil }
         var ranks = [UInt32](repeating: 0, count: references.databases.count)
