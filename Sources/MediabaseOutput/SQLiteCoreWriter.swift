@@ -608,6 +608,11 @@ package final class SQLiteCoreWriter: CoreOutput {
                 while let job = nextJob() {
                     ownTables += try buildOwnViewTables(job, lap: lap, progress: progress, scanCacheAllowed: scanCacheAllowed)
                 }
+                // Rather than wait for the other connections, move the index builds' pages from
+                // the WAL into the core now, as far as their snapshots allow (all of them once
+                // none still reads from before the indexes); the checkpoint at the end moves the
+                // rest (a 4x lean input: 0.7 s of copying there, with the others running).
+                _ = try database.rows("PRAGMA main.wal_checkpoint(PASSIVE)")
             }
             let secondLaps = Result { try second.wait() }
             let checked = Result { try checks?.wait() }
