@@ -321,10 +321,11 @@ private struct ReferenceScan {
     /// Steps to the first row; its key becomes ``pending``.
     mutating func start() throws {
         guard try advance() else { return }
-        let (statement, sorted, position) = (statement, sorted, position)
-        Self.withKey(statement, sorted, position) { database, identifier in
-            pending.database.replace(with: database)
-            pending.identifier.replace(with: identifier)
+        if let statement = self.statement {
+            pending.database.replace(with: statement.textBytes(0))
+            pending.identifier.replace(with: statement.textBytes(1))
+        } else {
+            sorted.copyKey(position, into: &pending)
         }
     }
 
@@ -332,21 +333,16 @@ private struct ReferenceScan {
     /// ``pending`` (false also at the end, with ``hasRow`` false).
     mutating func next(continuing current: ReferenceKey) throws -> Bool {
         guard try advance() else { return false }
-        let (statement, sorted, position) = (statement, sorted, position)
-        return Self.withKey(statement, sorted, position) { database, identifier in
-            if Bytes.equalsKey(database, current.database) && Bytes.equalsKey(identifier, current.identifier) { return true }
-            pending.database.replace(with: database)
-            pending.identifier.replace(with: identifier)
+        guard let statement = self.statement else {
+            if sorted.keyEquals(position, current) { return true }
+            sorted.copyKey(position, into: &pending)
             return false
         }
-    }
-
-    /// Calls `body` with the key columns of the current row, from the query or from `sorted`.
-    /// Static over copies of the fields, so that `body` may change ``pending``.
-    private static func withKey<R>(_ statement: SQLiteStatement?, _ sorted: SortedReferences.Rows, _ position: Int,
-                                   _ body: (Span<UInt8>?, Span<UInt8>?) throws -> R) rethrows -> R {
-        if let statement { return try body(statement.textBytes(0), statement.textBytes(1)) }
-        return try sorted.withKey(position) { try body($0, $1) }
+        let (database, identifier) = (statement.textBytes(0), statement.textBytes(1))
+        if Bytes.equalsKey(database, current.database) && Bytes.equalsKey(identifier, current.identifier) { return true }
+        pending.database.replace(with: database)
+        pending.identifier.replace(with: identifier)
+        return false
     }
 
     /// The table's number of the current gene reference's gene; nil when NULL or the table lacks it.
@@ -381,31 +377,34 @@ private struct ReferenceScan {
 /// or transcript id, as the queries of the other form of ``ReferenceScan`` order them; each
 /// transcript reference carries its transcript's gene number (-1 when the table lacks it).
 struct SortedReferences {
-    /// The references of one table: their `external_id` bytes end to end in one buffer, and per
-    /// reference a row with its database's number and its gene or transcript as a number of the
-    /// ``GeneTranscriptTable`` (the id's bytes only for an id the table lacks): 24 bytes and the
-    /// key's bytes each, where keeping the id's bytes took 59 on lean rows.
+    /// The references of one table, sorted by key: per reference a 20-byte row with the first 8
+    /// bytes of its `external_id` (two integers, the sort's first keys) and its gene or transcript
+    /// as a number of the ``GeneTranscriptTable``; the rest of the `external_id` (and the bytes of
+    /// an id the table lacks) end to end in one buffer; the rows of each database apart, so that
+    /// no row holds its database. Lean rows: 24 bytes a reference, where holding both ids' bytes
+    /// and a 32-byte row took 59.
     struct Rows {
         private var bytes: [UInt8] = []
-        private var rows: [Row] = []
+        /// The rows of each database: by its number until ``sort(ranks:names:)``, then by rank.
+        private var groups: [[Row]] = []
+        /// Once sorted, the position of each group's first row, and the count after the last.
+        private var groupStarts: [Int] = [0]
         /// The database names by rank (byte order), once sorted.
         private var names = ByteStringTable()
         /// Where the numbers are genes (gene references) or transcripts (transcript references).
         private let table: GeneTranscriptTable?
         private let holdsTranscripts: Bool
+        private(set) var count = 0
 
         struct Row {
-            /// The sort's integer keys: first the rank of `external_db` among the databases
-            /// (its number in ``SortedReferences/databases`` until ``sort(ranks:names:)``), then the
-            /// first 8 bytes of `external_id` (big-endian, zeros after its end) in two halves;
-            /// equal keys compare the bytes.
-            var database: UInt32
+            /// The first 8 bytes of `external_id`, big-endian, zeros after its end.
             var prefixHigh: UInt32
             var prefixLow: UInt32
-            var identifierStart: UInt32
+            /// Where the bytes of `external_id` after its first 8 start in the buffer.
+            var suffixStart: UInt32
             var identifierCount: UInt32
             /// The gene or transcript: its number in the table (from 0); -1: NULL; below -1: an id
-            /// the table lacks, whose `-2 - value` bytes follow the `external_id`'s.
+            /// the table lacks, whose `-2 - value` bytes follow the `external_id`'s in the buffer.
             var value: Int32
         }
 
@@ -414,20 +413,22 @@ struct SortedReferences {
             self.holdsTranscripts = holdsTranscripts
         }
 
-        var count: Int { rows.count }
-        var byteCount: Int { bytes.count + rows.count * MemoryLayout<Row>.stride }
+        var byteCount: Int { bytes.count + count * MemoryLayout<Row>.stride }
+
+        /// What a reference of this `external_id` takes (an id the table lacks aside).
+        static func byteCount(identifier: Span<UInt8>?) -> Int { MemoryLayout<Row>.stride + max(0, (identifier?.count ?? 0) - 8) }
 
         /// Appends a row of database number `database`; a NULL `external_id` reads as empty (it
         /// is NOT NULL). `number` is the value's number in the table, nil when it lacks it (or
         /// the value is NULL).
         mutating func append(database: Int, identifier: Span<UInt8>?, value: Span<UInt8>?, number: Int?) {
-            let identifierStart = UInt32(bytes.count)
             var prefix: UInt64 = 0
+            let identifierCount = identifier?.count ?? 0
+            let suffixStart = UInt32(bytes.count)
             if let identifier {
-                bytes.append(identifier)
-                for index in 0..<8 { prefix = prefix << 8 | UInt64(index < identifier.count ? identifier[index] : 0) }
+                for index in 0..<8 { prefix = prefix << 8 | UInt64(index < identifierCount ? identifier[index] : 0) }
+                if identifierCount > 8 { bytes.append(identifier.extracting(8...)) }
             }
-            let identifierCount = UInt32(bytes.count) - identifierStart
             var stored: Int32 = -1
             if let number {
                 stored = Int32(number)
@@ -435,51 +436,90 @@ struct SortedReferences {
                 bytes.append(value)
                 stored = -2 - Int32(value.count)
             }
-            rows.append(Row(database: UInt32(database), prefixHigh: UInt32(truncatingIfNeeded: prefix >> 32),
-                            prefixLow: UInt32(truncatingIfNeeded: prefix), identifierStart: identifierStart,
-                            identifierCount: identifierCount, value: stored))
+            while groups.count <= database { groups.append([]) }
+            groups[database].append(Row(prefixHigh: UInt32(truncatingIfNeeded: prefix >> 32), prefixLow: UInt32(truncatingIfNeeded: prefix),
+                                        suffixStart: suffixStart, identifierCount: UInt32(identifierCount), value: stored))
+            count += 1
         }
 
-        /// Byte order of the key; `ranks` gives each database number's rank in byte order, `names`
-        /// the names by rank. A key's references keep their order (the sort is stable): what the
-        /// view makes of them does not depend on it.
+        /// Byte order of the key: the groups put in the order of their databases' names
+        /// (`ranks` gives each database number's rank in byte order, `names` the names by rank),
+        /// each group sorted by `external_id`. A key's references keep their order (the sort is
+        /// stable): what the view makes of them does not depend on it.
         mutating func sort(ranks: [UInt32], names: ByteStringTable) {
             self.names = names
-            for index in rows.indices { rows[index].database = ranks[Int(rows[index].database)] }
+            var ranked = [[Row]](repeating: [], count: names.count)
+            for (number, group) in groups.enumerated() { ranked[Int(ranks[number])] = group }
+            groups = []
             let bytes = bytes
             let all = bytes.span
-            rows.sort { left, right in
-                if left.database != right.database { return left.database < right.database }
-                if left.prefixHigh != right.prefixHigh { return left.prefixHigh < right.prefixHigh }
-                if left.prefixLow != right.prefixLow { return left.prefixLow < right.prefixLow }
-                return all.extracting(Self.identifier(left)).compare(all.extracting(Self.identifier(right))) < 0
+            groupStarts = [0]
+            for rank in ranked.indices {
+                ranked[rank].sort { left, right in
+                    if left.prefixHigh != right.prefixHigh { return left.prefixHigh < right.prefixHigh }
+                    if left.prefixLow != right.prefixLow { return left.prefixLow < right.prefixLow }
+                    // Equal first 8 bytes: the rest in byte order, then the shorter first (an id of
+                    // 8 bytes or fewer has no rest, and its zeros after its end equal the other's).
+                    let order = all.extracting(Self.suffix(left)).compare(all.extracting(Self.suffix(right)))
+                    return order != 0 ? order < 0 : left.identifierCount < right.identifierCount
+                }
+                groupStarts.append(groupStarts[rank] + ranked[rank].count)
+            }
+            groups = ranked
+        }
+
+        private static func suffix(_ row: Row) -> Range<Int> {
+            Int(row.suffixStart)..<(Int(row.suffixStart) + max(0, Int(row.identifierCount) - 8))
+        }
+
+        /// The group (database rank) and the row of a position, once sorted.
+        private func row(_ index: Int) -> (rank: Int, row: Row) {
+            var rank = 0
+            while groupStarts[rank + 1] <= index { rank += 1 }
+            return (rank, groups[rank][index - groupStarts[rank]])
+        }
+
+        /// The `external_id` byte at `offset` of a row (below its count).
+        private func identifierByte(_ row: Row, _ offset: Int) -> UInt8 {
+            switch offset {
+            case 0..<4: UInt8(truncatingIfNeeded: row.prefixHigh >> UInt32(24 - 8 * offset))
+            case 4..<8: UInt8(truncatingIfNeeded: row.prefixLow >> UInt32(56 - 8 * offset))
+            default: bytes[Int(row.suffixStart) + offset - 8]
             }
         }
 
-        private static func identifier(_ row: Row) -> Range<Int> {
-            Int(row.identifierStart)..<Int(row.identifierStart + row.identifierCount)
+        /// Sets `key` to the key of a reference.
+        fileprivate func copyKey(_ index: Int, into key: inout ReferenceKey) {
+            let (rank, row) = row(index)
+            names.with(rank) { key.database.replace(with: $0) }
+            key.identifier.removeAll(keepingCapacity: true)
+            for offset in 0..<min(8, Int(row.identifierCount)) { key.identifier.append(identifierByte(row, offset)) }
+            if row.identifierCount > 8 { key.identifier.append(bytes.span.extracting(Self.suffix(row))) }
         }
 
-        func withKey<R>(_ index: Int, _ body: (Span<UInt8>, Span<UInt8>) throws -> R) rethrows -> R {
-            let row = rows[index]
-            return try names.with(Int(row.database)) { database in try body(database, bytes.span.extracting(Self.identifier(row))) }
+        /// Whether a reference has the key `key`.
+        fileprivate func keyEquals(_ index: Int, _ key: ReferenceKey) -> Bool {
+            let (rank, row) = row(index)
+            guard Int(row.identifierCount) == key.identifier.count, names.equals(rank, key.database.span) else { return false }
+            for offset in 0..<min(8, key.identifier.count) where identifierByte(row, offset) != key.identifier[offset] { return false }
+            return row.identifierCount <= 8 || bytes.span.extracting(Self.suffix(row)).elementsEqual(key.identifier.span.extracting(8...))
         }
 
         /// Calls `body` with the gene or transcript id of a reference (nil: NULL).
         func withValue<R>(_ index: Int, _ body: (Span<UInt8>?) throws -> R) rethrows -> R {
-            let row = rows[index]
+            let row = row(index).row
             if row.value == -1 { return try body(nil) }
             if row.value >= 0, let table {
                 return holdsTranscripts ? try table.withTranscriptId(Int(row.value), body) : try table.withGeneId(Int(row.value), body)
             }
-            let start = Int(row.identifierStart + row.identifierCount)
+            let start = Self.suffix(row).upperBound
             return try body(bytes.span.extracting(start..<(start + Int(-2 - row.value))))
         }
 
         /// The table's number of a reference's gene (gene references), or of its transcript's
         /// gene (transcript references); nil when the table lacks it.
         func gene(_ index: Int) -> Int? {
-            let value = rows[index].value
+            let value = row(index).row.value
             guard value >= 0, let table else { return nil }
             return holdsTranscripts ? table.gene(ofTranscriptNumber: Int(value)) : Int(value)
         }
@@ -516,11 +556,8 @@ struct SortedReferences {
 
     private static func rowidBound(_ database: SQLiteDatabase) throws -> Int { try lastRowids(database).reduce(0, +) }
 
-    /// What a reference takes once loaded: its row and the bytes of its `external_id` (those of
-    /// an id the table lacks aside).
-    private static func loadedBytes(identifier: Span<UInt8>?) -> Int {
-        MemoryLayout<Rows.Row>.stride + (identifier?.count ?? 0)
-    }
+    /// What a reference takes once loaded (an id the table lacks aside).
+    private static func loadedBytes(identifier: Span<UInt8>?) -> Int { Rows.byteCount(identifier: identifier) }
 
     /// Reads and sorts the references of both tables whose key is in `range` (all by default);
     /// nil when they would take more than `limitBytes`.

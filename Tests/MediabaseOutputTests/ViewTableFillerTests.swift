@@ -248,15 +248,19 @@ final class ViewTableFillerTests: XCTestCase {
             INSERT INTO gene_cross_references (gene_id, external_db, external_id) VALUES \(geneReferences.shuffled(using: &generator).joined(separator: ", "));
             INSERT INTO transcript_cross_references (transcript_id, external_db, external_id) VALUES
                 \(transcriptReferences.shuffled(using: &generator).joined(separator: ", "));
+            -- Ids equal in their first 8 bytes, or but for zero bytes at their end.
+            INSERT INTO gene_cross_references (gene_id, external_db, external_id) VALUES
+                ('G1', 'NUL', 'AB' || char(0)), ('G2', 'NUL', 'AB'), ('G3', 'NUL', 'ABCDEFG' || char(0) || 'X'),
+                ('G4', 'NUL', 'ABCDEFG'), ('G5', 'NUL', 'ABCDEFGH' || char(0)), ('G6', 'NUL', 'ABCDEFGH'), ('G7', 'NUL', '');
             """)
         try database.execute(SchemaFiles.sqliteIndexes)
         let view: Set<String> = ["cross_reference_lookup_view"]
         let tableBytes = try XCTUnwrap(try GeneTranscriptTable.load(from: database)).estimatedBytes
-        // What all references take loaded, as the sort counts it: a fixed row and their bytes.
+        // What all references take loaded, as the sort counts it: a fixed row and the bytes of
+        // `external_id` after its first 8 (every gene and transcript is in the table).
         let loaded = try database.integer("""
-            SELECT sum(32 + length(CAST(external_id AS BLOB)) + length(CAST(id AS BLOB))) FROM (
-                SELECT external_id, gene_id AS id FROM gene_cross_references
-                UNION ALL SELECT external_id, transcript_id FROM transcript_cross_references)
+            SELECT sum(\(MemoryLayout<SortedReferences.Rows.Row>.stride) + max(0, length(CAST(external_id AS BLOB)) - 8)) FROM (
+                SELECT external_id FROM gene_cross_references UNION ALL SELECT external_id FROM transcript_cross_references)
             """)
         let keys = try database.rows("""
             SELECT DISTINCT external_db, external_id FROM (SELECT external_db, external_id FROM gene_cross_references
