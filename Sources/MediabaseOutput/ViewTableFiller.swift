@@ -373,9 +373,11 @@ private struct ReferenceScan {
     }
 }
 
-/// The two cross-reference tables read in rowid order and sorted in memory by key, then gene
-/// or transcript id, as the queries of the other form of ``ReferenceScan`` order them; each
-/// transcript reference carries its transcript's gene number (-1 when the table lacks it).
+/// The two cross-reference tables read in rowid order and sorted in memory by key, as the
+/// queries of the other form of ``ReferenceScan`` order them (a key's references in the order
+/// read, where the queries order them by id: the view's row of a key does not depend on it);
+/// each reference carries its gene or transcript as a number of the ``GeneTranscriptTable``,
+/// which also gives a transcript's gene.
 struct SortedReferences {
     /// The references of one table, sorted by key: per reference a 20-byte row with the first 8
     /// bytes of its `external_id` (two integers, the sort's first keys) and its gene or transcript
@@ -702,6 +704,7 @@ private struct GeneSymbols {
             guard let id = genes.textBytes(0) else { continue }
             ids.append(id)
             symbols.append(genes.textBytes(1))
+            // Per gene besides its bytes: its end, its symbol's range and about two hash slots.
             if ids.count % 4096 == 0, ids.byteCount + symbols.byteCount + ids.count * 40 > limitBytes { return }
         }
         guard ids.byteCount + symbols.byteCount + ids.count * 40 <= limitBytes else { return }
