@@ -19,7 +19,8 @@ final class SQLiteRowRunsTests: ScratchFolderTestCase {
         try database.execute("INSERT INTO source VALUES (42), (2.5), ('text'), (x'00ff'), (NULL)")
         for count in [0, 1, 7, 31, 32, 33, 64, 100] {
             for table in ["one", "runs"] { try database.execute("DROP TABLE IF EXISTS \(table); CREATE TABLE \(table) (a, b, c, d)") }
-            let single = try database.prepare("INSERT INTO one VALUES (?, ?, ?, ?)")
+            // The stored value passed as INSERT ... SELECT passes it.
+            let single = try database.prepare("INSERT INTO one SELECT ?1, ?2, ?3, v FROM source WHERE rowid = ?4")
             let runs = SQLiteRowRuns(database: database, table: "runs", columns: 4)
             let stored = try database.prepare("SELECT v FROM source ORDER BY rowid")
             for index in 0..<count {
@@ -30,13 +31,14 @@ final class SQLiteRowRunsTests: ScratchFolderTestCase {
                     stored.reset()
                     _ = try stored.step()
                 }
-                // One INSERT per row, each value bound on its own (copied).
-                try single.run(inPlace: [UInt8]().span) { binder in
-                    try binder.bind(1, copying: text.span)
-                    if index % 3 == 0 { try binder.bindNull(2) } else { try binder.bind(2, Int64(index) * 1_000_000_007) }
-                    try binder.bind(3, Double(index) / 8)
-                    try binder.bind(4, copying: 0, of: stored)
-                }
+                // One INSERT per row, each value bound on its own (copied); `stored` is on the
+                // source's row `index % 5 + 1`.
+                try single.bind(1, bytes: text.span)
+                if index % 3 == 0 { try single.bindNull(2) } else { try single.bind(2, Int64(index) * 1_000_000_007) }
+                try single.bind(3, Double(index) / 8)
+                try single.bind(4, Int64(index % 5 + 1))
+                while try single.step() {}
+                single.reset()
                 runs.appendText(text.span)
                 if index % 3 == 0 { runs.appendNull() } else { runs.appendInteger(Int64(index) * 1_000_000_007) }
                 runs.appendReal(Double(index) / 8)
