@@ -84,8 +84,9 @@ package final class TarArchiveReader {
             case .none:
                 payload = contents
             case .gzip:
-                readAhead = ReadAheadStream(source: try InflateStream(source: contents, wrapping: .gzip, name: name))
-                payload = readAhead!
+                let stream = ReadAheadStream(source: try InflateStream(source: contents, wrapping: .gzip, name: name))
+                readAhead = stream
+                payload = stream
             case let .unsupported(algorithm):
                 throw DataFileCompression.unsupportedError(algorithm, file: name, table: ArchiveTableLoader.tableName(entry))
             }

@@ -165,17 +165,14 @@ struct ViewTableFiller {
                         }
                         try genes.withValue { gene in
                             guard let gene else { return }
-                            if table != nil {
-                                // A gene the table lacks has no transcripts.
-                                consider(gene, index: nil)
-                            } else {
-                                consider(gene, index: nil)
-                                try geneTranscripts.bind(1, bytes: gene)
-                                while try geneTranscripts.step() {
-                                    if let id = geneTranscripts.textBytes(0) { list.append(id) }
-                                }
-                                geneTranscripts.reset()
+                            consider(gene, index: nil)
+                            // A gene the table lacks has no transcripts; without the table, a seek.
+                            guard table == nil else { return }
+                            try geneTranscripts.bind(1, bytes: gene)
+                            while try geneTranscripts.step() {
+                                if let id = geneTranscripts.textBytes(0) { list.append(id) }
                             }
+                            geneTranscripts.reset()
                         }
                     } while try genes.next(continuing: key)
                 }
@@ -248,7 +245,10 @@ struct ViewTableFiller {
                 sortedHere = true
             } else if let ranges = try SortedReferences.keyRanges(in: database, limitBytes: budget) {
                 for range in ranges {
-                    guard let sorted = try SortedReferences.load(from: database, table: table, limitBytes: .max, range: range) else { continue }
+                    // Without a limit a range always loads; a range skipped would lose its rows.
+                    guard let sorted = try SortedReferences.load(from: database, table: table, limitBytes: .max, range: range) else {
+                        throw MediabaseError.io(path: database.path, message: "cross_reference_lookup_view: a range of keys did not load")
+                    }
                     var (genes, transcripts) = (ReferenceScan(sorted.genes), ReferenceScan(sorted.transcripts))
                     try merge(&genes, &transcripts)
                 }
@@ -704,13 +704,16 @@ private struct GeneSymbols {
             guard let id = genes.textBytes(0) else { continue }
             ids.append(id)
             symbols.append(genes.textBytes(1))
-            // Per gene besides its bytes: its end, its symbol's range and about two hash slots.
-            if ids.count % 4096 == 0, ids.byteCount + symbols.byteCount + ids.count * 40 > limitBytes { return }
+            if ids.count % 4096 == 0, estimatedBytes > limitBytes { return }
         }
-        guard ids.byteCount + symbols.byteCount + ids.count * 40 <= limitBytes else { return }
+        guard estimatedBytes <= limitBytes else { return }
         ids.index(capacityFor: ids.count)
         inMemory = true
     }
+
+    /// Memory held, roughly: per gene besides its bytes, its end, its symbol's range and about
+    /// two hash slots.
+    private var estimatedBytes: Int { ids.byteCount + symbols.byteCount + ids.count * 40 }
 
     /// The symbol of a gene id; nil when NULL or when `genes` lacks the gene.
     private func symbol(of gene: [UInt8]) throws -> [UInt8]? {
