@@ -43,7 +43,9 @@ package enum ByteHash {
             }
         }
         lane2 = round(lane2, tail)
-        return (finalize(lane0 ^ round(lane2, lane1)), finalize(lane3 ^ round(lane1, lane0 ^ lane2)))
+        // Each half takes every lane: hash tables take their slot from the low half alone, and
+        // keys of one layout (`gene\tdb\tid` of 32 bytes and more) can differ in one lane only.
+        return (finalize(round(lane0 ^ round(lane2, lane1), lane3)), finalize(lane3 ^ round(lane1, lane0 ^ lane2)))
     }
 
     /// A 64-bit hash of bytes that are all in 1...0x7F, or nil when one is not: the ASCII check

@@ -85,11 +85,16 @@ final class GeneTranscriptTable {
             next[Int(gene)] += 1
         }
         transcriptsStart = starts
-        // Insertion sorts: a gene has a few transcripts, often in order already.
+        // Insertion sorts: a gene has a few transcripts, often in order already. A gene with
+        // many (a placeholder id shared by thousands of scattered rows) is sorted in n log n.
         let strings = transcripts
         for gene in 0..<genes.count {
             let (start, end) = (Int(starts[gene]), Int(starts[gene + 1]))
             guard end - start > 1 else { continue }
+            guard end - start <= 32 else {
+                geneTranscripts[start..<end].sort { strings.compare(Int($0), Int($1)) < 0 }
+                continue
+            }
             for position in (start + 1)..<end {
                 let moving = geneTranscripts[position]
                 var slot = position

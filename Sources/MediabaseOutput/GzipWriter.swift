@@ -65,12 +65,15 @@ package final class GzipWriter {
             pending.removeSubrange(start...)
             throw error
         }
-        while pending.count >= chunkSize {
-            let rest = Array(pending[chunkSize...])
-            pending.removeSubrange(chunkSize...)
-            try submitChunk(final: false)
-            pending.append(contentsOf: rest)
-        }
+        guard pending.count >= chunkSize else { return }
+        // What passed the chunk's end is copied out once and cut into chunks as `write` cuts
+        // bytes (copying the rest back after each chunk was quadratic in a value of many MB). A
+        // buffer that grew for it is not kept: the chunk is submitted in one of its own size.
+        let rest = Array(pending[chunkSize...])
+        pending = pending.capacity > chunkSize + Self.appendSlack ? Array(pending[..<chunkSize]) : pending
+        pending.removeSubrange(chunkSize...)
+        try submitChunk(final: false)
+        try write(rest.span)
     }
 
     /// Appends uncompressed bytes.

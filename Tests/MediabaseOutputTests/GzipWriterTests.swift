@@ -65,7 +65,8 @@ final class GzipWriterTests: ScratchFolderTestCase {
     }
 
     /// Rows appended straight into the chunk buffer give the bytes of the same rows written, with
-    /// chunks cut inside rows and rows longer than a chunk; a row whose body throws leaves nothing.
+    /// chunks cut inside rows and rows longer than a chunk (one of 350 KB: 85 chunks); a row whose
+    /// body throws leaves nothing.
     func testAppendedRowsGiveTheBytesOfWrittenOnesAndAThrowTakesTheRowBack() throws {
         struct Refused: Error {}
         let input = sampleInput(bytes: 300_000, seed: 11)
@@ -79,6 +80,9 @@ final class GzipWriterTests: ScratchFolderTestCase {
             step = step * 7 % 9_001 + 1
         }
         rows.append(Array(repeating: UInt8(ascii: "x"), count: 20_000))
+        // Longer than the buffer's room past a chunk (it grows, and is not kept), then short rows.
+        rows.append(input.reversed() + input.prefix(50_000))
+        rows += (0..<30).map { Array("row \($0)\n".utf8) }
         let written = try compress(rows.flatMap { $0 }, threads: 2, chunkSize: 4096, name: "written.gz")
         let pool = try CompressionPool(threads: 2, level: 6)
         defer { pool.shutdown() }

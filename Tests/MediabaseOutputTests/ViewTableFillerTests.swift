@@ -180,7 +180,8 @@ final class ViewTableFillerTests: XCTestCase {
     func testCrossReferenceListsMatchTheQuery() throws {
         let database = try SQLiteDatabase(path: directory.appendingPathComponent("lists.sqlite").path)
         try database.execute(SchemaFiles.sqliteCore)
-        // 40 transcripts of ENSG1 in a shuffled order, between ENSG2's.
+        // 40 transcripts of ENSG1 in a shuffled order, between ENSG2's (more than a gene's insertion
+        // sort takes: they are sorted by `sort`).
         var generator = SplitMix64(state: 13)
         let many = (0..<40).map { "('ENST1_\($0)', 'ENSG1')" }.shuffled(using: &generator)
         let transcripts = many[..<20] + ["('ENST2b', 'ENSG2')", "('ENST2a', 'ENSG2')"] + many[20...]
