@@ -49,8 +49,11 @@ ORDER BY di.drug_interaction_id;
 CREATE MATERIALIZED VIEW public.pathway_coverage_view AS
 WITH
     g AS (SELECT pathway_id, count(*) AS n FROM public.gene_pathways GROUP BY pathway_id),
-    t AS (SELECT gp.pathway_id, count(*) AS n
-          FROM public.gene_pathways gp JOIN public.transcripts tr USING (gene_id) GROUP BY gp.pathway_id)
+    -- Each gene's transcripts counted once, not once per pathway of the gene (N x N join rows
+    -- for a gene of N transcripts in N pathways).
+    c AS (SELECT gene_id, count(*) AS n FROM public.transcripts GROUP BY gene_id),
+    t AS (SELECT gp.pathway_id, sum(c.n)::bigint AS n
+          FROM public.gene_pathways gp JOIN c USING (gene_id) GROUP BY gp.pathway_id)
 SELECT p.pathway_id, p.pathway_name, p.source_database, coalesce(g.n, 0) AS gene_count, coalesce(t.n, 0) AS transcript_count
 FROM public.pathways p LEFT JOIN g USING (pathway_id) LEFT JOIN t USING (pathway_id)
 ORDER BY p.pathway_id COLLATE "C";
