@@ -27,8 +27,20 @@ The inspect-by-input-form, RSS-growth and patients runs use the "today" profile;
   sqlite3 .import and the psql restore, on every profile.
 --only legacy: the profiles' comparisons, not the inspect forms, RSS growth, patients or full scale.
 --profiles a,b: only those profiles. --linear: also convert a 4x input of every profile (long).
+--only skew: shapes of legacy data the generator never makes (bench/skew.py plants them into a
+  lean-scattered dump of 4,000 genes; quick: 300): one gene with many scattered rows, PMIDs, GO
+  terms, drugs or ids of one layout, rows of one gene that disagree, one value of many MB, one
+  symbol on many genes. Each skew at 1x and 10x (tx 3,000 and 30,000 rows, ...), convert --to
+  sqlite, convert --to bundle and inspect on each and on the unskewed base. The growth of a
+  skew's extra cost, (t10x - tbase) / (t1x - tbase) with a noise floor under the divisor (see
+  skew_growth), is about 10 when the cost is linear and 100 when it is quadratic; above 15 it is a
+  miss, and so is a peak RSS above 300 MB. The counts skew.py planted (its OUT.planted.json, from
+  the rules of docs/spec.md) must be in the SQLite output, or the run stops. About 3 minutes on 2
+  cores; part of the full run, before full scale.
 """
 import argparse
+import glob
+import hashlib
 import json
 import math
 import os
@@ -159,9 +171,10 @@ def main():
     parser.add_argument("--full-scale", action="store_true",
                         help="also generate and convert --genes 77114 of every profile (--profiles; the fat one is about 22 GB)")
     parser.add_argument("--skip-duckdb", action="store_true")
-    parser.add_argument("--only", choices=["patients", "convert", "legacy", "full-scale"],
+    parser.add_argument("--only", choices=["patients", "convert", "legacy", "full-scale", "skew"],
                         help="run one comparison (its inputs are cached like the others); convert: convert sqlite against "
-                             "sqlite3 .import and the psql restore; legacy: every profile's comparisons, nothing else")
+                             "sqlite3 .import and the psql restore; legacy: every profile's comparisons, nothing else; "
+                             "skew: skewed legacy data at 1x and 10x (bench/skew.py)")
     args = parser.parse_args()
     quick = args.quick
     reps = 1 if quick else args.reps
@@ -174,6 +187,13 @@ def main():
         patients_result = bench_patients(binary, quick, reps, scratch, args.skip_duckdb)
         patients_result["facts"].update({"quick": quick, "reps": reps, "generated": GENERATED})
         finish(patients_result["results"], patients_result["ratios"], patients_result["facts"], scratch)
+        return
+    if args.only == "skew":
+        scratch = tempfile.mkdtemp(prefix="mediabase-bench-", dir=WORK)
+        results, ratios, facts = {}, [], {"quick": quick, "reps": reps}
+        bench_skew(binary, quick, reps, scratch, results, ratios, facts)
+        facts["generated"] = GENERATED
+        finish(results, ratios, facts, scratch)
         return
     profiles = args.profiles.split(",") if args.profiles else list(PROFILES)
     unknown = [name for name in profiles if name not in PROFILES]
@@ -233,6 +253,8 @@ def main():
     results.update(patients_result["results"])
     ratios += patients_result["ratios"]
     facts.update(patients_result["facts"])
+
+    bench_skew(binary, quick, reps, scratch, results, ratios, facts)
 
     if args.full_scale:
         bench_full_scale(binary, profiles, scratch, results, facts)
@@ -340,6 +362,172 @@ def bench_profile(binary, profile, genes, reps, scratch, postgres, results, rati
     if profile != "today":
         os.path.exists(core) and os.unlink(core)
     return dump, core, custom
+
+
+# variant -> N of the 1x input and of --quick's (the 10x input has 10 N); bench/skew.py says
+# what N counts. The full sizes are those at which stress runs found superlinear costs; conflict's
+# 5,000 rows of one gene (more than any real gene has) let a quadratic cost stand out of the noise.
+SKEWS = {
+    "tx": (3000, 30),
+    "pmids": (5000, 50),
+    "go": (3000, 30),
+    "drugs": (2000, 20),
+    "arr": (3000, 30),
+    "conflict": (500, 10),
+    "big": (2048, 32),
+    "sym": (300, 3),
+}
+# Genes of the lean-scattered base dump (about 23 MB; quick: 300, under 2 MB): small, so that the
+# skews' cost is not lost beside the base's.
+SKEW_GENES = (4000, 300)
+SKEW_COMMANDS = ("convert sqlite", "convert bundle", "inspect")
+# A linear cost grows 10 x with a 10 x skew, n log n about 13 x, a quadratic one 100 x.
+SKEW_GROWTH_LIMIT = 15
+SKEW_RSS_LIMIT = 300e6
+
+# bench/skew.py's "expect" names -> the query that finds each in the SQLite core, with
+# planted.json's fields as parameters.
+SKEW_CHECKS = {
+    "transcripts": "SELECT count(*) FROM transcripts WHERE gene_id = :gene_id",
+    "genes_of_id": "SELECT count(*) FROM genes WHERE gene_id = :gene_id",
+    "gene_symbol": "SELECT gene_symbol FROM genes WHERE gene_id = :gene_id",
+    "genes_of_symbol": "SELECT count(*) FROM genes WHERE gene_symbol = :gene_symbol",
+    "gene_publications": "SELECT count(*) FROM gene_publications WHERE gene_id = :gene_id",
+    "transcript_go_terms": "SELECT count(*) FROM transcript_go_terms JOIN transcripts USING (transcript_id) WHERE gene_id = :gene_id",
+    "gene_drug_interactions": "SELECT count(*) FROM gene_drug_interactions WHERE gene_id = :gene_id",
+    "gene_pathways": "SELECT count(*) FROM gene_pathways WHERE gene_id = :gene_id",
+    "gene_cross_references": "SELECT count(*) FROM gene_cross_references WHERE gene_id = :gene_id",
+    "transcript_cross_references": "SELECT count(*) FROM transcript_cross_references JOIN transcripts USING (transcript_id) "
+                                   "WHERE gene_id = :gene_id",
+    "features_bytes": "SELECT max(length(CAST(value_json AS BLOB))) FROM gene_extras WHERE gene_id = :gene_id AND field = 'features'",
+    "expression_freq_bytes": "SELECT max(length(CAST(value_json AS BLOB))) FROM gene_extras "
+                             "WHERE gene_id = :gene_id AND field = 'expression_freq'",
+}
+
+
+def bench_skew(binary, quick, reps, scratch, results, ratios, facts):
+    """Every skew of SKEWS at 1x and 10x beside the unskewed base: convert sqlite, convert bundle
+    and inspect on each. Results are named "skew VARIANT INPUT: COMMAND" (INPUT base, 1x or 10x);
+    the growth and peak RSS ratios carry "skew": VARIANT; facts["skew"] holds the tables."""
+    genes = SKEW_GENES[1 if quick else 0]
+    base = os.path.join(generate(binary, genes, profile="lean-scattered"), "mbase.sql")
+    inputs = skewed_inputs(base, genes, quick)
+    own = facts["skew"] = {"genes": genes, "base_dump_bytes": os.path.getsize(base), "variants": {}}
+    log(f"skew: base {base} ({own['base_dump_bytes'] / 1e6:.1f} MB)")
+    for variant, (one, ten) in inputs.items():
+        log(f"skew {variant}")
+        runs, planted = measure_skew(binary, variant, {"base": (base, None), "1x": one, "10x": ten}, reps, scratch, results)
+        table = {}
+        for command in SKEW_COMMANDS:
+            seconds = {label: runs[label][command]["median_s"] for label in runs}
+            growth = skew_growth(seconds["base"], seconds["1x"], seconds["10x"])
+            peak = max(runs[label][command]["peak_rss_bytes"] for label in ("1x", "10x"))
+            table[command] = {"base_s": seconds["base"], "1x_s": seconds["1x"], "10x_s": seconds["10x"],
+                              "growth": round(growth, 2), "peak_rss_mb": round(peak / 1e6, 1)}
+            ratios.append({"skew": variant, "name": f"{command} extra cost 10x / 1x", "ratio": round(growth, 2),
+                           "target": SKEW_GROWTH_LIMIT, "met": growth <= SKEW_GROWTH_LIMIT})
+            ratios.append({"skew": variant, "name": f"{command} peak RSS", "value_mb": round(peak / 1e6, 1),
+                           "target": f"<= {SKEW_RSS_LIMIT / 1e6:.0f} MB", "met": peak <= SKEW_RSS_LIMIT})
+        own["variants"][variant] = {"n_1x": planted["1x"]["n"], "n_10x": planted["10x"]["n"],
+                                    "dump_bytes_1x": os.path.getsize(one[0]), "dump_bytes_10x": os.path.getsize(ten[0]),
+                                    "where": planted["10x"]["where"], "checked_10x": planted["10x"]["expect"],
+                                    "commands": table}
+
+
+def skewed_inputs(base, genes, quick):
+    """variant -> the 1x and 10x (dump, planted.json) pairs that bench/skew.py makes from base.
+    They are cached under bench/work in a folder named for skew.py's bytes and the base dump, so
+    that an edited skew.py or a regenerated base makes them again; older folders are removed."""
+    script = os.path.join(ROOT, "bench", "skew.py")
+    digest = hashlib.sha256()
+    with open(script, "rb") as handle:
+        digest.update(handle.read())
+    digest.update(f"{base} {os.path.getsize(base)} {os.stat(base).st_mtime_ns}".encode())
+    folder = os.path.join(WORK, f"skew-g{genes}-{digest.hexdigest()[:12]}")
+    for stale in glob.glob(os.path.join(WORK, f"skew-g{genes}-*")):
+        if stale != folder:
+            shutil.rmtree(stale, ignore_errors=True)
+    os.makedirs(folder, exist_ok=True)
+    inputs = {}
+    for variant, sizes in SKEWS.items():
+        pairs = []
+        for n in (sizes[1 if quick else 0], 10 * sizes[1 if quick else 0]):
+            dump = os.path.join(folder, f"{variant}-{n}.sql")
+            planted = os.path.join(folder, f"{variant}-{n}.planted.json")
+            # skew.py writes planted.json last: its presence means the dump is whole.
+            if not os.path.exists(planted):
+                log(f"skew.py {variant} {n} into {dump}")
+                subprocess.run([sys.executable, script, base, dump, variant, str(n)], check=True)
+            pairs.append((dump, planted))
+        inputs[variant] = tuple(pairs)
+    return inputs
+
+
+def measure_skew(binary, variant, inputs, reps, scratch, results):
+    """convert sqlite, convert bundle and inspect of each input ({label: (dump, planted.json or
+    None)}), named "skew VARIANT LABEL: COMMAND" in results. The inputs take turns within each
+    repetition, so that load from elsewhere on the machine falls on all of them alike (the growth
+    compares differences of their times). Every SQLite output of a planted input must hold what
+    bench/skew.py planted. Returns {label: {command: result}} and {label: planted.json}."""
+    core = os.path.join(scratch, "skew.sqlite")
+    bundle = os.path.join(scratch, "skew.bundle")
+    report = os.path.join(scratch, "skew-report.json")
+    times = {(label, command): [] for label in inputs for command in SKEW_COMMANDS}
+    peaks = {key: 0 for key in times}
+    planted = {}
+    for _ in range(reps):
+        for label, (dump, planted_path) in inputs.items():
+            os.path.exists(core) and os.unlink(core)
+            shutil.rmtree(bundle, ignore_errors=True)
+            commands = {
+                "convert sqlite": [binary, "convert", dump, "--to", "sqlite", core, "--force", "--progress", "never", "--report", report],
+                "convert bundle": [binary, "convert", dump, "--to", "bundle", bundle, "--force", "--progress", "never", "--report", report],
+                "inspect": [binary, "inspect", dump, "--progress", "never"],
+            }
+            for command in SKEW_COMMANDS:
+                os.sync()  # as measure() does: no write-back of the previous run pending
+                # Exit status 2: inspect found something to report, which is not a failure here.
+                seconds, peak = run_timed(commands[command], ok_codes=(0, 2) if command == "inspect" else (0,))
+                times[label, command].append(seconds)
+                peaks[label, command] = max(peaks[label, command], peak)
+            if planted_path:
+                planted[label] = check_planted(core, planted_path)
+    os.path.exists(core) and os.unlink(core)
+    shutil.rmtree(bundle, ignore_errors=True)
+    runs = {label: {} for label in inputs}
+    for (label, command), seconds in times.items():
+        name = f"skew {variant} {label}: {command}"
+        runs[label][command] = results[name] = {"name": name, "median_s": statistics.median(seconds), "runs_s": seconds,
+                                                "peak_rss_bytes": peaks[label, command]}
+        log(f"  {name}: {statistics.median(seconds):.3f} s, peak RSS {peaks[label, command] / 1e6:.1f} MB")
+    return runs, planted
+
+
+def check_planted(core, planted_path):
+    """The SQLite core must hold the counts bench/skew.py planted: they come from skew.py, never
+    from mediabase, so a skew that loses or duplicates rows stops the run. Returns planted.json."""
+    with open(planted_path) as handle:
+        planted = json.load(handle)
+    database = sqlite3.connect(core)
+    problems = []
+    for check, expected in sorted(planted["expect"].items()):
+        found = database.execute(SKEW_CHECKS[check], planted).fetchone()[0]
+        if found != expected:
+            problems.append(f"{check} {found}, planted {expected}")
+    database.close()
+    if problems:
+        raise RuntimeError(f"{core} does not hold what bench/skew.py planted ({planted_path}): " + "; ".join(problems))
+    return planted
+
+
+def skew_growth(base, one, ten):
+    """How much a skew's extra cost over the base grew from the 1x to the 10x input. The ratio of
+    extra costs, not t10x / t1x, which stays near 1 wherever the base's cost hides the skew's.
+    A 1x extra below a tenth of the base time (at least 0.05 s) is noise on a shared machine and
+    counts as that floor: a quadratic cost is still caught once its 10x extra passes 1.5 floors,
+    while noise alone would have to add 15 floors to the 10x run."""
+    floor = max(0.1 * base, 0.05)
+    return (ten - base) / max(one - base, floor)
 
 
 def finish(results, ratios, facts, scratch):
@@ -451,19 +639,41 @@ def duckdb_environment():
 
 
 def print_table(results, ratios, facts):
-    print()
-    print(f"{'command':48} {'median s':>10} {'peak RSS MB':>12}")
-    for name, result in results.items():
+    # The skews' figures are in tables of their own below.
+    listed = {name: result for name, result in results.items() if not name.startswith("skew ")}
+    if listed:
+        print()
+        print(f"{'command':48} {'median s':>10} {'peak RSS MB':>12}")
+    for name, result in listed.items():
         print(f"{name:48} {result['median_s']:10.3f} {result['peak_rss_bytes'] / 1e6:12.1f}")
     for profile, own in facts.get("profiles", {}).items():
         print(f"\n{profile}: {own['dump_bytes'] / 1e6:.1f} MB plain dump, {own['rows']} rows, {own['bytes_per_row']} bytes per row")
         print_ratios([item for item in ratios if item.get("profile") == profile])
-    others = [item for item in ratios if "profile" not in item]
+    if "skew" in facts:
+        print_skew(facts["skew"])
+    others = [item for item in ratios if "profile" not in item and "skew" not in item]
     if others:
         print()
         print_ratios(others)
     print()
-    print("facts: " + ", ".join(f"{key}={value}" for key, value in sorted(facts.items()) if key != "profiles"))
+    print("facts: " + ", ".join(f"{key}={value}" for key, value in sorted(facts.items()) if key not in ("profiles", "skew")))
+
+
+def print_skew(own):
+    """One table per skew: median seconds of the base, 1x and 10x inputs, the growth of the
+    skew's extra cost and the peak RSS of both inputs; MISS where either is over its limit."""
+    print(f"\nskews of a {own['base_dump_bytes'] / 1e6:.1f} MB lean-scattered dump of {own['genes']} genes "
+          f"(growth <= {SKEW_GROWTH_LIMIT}, peak RSS <= {SKEW_RSS_LIMIT / 1e6:.0f} MB; planted counts found in the SQLite output)")
+    for variant, skew in own["variants"].items():
+        print(f"\n{variant} {skew['n_1x']} -> {skew['n_10x']}: {skew['dump_bytes_1x'] / 1e6:.1f} / "
+              f"{skew['dump_bytes_10x'] / 1e6:.1f} MB, {skew['where']}")
+        print(f"  {'command':16} {'base s':>8} {'1x s':>8} {'10x s':>8} {'growth':>8} {'peak RSS MB':>12}  met")
+        for command, row in skew["commands"].items():
+            misses = [what for what, missed in (("growth", row["growth"] > SKEW_GROWTH_LIMIT),
+                                                ("RSS", row["peak_rss_mb"] > SKEW_RSS_LIMIT / 1e6)) if missed]
+            mark = f"MISS ({', '.join(misses)})" if misses else "ok"
+            print(f"  {command:16} {row['base_s']:8.3f} {row['1x_s']:8.3f} {row['10x_s']:8.3f} {row['growth']:8.2f} "
+                  f"{row['peak_rss_mb']:12.1f}  {mark}")
 
 
 def print_ratios(items):
