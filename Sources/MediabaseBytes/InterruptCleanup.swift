@@ -7,6 +7,11 @@ import Foundation
 /// made when they are registered, and removal neither allocates nor forks.
 package enum InterruptCleanup {
     nonisolated(unsafe) private static var paths: [UnsafeMutablePointer<CChar>] = []
+    /// Each registered path's places in ``paths``: a batch registers a file per patient, and
+    /// looking each up by a walk over all of them made 10,000 patients' unregistering quadratic.
+    nonisolated(unsafe) private static var places: [String: [Int]] = [:]
+    /// The path at each place of ``paths``, for moving an entry.
+    nonisolated(unsafe) private static var names: [String] = []
     private static let lock = NSLock()
     nonisolated(unsafe) private static var installed = false
     /// Room for the path of an entry of a registered folder, one per level of subfolders below
@@ -19,6 +24,8 @@ package enum InterruptCleanup {
     package static func register(_ path: String) {
         lock.lock()
         defer { lock.unlock() }
+        places[path, default: []].append(paths.count)
+        names.append(path)
         paths.append(strdup(path))
         guard !installed else { return }
         installed = true
@@ -37,11 +44,27 @@ package enum InterruptCleanup {
     package static func unregister(_ path: String) {
         lock.lock()
         defer { lock.unlock() }
-        paths.removeAll { pointer in
-            guard String(cString: pointer) == path else { return false }
-            free(pointer)
-            return true
+        // The last entry takes each freed place (the order of removal does not matter); from
+        // the highest place down, so that the one moved is never one still to remove.
+        for place in (places.removeValue(forKey: path) ?? []).sorted(by: >) {
+            free(paths[place])
+            let last = paths.count - 1
+            if place != last {
+                paths[place] = paths[last]
+                names[place] = names[last]
+                places[names[place]]![places[names[place]]!.firstIndex(of: last)!] = place
+            }
+            paths.removeLast()
+            names.removeLast()
         }
+    }
+
+    /// The registered paths, each as often as it was registered, read back from the C strings
+    /// the handler would remove (for tests).
+    static var registeredPaths: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return paths.map { String(cString: $0) }
     }
 
     /// Removes a file, or a folder `depth` levels below a registered one with what it holds (up

@@ -250,9 +250,10 @@ package final class CoreTranscriptReader {
         return try containsId.step()
     }
 
-    /// The core's transcript ids in position (bytewise) order.
+    /// The core's transcript ids from the first at or after parameter 1 (bound by the caller), in
+    /// bytewise order (the index on the ids; the positions are in the same order).
     package func sortedIds() throws -> SQLiteStatement {
-        try database.prepare("SELECT transcript_id FROM transcripts ORDER BY position")
+        try database.prepare("SELECT transcript_id FROM transcripts WHERE transcript_id >= ?1 ORDER BY transcript_id")
     }
 }
 
@@ -292,11 +293,18 @@ package enum CoreLookup {
 
 /// The core's transcript ids in bytewise order, walked alongside another sorted list: asked
 /// ids in ascending order, it says which the core has, in one pass.
+///
+/// The walk jumps where the asked ids are sparse: a patient of 20 rows against a core of
+/// 385,000 transcripts looks at a few dozen ids, not the whole core (10,000 such patients
+/// walked the core 10,000 times). In memory it gallops (steps of 1, 2, 4, ... then a binary
+/// search); in the index file it seeks the id once a few steps have not reached it.
 package struct SortedCoreIds {
     private let ids: [String]
     private var position = 0
     private let statement: SQLiteStatement?
     private var current: String?
+    /// Steps through the index file before a seek.
+    private static let stepsBeforeSeek = 16
 
     init(_ core: CoreLookup) throws {
         switch core {
@@ -306,6 +314,7 @@ package struct SortedCoreIds {
         case let .file(reader):
             ids = []
             statement = try reader.sortedIds()
+            try statement!.bind(1, "")
             current = try statement!.step() ? statement!.text(0) ?? "" : nil
         }
     }
@@ -313,11 +322,39 @@ package struct SortedCoreIds {
     /// Whether the core has `id`; each call's id sorts (bytewise) at or after the previous one's.
     package mutating func contains(_ id: String) throws -> Bool {
         guard let statement else {
-            while position < ids.count, Self.compare(ids[position], id) < 0 { position += 1 }
+            position = Self.firstNotBefore(id, in: ids, from: position)
             return position < ids.count && Self.compare(ids[position], id) == 0
         }
-        while let known = current, Self.compare(known, id) < 0 { current = try statement.step() ? statement.text(0) ?? "" : nil }
+        var steps = 0
+        while let known = current, Self.compare(known, id) < 0 {
+            steps += 1
+            if steps > Self.stepsBeforeSeek {
+                statement.reset()
+                try statement.bind(1, id)
+            }
+            current = try statement.step() ? statement.text(0) ?? "" : nil
+        }
         return current.map { Self.compare($0, id) == 0 } ?? false
+    }
+
+    /// The first index at or after `start` whose id does not sort before `id` (`ids.count` if
+    /// none): steps doubling from `start` until one does not, then a binary search below it.
+    static func firstNotBefore(_ id: String, in ids: [String], from start: Int) -> Int {
+        guard start < ids.count, compare(ids[start], id) < 0 else { return start }
+        // ids[low] sorts before id; ids[high] (when in range) does not.
+        var (low, step) = (start, 1)
+        var high = start + 1
+        while high < ids.count, compare(ids[high], id) < 0 {
+            low = high
+            step *= 2
+            high = start + step
+        }
+        high = min(high, ids.count)
+        while high - low > 1 {
+            let middle = low + (high - low) / 2
+            if compare(ids[middle], id) < 0 { low = middle } else { high = middle }
+        }
+        return high
     }
 
     /// The bytewise order of two texts, as SQLite's BINARY collation sorts them.

@@ -62,4 +62,44 @@ final class CoreTranscriptFileTests: ScratchFolderTestCase {
             XCTAssertEqual(try walk.contains(id), index.contains(transcriptId: id), id)
         }
     }
+
+    /// The sorted walk (the orphan check's) says exactly which asked ids the core has, in memory
+    /// and in the index file, whether the asked ids are dense (every id), sparse (a few far
+    /// apart, where the walk gallops or seeks), between the core's, or past its end.
+    func testSortedWalkAnswersDenseAndSparseIdsAsTheSetDoes() throws {
+        let path = self.path("walk.sqlite")
+        let database = try SQLiteDatabase(path: path)
+        try database.execute("""
+            CREATE TABLE genes (gene_id TEXT PRIMARY KEY, gene_symbol TEXT);
+            CREATE TABLE transcripts (transcript_id TEXT PRIMARY KEY, gene_id TEXT, transcript_support_level);
+            INSERT INTO genes VALUES ('ENSG1', 'ONE');
+            """)
+        // Every third number, so that the numbers between are ids the core lacks.
+        let coreIds = (0..<3_000).map { String(format: "ENST%011d", $0 * 3) }
+        let insert = try database.prepare("INSERT INTO transcripts VALUES (?, 'ENSG1', NULL)")
+        for id in coreIds {
+            try insert.bind(1, id)
+            try insert.run()
+        }
+        let known = Set(coreIds)
+        let index = try CoreTranscriptIndex.load(path: path)
+        let file = try CoreTranscriptFile.build(core: path, at: self.path("walk-index.sqlite"), cacheKilobytes: 256)
+        defer { file.remove() }
+        let reader = try file.reader()
+        let all = (0..<9_100).map { String(format: "ENST%011d", $0) }
+        let askings: [String: [String]] = [
+            "every id": all,
+            "sparse": stride(from: 5, to: all.count, by: 997).map { all[$0] },
+            "first and last": [all[0], all[8_997], all[9_099]],
+            "only past the end": ["ENST99999999999", "ENSTZ"],
+            "lower case and longer ids": ["ENST00000000003", "ENST00000000003.1", "ENST000000000030", "enst00000000006"],
+        ]
+        for (name, asked) in askings {
+            for core in [CoreLookup.memory(index), .file(reader)] {
+                var walk = try core.sortedIds()
+                let wrong = try asked.filter { try walk.contains($0) != known.contains($0) }
+                XCTAssertEqual(wrong, [], "\(name), \(core): ids answered wrongly")
+            }
+        }
+    }
 }
