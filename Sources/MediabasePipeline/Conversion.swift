@@ -388,8 +388,6 @@ extension BackgroundTask where Value == String {
 /// Writes reports as pretty JSON with sorted keys, atomically.
 package enum ReportWriter {
     package static func write(_ value: some Encodable, to path: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         var data = try encoder.encode(value)
         data.append(0x0A)
         do {
@@ -397,5 +395,59 @@ package enum ReportWriter {
         } catch {
             throw MediabaseError.io(path: path, message: "cannot write the report: \(error.localizedDescription)")
         }
+    }
+
+    /// Writes the bytes ``write(_:to:)`` writes for `value` with `elements` as the array of its
+    /// top-level `key` (empty in `value`), encoding one element at a time: a batch's report of
+    /// 10,000 patients (26 MB) took about 110 MB more to encode whole. The elements are placed
+    /// as the encoder nests them (lines indented by 4 spaces, empty lines left empty); written
+    /// to a temporary file renamed into place.
+    package static func write(_ value: some Encodable, to path: String, arrayAt key: String, elements: some Sequence<some Encodable>) throws {
+        var text = try encoder.encode(value)
+        text.append(0x0A)
+        // Only the top level's keys are indented by two spaces.
+        let empty = Data("\n  \"\(key)\" : [\n\n  ]".utf8)
+        guard let range = text.range(of: empty) else {
+            throw MediabaseError.io(path: path, message: "the report has no empty top-level \"\(key)\" array to fill")
+        }
+        let temporary = TemporaryOutputs.temporary(for: path)
+        TemporaryOutputs.register(temporary)
+        defer { TemporaryOutputs.unregister(temporary) }
+        do {
+            let file = try OutputFile(creatingAt: temporary)
+            try file.write(Array(text[..<range.lowerBound]).span)
+            var separator = Array("\n  \"\(key)\" : [\n".utf8)
+            var any = false
+            for element in elements {
+                var lines = separator
+                for line in try encoder.encode(element).split(separator: 0x0A, omittingEmptySubsequences: false) {
+                    if !line.isEmpty { lines += [0x20, 0x20, 0x20, 0x20] }
+                    lines += line
+                    lines.append(0x0A)
+                }
+                lines.removeLast()
+                try file.write(lines.span)
+                separator = Array(",\n".utf8)
+                any = true
+            }
+            let end = any ? Array("\n  ]".utf8) : Array(empty)
+            try file.write(end.span)
+            try file.write(Array(text[range.upperBound...]).span)
+            try file.close()
+            try FileMove.rename(temporary, to: path)
+        } catch {
+            OutputFile.remove(temporary)
+            switch error {
+            case let error as MediabaseError: throw error
+            case let error as SystemCallError: throw MediabaseError.io(path: path, message: "cannot write the report: \(error.message)")
+            default: throw MediabaseError.io(path: path, message: "cannot write the report: \(error.localizedDescription)")
+            }
+        }
+    }
+
+    private static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return encoder
     }
 }

@@ -278,7 +278,11 @@ package enum PatientBatch {
         report.peakMemoryBytes = ProcessMemory.peakBytes
         report.memoryLimitBytes = options.memoryLimit
         report.memory = .init(coreIndex: memory.coreInMemory ? "memory" : "file", patientSlots: memory.slotsInMemory ? "memory" : "file")
-        try ReportWriter.write(report, to: options.reportPath ?? defaultReportPath(options, bundle))
+        // The patients are encoded one at a time (a batch of thousands made the whole report's
+        // encoding the run's peak of memory).
+        var header = report
+        header.patients = []
+        try ReportWriter.write(header, to: options.reportPath ?? defaultReportPath(options, bundle), arrayAt: "patients", elements: report.patients)
         log(summary(report))
         return report
     }
