@@ -70,8 +70,11 @@ package final class GzipWriter {
         // bytes (copying the rest back after each chunk was quadratic in a value of many MB). A
         // buffer that grew for it is not kept: the chunk is submitted in one of its own size.
         let rest = Array(pending[chunkSize...])
-        pending = pending.capacity > chunkSize + Self.appendSlack ? Array(pending[..<chunkSize]) : pending
-        pending.removeSubrange(chunkSize...)
+        if pending.capacity > chunkSize + Self.appendSlack {
+            pending = Array(pending[..<chunkSize])
+        } else {
+            pending.removeSubrange(chunkSize...)
+        }
         try submitChunk(final: false)
         try write(rest.span)
     }
