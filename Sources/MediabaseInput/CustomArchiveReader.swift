@@ -13,7 +13,8 @@ import MediabaseModel
 /// `BLK_BLOBS` 3), the entry's dump id and its chunks (`_PrintTocData`, `_readBlockHeader`,
 /// `_skipData` and `_skipLOs` in PostgreSQL's `src/bin/pg_dump/pg_backup_custom.c`). They are
 /// read in order, never by seeking, so archives written to a pipe — whose TOC records no data
-/// offsets — read the same way as seekable ones; large-object blocks are skipped.
+/// offsets — read the same way as seekable ones; large-object blocks are skipped, and what
+/// follows the last entry's block is not read.
 package final class CustomArchiveReader {
     /// The archive path as the user gave it.
     package let file: String
@@ -53,7 +54,10 @@ package final class CustomArchiveReader {
         for entry in toc.entries where entry.hasData && entry.dataOffset != .noData {
             pending[entry.dumpId] = entry
         }
-        while try !input.isAtEnd() {
+        // Once every entry's block is read, the rest is not data: pg_dump 16 and later, writing
+        // to a redirected standard output (`pg_dump -Fc > file`), append a copy of the TOC
+        // there. pg_restore also stops at the last entry's block.
+        while !pending.isEmpty, try !input.isAtEnd() {
             let blockOffset = input.offset
             let type = try input.readByte("a data block type")
             let dumpId = try input.readInt("the dump id of the data block at byte \(blockOffset)")

@@ -72,6 +72,14 @@ final class PostgresVersionsTests: XCTestCase {
                       ("customStatistics", ["-Fc", "--statistics"], "custom-statistics.dump"),
                       ("tarStatistics", ["-Ft", "--statistics"], "tar-statistics.tar")]
         }
+        // pg_dump -Fc > file: a redirected standard output is seekable, and pg_dump 16 and later
+        // then write a copy of the TOC after the data blocks.
+        let redirected = cluster.workDirectory + "/custom-stdout.dump"
+        let dumped = try Subprocess.shell("\"$0\" -Fc -d \"$1\" > \"$2\"", arguments: [cluster.binDirectory + "/pg_dump", Self.database, redirected],
+                                          environment: cluster.environment)
+        XCTAssertEqual(dumped.status, 0, dumped.text)
+        let redirectedCore = try CoreSnapshot.convert(redirected, to: cluster.workDirectory + "/custom-stdout.sqlite", label: "PostgreSQL \(major) -Fc > file")
+        CoreSnapshot.assertEqual(redirectedCore, reference.core, "PostgreSQL \(major) -Fc > file")
         for form in forms {
             let path = cluster.workDirectory + "/" + form.file
             try cluster.pgDump(database: Self.database, arguments: form.arguments, output: path)

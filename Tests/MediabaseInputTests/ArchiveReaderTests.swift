@@ -216,6 +216,19 @@ final class ArchiveReaderTests: XCTestCase {
         assertFixtureRows(piped)
     }
 
+    /// pg_dump 16 and later, writing `-Fc` to a redirected standard output, append a copy of the
+    /// TOC after the data blocks: reading stops at the last entry's block, as pg_restore does.
+    /// (PostgresVersionsTests converts such a dump of each installed version.)
+    func testWhatFollowsTheLastDataBlockIsNotRead() throws {
+        let file = try bytes("custom.dump")
+        let reader = try CustomArchiveReader(path: fixture("custom.dump"))
+        let firstBlock = try XCTUnwrap(reader.toc.entries.compactMap { entry -> Int? in
+            if case let .at(offset)? = entry.dataOffset { return Int(offset) } else { return nil }
+        }.min())
+        let (_, sink) = try readCustom(file + file[5..<firstBlock])
+        assertFixtureRows(sink)
+    }
+
     func testDumpReaderDetectsAndReadsArchives() throws {
         let gzipped = try temporaryDirectory() + "/custom.dump.gz"
         try Data(TestArchiveWriter.storedGzip(bytes("custom.dump"))).write(to: URL(fileURLWithPath: gzipped))
