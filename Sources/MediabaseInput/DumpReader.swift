@@ -9,8 +9,12 @@ package final class DumpReader {
     package let path: String
     /// The detected format.
     package let format: InputFormat
-    /// What the dump says about itself; complete after ``read(into:)``.
-    package private(set) var info = DumpInfo()
+    /// What the dump says about itself: an archive's from its TOC on, a plain dump's as its
+    /// header is read (its `SET client_encoding` comes before any table's data); complete after
+    /// ``read(into:)``.
+    package var info: DumpInfo { plainReader?.info ?? archiveInfo }
+    private var archiveInfo = DumpInfo()
+    private var plainReader: PlainDumpReader?
     private var file: FileByteStream?
 
     private init(path: String, format: InputFormat) {
@@ -53,7 +57,7 @@ package final class DumpReader {
         switch format.kind {
         case .plain:
             let reader = PlainDumpReader(stream: try openStream(), file: path)
-            defer { info = reader.info }
+            plainReader = reader
             try reader.read(into: sink)
         case .csv:
             let reader = CSVReader(stream: try openStream(), file: path)
@@ -61,15 +65,15 @@ package final class DumpReader {
         case .custom:
             let stream = try openStream()
             let reader = try CustomArchiveReader(stream: stream, file: path, size: format.gzip ? nil : file?.size)
-            info = reader.info
+            archiveInfo = reader.info
             try reader.read(into: sink)
         case .tar:
             let reader = try TarArchiveReader(stream: try openStream(), file: path, size: format.gzip ? nil : file?.size)
-            info = reader.info
+            archiveInfo = reader.info
             try reader.read(into: sink)
         case .directory:
             let reader = try DirectoryArchiveReader(path: path)
-            info = reader.info
+            archiveInfo = reader.info
             try reader.read(into: sink)
         }
     }

@@ -16,7 +16,10 @@ package enum InspectionText {
         if let version = report.pgDumpVersion { out += "pg_dump:  \(version)\n" }
         if let version = report.archiveVersion { out += "archive:  \(version)\n" }
         if let compression = report.compression { out += "compression: \(compression)\n" }
-        if let encoding = report.encoding { out += "encoding: \(encoding)\n" }
+        if let encoding = report.encoding {
+            let readable = ["UTF8", "UTF-8", "UNICODE", "SQL_ASCII"].contains(encoding.uppercased())
+            out += "encoding: \(encoding)\(readable ? "" : " (not UTF-8: convert refuses it; dump again with pg_dump --encoding=UTF8)")\n"
+        }
         out += "\ntables (\(report.tables.count)):\n"
         let nameWidth = max(report.tables.map(\.name.count).max() ?? 0, 5)
         out += "  " + pad("table", nameWidth) + "  " + pad("rows", 12, right: true) + "  " + pad("bytes", 10, right: true) + "  columns\n"

@@ -170,7 +170,7 @@ package enum Conversion {
             report.subsetGenes = planner.chosen.count
             stage("choose_genes")
         }
-        let counter = RowCounter(next: subset ?? normalizer, progress: progress)
+        let counter = RowCounter(next: subset ?? normalizer, progress: progress, file: options.input) { reader.info.encoding }
         try reader.read(into: counter)
         report.subsetRowsDropped = subset?.rowsDropped
         progress?.finish()
@@ -360,14 +360,34 @@ package enum Conversion {
 final class RowCounter: DumpSink {
     private let next: DumpSink
     private let progress: ProgressReporter?
+    private let file: String
+    /// The dump's client encoding so far (nil: none declared, as in a CSV export).
+    private let encoding: () -> String?
     private(set) var rows = 0
 
-    init(next: DumpSink, progress: ProgressReporter?) {
+    init(next: DumpSink, progress: ProgressReporter?, file: String, encoding: @escaping () -> String?) {
         self.next = next
         self.progress = progress
+        self.file = file
+        self.encoding = encoding
     }
 
-    func beginTable(_ table: TableSchema) throws { try next.beginTable(table) }
+    func beginTable(_ table: TableSchema) throws {
+        try Self.requireReadableEncoding(encoding(), file: file, table: table.qualifiedName)
+        try next.beginTable(table)
+    }
+
+    /// The client encodings whose text is read as UTF-8: UTF-8 itself, and `SQL_ASCII` (bytes as
+    /// the database stored them, UTF-8 in a MEDIABASE database; any that are not are rejected
+    /// row by row, `invalid_text`). Any other (`LATIN1`, `WIN1252`, ...) would turn every
+    /// non-ASCII character into a reject, so the dump is refused before its first table.
+    static func requireReadableEncoding(_ encoding: String?, file: String, table: String) throws {
+        guard let encoding, !["UTF8", "UTF-8", "UNICODE", "SQL_ASCII"].contains(encoding.uppercased()) else { return }
+        throw MediabaseError.unsupportedInput(
+            SourceLocation(file: file, table: table),
+            reason: "the dump's text is in \(encoding) (its client_encoding), and mediabase reads UTF-8: dump it again with "
+                + "pg_dump --encoding=UTF8, which has the server convert the text")
+    }
 
     func row(_ row: RowBuffer) throws {
         rows += 1

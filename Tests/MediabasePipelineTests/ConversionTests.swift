@@ -79,6 +79,30 @@ final class ConversionTests: ScratchFolderTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder), [])
     }
 
+    /// A dump whose client encoding is not UTF-8 (a LATIN1 database's, by default) is refused
+    /// before its first table, naming the encoding and the way out, and leaves nothing; one in
+    /// UTF8 or SQL_ASCII converts.
+    func testADumpInAnotherEncodingIsRefused() throws {
+        let original = try String(contentsOfFile: Fixtures.path("legacy/corruption_cases.sql"), encoding: .utf8)
+        let declaration = "SET client_encoding = 'UTF8';"
+        XCTAssertTrue(original.contains(declaration))
+        for (encoding, refused) in [("LATIN1", true), ("WIN1252", true), ("SQL_ASCII", false), ("UTF8", false)] {
+            let input = path("dump-\(encoding).sql")
+            try original.replacingOccurrences(of: declaration, with: "SET client_encoding = '\(encoding)';").write(toFile: input, atomically: true, encoding: .utf8)
+            var options = ConversionOptions(input: input, output: path("core-\(encoding).sqlite"))
+            options.progress = .never
+            if refused {
+                XCTAssertThrowsError(try Conversion.run(options), encoding) { error in
+                    let message = error.localizedDescription
+                    XCTAssertTrue(message.contains(input) && message.contains(encoding) && message.contains("--encoding=UTF8"), message)
+                }
+                XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: folder).contains { $0.hasPrefix("core-\(encoding)") }, "nothing left")
+            } else {
+                XCTAssertNoThrow(try Conversion.run(options), encoding)
+            }
+        }
+    }
+
     func testDryRunWritesOnlyTheReport() throws {
         var options = ConversionOptions(input: Fixtures.path("legacy/corruption_cases.sql"), output: path("core.sqlite"))
         options.dryRun = true
