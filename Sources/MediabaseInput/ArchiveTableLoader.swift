@@ -15,7 +15,7 @@ final class ArchiveTableLoader {
     /// - Parameter file: the archive path, naming the input in errors.
     init(toc: ArchiveTOC, file: String) throws {
         self.file = file
-        for entry in toc.entries where entry.desc == "TABLE" || entry.desc == "CONSTRAINT" {
+        for entry in toc.entries where entry.desc == "TABLE" || entry.desc == "CONSTRAINT" || entry.desc == "TABLE ATTACH" {
             guard let definition = entry.definition, !definition.isEmpty else { continue }
             try Self.parsing(entry, "definition", file: file) { try catalog.learn(statement: definition) }
         }

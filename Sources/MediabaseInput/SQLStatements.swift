@@ -69,8 +69,10 @@ package enum SQLStatements {
         return nil
     }
 
-    /// Parses `CREATE [UNLOGGED|TEMP] TABLE [IF NOT EXISTS] name (columns and constraints)`.
-    static func parseCreateTable(_ tokens: [SQLToken]) -> (name: QualifiedName, columns: [ColumnInfo], primaryKey: [String])? {
+    /// Parses `CREATE [UNLOGGED|TEMP] TABLE [IF NOT EXISTS] name (columns and constraints)
+    /// [INHERITS (parent, ...)]` and `CREATE TABLE name PARTITION OF parent ...`; `parent` is
+    /// the table it is a partition of, or the first it inherits from.
+    static func parseCreateTable(_ tokens: [SQLToken]) -> (name: QualifiedName, columns: [ColumnInfo], primaryKey: [String], parent: QualifiedName?)? {
         var index = 0
         guard tokens.first == .word("create") else { return nil }
         index = 1
@@ -82,6 +84,12 @@ package enum SQLStatements {
             index += 3
         }
         guard let name = qualifiedName(tokens, &index) else { return nil }
+        // `CREATE TABLE name PARTITION OF parent ...` (older pg_dump): its columns are the parent's.
+        if index + 2 < tokens.count, tokens[index] == .word("partition"), tokens[index + 1] == .word("of") {
+            index += 2
+            guard let parent = qualifiedName(tokens, &index) else { return nil }
+            return (name, [], [], parent)
+        }
         guard index < tokens.count, tokens[index] == .symbol("(") else { return nil }
         index += 1
         var columns: [ColumnInfo] = []
@@ -116,7 +124,25 @@ package enum SQLStatements {
             if index == elementStart { index += 1 }
             if index < tokens.count, tokens[index] == .symbol(",") { index += 1 }
         }
-        return (name, columns, primaryKey)
+        var parent: QualifiedName?
+        index += 1
+        if index + 1 < tokens.count, tokens[index] == .word("inherits"), tokens[index + 1] == .symbol("(") {
+            index += 2
+            parent = qualifiedName(tokens, &index)
+        }
+        return (name, columns, primaryKey, parent)
+    }
+
+    /// Parses `ALTER TABLE [ONLY] parent ATTACH PARTITION child ...`.
+    static func parseAttachPartition(_ tokens: [SQLToken]) -> (parent: QualifiedName, partition: QualifiedName)? {
+        guard tokens.count > 5, tokens[0] == .word("alter"), tokens[1] == .word("table") else { return nil }
+        var index = 2
+        if tokens[index] == .word("only") { index += 1 }
+        guard let parent = qualifiedName(tokens, &index) else { return nil }
+        guard index + 1 < tokens.count, tokens[index] == .word("attach"), tokens[index + 1] == .word("partition") else { return nil }
+        index += 2
+        guard let partition = qualifiedName(tokens, &index) else { return nil }
+        return (parent, partition)
     }
 
     /// Advances past one column or constraint definition, to the `,` or `)` that ends it.
@@ -205,6 +231,8 @@ package final class SQLCatalog {
     private struct Definition {
         var columns: [ColumnInfo]
         var primaryKey: [String]
+        /// The table it is a partition of, or inherits from.
+        var parent: QualifiedName?
     }
 
     private var tables: [QualifiedName: Definition] = [:]
@@ -219,10 +247,24 @@ package final class SQLCatalog {
 
     func learn(tokens: [SQLToken]) {
         if let table = SQLStatements.parseCreateTable(tokens) {
-            tables[table.name] = Definition(columns: table.columns, primaryKey: table.primaryKey)
+            tables[table.name] = Definition(columns: table.columns, primaryKey: table.primaryKey, parent: table.parent)
         } else if let key = SQLStatements.parsePrimaryKey(tokens) {
             tables[key.name]?.primaryKey = key.columns
+        } else if let attach = SQLStatements.parseAttachPartition(tokens) {
+            tables[attach.partition, default: Definition(columns: [], primaryKey: [])].parent = attach.parent
         }
+    }
+
+    /// The definitions of `name`'s parent, its parent's, ... up to the root (a cycle, which
+    /// PostgreSQL does not allow, ends the walk).
+    private func ancestors(of name: QualifiedName) -> [(name: QualifiedName, definition: Definition?)] {
+        var chain: [(name: QualifiedName, definition: Definition?)] = []
+        var next = tables[name]?.parent
+        while let parent = next, parent != name, !chain.contains(where: { $0.name == parent }) {
+            chain.append((parent, tables[parent]))
+            next = tables[parent]?.parent
+        }
+        return chain
     }
 
     /// The columns declared for a table, when its CREATE TABLE was seen.
@@ -232,18 +274,28 @@ package final class SQLCatalog {
 
     /// The schema for the data of a table: `dataColumns` (from COPY or INSERT) in their order,
     /// typed from the CREATE TABLE when known; all declared columns when `dataColumns` is nil.
+    ///
+    /// A partition or inheritance child is typed from its ancestors where its own definition
+    /// lacks a column (an inheritance child declares only the columns it adds), and names the
+    /// root of its tree (``TableSchema/root``).
     package func schema(schema: String?, name: String, dataColumns: [String]?) -> TableSchema? {
-        let definition = tables[QualifiedName(schema: schema, name: name)]
+        let qualified = QualifiedName(schema: schema, name: name)
+        let definition = tables[qualified]
+        let ancestors = ancestors(of: qualified)
+        let declared = (definition?.columns ?? []) + ancestors.flatMap { $0.definition?.columns ?? [] }
         let columns: [ColumnInfo]
         if let dataColumns {
             columns = dataColumns.map { column in
-                ColumnInfo(name: column, type: definition?.columns.first { $0.name == column }?.type)
+                ColumnInfo(name: column, type: declared.first { $0.name == column }?.type)
             }
         } else if let definition {
-            columns = definition.columns
+            // Ancestors' columns first, as PostgreSQL orders an inheritance child's.
+            columns = ancestors.reversed().flatMap { $0.definition?.columns ?? [] } + definition.columns.filter { own in
+                !ancestors.contains { $0.definition?.columns.contains { $0.name == own.name } ?? false }
+            }
         } else {
             return nil
         }
-        return TableSchema(schema: schema, name: name, columns: columns, primaryKey: definition?.primaryKey ?? [])
+        return TableSchema(schema: schema, name: name, columns: columns, primaryKey: definition?.primaryKey ?? [], root: ancestors.last?.name.name)
     }
 }

@@ -24,12 +24,17 @@ package struct TableSchema: Sendable, Equatable {
     package var columns: [ColumnInfo]
     /// Primary-key columns, when the dump declared them before the data.
     package var primaryKey: [String]
+    /// The table at the top of the partition or inheritance tree this one is in (unqualified),
+    /// when the dump declared one before the data (`ATTACH PARTITION`, `INHERITS`); nil for a
+    /// table of its own. A partition's rows are its root's rows.
+    package var root: String?
 
-    package init(schema: String? = nil, name: String, columns: [ColumnInfo], primaryKey: [String] = []) {
+    package init(schema: String? = nil, name: String, columns: [ColumnInfo], primaryKey: [String] = [], root: String? = nil) {
         self.schema = schema
         self.name = name
         self.columns = columns
         self.primaryKey = primaryKey
+        self.root = root
     }
 
     /// `schema.name`, or just the name when unqualified.

@@ -57,6 +57,7 @@ package enum LegacyColumns {
     /// Names of the known columns.
     package static let names: Set<String> = Set(all.map(\.name))
 
-    /// Whether `table` is the legacy table, in any schema.
-    package static func isLegacy(_ table: TableSchema) -> Bool { table.name == tableName }
+    /// Whether `table` is the legacy table, in any schema, or a partition or inheritance child of
+    /// it (a partitioned table's rows are in its partitions' data).
+    package static func isLegacy(_ table: TableSchema) -> Bool { table.name == tableName || table.root == tableName }
 }

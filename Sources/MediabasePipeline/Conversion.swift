@@ -351,6 +351,10 @@ package enum Conversion {
             lines.append("  peak memory is over --memory-limit \(ByteFormat.string(report.memoryLimitBytes)): what a run needs besides its state "
                          + "(about \(ByteFormat.string(MemoryBudget.fixedBytes)) while reading, more for the indexes and views) does not shrink with it")
         }
+        if report.normalization.legacyRows == 0 {
+            // A schema-only dump, or the rows under another name: the core is valid but empty.
+            lines.append("  warning: no rows of \(LegacyColumns.tableName) (or of a partition or inheritance child of it) in the input: the core holds no genes")
+        }
         if report.validation.allSatisfy(\.passed) { lines.append("  validation: \(report.validation.count) checks passed") }
         return lines.joined(separator: "\n")
     }

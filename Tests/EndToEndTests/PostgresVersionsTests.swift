@@ -56,6 +56,7 @@ final class PostgresVersionsTests: XCTestCase {
         try cluster.psql(sql: "ANALYZE;", database: Self.database)
 
         try checkEveryDumpForm(cluster, major: major)
+        try checkPartitionedLegacyTable(cluster, major: major)
         try checkInspectAndBundleOfTheTarDump(cluster, major: major)
         try checkPatientDumpInTarForm(cluster)
         try checkCSVExportKeepsEveryByte(cluster)
@@ -91,6 +92,37 @@ final class PostgresVersionsTests: XCTestCase {
             // Guards the test: the statistics dump really holds statistics.
             let plain = try String(contentsOfFile: cluster.workDirectory + "/plain-statistics.sql", encoding: .utf8)
             XCTAssertTrue(plain.contains("pg_restore_relation_stats"), "pg_dump \(major) --statistics wrote no statistics")
+        }
+    }
+
+    /// The legacy table partitioned by hash on gene_id, as a database may hold it: pg_dump writes
+    /// each partition's rows under the partition's name (plain: after `ATTACH PARTITION`;
+    /// custom: a `TABLE ATTACH` entry), and both forms convert to the reference core's genes and
+    /// transcripts, and as many rows in every other table (which spelling of a drug's name is
+    /// kept, and the drugs' ids, follow the rows' order, which the partitions change).
+    private func checkPartitionedLegacyTable(_ cluster: PostgresCluster, major: Int) throws {
+        let database = "partitioned"
+        try cluster.createDatabase(database)
+        try cluster.psql(file: reference.legacyDump, database: database)
+        try cluster.psql(sql: """
+            ALTER TABLE public.cancer_transcript_base RENAME TO legacy_rows;
+            CREATE TABLE public.cancer_transcript_base (LIKE public.legacy_rows INCLUDING DEFAULTS) PARTITION BY HASH (gene_id);
+            CREATE TABLE public.cancer_transcript_base_p0 PARTITION OF public.cancer_transcript_base FOR VALUES WITH (modulus 3, remainder 0);
+            CREATE TABLE public.cancer_transcript_base_p1 PARTITION OF public.cancer_transcript_base FOR VALUES WITH (modulus 3, remainder 1);
+            CREATE TABLE public.cancer_transcript_base_p2 PARTITION OF public.cancer_transcript_base FOR VALUES WITH (modulus 3, remainder 2);
+            INSERT INTO public.cancer_transcript_base SELECT * FROM public.legacy_rows;
+            DROP TABLE public.legacy_rows;
+            """, database: database)
+        for (form, arguments) in [("plain", ["-Fp"]), ("custom", ["-Fc"])] {
+            let path = cluster.workDirectory + "/partitioned-\(form).dump"
+            try cluster.pgDump(database: database, arguments: arguments, output: path)
+            let label = "PostgreSQL \(major) partitioned legacy table, \(form)"
+            let core = try CoreSnapshot.convert(path, to: cluster.workDirectory + "/partitioned-\(form).sqlite", label: label)
+            for table in reference.core.keys.sorted() {
+                XCTAssertEqual(core[table]?.count, reference.core[table]?.count, "\(label): rows of \(table)")
+            }
+            XCTAssertEqual(core["genes"], reference.core["genes"], label)
+            XCTAssertEqual(core["transcripts"], reference.core["transcripts"], label)
         }
     }
 

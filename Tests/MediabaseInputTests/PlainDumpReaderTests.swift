@@ -2,6 +2,7 @@ import MediabaseTestSupport
 import XCTest
 @testable import MediabaseBytes
 @testable import MediabaseInput
+import MediabaseModel
 
 final class PlainDumpReaderTests: XCTestCase {
     private func read(_ script: String, file: String = "test.sql") throws -> (CollectingSink, DumpInfo) {
@@ -70,6 +71,68 @@ final class PlainDumpReaderTests: XCTestCase {
         XCTAssertEqual(table.rows[2], ["3", "tab\there\\back", "{NULL}", "{}"])
         XCTAssertEqual(table.reportedRows, 3)
         XCTAssertEqual(table.lines.first, 25)
+    }
+
+    /// A partitioned legacy table as pg_dump writes it (each partition a table of its own,
+    /// attached before the data; PostgreSQL 15) and as older versions wrote it (`PARTITION OF`),
+    /// and an inheritance child that declares only the column it adds: each names the root of its
+    /// tree and is typed from it, and so counts as the legacy table.
+    func testPartitionsAndInheritanceChildrenNameTheirRoot() throws {
+        let script = header + """
+            CREATE TABLE public.cancer_transcript_base (
+                transcript_id text NOT NULL,
+                gene_id text,
+                drugs jsonb DEFAULT '{}'::jsonb
+            )
+            PARTITION BY HASH (gene_id);
+
+            CREATE TABLE public.cancer_transcript_base_p0 (
+                transcript_id text NOT NULL,
+                gene_id text,
+                drugs jsonb DEFAULT '{}'::jsonb
+            );
+
+            CREATE TABLE public.cancer_transcript_base_p1 PARTITION OF public.cancer_transcript_base
+            FOR VALUES WITH (modulus 2, remainder 1);
+
+            CREATE TABLE public.cancer_transcript_base_extra (
+                note text
+            )
+            INHERITS (public.cancer_transcript_base_p0);
+
+            CREATE TABLE public.other (id integer);
+
+            ALTER TABLE ONLY public.cancer_transcript_base ATTACH PARTITION public.cancer_transcript_base_p0 FOR VALUES WITH (modulus 2, remainder 0);
+
+            COPY public.cancer_transcript_base_p0 (transcript_id, gene_id, drugs) FROM stdin;
+            ENST1\tENSG1\t{}
+            \\.
+
+
+            COPY public.cancer_transcript_base_p1 (transcript_id, gene_id, drugs) FROM stdin;
+            ENST2\tENSG2\t{}
+            \\.
+
+
+            COPY public.cancer_transcript_base_extra (transcript_id, gene_id, drugs, note) FROM stdin;
+            ENST3\tENSG3\t{}\tn
+            \\.
+
+
+            COPY public.other (id) FROM stdin;
+            1
+            \\.
+
+
+            """
+        let (sink, _) = try read(script)
+        XCTAssertEqual(sink.tables.map(\.schema.qualifiedName), [
+            "public.cancer_transcript_base_p0", "public.cancer_transcript_base_p1", "public.cancer_transcript_base_extra", "public.other",
+        ])
+        XCTAssertEqual(sink.tables.map(\.schema.root), ["cancer_transcript_base", "cancer_transcript_base", "cancer_transcript_base", nil])
+        XCTAssertEqual(sink.tables.map { LegacyColumns.isLegacy($0.schema) }, [true, true, true, false])
+        XCTAssertEqual(sink.tables[1].schema.columns.map(\.type), ["text", "text", "jsonb"], "a PARTITION OF table typed from its parent")
+        XCTAssertEqual(sink.tables[2].schema.columns.map(\.type), ["text", "text", "jsonb", "text"], "a child typed from its parents and itself")
     }
 
     func testInsertForms() throws {
