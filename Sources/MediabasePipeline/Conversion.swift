@@ -73,6 +73,9 @@ package struct ConversionReport: Codable, Sendable {
     package var conflicts = 0
     /// Symbols that look wrong but belong to real Ensembl genes: kept, and listed here.
     package var suspiciousSymbols = SuspiciousSymbols()
+    /// Carried tables of a dump that declared none of their columns' types (no `CREATE TABLE`
+    /// before the data: a `--data-only` dump), carried as text; nil when there are none.
+    package var untypedCarriedTables: [String]?
     package var secondsPerStage: [String: Double] = [:]
     /// The steps of the index-and-views stage.
     package var secondsPerFinishStep: [String: Double] = [:]
@@ -223,6 +226,9 @@ package enum Conversion {
         try writer.finish(appliedAt: options.appliedAt, forQueries: !bundle, threads: options.threads, onceIndexesAreCommitted: checkCore,
                          onceCommitted: bundle && options.threads > 1 ? ("exporting the bundle", export) : nil, progress: progress)
         stage("index_and_views")
+        // A CSV's columns never have types: only a dump's missing declarations are worth a word.
+        let untyped = reader.format.kind == .csv ? [] : writer.carriedTables.filter { table in table.columns.allSatisfy { $0.type == nil } }.map(\.source)
+        report.untypedCarriedTables = untyped.isEmpty ? nil : untyped
         report.secondsPerFinishStep = writer.secondsPerStep
         report.cpuSecondsPerFinishStep = writer.cpuSecondsPerStep
         for (step, bytes) in writer.peakMemoryAfterStep { report.peakMemoryAfterStage["index_and_views: \(step)"] = bytes }
@@ -350,6 +356,10 @@ package enum Conversion {
         if report.memoryLimitBytes > 0, report.peakMemoryBytes > report.memoryLimitBytes {
             lines.append("  peak memory is over --memory-limit \(ByteFormat.string(report.memoryLimitBytes)): what a run needs besides its state "
                          + "(about \(ByteFormat.string(MemoryBudget.fixedBytes)) while reading, more for the indexes and views) does not shrink with it")
+        }
+        if let untyped = report.untypedCarriedTables {
+            lines.append("  warning: the dump declares no column types for \(untyped.joined(separator: ", ")) (no CREATE TABLE before its data: "
+                         + "a --data-only dump?): carried with every column as text")
         }
         if report.normalization.legacyRows == 0 {
             // A schema-only dump, or the rows under another name: the core is valid but empty.

@@ -103,6 +103,32 @@ final class ConversionTests: ScratchFolderTestCase {
         }
     }
 
+    /// A carried table whose dump declares no types (no CREATE TABLE: `pg_dump --data-only`) is
+    /// carried as text and named in the report and in a warning; with its CREATE TABLE it is not.
+    /// A dump without legacy rows gives an empty core and a warning.
+    func testUntypedCarriedTablesAndAMissingLegacyTableAreNamed() throws {
+        let original = try String(contentsOfFile: Fixtures.path("legacy/corruption_cases.sql"), encoding: .utf8)
+        let create = "CREATE TABLE public.opentargets_known_drugs (id integer NOT NULL, molecule_chembl_id text, is_approved boolean, urls text[], created_at timestamp with time zone);\n"
+        XCTAssertTrue(original.contains(create))
+        let variants = [
+            ("typed", original, nil as [String]?, false),
+            ("data-only", original.replacingOccurrences(of: create, with: ""), ["public.opentargets_known_drugs"], false),
+            ("no-legacy-rows", String(original[original.range(of: create)!.lowerBound...]), nil, true),
+        ]
+        for (name, text, untyped, empty) in variants {
+            let input = path("\(name).sql")
+            try text.write(toFile: input, atomically: true, encoding: .utf8)
+            var options = ConversionOptions(input: input, output: path("\(name).sqlite"))
+            options.progress = .never
+            var logged = ""
+            let report = try Conversion.run(options) { logged += $0 }
+            XCTAssertEqual(report.untypedCarriedTables, untyped, name)
+            XCTAssertEqual(logged.contains("declares no column types for public.opentargets_known_drugs"), untyped != nil, "\(name): \(logged)")
+            XCTAssertEqual(report.genes == 0, empty, name)
+            XCTAssertEqual(logged.contains("warning: no rows of cancer_transcript_base"), empty, "\(name): \(logged)")
+        }
+    }
+
     func testDryRunWritesOnlyTheReport() throws {
         var options = ConversionOptions(input: Fixtures.path("legacy/corruption_cases.sql"), output: path("core.sqlite"))
         options.dryRun = true
