@@ -400,7 +400,9 @@ final class RowCounter: DumpSink {
         throw MediabaseError.unsupportedInput(
             SourceLocation(file: file, table: table),
             reason: "the dump's text is in \(encoding) (its client_encoding), and mediabase reads UTF-8: dump it again with "
-                + "pg_dump --encoding=UTF8, which has the server convert the text")
+                + "pg_dump --encoding=UTF8, which has the server convert the text, or convert this file without a server: "
+                + "iconv -f \(encoding) -t UTF-8 DUMP | sed \"s/client_encoding = '\(encoding)'/client_encoding = 'UTF8'/\" > DUMP-utf8.sql "
+                + "(an archive: pg_restore -f - DUMP | iconv ...)")
     }
 
     func row(_ row: RowBuffer) throws {
