@@ -71,8 +71,9 @@ package enum SQLStatements {
 
     /// Parses `CREATE [UNLOGGED|TEMP] TABLE [IF NOT EXISTS] name (columns and constraints)
     /// [INHERITS (parent, ...)]` and `CREATE TABLE name PARTITION OF parent ...`; `parent` is
-    /// the table it is a partition of, or the first it inherits from.
-    static func parseCreateTable(_ tokens: [SQLToken]) -> (name: QualifiedName, columns: [ColumnInfo], primaryKey: [String], parent: QualifiedName?)? {
+    /// the table it is a partition of, or the first it inherits from (`inherits` true).
+    static func parseCreateTable(_ tokens: [SQLToken])
+        -> (name: QualifiedName, columns: [ColumnInfo], primaryKey: [String], parent: QualifiedName?, inherits: Bool)? {
         var index = 0
         guard tokens.first == .word("create") else { return nil }
         index = 1
@@ -88,7 +89,7 @@ package enum SQLStatements {
         if index + 2 < tokens.count, tokens[index] == .word("partition"), tokens[index + 1] == .word("of") {
             index += 2
             guard let parent = qualifiedName(tokens, &index) else { return nil }
-            return (name, [], [], parent)
+            return (name, [], [], parent, false)
         }
         guard index < tokens.count, tokens[index] == .symbol("(") else { return nil }
         index += 1
@@ -130,7 +131,7 @@ package enum SQLStatements {
             index += 2
             parent = qualifiedName(tokens, &index)
         }
-        return (name, columns, primaryKey, parent)
+        return (name, columns, primaryKey, parent, parent != nil)
     }
 
     /// Parses `ALTER TABLE [ONLY] parent ATTACH PARTITION child ...`.
@@ -233,6 +234,9 @@ package final class SQLCatalog {
         var primaryKey: [String]
         /// The table it is a partition of, or inherits from.
         var parent: QualifiedName?
+        /// Whether it inherits from `parent` (`INHERITS`): its declared columns are only those it
+        /// adds, after the parent's. A partition declares all of them, or (`PARTITION OF`) none.
+        var inherits = false
     }
 
     private var tables: [QualifiedName: Definition] = [:]
@@ -247,7 +251,7 @@ package final class SQLCatalog {
 
     func learn(tokens: [SQLToken]) {
         if let table = SQLStatements.parseCreateTable(tokens) {
-            tables[table.name] = Definition(columns: table.columns, primaryKey: table.primaryKey, parent: table.parent)
+            tables[table.name] = Definition(columns: table.columns, primaryKey: table.primaryKey, parent: table.parent, inherits: table.inherits)
         } else if let key = SQLStatements.parsePrimaryKey(tokens) {
             tables[key.name]?.primaryKey = key.columns
         } else if let attach = SQLStatements.parseAttachPartition(tokens) {
@@ -265,6 +269,17 @@ package final class SQLCatalog {
             next = tables[parent]?.parent
         }
         return chain
+    }
+
+    /// A table's columns in the order of its rows: a partition's own (pg_dump declares them all,
+    /// in the partition's order), or its parent's when it declares none (`PARTITION OF`); an
+    /// inheritance child's parent's, then those it adds.
+    private func rowColumns(of name: QualifiedName, depth: Int = 0) -> [ColumnInfo] {
+        guard let definition = tables[name] else { return [] }
+        guard let parent = definition.parent, parent != name, depth < 32 else { return definition.columns }
+        if !definition.inherits && !definition.columns.isEmpty { return definition.columns }
+        let inherited = rowColumns(of: parent, depth: depth + 1)
+        return inherited + definition.columns.filter { own in !inherited.contains { $0.name == own.name } }
     }
 
     /// The columns declared for a table, when its CREATE TABLE was seen.
@@ -288,11 +303,8 @@ package final class SQLCatalog {
             columns = dataColumns.map { column in
                 ColumnInfo(name: column, type: declared.first { $0.name == column }?.type)
             }
-        } else if let definition {
-            // Ancestors' columns first, as PostgreSQL orders an inheritance child's.
-            columns = ancestors.reversed().flatMap { $0.definition?.columns ?? [] } + definition.columns.filter { own in
-                !ancestors.contains { $0.definition?.columns.contains { $0.name == own.name } ?? false }
-            }
+        } else if definition != nil {
+            columns = rowColumns(of: qualified)
         } else {
             return nil
         }

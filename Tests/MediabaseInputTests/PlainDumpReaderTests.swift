@@ -100,6 +100,20 @@ final class PlainDumpReaderTests: XCTestCase {
             )
             INHERITS (public.cancer_transcript_base_p0);
 
+            CREATE TABLE public.cancer_transcript_base_p2 (
+                gene_id text,
+                transcript_id text NOT NULL,
+                drugs jsonb
+            );
+
+            CREATE TABLE public.cancer_transcript_base_p3 PARTITION OF public.cancer_transcript_base
+            FOR VALUES WITH (modulus 4, remainder 3);
+
+            CREATE TABLE public.cancer_transcript_base_extra2 (
+                note text
+            )
+            INHERITS (public.cancer_transcript_base);
+
             CREATE TABLE public.other (id integer);
 
             ALTER TABLE ONLY public.cancer_transcript_base ATTACH PARTITION public.cancer_transcript_base_p0 FOR VALUES WITH (modulus 2, remainder 0);
@@ -124,15 +138,28 @@ final class PlainDumpReaderTests: XCTestCase {
             \\.
 
 
+            ALTER TABLE ONLY public.cancer_transcript_base ATTACH PARTITION public.cancer_transcript_base_p2 FOR VALUES WITH (modulus 3, remainder 2);
+
+            INSERT INTO public.cancer_transcript_base_extra2 VALUES ('ENST4', 'ENSG4', '{}', 'n');
+            INSERT INTO public.cancer_transcript_base_p2 VALUES ('ENSG5', 'ENST5', '{}');
+            INSERT INTO public.cancer_transcript_base_p3 VALUES ('ENST6', 'ENSG6', '{}');
+
             """
         let (sink, _) = try read(script)
         XCTAssertEqual(sink.tables.map(\.schema.qualifiedName), [
             "public.cancer_transcript_base_p0", "public.cancer_transcript_base_p1", "public.cancer_transcript_base_extra", "public.other",
+            "public.cancer_transcript_base_extra2", "public.cancer_transcript_base_p2", "public.cancer_transcript_base_p3",
         ])
-        XCTAssertEqual(sink.tables.map(\.schema.root), ["cancer_transcript_base", "cancer_transcript_base", "cancer_transcript_base", nil])
-        XCTAssertEqual(sink.tables.map { LegacyColumns.isLegacy($0.schema) }, [true, true, true, false])
+        let root = "cancer_transcript_base"
+        XCTAssertEqual(sink.tables.map(\.schema.root), [root, root, root, nil, root, root, root])
+        XCTAssertEqual(sink.tables.map { LegacyColumns.isLegacy($0.schema) }, [true, true, true, false, true, true, true])
         XCTAssertEqual(sink.tables[1].schema.columns.map(\.type), ["text", "text", "jsonb"], "a PARTITION OF table typed from its parent")
         XCTAssertEqual(sink.tables[2].schema.columns.map(\.type), ["text", "text", "jsonb", "text"], "a child typed from its parents and itself")
+        // INSERT without a column list: the row's order of each table.
+        XCTAssertEqual(sink.tables[4].schema.columns.map(\.name), ["transcript_id", "gene_id", "drugs", "note"], "an inheritance child: its parents', then its own")
+        XCTAssertEqual(sink.tables[5].schema.columns.map(\.name), ["gene_id", "transcript_id", "drugs"], "a partition in its own order")
+        XCTAssertEqual(sink.tables[6].schema.columns.map(\.name), ["transcript_id", "gene_id", "drugs"], "a PARTITION OF table: its parent's")
+        XCTAssertEqual(sink.tables[5].rows, [["ENSG5", "ENST5", "{}"]])
     }
 
     func testInsertForms() throws {
