@@ -39,6 +39,12 @@ package final class PlainDumpReader {
     private var standardConformingStrings = true
     private var insertTable: (name: QualifiedName, schema: TableSchema, rows: Int, bytes: Int64)?
     private let row = RowBuffer()
+    /// The line where each table's data began: a pg_dump header or a `\\connect` to another
+    /// database after data is a second dump in the file (concatenated, or pg_dumpall's
+    /// databases). A table's data in several blocks is not: hand-made scripts load in batches.
+    private var dataLines: [String: Int] = [:]
+    /// What the last `\connect` named.
+    private var connectTarget: String?
 
     package init(stream: ByteStream, file: String, catalog: SQLCatalog = SQLCatalog()) {
         self.stream = stream
@@ -61,7 +67,7 @@ package final class PlainDumpReader {
                 let trimmed = Self.trimLeadingSpace(line)
                 if trimmed.isEmpty { continue }
                 if trimmed.hasPrefix("--") {
-                    noteComment(trimmed)
+                    try noteComment(trimmed, lines: lines)
                     continue
                 }
                 if trimmed[0] == 0x5C {
@@ -100,9 +106,10 @@ package final class PlainDumpReader {
         return bytes.extracting(index...)
     }
 
-    private func noteComment(_ comment: Span<UInt8>) {
+    private func noteComment(_ comment: Span<UInt8>, lines: LineReader) throws {
         let text = String(utf8: comment.droppingCR())
         if text.hasPrefix("-- Dumped from database version ") {
+            try requireNoDataYet("a second pg_dump header", lines)
             info.serverVersion = String(text.dropFirst("-- Dumped from database version ".count))
         } else if text.hasPrefix("-- Dumped by pg_dump version ") {
             info.pgDumpVersion = String(text.dropFirst("-- Dumped by pg_dump version ".count))
@@ -116,7 +123,13 @@ package final class PlainDumpReader {
         case "\\restrict", "\\unrestrict":
             info.restricted = true
         case "\\connect", "\\c":
-            info.database = text.split(separator: " ").dropFirst().first.map(String.init)
+            let database = text.split(separator: " ").dropFirst().first.map(String.init)
+            // pg_dump --create connects once, before any data; pg_dumpall connects to each database
+            // (`\connect name`, or `\connect -reuse-previous=on "dbname='name'"`).
+            let target = text.dropFirst(word.count).trimmingCharacters(in: .whitespaces)
+            defer { connectTarget = target }
+            if target != connectTarget { try requireNoDataYet("a \\connect to \(database ?? "another database")", lines) }
+            info.database = database
         case "\\.":
             throw MediabaseError.malformedInput(
                 SourceLocation(file: file, line: lines.lineNumber, byteOffset: lines.lineOffset),
@@ -141,6 +154,7 @@ package final class PlainDumpReader {
             guard let table = catalog.schema(schema: copy.name.schema, name: copy.name.name, dataColumns: copy.columns) else {
                 throw MediabaseError.malformedInput(location, expected: "a column list in COPY, or an earlier CREATE TABLE for \(copy.name.name)")
             }
+            noteData(of: table, at: location)
             try sink.beginTable(table)
             if let blockSink = sink as? CopyBlockSink, let file = stream as? FileByteStream, let size = file.size,
                let end = try blockSink.readCopyBlock(CopyBlock(
@@ -205,6 +219,7 @@ package final class PlainDumpReader {
                     guard let schema = catalog.schema(schema: insert.table.schema, name: insert.table.name, dataColumns: insert.columns) else {
                         throw MediabaseError.malformedInput(location, expected: "a column list in INSERT, or an earlier CREATE TABLE for \(insert.table.name)")
                     }
+                    noteData(of: schema, at: location)
                     try sink.beginTable(schema)
                     insertTable = (insert.table, schema, 0, 0)
                     table = schema
@@ -228,6 +243,20 @@ package final class PlainDumpReader {
             at.table = table?.qualifiedName
             throw malformed(error, at)
         }
+    }
+
+    /// Notes where `table`'s data first began.
+    private func noteData(of table: TableSchema, at location: SourceLocation) {
+        if dataLines[table.qualifiedName] == nil { dataLines[table.qualifiedName] = location.line ?? 0 }
+    }
+
+    /// Throws when data was read before: `what`, at `lines`' current line, starts a second dump.
+    private func requireNoDataYet(_ what: String, _ lines: LineReader) throws {
+        guard let (table, line) = dataLines.min(by: { $0.value < $1.value }) else { return }
+        throw MediabaseError.malformedInput(
+            SourceLocation(file: file, line: lines.lineNumber, byteOffset: lines.lineOffset),
+            expected: "one database's dump, not \(what) after the data of \(table) (line \(line)): two dumps in one file "
+                + "(concatenated, or pg_dumpall's databases)? Convert one database's pg_dump (pg_dump -d NAME)")
     }
 
     private func finishInsertTable(sink: DumpSink) throws {

@@ -136,6 +136,9 @@ package enum Conversion {
                 try? fileManager.removeItem(atPath: path)
                 TemporaryOutputs.unregister(path)
             }
+            // SQLite removes its WAL and shared-memory files when the last connection closes,
+            // but not after a failed checkpoint (a full disk): nothing of a failed run may stay.
+            for suffix in ["-wal", "-shm", "-journal"] { OutputFile.remove(coreFile + suffix) }
         }
         let rejectsTemporary = rejectsPath.map(TemporaryOutputs.temporary(for:))
         let rejects = try RejectLog(path: rejectsTemporary, maxRejects: options.maxRejects, input: options.input)

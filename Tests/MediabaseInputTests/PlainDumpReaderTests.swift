@@ -162,6 +162,52 @@ final class PlainDumpReaderTests: XCTestCase {
         XCTAssertEqual(sink.tables[5].rows, [["ENSG5", "ENST5", "{}"]])
     }
 
+    /// Two dumps in one file (`cat a.sql b.sql`, or pg_dumpall's databases) are refused where the
+    /// second begins, naming its line and the first data; `pg_dump --create`'s `\\connect` before
+    /// any data, and a table's data in several COPY blocks (a hand-made script loading in
+    /// batches), are read.
+    func testASecondDumpAfterDataIsRefused() throws {
+        let body = """
+            CREATE TABLE public.t (id integer);
+
+            COPY public.t (id) FROM stdin;
+            1
+            \\.
+
+            """
+        func refusal(_ script: String) -> String {
+            guard case let .failure(error) = Result(catching: { try self.read(script) }) else {
+                XCTFail("read without an error")
+                return ""
+            }
+            return error.localizedDescription
+        }
+        let concatenated = header + body + header + body
+        let lines = concatenated.split(separator: "\n", omittingEmptySubsequences: false)
+        let secondHeader = try XCTUnwrap(lines.indices.filter { lines[$0].hasPrefix("-- Dumped from database version") }.last) + 1
+        let firstData = try XCTUnwrap(lines.firstIndex { $0.hasPrefix("COPY") }) + 1
+        let second = refusal(concatenated)
+        XCTAssertTrue(second.contains("test.sql:\(secondHeader) "), second)
+        XCTAssertTrue(second.contains("a second pg_dump header after the data of public.t (line \(firstData))"), second)
+
+        let connect = refusal("\\connect legacy\n" + header + body + "\\connect other\n" + body)
+        XCTAssertTrue(connect.contains("not a \\connect to other after the data of public.t"), connect)
+
+        let (created, info) = try read("\\connect legacy\n" + header + body)
+        XCTAssertEqual(created.tables.map(\.rows.count), [1])
+        XCTAssertEqual(info.database, "legacy")
+        // CollectingSink refuses a table twice: count the blocks' rows instead.
+        final class Counter: DumpSink {
+            var blocks: [Int] = []
+            func beginTable(_ table: TableSchema) throws {}
+            func row(_ row: RowBuffer) throws {}
+            func endTable(_ table: TableSchema, rows: Int, bytes: Int64) throws { blocks.append(rows) }
+        }
+        let counter = Counter()
+        try PlainDumpReader(stream: MemoryByteStream(header + body + "COPY public.t (id) FROM stdin;\n2\n3\n\\.\n"), file: "test.sql").read(into: counter)
+        XCTAssertEqual(counter.blocks, [1, 2])
+    }
+
     func testInsertForms() throws {
         let script = header + """
             CREATE TABLE public.t (id integer, s text, a text[], j jsonb, b boolean, f double precision);
