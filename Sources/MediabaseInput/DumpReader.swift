@@ -30,18 +30,15 @@ package final class DumpReader {
     /// Bytes of the input file read so far (compressed bytes for gzip), for progress.
     package var bytesRead: Int64 { file?.position ?? 0 }
 
-    /// Size of the input on disk, when known.
+    /// Size of the input on disk, when known; a symbolic link's target's (`stat`, not `lstat`).
     package var totalBytes: Int64? {
         if format.kind == .directory { return Self.folderSize(path) }
-        return (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value
+        return FileIdentity.of(path)?.size
     }
 
     private static func folderSize(_ path: String) -> Int64? {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { return nil }
-        return names.reduce(Int64(0)) { total, name in
-            let size = (try? FileManager.default.attributesOfItem(atPath: (path as NSString).appendingPathComponent(name))[.size] as? NSNumber)?.int64Value
-            return total + (size ?? 0)
-        }
+        return names.reduce(Int64(0)) { total, name in total + (FileIdentity.of((path as NSString).appendingPathComponent(name))?.size ?? 0) }
     }
 
     /// Opens the input as a byte stream, decompressing gzip.

@@ -519,9 +519,8 @@ package enum PatientBatch {
         return ", shared symbols: \(rows) row(s) (\(shown)), each value given to every gene of its symbol"
     }
 
-    private static func fileSize(_ path: String) -> Int64? {
-        (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value
-    }
+    /// A symbolic link's target's size (`stat`, not `lstat`).
+    private static func fileSize(_ path: String) -> Int64? { FileIdentity.of(path)?.size }
 
     private static func seconds(since start: Date) -> Double { (Date().timeIntervalSince(start) * 1000).rounded() / 1000 }
 }

@@ -129,6 +129,18 @@ final class ConversionTests: ScratchFolderTestCase {
         }
     }
 
+    /// A symbolic link to the dump reports the dump's size, not the link's.
+    func testASymbolicLinkReportsItsTargetsSize() throws {
+        let target = Fixtures.path("legacy/corruption_cases.sql")
+        let link = path("link.sql")
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+        var options = ConversionOptions(input: link, output: path("linked.sqlite"))
+        options.progress = .never
+        let report = try Conversion.run(options)
+        let size = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: target)[.size] as? NSNumber).int64Value
+        XCTAssertEqual(report.inputs.first?.bytes, size)
+    }
+
     func testDryRunWritesOnlyTheReport() throws {
         var options = ConversionOptions(input: Fixtures.path("legacy/corruption_cases.sql"), output: path("core.sqlite"))
         options.dryRun = true
