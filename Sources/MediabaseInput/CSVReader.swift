@@ -13,7 +13,11 @@ import MediabaseModel
 package final class CSVReader {
     private let stream: ByteStream
     private let file: String
-    private let delimiter: UInt8
+    private var delimiter: UInt8
+    /// Whether the delimiter is taken from the header line (see ``export(stream:file:)``).
+    private var sniffsDelimiter = false
+    /// Whether the header's names must be non-empty and distinct (see ``export(stream:file:)``).
+    private var requiresNamedColumns = false
     private let tableName: String?
     private let acceptsUnlabelledRowNames: Bool
     private let row = RowBuffer()
@@ -36,6 +40,17 @@ package final class CSVReader {
         self.acceptsUnlabelledRowNames = acceptsUnlabelledRowNames
     }
 
+    /// A reader of a database table's export (psql's `\copy ... CSV HEADER`, also with
+    /// `DELIMITER E'\t'` or `';'`): the delimiter is the one of comma, TAB and semicolon the
+    /// header line holds most of (a comma on a tie), and the header must name every column
+    /// once: a file exported without `HEADER` would otherwise take its first row for names.
+    package static func export(stream: ByteStream, file: String) -> CSVReader {
+        let reader = CSVReader(stream: stream, file: file)
+        reader.sniffsDelimiter = true
+        reader.requiresNamedColumns = true
+        return reader
+    }
+
     /// Streams the records after the header into `sink` as one table.
     package func read(into sink: DumpSink) throws {
         let lines = LineReader(stream: stream, name: file)
@@ -43,6 +58,15 @@ package final class CSVReader {
             throw MediabaseError.malformedInput(SourceLocation(file: file, line: 1, byteOffset: 0), expected: "a header row naming the columns (the file is empty)")
         }
         header = (0..<row.count).map { (row.string($0) ?? "").trimmingCharacters(in: .whitespaces) }
+        if requiresNamedColumns {
+            let unnamed = header.firstIndex(where: \.isEmpty)
+            let repeated = header.indices.first { index in header[..<index].contains(header[index]) }
+            if let problem = unnamed.map({ "column \($0 + 1) has no name" }) ?? repeated.map({ "'\(header[$0])' names columns twice" }) {
+                throw MediabaseError.malformedInput(
+                    SourceLocation(file: file, line: 1, byteOffset: 0),
+                    expected: "a header row naming each column once, but \(problem) (a file exported without HEADER?)")
+            }
+        }
         let startOffset = lines.nextOffset
         var pending = try readRecord(lines, isHeader: false)
         if acceptsUnlabelledRowNames, pending, row.count == header.count + 1 { header.insert("", at: 0) }
@@ -76,6 +100,14 @@ package final class CSVReader {
         guard var line = try lines.nextLineBytes() else { return false }
         if isHeader, line.count >= 3, line[0] == 0xEF, line[1] == 0xBB, line[2] == 0xBF {
             line = line.extracting(3...)
+        }
+        if isHeader, sniffsDelimiter {
+            var counts: [UInt8: Int] = [:]
+            for index in 0..<line.count where [UInt8(ascii: ","), 0x09, UInt8(ascii: ";")].contains(line[index]) { counts[line[index], default: 0] += 1 }
+            let comma = counts[UInt8(ascii: ","), default: 0]
+            if let (most, count) = counts.max(by: { $0.value < $1.value || ($0.value == $1.value && $1.key == UInt8(ascii: ",")) }), count > comma {
+                delimiter = most
+            }
         }
         row.reset()
         row.line = lines.lineNumber

@@ -57,8 +57,7 @@ package final class DumpReader {
             plainReader = reader
             try reader.read(into: sink)
         case .csv:
-            let reader = CSVReader(stream: try openStream(), file: path)
-            try reader.read(into: sink)
+            try CSVReader.export(stream: try openStream(), file: path).read(into: sink)
         case .custom:
             let stream = try openStream()
             let reader = try CustomArchiveReader(stream: stream, file: path, size: format.gzip ? nil : file?.size)

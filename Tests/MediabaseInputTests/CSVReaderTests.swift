@@ -31,6 +31,28 @@ final class CSVReaderTests: XCTestCase {
         XCTAssertEqual(try read("a\tb\n\"1\t2\"\t3\n", delimiter: "\t").rows, [["1\t2", "3"]])
     }
 
+    /// A table's export (psql's `\\copy ... CSV HEADER`, also with `DELIMITER E'\\t'` or `';'`):
+    /// the delimiter is the one the header holds most of, and a header that does not name every
+    /// column once (a file exported without HEADER) is refused on line 1.
+    func testExportsSniffTheirDelimiterAndNeedANamedHeader() throws {
+        func export(_ text: String) throws -> CollectingSink.Table {
+            let sink = CollectingSink()
+            try CSVReader.export(stream: MemoryByteStream(text), file: "x.csv").read(into: sink)
+            return try XCTUnwrap(sink.tables.first)
+        }
+        for (text, name) in [("a,b;c,d\n1,\"x;y\",2\n", "comma"), ("a\tb,c\td\n1\t\"x\ty\"\t2\n", "tab"), ("a;b\tc;d\n1;x\ty;2\n", "semicolon")] {
+            let table = try export(text)
+            XCTAssertEqual(table.schema.columns.count, 3, name)
+            XCTAssertEqual(table.rows.first?.count, 3, name)
+        }
+        XCTAssertEqual(try export("a,b\n1,2\n").rows, [["1", "2"]], "a tie of none: comma")
+        for (text, problem) in [("ENST1,{},{}\n", "'{}' names columns twice"), ("a,,c\n1,2,3\n", "column 2 has no name")] {
+            XCTAssertThrowsError(try export(text)) { error in
+                XCTAssertTrue(error.localizedDescription.contains("x.csv:1") && error.localizedDescription.contains(problem), error.localizedDescription)
+            }
+        }
+    }
+
     func testRowNamesWithoutAHeaderField() throws {
         let table = try read("logFC\tFDR\nENSG1\t1.5\t0.01\nENSG2\t-1\t0.2\n", delimiter: "\t", rowNames: true)
         XCTAssertEqual(table.schema.columns.map(\.name), ["", "logFC", "FDR"])
