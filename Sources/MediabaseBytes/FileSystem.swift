@@ -20,6 +20,12 @@ package enum FileKind: Equatable, Sendable {
 
     /// Whether `path` names something this process may execute.
     package static func isExecutable(_ path: String) -> Bool { access(path, X_OK) == 0 }
+
+    /// Why this process may not create files in the folder at `path` (`Permission denied`,
+    /// `Read-only file system`, ...); nil when it may.
+    package static func whyNotWritable(_ path: String) -> String? {
+        access(path, W_OK) == 0 ? nil : String(cString: strerror(errno))
+    }
 }
 
 /// What tells one file from another at the same path: device, inode, size, modification time.

@@ -39,7 +39,9 @@ package final class RejectLog {
         contextMembers = members
         if let path {
             guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
-                throw MediabaseError.io(path: path, message: "cannot create the rejects file")
+                let folder = (path as NSString).deletingLastPathComponent
+                let reason = FileKind.whyNotWritable(folder.isEmpty ? "." : folder).map { ": \($0)" } ?? ""
+                throw MediabaseError.io(path: path, message: "cannot create the rejects file\(reason)")
             }
             self.handle = handle
         } else {

@@ -121,6 +121,9 @@ package enum Conversion {
         guard fileManager.fileExists(atPath: outputFolder) else {
             throw MediabaseError.io(path: outputFolder, message: "the output folder does not exist")
         }
+        if !options.dryRun, let reason = FileKind.whyNotWritable(outputFolder) {
+            throw MediabaseError.io(path: outputFolder, message: "cannot create the output in this folder: \(reason)")
+        }
 
 
         // What is built beside the target and renamed into place at the end: the SQLite file, or
