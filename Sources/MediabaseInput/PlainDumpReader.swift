@@ -19,8 +19,18 @@ package struct DumpInfo: Sendable, Equatable {
     /// Whether the dump carries `\restrict` lines, which pg_dump writes from 14.19, 15.14, 16.10,
     /// 17.6 and 18 on.
     package var restricted = false
+    /// The last line of a pg_dump script (one with pg_dump's header) that lacks pg_dump's
+    /// closing comment, `-- PostgreSQL database dump complete`: a file cut where a statement or
+    /// COPY block ends (a cut elsewhere is an error); nil otherwise.
+    package var endsEarlyAtLine: Int?
 
     package init() {}
+
+    /// What a summary says of ``endsEarlyAtLine``.
+    package static func endsEarlyWarning(line: Int) -> String {
+        "the dump ends at line \(line) without pg_dump's closing comment (-- PostgreSQL database dump complete): "
+            + "a file cut short? What came after is missing"
+    }
 }
 
 /// Reads a pg_dump plain-format script (`-Fp`, what `psql` replays): COPY blocks, INSERT
@@ -45,6 +55,8 @@ package final class PlainDumpReader {
     private var dataLines: [String: Int] = [:]
     /// What the last `\connect` named.
     private var connectTarget: String?
+    /// Whether pg_dump's closing comment was read.
+    private var sawClosingComment = false
 
     package init(stream: ByteStream, file: String, catalog: SQLCatalog = SQLCatalog()) {
         self.stream = stream
@@ -97,6 +109,7 @@ package final class PlainDumpReader {
                 expected: "the statement starting here to end with ';' (\(scanner.openConstruct)): truncated file?")
         }
         try finishInsertTable(sink: sink)
+        if info.pgDumpVersion != nil, !sawClosingComment { info.endsEarlyAtLine = lines.lineNumber }
     }
 
     @_lifetime(copy bytes)
@@ -111,6 +124,8 @@ package final class PlainDumpReader {
         if text.hasPrefix("-- Dumped from database version ") {
             try requireNoDataYet("a second pg_dump header", lines)
             info.serverVersion = String(text.dropFirst("-- Dumped from database version ".count))
+        } else if text.hasPrefix("-- PostgreSQL database dump complete") {
+            sawClosingComment = true
         } else if text.hasPrefix("-- Dumped by pg_dump version ") {
             info.pgDumpVersion = String(text.dropFirst("-- Dumped by pg_dump version ".count))
         }

@@ -1,5 +1,6 @@
 import Foundation
 import MediabaseModel
+import MediabaseInput
 
 /// Renders an ``InspectionReport`` for people (aligned text) and for programs (JSON).
 package enum InspectionText {
@@ -20,6 +21,7 @@ package enum InspectionText {
             let readable = ["UTF8", "UTF-8", "UNICODE", "SQL_ASCII"].contains(encoding.uppercased())
             out += "encoding: \(encoding)\(readable ? "" : " (not UTF-8: convert refuses it; dump again with pg_dump --encoding=UTF8)")\n"
         }
+        if let line = report.endsEarlyAtLine { out += "warning:  \(DumpInfo.endsEarlyWarning(line: line))\n" }
         out += "\ntables (\(report.tables.count)):\n"
         let nameWidth = max(report.tables.map(\.name.count).max() ?? 0, 5)
         out += "  " + pad("table", nameWidth) + "  " + pad("rows", 12, right: true) + "  " + pad("bytes", 10, right: true) + "  columns\n"

@@ -63,6 +63,8 @@ package struct InspectionReport: Codable, Equatable {
     package var archiveVersion: String?
     package var compression: String?
     package var encoding: String?
+    /// See ``DumpInfo/endsEarlyAtLine``.
+    package var endsEarlyAtLine: Int?
     package var tables: [Table] = []
     package var legacy: Legacy?
     package var badValueCount = 0
@@ -100,6 +102,7 @@ package final class Inspector: DumpSink, CopyBlockSink {
         report.archiveVersion = info.archiveVersion
         report.compression = info.compression
         report.encoding = info.encoding
+        report.endsEarlyAtLine = info.endsEarlyAtLine
         return report
     }
 

@@ -73,6 +73,8 @@ package struct ConversionReport: Codable, Sendable {
     package var conflicts = 0
     /// Symbols that look wrong but belong to real Ensembl genes: kept, and listed here.
     package var suspiciousSymbols = SuspiciousSymbols()
+    /// See ``DumpInfo/endsEarlyAtLine``: also a warning in the summary.
+    package var inputEndsEarlyAtLine: Int?
     /// Carried tables of a dump that declared none of their columns' types (no `CREATE TABLE`
     /// before the data: a `--data-only` dump), carried as text; nil when there are none.
     package var untypedCarriedTables: [String]?
@@ -235,6 +237,7 @@ package enum Conversion {
         // A CSV's columns never have types: only a dump's missing declarations are worth a word.
         let untyped = reader.format.kind == .csv ? [] : writer.carriedTables.filter { table in table.columns.allSatisfy { $0.type == nil } }.map(\.source)
         report.untypedCarriedTables = untyped.isEmpty ? nil : untyped
+        report.inputEndsEarlyAtLine = reader.info.endsEarlyAtLine
         report.secondsPerFinishStep = writer.secondsPerStep
         report.cpuSecondsPerFinishStep = writer.cpuSecondsPerStep
         for (step, bytes) in writer.peakMemoryAfterStep { report.peakMemoryAfterStage["index_and_views: \(step)"] = bytes }
@@ -363,6 +366,7 @@ package enum Conversion {
             lines.append("  peak memory is over --memory-limit \(ByteFormat.string(report.memoryLimitBytes)): what a run needs besides its state "
                          + "(about \(ByteFormat.string(MemoryBudget.fixedBytes)) while reading, more for the indexes and views) does not shrink with it")
         }
+        if let line = report.inputEndsEarlyAtLine { lines.append("  warning: \(DumpInfo.endsEarlyWarning(line: line))") }
         if let untyped = report.untypedCarriedTables {
             lines.append("  warning: the dump declares no column types for \(untyped.joined(separator: ", ")) (no CREATE TABLE before its data: "
                          + "a --data-only dump?): carried with every column as text")

@@ -208,6 +208,18 @@ final class PlainDumpReaderTests: XCTestCase {
         XCTAssertEqual(counter.blocks, [1, 2])
     }
 
+    /// A pg_dump script without pg_dump's closing comment was cut short where a statement or COPY
+    /// block ended (anywhere else is an error): the info says at which line it ends; a complete
+    /// one, or a script without pg_dump's header, says nothing.
+    func testAScriptCutAfterABlockSaysWhereItEnds() throws {
+        let body = "CREATE TABLE public.t (id integer);\n\nCOPY public.t (id) FROM stdin;\n1\n\\.\n"
+        let trailer = "\n--\n-- PostgreSQL database dump complete\n--\n\n"
+        let cut = header + body
+        XCTAssertEqual(try read(cut).1.endsEarlyAtLine, cut.split(separator: "\n", omittingEmptySubsequences: false).count - 1)
+        XCTAssertNil(try read(header + body + trailer).1.endsEarlyAtLine)
+        XCTAssertNil(try read(body).1.endsEarlyAtLine, "not pg_dump's")
+    }
+
     func testInsertForms() throws {
         let script = header + """
             CREATE TABLE public.t (id integer, s text, a text[], j jsonb, b boolean, f double precision);
