@@ -26,6 +26,12 @@ package struct DumpInfo: Sendable, Equatable {
 
     package init() {}
 
+    /// Whether text in `encoding` (a `client_encoding`) is read as UTF-8: UTF-8 itself, and
+    /// `SQL_ASCII` (bytes as the database stored them, UTF-8 in a MEDIABASE database).
+    package static func readsAsUTF8(_ encoding: String) -> Bool {
+        ["UTF8", "UTF-8", "UNICODE", "SQL_ASCII"].contains(encoding.uppercased())
+    }
+
     /// What a summary says of ``endsEarlyAtLine``.
     package static func endsEarlyWarning(line: Int) -> String {
         "the dump ends at line \(line) without pg_dump's closing comment (-- PostgreSQL database dump complete): "

@@ -18,8 +18,7 @@ package enum InspectionText {
         if let version = report.archiveVersion { out += "archive:  \(version)\n" }
         if let compression = report.compression { out += "compression: \(compression)\n" }
         if let encoding = report.encoding {
-            let readable = ["UTF8", "UTF-8", "UNICODE", "SQL_ASCII"].contains(encoding.uppercased())
-            out += "encoding: \(encoding)\(readable ? "" : " (not UTF-8: convert refuses it; dump again with pg_dump --encoding=UTF8)")\n"
+            out += "encoding: \(encoding)\(DumpInfo.readsAsUTF8(encoding) ? "" : " (not UTF-8: convert refuses it; dump again with pg_dump --encoding=UTF8)")\n"
         }
         if let line = report.endsEarlyAtLine { out += "warning:  \(DumpInfo.endsEarlyWarning(line: line))\n" }
         out += "\ntables (\(report.tables.count)):\n"

@@ -401,12 +401,12 @@ final class RowCounter: DumpSink {
         try next.beginTable(table)
     }
 
-    /// The client encodings whose text is read as UTF-8: UTF-8 itself, and `SQL_ASCII` (bytes as
-    /// the database stored them, UTF-8 in a MEDIABASE database; any that are not are rejected
-    /// row by row, `invalid_text`). Any other (`LATIN1`, `WIN1252`, ...) would turn every
-    /// non-ASCII character into a reject, so the dump is refused before its first table.
+    /// Refuses a dump whose client encoding is not read as UTF-8 (``DumpInfo/readsAsUTF8(_:)``;
+    /// bytes of a `SQL_ASCII` dump that are not UTF-8 are rejected row by row, `invalid_text`).
+    /// Any other (`LATIN1`, `WIN1252`, ...) would turn every non-ASCII character into a reject,
+    /// so the dump is refused before its first table.
     static func requireReadableEncoding(_ encoding: String?, file: String, table: String) throws {
-        guard let encoding, !["UTF8", "UTF-8", "UNICODE", "SQL_ASCII"].contains(encoding.uppercased()) else { return }
+        guard let encoding, !DumpInfo.readsAsUTF8(encoding) else { return }
         throw MediabaseError.unsupportedInput(
             SourceLocation(file: file, table: table),
             reason: "the dump's text is in \(encoding) (its client_encoding), and mediabase reads UTF-8: dump it again with "
