@@ -55,10 +55,11 @@ package final class PlainDumpReader {
     private var standardConformingStrings = true
     private var insertTable: (name: QualifiedName, schema: TableSchema, rows: Int, bytes: Int64)?
     private let row = RowBuffer()
-    /// The line where each table's data began: a pg_dump header or a `\\connect` to another
-    /// database after data is a second dump in the file (concatenated, or pg_dumpall's
-    /// databases). A table's data in several blocks is not: hand-made scripts load in batches.
-    private var dataLines: [String: Int] = [:]
+    /// The first table whose data was read, and the line its data began at: a pg_dump header or
+    /// a `\connect` to another database after data is a second dump in the file (concatenated,
+    /// or pg_dumpall's databases). A table's data in several blocks is not: hand-made scripts
+    /// load in batches.
+    private var firstData: (table: String, line: Int)?
     /// What the last `\connect` named.
     private var connectTarget: String?
     /// Whether pg_dump's closing comment was read.
@@ -266,14 +267,14 @@ package final class PlainDumpReader {
         }
     }
 
-    /// Notes where `table`'s data first began.
+    /// Notes where the first data began.
     private func noteData(of table: TableSchema, at location: SourceLocation) {
-        if dataLines[table.qualifiedName] == nil { dataLines[table.qualifiedName] = location.line ?? 0 }
+        if firstData == nil { firstData = (table.qualifiedName, location.line ?? 0) }
     }
 
     /// Throws when data was read before: `what`, at `lines`' current line, starts a second dump.
     private func requireNoDataYet(_ what: String, _ lines: LineReader) throws {
-        guard let (table, line) = dataLines.min(by: { $0.value < $1.value }) else { return }
+        guard let (table, line) = firstData else { return }
         throw MediabaseError.malformedInput(
             SourceLocation(file: file, line: lines.lineNumber, byteOffset: lines.lineOffset),
             expected: "one database's dump, not \(what) after the data of \(table) (line \(line)): two dumps in one file "

@@ -434,7 +434,7 @@ extension BackgroundTask where Value == String {
 /// Writes reports as pretty JSON with sorted keys, atomically.
 package enum ReportWriter {
     package static func write(_ value: some Encodable, to path: String) throws {
-        var data = try encoder.encode(value)
+        var data = try makeEncoder().encode(value)
         data.append(0x0A)
         do {
             try data.write(to: URL(fileURLWithPath: path), options: .atomic)
@@ -449,6 +449,7 @@ package enum ReportWriter {
     /// as the encoder nests them (lines indented by 4 spaces, empty lines left empty); written
     /// to a temporary file renamed into place.
     package static func write(_ value: some Encodable, to path: String, arrayAt key: String, elements: some Sequence<some Encodable>) throws {
+        let encoder = makeEncoder()
         var text = try encoder.encode(value)
         text.append(0x0A)
         // Only the top level's keys are indented by two spaces.
@@ -491,7 +492,8 @@ package enum ReportWriter {
         }
     }
 
-    private static var encoder: JSONEncoder {
+    /// The reports' encoder: pretty JSON with sorted keys.
+    private static func makeEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return encoder
