@@ -345,8 +345,7 @@ package final class SQLiteCoreWriter: CoreOutput {
         var started = Date()
         var startedCPU = ThreadClock.cpuSeconds
         func lap(_ name: String) {
-            secondsPerStep[name] = (Date().timeIntervalSince(started) * 1000).rounded() / 1000
-            cpuSecondsPerStep[name] = ((ThreadClock.cpuSeconds - startedCPU) * 1000).rounded() / 1000
+            record(name, seconds: Date().timeIntervalSince(started), cpu: ThreadClock.cpuSeconds - startedCPU)
             peakMemoryAfterStep[name] = ProcessMemory.peakBytes
             started = Date()
             startedCPU = ThreadClock.cpuSeconds
@@ -450,6 +449,12 @@ package final class SQLiteCoreWriter: CoreOutput {
             progress?.stepDone()
         }
         try database.execute("PRAGMA threads = 0")
+    }
+
+    /// Keeps a step's wall and CPU seconds for the report, to the millisecond.
+    private func record(_ step: String, seconds: Double, cpu: Double) {
+        secondsPerStep[step] = (seconds * 1000).rounded() / 1000
+        cpuSecondsPerStep[step] = (cpu * 1000).rounded() / 1000
     }
 
     private func insertSchemaVersion(appliedAt: String) throws {
@@ -624,8 +629,7 @@ package final class SQLiteCoreWriter: CoreOutput {
             let checked = Result { try checks?.wait() }
             try own.get()
             if let lap = try checked.get() {
-                secondsPerStep["core checks (beside the view tables)"] = (lap.seconds * 1000).rounded() / 1000
-                cpuSecondsPerStep["core checks (beside the view tables)"] = (lap.cpu * 1000).rounded() / 1000
+                record("core checks (beside the view tables)", seconds: lap.seconds, cpu: lap.cpu)
             }
             return try secondLaps.get()
         }
@@ -641,8 +645,7 @@ package final class SQLiteCoreWriter: CoreOutput {
                 }
                 builder[item.name] = connection
                 let step = "view \(item.name) (\(connection == .beforeIndexes ? "before the indexes" : "second connection"))"
-                secondsPerStep[step] = (item.seconds * 1000).rounded() / 1000
-                cpuSecondsPerStep[step] = (item.cpu * 1000).rounded() / 1000
+                record(step, seconds: item.seconds, cpu: item.cpu)
                 progress?.stepDone()
             }
         }
