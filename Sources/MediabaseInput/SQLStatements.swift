@@ -274,12 +274,17 @@ package final class SQLCatalog {
     /// A table's columns in the order of its rows: a partition's own (pg_dump declares them all,
     /// in the partition's order), or its parent's when it declares none (`PARTITION OF`); an
     /// inheritance child's parent's, then those it adds.
-    private func rowColumns(of name: QualifiedName, depth: Int = 0) -> [ColumnInfo] {
+    private func rowColumns(of name: QualifiedName) -> [ColumnInfo] {
         guard let definition = tables[name] else { return [] }
-        guard let parent = definition.parent, parent != name, depth < 32 else { return definition.columns }
-        if !definition.inherits && !definition.columns.isEmpty { return definition.columns }
-        let inherited = rowColumns(of: parent, depth: depth + 1)
-        return inherited + definition.columns.filter { own in !inherited.contains { $0.name == own.name } }
+        // The table, then its ancestors up to the first that declares all of its row's columns.
+        var levels = [definition]
+        for (_, ancestor) in ancestors(of: name) {
+            guard let last = levels.last, last.inherits || last.columns.isEmpty, let ancestor else { break }
+            levels.append(ancestor)
+        }
+        var columns: [ColumnInfo] = []
+        for level in levels.reversed() { columns += level.columns.filter { own in !columns.contains { $0.name == own.name } } }
+        return columns
     }
 
     /// The columns declared for a table, when its CREATE TABLE was seen.
