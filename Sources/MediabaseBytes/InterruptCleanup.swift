@@ -10,8 +10,6 @@ package enum InterruptCleanup {
     /// Each registered path's places in ``paths``: a batch registers a file per patient, and
     /// looking each up by a walk over all of them made 10,000 patients' unregistering quadratic.
     nonisolated(unsafe) private static var places: [String: [Int]] = [:]
-    /// The path at each place of ``paths``, for moving an entry.
-    nonisolated(unsafe) private static var names: [String] = []
     private static let lock = NSLock()
     nonisolated(unsafe) private static var installed = false
     /// Room for the path of an entry of a registered folder, one per level of subfolders below
@@ -25,7 +23,6 @@ package enum InterruptCleanup {
         lock.lock()
         defer { lock.unlock() }
         places[path, default: []].append(paths.count)
-        names.append(path)
         paths.append(strdup(path))
         guard !installed else { return }
         installed = true
@@ -51,11 +48,10 @@ package enum InterruptCleanup {
             let last = paths.count - 1
             if place != last {
                 paths[place] = paths[last]
-                names[place] = names[last]
-                places[names[place]]![places[names[place]]!.firstIndex(of: last)!] = place
+                let moved = String(cString: paths[place])
+                places[moved]![places[moved]!.firstIndex(of: last)!] = place
             }
             paths.removeLast()
-            names.removeLast()
         }
     }
 
