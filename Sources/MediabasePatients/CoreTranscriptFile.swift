@@ -349,12 +349,18 @@ package struct SortedCoreIds {
             step *= 2
             high = start + step
         }
-        high = min(high, ids.count)
-        while high - low > 1 {
+        return lowerBound(id, in: ids, within: (low + 1)..<min(high, ids.count))
+    }
+
+    /// The first index of `range` whose id does not sort before `id` (`range.upperBound` if
+    /// none), `ids` being sorted bytewise: a binary search.
+    static func lowerBound(_ id: String, in ids: [String], within range: Range<Int>) -> Int {
+        var (low, high) = (range.lowerBound, range.upperBound)
+        while low < high {
             let middle = low + (high - low) / 2
-            if compare(ids[middle], id) < 0 { low = middle } else { high = middle }
+            if compare(ids[middle], id) < 0 { low = middle + 1 } else { high = middle }
         }
-        return high
+        return low
     }
 
     /// The bytewise order of two texts, as SQLite's BINARY collation sorts them.

@@ -242,13 +242,8 @@ package final class CoreTranscriptIndex: Sendable {
     /// Whether `transcriptId` is one of ``transcriptIds`` exactly (a binary search: they are
     /// sorted bytewise).
     func contains(transcriptId: String) -> Bool {
-        var low = 0
-        var high = transcriptIds.count
-        while low < high {
-            let middle = (low + high) / 2
-            if transcriptIds[middle].utf8.lexicographicallyPrecedes(transcriptId.utf8) { low = middle + 1 } else { high = middle }
-        }
-        return low < transcriptIds.count && transcriptIds[low] == transcriptId
+        let index = SortedCoreIds.lowerBound(transcriptId, in: transcriptIds, within: transcriptIds.indices)
+        return index < transcriptIds.count && transcriptIds[index] == transcriptId
     }
 
     private func range(_ span: MemberSpan, _ mapping: SymbolMapping) -> Range<Int> {
