@@ -170,21 +170,21 @@ final class RowSegments {
 /// access.
 final class SharedGeneRuns: @unchecked Sendable {
     static let stripeCount = 64
-    /// Genes remembered per segment in a stripe before its tables are cleared: under three quarters
-    /// of 2^11 slots of 48 bytes, about 6 MB per segment in all (the real table has 77,114 genes,
-    /// docs/spec.md §3.1).
-    static let limit = 1_500
+    /// Slots of a stripe's table at most (``GeneRunTable``): genes are kept up to three quarters of
+    /// them, 196,608 in all (the real table has 77,114 genes, docs/spec.md §3.1; a 1 GB dump of
+    /// lean rows about 172,000), in 21 MB at most for the legacy table's three segments. A stripe
+    /// whose table is full forgets its genes and starts again.
+    static let maximumSlots = 1 << 12
 
-    /// A stripe's genes: its lock, and per segment, the genes' runs and the facts of the fields of
-    /// the runs that had some (``GeneRunTable/Run/facts``), reached only under the lock.
+    /// A stripe's genes: its lock, their runs, and the facts of the fields of the runs that had
+    /// some (``GeneRunTable/Run/facts``), reached only under the lock.
     private final class Stripe {
         let lock = NSLock()
-        var runs: [GeneRunTable]
-        var facts: [[[ValueFacts]]]
+        var runs: GeneRunTable
+        var facts: [[ValueFacts]] = []
 
         init(segments: Int) {
-            runs = Array(repeating: GeneRunTable(), count: segments)
-            facts = Array(repeating: [], count: segments)
+            runs = GeneRunTable(segments: segments)
         }
     }
 
@@ -204,9 +204,10 @@ final class SharedGeneRuns: @unchecked Sendable {
         let stripe = stripe(gene)
         stripe.lock.lock()
         defer { stripe.lock.unlock() }
-        for segment in stripe.runs.indices {
-            if let run = stripe.runs[segment][gene] {
-                found[segment] = (run.count, run.hash, run.facts >= 0 ? stripe.facts[segment][run.facts] : nil)
+        let entry = stripe.runs.entry(of: gene)
+        for segment in found.indices {
+            if let entry, let run = stripe.runs.run(at: entry, segment: segment) {
+                found[segment] = (run.count, run.hash, run.facts >= 0 ? stripe.facts[run.facts] : nil)
             } else {
                 found[segment] = nil
             }
@@ -217,21 +218,30 @@ final class SharedGeneRuns: @unchecked Sendable {
         let stripe = stripe(gene)
         stripe.lock.lock()
         defer { stripe.lock.unlock() }
-        if stripe.runs[segment].count >= Self.limit {
-            stripe.runs[segment].removeAll()
-            stripe.facts[segment].removeAll()
+        // A full table, or facts piling up under genes whose rows disagree, start afresh.
+        if stripe.runs.isFull(adding: gene, maximumSlots: Self.maximumSlots) || stripe.facts.count >= Self.maximumSlots {
+            stripe.runs.removeAll()
+            stripe.facts.removeAll()
         }
         var run = run
         if let runFacts {
-            run.facts = stripe.facts[segment].count
-            stripe.facts[segment].append(runFacts)
+            run.facts = stripe.facts.count
+            stripe.facts.append(runFacts)
         }
-        stripe.runs[segment].insert(gene, run: run)
+        stripe.runs.set(run, gene: gene, segment: segment)
     }
 }
 
-/// A map from a gene (a hash of its id, ``ByteHash``) to its last run of a segment: open
-/// addressing with linear probing, as ``FlatHashTable``.
+/// A map from a gene (a hash of its id, ``ByteHash``) to its last run of each segment: open
+/// addressing with linear probing, as ``FlatHashTable``, each slot's key and runs side by side in
+/// one array of words, so that a row's lookup of every segment reads one or two cache lines (the
+/// genes of scattered rows come at random: a table per segment, with its keys apart from its
+/// runs, cost a cache miss per array and segment).
+///
+/// A slot is ``stride`` words: the key (0: empty; a gene hashing to 0 is kept as 1, which at
+/// worst shares a slot with another gene: a run is taken only when its bytes hash the same), then
+/// per segment three words: the run's byte count (low half; all ones: none) and facts index (high
+/// half), and the two halves of its hash.
 struct GeneRunTable {
     struct Run {
         var count: Int
@@ -240,53 +250,91 @@ struct GeneRunTable {
         var facts: Int
     }
 
-    private var keys: [Int]
-    private var runs: [Run?]
+    private static let noRun: UInt64 = 0xFFFF_FFFF
+    private let segments: Int
+    private let stride: Int
+    private var words: [UInt64]
     private var mask: Int
     private(set) var count = 0
 
-    init() {
-        keys = Array(repeating: 0, count: 16)
-        runs = Array(repeating: nil, count: 16)
-        mask = 15
+    init(segments: Int, slots: Int = 64) {
+        self.segments = segments
+        stride = 1 + 3 * segments
+        mask = slots - 1
+        words = []
+        words = emptyWords(slots: slots)
     }
 
-    subscript(key: Int) -> Run? {
-        var slot = key & mask
-        while let run = runs[slot] {
-            if keys[slot] == key { return run }
-            slot = (slot + 1) & mask
+    private func emptyWords(slots: Int) -> [UInt64] {
+        var words = [UInt64](repeating: 0, count: slots * stride)
+        for slot in 0..<slots {
+            for segment in 0..<segments { words[slot * stride + 1 + 3 * segment] = Self.noRun }
         }
-        return nil
+        return words
     }
 
-    mutating func insert(_ key: Int, run: Run) {
-        if (count + 1) * 4 > runs.count * 3 { grow() }
-        var slot = key & mask
-        while runs[slot] != nil {
-            if keys[slot] == key {
-                runs[slot] = run
-                return
-            }
+    @inline(__always) private static func key(_ gene: Int) -> UInt64 { gene == 0 ? 1 : UInt64(bitPattern: Int64(gene)) }
+
+    /// Where the slot of `gene` starts in the words, nil when it has none.
+    func entry(of gene: Int) -> Int? {
+        let key = Self.key(gene)
+        var slot = Int(truncatingIfNeeded: key) & mask
+        while true {
+            let start = slot * stride
+            let found = words[start]
+            if found == key { return start }
+            if found == 0 { return nil }
             slot = (slot + 1) & mask
         }
-        keys[slot] = key
-        runs[slot] = run
-        count += 1
+    }
+
+    /// The run of `segment` in the slot that starts at `entry`.
+    func run(at entry: Int, segment: Int) -> Run? {
+        let start = entry + 1 + 3 * segment
+        let packed = words[start]
+        guard packed & Self.noRun != Self.noRun else { return nil }
+        return Run(count: Int(packed & Self.noRun), hash: ContentHash(low: words[start + 1], high: words[start + 2]),
+                   facts: Int(Int32(truncatingIfNeeded: packed >> 32)))
+    }
+
+    /// Whether keeping `gene` would need more than `maximumSlots` slots.
+    func isFull(adding gene: Int, maximumSlots: Int) -> Bool {
+        (count + 1) * 4 > (mask + 1) * 3 && (mask + 1) * 2 > maximumSlots && entry(of: gene) == nil
+    }
+
+    /// Keeps `run` as the last of `segment` for `gene` (not one of 4 GiB or more: its count would not fit).
+    mutating func set(_ run: Run, gene: Int, segment: Int) {
+        guard run.count < Int(Self.noRun) else { return }
+        let key = Self.key(gene)
+        if entry(of: gene) == nil, (count + 1) * 4 > (mask + 1) * 3 { grow() }
+        var slot = Int(truncatingIfNeeded: key) & mask
+        while words[slot * stride] != key && words[slot * stride] != 0 { slot = (slot + 1) & mask }
+        let start = slot * stride
+        if words[start] == 0 {
+            words[start] = key
+            count += 1
+        }
+        let runStart = start + 1 + 3 * segment
+        words[runStart] = UInt64(UInt32(truncatingIfNeeded: run.count)) | UInt64(UInt32(bitPattern: Int32(truncatingIfNeeded: run.facts))) << 32
+        words[runStart + 1] = run.hash.low
+        words[runStart + 2] = run.hash.high
     }
 
     mutating func removeAll() {
-        for index in runs.indices { runs[index] = nil }
+        words = emptyWords(slots: mask + 1)
         count = 0
     }
 
     private mutating func grow() {
-        let oldKeys = keys
-        let oldRuns = runs
-        keys = Array(repeating: 0, count: oldRuns.count * 2)
-        runs = Array(repeating: nil, count: oldRuns.count * 2)
-        mask = runs.count - 1
-        count = 0
-        for index in oldRuns.indices { if let run = oldRuns[index] { insert(oldKeys[index], run: run) } }
+        let old = words
+        let oldSlots = mask + 1
+        words = emptyWords(slots: oldSlots * 2)
+        mask = oldSlots * 2 - 1
+        for slot in 0..<oldSlots where old[slot * stride] != 0 {
+            let key = old[slot * stride]
+            var target = Int(truncatingIfNeeded: key) & mask
+            while words[target * stride] != 0 { target = (target + 1) & mask }
+            for word in 0..<stride { words[target * stride + word] = old[slot * stride + word] }
+        }
     }
 }
