@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import MediabaseBytes
 import MediabaseConcurrency
 import MediabaseModel
@@ -50,6 +51,10 @@ final class CopyBlockInspection {
     }
 
     private let state: Guarded<Bookkeeping>
+    /// ``Bookkeeping/lastChunk``, read without its lock by ``isPastEnd(_:)`` (every 64 rows): a
+    /// thread adding up chunks holds that lock while it adds a chunk's ids to the sets, and the
+    /// other thread, waiting for it there, sat idle.
+    private let lastChunk = Atomic<Int>(Int.max)
 
     /// What a chunk held, with lines numbered from 1 at its start.
     struct ChunkResult {
@@ -116,6 +121,7 @@ final class CopyBlockInspection {
             state.withLock { state in
                 state.failure = state.failure ?? error
                 state.lastChunk = 0
+                lastChunk.store(0, ordering: .relaxed)
             }
         }
     }
@@ -142,13 +148,16 @@ final class CopyBlockInspection {
 
     /// Whether a chunk before `index` ended the block, so chunk `index` is not part of it.
     func isPastEnd(_ index: Int) -> Bool {
-        state.withLock { $0.lastChunk < index }
+        lastChunk.load(ordering: .relaxed) < index
     }
 
     /// Records a chunk's result and adds up, in order, every chunk that can be.
     private func add(_ result: ChunkResult, index: Int) {
         state.withLock { state in
-            if result.endsBlock { state.lastChunk = min(state.lastChunk, index) }
+            if result.endsBlock {
+                state.lastChunk = min(state.lastChunk, index)
+                lastChunk.store(state.lastChunk, ordering: .relaxed)
+            }
             guard !result.abandoned else { return }
             state.finished[index] = result
             while state.outcome == nil, let next = state.finished.removeValue(forKey: state.nextToAdd) {
