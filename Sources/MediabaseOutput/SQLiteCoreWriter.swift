@@ -583,7 +583,7 @@ package final class SQLiteCoreWriter: CoreOutput {
             defer { earlyRunning.withLock { $0 = false } }
             return try Self.buildViewTables(next: earlyJob, core: corePath,
                                             scratch: corePath + ViewTableBuilder.beforeIndexes.scratchSuffix, coreCacheKiB: coreCacheKiB, scanCacheKiB: { nil },
-                                            lookupLimitBytes: lookupLimitBytes, lookupIndexesBuilt: false)
+                                            lookupLimitBytes: lookupLimitBytes)
         }
         let scanCacheAllowed: @Sendable () -> Bool = { !earlyRunning.withLock { $0 } }
         var ownTables: [String] = []
@@ -610,7 +610,7 @@ package final class SQLiteCoreWriter: CoreOutput {
             let second = BackgroundTask {
                 try Self.buildViewTables(next: nextJob, core: corePath, scratch: corePath + ViewTableBuilder.afterIndexes.scratchSuffix,
                                          coreCacheKiB: coreCacheKiB, scanCacheKiB: { scanCacheAllowed() ? scanCacheKiB : nil },
-                                         lookupLimitBytes: lookupLimitBytes, lookupIndexesBuilt: true)
+                                         lookupLimitBytes: lookupLimitBytes)
             }
             let own = Result {
                 let schema = ViewTableBuilder.loadConnection.schema
@@ -636,13 +636,8 @@ package final class SQLiteCoreWriter: CoreOutput {
         let earlyLaps = Result { try early.wait() }
         let secondLaps = try built.get()
         var builder: [String: ViewTableBuilder] = Dictionary(uniqueKeysWithValues: ownTables.map { ($0, .loadConnection) })
-        var deferred: [String] = []
         for (connection, laps) in [(ViewTableBuilder.beforeIndexes, try earlyLaps.get()), (.afterIndexes, secondLaps)] {
             for item in laps {
-                guard item.seconds >= 0 else {
-                    deferred.append(item.name)
-                    continue
-                }
                 builder[item.name] = connection
                 let step = "view \(item.name) (\(connection == .beforeIndexes ? "before the indexes" : "second connection"))"
                 record(step, seconds: item.seconds, cpu: item.cpu)
@@ -650,10 +645,6 @@ package final class SQLiteCoreWriter: CoreOutput {
             }
         }
         lap("view tables: waiting for the other connections")
-        // A table left undone before the indexes existed is built here, now that they do.
-        if !deferred.isEmpty {
-            for name in try buildOwnViewTables(statements(of: deferred), lap: lap, progress: progress) { builder[name] = .loadConnection }
-        }
 
         try endConcurrentReads()
         lap("view tables: checkpoint")
@@ -750,17 +741,16 @@ package final class SQLiteCoreWriter: CoreOutput {
     /// - Parameters:
     ///   - scanCacheKiB: the core's page cache for a fill of ``idOrderScanTables`` that walks the
     ///     primary key, asked as each starts (nil: no change).
-    ///   - lookupLimitBytes, lookupIndexesBuilt: see ``ViewTableFiller``.
-    /// - Returns: each table's wall and CPU seconds; -1 seconds for a table left undone (dropped
-    ///   from the scratch file), which the caller builds once the indexes exist.
+    ///   - lookupLimitBytes: see ``ViewTableFiller``.
+    /// - Returns: each table's wall and CPU seconds.
     private static func buildViewTables(next: () -> [String]?, core: String, scratch: String, coreCacheKiB: Int, scanCacheKiB: () -> Int?,
-                                        lookupLimitBytes: Int, lookupIndexesBuilt: Bool) throws -> [(name: String, seconds: Double, cpu: Double)] {
+                                        lookupLimitBytes: Int) throws -> [(name: String, seconds: Double, cpu: Double)] {
         let views = try SQLiteDatabase(path: scratch)
         try views.execute("PRAGMA page_size = \(pageSize); PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA main.cache_size = -\(viewSorterKiB)")
         try views.execute("ATTACH DATABASE \(quotedLiteral(core)) AS core")
         try views.execute("ATTACH DATABASE \(quotedLiteral(core + goTermsWorkSuffix)) AS \(goTermsWorkSchema)")
         try views.execute("PRAGMA core.cache_size = -\(coreCacheKiB)")
-        var filler = ViewTableFiller(database: views, lookupLimitBytes: lookupLimitBytes, lookupIndexesBuilt: lookupIndexesBuilt)
+        var filler = ViewTableFiller(database: views, lookupLimitBytes: lookupLimitBytes)
         var laps: [(name: String, seconds: Double, cpu: Double)] = []
         while let job = next() {
             // A transaction per job: its reads of the core see one snapshot.
@@ -771,14 +761,9 @@ package final class SQLiteCoreWriter: CoreOutput {
                     let scan = idOrderScanTables.contains(name) ? scanCacheKiB().flatMap { $0 > coreCacheKiB ? $0 : nil } : nil
                     filler.raiseScanCache = { if let scan { try views.execute("PRAGMA core.cache_size = -\(scan)") } }
                     try views.execute(statement)
-                    let filled = try !ViewTableFiller.filledTables.contains(name) || filler.fill(name)
+                    if ViewTableFiller.filledTables.contains(name) { try filler.fill(name) }
                     if scan != nil { try views.execute("PRAGMA core.cache_size = -\(coreCacheKiB)") }
-                    if filled {
-                        laps.append((name, Date().timeIntervalSince(started), ThreadClock.cpuSeconds - startedCPU))
-                    } else {
-                        try views.execute("DROP TABLE \(name)")
-                        laps.append((name, -1, 0))
-                    }
+                    laps.append((name, Date().timeIntervalSince(started), ThreadClock.cpuSeconds - startedCPU))
                 }
             }
         }

@@ -12,22 +12,19 @@ import MediabaseModel
 /// covering index of `indexes.sqlite.sql` that starts with the view's key.
 struct ViewTableFiller {
     let database: SQLiteDatabase
-    /// The budget of the cross-reference view's in-memory lookup (see ``GeneTranscriptTable``);
-    /// 0 makes it seek instead.
+    /// The budget of the view tables' in-memory lookups (see ``GeneTranscriptTable``); 0 makes
+    /// the cross-reference view join by sorting instead. No fill needs the core's lookup
+    /// indexes: before they exist (another connection builds them) SQLite sorts what they would
+    /// have given in order.
     var lookupLimitBytes = GeneTranscriptTable.defaultLimitBytes
-    /// False while the core's lookup indexes are still being built on another connection: the
-    /// fills then sort their own input, and a fill that would seek by gene without an index
-    /// (the cross-reference view over its lookup budget) is left undone.
-    var lookupIndexesBuilt = true
     /// Gives the core's tables a larger page cache (the caller's scan cache, see
     /// `SQLiteCoreWriter.idOrderScanTables`) for a fill that walks `transcripts` by its primary
     /// key, which reads the table's rows in random order; the caller sets the cache back.
     var raiseScanCache: () throws -> Void = {}
 
-    init(database: SQLiteDatabase, lookupLimitBytes: Int = GeneTranscriptTable.defaultLimitBytes, lookupIndexesBuilt: Bool = true) {
+    init(database: SQLiteDatabase, lookupLimitBytes: Int = GeneTranscriptTable.defaultLimitBytes) {
         self.database = database
         self.lookupLimitBytes = lookupLimitBytes
-        self.lookupIndexesBuilt = lookupIndexesBuilt
     }
 
     /// The view tables this type fills; `views.sqlite.sql` declares them without a query.
@@ -39,19 +36,15 @@ struct ViewTableFiller {
     /// Fills `table`, created empty. `patient_query_optimized_view` also fills
     /// `transcript_enrichment_view` (created before it, in the same job) in the same walk of
     /// the transcripts.
-    /// - Returns: false when the fill was left undone for want of the lookup indexes (see
-    ///   ``lookupIndexesBuilt``); the table is then still empty.
-    @discardableResult
-    func fill(_ table: String) throws -> Bool {
+    func fill(_ table: String) throws {
         switch table {
         case "transcript_enrichment_view": break
         case "patient_query_optimized_view": try fillTranscriptViews()
         case "drug_interaction_summary_view": try fillDrugInteractionSummary()
         case "publication_summary_view": try fillPublicationSummary()
-        case "cross_reference_lookup_view": return try fillCrossReferenceLookup()
+        case "cross_reference_lookup_view": try fillCrossReferenceLookup()
         default: throw MediabaseError.io(path: database.path, message: "no filler for view table \(table)")
         }
-        return true
     }
 
     /// One row per drug: how many genes it targets and their symbols.
@@ -115,24 +108,22 @@ struct ViewTableFiller {
     /// all transcripts of a gene that carries it, and each transcript that carries it itself.
     ///
     /// The genes' transcripts and symbols come from a ``GeneTranscriptTable`` when they fit its
-    /// budget (`lookupLimitBytes`), else from a seek per cross-reference: the same rows.
-    private func fillCrossReferenceLookup() throws -> Bool {
-        let table = try GeneTranscriptTable.load(from: database, limitBytes: lookupLimitBytes)
-        // Without the table each gene's transcripts are a seek, a scan without the index.
-        if table == nil && !lookupIndexesBuilt { return false }
-        let geneTranscripts = try database.prepare("SELECT transcript_id FROM transcripts WHERE gene_id = ?")
-        let symbol = try database.prepare("SELECT gene_symbol FROM genes WHERE gene_id = ?")
-        let insert = SQLiteRowRuns(database: database, table: "cross_reference_lookup_view", columns: 5)
+    /// budget (`lookupLimitBytes`); else the references are joined with the transcripts by
+    /// sorting (``fillCrossReferenceLookupBySorting()``): the same rows.
+    private func fillCrossReferenceLookup() throws {
+        guard let table = try GeneTranscriptTable.load(from: database, limitBytes: lookupLimitBytes) else {
+            return try fillCrossReferenceLookupBySorting()
+        }
+        var rows = CrossReferenceRows(database: database)
 
         // The current key, its smallest gene and its transcripts live in buffers reused from key
         // to key: the view has a row for every external id.
         var key = ReferenceKey()
         var smallestGene: [UInt8] = []
-        /// The table's number of `smallestGene` (nil: not in the table, or no table).
+        /// The table's number of `smallestGene` (nil: not in the table).
         var smallestGeneIndex: Int?
         var hasGene = false
         var list = ByteStrings()
-        var row: [UInt8] = []
         func consider(_ gene: Span<UInt8>, index: Int?) {
             guard !hasGene || gene.compare(smallestGene.span) < 0 else { return }
             smallestGene.replace(with: gene)
@@ -158,121 +149,248 @@ struct ViewTableFiller {
                 if fromGene {
                     repeat {
                         // gene_id is NOT NULL; a NULL would carry no gene and no transcripts.
-                        if let table, let index = genes.geneNumber(in: table) {
+                        if let index = genes.geneNumber(in: table) {
                             table.withGeneId(index) { consider($0, index: index) }
                             table.forEachTranscript(ofGene: index) { list.append($0) }
                             continue
                         }
-                        try genes.withValue { gene in
-                            guard let gene else { return }
-                            consider(gene, index: nil)
-                            // A gene the table lacks has no transcripts; without the table, a seek.
-                            guard table == nil else { return }
-                            try geneTranscripts.bind(1, bytes: gene)
-                            while try geneTranscripts.step() {
-                                if let id = geneTranscripts.textBytes(0) { list.append(id) }
-                            }
-                            geneTranscripts.reset()
-                        }
+                        // A gene the table lacks has no transcripts and no symbol.
+                        genes.withValue { gene in if let gene { consider(gene, index: nil) } }
                     } while try genes.next(continuing: key)
                 }
                 if transcripts.hasRow && (!fromGene || transcripts.pending == key) {
                     repeat {
-                        if let table {
-                            if let gene = transcripts.transcriptGene {
-                                keyExists = true
-                                table.withGeneId(gene) { consider($0, index: gene) }
-                            }
-                        } else if let statement = transcripts.statement, let gene = statement.textBytes(3) {
+                        if let gene = transcripts.transcriptGene {
                             keyExists = true
-                            consider(gene, index: nil)
+                            table.withGeneId(gene) { consider($0, index: gene) }
                         }
                         transcripts.withValue { id in if let id { list.append(id) } }
                     } while try transcripts.next(continuing: key)
                 }
 
                 guard keyExists else { continue }
-
-                // The row's text values end to end, bound in place.
-                row.removeAll(keepingCapacity: true)
-                row.append(key.database.span)
-                row.append(key.identifier.span)
-                let identifierEnd = row.count
-                var geneEnd = identifierEnd, symbolEnd: Int?
-                if hasGene {
-                    row.append(smallestGene.span)
-                    geneEnd = row.count
-                    if let table {
-                        if let gene = smallestGeneIndex {
-                            table.withSymbol(ofGene: gene) { symbol in
-                                if let symbol {
-                                    row.append(symbol)
-                                    symbolEnd = row.count
-                                }
-                            }
-                        }
-                    } else {
-                        try symbol.bind(1, bytes: smallestGene)
-                        if try symbol.step(), let text = symbol.textBytes(0) {
-                            row.append(text)
-                            symbolEnd = row.count
-                        }
-                        symbol.reset()
-                    }
+                let gene = hasGene ? smallestGene : nil
+                if let index = smallestGeneIndex {
+                    try table.withSymbol(ofGene: index) { try rows.write(key, gene: gene, symbol: $0, transcripts: &list) }
+                } else {
+                    try rows.write(key, gene: gene, symbol: nil, transcripts: &list)
                 }
-                let listStart = row.count
-                list.writeSortedDistinctJSON(to: &row)
-                let (databaseEnd, listEnd) = (key.database.count, row.count)
-                let values = row.span
-                insert.appendText(values.extracting(0..<databaseEnd))
-                insert.appendText(values.extracting(databaseEnd..<identifierEnd))
-                if hasGene { insert.appendText(values.extracting(identifierEnd..<geneEnd)) } else { insert.appendNull() }
-                if let symbolEnd { insert.appendText(values.extracting(geneEnd..<symbolEnd)) } else { insert.appendNull() }
-                insert.appendText(values.extracting(listStart..<listEnd))
-                try insert.endRow()
             }
         }
 
-        var sortedHere = false
-        if let table {
-            // Sorted here, without SQLite's sorter (which costs several times more per row on
-            // these two-column keys) and without a seek of the transcript's gene: all at once
-            // when the references fit the budget, else a range of keys at a time.
-            let budget = lookupLimitBytes - table.estimatedBytes
-            if let sorted = try SortedReferences.load(from: database, table: table, limitBytes: budget) {
+        // Sorted here, without SQLite's sorter (which costs several times more per row on
+        // these two-column keys) and without a seek of the transcript's gene: all at once
+        // when the references fit the budget, else a range of keys at a time.
+        let budget = lookupLimitBytes - table.estimatedBytes
+        if let sorted = try SortedReferences.load(from: database, table: table, limitBytes: budget) {
+            var (genes, transcripts) = (ReferenceScan(sorted.genes), ReferenceScan(sorted.transcripts))
+            try merge(&genes, &transcripts)
+        } else if let ranges = try SortedReferences.keyRanges(in: database, limitBytes: budget) {
+            for range in ranges {
+                // Without a limit a range always loads; a range skipped would lose its rows.
+                guard let sorted = try SortedReferences.load(from: database, table: table, limitBytes: .max, range: range) else {
+                    throw MediabaseError.io(path: database.path, message: "cross_reference_lookup_view: a range of keys did not load")
+                }
                 var (genes, transcripts) = (ReferenceScan(sorted.genes), ReferenceScan(sorted.transcripts))
                 try merge(&genes, &transcripts)
-                sortedHere = true
-            } else if let ranges = try SortedReferences.keyRanges(in: database, limitBytes: budget) {
-                for range in ranges {
-                    // Without a limit a range always loads; a range skipped would lose its rows.
-                    guard let sorted = try SortedReferences.load(from: database, table: table, limitBytes: .max, range: range) else {
-                        throw MediabaseError.io(path: database.path, message: "cross_reference_lookup_view: a range of keys did not load")
-                    }
-                    var (genes, transcripts) = (ReferenceScan(sorted.genes), ReferenceScan(sorted.transcripts))
-                    try merge(&genes, &transcripts)
-                }
-                sortedHere = true
             }
-        }
-        if !sortedHere {
+        } else {
             // The transcript ids come last in both orders (free with the indexes, a tie-breaker
             // of the sort without them): a key's transcripts then mostly arrive ordered already.
             var genes = try ReferenceScan(database.prepare(
                 "SELECT external_db, external_id, gene_id FROM gene_cross_references ORDER BY external_db, external_id, gene_id"))
-            // Without the table, the join gives each transcript's gene (NULL: a transcript the
-            // core lacks).
-            var transcripts = try ReferenceScan(database.prepare(table != nil
-                ? "SELECT external_db, external_id, transcript_id FROM transcript_cross_references ORDER BY external_db, external_id, transcript_id"
-                : """
-                SELECT x.external_db, x.external_id, x.transcript_id, tr.gene_id
-                FROM transcript_cross_references x LEFT JOIN transcripts tr USING (transcript_id)
-                ORDER BY x.external_db, x.external_id, x.transcript_id
-                """), resolvingTranscriptsIn: table)
+            var transcripts = try ReferenceScan(database.prepare(
+                "SELECT external_db, external_id, transcript_id FROM transcript_cross_references ORDER BY external_db, external_id, transcript_id"),
+                resolvingTranscriptsIn: table)
             try merge(&genes, &transcripts)
         }
-        try insert.finish()
-        return true
+        try rows.finish()
+    }
+
+    /// `cross_reference_lookup_view` without the genes and transcripts in memory, by sorting:
+    /// each gene's cross-references joined with its transcripts (both read in gene order), and
+    /// each transcript's with its gene (both in transcript order), into a work table, which is
+    /// then read in key order, a key's rows together. Symbols come from ``GeneSymbols`` (in
+    /// memory within the budget, else a seek per key). Every read is a scan or a sort, so it
+    /// needs no index: the connection that fills it before the indexes exist can, and memory
+    /// stays within the sorters' bound and the symbols' budget whatever the core's size.
+    private func fillCrossReferenceLookupBySorting() throws {
+        let work = "temp.cross_reference_work"
+        try database.execute("DROP TABLE IF EXISTS \(work); CREATE TABLE \(work) (external_db TEXT, external_id TEXT, gene_id TEXT, from_gene INTEGER, transcripts BLOB)")
+        defer { try? database.execute("DROP TABLE IF EXISTS \(work)") }
+        let add = try database.prepare("INSERT INTO \(work) VALUES (?, ?, ?, ?, ?)")
+        var packed: [UInt8] = []
+        func append(_ transcript: Span<UInt8>) {
+            let count = UInt32(transcript.count)
+            for shift in stride(from: 0, to: 32, by: 8) { packed.append(UInt8(truncatingIfNeeded: count >> UInt32(shift))) }
+            packed.append(transcript)
+        }
+        /// A row of the work table: a reference of a gene (`fromGene`) or of a transcript, the
+        /// gene, and the transcripts it reaches, in `packed`.
+        func addRow(_ database: Span<UInt8>?, _ identifier: Span<UInt8>?, gene: Span<UInt8>?, fromGene: Bool) throws {
+            try add.bind(1, bytes: database)
+            try add.bind(2, bytes: identifier)
+            try add.bind(3, bytes: gene)
+            try add.bind(4, Int64(fromGene ? 1 : 0))
+            try add.bind(5, blob: packed.span)
+            try add.run()
+        }
+
+        // A gene's references, each with every transcript of the gene, the transcripts read
+        // beside them in the same order (both sorted, or read along an index once one exists).
+        let geneTranscripts = try OrderedPairs(database.prepare(
+            "SELECT gene_id, transcript_id FROM transcripts WHERE gene_id IS NOT NULL AND transcript_id IS NOT NULL ORDER BY gene_id, transcript_id"))
+        let geneReferences = try database.prepare("SELECT gene_id, external_db, external_id FROM gene_cross_references ORDER BY gene_id")
+        // The gene whose transcripts are in `packed` (a gene's references come together).
+        var gene: [UInt8]?
+        while try geneReferences.step() {
+            let id = geneReferences.textBytes(0)
+            if Bytes.compare(id, gene?.span) != 0 || (gene == nil) != (id == nil) {
+                gene = Bytes.copy(id)
+                packed.removeAll(keepingCapacity: true)
+                if let id { try geneTranscripts.forEachSecond(of: id) { append($0) } }
+            }
+            try addRow(geneReferences.textBytes(1), geneReferences.textBytes(2), gene: id, fromGene: true)
+        }
+
+        // A transcript's references, each with the transcript and its gene (NULL: a transcript
+        // the core lacks). `+` keeps SQLite from reading `transcripts` along its key's index,
+        // a seek of the table per transcript.
+        let transcriptGenes = try OrderedPairs(database.prepare(
+            "SELECT transcript_id, gene_id FROM transcripts WHERE transcript_id IS NOT NULL ORDER BY +transcript_id"))
+        let transcriptReferences = try database.prepare(
+            "SELECT transcript_id, external_db, external_id FROM transcript_cross_references ORDER BY transcript_id")
+        // The transcript in `packed` and its gene (a transcript's references come together).
+        var transcript: [UInt8]?
+        var owner: [UInt8]?
+        packed.removeAll(keepingCapacity: true)
+        while try transcriptReferences.step() {
+            let id = transcriptReferences.textBytes(0)
+            if Bytes.compare(id, transcript?.span) != 0 || (transcript == nil) != (id == nil) {
+                transcript = Bytes.copy(id)
+                packed.removeAll(keepingCapacity: true)
+                owner = nil
+                if let id {
+                    append(id)
+                    try transcriptGenes.forEachSecond(of: id) { owner = Array($0) }
+                }
+            }
+            try addRow(transcriptReferences.textBytes(1), transcriptReferences.textBytes(2), gene: owner?.span, fromGene: false)
+        }
+        try rows(fromWork: work)
+    }
+
+    /// Writes the view's rows from the work table of ``fillCrossReferenceLookupBySorting()``:
+    /// a row per key, its references read together in key order (in any order within the key:
+    /// the smallest gene and the sorted list do not depend on it).
+    private func rows(fromWork work: String) throws {
+        var rows = CrossReferenceRows(database: database)
+        let symbols = try GeneSymbols(database: database, limitBytes: lookupLimitBytes)
+        let scan = try database.prepare("SELECT external_db, external_id, gene_id, from_gene, transcripts FROM \(work) ORDER BY external_db, external_id")
+        var key = ReferenceKey()
+        var smallestGene: [UInt8] = []
+        var hasGene = false
+        var keyExists = false
+        var list = ByteStrings()
+        var open = false
+        func flush() throws {
+            guard open, keyExists else { return }
+            guard hasGene, let symbol = try symbols.symbol(of: smallestGene) else {
+                return try rows.write(key, gene: hasGene ? smallestGene : nil, symbol: nil, transcripts: &list)
+            }
+            try rows.write(key, gene: smallestGene, symbol: symbol.span, transcripts: &list)
+        }
+        while try scan.step() {
+            let (database, identifier) = (scan.textBytes(0), scan.textBytes(1))
+            if !open || !Bytes.equalsKey(database, key.database) || !Bytes.equalsKey(identifier, key.identifier) {
+                try flush()
+                key.database.replace(with: database)
+                key.identifier.replace(with: identifier)
+                hasGene = false
+                keyExists = false
+                list.removeAll()
+                open = true
+            }
+            // A key exists where a gene carries it or a transcript the core has (the view's
+            // join); every transcript carrying it is listed.
+            let gene = scan.textBytes(2)
+            if scan.int64(3) == 1 || gene != nil { keyExists = true }
+            if let gene, !hasGene || gene.compare(smallestGene.span) < 0 {
+                smallestGene.replace(with: gene)
+                hasGene = true
+            }
+            let packed = scan.blobBytes(4)
+            var position = 0
+            while position + 4 <= packed.count {
+                var count = 0
+                for index in 0..<4 { count |= Int(packed[position + index]) << (8 * index) }
+                list.append(packed.extracting((position + 4)..<(position + 4 + count)))
+                position += 4 + count
+            }
+        }
+        try flush()
+        try rows.finish()
+    }
+}
+
+/// Writes `cross_reference_lookup_view`'s rows, their text values end to end in one buffer
+/// reused from row to row, bound in place.
+private struct CrossReferenceRows {
+    private let insert: SQLiteRowRuns
+    private var row: [UInt8] = []
+
+    init(database: SQLiteDatabase) {
+        insert = SQLiteRowRuns(database: database, table: "cross_reference_lookup_view", columns: 5)
+    }
+
+    /// A key's row: its gene (nil: NULL), the gene's symbol and the transcripts, sorted and distinct.
+    mutating func write(_ key: ReferenceKey, gene: [UInt8]?, symbol: Span<UInt8>?, transcripts list: inout ByteStrings) throws {
+        let (database, identifier) = (key.database, key.identifier)
+        row.removeAll(keepingCapacity: true)
+        row.append(database.span)
+        row.append(identifier.span)
+        let identifierEnd = row.count
+        if let gene { row.append(gene.span) }
+        let geneEnd = row.count
+        if let symbol { row.append(symbol) }
+        let symbolEnd = row.count
+        list.writeSortedDistinctJSON(to: &row)
+        let values = row.span
+        insert.appendText(values.extracting(0..<database.count))
+        insert.appendText(values.extracting(database.count..<identifierEnd))
+        if gene != nil { insert.appendText(values.extracting(identifierEnd..<geneEnd)) } else { insert.appendNull() }
+        if symbol != nil { insert.appendText(values.extracting(geneEnd..<symbolEnd)) } else { insert.appendNull() }
+        insert.appendText(values.extracting(symbolEnd..<row.count))
+        try insert.endRow()
+    }
+
+    mutating func finish() throws { try insert.finish() }
+}
+
+/// A query of (key, value) rows ordered by key, read alongside keys that come in the same
+/// order: the values of each key asked for, skipping the keys never asked for.
+private final class OrderedPairs {
+    private let statement: SQLiteStatement
+    private var started = false
+    private var hasRow = false
+
+    init(_ statement: SQLiteStatement) {
+        self.statement = statement
+    }
+
+    /// Calls `body` with the value of each row whose key is `key` (none when the query has no
+    /// such key). Keys asked for must not decrease.
+    func forEachSecond(of key: Span<UInt8>, _ body: (Span<UInt8>) throws -> Void) throws {
+        let statement = statement
+        if !started {
+            started = true
+            hasRow = try statement.step()
+        }
+        while hasRow, Bytes.compare(statement.textBytes(0), key) < 0 { hasRow = try statement.step() }
+        while hasRow, Bytes.compare(statement.textBytes(0), key) == 0 {
+            if let value = statement.textBytes(1) { try body(value) }
+            hasRow = try statement.step()
+        }
     }
 }
 
@@ -716,7 +834,7 @@ private struct GeneSymbols {
     private var estimatedBytes: Int { ids.byteCount + symbols.byteCount + ids.count * 40 }
 
     /// The symbol of a gene id; nil when NULL or when `genes` lacks the gene.
-    private func symbol(of gene: [UInt8]) throws -> [UInt8]? {
+    func symbol(of gene: [UInt8]) throws -> [UInt8]? {
         if inMemory { return ids.index(of: gene.span).flatMap { symbols.with($0) { Bytes.copy($0) } } }
         try seek.bind(1, bytes: gene)
         defer { seek.reset() }
