@@ -7,15 +7,20 @@ import MediabaseOutput
 package enum CoreValidator {
     /// The declared foreign keys that do not hold, one line per key.
     ///
-    /// Each parent's keys are read once into a set of their hashes (``ContentHash``), and each
-    /// child row's value is looked up there, skipping a value equal to the row before's (a link
-    /// table keeps a parent's rows together): one scan per child column, which needs no index on
-    /// it (a file `validate` is given may have none), where `SELECT DISTINCT` with a lookup in
-    /// the parent's index sorts the column without one. Only a key with a value not found is
-    /// counted by SQL, which names how many distinct values are missing and the least; so the
-    /// verdicts are SQL's, a value the set compares differently (`1.0` against `1`) included.
+    /// A parent of up to ``setKeysLimit`` rows has its keys read once into a set of their hashes
+    /// (``ContentHash``), and each child row's value is looked up there, skipping a value equal
+    /// to the row before's (a link table keeps a parent's rows together): one scan per child
+    /// column, which needs no index on it (a file `validate` is given may have none). A larger
+    /// parent's set would grow with the input (140 MB for 3.4 million transcripts), so its keys
+    /// and each child column's values are read in order instead, side by side (along their
+    /// indexes, which the core has by then; SQLite sorts a column without one, in bounded
+    /// memory). Only a key with a value not found is counted by SQL, which names how many
+    /// distinct values are missing and the least; so the verdicts are SQL's, a value the set or
+    /// the walk compares differently (`1.0` against `1`) included.
     /// - Parameter holding: gets each single-column key found to hold, as `child.column → parent.column`.
-    static func foreignKeyViolations(_ database: SQLiteDatabase, tables: [String], holding: inout Set<String>) throws -> [String] {
+    /// - Parameter setKeysLimit: the most rows of a parent read into a set (tests walk with 0).
+    static func foreignKeyViolations(_ database: SQLiteDatabase, tables: [String], holding: inout Set<String>,
+                                     setKeysLimit: Int = CoreValidator.setKeysLimit) throws -> [String] {
         var violations: [String] = []
         var parentKeys: [String: FlatHashTable] = [:]
         for table in tables where !table.hasPrefix("sqlite_") {
@@ -29,11 +34,15 @@ package enum CoreValidator {
                 guard let parent = key[2], let column = key[3] else { continue }
                 let parentColumn = try key[4] ?? database.scalar("SELECT name FROM pragma_table_info(?) WHERE pk = 1", [parent]) ?? "rowid"
                 let (child, childColumn) = (SQLiteCoreWriter.quoted(table), SQLiteCoreWriter.quoted(column))
+                let (quotedParent, quotedColumn) = (SQLiteCoreWriter.quoted(parent), SQLiteCoreWriter.quoted(parentColumn))
                 let parentKey = "\(parent)\u{0}\(parentColumn)"
-                if parentKeys[parentKey] == nil {
-                    parentKeys[parentKey] = try hashes(of: SQLiteCoreWriter.quoted(parentColumn), in: SQLiteCoreWriter.quoted(parent), database)
+                if parentKeys[parentKey] == nil, let rows = try? database.integer("SELECT coalesce(max(rowid), 0) FROM \(quotedParent)"),
+                   rows <= setKeysLimit {
+                    parentKeys[parentKey] = try hashes(of: quotedColumn, in: quotedParent, database)
                 }
-                guard try !allFound(childColumn, in: child, parentKeys[parentKey]!, database) else {
+                let found = try parentKeys[parentKey].map { try allFound(childColumn, in: child, $0, database) }
+                    ?? allFound(childColumn, in: child, among: quotedColumn, of: quotedParent, database)
+                guard !found else {
                     holding.insert("\(table).\(column) → \(parent).\(parentColumn)")
                     continue
                 }
@@ -50,6 +59,11 @@ package enum CoreValidator {
         }
         return violations
     }
+
+    /// Parents of more rows than this are walked in order beside each child column rather than
+    /// read into a set (about 50 MB at most: 17 bytes a slot, up to 2 slots a key, and the old
+    /// slots beside the new while the set grows).
+    static let setKeysLimit = 1_500_000
 
     /// The hashes of the text of the values of `column` (quoted) of `table` (quoted) that are not NULL.
     private static func hashes(of column: String, in table: String, _ database: SQLiteDatabase) throws -> FlatHashTable {
@@ -74,6 +88,40 @@ package enum CoreValidator {
             previous.removeAll(keepingCapacity: true)
             previous.append(value)
             looked = true
+        }
+        return true
+    }
+
+    /// Whether every value of `column` (quoted) of `table` (quoted) that is not NULL is a value
+    /// of `parentColumn` of `parent` (quoted): both read in order, integers compared as numbers
+    /// and text as bytes, as SQLite orders them (BINARY collation). A value of another storage
+    /// class, or that an order other than those puts out of place, is not found (SQL then decides).
+    private static func allFound(_ column: String, in table: String, among parentColumn: String, of parent: String,
+                                 _ database: SQLiteDatabase) throws -> Bool {
+        let values = try database.prepare("SELECT \(column) FROM \(table) WHERE \(column) IS NOT NULL ORDER BY \(column)")
+        let keys = try database.prepare("SELECT \(parentColumn) FROM \(parent) WHERE \(parentColumn) IS NOT NULL ORDER BY \(parentColumn)")
+        /// The order of the current key against the current value; nil when they do not compare.
+        func keyOrder() -> Int? {
+            switch (keys.storageClass(0), values.storageClass(0)) {
+            case (.integer, .integer):
+                let (key, value) = (keys.int64(0), values.int64(0))
+                return key < value ? -1 : key == value ? 0 : 1
+            case (.text, .text):
+                guard let key = keys.storedTextBytes(0), let value = values.storedTextBytes(0) else { return nil }
+                return key.compare(value)
+            default:
+                return nil
+            }
+        }
+        var hasKey = try keys.step()
+        while try values.step() {
+            // The first key not below the value: equal to it, or the value is missing.
+            while hasKey {
+                guard let order = keyOrder() else { return false }
+                if order >= 0 { break }
+                hasKey = try keys.step()
+            }
+            guard hasKey, keyOrder() == 0 else { return false }
         }
         return true
     }

@@ -67,10 +67,45 @@ final class CoreValidatorTests: XCTestCase {
             INSERT INTO child VALUES (1, 'one'), (1, 'one'), (2, 'two'), (NULL, NULL), (2, 'two'), (2, 'three'), (2, 'two');
             """)
         XCTAssertEqual(try database.scalar("SELECT typeof(parent_id) || ' ' || parent_id FROM child LIMIT 1"), "real 1.0")
-        var holding: Set<String> = []
-        let violations = try CoreValidator.foreignKeyViolations(database, tables: ["child", "parent"], holding: &holding)
-        XCTAssertEqual(violations, ["child.parent_name: 1 value(s) not in parent.name, e.g. 'three'"])
-        XCTAssertEqual(holding, ["child.parent_id → parent.id"])
+        // The parents' keys in a set, then walked in order beside the children's values.
+        for setKeysLimit in [CoreValidator.setKeysLimit, 0] {
+            var holding: Set<String> = []
+            let violations = try CoreValidator.foreignKeyViolations(database, tables: ["child", "parent"], holding: &holding, setKeysLimit: setKeysLimit)
+            XCTAssertEqual(violations, ["child.parent_name: 1 value(s) not in parent.name, e.g. 'three'"], "\(setKeysLimit)")
+            XCTAssertEqual(holding, ["child.parent_id → parent.id"], "\(setKeysLimit)")
+        }
+    }
+
+    /// Walked in order, the keys are compared as SQLite orders them: integers as numbers (10
+    /// after 9, where its text sorts before), text as bytes; a value missing before, between and
+    /// after the keys, or repeated, is found missing, and the verdict is the set's.
+    func testForeignKeysWalkedInOrderGiveTheSetsVerdicts() throws {
+        let database = try SQLiteDatabase(path: directory.appendingPathComponent("walk.sqlite").path)
+        try database.execute("""
+            CREATE TABLE parent (id INTEGER PRIMARY KEY, name TEXT UNIQUE);
+            CREATE TABLE child (parent_id INTEGER REFERENCES parent (id), parent_name TEXT REFERENCES parent (name));
+            CREATE INDEX child_id ON child (parent_id);
+            WITH RECURSIVE n(value) AS (SELECT 2 UNION ALL SELECT value + 1 FROM n WHERE value < 12)
+            INSERT INTO parent SELECT value, 'n' || value FROM n WHERE value != 7;
+            INSERT INTO child VALUES (10, 'n10'), (9, 'n9'), (2, 'n2'), (12, 'n12'), (10, 'n10'), (NULL, NULL);
+            """)
+        for setKeysLimit in [CoreValidator.setKeysLimit, 0] {
+            var holding: Set<String> = []
+            XCTAssertEqual(try CoreValidator.foreignKeyViolations(database, tables: ["child"], holding: &holding, setKeysLimit: setKeysLimit), [])
+            XCTAssertEqual(holding, ["child.parent_id → parent.id", "child.parent_name → parent.name"], "\(setKeysLimit)")
+        }
+        for (row, missing) in [("(1, 'n1')", "'1'"), ("(7, 'n7')", "'7'"), ("(13, 'n13')", "'13'")] {
+            try database.execute("DELETE FROM child WHERE parent_id NOT IN (2, 9, 10, 12); INSERT INTO child VALUES \(row), \(row)")
+            var verdicts: [[String]] = []
+            for setKeysLimit in [CoreValidator.setKeysLimit, 0] {
+                var holding: Set<String> = []
+                verdicts.append(try CoreValidator.foreignKeyViolations(database, tables: ["child"], holding: &holding, setKeysLimit: setKeysLimit))
+                XCTAssertTrue(holding.isEmpty, "\(row) \(setKeysLimit)")
+            }
+            XCTAssertEqual(verdicts[0], verdicts[1], row)
+            XCTAssertTrue(verdicts[1].contains("child.parent_id: 1 value(s) not in parent.id, e.g. \(missing)"), "\(verdicts[1])")
+            XCTAssertEqual(verdicts[1].count, 2, "\(verdicts[1])")
+        }
     }
 
     func testTranscriptWithoutGeneAndWrongCountsFail() throws {
