@@ -66,10 +66,12 @@ package struct MemoryBudget: Sendable, Equatable {
         Int(min(max((limit - Self.endStepsBytes) / 1024, 2048), 65536))
     }
 
-    /// What the view tables' in-memory lookups (the genes' transcripts and symbols, then with
-    /// them the cross-references sorted in memory; the gene summaries) may take: half of what the limit leaves above ``fixedBytes``, at most 96 MiB
-    /// (as much as the default limit gives). Beyond it the fills seek the core's indexes
-    /// instead: the same rows, more slowly.
+    /// What each fill's in-memory lookups (the genes' transcripts and symbols, then with them
+    /// the cross-references sorted in memory; the gene summaries) may take: half of what the
+    /// limit leaves above ``fixedBytes``, at most 96 MiB (as much as the default limit gives).
+    /// Beyond it the fills sort (the cross-reference view) or seek the core's indexes instead:
+    /// the same rows, more slowly. Per fill, not shared: fills on several connections at once
+    /// may each take it (docs/commands.md, "Memory limit").
     package var viewLookupBytes: Int { Int(min(96 << 20, max(0, (limit - Self.fixedBytes) / 2))) }
 
     /// Parses SIZE: a number (decimals allowed) and an optional unit, case-insensitive, with or

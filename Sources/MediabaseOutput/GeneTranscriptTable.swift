@@ -9,7 +9,7 @@ import MediabaseSQLite
 ///
 /// Built by two sequential scans of the tables in rowid order (`transcripts`, then `genes`), no
 /// index needed (the fill runs while they are built); ``load(from:limitBytes:)`` gives up (nil)
-/// once it would hold more than its budget, and the filler then seeks as before.
+/// once it would hold more than its budget, and the filler then joins by sorting instead.
 /// Keys compare as bytes, as SQLite's BINARY collation does. A class: the fill binds it once per
 /// cross-reference, which for a struct of ten arrays meant ten retains and releases each time.
 final class GeneTranscriptTable {
