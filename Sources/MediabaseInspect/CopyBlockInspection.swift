@@ -38,8 +38,6 @@ final class CopyBlockInspection {
     /// What the two threads share: which chunks are taken, and the results added up so far.
     private struct Bookkeeping {
         var nextChunk = 1
-        /// The first chunk known to end the block (by its `\.` line or an error); later ones are not started.
-        var lastChunk = Int.max
         var finished: [Int: ChunkResult] = [:]
         var nextToAdd = 0
         var total: TableTally
@@ -51,9 +49,10 @@ final class CopyBlockInspection {
     }
 
     private let state: Guarded<Bookkeeping>
-    /// ``Bookkeeping/lastChunk``, read without its lock by ``isPastEnd(_:)`` (every 64 rows): a
-    /// thread adding up chunks holds that lock while it adds a chunk's ids to the sets, and the
-    /// other thread, waiting for it there, sat idle.
+    /// The first chunk known to end the block (by its `\.` line or an error); later ones are not
+    /// started. Written under ``state``'s lock, read without it by ``isPastEnd(_:)`` (every 64
+    /// rows): a thread adding up chunks holds that lock while it adds a chunk's ids to the sets,
+    /// and the other thread, waiting for it there, sat idle.
     private let lastChunk = Atomic<Int>(Int.max)
 
     /// What a chunk held, with lines numbered from 1 at its start.
@@ -120,7 +119,6 @@ final class CopyBlockInspection {
             // The file could not be read: stop both threads and report it.
             state.withLock { state in
                 state.failure = state.failure ?? error
-                state.lastChunk = 0
                 lastChunk.store(0, ordering: .relaxed)
             }
         }
@@ -138,7 +136,7 @@ final class CopyBlockInspection {
     private func claim() throws -> (index: Int, start: Int, end: Int)? {
         let claimed: Int? = state.withLock { state in
             let index = state.nextChunk
-            guard index < state.lastChunk, nominalStart(index) < block.size else { return nil }
+            guard index < lastChunk.load(ordering: .relaxed), nominalStart(index) < block.size else { return nil }
             state.nextChunk += 1
             return index
         }
@@ -154,10 +152,7 @@ final class CopyBlockInspection {
     /// Records a chunk's result and adds up, in order, every chunk that can be.
     private func add(_ result: ChunkResult, index: Int) {
         state.withLock { state in
-            if result.endsBlock {
-                state.lastChunk = min(state.lastChunk, index)
-                lastChunk.store(state.lastChunk, ordering: .relaxed)
-            }
+            if result.endsBlock { lastChunk.store(min(lastChunk.load(ordering: .relaxed), index), ordering: .relaxed) }
             guard !result.abandoned else { return }
             state.finished[index] = result
             while state.outcome == nil, let next = state.finished.removeValue(forKey: state.nextToAdd) {

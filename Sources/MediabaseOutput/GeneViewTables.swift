@@ -203,6 +203,15 @@ struct OrderedRuns {
         return count
     }
 
+    /// Calls `body` with the text of `column` (NULL skipped) of each row with `key`, which it
+    /// moves past.
+    mutating func forEachText(at key: [UInt8], column: Int, _ body: (Span<UInt8>) throws -> Void) throws {
+        while try isAt(key) {
+            if let value = statement.textBytes(column) { try body(value) }
+            hasRow = try statement.step()
+        }
+    }
+
     /// The number of rows with `key`, which it moves past.
     mutating func count(at key: [UInt8]) throws -> Int {
         var count = 0

@@ -238,17 +238,17 @@ struct ViewTableFiller {
 
         // A gene's references, each with every transcript of the gene, the transcripts read
         // beside them in the same order (both sorted, or read along an index once one exists).
-        let geneTranscripts = try OrderedPairs(database.prepare(
+        var geneTranscripts = try OrderedRuns(database.prepare(
             "SELECT gene_id, transcript_id FROM transcripts WHERE gene_id IS NOT NULL AND transcript_id IS NOT NULL ORDER BY gene_id, transcript_id"))
         let geneReferences = try database.prepare("SELECT gene_id, external_db, external_id FROM gene_cross_references ORDER BY gene_id")
         // The gene whose transcripts are in `packed` (a gene's references come together).
         var gene: [UInt8]?
         while try geneReferences.step() {
             let id = geneReferences.textBytes(0)
-            if Bytes.compare(id, gene?.span) != 0 || (gene == nil) != (id == nil) {
+            if Bytes.compare(id, gene?.span) != 0 {
                 gene = Bytes.copy(id)
                 packed.removeAll(keepingCapacity: true)
-                if let id { try geneTranscripts.forEachSecond(of: id) { append($0) } }
+                if let gene { try geneTranscripts.forEachText(at: gene, column: 1) { append($0) } }
             }
             try addRow(geneReferences.textBytes(1), geneReferences.textBytes(2), gene: id, fromGene: true)
         }
@@ -256,7 +256,7 @@ struct ViewTableFiller {
         // A transcript's references, each with the transcript and its gene (NULL: a transcript
         // the core lacks). `+` keeps SQLite from reading `transcripts` along its key's index,
         // a seek of the table per transcript.
-        let transcriptGenes = try OrderedPairs(database.prepare(
+        var transcriptGenes = try OrderedRuns(database.prepare(
             "SELECT transcript_id, gene_id FROM transcripts WHERE transcript_id IS NOT NULL ORDER BY +transcript_id"))
         let transcriptReferences = try database.prepare(
             "SELECT transcript_id, external_db, external_id FROM transcript_cross_references ORDER BY transcript_id")
@@ -266,13 +266,13 @@ struct ViewTableFiller {
         packed.removeAll(keepingCapacity: true)
         while try transcriptReferences.step() {
             let id = transcriptReferences.textBytes(0)
-            if Bytes.compare(id, transcript?.span) != 0 || (transcript == nil) != (id == nil) {
+            if Bytes.compare(id, transcript?.span) != 0 {
                 transcript = Bytes.copy(id)
                 packed.removeAll(keepingCapacity: true)
                 owner = nil
-                if let id {
-                    append(id)
-                    try transcriptGenes.forEachSecond(of: id) { owner = Array($0) }
+                if let transcript {
+                    append(transcript.span)
+                    try transcriptGenes.forEachText(at: transcript, column: 1) { owner = Array($0) }
                 }
             }
             try addRow(transcriptReferences.textBytes(1), transcriptReferences.textBytes(2), gene: owner?.span, fromGene: false)
@@ -365,33 +365,6 @@ private struct CrossReferenceRows {
     }
 
     mutating func finish() throws { try insert.finish() }
-}
-
-/// A query of (key, value) rows ordered by key, read alongside keys that come in the same
-/// order: the values of each key asked for, skipping the keys never asked for.
-private final class OrderedPairs {
-    private let statement: SQLiteStatement
-    private var started = false
-    private var hasRow = false
-
-    init(_ statement: SQLiteStatement) {
-        self.statement = statement
-    }
-
-    /// Calls `body` with the value of each row whose key is `key` (none when the query has no
-    /// such key). Keys asked for must not decrease.
-    func forEachSecond(of key: Span<UInt8>, _ body: (Span<UInt8>) throws -> Void) throws {
-        let statement = statement
-        if !started {
-            started = true
-            hasRow = try statement.step()
-        }
-        while hasRow, Bytes.compare(statement.textBytes(0), key) < 0 { hasRow = try statement.step() }
-        while hasRow, Bytes.compare(statement.textBytes(0), key) == 0 {
-            if let value = statement.textBytes(1) { try body(value) }
-            hasRow = try statement.step()
-        }
-    }
 }
 
 /// An (external_db, external_id) key, NULL read as empty (both columns are NOT NULL).
