@@ -23,6 +23,8 @@ package enum CoreValidator {
                                      setKeysLimit: Int = CoreValidator.setKeysLimit) throws -> [String] {
         var violations: [String] = []
         var parentKeys: [String: FlatHashTable] = [:]
+        /// Parents found too large for a set, walked beside each child instead.
+        var walkedParents: Set<String> = []
         for table in tables where !table.hasPrefix("sqlite_") {
             let keys = try database.rows("SELECT id, seq, \"table\", \"from\", \"to\" FROM pragma_foreign_key_list(?) ORDER BY id, seq", [table])
             if keys.contains(where: { $0[1] != "0" }) {
@@ -36,9 +38,12 @@ package enum CoreValidator {
                 let (child, childColumn) = (SQLiteCoreWriter.quoted(table), SQLiteCoreWriter.quoted(column))
                 let (quotedParent, quotedColumn) = (SQLiteCoreWriter.quoted(parent), SQLiteCoreWriter.quoted(parentColumn))
                 let parentKey = "\(parent)\u{0}\(parentColumn)"
-                if parentKeys[parentKey] == nil, let rows = try? database.integer("SELECT coalesce(max(rowid), 0) FROM \(quotedParent)"),
-                   rows <= setKeysLimit {
-                    parentKeys[parentKey] = try hashes(of: quotedColumn, in: quotedParent, database)
+                if parentKeys[parentKey] == nil, !walkedParents.contains(parentKey) {
+                    if let rows = try? database.integer("SELECT coalesce(max(rowid), 0) FROM \(quotedParent)"), rows <= setKeysLimit {
+                        parentKeys[parentKey] = try hashes(of: quotedColumn, in: quotedParent, database)
+                    } else {
+                        walkedParents.insert(parentKey)
+                    }
                 }
                 let found = try parentKeys[parentKey].map { try allFound(childColumn, in: child, $0, database) }
                     ?? allFound(childColumn, in: child, among: quotedColumn, of: quotedParent, database)
