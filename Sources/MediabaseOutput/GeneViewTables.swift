@@ -19,7 +19,7 @@ extension ViewTableFiller {
     /// the two tables. Falls back to ``transcriptViewQueries`` when the genes' summaries do not
     /// fit `lookupLimitBytes`.
     func fillTranscriptViews() throws {
-        guard let summaries = try GeneSummaries.load(from: database, limitBytes: lookupLimitBytes) else {
+        guard let summaries = try GeneSummaries.load(from: database, symbols: symbolCache, limitBytes: lookupLimitBytes) else {
             try raiseScanCache()
             for query in Self.transcriptViewQueries { try database.execute(query) }
             return
@@ -84,9 +84,9 @@ extension ViewTableFiller {
             patient.appendInteger(summary.pathwayCount > 0 ? 1 : 0)
             patient.appendInteger(summary.hasGoTerms ? 1 : 0)
             patient.appendInteger(summary.hasPublications ? 1 : 0)
-            patient.appendInteger(summary.drugCount)
-            patient.appendInteger(summary.pathwayCount)
-            patient.appendReal(Self.completeness[summary.annotatedKinds])
+            patient.appendInteger(Int64(summary.drugCount))
+            patient.appendInteger(Int64(summary.pathwayCount))
+            patient.appendReal(Self.completeness[Int(summary.annotatedKinds)])
             try patient.endRow()
         }
 
@@ -250,32 +250,36 @@ private enum DistinctValue: Equatable {
     }
 }
 
-/// What `patient_query_optimized_view` takes from each gene's row of `gene_summary_view`, in
-/// flat arrays with a hash of the gene ids; ``load(from:limitBytes:)`` gives up (nil) beyond
-/// its budget.
+/// What `patient_query_optimized_view` takes from each gene's row of `gene_summary_view`, by
+/// the gene numbers of the run's ``GeneSymbolTable`` (which finds a gene id's number and gives
+/// its symbol); ``load(from:symbols:limitBytes:)`` gives up (nil) beyond its budget.
 struct GeneSummaries {
-    /// What `patient_query_optimized_view` takes from a gene's summary.
+    /// What `patient_query_optimized_view` takes from a gene's summary (12 bytes: a summary per
+    /// gene of the core is kept).
     struct Summary {
-        var drugCount: Int64
-        var pathwayCount: Int64
-        var hasGoTerms: Bool
-        var hasPublications: Bool
+        var drugCount: UInt32 = 0
+        var pathwayCount: UInt32 = 0
+        var hasGoTerms = false
+        var hasPublications = false
         /// How many of drugs, pathways, GO terms, publications and cross-references it has.
-        var annotatedKinds: Int
+        var annotatedKinds: UInt8 = 0
     }
 
-    private var ids = ByteStringTable()
-    /// nil: a NULL symbol.
-    private var symbols = OptionalByteStrings()
-    private var summaries: [Summary] = []
+    /// The genes' ids and symbols, shared with the run's other fills (``GeneSymbolCache``);
+    /// the summaries are numbered as its genes.
+    private let genes: GeneSymbolTable
+    private var summaries: [Summary]
 
     /// Computes each gene's summary as `gene_summary_view`'s query does, in one walk of the
     /// genes in id order beside the link tables' key indexes (each lists a gene's links
     /// together): the exact drug and pathway counts, and whether it has GO terms, publications
-    /// and cross-references. nil when the genes would take more than `limitBytes`.
-    static func load(from database: SQLiteDatabase, limitBytes: Int) throws -> GeneSummaries? {
-        var table = GeneSummaries()
-        let genes = try database.prepare("SELECT gene_id, gene_symbol FROM genes ORDER BY gene_id")
+    /// and cross-references. nil when the genes' symbols and summaries would take more than
+    /// `limitBytes`, or a count does not fit 32 bits.
+    static func load(from database: SQLiteDatabase, symbols: GeneSymbolCache, limitBytes: Int) throws -> GeneSummaries? {
+        guard let genes = try symbols.table(from: database, limitBytes: limitBytes),
+              genes.estimatedBytes + genes.count * MemoryLayout<Summary>.stride <= limitBytes else { return nil }
+        var table = GeneSummaries(genes: genes, summaries: Array(repeating: Summary(), count: genes.count))
+        let walk = try database.prepare("SELECT gene_id FROM genes ORDER BY gene_id")
         var drugs = try OrderedRuns(database.prepare(
             "SELECT gene_id, drug_interaction_id FROM gene_drug_interactions ORDER BY gene_id, drug_interaction_id"))
         var pathways = try OrderedRuns(database.prepare("SELECT gene_id FROM gene_pathways ORDER BY gene_id"))
@@ -290,41 +294,36 @@ struct GeneSummaries {
         var publications = try OrderedRuns(database.prepare("SELECT gene_id FROM gene_publications WHERE pmid IS NOT NULL ORDER BY gene_id"))
         var crossReferences = try OrderedRuns(database.prepare("SELECT gene_id FROM gene_cross_references ORDER BY gene_id"))
         var gene: [UInt8] = []
-        while try genes.step() {
-            // A NULL gene id joins no transcript.
-            guard let id = genes.textBytes(0) else { continue }
+        while try walk.step() {
+            // A NULL gene id joins no transcript. Every other gene is in the symbols' table,
+            // read from the same committed `genes`.
+            guard let id = walk.textBytes(0) else { continue }
+            guard let number = genes.index(of: id) else { return nil }
             gene.replace(with: id)
-            let drugCount = try drugs.distinctCount(at: gene, column: 1)
-            let pathwayCount = try pathways.count(at: gene)
+            guard let drugCount = UInt32(exactly: try drugs.distinctCount(at: gene, column: 1)),
+                  let pathwayCount = UInt32(exactly: try pathways.count(at: gene)) else { return nil }
             let kinds = [drugCount > 0, pathwayCount > 0, try withGoTerms.count(at: gene) > 0,
                          try publications.count(at: gene) > 0, try crossReferences.count(at: gene) > 0]
-            table.ids.append(id)
-            table.symbols.append(genes.textBytes(1))
-            table.summaries.append(Summary(drugCount: Int64(drugCount), pathwayCount: Int64(pathwayCount), hasGoTerms: kinds[2],
-                                           hasPublications: kinds[3], annotatedKinds: kinds.count { $0 }))
-            if table.ids.count % 4096 == 0, table.estimatedBytes > limitBytes { return nil }
+            table.summaries[number] = Summary(drugCount: drugCount, pathwayCount: pathwayCount, hasGoTerms: kinds[2],
+                                              hasPublications: kinds[3], annotatedKinds: UInt8(kinds.count { $0 }))
         }
-        guard table.estimatedBytes <= limitBytes else { return nil }
-        table.ids.index(capacityFor: table.ids.count)
         return table
     }
 
-    /// Memory held, roughly (array capacities aside).
-    var estimatedBytes: Int {
-        ids.byteCount + symbols.byteCount + ids.count * (4 + 17 + MemoryLayout<Summary>.stride + 8)
-    }
+    /// Memory held, roughly: the symbols' table with the summaries.
+    var estimatedBytes: Int { genes.estimatedBytes + summaries.count * MemoryLayout<Summary>.stride }
 
     /// The number of a gene id; nil when `gene_summary_view` lacks it. Ids compare as bytes, as
     /// the join's `=` on TEXT does.
-    func index(of gene: Span<UInt8>) -> Int? { ids.index(of: gene) }
+    func index(of gene: Span<UInt8>) -> Int? { genes.index(of: gene) }
 
     subscript(index: Int) -> Summary { summaries[index] }
 
     /// Calls `body` with the id of a gene number.
-    func withId<R>(of index: Int, _ body: (Span<UInt8>) throws -> R) rethrows -> R { try ids.with(index, body) }
+    func withId<R>(of index: Int, _ body: (Span<UInt8>) throws -> R) rethrows -> R { try genes.withId(of: index, body) }
 
     /// Calls `body` with the symbol of a gene number (nil: NULL).
-    func withSymbol<R>(of index: Int, _ body: (Span<UInt8>?) throws -> R) rethrows -> R { try symbols.with(index, body) }
+    func withSymbol<R>(of index: Int, _ body: (Span<UInt8>?) throws -> R) rethrows -> R { try genes.withSymbol(of: index, body) }
 }
 
 /// The gene number (in a ``GeneSummaries``) and fold change of each transcript, by rowid, read
@@ -344,23 +343,23 @@ struct TranscriptRows {
         case real(Double)
     }
 
-    private struct Entry {
-        /// The fold change's bits (`kind` 1: an integer, 2: a double).
-        var value: UInt64 = 0
-        /// -1: no row with this rowid, or one whose gene has no summary.
-        var gene: Int32 = -1
-        /// 0: NULL.
-        var kind: UInt8 = 0
-    }
+    /// By rowid, side by side (13 bytes a transcript, where one struct of them took 16): the
+    /// fold change's bits (`kinds` 1: an integer, 2: a double, 0: NULL) and the gene number
+    /// (-1: no row with this rowid, or one whose gene has no summary).
+    private var values: [UInt64] = []
+    private var genes: [Int32] = []
+    private var kinds: [UInt8] = []
 
-    /// Indexed by rowid.
-    private var entries: [Entry] = []
+    /// Bytes per rowid.
+    static let bytesPerRow = MemoryLayout<UInt64>.stride + MemoryLayout<Int32>.stride + MemoryLayout<UInt8>.stride
 
     static func load(from database: SQLiteDatabase, genes: GeneSummaries, limitBytes: Int) throws -> TranscriptRows? {
         let last = try database.integer("SELECT coalesce(max(rowid), 0) FROM transcripts")
-        guard (last + 1) * MemoryLayout<Entry>.stride <= limitBytes else { return nil }
+        guard (last + 1) * bytesPerRow <= limitBytes else { return nil }
         var table = TranscriptRows()
-        table.entries = Array(repeating: Entry(), count: last + 1)
+        table.values = Array(repeating: 0, count: last + 1)
+        table.genes = Array(repeating: -1, count: last + 1)
+        table.kinds = Array(repeating: 0, count: last + 1)
         let rows = try database.prepare("SELECT rowid, transcript_id, gene_id, expression_fold_change FROM transcripts")
         while try rows.step() {
             let rowid = rows.int64(0)
@@ -368,14 +367,14 @@ struct TranscriptRows {
                   let geneId = rows.textBytes(2) else { return nil }
             // A transcript whose gene has no summary has no row in either view.
             guard let gene = genes.index(of: geneId) else { continue }
-            var entry = Entry(gene: Int32(gene))
+            let row = Int(rowid)
+            table.genes[row] = Int32(gene)
             switch rows.storageClass(3) {
             case .null: break
-            case .integer: (entry.kind, entry.value) = (1, UInt64(bitPattern: rows.int64(3)))
-            case .float: (entry.kind, entry.value) = (2, rows.double(3).bitPattern)
+            case .integer: (table.kinds[row], table.values[row]) = (1, UInt64(bitPattern: rows.int64(3)))
+            case .float: (table.kinds[row], table.values[row]) = (2, rows.double(3).bitPattern)
             default: return nil
             }
-            table.entries[Int(rowid)] = entry
         }
         return table
     }
@@ -383,14 +382,14 @@ struct TranscriptRows {
     /// The gene number and fold change of the transcript with this rowid; nil: none, or one
     /// whose gene has no summary.
     subscript(rowid: Int64) -> (gene: Int, foldChange: FoldChange)? {
-        guard rowid >= 0, rowid < entries.count else { return nil }
-        let entry = entries[Int(rowid)]
-        guard entry.gene >= 0 else { return nil }
-        let foldChange: FoldChange = switch entry.kind {
-        case 1: .integer(Int64(bitPattern: entry.value))
-        case 2: .real(Double(bitPattern: entry.value))
+        guard rowid >= 0, rowid < genes.count else { return nil }
+        let row = Int(rowid)
+        guard genes[row] >= 0 else { return nil }
+        let foldChange: FoldChange = switch kinds[row] {
+        case 1: .integer(Int64(bitPattern: values[row]))
+        case 2: .real(Double(bitPattern: values[row]))
         default: .null
         }
-        return (Int(entry.gene), foldChange)
+        return (Int(genes[row]), foldChange)
     }
 }

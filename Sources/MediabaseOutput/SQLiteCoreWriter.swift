@@ -574,6 +574,8 @@ package final class SQLiteCoreWriter: CoreOutput {
         }
 
         let (coreCacheKiB, lookupLimitBytes) = (Self.endCacheKiB, viewLookupLimitBytes)
+        // The genes' symbols, read once for the fills of all three connections.
+        let symbols = GeneSymbolCache()
         // The memory budget gives the early connection's lookup and the later ones' each a share,
         // with the scan cache beside the later ones only: when the early connection outlasts the
         // index builds (large lean inputs), a job started before it is done keeps the small cache
@@ -583,7 +585,7 @@ package final class SQLiteCoreWriter: CoreOutput {
             defer { earlyRunning.withLock { $0 = false } }
             return try Self.buildViewTables(next: earlyJob, core: corePath,
                                             scratch: corePath + ViewTableBuilder.beforeIndexes.scratchSuffix, coreCacheKiB: coreCacheKiB, scanCacheKiB: { nil },
-                                            lookupLimitBytes: lookupLimitBytes)
+                                            lookupLimitBytes: lookupLimitBytes, symbols: symbols)
         }
         let scanCacheAllowed: @Sendable () -> Bool = { !earlyRunning.withLock { $0 } }
         var ownTables: [String] = []
@@ -610,14 +612,14 @@ package final class SQLiteCoreWriter: CoreOutput {
             let second = BackgroundTask {
                 try Self.buildViewTables(next: nextJob, core: corePath, scratch: corePath + ViewTableBuilder.afterIndexes.scratchSuffix,
                                          coreCacheKiB: coreCacheKiB, scanCacheKiB: { scanCacheAllowed() ? scanCacheKiB : nil },
-                                         lookupLimitBytes: lookupLimitBytes)
+                                         lookupLimitBytes: lookupLimitBytes, symbols: symbols)
             }
             let own = Result {
                 let schema = ViewTableBuilder.loadConnection.schema
                 try database.execute("ATTACH DATABASE \(Self.quotedLiteral(corePath + ViewTableBuilder.loadConnection.scratchSuffix)) AS \(schema)")
                 try database.execute("PRAGMA \(schema).page_size = \(Self.pageSize); PRAGMA \(schema).journal_mode = OFF; PRAGMA \(schema).synchronous = OFF")
                 while let job = nextJob() {
-                    ownTables += try buildOwnViewTables(job, lap: lap, progress: progress, scanCacheAllowed: scanCacheAllowed)
+                    ownTables += try buildOwnViewTables(job, symbols: symbols, lap: lap, progress: progress, scanCacheAllowed: scanCacheAllowed)
                 }
                 // Rather than wait for the other connections, move the index builds' pages from
                 // the WAL into the core now, as far as their snapshots allow (all of them once
@@ -707,7 +709,7 @@ package final class SQLiteCoreWriter: CoreOutput {
     /// - Returns: the tables built.
     /// - Parameter scanCacheAllowed: whether a table that scans in id order may take the large
     ///   scan cache now (see ``withScanCache(for:schemas:otherwise:scanCacheAllowed:_:)``).
-    private func buildOwnViewTables(_ statements: [String], lap: (String) -> Void, progress: ProgressReporter?,
+    private func buildOwnViewTables(_ statements: [String], symbols: GeneSymbolCache, lap: (String) -> Void, progress: ProgressReporter?,
                                     scanCacheAllowed: () -> Bool = { true }) throws -> [String] {
         let schema = ViewTableBuilder.loadConnection.schema
         // SQLite sizes each sorter by the main cache, and one view query runs several at once; a
@@ -721,7 +723,7 @@ package final class SQLiteCoreWriter: CoreOutput {
                 try withScanCache(for: name, schemas: ["main", schema], otherwise: Self.viewSorterKiB, scanCacheAllowed: scanCacheAllowed) { raise in
                     try database.execute(statement.replacingCharacters(in: range, with: "CREATE TABLE \(schema)."))
                     if ViewTableFiller.filledTables.contains(name) {
-                        var filler = ViewTableFiller(database: database, lookupLimitBytes: viewLookupLimitBytes)
+                        var filler = ViewTableFiller(database: database, lookupLimitBytes: viewLookupLimitBytes, symbolCache: symbols)
                         filler.raiseScanCache = raise
                         try filler.fill(name)
                     }
@@ -741,16 +743,16 @@ package final class SQLiteCoreWriter: CoreOutput {
     /// - Parameters:
     ///   - scanCacheKiB: the core's page cache for a fill of ``idOrderScanTables`` that walks the
     ///     primary key, asked as each starts (nil: no change).
-    ///   - lookupLimitBytes: see ``ViewTableFiller``.
+    ///   - lookupLimitBytes, symbols: see ``ViewTableFiller``.
     /// - Returns: each table's wall and CPU seconds.
     private static func buildViewTables(next: () -> [String]?, core: String, scratch: String, coreCacheKiB: Int, scanCacheKiB: () -> Int?,
-                                        lookupLimitBytes: Int) throws -> [(name: String, seconds: Double, cpu: Double)] {
+                                        lookupLimitBytes: Int, symbols: GeneSymbolCache) throws -> [(name: String, seconds: Double, cpu: Double)] {
         let views = try SQLiteDatabase(path: scratch)
         try views.execute("PRAGMA page_size = \(pageSize); PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA main.cache_size = -\(viewSorterKiB)")
         try views.execute("ATTACH DATABASE \(quotedLiteral(core)) AS core")
         try views.execute("ATTACH DATABASE \(quotedLiteral(core + goTermsWorkSuffix)) AS \(goTermsWorkSchema)")
         try views.execute("PRAGMA core.cache_size = -\(coreCacheKiB)")
-        var filler = ViewTableFiller(database: views, lookupLimitBytes: lookupLimitBytes)
+        var filler = ViewTableFiller(database: views, lookupLimitBytes: lookupLimitBytes, symbolCache: symbols)
         var laps: [(name: String, seconds: Double, cpu: Double)] = []
         while let job = next() {
             // A transaction per job: its reads of the core see one snapshot.

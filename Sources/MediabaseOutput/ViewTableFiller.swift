@@ -1,5 +1,6 @@
 import Foundation
 import MediabaseBytes
+import MediabaseConcurrency
 import MediabaseSQLite
 import MediabaseModel
 
@@ -21,10 +22,14 @@ struct ViewTableFiller {
     /// `SQLiteCoreWriter.idOrderScanTables`) for a fill that walks `transcripts` by its primary
     /// key, which reads the table's rows in random order; the caller sets the cache back.
     var raiseScanCache: () throws -> Void = {}
+    /// The genes' symbols, read once for this filler's fills and those of the fillers it is
+    /// shared with (the other connections of the same run).
+    let symbolCache: GeneSymbolCache
 
-    init(database: SQLiteDatabase, lookupLimitBytes: Int = GeneTranscriptTable.defaultLimitBytes) {
+    init(database: SQLiteDatabase, lookupLimitBytes: Int = GeneTranscriptTable.defaultLimitBytes, symbolCache: GeneSymbolCache = GeneSymbolCache()) {
         self.database = database
         self.lookupLimitBytes = lookupLimitBytes
+        self.symbolCache = symbolCache
     }
 
     /// The view tables this type fills; `views.sqlite.sql` declares them without a query.
@@ -52,7 +57,7 @@ struct ViewTableFiller {
         let drugs = try database.prepare("SELECT drug_interaction_id, drug_name, source_database FROM drug_interactions ORDER BY drug_interaction_id")
         let targets = try database.prepare("SELECT drug_interaction_id, gene_id FROM gene_drug_interactions ORDER BY drug_interaction_id, gene_id")
         let insert = try database.prepare("INSERT INTO drug_interaction_summary_view VALUES (?, ?, ?, ?, ?)")
-        let symbols = try GeneSymbols(database: database, limitBytes: lookupLimitBytes)
+        let symbols = try GeneSymbols(database: database, cache: symbolCache, limitBytes: lookupLimitBytes)
         var target = try targets.step() ? targets.int64(0) : nil
         var genes = DistinctList<[UInt8]?>()
         while try drugs.step() {
@@ -62,11 +67,12 @@ struct ViewTableFiller {
                 if current == id { genes.append(Bytes.copy(targets.textBytes(1))) }
                 target = try targets.step() ? targets.int64(0) : nil
             }
+            let targets = try symbols.sortedSymbolsJSON(of: genes.elements)
             try insert.bind(1, id)
             try insert.bind(2, bytes: drugs.textBytes(1))
             try insert.bind(3, bytes: drugs.textBytes(2))
-            try insert.bind(4, Int64(genes.count))
-            try insert.bind(5, bytes: try symbols.sortedSymbolsJSON(of: genes.elements))
+            try insert.bind(4, Int64(targets.count))
+            try insert.bind(5, bytes: targets.json)
             try insert.run()
         }
     }
@@ -75,16 +81,19 @@ struct ViewTableFiller {
     private func fillPublicationSummary() throws {
         let links = try database.prepare("SELECT pmid, gene_id, reference_category FROM gene_publications ORDER BY pmid, gene_id, reference_category")
         let insert = try database.prepare("INSERT INTO publication_summary_view VALUES (?, ?, ?, ?)")
-        let symbols = try GeneSymbols(database: database, limitBytes: lookupLimitBytes)
+        let symbols = try GeneSymbols(database: database, cache: symbolCache, limitBytes: lookupLimitBytes)
         var pmid: [UInt8] = []
         var genes = DistinctList<[UInt8]?>()
         var categories = DistinctList<[UInt8]?>()
         var open = false
         func flush() throws {
             guard open else { return }
+            // A pmid none of whose genes `genes` has has no row (the view joins the two).
+            let linked = try symbols.sortedSymbolsJSON(of: genes.elements)
+            guard linked.count > 0 else { return }
             try insert.bind(1, bytes: pmid)
-            try insert.bind(2, Int64(genes.count))
-            try insert.bind(3, bytes: try symbols.sortedSymbolsJSON(of: genes.elements))
+            try insert.bind(2, Int64(linked.count))
+            try insert.bind(3, bytes: linked.json)
             try insert.bind(4, bytes: JSONArray.strings(categories.elements.sorted(by: Bytes.precedes)))
             try insert.run()
         }
@@ -285,7 +294,7 @@ struct ViewTableFiller {
     /// the smallest gene and the sorted list do not depend on it).
     private func rows(fromWork work: String) throws {
         var rows = CrossReferenceRows(database: database)
-        let symbols = try GeneSymbols(database: database, limitBytes: lookupLimitBytes)
+        let symbols = try GeneSymbols(database: database, cache: symbolCache, limitBytes: lookupLimitBytes)
         let scan = try database.prepare("SELECT external_db, external_id, gene_id, from_gene, transcripts FROM \(work) ORDER BY external_db, external_id")
         var key = ReferenceKey()
         var smallestGene: [UInt8] = []
@@ -777,47 +786,41 @@ struct SortedReferences {
 }
 
 /// Looks up gene symbols and writes a gene list as a JSON array of symbols ordered by symbol
-/// (NULL first, as SQLite sorts) and then by gene id. The symbols are read into memory by one
-/// scan of `genes` when they fit `limitBytes` (a seek per gene, on a core larger than the page
-/// cache, reads a page each: the drug view's CPU grew 6x for 4x lean rows), else looked up by a
-/// seek each.
+/// (NULL first, as SQLite sorts) and then by gene id. The symbols come from the run's
+/// ``GeneSymbolTable`` when it fits the lookups' budget (a seek per gene, on a core larger than
+/// the page cache, reads a page each: the drug view's CPU grew 6x for 4x lean rows), else from
+/// a seek each.
 private struct GeneSymbols {
     private let seek: SQLiteStatement
-    private var ids = ByteStringTable()
-    private var symbols = OptionalByteStrings()
-    private var inMemory = false
+    private let table: GeneSymbolTable?
 
-    init(database: SQLiteDatabase, limitBytes: Int) throws {
+    init(database: SQLiteDatabase, cache: GeneSymbolCache, limitBytes: Int) throws {
         seek = try database.prepare("SELECT gene_symbol FROM genes WHERE gene_id = ?")
-        let genes = try database.prepare("SELECT gene_id, gene_symbol FROM genes")
-        while try genes.step() {
-            // A NULL gene id matches no lookup.
-            guard let id = genes.textBytes(0) else { continue }
-            ids.append(id)
-            symbols.append(genes.textBytes(1))
-            if ids.count % 4096 == 0, estimatedBytes > limitBytes { return }
-        }
-        guard estimatedBytes <= limitBytes else { return }
-        ids.index(capacityFor: ids.count)
-        inMemory = true
+        table = try cache.table(from: database, limitBytes: limitBytes)
     }
 
-    /// Memory held, roughly: per gene besides its bytes, its end, its symbol's range and about
-    /// two hash slots.
-    private var estimatedBytes: Int { ids.byteCount + symbols.byteCount + ids.count * 40 }
-
-    /// The symbol of a gene id; nil when NULL or when `genes` lacks the gene.
-    func symbol(of gene: [UInt8]) throws -> [UInt8]? {
-        if inMemory { return ids.index(of: gene.span).flatMap { symbols.with($0) { Bytes.copy($0) } } }
+    /// A gene's symbol: nil when `genes` lacks the gene, `.some(nil)` when its symbol is NULL.
+    func lookUp(_ gene: [UInt8]) throws -> [UInt8]?? {
+        if let table {
+            guard let index = table.index(of: gene.span) else { return nil }
+            return .some(table.withSymbol(of: index) { Bytes.copy($0) })
+        }
         try seek.bind(1, bytes: gene)
         defer { seek.reset() }
-        return try seek.step() ? Bytes.copy(seek.textBytes(0)) : nil
+        return try seek.step() ? .some(Bytes.copy(seek.textBytes(0))) : nil
     }
 
-    func sortedSymbolsJSON(of genes: [[UInt8]?]) throws -> [UInt8] {
+    /// The symbol of a gene id; nil when NULL or when `genes` lacks the gene.
+    func symbol(of gene: [UInt8]) throws -> [UInt8]? { try lookUp(gene) ?? nil }
+
+    /// The symbols of the distinct `genes` that `genes` has (as the views' join with it keeps
+    /// them) as a JSON array, and how many.
+    func sortedSymbolsJSON(of genes: [[UInt8]?]) throws -> (count: Int, json: [UInt8]) {
         var pairs: [(symbol: [UInt8]?, gene: [UInt8])] = []
         pairs.reserveCapacity(genes.count)
-        for case let gene? in genes { pairs.append((try symbol(of: gene), gene)) }
+        for case let gene? in genes {
+            if let symbol = try lookUp(gene) { pairs.append((symbol, gene)) }
+        }
         pairs.sort { left, right in
             switch (left.symbol, right.symbol) {
             case let (l?, r?) where l != r: return Bytes.precedes(l, r)
@@ -826,7 +829,96 @@ private struct GeneSymbols {
             default: return Bytes.precedes(left.gene, right.gene)
             }
         }
-        return JSONArray.strings(pairs.map(\.symbol))
+        return (pairs.count, JSONArray.strings(pairs.map(\.symbol)))
+    }
+}
+
+/// The genes' ids and symbols, numbered in `genes`' rowid order and found by id, read by one
+/// scan; immutable once read, so the fills on several connections share one
+/// (``GeneSymbolCache``): the symbol lists of the drug, publication and sorted cross-reference
+/// views, and the gene summaries of the transcript views (``GeneSummaries``).
+final class GeneSymbolTable: Sendable {
+    private let ids: ByteStringTable
+    private let symbols: OptionalByteStrings
+
+    /// Reads every gene's id and symbol, or nil once they would take more than `limitBytes`.
+    /// Genes with a NULL id are left out: they match no lookup.
+    static func read(from database: SQLiteDatabase, limitBytes: Int) throws -> GeneSymbolTable? {
+        var ids = ByteStringTable()
+        var symbols = OptionalByteStrings()
+        let genes = try database.prepare("SELECT gene_id, gene_symbol FROM genes")
+        while try genes.step() {
+            guard let id = genes.textBytes(0) else { continue }
+            ids.append(id)
+            symbols.append(genes.textBytes(1))
+            if ids.count % 4096 == 0, estimatedBytes(ids: ids, symbols: symbols) > limitBytes { return nil }
+        }
+        guard estimatedBytes(ids: ids, symbols: symbols) <= limitBytes else { return nil }
+        ids.index(capacityFor: ids.count)
+        return GeneSymbolTable(ids: ids, symbols: symbols)
+    }
+
+    private init(ids: ByteStringTable, symbols: OptionalByteStrings) {
+        self.ids = ids
+        self.symbols = symbols
+    }
+
+    /// Memory held, roughly: per gene besides its bytes, its end, its symbol's range and about
+    /// two hash slots.
+    private static func estimatedBytes(ids: ByteStringTable, symbols: OptionalByteStrings) -> Int {
+        ids.byteCount + symbols.byteCount + ids.count * 40
+    }
+
+    var estimatedBytes: Int { Self.estimatedBytes(ids: ids, symbols: symbols) }
+
+    /// How many genes (numbered from 0).
+    var count: Int { ids.count }
+
+    /// The number of a gene id; nil when `genes` lacks it. Ids compare as bytes, as `=` on
+    /// TEXT does.
+    func index(of gene: Span<UInt8>) -> Int? { ids.index(of: gene) }
+
+    /// Calls `body` with the id of a gene number.
+    func withId<R>(of index: Int, _ body: (Span<UInt8>) throws -> R) rethrows -> R { try ids.with(index, body) }
+
+    /// Calls `body` with the symbol of a gene number (nil: NULL).
+    func withSymbol<R>(of index: Int, _ body: (Span<UInt8>?) throws -> R) rethrows -> R { try symbols.with(index, body) }
+
+    /// The symbol of a gene id; nil when NULL or when `genes` lacks the gene.
+    func symbol(of gene: Span<UInt8>) -> [UInt8]? {
+        index(of: gene).flatMap { withSymbol(of: $0) { Bytes.copy($0) } }
+    }
+}
+
+/// The one ``GeneSymbolTable`` of a run's view fills: read by the first fill that asks and kept
+/// for the others until the cache goes (the drug, publication and sorted cross-reference views
+/// and the transcript views' gene summaries ask, on up to three connections at once; each
+/// reading its own copy held three at once, 70 MB each on a 4x lean input). A fill that asks while another reads waits for it. Every
+/// connection reads the same committed `genes`, so which one reads does not matter.
+final class GeneSymbolCache: Sendable {
+    private enum State {
+        case unread
+        /// The symbols did not fit the budget: every fill seeks.
+        case tooLarge
+        case read(GeneSymbolTable)
+    }
+    private let state = Guarded(State.unread)
+
+    init() {}
+
+    /// The table, read from `database` by the first call; nil when it does not fit `limitBytes`
+    /// (the same budget for every fill of a run).
+    func table(from database: SQLiteDatabase, limitBytes: Int) throws -> GeneSymbolTable? {
+        try state.withLock { state in
+            switch state {
+            case .read(let table): return table
+            case .tooLarge: return nil
+            case .unread:
+                let table = try GeneSymbolTable.read(from: database, limitBytes: limitBytes)
+                state = table.map(State.read) ?? .tooLarge
+                return table
+            }
+        }
     }
 }
 

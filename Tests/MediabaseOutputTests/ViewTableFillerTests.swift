@@ -93,9 +93,9 @@ final class ViewTableFillerTests: XCTestCase {
     /// in-memory table, and the transcript views are filled by their SQL form.
     /// `only` limits the comparison to some tables.
     private func assertFilledEqualsReference(_ database: SQLiteDatabase, lookupLimitBytes: Int = GeneTranscriptTable.defaultLimitBytes,
-                                             only: Set<String>? = nil,
+                                             only: Set<String>? = nil, symbolCache: GeneSymbolCache = GeneSymbolCache(),
                                              file: StaticString = #filePath, line: UInt = #line) throws {
-        var filler = ViewTableFiller(database: database)
+        var filler = ViewTableFiller(database: database, symbolCache: symbolCache)
         filler.lookupLimitBytes = lookupLimitBytes
         let names = SchemaFiles.statements(SchemaFiles.sqliteViews).compactMap(SchemaFiles.createdTable)
         XCTAssertEqual(Set(names.filter(ViewTableFiller.filledTables.contains)), Set(Self.referenceQueries.keys), file: file, line: line)
@@ -362,7 +362,7 @@ final class ViewTableFillerTests: XCTestCase {
             INSERT INTO gene_drug_interactions (gene_id, drug_interaction_id, interaction_type) VALUES ('ENSG2', 1, 'target');
             INSERT INTO drug_interactions (drug_interaction_id, drug_name, source_database) VALUES (1, 'x', 'ChEMBL');
             """)
-        let summaries = try XCTUnwrap(try GeneSummaries.load(from: database, limitBytes: 1 << 20))
+        let summaries = try XCTUnwrap(try GeneSummaries.load(from: database, symbols: GeneSymbolCache(), limitBytes: 1 << 20))
         let rows = try XCTUnwrap(try TranscriptRows.load(from: database, genes: summaries, limitBytes: 1 << 20))
         // Rowid 4 (ENSG9) has no summary, rowid 3 was deleted, rowid 1 is ENSG2's; none is 11.
         XCTAssertNil(rows[4])
@@ -401,6 +401,67 @@ final class ViewTableFillerTests: XCTestCase {
         try database.execute("INSERT INTO drug_interactions (drug_interaction_id, drug_name, source_database) VALUES (5, 'alone', 'ChEMBL')")
         try assertFilledEqualsReference(database)
         XCTAssertEqual(try database.rows("SELECT * FROM drug_interaction_summary_view"), [["5", "alone", "ChEMBL", "0", "[]"]])
+    }
+
+    /// One genes' table for the fills of every connection of a run (``GeneSymbolCache``): the
+    /// first to ask reads it (genes with a NULL id left out), the others get the same one, also
+    /// when several threads ask first at once; one too large for the budget is not read again,
+    /// so every fill seeks. Fills on another connection through a table read on the first give
+    /// the queries' rows, also where a link names a gene `genes` lacks (never in a converted
+    /// core, whose foreign keys are checked).
+    func testGeneSymbolCacheIsReadOnceForAllConnections() throws {
+        let options = GenerateOptions(seed: 12, genes: 40, patients: 0, formats: [.plain], threads: 2)
+        let (folder, _) = try GeneratedData.generate(options, name: "symbol-cache")
+        defer { try? FileManager.default.removeItem(at: folder.deletingLastPathComponent()) }
+        let path = directory.appendingPathComponent("symbols.sqlite").path
+        try GeneratedData.convertDump(in: folder, to: path)
+        let database = try SQLiteDatabase(path: path)
+        try database.execute("""
+            INSERT INTO genes (gene_id, gene_symbol) VALUES (NULL, 'NULLID'), ('ENSG_NO_SYMBOL', NULL);
+            INSERT INTO gene_publications (gene_id, pmid, reference_category) VALUES
+                ('ENSG_NO_SYMBOL', '1', 'x'), ('ENSG_NOT_IN_GENES', '1', 'y'), ('ENSG_NOT_IN_GENES', '2', 'z');
+            INSERT INTO gene_drug_interactions (gene_id, drug_interaction_id, interaction_type)
+                SELECT 'ENSG_NOT_IN_GENES', min(drug_interaction_id), 'x' FROM drug_interactions;
+            INSERT INTO drug_interactions (drug_interaction_id, drug_name, source_database) VALUES (999999, 'dangling only', 'ChEMBL');
+            INSERT INTO gene_drug_interactions (gene_id, drug_interaction_id, interaction_type) VALUES ('ENSG_NOT_IN_GENES', 999999, 'x');
+            """)
+        let genes = try database.rows("SELECT gene_id, gene_symbol FROM genes WHERE gene_id IS NOT NULL")
+
+        let cache = GeneSymbolCache()
+        let first = try XCTUnwrap(try cache.table(from: database, limitBytes: 1 << 20))
+        XCTAssertEqual(first.count, genes.count)
+        for row in genes {
+            XCTAssertEqual(first.symbol(of: Array(row[0]!.utf8).span).map { String(decoding: $0, as: UTF8.self) }, row[1], row[0]!)
+        }
+        XCTAssertNil(first.symbol(of: Array("ENSG_NOT_IN_GENES".utf8).span))
+
+        /// The tables `cache` gives threads that each ask once on a connection of their own.
+        func askedAtOnce(_ cache: GeneSymbolCache, limitBytes: Int) -> [GeneSymbolTable?] {
+            let lock = NSLock()
+            var tables: [GeneSymbolTable?] = []
+            DispatchQueue.concurrentPerform(iterations: 4) { _ in
+                let table = try? cache.table(from: SQLiteDatabase(path: path), limitBytes: limitBytes)
+                lock.withLock { tables.append(table) }
+            }
+            return tables
+        }
+        XCTAssertTrue(askedAtOnce(cache, limitBytes: 1 << 20).allSatisfy { $0 === first })
+        let fresh = askedAtOnce(GeneSymbolCache(), limitBytes: 1 << 20)
+        XCTAssertEqual(fresh.count, 4)
+        XCTAssertTrue(fresh.allSatisfy { $0 != nil && $0 === fresh[0] && $0 !== first })
+
+        let small = GeneSymbolCache()
+        XCTAssertNil(try small.table(from: database, limitBytes: 100))
+        XCTAssertNil(try small.table(from: database, limitBytes: 1 << 20))
+
+        // Links to a gene `genes` lacks count nowhere (the views join `genes`): pmid 2 has no
+        // row, drug 999999 no target.
+        let other = try SQLiteDatabase(path: path)
+        try assertFilledEqualsReference(other, symbolCache: cache)
+        XCTAssertEqual(try other.rows("SELECT gene_count, gene_symbols FROM publication_summary_view WHERE pmid IN ('1', '2')"), [["1", "[null]"]])
+        XCTAssertEqual(try other.rows("SELECT target_gene_count, target_gene_symbols FROM drug_interaction_summary_view WHERE drug_interaction_id = 999999"),
+                       [["0", "[]"]])
+        try assertFilledEqualsReference(other, symbolCache: small)
     }
 
     func testGeneratedCoreMatchesTheQueries() throws {
