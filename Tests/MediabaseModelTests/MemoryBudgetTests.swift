@@ -23,6 +23,15 @@ final class MemoryBudgetTests: XCTestCase {
         }
     }
 
+    /// The view lookups' share does not shrink with the read stage's fixed part: their fills
+    /// run once the state is freed.
+    func testTheViewLookupsGetHalfOfWhatTheEndStepsLeave() throws {
+        XCTAssertEqual(MemoryBudget().viewLookupBytes, 96 << 20, "96 MiB with the default 300 MB")
+        XCTAssertEqual(MemoryBudget(limit: 190_000_000).viewLookupBytes, 50_000_000)
+        XCTAssertEqual(MemoryBudget(limit: 50_000_000).viewLookupBytes, 0, "none below the end steps' own")
+        XCTAssertEqual(MemoryBudget(limit: 2_000_000_000).viewLookupBytes, 96 << 20, "never above 96 MiB")
+    }
+
     func testTheViewScanCacheIsWhatTheLimitLeavesAboveTheEndSteps() throws {
         XCTAssertEqual(MemoryBudget().viewScanCacheKilobytes, 65536, "64 MB with the default 300 MB")
         XCTAssertEqual(MemoryBudget(limit: 140_000_000).viewScanCacheKilobytes, Int((140_000_000 - 130_000_000) / 1024))
