@@ -92,6 +92,16 @@ final class ViewTableFillerTests: XCTestCase {
     /// With `lookupLimitBytes` 0 the cross-reference view joins by sorting instead of using its
     /// in-memory table, and the transcript views are filled by their SQL form.
     /// `only` limits the comparison to some tables.
+    /// The path of a core converted from a generated dump of `genes` genes, in `directory`.
+    private func generatedCore(seed: UInt64, genes: Int, name: String) throws -> String {
+        let options = GenerateOptions(seed: seed, genes: genes, patients: 0, formats: [.plain], threads: 2)
+        let (folder, _) = try GeneratedData.generate(options, name: name)
+        defer { try? FileManager.default.removeItem(at: folder.deletingLastPathComponent()) }
+        let path = directory.appendingPathComponent("\(name).sqlite").path
+        try GeneratedData.convertDump(in: folder, to: path)
+        return path
+    }
+
     private func assertFilledEqualsReference(_ database: SQLiteDatabase, lookupLimitBytes: Int = GeneTranscriptTable.defaultLimitBytes,
                                              only: Set<String>? = nil, symbolCache: GeneSymbolCache = GeneSymbolCache(),
                                              file: StaticString = #filePath, line: UInt = #line) throws {
@@ -410,11 +420,7 @@ final class ViewTableFillerTests: XCTestCase {
     /// the queries' rows, also where a link names a gene `genes` lacks (never in a converted
     /// core, whose foreign keys are checked).
     func testGeneSymbolCacheIsReadOnceForAllConnections() throws {
-        let options = GenerateOptions(seed: 12, genes: 40, patients: 0, formats: [.plain], threads: 2)
-        let (folder, _) = try GeneratedData.generate(options, name: "symbol-cache")
-        defer { try? FileManager.default.removeItem(at: folder.deletingLastPathComponent()) }
-        let path = directory.appendingPathComponent("symbols.sqlite").path
-        try GeneratedData.convertDump(in: folder, to: path)
+        let path = try generatedCore(seed: 12, genes: 40, name: "symbol-cache")
         let database = try SQLiteDatabase(path: path)
         try database.execute("""
             INSERT INTO genes (gene_id, gene_symbol) VALUES (NULL, 'NULLID'), ('ENSG_NO_SYMBOL', NULL);
@@ -465,12 +471,7 @@ final class ViewTableFillerTests: XCTestCase {
     }
 
     func testGeneratedCoreMatchesTheQueries() throws {
-        let options = GenerateOptions(seed: 11, genes: 60, patients: 0, formats: [.plain], threads: 2)
-        let (folder, _) = try GeneratedData.generate(options, name: "view-filler")
-        defer { try? FileManager.default.removeItem(at: folder.deletingLastPathComponent()) }
-        let output = directory.appendingPathComponent("generated.sqlite").path
-        try GeneratedData.convertDump(in: folder, to: output)
-        let database = try SQLiteDatabase(path: output)
+        let database = try SQLiteDatabase(path: try generatedCore(seed: 11, genes: 60, name: "view-filler"))
         XCTAssertGreaterThan(try database.integer("SELECT count(*) FROM cross_reference_lookup_view"), 20)
         try assertFilledEqualsReference(database)
         try assertFilledEqualsReference(database, lookupLimitBytes: 0)
