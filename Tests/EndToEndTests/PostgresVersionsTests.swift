@@ -99,7 +99,8 @@ final class PostgresVersionsTests: XCTestCase {
     /// each partition's rows under the partition's name (plain: after `ATTACH PARTITION`;
     /// custom: a `TABLE ATTACH` entry), and both forms convert to the reference core's genes and
     /// transcripts, and as many rows in every other table (which spelling of a drug's name is
-    /// kept, and the drugs' ids, follow the rows' order, which the partitions change).
+    /// kept, and the drugs' ids, follow the rows' order, which the partitions change); each
+    /// converts to the same core again under `--memory-limit 2MB` (every spill path).
     private func checkPartitionedLegacyTable(_ cluster: PostgresCluster, major: Int) throws {
         let database = "partitioned"
         try cluster.createDatabase(database)
@@ -123,6 +124,15 @@ final class PostgresVersionsTests: XCTestCase {
             }
             XCTAssertEqual(core["genes"], reference.core["genes"], label)
             XCTAssertEqual(core["transcripts"], reference.core["transcripts"], label)
+            // With no memory to spare, the same dump (a gene's rows spread over the partitions
+            // as pg_dump writes them) gives the same core: every gene state spilled, and the
+            // view tables' lookups get no room, so the cross-reference view joins by sorting and
+            // the transcript views take their SQL form.
+            let tight: Int64 = 2_000_000
+            XCTAssertEqual(MemoryBudget(limit: tight).viewLookupBytes, 0)
+            let spilled = try CoreSnapshot.convert(path, to: cluster.workDirectory + "/partitioned-\(form)-spilled.sqlite",
+                                                   label: label + ", --memory-limit 2MB", memoryLimit: tight)
+            CoreSnapshot.assertEqual(spilled, core, label + ", --memory-limit 2MB")
         }
     }
 
@@ -287,12 +297,17 @@ private final class Reference {
 enum CoreSnapshot {
     /// Converts `input` into `output` (SQLite), checks that validation passed, and returns every
     /// core and view table's rows, as text, drugs named by their fields, sorted.
-    static func convert(_ input: String, to output: String, label: String) throws -> [String: [[String?]]] {
+    /// `memoryLimit` is `--memory-limit` (nil: the default).
+    static func convert(_ input: String, to output: String, label: String, memoryLimit: Int64? = nil) throws -> [String: [[String?]]] {
         var options = ConversionOptions(input: input, output: output)
         options.progress = .never
         options.force = true
         options.reportPath = output + ".report.json"
+        if let memoryLimit { options.memoryLimit = memoryLimit }
         let report = try Conversion.run(options)
+        if memoryLimit != nil {
+            XCTAssertGreaterThan(report.spill.geneStatesSpilled, 0, "\(label): the gene states spilled")
+        }
         XCTAssertTrue(report.validation.allSatisfy(\.passed), "\(label): \(report.validation)")
         let db = try SQLiteDatabase(path: output, readOnly: true)
         var drugs: [String: String] = [:]
