@@ -801,10 +801,7 @@ private struct GeneSymbols {
 
     /// A gene's symbol: nil when `genes` lacks the gene, `.some(nil)` when its symbol is NULL.
     func lookUp(_ gene: [UInt8]) throws -> [UInt8]?? {
-        if let table {
-            guard let index = table.index(of: gene.span) else { return nil }
-            return .some(table.withSymbol(of: index) { Bytes.copy($0) })
-        }
+        if let table { return table.lookUp(gene.span) }
         try seek.bind(1, bytes: gene)
         defer { seek.reset() }
         return try seek.step() ? .some(Bytes.copy(seek.textBytes(0))) : nil
@@ -884,17 +881,19 @@ final class GeneSymbolTable: Sendable {
     /// Calls `body` with the symbol of a gene number (nil: NULL).
     func withSymbol<R>(of index: Int, _ body: (Span<UInt8>?) throws -> R) rethrows -> R { try symbols.with(index, body) }
 
-    /// The symbol of a gene id; nil when NULL or when `genes` lacks the gene.
-    func symbol(of gene: Span<UInt8>) -> [UInt8]? {
-        index(of: gene).flatMap { withSymbol(of: $0) { Bytes.copy($0) } }
+    /// A gene's symbol: nil when `genes` lacks the gene, `.some(nil)` when its symbol is NULL.
+    func lookUp(_ gene: Span<UInt8>) -> [UInt8]?? {
+        guard let index = index(of: gene) else { return nil }
+        return .some(withSymbol(of: index) { Bytes.copy($0) })
     }
 }
 
 /// The one ``GeneSymbolTable`` of a run's view fills: read by the first fill that asks and kept
 /// for the others until the cache goes (the drug, publication and sorted cross-reference views
 /// and the transcript views' gene summaries ask, on up to three connections at once; each
-/// reading its own copy held three at once, 70 MB each on a 4x lean input). A fill that asks while another reads waits for it. Every
-/// connection reads the same committed `genes`, so which one reads does not matter.
+/// reading its own copy held three at once, 70 MB each on a 4x lean input). A fill that asks
+/// while another reads waits for it. Every connection reads the same committed `genes`, so
+/// which one reads does not matter.
 final class GeneSymbolCache: Sendable {
     private enum State {
         case unread
