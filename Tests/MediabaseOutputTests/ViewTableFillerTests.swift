@@ -372,7 +372,16 @@ final class ViewTableFillerTests: XCTestCase {
             INSERT INTO gene_drug_interactions (gene_id, drug_interaction_id, interaction_type) VALUES ('ENSG2', 1, 'target');
             INSERT INTO drug_interactions (drug_interaction_id, drug_name, source_database) VALUES (1, 'x', 'ChEMBL');
             """)
-        let summaries = try XCTUnwrap(try GeneSummaries.load(from: database, symbols: GeneSymbolCache(), limitBytes: 1 << 20))
+        let symbols = GeneSymbolCache()
+        let summaries = try XCTUnwrap(try GeneSummaries.load(from: database, symbols: symbols, limitBytes: 1 << 20))
+        // The summaries count the shared genes' table against their budget: with room for the
+        // table alone they give up, and the views take their SQL form, with the same rows.
+        let table = try XCTUnwrap(try symbols.table(from: database, limitBytes: 1 << 20))
+        XCTAssertEqual(table.count, 3)
+        XCTAssertEqual(summaries.estimatedBytes, table.estimatedBytes + 3 * MemoryLayout<GeneSummaries.Summary>.stride)
+        let tableOnly = GeneSymbolCache()
+        XCTAssertNil(try GeneSummaries.load(from: database, symbols: tableOnly, limitBytes: table.estimatedBytes))
+        XCTAssertNotNil(try tableOnly.table(from: database, limitBytes: table.estimatedBytes), "the table itself fitted")
         let rows = try XCTUnwrap(try TranscriptRows.load(from: database, genes: summaries, limitBytes: 1 << 20))
         // Rowid 4 (ENSG9) has no summary, rowid 3 was deleted, rowid 1 is ENSG2's; none is 11.
         XCTAssertNil(rows[4])
@@ -385,6 +394,7 @@ final class ViewTableFillerTests: XCTestCase {
         let views: Set<String> = ["transcript_enrichment_view", "patient_query_optimized_view"]
         try assertFilledEqualsReference(database, only: views)
         try assertFilledEqualsReference(database, lookupLimitBytes: 0, only: views)
+        try assertFilledEqualsReference(database, lookupLimitBytes: table.estimatedBytes, only: views)
         XCTAssertEqual(try database.integer("SELECT count(*) FROM transcript_enrichment_view"), 7)
         XCTAssertEqual(try database.scalar("SELECT group_concat(expression_fold_change) FROM transcript_enrichment_view"),
                        "1.0,2.5,1.0,0.25,7.0,1.0,3.0")
