@@ -79,6 +79,26 @@ extension Array where Element == UInt8 {
     @inlinable package mutating func append(_ bytes: Span<UInt8>) {
         bytes.withUnsafeBufferPointer { append(contentsOf: $0) }
     }
+
+    /// Appends `value`'s four bytes, least significant first (read back by
+    /// ``Swift/Span/littleEndianUInt32(at:)``).
+    @inlinable package mutating func appendLittleEndian(_ value: UInt32) {
+        append(UInt8(truncatingIfNeeded: value))
+        append(UInt8(truncatingIfNeeded: value >> 8))
+        append(UInt8(truncatingIfNeeded: value >> 16))
+        append(UInt8(truncatingIfNeeded: value >> 24))
+    }
+
+    /// The four bytes at `offset`, least significant first.
+    @inlinable package func littleEndianUInt32(at offset: Int) -> UInt32 { span.littleEndianUInt32(at: offset) }
+}
+
+extension Span where Element == UInt8 {
+    /// The four bytes at `offset`, least significant first (as ``Swift/Array/appendLittleEndian(_:)``
+    /// writes them).
+    @inlinable package func littleEndianUInt32(at offset: Int) -> UInt32 {
+        UInt32(self[offset]) | UInt32(self[offset + 1]) << 8 | UInt32(self[offset + 2]) << 16 | UInt32(self[offset + 3]) << 24
+    }
 }
 
 extension Hasher {

@@ -130,16 +130,3 @@ final class RowScatterer {
         try? FileManager.default.removeItem(atPath: folder)
     }
 }
-
-private extension Array where Element == UInt8 {
-    mutating func appendLittleEndian(_ value: UInt32) {
-        append(UInt8(truncatingIfNeeded: value))
-        append(UInt8(truncatingIfNeeded: value >> 8))
-        append(UInt8(truncatingIfNeeded: value >> 16))
-        append(UInt8(truncatingIfNeeded: value >> 24))
-    }
-
-    func littleEndianUInt32(at offset: Int) -> UInt32 {
-        UInt32(self[offset]) | UInt32(self[offset + 1]) << 8 | UInt32(self[offset + 2]) << 16 | UInt32(self[offset + 3]) << 24
-    }
-}

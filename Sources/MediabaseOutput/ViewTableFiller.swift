@@ -230,8 +230,7 @@ struct ViewTableFiller {
         let add = try database.prepare("INSERT INTO \(work) VALUES (?, ?, ?, ?, ?)")
         var packed: [UInt8] = []
         func append(_ transcript: Span<UInt8>) {
-            let count = UInt32(transcript.count)
-            for shift in stride(from: 0, to: 32, by: 8) { packed.append(UInt8(truncatingIfNeeded: count >> UInt32(shift))) }
+            packed.appendLittleEndian(UInt32(transcript.count))
             packed.append(transcript)
         }
         /// A row of the work table: a reference of a gene (`fromGene`) or of a transcript, the
@@ -331,8 +330,7 @@ struct ViewTableFiller {
             let packed = scan.blobBytes(4)
             var position = 0
             while position + 4 <= packed.count {
-                var count = 0
-                for index in 0..<4 { count |= Int(packed[position + index]) << (8 * index) }
+                let count = Int(packed.littleEndianUInt32(at: position))
                 list.append(packed.extracting((position + 4)..<(position + 4 + count)))
                 position += 4 + count
             }
