@@ -15,6 +15,25 @@ package enum ProcessMemory {
         _ = mallocTrim?(0)
     }
 
+    /// Makes malloc serve blocks of 1 MiB and more from their own mappings, which go back to the
+    /// system when freed (glibc's `mallopt(M_MMAP_THRESHOLD)`). By default glibc raises that
+    /// threshold to the largest block freed so far (up to 32 MiB), after which such blocks come
+    /// from the heap and stay resident once freed: a lookup table built and given up (over its
+    /// budget) then stayed in the peak beside the next step's.
+    package static func returnLargeBlocksWhenFreed() {
+        // M_MMAP_THRESHOLD is -3 in glibc's malloc.h.
+        _ = mallopt?(-3, 1 << 20)
+    }
+
+    private static let mallopt: (@convention(c) (Int32, Int32) -> Int32)? = {
+        #if os(Linux)
+        guard let symbol = dlsym(nil, "mallopt") else { return nil }
+        return unsafe unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32) -> Int32).self)
+        #else
+        return nil
+        #endif
+    }()
+
     /// glibc's `malloc_trim`, which its Swift module does not declare (nil elsewhere).
     private static let mallocTrim: (@convention(c) (Int) -> Int32)? = {
         #if os(Linux)

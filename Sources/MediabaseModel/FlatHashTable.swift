@@ -19,6 +19,24 @@ package struct FlatHashTable {
         mask = 15
     }
 
+    /// Room for `count` keys without growing.
+    package init(holding count: Int) {
+        let slots = Self.slots(holding: count)
+        keys = Array(repeating: ContentHash(low: 0, high: 0), count: slots)
+        values = Array(repeating: 0, count: slots)
+        mask = slots - 1
+    }
+
+    /// The slots of a table made to hold `count` keys: a power of two, at most three in four taken.
+    static func slots(holding count: Int) -> Int {
+        var slots = 16
+        while slots * 3 < max(0, count) * 4 { slots *= 2 }
+        return slots
+    }
+
+    /// The bytes of a table made with ``init(holding:)``: a 16-byte key and a 1-byte value a slot.
+    package static func bytes(holding count: Int) -> Int { slots(holding: count) * (MemoryLayout<Key>.stride + 1) }
+
     @inlinable package var isEmpty: Bool { count == 0 }
 
     /// The slots it has room for.

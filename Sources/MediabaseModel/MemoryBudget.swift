@@ -68,19 +68,23 @@ package struct MemoryBudget: Sendable, Equatable {
         Int(min(max((limit - Self.endStepsBytes) / 1024, 2048), 65536))
     }
 
-    /// What the end steps hold besides their in-memory lookups (SQLite's caches and sorters on
-    /// three connections, the checks), for ``viewLookupBytes``: the read stage's state is freed
-    /// before them, so this is not ``fixedBytes``.
-    static let endStepsBesideLookupsBytes: Int64 = 90_000_000
+    /// What the end steps hold besides their in-memory lookups and the checks' sets of keys
+    /// (SQLite's caches and sorters on four connections), for ``endStepsPoolBytes``: the read
+    /// stage's state is freed before them, so this is not ``fixedBytes``.
+    static let endStepsBesideLookupsBytes: Int64 = 100_000_000
 
-    /// What each fill's in-memory lookups (the genes' transcripts and symbols, then with them
-    /// the cross-references sorted in memory; the gene summaries with the transcripts' rows)
-    /// may take: half of what the limit leaves above ``endStepsBesideLookupsBytes``, at most
-    /// 96 MiB (as much as the default limit gives). Beyond it the fills sort (the
-    /// cross-reference view) or seek the core's indexes instead: the same rows, more slowly. Per
-    /// fill; the genes' ids and symbols, which several fills use, are read once and shared
-    /// (docs/commands.md, "Memory limit").
-    package var viewLookupBytes: Int { Int(min(96 << 20, max(0, (limit - Self.endStepsBesideLookupsBytes) / 2))) }
+    /// What the end steps' in-memory structures take from, together, whichever connection runs
+    /// them and however they overlap (a `MemoryPool`): the view tables' lookups (the genes'
+    /// transcripts and symbols, then with them the cross-references sorted in memory; the gene
+    /// summaries with the transcripts' rows) and the foreign-key checks' sets of parent keys.
+    /// What the limit leaves above ``endStepsBesideLookupsBytes``.
+    package var endStepsPoolBytes: Int { Int(max(0, limit - Self.endStepsBesideLookupsBytes)) }
+
+    /// The most one fill's lookups take of ``endStepsPoolBytes``: 96 MiB, less under a smaller
+    /// limit. A fill granted less than it needs sorts (the cross-reference view) or seeks the
+    /// core's indexes instead: the same rows, more slowly. The genes' ids and symbols, which
+    /// several fills use, are read once and shared (docs/commands.md, "Memory limit").
+    package var viewLookupBytes: Int { min(96 << 20, endStepsPoolBytes) }
 
     /// Parses SIZE: a number (decimals allowed) and an optional unit, case-insensitive, with or
     /// without a space: none or `B` for bytes, `K`/`KB`, `M`/`MB`, `G`/`GB`, `T`/`TB` for powers of

@@ -20,6 +20,7 @@ extension ViewTableFiller {
     /// fit `lookupLimitBytes`.
     func fillTranscriptViews() throws {
         guard let summaries = try GeneSummaries.load(from: database, symbols: symbolCache, limitBytes: lookupLimitBytes) else {
+            keepOnly(0)
             try raiseScanCache()
             for query in Self.transcriptViewQueries { try database.execute(query) }
             return
@@ -91,6 +92,7 @@ extension ViewTableFiller {
         }
 
         if let rows = try TranscriptRows.load(from: database, genes: summaries, limitBytes: lookupLimitBytes - summaries.estimatedBytes) {
+            keepOnly(summaries.estimatedBytes + rows.byteCount)
             // The primary key's index alone: the ids in order, each with its rowid.
             let ids = try database.prepare("SELECT transcript_id, rowid FROM transcripts ORDER BY transcript_id")
             while try ids.step() {
@@ -110,6 +112,7 @@ extension ViewTableFiller {
             try patient.finish()
             return
         }
+        keepOnly(summaries.estimatedBytes)
         try raiseScanCache()
         let transcripts = try database.prepare(
             "SELECT transcript_id, gene_id, expression_fold_change FROM transcripts ORDER BY transcript_id")
@@ -352,6 +355,9 @@ struct TranscriptRows {
 
     /// Bytes per rowid.
     static let bytesPerRow = MemoryLayout<UInt64>.stride + MemoryLayout<Int32>.stride + MemoryLayout<UInt8>.stride
+
+    /// Memory held, roughly (array capacities aside).
+    var byteCount: Int { kinds.count * Self.bytesPerRow }
 
     static func load(from database: SQLiteDatabase, genes: GeneSummaries, limitBytes: Int) throws -> TranscriptRows? {
         let last = try database.integer("SELECT coalesce(max(rowid), 0) FROM transcripts")

@@ -110,6 +110,11 @@ package final class SQLiteCoreWriter: CoreOutput {
     /// What the view tables' in-memory lookups may take (``ViewTableFiller/lookupLimitBytes``;
     /// set from `--memory-limit`: ``MemoryBudget/viewLookupBytes``); beyond it they seek.
     package var viewLookupLimitBytes = GeneTranscriptTable.defaultLimitBytes
+    /// Where the view tables' lookups take their bytes while they run, each up to
+    /// ``viewLookupLimitBytes``, shared by the connections of the end steps (and the core's
+    /// checks, which the caller gives the same pool; set from `--memory-limit`:
+    /// ``MemoryBudget/endStepsPoolBytes``). Nil: each fill has ``viewLookupLimitBytes`` of its own.
+    package var endStepsPool: MemoryPool?
 
     /// Creates the schema in a new database at `path` (which must not exist) and opens the
     /// load transaction.
@@ -402,7 +407,7 @@ package final class SQLiteCoreWriter: CoreOutput {
             if !versionFirst { try insertSchemaVersion(appliedAt: appliedAt) }
         }
         if forQueries && !concurrent {
-            var filler = ViewTableFiller(database: database, lookupLimitBytes: viewLookupLimitBytes)
+            var filler = ViewTableFiller(database: database, lookupLimitBytes: viewLookupLimitBytes, lookupPool: endStepsPool)
             let views = SchemaFiles.statements(SchemaFiles.sqliteViews)
             progress?.beginStage("filling view tables", steps: views.count)
             for statement in views {
@@ -573,9 +578,11 @@ package final class SQLiteCoreWriter: CoreOutput {
             }
         }
 
-        let (coreCacheKiB, lookupLimitBytes) = (Self.endCacheKiB, viewLookupLimitBytes)
-        // The genes' symbols, read once for the fills of all three connections.
-        let symbols = GeneSymbolCache()
+        let (coreCacheKiB, lookupLimitBytes, pool) = (Self.endCacheKiB, viewLookupLimitBytes, endStepsPool)
+        // The genes' symbols, read once for the fills of all three connections, and given back
+        // to the pool once they are done.
+        let symbols = GeneSymbolCache(pool: pool)
+        defer { symbols.release() }
         // The memory budget gives the early connection's lookup and the later ones' each a share,
         // with the scan cache beside the later ones only: when the early connection outlasts the
         // index builds (large lean inputs), a job started before it is done keeps the small cache
@@ -585,7 +592,7 @@ package final class SQLiteCoreWriter: CoreOutput {
             defer { earlyRunning.withLock { $0 = false } }
             return try Self.buildViewTables(next: earlyJob, core: corePath,
                                             scratch: corePath + ViewTableBuilder.beforeIndexes.scratchSuffix, coreCacheKiB: coreCacheKiB, scanCacheKiB: { nil },
-                                            lookupLimitBytes: lookupLimitBytes, symbols: symbols)
+                                            lookupLimitBytes: lookupLimitBytes, pool: pool, symbols: symbols)
         }
         let scanCacheAllowed: @Sendable () -> Bool = { !earlyRunning.withLock { $0 } }
         var ownTables: [String] = []
@@ -612,7 +619,7 @@ package final class SQLiteCoreWriter: CoreOutput {
             let second = BackgroundTask {
                 try Self.buildViewTables(next: nextJob, core: corePath, scratch: corePath + ViewTableBuilder.afterIndexes.scratchSuffix,
                                          coreCacheKiB: coreCacheKiB, scanCacheKiB: { scanCacheAllowed() ? scanCacheKiB : nil },
-                                         lookupLimitBytes: lookupLimitBytes, symbols: symbols)
+                                         lookupLimitBytes: lookupLimitBytes, pool: pool, symbols: symbols)
             }
             let own = Result {
                 let schema = ViewTableBuilder.loadConnection.schema
@@ -723,7 +730,7 @@ package final class SQLiteCoreWriter: CoreOutput {
                 try withScanCache(for: name, schemas: ["main", schema], otherwise: Self.viewSorterKiB, scanCacheAllowed: scanCacheAllowed) { raise in
                     try database.execute(statement.replacingCharacters(in: range, with: "CREATE TABLE \(schema)."))
                     if ViewTableFiller.filledTables.contains(name) {
-                        var filler = ViewTableFiller(database: database, lookupLimitBytes: viewLookupLimitBytes, symbolCache: symbols)
+                        var filler = ViewTableFiller(database: database, lookupLimitBytes: viewLookupLimitBytes, symbolCache: symbols, lookupPool: endStepsPool)
                         filler.raiseScanCache = raise
                         try filler.fill(name)
                     }
@@ -746,13 +753,15 @@ package final class SQLiteCoreWriter: CoreOutput {
     ///   - lookupLimitBytes, symbols: see ``ViewTableFiller``.
     /// - Returns: each table's wall and CPU seconds.
     private static func buildViewTables(next: () -> [String]?, core: String, scratch: String, coreCacheKiB: Int, scanCacheKiB: () -> Int?,
-                                        lookupLimitBytes: Int, symbols: GeneSymbolCache) throws -> [(name: String, seconds: Double, cpu: Double)] {
+                                        lookupLimitBytes: Int, pool: MemoryPool?, symbols: GeneSymbolCache) throws -> [(name: String, seconds: Double, cpu: Double)] {
         let views = try SQLiteDatabase(path: scratch)
         try views.execute("PRAGMA page_size = \(pageSize); PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA main.cache_size = -\(viewSorterKiB)")
         try views.execute("ATTACH DATABASE \(quotedLiteral(core)) AS core")
         try views.execute("ATTACH DATABASE \(quotedLiteral(core + goTermsWorkSuffix)) AS \(goTermsWorkSchema)")
         try views.execute("PRAGMA core.cache_size = -\(coreCacheKiB)")
-        var filler = ViewTableFiller(database: views, lookupLimitBytes: lookupLimitBytes, symbolCache: symbols)
+        // The genes' symbols first, before any fill holds its share of the pool.
+        if pool != nil { _ = try symbols.table(from: views, limitBytes: lookupLimitBytes) }
+        var filler = ViewTableFiller(database: views, lookupLimitBytes: lookupLimitBytes, symbolCache: symbols, lookupPool: pool)
         var laps: [(name: String, seconds: Double, cpu: Double)] = []
         while let job = next() {
             // A transaction per job: its reads of the core see one snapshot.

@@ -25,11 +25,20 @@ struct ViewTableFiller {
     /// The genes' symbols, read once for this filler's fills and those of the fillers it is
     /// shared with (the other connections of the same run).
     let symbolCache: GeneSymbolCache
+    /// Where each fill's lookups take their bytes (up to ``lookupLimitBytes``) while it runs,
+    /// shared with the fills and checks on the other connections; nil: each fill has
+    /// ``lookupLimitBytes`` of its own.
+    var lookupPool: MemoryPool?
+    /// Called by a fill once its lookups are built, with the bytes they hold: the rest of what
+    /// the pool granted goes back for the other connections.
+    var keepOnly: (_ bytes: Int) -> Void = { _ in }
 
-    init(database: SQLiteDatabase, lookupLimitBytes: Int = GeneTranscriptTable.defaultLimitBytes, symbolCache: GeneSymbolCache = GeneSymbolCache()) {
+    init(database: SQLiteDatabase, lookupLimitBytes: Int = GeneTranscriptTable.defaultLimitBytes, symbolCache: GeneSymbolCache = GeneSymbolCache(),
+         lookupPool: MemoryPool? = nil) {
         self.database = database
         self.lookupLimitBytes = lookupLimitBytes
         self.symbolCache = symbolCache
+        self.lookupPool = lookupPool
     }
 
     /// The view tables this type fills; `views.sqlite.sql` declares them without a query.
@@ -42,6 +51,17 @@ struct ViewTableFiller {
     /// `transcript_enrichment_view` (created before it, in the same job) in the same walk of
     /// the transcripts.
     func fill(_ table: String) throws {
+        if let pool = lookupPool {
+            // What the pool grants now is this fill's budget: less than asked when the other
+            // connections hold the rest, and then the fill takes its sorted or SQL form.
+            let grant = MemoryGrant(pool: pool, upTo: lookupLimitBytes)
+            defer { grant.end() }
+            var limited = self
+            limited.lookupPool = nil
+            limited.lookupLimitBytes = grant.bytes
+            limited.keepOnly = { grant.shrink(to: $0) }
+            return try limited.fill(table)
+        }
         switch table {
         case "transcript_enrichment_view": break
         case "patient_query_optimized_view": try fillTranscriptViews()
@@ -58,6 +78,8 @@ struct ViewTableFiller {
         let targets = try database.prepare("SELECT drug_interaction_id, gene_id FROM gene_drug_interactions ORDER BY drug_interaction_id, gene_id")
         let insert = try database.prepare("INSERT INTO drug_interaction_summary_view VALUES (?, ?, ?, ?, ?)")
         let symbols = try GeneSymbols(database: database, cache: symbolCache, limitBytes: lookupLimitBytes)
+        // The symbols are the shared table's (or sought): nothing of the fill's own.
+        keepOnly(0)
         var target = try targets.step() ? targets.int64(0) : nil
         var genes = DistinctList<[UInt8]?>()
         while try drugs.step() {
@@ -82,6 +104,8 @@ struct ViewTableFiller {
         let links = try database.prepare("SELECT pmid, gene_id, reference_category FROM gene_publications ORDER BY pmid, gene_id, reference_category")
         let insert = try database.prepare("INSERT INTO publication_summary_view VALUES (?, ?, ?, ?)")
         let symbols = try GeneSymbols(database: database, cache: symbolCache, limitBytes: lookupLimitBytes)
+        // The symbols are the shared table's (or sought): nothing of the fill's own.
+        keepOnly(0)
         var pmid: [UInt8] = []
         var genes = DistinctList<[UInt8]?>()
         var categories = DistinctList<[UInt8]?>()
@@ -121,6 +145,7 @@ struct ViewTableFiller {
     /// sorting (``fillCrossReferenceLookupBySorting()``): the same rows.
     private func fillCrossReferenceLookup() throws {
         guard let table = try GeneTranscriptTable.load(from: database, limitBytes: lookupLimitBytes) else {
+            keepOnly(0)
             return try fillCrossReferenceLookupBySorting()
         }
         var rows = CrossReferenceRows(database: database)
@@ -192,6 +217,7 @@ struct ViewTableFiller {
         // when the references fit the budget, else a range of keys at a time.
         let budget = lookupLimitBytes - table.estimatedBytes
         if let sorted = try SortedReferences.load(from: database, table: table, limitBytes: budget) {
+            keepOnly(table.estimatedBytes + sorted.byteCount)
             var (genes, transcripts) = (ReferenceScan(sorted.genes), ReferenceScan(sorted.transcripts))
             try merge(&genes, &transcripts)
         } else if let ranges = try SortedReferences.keyRanges(in: database, limitBytes: budget) {
@@ -204,6 +230,7 @@ struct ViewTableFiller {
                 try merge(&genes, &transcripts)
             }
         } else {
+            keepOnly(table.estimatedBytes)
             // The transcript ids come last in both orders (free with the indexes, a tie-breaker
             // of the sort without them): a key's transcripts then mostly arrive ordered already.
             var genes = try ReferenceScan(database.prepare(
@@ -294,6 +321,8 @@ struct ViewTableFiller {
     private func rows(fromWork work: String) throws {
         var rows = CrossReferenceRows(database: database)
         let symbols = try GeneSymbols(database: database, cache: symbolCache, limitBytes: lookupLimitBytes)
+        // The symbols are the shared table's (or sought): nothing of the fill's own.
+        keepOnly(0)
         let scan = try database.prepare("SELECT external_db, external_id, gene_id, from_gene, transcripts FROM \(work) ORDER BY external_db, external_id")
         var key = ReferenceKey()
         var smallestGene: [UInt8] = []
@@ -698,7 +727,7 @@ struct SortedReferences {
     }
 
     /// Memory held, roughly (array capacities aside).
-    private var byteCount: Int { genes.byteCount + transcripts.byteCount + databases.byteCount }
+    var byteCount: Int { genes.byteCount + transcripts.byteCount + databases.byteCount }
 
     /// A range of keys (external_db, then external_id, NULL read as empty, in byte order): from
     /// `lower` on (nil: from the first), before `upper` (nil: to the last).
@@ -897,24 +926,45 @@ final class GeneSymbolCache: Sendable {
         case unread
         /// The symbols did not fit the budget: every fill seeks.
         case tooLarge
-        case read(GeneSymbolTable)
+        /// The table, and the bytes it holds of the pool.
+        case read(GeneSymbolTable, held: Int)
     }
     private let state = Guarded(State.unread)
+    /// Where the table takes its bytes for as long as the cache keeps it (see
+    /// ``ViewTableFiller/lookupPool``); nil: no pool.
+    private let pool: MemoryPool?
 
-    init() {}
+    init(pool: MemoryPool? = nil) { self.pool = pool }
 
     /// The table, read from `database` by the first call; nil when it does not fit `limitBytes`
-    /// (the same budget for every fill of a run).
+    /// (the budget of the fill that asks first) or what the pool has left.
     func table(from database: SQLiteDatabase, limitBytes: Int) throws -> GeneSymbolTable? {
         try state.withLock { state in
             switch state {
-            case .read(let table): return table
+            case .read(let table, _): return table
             case .tooLarge: return nil
             case .unread:
-                let table = try GeneSymbolTable.read(from: database, limitBytes: limitBytes)
-                state = table.map(State.read) ?? .tooLarge
+                guard let table = try GeneSymbolTable.read(from: database, limitBytes: limitBytes) else {
+                    state = .tooLarge
+                    return nil
+                }
+                let held = pool?.take(upTo: table.estimatedBytes) ?? 0
+                guard pool == nil || held == table.estimatedBytes else {
+                    pool?.giveBack(held)
+                    state = .tooLarge
+                    return nil
+                }
+                state = .read(table, held: held)
                 return table
             }
+        }
+    }
+
+    /// Gives the table's bytes back to the pool; the cache reads no more (every later fill seeks).
+    func release() {
+        state.withLock { state in
+            if case .read(_, let held) = state { pool?.giveBack(held) }
+            state = .tooLarge
         }
     }
 }

@@ -101,6 +101,8 @@ package enum Conversion {
     package static func run(_ options: ConversionOptions, log: (String) -> Void = { _ in }) throws -> ConversionReport {
         let started = Date()
         var stageStart = started
+        // What a step builds and gives up must not stay in the peak beside the next one.
+        ProcessMemory.returnLargeBlocksWhenFreed()
         let bundle = options.target == .bundle
         // `out/` and `out` are the same bundle; the rejects file goes beside it, not into it.
         let output = bundle ? Paths.trimmingTrailingSlashes(options.output) : options.output
@@ -159,6 +161,9 @@ package enum Conversion {
         let writer = try SQLiteCoreWriter(path: coreFile, carriedValues: bundle ? .postgresText : .sqlite)
         writer.viewScanCacheKiB = MemoryBudget(limit: options.memoryLimit).viewScanCacheKilobytes
         writer.viewLookupLimitBytes = MemoryBudget(limit: options.memoryLimit).viewLookupBytes
+        // One pool for the end steps' in-memory lookups and the core's key checks beside them.
+        let endStepsPool = MemoryPool(bytes: MemoryBudget(limit: options.memoryLimit).endStepsPoolBytes)
+        writer.endStepsPool = endStepsPool
         // The input's SHA-256: the writer's thread hashes it a megabyte at a time whenever it
         // would wait for rows during the load (it is busy about 60 % of it); what is left is
         // hashed on a thread of its own after the load, beside the single-threaded index builds.
@@ -202,7 +207,7 @@ package enum Conversion {
         let coreChecks = Guarded<[ValidationCheck]?>(nil)
         let checkCore: @Sendable (_ counts: [String: Int]) throws -> Void = { counts in
             let checks = try CoreValidator.validate(try SQLiteDatabase(path: coreFile, readOnly: true), expectedCounts: bundle ? counts : [:],
-                                                    thorough: false, viewTables: false, keys: !bundle)
+                                                    thorough: false, viewTables: false, keys: !bundle, keySets: endStepsPool)
             coreChecks.withLock { $0 = checks }
         }
         let checksBesideExport = Guarded<BackgroundTask<Void>?>(nil)
@@ -282,7 +287,7 @@ package enum Conversion {
             if let checks = coreChecks.withLock({ $0 }) {
                 report.validation = try CoreValidator.completeWithViewTables(checks, database: writer.database, expectedCounts: expectedCounts)
             } else {
-                report.validation = try CoreValidator.validate(writer.database, expectedCounts: expectedCounts, thorough: false)
+                report.validation = try CoreValidator.validate(writer.database, expectedCounts: expectedCounts, thorough: false, keySets: endStepsPool)
             }
             stage("validate")
             try requirePassed(report.validation)

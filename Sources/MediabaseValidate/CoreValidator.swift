@@ -7,26 +7,39 @@ import MediabaseOutput
 package enum CoreValidator {
     /// The declared foreign keys that do not hold, one line per key.
     ///
-    /// A parent of up to ``setKeysLimit`` rows has its keys read once into a set of their hashes
-    /// (``ContentHash``), and each child row's value is looked up there, skipping a value equal
-    /// to the row before's (a link table keeps a parent's rows together): one scan per child
-    /// column, which needs no index on it (a file `validate` is given may have none). A larger
-    /// parent's set would grow with the input (140 MB for 3.4 million transcripts), so its keys
-    /// and each child column's values are read in order instead, side by side (along their
-    /// indexes, which the core has by then; SQLite sorts a column without one, in bounded
-    /// memory). Only a key with a value not found is counted by SQL, which names how many
-    /// distinct values are missing and the least; so the verdicts are SQL's, a value the set or
-    /// the walk compares differently (`1.0` against `1`) included.
+    /// A parent whose keys' set fits what `keySets` grants has its keys read once into a set of
+    /// their hashes (``ContentHash``, the set sized for the parent's rows up front), and each
+    /// child row's value is looked up there, skipping a value equal to the row before's (a link
+    /// table keeps a parent's rows together): one scan per child column, which needs no index on
+    /// it (a file `validate` is given may have none). The set goes, and its bytes back to the
+    /// pool, once the parent's last child is checked. A parent whose set the pool cannot grant
+    /// (36 MB for a million transcripts, 140 MB were it to hold 3.4 million) has its keys and
+    /// each child column's values read in order instead, side by side (along their indexes,
+    /// which the core has by then; SQLite sorts a column without one, in bounded memory). Only a
+    /// key with a value not found is counted by SQL, which names how many distinct values are
+    /// missing and the least; so the verdicts are SQL's, a value the set or the walk compares
+    /// differently (`1.0` against `1`) included.
     /// - Parameter holding: gets each single-column key found to hold, as `child.column → parent.column`.
-    /// - Parameter setKeysLimit: the most rows of a parent read into a set (tests walk with 0).
+    /// - Parameter keySets: where the sets take their bytes (tests walk with an empty pool).
     static func foreignKeyViolations(_ database: SQLiteDatabase, tables: [String], holding: inout Set<String>,
-                                     setKeysLimit: Int = CoreValidator.setKeysLimit) throws -> [String] {
+                                     keySets: MemoryPool = MemoryPool(bytes: CoreValidator.keySetBytes)) throws -> [String] {
         var violations: [String] = []
-        var parentKeys: [String: FlatHashTable] = [:]
-        /// Parents found too large for a set, walked beside each child instead.
-        var walkedParents: Set<String> = []
+        // Each table's keys first: a parent's set is kept until its last child is checked.
+        var keysOf: [(table: String, keys: [[String?]])] = []
+        var childrenLeft: [String: Int] = [:]
         for table in tables where !table.hasPrefix("sqlite_") {
             let keys = try database.rows("SELECT id, seq, \"table\", \"from\", \"to\" FROM pragma_foreign_key_list(?) ORDER BY id, seq", [table])
+            keysOf.append((table, keys))
+            guard !keys.contains(where: { $0[1] != "0" }) else { continue }
+            for key in keys {
+                if let parent = key[2] { childrenLeft[parent, default: 0] += 1 }
+            }
+        }
+        var parentKeys: [String: (set: FlatHashTable, bytes: Int)] = [:]
+        defer { for (_, kept) in parentKeys { keySets.giveBack(kept.bytes) } }
+        /// Parents found too large for a set, walked beside each child instead.
+        var walkedParents: Set<String> = []
+        for (table, keys) in keysOf {
             if keys.contains(where: { $0[1] != "0" }) {
                 let count = try database.integer("SELECT count(*) FROM pragma_foreign_key_check(?)", [table])
                 if count > 0 { violations.append("\(table): \(count) row(s) without their parent") }
@@ -39,14 +52,26 @@ package enum CoreValidator {
                 let (quotedParent, quotedColumn) = (SQLiteCoreWriter.quoted(parent), SQLiteCoreWriter.quoted(parentColumn))
                 let parentKey = "\(parent)\u{0}\(parentColumn)"
                 if parentKeys[parentKey] == nil, !walkedParents.contains(parentKey) {
-                    if let rows = try? database.integer("SELECT coalesce(max(rowid), 0) FROM \(quotedParent)"), rows <= setKeysLimit {
-                        parentKeys[parentKey] = try hashes(of: quotedColumn, in: quotedParent, database)
+                    let rows = (try? database.integer("SELECT coalesce(max(rowid), 0) FROM \(quotedParent)")) ?? Int.max
+                    let needed = rows == Int.max ? Int.max : FlatHashTable.bytes(holding: rows)
+                    let granted = keySets.take(upTo: needed)
+                    if granted == needed {
+                        parentKeys[parentKey] = (try hashes(of: quotedColumn, in: quotedParent, rows: rows, database), granted)
                     } else {
+                        keySets.giveBack(granted)
                         walkedParents.insert(parentKey)
                     }
                 }
-                let found = try parentKeys[parentKey].map { try allFound(childColumn, in: child, $0, database) }
+                let found = try parentKeys[parentKey].map { try allFound(childColumn, in: child, $0.set, database) }
                     ?? allFound(childColumn, in: child, among: quotedColumn, of: quotedParent, database)
+                childrenLeft[parent, default: 1] -= 1
+                if childrenLeft[parent] == 0 {
+                    // The parent's last child: its sets go (one per key column it is referenced by).
+                    for (name, kept) in parentKeys where name.hasPrefix("\(parent)\u{0}") {
+                        keySets.giveBack(kept.bytes)
+                        parentKeys[name] = nil
+                    }
+                }
                 guard !found else {
                     holding.insert("\(table).\(column) → \(parent).\(parentColumn)")
                     continue
@@ -65,15 +90,16 @@ package enum CoreValidator {
         return violations
     }
 
-    /// Parents of more rows than this are walked in order beside each child column rather than
-    /// read into a set (about 50 MB at most: 17 bytes a slot, up to 2 slots a key, and the old
-    /// slots beside the new while the set grows).
-    static let setKeysLimit = 1_500_000
+    /// What `mediabase validate` lets the foreign-key checks' sets take (a conversion gives its
+    /// own, shared with the view tables' fills: ``MemoryBudget/endStepsPoolBytes``): 64 MiB,
+    /// the keys of 1.5 million rows (17 bytes a slot, up to 2 slots a key).
+    package static let keySetBytes = 64 << 20
 
     /// The hashes of the text of the values of `column` (quoted) of `table` (quoted) that are not NULL.
-    private static func hashes(of column: String, in table: String, _ database: SQLiteDatabase) throws -> FlatHashTable {
+    /// Sized for `rows` keys, it does not grow.
+    private static func hashes(of column: String, in table: String, rows: Int, _ database: SQLiteDatabase) throws -> FlatHashTable {
         let statement = try database.prepare("SELECT \(column) FROM \(table) WHERE \(column) IS NOT NULL")
-        var found = FlatHashTable()
+        var found = FlatHashTable(holding: rows)
         while try statement.step() {
             if let value = statement.storedTextBytes(0) { found.insert(ContentHash(value)) }
         }
@@ -141,8 +167,10 @@ package enum CoreValidator {
     ///   without a gene, and the unique keys of tables without their unique index. Not on the
     ///   core a bundle is exported from: the bundle's own checks read its rows for the keys
     ///   (``BundleKeyCheck``).
+    /// - Parameter keySets: where the foreign-key checks' sets of parent keys take their bytes
+    ///   (nil: ``keySetBytes`` of their own).
     package static func validate(_ database: SQLiteDatabase, expectedCounts: [String: Int] = [:], thorough: Bool = true, viewTables: Bool = true,
-                                 keys: Bool = true) throws -> [ValidationCheck] {
+                                 keys: Bool = true, keySets: MemoryPool? = nil) throws -> [ValidationCheck] {
         var checks: [ValidationCheck] = []
         // Every check walks tables or indexes in order (foreign keys are scanned, each value
         // looked up in memory), so a modest cache serves them.
@@ -162,17 +190,17 @@ package enum CoreValidator {
         let integrity = try database.rows("PRAGMA \(pragma)").compactMap { $0[0] }
         checks.append(ValidationCheck(name: pragma, passed: integrity == ["ok"], detail: integrity.prefix(5).joined(separator: "; ")))
 
-        if keys { checks += try keyChecks(database, tables: tables) }
+        if keys { checks += try keyChecks(database, tables: tables, keySets: keySets ?? MemoryPool(bytes: keySetBytes)) }
         if !expectedCounts.isEmpty { checks.append(try rowCountCheck(database, tables: tables, expectedCounts: expectedCounts)) }
         return checks
     }
 
     /// The foreign keys, unique genes, transcripts with their gene, and the unique keys of the
     /// tables without their unique index.
-    private static func keyChecks(_ database: SQLiteDatabase, tables: Set<String>) throws -> [ValidationCheck] {
+    private static func keyChecks(_ database: SQLiteDatabase, tables: Set<String>, keySets: MemoryPool) throws -> [ValidationCheck] {
         var checks: [ValidationCheck] = []
         var holding: Set<String> = []
-        let foreign = try foreignKeyViolations(database, tables: tables.sorted(), holding: &holding)
+        let foreign = try foreignKeyViolations(database, tables: tables.sorted(), holding: &holding, keySets: keySets)
         checks.append(ValidationCheck(name: "foreign_keys", passed: foreign.isEmpty,
                                       detail: foreign.isEmpty ? "every link row has both ends" : foreign.prefix(5).joined(separator: "; ")))
 

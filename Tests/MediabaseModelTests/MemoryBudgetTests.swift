@@ -23,12 +23,16 @@ final class MemoryBudgetTests: XCTestCase {
         }
     }
 
-    /// The view lookups' share does not shrink with the read stage's fixed part: their fills
-    /// run once the state is freed.
-    func testTheViewLookupsGetHalfOfWhatTheEndStepsLeave() throws {
+    /// The end steps' pool does not shrink with the read stage's fixed part: their fills and
+    /// checks run once the state is freed. One fill takes at most 96 MiB of it.
+    func testTheEndStepsShareWhatTheLimitLeavesAboveTheirOwn() throws {
+        XCTAssertEqual(MemoryBudget().endStepsPoolBytes, 200_000_000, "200 MB with the default 300 MB")
         XCTAssertEqual(MemoryBudget().viewLookupBytes, 96 << 20, "96 MiB with the default 300 MB")
-        XCTAssertEqual(MemoryBudget(limit: 190_000_000).viewLookupBytes, 50_000_000)
-        XCTAssertEqual(MemoryBudget(limit: 50_000_000).viewLookupBytes, 0, "none below the end steps' own")
+        XCTAssertEqual(MemoryBudget(limit: 210_000_000).endStepsPoolBytes, 110_000_000)
+        XCTAssertEqual(MemoryBudget(limit: 210_000_000).viewLookupBytes, 96 << 20)
+        XCTAssertEqual(MemoryBudget(limit: 150_000_000).viewLookupBytes, 50_000_000, "the whole pool when it is smaller")
+        XCTAssertEqual(MemoryBudget(limit: 50_000_000).endStepsPoolBytes, 0, "none below the end steps' own")
+        XCTAssertEqual(MemoryBudget(limit: 50_000_000).viewLookupBytes, 0)
         XCTAssertEqual(MemoryBudget(limit: 2_000_000_000).viewLookupBytes, 96 << 20, "never above 96 MiB")
     }
 

@@ -4,6 +4,7 @@ import XCTest
 @testable import MediabaseModel
 @testable import MediabaseOutput
 @testable import MediabaseValidate
+import MediabaseConcurrency
 
 /// The core checks pass on a sound core and name what is wrong in a broken one.
 final class CoreValidatorTests: XCTestCase {
@@ -68,11 +69,11 @@ final class CoreValidatorTests: XCTestCase {
             """)
         XCTAssertEqual(try database.scalar("SELECT typeof(parent_id) || ' ' || parent_id FROM child LIMIT 1"), "real 1.0")
         // The parents' keys in a set, then walked in order beside the children's values.
-        for setKeysLimit in [CoreValidator.setKeysLimit, 0] {
+        for keySetBytes in [CoreValidator.keySetBytes, 0] {
             var holding: Set<String> = []
-            let violations = try CoreValidator.foreignKeyViolations(database, tables: ["child", "parent"], holding: &holding, setKeysLimit: setKeysLimit)
-            XCTAssertEqual(violations, ["child.parent_name: 1 value(s) not in parent.name, e.g. 'three'"], "\(setKeysLimit)")
-            XCTAssertEqual(holding, ["child.parent_id → parent.id"], "\(setKeysLimit)")
+            let violations = try CoreValidator.foreignKeyViolations(database, tables: ["child", "parent"], holding: &holding, keySets: MemoryPool(bytes: keySetBytes))
+            XCTAssertEqual(violations, ["child.parent_name: 1 value(s) not in parent.name, e.g. 'three'"], "\(keySetBytes)")
+            XCTAssertEqual(holding, ["child.parent_id → parent.id"], "\(keySetBytes)")
         }
     }
 
@@ -89,18 +90,18 @@ final class CoreValidatorTests: XCTestCase {
             INSERT INTO parent SELECT value, 'n' || value FROM n WHERE value != 7;
             INSERT INTO child VALUES (10, 'n10'), (9, 'n9'), (2, 'n2'), (12, 'n12'), (10, 'n10'), (NULL, NULL);
             """)
-        for setKeysLimit in [CoreValidator.setKeysLimit, 0] {
+        for keySetBytes in [CoreValidator.keySetBytes, 0] {
             var holding: Set<String> = []
-            XCTAssertEqual(try CoreValidator.foreignKeyViolations(database, tables: ["child"], holding: &holding, setKeysLimit: setKeysLimit), [])
-            XCTAssertEqual(holding, ["child.parent_id → parent.id", "child.parent_name → parent.name"], "\(setKeysLimit)")
+            XCTAssertEqual(try CoreValidator.foreignKeyViolations(database, tables: ["child"], holding: &holding, keySets: MemoryPool(bytes: keySetBytes)), [])
+            XCTAssertEqual(holding, ["child.parent_id → parent.id", "child.parent_name → parent.name"], "\(keySetBytes)")
         }
         for (row, missing) in [("(1, 'n1')", "'1'"), ("(7, 'n7')", "'7'"), ("(13, 'n13')", "'13'")] {
             try database.execute("DELETE FROM child WHERE parent_id NOT IN (2, 9, 10, 12); INSERT INTO child VALUES \(row), \(row)")
             var verdicts: [[String]] = []
-            for setKeysLimit in [CoreValidator.setKeysLimit, 0] {
+            for keySetBytes in [CoreValidator.keySetBytes, 0] {
                 var holding: Set<String> = []
-                verdicts.append(try CoreValidator.foreignKeyViolations(database, tables: ["child"], holding: &holding, setKeysLimit: setKeysLimit))
-                XCTAssertTrue(holding.isEmpty, "\(row) \(setKeysLimit)")
+                verdicts.append(try CoreValidator.foreignKeyViolations(database, tables: ["child"], holding: &holding, keySets: MemoryPool(bytes: keySetBytes)))
+                XCTAssertTrue(holding.isEmpty, "\(row) \(keySetBytes)")
             }
             XCTAssertEqual(verdicts[0], verdicts[1], row)
             XCTAssertTrue(verdicts[1].contains("child.parent_id: 1 value(s) not in parent.id, e.g. \(missing)"), "\(verdicts[1])")
