@@ -58,6 +58,14 @@ package final class MemoryGrant {
         pool.giveBack(surplus)
     }
 
+    /// Hands up to `wanted` of the bytes held to another holder, which gives them back to the
+    /// pool itself; returns how many.
+    package func handOver(upTo wanted: Int) -> Int {
+        let handed = max(0, min(wanted, bytes))
+        bytes -= handed
+        return handed
+    }
+
     /// Gives every byte back.
     package func end() { shrink(to: 0) }
 

@@ -759,8 +759,6 @@ package final class SQLiteCoreWriter: CoreOutput {
         try views.execute("ATTACH DATABASE \(quotedLiteral(core)) AS core")
         try views.execute("ATTACH DATABASE \(quotedLiteral(core + goTermsWorkSuffix)) AS \(goTermsWorkSchema)")
         try views.execute("PRAGMA core.cache_size = -\(coreCacheKiB)")
-        // The genes' symbols first, before any fill holds its share of the pool.
-        if pool != nil { _ = try symbols.table(from: views, limitBytes: lookupLimitBytes) }
         var filler = ViewTableFiller(database: views, lookupLimitBytes: lookupLimitBytes, symbolCache: symbols, lookupPool: pool)
         var laps: [(name: String, seconds: Double, cpu: Double)] = []
         while let job = next() {

@@ -56,6 +56,8 @@ struct ViewTableFiller {
             // connections hold the rest, and then the fill takes its sorted or SQL form.
             let grant = MemoryGrant(pool: pool, upTo: lookupLimitBytes)
             defer { grant.end() }
+            // The genes' symbols, if no fill read them yet, from this fill's grant.
+            _ = try symbolCache.table(from: database, limitBytes: grant.bytes, grant: grant)
             var limited = self
             limited.lookupPool = nil
             limited.lookupLimitBytes = grant.bytes
@@ -937,8 +939,9 @@ final class GeneSymbolCache: Sendable {
     init(pool: MemoryPool? = nil) { self.pool = pool }
 
     /// The table, read from `database` by the first call; nil when it does not fit `limitBytes`
-    /// (the budget of the fill that asks first) or what the pool has left.
-    func table(from database: SQLiteDatabase, limitBytes: Int) throws -> GeneSymbolTable? {
+    /// (the budget of the fill that asks first). With a pool, the table holds its bytes from
+    /// the asking fill's `grant`, else what the pool has left; nil when they are not there.
+    func table(from database: SQLiteDatabase, limitBytes: Int, grant: MemoryGrant? = nil) throws -> GeneSymbolTable? {
         try state.withLock { state in
             switch state {
             case .read(let table, _): return table
@@ -948,8 +951,10 @@ final class GeneSymbolCache: Sendable {
                     state = .tooLarge
                     return nil
                 }
-                let held = pool?.take(upTo: table.estimatedBytes) ?? 0
-                guard pool == nil || held == table.estimatedBytes else {
+                let needed = table.estimatedBytes
+                var held = grant?.handOver(upTo: needed) ?? 0
+                held += pool?.take(upTo: needed - held) ?? 0
+                guard pool == nil || held == needed else {
                     pool?.giveBack(held)
                     state = .tooLarge
                     return nil

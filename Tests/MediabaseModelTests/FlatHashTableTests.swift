@@ -52,3 +52,18 @@ final class FlatHashTableTests: XCTestCase {
         XCTAssertEqual(table.count, 101)
     }
 }
+
+extension FlatHashTableTests {
+    /// A table made for n keys holds them without growing, in the bytes it says.
+    func testATableMadeForItsKeysDoesNotGrow() {
+        for count in [0, 1, 12, 13, 1000, 100_000] {
+            var table = FlatHashTable(holding: count)
+            let capacity = table.capacity
+            XCTAssertEqual(FlatHashTable.bytes(holding: count), capacity * 17, "\(count)")
+            for key in 0..<count { table.insert(ContentHash(low: UInt64(key) &* 0x9E37_79B9_7F4A_7C15, high: UInt64(key))) }
+            XCTAssertEqual(table.capacity, capacity, "\(count) keys")
+            XCTAssertEqual(table.count, count)
+            XCTAssertLessThanOrEqual(capacity, max(16, 2 * count * 4 / 3 + 2), "no more than twice the room needed")
+        }
+    }
+}

@@ -1,6 +1,7 @@
 import Foundation
 import MediabaseBytes
 import XCTest
+import MediabaseConcurrency
 @testable import MediabaseSQLite
 @testable import MediabaseOutput
 @testable import MediabaseGenerate
@@ -104,8 +105,8 @@ final class ViewTableFillerTests: XCTestCase {
 
     private func assertFilledEqualsReference(_ database: SQLiteDatabase, lookupLimitBytes: Int = GeneTranscriptTable.defaultLimitBytes,
                                              only: Set<String>? = nil, symbolCache: GeneSymbolCache = GeneSymbolCache(),
-                                             file: StaticString = #filePath, line: UInt = #line) throws {
-        var filler = ViewTableFiller(database: database, symbolCache: symbolCache)
+                                             lookupPool: MemoryPool? = nil, file: StaticString = #filePath, line: UInt = #line) throws {
+        var filler = ViewTableFiller(database: database, symbolCache: symbolCache, lookupPool: lookupPool)
         filler.lookupLimitBytes = lookupLimitBytes
         let names = SchemaFiles.statements(SchemaFiles.sqliteViews).compactMap(SchemaFiles.createdTable)
         XCTAssertEqual(Set(names.filter(ViewTableFiller.filledTables.contains)), Set(Self.referenceQueries.keys), file: file, line: line)
@@ -486,5 +487,24 @@ final class ViewTableFillerTests: XCTestCase {
         XCTAssertGreaterThan(try database.integer("SELECT count(*) FROM cross_reference_lookup_view"), 20)
         try assertFilledEqualsReference(database)
         try assertFilledEqualsReference(database, lookupLimitBytes: 0)
+    }
+
+    /// Fills that take their bytes from a pool give the same rows whatever it grants (all they
+    /// ask, part of it, nothing), and give every byte back; the genes' symbols hold theirs until
+    /// the cache is released.
+    func testFillsFromAPoolMatchTheQueriesAndGiveTheirBytesBack() throws {
+        let database = try SQLiteDatabase(path: try generatedCore(seed: 12, genes: 60, name: "pooled-filler"))
+        let symbolBytes = try XCTUnwrap(GeneSymbolTable.read(from: database, limitBytes: .max)).estimatedBytes
+        let whole = try XCTUnwrap(GeneTranscriptTable.load(from: database, limitBytes: .max)).estimatedBytes
+        for capacity in [64 << 20, whole / 2, symbolBytes, 0] {
+            let pool = MemoryPool(bytes: capacity)
+            let symbols = GeneSymbolCache(pool: pool)
+            try assertFilledEqualsReference(database, symbolCache: symbols, lookupPool: pool)
+            let held = pool.capacity - pool.available
+            XCTAssertTrue(held == 0 || held == symbolBytes, "pool of \(capacity): only the symbols still held, \(held)")
+            if capacity >= 64 << 20 { XCTAssertEqual(held, symbolBytes, "the symbols fit a large pool") }
+            symbols.release()
+            XCTAssertEqual(pool.available, capacity, "pool of \(capacity): every byte back")
+        }
     }
 }
