@@ -323,8 +323,6 @@ struct ViewTableFiller {
     private func rows(fromWork work: String) throws {
         var rows = CrossReferenceRows(database: database)
         let symbols = try GeneSymbols(database: database, cache: symbolCache, limitBytes: lookupLimitBytes)
-        // The symbols are the shared table's (or sought): nothing of the fill's own.
-        keepOnly(0)
         let scan = try database.prepare("SELECT external_db, external_id, gene_id, from_gene, transcripts FROM \(work) ORDER BY external_db, external_id")
         var key = ReferenceKey()
         var smallestGene: [UInt8] = []
