@@ -407,7 +407,9 @@ package final class SQLiteCoreWriter: CoreOutput {
             if !versionFirst { try insertSchemaVersion(appliedAt: appliedAt) }
         }
         if forQueries && !concurrent {
-            var filler = ViewTableFiller(database: database, lookupLimitBytes: viewLookupLimitBytes, lookupPool: endStepsPool)
+            let symbols = GeneSymbolCache(pool: endStepsPool)
+            defer { symbols.release() }
+            var filler = ViewTableFiller(database: database, lookupLimitBytes: viewLookupLimitBytes, symbolCache: symbols, lookupPool: endStepsPool)
             let views = SchemaFiles.statements(SchemaFiles.sqliteViews)
             progress?.beginStage("filling view tables", steps: views.count)
             for statement in views {

@@ -949,11 +949,15 @@ final class GeneSymbolCache: Sendable {
                     state = .tooLarge
                     return nil
                 }
+                guard let pool else {
+                    state = .read(table, held: 0)
+                    return table
+                }
                 let needed = table.estimatedBytes
                 var held = grant?.handOver(upTo: needed) ?? 0
-                held += pool?.take(upTo: needed - held) ?? 0
-                guard pool == nil || held == needed else {
-                    pool?.giveBack(held)
+                held += pool.take(upTo: needed - held)
+                guard held == needed else {
+                    pool.giveBack(held)
                     state = .tooLarge
                     return nil
                 }

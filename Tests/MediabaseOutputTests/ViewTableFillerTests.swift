@@ -505,6 +505,9 @@ final class ViewTableFillerTests: XCTestCase {
             if capacity >= 64 << 20 { XCTAssertEqual(held, symbolBytes, "the symbols fit a large pool") }
             symbols.release()
             XCTAssertEqual(pool.available, capacity, "pool of \(capacity): every byte back")
+            // A cache of no pool takes nothing from the fills' grants.
+            try assertFilledEqualsReference(database, symbolCache: GeneSymbolCache(), lookupPool: pool)
+            XCTAssertEqual(pool.available, capacity, "pool of \(capacity), symbols outside it: every byte back")
         }
     }
 }
