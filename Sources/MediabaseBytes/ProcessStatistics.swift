@@ -25,25 +25,20 @@ package enum ProcessMemory {
         _ = mallopt?(-3, 1 << 20)
     }
 
-    private static let mallopt: (@convention(c) (Int32, Int32) -> Int32)? = {
-        #if os(Linux)
-        guard let symbol = dlsym(nil, "mallopt") else { return nil }
-        return unsafe unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32) -> Int32).self)
-        #else
-        return nil
-        #endif
-    }()
+    /// glibc's `mallopt` and `malloc_trim`, which its Swift module does not declare (nil elsewhere).
+    private static let mallopt = glibcFunction("mallopt", as: (@convention(c) (Int32, Int32) -> Int32).self)
+    private static let mallocTrim = glibcFunction("malloc_trim", as: (@convention(c) (Int) -> Int32).self)
 
-    /// glibc's `malloc_trim`, which its Swift module does not declare (nil elsewhere).
-    private static let mallocTrim: (@convention(c) (Int) -> Int32)? = {
+    /// A C function of the process's libc by name, as `type`; nil when it has none (not glibc).
+    private static func glibcFunction<Function>(_ name: String, as type: Function.Type) -> Function? {
         #if os(Linux)
         // A null handle is RTLD_DEFAULT: the symbol wherever the process has it.
-        guard let symbol = dlsym(nil, "malloc_trim") else { return nil }
-        return unsafe unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
+        guard let symbol = dlsym(nil, name) else { return nil }
+        return unsafe unsafeBitCast(symbol, to: type)
         #else
         return nil
         #endif
-    }()
+    }
 }
 
 /// CPU time of the calling thread: unlike wall time, it does not count waiting for a core that
