@@ -42,6 +42,14 @@ struct ViewTableFiller {
     }
 
     /// The view tables this type fills; `views.sqlite.sql` declares them without a query.
+    /// What the cross-reference view's sorting form sorts in memory; nil: its share of
+    /// ``lookupLimitBytes`` (tests make it small, so that the sorts spill to disk).
+    var sortMemoryBytes: Int?
+    /// What the cross-reference view's sorting form sorts in memory (``ExternalSorter``), at
+    /// least and at most, of the lookups' budget.
+    static let minimumSortBytes = 4 << 20
+    static let maximumSortBytes = 64 << 20
+
     static let filledTables: Set<String> = [
         "transcript_enrichment_view", "drug_interaction_summary_view", "publication_summary_view",
         "cross_reference_lookup_view", "patient_query_optimized_view",
@@ -147,8 +155,10 @@ struct ViewTableFiller {
     /// sorting (``fillCrossReferenceLookupBySorting()``): the same rows.
     private func fillCrossReferenceLookup() throws {
         guard let table = try GeneTranscriptTable.load(from: database, limitBytes: lookupLimitBytes) else {
-            keepOnly(0)
-            return try fillCrossReferenceLookupBySorting()
+            // The sorters' share of the budget (at least a few MiB: they need some to sort).
+            let sorting = sortMemoryBytes ?? max(Self.minimumSortBytes, min(lookupLimitBytes, Self.maximumSortBytes))
+            keepOnly(sorting)
+            return try fillCrossReferenceLookupBySorting(memoryBytes: sorting)
         }
         var rows = CrossReferenceRows(database: database)
 
@@ -245,86 +255,121 @@ struct ViewTableFiller {
         try rows.finish()
     }
 
-    /// `cross_reference_lookup_view` without the genes and transcripts in memory, by sorting:
-    /// each gene's cross-references joined with its transcripts (both read in gene order), and
-    /// each transcript's with its gene (both in transcript order), into a work table, which is
-    /// then read in key order, a key's rows together. Symbols come from ``GeneSymbols`` (in
-    /// memory within the budget, else a seek per key). Every read is a scan or a sort, so it
-    /// needs no index: the connection that fills it before the indexes exist can, and memory
-    /// stays within the sorters' bound and the symbols' budget whatever the core's size.
-    private func fillCrossReferenceLookupBySorting() throws {
-        let work = "temp.cross_reference_work"
-        try database.execute("DROP TABLE IF EXISTS \(work); CREATE TABLE \(work) (external_db TEXT, external_id TEXT, gene_id TEXT, from_gene INTEGER, transcripts BLOB)")
-        defer { try? database.execute("DROP TABLE IF EXISTS \(work)") }
-        let add = try database.prepare("INSERT INTO \(work) VALUES (?, ?, ?, ?, ?)")
-        var packed: [UInt8] = []
-        func append(_ transcript: Span<UInt8>) {
-            packed.appendLittleEndian(UInt32(transcript.count))
-            packed.append(transcript)
+    /// `cross_reference_lookup_view` without the genes and transcripts in memory, by sorting
+    /// (``ExternalSorter``, within `memoryBytes`, the rest in sorted runs on disk): first the
+    /// transcripts and the references, each listed under its gene and under its transcript, so
+    /// that each gene's transcripts come just before its references and each transcript's gene
+    /// just before its references; from that order, a record per reference with its key, its
+    /// gene and the transcripts it reaches, sorted again by key: a key's records together, as
+    /// its row needs them. Symbols come from ``GeneSymbols`` (in memory within the budget, else
+    /// a seek per key). Every read is a scan of a table in rowid order, so it needs no index (the
+    /// connection that fills it before the indexes exist can) and the cost stays linear in the
+    /// rows, as SQLite's sorter within a small cache did not (4x lean rows: 95 s).
+    private func fillCrossReferenceLookupBySorting(memoryBytes: Int) throws {
+        // Half each: the joins' sorter is read while the keys' is filled.
+        let joins = ExternalSorter(scratchBeside: database.path, memoryBytes: memoryBytes / 2)
+        var record: [UInt8] = []
+        func field(_ value: Span<UInt8>?) { ExternalSorter.appendOrderedField(value, to: &record) }
+        // A record of the joins' sorter starts with its space (gene or transcript) and that id;
+        // then 0 for the id's own row (a transcript of the gene, or the transcript's gene),
+        // which sorts before 1 for a reference of it (external_db, external_id).
+        let (geneSpace, transcriptSpace): (UInt8, UInt8) = (0, 1)
+        let (ownRow, reference): (UInt8, UInt8) = (0, 1)
+        func add(_ space: UInt8, _ id: Span<UInt8>?, _ kind: UInt8, _ fill: () -> Void) throws {
+            record.removeAll(keepingCapacity: true)
+            record.append(space)
+            field(id)
+            record.append(kind)
+            fill()
+            try joins.append(record.span)
         }
-        /// A row of the work table: a reference of a gene (`fromGene`) or of a transcript, the
-        /// gene, and the transcripts it reaches, in `packed`.
-        func addRow(_ database: Span<UInt8>?, _ identifier: Span<UInt8>?, gene: Span<UInt8>?, fromGene: Bool) throws {
-            try add.bind(1, bytes: database)
-            try add.bind(2, bytes: identifier)
-            try add.bind(3, bytes: gene)
-            try add.bind(4, Int64(fromGene ? 1 : 0))
-            try add.bind(5, blob: packed.span)
-            try add.run()
+        let transcripts = try database.prepare("SELECT gene_id, transcript_id FROM transcripts")
+        while try transcripts.step() {
+            let (gene, transcript) = (transcripts.storedTextBytes(0), transcripts.storedTextBytes(1))
+            guard let transcript else { continue }
+            if let gene { try add(geneSpace, gene, ownRow) { field(transcript) } }
+            try add(transcriptSpace, transcript, ownRow) { field(gene) }
         }
-
-        // A gene's references, each with every transcript of the gene, the transcripts read
-        // beside them in the same order (both sorted, or read along an index once one exists).
-        var geneTranscripts = try OrderedRuns(database.prepare(
-            "SELECT gene_id, transcript_id FROM transcripts WHERE gene_id IS NOT NULL AND transcript_id IS NOT NULL ORDER BY gene_id, transcript_id"))
-        let geneReferences = try database.prepare("SELECT gene_id, external_db, external_id FROM gene_cross_references ORDER BY gene_id")
-        // The gene whose transcripts are in `packed` (a gene's references come together).
-        var gene: [UInt8]?
-        while try geneReferences.step() {
-            let id = geneReferences.textBytes(0)
-            if Bytes.compare(id, gene?.span) != 0 {
-                gene = Bytes.copy(id)
-                packed.removeAll(keepingCapacity: true)
-                if let gene { try geneTranscripts.forEachText(at: gene, column: 1) { append($0) } }
-            }
-            try addRow(geneReferences.textBytes(1), geneReferences.textBytes(2), gene: id, fromGene: true)
+        // NULL keys read as empty (the columns are NOT NULL), as the view's other forms read them.
+        let empty: [UInt8] = []
+        func keyField(_ value: Span<UInt8>?) {
+            if let value { field(value) } else { field(empty.span) }
         }
-
-        // A transcript's references, each with the transcript and its gene (NULL: a transcript
-        // the core lacks). `+` keeps SQLite from reading `transcripts` along its key's index,
-        // a seek of the table per transcript.
-        var transcriptGenes = try OrderedRuns(database.prepare(
-            "SELECT transcript_id, gene_id FROM transcripts WHERE transcript_id IS NOT NULL ORDER BY +transcript_id"))
-        let transcriptReferences = try database.prepare(
-            "SELECT transcript_id, external_db, external_id FROM transcript_cross_references ORDER BY transcript_id")
-        // The transcript in `packed` and its gene (a transcript's references come together).
-        var transcript: [UInt8]?
-        var owner: [UInt8]?
-        packed.removeAll(keepingCapacity: true)
-        while try transcriptReferences.step() {
-            let id = transcriptReferences.textBytes(0)
-            if Bytes.compare(id, transcript?.span) != 0 {
-                transcript = Bytes.copy(id)
-                packed.removeAll(keepingCapacity: true)
-                owner = nil
-                if let transcript {
-                    append(transcript.span)
-                    try transcriptGenes.forEachText(at: transcript, column: 1) { owner = Array($0) }
+        for (table, space) in [("gene_cross_references", geneSpace), ("transcript_cross_references", transcriptSpace)] {
+            let references = try database.prepare("SELECT \(space == geneSpace ? "gene_id" : "transcript_id"), external_db, external_id FROM \(table)")
+            while try references.step() {
+                try add(space, references.storedTextBytes(0), reference) {
+                    keyField(references.storedTextBytes(1))
+                    keyField(references.storedTextBytes(2))
                 }
             }
-            try addRow(transcriptReferences.textBytes(1), transcriptReferences.textBytes(2), gene: owner?.span, fromGene: false)
         }
-        try rows(fromWork: work)
+
+        // A record per reference: external_db, external_id, the gene (NULL: a transcript the core
+        // lacks), 1 for a gene's reference, then the transcripts, each after its length.
+        let keys = ExternalSorter(scratchBeside: database.path, memoryBytes: memoryBytes / 2)
+        var current: [UInt8] = []
+        var packed: [UInt8] = []
+        var owner: [UInt8]?
+        var work: [UInt8] = []
+        try joins.forEachSorted { joined in
+            var position = 1
+            ExternalSorter.withOrderedField(joined, at: &position) { _ in }
+            let id = joined.extracting(0..<position)
+            if !id.elementsEqual(current) {
+                current.replace(with: id)
+                packed.removeAll(keepingCapacity: true)
+                owner = nil
+            }
+            let space = joined[0]
+            let kind = joined[position]
+            position += 1
+            if kind == ownRow {
+                if space == geneSpace {
+                    ExternalSorter.withOrderedField(joined, at: &position) { transcript in
+                        packed.appendLittleEndian(UInt32(transcript!.count))
+                        packed.append(transcript!)
+                    }
+                } else {
+                    owner = ExternalSorter.withOrderedField(joined, at: &position) { Bytes.copy($0) }
+                }
+                return
+            }
+            // The key's two fields, as they are encoded in both records.
+            let keyStart = position
+            ExternalSorter.withOrderedField(joined, at: &position) { _ in }
+            ExternalSorter.withOrderedField(joined, at: &position) { _ in }
+            work.removeAll(keepingCapacity: true)
+            work.append(joined.extracting(keyStart..<position))
+            if space == geneSpace {
+                var idPosition = 1
+                ExternalSorter.withOrderedField(joined, at: &idPosition) { ExternalSorter.appendOrderedField($0, to: &work) }
+                work.append(1)
+                work.append(packed.span)
+            } else {
+                ExternalSorter.appendOrderedField(owner?.span, to: &work)
+                work.append(0)
+                var idPosition = 1
+                ExternalSorter.withOrderedField(joined, at: &idPosition) { transcript in
+                    if let transcript {
+                        work.appendLittleEndian(UInt32(transcript.count))
+                        work.append(transcript)
+                    }
+                }
+            }
+            try keys.append(work.span)
+        }
+        try rows(fromSortedKeys: keys)
     }
 
-    /// Writes the view's rows from the work table of ``fillCrossReferenceLookupBySorting()``:
-    /// a row per key, its references read together in key order (in any order within the key:
-    /// the smallest gene and the sorted list do not depend on it).
-    private func rows(fromWork work: String) throws {
+    /// Writes the view's rows from the records of ``fillCrossReferenceLookupBySorting(memoryBytes:)``,
+    /// sorted by key: a row per key (the smallest gene and the sorted list do not depend on the
+    /// order of its records).
+    private func rows(fromSortedKeys keys: ExternalSorter) throws {
         var rows = CrossReferenceRows(database: database)
         let symbols = try GeneSymbols(database: database, cache: symbolCache, limitBytes: lookupLimitBytes)
-        let scan = try database.prepare("SELECT external_db, external_id, gene_id, from_gene, transcripts FROM \(work) ORDER BY external_db, external_id")
         var key = ReferenceKey()
+        var encodedKey: [UInt8] = []
         var smallestGene: [UInt8] = []
         var hasGene = false
         var keyExists = false
@@ -337,12 +382,16 @@ struct ViewTableFiller {
             }
             try rows.write(key, gene: smallestGene, symbol: symbol.span, transcripts: &list)
         }
-        while try scan.step() {
-            let (database, identifier) = (scan.textBytes(0), scan.textBytes(1))
-            if !open || !Bytes.equalsKey(database, key.database) || !Bytes.equalsKey(identifier, key.identifier) {
+        try keys.forEachSorted { record in
+            var position = 0
+            ExternalSorter.withOrderedField(record, at: &position) { _ in }
+            ExternalSorter.withOrderedField(record, at: &position) { _ in }
+            if !open || !record.extracting(0..<position).elementsEqual(encodedKey) {
                 try flush()
-                key.database.replace(with: database)
-                key.identifier.replace(with: identifier)
+                encodedKey.replace(with: record.extracting(0..<position))
+                var field = 0
+                ExternalSorter.withOrderedField(record, at: &field) { key.database.replace(with: $0) }
+                ExternalSorter.withOrderedField(record, at: &field) { key.identifier.replace(with: $0) }
                 hasGene = false
                 keyExists = false
                 list.removeAll()
@@ -350,17 +399,19 @@ struct ViewTableFiller {
             }
             // A key exists where a gene carries it or a transcript the core has (the view's
             // join); every transcript carrying it is listed.
-            let gene = scan.textBytes(2)
-            if scan.int64(3) == 1 || gene != nil { keyExists = true }
-            if let gene, !hasGene || gene.compare(smallestGene.span) < 0 {
-                smallestGene.replace(with: gene)
-                hasGene = true
+            let hadGene = ExternalSorter.withOrderedField(record, at: &position) { gene -> Bool in
+                guard let gene else { return false }
+                if !hasGene || gene.compare(smallestGene.span) < 0 {
+                    smallestGene.replace(with: gene)
+                    hasGene = true
+                }
+                return true
             }
-            let packed = scan.blobBytes(4)
-            var position = 0
-            while position + 4 <= packed.count {
-                let count = Int(packed.littleEndianUInt32(at: position))
-                list.append(packed.extracting((position + 4)..<(position + 4 + count)))
+            if record[position] == 1 || hadGene { keyExists = true }
+            position += 1
+            while position + 4 <= record.count {
+                let count = Int(record.littleEndianUInt32(at: position))
+                list.append(record.extracting((position + 4)..<(position + 4 + count)))
                 position += 4 + count
             }
         }

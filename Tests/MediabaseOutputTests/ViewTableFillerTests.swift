@@ -105,9 +105,11 @@ final class ViewTableFillerTests: XCTestCase {
 
     private func assertFilledEqualsReference(_ database: SQLiteDatabase, lookupLimitBytes: Int = GeneTranscriptTable.defaultLimitBytes,
                                              only: Set<String>? = nil, symbolCache: GeneSymbolCache = GeneSymbolCache(),
-                                             lookupPool: MemoryPool? = nil, file: StaticString = #filePath, line: UInt = #line) throws {
+                                             lookupPool: MemoryPool? = nil, sortMemoryBytes: Int? = nil,
+                                             file: StaticString = #filePath, line: UInt = #line) throws {
         var filler = ViewTableFiller(database: database, symbolCache: symbolCache, lookupPool: lookupPool)
         filler.lookupLimitBytes = lookupLimitBytes
+        filler.sortMemoryBytes = sortMemoryBytes
         let names = SchemaFiles.statements(SchemaFiles.sqliteViews).compactMap(SchemaFiles.createdTable)
         XCTAssertEqual(Set(names.filter(ViewTableFiller.filledTables.contains)), Set(Self.referenceQueries.keys), file: file, line: line)
         for statement in SchemaFiles.statements(SchemaFiles.sqliteViews) {
@@ -177,6 +179,7 @@ final class ViewTableFillerTests: XCTestCase {
         XCTAssertNil(try GeneTranscriptTable.load(from: database, limitBytes: 100))
         try assertFilledEqualsReference(database)
         try assertFilledEqualsReference(database, lookupLimitBytes: 0)
+        try assertFilledEqualsReference(database, lookupLimitBytes: 0, only: ["cross_reference_lookup_view"], sortMemoryBytes: 0)
     }
 
     /// The cross-reference view's transcript lists: keys reaching no transcript, one, or many
@@ -487,6 +490,8 @@ final class ViewTableFillerTests: XCTestCase {
         XCTAssertGreaterThan(try database.integer("SELECT count(*) FROM cross_reference_lookup_view"), 20)
         try assertFilledEqualsReference(database)
         try assertFilledEqualsReference(database, lookupLimitBytes: 0)
+        // Sorted within the least memory: the cross-reference view's sorts spill to runs on disk.
+        try assertFilledEqualsReference(database, lookupLimitBytes: 0, only: ["cross_reference_lookup_view"], sortMemoryBytes: 0)
     }
 
     /// Fills that take their bytes from a pool give the same rows whatever it grants (all they

@@ -1,0 +1,290 @@
+/// Sorts byte strings (records) in byte order, shorter first where one is a prefix of the other,
+/// within a memory budget: records are kept end to end in one buffer and sorted there; once the
+/// budget is full they are sorted and written as a run to a ``ScratchFile``, and the runs are
+/// merged as they are read back (runs beyond ``maximumFanIn`` are first merged into longer ones).
+/// Equal records are equal bytes, so the order is the same whatever the budget: a caller that
+/// puts its sort key first, encoded so that byte order is the order it wants
+/// (``appendOrderedField(_:to:)``), gets its records in that order, and in the same order from
+/// one run to the next.
+///
+/// One use: append, then ``forEachSorted(_:)`` once.
+package final class ExternalSorter {
+    /// Where a record is in ``bytes``, with its first 8 bytes (big-endian, zeros past its end)
+    /// to compare most records without reading the buffer.
+    private struct Entry {
+        var prefix: UInt64
+        var start: UInt32
+        var count: UInt32
+    }
+
+    /// Runs merged at once (at most), each through a read buffer of ``readBufferBytes``.
+    static let maximumFanIn = 64
+    /// A run's read buffer, and the writes of a run: a share of the budget, within these bounds.
+    private let readBufferBytes: Int
+    /// The least memory used, whatever the budget.
+    static let minimumMemoryBytes = 4096
+
+    private let scratchPath: String
+    private let memoryBytes: Int
+    private var bytes: [UInt8] = []
+    private var entries: [Entry] = []
+    private var file: ScratchFile?
+    /// The runs written, as ranges of the file.
+    private var runs: [Range<Int64>] = []
+    /// Records appended.
+    package private(set) var count = 0
+    /// Runs written to the file (0: everything was sorted in memory).
+    package var spilledRuns: Int { runs.count }
+
+    private let fanIn: Int
+
+    /// `scratchBeside`: a path whose directory takes the runs' file, if any (``ScratchFile``).
+    /// `memoryBytes`: what the records and their entries may take in memory (at least
+    /// ``minimumMemoryBytes``). `fanIn`: runs merged at once (tests make it small).
+    package init(scratchBeside path: String, memoryBytes: Int, fanIn: Int = ExternalSorter.maximumFanIn) {
+        precondition(fanIn >= 2, "a merge takes two runs or more")
+        scratchPath = path
+        self.fanIn = fanIn
+        self.memoryBytes = max(Self.minimumMemoryBytes, memoryBytes)
+        readBufferBytes = max(4096, min(256 << 10, self.memoryBytes / fanIn))
+        // Reserved, not touched: pages count only once written.
+        bytes.reserveCapacity(self.memoryBytes - self.memoryBytes / 5)
+        entries.reserveCapacity(self.memoryBytes / 5 / MemoryLayout<Entry>.stride)
+    }
+
+    /// Adds a record (fewer than 4 GiB of bytes).
+    package func append(_ record: Span<UInt8>) throws {
+        if bytes.count + record.count > bytes.capacity || entries.count == entries.capacity, !entries.isEmpty {
+            try spill()
+        }
+        let start = bytes.count
+        bytes.append(record)
+        entries.append(Entry(prefix: Self.prefix(record), start: UInt32(start), count: UInt32(record.count)))
+        count += 1
+    }
+
+    /// Calls `body` with every record, in order; the sorter is empty afterwards.
+    package func forEachSorted(_ body: (Span<UInt8>) throws -> Void) throws {
+        defer { release() }
+        sortEntries()
+        guard file != nil else {
+            let bytes = bytes
+            let all = bytes.span
+            for entry in entries { try body(all.extracting(Int(entry.start)..<Int(entry.start + entry.count))) }
+            return
+        }
+        if !entries.isEmpty { try writeRun() }
+        release()
+        while runs.count > fanIn {
+            // The first runs, merged into one at the end of the file.
+            let merged = Array(runs.prefix(fanIn))
+            runs.removeFirst(merged.count)
+            let file = file!
+            let start = file.size
+            var out: [UInt8] = []
+            out.reserveCapacity(readBufferBytes)
+            try merge(merged) { record in
+                Self.appendFramed(record, to: &out)
+                if out.count >= readBufferBytes {
+                    try file.append(out.span)
+                    out.removeAll(keepingCapacity: true)
+                }
+            }
+            try file.append(out.span)
+            runs.append(start..<file.size)
+        }
+        try merge(runs, body)
+    }
+
+    private func release() {
+        bytes = []
+        entries = []
+    }
+
+    private static func prefix(_ record: Span<UInt8>) -> UInt64 {
+        var prefix: UInt64 = 0
+        let count = min(8, record.count)
+        for index in 0..<count { prefix |= UInt64(record[index]) << UInt64(56 - 8 * index) }
+        return prefix
+    }
+
+    private func sortEntries() {
+        let bytes = bytes
+        let all = bytes.span
+        entries.sort { left, right in
+            if left.prefix != right.prefix { return left.prefix < right.prefix }
+            // Equal first 8 bytes (zeros past a shorter record's end): the rest, then the shorter.
+            if left.count <= 8 || right.count <= 8 { return left.count < right.count }
+            let order = all.extracting(Int(left.start) + 8..<Int(left.start + left.count))
+                .compare(all.extracting(Int(right.start) + 8..<Int(right.start + right.count)))
+            return order != 0 ? order < 0 : left.count < right.count
+        }
+    }
+
+    private func spill() throws {
+        sortEntries()
+        try writeRun()
+        bytes.removeAll(keepingCapacity: true)
+        entries.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes the sorted entries as a run: each record after its length (4 bytes, little-endian).
+    private func writeRun() throws {
+        if file == nil { file = try ScratchFile(beside: scratchPath) }
+        let file = file!
+        let start = file.size
+        var out: [UInt8] = []
+        out.reserveCapacity(readBufferBytes)
+        let bytes = bytes
+        let all = bytes.span
+        for entry in entries {
+            Self.appendFramed(all.extracting(Int(entry.start)..<Int(entry.start + entry.count)), to: &out)
+            if out.count >= readBufferBytes {
+                try file.append(out.span)
+                out.removeAll(keepingCapacity: true)
+            }
+        }
+        try file.append(out.span)
+        runs.append(start..<file.size)
+    }
+
+    private static func appendFramed(_ record: Span<UInt8>, to out: inout [UInt8]) {
+        out.appendLittleEndian(UInt32(record.count))
+        out.append(record)
+    }
+
+    /// Reads `runs` merged, calling `body` with each record in order.
+    private func merge(_ runs: [Range<Int64>], _ body: (Span<UInt8>) throws -> Void) throws {
+        let file = file!
+        var readers = runs.map { RunReader(range: $0, bufferBytes: readBufferBytes) }
+        var heap: [Int] = []
+        for index in readers.indices where try readers[index].advance(file) { heap.append(index) }
+        func precedes(_ left: Int, _ right: Int) -> Bool {
+            readers[left].precedes(readers[right])
+        }
+        func siftDown(_ start: Int) {
+            var parent = start
+            while true {
+                let left = 2 * parent + 1
+                guard left < heap.count else { return }
+                var child = left
+                if left + 1 < heap.count, precedes(heap[left + 1], heap[left]) { child = left + 1 }
+                guard precedes(heap[child], heap[parent]) else { return }
+                heap.swapAt(child, parent)
+                parent = child
+            }
+        }
+        for index in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(index) }
+        while let top = heap.first {
+            try readers[top].withCurrent(body)
+            if try readers[top].advance(file) {
+                siftDown(0)
+            } else {
+                heap[0] = heap[heap.count - 1]
+                heap.removeLast()
+                siftDown(0)
+            }
+        }
+    }
+
+    /// Reads one run's records through a buffer.
+    private struct RunReader {
+        var range: Range<Int64>
+        let bufferBytes: Int
+        private var position: Int64
+        private var buffer: [UInt8] = []
+        private var start = 0
+        /// The record read last.
+        private var current: [UInt8] = []
+
+        func precedes(_ other: RunReader) -> Bool { current.span.compare(other.current.span) < 0 }
+
+        func withCurrent(_ body: (Span<UInt8>) throws -> Void) rethrows { try body(current.span) }
+
+        init(range: Range<Int64>, bufferBytes: Int) {
+            self.range = range
+            self.bufferBytes = bufferBytes
+            position = range.lowerBound
+        }
+
+        /// Reads the next record into ``current``; false at the run's end.
+        mutating func advance(_ file: ScratchFile) throws -> Bool {
+            guard try available(4, file) else { return false }
+            let length = Int(buffer.span.littleEndianUInt32(at: start))
+            start += 4
+            guard try available(length, file) else { throw Self.cutShort(file) }
+            let buffer = buffer
+            current.removeAll(keepingCapacity: true)
+            current.append(buffer.span.extracting(start..<(start + length)))
+            start += length
+            return true
+        }
+
+        /// Makes `needed` bytes available from `start`, reading more of the run; false when the
+        /// run has ended (nothing left), and an error when it ends with fewer than `needed`.
+        private mutating func available(_ needed: Int, _ file: ScratchFile) throws -> Bool {
+            let kept = buffer.count - start
+            if kept >= needed { return true }
+            let remaining = range.upperBound - position
+            if kept == 0 && remaining == 0 { return false }
+            let toRead = Int(min(Int64(max(needed, bufferBytes) - kept), remaining))
+            guard kept + toRead >= needed else { throw Self.cutShort(file) }
+            buffer.removeFirst(start)
+            start = 0
+            buffer.append(contentsOf: repeatElement(0, count: toRead))
+            guard try file.read(at: position, into: &buffer, from: kept, count: toRead) == toRead else { throw Self.cutShort(file) }
+            position += Int64(toRead)
+            return true
+        }
+
+        private static func cutShort(_ file: ScratchFile) -> MediabaseError {
+            .io(path: file.path, message: "a sorted run could not be read back whole")
+        }
+    }
+}
+
+extension ExternalSorter {
+    /// Appends `field` so that records compare field by field in byte order (NULL first, then
+    /// shorter first where one is a prefix of the other): NULL is the byte 0; a value is the byte
+    /// 1, its bytes with each 0 written as 0 1, then 0 0.
+    package static func appendOrderedField(_ field: Span<UInt8>?, to record: inout [UInt8]) {
+        guard let field else { return record.append(0) }
+        record.append(1)
+        var start = 0
+        while let zero = field.firstIndex(of: 0, from: start) {
+            record.append(field.extracting(start..<zero))
+            record.append(0)
+            record.append(1)
+            start = zero + 1
+        }
+        record.append(field.extracting(start...))
+        record.append(0)
+        record.append(0)
+    }
+
+    /// Reads a field written by ``appendOrderedField(_:to:)`` at `position` of `record`, moving
+    /// `position` past it; calls `body` with its value (nil: NULL), which it gives back.
+    package static func withOrderedField<Result>(_ record: Span<UInt8>, at position: inout Int, _ body: (Span<UInt8>?) throws -> Result) rethrows -> Result {
+        let tag = record[position]
+        position += 1
+        guard tag == 1 else { return try body(nil) }
+        let start = position
+        var end = start
+        var hasZero = false
+        while true {
+            end = record.firstIndex(of: 0, from: end)!
+            if record[end + 1] == 0 { break }
+            hasZero = true
+            end += 2
+        }
+        position = end + 2
+        guard hasZero else { return try body(record.extracting(start..<end)) }
+        var value: [UInt8] = []
+        var index = start
+        while index < end {
+            value.append(record[index])
+            index += record[index] == 0 ? 2 : 1
+        }
+        return try body(value.span)
+    }
+}
