@@ -89,8 +89,18 @@ extension Array where Element == UInt8 {
         append(UInt8(truncatingIfNeeded: value >> 24))
     }
 
+    /// Appends `value`'s eight bytes, least significant first (read back by
+    /// ``Swift/Span/littleEndianUInt64(at:)``).
+    @inlinable package mutating func appendLittleEndian(_ value: UInt64) {
+        appendLittleEndian(UInt32(truncatingIfNeeded: value))
+        appendLittleEndian(UInt32(truncatingIfNeeded: value >> 32))
+    }
+
     /// The four bytes at `offset`, least significant first.
     @inlinable package func littleEndianUInt32(at offset: Int) -> UInt32 { span.littleEndianUInt32(at: offset) }
+
+    /// The eight bytes at `offset`, least significant first.
+    @inlinable package func littleEndianUInt64(at offset: Int) -> UInt64 { span.littleEndianUInt64(at: offset) }
 }
 
 extension Span where Element == UInt8 {
@@ -98,6 +108,11 @@ extension Span where Element == UInt8 {
     /// writes them).
     @inlinable package func littleEndianUInt32(at offset: Int) -> UInt32 {
         UInt32(self[offset]) | UInt32(self[offset + 1]) << 8 | UInt32(self[offset + 2]) << 16 | UInt32(self[offset + 3]) << 24
+    }
+
+    /// The eight bytes at `offset`, least significant first.
+    @inlinable package func littleEndianUInt64(at offset: Int) -> UInt64 {
+        UInt64(littleEndianUInt32(at: offset)) | UInt64(littleEndianUInt32(at: offset + 4)) << 32
     }
 }
 

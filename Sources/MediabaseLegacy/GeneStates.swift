@@ -1,6 +1,5 @@
 import Foundation
 import MediabaseBytes
-import MediabaseSQLite
 import MediabaseModel
 
 /// The state of one gene while its rows stream by: the scalar candidates (from the row with the
@@ -56,7 +55,7 @@ final class GeneState {
 // MARK: Spilling
 
 extension GeneState {
-    /// The state as bytes, for a ``SpillFile``: a ``RowBatch`` of numbers, flags and strings.
+    /// The state as bytes, for the spill file: a ``RowBatch`` of numbers, flags and strings.
     func encoded() -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(64 + processed.count * 8)
@@ -138,14 +137,15 @@ extension GeneState {
 
 /// The ``GeneState`` of every gene seen so far, by gene id, in bounded memory: states stay in
 /// memory while their estimated bytes (``GeneState/estimatedBytes``, plus the dictionary that
-/// holds them) fit in `budgetBytes`; beyond it the least recently used go to a ``SpillFile`` and
-/// come back when one of their rows turns up again. The result is the same as with every state
-/// in memory, whatever the order of the rows: the rows of a gene need not be adjacent.
+/// holds them) fit in `budgetBytes`; beyond it the least recently used go to a temporary file
+/// and come back when one of their rows turns up again. The result is the same as with every
+/// state in memory, whatever the order of the rows: the rows of a gene need not be adjacent.
 ///
 /// A state grows while its rows are processed, so the state handed out last is measured again
-/// at the next lookup (the normalizer changes only the state of the row at hand). Once anything
-/// spills, an ``ApproximateSet`` of the spilled ids spares the lookup on disk for a gene seen
-/// for the first time; neither it nor the file exists before.
+/// at the next lookup (the normalizer changes only the state of the row at hand). A state that
+/// left memory keeps its entry in the dictionary, with where its bytes are in the file: a
+/// lookup finds either in one probe, and the file is only appended to (``ScratchFile``), each
+/// state read back with one `pread`.
 final class GeneStates {
     /// What the budget saw, for the report.
     struct Tally: Equatable {
@@ -156,31 +156,71 @@ final class GeneStates {
         var restored = 0
     }
 
-    /// The temporary file, its statements and the filter in front of it, made at the first spill.
-    private final class Spill {
-        let file: SpillFile
-        let save: SQLiteStatement
-        let load: SQLiteStatement
-        // 4 Mbit (512 KB): under 0.1 % false positives up to 200,000 genes.
-        var spilled = ApproximateSet(bitCount: 1 << 22)
+    /// A gene's state: in memory, or at an offset of the spill file.
+    private enum Slot {
+        case memory(GeneState)
+        case file(Int64)
+    }
 
-        init(cacheKilobytes: Int) throws {
-            file = try SpillFile(schema: "CREATE TABLE genes (gene_id TEXT PRIMARY KEY, state BLOB NOT NULL) WITHOUT ROWID",
-                                 cacheKilobytes: cacheKilobytes)
-            save = try file.database.prepare("INSERT OR REPLACE INTO genes (gene_id, state) VALUES (?, ?)")
-            load = try file.database.prepare("SELECT state FROM genes WHERE gene_id = ?")
+    /// The temporary file, made at the first spill: each state's bytes after their count (4
+    /// bytes, little-endian), appended; a state spilled again is appended again.
+    private final class Spill {
+        let file: ScratchFile
+        /// States appended but not yet written: the file is written in large pieces.
+        private var pending: [UInt8] = []
+        private var buffer = [UInt8](repeating: 0, count: 1024)
+        private static let writeBytes = 1 << 20
+
+        init() throws { file = try ScratchFile(beside: "") }
+
+        /// Appends a state's bytes; gives their offset.
+        func append(_ bytes: Span<UInt8>) throws -> Int64 {
+            let offset = file.size + Int64(pending.count)
+            pending.appendLittleEndian(UInt32(bytes.count))
+            pending.append(bytes)
+            if pending.count >= Self.writeBytes {
+                let written = pending
+                try file.append(written.span)
+                pending.removeAll(keepingCapacity: true)
+            }
+            return offset
+        }
+
+        /// The state appended at `offset`.
+        func state(at offset: Int64) throws -> GeneState {
+            guard offset < file.size else {
+                let start = Int(offset - file.size)
+                let pending = pending
+                let count = Int(pending.littleEndianUInt32(at: start))
+                return GeneState(decoding: pending.span.extracting((start + 4)..<(start + 4 + count)))
+            }
+            // A record is written whole, so one in the file ends before its end.
+            var read = try file.read(at: offset, into: &buffer, count: Int(min(Int64(buffer.count), file.size - offset)))
+            let count = Int(buffer.littleEndianUInt32(at: 0))
+            if 4 + count > read {
+                if buffer.count < 4 + count { buffer += [UInt8](repeating: 0, count: 4 + count - buffer.count) }
+                read += try file.read(at: offset + Int64(read), into: &buffer, from: read, count: 4 + count - read)
+                guard read == 4 + count else { throw MediabaseError.io(path: file.path, message: "a gene's state could not be read back") }
+            }
+            let buffer = buffer
+            return GeneState(decoding: buffer.span.extracting(4..<(4 + count)))
         }
     }
 
-    /// A dictionary bucket holds a 16-byte key and an 8-byte reference; buckets are at most 3/4 full.
-    private static let bytesPerSlot = 32
+    /// A dictionary bucket holds a 16-byte key and a 9-byte slot (16 with padding); buckets are at
+    /// most 3/4 full.
+    static let bytesPerSlot = 43
 
     private let budget: Int
     var budgetBytes: Int { budget }
-    private let cacheKilobytes: Int
-    private var resident: [String: GeneState] = [:]
-    /// ``GeneState/estimatedBytes`` of the resident states as last measured, plus their ids' heap bytes.
+    private var states: [String: Slot] = [:]
+    /// ``GeneState/estimatedBytes`` of the states in memory as last measured, plus their ids' heap bytes.
     private var residentBytes = 0
+    /// The states in memory with their ids, in no order: a spill walks these, not every gene's
+    /// entry (with a budget the dictionary alone fills, a walk of it per lookup was quadratic).
+    private var residents: [(geneId: String, state: GeneState)] = []
+    /// What an entry of ``residents`` takes, with the array's room to grow.
+    static let bytesPerResident = 32
     /// The state handed out last: its growth is counted at the next lookup.
     private var current: GeneState?
     private var clock: UInt64 = 0
@@ -189,16 +229,13 @@ final class GeneStates {
     /// Distinct genes seen; also the number the next new gene gets.
     private(set) var count = 0
 
-    /// - Parameters:
-    ///   - budgetBytes: bytes of states (and their dictionary) kept in memory; at least the
-    ///     state at hand and the one before stay whatever the budget.
-    ///   - cacheKilobytes: the page cache of the temporary file.
-    init(budgetBytes: Int, cacheKilobytes: Int = 2048) {
+    /// - Parameter budgetBytes: bytes of states (and their dictionary) kept in memory; at least the
+    ///   state at hand and the one before stay whatever the budget.
+    init(budgetBytes: Int) {
         budget = budgetBytes
-        self.cacheKilobytes = cacheKilobytes
     }
 
-    private var bytes: Int { residentBytes + resident.capacity * Self.bytesPerSlot }
+    private var bytes: Int { residentBytes + states.capacity * Self.bytesPerSlot }
 
     /// What the budget leaves unused now (the GO-term cache may borrow it: ``GOTermCache``).
     var unusedBytes: Int { max(0, budget - bytes) }
@@ -212,85 +249,96 @@ final class GeneStates {
             residentBytes += now - current.accountedBytes
             current.accountedBytes = now
         }
-        if let state = resident[geneId] {
-            state.lastUse = clock
-            current = state
-            return state
-        }
-        let state = try restored(geneId) ?? {
+        let state: GeneState
+        switch states[geneId] {
+        case let .memory(resident)?:
+            resident.lastUse = clock
+            current = resident
+            return resident
+        case let .file(offset)?:
+            state = try spill!.state(at: offset)
+            tally.restored += 1
+        case nil:
+            if states.count == states.capacity {
+                // The dictionary grows (doubles) with this gene: states leave first, so that it
+                // is within the budget grown too, and while it is copied (the old storage and the
+                // new, twice as large, held at once), rather than over it until the next spill.
+                let growth = 2 * max(1, states.capacity) * Self.bytesPerSlot
+                if bytes + growth > budget { try spillLeastRecent(growth: growth) }
+                states.reserveCapacity(states.count + 1)
+            }
             count += 1
-            return GeneState(index: UInt32(count - 1))
-        }()
+            state = GeneState(index: UInt32(count - 1))
+        }
         state.lastUse = clock
         state.accountedBytes = state.estimatedBytes
-        resident[geneId] = state
-        residentBytes += state.accountedBytes + GeneState.heapBytes(geneId)
+        states[geneId] = .memory(state)
+        residents.append((geneId, state))
+        residentBytes += state.accountedBytes + GeneState.heapBytes(geneId) + Self.bytesPerResident
         current = state
         if bytes > budget { try spillLeastRecent() }
         tally.peakBytes = max(tally.peakBytes, bytes)
         return state
     }
 
-    private func restored(_ geneId: String) throws -> GeneState? {
-        guard let spill, spill.spilled.mayContain(ContentHash(geneId).low) else { return nil }
-        let load = spill.load
-        try load.bind(1, geneId)
-        defer { load.reset() }
-        guard try load.step() else { return nil }
-        tally.restored += 1
-        let state = GeneState(decoding: load.blobBytes(0))
-        return state
-    }
-
     /// Moves the least recently used states to the file until a quarter of the budget is free
-    /// (so that the sort is paid once per many lookups); the state just handed out stays.
-    private func spillLeastRecent() throws {
+    /// beyond `growth` (so that the search is paid once per many lookups); the state just
+    /// handed out stays. The
+    /// states in memory are ranked by their last use alone (numbers, not the dictionary's
+    /// entries, are sorted), and those used last before the cut leave.
+    private func spillLeastRecent(growth: Int = 0) throws {
         tally.peakBytes = max(tally.peakBytes, bytes)
-        let target = budget - budget / 4
-        var leaving: [String] = []
+        let target = budget - budget / 4 - growth
+        var uses: [(lastUse: UInt64, bytes: Int)] = []
+        uses.reserveCapacity(residents.count)
+        for (geneId, state) in residents where state !== current {
+            uses.append((state.lastUse, state.accountedBytes + GeneState.heapBytes(geneId) + Self.bytesPerResident))
+        }
+        uses.sort { $0.lastUse < $1.lastUse }
         var freed = 0
-        for (geneId, state) in resident.sorted(by: { $0.value.lastUse < $1.value.lastUse }) where state !== current {
+        var cut: UInt64 = 0
+        for use in uses {
             guard bytes - freed > target else { break }
-            leaving.append(geneId)
-            freed += state.accountedBytes + GeneState.heapBytes(geneId)
+            freed += use.bytes
+            cut = use.lastUse
         }
-        // In id order: appends and neighbours in the file's B-tree.
-        for geneId in leaving.sorted() {
-            let state = resident.removeValue(forKey: geneId)!
-            residentBytes -= state.accountedBytes + GeneState.heapBytes(geneId)
-            try save(geneId, state)
+        guard freed > 0 else { return }
+        // The states used last before the cut leave; the others close up, in place.
+        var kept = 0
+        for index in residents.indices {
+            let (geneId, state) = residents[index]
+            guard state === current || state.lastUse > cut else {
+                residentBytes -= state.accountedBytes + GeneState.heapBytes(geneId) + Self.bytesPerResident
+                states[geneId] = .file(try save(state))
+                continue
+            }
+            residents.swapAt(kept, index)
+            kept += 1
         }
+        residents.removeLast(residents.count - kept)
     }
 
-    private func save(_ geneId: String, _ state: GeneState) throws {
+    private func save(_ state: GeneState) throws -> Int64 {
         let spill = try self.spill ?? {
-            let made = try Spill(cacheKilobytes: cacheKilobytes)
+            let made = try Spill()
             self.spill = made
             return made
         }()
-        try spill.save.bind(1, geneId)
-        try spill.save.bind(2, blob: state.encoded().span)
-        try spill.save.run()
-        spill.spilled.insert(ContentHash(geneId).low)
         tally.spilled += 1
+        return try spill.append(state.encoded().span)
     }
 
     /// Calls `body` with every gene, in gene id order; the states are not usable afterwards.
     func forEachSorted(_ body: (String, GeneState) throws -> Void) throws {
         current = nil
-        guard let spill else {
-            for geneId in resident.keys.sorted() { try body(geneId, resident[geneId]!) }
-            resident.removeAll()
-            residentBytes = 0
-            return
+        for geneId in states.keys.sorted() {
+            switch states[geneId]! {
+            case let .memory(state): try body(geneId, state)
+            case let .file(offset): try body(geneId, try spill!.state(at: offset))
+            }
         }
-        for geneId in resident.keys.sorted() { try save(geneId, resident[geneId]!) }
-        resident.removeAll()
+        states.removeAll()
+        residents.removeAll()
         residentBytes = 0
-        let all = try spill.file.database.prepare("SELECT gene_id, state FROM genes ORDER BY gene_id")
-        while try all.step() {
-            let state = GeneState(decoding: all.blobBytes(1))
-            try body(all.text(0) ?? "", state)
-        }
     }
 }

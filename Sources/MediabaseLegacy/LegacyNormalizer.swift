@@ -70,7 +70,7 @@ package final class LegacyNormalizer: DumpSink {
     ///   memory before they spill to temporary files (docs/spec.md §2, `--memory-limit`).
     package convenience init(output: CoreOutput, rejects: RejectLog, memory: MemoryBudget = MemoryBudget()) throws {
         try self.init(output: output, rejects: rejects, geneStateBytes: memory.geneStateBytes,
-                      pendingTranscripts: memory.transcriptsInMemory, spillCacheKilobytes: memory.spillCacheKilobytes,
+                      pendingTranscripts: memory.transcriptsInMemory,
                       goTermCacheBytes: memory.goTermCacheBytes)
     }
 
@@ -79,15 +79,14 @@ package final class LegacyNormalizer: DumpSink {
     ///     temporary file (see ``GeneStates``).
     ///   - pendingTranscripts: how many transcripts are kept in memory before they go to a
     ///     temporary file (see ``TranscriptOwners``).
-    ///   - spillCacheKilobytes: the page cache of each temporary file.
     ///   - goTermCacheBytes: the budget of the parsed GO terms kept for reuse (``GOTermCache``).
-    init(output: CoreOutput, rejects: RejectLog, geneStateBytes: Int, pendingTranscripts: Int, spillCacheKilobytes: Int = 2048,
+    init(output: CoreOutput, rejects: RejectLog, geneStateBytes: Int, pendingTranscripts: Int,
          goTermCacheBytes: Int = 1 << 24) throws {
         self.output = output
         self.rejects = rejects
         goTermCache = GOTermCache(budgetBytes: goTermCacheBytes)
-        genes = GeneStates(budgetBytes: geneStateBytes, cacheKilobytes: spillCacheKilobytes)
-        transcriptGenes = TranscriptOwners(pendingCapacity: pendingTranscripts, cacheKilobytes: spillCacheKilobytes)
+        genes = GeneStates(budgetBytes: geneStateBytes)
+        transcriptGenes = TranscriptOwners(pendingCapacity: pendingTranscripts)
     }
 
     /// How the state fared against its budget: for the report.

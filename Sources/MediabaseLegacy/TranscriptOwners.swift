@@ -1,5 +1,5 @@
 import Foundation
-import MediabaseSQLite
+import MediabaseBytes
 import MediabaseModel
 
 /// Which gene each transcript seen so far belongs to, keyed by a 64-bit hash of the transcript
@@ -7,28 +7,86 @@ import MediabaseModel
 /// after version stripping merge") wherever they are in the input.
 ///
 /// Memory does not grow with the transcript count beyond what the budget gives: the newest
-/// `pendingCapacity` transcripts are kept in an ``OwnerTable``, older ones in a ``SpillFile``
-/// (written in sorted batches), with an ``ApproximateSet`` in front of it so that a new
-/// transcript, the common case, costs no lookup on disk. Neither exists before the first spill.
+/// `pendingCapacity` transcripts are kept in an ``OwnerTable``, older ones in sorted runs of a
+/// temporary file (``ScratchFile``), each found again with one `pread` of a block of it, with an
+/// ``ApproximateSet`` in front of them so that a new transcript, the common case, costs no
+/// lookup on disk. Neither exists before the first spill.
 final class TranscriptOwners {
-    /// The file, its statements and the filter in front of it.
+    /// The file, its runs and the filter in front of them.
     private final class Spill {
-        let file: SpillFile
-        let insert: SQLiteStatement
-        let select: SQLiteStatement
+        /// A run: the pending table's entries in key order (signed, as `forEachSorted` gives
+        /// them), 12 bytes each (the key, then the gene, little-endian), with the first key of
+        /// each block of ``blockEntries`` kept in memory.
+        struct Run {
+            let start: Int64
+            var count = 0
+            var firstKeys: [Int64] = []
+        }
+
+        static let blockEntries = 256
+        static let entryBytes = 12
+
+        let file: ScratchFile
+        private(set) var runs: [Run] = []
+        private var block = [UInt8](repeating: 0, count: Spill.blockEntries * Spill.entryBytes)
         // 16 Mbit (2 MB): under 0.1 % false positives up to a million transcripts.
         var spilled = ApproximateSet(bitCount: 1 << 24)
 
-        init(cacheKilobytes: Int) throws {
-            file = try SpillFile(schema: "CREATE TABLE owners (key INTEGER PRIMARY KEY, gene INTEGER NOT NULL)", cacheKilobytes: cacheKilobytes)
-            insert = try file.database.prepare("INSERT INTO owners (key, gene) VALUES (?, ?)")
-            select = try file.database.prepare("SELECT gene FROM owners WHERE key = ?")
+        init() throws { file = try ScratchFile(beside: "") }
+
+        /// Writes `table`'s entries as a new run.
+        func write(_ table: OwnerTable) throws {
+            var run = Run(start: file.size)
+            var out: [UInt8] = []
+            out.reserveCapacity(1 << 20)
+            try table.forEachSorted { key, gene in
+                if run.count % Self.blockEntries == 0 { run.firstKeys.append(Int64(bitPattern: key)) }
+                out.appendLittleEndian(key)
+                out.appendLittleEndian(gene)
+                run.count += 1
+                spilled.insert(key)
+                if out.count >= 1 << 20 {
+                    try file.append(out.span)
+                    out.removeAll(keepingCapacity: true)
+                }
+            }
+            try file.append(out.span)
+            runs.append(run)
+        }
+
+        /// The gene of `key` in the runs, if one holds it.
+        func gene(of key: UInt64) throws -> UInt32? {
+            let wanted = Int64(bitPattern: key)
+            for run in runs {
+                // The last block whose first key is at or below the key.
+                var (low, high) = (0, run.firstKeys.count)
+                while low < high {
+                    let middle = (low + high) / 2
+                    if run.firstKeys[middle] <= wanted { low = middle + 1 } else { high = middle }
+                }
+                guard low > 0 else { continue }
+                let blockIndex = low - 1
+                let entries = min(Self.blockEntries, run.count - blockIndex * Self.blockEntries)
+                let bytes = entries * Self.entryBytes
+                let offset = run.start + Int64(blockIndex * Self.blockEntries * Self.entryBytes)
+                guard try file.read(at: offset, into: &block, count: bytes) == bytes else {
+                    throw MediabaseError.io(path: file.path, message: "a block of spilled transcripts could not be read back")
+                }
+                let block = block
+                (low, high) = (0, entries)
+                while low < high {
+                    let middle = (low + high) / 2
+                    let found = Int64(bitPattern: block.littleEndianUInt64(at: middle * Self.entryBytes))
+                    if found == wanted { return block.littleEndianUInt32(at: middle * Self.entryBytes + 8) }
+                    if found < wanted { low = middle + 1 } else { high = middle }
+                }
+            }
+            return nil
         }
     }
 
     /// Transcripts kept in memory before they all go to the file.
     let capacity: Int
-    private let cacheKilobytes: Int
     private var pending: OwnerTable
     private var spill: Spill?
     /// Distinct transcripts registered.
@@ -36,12 +94,9 @@ final class TranscriptOwners {
     /// Transcripts written to the temporary file.
     private(set) var spilledCount = 0
 
-    /// - Parameters:
-    ///   - pendingCapacity: transcripts kept in memory before they all go to the file.
-    ///   - cacheKilobytes: the page cache of the temporary file.
-    init(pendingCapacity: Int, cacheKilobytes: Int = 2048) {
+    /// - Parameter pendingCapacity: transcripts kept in memory before they all go to the file.
+    init(pendingCapacity: Int) {
         capacity = max(pendingCapacity, 1)
-        self.cacheKilobytes = cacheKilobytes
         pending = OwnerTable(capacity: capacity)
     }
 
@@ -52,31 +107,21 @@ final class TranscriptOwners {
     /// transcript is registered as `gene`'s.
     func owner(of key: UInt64, registering gene: UInt32) throws -> UInt32? {
         if let owner = pending.value(for: key) { return owner }
-        if let spill, spill.spilled.mayContain(key) {
-            try spill.select.bind(1, Int64(bitPattern: key))
-            defer { spill.select.reset(clearingBindings: false) }
-            if try spill.select.step() { return UInt32(spill.select.int64(0)) }
-        }
+        if let spill, spill.spilled.mayContain(key), let owner = try spill.gene(of: key) { return owner }
         let fits = pending.insert(key, gene)
         count += 1
         if !fits || pending.count >= capacity { try spillPending() }
         return nil
     }
 
-    /// Moves the pending transcripts to the file, in key order (cheap appends to B-tree pages).
+    /// Moves the pending transcripts to the file, as a run in key order.
     private func spillPending() throws {
         let spill = try self.spill ?? {
-            let made = try Spill(cacheKilobytes: cacheKilobytes)
+            let made = try Spill()
             self.spill = made
             return made
         }()
-        try pending.forEachSorted { key, gene in
-            try spill.insert.bind(1, Int64(bitPattern: key))
-            try spill.insert.bind(2, Int64(gene))
-            try spill.insert.step()
-            spill.insert.reset(clearingBindings: false)
-            spill.spilled.insert(key)
-        }
+        try spill.write(pending)
         spilledCount += pending.count
         pending.removeAll()
     }

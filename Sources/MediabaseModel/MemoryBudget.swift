@@ -29,8 +29,9 @@ package struct MemoryBudget: Sendable, Equatable {
     /// 16.6 bytes per transcript of its capacity, counted over its storage (`OwnerTable`'s tests;
     /// a `[UInt64: UInt32]` took up to 48, growing beside its old table).
     static let bytesPerTranscript: Int64 = 17
-    /// The Bloom filters in front of the two temporary files, once anything spills.
-    static let filterBytes: Int64 = (1 << 22) / 8 + (1 << 24) / 8
+    /// The Bloom filter in front of the transcripts' temporary file, once anything spills (the
+    /// gene states keep an entry per gene instead, counted in their share).
+    static let filterBytes: Int64 = (1 << 24) / 8
 
     package let limit: Int64
 
@@ -41,8 +42,9 @@ package struct MemoryBudget: Sendable, Equatable {
     /// What the normalizer's state may take.
     var stateBytes: Int64 { max(limit - Self.fixedBytes, Self.minimumStateBytes) }
 
-    /// Page cache of each temporary file: 1/64 of the state, between 256 KB and 2 MB.
-    package var spillCacheKilobytes: Int { Int(min(max(stateBytes / 64 / 1024, 256), 2048)) }
+    /// Room for each temporary file's buffers (the spilled gene states' and transcripts'): 1/64 of
+    /// the state, between 256 KB and 2 MB.
+    package var spillBufferKilobytes: Int { Int(min(max(stateBytes / 64 / 1024, 256), 2048)) }
 
     /// Transcripts kept in memory before they go to their temporary file.
     package var transcriptsInMemory: Int { Int(max(stateBytes / 8 / Self.bytesPerTranscript, 64)) }
@@ -53,7 +55,7 @@ package struct MemoryBudget: Sendable, Equatable {
 
     /// Bytes of gene states kept in memory (as ``GeneState/estimatedBytes`` counts them).
     package var geneStateBytes: Int {
-        Int(max(stateBytes - stateBytes / 8 - Int64(goTermCacheBytes) - 2 * Int64(spillCacheKilobytes) * 1024 - Self.filterBytes, 0))
+        Int(max(stateBytes - stateBytes / 8 - Int64(goTermCacheBytes) - 2 * Int64(spillBufferKilobytes) * 1024 - Self.filterBytes, 0))
     }
 
     /// The end steps' own peak (indexes, view tables, validation), measured on the generator's

@@ -67,8 +67,8 @@ final class TranscriptOwnersTests: XCTestCase {
         }
     }
 
-    /// The entries come out in the order of their keys as `Int64`, which the spill file's
-    /// B-tree appends cheaply.
+    /// The entries come out in the order of their keys as `Int64`, the order of the spill file's
+    /// sorted runs.
     func testEntriesComeOutInSignedKeyOrder() throws {
         var table = OwnerTable(capacity: 20_000)
         var keys = Keys(state: 3)

@@ -17,7 +17,7 @@ final class MemoryBudgetTests: XCTestCase {
         for limit: Int64 in [140_000_000, 300_000_000, 2_000_000_000] {
             let budget = MemoryBudget(limit: limit)
             let transcripts = Int64(budget.transcriptsInMemory) * MemoryBudget.bytesPerTranscript
-            let spillCaches = 2 * Int64(budget.spillCacheKilobytes) * 1024
+            let spillCaches = 2 * Int64(budget.spillBufferKilobytes) * 1024
             let total = MemoryBudget.fixedBytes + transcripts + Int64(budget.geneStateBytes) + Int64(budget.goTermCacheBytes) + spillCaches + MemoryBudget.filterBytes
             XCTAssertLessThanOrEqual(total, limit, "limit \(limit)")
         }
