@@ -331,6 +331,13 @@ final class GeneStates {
     /// Calls `body` with every gene, in gene id order; the states are not usable afterwards.
     func forEachSorted(_ body: (String, GeneState) throws -> Void) throws {
         current = nil
+        if spill != nil {
+            // The sorted ids (16 bytes a gene, and as much again while they are sorted) would come
+            // on top of a full budget: the states in memory join the others in the file first.
+            for (geneId, state) in residents { states[geneId] = .file(try save(state)) }
+            residents = []
+            residentBytes = 0
+        }
         for geneId in states.keys.sorted() {
             switch states[geneId]! {
             case let .memory(state): try body(geneId, state)
