@@ -1,16 +1,9 @@
 import Foundation
 import XCTest
+import MediabaseTestSupport
 @testable import MediabaseBytes
 
-final class ExternalSorterTests: XCTestCase {
-    private var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("external-sorter-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
+final class ExternalSorterTests: ScratchFolderTestCase {
 
     /// Random records of 0 to 40 bytes from a small alphabet with zeros, so that many share
     /// prefixes, are prefixes of each other, or repeat.
@@ -27,7 +20,7 @@ final class ExternalSorterTests: XCTestCase {
     }
 
     private func sorted(_ input: [[UInt8]], memoryBytes: Int, fanIn: Int = ExternalSorter.maximumFanIn) throws -> (records: [[UInt8]], runs: Int) {
-        let sorter = ExternalSorter(scratchBeside: directory.appendingPathComponent("core.sqlite").path, memoryBytes: memoryBytes, fanIn: fanIn)
+        let sorter = ExternalSorter(scratchBeside: path("core.sqlite"), memoryBytes: memoryBytes, fanIn: fanIn)
         for record in input { try sorter.append(record.span) }
         XCTAssertEqual(sorter.count, input.count)
         let runs = sorter.spilledRuns
@@ -56,7 +49,7 @@ final class ExternalSorterTests: XCTestCase {
         XCTAssertGreaterThan(severalMerges.runs, 9, "runs merged in more than two rounds")
         XCTAssertEqual(severalMerges.records, expected)
         // The runs' file was unlinked when it was made: nothing is left beside the core.
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), [])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder), [])
     }
 
     func testARecordLargerThanTheBudgetIsSortedWithTheOthers() throws {
