@@ -25,7 +25,6 @@ package final class ExternalSorter {
     static let minimumMemoryBytes = 4096
 
     private let scratchPath: String
-    private let memoryBytes: Int
     private var bytes: [UInt8] = []
     private var entries: [Entry] = []
     private var file: ScratchFile?
@@ -45,11 +44,11 @@ package final class ExternalSorter {
         precondition(fanIn >= 2, "a merge takes two runs or more")
         scratchPath = path
         self.fanIn = fanIn
-        self.memoryBytes = max(Self.minimumMemoryBytes, memoryBytes)
-        readBufferBytes = max(4096, min(256 << 10, self.memoryBytes / fanIn))
+        let memoryBytes = max(Self.minimumMemoryBytes, memoryBytes)
+        readBufferBytes = max(4096, min(256 << 10, memoryBytes / fanIn))
         // Reserved, not touched: pages count only once written.
-        bytes.reserveCapacity(self.memoryBytes - self.memoryBytes / 5)
-        entries.reserveCapacity(self.memoryBytes / 5 / MemoryLayout<Entry>.stride)
+        bytes.reserveCapacity(memoryBytes - memoryBytes / 5)
+        entries.reserveCapacity(memoryBytes / 5 / MemoryLayout<Entry>.stride)
     }
 
     /// Adds a record (fewer than 4 GiB of bytes).
@@ -73,25 +72,13 @@ package final class ExternalSorter {
             for entry in entries { try body(all.extracting(Int(entry.start)..<Int(entry.start + entry.count))) }
             return
         }
-        if !entries.isEmpty { try writeRun() }
+        if !entries.isEmpty { try writeEntries() }
         release()
         while runs.count > fanIn {
             // The first runs, merged into one at the end of the file.
             let merged = Array(runs.prefix(fanIn))
             runs.removeFirst(merged.count)
-            let file = file!
-            let start = file.size
-            var out: [UInt8] = []
-            out.reserveCapacity(readBufferBytes)
-            try merge(merged) { record in
-                Self.appendFramed(record, to: &out)
-                if out.count >= readBufferBytes {
-                    try file.append(out.span)
-                    out.removeAll(keepingCapacity: true)
-                }
-            }
-            try file.append(out.span)
-            runs.append(start..<file.size)
+            try writeRun { write in try merge(merged, write) }
         }
         try merge(runs, body)
     }
@@ -123,22 +110,31 @@ package final class ExternalSorter {
 
     private func spill() throws {
         sortEntries()
-        try writeRun()
+        try writeEntries()
         bytes.removeAll(keepingCapacity: true)
         entries.removeAll(keepingCapacity: true)
     }
 
-    /// Writes the sorted entries as a run: each record after its length (4 bytes, little-endian).
-    private func writeRun() throws {
+    /// Writes the sorted entries as a run.
+    private func writeEntries() throws {
+        let bytes = bytes
+        let all = bytes.span
+        try writeRun { write in
+            for entry in entries { try write(all.extracting(Int(entry.start)..<Int(entry.start + entry.count))) }
+        }
+    }
+
+    /// Writes as a new run at the end of the file the records `produce` hands its `write`, in
+    /// order: each after its length (4 bytes, little-endian), in writes of ``readBufferBytes``.
+    private func writeRun(_ produce: (_ write: (Span<UInt8>) throws -> Void) throws -> Void) throws {
         if file == nil { file = try ScratchFile(beside: scratchPath) }
         let file = file!
         let start = file.size
         var out: [UInt8] = []
         out.reserveCapacity(readBufferBytes)
-        let bytes = bytes
-        let all = bytes.span
-        for entry in entries {
-            Self.appendFramed(all.extracting(Int(entry.start)..<Int(entry.start + entry.count)), to: &out)
+        try produce { record in
+            out.appendLittleEndian(UInt32(record.count))
+            out.append(record)
             if out.count >= readBufferBytes {
                 try file.append(out.span)
                 out.removeAll(keepingCapacity: true)
@@ -146,11 +142,6 @@ package final class ExternalSorter {
         }
         try file.append(out.span)
         runs.append(start..<file.size)
-    }
-
-    private static func appendFramed(_ record: Span<UInt8>, to out: inout [UInt8]) {
-        out.appendLittleEndian(UInt32(record.count))
-        out.append(record)
     }
 
     /// Reads `runs` merged, calling `body` with each record in order.
@@ -262,23 +253,30 @@ extension ExternalSorter {
         record.append(0)
     }
 
-    /// Reads a field written by ``appendOrderedField(_:to:)`` at `position` of `record`, moving
-    /// `position` past it; calls `body` with its value (nil: NULL), which it gives back.
-    package static func withOrderedField<Result>(_ record: Span<UInt8>, at position: inout Int, _ body: (Span<UInt8>?) throws -> Result) rethrows -> Result {
+    /// Moves `position` past the field written by ``appendOrderedField(_:to:)`` there, without
+    /// decoding it.
+    package static func skipOrderedField(_ record: Span<UInt8>, at position: inout Int) {
         let tag = record[position]
         position += 1
-        guard tag == 1 else { return try body(nil) }
-        let start = position
-        var end = start
-        var hasZero = false
+        guard tag == 1 else { return }
+        // The end is the first 0 not followed by 1 (an escaped 0 is 0 1).
+        var end = position
         while true {
             end = record.firstIndex(of: 0, from: end)!
             if record[end + 1] == 0 { break }
-            hasZero = true
             end += 2
         }
         position = end + 2
-        guard hasZero else { return try body(record.extracting(start..<end)) }
+    }
+
+    /// Reads a field written by ``appendOrderedField(_:to:)`` at `position` of `record`, moving
+    /// `position` past it; calls `body` with its value (nil: NULL), which it gives back.
+    package static func withOrderedField<Result>(_ record: Span<UInt8>, at position: inout Int, _ body: (Span<UInt8>?) throws -> Result) rethrows -> Result {
+        let start = position + 1
+        skipOrderedField(record, at: &position)
+        guard record[start - 1] == 1 else { return try body(nil) }
+        let end = position - 2
+        guard record.firstIndex(of: 0, from: start, to: end) != nil else { return try body(record.extracting(start..<end)) }
         var value: [UInt8] = []
         var index = start
         while index < end {

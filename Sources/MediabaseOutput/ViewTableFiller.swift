@@ -41,7 +41,6 @@ struct ViewTableFiller {
         self.lookupPool = lookupPool
     }
 
-    /// The view tables this type fills; `views.sqlite.sql` declares them without a query.
     /// What the cross-reference view's sorting form sorts in memory; nil: its share of
     /// ``lookupLimitBytes`` (tests make it small, so that the sorts spill to disk).
     var sortMemoryBytes: Int?
@@ -50,6 +49,7 @@ struct ViewTableFiller {
     static let minimumSortBytes = 4 << 20
     static let maximumSortBytes = 64 << 20
 
+    /// The view tables this type fills; `views.sqlite.sql` declares them without a query.
     static let filledTables: Set<String> = [
         "transcript_enrichment_view", "drug_interaction_summary_view", "publication_summary_view",
         "cross_reference_lookup_view", "patient_query_optimized_view",
@@ -310,16 +310,19 @@ struct ViewTableFiller {
         let keys = ExternalSorter(scratchBeside: database.path, memoryBytes: memoryBytes / 2)
         var current: [UInt8] = []
         var packed: [UInt8] = []
-        var owner: [UInt8]?
+        // The current transcript's gene, when it has one.
+        var owner: [UInt8] = []
+        var hasOwner = false
         var work: [UInt8] = []
         try joins.forEachSorted { joined in
             var position = 1
-            ExternalSorter.withOrderedField(joined, at: &position) { _ in }
+            ExternalSorter.skipOrderedField(joined, at: &position)
+            // The space and the id, encoded: a gene's id is written into its references' records as it is.
             let id = joined.extracting(0..<position)
             if !id.elementsEqual(current) {
                 current.replace(with: id)
                 packed.removeAll(keepingCapacity: true)
-                owner = nil
+                hasOwner = false
             }
             let space = joined[0]
             let kind = joined[position]
@@ -331,23 +334,26 @@ struct ViewTableFiller {
                         packed.append(transcript!)
                     }
                 } else {
-                    owner = ExternalSorter.withOrderedField(joined, at: &position) { Bytes.copy($0) }
+                    hasOwner = ExternalSorter.withOrderedField(joined, at: &position) { gene in
+                        guard let gene else { return false }
+                        owner.replace(with: gene)
+                        return true
+                    }
                 }
                 return
             }
             // The key's two fields, as they are encoded in both records.
             let keyStart = position
-            ExternalSorter.withOrderedField(joined, at: &position) { _ in }
-            ExternalSorter.withOrderedField(joined, at: &position) { _ in }
+            ExternalSorter.skipOrderedField(joined, at: &position)
+            ExternalSorter.skipOrderedField(joined, at: &position)
             work.removeAll(keepingCapacity: true)
             work.append(joined.extracting(keyStart..<position))
             if space == geneSpace {
-                var idPosition = 1
-                ExternalSorter.withOrderedField(joined, at: &idPosition) { ExternalSorter.appendOrderedField($0, to: &work) }
+                work.append(id.extracting(1...))
                 work.append(1)
                 work.append(packed.span)
             } else {
-                ExternalSorter.appendOrderedField(owner?.span, to: &work)
+                if hasOwner { ExternalSorter.appendOrderedField(owner.span, to: &work) } else { ExternalSorter.appendOrderedField(nil, to: &work) }
                 work.append(0)
                 var idPosition = 1
                 ExternalSorter.withOrderedField(joined, at: &idPosition) { transcript in
@@ -384,8 +390,8 @@ struct ViewTableFiller {
         }
         try keys.forEachSorted { record in
             var position = 0
-            ExternalSorter.withOrderedField(record, at: &position) { _ in }
-            ExternalSorter.withOrderedField(record, at: &position) { _ in }
+            ExternalSorter.skipOrderedField(record, at: &position)
+            ExternalSorter.skipOrderedField(record, at: &position)
             if !open || !record.extracting(0..<position).elementsEqual(encodedKey) {
                 try flush()
                 encodedKey.replace(with: record.extracting(0..<position))
