@@ -88,12 +88,7 @@ package final class FileByteStream: ByteStream {
     /// files only; `pread(2)`, so threads may read different parts at once). Returns how many;
     /// 0 means end of file.
     func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        while true {
-            let count = pread(descriptor, buffer.baseAddress, buffer.count, off_t(offset))
-            if count >= 0 { return count }
-            if errno == EINTR { continue }
-            throw MediabaseError.io(path: path, message: String(cString: strerror(errno)))
-        }
+        try FileDescriptorIO.read(descriptor, at: offset, into: buffer, path: path)
     }
 
     /// Moves to absolute `offset` (regular files only).

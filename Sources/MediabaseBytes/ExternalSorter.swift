@@ -125,22 +125,12 @@ package final class ExternalSorter {
     }
 
     /// Writes as a new run at the end of the file the records `produce` hands its `write`, in
-    /// order: each after its length (4 bytes, little-endian), in writes of ``readBufferBytes``.
+    /// order, each as a record of the file (after its length), gathered in writes of ``readBufferBytes``.
     private func writeRun(_ produce: (_ write: (Span<UInt8>) throws -> Void) throws -> Void) throws {
-        if file == nil { file = try ScratchFile(beside: scratchPath) }
+        if file == nil { file = try ScratchFile(beside: scratchPath, bufferBytes: readBufferBytes) }
         let file = file!
         let start = file.size
-        var out: [UInt8] = []
-        out.reserveCapacity(readBufferBytes)
-        try produce { record in
-            out.appendLittleEndian(UInt32(record.count))
-            out.append(record)
-            if out.count >= readBufferBytes {
-                try file.append(out.span)
-                out.removeAll(keepingCapacity: true)
-            }
-        }
-        try file.append(out.span)
+        try produce { record in try file.appendRecord(record) }
         runs.append(start..<file.size)
     }
 

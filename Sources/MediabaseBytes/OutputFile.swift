@@ -11,45 +11,30 @@ package final class OutputFile {
     package init(creatingAt path: String) throws {
         self.path = path
         descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw Self.systemError(path) }
+        guard descriptor >= 0 else { throw FileDescriptorIO.error(path) }
     }
 
     deinit { if descriptor >= 0 { Foundation.close(descriptor) } }
 
     /// Writes all of `bytes`, retrying short writes and interrupted calls.
     package func write(_ bytes: Span<UInt8>) throws {
-        try bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let count = Foundation.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    throw Self.systemError(path)
-                }
-                offset += count
-            }
-        }
+        try FileDescriptorIO.writeAll(descriptor, bytes, path: path)
     }
 
     /// Closes the file; a failure (such as a delayed write error) throws.
     package func close() throws {
         let status = Foundation.close(descriptor)
         descriptor = -1
-        guard status == 0 else { throw Self.systemError(path) }
+        guard status == 0 else { throw FileDescriptorIO.error(path) }
     }
 
     /// Gives the file at `path` the permission bits `mode` (`chmod`).
     package static func setPermissions(_ mode: mode_t, at path: String) throws {
-        guard chmod(path, mode) == 0 else { throw systemError(path) }
+        guard chmod(path, mode) == 0 else { throw FileDescriptorIO.error(path) }
     }
 
     /// Removes the file at `path` if there is one (`unlink`); a missing file is not an error.
     package static func remove(_ path: String) {
         unlink(path)
-    }
-
-    /// The error of the last failed system call, naming `path`.
-    private static func systemError(_ path: String) -> MediabaseError {
-        .io(path: path, message: String(cString: strerror(errno)))
     }
 }

@@ -1,25 +1,38 @@
 import Foundation
 
-/// A temporary file for bytes that need not outlive the process, written at its end and read
-/// back at any offset. It is created beside a given path (so it lands on the disk the user chose
-/// for the output, not on a small `/tmp`) and unlinked at once: its blocks go when it is closed,
-/// however the process ends. The `open`, `write` and `pread` calls that take pointers stay in
-/// this layer (docs/architecture.md, "Unsafe code").
+/// A temporary file for bytes that need not outlive the process, appended to and read back at
+/// any offset. It is created beside a given path (so it lands on the disk the user chose for the
+/// output, not on a small `/tmp`) and unlinked at once: its blocks go when it is closed, however
+/// the process ends. The `open`, `write` and `pread` calls that take pointers stay in this layer
+/// (docs/architecture.md, "Unsafe code").
+///
+/// Appends are gathered in a buffer of ``bufferBytes`` and written when it fills, so callers
+/// append records of any size without writes of their own; a read is served from the file, the
+/// buffer or both, so what was appended can be read back at once. Records framed by their
+/// length (``appendRecord(_:)``, ``readRecord(at:into:)``) are the common form.
 package final class ScratchFile {
     /// The name it had, as errors name it (it is already gone from the directory).
     package let path: String
+    /// The buffer's size: the most bytes kept before they are written.
+    package let bufferBytes: Int
     private var descriptor: Int32
-    /// Bytes written so far: the offset of the next write.
-    package private(set) var size: Int64 = 0
+    /// Bytes in the file itself; the buffer's follow them.
+    private var written: Int64 = 0
+    private var pending: [UInt8] = []
+
+    /// Bytes appended so far (written or buffered): the offset of the next append.
+    package var size: Int64 { written + Int64(pending.count) }
 
     /// Creates the file in the directory of `path`, named after it with a unique suffix (in the
     /// temporary directory for an in-memory database's empty path or `:memory:`).
-    package init(beside path: String) throws {
+    /// - Parameter bufferBytes: bytes gathered before a write (at least 4096).
+    package init(beside path: String, bufferBytes: Int = 1 << 20) throws {
         let base = path.isEmpty || path == ":memory:" ? NSTemporaryDirectory() + "/mediabase" : path
         var template = Array((base + ".scratch-XXXXXX").utf8CString)
         descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         let name = String(cString: template)
         self.path = name
+        self.bufferBytes = max(bufferBytes, 4096)
         guard descriptor >= 0 else { throw MediabaseError.io(path: name, message: String(cString: strerror(errno))) }
         unlink(name)
         _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
@@ -31,37 +44,92 @@ package final class ScratchFile {
     @discardableResult
     package func append(_ bytes: Span<UInt8>) throws -> Int64 {
         let start = size
-        try bytes.withUnsafeBytes { buffer in
-            var done = 0
-            while done < buffer.count {
-                let count = pwrite(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(start) + off_t(done))
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    throw MediabaseError.io(path: path, message: String(cString: strerror(errno)))
-                }
-                done += count
-            }
+        if pending.count + bytes.count > bufferBytes { try flush() }
+        if bytes.count >= bufferBytes {
+            try FileDescriptorIO.writeAll(descriptor, bytes, at: written, path: path)
+            written += Int64(bytes.count)
+        } else {
+            if pending.capacity < bufferBytes { pending.reserveCapacity(bufferBytes) }
+            pending.append(bytes)
         }
-        size += Int64(bytes.count)
         return start
     }
 
+    /// Appends `value` in 8 bytes, least significant first.
+    package func appendLittleEndian(_ value: UInt64) throws {
+        if pending.count + 8 > bufferBytes { try flush() }
+        if pending.capacity < bufferBytes { pending.reserveCapacity(bufferBytes) }
+        pending.appendLittleEndian(value)
+    }
+
+    /// Appends `value` in 4 bytes, least significant first.
+    package func appendLittleEndian(_ value: UInt32) throws {
+        if pending.count + 4 > bufferBytes { try flush() }
+        if pending.capacity < bufferBytes { pending.reserveCapacity(bufferBytes) }
+        pending.appendLittleEndian(value)
+    }
+
+    /// Appends `bytes` after their count (4 bytes, little-endian); gives the offset of the count,
+    /// which ``readRecord(at:into:)`` takes.
+    @discardableResult
+    package func appendRecord(_ bytes: Span<UInt8>) throws -> Int64 {
+        let start = size
+        try appendLittleEndian(UInt32(bytes.count))
+        try append(bytes)
+        return start
+    }
+
+    /// Writes what the buffer holds.
+    package func flush() throws {
+        guard !pending.isEmpty else { return }
+        do {
+            // A copy of the reference, gone before the buffer is emptied in place.
+            let bytes = pending
+            try FileDescriptorIO.writeAll(descriptor, bytes.span, at: written, path: path)
+        }
+        written += Int64(pending.count)
+        pending.removeAll(keepingCapacity: true)
+    }
+
     /// Reads up to `count` bytes at `offset` into `bytes` from index `start` (which must have room
-    /// for them); gives how many were read, fewer only at the end of the file.
+    /// for them); gives how many were read, fewer only at the end of what was appended.
     package func read(at offset: Int64, into bytes: inout [UInt8], from start: Int = 0, count: Int) throws -> Int {
         precondition(start >= 0 && count >= 0 && start + count <= bytes.count, "read past the buffer")
-        return try bytes.withUnsafeMutableBytes { buffer in
-            var done = 0
-            while done < count {
-                let read = pread(descriptor, buffer.baseAddress! + start + done, count - done, off_t(offset) + off_t(done))
-                if read < 0 {
-                    if errno == EINTR { continue }
-                    throw MediabaseError.io(path: path, message: String(cString: strerror(errno)))
-                }
-                if read == 0 { break }
-                done += read
+        precondition(offset >= 0, "read before the file's start")
+        var done = 0
+        if offset < written {
+            let fromFile = Int(min(Int64(count), written - offset))
+            done = try bytes.withUnsafeMutableBytes { buffer in
+                try FileDescriptorIO.readFully(descriptor, at: offset, into: UnsafeMutableRawBufferPointer(rebasing: buffer[start..<(start + fromFile)]), path: path)
             }
-            return done
+            guard done == fromFile else { return done }
         }
+        let bufferStart = Int(offset + Int64(done) - written)
+        let fromBuffer = max(0, min(count - done, pending.count - bufferStart))
+        if fromBuffer > 0 {
+            bytes.replaceSubrange((start + done)..<(start + done + fromBuffer), with: pending[bufferStart..<(bufferStart + fromBuffer)])
+            done += fromBuffer
+        }
+        return done
+    }
+
+    /// Reads the record appended by ``appendRecord(_:)`` at `offset` into `bytes` (grown when it
+    /// is too small); gives where its bytes are in `bytes` (after its count).
+    package func readRecord(at offset: Int64, into bytes: inout [UInt8]) throws -> Range<Int> {
+        if bytes.count < 4 { bytes += [UInt8](repeating: 0, count: 4 - bytes.count) }
+        // The count and, in the same call, as much of the record as `bytes` holds.
+        var read = try self.read(at: offset, into: &bytes, count: Int(min(Int64(bytes.count), size - offset)))
+        guard read >= 4 else { throw Self.cutShort(path) }
+        let count = Int(bytes.littleEndianUInt32(at: 0))
+        if read < 4 + count {
+            if bytes.count < 4 + count { bytes += [UInt8](repeating: 0, count: 4 + count - bytes.count) }
+            read += try self.read(at: offset + Int64(read), into: &bytes, from: read, count: 4 + count - read)
+            guard read == 4 + count else { throw Self.cutShort(path) }
+        }
+        return 4..<(4 + count)
+    }
+
+    private static func cutShort(_ path: String) -> MediabaseError {
+        .io(path: path, message: "a record could not be read back whole")
     }
 }

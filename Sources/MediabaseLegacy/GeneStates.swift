@@ -162,51 +162,6 @@ final class GeneStates {
         case file(Int64)
     }
 
-    /// The temporary file, made at the first spill: each state's bytes after their count (4
-    /// bytes, little-endian), appended; a state spilled again is appended again.
-    private final class Spill {
-        let file: ScratchFile
-        /// States appended but not yet written: the file is written in large pieces.
-        private var pending: [UInt8] = []
-        private var buffer = [UInt8](repeating: 0, count: 1024)
-        private static let writeBytes = 1 << 20
-
-        init() throws { file = try ScratchFile(beside: "") }
-
-        /// Appends a state's bytes; gives their offset.
-        func append(_ bytes: Span<UInt8>) throws -> Int64 {
-            let offset = file.size + Int64(pending.count)
-            pending.appendLittleEndian(UInt32(bytes.count))
-            pending.append(bytes)
-            if pending.count >= Self.writeBytes {
-                let written = pending
-                try file.append(written.span)
-                pending.removeAll(keepingCapacity: true)
-            }
-            return offset
-        }
-
-        /// The state appended at `offset`.
-        func state(at offset: Int64) throws -> GeneState {
-            guard offset < file.size else {
-                let start = Int(offset - file.size)
-                let pending = pending
-                let count = Int(pending.littleEndianUInt32(at: start))
-                return GeneState(decoding: pending.span.extracting((start + 4)..<(start + 4 + count)))
-            }
-            // A record is written whole, so one in the file ends before its end.
-            var read = try file.read(at: offset, into: &buffer, count: Int(min(Int64(buffer.count), file.size - offset)))
-            let count = Int(buffer.littleEndianUInt32(at: 0))
-            if 4 + count > read {
-                if buffer.count < 4 + count { buffer += [UInt8](repeating: 0, count: 4 + count - buffer.count) }
-                read += try file.read(at: offset + Int64(read), into: &buffer, from: read, count: 4 + count - read)
-                guard read == 4 + count else { throw MediabaseError.io(path: file.path, message: "a gene's state could not be read back") }
-            }
-            let buffer = buffer
-            return GeneState(decoding: buffer.span.extracting(4..<(4 + count)))
-        }
-    }
-
     /// A dictionary bucket holds a 16-byte key and a 9-byte slot (16 with padding); buckets are at
     /// most 3/4 full.
     static let bytesPerSlot = 43
@@ -224,15 +179,26 @@ final class GeneStates {
     /// The state handed out last: its growth is counted at the next lookup.
     private var current: GeneState?
     private var clock: UInt64 = 0
-    private var spill: Spill?
+    /// The temporary file, made at the first spill: each state's bytes as a record
+    /// (``ScratchFile/appendRecord(_:)``); a state spilled again is appended again.
+    private var spill: ScratchFile?
+    /// Where a state read back lands: most are read whole with their count in one `pread`.
+    private var readBuffer = [UInt8](repeating: 0, count: 1024)
+    private let scratchPath: String
+    private let spillBufferBytes: Int
     private(set) var tally = Tally()
     /// Distinct genes seen; also the number the next new gene gets.
     private(set) var count = 0
 
-    /// - Parameter budgetBytes: bytes of states (and their dictionary) kept in memory; at least the
-    ///   state at hand and the one before stay whatever the budget.
-    init(budgetBytes: Int) {
+    /// - Parameters:
+    ///   - budgetBytes: bytes of states (and their dictionary) kept in memory; at least the
+    ///     state at hand and the one before stay whatever the budget.
+    ///   - scratchPath: the temporary file is made beside it (``ScratchFile/init(beside:bufferBytes:)``).
+    ///   - spillBufferBytes: what the temporary file gathers before a write.
+    init(budgetBytes: Int, scratchPath: String = "", spillBufferBytes: Int = 1 << 20) {
         budget = budgetBytes
+        self.scratchPath = scratchPath
+        self.spillBufferBytes = spillBufferBytes
     }
 
     private var bytes: Int { residentBytes + states.capacity * Self.bytesPerSlot }
@@ -256,7 +222,7 @@ final class GeneStates {
             current = resident
             return resident
         case let .file(offset)?:
-            state = try spill!.state(at: offset)
+            state = try restored(at: offset)
             tally.restored += 1
         case nil:
             if states.count == states.capacity {
@@ -320,12 +286,19 @@ final class GeneStates {
 
     private func save(_ state: GeneState) throws -> Int64 {
         let spill = try self.spill ?? {
-            let made = try Spill()
+            let made = try ScratchFile(beside: scratchPath, bufferBytes: spillBufferBytes)
             self.spill = made
             return made
         }()
         tally.spilled += 1
-        return try spill.append(state.encoded().span)
+        return try spill.appendRecord(state.encoded().span)
+    }
+
+    /// The state saved at `offset`.
+    private func restored(at offset: Int64) throws -> GeneState {
+        let record = try spill!.readRecord(at: offset, into: &readBuffer)
+        let bytes = readBuffer
+        return GeneState(decoding: bytes.span.extracting(record))
     }
 
     /// Calls `body` with every gene, in gene id order; the states are not usable afterwards.
@@ -341,7 +314,7 @@ final class GeneStates {
         for geneId in states.keys.sorted() {
             switch states[geneId]! {
             case let .memory(state): try body(geneId, state)
-            case let .file(offset): try body(geneId, try spill!.state(at: offset))
+            case let .file(offset): try body(geneId, try restored(at: offset))
             }
         }
         states.removeAll()

@@ -66,12 +66,16 @@ package final class LegacyNormalizer: DumpSink {
     private var repeatsSkipped: [Int] = []
     private var fieldRejected: [Int] = []
 
-    /// - Parameter memory: what the gene states and the transcript → gene map may keep in
-    ///   memory before they spill to temporary files (docs/spec.md §2, `--memory-limit`).
-    package convenience init(output: CoreOutput, rejects: RejectLog, memory: MemoryBudget = MemoryBudget()) throws {
+    /// - Parameters:
+    ///   - memory: what the gene states and the transcript → gene map may keep in memory before
+    ///     they spill to temporary files (docs/spec.md §2, `--memory-limit`).
+    ///   - scratchPath: the temporary files are made beside it (the output, so they land on the
+    ///     disk the user chose; "": the temporary directory).
+    package convenience init(output: CoreOutput, rejects: RejectLog, memory: MemoryBudget = MemoryBudget(), scratchPath: String = "") throws {
         try self.init(output: output, rejects: rejects, geneStateBytes: memory.geneStateBytes,
                       pendingTranscripts: memory.transcriptsInMemory,
-                      goTermCacheBytes: memory.goTermCacheBytes)
+                      goTermCacheBytes: memory.goTermCacheBytes,
+                      scratchPath: scratchPath, spillBufferBytes: memory.spillBufferKilobytes * 1024)
     }
 
     /// - Parameters:
@@ -80,13 +84,15 @@ package final class LegacyNormalizer: DumpSink {
     ///   - pendingTranscripts: how many transcripts are kept in memory before they go to a
     ///     temporary file (see ``TranscriptOwners``).
     ///   - goTermCacheBytes: the budget of the parsed GO terms kept for reuse (``GOTermCache``).
+    ///   - scratchPath, spillBufferBytes: where the temporary files are made, and what each
+    ///     gathers before a write.
     init(output: CoreOutput, rejects: RejectLog, geneStateBytes: Int, pendingTranscripts: Int,
-         goTermCacheBytes: Int = 1 << 24) throws {
+         goTermCacheBytes: Int = 1 << 24, scratchPath: String = "", spillBufferBytes: Int = 1 << 20) throws {
         self.output = output
         self.rejects = rejects
         goTermCache = GOTermCache(budgetBytes: goTermCacheBytes)
-        genes = GeneStates(budgetBytes: geneStateBytes)
-        transcriptGenes = TranscriptOwners(pendingCapacity: pendingTranscripts)
+        genes = GeneStates(budgetBytes: geneStateBytes, scratchPath: scratchPath, spillBufferBytes: spillBufferBytes)
+        transcriptGenes = TranscriptOwners(pendingCapacity: pendingTranscripts, scratchPath: scratchPath, spillBufferBytes: spillBufferBytes)
     }
 
     /// How the state fared against its budget: for the report.

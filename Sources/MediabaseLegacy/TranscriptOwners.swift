@@ -32,25 +32,18 @@ final class TranscriptOwners {
         // 16 Mbit (2 MB): under 0.1 % false positives up to a million transcripts.
         var spilled = ApproximateSet(bitCount: 1 << 24)
 
-        init() throws { file = try ScratchFile(beside: "") }
+        init(scratchPath: String, bufferBytes: Int) throws { file = try ScratchFile(beside: scratchPath, bufferBytes: bufferBytes) }
 
         /// Writes `table`'s entries as a new run.
         func write(_ table: OwnerTable) throws {
             var run = Run(start: file.size)
-            var out: [UInt8] = []
-            out.reserveCapacity(1 << 20)
             try table.forEachSorted { key, gene in
                 if run.count % Self.blockEntries == 0 { run.firstKeys.append(Int64(bitPattern: key)) }
-                out.appendLittleEndian(key)
-                out.appendLittleEndian(gene)
+                try file.appendLittleEndian(key)
+                try file.appendLittleEndian(gene)
                 run.count += 1
                 spilled.insert(key)
-                if out.count >= 1 << 20 {
-                    try file.append(out.span)
-                    out.removeAll(keepingCapacity: true)
-                }
             }
-            try file.append(out.span)
             runs.append(run)
         }
 
@@ -94,10 +87,18 @@ final class TranscriptOwners {
     /// Transcripts written to the temporary file.
     private(set) var spilledCount = 0
 
-    /// - Parameter pendingCapacity: transcripts kept in memory before they all go to the file.
-    init(pendingCapacity: Int) {
+    private let scratchPath: String
+    private let spillBufferBytes: Int
+
+    /// - Parameters:
+    ///   - pendingCapacity: transcripts kept in memory before they all go to the file.
+    ///   - scratchPath: the file is made beside it (``ScratchFile/init(beside:bufferBytes:)``).
+    ///   - spillBufferBytes: what the file gathers before a write.
+    init(pendingCapacity: Int, scratchPath: String = "", spillBufferBytes: Int = 1 << 20) {
         capacity = max(pendingCapacity, 1)
         pending = OwnerTable(capacity: capacity)
+        self.scratchPath = scratchPath
+        self.spillBufferBytes = spillBufferBytes
     }
 
     /// Bytes the in-memory table holds now (its slots, whether used or not).
@@ -117,7 +118,7 @@ final class TranscriptOwners {
     /// Moves the pending transcripts to the file, as a run in key order.
     private func spillPending() throws {
         let spill = try self.spill ?? {
-            let made = try Spill()
+            let made = try Spill(scratchPath: scratchPath, bufferBytes: spillBufferBytes)
             self.spill = made
             return made
         }()

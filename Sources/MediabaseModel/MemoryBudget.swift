@@ -17,10 +17,11 @@ package struct MemoryBudget: Sendable, Equatable {
 
     /// What a run holds whatever the limit, measured on the generator's profiles (see
     /// docs/decisions.md): below it the state still spills as much as it can, but the peak
-    /// cannot stay under the limit. 110 MB, where the read stage's peak less its state was 72 MB
+    /// cannot stay under the limit. 120 MB, where the read stage's peak less its state was 72 MB
     /// on small inputs: with the gene states filling their share and spilling, a 4x lean input's
-    /// read stage held about 100 MB besides its state (306.8 MB with 90 MB here, 300.9 with 100).
-    package static let fixedBytes: Int64 = 110_000_000
+    /// read stage held 100 to 113 MB besides its state (306.8 MB with 90 MB here, 300.9 with 100;
+    /// 296 to 303 with 110 once the spill files replaced SQLite).
+    package static let fixedBytes: Int64 = 120_000_000
     /// The state never gets less than this, whatever the limit.
     static let minimumStateBytes: Int64 = 1_000_000
 

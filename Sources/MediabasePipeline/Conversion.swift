@@ -172,7 +172,8 @@ package enum Conversion {
         let partialDigest = reader.format.kind == .directory ? nil : try FileDigestInProgress(path: options.input)
         let threadedOutput = ThreadedCoreOutput(writer: writer, whileIdle: partialDigest.map { digest in { @Sendable in digest.step() } })
         defer { try? threadedOutput.close() }
-        let normalizer = try LegacyNormalizer(output: threadedOutput, rejects: rejects, memory: MemoryBudget(limit: options.memoryLimit))
+        let normalizer = try LegacyNormalizer(output: threadedOutput, rejects: rejects, memory: MemoryBudget(limit: options.memoryLimit),
+                                              scratchPath: coreFile)
         let progress = ProgressReporter(mode: options.progress, label: "convert", total: reader.totalBytes) { reader.bytesRead }
         // An error's message must not continue a stage's line.
         defer { progress?.endStageLine() }
