@@ -30,8 +30,11 @@ package struct BundleWriter {
     package static let constraintsPart = "03_constraints_indexes.sql.gz"
     package static let viewsPart = "04_views.sql.gz"
     package static let loadScript = "load.sh"
-    /// zlib's default level: level 9 costs about six times the time for half a percent of size.
-    package static let defaultLevel: Int32 = 6
+    /// The gzip level when `--compression-level` is not given: 4, the fastest level that still
+    /// searches lazily (docs/decisions.md, "Bundle compression level"): on the benchmark's 1 GB
+    /// dumps its parts are 5.6 to 7.6 % larger than at zlib's default 6, in 58 % of the
+    /// compression's CPU time; level 9 costs about six times level 6's for half a percent.
+    package static let defaultLevel: Int32 = 4
 
     private let database: SQLiteDatabase
     private let carriedTables: [SQLiteCoreWriter.CarriedTable]

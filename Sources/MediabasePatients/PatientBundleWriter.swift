@@ -51,13 +51,14 @@ package final class PatientBundleWriter: PatientWriter {
     /// Creates the part at `path` (a temporary name; the caller renames it) and writes the
     /// schema and the start of the `expression_data` block.
     /// - Parameter timestamp: `created_at` and `updated_at` of every row (the upload date).
-    package init(path: String, patient: PatientId, timestamp: String) throws {
+    /// - Parameter level: the gzip level (`--compression-level`).
+    package init(path: String, patient: PatientId, timestamp: String, level: Int32 = BundleWriter.defaultLevel) throws {
         self.path = path
         partName = Self.partName(patient)
         schema = try PostgresNames.quoted(patient.schemaName)
         // One patient is one small part, and patients already run in parallel: compressing on
         // the writing thread keeps every core busy without a pool per patient.
-        gzip = try GzipWriter(path: path, pool: try CompressionPool(threads: 1, level: BundleWriter.defaultLevel))
+        gzip = try GzipWriter(path: path, pool: try CompressionPool(threads: 1, level: level))
         var tail: [UInt8] = [ASCII.tab]
         try Self.appendText(timestamp, to: &tail, column: "created_at")
         tail.append(ASCII.tab)

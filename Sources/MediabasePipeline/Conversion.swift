@@ -14,6 +14,13 @@ package enum OutputTarget: String, CaseIterable, Sendable, Codable {
     case bundle
 }
 
+extension OutputTarget {
+    /// The gzip levels `--compression-level` takes.
+    package static let compressionLevels = 1...9
+    /// A bundle's level when `--compression-level` is not given.
+    package static var defaultCompressionLevel: Int { Int(BundleWriter.defaultLevel) }
+}
+
 /// Everything `mediabase convert` needs to know.
 package struct ConversionOptions: Sendable {
     package var input: String
@@ -31,6 +38,8 @@ package struct ConversionOptions: Sendable {
     package var force = false
     /// `--memory-limit` in bytes (docs/spec.md §2): see ``MemoryBudget``.
     package var memoryLimit = MemoryBudget.defaultLimit
+    /// `--compression-level`: the gzip level of a bundle's parts (nil: ``BundleWriter/defaultLevel``).
+    package var compressionLevel: Int?
     /// Keep only these genes and what links to them; nil keeps everything.
     package var genes: GeneSelection?
     /// `schema_versions.applied_at`; fixed so that output is reproducible.
@@ -87,6 +96,8 @@ package struct ConversionReport: Codable, Sendable {
     package var peakMemoryBytes: Int64 = 0
     /// `--memory-limit` in bytes, and how the normalizer's state fared against it.
     package var memoryLimitBytes: Int64 = 0
+    /// The gzip level of a bundle's parts (`--compression-level`); nil for a SQLite output.
+    package var compressionLevel: Int?
     package var spill = SpillTally()
     /// Peak resident memory so far at the end of each stage.
     package var peakMemoryAfterStage: [String: Int64] = [:]
@@ -219,13 +230,15 @@ package enum Conversion {
         let exported = Guarded<Result<BundleManifest, Error>?>(nil)
         let carriedTables = writer.carriedTables
         let threads = options.threads
+        let level = Int32(options.compressionLevel ?? OutputTarget.defaultCompressionLevel)
         let (inputName, inputFormat, inputBytes) = (Paths.split(Paths.trimmingTrailingSlashes(options.input)).name, reader.format.description, reader.totalBytes)
         let manifestInput = { @Sendable () throws -> [BundleManifest.Input] in
             [BundleManifest.Input(name: inputName, format: inputFormat, bytes: inputBytes, sha256: try digest.wait())]
         }
         let writeBundle: @Sendable (_ database: () throws -> SQLiteDatabase, _ progress: ProgressReporter?) -> Void = { database, progress in
             let outcome = Result {
-                try BundleWriter(database: try database(), carriedTables: carriedTables, threads: threads).write(to: temporary, inputs: manifestInput, progress: progress)
+                try BundleWriter(database: try database(), carriedTables: carriedTables, threads: threads, level: level)
+                    .write(to: temporary, inputs: manifestInput, progress: progress)
             }
             exported.withLock { $0 = outcome }
         }
@@ -311,6 +324,7 @@ package enum Conversion {
         report.megabytesPerSecond = ((Double(reader.totalBytes ?? 0) / 1e6 / max(seconds, 0.001)) * 10).rounded() / 10
         report.peakMemoryBytes = ProcessMemory.peakBytes
         report.memoryLimitBytes = options.memoryLimit
+        report.compressionLevel = bundle ? Int(level) : nil
         report.spill = normalizer.spillTally
 
         try rejects.close()

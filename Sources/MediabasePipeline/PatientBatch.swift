@@ -34,6 +34,8 @@ package struct PatientBatchOptions: Sendable {
     package var force = false
     /// `--memory-limit` in bytes (docs/spec.md §2): see ``PatientMemory``.
     package var memoryLimit = MemoryBudget.defaultLimit
+    /// `--compression-level`: the gzip level of a bundle's parts (nil: ``BundleWriter/defaultLevel``).
+    package var compressionLevel: Int?
     package var reading = PatientReadOptions()
     package var onDuplicate = DuplicatePolicy.error
     package var symbolMapping = SymbolMapping.canonical
@@ -441,7 +443,8 @@ package enum PatientBatch {
     /// - Returns: the checks and, for a bundle part, its SHA-256 and size.
     private static func write(_ patient: PatientSpec, expression: PatientExpression, source: PatientSource, sha256: String,
                               core: CoreLookup, options: PatientBatchOptions, path: String) throws -> (checks: [ValidationCheck], part: (sha256: String, bytes: Int64)?) {
-        let bundleWriter = options.target == .bundle ? try PatientBundleWriter(path: path, patient: patient.id, timestamp: options.uploadDate) : nil
+        let bundleWriter = options.target == .bundle ? try PatientBundleWriter(path: path, patient: patient.id, timestamp: options.uploadDate,
+                                                                                             level: Int32(options.compressionLevel ?? OutputTarget.defaultCompressionLevel)) : nil
         let writer: PatientWriter = try bundleWriter ?? PatientSQLiteWriter(path: path, timestamp: options.uploadDate)
         try expression.forEachStored { try writer.insert(transcriptId: $0, foldChange: $1) }
         let document = PatientMetadataDocument(

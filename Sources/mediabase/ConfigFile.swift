@@ -75,6 +75,12 @@ final class ConfigFile {
         try value(key, flag: flag, expected: "a whole number of at least \(minimum)") { Int($0).flatMap { $0 >= minimum ? $0 : nil } }
     }
 
+    func int(_ key: String, flag: Int?, in range: ClosedRange<Int>) throws -> Int? {
+        try value(key, flag: flag, expected: "a whole number from \(range.lowerBound) to \(range.upperBound)") {
+            Int($0).flatMap { range.contains($0) ? $0 : nil }
+        }
+    }
+
     func uint64(_ key: String, flag: UInt64?) throws -> UInt64? {
         try value(key, flag: flag, expected: "a whole number of at least 0") { UInt64($0) }
     }

@@ -54,6 +54,7 @@ struct ConvertCommand: ParsableCommand {
         let seed = try config.uint64("seed", flag: seed)
         let genes = try config.string("genes", flag: genes)
         try config.rejectUnknownKeys(of: "convert")
+        try options.checkCompressionLevel()
         // Checked here rather than in validate(): either side may come from the config file.
         if sampleGenes != nil && genes != nil { throw ValidationError("--sample-genes and --genes exclude each other") }
         if seed != nil && sampleGenes == nil { throw ValidationError("--seed goes with --sample-genes") }
@@ -95,6 +96,10 @@ struct CommonOptions: ParsableArguments {
     @Flag(help: "Replace an existing output.")
     var force = false
 
+    @Option(help: ArgumentHelp("The gzip level of a bundle's parts, 1 (fastest) to 9 (smallest); --to bundle only. Default: \(OutputTarget.defaultCompressionLevel).",
+                               valueName: "level"))
+    var compressionLevel: Int?
+
     @Option(help: ArgumentHelp("What the run may keep in memory (300MB, 1.5GB, 512MiB, or bytes); the state beyond it waits in temporary files. Default: 300MB.",
                                valueName: "size"),
             transform: { try CommonOptions.memorySize($0) })
@@ -111,6 +116,9 @@ struct CommonOptions: ParsableArguments {
     func validate() throws {
         if let maxRejects, maxRejects < 0 { throw ValidationError("--max-rejects must be 0 or more") }
         if let threads, threads < 1 { throw ValidationError("--threads must be 1 or more") }
+        if let compressionLevel, !OutputTarget.compressionLevels.contains(compressionLevel) {
+            throw ValidationError("--compression-level must be from 1 to 9")
+        }
     }
 
     /// Fills `options` from the flags, then from the config file for keys not given as flags;
@@ -128,6 +136,7 @@ struct CommonOptions: ParsableArguments {
         options.memoryLimit = try config.size("memory-limit", flag: memoryLimit, expected: MemoryBudget.sizeExpected) {
             MemoryBudget.parseSize($0).flatMap { $0 >= MemoryBudget.minimumLimit ? $0 : nil }
         } ?? MemoryBudget.defaultLimit
+        options.compressionLevel = try config.int("compression-level", flag: compressionLevel, in: OutputTarget.compressionLevels)
         return config
     }
 }
@@ -142,7 +151,18 @@ protocol CommonSettings {
     var threads: Int { get set }
     var force: Bool { get set }
     /// `--memory-limit` in bytes (docs/spec.md §2).
-    var memoryLimit: Int64 { get set }
+    var memoryLimit: Int64 { get set }    /// `--compression-level` as given (nil: the default); a bundle's only.
+    var compressionLevel: Int? { get set }
+    var target: OutputTarget { get }
+}
+
+extension CommonSettings {
+    /// Refuses `--compression-level` (flag or config key) for a SQLite output, which has no gzip parts.
+    func checkCompressionLevel() throws {
+        if compressionLevel != nil && target == .sqlite {
+            throw ValidationError("--compression-level applies to --to bundle only")
+        }
+    }
 }
 
 extension ConversionOptions: CommonSettings {}

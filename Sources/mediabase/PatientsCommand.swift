@@ -103,6 +103,7 @@ struct PatientsCommand: ParsableCommand {
         }
         options.core = core
         options.target = to
+        try options.checkCompressionLevel()
         options.files = Array(paths.dropLast())
         let report = try PatientBatch.run(options) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         if !report.failed.isEmpty { throw ExitCode(1) }
