@@ -19,6 +19,8 @@ extension OutputTarget {
     package static let compressionLevels = 1...9
     /// A bundle's level when `--compression-level` is not given.
     package static var defaultCompressionLevel: Int { Int(BundleWriter.defaultLevel) }
+    /// The zlib level of `--compression-level` as given (nil: the default).
+    static func zlibLevel(_ requested: Int?) -> Int32 { Int32(requested ?? defaultCompressionLevel) }
 }
 
 /// Everything `mediabase convert` needs to know.
@@ -230,7 +232,7 @@ package enum Conversion {
         let exported = Guarded<Result<BundleManifest, Error>?>(nil)
         let carriedTables = writer.carriedTables
         let threads = options.threads
-        let level = Int32(options.compressionLevel ?? OutputTarget.defaultCompressionLevel)
+        let level = OutputTarget.zlibLevel(options.compressionLevel)
         let (inputName, inputFormat, inputBytes) = (Paths.split(Paths.trimmingTrailingSlashes(options.input)).name, reader.format.description, reader.totalBytes)
         let manifestInput = { @Sendable () throws -> [BundleManifest.Input] in
             [BundleManifest.Input(name: inputName, format: inputFormat, bytes: inputBytes, sha256: try digest.wait())]

@@ -444,7 +444,7 @@ package enum PatientBatch {
     private static func write(_ patient: PatientSpec, expression: PatientExpression, source: PatientSource, sha256: String,
                               core: CoreLookup, options: PatientBatchOptions, path: String) throws -> (checks: [ValidationCheck], part: (sha256: String, bytes: Int64)?) {
         let bundleWriter = options.target == .bundle ? try PatientBundleWriter(path: path, patient: patient.id, timestamp: options.uploadDate,
-                                                                                             level: Int32(options.compressionLevel ?? OutputTarget.defaultCompressionLevel)) : nil
+                                                                                             level: OutputTarget.zlibLevel(options.compressionLevel)) : nil
         let writer: PatientWriter = try bundleWriter ?? PatientSQLiteWriter(path: path, timestamp: options.uploadDate)
         try expression.forEachStored { try writer.insert(transcriptId: $0, foldChange: $1) }
         let document = PatientMetadataDocument(
