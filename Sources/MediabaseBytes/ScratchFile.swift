@@ -118,7 +118,7 @@ package final class ScratchFile {
     package func readRecord(at offset: Int64, into bytes: inout [UInt8]) throws -> Range<Int> {
         if bytes.count < 4 { bytes += [UInt8](repeating: 0, count: 4 - bytes.count) }
         // The count and, in the same call, as much of the record as `bytes` holds.
-        var read = try self.read(at: offset, into: &bytes, count: Int(min(Int64(bytes.count), size - offset)))
+        var read = try self.read(at: offset, into: &bytes, count: Int(max(0, min(Int64(bytes.count), size - offset))))
         guard read >= 4 else { throw Self.cutShort(path) }
         let count = Int(bytes.littleEndianUInt32(at: 0))
         if read < 4 + count {

@@ -59,6 +59,7 @@ final class ScratchFileTests: ScratchFolderTestCase {
         XCTAssertEqual(tail.littleEndianUInt64(at: 4), 8 << 40)
         // Past the end: an error naming the file, not garbage.
         XCTAssertThrowsError(try file.readRecord(at: file.size - 2, into: &buffer))
+        XCTAssertThrowsError(try file.readRecord(at: file.size + 100, into: &buffer))
     }
 
     /// The file is made in the folder of the path it is given and is gone from it at once.
