@@ -244,29 +244,33 @@ extension ExternalSorter {
     }
 
     /// Moves `position` past the field written by ``appendOrderedField(_:to:)`` there, without
-    /// decoding it.
-    package static func skipOrderedField(_ record: Span<UInt8>, at position: inout Int) {
+    /// decoding it; gives whether its value holds an escaped 0.
+    @discardableResult
+    package static func skipOrderedField(_ record: Span<UInt8>, at position: inout Int) -> Bool {
         let tag = record[position]
         position += 1
-        guard tag == 1 else { return }
+        guard tag == 1 else { return false }
         // The end is the first 0 not followed by 1 (an escaped 0 is 0 1).
         var end = position
+        var escaped = false
         while true {
             end = record.firstIndex(of: 0, from: end)!
             if record[end + 1] == 0 { break }
+            escaped = true
             end += 2
         }
         position = end + 2
+        return escaped
     }
 
     /// Reads a field written by ``appendOrderedField(_:to:)`` at `position` of `record`, moving
     /// `position` past it; calls `body` with its value (nil: NULL), which it gives back.
     package static func withOrderedField<Result>(_ record: Span<UInt8>, at position: inout Int, _ body: (Span<UInt8>?) throws -> Result) rethrows -> Result {
         let start = position + 1
-        skipOrderedField(record, at: &position)
+        let escaped = skipOrderedField(record, at: &position)
         guard record[start - 1] == 1 else { return try body(nil) }
         let end = position - 2
-        guard record.firstIndex(of: 0, from: start, to: end) != nil else { return try body(record.extracting(start..<end)) }
+        guard escaped else { return try body(record.extracting(start..<end)) }
         var value: [UInt8] = []
         var index = start
         while index < end {

@@ -33,7 +33,7 @@ package final class ScratchFile {
         let name = String(cString: template)
         self.path = name
         self.bufferBytes = max(bufferBytes, 4096)
-        guard descriptor >= 0 else { throw MediabaseError.io(path: name, message: String(cString: strerror(errno))) }
+        guard descriptor >= 0 else { throw FileDescriptorIO.error(name) }
         unlink(name)
         _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
     }
@@ -44,12 +44,12 @@ package final class ScratchFile {
     @discardableResult
     package func append(_ bytes: Span<UInt8>) throws -> Int64 {
         let start = size
-        if pending.count + bytes.count > bufferBytes { try flush() }
         if bytes.count >= bufferBytes {
+            try flush()
             try FileDescriptorIO.writeAll(descriptor, bytes, at: written, path: path)
             written += Int64(bytes.count)
         } else {
-            if pending.capacity < bufferBytes { pending.reserveCapacity(bufferBytes) }
+            try makeRoom(for: bytes.count)
             pending.append(bytes)
         }
         return start
@@ -57,16 +57,21 @@ package final class ScratchFile {
 
     /// Appends `value` in 8 bytes, least significant first.
     package func appendLittleEndian(_ value: UInt64) throws {
-        if pending.count + 8 > bufferBytes { try flush() }
-        if pending.capacity < bufferBytes { pending.reserveCapacity(bufferBytes) }
+        try makeRoom(for: 8)
         pending.appendLittleEndian(value)
     }
 
     /// Appends `value` in 4 bytes, least significant first.
     package func appendLittleEndian(_ value: UInt32) throws {
-        if pending.count + 4 > bufferBytes { try flush() }
-        if pending.capacity < bufferBytes { pending.reserveCapacity(bufferBytes) }
+        try makeRoom(for: 4)
         pending.appendLittleEndian(value)
+    }
+
+    /// Makes the buffer able to take `count` more bytes (fewer than ``bufferBytes``): written out
+    /// first when they would not fit, its whole size reserved once.
+    private func makeRoom(for count: Int) throws {
+        if pending.count + count > bufferBytes { try flush() }
+        if pending.capacity < bufferBytes { pending.reserveCapacity(bufferBytes) }
     }
 
     /// Appends `bytes` after their count (4 bytes, little-endian); gives the offset of the count,
