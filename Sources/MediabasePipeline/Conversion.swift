@@ -219,9 +219,15 @@ package enum Conversion {
         // against every table's count (the export outlasts them). A bundle's keys are
         // checked on its rows (BundleKeyCheck), not on the core it is exported from.
         let coreChecks = Guarded<[ValidationCheck]?>(nil)
+        // The key checks that need no index run on the connection opened before the indexes
+        // when it has time left, else with the other checks.
+        let indexFreeKeyChecks = SharedWork {
+            try CoreValidator.indexFreeKeyChecks(try SQLiteDatabase(path: coreFile, readOnly: true), keySets: endStepsPool)
+        }
         let checkCore: @Sendable (_ counts: [String: Int]) throws -> Void = { counts in
             let checks = try CoreValidator.validate(try SQLiteDatabase(path: coreFile, readOnly: true), expectedCounts: bundle ? counts : [:],
-                                                    thorough: false, viewTables: false, keys: !bundle, keySets: endStepsPool)
+                                                    thorough: false, viewTables: false, keys: !bundle, keySets: endStepsPool,
+                                                    indexFreeKeyChecks: indexFreeKeyChecks.value)
             coreChecks.withLock { $0 = checks }
         }
         let checksBesideExport = Guarded<BackgroundTask<Void>?>(nil)
@@ -253,6 +259,7 @@ package enum Conversion {
             _ = try? checks.wait()
         }
         try writer.finish(appliedAt: options.appliedAt, forQueries: !bundle, threads: options.threads, onceIndexesAreCommitted: checkCore,
+                         whileIndexesBuild: ("core key checks (while the indexes build)", { indexFreeKeyChecks.runUnlessStarted() }),
                          onceCommitted: bundle && options.threads > 1 ? ("exporting the bundle", export) : nil, progress: progress)
         stage("index_and_views")
         // A CSV's columns never have types: only a dump's missing declarations are worth a word.

@@ -169,8 +169,12 @@ package enum CoreValidator {
     ///   (``BundleKeyCheck``).
     /// - Parameter keySets: where the foreign-key checks' sets of parent keys take their bytes
     ///   (nil: ``keySetBytes`` of their own).
+    /// - Parameter indexFreeKeyChecks: with `keys`, gives ``indexFreeKeyChecks(_:keySets:)`` of
+    ///   this core as another connection ran them (a conversion runs them while the indexes
+    ///   build); nil: they run here.
     package static func validate(_ database: SQLiteDatabase, expectedCounts: [String: Int] = [:], thorough: Bool = true, viewTables: Bool = true,
-                                 keys: Bool = true, keySets: MemoryPool? = nil) throws -> [ValidationCheck] {
+                                 keys: Bool = true, keySets: MemoryPool? = nil,
+                                 indexFreeKeyChecks: (() throws -> [ValidationCheck])? = nil) throws -> [ValidationCheck] {
         var checks: [ValidationCheck] = []
         // Every check walks tables or indexes in order (foreign keys are scanned, each value
         // looked up in memory), so a modest cache serves them.
@@ -190,17 +194,25 @@ package enum CoreValidator {
         let integrity = try database.rows("PRAGMA \(pragma)").compactMap { $0[0] }
         checks.append(ValidationCheck(name: pragma, passed: integrity == ["ok"], detail: integrity.prefix(5).joined(separator: "; ")))
 
-        if keys { checks += try keyChecks(database, tables: tables, keySets: keySets ?? MemoryPool(bytes: keySetBytes)) }
+        if keys {
+            checks += try indexFreeKeyChecks?() ?? Self.indexFreeKeyChecks(database, keySets: keySets ?? MemoryPool(bytes: keySetBytes))
+            checks += try uniqueKeyChecks(database)
+        }
         if !expectedCounts.isEmpty { checks.append(try rowCountCheck(database, tables: tables, expectedCounts: expectedCounts)) }
         return checks
     }
 
-    /// The foreign keys, unique genes, transcripts with their gene, and the unique keys of the
-    /// tables without their unique index.
-    private static func keyChecks(_ database: SQLiteDatabase, tables: Set<String>, keySets: MemoryPool) throws -> [ValidationCheck] {
+    /// The key checks that read no index the end steps build: the foreign keys, unique genes
+    /// and transcripts with their gene. They read only the core's tables, so they give the same
+    /// verdicts on a snapshot taken before the indexes (``SQLiteCoreWriter``'s end steps run
+    /// them there when a connection has time left).
+    /// - Parameter keySets: where the foreign-key checks' sets of parent keys take their bytes.
+    package static func indexFreeKeyChecks(_ database: SQLiteDatabase, keySets: MemoryPool) throws -> [ValidationCheck] {
+        try database.execute("PRAGMA cache_size = -8192")
+        let tables = try database.rows("SELECT name FROM sqlite_master WHERE type = 'table'").compactMap { $0[0] }.sorted()
         var checks: [ValidationCheck] = []
         var holding: Set<String> = []
-        let foreign = try foreignKeyViolations(database, tables: tables.sorted(), holding: &holding, keySets: keySets)
+        let foreign = try foreignKeyViolations(database, tables: tables, holding: &holding, keySets: keySets)
         checks.append(ValidationCheck(name: "foreign_keys", passed: foreign.isEmpty,
                                       detail: foreign.isEmpty ? "every link row has both ends" : foreign.prefix(5).joined(separator: "; ")))
 
@@ -212,7 +224,13 @@ package enum CoreValidator {
             ? database.integer("SELECT count(*) FROM transcripts WHERE gene_id IS NULL")
             : database.integer("SELECT count(*) FROM transcripts t WHERE NOT EXISTS (SELECT 1 FROM genes g WHERE g.gene_id = t.gene_id)")
         checks.append(ValidationCheck(name: "transcripts_have_genes", passed: orphans == 0, detail: "\(orphans) transcript(s) without their gene"))
+        return checks
+    }
 
+    /// The unique keys of the tables without their unique index (a core with its indexes has
+    /// none to check: the index cannot hold a repeated key).
+    private static func uniqueKeyChecks(_ database: SQLiteDatabase) throws -> [ValidationCheck] {
+        var checks: [ValidationCheck] = []
         let indexes = Set(try database.rows("SELECT name FROM sqlite_master WHERE type = 'index'").compactMap { $0[0] })
         for table in CoreTable.outputTables {
             // A key with its unique index (schemas/sqlite/indexes.sqlite.sql) cannot repeat.

@@ -56,6 +56,33 @@ final class CoreValidatorTests: XCTestCase {
         XCTAssertFalse(foreign.detail.contains("gene_drug_interactions.gene_id"), foreign.detail)
     }
 
+    /// The key checks that need no index, run on a connection of their own before the indexes
+    /// exist (as a conversion runs them while its indexes build), give the verdicts the whole
+    /// validation gives with the indexes, in the same place among the checks.
+    func testKeyChecksBeforeTheIndexesGiveTheSameVerdicts() throws {
+        let path = directory.appendingPathComponent("early.sqlite").path
+        let database = try SQLiteDatabase(path: path)
+        try database.execute(SchemaFiles.sqliteCore)
+        try database.execute("""
+            INSERT INTO schema_versions VALUES ('\(SQLiteCoreWriter.schemaVersion)', '2024-01-01T00:00:00Z', NULL);
+            INSERT INTO genes (gene_id, gene_symbol) VALUES ('ENSG1', 'TP53'), ('ENSG2', 'BRCA1');
+            INSERT INTO transcripts (transcript_id, gene_id) VALUES ('ENST1', 'ENSG1'), ('ENST2', 'ENSG9'), ('ENST3', 'ENSG2');
+            INSERT INTO transcript_go_terms (transcript_id, go_id) VALUES ('ENST1', 'GO:1'), ('ENST7', 'GO:2');
+            """)
+        let early = try CoreValidator.indexFreeKeyChecks(try SQLiteDatabase(path: path, readOnly: true), keySets: MemoryPool(bytes: 1 << 20))
+        XCTAssertEqual(early.map(\.name), ["foreign_keys", "unique_genes", "transcripts_have_genes"])
+        XCTAssertEqual(early.map(\.passed), [false, true, false])
+        XCTAssertEqual(check(early, "transcripts_have_genes")?.detail, "1 transcript(s) without their gene")
+        for statement in SchemaFiles.statements(SchemaFiles.sqliteIndexes) { try database.execute(statement) }
+        let whole = try CoreValidator.validate(database, thorough: false, viewTables: false)
+        XCTAssertEqual(try CoreValidator.validate(database, thorough: false, viewTables: false, indexFreeKeyChecks: { early }), whole)
+        XCTAssertEqual(whole.filter { early.map(\.name).contains($0.name) }, early)
+        XCTAssertEqual(whole.map(\.name), ["schema_present", "schema_version", "quick_check", "foreign_keys", "unique_genes", "transcripts_have_genes"])
+        // The checks given are the ones reported: they are not run a second time.
+        let given = [ValidationCheck(name: "foreign_keys", passed: false, detail: "given")]
+        XCTAssertEqual(try CoreValidator.validate(database, thorough: false, viewTables: false, indexFreeKeyChecks: { given }).map(\.detail).last, "given")
+    }
+
     /// The keys are looked up by the hash of their text; a value whose text differs from its
     /// parent's (a REAL column's 1.0 against the key 1) is settled by SQL's comparison, and a
     /// missing value after a run of present ones is found.
