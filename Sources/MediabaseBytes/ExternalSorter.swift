@@ -24,10 +24,10 @@ package final class ExternalSorter {
     /// The least memory used, whatever the budget.
     static let minimumMemoryBytes = 4096
 
-    private let scratchPath: String
     private var bytes: [UInt8] = []
     private var entries: [Entry] = []
-    private var file: ScratchFile?
+    /// Made at the first run's write.
+    private let file: ScratchFile
     /// The runs written, as ranges of the file.
     private var runs: [Range<Int64>] = []
     /// Records appended.
@@ -42,10 +42,10 @@ package final class ExternalSorter {
     /// ``minimumMemoryBytes``). `fanIn`: runs merged at once (tests make it small).
     package init(scratchBeside path: String, memoryBytes: Int, fanIn: Int = ExternalSorter.maximumFanIn) {
         precondition(fanIn >= 2, "a merge takes two runs or more")
-        scratchPath = path
         self.fanIn = fanIn
         let memoryBytes = max(Self.minimumMemoryBytes, memoryBytes)
         readBufferBytes = max(4096, min(256 << 10, memoryBytes / fanIn))
+        file = ScratchFile(beside: path, bufferBytes: readBufferBytes)
         // Reserved, not touched: pages count only once written.
         bytes.reserveCapacity(memoryBytes - memoryBytes / 5)
         entries.reserveCapacity(memoryBytes / 5 / MemoryLayout<Entry>.stride)
@@ -66,7 +66,7 @@ package final class ExternalSorter {
     package func forEachSorted(_ body: (Span<UInt8>) throws -> Void) throws {
         defer { release() }
         sortEntries()
-        guard file != nil else {
+        guard !runs.isEmpty else {
             let bytes = bytes
             let all = bytes.span
             for entry in entries { try body(all.extracting(Int(entry.start)..<Int(entry.start + entry.count))) }
@@ -127,8 +127,6 @@ package final class ExternalSorter {
     /// Writes as a new run at the end of the file the records `produce` hands its `write`, in
     /// order, each as a record of the file (after its length), gathered in writes of ``readBufferBytes``.
     private func writeRun(_ produce: (_ write: (Span<UInt8>) throws -> Void) throws -> Void) throws {
-        if file == nil { file = try ScratchFile(beside: scratchPath, bufferBytes: readBufferBytes) }
-        let file = file!
         let start = file.size
         try produce { record in try file.appendRecord(record) }
         runs.append(start..<file.size)
@@ -136,7 +134,6 @@ package final class ExternalSorter {
 
     /// Reads `runs` merged, calling `body` with each record in order.
     private func merge(_ runs: [Range<Int64>], _ body: (Span<UInt8>) throws -> Void) throws {
-        let file = file!
         var readers = runs.map { RunReader(range: $0, bufferBytes: readBufferBytes) }
         var heap: [Int] = []
         for index in readers.indices where try readers[index].advance(file) { heap.append(index) }

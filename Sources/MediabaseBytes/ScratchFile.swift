@@ -2,7 +2,8 @@ import Foundation
 
 /// A temporary file for bytes that need not outlive the process, appended to and read back at
 /// any offset. It is created beside a given path (so it lands on the disk the user chose for the
-/// output, not on a small `/tmp`) and unlinked at once: its blocks go when it is closed, however
+/// output, not on a small `/tmp`) at its first write, not before (an owner that may never spill
+/// holds one from the start), and unlinked at once: its blocks go when it is closed, however
 /// the process ends. The `open`, `write` and `pread` calls that take pointers stay in this layer
 /// (docs/architecture.md, "Unsafe code").
 ///
@@ -11,11 +12,13 @@ import Foundation
 /// buffer or both, so what was appended can be read back at once. Records framed by their
 /// length (``appendRecord(_:)``, ``readRecord(at:into:)``) are the common form.
 package final class ScratchFile {
-    /// The name it had, as errors name it (it is already gone from the directory).
-    package let path: String
+    /// The name it had, as errors name it (it is already gone from the directory); before its
+    /// first write, the pattern it is made with.
+    package private(set) var path: String
     /// The buffer's size: the most bytes kept before they are written.
     package let bufferBytes: Int
-    private var descriptor: Int32
+    /// -1 until the first write makes the file.
+    private var descriptor: Int32 = -1
     /// Bytes in the file itself; the buffer's follow them.
     private var written: Int64 = 0
     private var pending: [UInt8] = []
@@ -23,22 +26,30 @@ package final class ScratchFile {
     /// Bytes appended so far (written or buffered): the offset of the next append.
     package var size: Int64 { written + Int64(pending.count) }
 
-    /// Creates the file in the directory of `path`, named after it with a unique suffix (in the
-    /// temporary directory for an in-memory database's empty path or `:memory:`).
+    /// A file to be made, at its first write, in the directory of `path`, named after it with a
+    /// unique suffix (in the temporary directory for an in-memory database's empty path or
+    /// `:memory:`).
     /// - Parameter bufferBytes: bytes gathered before a write (at least 4096).
-    package init(beside path: String, bufferBytes: Int = 1 << 20) throws {
+    package init(beside path: String, bufferBytes: Int = 1 << 20) {
         let base = path.isEmpty || path == ":memory:" ? NSTemporaryDirectory() + "/mediabase" : path
-        var template = Array((base + ".scratch-XXXXXX").utf8CString)
-        descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        let name = String(cString: template)
-        self.path = name
+        self.path = base + ".scratch-XXXXXX"
         self.bufferBytes = max(bufferBytes, 4096)
-        guard descriptor >= 0 else { throw FileDescriptorIO.error(name) }
-        unlink(name)
-        _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
     }
 
-    deinit { Foundation.close(descriptor) }
+    deinit { if descriptor >= 0 { Foundation.close(descriptor) } }
+
+    /// The file's descriptor, the file made (and unlinked) at the first call.
+    private func madeDescriptor() throws -> Int32 {
+        guard descriptor < 0 else { return descriptor }
+        var template = Array(path.utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        let name = String(cString: template)
+        guard made >= 0 else { throw FileDescriptorIO.error(name) }
+        unlink(name)
+        _ = fcntl(made, F_SETFD, FD_CLOEXEC)
+        (path, descriptor) = (name, made)
+        return made
+    }
 
     /// Appends all of `bytes`; gives the offset they start at.
     @discardableResult
@@ -46,7 +57,7 @@ package final class ScratchFile {
         let start = size
         if bytes.count >= bufferBytes {
             try flush()
-            try FileDescriptorIO.writeAll(descriptor, bytes, at: written, path: path)
+            try FileDescriptorIO.writeAll(madeDescriptor(), bytes, at: written, path: path)
             written += Int64(bytes.count)
         } else {
             try makeRoom(for: bytes.count)
@@ -90,7 +101,7 @@ package final class ScratchFile {
         do {
             // A copy of the reference, gone before the buffer is emptied in place.
             let bytes = pending
-            try FileDescriptorIO.writeAll(descriptor, bytes.span, at: written, path: path)
+            try FileDescriptorIO.writeAll(madeDescriptor(), bytes.span, at: written, path: path)
         }
         written += Int64(pending.count)
         pending.removeAll(keepingCapacity: true)
@@ -102,6 +113,7 @@ package final class ScratchFile {
         precondition(start >= 0 && count >= 0 && start + count <= bytes.count, "read past the buffer")
         precondition(offset >= 0, "read before the file's start")
         var done = 0
+        // Bytes written imply the file is made.
         if offset < written {
             let fromFile = Int(min(Int64(count), written - offset))
             done = try bytes.withUnsafeMutableBytes { buffer in

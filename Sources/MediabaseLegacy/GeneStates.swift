@@ -179,13 +179,11 @@ final class GeneStates {
     /// The state handed out last: its growth is counted at the next lookup.
     private var current: GeneState?
     private var clock: UInt64 = 0
-    /// The temporary file, made at the first spill: each state's bytes as a record
+    /// The temporary file (made at the first spill's write): each state's bytes as a record
     /// (``ScratchFile/appendRecord(_:)``); a state spilled again is appended again.
-    private var spill: ScratchFile?
+    private let spill: ScratchFile
     /// Where a state read back lands: most are read whole with their count in one `pread`.
     private var readBuffer = [UInt8](repeating: 0, count: 1024)
-    private let scratchPath: String
-    private let spillBufferBytes: Int
     private(set) var tally = Tally()
     /// Distinct genes seen; also the number the next new gene gets.
     private(set) var count = 0
@@ -197,8 +195,7 @@ final class GeneStates {
     ///   - spillBufferBytes: what the temporary file gathers before a write.
     init(budgetBytes: Int, scratchPath: String = "", spillBufferBytes: Int = 1 << 20) {
         budget = budgetBytes
-        self.scratchPath = scratchPath
-        self.spillBufferBytes = spillBufferBytes
+        spill = ScratchFile(beside: scratchPath, bufferBytes: spillBufferBytes)
     }
 
     private var bytes: Int { residentBytes + states.capacity * Self.bytesPerSlot }
@@ -285,18 +282,13 @@ final class GeneStates {
     }
 
     private func save(_ state: GeneState) throws -> Int64 {
-        let spill = try self.spill ?? {
-            let made = try ScratchFile(beside: scratchPath, bufferBytes: spillBufferBytes)
-            self.spill = made
-            return made
-        }()
         tally.spilled += 1
         return try spill.appendRecord(state.encoded().span)
     }
 
     /// The state saved at `offset`.
     private func restored(at offset: Int64) throws -> GeneState {
-        let record = try spill!.readRecord(at: offset, into: &readBuffer)
+        let record = try spill.readRecord(at: offset, into: &readBuffer)
         let bytes = readBuffer
         return GeneState(decoding: bytes.span.extracting(record))
     }
@@ -304,7 +296,7 @@ final class GeneStates {
     /// Calls `body` with every gene, in gene id order; the states are not usable afterwards.
     func forEachSorted(_ body: (String, GeneState) throws -> Void) throws {
         current = nil
-        if spill != nil {
+        if tally.spilled > 0 {
             // The sorted ids (16 bytes a gene, and as much again while they are sorted) would come
             // on top of a full budget: the states in memory join the others in the file first.
             for (geneId, state) in residents { states[geneId] = .file(try save(state)) }

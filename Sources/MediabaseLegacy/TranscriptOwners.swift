@@ -32,7 +32,7 @@ final class TranscriptOwners {
         // 16 Mbit (2 MB): under 0.1 % false positives up to a million transcripts.
         var spilled = ApproximateSet(bitCount: 1 << 24)
 
-        init(scratchPath: String, bufferBytes: Int) throws { file = try ScratchFile(beside: scratchPath, bufferBytes: bufferBytes) }
+        init(scratchPath: String, bufferBytes: Int) { file = ScratchFile(beside: scratchPath, bufferBytes: bufferBytes) }
 
         /// Writes `table`'s entries as a new run.
         func write(_ table: OwnerTable) throws {
@@ -117,8 +117,8 @@ final class TranscriptOwners {
 
     /// Moves the pending transcripts to the file, as a run in key order.
     private func spillPending() throws {
-        let spill = try self.spill ?? {
-            let made = try Spill(scratchPath: scratchPath, bufferBytes: spillBufferBytes)
+        let spill = self.spill ?? {
+            let made = Spill(scratchPath: scratchPath, bufferBytes: spillBufferBytes)
             self.spill = made
             return made
         }()

@@ -13,7 +13,7 @@ final class ScratchFileTests: ScratchFolderTestCase {
     /// Appends of every size around the buffer's, read back at every offset with reads that
     /// start in the file and end in the buffer, lie in either alone, or pass the end.
     func testReadsWhatWasAppendedWhetherWrittenOrBuffered() throws {
-        let file = try ScratchFile(beside: path("core.sqlite"), bufferBytes: 4096)
+        let file = ScratchFile(beside: path("core.sqlite"), bufferBytes: 4096)
         var expected: [UInt8] = []
         for size in [0, 1, 7, 4095, 4096, 4097, 10_000, 3, 4000, 200, 9000, 1] {
             let bytes = pattern(from: expected.count, count: size)
@@ -40,7 +40,7 @@ final class ScratchFileTests: ScratchFolderTestCase {
     /// Records of any length (empty, longer than the read buffer, longer than the file's buffer)
     /// come back whole from any offset, into a buffer that grows when it must.
     func testRecordsComeBackWhole() throws {
-        let file = try ScratchFile(beside: path("core.sqlite"), bufferBytes: 4096)
+        let file = ScratchFile(beside: path("core.sqlite"), bufferBytes: 4096)
         var records: [(offset: Int64, bytes: [UInt8])] = []
         for (index, size) in [0, 5, 1020, 1021, 5000, 0, 64, 12_000, 2].enumerated() {
             let bytes = pattern(from: index * 31, count: size)
@@ -62,13 +62,30 @@ final class ScratchFileTests: ScratchFolderTestCase {
         XCTAssertThrowsError(try file.readRecord(at: file.size + 100, into: &buffer))
     }
 
-    /// The file is made in the folder of the path it is given and is gone from it at once.
+    /// The file is made in the folder of the path it is given, at its first write (appends the
+    /// buffer holds make none), and is gone from it at once.
     func testLeavesNothingInItsFolder() throws {
-        let file = try ScratchFile(beside: path("core.sqlite"))
-        XCTAssertTrue(file.path.hasPrefix(path("core.sqlite.scratch-")), file.path)
+        let file = ScratchFile(beside: path("core.sqlite"))
         let bytes: [UInt8] = [1, 2, 3]
         try file.append(bytes.span)
+        var back = [UInt8](repeating: 0, count: 3)
+        XCTAssertEqual(try file.read(at: 0, into: &back, count: 3), 3)
+        XCTAssertEqual(back, bytes)
+        XCTAssertEqual(file.path, path("core.sqlite.scratch-XXXXXX"), "not made before its first write")
         try file.flush()
+        XCTAssertTrue(file.path.hasPrefix(path("core.sqlite.scratch-")) && !file.path.hasSuffix("XXXXXX"), file.path)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder), [])
+        XCTAssertEqual(try file.read(at: 0, into: &back, count: 3), 3)
+        XCTAssertEqual(back, bytes)
+    }
+
+    /// A folder where the file cannot be made fails at the first write, naming the file.
+    func testAFolderThatIsNotThereFailsAtTheFirstWrite() throws {
+        let file = ScratchFile(beside: path("missing/core.sqlite"), bufferBytes: 4096)
+        let bytes = pattern(from: 0, count: 100)
+        try file.append(bytes.span)
+        XCTAssertThrowsError(try file.flush()) { error in
+            XCTAssertTrue("\(error)".contains("missing/core.sqlite.scratch-"), "\(error)")
+        }
     }
 }
