@@ -11,9 +11,15 @@ final class BundleValidatorTests: ScratchFolderTestCase {
     override func setUpWithError() throws {
         try super.setUpWithError()
         bundle = path("core.bundle")
+        try convert()
+    }
+
+    /// Converts the corruption cases into `bundle`, replacing what is there.
+    private func convert() throws {
         var options = ConversionOptions(input: Fixtures.path("legacy/corruption_cases.sql"), output: bundle)
         options.target = .bundle
         options.progress = .never
+        options.force = true
         _ = try Conversion.run(options)
     }
 
@@ -155,7 +161,7 @@ final class BundleValidatorTests: ScratchFolderTestCase {
         try replacePart("02_data.sql.gz", with: try dataLines(adding: apart).lines.joined(separator: "\n"))
         XCTAssertNil(try failed()["unique_keys"])
 
-        try setUpWithError()
+        try convert()
         let (lines, numbers) = try dataLines(adding: apart + [row(second, "GO:8888883"), row(first, "GO:8888881")])
         try replacePart("02_data.sql.gz", with: lines.joined(separator: "\n"))
         XCTAssertEqual(try failed()["unique_keys"],
