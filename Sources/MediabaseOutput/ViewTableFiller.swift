@@ -52,7 +52,7 @@ struct ViewTableFiller {
     /// The view tables this type fills; `views.sqlite.sql` declares them without a query.
     static let filledTables: Set<String> = [
         "transcript_enrichment_view", "drug_interaction_summary_view", "publication_summary_view",
-        "cross_reference_lookup_view", "patient_query_optimized_view",
+        "cross_reference_lookup_view", "patient_query_optimized_view", "go_term_hierarchy_view",
     ]
 
     /// Fills `table`, created empty. `patient_query_optimized_view` also fills
@@ -78,6 +78,7 @@ struct ViewTableFiller {
         case "drug_interaction_summary_view": try fillDrugInteractionSummary()
         case "publication_summary_view": try fillPublicationSummary()
         case "cross_reference_lookup_view": try fillCrossReferenceLookup()
+        case "go_term_hierarchy_view": try fillGOTermHierarchy()
         default: throw MediabaseError.io(path: database.path, message: "no filler for view table \(table)")
         }
     }

@@ -56,19 +56,18 @@ SELECT p.pathway_id, p.pathway_name, p.source_database,
 FROM pathways p
 ORDER BY p.pathway_id;
 
--- One scan of transcript_go_terms_go_id: a term's transcript count is the sum of its per-code counts.
-CREATE TABLE go_term_hierarchy_view AS
-WITH
-    gene_counts AS (SELECT go_id, count(DISTINCT gene_id) AS n, min(go_term) AS go_term, min(go_category) AS go_category
-                    FROM gene_go_terms_work GROUP BY go_id),
-    codes AS (SELECT go_id, sum(n) AS n, json_group_object(code, n) AS counts
-              FROM (SELECT go_id, coalesce(evidence_code, '') AS code, count(*) AS n
-                    FROM transcript_go_terms GROUP BY go_id, code ORDER BY go_id, code)
-              GROUP BY go_id)
-SELECT t.go_id, g.go_term, g.go_category, coalesce(g.n, 0) AS gene_count, t.n AS transcript_count,
-       t.counts AS evidence_code_counts
-FROM codes t LEFT JOIN gene_counts g USING (go_id)
-ORDER BY t.go_id;
+-- Filled by ViewTableFiller (GOTermHierarchyFill.swift), which holds its definition: per GO id of
+-- transcript_go_terms, the genes carrying it (gene_go_terms_work: count, smallest term and category),
+-- its rows, and their counts per evidence code (NULL as '') as a JSON object in code order. The
+-- declaration is the one a table created as the result of the definition gets.
+CREATE TABLE go_term_hierarchy_view(
+  go_id TEXT,
+  go_term,
+  go_category,
+  gene_count,
+  transcript_count,
+  evidence_code_counts
+);
 
 -- Filled by ViewTableFiller from gene_publications_pmid: per pmid, its distinct genes (symbols ordered
 -- by symbol, NULL first, then gene id) and its distinct reference categories, sorted.
