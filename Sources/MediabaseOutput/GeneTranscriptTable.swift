@@ -1,4 +1,5 @@
 import Foundation
+import MediabaseBytes
 import MediabaseModel
 import MediabaseSQLite
 
@@ -146,6 +147,12 @@ final class GeneTranscriptTable {
         }
     }
 
+    /// Appends the transcript ids of a gene number as the items of a JSON array (`"a","b"`, no
+    /// brackets), in byte order and each once, as ``forEachTranscript(ofGene:_:)`` gives them.
+    func appendTranscriptsJSON(ofGene index: Int, to out: inout [UInt8]) {
+        transcripts.appendJSONStrings(geneTranscripts[Int(transcriptsStart[index])..<Int(transcriptsStart[index + 1])], to: &out)
+    }
+
     /// Calls `body` with the symbol of a gene number: nil when NULL or when `genes` has no row for it.
     func withSymbol<R>(ofGene index: Int, _ body: (Span<UInt8>?) throws -> R) rethrows -> R { try symbols.with(index, body) }
 }
@@ -193,6 +200,21 @@ struct ByteStringTable {
     }
 
     func equals(_ index: Int, _ string: Span<UInt8>) -> Bool { with(index) { $0.elementsEqual(string) } }
+
+    /// Appends strings `numbers` as the items of a JSON array (`"a","b"`, no brackets), in
+    /// that order, reading the buffers once for all of them.
+    func appendJSONStrings(_ numbers: ArraySlice<Int32>, to out: inout [UInt8]) {
+        let strings = bytes.span
+        let ends = ends.span
+        var first = true
+        for number in numbers {
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
+            let index = Int(number)
+            let start = index == 0 ? 0 : Int(ends[index - 1])
+            JSON.appendString(strings.extracting(start..<Int(ends[index])), to: &out)
+        }
+    }
 
     /// Byte order of strings `left` and `right` (negative, zero, positive).
     func compare(_ left: Int, _ right: Int) -> Int { with(left) { left in with(right) { left.compare($0) } } }

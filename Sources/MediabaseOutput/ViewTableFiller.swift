@@ -193,12 +193,26 @@ struct ViewTableFiller {
                 var keyExists = fromGene
                 // A scan whose pending key equals the current key has rows of it (the other scan's
                 // pending key is never below the current one).
+                // The genes whose transcripts the list takes, the first kept apart: a key of one
+                // gene and no transcript of its own (most keys of gene references) has that gene's
+                // transcripts written from the table, sorted and distinct already.
+                var onlyGene: Int?
+                var geneCount = 0
                 if fromGene {
                     repeat {
                         // gene_id is NOT NULL; a NULL would carry no gene and no transcripts.
                         if let index = genes.geneNumber(in: table) {
                             table.withGeneId(index) { consider($0, index: index) }
-                            table.forEachTranscript(ofGene: index) { list.append($0) }
+                            geneCount += 1
+                            if geneCount == 1 {
+                                onlyGene = index
+                            } else {
+                                if let first = onlyGene {
+                                    table.forEachTranscript(ofGene: first) { list.append($0) }
+                                    onlyGene = nil
+                                }
+                                table.forEachTranscript(ofGene: index) { list.append($0) }
+                            }
                             continue
                         }
                         // A gene the table lacks has no transcripts and no symbol.
@@ -216,11 +230,16 @@ struct ViewTableFiller {
                 }
 
                 guard keyExists else { continue }
+                if let first = onlyGene, !list.isEmpty {
+                    table.forEachTranscript(ofGene: first) { list.append($0) }
+                    onlyGene = nil
+                }
                 let gene = hasGene ? smallestGene : nil
+                let items: CrossReferenceRows.Items = onlyGene.map { .geneTranscripts($0, table) } ?? .list
                 if let index = smallestGeneIndex {
-                    try table.withSymbol(ofGene: index) { try rows.write(key, gene: gene, symbol: $0, transcripts: &list) }
+                    try table.withSymbol(ofGene: index) { try rows.write(key, gene: gene, symbol: $0, items: items, transcripts: &list) }
                 } else {
-                    try rows.write(key, gene: gene, symbol: nil, transcripts: &list)
+                    try rows.write(key, gene: gene, symbol: nil, items: items, transcripts: &list)
                 }
             }
         }
@@ -437,8 +456,16 @@ private struct CrossReferenceRows {
         insert = SQLiteRowRuns(database: database, table: "cross_reference_lookup_view", columns: 5)
     }
 
+    /// Where a row's transcripts come from.
+    enum Items {
+        /// `list`, sorted and made distinct here.
+        case list
+        /// A gene's transcripts in the table, sorted and distinct already (`list` is empty).
+        case geneTranscripts(Int, GeneTranscriptTable)
+    }
+
     /// A key's row: its gene (nil: NULL), the gene's symbol and the transcripts, sorted and distinct.
-    mutating func write(_ key: ReferenceKey, gene: [UInt8]?, symbol: Span<UInt8>?, transcripts list: inout ByteStrings) throws {
+    mutating func write(_ key: ReferenceKey, gene: [UInt8]?, symbol: Span<UInt8>?, items: Items = .list, transcripts list: inout ByteStrings) throws {
         let (database, identifier) = (key.database, key.identifier)
         row.removeAll(keepingCapacity: true)
         row.append(database.span)
@@ -448,7 +475,14 @@ private struct CrossReferenceRows {
         let geneEnd = row.count
         if let symbol { row.append(symbol) }
         let symbolEnd = row.count
-        list.writeSortedDistinctJSON(to: &row)
+        switch items {
+        case .list:
+            list.writeSortedDistinctJSON(to: &row)
+        case let .geneTranscripts(index, table):
+            row.append(UInt8(ascii: "["))
+            table.appendTranscriptsJSON(ofGene: index, to: &row)
+            row.append(UInt8(ascii: "]"))
+        }
         let values = row.span
         insert.appendText(values.extracting(0..<database.count))
         insert.appendText(values.extracting(database.count..<identifierEnd))
@@ -1090,6 +1124,8 @@ private struct ByteStrings {
     /// Whether every string so far sorts at or after the one before it: most lists (a gene's
     /// transcripts, or the transcripts carrying an id, each read in order) need no sort.
     private var ordered = true
+
+    var isEmpty: Bool { spans.isEmpty }
 
     mutating func append(_ value: Span<UInt8>) {
         let start = bytes.count
