@@ -191,13 +191,13 @@ struct ViewTableFiller {
                 // a transcript the core lacks is listed under a key that exists, as the view's list
                 // takes every transcript carrying it.
                 var keyExists = fromGene
-                // A scan whose pending key equals the current key has rows of it (the other scan's
-                // pending key is never below the current one).
                 // The genes whose transcripts the list takes, the first kept apart: a key of one
                 // gene and no transcript of its own (most keys of gene references) has that gene's
                 // transcripts written from the table, sorted and distinct already.
                 var onlyGene: Int?
                 var geneCount = 0
+                // A scan whose pending key equals the current key has rows of it (the other scan's
+                // pending key is never below the current one).
                 if fromGene {
                     repeat {
                         // gene_id is NOT NULL; a NULL would carry no gene and no transcripts.

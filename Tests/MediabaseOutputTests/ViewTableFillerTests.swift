@@ -76,17 +76,19 @@ final class ViewTableFillerTests: XCTestCase {
             FROM keys LEFT JOIN genes USING (gene_id)
             ORDER BY keys.external_db, keys.external_id
             """,
+        // The definition (ViewTableFiller.goTermHierarchyQuery) put another way: per GO id a
+        // subquery each, rather than two grouped tables joined.
         "go_term_hierarchy_view": """
-            WITH
-                gene_counts AS (SELECT go_id, count(DISTINCT gene_id) AS n, min(go_term) AS go_term, min(go_category) AS go_category
-                                FROM gene_go_terms_work GROUP BY go_id),
-                codes AS (SELECT go_id, sum(n) AS n, json_group_object(code, n) AS counts
-                          FROM (SELECT go_id, coalesce(evidence_code, '') AS code, count(*) AS n
-                                FROM transcript_go_terms GROUP BY go_id, code ORDER BY go_id, code)
-                          GROUP BY go_id)
-            SELECT t.go_id, g.go_term, g.go_category, coalesce(g.n, 0) AS gene_count, t.n AS transcript_count,
-                   t.counts AS evidence_code_counts
-            FROM codes t LEFT JOIN gene_counts g USING (go_id)
+            SELECT t.go_id,
+                   (SELECT min(w.go_term) FROM gene_go_terms_work w WHERE w.go_id = t.go_id) AS go_term,
+                   (SELECT min(w.go_category) FROM gene_go_terms_work w WHERE w.go_id = t.go_id) AS go_category,
+                   (SELECT count(DISTINCT w.gene_id) FROM gene_go_terms_work w WHERE w.go_id = t.go_id) AS gene_count,
+                   count(*) AS transcript_count,
+                   (SELECT json_group_object(code, n) FROM (
+                        SELECT coalesce(x.evidence_code, '') AS code, count(*) AS n FROM transcript_go_terms x
+                        WHERE x.go_id = t.go_id GROUP BY code ORDER BY code)) AS evidence_code_counts
+            FROM transcript_go_terms t
+            GROUP BY t.go_id
             ORDER BY t.go_id
             """,
     ]
@@ -129,6 +131,8 @@ final class ViewTableFillerTests: XCTestCase {
                 SELECT tr.gene_id, g.go_id, g.go_term, g.go_category FROM transcript_go_terms g JOIN transcripts tr USING (transcript_id)
                 """)
         }
+        // The GO view's reference looks the work table up per GO id.
+        try database.execute("CREATE INDEX IF NOT EXISTS temp.gene_go_terms_work_go_id ON gene_go_terms_work (go_id)")
         var filler = ViewTableFiller(database: database, symbolCache: symbolCache, lookupPool: lookupPool)
         filler.lookupLimitBytes = lookupLimitBytes
         filler.sortMemoryBytes = sortMemoryBytes
