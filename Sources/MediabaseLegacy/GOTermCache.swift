@@ -1,3 +1,4 @@
+import MediabaseBytes
 import MediabaseModel
 
 /// The rows of recent `go_terms` values, by content hash.
@@ -63,5 +64,56 @@ struct GOTermCache {
             for case let .text(text) in row { size += 3 * (text.utf8.count + 16) }
         }
         return size
+    }
+}
+
+/// Large parsed `go_terms` values kept on disk, for the rows the memory cache (``GOTermCache``)
+/// no longer holds: on scattered rows of genes with hundreds of KB of GO terms its budget holds
+/// a share of the values that shrinks as the input grows, and each miss parsed the JSON again
+/// (the read stage of 4x fat rows took 5.5 times the 1x one's). Reading a value's encoding back
+/// costs a copy, not a parse.
+///
+/// Only values whose encoding is at least ``minimumBytes`` are kept (a small value parses about
+/// as fast as it reads back), at most ``maximumEntries`` of them and ``maximumFileBytes`` in all,
+/// so the index in memory stays a few MB and the file beside the output within reason; past
+/// either limit a miss parses, as before. Which values it holds changes the time only, never the
+/// rows.
+final class GOTermStore {
+    static let minimumBytes = 4096
+    static let maximumEntries = 100_000
+    static let maximumFileBytes: Int64 = 4 << 30
+
+    private struct Entry {
+        var offset: Int64
+        var rows: Int32
+        var width: Int32
+    }
+
+    private let file: ScratchFile
+    private var index: [ContentHash: Entry] = [:]
+    private var buffer: [UInt8] = []
+
+    /// The values are written to a temporary file beside `scratchPath` ("": the temporary
+    /// directory), made at the first one kept.
+    init(scratchPath: String, bufferBytes: Int) {
+        file = ScratchFile(beside: scratchPath, bufferBytes: bufferBytes)
+    }
+
+    var count: Int { index.count }
+
+    /// The rows kept for `hash`, compacted; nil when none are.
+    func terms(for hash: ContentHash) throws -> RowTails? {
+        guard let entry = index[hash] else { return nil }
+        let range = try file.readRecord(at: entry.offset, into: &buffer)
+        return RowTails(encoded: Array(buffer[range]), count: Int(entry.rows), width: Int(entry.width))
+    }
+
+    /// Keeps compacted `terms` when they are large enough and the limits allow.
+    func keep(_ terms: RowTails, for hash: ContentHash) throws {
+        guard terms.isCompact, let encoded = terms.encoded, let width = terms.rowWidth, encoded.count >= Self.minimumBytes,
+              index.count < Self.maximumEntries, file.size + Int64(encoded.count) + 4 <= Self.maximumFileBytes,
+              index[hash] == nil else { return }
+        let offset = try file.appendRecord(encoded.span)
+        index[hash] = Entry(offset: offset, rows: Int32(terms.count), width: Int32(width))
     }
 }

@@ -41,6 +41,8 @@ package final class LegacyNormalizer: DumpSink {
     /// previous one.
     private var previousGOTerms: (hash: ContentHash, terms: RowTails)?
     private var goTermCache: GOTermCache
+    /// Large GO terms values the cache no longer holds, on disk (``GOTermStore``).
+    private let goTermStore: GOTermStore
     /// The keys (``CoreTable/uniqueKey``) of the gene link rows written for the current row.
     /// Fields of one row that feed one link table (`drugs` and `pharmgkb_pathways` both give
     /// gene_pathways and gene_drug_interactions) are merged here, as are repeats within a field;
@@ -91,6 +93,7 @@ package final class LegacyNormalizer: DumpSink {
         self.output = output
         self.rejects = rejects
         goTermCache = GOTermCache(budgetBytes: goTermCacheBytes)
+        goTermStore = GOTermStore(scratchPath: scratchPath, bufferBytes: spillBufferBytes)
         genes = GeneStates(budgetBytes: geneStateBytes, scratchPath: scratchPath, spillBufferBytes: spillBufferBytes)
         transcriptGenes = TranscriptOwners(pendingCapacity: pendingTranscripts, scratchPath: scratchPath, spillBufferBytes: spillBufferBytes)
     }
@@ -338,6 +341,9 @@ package final class LegacyNormalizer: DumpSink {
                 terms = previous.terms
             } else if let cached = goTermCache.terms(for: hash) {
                 terms = cached
+            } else if let stored = try goTermStore.terms(for: hash) {
+                terms = stored
+                goTermCache.insert(stored, for: hash, unused: genes.unusedBytes)
             } else {
                 let rejectsBefore = tally.fieldRejects
                 let rows = try goTerms(bytes, row: row)
@@ -346,6 +352,7 @@ package final class LegacyNormalizer: DumpSink {
                 if tally.fieldRejects == rejectsBefore {
                     terms.compact()
                     goTermCache.insert(terms, for: hash, unused: genes.unusedBytes)
+                    try goTermStore.keep(terms, for: hash)
                 }
             }
             previousGOTerms = (hash, terms)

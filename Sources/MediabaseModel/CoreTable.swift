@@ -152,6 +152,17 @@ package final class RowTails {
         width = rows.allSatisfy { $0.count == first } ? first : nil
     }
 
+    /// Compacted rows from their ``encoded`` bytes: `count` rows of `width` values each.
+    package init(encoded: [UInt8], count: Int, width: Int) {
+        values = nil
+        self.encoded = encoded
+        self.count = count
+        self.width = width
+    }
+
+    /// Values per row, when every row has as many (nil: they differ).
+    package var rowWidth: Int? { width }
+
     /// Each row's values after the first column, in ``CoreTable/columns`` order.
     package var rows: [[SQLValue]] {
         if let values { return values }

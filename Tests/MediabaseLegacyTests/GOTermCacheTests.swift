@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import MediabaseModel
 @testable import MediabaseLegacy
@@ -59,5 +60,53 @@ final class GOTermCacheTests: XCTestCase {
         let two = GOTermCache.estimatedBytes(RowTails(terms(0).rows + terms(1).rows))
         XCTAssertGreaterThan(two, one)
         XCTAssertGreaterThan(one, 3 * "a term long enough for the heap".utf8.count)
+    }
+
+    /// A value with `rows` GO terms (each about 60 bytes encoded).
+    private func largeTerms(_ id: Int, rows: Int) -> RowTails {
+        RowTails((0..<rows).map { [.text("GO:\(id)_\($0)"), .text("a term long enough for the heap \($0)"), .text("biological_process"), .text("IDA")] })
+    }
+
+    /// Large values read back from the store give the rows they were kept with, also once they
+    /// left its write buffer; small values, values not compacted and values past its limits
+    /// are not kept, and nothing is kept twice.
+    func testTheStoreGivesBackTheRowsOfLargeValues() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("go-store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = GOTermStore(scratchPath: folder.appendingPathComponent("core.sqlite").path, bufferBytes: 8192)
+        var kept: [(ContentHash, RowTails)] = []
+        for id in 0..<20 {
+            let value = largeTerms(id, rows: 60 + id)
+            let expected = value.rows
+            value.compact()
+            XCTAssertGreaterThanOrEqual(value.encoded?.count ?? 0, GOTermStore.minimumBytes)
+            try store.keep(value, for: ContentHash("large \(id)"))
+            kept.append((ContentHash("large \(id)"), RowTails(expected)))
+        }
+        XCTAssertEqual(store.count, 20)
+        // Read back in another order than written: from the file and from its buffer.
+        for (hash, value) in kept.reversed() {
+            let back = try XCTUnwrap(try store.terms(for: hash))
+            XCTAssertTrue(back.isCompact)
+            XCTAssertEqual(back.count, value.count)
+            XCTAssertEqual(back.rows, value.rows)
+            XCTAssertEqual(back.encoded, value.encode())
+        }
+
+        let small = terms(1)
+        small.compact()
+        try store.keep(small, for: ContentHash("small"))
+        let loose = largeTerms(99, rows: 100)
+        try store.keep(loose, for: ContentHash("not compacted"))
+        let again = largeTerms(0, rows: 60)
+        again.compact()
+        try store.keep(again, for: kept[0].0)
+        XCTAssertNil(try store.terms(for: ContentHash("small")))
+        XCTAssertNil(try store.terms(for: ContentHash("not compacted")))
+        XCTAssertNil(try store.terms(for: ContentHash("never kept")))
+        XCTAssertEqual(store.count, 20)
+        // Only the scratch file beside the output, unlinked once made.
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path), [])
     }
 }
