@@ -118,12 +118,8 @@ struct GOCodeCounts {
     /// Calls `body` for each GO id in byte order with its rows and their counts per code as
     /// `json_group_object(code, n)` over the codes in byte order writes them.
     func forEachTerm(_ body: (_ goId: Span<UInt8>, _ rows: Int64, _ codesJSON: Span<UInt8>) throws -> Void) rethrows {
-        let termOrder = terms.sortedNumbers()
-        let codeOrder = codes.sortedNumbers()
-        var termRank = [Int32](repeating: 0, count: terms.count)
-        for (rank, number) in termOrder.enumerated() { termRank[number] = Int32(rank) }
-        var codeRank = [Int32](repeating: 0, count: codes.count)
-        for (rank, number) in codeOrder.enumerated() { codeRank[number] = Int32(rank) }
+        let (termOrder, termRank) = terms.byteOrder()
+        let (codeOrder, codeRank) = codes.byteOrder()
         // (term rank, code rank, count), sorted: each term's codes together, in order.
         let pairs = counts.map { key, count in
             (term: termRank[Int(key >> 32)], code: codeRank[Int(key & 0xFFFF_FFFF)], count: count)
@@ -146,19 +142,5 @@ struct GOCodeCounts {
             try terms.with(termOrder[Int(pairs[start].term)]) { try body($0, total, json.span) }
             start = end
         }
-    }
-}
-
-extension ByteStringTable {
-    /// Appends `string` and indexes it; returns its number.
-    mutating func appendIndexed(_ string: Span<UInt8>) -> Int {
-        append(string)
-        indexLast()
-        return count - 1
-    }
-
-    /// The strings' numbers in byte order of the strings.
-    func sortedNumbers() -> [Int] {
-        (0..<count).sorted { compare($0, $1) < 0 }
     }
 }

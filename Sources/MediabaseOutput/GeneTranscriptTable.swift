@@ -184,6 +184,13 @@ struct ByteStringTable {
         for index in ends.indices { slots.insert(Int32(index), hash: with(index) { ContentHash($0).low }) }
     }
 
+    /// Appends `string` and indexes it (``indexLast()``); returns its number.
+    mutating func appendIndexed(_ string: Span<UInt8>) -> Int {
+        append(string)
+        indexLast()
+        return count - 1
+    }
+
     /// Indexes the string appended last, rebuilding the slots at twice the room when they would
     /// be more than half full.
     mutating func indexLast() {
@@ -218,6 +225,14 @@ struct ByteStringTable {
 
     /// Byte order of strings `left` and `right` (negative, zero, positive).
     func compare(_ left: Int, _ right: Int) -> Int { with(left) { left in with(right) { left.compare($0) } } }
+
+    /// The strings' numbers in byte order of the strings, and each number's place in that order.
+    func byteOrder() -> (numbers: [Int], ranks: [Int]) {
+        let numbers = (0..<count).sorted { compare($0, $1) < 0 }
+        var ranks = [Int](repeating: 0, count: count)
+        for (rank, number) in numbers.enumerated() { ranks[number] = rank }
+        return (numbers, ranks)
+    }
 
     /// The number of an indexed string with these bytes, or nil.
     func index(of string: Span<UInt8>) -> Int? {

@@ -760,9 +760,7 @@ struct SortedReferences {
         } else if let index = databases.index(of: name) {
             return index
         }
-        databases.append(name)
-        databases.indexLast()
-        return databases.count - 1
+        return databases.appendIndexed(name)
     }
 
     /// The two tables and the column of their gene or transcript id.
@@ -806,13 +804,10 @@ struct SortedReferences {
             }
         }
         guard references.byteCount <= limitBytes else { return nil }
-        var ranks = [UInt32](repeating: 0, count: references.databases.count)
+        let (order, rankOfNumber) = references.databases.byteOrder()
+        let ranks = rankOfNumber.map { UInt32($0) }
         var names = ByteStringTable()
-        let order = (0..<references.databases.count).sorted { references.databases.compare($0, $1) < 0 }
-        for (rank, number) in order.enumerated() {
-            ranks[number] = UInt32(rank)
-            references.databases.with(number) { names.append($0) }
-        }
+        for number in order { references.databases.with(number) { names.append($0) } }
         references.genes.sort(ranks: ranks, names: names)
         references.transcripts.sort(ranks: ranks, names: names)
         return references
