@@ -134,7 +134,7 @@ package final class ExternalSorter {
 
     /// Reads `runs` merged, calling `body` with each record in order.
     private func merge(_ runs: [Range<Int64>], _ body: (Span<UInt8>) throws -> Void) throws {
-        var readers = runs.map { RunReader(range: $0, bufferBytes: readBufferBytes) }
+        var readers = runs.map { ScratchFile.RecordReader(range: $0, bufferBytes: readBufferBytes) }
         var heap: [Int] = []
         for index in readers.indices where try readers[index].advance(file) { heap.append(index) }
         func precedes(_ left: Int, _ right: Int) -> Bool {
@@ -162,61 +162,6 @@ package final class ExternalSorter {
                 heap.removeLast()
                 siftDown(0)
             }
-        }
-    }
-
-    /// Reads one run's records through a buffer.
-    private struct RunReader {
-        var range: Range<Int64>
-        let bufferBytes: Int
-        private var position: Int64
-        private var buffer: [UInt8] = []
-        private var start = 0
-        /// The record read last.
-        private var current: [UInt8] = []
-
-        func precedes(_ other: RunReader) -> Bool { current.span.compare(other.current.span) < 0 }
-
-        func withCurrent(_ body: (Span<UInt8>) throws -> Void) rethrows { try body(current.span) }
-
-        init(range: Range<Int64>, bufferBytes: Int) {
-            self.range = range
-            self.bufferBytes = bufferBytes
-            position = range.lowerBound
-        }
-
-        /// Reads the next record into ``current``; false at the run's end.
-        mutating func advance(_ file: ScratchFile) throws -> Bool {
-            guard try available(4, file) else { return false }
-            let length = Int(buffer.span.littleEndianUInt32(at: start))
-            start += 4
-            guard try available(length, file) else { throw Self.cutShort(file) }
-            let buffer = buffer
-            current.removeAll(keepingCapacity: true)
-            current.append(buffer.span.extracting(start..<(start + length)))
-            start += length
-            return true
-        }
-
-        /// Makes `needed` bytes available from `start`, reading more of the run; false when the
-        /// run has ended (nothing left), and an error when it ends with fewer than `needed`.
-        private mutating func available(_ needed: Int, _ file: ScratchFile) throws -> Bool {
-            let kept = buffer.count - start
-            if kept >= needed { return true }
-            let remaining = range.upperBound - position
-            if kept == 0 && remaining == 0 { return false }
-            let toRead = Int(min(Int64(max(needed, bufferBytes) - kept), remaining))
-            guard kept + toRead >= needed else { throw Self.cutShort(file) }
-            buffer.removeFirst(start)
-            start = 0
-            buffer.append(contentsOf: repeatElement(0, count: toRead))
-            guard try file.read(at: position, into: &buffer, from: kept, count: toRead) == toRead else { throw Self.cutShort(file) }
-            position += Int64(toRead)
-            return true
-        }
-
-        private static func cutShort(_ file: ScratchFile) -> MediabaseError {
-            .io(path: file.path, message: "a sorted run could not be read back whole")
         }
     }
 }

@@ -150,3 +150,65 @@ package final class ScratchFile {
         .io(path: path, message: "a record could not be read back whole")
     }
 }
+
+extension ScratchFile {
+    /// Reads the records appended by ``ScratchFile/appendRecord(_:)`` in a range of the file, in
+    /// order, through a buffer: reads of ``bufferBytes`` rather than one per record.
+    package struct RecordReader {
+        private let range: Range<Int64>
+        private let bufferBytes: Int
+        private var position: Int64
+        private var buffer: [UInt8] = []
+        private var start = 0
+        /// The record read last (after its count).
+        private var current: [UInt8] = []
+
+        /// Calls `body` with the record read last.
+        package func withCurrent<R>(_ body: (Span<UInt8>) throws -> R) rethrows -> R { try body(current.span) }
+
+        /// Whether the record read last precedes `other`'s in byte order (shorter first where one
+        /// is a prefix of the other).
+        package func precedes(_ other: RecordReader) -> Bool { current.span.compare(other.current.span) < 0 }
+
+        /// A reader of the records from `range.lowerBound` to its end, which must fall between two.
+        package init(range: Range<Int64>, bufferBytes: Int) {
+            self.range = range
+            self.bufferBytes = max(4096, bufferBytes)
+            position = range.lowerBound
+        }
+
+        /// Reads the next record into ``current``; false at the range's end.
+        package mutating func advance(_ file: ScratchFile) throws -> Bool {
+            guard try available(4, file) else { return false }
+            let length = Int(buffer.span.littleEndianUInt32(at: start))
+            start += 4
+            guard try available(length, file) else { throw Self.cutShort(file) }
+            let buffer = buffer
+            current.removeAll(keepingCapacity: true)
+            current.append(buffer.span.extracting(start..<(start + length)))
+            start += length
+            return true
+        }
+
+        /// Makes `needed` bytes available from `start`, reading more of the range; false when the
+        /// range has ended (nothing left), and an error when it ends with fewer than `needed`.
+        private mutating func available(_ needed: Int, _ file: ScratchFile) throws -> Bool {
+            let kept = buffer.count - start
+            if kept >= needed { return true }
+            let remaining = range.upperBound - position
+            if kept == 0 && remaining == 0 { return false }
+            let toRead = Int(min(Int64(max(needed, bufferBytes) - kept), remaining))
+            guard kept + toRead >= needed else { throw Self.cutShort(file) }
+            buffer.removeFirst(start)
+            start = 0
+            buffer.append(contentsOf: repeatElement(0, count: toRead))
+            guard try file.read(at: position, into: &buffer, from: kept, count: toRead) == toRead else { throw Self.cutShort(file) }
+            position += Int64(toRead)
+            return true
+        }
+
+        private static func cutShort(_ file: ScratchFile) -> MediabaseError {
+            .io(path: file.path, message: "records written to it could not be read back whole")
+        }
+    }
+}

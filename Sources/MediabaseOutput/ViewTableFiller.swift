@@ -253,11 +253,7 @@ struct ViewTableFiller {
             var (genes, transcripts) = (ReferenceScan(sorted.genes), ReferenceScan(sorted.transcripts))
             try merge(&genes, &transcripts)
         } else if let ranges = try SortedReferences.keyRanges(in: database, limitBytes: budget) {
-            for range in ranges {
-                // Without a limit a range always loads; a range skipped would lose its rows.
-                guard let sorted = try SortedReferences.load(from: database, table: table, limitBytes: .max, range: range) else {
-                    throw MediabaseError.io(path: database.path, message: "cross_reference_lookup_view: a range of keys did not load")
-                }
+            try SortedReferences.forEachRange(of: database, table: table, ranges: ranges) { sorted in
                 var (genes, transcripts) = (ReferenceScan(sorted.genes), ReferenceScan(sorted.transcripts))
                 try merge(&genes, &transcripts)
             }
@@ -778,39 +774,156 @@ struct SortedReferences {
     /// What a reference takes once loaded (an id the table lacks aside).
     private static func loadedBytes(identifier: Span<UInt8>?) -> Int { Rows.byteCount(identifier: identifier) }
 
-    /// Reads and sorts the references of both tables whose key is in `range` (all by default);
-    /// nil when they would take more than `limitBytes`.
-    static func load(from database: SQLiteDatabase, table: GeneTranscriptTable, limitBytes: Int,
-                     range: KeyRange = KeyRange()) throws -> SortedReferences? {
+    /// Reads and sorts the references of both tables; nil when they would take more than
+    /// `limitBytes`.
+    static func load(from database: SQLiteDatabase, table: GeneTranscriptTable, limitBytes: Int) throws -> SortedReferences? {
         // A row's fixed size times the rows: a bound that spares reading tables that cannot fit.
-        if range.isWhole { guard try rowidBound(database) * MemoryLayout<Rows.Row>.stride <= limitBytes else { return nil } }
-        var references = SortedReferences(genes: Rows(table: table), transcripts: Rows(table: table, holdsTranscripts: true))
+        guard try rowidBound(database) * MemoryLayout<Rows.Row>.stride <= limitBytes else { return nil }
+        var references = SortedReferences(table: table)
         // The columns are TEXT (the core is UTF-8): their stored bytes are read as they are.
         for (query, holdsTranscripts) in zip(queries, [false, true]) {
             let statement = try database.prepare(query)
             while try statement.step() {
-                let (name, identifier) = (statement.storedTextBytes(0), statement.storedTextBytes(1))
-                guard range.contains(database: name, identifier: identifier) else { continue }
-                let value = statement.storedTextBytes(2)
-                var number: Int?
-                if let value { number = holdsTranscripts ? table.transcriptIndex(value) : table.geneIndex(value) }
-                let database = references.number(name)
-                if holdsTranscripts {
-                    references.transcripts.append(database: database, identifier: identifier, value: value, number: number)
-                } else {
-                    references.genes.append(database: database, identifier: identifier, value: value, number: number)
-                }
+                let (name, identifier, value) = (statement.storedTextBytes(0), statement.storedTextBytes(1), statement.storedTextBytes(2))
+                references.add(database: name, identifier: identifier, value: value,
+                               number: Self.number(of: value, in: table, holdsTranscripts: holdsTranscripts), holdsTranscripts: holdsTranscripts)
                 if (references.genes.count + references.transcripts.count) % 4096 == 0, references.byteCount > limitBytes { return nil }
             }
         }
         guard references.byteCount <= limitBytes else { return nil }
-        let (order, rankOfNumber) = references.databases.byteOrder()
+        references.sort()
+        return references
+    }
+
+    /// Calls `body` with the references of each of `ranges` (consecutive and in key order, as
+    /// ``keyRanges(in:limitBytes:)`` gives them) sorted, a range at a time and in order, reading
+    /// both tables once: the first range's references are kept as the scan meets them, each
+    /// other range's are written to a scratch file of its own beside the core and read back at
+    /// its turn. (A scan of both tables per range made the view's cost grow with the square of
+    /// the references: 2 ranges at 1 GB of lean rows, 8 at 4 GB.)
+    static func forEachRange(of database: SQLiteDatabase, table: GeneTranscriptTable, ranges: [KeyRange],
+                             _ body: (SortedReferences) throws -> Void) throws {
+        let uppers = ranges.dropLast().map { $0.upper ?? ([], []) }
+        var first: SortedReferences? = SortedReferences(table: table)
+        var files: [ScratchFile?] = uppers.map { _ in ScratchFile(beside: database.path, bufferBytes: Self.spillBufferBytes) }
+        var record: [UInt8] = []
+        for (query, holdsTranscripts) in zip(queries, [false, true]) {
+            let statement = try database.prepare(query)
+            while try statement.step() {
+                let (name, identifier, value) = (statement.storedTextBytes(0), statement.storedTextBytes(1), statement.storedTextBytes(2))
+                let number = Self.number(of: value, in: table, holdsTranscripts: holdsTranscripts)
+                let index = KeyRange.index(database: name, identifier: identifier, uppers: uppers)
+                if index == 0 {
+                    first!.add(database: name, identifier: identifier, value: value, number: number, holdsTranscripts: holdsTranscripts)
+                } else {
+                    SpilledReference.encode(database: name, identifier: identifier, value: value, number: number,
+                                            holdsTranscripts: holdsTranscripts, into: &record)
+                    try files[index - 1]!.appendRecord(record.span)
+                }
+            }
+        }
+        first!.sort()
+        try body(first.take()!)
+        for index in files.indices {
+            guard let file = files[index].take() else { continue }
+            var references = SortedReferences(table: table)
+            var reader = ScratchFile.RecordReader(range: 0..<file.size, bufferBytes: Self.spillBufferBytes)
+            while try reader.advance(file) {
+                reader.withCurrent { record in
+                    SpilledReference.decode(record) { name, identifier, value, number, holdsTranscripts in
+                        references.add(database: name, identifier: identifier, value: value, number: number, holdsTranscripts: holdsTranscripts)
+                    }
+                }
+            }
+            references.sort()
+            try body(references)
+        }
+    }
+
+    /// The write and read buffer of each range's scratch file (``forEachRange(of:table:ranges:_:)``).
+    static let spillBufferBytes = 256 << 10
+
+    /// A reference of a range after the first, as ``forEachRange(of:table:ranges:_:)`` writes it
+    /// to its range's scratch file: a byte of flags; `external_db` and `external_id`, each after
+    /// its count (4 bytes, little-endian) unless NULL; then the value's number in the table (4
+    /// bytes), or the value's bytes where the table lacks it, to the record's end.
+    private enum SpilledReference {
+        static let holdsTranscripts: UInt8 = 1, hasDatabase: UInt8 = 2, hasIdentifier: UInt8 = 4
+        static let hasNumber: UInt8 = 8, hasValue: UInt8 = 16
+
+        static func encode(database: Span<UInt8>?, identifier: Span<UInt8>?, value: Span<UInt8>?, number: Int?,
+                           holdsTranscripts: Bool, into record: inout [UInt8]) {
+            var flags: UInt8 = holdsTranscripts ? Self.holdsTranscripts : 0
+            if database != nil { flags |= hasDatabase }
+            if identifier != nil { flags |= hasIdentifier }
+            if number != nil { flags |= hasNumber } else if value != nil { flags |= hasValue }
+            record.removeAll(keepingCapacity: true)
+            record.append(flags)
+            if let database {
+                record.appendLittleEndian(UInt32(database.count))
+                record.append(database)
+            }
+            if let identifier {
+                record.appendLittleEndian(UInt32(identifier.count))
+                record.append(identifier)
+            }
+            if let number {
+                record.appendLittleEndian(UInt32(number))
+            } else if let value {
+                record.append(value)
+            }
+        }
+
+        static func decode(_ record: Span<UInt8>,
+                           _ body: (_ database: Span<UInt8>?, _ identifier: Span<UInt8>?, _ value: Span<UInt8>?, _ number: Int?, _ holdsTranscripts: Bool) -> Void) {
+            let flags = record[0]
+            var position = 1
+            /// The field after `position`, when the flags say it is there.
+            func field(_ flag: UInt8) -> Range<Int>? {
+                guard flags & flag != 0 else { return nil }
+                let count = Int(record.littleEndianUInt32(at: position))
+                defer { position += 4 + count }
+                return (position + 4)..<(position + 4 + count)
+            }
+            let (databaseBytes, identifierBytes) = (field(hasDatabase), field(hasIdentifier))
+            let database: Span<UInt8>? = if let databaseBytes { record.extracting(databaseBytes) } else { nil }
+            let identifier: Span<UInt8>? = if let identifierBytes { record.extracting(identifierBytes) } else { nil }
+            let number = flags & hasNumber != 0 ? Int(record.littleEndianUInt32(at: position)) : nil
+            let value = flags & hasValue != 0 ? record.extracting(position...) : nil
+            body(database, identifier, value, number, flags & Self.holdsTranscripts != 0)
+        }
+    }
+
+    private init(table: GeneTranscriptTable) {
+        genes = Rows(table: table)
+        transcripts = Rows(table: table, holdsTranscripts: true)
+    }
+
+    /// The table's number of a gene reference's gene or a transcript reference's transcript.
+    private static func number(of value: Span<UInt8>?, in table: GeneTranscriptTable, holdsTranscripts: Bool) -> Int? {
+        guard let value else { return nil }
+        return holdsTranscripts ? table.transcriptIndex(value) : table.geneIndex(value)
+    }
+
+    /// Appends a reference; `number` is its value's number in the table (nil where the table
+    /// lacks it or the value is NULL).
+    private mutating func add(database name: Span<UInt8>?, identifier: Span<UInt8>?, value: Span<UInt8>?, number: Int?, holdsTranscripts: Bool) {
+        let database = self.number(name)
+        if holdsTranscripts {
+            transcripts.append(database: database, identifier: identifier, value: value, number: number)
+        } else {
+            genes.append(database: database, identifier: identifier, value: value, number: number)
+        }
+    }
+
+    /// Sorts both tables' references by key (``Rows/sort(ranks:names:)``).
+    private mutating func sort() {
+        let (order, rankOfNumber) = databases.byteOrder()
         let ranks = rankOfNumber.map { UInt32($0) }
         var names = ByteStringTable()
-        for number in order { references.databases.with(number) { names.append($0) } }
-        references.genes.sort(ranks: ranks, names: names)
-        references.transcripts.sort(ranks: ranks, names: names)
-        return references
+        for number in order { databases.with(number) { names.append($0) } }
+        genes.sort(ranks: ranks, names: names)
+        transcripts.sort(ranks: ranks, names: names)
     }
 
     /// Memory held, roughly (array capacities aside).
@@ -822,12 +935,21 @@ struct SortedReferences {
         var lower: (database: [UInt8], identifier: [UInt8])?
         var upper: (database: [UInt8], identifier: [UInt8])?
 
-        var isWhole: Bool { lower == nil && upper == nil }
-
         func contains(database: Span<UInt8>?, identifier: Span<UInt8>?) -> Bool {
             if let lower, Self.compare(database, identifier, lower) < 0 { return false }
             if let upper, Self.compare(database, identifier, upper) >= 0 { return false }
             return true
+        }
+
+        /// The range a key falls in among consecutive ranges whose upper bounds (all but the
+        /// last's, which has none) are `uppers`, in order: how many of them are at or below it.
+        static func index(database: Span<UInt8>?, identifier: Span<UInt8>?, uppers: [(database: [UInt8], identifier: [UInt8])]) -> Int {
+            var (low, high) = (0, uppers.count)
+            while low < high {
+                let middle = (low + high) / 2
+                if compare(database, identifier, uppers[middle]) >= 0 { low = middle + 1 } else { high = middle }
+            }
+            return low
         }
 
         private static func compare(_ database: Span<UInt8>?, _ identifier: Span<UInt8>?, _ key: (database: [UInt8], identifier: [UInt8])) -> Int {

@@ -305,6 +305,10 @@ final class ViewTableFillerTests: XCTestCase {
             INSERT INTO gene_cross_references (gene_id, external_db, external_id) VALUES
                 ('G1', 'NUL', 'AB' || char(0)), ('G2', 'NUL', 'AB'), ('G3', 'NUL', 'ABCDEFG' || char(0) || 'X'),
                 ('G4', 'NUL', 'ABCDEFG'), ('G5', 'NUL', 'ABCDEFGH' || char(0)), ('G6', 'NUL', 'ABCDEFGH'), ('G7', 'NUL', '');
+            -- Transcripts and a gene the core lacks, under keys that exist and one that does not.
+            INSERT INTO transcript_cross_references (transcript_id, external_db, external_id) VALUES
+                ('T_missing', 'RefSeq', 'ID_3'), ('T_missing', 'CCDS', 'CCDS9'), ('T_gone', 'ZZ', 'none');
+            INSERT INTO gene_cross_references (gene_id, external_db, external_id) VALUES ('G_missing', 'RefSeq', 'ID_4');
             """)
         try database.execute(SchemaFiles.sqliteIndexes)
         let view: Set<String> = ["cross_reference_lookup_view"]
@@ -329,6 +333,9 @@ final class ViewTableFillerTests: XCTestCase {
             for (database, identifier) in keys {
                 let holding = ranges.indices.filter { ranges[$0].contains(database: database.span, identifier: identifier.span) }
                 XCTAssertEqual(holding.count, 1, "\(String(decoding: identifier, as: UTF8.self))")
+                // The one scan finds the same range by its upper bounds.
+                let uppers = ranges.dropLast().map { $0.upper ?? ([], []) }
+                XCTAssertEqual(SortedReferences.KeyRange.index(database: database.span, identifier: identifier.span, uppers: uppers), holding.first)
                 XCTAssertGreaterThanOrEqual(holding.first ?? -1, last)
                 last = holding.first ?? last
             }
