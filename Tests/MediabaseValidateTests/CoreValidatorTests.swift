@@ -136,6 +136,53 @@ final class CoreValidatorTests: XCTestCase {
         }
     }
 
+    /// A parent whose keys do not fit the sets' budget is checked in passes, each over a share
+    /// of the keys (by hash): the verdicts are those of one set and of the walk in order, a
+    /// missing value is found whichever pass it falls in, and a budget too small for a pass's
+    /// set gives no verdict (the walk decides).
+    func testForeignKeysCheckedInPassesGiveTheSetsVerdicts() throws {
+        let database = try SQLiteDatabase(path: directory.appendingPathComponent("passes.sqlite").path)
+        try database.execute("""
+            CREATE TABLE parent (name TEXT PRIMARY KEY);
+            CREATE TABLE child (parent_name TEXT REFERENCES parent (name));
+            WITH RECURSIVE n(value) AS (SELECT 1 UNION ALL SELECT value + 1 FROM n WHERE value < 20000)
+            INSERT INTO parent SELECT 'key' || value FROM n;
+            INSERT INTO child SELECT name FROM parent WHERE rowid % 3 != 0 ORDER BY name DESC;
+            INSERT INTO child VALUES (NULL);
+            """)
+        let (rows, column) = (20000, "child.parent_name → parent.name")
+        let whole = FlatHashTable.bytes(holding: rows)
+        // Room for a set of half the keys (with its margin) but not all of them: two passes.
+        let half = whole * 3 / 5
+        func inPasses(_ bytes: Int) throws -> Bool? {
+            try CoreValidator.allFoundInPasses("parent_name", in: "child", among: "name", of: "parent", keySets: MemoryPool(bytes: bytes), database)
+        }
+        XCTAssertEqual(try inPasses(whole), true)
+        XCTAssertEqual(try inPasses(half), true)
+        XCTAssertNil(try inPasses(whole / 100))
+        for missing in ["key0", "key20001", "kez", "", "key1\u{0}"] {
+            try database.execute("DELETE FROM child WHERE parent_name NOT IN (SELECT name FROM parent)")
+            let insert = try database.prepare("INSERT INTO child VALUES (?)")
+            try insert.bind(1, missing)
+            try insert.run()
+            XCTAssertEqual(try inPasses(whole), false, missing)
+            XCTAssertEqual(try inPasses(half), false, missing)
+            var verdicts: [[String]] = []
+            for keySetBytes in [whole, half, 0] {
+                var holding: Set<String> = []
+                verdicts.append(try CoreValidator.foreignKeyViolations(database, tables: ["child"], holding: &holding, keySets: MemoryPool(bytes: keySetBytes)))
+                XCTAssertFalse(holding.contains(column), "\(keySetBytes)")
+            }
+            XCTAssertEqual(verdicts[0], verdicts[1], missing)
+            XCTAssertEqual(verdicts[0], verdicts[2], missing)
+            XCTAssertEqual(verdicts[0].count, 1, "\(verdicts[0])")
+        }
+        try database.execute("DELETE FROM child WHERE parent_name NOT IN (SELECT name FROM parent)")
+        var holding: Set<String> = []
+        XCTAssertEqual(try CoreValidator.foreignKeyViolations(database, tables: ["child"], holding: &holding, keySets: MemoryPool(bytes: half)), [])
+        XCTAssertEqual(holding, [column])
+    }
+
     func testTranscriptWithoutGeneAndWrongCountsFail() throws {
         let database = try core("broken.sqlite", extra: "INSERT INTO transcripts (transcript_id, gene_id) VALUES ('ENST4', 'ENSG4');")
         let checks = try CoreValidator.validate(database, expectedCounts: ["genes": 3], viewTables: false)
