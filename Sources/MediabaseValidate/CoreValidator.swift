@@ -133,8 +133,8 @@ package enum CoreValidator {
     /// ``allFound(_:in:_:pass:_:)`` against the parent's keys a share at a time, when all of them
     /// would take more than `keySets` grants: the fewest passes (at most ``maximumPasses``) whose
     /// set fits, each reading the parent's keys and the child's values of its share. Nil when
-    /// even that does not fit (the check then walks both tables in order, sorting the child's
-    /// values: on 4 GB of lean rows 30 s, where two passes took 4).
+    /// even that does not fit (the check then walks both tables in order, the child's values
+    /// sorted by SQLite within a small cache, through temporary files).
     static func allFoundInPasses(_ column: String, in table: String, among parentColumn: String, of parent: String,
                                          keySets: MemoryPool, _ database: SQLiteDatabase) throws -> Bool? {
         guard let rows = try? database.integer("SELECT coalesce(max(rowid), 0) FROM \(parent)") else { return nil }
