@@ -113,9 +113,13 @@ extension ViewTableFiller {
             return
         }
         keepOnly(summaries.estimatedBytes)
-        try raiseScanCache()
+        // The rows in id order by a scan and SQLite's sorter (its runs on disk beyond its cache),
+        // not by the primary key's index and a seek of each row, which reads the table at random
+        // when the input's rows were scattered: on 4 GB of lean rows, 6 s of CPU against 18 with
+        // a 64 MB cache and 22 with 8 MB (`sqlite3`, the 4x core). Rows of equal ids (NULL) come
+        // in rowid order, as in the index.
         let transcripts = try database.prepare(
-            "SELECT transcript_id, gene_id, expression_fold_change FROM transcripts ORDER BY transcript_id")
+            "SELECT transcript_id, gene_id, expression_fold_change FROM transcripts ORDER BY +transcript_id, rowid")
         while try transcripts.step() {
             guard let geneId = transcripts.textBytes(1), let gene = summaries.index(of: geneId) else { continue }
             // The id columns hold text, NULL or (never written by the converter) a blob, which is

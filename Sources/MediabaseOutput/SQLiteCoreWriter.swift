@@ -440,15 +440,27 @@ package final class SQLiteCoreWriter: CoreOutput {
     }
 
     /// Runs `body` with a closure that makes ``viewScanCacheKiB`` the page cache of `schemas`
-    /// when `table` is one of ``idOrderScanTables`` and `scanCacheAllowed` says so (else it does
-    /// nothing): the fill calls it only when it walks the primary key (see
-    /// ``ViewTableFiller/raiseScanCache``). The caches are `otherwise` KiB afterwards.
-    private func withScanCache(for table: String, schemas: [String], otherwise: Int, scanCacheAllowed: () -> Bool = { true },
+    /// when `table` is one of ``idOrderScanTables`` (else it does nothing), once `scanCacheAllowed`
+    /// says so (it waits for that: ``ViewTableFiller/raiseScanCache``): the fill calls it only
+    /// when it walks the primary key. The caches are `otherwise` KiB afterwards.
+    private func withScanCache(for table: String, schemas: [String], otherwise: Int, scanCacheAllowed: @escaping () -> Bool = { true },
                                _ body: (_ raise: @escaping () throws -> Void) throws -> Void) throws {
-        guard Self.idOrderScanTables.contains(table), viewScanCacheKiB > otherwise, scanCacheAllowed() else { return try body({}) }
+        guard Self.idOrderScanTables.contains(table), viewScanCacheKiB > otherwise else { return try body({}) }
         let (database, size) = (database, viewScanCacheKiB)
-        try body { try database.execute(schemas.map { "PRAGMA \($0).cache_size = -\(size);" }.joined()) }
-        try database.execute(schemas.map { "PRAGMA \($0).cache_size = -\(otherwise);" }.joined())
+        var raised = false
+        try body {
+            guard !raised else { return }
+            Self.waitUntil(scanCacheAllowed)
+            try database.execute(schemas.map { "PRAGMA \($0).cache_size = -\(size);" }.joined())
+            raised = true
+        }
+        if raised { try database.execute(schemas.map { "PRAGMA \($0).cache_size = -\(otherwise);" }.joined()) }
+    }
+
+    /// Returns once `condition` holds: the scan cache's memory is free once the connection that
+    /// holds it ends its jobs (``ViewTableFiller/raiseScanCache``).
+    private static func waitUntil(_ condition: () -> Bool) {
+        while !condition() { Thread.sleep(forTimeInterval: 0.02) }
     }
 
     private func buildIndexes(_ indexes: [String], sorterThread: Bool, progress: ProgressReporter?) throws {
@@ -574,10 +586,9 @@ package final class SQLiteCoreWriter: CoreOutput {
         var jobs = Self.afterIndexJobs.map { $0.filter(shared.contains) }.filter { !$0.isEmpty }
         jobs += shared.filter { table in !jobs.contains { $0.contains(table) } }.map { [$0] }
         // The jobs, handed out one at a time to whichever connection asks first (nil once all
-        // are out); the connection opened before the indexes, once its own job is done, takes
-        // only those it can build without them.
+        // are out; see nextJob below); the connection opened before the indexes, once its own job
+        // is done, takes only those it can build without them.
         let remaining = Guarded(jobs.map { (tables: $0, statements: statements(of: $0)) })
-        let nextJob: @Sendable () -> [String]? = { remaining.withLock { $0.isEmpty ? nil : $0.removeFirst().statements } }
         let earlyOwn = Guarded([statements(of: tables.filter { ViewTableBuilder.required(for: $0) == .beforeIndexes })])
         let earlyJob: @Sendable () -> [String]? = {
             if let own = earlyOwn.withLock({ $0.popLast() }) { return own }
@@ -609,6 +620,19 @@ package final class SQLiteCoreWriter: CoreOutput {
             return (views, (whileIndexesBuild.step, Date().timeIntervalSince(started), ThreadClock.cpuSeconds - startedCPU))
         }
         let scanCacheAllowed: @Sendable () -> Bool = { !earlyRunning.withLock { $0 } }
+        // In order, except that a job that may walk in id order waits behind the others until
+        // the scan cache is allowed: started before, its SQL form (when the genes' summaries do
+        // not fit what the pool grants) would wait for the cache (ViewTableFiller.raiseScanCache)
+        // while the early connection ends its work (4x lean rows: 24 s of key checks; that form
+        // took 301 CPU-s there without the large cache, 296 with half of it).
+        let nextJob: @Sendable () -> [String]? = {
+            remaining.withLock { jobs in
+                guard !jobs.isEmpty else { return nil }
+                let walks = { (job: (tables: [String], statements: [String])) in job.tables.contains(where: Self.idOrderScanTables.contains) }
+                let index = scanCacheAllowed() ? 0 : jobs.firstIndex { !walks($0) } ?? 0
+                return jobs.remove(at: index).statements
+            }
+        }
         var ownTables: [String] = []
         // Whatever happens here, the readers end before this returns (their files go).
         let built = Result { () throws -> [(name: String, seconds: Double, cpu: Double)] in
@@ -736,7 +760,7 @@ package final class SQLiteCoreWriter: CoreOutput {
     /// - Parameter scanCacheAllowed: whether a table that scans in id order may take the large
     ///   scan cache now (see ``withScanCache(for:schemas:otherwise:scanCacheAllowed:_:)``).
     private func buildOwnViewTables(_ statements: [String], symbols: GeneSymbolCache, lap: (String) -> Void, progress: ProgressReporter?,
-                                    scanCacheAllowed: () -> Bool = { true }) throws -> [String] {
+                                    scanCacheAllowed: @escaping () -> Bool = { true }) throws -> [String] {
         let schema = ViewTableBuilder.loadConnection.schema
         // SQLite sizes each sorter by the main cache, and one view query runs several at once; a
         // small cache keeps their sum from growing with the input.
@@ -771,7 +795,7 @@ package final class SQLiteCoreWriter: CoreOutput {
     ///     primary key, asked as each starts (nil: no change).
     ///   - lookupLimitBytes, symbols: see ``ViewTableFiller``.
     /// - Returns: each table's wall and CPU seconds.
-    private static func buildViewTables(next: () -> [String]?, core: String, scratch: String, coreCacheKiB: Int, scanCacheKiB: () -> Int?,
+    private static func buildViewTables(next: () -> [String]?, core: String, scratch: String, coreCacheKiB: Int, scanCacheKiB: @escaping () -> Int?,
                                         lookupLimitBytes: Int, pool: MemoryPool?, symbols: GeneSymbolCache) throws -> [(name: String, seconds: Double, cpu: Double)] {
         let views = try SQLiteDatabase(path: scratch)
         try views.execute("PRAGMA page_size = \(pageSize); PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA main.cache_size = -\(viewSorterKiB)")
@@ -786,11 +810,19 @@ package final class SQLiteCoreWriter: CoreOutput {
                 for statement in job {
                     let (started, startedCPU) = (Date(), ThreadClock.cpuSeconds)
                     guard let name = SchemaFiles.createdTable(statement) else { continue }
-                    let scan = idOrderScanTables.contains(name) ? scanCacheKiB().flatMap { $0 > coreCacheKiB ? $0 : nil } : nil
-                    filler.raiseScanCache = { if let scan { try views.execute("PRAGMA core.cache_size = -\(scan)") } }
+                    // Asked as the fill walks (``ViewTableFiller/raiseScanCache``), which waits
+                    // for it: nil until the memory is free.
+                    var raised = false
+                    filler.raiseScanCache = {
+                        guard idOrderScanTables.contains(name), !raised else { return }
+                        waitUntil { scanCacheKiB() != nil }
+                        guard let scan = scanCacheKiB(), scan > coreCacheKiB else { return }
+                        try views.execute("PRAGMA core.cache_size = -\(scan)")
+                        raised = true
+                    }
                     try views.execute(statement)
                     if ViewTableFiller.filledTables.contains(name) { try filler.fill(name) }
-                    if scan != nil { try views.execute("PRAGMA core.cache_size = -\(coreCacheKiB)") }
+                    if raised { try views.execute("PRAGMA core.cache_size = -\(coreCacheKiB)") }
                     laps.append((name, Date().timeIntervalSince(started), ThreadClock.cpuSeconds - startedCPU))
                 }
             }

@@ -20,7 +20,9 @@ struct ViewTableFiller {
     var lookupLimitBytes = GeneTranscriptTable.defaultLimitBytes
     /// Gives the core's tables a larger page cache (the caller's scan cache, see
     /// `SQLiteCoreWriter.idOrderScanTables`) for a fill that walks `transcripts` by its primary
-    /// key, which reads the table's rows in random order; the caller sets the cache back.
+    /// key, which reads the table's rows in random order (the transcript views' SQL form); the
+    /// caller sets the cache back. The caller may not have the memory yet (another connection
+    /// still holds it): the call waits for it.
     var raiseScanCache: () throws -> Void = {}
     /// The genes' symbols, read once for this filler's fills and those of the fillers it is
     /// shared with (the other connections of the same run).
@@ -965,13 +967,14 @@ struct SortedReferences {
 
     /// Keys sampled to split the references into ranges (``keyRanges(in:limitBytes:)``).
     static let samples = 16_384
-    /// More ranges than this cost more table scans than SQLite's sorter would save.
+    /// The most ranges: each after the first has a write buffer (``spillBufferBytes``) while the
+    /// tables are read, outside the budget; with more, the references are sorted on disk.
     static let maximumRanges = 16
 
     /// Consecutive ranges of keys, in key order and covering all keys, whose references each take
-    /// about three quarters of `limitBytes` at most once loaded (``load(from:table:limitBytes:range:)``):
-    /// references too many to sort at once are sorted a range at a time, each range read by a
-    /// scan of both tables, so that the view's cost stays about linear in the references where
+    /// about three quarters of `limitBytes` at most once loaded (``forEachRange(of:table:ranges:_:)``):
+    /// references too many to sort at once are sorted a range at a time, the ranges after the
+    /// first read back from scratch files, so that the view's cost stays linear in the references where
     /// SQLite's sorter would not (lean rows: 1.3 s at 200 MB of dump, 8.5 s at 800 MB). The
     /// ranges are cut at keys sampled by rowid, about ``samples`` in all (every so many rowids of
     /// each table, a seek each: no scan), each standing for as many references of its size. All

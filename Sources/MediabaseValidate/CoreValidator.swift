@@ -138,7 +138,9 @@ package enum CoreValidator {
     static func allFoundInPasses(_ column: String, in table: String, among parentColumn: String, of parent: String,
                                          keySets: MemoryPool, _ database: SQLiteDatabase) throws -> Bool? {
         guard let rows = try? database.integer("SELECT coalesce(max(rowid), 0) FROM \(parent)") else { return nil }
-        let granted = keySets.take(upTo: FlatHashTable.bytes(holding: rows))
+        // At most what `validate`'s sets have (``keySetBytes``): the pool is shared with the
+        // view tables' lookups, which take slower forms when it is short.
+        let granted = keySets.take(upTo: min(FlatHashTable.bytes(holding: rows), keySetBytes))
         defer { keySets.giveBack(granted) }
         guard let passes = (1...maximumPasses).first(where: { FlatHashTable.bytes(holding: keysPerPass(rows, $0)) <= granted }) else { return nil }
         for index in 0..<passes {

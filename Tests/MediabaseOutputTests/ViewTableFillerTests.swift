@@ -447,19 +447,48 @@ final class ViewTableFillerTests: XCTestCase {
         XCTAssertEqual(try database.scalar("SELECT group_concat(expression_fold_change) FROM transcript_enrichment_view"),
                        "1.0,2.5,1.0,0.25,7.0,1.0,3.0")
 
-        func raisesScanCache() throws -> Bool {
-            var raised = false
-            var filler = ViewTableFiller(database: database)
-            filler.raiseScanCache = { raised = true }
+        /// How many times the fill asks for the larger page cache.
+        func scanCacheAsks(lookupLimitBytes: Int = GeneTranscriptTable.defaultLimitBytes) throws -> Int {
+            var asks = 0
+            var filler = ViewTableFiller(database: database, lookupLimitBytes: lookupLimitBytes)
+            filler.raiseScanCache = { asks += 1 }
             try database.execute("DELETE FROM transcript_enrichment_view; DELETE FROM patient_query_optimized_view")
             try filler.fill("patient_query_optimized_view")
-            return raised
+            return asks
         }
-        XCTAssertFalse(try raisesScanCache())
+        XCTAssertEqual(try scanCacheAsks(), 0)
+        // Without the rows in memory the transcripts are sorted, not sought: no ask either.
         try database.execute("UPDATE transcripts SET expression_fold_change = 'high' WHERE transcript_id = 'ENST00000000002'")
         XCTAssertNil(try TranscriptRows.load(from: database, genes: summaries, limitBytes: 1 << 20))
-        XCTAssertTrue(try raisesScanCache())
+        XCTAssertEqual(try scanCacheAsks(), 0)
+        // The SQL form seeks each transcript's row.
+        XCTAssertEqual(try scanCacheAsks(lookupLimitBytes: 0), 1)
         try assertFilledEqualsReference(database, only: views)
+    }
+
+    /// Without the transcripts' rows in memory, the transcript views read them sorted by id: many
+    /// transcripts stored out of id order, two of NULL id (in rowid order, as the index has
+    /// them), a fold change stored as text; the rows are the queries'.
+    func testTranscriptViewsFromSortedTranscriptsMatchTheQueries() throws {
+        let database = try SQLiteDatabase(path: directory.appendingPathComponent("sorted.sqlite").path)
+        try database.execute(SchemaFiles.sqliteCore)
+        try database.execute(SchemaFiles.sqliteIndexes)
+        var generator = SplitMix64(state: 11)
+        let transcripts = (0..<5000).map { "('ENST\($0)', 'ENSG\($0 % 97)', \(1 + $0 % 5))" }.shuffled(using: &generator)
+        try database.execute("""
+            WITH RECURSIVE n(value) AS (SELECT 0 UNION ALL SELECT value + 1 FROM n WHERE value < 96)
+            INSERT INTO genes (gene_id, gene_symbol) SELECT 'ENSG' || value, 'S' || (value % 13) FROM n;
+            INSERT INTO transcripts (transcript_id, gene_id, expression_fold_change) VALUES \(transcripts.joined(separator: ", "));
+            INSERT INTO transcripts (transcript_id, gene_id, expression_fold_change) VALUES (NULL, 'ENSG5', 4), (NULL, 'ENSG3', 0.5);
+            INSERT INTO transcript_go_terms (transcript_id, go_id) SELECT transcript_id, 'GO:1' FROM transcripts WHERE rowid % 7 = 0;
+            INSERT INTO transcript_products (transcript_id, product_type) SELECT transcript_id, 'p' || (rowid % 3) FROM transcripts WHERE rowid % 5 = 0;
+            UPDATE transcripts SET expression_fold_change = 'high' WHERE rowid = 3;
+            """)
+        let summaries = try XCTUnwrap(try GeneSummaries.load(from: database, symbols: GeneSymbolCache(), limitBytes: 1 << 20))
+        XCTAssertNil(try TranscriptRows.load(from: database, genes: summaries, limitBytes: 1 << 20))
+        try assertFilledEqualsReference(database, only: ["transcript_enrichment_view", "patient_query_optimized_view"])
+        XCTAssertEqual(try database.integer("SELECT count(*) FROM patient_query_optimized_view"), 5002)
+        XCTAssertEqual(try database.scalar("SELECT group_concat(gene_id) FROM patient_query_optimized_view WHERE transcript_id IS NULL"), "ENSG5,ENSG3")
     }
 
     /// GO ids or evidence codes stored as something else than text (never by the normalizer) are
