@@ -98,11 +98,11 @@ package final class SQLiteCoreWriter: CoreOutput {
     static let endCacheKiB = 8192
     /// The view tables whose fill may walk `transcripts` in id order and look up each row's
     /// transcript (``ViewTableFiller`` fills both with `patient_query_optimized_view`, walking the
-    /// primary key's index alone beside ``TranscriptRows`` when they fit its budget, else by that
-    /// walk; their SQL form, when the genes do not fit, also looks up each gene): when the input's
-    /// rows were scattered those lookups read the table at random, so the walk gets
-    /// ``viewScanCacheKiB`` (through ``ViewTableFiller/raiseScanCache``; their only sorters are
-    /// small).
+    /// primary key's index alone beside ``TranscriptRows`` when they fit its budget, else the
+    /// transcripts sorted by a scan; their SQL form, when the genes do not fit, looks up each
+    /// transcript and gene): when the input's rows were scattered those lookups read the table at
+    /// random, so the SQL form gets ``viewScanCacheKiB`` (through
+    /// ``ViewTableFiller/raiseScanCache``; its only sorters are small).
     static let idOrderScanTables: Set<String> = ["transcript_enrichment_view", "patient_query_optimized_view"]
     /// The page cache while ``idOrderScanTables`` are built, in KiB (set from `--memory-limit`:
     /// ``MemoryBudget/viewScanCacheKilobytes``).
