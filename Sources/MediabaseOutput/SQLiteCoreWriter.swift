@@ -604,14 +604,14 @@ package final class SQLiteCoreWriter: CoreOutput {
         defer { symbols.release() }
         // The memory budget gives the early connection's lookup and the later ones' each a share,
         // with the scan cache beside the later ones only: when the early connection outlasts the
-        // index builds (large lean inputs), a job started before it is done keeps the small cache
-        // (a 4x lean input peaked at 311 MB with both).
+        // index builds (large lean inputs), a job that needs the scan cache goes after the others
+        // and waits for it (a 4x lean input peaked at 311 MB with both).
         let earlyRunning = Guarded(true)
         let indexesBuilding = Guarded(true)
         let early = BackgroundTask { () throws -> (views: [(name: String, seconds: Double, cpu: Double)], whileIndexesBuild: (step: String, seconds: Double, cpu: Double)?) in
             defer { earlyRunning.withLock { $0 = false } }
             let views = try Self.buildViewTables(next: earlyJob, core: corePath,
-                                                 scratch: corePath + ViewTableBuilder.beforeIndexes.scratchSuffix, coreCacheKiB: coreCacheKiB, scanCacheKiB: { nil },
+                                                 scratch: corePath + ViewTableBuilder.beforeIndexes.scratchSuffix, coreCacheKiB: coreCacheKiB, scanCacheKiB: { coreCacheKiB },
                                                  lookupLimitBytes: lookupLimitBytes, pool: pool, symbols: symbols)
             // Its core would otherwise idle until the indexes are committed (4x today's rows: 3.6 s).
             guard let whileIndexesBuild, indexesBuilding.withLock({ $0 }) else { return (views, nil) }
@@ -792,7 +792,8 @@ package final class SQLiteCoreWriter: CoreOutput {
     /// `core` (attached as `core`).
     /// - Parameters:
     ///   - scanCacheKiB: the core's page cache for a fill of ``idOrderScanTables`` that walks the
-    ///     primary key, asked as each starts (nil: no change).
+    ///     primary key, asked when it does (nil: not yet, the fill waits; `coreCacheKiB` or less:
+    ///     no change, as on the connection opened before the indexes, which builds none of them).
     ///   - lookupLimitBytes, symbols: see ``ViewTableFiller``.
     /// - Returns: each table's wall and CPU seconds.
     private static func buildViewTables(next: () -> [String]?, core: String, scratch: String, coreCacheKiB: Int, scanCacheKiB: @escaping () -> Int?,
