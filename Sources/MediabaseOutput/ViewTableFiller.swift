@@ -801,8 +801,8 @@ struct SortedReferences {
     /// ``keyRanges(in:limitBytes:)`` gives them) sorted, a range at a time and in order, reading
     /// both tables once: the first range's references are kept as the scan meets them, each
     /// other range's are written to a scratch file of its own beside the core and read back at
-    /// its turn. (A scan of both tables per range made the view's cost grow with the square of
-    /// the references: 2 ranges at 1 GB of lean rows, 8 at 4 GB.)
+    /// its turn. (A scan of both tables per range made the cost grow with the ranges times the
+    /// references, and the ranges with the references.)
     static func forEachRange(of database: SQLiteDatabase, table: GeneTranscriptTable, ranges: [KeyRange],
                              _ body: (SortedReferences) throws -> Void) throws {
         let uppers = ranges.dropLast().map { $0.upper ?? ([], []) }
