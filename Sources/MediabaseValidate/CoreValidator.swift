@@ -136,7 +136,7 @@ package enum CoreValidator {
     /// even that does not fit (the check then walks both tables in order, the child's values
     /// sorted by SQLite within a small cache, through temporary files).
     static func allFoundInPasses(_ column: String, in table: String, among parentColumn: String, of parent: String,
-                                         keySets: MemoryPool, _ database: SQLiteDatabase) throws -> Bool? {
+                                 keySets: MemoryPool, _ database: SQLiteDatabase) throws -> Bool? {
         guard let rows = try? database.integer("SELECT coalesce(max(rowid), 0) FROM \(parent)") else { return nil }
         // At most what `validate`'s sets have (``keySetBytes``): the pool is shared with the
         // view tables' lookups, which take slower forms when it is short.
