@@ -7,112 +7,124 @@ import MediabaseOutput
 package enum CoreValidator {
     /// The declared foreign keys that do not hold, one line per key.
     ///
-    /// A parent whose keys' set fits what `keySets` grants has its keys read once into a set of
-    /// their hashes (``ContentHash``, the set sized for the parent's rows up front), and each
-    /// child row's value is looked up there, skipping a value equal to the row before's (a link
-    /// table keeps a parent's rows together): one scan per child column, which needs no index on
-    /// it (a file `validate` is given may have none). The set goes, and its bytes back to the
-    /// pool, once the parent's last child is checked. A parent whose set the pool cannot grant
-    /// (36 MB for a million transcripts, 140 MB were it to hold 3.4 million) has its keys and
-    /// each child column's values read in order instead, side by side (along their indexes,
-    /// which the core has by then; SQLite sorts a column without one, in bounded memory). Only a
-    /// key with a value not found is counted by SQL, which names how many distinct values are
-    /// missing and the least; so the verdicts are SQL's, a value the set or the walk compares
-    /// differently (`1.0` against `1`) included.
+    /// The single-column keys are checked a parent at a time, every child column that refers
+    /// to it together. A parent whose keys' set fits what `keySets` grants has its keys read
+    /// once into a set of their hashes (``ContentHash``, the set sized for the parent's rows up
+    /// front), and each child row's value is looked up there, skipping a value equal to the row
+    /// before's (a link table keeps a parent's rows together): one scan per child column, which
+    /// needs no index on it (a file `validate` is given may have none). The set goes, and its
+    /// bytes back to the pool, once the parent's children are checked. A parent whose set the
+    /// pool cannot grant (15 MB for 863,000 transcripts, 59 MB for 3.4 million: ``PackedHashSet``)
+    /// is checked in passes, each pass's share of its keys read once for all its children
+    /// (``allFoundInPasses(_:among:of:keySets:_:)``), or, when even a pass does not fit, has its
+    /// keys and each child column's values read in order, side by side. Only a key with a value
+    /// not found is counted by SQL, which names how many distinct values are missing and the
+    /// least; so the verdicts are SQL's, a value the set or the walk compares differently
+    /// (`1.0` against `1`) included.
     /// - Parameter holding: gets each single-column key found to hold, as `child.column → parent.column`.
     /// - Parameter keySets: where the sets take their bytes (tests walk with an empty pool).
     static func foreignKeyViolations(_ database: SQLiteDatabase, tables: [String], holding: inout Set<String>,
                                      keySets: MemoryPool = MemoryPool(bytes: CoreValidator.keySetBytes)) throws -> [String] {
-        var violations: [String] = []
-        // Each table's keys first: a parent's set is kept until its last child is checked.
         var keysOf: [(table: String, keys: [[String?]])] = []
-        var childrenLeft: [String: Int] = [:]
         for table in tables where !table.hasPrefix("sqlite_") {
-            let keys = try database.rows("SELECT id, seq, \"table\", \"from\", \"to\" FROM pragma_foreign_key_list(?) ORDER BY id, seq", [table])
-            keysOf.append((table, keys))
-            guard !keys.contains(where: { $0[1] != "0" }) else { continue }
+            keysOf.append((table, try database.rows("SELECT id, seq, \"table\", \"from\", \"to\" FROM pragma_foreign_key_list(?) ORDER BY id, seq", [table])))
+        }
+        // The single-column keys, in table order, gathered by parent column (in order of first mention).
+        var links: [ForeignKeyLink] = []
+        var linksOfParent: [(parent: String, links: [Int])] = []
+        for (table, keys) in keysOf where !keys.contains(where: { $0[1] != "0" }) {
             for key in keys {
-                if let parent = key[2] { childrenLeft[parent, default: 0] += 1 }
+                guard let parent = key[2], let column = key[3] else { continue }
+                let parentColumn = try key[4] ?? database.scalar("SELECT name FROM pragma_table_info(?) WHERE pk = 1", [parent]) ?? "rowid"
+                let link = ForeignKeyLink(table: table, column: column, parent: parent, parentColumn: parentColumn)
+                if let group = linksOfParent.firstIndex(where: { $0.parent == link.parentKey }) {
+                    linksOfParent[group].links.append(links.count)
+                } else {
+                    linksOfParent.append((link.parentKey, [links.count]))
+                }
+                links.append(link)
             }
         }
-        var parentKeys: [String: (set: FlatHashTable, bytes: Int)] = [:]
-        defer { for (_, kept) in parentKeys { keySets.giveBack(kept.bytes) } }
-        /// Parents found too large for a set, checked against each child in passes instead (else
-        /// walked beside it).
-        var partitionedParents: Set<String> = []
+        var found = Array(repeating: false, count: links.count)
+        for (_, group) in linksOfParent {
+            let first = links[group[0]]
+            let (parent, parentColumn) = (SQLiteCoreWriter.quoted(first.parent), SQLiteCoreWriter.quoted(first.parentColumn))
+            let children = group.map { (SQLiteCoreWriter.quoted(links[$0].column), SQLiteCoreWriter.quoted(links[$0].table)) }
+            let rows = (try? database.integer("SELECT coalesce(max(rowid), 0) FROM \(parent)")) ?? Int.max
+            let needed = rows == Int.max ? Int.max : PackedHashSet.bytes(holding: rows)
+            // No more than a pass may take (``allFoundInPasses(_:among:of:keySets:_:)``).
+            let granted = needed <= keySetBytes ? keySets.take(upTo: needed) : 0
+            var verdicts: [Bool]?
+            if granted == needed {
+                let keys = try hashes(of: parentColumn, in: parent, rows: rows, database)
+                verdicts = try children.map { try allFound($0.0, in: $0.1, keys, database) }
+            }
+            keySets.giveBack(granted)
+            verdicts = try verdicts ?? allFoundInPasses(children, among: parentColumn, of: parent, keySets: keySets, database)
+                ?? children.map { try allFound($0.0, in: $0.1, among: parentColumn, of: parent, database) }
+            for (link, verdict) in zip(group, verdicts!) { found[link] = verdict }
+        }
+        var violations: [String] = []
+        var next = 0
         for (table, keys) in keysOf {
             if keys.contains(where: { $0[1] != "0" }) {
                 let count = try database.integer("SELECT count(*) FROM pragma_foreign_key_check(?)", [table])
                 if count > 0 { violations.append("\(table): \(count) row(s) without their parent") }
                 continue
             }
-            for key in keys {
-                guard let parent = key[2], let column = key[3] else { continue }
-                let parentColumn = try key[4] ?? database.scalar("SELECT name FROM pragma_table_info(?) WHERE pk = 1", [parent]) ?? "rowid"
-                let (child, childColumn) = (SQLiteCoreWriter.quoted(table), SQLiteCoreWriter.quoted(column))
-                let (quotedParent, quotedColumn) = (SQLiteCoreWriter.quoted(parent), SQLiteCoreWriter.quoted(parentColumn))
-                let parentKey = "\(parent)\u{0}\(parentColumn)"
-                if parentKeys[parentKey] == nil, !partitionedParents.contains(parentKey) {
-                    let rows = (try? database.integer("SELECT coalesce(max(rowid), 0) FROM \(quotedParent)")) ?? Int.max
-                    let needed = rows == Int.max ? Int.max : FlatHashTable.bytes(holding: rows)
-                    let granted = keySets.take(upTo: needed)
-                    if granted == needed {
-                        parentKeys[parentKey] = (try hashes(of: quotedColumn, in: quotedParent, rows: rows, database), granted)
-                    } else {
-                        keySets.giveBack(granted)
-                        partitionedParents.insert(parentKey)
+            while next < links.count, links[next].table == table {
+                defer { next += 1 }
+                let link = links[next]
+                let (child, childColumn) = (SQLiteCoreWriter.quoted(link.table), SQLiteCoreWriter.quoted(link.column))
+                if !found[next] {
+                    let missing = try database.rows("""
+                        SELECT count(*), min(value) FROM (SELECT DISTINCT \(childColumn) AS value FROM \(child) WHERE \(childColumn) IS NOT NULL)
+                        WHERE NOT EXISTS (SELECT 1 FROM \(SQLiteCoreWriter.quoted(link.parent)) WHERE \(SQLiteCoreWriter.quoted(link.parentColumn)) = value)
+                        """)
+                    if let count = missing.first?[0], count != "0" {
+                        violations.append("\(table).\(link.column): \(count) value(s) not in \(link.parent).\(link.parentColumn), e.g. '\(missing[0][1] ?? "")'")
+                        continue
                     }
                 }
-                let found = try parentKeys[parentKey].map { try allFound(childColumn, in: child, $0.set, database) }
-                    ?? allFoundInPasses(childColumn, in: child, among: quotedColumn, of: quotedParent, keySets: keySets, database)
-                    ?? allFound(childColumn, in: child, among: quotedColumn, of: quotedParent, database)
-                childrenLeft[parent, default: 1] -= 1
-                if childrenLeft[parent] == 0 {
-                    // The parent's last child: its sets go (one per key column it is referenced by).
-                    for (name, kept) in parentKeys where name.hasPrefix("\(parent)\u{0}") {
-                        keySets.giveBack(kept.bytes)
-                        parentKeys[name] = nil
-                    }
-                }
-                guard !found else {
-                    holding.insert("\(table).\(column) → \(parent).\(parentColumn)")
-                    continue
-                }
-                let missing = try database.rows("""
-                    SELECT count(*), min(value) FROM (SELECT DISTINCT \(childColumn) AS value FROM \(child) WHERE \(childColumn) IS NOT NULL)
-                    WHERE NOT EXISTS (SELECT 1 FROM \(SQLiteCoreWriter.quoted(parent)) WHERE \(SQLiteCoreWriter.quoted(parentColumn)) = value)
-                    """)
-                guard let count = missing.first?[0], count != "0" else {
-                    holding.insert("\(table).\(column) → \(parent).\(parentColumn)")
-                    continue
-                }
-                violations.append("\(table).\(column): \(count) value(s) not in \(parent).\(parentColumn), e.g. '\(missing[0][1] ?? "")'")
+                holding.insert("\(table).\(link.column) → \(link.parent).\(link.parentColumn)")
             }
         }
         return violations
     }
 
+    /// A single-column foreign key: `table.column` refers to `parent.parentColumn` (names unquoted).
+    private struct ForeignKeyLink {
+        var table: String
+        var column: String
+        var parent: String
+        var parentColumn: String
+
+        /// The parent column, as one key of the checks' grouping.
+        var parentKey: String { "\(parent)\u{0}\(parentColumn)" }
+    }
+
     /// What `mediabase validate` lets the foreign-key checks' sets take (a conversion gives its
     /// own, shared with the view tables' fills: ``MemoryBudget/endStepsPoolBytes``): 64 MiB,
-    /// the keys of 1.5 million rows (17 bytes a slot, up to 2 slots a key).
+    /// the keys of 3.9 million rows (``PackedHashSet``: 16 bytes a key and about one more).
     package static let keySetBytes = 64 << 20
 
     /// The hashes of the text of the values of `column` (quoted) of `table` (quoted) that are not
-    /// NULL, of those in `pass` only (``Pass``). Sized for `rows` keys, it does not grow unless
-    /// a pass gets more than that.
-    private static func hashes(of column: String, in table: String, rows: Int, pass: Pass = Pass(), _ database: SQLiteDatabase) throws -> FlatHashTable {
+    /// NULL, of those in `pass` only (``Pass``). Room for `rows` keys is made first: it does not
+    /// grow unless a pass gets more than that.
+    private static func hashes(of column: String, in table: String, rows: Int, pass: Pass = Pass(), _ database: SQLiteDatabase) throws -> PackedHashSet {
         let statement = try database.prepare("SELECT \(column) FROM \(table) WHERE \(column) IS NOT NULL")
-        var found = FlatHashTable(holding: rows)
+        var found: [ContentHash] = []
+        found.reserveCapacity(rows)
         while try statement.step() {
             guard let value = statement.storedTextBytes(0) else { continue }
             let hash = ContentHash(value)
-            if pass.contains(hash) { found.insert(hash) }
+            if pass.contains(hash) { found.append(hash) }
         }
-        return found
+        return PackedHashSet(found)
     }
 
     /// Which keys a pass of a check in passes takes: those whose hash's high half leaves
-    /// `index` divided by `count` (the low half picks the slot of ``FlatHashTable``).
+    /// `index` divided by `count` (the low half's top bits pick the group of ``PackedHashSet``).
     private struct Pass {
         var index = 0
         var count = 1
@@ -120,8 +132,8 @@ package enum CoreValidator {
         func contains(_ hash: ContentHash) -> Bool { count == 1 || Int(hash.high % UInt64(count)) == index }
     }
 
-    /// Passes a check in passes makes at most (``allFoundInPasses(_:in:among:of:keySets:_:)``):
-    /// each reads both tables.
+    /// Passes a check in passes makes at most (``allFoundInPasses(_:among:of:keySets:_:)``):
+    /// each reads the parent and every child.
     static let maximumPasses = 8
 
     /// Keys a pass's set is made to hold for a parent of `rows` rows in `passes` passes: its share
@@ -130,30 +142,34 @@ package enum CoreValidator {
         passes == 1 ? rows : rows / passes + rows / passes / 32 + 1024
     }
 
-    /// ``allFound(_:in:_:pass:_:)`` against the parent's keys a share at a time, when all of them
-    /// would take more than `keySets` grants: the fewest passes (at most ``maximumPasses``) whose
-    /// set fits, each reading the parent's keys and the child's values of its share. Nil when
-    /// even that does not fit (the check then walks both tables in order, the child's values
-    /// sorted by SQLite within a small cache, through temporary files).
-    static func allFoundInPasses(_ column: String, in table: String, among parentColumn: String, of parent: String,
-                                 keySets: MemoryPool, _ database: SQLiteDatabase) throws -> Bool? {
+    /// ``allFound(_:in:_:pass:_:)`` of each child column (quoted, with its table) against the
+    /// parent's keys a share at a time, when all of them would take more than `keySets` grants:
+    /// the fewest passes (at most ``maximumPasses``) whose set fits, each reading the parent's
+    /// keys of its share once and then the values of every child column not yet found wanting.
+    /// Nil when even that does not fit (the check then walks both tables in order, the child's
+    /// values sorted by SQLite within a small cache, through temporary files).
+    static func allFoundInPasses(_ children: [(column: String, table: String)], among parentColumn: String, of parent: String,
+                                 keySets: MemoryPool, _ database: SQLiteDatabase) throws -> [Bool]? {
         guard let rows = try? database.integer("SELECT coalesce(max(rowid), 0) FROM \(parent)") else { return nil }
         // At most what `validate`'s sets have (``keySetBytes``): the pool is shared with the
         // view tables' lookups, which take slower forms when it is short.
-        let granted = keySets.take(upTo: min(FlatHashTable.bytes(holding: rows), keySetBytes))
+        let granted = keySets.take(upTo: min(PackedHashSet.bytes(holding: rows), keySetBytes))
         defer { keySets.giveBack(granted) }
-        guard let passes = (1...maximumPasses).first(where: { FlatHashTable.bytes(holding: keysPerPass(rows, $0)) <= granted }) else { return nil }
-        for index in 0..<passes {
+        guard let passes = (1...maximumPasses).first(where: { PackedHashSet.bytes(holding: keysPerPass(rows, $0)) <= granted }) else { return nil }
+        var verdicts = Array(repeating: true, count: children.count)
+        for index in 0..<passes where verdicts.contains(true) {
             let pass = Pass(index: index, count: passes)
             let keys = try hashes(of: parentColumn, in: parent, rows: keysPerPass(rows, passes), pass: pass, database)
-            guard try allFound(column, in: table, keys, pass: pass, database) else { return false }
+            for (child, (column, table)) in children.enumerated() where verdicts[child] {
+                verdicts[child] = try allFound(column, in: table, keys, pass: pass, database)
+            }
         }
-        return true
+        return verdicts
     }
 
     /// Whether the text of every value of `column` (quoted) of `table` (quoted) that is not NULL,
     /// of those in `pass`, hashes to one of `keys`.
-    private static func allFound(_ column: String, in table: String, _ keys: FlatHashTable, pass: Pass = Pass(), _ database: SQLiteDatabase) throws -> Bool {
+    private static func allFound(_ column: String, in table: String, _ keys: PackedHashSet, pass: Pass = Pass(), _ database: SQLiteDatabase) throws -> Bool {
         let statement = try database.prepare("SELECT \(column) FROM \(table)")
         var previous: [UInt8] = []
         var looked = false
@@ -161,7 +177,7 @@ package enum CoreValidator {
             guard let value = statement.storedTextBytes(0) else { continue }
             if looked, value.elementsEqual(previous) { continue }
             let hash = ContentHash(value)
-            guard !pass.contains(hash) || keys[hash] != nil else { return false }
+            guard !pass.contains(hash) || keys.contains(hash) else { return false }
             previous.removeAll(keepingCapacity: true)
             previous.append(value)
             looked = true

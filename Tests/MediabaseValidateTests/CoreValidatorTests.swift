@@ -151,11 +151,11 @@ final class CoreValidatorTests: XCTestCase {
             INSERT INTO child VALUES (NULL);
             """)
         let (rows, column) = (20000, "child.parent_name → parent.name")
-        let whole = FlatHashTable.bytes(holding: rows)
+        let whole = PackedHashSet.bytes(holding: rows)
         // Room for a set of half the keys (with its margin) but not all of them: two passes.
         let half = whole * 3 / 5
         func inPasses(_ bytes: Int) throws -> Bool? {
-            try CoreValidator.allFoundInPasses("parent_name", in: "child", among: "name", of: "parent", keySets: MemoryPool(bytes: bytes), database)
+            try CoreValidator.allFoundInPasses([("parent_name", "child")], among: "name", of: "parent", keySets: MemoryPool(bytes: bytes), database)?.first
         }
         XCTAssertEqual(try inPasses(whole), true)
         XCTAssertEqual(try inPasses(half), true)
@@ -181,6 +181,38 @@ final class CoreValidatorTests: XCTestCase {
         var holding: Set<String> = []
         XCTAssertEqual(try CoreValidator.foreignKeyViolations(database, tables: ["child"], holding: &holding, keySets: MemoryPool(bytes: half)), [])
         XCTAssertEqual(holding, [column])
+    }
+
+    /// A parent's children are checked together, each pass's keys read once for all of them:
+    /// each child gets its own verdict (a missing value in one does not fail the other), and the
+    /// violations are listed in table order, not by parent, whatever the budget.
+    func testChildrenOfOneParentCheckedTogetherKeepTheirOwnVerdicts() throws {
+        let database = try SQLiteDatabase(path: directory.appendingPathComponent("siblings.sqlite").path)
+        try database.execute("""
+            CREATE TABLE parent (name TEXT PRIMARY KEY);
+            CREATE TABLE other (id INTEGER PRIMARY KEY);
+            CREATE TABLE a_child (other_id INTEGER REFERENCES other (id), parent_name TEXT REFERENCES parent (name));
+            CREATE TABLE b_child (parent_name TEXT REFERENCES parent (name));
+            WITH RECURSIVE n(value) AS (SELECT 1 UNION ALL SELECT value + 1 FROM n WHERE value < 20000)
+            INSERT INTO parent SELECT 'key' || value FROM n;
+            INSERT INTO other VALUES (1), (2);
+            INSERT INTO a_child SELECT 1 + rowid % 2, name FROM parent WHERE rowid % 5 = 0;
+            INSERT INTO a_child VALUES (99, 'key7');
+            INSERT INTO b_child SELECT name FROM parent WHERE rowid % 3 = 0 ORDER BY name DESC;
+            INSERT INTO b_child VALUES ('key0'), ('key20001');
+            """)
+        let whole = PackedHashSet.bytes(holding: 20000)
+        let children = [(column: "parent_name", table: "a_child"), (column: "parent_name", table: "b_child")]
+        for bytes in [whole, whole * 3 / 5, whole / 3] {
+            XCTAssertEqual(try CoreValidator.allFoundInPasses(children, among: "name", of: "parent", keySets: MemoryPool(bytes: bytes), database), [true, false], "\(bytes)")
+        }
+        let expected = ["a_child.other_id: 1 value(s) not in other.id, e.g. '99'", "b_child.parent_name: 2 value(s) not in parent.name, e.g. 'key0'"]
+        for bytes in [CoreValidator.keySetBytes, whole * 3 / 5, whole / 3, 0] {
+            var holding: Set<String> = []
+            XCTAssertEqual(try CoreValidator.foreignKeyViolations(database, tables: ["a_child", "b_child", "other", "parent"], holding: &holding,
+                                                                  keySets: MemoryPool(bytes: bytes)), expected, "\(bytes)")
+            XCTAssertEqual(holding, ["a_child.parent_name → parent.name"], "\(bytes)")
+        }
     }
 
     func testTranscriptWithoutGeneAndWrongCountsFail() throws {
