@@ -9,10 +9,13 @@
 ///
 /// One use: append, then ``forEachSorted(_:)`` once.
 package final class ExternalSorter {
-    /// Where a record is in ``bytes``, with its first 8 bytes (big-endian, zeros past its end)
-    /// to compare most records without reading the buffer.
+    /// Where a record is in ``bytes``, with its first 16 bytes as two big-endian words (zeros past
+    /// its end) to compare most records without reading the buffer: the records' first field is
+    /// often shared by many (a cross-reference's database, 8 bytes with its tag), so one word
+    /// left most comparisons to the buffer.
     private struct Entry {
         var prefix: UInt64
+        var second: UInt64
         var start: UInt32
         var count: UInt32
     }
@@ -58,7 +61,7 @@ package final class ExternalSorter {
         }
         let start = bytes.count
         bytes.append(record)
-        entries.append(Entry(prefix: Self.prefix(record), start: UInt32(start), count: UInt32(record.count)))
+        entries.append(Entry(prefix: Self.word(record, at: 0), second: Self.word(record, at: 8), start: UInt32(start), count: UInt32(record.count)))
         count += 1
     }
 
@@ -88,11 +91,13 @@ package final class ExternalSorter {
         entries = []
     }
 
-    private static func prefix(_ record: Span<UInt8>) -> UInt64 {
-        var prefix: UInt64 = 0
-        let count = min(8, record.count)
-        for index in 0..<count { prefix |= UInt64(record[index]) << UInt64(56 - 8 * index) }
-        return prefix
+    /// Bytes `offset..<offset + 8` of `record` as a big-endian word, zeros past its end.
+    private static func word(_ record: Span<UInt8>, at offset: Int) -> UInt64 {
+        guard record.count > offset else { return 0 }
+        if record.count >= offset + 8 { return record.littleEndianUInt64(at: offset).byteSwapped }
+        var word: UInt64 = 0
+        for index in offset..<record.count { word |= UInt64(record[index]) << UInt64(56 - 8 * (index - offset)) }
+        return word
     }
 
     private func sortEntries() {
@@ -100,10 +105,11 @@ package final class ExternalSorter {
         let all = bytes.span
         entries.sort { left, right in
             if left.prefix != right.prefix { return left.prefix < right.prefix }
-            // Equal first 8 bytes (zeros past a shorter record's end): the rest, then the shorter.
-            if left.count <= 8 || right.count <= 8 { return left.count < right.count }
-            let order = all.extracting(Int(left.start) + 8..<Int(left.start + left.count))
-                .compare(all.extracting(Int(right.start) + 8..<Int(right.start + right.count)))
+            if left.second != right.second { return left.second < right.second }
+            // Equal first 16 bytes (zeros past a shorter record's end): the rest, then the shorter.
+            if left.count <= 16 || right.count <= 16 { return left.count < right.count }
+            let order = all.extracting(Int(left.start) + 16..<Int(left.start + left.count))
+                .compare(all.extracting(Int(right.start) + 16..<Int(right.start + right.count)))
             return order != 0 ? order < 0 : left.count < right.count
         }
     }

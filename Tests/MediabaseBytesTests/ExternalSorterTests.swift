@@ -52,6 +52,19 @@ final class ExternalSorterTests: ScratchFolderTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder), [])
     }
 
+    /// Records that share their first 5 to 20 bytes (as cross-references share their database
+    /// field) are told apart past the words the entries keep, around and beyond their 8th and
+    /// 16th bytes, in memory and through runs.
+    func testRecordsSharingTheirFirstBytesSortAsBytesCompare() throws {
+        let shared: [UInt8] = [1, 0x55, 0x6E, 0x69, 0x50, 0x72, 0x6F, 0x74, 0, 0, 1, 0x4F, 0x35, 0x34, 0x34, 0x56, 0x36, 0, 0, 0]
+        let input = records(20_000, seed: 4).enumerated().map { index, tail in Array(shared.prefix(5 + index % 16)) + tail }
+        let expected = input.sorted { $0.lexicographicallyPrecedes($1) }
+        XCTAssertEqual(try sorted(input, memoryBytes: 8 << 20).records, expected)
+        let spilled = try sorted(input, memoryBytes: 128 << 10)
+        XCTAssertGreaterThan(spilled.runs, 2)
+        XCTAssertEqual(spilled.records, expected)
+    }
+
     func testARecordLargerThanTheBudgetIsSortedWithTheOthers() throws {
         var input = records(3_000, seed: 3)
         input.append([UInt8](repeating: 0x42, count: 200_000))
