@@ -230,17 +230,17 @@ struct OwnerTable {
             return true
         }
         let index = segment(of: key)
-        var segment = segments[index]
-        segments[index] = Segment(slots: 0)
-        defer { segments[index] = segment }
-        if (segment.count + 1) * 4 > segment.keys.count * 3, segment.keys.count < ceiling {
-            segment = Self.grown(segment, to: min(segment.keys.count * 2, ceiling))
+        let (count, slots) = (segments[index].count, segments[index].keys.count)
+        if (count + 1) * 4 > slots * 3, slots < ceiling {
+            segments[index] = Self.grown(segments[index], to: min(slots * 2, ceiling))
         }
-        Self.place(key, value, in: &segment)
-        segment.count += 1
+        // In place (the array's element, not a copy of it: a copy of the segment would share its
+        // arrays, and the writes below would copy them).
+        Self.place(key, value, in: &segments[index])
+        segments[index].count += 1
         // A segment at its ceiling takes entries until one slot in eight is left, so that a
         // probe still ends on a free slot soon.
-        return segment.keys.count < ceiling || (segment.count + 1) * 8 <= segment.keys.count * 7
+        return segments[index].keys.count < ceiling || (segments[index].count + 1) * 8 <= segments[index].keys.count * 7
     }
 
     @inline(__always) private static func place(_ key: UInt64, _ value: UInt32, in segment: inout Segment) {
