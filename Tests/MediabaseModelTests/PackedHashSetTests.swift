@@ -1,3 +1,5 @@
+import MediabaseGenerate
+import MediabaseTestSupport
 import XCTest
 @testable import MediabaseModel
 
@@ -5,19 +7,8 @@ import XCTest
 /// into one group (the same top bits), repeated keys, and keys that differ only in their high
 /// half; and its bytes are what it is sized for.
 final class PackedHashSetTests: XCTestCase {
-    /// A seeded generator (xorshift64*), so runs are repeatable.
-    private struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state ^= state >> 12
-            state ^= state << 25
-            state ^= state >> 27
-            return state &* 0x2545_F491_4F6C_DD1D
-        }
-    }
-
     func testItFindsWhatASetFinds() {
-        var random = Seeded(state: 0x9AC4_0001)
+        var random = SplitMix64(seed: 0x9AC4_0001)
         for size in [0, 1, 3, 7, 8, 9, 31, 33, 1000, 50_000] {
             var keys: [ContentHash] = []
             for round in 0..<size {
