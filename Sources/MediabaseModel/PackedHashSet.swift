@@ -20,7 +20,7 @@ package struct PackedHashSet {
         let bits = Self.groupBits(for: keys.count)
         let shift = UInt64(64 - bits)
         var starts = [UInt32](repeating: 0, count: (1 << bits) + 1)
-        @inline(__always) func group(_ key: ContentHash) -> Int { bits == 0 ? 0 : Int(truncatingIfNeeded: key.low >> shift) }
+        func group(_ key: ContentHash) -> Int { Self.group(of: key, shift: shift) }
         for index in keys.indices { starts[group(keys[index]) + 1] += 1 }
         for index in 1..<starts.count { starts[index] += starts[index - 1] }
         // Where the next key of each group goes; a group is done once it reaches the next start.
@@ -59,8 +59,13 @@ package struct PackedHashSet {
 
     package var count: Int { keys.count }
 
+    /// A key's group: the top bits of its low half (none with one group: a shift by 64 gives 0).
+    @inline(__always) private static func group(of key: ContentHash, shift: UInt64) -> Int {
+        Int(truncatingIfNeeded: key.low >> shift)
+    }
+
     package func contains(_ key: ContentHash) -> Bool {
-        let group = starts.count == 2 ? 0 : Int(truncatingIfNeeded: key.low >> shift)
+        let group = Self.group(of: key, shift: shift)
         for index in Int(starts[group])..<Int(starts[group + 1]) where keys[index] == key { return true }
         return false
     }

@@ -8,16 +8,16 @@ package enum CoreValidator {
     /// The declared foreign keys that do not hold, one line per key.
     ///
     /// The single-column keys are checked a parent at a time, every child column that refers
-    /// to it together. A parent whose keys' set fits what `keySets` grants has its keys read
-    /// once into a set of their hashes (``ContentHash``, the set sized for the parent's rows up
-    /// front), and each child row's value is looked up there, skipping a value equal to the row
-    /// before's (a link table keeps a parent's rows together): one scan per child column, which
-    /// needs no index on it (a file `validate` is given may have none). The set goes, and its
-    /// bytes back to the pool, once the parent's children are checked. A parent whose set the
-    /// pool cannot grant (15 MB for 863,000 transcripts, 59 MB for 3.4 million: ``PackedHashSet``)
-    /// is checked in passes, each pass's share of its keys read once for all its children
-    /// (``allFoundInPasses(_:among:of:keySets:_:)``), or, when even a pass does not fit, has its
-    /// keys and each child column's values read in order, side by side. Only a key with a value
+    /// to it together (``allFoundInPasses(_:among:of:keySets:_:)``). A parent whose keys' set
+    /// fits what `keySets` grants has its keys read once into a set of their hashes
+    /// (``ContentHash``, the set sized for the parent's rows up front), and each child row's value
+    /// is looked up there, skipping a value equal to the row before's (a link table keeps a
+    /// parent's rows together): one scan per child column, which needs no index on it (a file
+    /// `validate` is given may have none). The set goes, and its bytes back to the pool, once the
+    /// parent's children are checked. A parent whose set the pool cannot grant (15 MB for 863,000
+    /// transcripts, 59 MB for 3.4 million: ``PackedHashSet``) is checked in passes, each pass's
+    /// share of its keys read once for all its children, or, when even a pass does not fit, has
+    /// its keys and each child column's values read in order, side by side. Only a key with a value
     /// not found is counted by SQL, which names how many distinct values are missing and the
     /// least; so the verdicts are SQL's, a value the set or the walk compares differently
     /// (`1.0` against `1`) included.
@@ -49,20 +49,10 @@ package enum CoreValidator {
         for (_, group) in linksOfParent {
             let first = links[group[0]]
             let (parent, parentColumn) = (SQLiteCoreWriter.quoted(first.parent), SQLiteCoreWriter.quoted(first.parentColumn))
-            let children = group.map { (SQLiteCoreWriter.quoted(links[$0].column), SQLiteCoreWriter.quoted(links[$0].table)) }
-            let rows = (try? database.integer("SELECT coalesce(max(rowid), 0) FROM \(parent)")) ?? Int.max
-            let needed = rows == Int.max ? Int.max : PackedHashSet.bytes(holding: rows)
-            // No more than a pass may take (``allFoundInPasses(_:among:of:keySets:_:)``).
-            let granted = needed <= keySetBytes ? keySets.take(upTo: needed) : 0
-            var verdicts: [Bool]?
-            if granted == needed {
-                let keys = try hashes(of: parentColumn, in: parent, rows: rows, database)
-                verdicts = try children.map { try allFound($0.0, in: $0.1, keys, database) }
-            }
-            keySets.giveBack(granted)
-            verdicts = try verdicts ?? allFoundInPasses(children, among: parentColumn, of: parent, keySets: keySets, database)
-                ?? children.map { try allFound($0.0, in: $0.1, among: parentColumn, of: parent, database) }
-            for (link, verdict) in zip(group, verdicts!) { found[link] = verdict }
+            let children = group.map { (column: SQLiteCoreWriter.quoted(links[$0].column), table: SQLiteCoreWriter.quoted(links[$0].table)) }
+            let verdicts = try allFoundInPasses(children, among: parentColumn, of: parent, keySets: keySets, database)
+                ?? children.map { try allFound($0.column, in: $0.table, among: parentColumn, of: parent, database) }
+            for (link, verdict) in zip(group, verdicts) { found[link] = verdict }
         }
         var violations: [String] = []
         var next = 0
@@ -143,9 +133,10 @@ package enum CoreValidator {
     }
 
     /// ``allFound(_:in:_:pass:_:)`` of each child column (quoted, with its table) against the
-    /// parent's keys a share at a time, when all of them would take more than `keySets` grants:
-    /// the fewest passes (at most ``maximumPasses``) whose set fits, each reading the parent's
-    /// keys of its share once and then the values of every child column not yet found wanting.
+    /// parent's keys: in one pass when their set fits what `keySets` grants (at most
+    /// ``keySetBytes``), else a share at a time, in the fewest passes (at most ``maximumPasses``)
+    /// whose set fits, each reading the parent's keys of its share once and then the values of
+    /// every child column not yet found wanting.
     /// Nil when even that does not fit (the check then walks both tables in order, the child's
     /// values sorted by SQLite within a small cache, through temporary files).
     static func allFoundInPasses(_ children: [(column: String, table: String)], among parentColumn: String, of parent: String,
