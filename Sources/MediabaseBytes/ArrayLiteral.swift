@@ -39,6 +39,19 @@ package enum ArrayLiteral {
         }
     }
 
+    /// The elements of a literal in the plain ASCII form (``isPlainASCII(_:delimiter:)``) as ranges
+    /// of `bytes` (nil: a NULL element), in order: such a literal has no escape, so each element's
+    /// text is the bytes of its range. Returns false, `ranges` then meaningless, for a literal in
+    /// any other form (read it with ``forEachElement(_:delimiter:_:)``).
+    package static func plainASCIIElements(_ bytes: Span<UInt8>, into ranges: inout [Range<Int>?]) -> Bool {
+        ranges.removeAll(keepingCapacity: true)
+        return bytes.withUnsafeBufferPointer { buffer in
+            plainEnd(buffer, delimiter: ASCII.comma, quotedText: false, rawField: false) { range, quoted in
+                ranges.append(!quoted && isNullWord(UnsafeBufferPointer(rebasing: buffer[range])) ? nil : range)
+            } != nil
+        }
+    }
+
     /// Whether `bytes` is a one-dimensional literal in the plain form `array_out` writes for ASCII
     /// text: `{}` or `{a,"b c",NULL}`, with no whitespace outside quotes, no backslash, no empty
     /// unquoted element and every byte in 0x01...0x7F. Such bytes are valid text without NUL and a
@@ -64,7 +77,8 @@ package enum ArrayLiteral {
     /// (a COPY escape, so the raw bytes are not the value) or a control byte (a TAB ends the field)
     /// in a quoted element makes it not plain.
     @inline(__always)
-    private static func plainEnd(_ bytes: UnsafeBufferPointer<UInt8>, delimiter: UInt8, quotedText: Bool, rawField: Bool) -> Int? {
+    private static func plainEnd(_ bytes: UnsafeBufferPointer<UInt8>, delimiter: UInt8, quotedText: Bool, rawField: Bool,
+                                 element: (_ range: Range<Int>, _ quoted: Bool) -> Void = { _, _ in }) -> Int? {
         guard let base = bytes.baseAddress, bytes.count >= 2, base[0] == ASCII.openBrace else { return nil }
         let end = bytes.count
         if base[1] == ASCII.closeBrace { return rawField || end == 2 ? 2 : nil }
@@ -72,6 +86,7 @@ package enum ArrayLiteral {
         while true {
             if base[i] == ASCII.quote {
                 i += 1
+                let start = i
                 while true {
                     // 8 bytes at a time while none is a quote, a backslash, a control or non-ASCII byte.
                     i = JSONScanner.skipPlainWords(base, from: i, end: end)
@@ -94,6 +109,7 @@ package enum ArrayLiteral {
                         i += length
                     }
                 }
+                element(start..<i, true)
                 i += 1
             } else {
                 let start = i
@@ -118,6 +134,7 @@ package enum ArrayLiteral {
                     i += 1
                 }
                 guard i > start else { return nil }
+                element(start..<i, false)
             }
             guard i < end else { return nil }
             if base[i] == ASCII.closeBrace { return rawField || i + 1 == end ? i + 1 : nil }

@@ -57,6 +57,10 @@ package final class LegacyNormalizer: DumpSink {
     private var flatGroups: [FlatJSONGroup] = []
     /// The pairs of the external ids field being read (``externalIds(_:row:column:)``).
     private var idPairs = DistinctList<DatabaseId>()
+    /// ``flatTranscriptCrossReferences(_:transcriptId:)``'s pairs, as ranges of the value's bytes.
+    private var pairRanges: [(database: Range<Int>, id: Range<Int>)] = []
+    /// ``plainTranscriptProducts(_:transcriptId:)``'s elements, as ranges of the value's bytes.
+    private var elementRanges: [Range<Int>?] = []
     /// The GO ids of the `go_terms` value being read (``goTerms(_:row:)``).
     private var goIds = DistinctList<String>()
     /// The elements of the array literal being read (``arrayElements(_:row:column:)``).
@@ -365,12 +369,12 @@ package final class LegacyNormalizer: DumpSink {
                 for term in parsed ?? terms.rows { try output.insert(.geneGoTermsWork, [.text(geneId), term[0], term[1], term[2]]) }
             }
         }
-        if let bytes = field(row, .productType) {
+        if let bytes = field(row, .productType), try !plainTranscriptProducts(bytes, transcriptId: transcriptId) {
             for product in try arrayElements(bytes, row: row, column: .productType) {
                 try output.insert(.transcriptProducts, [.text(transcriptId), .text(product)])
             }
         }
-        if let bytes = field(row, .altTranscriptIds), !bytes.isEmpty {
+        if let bytes = field(row, .altTranscriptIds), !bytes.isEmpty, try !flatTranscriptCrossReferences(bytes, transcriptId: transcriptId) {
             try externalIds(bytes, row: row, column: .altTranscriptIds)
             for pair in idPairs.elements {
                 try output.insert(.transcriptCrossReferences, .text(transcriptId), .text(pair.database), .text(pair.id))
@@ -761,6 +765,75 @@ package final class LegacyNormalizer: DumpSink {
                 if !normalized.isEmpty { idPairs.append(DatabaseId(database: database, id: normalized)) }
             }
         }
+    }
+
+    /// Writes the transcript's cross-references from `alt_transcript_ids` bytes of the usual shape
+    /// straight from those bytes: the rows ``externalIds(_:row:column:)`` gives, in its order.
+    /// ``FlatJSON``'s strings are ASCII without escapes, so their bytes are their text and compare
+    /// as the Strings do. Writes nothing and returns false for any other value, for an id that the
+    /// normalization changes (lower case), and for more ids than ``flatPairLimit`` (the pairs are
+    /// told apart by comparing each with those before it).
+    private func flatTranscriptCrossReferences(_ bytes: Span<UInt8>, transcriptId: String) throws -> Bool {
+        guard FlatJSON.scanObject(bytes, arrays: true, into: &flatMembers), flatMembers.count <= Self.flatPairLimit else { return false }
+        pairRanges.removeAll(keepingCapacity: true)
+        var previousKey = 0..<0
+        var database = 0..<0
+        for member in flatMembers {
+            if member.key != previousKey {
+                previousKey = member.key
+                database = Self.offset(Identifiers.trimmedRange(bytes.extracting(member.key)), by: member.key.lowerBound)
+            }
+            guard let found = Identifiers.normalizedEnsemblIdRange(bytes.extracting(member.value)) else { return false }
+            let id = Self.offset(found, by: member.value.lowerBound)
+            guard !id.isEmpty else { continue }
+            let seen = pairRanges.contains { pair in
+                bytes.extracting(pair.id).elementsEqual(bytes.extracting(id)) && bytes.extracting(pair.database).elementsEqual(bytes.extracting(database))
+            }
+            if !seen { pairRanges.append((database, id)) }
+        }
+        for pair in pairRanges {
+            try output.insert(.transcriptCrossReferences, transcriptId, utf8: bytes.extracting(pair.database), utf8: bytes.extracting(pair.id))
+        }
+        return true
+    }
+
+    /// Writes the transcript's products from a `product_type` literal in the plain ASCII form
+    /// (``ArrayLiteral/plainASCIIElements(_:into:)``) straight from its bytes: the rows
+    /// ``arrayElements(_:row:column:)`` gives, in its order (ASCII bytes compare as the Strings
+    /// do). Writes nothing and returns false for a literal in any other form or with more elements
+    /// than ``flatPairLimit``.
+    private func plainTranscriptProducts(_ bytes: Span<UInt8>, transcriptId: String) throws -> Bool {
+        // Taken out while it is rewritten in place: one copy of the array, not one per write.
+        var elements: [Range<Int>?] = []
+        swap(&elements, &elementRanges)
+        defer { swap(&elements, &elementRanges) }
+        guard ArrayLiteral.plainASCIIElements(bytes, into: &elements), elements.count <= Self.flatPairLimit else { return false }
+        var kept = 0
+        for index in elements.indices {
+            guard let element = elements[index] else { continue }
+            let text = Self.offset(Identifiers.trimmedRange(bytes.extracting(element)), by: element.lowerBound)
+            guard !text.isEmpty else { continue }
+            var seen = false
+            for earlier in 0..<kept where bytes.extracting(elements[earlier]!).elementsEqual(bytes.extracting(text)) {
+                seen = true
+                break
+            }
+            if seen { continue }
+            elements[kept] = text
+            kept += 1
+        }
+        for index in 0..<kept { try output.insert(.transcriptProducts, transcriptId, utf8: bytes.extracting(elements[index]!)) }
+        return true
+    }
+
+    /// Ids or elements of one value that ``flatTranscriptCrossReferences(_:transcriptId:)`` and
+    /// ``plainTranscriptProducts(_:transcriptId:)`` compare pairwise at most; ``DistinctList``
+    /// hashes beyond as many.
+    static let flatPairLimit = 16
+
+    /// `range` moved `offset` bytes on.
+    @inline(__always) private static func offset(_ range: Range<Int>, by offset: Int) -> Range<Int> {
+        (range.lowerBound + offset)..<(range.upperBound + offset)
     }
 
     /// The text of the last member named `key`, as ``DrugFieldSplitter/text(_:_:)`` reads it from

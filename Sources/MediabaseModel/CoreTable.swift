@@ -232,6 +232,11 @@ package protocol CoreOutput: AnyObject {
     /// One row of a core table of three columns, without an array: the most numerous rows
     /// (cross-references, annotations, extras) are built per legacy row.
     func insert(_ table: CoreTable, _ first: SQLValue, _ second: SQLValue, _ third: SQLValue) throws
+    /// One row of a core table of three text columns, the last two given as their UTF-8 bytes:
+    /// a row's cross-references straight from the bytes of its value, without Strings.
+    func insert(_ table: CoreTable, _ first: String, utf8 second: Span<UInt8>, utf8 third: Span<UInt8>) throws
+    /// One row of a core table of two text columns, the second given as its UTF-8 bytes.
+    func insert(_ table: CoreTable, _ first: String, utf8 second: Span<UInt8>) throws
     /// Notes that `table` may now hold rows equal on its ``CoreTable/uniqueKey`` among the rows
     /// whose first key column is `id` (a gene whose rows disagree, a transcript listed twice);
     /// the writer merges those before indexing.
@@ -245,5 +250,13 @@ package protocol CoreOutput: AnyObject {
 extension CoreOutput {
     package func insert(_ table: CoreTable, _ first: SQLValue, _ second: SQLValue, _ third: SQLValue) throws {
         try insert(table, [first, second, third])
+    }
+
+    package func insert(_ table: CoreTable, _ first: String, utf8 second: Span<UInt8>, utf8 third: Span<UInt8>) throws {
+        try insert(table, .text(first), .text(String(utf8: second)), .text(String(utf8: third)))
+    }
+
+    package func insert(_ table: CoreTable, _ first: String, utf8 second: Span<UInt8>) throws {
+        try insert(table, [.text(first), .text(String(utf8: second))])
     }
 }

@@ -26,23 +26,10 @@ package enum Identifiers {
     /// `ENST00000269305`). Ids that are not Ensembl ids come back only trimmed, since their dots
     /// and colons belong to them (`NM_000546.6`, `HGNC:11998`).
     package static func normalizedEnsemblId(_ raw: Span<UInt8>) -> String {
-        var id = trimmed(raw)
-        // `ensembl:ENST…`, `Ensembl: ENSG…`: a database prefix before an Ensembl id.
-        if let colon = id.firstIndex(of: 0x3A) {
-            let after = trimmed(id.extracting((colon + 1)...))
-            if isEnsembl(after) { id = after }
-        }
-        guard isEnsembl(id) else { return String(utf8: id) }
-        // The usual form, upper case already: the id up to its version suffix, without a copy
-        // to change.
-        let end = versionDot(id) ?? id.count
-        var upper = true
-        for index in 0..<end where id[index] >= 0x61 && id[index] <= 0x7A {
-            upper = false
-            break
-        }
-        if upper { return String(utf8: id.extracting(0..<end)) }
-        var bytes = [UInt8](id.extracting(0..<end))
+        let (range, upperCased) = ensemblIdRange(raw)
+        let id = raw.extracting(range)
+        if !upperCased { return String(utf8: id) }
+        var bytes = [UInt8](id)
         bytes[0] = UInt8(ascii: "E")
         bytes[1] = UInt8(ascii: "N")
         bytes[2] = UInt8(ascii: "S")
@@ -51,6 +38,39 @@ package enum Identifiers {
             bytes[index] -= 0x20
         }
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Where ``normalizedEnsemblId(_:)`` finds its id in `raw` when the id is those bytes as they
+    /// are (the usual case: no letter to upper-case), so that a caller may use them without a
+    /// String; nil when the normalized id is a changed copy.
+    package static func normalizedEnsemblIdRange(_ raw: Span<UInt8>) -> Range<Int>? {
+        let (range, upperCased) = ensemblIdRange(raw)
+        return upperCased ? nil : range
+    }
+
+    /// The bytes of `raw` the normalized id is made of, and whether its letters must be upper-cased
+    /// (an Ensembl id written in lower case); see ``normalizedEnsemblId(_:)``.
+    private static func ensemblIdRange(_ raw: Span<UInt8>) -> (range: Range<Int>, upperCased: Bool) {
+        var range = trimmedRange(raw)
+        var id = raw.extracting(range)
+        // `ensembl:ENST…`, `Ensembl: ENSG…`: a database prefix before an Ensembl id.
+        if let colon = id.firstIndex(of: 0x3A) {
+            let rest = trimmedRange(id.extracting((colon + 1)...))
+            let after = (range.lowerBound + colon + 1 + rest.lowerBound)..<(range.lowerBound + colon + 1 + rest.upperBound)
+            if isEnsembl(raw.extracting(after)) {
+                range = after
+                id = raw.extracting(range)
+            }
+        }
+        guard isEnsembl(id) else { return (range, false) }
+        // The id up to its version suffix.
+        let end = versionDot(id) ?? id.count
+        var upper = true
+        for index in 0..<end where id[index] >= 0x61 && id[index] <= 0x7A {
+            upper = false
+            break
+        }
+        return (range.lowerBound..<(range.lowerBound + end), !upper)
     }
 
     /// Whether the bytes look like an Ensembl stable id: `ENS`, letters, then digits.

@@ -80,6 +80,25 @@ package final class ThreadedCoreOutput: CoreOutput {
         if batch.count >= batchSize { try pipe.submit(&batch) }
     }
 
+    package func insert(_ table: CoreTable, _ first: String, utf8 second: Span<UInt8>, utf8 third: Span<UInt8>) throws {
+        assert(table.columns.count == 3, "\(table) does not have three columns")
+        batch.append(Operation.insert.rawValue)
+        batch.append(UInt8(table.ordinal))
+        RowBatch.appendField(first, to: &batch)
+        RowBatch.appendField(second, to: &batch)
+        RowBatch.appendField(third, to: &batch)
+        if batch.count >= batchSize { try pipe.submit(&batch) }
+    }
+
+    package func insert(_ table: CoreTable, _ first: String, utf8 second: Span<UInt8>) throws {
+        assert(table.columns.count == 2, "\(table) does not have two columns")
+        batch.append(Operation.insert.rawValue)
+        batch.append(UInt8(table.ordinal))
+        RowBatch.appendField(first, to: &batch)
+        RowBatch.appendField(second, to: &batch)
+        if batch.count >= batchSize { try pipe.submit(&batch) }
+    }
+
     /// The shared tails are encoded once (kept in `tails`) and copied in whole: the writer's
     /// thread, which has time to spare during the load, takes the rows apart.
     package func insert(_ table: CoreTable, first: SQLValue, tails: RowTails) throws {

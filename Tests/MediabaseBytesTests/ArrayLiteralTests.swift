@@ -303,6 +303,38 @@ final class ArrayLiteralTests: XCTestCase {
         }
     }
 
+    /// The elements `plainASCIIElements` gives as ranges of the literal, nil when it says no.
+    private func plainElements(_ bytes: [UInt8]) -> [String?]? {
+        var ranges: [Range<Int>?] = []
+        guard ArrayLiteral.plainASCIIElements(bytes.span, into: &ranges) else { return nil }
+        return ranges.map { $0.map { String(decoding: bytes[$0], as: UTF8.self) } }
+    }
+
+    func testPlainElementsAreTheFullReadersElementsAsRangesOfTheLiteral() {
+        for text in ["{}", "{a}", "{a,b}", "{NULL,null,NuLl,\"NULL\"}", #"{"a b","x,y",TP53}"#, #"{"","{","}"}"#, "{[1],a:b,x;y,=}",
+                     "{\"x\ty\"}", #"{" spaced ",NULLS,xNULL}"#] {
+            XCTAssertEqual(plainElements(Array(text.utf8)), elements(text), text)
+        }
+        for text in [" {a}", "{a b}", "{a,\\b}", #"{"a\"b"}"#, "{{a},{b}}", "{ü}", "", "{", "{a,}", #"{"a"b}"#] {
+            XCTAssertNil(plainElements(Array(text.utf8)), text)
+        }
+        // Random literals: where the plain path says yes, the full reader's elements; and it says yes
+        // exactly where the plain ASCII check does.
+        var random = SplitMix64(seed: 0xA77A_0005)
+        let pieces = ["a", "ABCDEFGHIJK", "NULL", "null", ",", ",", "\"", "\"", "[", "\u{7F}", "{", "}", "\\", " ", "é", "\t"]
+        var accepted = 0
+        for _ in 0..<20000 {
+            let bytes = Array("{".utf8) + random.text(from: pieces, maxPieces: 8) + Array("}".utf8)
+            let text = String(decoding: bytes, as: UTF8.self)
+            let plain = plainElements(bytes)
+            XCTAssertEqual(plain != nil, bytes.withUnsafeBufferPointer { ArrayLiteral.isPlainASCII($0) }, text.debugDescription)
+            guard let plain else { continue }
+            accepted += 1
+            XCTAssertEqual(plain, elements(text), text.debugDescription)
+        }
+        XCTAssertGreaterThan(accepted, 100)
+    }
+
     // MARK: Plain text fast path
 
     private func isPlainText(_ bytes: [UInt8]) -> Bool { bytes.withUnsafeBufferPointer { ArrayLiteral.isPlainText($0) } }

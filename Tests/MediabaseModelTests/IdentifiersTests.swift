@@ -26,6 +26,26 @@ final class IdentifiersTests: XCTestCase {
         }
     }
 
+    /// Where the normalized id is bytes of the raw one as they are, the range says where; ids
+    /// whose letters are upper-cased have none.
+    func testNormalizedEnsemblIdRangesAreTheNormalizedIdsBytes() {
+        let unchanged = ["ENST00000269305", "ENSMUSG00000059552.12", "ENST00000269305.", "ENST00000269305.1.2", "Ensembl: ENSG00000141510.2",
+                         "ensembl:ENST00000269305", " ENST00000269305.4 ", "ENS1", "ENST", "ensx", "", "  ", "OTTHUMT00001590333", "NM_000546.6",
+                         "HGNC:11998", "x:y", "ens:", "uc1.1 ", "123"]
+        for raw in unchanged {
+            let bytes = Array(raw.utf8)
+            guard let range = Identifiers.normalizedEnsemblIdRange(bytes.span) else {
+                XCTFail("no range for \(raw.debugDescription)")
+                continue
+            }
+            XCTAssertEqual(String(decoding: bytes[range], as: UTF8.self), Identifiers.normalizedEnsemblId(raw), raw.debugDescription)
+        }
+        for raw in ["EnsT00000269305.4", "ensmusg00000059552", "ENST00000269305.x", "ENST00000269305.4a", "ensembl:enst00000269305"] {
+            XCTAssertNil(Identifiers.normalizedEnsemblIdRange(Array(raw.utf8).span), raw)
+            XCTAssertNotEqual(Identifiers.normalizedEnsemblId(raw), raw.trimmingCharacters(in: .whitespaces), raw)
+        }
+    }
+
     func testWithoutEnsemblVersionStripsOnlyEnsemblVersions() {
         let expected = [
             "ENST00000269305.4": "ENST00000269305", "ENSG00000141510": "ENSG00000141510",
