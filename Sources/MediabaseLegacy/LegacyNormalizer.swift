@@ -348,6 +348,11 @@ package final class LegacyNormalizer: DumpSink {
             } else if let stored = try goTermStore.terms(for: hash) {
                 terms = stored
                 goTermCache.insert(stored, for: hash, unused: genes.unusedBytes)
+            } else if let encoded = flatGOTerms(bytes) {
+                // No reject can come of the usual shape.
+                terms = encoded
+                goTermCache.insert(terms, for: hash, unused: genes.unusedBytes)
+                try goTermStore.keep(terms, for: hash)
             } else {
                 let rejectsBefore = tally.fieldRejects
                 let rows = try goTerms(bytes, row: row)
@@ -391,6 +396,58 @@ package final class LegacyNormalizer: DumpSink {
             try output.insert(.transcriptExtras, .text(transcriptId), .text(column.name), .text(String(decoding: json, as: UTF8.self)))
         }
     }
+
+    /// The rows ``goTerms(_:row:)`` gives for a value of the usual shape (``FlatJSON``'s object of
+    /// flat objects, whose strings are ASCII without escapes), encoded straight from the value's
+    /// bytes as a compacted ``RowTails`` (the encoding ``RowTails/compact()`` keeps), without a
+    /// String or a row of values: a GO value missing from the cache is read again for most rows
+    /// of a large lean input, whose genes' values outgrow the cache. GO ids are told apart byte
+    /// for byte, as their Strings would be. nil, for the general path, for any other shape and for
+    /// more ids than ``flatPairLimit``.
+    private func flatGOTerms(_ bytes: Span<UInt8>) -> RowTails? {
+        guard FlatJSON.scanObjectOfObjects(bytes, into: &flatMembers, groups: &flatGroups), flatGroups.count <= Self.flatPairLimit else { return nil }
+        // At most four fields a term, each a length word and at most the value's bytes.
+        var encoded: [UInt8] = []
+        encoded.reserveCapacity(bytes.count + 32 * flatGroups.count)
+        var count = 0
+        pairRanges.removeAll(keepingCapacity: true)
+        let members = flatMembers
+        for group in flatGroups {
+            let goId = Self.offset(Identifiers.trimmedRange(bytes.extracting(group.key)), by: group.key.lowerBound)
+            guard !goId.isEmpty, !pairRanges.contains(where: { bytes.extracting($0.id).elementsEqual(bytes.extracting(goId)) }) else { continue }
+            pairRanges.append((goId, goId))
+            let term = members[group.members]
+            RowBatch.appendField(bytes.extracting(goId), to: &encoded)
+            Self.appendText(term, bytes, Self.termKeys, to: &encoded)
+            Self.appendText(term, bytes, Self.categoryKeys, to: &encoded)
+            Self.appendText(term, bytes, Self.evidenceKeys, to: &encoded)
+            count += 1
+        }
+        return RowTails(encoded: encoded, count: count, width: 4)
+    }
+
+    /// Appends to `encoded` the text ``text(_:_:_:)`` reads from the last of `members` named each
+    /// of `keys` in turn, the first that has one, as its bytes; NULL when none has.
+    private static func appendText(_ members: ArraySlice<FlatJSONMember>, _ bytes: Span<UInt8>, _ keys: [StaticString], to encoded: inout [UInt8]) {
+        for key in keys {
+            var index = members.endIndex
+            while index > members.startIndex {
+                index -= 1
+                let member = members[index]
+                guard member.key.count == key.utf8CodeUnitCount, bytes.extracting(member.key).equals(key) else { continue }
+                let text = Identifiers.trimmedRange(bytes.extracting(member.value))
+                // The last member of the name counts, even when it is empty.
+                if text.isEmpty { break }
+                return RowBatch.appendField(bytes.extracting(offset(text, by: member.value.lowerBound)), to: &encoded)
+            }
+        }
+        RowBatch.appendNull(to: &encoded)
+    }
+
+    /// The members a GO term's name, category and evidence code are read from, first found first.
+    private static let termKeys: [StaticString] = ["term", "name"]
+    private static let categoryKeys: [StaticString] = ["aspect", "category", "namespace"]
+    private static let evidenceKeys: [StaticString] = ["evidence", "evidence_code"]
 
     /// `{"GO:0006915": {"term": …, "evidence": …, "aspect": …}}` → (go_id, term, category, evidence).
     private func goTerms(_ bytes: Span<UInt8>, row: RowBuffer) throws -> [[SQLValue]] {
