@@ -12,19 +12,7 @@ import MediabaseTestSupport
 /// spelled so that the byte path cannot take them (a `\u` escape in the JSON, a space before the
 /// array literal), and both give the same rows in the same order.
 final class RowBytesPathsTests: ScratchFolderTestCase {
-    private final class RecordingOutput: CoreOutput {
-        var lines: [String] = []
-        func insert(_ table: CoreTable, _ values: [SQLValue]) throws { lines.append("\(table) \(values)") }
-        func insert(_ table: CoreTable, first: SQLValue, tails: RowTails) throws {
-            for row in tails.rows { lines.append("\(table) \([first] + row)") }
-        }
-        func markMayHoldDuplicates(_ table: CoreTable, id: String) throws { lines.append("mark \(table) \(id)") }
-        func beginCarriedTable(_ table: TableSchema) throws {}
-        func carriedRow(_ row: RowBuffer) throws {}
-        func endCarriedTable() throws {}
-    }
-
-    /// The normalizer's rows for one legacy row per entry (alt_transcript_ids, product_type).
+    /// The normalizer's rows for one legacy row per entry (alt_transcript_ids, product_type, go_terms).
     private func convert(_ values: [(ids: String, products: String, goTerms: String)]) throws -> (lines: [String], rejects: Int) {
         func field(_ value: String) -> String {
             value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\t", with: "\\t")

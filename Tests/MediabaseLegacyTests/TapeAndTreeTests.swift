@@ -17,19 +17,6 @@ final class TapeAndTreeTests: XCTestCase {
     override func setUpWithError() throws { folder = try Fixtures.scratchFolder() }
     override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }
 
-    /// Every row the normalizer sends out, as text, in order.
-    private final class RecordingOutput: CoreOutput {
-        var lines: [String] = []
-        func insert(_ table: CoreTable, _ values: [SQLValue]) throws { lines.append("\(table) \(values)") }
-        func insert(_ table: CoreTable, first: SQLValue, tails: RowTails) throws {
-            for row in tails.rows { lines.append("\(table) \([first] + row)") }
-        }
-        func markMayHoldDuplicates(_ table: CoreTable, id: String) throws { lines.append("mark \(table) \(id)") }
-        func beginCarriedTable(_ table: TableSchema) throws {}
-        func carriedRow(_ row: RowBuffer) throws {}
-        func endCarriedTable() throws {}
-    }
-
     private struct Outcome: Equatable {
         var lines: [String]
         /// Reason, detail and field of each reject.
