@@ -43,6 +43,15 @@ package enum RowBatch {
         append(8, to: &batch) { $0.storeBytes(of: word.littleEndian, as: UInt64.self) }
     }
 
+    /// Appends `words`, each little-endian, with one capacity check.
+    @inlinable package static func appendWords(_ words: Span<UInt64>, to batch: inout [UInt8]) {
+        words.withUnsafeBufferPointer { buffer in
+            append(8 * buffer.count, to: &batch) { out in
+                for index in buffer.indices { out.storeBytes(of: buffer[index].littleEndian, toByteOffset: 8 * index, as: UInt64.self) }
+            }
+        }
+    }
+
     /// Appends a text field (nil: NULL).
     @inlinable @inline(__always) package static func appendField(_ bytes: Span<UInt8>?, to batch: inout [UInt8]) {
         guard let bytes else { return appendWord(nullMark, to: &batch) }
@@ -118,6 +127,21 @@ package struct RowBatchReader: ~Escapable {
     @inlinable @inline(__always) package mutating func word() -> UInt64 {
         defer { offset += 8 }
         return UInt64(littleEndian: bytes.bytes.unsafeLoadUnaligned(fromByteOffset: offset, as: UInt64.self))
+    }
+
+    /// Reads `count` words (``RowBatch/appendWords(_:to:)``) into an array made for them.
+    @inlinable package mutating func words(_ count: Int) -> [UInt64] {
+        let start = offset
+        offset += 8 * count
+        precondition(offset <= bytes.count, "words past the end")
+        return bytes.bytes.withUnsafeBytes { raw in
+            [UInt64](unsafeUninitializedCapacity: count) { buffer, initialized in
+                for index in 0..<count {
+                    buffer[index] = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: start + 8 * index, as: UInt64.self))
+                }
+                initialized = count
+            }
+        }
     }
 
     /// What the next field holds, without reading it.

@@ -4,9 +4,12 @@ import MediabaseModel
 
 /// The state of one gene while its rows stream by: the scalar candidates (from the row with the
 /// smallest transcript id) and the hashes of the gene-level values already processed.
+///
+/// The stored properties are laid out for size (the class keeps their order): the numbers that
+/// may be absent are words with a bit in ``flags``, not optionals (9 bytes each, padded to 16).
 final class GeneState {
     /// Scalar attribute value and the transcript id it came from.
-    struct Candidate {
+    struct Candidate: Equatable {
         var transcriptId: String
         var value: String
     }
@@ -15,23 +18,61 @@ final class GeneState {
     var type: Candidate?
     var chromosome: Candidate?
     var strand: Candidate?
-    var start: Int64?
-    var end: Int64?
-    var conflict = false
-    /// The gene's number, in order of first appearance.
-    let index: UInt32
-    /// 64-bit hashes (field-tagged) of the gene-level values processed: enough to tell apart the
-    /// few values one gene shows, at 8 bytes each.
-    var processed: [UInt64] = []
-    /// Bit `field.rawValue` is set once the field has given a value.
-    var fieldsSeen: UInt32 = 0
-
+    private var startValue: Int64 = 0
+    private var endValue: Int64 = 0
     /// When the gene was last asked for, in ``GeneStates`` lookups: the least recent leave memory first.
     var lastUse: UInt64 = 0
-    /// ``estimatedBytes`` when ``GeneStates`` last measured it.
-    var accountedBytes = 0
+    /// 64-bit hashes (field-tagged) of the gene-level values processed: enough to tell apart the
+    /// few values one gene shows, at 8 bytes each. Grown by ``remember(_:)``.
+    var processed: [UInt64] = []
+    /// ``accountedBytes`` in 32 bits.
+    private var accountedWord: UInt32 = 0
+    /// The gene's number, in order of first appearance.
+    let index: UInt32
+    /// Bit `field.rawValue` is set once the field has given a value.
+    var fieldsSeen: UInt32 = 0
+    /// ``Flag`` bits.
+    private var flags: UInt8 = 0
+
+    private enum Flag {
+        static let conflict: UInt8 = 1, hasStart: UInt8 = 2, hasEnd: UInt8 = 4
+    }
 
     init(index: UInt32) { self.index = index }
+
+    /// ``estimatedBytes`` when ``GeneStates`` last measured it.
+    var accountedBytes: Int {
+        get { Int(accountedWord) }
+        set { accountedWord = UInt32(clamping: newValue) }
+    }
+
+    var start: Int64? {
+        get { flags & Flag.hasStart != 0 ? startValue : nil }
+        set {
+            startValue = newValue ?? 0
+            flags = newValue == nil ? flags & ~Flag.hasStart : flags | Flag.hasStart
+        }
+    }
+
+    var end: Int64? {
+        get { flags & Flag.hasEnd != 0 ? endValue : nil }
+        set {
+            endValue = newValue ?? 0
+            flags = newValue == nil ? flags & ~Flag.hasEnd : flags | Flag.hasEnd
+        }
+    }
+
+    var conflict: Bool {
+        get { flags & Flag.conflict != 0 }
+        set { flags = newValue ? flags | Flag.conflict : flags & ~Flag.conflict }
+    }
+
+    /// Adds `key` to ``processed``, growing it by about a quarter rather than doubling: most
+    /// genes stop at 15 to 25 hashes, where doubling left up to half the array unused.
+    @inline(__always) func remember(_ key: UInt64) {
+        if processed.count == processed.capacity { processed.reserveCapacity(processed.count + 4 + processed.count / 4) }
+        processed.append(key)
+    }
 
     /// The tagged hash under which `field`'s value with `hash` is remembered.
     @inline(__always) static func key(_ field: LegacyColumn, _ hash: ContentHash) -> UInt64 {
@@ -55,62 +96,93 @@ final class GeneState {
 // MARK: Spilling
 
 extension GeneState {
-    /// The state as bytes, for the spill file: a ``RowBatch`` of numbers, flags and strings.
+    /// Bits of the spilled form's second word, after the flags' three.
+    private enum Spilled {
+        /// Bit 3 + k: candidate k (symbol, type, chromosome, strand) is present.
+        static let candidateShift: UInt64 = 3
+        /// Every present candidate came from one transcript, whose id is written once.
+        static let oneTranscript: UInt64 = 1 << 7
+        /// The count of ``processed`` starts at this bit.
+        static let countShift: UInt64 = 8
+    }
+
+    /// Appends the state to `bytes`, for the spill file: the index and ``fieldsSeen`` in a word;
+    /// the flags, which candidates are present and the hashes' count in a word; the start and end
+    /// words when present; the candidates' transcript ids and values (``RowBatch`` fields; the
+    /// transcript id once when every present candidate shares it, as it does when one row gave
+    /// them all); the hashes.
+    func encode(into bytes: inout [UInt8]) {
+        let candidates = (symbol, type, chromosome, strand)
+        var header = UInt64(flags) | UInt64(processed.count) << Spilled.countShift
+        var shared: String?
+        var oneTranscript = true
+        func note(_ candidate: Candidate?, _ bit: UInt64) {
+            guard let candidate else { return }
+            header |= 1 << (Spilled.candidateShift + bit)
+            if let shared { oneTranscript = oneTranscript && shared == candidate.transcriptId } else { shared = candidate.transcriptId }
+        }
+        note(candidates.0, 0)
+        note(candidates.1, 1)
+        note(candidates.2, 2)
+        note(candidates.3, 3)
+        if oneTranscript { header |= Spilled.oneTranscript }
+        RowBatch.appendWord(UInt64(index) | UInt64(fieldsSeen) << 32, to: &bytes)
+        RowBatch.appendWord(header, to: &bytes)
+        if flags & Flag.hasStart != 0 { RowBatch.appendWord(UInt64(bitPattern: startValue), to: &bytes) }
+        if flags & Flag.hasEnd != 0 { RowBatch.appendWord(UInt64(bitPattern: endValue), to: &bytes) }
+        if oneTranscript, let shared { RowBatch.appendField(shared, to: &bytes) }
+        func append(_ candidate: Candidate?) {
+            guard let candidate else { return }
+            if !oneTranscript { RowBatch.appendField(candidate.transcriptId, to: &bytes) }
+            RowBatch.appendField(candidate.value, to: &bytes)
+        }
+        append(candidates.0)
+        append(candidates.1)
+        append(candidates.2)
+        append(candidates.3)
+        let keys = processed
+        RowBatch.appendWords(keys.span, to: &bytes)
+    }
+
+    /// The state as bytes (``encode(into:)``).
     func encoded() -> [UInt8] {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(64 + processed.count * 8)
-        RowBatch.appendWord(UInt64(index), to: &bytes)
-        RowBatch.appendWord(UInt64(fieldsSeen), to: &bytes)
-        bytes.append(conflict ? 1 : 0)
-        for number in [start, end] {
-            bytes.append(number == nil ? 0 : 1)
-            RowBatch.appendWord(UInt64(bitPattern: number ?? 0), to: &bytes)
-        }
-        for candidate in [symbol, type, chromosome, strand] {
-            bytes.append(candidate == nil ? 0 : 1)
-            if let candidate {
-                RowBatch.appendField(candidate.transcriptId, to: &bytes)
-                RowBatch.appendField(candidate.value, to: &bytes)
-            }
-        }
-        RowBatch.appendWord(UInt64(processed.count), to: &bytes)
-        for key in processed { RowBatch.appendWord(key, to: &bytes) }
+        encode(into: &bytes)
         return bytes
     }
 
-    /// The state ``encoded()`` wrote.
+    /// The state ``encode(into:)`` wrote; its hash array has room for exactly its hashes.
     convenience init(decoding bytes: Span<UInt8>) {
         var reader = RowBatchReader(bytes)
-        self.init(index: UInt32(reader.word()))
-        fieldsSeen = UInt32(reader.word())
-        conflict = reader.byte() != 0
-        let hasStart = reader.byte() != 0, startValue = Int64(bitPattern: reader.word())
-        start = hasStart ? startValue : nil
-        let hasEnd = reader.byte() != 0, endValue = Int64(bitPattern: reader.word())
-        end = hasEnd ? endValue : nil
-        var candidates: [Candidate?] = []
-        for _ in 0..<4 {
-            guard reader.byte() != 0 else {
-                candidates.append(nil)
-                continue
+        let first = reader.word()
+        self.init(index: UInt32(truncatingIfNeeded: first))
+        fieldsSeen = UInt32(truncatingIfNeeded: first >> 32)
+        let header = reader.word()
+        flags = UInt8(truncatingIfNeeded: header) & (Flag.conflict | Flag.hasStart | Flag.hasEnd)
+        if flags & Flag.hasStart != 0 { startValue = Int64(bitPattern: reader.word()) }
+        if flags & Flag.hasEnd != 0 { endValue = Int64(bitPattern: reader.word()) }
+        let present = Int(truncatingIfNeeded: header >> Spilled.candidateShift) & 0xF
+        let shared = header & Spilled.oneTranscript != 0 && present != 0 ? reader.string() ?? "" : nil
+        for bit in 0..<4 where present & (1 << bit) != 0 {
+            let transcriptId = shared ?? reader.string() ?? ""
+            let candidate = Candidate(transcriptId: transcriptId, value: reader.string() ?? "")
+            switch bit {
+            case 0: symbol = candidate
+            case 1: type = candidate
+            case 2: chromosome = candidate
+            default: strand = candidate
             }
-            let transcriptId = reader.string() ?? ""
-            candidates.append(Candidate(transcriptId: transcriptId, value: reader.string() ?? ""))
         }
-        symbol = candidates[0]
-        type = candidates[1]
-        chromosome = candidates[2]
-        strand = candidates[3]
-        processed = (0..<Int(reader.word())).map { _ in reader.word() }
+        processed = reader.words(Int(header >> Spilled.countShift))
     }
 }
 
 // MARK: Memory
 
 extension GeneState {
-    /// Bytes of the object itself as malloc hands them out (208 bytes of fields and header),
-    /// measured as described in docs/decisions.md.
-    static let objectBytes = 224
+    /// Bytes of the object itself as malloc hands them out (189 bytes of fields and header, a
+    /// 208-byte chunk), measured as described in docs/decisions.md.
+    static let objectBytes = 208
 
     /// What the state takes in memory: the object, its hash array and the strings too long to
     /// be stored inline (over 15 UTF-8 bytes). Cheap: no allocation, no walk over the strings.
@@ -184,6 +256,8 @@ final class GeneStates {
     private let spill: ScratchFile
     /// Where a state read back lands: most are read whole with their count in one `pread`.
     private var readBuffer = [UInt8](repeating: 0, count: 1024)
+    /// Where a state is encoded before it goes to the file.
+    private var encodeBuffer: [UInt8] = []
     private(set) var tally = Tally()
     /// Distinct genes seen; also the number the next new gene gets.
     private(set) var count = 0
@@ -213,15 +287,19 @@ final class GeneStates {
             current.accountedBytes = now
         }
         let state: GeneState
-        switch states[geneId] {
-        case let .memory(resident)?:
-            resident.lastUse = clock
-            current = resident
-            return resident
-        case let .file(offset)?:
-            state = try restored(at: offset)
-            tally.restored += 1
-        case nil:
+        if let slot = states.index(forKey: geneId) {
+            switch states.values[slot] {
+            case let .memory(resident):
+                resident.lastUse = clock
+                current = resident
+                return resident
+            case let .file(offset):
+                state = try restored(at: offset)
+                tally.restored += 1
+                // Where the lookup found it: no second hash of the id.
+                states.values[slot] = .memory(state)
+            }
+        } else {
             if states.count == states.capacity {
                 // The dictionary grows (doubles) with this gene: states leave first, so that it
                 // is within the budget grown too, and while it is copied (the old storage and the
@@ -232,10 +310,10 @@ final class GeneStates {
             }
             count += 1
             state = GeneState(index: UInt32(count - 1))
+            states[geneId] = .memory(state)
         }
         state.lastUse = clock
         state.accountedBytes = state.estimatedBytes
-        states[geneId] = .memory(state)
         residents.append((geneId, state))
         residentBytes += state.accountedBytes + GeneState.heapBytes(geneId) + Self.bytesPerResident
         current = state
@@ -283,7 +361,11 @@ final class GeneStates {
 
     private func save(_ state: GeneState) throws -> Int64 {
         tally.spilled += 1
-        return try spill.appendRecord(state.encoded().span)
+        encodeBuffer.removeAll(keepingCapacity: true)
+        state.encode(into: &encodeBuffer)
+        // A copy of the reference, gone before the buffer is emptied in place again.
+        let bytes = encodeBuffer
+        return try spill.appendRecord(bytes.span)
     }
 
     /// The state saved at `offset`.

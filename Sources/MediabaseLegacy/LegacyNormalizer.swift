@@ -328,7 +328,7 @@ package final class LegacyNormalizer: DumpSink {
                 for table in other.tables { try output.markMayHoldDuplicates(table, id: geneId) }
             }
             gene.fieldsSeen |= bit
-            gene.processed.append(key)
+            gene.remember(key)
             try geneField(which, bytes, row: row, geneId: geneId)
         }
     }
@@ -370,7 +370,7 @@ package final class LegacyNormalizer: DumpSink {
             // The gene's GO terms, once per distinct value, for the GO view's gene counts.
             let key = GeneState.key(.goTerms, hash)
             if !gene.processed.contains(key) {
-                gene.processed.append(key)
+                gene.remember(key)
                 for term in parsed ?? terms.rows { try output.insert(.geneGoTermsWork, [.text(geneId), term[0], term[1], term[2]]) }
             }
         }

@@ -149,6 +149,51 @@ final class GeneStatesTests: XCTestCase {
         XCTAssertEqual(copy.encoded(), bytes)
     }
 
+    func testCandidatesOfOneTranscriptAndLongValuesComeBackAsTheyWere() throws {
+        // One row gave every candidate (the transcript id is written once), values past the 15
+        // bytes a string keeps inline, a state with no hashes and one with many.
+        for hashes in [0, 1, 23, 300] {
+            let state = GeneState(index: UInt32.max)
+            let transcript = "ENST00000000042.transcript-id-longer-than-fifteen-bytes"
+            state.symbol = .init(transcriptId: transcript, value: "A-SYMBOL-OF-MORE-THAN-15-BYTES-é")
+            state.type = .init(transcriptId: transcript, value: "protein_coding")
+            state.chromosome = .init(transcriptId: transcript, value: "")
+            state.strand = .init(transcriptId: transcript, value: "1")
+            state.end = .max
+            state.fieldsSeen = .max
+            for key in 0..<hashes { state.remember(UInt64(key) &* 0x9E37_79B9_7F4A_7C15) }
+            let copy = GeneState(decoding: state.encoded().span)
+            XCTAssertEqual(copy.index, .max)
+            for (original, decoded) in [(state.symbol, copy.symbol), (state.type, copy.type), (state.chromosome, copy.chromosome), (state.strand, copy.strand)] {
+                XCTAssertEqual(decoded, original)
+            }
+            XCTAssertNil(copy.start)
+            XCTAssertEqual(copy.end, .max)
+            XCTAssertFalse(copy.conflict)
+            XCTAssertEqual(copy.fieldsSeen, .max)
+            XCTAssertEqual(copy.processed, state.processed)
+            XCTAssertEqual(copy.processed.count, hashes)
+            XCTAssertEqual(copy.encoded(), state.encoded())
+        }
+        // Candidates from different transcripts keep each its own id.
+        let state = GeneState(index: 1)
+        state.symbol = .init(transcriptId: "ENST2", value: "S")
+        state.strand = .init(transcriptId: "ENST1", value: "-1")
+        let copy = GeneState(decoding: state.encoded().span)
+        XCTAssertEqual(copy.symbol, state.symbol)
+        XCTAssertEqual(copy.strand, state.strand)
+        XCTAssertNil(copy.type)
+    }
+
+    func testRememberedHashesLeaveLittleOfTheArrayUnused() {
+        let state = GeneState(index: 0)
+        for key in 0..<1000 {
+            state.remember(UInt64(key))
+            XCTAssertLessThanOrEqual(state.processed.capacity, max(8, state.processed.count + state.processed.count / 3 + 8), "after \(key + 1) hashes")
+        }
+        XCTAssertEqual(state.processed, (0..<1000).map(UInt64.init))
+    }
+
     func testGenesKeepTheirNumberAndComeOutSortedWhateverWasSpilled() throws {
         // Room for the dictionary of all 50 genes (each keeps an entry, in memory or not) and
         // about four states.
