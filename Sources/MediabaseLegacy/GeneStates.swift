@@ -20,10 +20,15 @@ final class GeneState {
     var strand: Candidate?
     private var startValue: Int64 = 0
     private var endValue: Int64 = 0
+    /// Where the spill file holds the tagged hashes of the gene-level values processed
+    /// (``GeneStates/fieldKeys(of:)``); -1 before the first.
+    var fieldKeysOffset: Int64 = -1
     /// When the gene was last asked for, in ``GeneStates`` lookups: the least recent leave memory first.
     var lastUse: UInt64 = 0
-    /// 64-bit hashes (field-tagged) of the gene-level values processed: enough to tell apart the
-    /// few values one gene shows, at 8 bytes each. Grown by ``remember(_:)``.
+    /// 64-bit hashes (tagged) of what the gene's rows gave that was processed: each distinct
+    /// set of gene-level values (``rowKey(_:)``; the values' own hashes are in the spill file)
+    /// and each distinct `go_terms` value; enough to tell apart the few values one gene shows,
+    /// at 8 bytes each. Grown by ``remember(_:)``.
     var processed: [UInt64] = []
     /// ``accountedBytes`` in 32 bits.
     private var accountedWord: UInt32 = 0
@@ -74,6 +79,22 @@ final class GeneState {
         processed.append(key)
     }
 
+    /// Where a row's signature of its gene-level values' tagged hashes starts.
+    static let signatureSeed: UInt64 = 0x243F_6A88_85A3_08D3
+
+    /// `signature` followed by `key` (order matters: the columns come in one order).
+    @inline(__always) static func signature(_ signature: UInt64, adding key: UInt64) -> UInt64 {
+        var mixed = (signature ^ key) &* 0xFF51_AFD7_ED55_8CCD
+        mixed ^= mixed >> 33
+        return mixed &* 0xC4CE_B9FE_1A85_EC53 ^ key
+    }
+
+    /// The tagged hash under which a row's set of gene-level values is remembered (a tag no
+    /// column has).
+    @inline(__always) static func rowKey(_ signature: UInt64) -> UInt64 {
+        signature ^ (UInt64(64) &* 0x9E37_79B9_7F4A_7C15)
+    }
+
     /// The tagged hash under which `field`'s value with `hash` is remembered.
     @inline(__always) static func key(_ field: LegacyColumn, _ hash: ContentHash) -> UInt64 {
         hash.low ^ (UInt64(field.rawValue + 1) &* 0x9E37_79B9_7F4A_7C15)
@@ -108,7 +129,7 @@ extension GeneState {
 
     /// Appends the state to `bytes`, for the spill file: the index and ``fieldsSeen`` in a word;
     /// the flags, which candidates are present and the hashes' count in a word; the start and end
-    /// words when present; the candidates' transcript ids and values (``RowBatch`` fields; the
+    /// words when present; ``fieldKeysOffset``; the candidates' transcript ids and values (``RowBatch`` fields; the
     /// transcript id once when every present candidate shares it, as it does when one row gave
     /// them all); the hashes.
     func encode(into bytes: inout [UInt8]) {
@@ -130,6 +151,7 @@ extension GeneState {
         RowBatch.appendWord(header, to: &bytes)
         if flags & Flag.hasStart != 0 { RowBatch.appendWord(UInt64(bitPattern: startValue), to: &bytes) }
         if flags & Flag.hasEnd != 0 { RowBatch.appendWord(UInt64(bitPattern: endValue), to: &bytes) }
+        RowBatch.appendWord(UInt64(bitPattern: fieldKeysOffset), to: &bytes)
         if oneTranscript, let shared { RowBatch.appendField(shared, to: &bytes) }
         func append(_ candidate: Candidate?) {
             guard let candidate else { return }
@@ -161,6 +183,7 @@ extension GeneState {
         flags = UInt8(truncatingIfNeeded: header) & (Flag.conflict | Flag.hasStart | Flag.hasEnd)
         if flags & Flag.hasStart != 0 { startValue = Int64(bitPattern: reader.word()) }
         if flags & Flag.hasEnd != 0 { endValue = Int64(bitPattern: reader.word()) }
+        fieldKeysOffset = Int64(bitPattern: reader.word())
         let present = Int(truncatingIfNeeded: header >> Spilled.candidateShift) & 0xF
         let shared = header & Spilled.oneTranscript != 0 && present != 0 ? reader.string() ?? "" : nil
         for bit in 0..<4 where present & (1 << bit) != 0 {
@@ -180,7 +203,7 @@ extension GeneState {
 // MARK: Memory
 
 extension GeneState {
-    /// Bytes of the object itself as malloc hands them out (189 bytes of fields and header, a
+    /// Bytes of the object itself as malloc hands them out (197 bytes of fields and header, a
     /// 208-byte chunk), measured as described in docs/decisions.md.
     static let objectBytes = 208
 
@@ -217,7 +240,9 @@ extension GeneState {
 /// at the next lookup (the normalizer changes only the state of the row at hand). A state that
 /// left memory keeps its entry in the dictionary, with where its bytes are in the file: a
 /// lookup finds either in one probe, and the file is only appended to (``ScratchFile``), each
-/// state read back with one `pread`.
+/// state read back with one `pread`. The same file keeps each gene's hashes of its gene-level
+/// values (``keepFieldKeys(_:of:)``), which a state in memory does not hold: only a row whose
+/// set of values the gene has not shown before reads them (``fieldKeys(of:)``).
 final class GeneStates {
     /// What the budget saw, for the report.
     struct Tally: Equatable {
@@ -226,6 +251,8 @@ final class GeneStates {
         /// States written to the temporary file, and read back from it.
         var spilled = 0
         var restored = 0
+        /// Sets of gene-level values' hashes written to the spill file.
+        var fieldKeyWrites = 0
     }
 
     /// A gene's state: in memory, or at an offset of the spill file.
@@ -366,6 +393,26 @@ final class GeneStates {
         // A copy of the reference, gone before the buffer is emptied in place again.
         let bytes = encodeBuffer
         return try spill.appendRecord(bytes.span)
+    }
+
+    /// The tagged hashes of the gene-level values processed for `state` (in the order they
+    /// were), from the spill file; none before ``keepFieldKeys(_:of:)``.
+    func fieldKeys(of state: GeneState) throws -> [UInt64] {
+        guard state.fieldKeysOffset >= 0 else { return [] }
+        let record = try spill.readRecord(at: state.fieldKeysOffset, into: &readBuffer)
+        let bytes = readBuffer
+        var reader = RowBatchReader(bytes.span.extracting(record))
+        return reader.words(record.count / 8)
+    }
+
+    /// Writes `keys` to the spill file as `state`'s gene-level values' hashes (the earlier ones,
+    /// if any, are left where they are).
+    func keepFieldKeys(_ keys: [UInt64], of state: GeneState) throws {
+        tally.fieldKeyWrites += 1
+        encodeBuffer.removeAll(keepingCapacity: true)
+        RowBatch.appendWords(keys.span, to: &encodeBuffer)
+        let bytes = encodeBuffer
+        state.fieldKeysOffset = try spill.appendRecord(bytes.span)
     }
 
     /// The state saved at `offset`.

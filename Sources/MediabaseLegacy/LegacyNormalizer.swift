@@ -48,6 +48,8 @@ package final class LegacyNormalizer: DumpSink {
     /// gene_pathways and gene_drug_interactions) are merged here, as are repeats within a field;
     /// only links that meet across rows are left to the writer's merge step.
     private var rowLinks = Set<LinkKey>()
+    /// The non-empty gene-level values of the row at hand, as their tagged hashes.
+    private var rowFieldKeys: [(column: LegacyColumn, key: UInt64)] = []
     /// Reused by the readers of `drugs`, `pharmgkb_pathways` and `source_references`, and of
     /// `drug_scores` beside `drugs`.
     private var tape = JSONTape()
@@ -303,6 +305,13 @@ package final class LegacyNormalizer: DumpSink {
         try transcriptFields(row, transcriptId: transcriptId, gene: gene, geneId: geneId)
         let fieldsSeenBefore = gene.fieldsSeen
         rowLinks.removeAll(keepingCapacity: true)
+        // The row's gene-level values as the tagged hashes they are remembered under, and the
+        // row's signature: the hash of them all, in column order. The rows of a gene mostly
+        // repeat one set of values, which the signature tells at once; the values' own hashes
+        // are needed only for a set not seen before, and wait in the spill file meanwhile
+        // (``GeneStates/fieldKeys(of:)``), so that a state in memory keeps one hash for them.
+        rowFieldKeys.removeAll(keepingCapacity: true)
+        var signature = GeneState.signatureSeed
         for which in LegacyColumn.geneLevel {
             guard let bytes = field(row, which), !bytes.isEmpty else { continue }
             var hash = ContentHash(bytes)
@@ -311,7 +320,19 @@ package final class LegacyNormalizer: DumpSink {
                 hash = ContentHash(low: hash.low ^ scoresHash.low &* 31, high: hash.high ^ scoresHash.high)
             }
             let key = GeneState.key(which, hash)
-            if gene.processed.contains(key) {
+            rowFieldKeys.append((which, key))
+            signature = GeneState.signature(signature, adding: key)
+        }
+        let rowKey = GeneState.rowKey(signature)
+        if gene.processed.contains(rowKey) {
+            tally.identicalValuesSkipped += rowFieldKeys.count
+            for (which, _) in rowFieldKeys { repeatsSkipped[columnOf[which.rawValue]!] += 1 }
+            return
+        }
+        var known = try genes.fieldKeys(of: gene)
+        let knownBefore = known.count
+        for (which, key) in rowFieldKeys {
+            if known.contains(key) {
                 tally.identicalValuesSkipped += 1
                 repeatsSkipped[columnOf[which.rawValue]!] += 1
                 continue
@@ -328,9 +349,11 @@ package final class LegacyNormalizer: DumpSink {
                 for table in other.tables { try output.markMayHoldDuplicates(table, id: geneId) }
             }
             gene.fieldsSeen |= bit
-            gene.remember(key)
-            try geneField(which, bytes, row: row, geneId: geneId)
+            known.append(key)
+            try geneField(which, field(row, which)!, row: row, geneId: geneId)
         }
+        if known.count != knownBefore { try genes.keepFieldKeys(known, of: gene) }
+        gene.remember(rowKey)
     }
 
     // MARK: Transcript-level fields

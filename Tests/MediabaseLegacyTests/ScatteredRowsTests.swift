@@ -122,6 +122,45 @@ final class ScatteredRowsTests: ScratchFolderTestCase {
     }
 }
 
+extension ScatteredRowsTests {
+    /// A gene's rows that change its gene-level values and change them back, or leave one out:
+    /// each row's set of values is remembered as one hash, the values' own hashes wait in the
+    /// spill file, and the rows are the same as with everything in memory.
+    func testRowsThatChangeAGenesValuesAndChangeBack() throws {
+        func row(_ gene: Int, _ transcript: Int, cancer: String = "{breast}", uniprot: String = "{P1,Q1}") -> String {
+            ["ENST\(String(format: "%011d", gene * 10 + transcript))", "SYM\(gene)", "ENSG\(String(format: "%011d", gene))",
+             "{\"Apoptosis [Reactome:R-HSA-109581]\"}", "{\"CHEMBL\(gene)\": {\"name\": \"chembl\(gene)\"}}", uniprot, cancer].joined(separator: "\t")
+        }
+        // Gene 1: breast, lung, breast again, then no uniprot ids; gene 2: four equal rows; the
+        // two genes' rows taking turns.
+        let gene1 = [row(1, 0), row(1, 1, cancer: "{lung}"), row(1, 2), row(1, 3, uniprot: "")]
+        let gene2 = (0..<4).map { row(2, $0) }
+        let rows = zip(gene1, gene2).flatMap { [$0, $1] }
+        let path = self.path("changing.sql")
+        try """
+            CREATE TABLE public.cancer_transcript_base (transcript_id text NOT NULL, gene_symbol text, gene_id text, pathways text[], drugs jsonb, uniprot_ids text[], cancer_types text[]);
+            COPY public.cancer_transcript_base (transcript_id, gene_symbol, gene_id, pathways, drugs, uniprot_ids, cancer_types) FROM stdin;
+            \(rows.joined(separator: "\n"))
+            \\.
+
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        let (inMemory, reference) = try convert(path, geneStateBytes: 1 << 30, pendingTranscripts: 1 << 15, name: "changing-memory.sqlite")
+        let (spilled, core) = try convert(path, geneStateBytes: 0, pendingTranscripts: 2, name: "changing-spilled.sqlite")
+        XCTAssertEqual(spilled, inMemory)
+        XCTAssertEqual(try content(core), try content(reference))
+        // Four gene-level values a row (pathways, drugs, uniprot_ids, cancer_types; the last row
+        // of gene 1 three). Skipped as repeats: gene 1's second row 3 (all but lung), third row 4
+        // (the first row's set again), fourth row 3; gene 2's last three rows 4 each.
+        XCTAssertEqual(spilled.identicalValuesSkipped, 3 + 4 + 3 + 3 * 4)
+        XCTAssertEqual(spilled.conflictingGenes, 1, "gene 1's cancer types")
+        XCTAssertEqual(try core.rows("SELECT value_json FROM gene_extras WHERE gene_id = ? AND field = 'cancer_types' ORDER BY 1", ["ENSG00000000001"]),
+                       [["[\"breast\"]"], ["[\"lung\"]"]])
+        XCTAssertEqual(try core.integer("SELECT count(*) FROM gene_extras WHERE gene_id = ? AND field = 'cancer_types'", ["ENSG00000000002"]), 1)
+        XCTAssertEqual(try core.integer("SELECT count(*) FROM gene_cross_references WHERE gene_id = ?", ["ENSG00000000001"]), 2)
+        XCTAssertEqual(try core.integer("SELECT count(*) FROM gene_drug_interactions"), 2)
+    }
+}
+
 /// The state a gene spills and restores must be the state it had.
 final class GeneStatesTests: XCTestCase {
     func testAStateComesBackFromTheFileAsItWas() throws {
@@ -133,6 +172,7 @@ final class GeneStatesTests: XCTestCase {
         state.conflict = true
         state.fieldsSeen = 0b1010
         state.processed = [1, .max, 0x1234_5678_9ABC_DEF0]
+        state.fieldKeysOffset = 0x7FFF_0000_1234
         let bytes = state.encoded()
         let copy = GeneState(decoding: bytes.span)
         XCTAssertEqual(copy.index, 7)
@@ -146,7 +186,9 @@ final class GeneStatesTests: XCTestCase {
         XCTAssertTrue(copy.conflict)
         XCTAssertEqual(copy.fieldsSeen, 0b1010)
         XCTAssertEqual(copy.processed, [1, .max, 0x1234_5678_9ABC_DEF0])
+        XCTAssertEqual(copy.fieldKeysOffset, 0x7FFF_0000_1234)
         XCTAssertEqual(copy.encoded(), bytes)
+        XCTAssertEqual(GeneState(decoding: GeneState(index: 0).encoded().span).fieldKeysOffset, -1)
     }
 
     func testCandidatesOfOneTranscriptAndLongValuesComeBackAsTheyWere() throws {
@@ -192,6 +234,25 @@ final class GeneStatesTests: XCTestCase {
             XCTAssertLessThanOrEqual(state.processed.capacity, max(8, state.processed.count + state.processed.count / 3 + 8), "after \(key + 1) hashes")
         }
         XCTAssertEqual(state.processed, (0..<1000).map(UInt64.init))
+    }
+
+    func testFieldKeysWaitInTheFileAndFollowTheirState() throws {
+        // No budget: only the state at hand and the one before stay in memory.
+        let states = GeneStates(budgetBytes: 0)
+        let first = try states.state(for: "A")
+        XCTAssertEqual(try states.fieldKeys(of: first), [])
+        try states.keepFieldKeys([1, 2, .max], of: first)
+        XCTAssertEqual(try states.fieldKeys(of: first), [1, 2, .max])
+        _ = try states.state(for: "B")
+        _ = try states.state(for: "C")
+        let back = try states.state(for: "A")
+        XCTAssertFalse(back === first, "A went to the file and came back")
+        XCTAssertEqual(states.tally.restored, 1)
+        XCTAssertEqual(try states.fieldKeys(of: back), [1, 2, .max])
+        try states.keepFieldKeys([1, 2, .max, 4], of: back)
+        XCTAssertEqual(try states.fieldKeys(of: back), [1, 2, .max, 4])
+        XCTAssertEqual(try states.fieldKeys(of: states.state(for: "B")), [])
+        XCTAssertEqual(states.tally.fieldKeyWrites, 2)
     }
 
     func testGenesKeepTheirNumberAndComeOutSortedWhateverWasSpilled() throws {
