@@ -21,8 +21,11 @@ final class GeneState {
     private var startValue: Int64 = 0
     private var endValue: Int64 = 0
     /// Where the spill file holds the tagged hashes of the gene-level values processed
-    /// (``GeneStates/fieldKeys(of:)``); -1 before the first.
-    var fieldKeysOffset: Int64 = -1
+    /// (``GeneStates/fieldKeys(of:)``); ``noFieldKeys`` before the first, ``fieldKeysInMemory``
+    /// once the gene's rows have shown a second set of values (they are then in ``processed``).
+    var fieldKeysOffset: Int64 = GeneState.noFieldKeys
+    static let noFieldKeys: Int64 = -1
+    static let fieldKeysInMemory: Int64 = -2
     /// When the gene was last asked for, in ``GeneStates`` lookups: the least recent leave memory first.
     var lastUse: UInt64 = 0
     /// 64-bit hashes (tagged) of what the gene's rows gave that was processed: each distinct
@@ -242,7 +245,8 @@ extension GeneState {
 /// lookup finds either in one probe, and the file is only appended to (``ScratchFile``), each
 /// state read back with one `pread`. The same file keeps each gene's hashes of its gene-level
 /// values (``keepFieldKeys(_:of:)``), which a state in memory does not hold: only a row whose
-/// set of values the gene has not shown before reads them (``fieldKeys(of:)``).
+/// set of values the gene has not shown before reads them, and keeps them in memory from then
+/// on (``moveFieldKeysIntoMemory(of:)``).
 final class GeneStates {
     /// What the budget saw, for the report.
     struct Tally: Equatable {
@@ -405,8 +409,16 @@ final class GeneStates {
         return reader.words(record.count / 8)
     }
 
-    /// Writes `keys` to the spill file as `state`'s gene-level values' hashes (the earlier ones,
-    /// if any, are left where they are).
+    /// Moves `state`'s gene-level values' hashes from the spill file into its ``GeneState/processed``,
+    /// where they stay (``GeneState/fieldKeysInMemory``): for a gene whose rows show more than one
+    /// set of values, which is rare, so that a gene with many sets costs no file traffic per row.
+    func moveFieldKeysIntoMemory(of state: GeneState) throws {
+        guard state.fieldKeysOffset != GeneState.fieldKeysInMemory else { return }
+        for key in try fieldKeys(of: state) { state.remember(key) }
+        state.fieldKeysOffset = GeneState.fieldKeysInMemory
+    }
+
+    /// Writes `keys` to the spill file as `state`'s gene-level values' hashes.
     func keepFieldKeys(_ keys: [UInt64], of state: GeneState) throws {
         tally.fieldKeyWrites += 1
         encodeBuffer.removeAll(keepingCapacity: true)

@@ -307,9 +307,10 @@ package final class LegacyNormalizer: DumpSink {
         rowLinks.removeAll(keepingCapacity: true)
         // The row's gene-level values as the tagged hashes they are remembered under, and the
         // row's signature: the hash of them all, in column order. The rows of a gene mostly
-        // repeat one set of values, which the signature tells at once; the values' own hashes
-        // are needed only for a set not seen before, and wait in the spill file meanwhile
-        // (``GeneStates/fieldKeys(of:)``), so that a state in memory keeps one hash for them.
+        // repeat one set of values, which the signature tells at once. The values' own hashes
+        // are needed only for a set not seen before: those of a gene's first set wait in the
+        // spill file, so that a state in memory keeps one hash for them; a gene whose rows show
+        // a second set (they disagree, which is rare) keeps them in memory from then on.
         rowFieldKeys.removeAll(keepingCapacity: true)
         var signature = GeneState.signatureSeed
         for which in LegacyColumn.geneLevel {
@@ -329,10 +330,12 @@ package final class LegacyNormalizer: DumpSink {
             for (which, _) in rowFieldKeys { repeatsSkipped[columnOf[which.rawValue]!] += 1 }
             return
         }
-        var known = try genes.fieldKeys(of: gene)
-        let knownBefore = known.count
+        let firstSet = gene.fieldKeysOffset == GeneState.noFieldKeys
+        if !firstSet { try genes.moveFieldKeysIntoMemory(of: gene) }
+        // The first set's hashes, for the file.
+        var known: [UInt64] = []
         for (which, key) in rowFieldKeys {
-            if known.contains(key) {
+            if firstSet ? known.contains(key) : gene.processed.contains(key) {
                 tally.identicalValuesSkipped += 1
                 repeatsSkipped[columnOf[which.rawValue]!] += 1
                 continue
@@ -349,10 +352,10 @@ package final class LegacyNormalizer: DumpSink {
                 for table in other.tables { try output.markMayHoldDuplicates(table, id: geneId) }
             }
             gene.fieldsSeen |= bit
-            known.append(key)
+            if firstSet { known.append(key) } else { gene.remember(key) }
             try geneField(which, field(row, which)!, row: row, geneId: geneId)
         }
-        if known.count != knownBefore { try genes.keepFieldKeys(known, of: gene) }
+        if firstSet && !known.isEmpty { try genes.keepFieldKeys(known, of: gene) }
         gene.remember(rowKey)
     }
 

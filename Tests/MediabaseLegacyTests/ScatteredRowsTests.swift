@@ -253,6 +253,19 @@ final class GeneStatesTests: XCTestCase {
         XCTAssertEqual(try states.fieldKeys(of: back), [1, 2, .max, 4])
         XCTAssertEqual(try states.fieldKeys(of: states.state(for: "B")), [])
         XCTAssertEqual(states.tally.fieldKeyWrites, 2)
+        // A second set of values: the hashes join the state's own, and stay with it.
+        let again = try states.state(for: "A")
+        again.remember(99)
+        try states.moveFieldKeysIntoMemory(of: again)
+        XCTAssertEqual(again.processed, [99, 1, 2, .max, 4])
+        XCTAssertEqual(again.fieldKeysOffset, GeneState.fieldKeysInMemory)
+        try states.moveFieldKeysIntoMemory(of: again)
+        XCTAssertEqual(again.processed, [99, 1, 2, .max, 4])
+        _ = try states.state(for: "B")
+        _ = try states.state(for: "C")
+        let restored = try states.state(for: "A")
+        XCTAssertEqual(restored.processed, [99, 1, 2, .max, 4])
+        XCTAssertEqual(restored.fieldKeysOffset, GeneState.fieldKeysInMemory)
     }
 
     func testGenesKeepTheirNumberAndComeOutSortedWhateverWasSpilled() throws {
