@@ -392,21 +392,33 @@ final class GeneStates {
 
     private func save(_ state: GeneState) throws -> Int64 {
         tally.spilled += 1
+        return try appendRecord(state.encode(into:))
+    }
+
+    /// Appends to the spill file, as a record, what `encode` writes into the reused buffer.
+    private func appendRecord(_ encode: (inout [UInt8]) -> Void) throws -> Int64 {
         encodeBuffer.removeAll(keepingCapacity: true)
-        state.encode(into: &encodeBuffer)
+        encode(&encodeBuffer)
         // A copy of the reference, gone before the buffer is emptied in place again.
         let bytes = encodeBuffer
         return try spill.appendRecord(bytes.span)
+    }
+
+    /// `read`'s result for the record at `offset` of the spill file, read into the reused buffer.
+    private func readRecord<Result>(at offset: Int64, _ read: (Span<UInt8>) -> Result) throws -> Result {
+        let record = try spill.readRecord(at: offset, into: &readBuffer)
+        let bytes = readBuffer
+        return read(bytes.span.extracting(record))
     }
 
     /// The tagged hashes of the gene-level values processed for `state` (in the order they
     /// were), from the spill file; none before ``keepFieldKeys(_:of:)``.
     func fieldKeys(of state: GeneState) throws -> [UInt64] {
         guard state.fieldKeysOffset >= 0 else { return [] }
-        let record = try spill.readRecord(at: state.fieldKeysOffset, into: &readBuffer)
-        let bytes = readBuffer
-        var reader = RowBatchReader(bytes.span.extracting(record))
-        return reader.words(record.count / 8)
+        return try readRecord(at: state.fieldKeysOffset) { record in
+            var reader = RowBatchReader(record)
+            return reader.words(record.count / 8)
+        }
     }
 
     /// Moves `state`'s gene-level values' hashes from the spill file into its ``GeneState/processed``,
@@ -421,17 +433,12 @@ final class GeneStates {
     /// Writes `keys` to the spill file as `state`'s gene-level values' hashes.
     func keepFieldKeys(_ keys: [UInt64], of state: GeneState) throws {
         tally.fieldKeyWrites += 1
-        encodeBuffer.removeAll(keepingCapacity: true)
-        RowBatch.appendWords(keys.span, to: &encodeBuffer)
-        let bytes = encodeBuffer
-        state.fieldKeysOffset = try spill.appendRecord(bytes.span)
+        state.fieldKeysOffset = try appendRecord { RowBatch.appendWords(keys.span, to: &$0) }
     }
 
     /// The state saved at `offset`.
     private func restored(at offset: Int64) throws -> GeneState {
-        let record = try spill.readRecord(at: offset, into: &readBuffer)
-        let bytes = readBuffer
-        return GeneState(decoding: bytes.span.extracting(record))
+        try readRecord(at: offset) { GeneState(decoding: $0) }
     }
 
     /// Calls `body` with every gene, in gene id order; the states are not usable afterwards.

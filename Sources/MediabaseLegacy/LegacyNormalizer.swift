@@ -439,7 +439,7 @@ package final class LegacyNormalizer: DumpSink {
         pairRanges.removeAll(keepingCapacity: true)
         let members = flatMembers
         for group in flatGroups {
-            let goId = Self.offset(Identifiers.trimmedRange(bytes.extracting(group.key)), by: group.key.lowerBound)
+            let goId = Identifiers.trimmedRange(group.key, of: bytes)
             guard !goId.isEmpty, !pairRanges.contains(where: { bytes.extracting($0.id).elementsEqual(bytes.extracting(goId)) }) else { continue }
             pairRanges.append((goId, goId))
             let term = members[group.members]
@@ -461,10 +461,10 @@ package final class LegacyNormalizer: DumpSink {
                 index -= 1
                 let member = members[index]
                 guard member.key.count == key.utf8CodeUnitCount, bytes.extracting(member.key).equals(key) else { continue }
-                let text = Identifiers.trimmedRange(bytes.extracting(member.value))
+                let text = Identifiers.trimmedRange(member.value, of: bytes)
                 // The last member of the name counts, even when it is empty.
                 if text.isEmpty { break }
-                return RowBatch.appendField(bytes.extracting(offset(text, by: member.value.lowerBound)), to: &encoded)
+                return RowBatch.appendField(bytes.extracting(text), to: &encoded)
             }
         }
         RowBatch.appendNull(to: &encoded)
@@ -864,10 +864,10 @@ package final class LegacyNormalizer: DumpSink {
         for member in flatMembers {
             if member.key != previousKey {
                 previousKey = member.key
-                database = Self.offset(Identifiers.trimmedRange(bytes.extracting(member.key)), by: member.key.lowerBound)
+                database = Identifiers.trimmedRange(member.key, of: bytes)
             }
             guard let found = Identifiers.normalizedEnsemblIdRange(bytes.extracting(member.value)) else { return false }
-            let id = Self.offset(found, by: member.value.lowerBound)
+            let id = (member.value.lowerBound + found.lowerBound)..<(member.value.lowerBound + found.upperBound)
             guard !id.isEmpty else { continue }
             let seen = pairRanges.contains { pair in
                 bytes.extracting(pair.id).elementsEqual(bytes.extracting(id)) && bytes.extracting(pair.database).elementsEqual(bytes.extracting(database))
@@ -894,7 +894,7 @@ package final class LegacyNormalizer: DumpSink {
         var kept = 0
         for index in elements.indices {
             guard let element = elements[index] else { continue }
-            let text = Self.offset(Identifiers.trimmedRange(bytes.extracting(element)), by: element.lowerBound)
+            let text = Identifiers.trimmedRange(element, of: bytes)
             guard !text.isEmpty else { continue }
             var seen = false
             for earlier in 0..<kept where bytes.extracting(elements[earlier]!).elementsEqual(bytes.extracting(text)) {
@@ -913,11 +913,6 @@ package final class LegacyNormalizer: DumpSink {
     /// ``plainTranscriptProducts(_:transcriptId:)`` compare pairwise at most; ``DistinctList``
     /// hashes beyond as many.
     static let flatPairLimit = 16
-
-    /// `range` moved `offset` bytes on.
-    @inline(__always) private static func offset(_ range: Range<Int>, by offset: Int) -> Range<Int> {
-        (range.lowerBound + offset)..<(range.upperBound + offset)
-    }
 
     /// The text of the last member named `key`, as ``DrugFieldSplitter/text(_:_:)`` reads it from
     /// the tree: a string trimmed (nil when empty), a number as written.

@@ -17,6 +17,12 @@ package enum Identifiers {
         return start..<end
     }
 
+    /// Where `range`'s bytes of `bytes` are once ``trimmed(_:)``, as a range of `bytes`.
+    package static func trimmedRange(_ range: Range<Int>, of bytes: Span<UInt8>) -> Range<Int> {
+        let trimmed = trimmedRange(bytes.extracting(range))
+        return (range.lowerBound + trimmed.lowerBound)..<(range.lowerBound + trimmed.upperBound)
+    }
+
     @inline(__always) package static func isSpace(_ byte: UInt8) -> Bool {
         byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x0B || byte == 0x0C
     }
@@ -55,8 +61,7 @@ package enum Identifiers {
         var id = raw.extracting(range)
         // `ensembl:ENST…`, `Ensembl: ENSG…`: a database prefix before an Ensembl id.
         if let colon = id.firstIndex(of: 0x3A) {
-            let rest = trimmedRange(id.extracting((colon + 1)...))
-            let after = (range.lowerBound + colon + 1 + rest.lowerBound)..<(range.lowerBound + colon + 1 + rest.upperBound)
+            let after = trimmedRange((range.lowerBound + colon + 1)..<range.upperBound, of: raw)
             if isEnsembl(raw.extracting(after)) {
                 range = after
                 id = raw.extracting(range)

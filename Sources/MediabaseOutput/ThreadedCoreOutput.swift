@@ -64,50 +64,54 @@ package final class ThreadedCoreOutput: CoreOutput {
     // MARK: Producer side
 
     package func insert(_ table: CoreTable, _ values: [SQLValue]) throws {
-        batch.append(Operation.insert.rawValue)
-        batch.append(UInt8(table.ordinal))
-        for value in values { value.append(to: &batch) }
-        if batch.count >= batchSize { try pipe.submit(&batch) }
+        try append(.insert, table) { batch in
+            for value in values { value.append(to: &batch) }
+        }
     }
 
     package func insert(_ table: CoreTable, _ first: SQLValue, _ second: SQLValue, _ third: SQLValue) throws {
         assert(table.columns.count == 3, "\(table) does not have three columns")
-        batch.append(Operation.insert.rawValue)
-        batch.append(UInt8(table.ordinal))
-        first.append(to: &batch)
-        second.append(to: &batch)
-        third.append(to: &batch)
-        if batch.count >= batchSize { try pipe.submit(&batch) }
+        try append(.insert, table) { batch in
+            first.append(to: &batch)
+            second.append(to: &batch)
+            third.append(to: &batch)
+        }
     }
 
     package func insert(_ table: CoreTable, _ first: String, utf8 second: Span<UInt8>, utf8 third: Span<UInt8>) throws {
         assert(table.columns.count == 3, "\(table) does not have three columns")
-        batch.append(Operation.insert.rawValue)
-        batch.append(UInt8(table.ordinal))
-        RowBatch.appendField(first, to: &batch)
-        RowBatch.appendField(second, to: &batch)
-        RowBatch.appendField(third, to: &batch)
-        if batch.count >= batchSize { try pipe.submit(&batch) }
+        try append(.insert, table) { batch in
+            RowBatch.appendField(first, to: &batch)
+            RowBatch.appendField(second, to: &batch)
+            RowBatch.appendField(third, to: &batch)
+        }
     }
 
     package func insert(_ table: CoreTable, _ first: String, utf8 second: Span<UInt8>) throws {
         assert(table.columns.count == 2, "\(table) does not have two columns")
-        batch.append(Operation.insert.rawValue)
-        batch.append(UInt8(table.ordinal))
-        RowBatch.appendField(first, to: &batch)
-        RowBatch.appendField(second, to: &batch)
-        if batch.count >= batchSize { try pipe.submit(&batch) }
+        try append(.insert, table) { batch in
+            RowBatch.appendField(first, to: &batch)
+            RowBatch.appendField(second, to: &batch)
+        }
     }
 
     /// The shared tails are encoded once (kept in `tails`) and copied in whole: the writer's
     /// thread, which has time to spare during the load, takes the rows apart.
     package func insert(_ table: CoreTable, first: SQLValue, tails: RowTails) throws {
         let encoded = tails.encode()
-        batch.append(Operation.insertTails.rawValue)
+        try append(.insertTails, table) { batch in
+            first.append(to: &batch)
+            RowBatch.appendWord(UInt64(tails.count), to: &batch)
+            RowBatch.appendField(encoded.span, to: &batch)
+        }
+    }
+
+    /// Appends `operation` on `table` with the operands `operands` writes, and hands the batch
+    /// to the writer's thread once it is full.
+    @inline(__always) private func append(_ operation: Operation, _ table: CoreTable, _ operands: (inout [UInt8]) -> Void) throws {
+        batch.append(operation.rawValue)
         batch.append(UInt8(table.ordinal))
-        first.append(to: &batch)
-        RowBatch.appendWord(UInt64(tails.count), to: &batch)
-        RowBatch.appendField(encoded.span, to: &batch)
+        operands(&batch)
         if batch.count >= batchSize { try pipe.submit(&batch) }
     }
 
