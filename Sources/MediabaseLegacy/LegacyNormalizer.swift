@@ -181,8 +181,9 @@ package final class LegacyNormalizer: DumpSink {
     }
 
     /// Writes the genes (sorted by id, so the order does not depend on the input's) once every
-    /// row has been read.
+    /// row has been read; the output writes the transcripts, which it keeps in id order, meanwhile.
     package func finish() throws {
+        try output.transcriptsComplete()
         try genes.forEachSorted { geneId, gene in
             if gene.conflict { tally.conflictingGenes += 1 }
             try output.insert(.genes, [

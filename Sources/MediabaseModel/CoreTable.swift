@@ -241,6 +241,9 @@ package protocol CoreOutput: AnyObject {
     /// whose first key column is `id` (a gene whose rows disagree, a transcript listed twice);
     /// the writer merges those before indexing.
     func markMayHoldDuplicates(_ table: CoreTable, id: String) throws
+    /// Every transcript row has been given: a writer that keeps them back to write the table
+    /// in id order may write them now (else it does when it finishes).
+    func transcriptsComplete() throws
     /// A table of the dump other than the legacy table, carried through under its own name.
     func beginCarriedTable(_ table: TableSchema) throws
     func carriedRow(_ row: RowBuffer) throws

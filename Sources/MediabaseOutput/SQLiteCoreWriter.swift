@@ -90,8 +90,14 @@ package final class SQLiteCoreWriter: CoreOutput {
     static let goTermsWorkSuffix = ".go-terms"
     static let goTermsWorkSchema = "go_work"
     private let goTermsWorkPath: String
-    /// The page cache of the load (it also bounds each SQLite sorter), in KiB.
-    static let cacheKiB = 24576
+    /// The page cache of the load (it also bounds each SQLite sorter), in KiB: 12 MiB, with
+    /// ``defaultHeldTranscriptsBytes`` beside it the 24 MiB the cache alone had while `transcripts` was
+    /// filled in the input's order. The load appends to every core table (only carried tables
+    /// with a key take rows at random places), so it needs few pages.
+    static let cacheKiB = 12288
+    /// What the transcripts waiting to be written in id order may take in memory before they
+    /// go to sorted runs of a temporary file (``holdTranscript(_:)``).
+    static let defaultHeldTranscriptsBytes = 12 << 20
     /// The cache while the SQL view tables are built: the bound of each of their sorters.
     static let viewSorterKiB = 2048
     /// The cache from duplicate merging on: it bounds the sorters of merging and indexing.
@@ -115,6 +121,14 @@ package final class SQLiteCoreWriter: CoreOutput {
     /// checks, which the caller gives the same pool; set from `--memory-limit`:
     /// ``MemoryBudget/endStepsPoolBytes``). Nil: each fill has ``viewLookupLimitBytes`` of its own.
     package var endStepsPool: MemoryPool?
+    /// What the transcripts waiting for ``writeHeldTranscripts()`` may take in memory (tests
+    /// make it small); set before the first.
+    package var heldTranscriptsBytes = SQLiteCoreWriter.defaultHeldTranscriptsBytes
+    /// The rows of `transcripts`, waiting to be written in transcript id order
+    /// (``writeHeldTranscripts()``); made at the first.
+    private var heldTranscripts: ExternalSorter?
+    /// The record being made for ``heldTranscripts``.
+    private var heldRecord: [UInt8] = []
 
     /// Creates the schema in a new database at `path` (which must not exist) and opens the
     /// load transaction.
@@ -163,6 +177,11 @@ package final class SQLiteCoreWriter: CoreOutput {
     }
 
     package func insert(_ table: CoreTable, _ values: [SQLValue]) throws {
+        if table == .transcripts {
+            var encoded: [UInt8] = []
+            for value in values { value.append(to: &encoded) }
+            return try holdTranscript(encoded.span)
+        }
         let statement = statements[table.ordinal]
         for (index, value) in values.enumerated() { try Self.bind(value, at: index + 1, of: statement) }
         try statement.step()
@@ -171,6 +190,10 @@ package final class SQLiteCoreWriter: CoreOutput {
     }
 
     package func insert(_ table: CoreTable, first: SQLValue, tails: RowTails) throws {
+        if table == .transcripts {
+            for tail in tails.rows { try insert(table, [first] + tail) }
+            return
+        }
         let statement = statements[table.ordinal]
         for tail in tails.rows {
             try Self.bind(first, at: 1, of: statement)
@@ -197,6 +220,59 @@ package final class SQLiteCoreWriter: CoreOutput {
         try mark.bind(1, table.rawValue)
         try mark.bind(2, id)
         try mark.run()
+    }
+
+    package func transcriptsComplete() throws { try writeHeldTranscripts() }
+
+    /// Keeps a row of `transcripts`, its values as ``SQLValue/append(to:)`` encodes them (the
+    /// transcript id first), until ``writeHeldTranscripts()`` writes the table in id order.
+    ///
+    /// Filled in the input's order, the table's primary key took each id at a random place of
+    /// an index that outgrows the load's page cache: on 4 GB of lean rows the writer's thread
+    /// read and wrote about 24 GB of pages for it. Written in id order, the key is filled by
+    /// appends, and the view tables that walk the transcripts by id read the table in order.
+    package func holdTranscript(_ values: Span<UInt8>) throws {
+        let held = heldTranscripts ?? ExternalSorter(scratchBeside: database.path, memoryBytes: heldTranscriptsBytes)
+        heldTranscripts = held
+        heldRecord.removeAll(keepingCapacity: true)
+        var reader = RowBatchReader(values)
+        // Id order, then the rest of the row: the same order whatever the input's (the
+        // normalizer gives each transcript id one row).
+        ExternalSorter.appendOrderedField(reader.nextFieldKind == .text ? reader.field() : nil, to: &heldRecord)
+        heldRecord.append(values)
+        let record = heldRecord
+        try held.append(record.span)
+    }
+
+    /// Writes the transcripts that ``holdTranscript(_:)`` kept, in id order; later rows wait
+    /// for the next call. ``finish(appliedAt:forQueries:threads:onceIndexesAreCommitted:whileIndexesBuild:onceCommitted:progress:)``
+    /// calls it first, in case no one did.
+    package func writeHeldTranscripts() throws {
+        guard let held = heldTranscripts else { return }
+        heldTranscripts = nil
+        let started = Date()
+        let startedCPU = ThreadClock.cpuSeconds
+        let columns = CoreTable.transcripts.columns.count
+        let rows = SQLiteRowRuns(database: database, table: CoreTable.transcripts.rawValue, columns: columns)
+        try held.forEachSorted { entry in
+            var position = 0
+            _ = ExternalSorter.skipOrderedField(entry, at: &position)
+            var reader = RowBatchReader(entry.extracting(droppingFirst: position))
+            for _ in 0..<columns {
+                switch reader.nextFieldKind {
+                case .null:
+                    _ = reader.field()
+                    rows.appendNull()
+                case .integer: rows.appendInteger(reader.integer())
+                case .real: rows.appendReal(reader.real())
+                case .text: rows.appendText(reader.field())
+                }
+            }
+            try rows.endRow()
+        }
+        try rows.finish()
+        insertedRows[CoreTable.transcripts.ordinal] += held.count
+        record("transcripts in id order", seconds: Date().timeIntervalSince(started), cpu: ThreadClock.cpuSeconds - startedCPU)
     }
 
     /// The most rows one INSERT of `table` may hold: SQLite's limit on a statement's parameters
@@ -352,6 +428,7 @@ package final class SQLiteCoreWriter: CoreOutput {
     ///   - progress: shown the stages (merge, indexes, view tables, commit) and their steps.
     package func finish(appliedAt: String, forQueries: Bool = true, threads: Int = 1, onceIndexesAreCommitted: (@Sendable ([String: Int]) throws -> Void)? = nil,
                        whileIndexesBuild: (step: String, work: @Sendable () -> Bool)? = nil, onceCommitted: (stage: String, work: ([String: Int]) throws -> Void)? = nil, progress: ProgressReporter? = nil) throws {
+        try writeHeldTranscripts()
         var started = Date()
         var startedCPU = ThreadClock.cpuSeconds
         func lap(_ name: String) {

@@ -18,7 +18,7 @@ import MediabaseSQLite
 /// pages interleave in the file differs.
 package final class ThreadedCoreOutput: CoreOutput {
     private enum Operation: UInt8 {
-        case insert = 1, insertTails, markDuplicates, beginCarried, carriedRow, endCarried
+        case insert = 1, insertTails, markDuplicates, beginCarried, carriedRow, endCarried, transcriptsComplete
     }
 
     static let batchSize = 1 << 20
@@ -28,6 +28,7 @@ package final class ThreadedCoreOutput: CoreOutput {
     /// 48 rows 641 M, 64 rows 643 M, against 917 M with one INSERT per row; longer runs leave
     /// more rows for the shorter runs of a batch's end.
     static let rowsPerInsert = 32
+    private static let transcriptsOrdinal = CoreTable.transcripts.ordinal
 
     private let writer: SQLiteCoreWriter
     private let batchSize: Int
@@ -119,6 +120,13 @@ package final class ThreadedCoreOutput: CoreOutput {
         batch.append(Operation.markDuplicates.rawValue)
         batch.append(UInt8(table.ordinal))
         RowBatch.appendField(id, to: &batch)
+    }
+
+    /// Hands the batch over at once: the writer's thread writes the transcripts while the
+    /// normalizer gathers its genes.
+    package func transcriptsComplete() throws {
+        batch.append(Operation.transcriptsComplete.rawValue)
+        try pipe.submit(&batch)
     }
 
     package func beginCarriedTable(_ table: TableSchema) throws {
@@ -218,6 +226,13 @@ package final class ThreadedCoreOutput: CoreOutput {
                 case .insert:
                     let table = Int(reader.byte())
                     let columns = waiting.columnCounts[table]
+                    if table == Self.transcriptsOrdinal {
+                        // Kept by the writer, to be written in id order.
+                        let start = reader.offset
+                        for _ in 0..<columns { Self.skipValue(&reader) }
+                        try writer.holdTranscript(bytes.extracting(start..<reader.offset))
+                        continue
+                    }
                     let statement = try waiting.runStatement(table, of: writer)
                     let parameter = waiting.counts[table] * columns + 1
                     let first = reader.offset
@@ -253,6 +268,8 @@ package final class ThreadedCoreOutput: CoreOutput {
                     try writer.carriedRow(row)
                 case .endCarried:
                     try writer.endCarriedTable()
+                case .transcriptsComplete:
+                    try writer.writeHeldTranscripts()
                 }
             }
             for table in waiting.counts.indices where waiting.counts[table] > 0 { try insertRest(table, waiting, bytes, &binder) }

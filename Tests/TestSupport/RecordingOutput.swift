@@ -13,6 +13,7 @@ package final class RecordingOutput: CoreOutput {
         for row in tails.rows { lines.append("\(table) \([first] + row)") }
     }
     package func markMayHoldDuplicates(_ table: CoreTable, id: String) throws { lines.append("mark \(table) \(id)") }
+    package func transcriptsComplete() throws {}
     package func beginCarriedTable(_ table: TableSchema) throws {}
     package func carriedRow(_ row: RowBuffer) throws {}
     package func endCarriedTable() throws {}
