@@ -99,6 +99,11 @@ package final class ThreadedCoreOutput: CoreOutput {
     /// The shared tails are encoded once (kept in `tails`) and copied in whole: the writer's
     /// thread, which has time to spare during the load, takes the rows apart.
     package func insert(_ table: CoreTable, first: SQLValue, tails: RowTails) throws {
+        // The writer keeps transcripts as rows of values (``SQLiteCoreWriter/holdTranscript(_:)``).
+        if table == .transcripts {
+            for tail in tails.rows { try insert(table, [first] + tail) }
+            return
+        }
         let encoded = tails.encode()
         try append(.insertTails, table) { batch in
             first.append(to: &batch)
