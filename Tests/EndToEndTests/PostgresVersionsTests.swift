@@ -310,6 +310,13 @@ enum CoreSnapshot {
         }
         XCTAssertTrue(report.validation.allSatisfy(\.passed), "\(label): \(report.validation)")
         let db = try SQLiteDatabase(path: output, readOnly: true)
+        // Whatever the dump's row order, `genes` and `transcripts` are stored in id order (the
+        // ids' bytes, docs/decisions.md): the stored ids, sorted here, are the ids as stored.
+        for (table, id) in [("genes", "gene_id"), ("transcripts", "transcript_id")] {
+            let stored = try db.rows("SELECT \(id) FROM \(table) ORDER BY rowid").map { $0[0] ?? "" }
+            XCTAssertGreaterThan(stored.count, 1, "\(label): \(table)")
+            XCTAssertEqual(stored, stored.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }, "\(label): \(table) in id order")
+        }
         var drugs: [String: String] = [:]
         for row in try db.rows("SELECT * FROM drug_interactions") {
             drugs[row[0] ?? ""] = "drug " + row.dropFirst().map { $0 ?? "NULL" }.description
