@@ -169,13 +169,6 @@ extension GeneState {
         RowBatch.appendWords(keys.span, to: &bytes)
     }
 
-    /// The state as bytes (``encode(into:)``).
-    func encoded() -> [UInt8] {
-        var bytes: [UInt8] = []
-        encode(into: &bytes)
-        return bytes
-    }
-
     /// The state ``encode(into:)`` wrote; its hash array has room for exactly its hashes.
     convenience init(decoding bytes: Span<UInt8>) {
         var reader = RowBatchReader(bytes)

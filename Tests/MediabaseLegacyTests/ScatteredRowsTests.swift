@@ -297,3 +297,12 @@ final class GeneStatesTests: XCTestCase {
         XCTAssertEqual(owners.count, 100)
     }
 }
+
+private extension GeneState {
+    /// The state as bytes (``GeneState/encode(into:)``), for comparing a state with its copy.
+    func encoded() -> [UInt8] {
+        var bytes: [UInt8] = []
+        encode(into: &bytes)
+        return bytes
+    }
+}
