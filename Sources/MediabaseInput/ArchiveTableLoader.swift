@@ -108,4 +108,6 @@ private final class TableStartTracker: DumpSink {
     func endTable(_ table: TableSchema, rows: Int, bytes: Int64) throws {
         try target.endTable(table, rows: rows, bytes: bytes)
     }
+
+    func primaryKeyDeclared(_ table: TableSchema) throws { try target.primaryKeyDeclared(table) }
 }

@@ -60,6 +60,9 @@ package final class PlainDumpReader {
     /// or pg_dumpall's databases). A table's data in several blocks is not: hand-made scripts
     /// load in batches.
     private var firstData: (table: String, line: Int)?
+    /// The tables whose data was given, as ``DumpSink/beginTable(_:)`` got them: a primary key
+    /// declared after the data is the sink's to apply (``DumpSink/primaryKeyDeclared(_:)``).
+    private var delivered: [QualifiedName: TableSchema] = [:]
     /// What the last `\connect` named.
     private var connectTarget: String?
     /// Whether pg_dump's closing comment was read.
@@ -192,7 +195,12 @@ package final class PlainDumpReader {
             let third = try? head.next()
             let isTable = second == .word("table") || third == .word("table")
             guard isTable else { return }
-            catalog.learn(tokens: try tokenize(statement, location))
+            let tokens = try tokenize(statement, location)
+            catalog.learn(tokens: tokens)
+            if let key = SQLStatements.parsePrimaryKey(tokens), var table = delivered[key.name] {
+                table.primaryKey = key.columns
+                try sink.primaryKeyDeclared(table)
+            }
         case .word("set")?:
             let tokens = try tokenize(statement, location)
             guard tokens.count >= 4, case let .word(name) = tokens[1] else { return }
@@ -267,9 +275,10 @@ package final class PlainDumpReader {
         }
     }
 
-    /// Notes where the first data began.
+    /// Notes where the first data began, and that `table`'s data was given.
     private func noteData(of table: TableSchema, at location: SourceLocation) {
         if firstData == nil { firstData = (table.qualifiedName, location.line ?? 0) }
+        delivered[QualifiedName(schema: table.schema, name: table.name)] = table
     }
 
     /// Throws when data was read before: `what`, at `lines`' current line, starts a second dump.

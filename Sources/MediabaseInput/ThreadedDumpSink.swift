@@ -13,7 +13,7 @@ import MediabaseModel
 /// When the sink is a ``CopyBlockSink``, so is this one: once the sink has caught up with the rows
 /// before, it reads the block on the reading thread (and threads of its own) while its own waits.
 package final class ThreadedDumpSink: DumpSink, CopyBlockSink {
-    private enum Operation: UInt8 { case begin = 1, row, end }
+    private enum Operation: UInt8 { case begin = 1, row, end, primaryKey }
 
     static let batchSize = 4 << 20
     static let queueCapacity = 3
@@ -61,6 +61,15 @@ package final class ThreadedDumpSink: DumpSink, CopyBlockSink {
         RowBatch.appendWord(UInt64(index), to: &batch)
     }
 
+    package func primaryKeyDeclared(_ table: TableSchema) throws {
+        let index = tables.withLock { tables in
+            tables.append((table, 0, 0))
+            return tables.count - 1
+        }
+        batch.append(Operation.primaryKey.rawValue)
+        RowBatch.appendWord(UInt64(index), to: &batch)
+    }
+
     package func readCopyBlock(_ block: CopyBlock) throws -> CopyBlockEnd? {
         guard let blockSink = next as? CopyBlockSink else { return nil }
         try pipe.submit(&batch)
@@ -82,13 +91,13 @@ package final class ThreadedDumpSink: DumpSink, CopyBlockSink {
         while !reader.isAtEnd {
             let operation = Operation(rawValue: reader.byte())!
             switch operation {
-            case .begin, .end:
+            case .begin, .end, .primaryKey:
                 let index = Int(reader.word())
                 let table = tables.withLock { $0[index] }
-                if operation == .begin {
-                    try next.beginTable(table.schema)
-                } else {
-                    try next.endTable(table.schema, rows: table.rows, bytes: table.bytes)
+                switch operation {
+                case .begin: try next.beginTable(table.schema)
+                case .end: try next.endTable(table.schema, rows: table.rows, bytes: table.bytes)
+                default: try next.primaryKeyDeclared(table.schema)
                 }
             case .row:
                 let line = Int(reader.word())

@@ -26,6 +26,8 @@ package final class LegacyNormalizer: DumpSink {
 
     private var inLegacy = false
     private var carried = false
+    /// The tables carried through so far, by qualified name.
+    private var carriedNames: Set<String> = []
     private var tableName = ""
     private var columnOf = [Int?](repeating: nil, count: LegacyColumn.allCases.count)
     private var unknownColumns: [(index: Int, name: String, isJSON: Bool)] = []
@@ -134,6 +136,7 @@ package final class LegacyNormalizer: DumpSink {
         } else {
             inLegacy = false
             carried = true
+            carriedNames.insert(table.qualifiedName)
             fileColumnNames = table.columns.map(\.name)
             try output.beginCarriedTable(table)
         }
@@ -178,6 +181,13 @@ package final class LegacyNormalizer: DumpSink {
         }
         inLegacy = false
         carried = false
+    }
+
+    /// A carried table's key declared after its rows goes to the output; the legacy table's
+    /// does not matter (its rows are normalized).
+    package func primaryKeyDeclared(_ table: TableSchema) throws {
+        guard carriedNames.contains(table.qualifiedName) else { return }
+        try output.carriedPrimaryKey(table)
     }
 
     /// Writes the genes (sorted by id, so the order does not depend on the input's) once every

@@ -248,6 +248,10 @@ package protocol CoreOutput: AnyObject {
     func beginCarriedTable(_ table: TableSchema) throws
     func carriedRow(_ row: RowBuffer) throws
     func endCarriedTable() throws
+    /// The dump declared the primary key of a carried table after its rows (a plain dump):
+    /// `table` is the table as ``beginCarriedTable(_:)`` got it, with `primaryKey` set. The
+    /// carried table then holds what it holds when the key comes before the rows (an archive).
+    func carriedPrimaryKey(_ table: TableSchema) throws
 }
 
 extension CoreOutput {

@@ -54,4 +54,15 @@ package protocol DumpSink: AnyObject {
     func row(_ row: RowBuffer) throws
     /// Called after the last row of a table's data, with the number of rows and bytes read.
     func endTable(_ table: TableSchema, rows: Int, bytes: Int64) throws
+    /// Called when the dump declares the primary key of a table whose data it has already
+    /// given: a plain dump's `ALTER TABLE ... ADD CONSTRAINT ... PRIMARY KEY`, which pg_dump
+    /// writes after every table's data (an archive's TOC names it before, in the ``TableSchema``
+    /// given to ``beginTable(_:)``). `table` is that table, with `primaryKey` set.
+    func primaryKeyDeclared(_ table: TableSchema) throws
+}
+
+extension DumpSink {
+    /// A sink that keeps no tables has nothing to change: a sink that forwards to another
+    /// forwards this too.
+    package func primaryKeyDeclared(_ table: TableSchema) throws {}
 }

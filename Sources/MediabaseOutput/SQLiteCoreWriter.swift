@@ -29,7 +29,8 @@ package final class SQLiteCoreWriter: CoreOutput {
         package var name: String
         /// Its columns with their PostgreSQL types as the dump declares them (nil when unknown).
         package var columns: [ColumnInfo]
-        /// Its primary key, when the dump declared it before the data.
+        /// Its primary key, when the dump declared one (before the data, or after it:
+        /// ``SQLiteCoreWriter/carriedPrimaryKey(_:)``).
         package var primaryKey: [String]
     }
 
@@ -322,16 +323,44 @@ package final class SQLiteCoreWriter: CoreOutput {
     package func beginCarriedTable(_ table: TableSchema) throws {
         var name = Self.carriedName(table)
         while carriedTables.contains(where: { $0.name == name }) { name = "legacy_" + name }
-        let keepText = carriedValueForm == .postgresText
-        var definitions = table.columns.map { "\(Self.quoted($0.name)) \(keepText ? "TEXT" : CarriedValue.sqliteType($0.type))" }
-        let key = table.primaryKey.filter { key in table.columns.contains { $0.name == key } }
-        if !key.isEmpty { definitions.append("PRIMARY KEY (\(key.map(Self.quoted).joined(separator: ", ")))") }
-        try database.execute("CREATE TABLE \(Self.quoted(name)) (\(definitions.joined(separator: ", ")))")
+        let key = Self.keyColumns(table.primaryKey, of: table.columns)
+        try createCarriedTable(name, columns: table.columns, key: key)
         let statement = try database.prepare(
             "INSERT INTO \(Self.quoted(name)) VALUES (\(Array(repeating: "?", count: table.columns.count).joined(separator: ", ")))")
+        let keepText = carriedValueForm == .postgresText
         carried = (name, statement, table.columns.map { keepText ? .text : CarriedValue(type: $0.type) })
         carriedTables.append(CarriedTable(source: table.qualifiedName, name: name, columns: table.columns, primaryKey: key))
         rowCounts[name] = 0
+    }
+
+    /// The key's columns that the table has.
+    private static func keyColumns(_ key: [String], of columns: [ColumnInfo]) -> [String] {
+        key.filter { key in columns.contains { $0.name == key } }
+    }
+
+    private func createCarriedTable(_ name: String, columns: [ColumnInfo], key: [String]) throws {
+        let keepText = carriedValueForm == .postgresText
+        var definitions = columns.map { "\(Self.quoted($0.name)) \(keepText ? "TEXT" : CarriedValue.sqliteType($0.type))" }
+        if !key.isEmpty { definitions.append("PRIMARY KEY (\(key.map(Self.quoted).joined(separator: ", ")))") }
+        try database.execute("CREATE TABLE \(Self.quoted(name)) (\(definitions.joined(separator: ", ")))")
+    }
+
+    /// Gives a carried table the primary key its dump declared after the rows: the table is
+    /// made again as ``beginCarriedTable(_:)`` makes it when the key comes first, and its rows
+    /// copied into it in their order, so that it holds what converting an archive of the same
+    /// database gives (the same declaration, and with an `INTEGER` key, which SQLite makes the
+    /// rowid, the rows in key order). A key over rows that break it fails as it would there.
+    package func carriedPrimaryKey(_ table: TableSchema) throws {
+        guard let index = carriedTables.lastIndex(where: { $0.source == table.qualifiedName }), carriedTables[index].primaryKey.isEmpty else { return }
+        let carriedTable = carriedTables[index]
+        let key = Self.keyColumns(table.primaryKey, of: carriedTable.columns)
+        guard !key.isEmpty else { return }
+        var aside = carriedTable.name + "_without_key"
+        while try database.scalar("SELECT 1 FROM sqlite_master WHERE name = ?", [aside]) != nil { aside += "_" }
+        try database.execute("ALTER TABLE \(Self.quoted(carriedTable.name)) RENAME TO \(Self.quoted(aside))")
+        try createCarriedTable(carriedTable.name, columns: carriedTable.columns, key: key)
+        try database.execute("INSERT INTO \(Self.quoted(carriedTable.name)) SELECT * FROM \(Self.quoted(aside)) ORDER BY rowid; DROP TABLE \(Self.quoted(aside))")
+        carriedTables[index].primaryKey = key
     }
 
     package func carriedRow(_ row: RowBuffer) throws {

@@ -18,7 +18,7 @@ import MediabaseSQLite
 /// pages interleave in the file differs.
 package final class ThreadedCoreOutput: CoreOutput {
     private enum Operation: UInt8 {
-        case insert = 1, insertTails, markDuplicates, beginCarried, carriedRow, endCarried, transcriptsComplete
+        case insert = 1, insertTails, markDuplicates, beginCarried, carriedRow, endCarried, transcriptsComplete, carriedPrimaryKey
     }
 
     static let batchSize = 1 << 20
@@ -153,6 +153,15 @@ package final class ThreadedCoreOutput: CoreOutput {
         batch.append(Operation.endCarried.rawValue)
     }
 
+    package func carriedPrimaryKey(_ table: TableSchema) throws {
+        let index = carriedSchemas.withLock { schemas in
+            schemas.append(table)
+            return schemas.count - 1
+        }
+        batch.append(Operation.carriedPrimaryKey.rawValue)
+        RowBatch.appendWord(UInt64(index), to: &batch)
+    }
+
     /// Sends the remaining rows, waits for the writer thread and rethrows its failure, if any.
     /// Later calls do nothing; call it on every path, so the thread never outlives the run.
     package func close() throws {
@@ -273,6 +282,9 @@ package final class ThreadedCoreOutput: CoreOutput {
                     try writer.carriedRow(row)
                 case .endCarried:
                     try writer.endCarriedTable()
+                case .carriedPrimaryKey:
+                    let index = Int(reader.word())
+                    try writer.carriedPrimaryKey(carriedSchemas.withLock { $0[index] })
                 case .transcriptsComplete:
                     try writer.writeHeldTranscripts()
                 }

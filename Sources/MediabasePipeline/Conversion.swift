@@ -451,6 +451,7 @@ final class RowCounter: DumpSink {
     }
 
     func endTable(_ table: TableSchema, rows: Int, bytes: Int64) throws { try next.endTable(table, rows: rows, bytes: bytes) }
+    func primaryKeyDeclared(_ table: TableSchema) throws { try next.primaryKeyDeclared(table) }
 }
 
 /// Computes a file's SHA-256 on a background thread.

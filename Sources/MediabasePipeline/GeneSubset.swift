@@ -100,4 +100,5 @@ final class GeneSubsetFilter: DumpSink {
     }
 
     func endTable(_ table: TableSchema, rows: Int, bytes: Int64) throws { try next.endTable(table, rows: rows, bytes: bytes) }
+    func primaryKeyDeclared(_ table: TableSchema) throws { try next.primaryKeyDeclared(table) }
 }

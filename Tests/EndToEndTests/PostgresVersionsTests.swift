@@ -81,12 +81,36 @@ final class PostgresVersionsTests: XCTestCase {
         XCTAssertEqual(dumped.status, 0, dumped.text)
         let redirectedCore = try CoreSnapshot.convert(redirected, to: cluster.workDirectory + "/custom-stdout.sqlite", label: "PostgreSQL \(major) -Fc > file")
         CoreSnapshot.assertEqual(redirectedCore, reference.core, "PostgreSQL \(major) -Fc > file")
+        // The carried tables, which the reference core does not hold (its dump is not pg_dump's):
+        // the same in every form, keyed as the server keys them. A plain dump declares the keys
+        // after the data, an archive before.
+        var carried: (form: String, tables: [String: [String]])?
         for form in forms {
             let path = cluster.workDirectory + "/" + form.file
             try cluster.pgDump(database: Self.database, arguments: form.arguments, output: path)
             let label = "PostgreSQL \(major) \(form.name)"
             let core = try CoreSnapshot.convert(path, to: cluster.workDirectory + "/\(form.name).sqlite", label: label)
             CoreSnapshot.assertEqual(core, reference.core, label)
+            let tables = try CoreSnapshot.carriedTables(cluster.workDirectory + "/\(form.name).sqlite")
+            if let carried {
+                XCTAssertEqual(tables, carried.tables, "\(label): carried tables as \(carried.form) has them")
+            } else {
+                carried = (form.name, tables)
+                var keyed = 0
+                for (name, rows) in tables.sorted(by: { $0.key < $1.key }) {
+                    let key = try cluster.psql(sql: """
+                        SELECT string_agg(a.attname, ',' ORDER BY array_position(i.indkey::int2[], a.attnum))
+                        FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+                        WHERE i.indrelid = 'public.\(name)'::regclass AND i.indisprimary;
+                        """, database: Self.database).trimmingCharacters(in: .whitespacesAndNewlines)
+                    let core = try SQLiteDatabase(path: cluster.workDirectory + "/\(form.name).sqlite", readOnly: true)
+                    let stored = try core.rows("SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk", [name]).compactMap { $0[0] }
+                    XCTAssertEqual(stored.joined(separator: ","), key, "\(label): \(name)'s primary key")
+                    XCTAssertGreaterThan(rows.count, 1, "\(label): \(name)'s rows")
+                    if !key.isEmpty { keyed += 1 }
+                }
+                XCTAssertGreaterThan(keyed, 0, "\(label): a carried table with a primary key")
+            }
         }
         if writesStatistics {
             // Guards the test: the statistics dump really holds statistics.
@@ -331,6 +355,19 @@ enum CoreSnapshot {
                 }
             }
             tables[table] = rows.sorted { $0.map { $0 ?? "\u{0}NULL" }.lexicographicallyPrecedes($1.map { $0 ?? "\u{0}NULL" }) }
+        }
+        return tables
+    }
+
+    /// The tables of the core at `path` that are neither core nor view tables (the dump's other
+    /// tables, carried through): each one's declaration, then its rows in rowid order.
+    static func carriedTables(_ path: String) throws -> [String: [String]] {
+        let db = try SQLiteDatabase(path: path, readOnly: true)
+        let known = Set(CoreTable.outputTables.map(\.rawValue) + SchemaFiles.viewTables + ["schema_versions"])
+        var tables: [String: [String]] = [:]
+        for row in try db.rows("SELECT name, sql FROM sqlite_master WHERE type = 'table'") {
+            guard let name = row[0], !known.contains(name) else { continue }
+            tables[name] = [row[1] ?? "NULL"] + (try db.rows("SELECT * FROM \"\(name)\" ORDER BY rowid").map { $0.map { $0 ?? "NULL" }.joined(separator: "|") })
         }
         return tables
     }

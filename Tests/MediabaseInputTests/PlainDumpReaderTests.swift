@@ -73,6 +73,46 @@ final class PlainDumpReaderTests: XCTestCase {
         XCTAssertEqual(table.lines.first, 25)
     }
 
+    /// pg_dump writes a table's primary key after all the data (`ALTER TABLE ONLY ... ADD
+    /// CONSTRAINT ... PRIMARY KEY`); an archive's TOC names it before. A key declared before a
+    /// table's data comes with the table; one declared after it is passed on on its own, once,
+    /// for a table whose data came as COPY or as INSERTs; a key of a table without data is not.
+    func testPrimaryKeyDeclaredAfterTheData() throws {
+        let script = header + """
+            CREATE TABLE public.t (id integer NOT NULL, name text);
+            CREATE TABLE public.inline (id text PRIMARY KEY, n integer);
+            CREATE TABLE public.i (a integer, b text, c text);
+            CREATE TABLE public.empty (id integer);
+            ALTER TABLE ONLY public.inline ADD CONSTRAINT inline_pkey PRIMARY KEY (id);
+
+            COPY public.t (id, name) FROM stdin;
+            1\tone
+            \\.
+
+            COPY public.inline (id, n) FROM stdin;
+            x\t1
+            \\.
+
+            INSERT INTO public.i VALUES (1, 'b', 'c');
+            INSERT INTO public.i VALUES (2, 'b', 'c');
+
+            ALTER TABLE ONLY public.t
+                ADD CONSTRAINT t_pkey PRIMARY KEY (id);
+            ALTER TABLE ONLY public.i
+                ADD CONSTRAINT i_pkey PRIMARY KEY (a, b);
+            ALTER TABLE ONLY public.empty
+                ADD CONSTRAINT empty_pkey PRIMARY KEY (id);
+            CREATE INDEX t_name ON public.t USING btree (name);
+
+            """
+        let (sink, _) = try read(script)
+        XCTAssertEqual(try XCTUnwrap(sink.table("public.t")).schema.primaryKey, [], "declared after the data")
+        XCTAssertEqual(try XCTUnwrap(sink.table("public.inline")).schema.primaryKey, ["id"], "declared before the data")
+        XCTAssertEqual(try XCTUnwrap(sink.table("public.i")).rows.count, 2)
+        XCTAssertEqual(sink.keysDeclaredAfterData.map(\.table), ["public.t", "public.i"])
+        XCTAssertEqual(sink.keysDeclaredAfterData.map(\.key), [["id"], ["a", "b"]])
+    }
+
     /// A partitioned legacy table as pg_dump writes it (each partition a table of its own,
     /// attached before the data; PostgreSQL 15) and as older versions wrote it (`PARTITION OF`),
     /// and an inheritance child that declares only the column it adds: each names the root of its

@@ -31,6 +31,9 @@ package final class CollectingSink: DumpSink {
     package private(set) var tables: [Table] = []
     /// Index in ``tables`` of the table between `beginTable` and `endTable`.
     private var current: Int?
+    /// The primary keys declared after a table's data (`primaryKeyDeclared`), in order: the
+    /// table's qualified name and the key's columns.
+    package private(set) var keysDeclaredAfterData: [(table: String, key: [String])] = []
 
     package init() {}
 
@@ -72,5 +75,12 @@ package final class CollectingSink: DumpSink {
         }
         tables[current].reportedRows = rows
         self.current = nil
+    }
+
+    package func primaryKeyDeclared(_ table: TableSchema) throws {
+        guard current == nil, let delivered = self.table(table.qualifiedName), delivered.reportedRows != nil else {
+            throw UnexpectedCall(description: "primaryKeyDeclared(\(table.qualifiedName)) before the end of its data")
+        }
+        keysDeclaredAfterData.append((table.qualifiedName, table.primaryKey))
     }
 }

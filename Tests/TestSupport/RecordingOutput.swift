@@ -17,4 +17,5 @@ package final class RecordingOutput: CoreOutput {
     package func beginCarriedTable(_ table: TableSchema) throws {}
     package func carriedRow(_ row: RowBuffer) throws {}
     package func endCarriedTable() throws {}
+    package func carriedPrimaryKey(_ table: TableSchema) throws { lines.append("primary key \(table.qualifiedName) \(table.primaryKey)") }
 }
