@@ -752,6 +752,14 @@ package final class SQLiteCoreWriter: CoreOutput {
             }
             indexesBuilding.withLock { $0 = false }
             lap("indexes")
+            // The index builds' pages move from the WAL into the core on a connection of their
+            // own while the view tables are built, as far as the readers' snapshots allow.
+            let checkpoint = BackgroundTask { () throws -> (seconds: Double, cpu: Double) in
+                let (started, startedCPU) = (Date(), ThreadClock.cpuSeconds)
+                let connection = try SQLiteDatabase(path: corePath)
+                _ = try connection.rows("PRAGMA main.wal_checkpoint(PASSIVE)")
+                return (Date().timeIntervalSince(started), ThreadClock.cpuSeconds - startedCPU)
+            }
             progress?.beginStage("filling view tables", steps: tables.count)
             let counts = rowCounts
             let checks = onceIndexesAreCommitted.map { work in
@@ -784,7 +792,10 @@ package final class SQLiteCoreWriter: CoreOutput {
             }
             let secondLaps = Result { try second.wait() }
             let checked = Result { try checks?.wait() }
+            let checkpointed = Result { try checkpoint.wait() }
             try own.get()
+            let lap = try checkpointed.get()
+            record("checkpoint (beside the view tables)", seconds: lap.seconds, cpu: lap.cpu)
             if let lap = try checked.get() {
                 record("core checks (beside the view tables)", seconds: lap.seconds, cpu: lap.cpu)
             }
