@@ -33,12 +33,15 @@ package final class ThreadedDumpSink: DumpSink, CopyBlockSink {
         batch = pipe.emptyBatch()
     }
 
-    package func beginTable(_ table: TableSchema) throws {
+    package func beginTable(_ table: TableSchema) throws { appendTable(.begin, table) }
+
+    /// Appends `operation` on `table`, which the batch names by its place in `tables`.
+    private func appendTable(_ operation: Operation, _ table: TableSchema) {
         let index = tables.withLock { tables in
             tables.append((table, 0, 0))
             return tables.count - 1
         }
-        batch.append(Operation.begin.rawValue)
+        batch.append(operation.rawValue)
         RowBatch.appendWord(UInt64(index), to: &batch)
     }
 
@@ -61,14 +64,7 @@ package final class ThreadedDumpSink: DumpSink, CopyBlockSink {
         RowBatch.appendWord(UInt64(index), to: &batch)
     }
 
-    package func primaryKeyDeclared(_ table: TableSchema) throws {
-        let index = tables.withLock { tables in
-            tables.append((table, 0, 0))
-            return tables.count - 1
-        }
-        batch.append(Operation.primaryKey.rawValue)
-        RowBatch.appendWord(UInt64(index), to: &batch)
-    }
+    package func primaryKeyDeclared(_ table: TableSchema) throws { appendTable(.primaryKey, table) }
 
     package func readCopyBlock(_ block: CopyBlock) throws -> CopyBlockEnd? {
         guard let blockSink = next as? CopyBlockSink else { return nil }

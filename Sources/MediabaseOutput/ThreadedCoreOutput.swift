@@ -134,12 +134,16 @@ package final class ThreadedCoreOutput: CoreOutput {
         try pipe.submit(&batch)
     }
 
-    package func beginCarriedTable(_ table: TableSchema) throws {
+    package func beginCarriedTable(_ table: TableSchema) throws { appendCarried(.beginCarried, table) }
+
+    /// Appends `operation` on the carried table `table`, which the batch names by its place in
+    /// `carriedSchemas`.
+    private func appendCarried(_ operation: Operation, _ table: TableSchema) {
         let index = carriedSchemas.withLock { schemas in
             schemas.append(table)
             return schemas.count - 1
         }
-        batch.append(Operation.beginCarried.rawValue)
+        batch.append(operation.rawValue)
         RowBatch.appendWord(UInt64(index), to: &batch)
     }
 
@@ -153,14 +157,7 @@ package final class ThreadedCoreOutput: CoreOutput {
         batch.append(Operation.endCarried.rawValue)
     }
 
-    package func carriedPrimaryKey(_ table: TableSchema) throws {
-        let index = carriedSchemas.withLock { schemas in
-            schemas.append(table)
-            return schemas.count - 1
-        }
-        batch.append(Operation.carriedPrimaryKey.rawValue)
-        RowBatch.appendWord(UInt64(index), to: &batch)
-    }
+    package func carriedPrimaryKey(_ table: TableSchema) throws { appendCarried(.carriedPrimaryKey, table) }
 
     /// Sends the remaining rows, waits for the writer thread and rethrows its failure, if any.
     /// Later calls do nothing; call it on every path, so the thread never outlives the run.

@@ -18,6 +18,10 @@ final class ThreadedDumpSinkTests: XCTestCase {
         XCTAssertEqual(collected.tables.map(\.lines), direct.tables.map(\.lines))
         XCTAssertEqual(collected.tables.map(\.reportedRows), direct.tables.map(\.reportedRows))
         XCTAssertGreaterThan(collected.tables.first?.rows.count ?? 0, 10)
+        // The keys the plain dump declares after the data, passed on after it too.
+        XCTAssertEqual(collected.keysDeclaredAfterData.map(\.table), direct.keysDeclaredAfterData.map(\.table))
+        XCTAssertEqual(collected.keysDeclaredAfterData.map(\.key), direct.keysDeclaredAfterData.map(\.key))
+        XCTAssertEqual(direct.keysDeclaredAfterData.map(\.table), ["public.cancer_transcript_base", "public.opentargets_known_drugs"])
     }
 
     func testAFailingSinkStopsTheReadWithItsError() throws {
