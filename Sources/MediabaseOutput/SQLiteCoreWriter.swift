@@ -356,7 +356,8 @@ package final class SQLiteCoreWriter: CoreOutput {
         let key = Self.keyColumns(table.primaryKey, of: carriedTable.columns)
         guard !key.isEmpty else { return }
         var aside = carriedTable.name + "_without_key"
-        while try database.scalar("SELECT 1 FROM sqlite_master WHERE name = ?", [aside]) != nil { aside += "_" }
+        // SQLite's names ignore ASCII case.
+        while try database.scalar("SELECT 1 FROM sqlite_master WHERE name = ? COLLATE NOCASE", [aside]) != nil { aside += "_" }
         try database.execute("ALTER TABLE \(Self.quoted(carriedTable.name)) RENAME TO \(Self.quoted(aside))")
         try createCarriedTable(carriedTable.name, columns: carriedTable.columns, key: key)
         try database.execute("INSERT INTO \(Self.quoted(carriedTable.name)) SELECT * FROM \(Self.quoted(aside)) ORDER BY rowid; DROP TABLE \(Self.quoted(aside))")
