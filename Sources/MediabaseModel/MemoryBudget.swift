@@ -6,9 +6,10 @@ import Foundation
 /// A run needs a part that does not depend on the limit (``fixedBytes``: the program, the
 /// reader's buffers, the batches between the threads, the writer's SQLite page cache and the
 /// transcripts it holds to write them in id order); the rest is the normalizer's state. Most of
-/// it goes to the gene states (``GeneStates``, accounted in bytes), an eighth to the transcript → gene map (``TranscriptOwners``), an eighth to parsed GO
-/// terms kept for reuse; what does not fit waits in temporary files (the GO terms are parsed
-/// again). The split is explained in docs/decisions.md.
+/// it goes to the gene states (``GeneStates``, accounted in bytes), an eighth to the transcript →
+/// gene map (``TranscriptOwners``), an eighth to parsed GO terms kept for reuse; what does not
+/// fit waits in temporary files (the GO terms are parsed again). The split is explained in
+/// docs/decisions.md.
 package struct MemoryBudget: Sendable, Equatable {
     /// 300 MB: the real database's 77,114 genes and 385,659 transcripts stay in memory.
     package static let defaultLimit: Int64 = 300_000_000

@@ -785,10 +785,10 @@ package final class SQLiteCoreWriter: CoreOutput {
                 while let job = nextJob() {
                     ownTables += try buildOwnViewTables(job, symbols: symbols, lap: lap, progress: progress, scanCacheAllowed: scanCacheAllowed)
                 }
-                // Rather than wait for the other connections, move the index builds' pages from
-                // the WAL into the core now, as far as their snapshots allow (all of them once
-                // none still reads from before the indexes); the checkpoint at the end moves the
-                // rest (a 4x lean input: 0.7 s of copying there, with the others running).
+                // Rather than wait for the other connections, move what the checkpoint beside the
+                // view tables left in the WAL (pages a reader still on a snapshot from before the
+                // indexes kept it from moving) into the core now, as far as the snapshots allow;
+                // the checkpoint at the end moves the rest.
                 _ = try database.rows("PRAGMA main.wal_checkpoint(PASSIVE)")
             }
             let secondLaps = Result { try second.wait() }

@@ -96,6 +96,7 @@ final class PostgresVersionsTests: XCTestCase {
                 XCTAssertEqual(tables, carried.tables, "\(label): carried tables as \(carried.form) has them")
             } else {
                 carried = (form.name, tables)
+                let core = try SQLiteDatabase(path: cluster.workDirectory + "/\(form.name).sqlite", readOnly: true)
                 var keyed = 0
                 for (name, rows) in tables.sorted(by: { $0.key < $1.key }) {
                     let key = try cluster.psql(sql: """
@@ -103,7 +104,6 @@ final class PostgresVersionsTests: XCTestCase {
                         FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
                         WHERE i.indrelid = 'public.\(name)'::regclass AND i.indisprimary;
                         """, database: Self.database).trimmingCharacters(in: .whitespacesAndNewlines)
-                    let core = try SQLiteDatabase(path: cluster.workDirectory + "/\(form.name).sqlite", readOnly: true)
                     let stored = try core.rows("SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk", [name]).compactMap { $0[0] }
                     XCTAssertEqual(stored.joined(separator: ","), key, "\(label): \(name)'s primary key")
                     XCTAssertGreaterThan(rows.count, 1, "\(label): \(name)'s rows")
