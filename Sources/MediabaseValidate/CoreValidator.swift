@@ -164,17 +164,31 @@ package enum CoreValidator {
         let statement = try database.prepare("SELECT \(column) FROM \(table)")
         var previous: [UInt8] = []
         var looked = false
+        // Looked up a batch at a time (``PackedHashSet/containsAll(_:bounds:)``).
+        var batch: [ContentHash] = []
+        batch.reserveCapacity(Self.lookupBatch)
+        var bounds: [UInt32] = []
+        bounds.reserveCapacity(2 * Self.lookupBatch)
         while try statement.step() {
             guard let value = statement.storedTextBytes(0) else { continue }
             if looked, value.elementsEqual(previous) { continue }
             let hash = ContentHash(value)
-            guard !pass.contains(hash) || keys.contains(hash) else { return false }
+            if pass.contains(hash) {
+                batch.append(hash)
+                if batch.count == Self.lookupBatch {
+                    guard keys.containsAll(batch.span, bounds: &bounds) else { return false }
+                    batch.removeAll(keepingCapacity: true)
+                }
+            }
             previous.removeAll(keepingCapacity: true)
             previous.append(value)
             looked = true
         }
-        return true
+        return keys.containsAll(batch.span, bounds: &bounds)
     }
+
+    /// Values of a child column looked up in the parent's keys at once.
+    static let lookupBatch = 256
 
     /// Whether every value of `column` (quoted) of `table` (quoted) that is not NULL is a value
     /// of `parentColumn` of `parent` (quoted): both read in order, integers compared as numbers

@@ -167,6 +167,10 @@ final class CoreValidatorTests: XCTestCase {
             try insert.run()
             XCTAssertEqual(try inPasses(whole), false, missing)
             XCTAssertEqual(try inPasses(half), false, missing)
+            // The missing value first, in the first batch of lookups rather than the last.
+            try database.execute("DROP TABLE IF EXISTS reversed; CREATE TABLE reversed AS SELECT parent_name FROM child ORDER BY rowid DESC")
+            XCTAssertEqual(try CoreValidator.allFoundInPasses([("parent_name", "reversed")], among: "name", of: "parent", keySets: MemoryPool(bytes: whole), database)?.first,
+                           false, missing)
             var verdicts: [[String]] = []
             for keySetBytes in [whole, half, 0] {
                 var holding: Set<String> = []
