@@ -66,32 +66,32 @@ package struct PackedHashSet {
 
     package func contains(_ key: ContentHash) -> Bool {
         let group = Self.group(of: key, shift: shift)
-        for index in Int(starts[group])..<Int(starts[group + 1]) where keys[index] == key { return true }
-        return false
+        return holds(key, from: starts[group], to: starts[group + 1])
     }
 
-    /// Whether every one of `hashes` is in the set (`bounds`: scratch, reused from call to call).
+    /// Whether every one of `hashes` is in the set.
     ///
     /// The lookups run back to back in two rounds, every group's bounds and then every group's
     /// keys, so that the processor overlaps the cache misses of many lookups: in a set larger
     /// than the cache each lookup misses about twice, and one lookup at a time between other work
     /// (a row read from SQLite) waits for each miss alone.
-    package func containsAll(_ hashes: Span<ContentHash>, bounds: inout [UInt32]) -> Bool {
-        bounds.removeAll(keepingCapacity: true)
+    package func containsAll(_ hashes: Span<ContentHash>) -> Bool {
+        var bounds: [UInt32] = []
+        bounds.reserveCapacity(2 * hashes.count)
         for index in hashes.indices {
             let group = Self.group(of: hashes[index], shift: shift)
             bounds.append(starts[group])
             bounds.append(starts[group + 1])
         }
-        for index in hashes.indices {
-            let key = hashes[index]
-            var found = false
-            for slot in Int(bounds[2 * index])..<Int(bounds[2 * index + 1]) where keys[slot] == key {
-                found = true
-                break
-            }
-            guard found else { return false }
+        for index in hashes.indices where !holds(hashes[index], from: bounds[2 * index], to: bounds[2 * index + 1]) {
+            return false
         }
         return true
+    }
+
+    /// Whether `keys[start..<end]` (a group) holds `key`.
+    @inline(__always) private func holds(_ key: ContentHash, from start: UInt32, to end: UInt32) -> Bool {
+        for index in Int(start)..<Int(end) where keys[index] == key { return true }
+        return false
     }
 }

@@ -164,11 +164,9 @@ package enum CoreValidator {
         let statement = try database.prepare("SELECT \(column) FROM \(table)")
         var previous: [UInt8] = []
         var looked = false
-        // Looked up a batch at a time (``PackedHashSet/containsAll(_:bounds:)``).
+        // Looked up a batch at a time (``PackedHashSet/containsAll(_:)``).
         var batch: [ContentHash] = []
         batch.reserveCapacity(Self.lookupBatch)
-        var bounds: [UInt32] = []
-        bounds.reserveCapacity(2 * Self.lookupBatch)
         while try statement.step() {
             guard let value = statement.storedTextBytes(0) else { continue }
             if looked, value.elementsEqual(previous) { continue }
@@ -176,7 +174,7 @@ package enum CoreValidator {
             if pass.contains(hash) {
                 batch.append(hash)
                 if batch.count == Self.lookupBatch {
-                    guard keys.containsAll(batch.span, bounds: &bounds) else { return false }
+                    guard keys.containsAll(batch.span) else { return false }
                     batch.removeAll(keepingCapacity: true)
                 }
             }
@@ -184,7 +182,7 @@ package enum CoreValidator {
             previous.append(value)
             looked = true
         }
-        return keys.containsAll(batch.span, bounds: &bounds)
+        return keys.containsAll(batch.span)
     }
 
     /// Values of a child column looked up in the parent's keys at once.
