@@ -646,6 +646,14 @@ package final class SQLiteCoreWriter: CoreOutput {
         }
     }
 
+    /// A job of the end steps after the indexes: view tables to build (their statements), or
+    /// the core's checks (`checks`: no tables).
+    struct EndJob: Sendable {
+        var tables: [String]
+        var statements: [String]
+        var checks = false
+    }
+
     /// The view tables either connection may build once the indexes exist, as jobs handed out in
     /// this order to whichever connection is free, the longest first (as measured on lean and fat
     /// rows). The two transcript views are one job (one walk fills both); they do not read
@@ -671,8 +679,8 @@ package final class SQLiteCoreWriter: CoreOutput {
     /// so that other connections read committed snapshots while this one writes: one connection
     /// fills the ``ViewTableBuilder/beforeIndexes`` tables while this one builds the indexes;
     /// once they are committed a second connection and this one share the other tables
-    /// (``afterIndexJobs``), while `onceIndexesAreCommitted` checks the core on a connection of
-    /// its own. Each builder writes into a scratch file of its own (one SQLite file has one
+    /// (``afterIndexJobs``), and `onceIndexesAreCommitted` (the core's checks, reading it on a
+    /// connection of its own) runs as one of their jobs. Each builder writes into a scratch file of its own (one SQLite file has one
     /// writer); the copies (`INSERT INTO t SELECT * FROM s.t` into an empty table of the same
     /// definition) move whole records in rowid order, so the core holds what building in place
     /// would give. The core leaves WAL mode before the copies.
@@ -702,13 +710,18 @@ package final class SQLiteCoreWriter: CoreOutput {
         jobs += shared.filter { table in !jobs.contains { $0.contains(table) } }.map { [$0] }
         // The jobs, handed out one at a time to whichever connection asks first (nil once all
         // are out; see nextJob below); the connection opened before the indexes, once its own job
-        // is done, takes only those it can build without them.
-        let remaining = Guarded(jobs.map { (tables: $0, statements: statements(of: $0)) })
+        // is done, takes only those it can build without them. The core's checks are a job too,
+        // second, after the longest view job: on a connection of their own from the start they
+        // shared the two cores with both view connections, and the connection done first then
+        // waited for the others (4x lean rows: 5 s).
+        var endJobs = jobs.map { EndJob(tables: $0, statements: statements(of: $0)) }
+        if onceIndexesAreCommitted != nil { endJobs.insert(EndJob(tables: [], statements: [], checks: true), at: min(1, endJobs.count)) }
+        let remaining = Guarded(endJobs)
         let earlyOwn = Guarded([statements(of: tables.filter { ViewTableBuilder.required(for: $0) == .beforeIndexes })])
         let earlyJob: @Sendable () -> [String]? = {
             if let own = earlyOwn.withLock({ $0.popLast() }) { return own }
             return remaining.withLock { jobs in
-                jobs.firstIndex { $0.tables.allSatisfy(Self.buildableBeforeIndexes.contains) }.map { jobs.remove(at: $0).statements }
+                jobs.firstIndex { !$0.checks && $0.tables.allSatisfy(Self.buildableBeforeIndexes.contains) }.map { jobs.remove(at: $0).statements }
             }
         }
 
@@ -740,12 +753,12 @@ package final class SQLiteCoreWriter: CoreOutput {
         // not fit what the pool grants) would wait for the cache (ViewTableFiller.raiseScanCache)
         // while the early connection ends its work (4x lean rows: 24 s of key checks; that form
         // took 301 CPU-s there without the large cache, 296 with half of it).
-        let nextJob: @Sendable () -> [String]? = {
+        let nextJob: @Sendable () -> EndJob? = {
             remaining.withLock { jobs in
                 guard !jobs.isEmpty else { return nil }
-                let walks = { (job: (tables: [String], statements: [String])) in job.tables.contains(where: Self.idOrderScanTables.contains) }
+                let walks = { (job: EndJob) in job.tables.contains(where: Self.idOrderScanTables.contains) }
                 let index = scanCacheAllowed() ? 0 : jobs.firstIndex { !walks($0) } ?? 0
-                return jobs.remove(at: index).statements
+                return jobs.remove(at: index)
             }
         }
         var ownTables: [String] = []
@@ -768,18 +781,27 @@ package final class SQLiteCoreWriter: CoreOutput {
             }
             progress?.beginStage("filling view tables", steps: tables.count)
             let counts = rowCounts
-            let checks = onceIndexesAreCommitted.map { work in
-                BackgroundTask { () throws -> (seconds: Double, cpu: Double) in
+            // The view jobs' statements; the checks' job runs on the connection's thread that
+            // takes it (reading the core on a connection of its own), before its next job.
+            let checked = Guarded<Result<(seconds: Double, cpu: Double), Error>?>(nil)
+            let takeJob: @Sendable () -> [String]? = {
+                while let job = nextJob() {
+                    guard job.checks else { return job.statements }
+                    guard let work = onceIndexesAreCommitted else { continue }
                     let (started, startedCPU) = (Date(), ThreadClock.cpuSeconds)
-                    try work(counts)
-                    return (Date().timeIntervalSince(started), ThreadClock.cpuSeconds - startedCPU)
+                    let outcome = Result { () throws -> (seconds: Double, cpu: Double) in
+                        try work(counts)
+                        return (Date().timeIntervalSince(started), ThreadClock.cpuSeconds - startedCPU)
+                    }
+                    checked.withLock { $0 = outcome }
                 }
+                return nil
             }
             // Half the scan cache: the other connections' lookups, sorters and caches are in
             // memory beside it (a 4x lean input peaked at 315 MB with the whole of it).
             let scanCacheKiB = max(viewScanCacheKiB / 2, Self.endCacheKiB)
             let second = BackgroundTask {
-                try Self.buildViewTables(next: nextJob, core: corePath, scratch: corePath + ViewTableBuilder.afterIndexes.scratchSuffix,
+                try Self.buildViewTables(next: takeJob, core: corePath, scratch: corePath + ViewTableBuilder.afterIndexes.scratchSuffix,
                                          coreCacheKiB: coreCacheKiB, scanCacheKiB: { scanCacheAllowed() ? scanCacheKiB : nil },
                                          lookupLimitBytes: lookupLimitBytes, pool: pool, symbols: symbols)
             }
@@ -787,7 +809,7 @@ package final class SQLiteCoreWriter: CoreOutput {
                 let schema = ViewTableBuilder.loadConnection.schema
                 try database.execute("ATTACH DATABASE \(Self.quotedLiteral(corePath + ViewTableBuilder.loadConnection.scratchSuffix)) AS \(schema)")
                 try database.execute("PRAGMA \(schema).page_size = \(Self.pageSize); PRAGMA \(schema).journal_mode = OFF; PRAGMA \(schema).synchronous = OFF")
-                while let job = nextJob() {
+                while let job = takeJob() {
                     ownTables += try buildOwnViewTables(job, symbols: symbols, lap: lap, progress: progress, scanCacheAllowed: scanCacheAllowed)
                 }
                 // Rather than wait for the other connections, move what the checkpoint beside the
@@ -797,12 +819,13 @@ package final class SQLiteCoreWriter: CoreOutput {
                 _ = try database.rows("PRAGMA main.wal_checkpoint(PASSIVE)")
             }
             let secondLaps = Result { try second.wait() }
-            let checked = Result { try checks?.wait() }
             let checkpointed = Result { try checkpoint.wait() }
             try own.get()
             let lap = try checkpointed.get()
             record("checkpoint (beside the view tables)", seconds: lap.seconds, cpu: lap.cpu)
-            if let lap = try checked.get() {
+            // Both connections took jobs until none was left, so the checks ran, unless one of
+            // them failed before (which throws below).
+            if let lap = try checked.withLock({ $0 })?.get() {
                 record("core checks (beside the view tables)", seconds: lap.seconds, cpu: lap.cpu)
             }
             return try secondLaps.get()
