@@ -782,9 +782,10 @@ package final class SQLiteCoreWriter: CoreOutput {
             progress?.beginStage("filling view tables", steps: tables.count)
             let counts = rowCounts
             // The view jobs' statements; the checks' job runs on the connection's thread that
-            // takes it (reading the core on a connection of its own), before its next job.
+            // takes it (reading the core on a connection of its own), before its next job, and
+            // then calls `afterChecks`.
             let checked = Guarded<Result<(seconds: Double, cpu: Double), Error>?>(nil)
-            let takeJob: @Sendable () -> [String]? = {
+            @Sendable func takeJob(afterChecks: () -> Void) -> [String]? {
                 while let job = nextJob() {
                     guard job.checks else { return job.statements }
                     guard let work = onceIndexesAreCommitted else { continue }
@@ -794,6 +795,7 @@ package final class SQLiteCoreWriter: CoreOutput {
                         return (Date().timeIntervalSince(started), ThreadClock.cpuSeconds - startedCPU)
                     }
                     checked.withLock { $0 = outcome }
+                    afterChecks()
                 }
                 return nil
             }
@@ -801,7 +803,7 @@ package final class SQLiteCoreWriter: CoreOutput {
             // memory beside it (a 4x lean input peaked at 315 MB with the whole of it).
             let scanCacheKiB = max(viewScanCacheKiB / 2, Self.endCacheKiB)
             let second = BackgroundTask {
-                try Self.buildViewTables(next: takeJob, core: corePath, scratch: corePath + ViewTableBuilder.afterIndexes.scratchSuffix,
+                try Self.buildViewTables(next: { takeJob(afterChecks: {}) }, core: corePath, scratch: corePath + ViewTableBuilder.afterIndexes.scratchSuffix,
                                          coreCacheKiB: coreCacheKiB, scanCacheKiB: { scanCacheAllowed() ? scanCacheKiB : nil },
                                          lookupLimitBytes: lookupLimitBytes, pool: pool, symbols: symbols)
             }
@@ -809,7 +811,9 @@ package final class SQLiteCoreWriter: CoreOutput {
                 let schema = ViewTableBuilder.loadConnection.schema
                 try database.execute("ATTACH DATABASE \(Self.quotedLiteral(corePath + ViewTableBuilder.loadConnection.scratchSuffix)) AS \(schema)")
                 try database.execute("PRAGMA \(schema).page_size = \(Self.pageSize); PRAGMA \(schema).journal_mode = OFF; PRAGMA \(schema).synchronous = OFF")
-                while let job = takeJob() {
+                // The checks' time, when they run here, is theirs, not the next step's (their
+                // own record below replaces this one).
+                while let job = takeJob(afterChecks: { lap("core checks (beside the view tables)") }) {
                     ownTables += try buildOwnViewTables(job, symbols: symbols, lap: lap, progress: progress, scanCacheAllowed: scanCacheAllowed)
                 }
                 // Rather than wait for the other connections, move what the checkpoint beside the
