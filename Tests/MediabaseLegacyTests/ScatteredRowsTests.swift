@@ -173,6 +173,7 @@ final class GeneStatesTests: XCTestCase {
         state.fieldsSeen = 0b1010
         state.processed = [1, .max, 0x1234_5678_9ABC_DEF0]
         state.fieldKeysOffset = 0x7FFF_0000_1234
+        state.rowsSeen = 0xBEEF
         let bytes = state.encoded()
         let copy = GeneState(decoding: bytes.span)
         XCTAssertEqual(copy.index, 7)
@@ -187,6 +188,7 @@ final class GeneStatesTests: XCTestCase {
         XCTAssertEqual(copy.fieldsSeen, 0b1010)
         XCTAssertEqual(copy.processed, [1, .max, 0x1234_5678_9ABC_DEF0])
         XCTAssertEqual(copy.fieldKeysOffset, 0x7FFF_0000_1234)
+        XCTAssertEqual(copy.rowsSeen, 0xBEEF)
         XCTAssertEqual(copy.encoded(), bytes)
         XCTAssertEqual(GeneState(decoding: GeneState(index: 0).encoded().span).fieldKeysOffset, -1)
     }
@@ -288,6 +290,31 @@ final class GeneStatesTests: XCTestCase {
             XCTAssertEqual(state.processed, [UInt64(id.dropFirst())!, 1])
         }
         XCTAssertEqual(seen, ids.sorted())
+    }
+
+    func testGenesThatShowedFewerRowsLeaveFirst() throws {
+        // Room for the dictionary and about eight states; a spill frees a quarter of it.
+        var dictionary: [String: Int] = [:]
+        for index in 0..<10 { dictionary["\(index)"] = index }
+        let slots = dictionary.capacity * GeneStates.bytesPerSlot
+        let states = GeneStates(budgetBytes: slots + 8 * 240)
+        // MANY shows three rows, first; N0, N1, ... one each, after it.
+        for _ in 0..<3 { _ = try states.state(for: "MANY") }
+        var next = 0
+        while states.tally.spilled == 0 {
+            _ = try states.state(for: "N\(next)")
+            next += 1
+        }
+        let spilled = states.tally.spilled
+        XCTAssertTrue((1..<6).contains(spilled), "a few states left, not all: \(spilled)")
+        // N0 ... N(spilled - 1) left, the least recent of those that showed one row; MANY, used
+        // before all of them, stayed (ranking by last use alone sent it first).
+        let restored = states.tally.restored
+        XCTAssertEqual(try states.state(for: "MANY").rowsSeen, 4, "MANY counts its rows on")
+        XCTAssertEqual(states.tally.restored, restored, "MANY stayed in memory")
+        _ = try states.state(for: "N0")
+        XCTAssertEqual(states.tally.restored, restored + 1, "N0 came back from the file")
+        XCTAssertEqual(try states.state(for: "N0").rowsSeen, 3, "with its count")
     }
 
     func testTranscriptOwnersFindSpilledTranscripts() throws {
