@@ -375,27 +375,25 @@ final class GeneStates {
     private func spillStates(growth: Int = 0) throws {
         tally.peakBytes = max(tally.peakBytes, bytes)
         let target = budget - budget / 4 - growth
-        var uses: [(rows: UInt16, lastUse: UInt64, bytes: Int)] = []
+        var uses: [(rank: (UInt16, UInt64), bytes: Int)] = []
         uses.reserveCapacity(residents.count)
         for (geneId, state) in residents where state !== current {
-            uses.append((state.rowsSeen, state.lastUse, state.accountedBytes + GeneState.heapBytes(geneId) + Self.bytesPerResident))
+            uses.append((Self.rank(state), state.accountedBytes + GeneState.heapBytes(geneId) + Self.bytesPerResident))
         }
-        // Each state's last use is its own (one state per lookup), so the order is total.
-        uses.sort { $0.rows != $1.rows ? $0.rows < $1.rows : $0.lastUse < $1.lastUse }
+        uses.sort { $0.rank < $1.rank }
         var freed = 0
-        var cut: (rows: UInt16, lastUse: UInt64) = (0, 0)
+        var cut: (UInt16, UInt64) = (0, 0)
         for use in uses {
             guard bytes - freed > target else { break }
             freed += use.bytes
-            cut = (use.rows, use.lastUse)
+            cut = use.rank
         }
         guard freed > 0 else { return }
         // The states ranked up to the cut leave; the others close up, in place.
         var kept = 0
         for index in residents.indices {
             let (geneId, state) = residents[index]
-            let leaves = state.rowsSeen < cut.rows || (state.rowsSeen == cut.rows && state.lastUse <= cut.lastUse)
-            guard state === current || !leaves else {
+            guard state === current || Self.rank(state) > cut else {
                 residentBytes -= state.accountedBytes + GeneState.heapBytes(geneId) + Self.bytesPerResident
                 states[geneId] = .file(try save(state))
                 continue
@@ -405,6 +403,11 @@ final class GeneStates {
         }
         residents.removeLast(residents.count - kept)
     }
+
+    /// Where a state stands in the order in which states leave memory (the lowest first): the rows
+    /// its gene has shown, then its last use. Each state's last use is its own (one state per
+    /// lookup), so the order is total.
+    @inline(__always) private static func rank(_ state: GeneState) -> (UInt16, UInt64) { (state.rowsSeen, state.lastUse) }
 
     private func save(_ state: GeneState) throws -> Int64 {
         tally.spilled += 1

@@ -646,6 +646,9 @@ package final class SQLiteCoreWriter: CoreOutput {
         }
     }
 
+    /// The report's step of the core's checks, once the indexes are committed.
+    static let checksStep = "core checks (beside the view tables)"
+
     /// A job of the end steps after the indexes: view tables to build (their statements), or
     /// the core's checks (`checks`: no tables).
     struct EndJob: Sendable {
@@ -680,8 +683,8 @@ package final class SQLiteCoreWriter: CoreOutput {
     /// fills the ``ViewTableBuilder/beforeIndexes`` tables while this one builds the indexes;
     /// once they are committed a second connection and this one share the other tables
     /// (``afterIndexJobs``), and `onceIndexesAreCommitted` (the core's checks, reading it on a
-    /// connection of its own) runs as one of their jobs. Each builder writes into a scratch file of its own (one SQLite file has one
-    /// writer); the copies (`INSERT INTO t SELECT * FROM s.t` into an empty table of the same
+    /// connection of its own) runs as one of their jobs. Each builder writes into a scratch file
+    /// of its own (one SQLite file has one writer); the copies (`INSERT INTO t SELECT * FROM s.t` into an empty table of the same
     /// definition) move whole records in rowid order, so the core holds what building in place
     /// would give. The core leaves WAL mode before the copies.
     private func buildIndexesAndViewTablesTogether(indexes: [String], appliedAt: String, lap: (String) -> Void,
@@ -813,7 +816,7 @@ package final class SQLiteCoreWriter: CoreOutput {
                 try database.execute("PRAGMA \(schema).page_size = \(Self.pageSize); PRAGMA \(schema).journal_mode = OFF; PRAGMA \(schema).synchronous = OFF")
                 // The checks' time, when they run here, is theirs, not the next step's (their
                 // own record below replaces this one).
-                while let job = takeJob(afterChecks: { lap("core checks (beside the view tables)") }) {
+                while let job = takeJob(afterChecks: { lap(Self.checksStep) }) {
                     ownTables += try buildOwnViewTables(job, symbols: symbols, lap: lap, progress: progress, scanCacheAllowed: scanCacheAllowed)
                 }
                 // Rather than wait for the other connections, move what the checkpoint beside the
@@ -830,7 +833,7 @@ package final class SQLiteCoreWriter: CoreOutput {
             // Both connections took jobs until none was left, so the checks ran, unless one of
             // them failed before (which throws below).
             if let lap = try checked.withLock({ $0 })?.get() {
-                record("core checks (beside the view tables)", seconds: lap.seconds, cpu: lap.cpu)
+                record(Self.checksStep, seconds: lap.seconds, cpu: lap.cpu)
             }
             return try secondLaps.get()
         }
